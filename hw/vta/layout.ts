@@ -24,7 +24,7 @@ export function packFields(
   spec: readonly (readonly [string, number])[],
   where: string,
   unitBits = 64,
-  fix = 'lower the buffer sizes that set these index widths (LOG_*_BUFF_SIZE)',
+  fix = 'lower LOG_UOP_BUFF_SIZE or the other LOG_*_BUFF_SIZE keys that set these field widths',
 ): FieldLayout {
   const fields: Field[] = [];
   let pos = 0;
@@ -40,9 +40,11 @@ export function packFields(
   }
   if (pos > totalBits) {
     const detail = fields.map((f) => `${f.name} ${f.width}`).join(' + ');
+    const sum = fields.reduce((n, f) => n + f.width, 0);
     const last = fields[fields.length - 1];
     throw new ConfigError(
-      `${where}: the ${what} needs ${pos} bits but has ${totalBits} (field ${last.name} ends at bit ${pos - 1}; ${detail}); ${fix}`,
+      `${where}: the ${what} does not fit in ${totalBits} bits: field ${last.name} would end at bit ${pos - 1} ` +
+        `(${detail} = ${sum} bits, no field straddling a ${unitBits}-bit unit); ${fix}`,
     );
   }
   const byName: Record<string, Field> = {};

@@ -46,7 +46,7 @@ describe('instruction layouts match the conformance README tables', () => {
 describe('impossible configurations are rejected with the key and the fix', () => {
   test('2x8x8 with the default 256 KiB weight buffer overflows the micro-op', () => {
     const json = withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape('2x8x8'));
-    expect(() => deriveConfig(json)).toThrow(/micro-op needs 34 bits but has 32.*wgt 12.*lower LOG_WGT_BUFF_SIZE by 2/);
+    expect(() => deriveConfig(json)).toThrow(/micro-op does not fit in 32 bits.*dst 11 \+ src 11 \+ wgt 12 = 34 bits.*lower LOG_WGT_BUFF_SIZE by 2/);
   });
   test('a block size that is not a power of two', () => {
     expect(() => parseGemmShape('1x15x16')).toThrow('--gemm: BLOCK_IN = 15 in 1x15x16 must be a power of two');
@@ -61,8 +61,8 @@ describe('impossible configurations are rejected with the key and the fix', () =
     );
   });
   test('instruction fields wider than 128 bits', () => {
-    const json = withOverrides(DEFAULT_CONFIG_JSON, { LOG_ACC_BUFF_SIZE: 22, LOG_INP_BUFF_SIZE: 20 });
-    expect(() => deriveConfig(json)).toThrow(/GEMM instruction needs 160 bits but has 128 \(field wgt_factor_in ends at bit 159/);
+    const json = withOverrides(DEFAULT_CONFIG_JSON, { LOG_UOP_BUFF_SIZE: 16 });
+    expect(() => deriveConfig(json)).toThrow(/GEMM instruction does not fit in 128 bits: field wgt_factor_in would end at bit 147.*LOG_UOP_BUFF_SIZE/);
   });
   test('unknown and missing keys', () => {
     expect(() => deriveConfig({ ...DEFAULT_CONFIG_JSON, LOG_BLOK: 4 }, 'x.json')).toThrow('x.json: unknown key LOG_BLOK');
