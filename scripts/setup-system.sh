@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the system tools npm cannot provide: Verilator, a C++ compiler and make.
+# As root it installs them with apt-get; otherwise it prints the exact command and fails.
+set -euo pipefail
+# --soft (used by npm's postinstall): never fail, only say what is missing when not root.
+soft=0
+[ "${1:-}" = "--soft" ] && soft=1
+
+missing=()
+command -v verilator >/dev/null 2>&1 || missing+=(verilator)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v make >/dev/null 2>&1 || missing+=(make)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make present"
+  exit 0
+fi
+
+cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing ${missing[*]}; install them with:" >&2
+  echo "  sudo sh -c '$cmd'" >&2
+  [ $soft -eq 1 ] && exit 0
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup: missing ${missing[*]} and no apt-get here; install them with your system's package manager" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: verilator $(verilator --version | awk '{print $2}') installed"

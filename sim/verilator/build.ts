@@ -1,0 +1,144 @@
+// Builds Verilog with Verilator (through child_process, via execa) into an executable or a shared
+// library, cached by a hash of everything that goes in, so a test run builds each design once.
+
+import { createHash } from 'crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { cpus } from 'os';
+import { join, resolve } from 'path';
+import execa from 'execa';
+
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export interface SourceFile {
+  name: string;
+  text: string;
+}
+
+export interface VerilatorBuildSpec {
+  /** A readable prefix for the cache directory, e.g. `gemm_1x16x16`. */
+  name: string;
+  top: string;
+  verilog: readonly SourceFile[];
+  cpp: readonly SourceFile[];
+  /** Extra Verilator flags (e.g. `--trace-fst`). */
+  flags?: readonly string[];
+  /** `exe` builds a program (--exe --build); `lib` builds a shared library for the TSIM bridge. */
+  kind: 'exe' | 'lib';
+  /** Where builds are cached; defaults to `<repo>/.cache/verilator` or $VTA_CACHE_DIR. */
+  cacheDir?: string;
+  /** Called with progress lines; defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+export interface VerilatorBuild {
+  dir: string;
+  /** The program or shared library. */
+  artifact: string;
+  hash: string;
+  cached: boolean;
+  seconds: number;
+}
+
+const INSTALL_HINT = 'apt-get install -y verilator g++ make (or run scripts/setup-system.sh)';
+
+let versionCache: string | undefined;
+export function verilatorVersion(): string {
+  if (versionCache) return versionCache;
+  try {
+    versionCache = execa.sync('verilator', ['--version']).stdout.trim();
+  } catch {
+    throw new ToolError(`verilator is not installed or not on PATH; install it with: ${INSTALL_HINT}`);
+  }
+  for (const tool of ['g++', 'make']) {
+    try {
+      execa.sync(tool, ['--version']);
+    } catch {
+      throw new ToolError(`${tool} is not installed or not on PATH; Verilator needs it; install it with: ${INSTALL_HINT}`);
+    }
+  }
+  return versionCache;
+}
+
+export function defaultCacheDir(): string {
+  return process.env.VTA_CACHE_DIR ?? resolve(__dirname, '../../.cache/verilator');
+}
+
+export function buildHash(spec: VerilatorBuildSpec): string {
+  const h = createHash('sha256');
+  h.update(`${verilatorVersion()}\0${spec.kind}\0${spec.top}\0${(spec.flags ?? []).join(' ')}\0`);
+  for (const f of [...spec.verilog, ...spec.cpp]) h.update(`${f.name}\0${f.text}\0`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Builds (or finds in the cache) a Verilator model. Concurrent builders of one hash do the work once. */
+export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<VerilatorBuild> {
+  const log = spec.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const hash = buildHash(spec);
+  const root = spec.cacheDir ?? defaultCacheDir();
+  const dir = join(root, `${spec.name}-${hash}`);
+  const artifactName = spec.kind === 'exe' ? `V${spec.top}` : `lib${spec.top}.so`;
+  const artifact = join(dir, 'obj', artifactName);
+  if (existsSync(join(dir, 'done'))) return { dir, artifact, hash, cached: true, seconds: 0 };
+
+  mkdirSync(root, { recursive: true });
+  const lock = `${dir}.lock`;
+  // Another process (a parallel jest worker) may be building the same model: wait for it.
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(join(dir, 'done'))) return { dir, artifact, hash, cached: true, seconds: 0 };
+      if (Date.now() - started > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (existsSync(join(dir, 'done'))) return { dir, artifact, hash, cached: true, seconds: 0 };
+    const t0 = Date.now();
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(join(tmp, 'src'), { recursive: true });
+    for (const f of [...spec.verilog, ...spec.cpp]) writeFileSync(join(tmp, 'src', f.name), f.text);
+    const jobs = String(Math.max(1, Math.min(cpus().length, 4)));
+    const args = [
+      '--cc', '--exe', '--build', '-j', jobs, '-Wno-fatal', '--top-module', spec.top, '-Mdir', 'obj',
+      '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
+      '-CFLAGS', '-O2 -fPIC', ...(spec.flags ?? []),
+      ...(spec.kind === 'lib' ? ['-LDFLAGS', '-shared', '-o', artifactName] : []),
+      ...spec.verilog.map((f) => join('src', f.name)),
+      ...spec.cpp.map((f) => join('src', f.name)),
+    ];
+    log(`verilator: building ${spec.name} (${hash}, ${spec.verilog.length} Verilog files) ...`);
+    const ticker = setInterval(() => log(`verilator: still building ${spec.name} (${Math.round((Date.now() - t0) / 1000)} s)`), 15_000);
+    try {
+      await execa('verilator', args, { cwd: tmp, all: true, env: { ...process.env, MAKEFLAGS: `-j${jobs}` } });
+    } catch (e) {
+      const all = (e as { all?: string }).all ?? (e as Error).message;
+      if ((e as { code?: string }).code === 'ENOENT') throw new ToolError(`verilator is not installed; install it with: ${INSTALL_HINT}`);
+      const tail = all.split('\n').filter((l) => /error|Error|%Warning/.test(l)).slice(0, 20).join('\n') || all.slice(-4000);
+      throw new ToolError(`verilator build of ${spec.name} failed:\n${tail}`);
+    } finally {
+      clearInterval(ticker);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    const seconds = (Date.now() - t0) / 1000;
+    writeFileSync(join(dir, 'done'), `${seconds}\n`);
+    log(`verilator: built ${spec.name} in ${seconds.toFixed(1)} s`);
+    return { dir, artifact, hash, cached: false, seconds };
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Reads a file a previous build left (e.g. the Verilator-generated header) — for diagnostics. */
+export function readBuildFile(build: VerilatorBuild, rel: string): string {
+  return readFileSync(join(build.dir, rel), 'utf8');
+}
