@@ -1,0 +1,144 @@
+// The one interface every VTA backend implements (the functional simulator now; Verilator TSIM and FPGA
+// boards later) and all software talks to. Addresses are physical byte addresses into the device's DRAM;
+// LOAD/STORE `dram_base` fields are those addresses divided by the element size (base registers are 0).
+
+import type { VtaConfig } from '../hw/vta/config';
+
+/** Default and minimum alignment of `alloc`: one page. Address 0 (page 0) is never handed out. */
+export const PAGE_BYTES = 4096;
+
+export interface AllocOptions {
+  /** Byte alignment, a power of two; at least PAGE_BYTES is used. */
+  align?: number;
+}
+
+export interface RunOptions {
+  /** Throw on SRAM indices past a buffer's depth (default true); false wraps them modulo the depth. */
+  strict?: boolean;
+  /** Record which STORE instruction last wrote each DRAM byte (slower; for mismatch reports). */
+  trackStores?: boolean;
+}
+
+/** Event counters of one run; a superset of VTA fsim's profiler (vta-reference §8.3). */
+export interface Counters {
+  /** Bytes moved by LOADs per memory type (pads excluded), as fsim's `*_load_nbytes`. */
+  uopLoadBytes: number;
+  inpLoadBytes: number;
+  wgtLoadBytes: number;
+  accLoadBytes: number;
+  /** Bytes written to DRAM by STOREs (fsim's `out_store_nbytes`). */
+  outStoreBytes: number;
+  /** Micro-ops executed by non-reset GEMMs (fsim's `gemm_counter`). */
+  gemmUops: number;
+  /** Micro-ops executed by reset GEMMs. */
+  gemmResetUops: number;
+  /** Micro-ops executed by ALU instructions (fsim's `alu_counter`). */
+  aluUops: number;
+  /** Multiply-accumulates performed by non-reset GEMMs. */
+  macs: number;
+  /** Instructions executed per stage. */
+  loadInsns: number;
+  computeInsns: number;
+  storeInsns: number;
+  /** Instructions executed per kind: LOAD_UOP, LOAD_INP, ..., STORE, GEMM, GEMM_RESET, ALU_ADD, ..., NOP_LOAD, FINISH. */
+  byKind: Record<string, number>;
+}
+
+export function emptyCounters(): Counters {
+  return {
+    uopLoadBytes: 0, inpLoadBytes: 0, wgtLoadBytes: 0, accLoadBytes: 0, outStoreBytes: 0,
+    gemmUops: 0, gemmResetUops: 0, aluUops: 0, macs: 0,
+    loadInsns: 0, computeInsns: 0, storeInsns: 0, byKind: {},
+  };
+}
+
+export type TokenQueue = 'l2g' | 'g2l' | 'g2s' | 's2g';
+export type TokenCounts = Record<TokenQueue, number>;
+
+export interface RunResult {
+  /** Cycles from launch to FINISH; null for backends without a timing model (fsim). */
+  cycles: number | null;
+  counters: Counters;
+  /** Seconds spent inside `run`. */
+  wallSeconds: number;
+  /** Tokens still queued when FINISH completed (a program should leave none). */
+  leftoverTokens: TokenCounts;
+  /** Things that are not errors but that a careful program would not do (leftover tokens, skipped instructions). */
+  warnings: string[];
+  /** With `trackStores`: the index of the STORE that last wrote a DRAM byte, or -1. */
+  storeWriter?: (addr: number) => number;
+}
+
+export interface Device {
+  readonly config: VtaConfig;
+  /** Size of the device DRAM in bytes. */
+  readonly dramBytes: number;
+  /** Reserves `bytes` of DRAM and returns its physical address (page-aligned, never 0). */
+  alloc(bytes: number, options?: AllocOptions): number;
+  /** Releases an address that `alloc` returned. */
+  free(addr: number): void;
+  write(addr: number, bytes: Uint8Array): void;
+  read(addr: number, len: number): Uint8Array;
+  /** Replaces the whole DRAM with `image` (zero-filled past its end); for vectors with absolute addresses. */
+  loadImage(image: Uint8Array): void;
+  /** Runs `insnCount` 16-byte instructions starting at byte `insnAddr` until FINISH completes. */
+  run(insnAddr: number, insnCount: number, options?: RunOptions): Promise<RunResult>;
+}
+
+/** Base of every error a device raises; the message is one line with the context needed to fix it. */
+export class DeviceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeviceError';
+  }
+}
+
+/** A bad argument to alloc/free/read/write/run (out of memory, an address never allocated, ...). */
+export class DeviceArgumentError extends DeviceError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeviceArgumentError';
+  }
+}
+
+export type StageName = 'load' | 'compute' | 'store';
+
+export interface StageWait {
+  stage: StageName;
+  /** Index of the instruction the stage waits to start, or null when the stage has nothing left. */
+  index: number | null;
+  /** What it waits for, e.g. `token in l2g` or `room in g2s`; null when idle. */
+  waitsFor: string | null;
+  /** The instruction, formatted; null when idle. */
+  insn: string | null;
+}
+
+/** No stage can make progress and FINISH has not completed. */
+export class DeadlockError extends DeviceError {
+  constructor(readonly stages: StageWait[], readonly tokens: TokenCounts, reason = 'deadlock') {
+    super(
+      `${reason}: ` +
+        stages
+          .map((s) => (s.index === null ? `${s.stage} idle` : `${s.stage} waits at instruction ${s.index} for a ${s.waitsFor} (${s.insn})`))
+          .join('; ') +
+        `; tokens l2g=${tokens.l2g} g2l=${tokens.g2l} g2s=${tokens.g2s} s2g=${tokens.s2g}`,
+    );
+    this.name = 'DeadlockError';
+  }
+}
+
+/** An instruction the configuration does not define (SEMANTICS.md "Encoding"). */
+export class IllegalInstructionError extends DeviceError {
+  constructor(readonly index: number, readonly insn: string, readonly reason: string) {
+    super(`illegal instruction ${index}: ${reason} (${insn})`);
+    this.name = 'IllegalInstructionError';
+  }
+}
+
+/** An SRAM index past a buffer's depth (strict mode) or a DRAM access outside the device's DRAM. */
+export class MemoryAccessError extends DeviceError {
+  constructor(readonly index: number, readonly insn: string, readonly detail: string) {
+    super(`instruction ${index}: ${detail} (${insn})`);
+    this.name = 'MemoryAccessError';
+  }
+}

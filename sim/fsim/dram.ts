@@ -1,0 +1,21 @@
+// The simulated DRAM: one byte array; every port (instructions, micro-ops, data) sees it from address 0.
+
+import { MemoryAccessError } from '../device';
+
+export class Dram {
+  readonly bytes: Uint8Array;
+
+  constructor(readonly size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  /** Throws unless [start, end) lies inside DRAM; `describe` builds the error for a given message. */
+  check(start: number, end: number, what: string, fail: (detail: string) => MemoryAccessError): void {
+    if (start < 0 || end > this.size) {
+      throw fail(
+        `${what} DRAM bytes ${start}..${end - 1} (0x${start.toString(16)}..0x${(end - 1).toString(16)}) ` +
+          `are outside DRAM [0, ${this.size})`,
+      );
+    }
+  }
+}

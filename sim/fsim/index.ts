@@ -1,0 +1,151 @@
+// The functional simulator: a Device that executes VTA programs exactly as SEMANTICS.md defines them,
+// instantly (no timing model, so `cycles` is null).
+
+import type { VtaConfig } from '../../hw/vta/config';
+import { formatInsn } from '../../hw/vta/disasm';
+import { decodeInsn, illegalReason, Insn, INSN_BYTES, MemInsn } from '../../hw/vta/isa';
+import { PageAllocator } from '../alloc';
+import {
+  AllocOptions, Device, DeviceArgumentError, emptyCounters, IllegalInstructionError, MemoryAccessError,
+  RunOptions, RunResult, StageName,
+} from '../device';
+import { executeAlu } from './alu';
+import { countInsn, kindOf } from './counters';
+import { Dram } from './dram';
+import { executeGemm, GemmKernel, jsGemmKernel } from './gemm';
+import { executeLoad } from './load';
+import { schedule } from './scheduler';
+import { Srams } from './srams';
+import { FsimState } from './state';
+import { executeStore } from './store';
+
+export { Srams } from './srams';
+export type { GemmKernel, GemmShape } from './gemm';
+export type { LoopPlan } from './loop';
+
+export interface FsimOptions {
+  /** DRAM size in bytes (default 256 MiB). */
+  dramBytes?: number;
+  /** Default for RunOptions.strict (default true). */
+  strict?: boolean;
+  /** Replaces the plain-JS GEMM kernel (e.g. with a WebAssembly one working on `srams.memory`). */
+  gemmKernel?: GemmKernel;
+}
+
+export const DEFAULT_DRAM_BYTES = 256 * 1024 * 1024;
+
+export class FunctionalSimulator implements Device {
+  readonly dramBytes: number;
+  /** The on-chip buffers: one WebAssembly.Memory (`srams.memory`) with byte offsets `srams.offsets`. */
+  readonly srams: Srams;
+  private readonly dram: Dram;
+  private readonly allocator: PageAllocator;
+  private readonly strict: boolean;
+  private gemmKernel: GemmKernel;
+
+  constructor(readonly config: VtaConfig, options: FsimOptions = {}) {
+    const size = options.dramBytes ?? DEFAULT_DRAM_BYTES;
+    if (!Number.isSafeInteger(size) || size <= 0) throw new DeviceArgumentError(`fsim: dramBytes must be a positive integer, got ${size}`);
+    this.dramBytes = size;
+    this.dram = new Dram(size);
+    this.allocator = new PageAllocator(size);
+    this.srams = new Srams(config);
+    this.strict = options.strict ?? true;
+    this.gemmKernel = options.gemmKernel ?? jsGemmKernel;
+  }
+
+  setGemmKernel(kernel: GemmKernel): void {
+    this.gemmKernel = kernel;
+  }
+
+  alloc(bytes: number, options: AllocOptions = {}): number {
+    return this.allocator.alloc(bytes, options.align);
+  }
+
+  free(addr: number): void {
+    this.allocator.free(addr);
+  }
+
+  private range(what: string, addr: number, len: number): void {
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr < 0 || len < 0 || addr + len > this.dramBytes) {
+      throw new DeviceArgumentError(`${what}: bytes ${addr}..${addr + len - 1} are outside DRAM [0, ${this.dramBytes})`);
+    }
+  }
+
+  write(addr: number, bytes: Uint8Array): void {
+    this.range('write', addr, bytes.length);
+    this.dram.bytes.set(bytes, addr);
+  }
+
+  read(addr: number, len: number): Uint8Array {
+    this.range('read', addr, len);
+    return this.dram.bytes.slice(addr, addr + len);
+  }
+
+  loadImage(image: Uint8Array): void {
+    if (image.length > this.dramBytes) {
+      throw new DeviceArgumentError(`loadImage: the image has ${image.length} bytes, more than DRAM (${this.dramBytes})`);
+    }
+    this.dram.bytes.set(image);
+    this.dram.bytes.fill(0, image.length);
+    this.allocator.reset();
+  }
+
+  async run(insnAddr: number, insnCount: number, options: RunOptions = {}): Promise<RunResult> {
+    const t0 = process.hrtime.bigint();
+    const cfg = this.config;
+    if (!Number.isSafeInteger(insnCount) || insnCount < 1) {
+      throw new DeviceArgumentError(`run: insnCount must be a positive integer, got ${insnCount}`);
+    }
+    if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr + insnCount * INSN_BYTES > this.dramBytes) {
+      throw new MemoryAccessError(-1, 'instruction fetch',
+        `fetching ${insnCount} instructions at byte ${insnAddr} reads past the end of DRAM (${this.dramBytes} bytes)`);
+    }
+    const insns: Insn[] = [];
+    for (let i = 0; i < insnCount; i++) {
+      const insn = decodeInsn(cfg, this.dram.bytes, insnAddr + i * INSN_BYTES);
+      const why = illegalReason(cfg, insn);
+      if (why !== null) throw new IllegalInstructionError(i, formatInsn(cfg, insn), why);
+      insns.push(insn);
+      if (insn.op === 'FINISH') break;
+    }
+    const counters = emptyCounters();
+    const storeWriters = options.trackStores ? new Int32Array(this.dramBytes).fill(-1) : null;
+    const st: FsimState = {
+      cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
+      gemmKernel: this.gemmKernel, index: 0, insn: insns[0],
+    };
+    const execute = (insn: Insn, stage: StageName): void => {
+      switch (insn.op) {
+        case 'LOAD':
+          executeLoad(st, insn as MemInsn);
+          break;
+        case 'STORE':
+          executeStore(st, insn as MemInsn);
+          break;
+        case 'GEMM':
+          executeGemm(st, insn);
+          break;
+        case 'ALU':
+          executeAlu(st, insn);
+          break;
+        default:
+          break; // FINISH
+      }
+      countInsn(counters, stage, kindOf(insn));
+    };
+    const { leftoverTokens, warnings } = schedule(st, insns, cfg.depQueueDepth, execute);
+    if (insns.length < insnCount) {
+      warnings.push(`${insnCount - insns.length} instruction(s) after FINISH (index ${insns.length - 1}) were not executed`);
+    }
+    const result: RunResult = {
+      cycles: null,
+      counters,
+      wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      leftoverTokens,
+      warnings,
+    };
+    if (storeWriters) result.storeWriter = (addr) => (addr >= 0 && addr < storeWriters.length ? storeWriters[addr] : -1);
+    return result;
+  }
+}
