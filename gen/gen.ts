@@ -1,0 +1,309 @@
+// `vta gen`: resolves a configuration (defaults < --config file < flags), asks emitRtl for the Verilog,
+// and writes it with config.json, vta_hw_spec.h and manifest.json into one directory per configuration.
+// Everything here is callable from tests without spawning a process; see runGen.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { isAbsolute, relative, resolve } from 'path';
+import { performance } from 'perf_hooks';
+import { formatUsage, parseArgs, ParsedArgs, CommandSpec } from '../cli/args';
+import { CliIo, CommandFailure, EXIT_OK, processIo, reportErrors, UsageError } from '../cli/errors';
+import { GENERATOR } from '../cli/version';
+import {
+  defaultConfig, deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, VtaConfigJson, withOverrides,
+} from '../hw/vta/config';
+import { ConfigError, IsaError } from '../hw/vta/errors';
+import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
+import { emitRtl as realEmitRtl, RtlEmitter, RtlOutput } from './rtl';
+
+export const GEN_SPEC: CommandSpec = {
+  command: 'vta gen',
+  flags: [
+    { name: 'config', type: 'string', metavar: 'FILE', help: 'a VTA vta_config.json (flags override it)' },
+    { name: 'gemm', type: 'string', metavar: 'BxIxO', help: 'GEMM shape BATCH x BLOCK_IN x BLOCK_OUT, powers of two (default 1x16x16)' },
+    { name: 'inp-width', type: 'int', metavar: 'LOG2', help: 'LOG_INP_WIDTH, log2 bits of an input (3)' },
+    { name: 'wgt-width', type: 'int', metavar: 'LOG2', help: 'LOG_WGT_WIDTH, log2 bits of a weight (3)' },
+    { name: 'acc-width', type: 'int', metavar: 'LOG2', help: 'LOG_ACC_WIDTH, log2 bits of an accumulator (5)' },
+    { name: 'uop-buff', type: 'int', metavar: 'LOG2', help: 'LOG_UOP_BUFF_SIZE, log2 bytes (15)' },
+    { name: 'inp-buff', type: 'int', metavar: 'LOG2', help: 'LOG_INP_BUFF_SIZE, log2 bytes (15)' },
+    { name: 'wgt-buff', type: 'int', metavar: 'LOG2', help: 'LOG_WGT_BUFF_SIZE, log2 bytes (18)' },
+    { name: 'acc-buff', type: 'int', metavar: 'LOG2', help: 'LOG_ACC_BUFF_SIZE, log2 bytes (17)' },
+    { name: 'alu-ops', type: 'string', metavar: 'OPS', help: 'ALU operations, e.g. MIN,MAX,ADD,SHR,MUL (default without MUL)' },
+    { name: 'bus-width', type: 'int', metavar: 'BITS', help: 'AXI data bus width: 64, 128, 256 or 512 (64)' },
+    { name: 'insn-queue-depth', type: 'int', metavar: 'N', help: 'depth of each instruction queue, a power of two (512)' },
+    { name: 'dep-queue-depth', type: 'int', metavar: 'N', help: 'capacity of each dependency-token queue, a power of two (256)' },
+    { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
+  ],
+};
+
+export const GEN_USAGE = formatUsage(
+  GEN_SPEC,
+  'Generates the Verilog of a VTA instance, with config.json, vta_hw_spec.h and manifest.json.\n' +
+    'Precedence: flags override the --config file, which overrides VTA\'s default configuration.',
+);
+
+/** The file names `vta gen` writes next to the Verilog. */
+export const CONFIG_FILE = 'config.json';
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface GenManifest {
+  readonly generator: string;
+  readonly configName: string;
+  readonly configHash: string;
+  readonly top: string;
+  /** Verilog files in compile order, relative to the manifest. */
+  readonly files: readonly string[];
+  /** C headers, relative to the manifest. */
+  readonly headers: readonly string[];
+  /** The resolved configuration, also written to `configFile`. */
+  readonly configFile: string;
+  readonly config: VtaConfig['json'];
+}
+
+export interface GenRequest {
+  /** Path of a VTA JSON file, as given (resolved against cwd). */
+  readonly configFile?: string;
+  /** VTA keys set by flags; they win over the file. */
+  readonly overrides: Partial<VtaConfigJson>;
+  /** The flags that set `overrides`, as typed, for error messages. */
+  readonly overrideText: readonly string[];
+  readonly outDir?: string;
+}
+
+const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
+
+const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
+  ['inp-width', 'LOG_INP_WIDTH'], ['wgt-width', 'LOG_WGT_WIDTH'], ['acc-width', 'LOG_ACC_WIDTH'],
+  ['uop-buff', 'LOG_UOP_BUFF_SIZE'], ['inp-buff', 'LOG_INP_BUFF_SIZE'],
+  ['wgt-buff', 'LOG_WGT_BUFF_SIZE'], ['acc-buff', 'LOG_ACC_BUFF_SIZE'],
+  ['insn-queue-depth', 'INSN_QUEUE_DEPTH'], ['dep-queue-depth', 'DEP_QUEUE_DEPTH'],
+  ['gemm-pipeline', 'GEMM_PIPELINE_DEPTH'],
+];
+
+/** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
+export function genRequestFromArgs(args: ParsedArgs): GenRequest {
+  const overrides: Record<string, unknown> = {};
+  const gemm = args.string('gemm');
+  if (gemm !== undefined) Object.assign(overrides, parseGemmShape(gemm, '--gemm'));
+  for (const [flag, key] of KEY_FLAGS) {
+    const v = args.int(flag);
+    if (v !== undefined) overrides[key] = v;
+  }
+  const aluOps = args.string('alu-ops');
+  if (aluOps !== undefined) {
+    overrides.ALU_OPS = aluOps.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
+  }
+  const bus = args.int('bus-width');
+  if (bus !== undefined) {
+    if (!(bus in BUS_WIDTHS)) throw new UsageError(`--bus-width must be 64, 128, 256 or 512 (bits), got ${bus}`);
+    overrides.LOG_BUS_WIDTH = BUS_WIDTHS[bus];
+  }
+  return {
+    configFile: args.string('config'),
+    overrides: overrides as Partial<VtaConfigJson>,
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ')),
+    outDir: args.string('out'),
+  };
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': return 'permission denied';
+    case 'EISDIR': return 'it is a directory';
+    default: return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Reads and parses a JSON config file; errors name the file (and the line and column for bad JSON). */
+export function readConfigFile(file: string, cwd: string = process.cwd()): unknown {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${describeFsError(e)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    let msg = e instanceof Error ? e.message : String(e);
+    const pos = /position (\d+)/.exec(msg);
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      const line = before.split('\n').length;
+      const column = Number(pos[1]) - before.lastIndexOf('\n');
+      msg += ` (line ${line}, column ${column})`;
+    } else if (text.trim() === '') {
+      msg = 'the file is empty';
+    }
+    throw new ConfigError(`${file}: invalid JSON: ${msg}`);
+  }
+}
+
+/** Keys that pkg_config.py derives from others: an override of their source drops them from the base. */
+const DERIVED_FROM: readonly (readonly [keyof VtaConfigJson, readonly (keyof VtaConfigJson)[]])[] = [
+  ['LOG_OUT_WIDTH', ['LOG_INP_WIDTH']],
+  ['LOG_OUT_BUFF_SIZE', ['LOG_ACC_BUFF_SIZE', 'LOG_INP_WIDTH', 'LOG_ACC_WIDTH']],
+];
+
+/** Defaults < file < flags, checked once; errors name the file and the flags involved. */
+export function resolveGenConfig(req: GenRequest, cwd: string = process.cwd()): VtaConfig {
+  let base: Readonly<VtaConfigJson> = DEFAULT_CONFIG_JSON;
+  let source = 'default config';
+  if (req.configFile !== undefined) {
+    const raw = readConfigFile(req.configFile, cwd);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) deriveConfig(raw, req.configFile);
+    base = raw as VtaConfigJson;
+    source = req.configFile;
+  }
+  const keys = Object.keys(req.overrides) as (keyof VtaConfigJson)[];
+  if (keys.length === 0) return deriveConfig(base, source);
+  const merged = withOverrides(base, req.overrides) as unknown as Record<string, unknown>;
+  for (const [derived, sources] of DERIVED_FROM) {
+    if (!keys.includes(derived) && sources.some((k) => keys.includes(k))) delete merged[derived];
+  }
+  const flags = req.overrideText.join(' ');
+  const where = req.configFile !== undefined ? `${req.configFile} with ${flags}` : flags;
+  return deriveConfig(merged, where);
+}
+
+const EXTENSION_KEYS = ['LOG_BUS_WIDTH', 'ALU_OPS', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH'] as const;
+
+/**
+ * The directory name of a configuration: VTA's config string, plus `-<hash>` when an extension key
+ * (which VTA's string does not encode) differs from its default. Different hardware never shares a name.
+ */
+export function configDirName(cfg: VtaConfig): string {
+  const d = defaultConfig().json;
+  const differs = EXTENSION_KEYS.some((k) => JSON.stringify(cfg.json[k]) !== JSON.stringify(d[k]));
+  return differs ? `${cfg.name}-${cfg.hash}` : cfg.name;
+}
+
+export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string = GENERATOR): GenManifest {
+  return {
+    generator,
+    configName: cfg.name,
+    configHash: cfg.hash,
+    top: rtl.top,
+    files: rtl.files.map((f) => f.name),
+    headers: [HW_SPEC_HEADER],
+    configFile: CONFIG_FILE,
+    config: cfg.json,
+  };
+}
+
+const RESERVED = new Set([CONFIG_FILE, MANIFEST_FILE, HW_SPEC_HEADER]);
+
+/** Checks what an emitter returned; a violation is a bug in the emitter, not a user error. */
+export function checkRtlOutput(rtl: RtlOutput): void {
+  if (typeof rtl?.top !== 'string' || !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(rtl.top)) {
+    throw new Error(`emitRtl returned an invalid top module name ${JSON.stringify(rtl?.top)}`);
+  }
+  if (!Array.isArray(rtl.files) || rtl.files.length === 0) throw new Error('emitRtl returned no files');
+  const seen = new Set<string>();
+  for (const f of rtl.files) {
+    if (typeof f?.name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(v|sv|vh|svh)$/.test(f.name)) {
+      throw new Error(`emitRtl returned an invalid file name ${JSON.stringify(f?.name)} (want a plain *.v/*.sv name)`);
+    }
+    if (RESERVED.has(f.name) || seen.has(f.name)) throw new Error(`emitRtl returned the file name ${f.name} twice or a reserved name`);
+    if (typeof f.text !== 'string') throw new Error(`emitRtl returned no text for ${f.name}`);
+    seen.add(f.name);
+  }
+}
+
+export interface GenResult {
+  readonly cfg: VtaConfig;
+  readonly outDir: string;
+  readonly manifest: GenManifest;
+  /** Every file written (or left as it was because it was already identical), relative to outDir. */
+  readonly written: readonly string[];
+}
+
+function writeIfChanged(path: string, text: string): void {
+  try {
+    if (readFileSync(path, 'utf8') === text) return;
+  } catch {
+    // absent or unreadable: write it
+  }
+  writeFileSync(path, text);
+}
+
+/** Emits and writes one configuration into `outDir` (absolute). */
+export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl): GenResult {
+  let rtl: RtlOutput;
+  try {
+    rtl = emit(cfg);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof IsaError) throw e;
+    throw new Error(`RTL generation for ${cfg.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  checkRtlOutput(rtl);
+  const manifest = buildManifest(cfg, rtl);
+  const outputs: [string, string][] = [
+    ...rtl.files.map((f): [string, string] => [f.name, f.text]),
+    [CONFIG_FILE, `${JSON.stringify(cfg.json, null, 2)}\n`],
+    [HW_SPEC_HEADER, renderHwSpecHeader(cfg)],
+    [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
+  ];
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw new CommandFailure(`cannot create output directory ${outDir}: ${describeFsError(e)}`, { cause: e });
+  }
+  for (const [name, text] of outputs) {
+    const path = resolve(outDir, name);
+    try {
+      writeIfChanged(path, text);
+    } catch (e) {
+      throw new CommandFailure(`cannot write ${path}: ${describeFsError(e)}`, { cause: e });
+    }
+  }
+  return { cfg, outDir, manifest, written: outputs.map(([n]) => n) };
+}
+
+export interface GenDeps {
+  /** Replaces gen/rtl.ts's emitRtl (tests). */
+  readonly emitRtl?: RtlEmitter;
+  readonly io?: CliIo;
+  /** Directory that relative paths (--config, --out, the default build/rtl) resolve against. */
+  readonly cwd?: string;
+}
+
+function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/**
+ * `vta gen <argv...>`: the whole command, errors included. Resolves to the exit code
+ * (0 ok, 1 failure, 2 usage/config error) after writing one-line messages to `deps.io`.
+ */
+export async function runGen(argv: readonly string[], deps: GenDeps = {}): Promise<number> {
+  const io = deps.io ?? processIo;
+  const cwd = deps.cwd ?? process.cwd();
+  return reportErrors('vta gen', io, async () => {
+    const start = performance.now();
+    const args = parseArgs(GEN_SPEC, argv);
+    if (args.help) {
+      io.stdout(GEN_USAGE);
+      return EXIT_OK;
+    }
+    const req = genRequestFromArgs(args);
+    const cfg = resolveGenConfig(req, cwd);
+    const outDir = resolve(cwd, req.outDir ?? `build/rtl/${configDirName(cfg)}`);
+    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl);
+    const ms = Math.round(performance.now() - start);
+    io.stdout(
+      [
+        `vta gen: ${cfg.name} (hash ${cfg.hash})`,
+        `  top    ${result.manifest.top}`,
+        `  files  ${result.manifest.files.length} Verilog + ${HW_SPEC_HEADER}, ${CONFIG_FILE}, ${MANIFEST_FILE}`,
+        `  out    ${displayPath(outDir, cwd)}`,
+        `  time   ${ms} ms`,
+        '',
+      ].join('\n'),
+    );
+    return EXIT_OK;
+  });
+}
