@@ -3,7 +3,13 @@
 
 import type { Command } from './command';
 import { genCommand } from '../gen/command';
+import { runCommand } from '../sim/cli/run';
+import { conformCommand } from '../sim/cli/conform';
+import { disasmCommand } from '../sim/cli/disasm';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
+  runCommand,
+  conformCommand,
+  disasmCommand,
 ];

@@ -1,0 +1,63 @@
+// Shared pieces of the simulator commands (run, conform, disasm): the --target flag, configuration
+// files, and turning simulator/vector errors into the one-line reports cli/errors.ts prints.
+
+import { readFileSync } from 'fs';
+import { deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, withOverrides } from '../../hw/vta/config';
+import { ConfigError } from '../../hw/vta/errors';
+import { CommandFailure, UsageError } from '../../cli/errors';
+import type { FlagSpec } from '../../cli/args';
+import { DeviceError } from '../device';
+import { TargetUnavailableError, TARGETS } from '../replay';
+import { VectorError } from '../vector';
+
+export const TARGET_FLAG: FlagSpec = {
+  name: 'target', type: 'string', metavar: 'fsim|tsim', help: `backend to run on (${TARGETS.join(', ')}; default fsim)`,
+};
+
+export function checkTarget(target: string | undefined): string {
+  const t = target ?? 'fsim';
+  if (t === 'fsim') return t;
+  if (t === 'tsim') throw new UsageError('--target tsim: the Verilator simulator is not available yet; use --target fsim');
+  throw new UsageError(`--target ${t}: unknown target; targets: ${TARGETS.join(', ')}`);
+}
+
+/** Reads a VTA JSON configuration file; unknown or missing keys are ConfigErrors naming the key. */
+export function loadConfigFile(file: string): VtaConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  return deriveConfig(json, file);
+}
+
+/** The configuration from --config FILE or --gemm BxIxO (on the default), or the default. */
+export function configFromFlags(configFile: string | undefined, gemm: string | undefined): VtaConfig {
+  if (configFile !== undefined && gemm !== undefined) throw new UsageError('give --config or --gemm, not both');
+  if (configFile !== undefined) return loadConfigFile(configFile);
+  if (gemm !== undefined) return deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape(gemm)), '--gemm');
+  return deriveConfig(DEFAULT_CONFIG_JSON, 'default config');
+}
+
+/** One line describing any error a vector replay can raise; rethrows programming errors. */
+export function describeError(e: unknown): string {
+  if (e instanceof DeviceError || e instanceof VectorError || e instanceof ConfigError || e instanceof TargetUnavailableError) {
+    return `${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`;
+  }
+  if (e instanceof Error && e.name === 'IsaError') return `IsaError: ${e.message}`;
+  throw e;
+}
+
+/** Converts replay errors into the dispatcher's one-line failures. */
+export function asFailure(e: unknown): never {
+  if (e instanceof TargetUnavailableError) throw new UsageError(e.message);
+  if (e instanceof DeviceError || e instanceof VectorError) throw new CommandFailure(describeError(e));
+  throw e;
+}

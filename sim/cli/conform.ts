@@ -1,0 +1,92 @@
+// `vta conform DIR|FILE... --target fsim`: replays every vector, one line each, then
+// `N passed, M failed, K skipped`. Skips exactly the vectors SEMANTICS.md names, with its reason.
+
+import { readdirSync, statSync } from 'fs';
+import { join } from 'path';
+import type { Command } from '../../cli/command';
+import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
+import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { replay } from '../replay';
+import { loadVector, skipReason } from '../vector';
+import { checkTarget, describeError, TARGET_FLAG } from './common';
+
+const SPEC: CommandSpec = {
+  command: 'vta conform',
+  flags: [
+    TARGET_FLAG,
+    { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
+  ],
+  positionals: { metavar: 'DIR|FILE...', min: 1 },
+};
+const DESCRIPTION = 'Replays conformance vectors (every *.json in each DIR) and prints PASS/FAIL/SKIP per vector,\nthen `N passed, M failed, K skipped`. Exit 1 when any vector fails.';
+
+/** The vector files named by the arguments, directories expanded to their *.json files in name order. */
+export function vectorFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UsageError(`${p}: no such file or directory`);
+    }
+    if (st.isDirectory()) {
+      const found = readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f));
+      if (found.length === 0) throw new UsageError(`${p}: the directory holds no *.json vectors`);
+      files.push(...found);
+    } else {
+      files.push(p);
+    }
+  }
+  return files;
+}
+
+export const conformCommand: Command = {
+  name: 'conform',
+  summary: 'replay a set of conformance vectors and summarise PASS/FAIL/SKIP',
+  usage: formatUsage(SPEC, DESCRIPTION),
+  async run(argv: string[], io: CliIo = processIo): Promise<number> {
+    const args = parseArgs(SPEC, argv);
+    if (args.help) {
+      io.stdout(this.usage);
+      return EXIT_OK;
+    }
+    const target = checkTarget(args.string('target'));
+    const strict = !args.bool('no-strict');
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    const t0 = process.hrtime.bigint();
+    for (const file of vectorFiles(args.positionals)) {
+      const label = file.replace(/^.*\//, '').replace(/\.json$/, '');
+      try {
+        const v = loadVector(file);
+        const skip = skipReason(v);
+        if (skip !== null) {
+          skipped++;
+          io.stdout(`SKIP ${v.name}: ${skip}\n`);
+          continue;
+        }
+        const r = await replay(v, { target, strict, maxMismatches: 1 });
+        if (r.ok) {
+          passed++;
+          io.stdout(`PASS ${v.name} (${(r.run.wallSeconds * 1e3).toFixed(2)} ms)\n`);
+        } else {
+          failed++;
+          const m = r.mismatches[0];
+          const who = m.writer === undefined || m.writer < 0 ? '' : `, last STORE ${m.writer}`;
+          io.stdout(
+            `FAIL ${v.name}: ${r.mismatchCount} byte(s) differ; first at ${m.addr}: expected ${m.expected}, got ${m.actual}${who}\n`,
+          );
+        }
+      } catch (e) {
+        failed++;
+        io.stdout(`FAIL ${label}: ${describeError(e)}\n`);
+      }
+    }
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    io.stderr(`(${secs.toFixed(2)} s)\n`);
+    io.stdout(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    return failed > 0 ? EXIT_FAILURE : EXIT_OK;
+  },
+};

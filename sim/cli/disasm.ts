@@ -1,0 +1,56 @@
+// `vta disasm FILE`: one instruction per line. FILE is a conformance vector (its configuration and
+// program) or a raw instruction binary (configuration from --config FILE or --gemm BxIxO, else default).
+
+import { readFileSync } from 'fs';
+import type { Command } from '../../cli/command';
+import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
+import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { formatProgram } from '../../hw/vta/disasm';
+import { decodeProgram } from '../../hw/vta/isa';
+import { parseVector, programBytes } from '../vector';
+import { asFailure, configFromFlags } from './common';
+
+const SPEC: CommandSpec = {
+  command: 'vta disasm',
+  flags: [
+    { name: 'config', type: 'string', metavar: 'FILE', help: 'configuration (VTA JSON) of a raw binary' },
+    { name: 'gemm', type: 'string', metavar: 'BxIxO', help: 'GEMM shape of a raw binary, on the default configuration' },
+  ],
+  positionals: { metavar: 'FILE', min: 1, max: 1 },
+};
+const DESCRIPTION = 'Prints a program one instruction per line: index, stage, instruction, dependency flags.\nFILE is a conformance vector (.json) or a raw binary of 16-byte instructions.';
+
+export const disasmCommand: Command = {
+  name: 'disasm',
+  summary: 'print a program (vector or raw binary) one instruction per line',
+  usage: formatUsage(SPEC, DESCRIPTION),
+  async run(argv: string[], io: CliIo = processIo): Promise<number> {
+    const args = parseArgs(SPEC, argv);
+    if (args.help) {
+      io.stdout(this.usage);
+      return EXIT_OK;
+    }
+    const file = args.positionals[0];
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new CommandFailure(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const looksJson = file.endsWith('.json') || bytes.subarray(0, 1).toString() === '{';
+    if (looksJson) {
+      if (args.has('config') || args.has('gemm')) throw new UsageError('a vector carries its own configuration; drop --config/--gemm');
+      let v;
+      try {
+        v = parseVector(bytes.toString('utf8'), file);
+      } catch (e) {
+        return asFailure(e);
+      }
+      io.stdout(formatProgram(v.config, decodeProgram(v.config, programBytes(v))) + '\n');
+      return EXIT_OK;
+    }
+    const cfg = configFromFlags(args.string('config'), args.string('gemm'));
+    io.stdout(formatProgram(cfg, decodeProgram(cfg, new Uint8Array(bytes))) + '\n');
+    return EXIT_OK;
+  },
+};
