@@ -80,28 +80,19 @@ export function schedule(
     return null;
   };
 
+  // Among the three stage heads that can start, run the earliest in program order. Any schedule that
+  // honours the tokens is legal; this one is deterministic and runs a token-free program in program order.
   while (!finished) {
-    let progress = false;
-    for (let s = 0; s < 3 && !finished; s++) {
-      const q = queues[s];
-      while (pc[s] < q.length) {
-        const p = q[pc[s]];
-        if (blocker(p) !== null) break;
-        for (const t of p.pops) tokens[t]--;
-        st.index = p.index;
-        st.insn = p.insn;
-        execute(p.insn, STAGES[s]);
-        for (const t of p.pushes) tokens[t]++;
-        pc[s]++;
-        progress = true;
-        if (p.insn.op === 'FINISH') {
-          finished = true;
-          break;
-        }
+    let pick = -1;
+    let pickIndex = Infinity;
+    for (let s = 0; s < 3; s++) {
+      const p = queues[s][pc[s]];
+      if (p !== undefined && p.index < pickIndex && blocker(p) === null) {
+        pick = s;
+        pickIndex = p.index;
       }
     }
-    if (finished) break;
-    if (!progress) {
+    if (pick < 0) {
       const waits: StageWait[] = STAGES.map((stage, s) => {
         const p = queues[s][pc[s]];
         if (!p) return { stage, index: null, waitsFor: null, insn: null };
@@ -113,6 +104,14 @@ export function schedule(
       }
       throw new DeadlockError(waits, counts);
     }
+    const p = queues[pick][pc[pick]];
+    for (const t of p.pops) tokens[t]--;
+    st.index = p.index;
+    st.insn = p.insn;
+    execute(p.insn, STAGES[pick]);
+    for (const t of p.pushes) tokens[t]++;
+    pc[pick]++;
+    if (p.insn.op === 'FINISH') finished = true;
   }
 
   const leftoverTokens = countsOf(tokens);
