@@ -1,0 +1,102 @@
+/**
+ * HW<S>: the value type of a shape. Ground shapes map to UInt/SInt/Bool, a Vec
+ * to a readonly array, a Bundle to an object with the same (typed) keys, so
+ * `io.in.bits.data` autocompletes and carries its width.
+ */
+import { fail } from './errors';
+import type { SigInfo } from './context';
+import { BoolT, BundleT, FlipT, Fields, GroundT, SIntT, Shape, UIntT, VecT } from './shape';
+import { Bits, Bool, Ground, SInt, UInt, groundOf } from './value';
+
+export type HW<S> =
+  S extends UIntT ? UInt :
+  S extends SIntT ? SInt :
+  S extends BoolT ? Bool :
+  S extends VecT<infer E> ? HWVec<E> :
+  S extends BundleT<infer F> ? HWBundle<F> :
+  S extends FlipT<infer I> ? HW<I> :
+  never;
+export type HWVec<E> = readonly HW<E>[];
+export type HWBundle<F> = { readonly [K in keyof F]: HW<F[K]> };
+
+/** Any hardware value: ground, Vec (array) or Bundle (object). */
+export type HWAny = Bits | readonly HWAny[] | { readonly [k: string]: HWAny };
+
+const shapes = new WeakMap<object, Shape>();
+
+/** The shape an aggregate value was built from (ground values give their own type). */
+export function shapeOf(v: HWAny): Shape {
+  if (v instanceof UInt) return new UIntT(v.width);
+  if (v instanceof SInt) return new SIntT(v.width);
+  if (v instanceof Bool) return new BoolT();
+  const s = shapes.get(v as object);
+  if (!s) fail('value has no known shape (aggregates must come from port/wire/reg/mem or vecOf/bundleOf)');
+  return s;
+}
+
+/** Flattened signal name: `io` + ['in','bits','data'] -> `io_in_bits_data`. */
+export function flatName(prefix: string, path: readonly string[]): string {
+  return [prefix, ...path].filter((p) => p !== '').join('_');
+}
+
+type LeafFn = (path: string[], g: GroundT, flipped: boolean) => Ground;
+
+/** Build a value of `shape` whose leaves come from `leaf(path, shape, flipped)`. */
+export function makeHW<S extends Shape>(shape: S, leaf: LeafFn): HW<S> {
+  return build(shape, leaf, [], false) as unknown as HW<S>;
+}
+
+/** Untyped makeHW (avoids deep type instantiation in generic code). */
+export function makeAny(shape: Shape, leaf: LeafFn): HWAny {
+  return build(shape, leaf, [], false);
+}
+
+function build(s: Shape, leaf: LeafFn, path: string[], flipped: boolean): HWAny {
+  switch (s.kind) {
+    case 'uint': case 'sint': case 'bool': return leaf(path, s, flipped);
+    case 'flip': return build(s.inner as Shape, leaf, path, !flipped);
+    case 'vec': {
+      const arr: HWAny[] = [];
+      for (let i = 0; i < s.length; i++) arr.push(build(s.elem as Shape, leaf, [...path, String(i)], flipped));
+      Object.freeze(arr);
+      shapes.set(arr, s);
+      return arr;
+    }
+    case 'bundle': {
+      const obj: Record<string, HWAny> = {};
+      for (const [k, f] of Object.entries(s.fields as Fields)) obj[k] = build(f, leaf, [...path, k], flipped);
+      Object.freeze(obj);
+      shapes.set(obj, s);
+      return obj;
+    }
+  }
+}
+
+/** Ground leaves of a value in shape order, with their flip parity relative to the root. */
+export function leavesOf(v: HWAny, shape: Shape = shapeOf(v), flipped = false, out: { v: Ground; flipped: boolean }[] = []): { v: Ground; flipped: boolean }[] {
+  switch (shape.kind) {
+    case 'uint': case 'sint': case 'bool': out.push({ v: v as Ground, flipped }); break;
+    case 'flip': leavesOf(v, shape.inner as Shape, !flipped, out); break;
+    case 'vec': (v as readonly HWAny[]).forEach((e) => leavesOf(e, shape.elem as Shape, flipped, out)); break;
+    case 'bundle': for (const [k, f] of Object.entries(shape.fields as Fields)) leavesOf((v as Record<string, HWAny>)[k], f, flipped, out); break;
+  }
+  return out;
+}
+
+/** A ground value for a declared signal. */
+export function signalValue(g: GroundT, sig: Omit<SigInfo, 'width' | 'signed'>): Ground {
+  return groundOf(g.kind, { ...sig, width: g.width, signed: g.kind === 'sint' });
+}
+
+/** Wrap a plain array of values as a Vec value (for connect/pack). */
+export function vecOf<T extends HWAny>(xs: readonly T[]): readonly T[] {
+  if (xs.length === 0) fail('vecOf: empty');
+  const arr = Object.freeze([...xs]);
+  shapes.set(arr, new VecT(xs.length, shapeOf(xs[0])));
+  return arr;
+}
+
+/** All bits of a value as one UInt, LSB-first in shape order (element 0 / first field in the low bits). */
+export function packBits(v: HWAny): Bits[] {
+  return leavesOf(v).map((l) => l.v).reverse();
+}

@@ -1,0 +1,83 @@
+/** Small example modules shared by the DSL tests (golden Verilog, lint, behaviour). */
+import {
+  Bool, Bundle, Decoupled, Flip, Module, SInt, UInt, Vec, cat, fire, mux, reduceTree, when, U,
+} from '../../hw/dsl';
+
+/** A wrapping counter with enable and a terminal-count flag. */
+export class Counter extends Module {
+  readonly io;
+  constructor(readonly width: number) {
+    super();
+    this.io = this.port(Bundle({ en: Flip(Bool()), count: UInt(width), wrap: Bool() }));
+  }
+  get name(): string { return `Counter_w${this.width}`; }
+  build(): void {
+    const cnt = this.reg('cnt', UInt(this.width), { init: 0 });
+    when(this.io.en, () => cnt.set(cnt.add(1)));
+    this.io.count.set(cnt);
+    this.io.wrap.set(this.io.en.and(cnt.eq(2 ** this.width - 1)));
+  }
+}
+
+/** A three-state handshake FSM. */
+export class Handshake extends Module {
+  readonly io = this.port(Bundle({ start: Flip(Bool()), done: Flip(Bool()), busy: Bool(), pulse: Bool() }));
+  build(): void {
+    const st = this.fsm('state', ['IDLE', 'RUN', 'FLUSH'] as const);
+    const pulse = this.wire('pulse', Bool(), { default: false });
+    this.switch(st.state)
+      .is(st.lit('IDLE'), () => { when(this.io.start, () => { st.goto('RUN'); pulse.set(true); }); })
+      .is(st.lit('RUN'), () => { when(this.io.done, () => st.goto('FLUSH')); })
+      .default(() => st.goto('IDLE'));
+    this.io.busy.set(st.is('IDLE').not());
+    this.io.pulse.set(pulse);
+  }
+}
+
+/** A scratchpad with a sync read port and a lane-masked write port (Vec of SInt). */
+export class Scratchpad extends Module {
+  readonly io = this.port(Bundle({
+    rd: Flip(Bundle({ en: Bool(), addr: UInt(4) })),
+    rdata: Vec(4, SInt(8)),
+    wr: Flip(Bundle({ en: Bool(), addr: UInt(4), data: Vec(4, SInt(8)), mask: Vec(4, Bool()) })),
+  }));
+  build(): void {
+    const m = this.mem('spad', { depth: 16, elem: Vec(4, SInt(8)), readUnderWrite: 'old' });
+    const r = m.readSync(this.io.rd.addr, this.io.rd.en);
+    this.io.rdata.forEach((o, i) => o.set(r[i]));
+    m.write(this.io.wr.addr, this.io.wr.data, this.io.wr.en, this.io.wr.mask);
+  }
+}
+
+/** Signed dot product of two int8 vectors into int32 with an adder tree (GEMM-style). */
+export class DotProduct extends Module {
+  readonly io;
+  constructor(readonly n: number) {
+    super();
+    this.io = this.port(Bundle({
+      a: Flip(Vec(n, SInt(8))),
+      b: Flip(Vec(n, SInt(8))),
+      acc: Flip(SInt(32)),
+      out: SInt(32),
+    }));
+  }
+  get name(): string { return `DotProduct_${this.n}`; }
+  build(): void {
+    const prods = this.io.a.map((a, i) => a.mul(this.io.b[i]).sext(32));
+    const sum = reduceTree(prods, (x, y) => x.add(y));
+    this.io.out.set(this.regNext(sum.add(this.io.acc), { name: 'out_q' }));
+  }
+}
+
+/** Pass-through of a Decoupled stream through a child Queue with a counter. */
+export class Passthrough extends Module {
+  readonly io = this.port(Bundle({ in: Flip(Decoupled(UInt(8))), out: Decoupled(UInt(8)), seen: UInt(8) }));
+  build(): void {
+    const seen = this.reg('seen', UInt(8), { init: 0 });
+    when(fire(this.io.in), () => seen.set(seen.add(1)));
+    this.io.out.valid.set(this.io.in.valid);
+    this.io.out.bits.set(mux(this.io.in.valid, this.io.in.bits, U(0, 8)));
+    this.io.in.ready.set(this.io.out.ready);
+    this.io.seen.set(cat(seen.bits(3, 0), seen.bits(7, 4)));
+  }
+}
