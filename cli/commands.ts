@@ -6,10 +6,12 @@ import { genCommand } from '../gen/command';
 import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
+import { benchCommand } from '../sim/bench/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
   runCommand,
   conformCommand,
   disasmCommand,
+  benchCommand,
 ];

@@ -1,0 +1,50 @@
+// `vta bench`: GEMM micro-ops per second of fsim (JS kernel and WebAssembly SIMD kernel), each as a
+// ratio to a native C++ loop doing the same micro-ops. Prints a table and writes build/bench/fsim.json.
+
+import { mkdirSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
+import type { Command } from '../../cli/command';
+import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
+import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { DEFAULT_VECTOR_DIR, formatBenchTable, REPO_ROOT, runFsimBench } from './fsim-bench';
+
+const SPEC: CommandSpec = {
+  command: 'vta bench',
+  flags: [
+    { name: 'seconds', type: 'string', metavar: 'S', help: 'minimum seconds per measurement (default 1)' },
+    { name: 'vectors', type: 'string', metavar: 'DIR', help: 'conformance vector directory (default ../shared/conformance/vta-hls)' },
+    { name: 'json', type: 'string', metavar: 'FILE', help: 'where to write the results (default build/bench/fsim.json)' },
+  ],
+};
+const DESCRIPTION =
+  'Measures fsim GEMM micro-ops per second with the JS and the WebAssembly kernel on the blocked-GEMM\n' +
+  'conformance vectors and on a synthetic 1x16x16 stream, against sim/bench/native-gemm.cc built with\n' +
+  'g++ -O3 -march=native (cached under build/bench/cache).';
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'measure fsim GEMM throughput (JS, WebAssembly) against native C++',
+  usage: formatUsage(SPEC, DESCRIPTION),
+  async run(argv: string[], io: CliIo = processIo): Promise<number> {
+    const args = parseArgs(SPEC, argv);
+    if (args.help) {
+      io.stdout(this.usage);
+      return EXIT_OK;
+    }
+    const secText = args.string('seconds');
+    const seconds = secText === undefined ? 1 : Number(secText);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds ${secText}: expected a positive number`);
+    const jsonPath = args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json');
+    io.stdout('fsim GEMM benchmark\n');
+    const report = await runFsimBench({
+      seconds,
+      vectorDir: args.string('vectors') ?? DEFAULT_VECTOR_DIR,
+      log: (s) => io.stdout(s + '\n'),
+    });
+    io.stdout('\n' + formatBenchTable(report) + '\n');
+    mkdirSync(dirname(jsonPath), { recursive: true });
+    writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
+    io.stdout(`wrote ${jsonPath}\n`);
+    return EXIT_OK;
+  },
+};
