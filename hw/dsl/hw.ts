@@ -6,16 +6,18 @@
 import { fail } from './errors';
 import type { SigInfo } from './context';
 import { BoolT, BundleT, FlipT, Fields, GroundT, SIntT, Shape, UIntT, VecT } from './shape';
-import { Bits, Bool, Ground, SInt, UInt, groundOf } from './value';
+import { Bits, Bool, Ground, SInt, UInt, groundExpr, groundOf, mux } from './value';
 
-export type HW<S> =
+export type HW<S, D extends 0[] = []> =
+  D['length'] extends 12 ? HWAny :
   S extends UIntT ? UInt :
   S extends SIntT ? SInt :
   S extends BoolT ? Bool :
-  S extends VecT<infer E> ? HWVec<E> :
-  S extends BundleT<infer F> ? HWBundle<F> :
-  S extends FlipT<infer I> ? HW<I> :
+  S extends VecT<infer E> ? readonly HW<E, [...D, 0]>[] :
+  S extends BundleT<infer F> ? { readonly [K in keyof F]: HW<F[K], [...D, 0]> } :
+  S extends FlipT<infer I> ? HW<I, [...D, 0]> :
   never;
+// (the depth counter D bounds TS's expansion of HW<T> for a generic T extends Shape)
 export type HWVec<E> = readonly HW<E>[];
 export type HWBundle<F> = { readonly [K in keyof F]: HW<F[K]> };
 
@@ -99,4 +101,19 @@ export function vecOf<T extends HWAny>(xs: readonly T[]): readonly T[] {
 /** All bits of a value as one UInt, LSB-first in shape order (element 0 / first field in the low bits). */
 export function packBits(v: HWAny): Bits[] {
   return leavesOf(v).map((l) => l.v).reverse();
+}
+
+/** `xs[idx]` for a dynamic index: a mux chain per leaf; indices >= length select the last element. */
+export function vecAt<T extends HWAny>(xs: readonly T[], idx: UInt): T {
+  if (xs.length === 0) fail('vecAt: empty vector');
+  const shape = shapeOf(xs[0]);
+  const leaves = xs.map((x) => leavesOf(x, shape).map((l) => l.v));
+  let i = 0;
+  return makeAny(shape, (_p, g) => {
+    const k = i++;
+    // Out-of-range indices select the last element.
+    let acc: Ground = leaves[xs.length - 1][k];
+    for (let j = xs.length - 2; j >= 0; j--) acc = mux(idx.eq(j), leaves[j][k] as Bits, acc as Bits) as Ground;
+    return groundExpr(g.kind, acc.expr);
+  }) as T;
 }

@@ -73,3 +73,9 @@ export abstract class Module {
   protected readonly fsm = fsm;
   protected readonly mem = mem;
 }
+
+/** `instance(name, child)` as a free function, for helpers called inside some module's build(). */
+export function instance<M extends Module>(name: string, child: M): M {
+  const m = current().module as Module;
+  return (m as unknown as { instance(n: string, c: M): M }).instance(name, child);
+}

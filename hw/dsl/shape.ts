@@ -71,3 +71,19 @@ export function shapeLeaves(s: Shape, path: string[] = [], flipped = false, out:
 export function shapeEquals(a: Shape, b: Shape): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** A short identifier for a shape, for module names: UInt(8) -> U8, Vec(4, SInt(8)) -> V4xS8. */
+export function shapeName(s: Shape): string {
+  switch (s.kind) {
+    case 'uint': return `U${s.width}`;
+    case 'sint': return `S${s.width}`;
+    case 'bool': return 'B';
+    case 'vec': return `V${s.length}x${shapeName(s.elem)}`;
+    case 'flip': return `F${shapeName(s.inner)}`;
+    case 'bundle': {
+      let h = 0;
+      for (const ch of JSON.stringify(s)) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+      return `Bd${h.toString(16).padStart(8, '0')}`;
+    }
+  }
+}

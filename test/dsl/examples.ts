@@ -1,6 +1,7 @@
 /** Small example modules shared by the DSL tests (golden Verilog, lint, behaviour). */
 import {
   Bool, Bundle, Decoupled, Flip, Module, SInt, UInt, Vec, cat, fire, mux, reduceTree, when, U,
+  adderTree, connect, counter, pipe, pipeValid, queue,
 } from '../../hw/dsl';
 
 /** A wrapping counter with enable and a terminal-count flag. */
@@ -79,5 +80,28 @@ export class Passthrough extends Module {
     this.io.out.bits.set(mux(this.io.in.valid, this.io.in.bits, U(0, 8)));
     this.io.in.ready.set(this.io.out.ready);
     this.io.seen.set(cat(seen.bits(3, 0), seen.bits(7, 4)));
+  }
+}
+
+/** Uses the library helpers: queue(), counter, pipe, pipeValid, adderTree (pipelined). */
+export class LibUser extends Module {
+  readonly io = this.port(Bundle({
+    in: Flip(Decoupled(Vec(4, SInt(8)))),
+    out: Decoupled(Vec(4, SInt(8))),
+    sum: SInt(10),
+    sumValid: Bool(),
+    tick: Bool(),
+    delayed: UInt(3),
+  }));
+  build(): void {
+    const deq = queue('q', this.io.in, 3);
+    connect(this.io.out, deq);
+    const { value, wrap } = counter('cyc', 5);
+    this.io.tick.set(wrap);
+    this.io.delayed.set(pipe(value, 2));
+    const sum = adderTree(this.io.in.bits, { stageEvery: 1, name: 'acc' });
+    const pv = pipeValid(fire(this.io.in), sum, 2, 'sum');
+    this.io.sum.set(pv.bits);
+    this.io.sumValid.set(pv.valid);
   }
 }

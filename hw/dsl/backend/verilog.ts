@@ -126,7 +126,7 @@ class ModulePrinter {
   /** A name that can be bit-selected, hoisting e into a temporary if needed. */
   private indexable(e: Expr, hi?: number, lo?: number): string {
     if (e.kind === 'ref') { this.markRead(e.name, hi, lo); return e.name; }
-    if (e.kind === 'memread' && !e.addr) { this.markRead(e.port, hi, lo); return e.port; }
+    if (e.kind === 'memread') { this.markRead(e.port, hi, lo); return e.port; }
     return this.hoist(e, hi, lo);
   }
 
@@ -137,9 +137,7 @@ class ModulePrinter {
       case 'lit':
         if (e.sym) { this.usedSyms.add(e.sym); return e.sym; }
         return litText(e.value, e.width);
-      case 'memread':
-        if (!e.addr) { this.markRead(e.port); return e.port; }
-        return `${e.mem}[${this.ex(e.addr, true)}]`;
+      case 'memread': this.markRead(e.port); return e.port;
       case 'slice': {
         if (e.arg.width === 1) return this.ex(e.arg, top);
         const n = this.indexable(e.arg, e.hi, e.lo);
@@ -183,7 +181,7 @@ class ModulePrinter {
         if (a.width === 1) { const s = this.indexable(a); return `{${e.width}{${s}}}`; }
         const s = this.indexable(a);
         this.markRead(s);
-        return `{{${n}{${s}[${a.width - 1}]}}, ${s}}`;
+        return n === 1 ? `{${s}[${a.width - 1}], ${s}}` : `{{${n}{${s}[${a.width - 1}]}}, ${s}}`;
       }
     }
   }
@@ -361,7 +359,10 @@ class ModulePrinter {
       if (d.kind !== 'mem') continue;
       for (const r of d.readPorts) {
         this.consumer = r.name;
-        if (r.kind === 'async') continue; // read inline as mem[addr]
+        if (r.kind === 'async') {
+          memAssigns.push(`  assign ${r.name} = ${d.name}[${this.ex(r.addr, true)}];`);
+          continue;
+        }
         this.markRead('clock');
         const en = r.en && !(r.en.kind === 'lit' && r.en.value === '1') ? this.ex(r.en, true) : undefined;
         const addr = this.ex(r.addr, true);
@@ -453,8 +454,9 @@ class ModulePrinter {
       case 'mem': {
         const lines = [`  reg  ${range(d.width)}${d.name} [0:${d.depth - 1}];`];
         for (const r of d.readPorts) {
-          if (r.kind === 'async') continue;
-          if (d.policy === 'new') {
+          if (r.kind === 'async') {
+            lines.push(...this.waive(this.unread(r.name, d.width), `  wire ${range(d.width)}${r.name};`, '  ', 'read data'));
+          } else if (d.policy === 'new') {
             lines.push(`  reg  ${range(d.addrWidth)}${r.name}_addr;`);
             lines.push(...this.waive(this.unread(r.name, d.width), `  wire ${range(d.width)}${r.name};`, '  ', 'read data'));
           } else {
