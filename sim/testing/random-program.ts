@@ -1,0 +1,256 @@
+// Seeded random VTA programs that are legal, in range, race-free and token-balanced, for property tests
+// (fsim against a reference interpreter, later fsim against the RTL). Same seed, same program.
+//
+// Shape of a program (blocked_gemm_test-like, with `vt` virtual threads double-buffering INP/WGT):
+//   LOAD UOP ×1–2 (nonzero SRAM and DRAM offsets)
+//   per tile t:  LOAD ACC with pads (pop s2g when t > 0)  or  reset GEMM (pop s2g when t > 0)
+//                per step: LOAD WGT (pads; pop g2l when the half is reused), LOAD INP (pads; push l2g),
+//                          GEMM (pop l2g; push g2l when a later load reuses this half)
+//                ALU ops (MIN/MAX/ADD/SHR[/MUL], imm and vector), ALU ADD 0 over the tile (defines OUT),
+//                the last one pushing g2s;  STORE 2-D with stride (pop g2s, push s2g)
+//   FINISH (pop s2g)
+// Every index stays inside the loaded regions, so no instruction reads undefined SRAM.
+
+import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
+import { ALU_OPCODE, build, encodeProgram, encodeUop, Insn, INSN_BYTES, Uop } from '../../hw/vta/isa';
+
+/** mulberry32: a small, fast, well-mixed 32-bit PRNG. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RandomProgramOptions {
+  /** Tiles (load ACC → GEMMs → ALU → STORE rounds); default 1–3. */
+  tiles?: number;
+  /** Virtual threads (1 or 2); default random. */
+  vt?: 1 | 2;
+}
+
+export interface InitBlob {
+  addr: number;
+  bytes: Uint8Array;
+}
+
+export interface RandomProgram {
+  cfg: VtaConfig;
+  seed: number;
+  name: string;
+  insns: Insn[];
+  uops: Uop[];
+  init: InitBlob[];
+  insnAddr: number;
+  insnCount: number;
+  dramBytes: number;
+  /** Output regions, pre-filled with SENTINEL; STOREs write only inside them. */
+  outputRegions: { addr: number; bytes: number }[];
+}
+
+export const SENTINEL = 0xcd;
+const PAGE = 4096;
+
+export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgramOptions = {}): RandomProgram {
+  const r = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const t = cfg.tensor;
+  const vt = options.vt ?? (r() < 0.5 ? 1 : 2);
+  const tiles = options.tiles ?? int(1, 3);
+  const inpHalf = Math.min(64, t.inp.depth / 2);
+  const wgtHalf = Math.min(32, t.wgt.depth / 2);
+
+  // DRAM: page 0 unused, then the program, then data blobs, each on its own page.
+  let next = PAGE;
+  const init: InitBlob[] = [];
+  const place = (bytes: number) => {
+    const at = next;
+    next = Math.ceil((next + bytes) / PAGE) * PAGE;
+    return at;
+  };
+  const randomBytes = (n: number, extremes: boolean, lanes32: boolean): Uint8Array => {
+    const b = new Uint8Array(n);
+    if (lanes32) {
+      const v = new DataView(b.buffer);
+      for (let k = 0; k + 4 <= n; k += 4) {
+        const x = r();
+        v.setInt32(k, x < 0.15 ? 0x7fffffff - int(0, 300000) : x < 0.3 ? -0x80000000 + int(0, 300000) : Math.floor(r() * 2 ** 32) | 0, true);
+      }
+    } else {
+      for (let k = 0; k < n; k++) b[k] = extremes && r() < 0.2 ? pick([0x80, 0x7f]) : int(0, 255);
+    }
+    return b;
+  };
+
+  /** A 2-D LOAD of random data with random pads and stride; returns the instruction and the SRAM span. */
+  const load2d = (memType: number, sramBase: number, maxElems: number, flags: Partial<Insn>) => {
+    const elem = memType === MEM_TYPE.INP ? t.inp : memType === MEM_TYPE.WGT ? t.wgt : t.acc;
+    for (;;) {
+      const ySize = int(1, 3);
+      const xSize = int(1, 4);
+      const [yPad0, yPad1, xPad0, xPad1] = [int(0, 2), int(0, 2), int(0, 2), int(0, 2)];
+      const w = xPad0 + xSize + xPad1;
+      const span = w * (yPad0 + ySize + yPad1);
+      if (span > maxElems) continue;
+      const xStride = r() < 0.15 ? 0 : xSize + int(0, 2);
+      const rowsNeeded = (ySize - 1) * xStride + xSize;
+      const lead = int(0, 2);
+      const addr = place((lead + rowsNeeded) * elem.elemBytes);
+      init.push({ addr, bytes: randomBytes((lead + rowsNeeded) * elem.elemBytes, true, memType === MEM_TYPE.ACC) });
+      const insn = build.load({
+        memType, sramBase, dramBase: addr / elem.elemBytes + lead, ySize, xSize, xStride, yPad0, yPad1, xPad0, xPad1, ...flags,
+      } as Parameters<typeof build.load>[0]);
+      return { insn, span, rowWidth: w, rows: yPad0 + ySize + yPad1 };
+    }
+  };
+
+  const uops: Uop[] = [];
+  const uopSramBase = int(1, 7);
+  /** Loop factors and micro-op bases such that every index lies in [lo, lo + size). */
+  const loopOver = (sizes: number[]) => {
+    const iterOut = int(1, 3);
+    const iterIn = int(1, 3);
+    const fo: number[] = [];
+    const fi: number[] = [];
+    for (const size of sizes) {
+      let a = int(1, 3);
+      let b = int(1, 3);
+      while (a > 0 && (iterOut - 1) * a + (iterIn - 1) * b >= size) a--;
+      while (b > 0 && (iterOut - 1) * a + (iterIn - 1) * b >= size) b--;
+      fo.push(a);
+      fi.push(b);
+    }
+    const spans = sizes.map((s, k) => s - ((iterOut - 1) * fo[k] + (iterIn - 1) * fi[k]));
+    return { iterOut, iterIn, fo, fi, spans };
+  };
+  const addUops = (n: number, make: () => Uop) => {
+    const bgn = uopSramBase + uops.length;
+    for (let k = 0; k < n; k++) uops.push(make());
+    return { uopBgn: bgn, uopEnd: bgn + n };
+  };
+
+  const body: Insn[] = [];
+  const outputRegions: { addr: number; bytes: number }[] = [];
+  const stepsPerTile = Array.from({ length: tiles }, () => int(1, 3) * vt);
+  const allSteps = stepsPerTile.reduce((a, b) => a + b, 0);
+  let g = 0; // global step index (for the g2l ping-pong)
+  const aluOps = cfg.aluOps;
+
+  for (let tile = 0; tile < tiles; tile++) {
+    // Accumulator tile: a padded 2-D LOAD ACC, or a reset GEMM over a fresh tile shape.
+    let accN: number;
+    let accW: number;
+    let accH: number;
+    if (r() < 0.6) {
+      const l = load2d(MEM_TYPE.ACC, 0, 64, { popNext: tile > 0 });
+      body.push(l.insn);
+      accN = l.span; accW = l.rowWidth; accH = l.rows;
+    } else {
+      accW = int(1, 6); accH = int(1, 4); accN = accW * accH;
+      const range = addUops(1, () => ({ dst: 0, src: 0, wgt: 0 }));
+      body.push(build.gemm({ ...range, resetReg: true, iterOut: 1, iterIn: accN, dstFactorIn: 1, popNext: tile > 0 }));
+    }
+    for (let k = 0; k < stepsPerTile[tile]; k++, g++) {
+      const half = g % vt;
+      const wl = load2d(MEM_TYPE.WGT, half * wgtHalf, wgtHalf, { popNext: g >= vt });
+      const il = load2d(MEM_TYPE.INP, half * inpHalf, inpHalf, { pushNext: true });
+      body.push(wl.insn, il.insn);
+      const lp = loopOver([accN, il.span, wl.span]);
+      const n = int(1, 4);
+      const range = addUops(n, () => ({
+        dst: int(0, lp.spans[0] - 1), src: half * inpHalf + int(0, lp.spans[1] - 1), wgt: half * wgtHalf + int(0, lp.spans[2] - 1),
+      }));
+      // Sometimes every micro-op hits the same dst (sequential accumulation).
+      if (r() < 0.3) for (let u = range.uopBgn + 1; u < range.uopEnd; u++) uops[u - uopSramBase].dst = uops[range.uopBgn - uopSramBase].dst;
+      body.push(build.gemm({
+        ...range, iterOut: lp.iterOut, iterIn: lp.iterIn,
+        dstFactorOut: lp.fo[0], dstFactorIn: lp.fi[0], srcFactorOut: lp.fo[1], srcFactorIn: lp.fi[1], wgtFactorOut: lp.fo[2], wgtFactorIn: lp.fi[2],
+        popPrev: true, pushPrev: g + vt < allSteps,
+      }));
+    }
+    // ALU epilogue.
+    const nAlu = int(1, 4);
+    for (let k = 0; k < nAlu; k++) {
+      const op = pick(aluOps);
+      const useImm = r() < 0.5;
+      const lp = loopOver([accN, accN]);
+      const n = int(1, 3);
+      const range = addUops(n, () => ({ dst: int(0, lp.spans[0] - 1), src: int(0, lp.spans[1] - 1), wgt: 0 }));
+      const imm = op === 'SHR' ? int(-12, 12) : op === 'MUL' ? int(-300, 300) : pick([int(-32768, 32767), int(-200, 200), -32768, 32767]);
+      body.push(build.alu({
+        ...range, aluOp: ALU_OPCODE[op], useImm, imm: useImm ? imm : 0, iterOut: lp.iterOut, iterIn: lp.iterIn,
+        dstFactorOut: lp.fo[0], dstFactorIn: lp.fi[0], srcFactorOut: lp.fo[1], srcFactorIn: lp.fi[1],
+      }));
+    }
+    // ADD 0 over the whole tile: OUT = low byte of every accumulator, then hand OUT to the store.
+    const all = addUops(1, () => ({ dst: 0, src: 0, wgt: 0 }));
+    body.push(build.alu({ ...all, aluOp: ALU_OPCODE.ADD, useImm: true, imm: 0, iterOut: 1, iterIn: accN, dstFactorIn: 1, pushNext: true }));
+    const gap = int(0, 2);
+    const xStride = accW + gap;
+    const regionElems = 1 + (accH - 1) * xStride + accW + gap;
+    const regionBytes = regionElems * t.out.elemBytes + 64;
+    const addr = place(regionBytes);
+    init.push({ addr, bytes: new Uint8Array(regionBytes).fill(SENTINEL) });
+    outputRegions.push({ addr, bytes: regionBytes });
+    body.push(build.store({ sramBase: 0, dramBase: addr / t.out.elemBytes + 1, ySize: accH, xSize: accW, xStride, popPrev: true, pushPrev: true }));
+  }
+
+  // Micro-ops: one or two LOAD UOPs at nonzero SRAM offsets, from a nonzero DRAM element offset.
+  const lead = int(2, 9);
+  const uopAddr = place((lead + uops.length) * 4);
+  const uopBytes = new Uint8Array((lead + uops.length) * 4);
+  const uv = new DataView(uopBytes.buffer);
+  uops.forEach((u, k) => uv.setUint32((lead + k) * 4, encodeUop(cfg, u), true));
+  init.push({ addr: uopAddr, bytes: uopBytes });
+  const split = uops.length >= 2 && r() < 0.5 ? int(1, uops.length - 1) : uops.length;
+  const head: Insn[] = [build.load({ memType: MEM_TYPE.UOP, sramBase: uopSramBase, dramBase: uopAddr / 4 + lead, xSize: split, xStride: split })];
+  if (split < uops.length) {
+    const rest = uops.length - split;
+    head.push(build.load({ memType: MEM_TYPE.UOP, sramBase: uopSramBase + split, dramBase: uopAddr / 4 + lead + split, xSize: rest, xStride: rest }));
+  }
+  const insns = [...head, ...body, build.finish({ popNext: true })];
+  const code = encodeProgram(cfg, insns);
+  const progAddr = place(code.length);
+  init.push({ addr: progAddr, bytes: code });
+  return {
+    cfg, seed, name: `${cfg.name}__random_s${seed}`, insns, uops, init,
+    insnAddr: progAddr, insnCount: insns.length, dramBytes: next, outputRegions,
+  };
+}
+
+/** The zeroed DRAM with every init blob in place. */
+export function programImage(p: RandomProgram): Uint8Array {
+  const d = new Uint8Array(p.dramBytes);
+  for (const b of p.init) d.set(b.bytes, b.addr);
+  return d;
+}
+
+/**
+ * The conformance-vector JSON of a program (shared/conformance/vta-hls/README.md "File format"),
+ * with the expected output regions taken from `finalDram` (e.g. a reference run).
+ */
+export function toVector(p: RandomProgram, finalDram: Uint8Array, configName = 'random'): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  const json = p.cfg.json as unknown as Record<string, unknown>;
+  for (const k of ['LOG_INP_WIDTH', 'LOG_WGT_WIDTH', 'LOG_ACC_WIDTH', 'LOG_BATCH', 'LOG_BLOCK_IN', 'LOG_BLOCK_OUT',
+    'LOG_UOP_BUFF_SIZE', 'LOG_INP_BUFF_SIZE', 'LOG_WGT_BUFF_SIZE', 'LOG_ACC_BUFF_SIZE']) config[k] = json[k];
+  if (p.cfg.aluOps.includes('MUL')) config.ALU_OPS = [...p.cfg.aluOps];
+  const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
+  return {
+    name: `${configName}__random_s${p.seed}`,
+    config,
+    dram_bytes: p.dramBytes,
+    init: p.init.map((b) => ({ addr: b.addr, data: b64(b.bytes) })).sort((a, b) => a.addr - b.addr),
+    insn_addr: p.insnAddr,
+    insn_count: p.insnCount,
+    expect: p.outputRegions.map((o) => ({ addr: o.addr, data: b64(finalDram.subarray(o.addr, o.addr + o.bytes)) })),
+    source: `sim/testing/random-program.ts randomProgram(seed ${p.seed})`,
+  };
+}
+
+export { INSN_BYTES };
