@@ -105,3 +105,47 @@ export class LibUser extends Module {
     this.io.sumValid.set(pv.valid);
   }
 }
+
+/** Memory templates: write-first sync read, async read, byte-masked write, a write inside a when. */
+export class MemPolicies extends Module {
+  readonly io = this.port(Bundle({
+    addr: Flip(UInt(3)),
+    wdata: Flip(UInt(16)),
+    wmask: Flip(UInt(2)),
+    we: Flip(Bool()),
+    rnew: UInt(16),
+    rasync: UInt(8),
+  }));
+  build(): void {
+    const a = this.mem('a', { depth: 8, elem: UInt(16), readUnderWrite: 'new' });
+    this.io.rnew.set(a.readSync(this.io.addr, true));
+    when(this.io.we, () => a.write(this.io.addr, this.io.wdata, true, this.io.wmask));
+    const b = this.mem('b', { depth: 8, elem: UInt(16), readUnderWrite: 'undefined' });
+    b.write(this.io.addr, this.io.wdata.not(), this.io.we);
+    this.io.rasync.set(b.readAsync(this.io.addr).bits(15, 8));
+  }
+}
+
+/** Signed ops: arithmetic shift, compare, min/max, shifts by a signal (tensor-ALU style lanes). */
+export class AluLanes extends Module {
+  readonly io = this.port(Bundle({
+    op: Flip(UInt(2)),
+    a: Flip(Vec(2, SInt(32))),
+    b: Flip(Vec(2, SInt(32))),
+    sh: Flip(UInt(5)),
+    out: Vec(2, SInt(32)),
+  }));
+  build(): void {
+    this.io.out.forEach((o, i) => {
+      const a = this.io.a[i];
+      const b = this.io.b[i];
+      const r = this.wire(`res_${i}`, SInt(32), { default: 0 });
+      this.switch(this.io.op)
+        .is(0, () => r.set(mux(a.lt(b), a, b)))
+        .is(1, () => r.set(mux(a.gt(b), a, b)))
+        .is(2, () => r.set(a.add(b)))
+        .is(3, () => r.set(a.shr(this.io.sh)));
+      o.set(r);
+    });
+  }
+}

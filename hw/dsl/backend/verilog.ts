@@ -333,6 +333,7 @@ class ModulePrinter {
       const set = new Set(names);
       const f = filterStmts(body, (s) => s.kind === 'connect' && set.has(s.target));
       this.consumer = names[0];
+      this.markRead('clock');
       const lines = ['  always @(posedge clock) begin'];
       const inits = names.filter((n) => regInit.has(n));
       if (inits.length) {
@@ -350,7 +351,6 @@ class ModulePrinter {
       lines.push('  end');
       processes.push({ idx: key.startsWith('init:') ? -1 : touch.get(names[0])![0], lines });
     }
-    if (processes.length || writes.length) this.markRead('clock');
 
     // Memory ports.
     const memLines: string[] = [];
