@@ -14,6 +14,7 @@ import { countInsn, kindOf } from './counters';
 import { Dram } from './dram';
 import { executeGemm, GemmKernel, jsGemmKernel } from './gemm';
 import { executeLoad } from './load';
+import { createWasmGemmKernel } from './wasm/kernel';
 import { schedule } from './scheduler';
 import { Srams } from './srams';
 import { FsimState } from './state';
@@ -28,11 +29,21 @@ export interface FsimOptions {
   dramBytes?: number;
   /** Default for RunOptions.strict (default true). */
   strict?: boolean;
-  /** Replaces the plain-JS GEMM kernel (e.g. with a WebAssembly one working on `srams.memory`). */
-  gemmKernel?: GemmKernel;
+  /**
+   * The GEMM kernel: 'wasm' (default; the WebAssembly SIMD kernel, loaded on the first run, falling back
+   * to JS where WebAssembly SIMD is missing), 'js', or a kernel of your own working on `srams.memory`.
+   */
+  gemmKernel?: GemmKernel | 'wasm' | 'js';
 }
 
 export const DEFAULT_DRAM_BYTES = 256 * 1024 * 1024;
+
+let wasmKernel: Promise<GemmKernel> | undefined;
+/** The WebAssembly kernel is assembled once per process; without WebAssembly SIMD, the JS kernel runs. */
+function sharedWasmKernel(): Promise<GemmKernel> {
+  wasmKernel ??= createWasmGemmKernel().catch(() => jsGemmKernel);
+  return wasmKernel;
+}
 
 export class FunctionalSimulator implements Device {
   readonly dramBytes: number;
@@ -41,7 +52,7 @@ export class FunctionalSimulator implements Device {
   private readonly dram: Dram;
   private readonly allocator: PageAllocator;
   private readonly strict: boolean;
-  private gemmKernel: GemmKernel;
+  private gemmKernel: GemmKernel | 'wasm';
 
   constructor(readonly config: VtaConfig, options: FsimOptions = {}) {
     const size = options.dramBytes ?? DEFAULT_DRAM_BYTES;
@@ -51,7 +62,8 @@ export class FunctionalSimulator implements Device {
     this.allocator = new PageAllocator(size);
     this.srams = new Srams(config);
     this.strict = options.strict ?? true;
-    this.gemmKernel = options.gemmKernel ?? jsGemmKernel;
+    const kernel = options.gemmKernel ?? 'wasm';
+    this.gemmKernel = kernel === 'js' ? jsGemmKernel : kernel;
   }
 
   setGemmKernel(kernel: GemmKernel): void {
@@ -92,6 +104,7 @@ export class FunctionalSimulator implements Device {
   }
 
   async run(insnAddr: number, insnCount: number, options: RunOptions = {}): Promise<RunResult> {
+    if (this.gemmKernel === 'wasm') this.gemmKernel = await sharedWasmKernel();
     const t0 = process.hrtime.bigint();
     const cfg = this.config;
     if (!Number.isSafeInteger(insnCount) || insnCount < 1) {
