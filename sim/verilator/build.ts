@@ -25,6 +25,8 @@ export interface VerilatorBuildSpec {
   top: string;
   verilog: readonly SourceFile[];
   cpp: readonly SourceFile[];
+  /** C/C++ headers the `cpp` files include: written beside them (on the include path), never compiled alone. */
+  headers?: readonly SourceFile[];
   /** Extra Verilator flags (e.g. `--trace-fst`). */
   flags?: readonly string[];
   /** `exe` builds a program (--exe --build); `lib` builds a shared library for the TSIM bridge. */
@@ -72,6 +74,7 @@ export function buildHash(spec: VerilatorBuildSpec): string {
   const h = createHash('sha256');
   h.update(`${verilatorVersion()}\0${spec.kind}\0${spec.top}\0${(spec.flags ?? []).join(' ')}\0`);
   for (const f of [...spec.verilog, ...spec.cpp]) h.update(`${f.name}\0${f.text}\0`);
+  for (const f of spec.headers ?? []) h.update(`header\0${f.name}\0${f.text}\0`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -105,12 +108,12 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
     const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, 'src'), { recursive: true });
-    for (const f of [...spec.verilog, ...spec.cpp]) writeFileSync(join(tmp, 'src', f.name), f.text);
+    for (const f of [...spec.verilog, ...spec.cpp, ...(spec.headers ?? [])]) writeFileSync(join(tmp, 'src', f.name), f.text);
     const jobs = String(Math.max(1, Math.min(cpus().length, 4)));
     const args = [
       '--cc', '--exe', '--build', '-j', jobs, '-Wno-fatal', '--top-module', spec.top, '-Mdir', 'obj',
       '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
-      '-CFLAGS', '-O2 -fPIC', ...(spec.flags ?? []),
+      '-CFLAGS', `-O2 -fPIC${spec.headers?.length ? ' -I../src' : ''}`, ...(spec.flags ?? []),
       ...(spec.kind === 'lib' ? ['-LDFLAGS', '-shared', '-o', artifactName] : []),
       ...spec.verilog.map((f) => join('src', f.name)),
       ...spec.cpp.map((f) => join('src', f.name)),
