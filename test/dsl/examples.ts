@@ -149,3 +149,28 @@ export class AluLanes extends Module {
     });
   }
 }
+
+/** The README example, kept compiling and lint-clean. */
+export class Mac extends Module {
+  readonly io;
+  constructor(readonly n: number) {
+    super();                               // ports only, from parameters:
+    this.io = this.port(Bundle({           // unflipped leaves are outputs
+      in: Flip(Decoupled(Bundle({ a: Vec(n, SInt(8)), b: Vec(n, SInt(8)) }))),
+      sum: SInt(32),
+      busy: Bool(),
+    }));
+  }
+  get name() { return `Mac_${this.n}`; }   // distinct parameters => distinct names
+  build() {
+    const { a, b } = this.io.in.bits;      // typed: a is readonly SInt[]
+    const prods = a.map((x, i) => x.mul(b[i]).sext(32));   // 8x8 -> 16, sign-extend
+    const acc = this.reg('acc', SInt(32), { init: 0 });
+    when(fire(this.io.in), () => acc.set(acc.add(reduceTree(prods, (p, q) => p.add(q)))));
+    const st = this.fsm('state', ['IDLE', 'RUN'] as const);
+    when(st.is('IDLE').and(this.io.in.valid), () => st.goto('RUN')).otherwise(() => st.goto('IDLE'));
+    this.io.in.ready.set(st.is('IDLE'));
+    this.io.sum.set(acc);
+    this.io.busy.set(st.is('RUN'));
+  }
+}

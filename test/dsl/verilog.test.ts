@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Module, Queue, RRArbiter, SInt, UInt, Vec, emitVerilog, lintVerilog, verilatorAvailable, VERILATOR_MISSING } from '../../hw/dsl';
-import { AluLanes, Counter, DotProduct, Handshake, LibUser, MemPolicies, Passthrough, Scratchpad } from './examples';
+import { AluLanes, Counter, DotProduct, Handshake, LibUser, Mac, MemPolicies, Passthrough, Scratchpad } from './examples';
 
 const GOLDEN = path.join(__dirname, 'golden');
 const header = { generator: 'vta-ts 0.1.0', configHash: 'test-config' };
@@ -50,6 +50,7 @@ describe('verilator --lint-only -Wall', () => {
     ['Passthrough', () => new Passthrough()],
     ['LibUser', () => new LibUser()],
     ['AluLanes', () => new AluLanes()],
+    ['Mac_16', () => new Mac(16)],
     ['DotProduct_16', () => new DotProduct(16)],
     ['Queue_V2xS8_3', () => new Queue(Vec(2, SInt(8)), 3)],
     ['Queue_S32_16', () => new Queue(SInt(32), 16)],
