@@ -5,8 +5,8 @@
  */
 import { fail } from './errors';
 import type { SigInfo } from './context';
-import { BoolT, BundleT, FlipT, Fields, GroundT, SIntT, Shape, UIntT, VecT } from './shape';
-import { Bits, Bool, Ground, SInt, UInt, groundExpr, groundOf, mux } from './value';
+import { BoolT, BundleT, FlipT, Fields, GroundT, SIntT, Shape, UIntT, VecT, bitWidth } from './shape';
+import { Bits, Bool, Ground, SInt, UInt, cat, groundExpr, groundOf, mux, sliceExpr } from './value';
 
 export type HW<S, D extends 0[] = []> =
   D['length'] extends 12 ? HWAny :
@@ -116,4 +116,26 @@ export function vecAt<T extends HWAny>(xs: readonly T[], idx: UInt): T {
     for (let j = xs.length - 2; j >= 0; j--) acc = mux(idx.eq(j), leaves[j][k] as Bits, acc as Bits) as Ground;
     return groundExpr(g.kind, acc.expr);
   }) as T;
+}
+
+/**
+ * All bits of a value as one UInt: element 0 / the first field in the low bits
+ * (the layout of a packed bus and of memory words).
+ */
+export function pack(v: HWAny): UInt {
+  const bits = packBits(v);
+  return bits.length === 1 ? bits[0].asUInt() : cat(...bits);
+}
+
+/** View a UInt bus as a value of `shape` (inverse of `pack`); e.g. `unpack(Vec(16, SInt(8)), io.inp)`. */
+export function unpack<S extends Shape>(shape: S, bus: UInt): HW<S> {
+  const w = bitWidth(shape);
+  if (bus.width !== w) fail(`unpack: ${bus.describe()} is ${bus.width} bits but the shape needs ${w}`);
+  let off = 0;
+  const e = bus.expr;
+  return makeHW(shape, (_p, g) => {
+    const part = sliceExpr(e, off + g.width - 1, off);
+    off += g.width;
+    return groundExpr(g.kind, part);
+  });
 }

@@ -38,7 +38,7 @@ export type { LintResult } from './lint';
 export { checkDrivers } from './passes/check-drivers';
 export { checkCombLoops } from './passes/comb-loops';
 export type * as IR from './ir';
-export { vecAt } from './hw';
+export { vecAt, pack, unpack } from './hw';
 export { shapeName } from './shape';
 export { instance } from './module';
 export * from './lib';

@@ -1,7 +1,7 @@
 /** Small example modules shared by the DSL tests (golden Verilog, lint, behaviour). */
 import {
   Bool, Bundle, Decoupled, Flip, Module, SInt, UInt, Vec, cat, fire, mux, reduceTree, when, U,
-  adderTree, connect, counter, pipe, pipeValid, queue,
+  adderTree, connect, counter, pipe, pipeValid, queue, pack, unpack, regNext, vecOf,
 } from '../../hw/dsl';
 
 /** A wrapping counter with enable and a terminal-count flag. */
@@ -172,5 +172,32 @@ export class Mac extends Module {
     this.io.in.ready.set(st.is('IDLE'));
     this.io.sum.set(acc);
     this.io.busy.set(st.is('RUN'));
+  }
+}
+
+/** GEMM-style row over packed buses: out[j] = acc[j] + sum_i inp[i] * wgt[j][i], pipelined. */
+export class PackedGemv extends Module {
+  readonly io;
+  constructor(readonly blockIn: number, readonly blockOut: number) {
+    super();
+    this.io = this.port(Bundle({
+      valid: Flip(Bool()),
+      inp: Flip(UInt(8 * blockIn)),
+      wgt: Flip(UInt(8 * blockIn * blockOut)),
+      acc: Flip(UInt(32 * blockOut)),
+      outValid: Bool(),
+      out: UInt(32 * blockOut),
+    }));
+  }
+  get name(): string { return `PackedGemv_${this.blockIn}x${this.blockOut}`; }
+  build(): void {
+    // Stage 1: register the inputs; stage 2: multiply, add up, register the result.
+    const inp = unpack(Vec(this.blockIn, SInt(8)), regNext(this.io.inp, { name: 'inp_q' }));
+    const wgt = unpack(Vec(this.blockOut, Vec(this.blockIn, SInt(8))), regNext(this.io.wgt, { name: 'wgt_q' }));
+    const acc = unpack(Vec(this.blockOut, SInt(32)), regNext(this.io.acc, { name: 'acc_q' }));
+    const sums = wgt.map((row, j) => adderTree(row.map((w, i) => w.mul(inp[i]))).sext(32).add(acc[j]));
+    const p = pipeValid(regNext(this.io.valid, { name: 'valid_q', init: false }), vecOf(sums), 1, 'res');
+    this.io.out.set(pack(p.bits));
+    this.io.outValid.set(p.valid);
   }
 }

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Module, Queue, RRArbiter, SInt, UInt, Vec, emitVerilog, lintVerilog, verilatorAvailable, VERILATOR_MISSING } from '../../hw/dsl';
-import { AluLanes, Counter, DotProduct, Handshake, LibUser, Mac, MemPolicies, Passthrough, Scratchpad } from './examples';
+import { AluLanes, Counter, DotProduct, Handshake, LibUser, Mac, MemPolicies, PackedGemv, Passthrough, Scratchpad } from './examples';
 
 const GOLDEN = path.join(__dirname, 'golden');
 const header = { generator: 'vta-ts 0.1.0', configHash: 'test-config' };
@@ -51,6 +51,8 @@ describe('verilator --lint-only -Wall', () => {
     ['LibUser', () => new LibUser()],
     ['AluLanes', () => new AluLanes()],
     ['Mac_16', () => new Mac(16)],
+    ['PackedGemv_4x2', () => new PackedGemv(4, 2)],
+    ['PackedGemv_16x16', () => new PackedGemv(16, 16)],
     ['DotProduct_16', () => new DotProduct(16)],
     ['Queue_V2xS8_3', () => new Queue(Vec(2, SInt(8)), 3)],
     ['Queue_S32_16', () => new Queue(SInt(32), 16)],

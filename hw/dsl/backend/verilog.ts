@@ -178,10 +178,13 @@ class ModulePrinter {
       case 'zext': return `{${litText('0', e.width - a.width)}, ${this.ex(a, true)}}`;
       case 'sext': {
         const n = e.width - a.width;
-        if (a.width === 1) { const s = this.indexable(a); return `{${e.width}{${s}}}`; }
-        const s = this.indexable(a);
-        this.markRead(s);
-        return n === 1 ? `{${s}[${a.width - 1}], ${s}}` : `{{${n}{${s}[${a.width - 1}]}}, ${s}}`;
+        // The sign bit of a slice of a named signal is a bit of that signal: no temporary.
+        const named = a.kind === 'slice' && (a.arg.kind === 'ref' || a.arg.kind === 'memread');
+        const s = named ? this.ex(a, true) : this.indexable(a);
+        const msb = named ? `${this.indexable((a as Expr & { kind: 'slice' }).arg)}[${(a as Expr & { kind: 'slice' }).hi}]`
+          : a.width === 1 ? s : `${s}[${a.width - 1}]`;
+        if (a.width === 1) return `{${e.width}{${s}}}`;
+        return n === 1 ? `{${msb}, ${s}}` : `{{${n}{${msb}}}, ${s}}`;
       }
     }
   }
