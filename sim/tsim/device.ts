@@ -1,0 +1,355 @@
+// TsimDevice: the Device interface over a Verilator-built, cycle-accurate model of a core (TSIM). DRAM is
+// one byte buffer owned by the C++ model (anonymous pages that never move) and seen from TypeScript through
+// a koffi external ArrayBuffer: alloc/read/write touch it directly, the model reads it on every AXI beat,
+// nothing is copied per access. `run` crosses into C++ once; the clock loop runs there (on a koffi worker
+// thread, so the event loop stays free) until done, an error, a DRAM fault, the cycle limit or the watchdog.
+
+import type { VtaConfig } from '../../hw/vta/config';
+import { formatInsn } from '../../hw/vta/disasm';
+import { decodeInsn, illegalReason, INSN_BYTES } from '../../hw/vta/isa';
+import { ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
+import { PageAllocator } from '../alloc';
+import {
+  AllocOptions, Counters, Device, DeviceArgumentError, DeviceError, emptyCounters, IllegalInstructionError,
+  RunOptions, RunResult,
+} from '../device';
+import type { SourceFile } from '../verilator/build';
+import { buildTsim, TraceFormat } from './build';
+import { CoreError, CycleLimitError, DramFaultError, WatchdogError } from './errors';
+import { externalView, loadTsimLib, TSIM_INFO, TSIM_PARAM, TSIM_STATUS, TsimHandle, TsimLib } from './lib';
+
+/** The AXI4 memory model's knobs (see bridge/axi_mem.h). */
+export interface TsimMemoryOptions {
+  /** Cycles from AR acceptance to the first R beat (default 16). */
+  readLatency?: number;
+  /** Cycles from the last W beat to B (default 4). */
+  writeLatency?: number;
+  /** Cycles per R beat: 1 = one beat per cycle (default), 2 = half bandwidth, ... */
+  readInterval?: number;
+  /** Cycles per W beat (default 1). */
+  writeInterval?: number;
+  /** Outstanding read bursts (default 8). */
+  maxReads?: number;
+  /** Outstanding write bursts (default 8). */
+  maxWrites?: number;
+}
+
+export interface TsimDeviceOptions {
+  /** DRAM bytes: a multiple of 4096, at most 4 GiB (default 256 MiB, as fsim). Pages are zeroed lazily. */
+  dramBytes?: number;
+  memory?: TsimMemoryOptions;
+  /** Default cycle limit of a run (default 0 = none). */
+  maxCycles?: number;
+  /** Default watchdog: cycles without DRAM traffic and without a debug_progress change (default 1,000,000; 0 = off). */
+  watchdogCycles?: number;
+  /** Cycles one AXI-Lite register access may take (default 10,000). */
+  hostTimeoutCycles?: number;
+}
+
+export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
+  /** The core's module name and Verilog (the RTL generator's output, or a test fixture). */
+  core: { top: string; verilog: readonly SourceFile[] };
+  /** Build the tracing variant of the library (needed for RunOptions.trace). */
+  trace?: TraceFormat | false;
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface TsimRunOptions extends RunOptions {
+  /** Cycle limit of this run (0 = none); overrides the device default. */
+  maxCycles?: number;
+  /** Watchdog of this run (0 = off); overrides the device default. */
+  watchdogCycles?: number;
+  /** Write a waveform (the library must be built with `trace`); cycles count from the start of this run. */
+  trace?: { path: string; fromCycle?: number; toCycle?: number };
+}
+
+export interface TsimRunResult extends RunResult {
+  /** Every host register after the run, by name (hw/vta/regs.ts). */
+  registers: Record<string, number>;
+  /** Clock cycles simulated for the run, register writes and done-polling included (≥ `cycles`). */
+  simCycles: number;
+  /** simCycles / seconds of the C++ clock loop. */
+  simCyclesPerSecond: number;
+  /** DRAM traffic of the run as the memory model saw it. */
+  bus: { readBursts: number; readBeats: number; writeBursts: number; writeBeats: number; cross4k: number };
+}
+
+export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
+
+function checkCount(what: string, v: number, min = 0): void {
+  if (!Number.isSafeInteger(v) || v < min) throw new DeviceArgumentError(`tsim: ${what} must be an integer ≥ ${min}, got ${v}`);
+}
+
+export class TsimDevice implements Device {
+  readonly dramBytes: number;
+  /** DRAM itself (no copy); invalid after close(). */
+  private bytes: Uint8Array;
+  private readonly lib: TsimLib;
+  private handle: TsimHandle | null;
+  private readonly allocator: PageAllocator;
+  private running = false;
+  private readonly maxCycles: number;
+  private readonly watchdogCycles: number;
+
+  /** Builds (or takes from the cache) the model library for `options.core`, then opens a device on it. */
+  static async build(config: VtaConfig, options: TsimBuildDeviceOptions): Promise<TsimDevice> {
+    const lib = await buildTsim({ cfg: config, core: options.core, trace: options.trace, cacheDir: options.cacheDir, log: options.log });
+    return new TsimDevice(config, lib.artifact, options);
+  }
+
+  /** Opens a device on a model library built by buildTsim for `config.busBits`. */
+  constructor(readonly config: VtaConfig, libraryPath: string, options: TsimDeviceOptions = {}) {
+    const size = options.dramBytes ?? DEFAULT_TSIM_DRAM_BYTES;
+    if (!Number.isSafeInteger(size) || size <= 0 || size % 4096 !== 0 || size > 2 ** 32) {
+      throw new DeviceArgumentError(`tsim: dramBytes must be a positive multiple of 4096 up to 4 GiB (the AXI address is 32 bits), got ${size}`);
+    }
+    this.lib = loadTsimLib(libraryPath);
+    const h = this.lib.create(size);
+    if (!h) throw new DeviceError(`tsim: cannot create the model (out of memory for ${size} bytes of DRAM?)`);
+    this.handle = h;
+    const bus = this.lib.info(h, TSIM_INFO.busBits);
+    if (bus !== config.busBits) {
+      this.close();
+      throw new DeviceArgumentError(`tsim: the library ${libraryPath} was built for a ${bus}-bit bus, the configuration has ${config.busBits}`);
+    }
+    this.dramBytes = size;
+    this.bytes = new Uint8Array(externalView(this.lib.dram(h), size));
+    this.allocator = new PageAllocator(size);
+    const mem = options.memory ?? {};
+    for (const [k, v] of Object.entries(mem)) {
+      if (v === undefined) continue;
+      if (!(k in TSIM_PARAM)) throw new DeviceArgumentError(`tsim: unknown memory option ${k}`);
+      this.setParam(k as keyof typeof TSIM_PARAM, v);
+    }
+    if (options.hostTimeoutCycles !== undefined) this.setParam('hostTimeout', options.hostTimeoutCycles);
+    this.maxCycles = options.maxCycles ?? 0;
+    this.watchdogCycles = options.watchdogCycles ?? 1_000_000;
+    checkCount('maxCycles', this.maxCycles);
+    checkCount('watchdogCycles', this.watchdogCycles);
+  }
+
+  private model(): TsimHandle {
+    if (!this.handle) throw new DeviceArgumentError('tsim: the device is closed');
+    if (this.running) throw new DeviceArgumentError('tsim: the device is running; wait for run() before touching it');
+    return this.handle;
+  }
+
+  private setParam(name: keyof typeof TSIM_PARAM, value: number): void {
+    checkCount(name, value, 1);
+    if (this.lib.setParam(this.model(), TSIM_PARAM[name], value) !== 0) {
+      throw new DeviceArgumentError(`tsim: ${this.lib.lastError(this.model())}`);
+    }
+  }
+
+  /** Changes memory-model knobs between runs. */
+  setMemory(memory: TsimMemoryOptions): void {
+    for (const [k, v] of Object.entries(memory)) if (v !== undefined) this.setParam(k as keyof typeof TSIM_PARAM, v);
+  }
+
+  /** The DRAM bytes themselves, without a copy; valid until close(). */
+  dramView(): Uint8Array {
+    this.model();
+    return this.bytes;
+  }
+
+  /** Frees the model and its DRAM. Views from dramView() must not be used afterwards. */
+  close(): void {
+    if (!this.handle) return;
+    if (this.running) throw new DeviceArgumentError('tsim: cannot close a running device');
+    this.bytes = new Uint8Array(0);
+    this.lib.destroy(this.handle);
+    this.handle = null;
+  }
+
+  alloc(bytes: number, options: AllocOptions = {}): number {
+    this.model();
+    return this.allocator.alloc(bytes, options.align);
+  }
+
+  free(addr: number): void {
+    this.model();
+    this.allocator.free(addr);
+  }
+
+  private range(what: string, addr: number, len: number): void {
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr < 0 || len < 0 || addr + len > this.dramBytes) {
+      throw new DeviceArgumentError(`${what}: bytes ${addr}..${addr + len - 1} are outside DRAM [0, ${this.dramBytes})`);
+    }
+  }
+
+  write(addr: number, bytes: Uint8Array): void {
+    this.model();
+    this.range('write', addr, bytes.length);
+    this.bytes.set(bytes, addr);
+  }
+
+  read(addr: number, len: number): Uint8Array {
+    this.model();
+    this.range('read', addr, len);
+    return this.bytes.slice(addr, addr + len);
+  }
+
+  loadImage(image: Uint8Array): void {
+    this.model();
+    if (image.length > this.dramBytes) {
+      throw new DeviceArgumentError(`loadImage: the image has ${image.length} bytes, more than DRAM (${this.dramBytes})`);
+    }
+    this.bytes.set(image);
+    this.bytes.fill(0, image.length);
+    this.allocator.reset();
+  }
+
+  /** Reads one host register over AXI-Lite (a few simulated cycles). */
+  readRegister(name: string): number {
+    const off = REG[name];
+    if (off === undefined) throw new DeviceArgumentError(`tsim: no host register ${name}`);
+    const status = new Int32Array(1);
+    const h = this.model();
+    const v = this.lib.readReg(h, off, status);
+    if (status[0] !== 0) throw new CoreError(0, `tsim: ${this.lib.lastError(h)}`);
+    return v;
+  }
+
+  /** Every host register by name; stops at the first the core does not answer. */
+  private readRegisters(h: TsimHandle): Record<string, number> {
+    const regs: Record<string, number> = {};
+    const status = new Int32Array(1);
+    for (const r of HOST_REGISTERS) {
+      const v = this.lib.readReg(h, r.offset, status);
+      if (status[0] !== 0) break;
+      regs[r.name] = v;
+    }
+    return regs;
+  }
+
+  async run(insnAddr: number, insnCount: number, options: TsimRunOptions = {}): Promise<TsimRunResult> {
+    const h = this.model();
+    if (!Number.isSafeInteger(insnCount) || insnCount < 1 || insnCount > 0xffffffff) {
+      throw new DeviceArgumentError(`run: insnCount must be a positive 32-bit integer, got ${insnCount}`);
+    }
+    if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr > 0xffffffff) {
+      throw new DeviceArgumentError(`run: insnAddr must be a 32-bit byte address, got ${insnAddr}`);
+    }
+    const maxCycles = options.maxCycles ?? this.maxCycles;
+    const watchdog = options.watchdogCycles ?? this.watchdogCycles;
+    checkCount('maxCycles', maxCycles);
+    checkCount('watchdogCycles', watchdog);
+    const warnings: string[] = [];
+    if (options.trackStores) warnings.push('trackStores is not supported by TSIM (the bus does not say which STORE wrote a byte); ignored');
+
+    const before = this.busInfo(h);
+    const startCycle = this.lib.info(h, TSIM_INFO.cycle);
+    if (options.trace) {
+      const { path, fromCycle = 0, toCycle } = options.trace;
+      if (this.lib.traceOpen(h, path, startCycle + fromCycle, toCycle === undefined ? 0 : startCycle + toCycle) !== 0) {
+        throw new DeviceArgumentError(`tsim: ${this.lib.lastError(h)}`);
+      }
+    }
+    const t0 = process.hrtime.bigint();
+    let status: number;
+    this.running = true;
+    try {
+      status = await this.lib.runAsync(h, insnAddr, insnCount, maxCycles, watchdog);
+    } finally {
+      this.running = false;
+    }
+    const loopSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const simCycles = this.lib.info(h, TSIM_INFO.runCycles);
+    const message = this.lib.lastError(h);
+    const info = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
+
+    if (status === TSIM_STATUS.MEM_FAULT) {
+      if (options.trace) this.lib.traceClose(h);
+      const kind = info('faultKind') === 2 ? 'protocol' : 'outside-dram';
+      throw new DramFaultError(info('faultAddr'), info('faultLen'), info('faultWrite') === 1, info('faultCycle') - startCycle, kind, message);
+    }
+    if (status === TSIM_STATUS.WATCHDOG) {
+      const progress = info('debugProgress');
+      const state = info('debugState');
+      const idle = info('idleCycles');
+      const regs = this.readRegisters(h);
+      if (options.trace) this.lib.traceClose(h);
+      const shown = ['CONTROL', 'INSN_COUNT', 'INSN_ADDR', 'LOAD_INSNS', 'COMPUTE_INSNS', 'STORE_INSNS']
+        .filter((n) => n in regs)
+        .map((n) => `${n}=${regs[n]}`)
+        .join(' ');
+      throw new WatchdogError(
+        idle, progress, state, regs,
+        `watchdog: the core made no progress for ${idle} cycles (no DRAM traffic, debug_progress stuck at 0x${progress.toString(16)}); ` +
+          `debug_state = 0x${state.toString(16)}; ${info('outstandingReads')} read / ${info('outstandingWrites')} write bursts outstanding; ` +
+          (shown ? `registers ${shown}` : 'the core does not answer register reads'),
+      );
+    }
+    if (status === TSIM_STATUS.MAX_CYCLES) {
+      if (options.trace) this.lib.traceClose(h);
+      throw new CycleLimitError(maxCycles, info('debugProgress'), info('debugState'));
+    }
+    if (status !== TSIM_STATUS.DONE && status !== TSIM_STATUS.CORE_ERROR) {
+      if (options.trace) this.lib.traceClose(h);
+      throw new CoreError(0, `tsim: ${message || `run ended with status ${status}`}`);
+    }
+
+    const registers = this.readRegisters(h);
+    if (options.trace) this.lib.traceClose(h);
+    if (status === TSIM_STATUS.CORE_ERROR) throw this.coreError(insnAddr, insnCount, registers);
+
+    const after = this.busInfo(h);
+    return {
+      cycles: registers.CYCLES ?? null,
+      counters: countersFrom(registers),
+      wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
+      warnings,
+      registers,
+      simCycles,
+      simCyclesPerSecond: loopSeconds > 0 ? simCycles / loopSeconds : 0,
+      bus: {
+        readBursts: after.readBursts - before.readBursts,
+        readBeats: after.readBeats - before.readBeats,
+        writeBursts: after.writeBursts - before.writeBursts,
+        writeBeats: after.writeBeats - before.writeBeats,
+        cross4k: after.cross4k - before.cross4k,
+      },
+    };
+  }
+
+  private busInfo(h: TsimHandle) {
+    const i = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
+    return { readBursts: i('readBursts'), readBeats: i('readBeats'), writeBursts: i('writeBursts'), writeBeats: i('writeBeats'), cross4k: i('cross4k') };
+  }
+
+  private coreError(insnAddr: number, insnCount: number, regs: Record<string, number>): DeviceError {
+    const code = regs.ERROR_CODE ?? -1;
+    const index = regs.ERROR_INSN ?? -1;
+    if (code === ERROR_CODES.illegalInstruction && index >= 0 && index < insnCount) {
+      const at = insnAddr + index * INSN_BYTES;
+      let text = `bytes at 0x${at.toString(16)}`;
+      let reason = 'the core reported an illegal instruction (ERROR_CODE 1)';
+      if (at + INSN_BYTES <= this.dramBytes) {
+        try {
+          const insn = decodeInsn(this.config, this.bytes, at);
+          text = formatInsn(this.config, insn);
+          const why = illegalReason(this.config, insn);
+          if (why) reason = `${why} (reported by the core)`;
+        } catch (e) {
+          text = `undecodable instruction at 0x${at.toString(16)}: ${(e as Error).message}`;
+        }
+      }
+      return new IllegalInstructionError(index, text, reason);
+    }
+    return new CoreError(code, `the core stopped with an error: CONTROL = 0x${(regs.CONTROL ?? 0).toString(16)}, ERROR_CODE = ${code}, ERROR_INSN = ${index}`);
+  }
+}
+
+/** The Device counters the host registers provide; the rest stay 0 (the registers do not split DRAM bytes per tensor). */
+function countersFrom(r: Record<string, number>): Counters {
+  const c = emptyCounters();
+  c.gemmUops = r.GEMM_UOPS ?? 0;
+  c.aluUops = r.ALU_UOPS ?? 0;
+  c.loadInsns = r.LOAD_INSNS ?? 0;
+  c.computeInsns = r.COMPUTE_INSNS ?? 0;
+  c.storeInsns = r.STORE_INSNS ?? 0;
+  c.outStoreBytes = r.DRAM_WRITE_BYTES ?? 0;
+  return c;
+}
