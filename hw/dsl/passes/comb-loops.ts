@@ -65,7 +65,11 @@ export function checkCombLoops(m: Module, childSummary: (module: string) => Comb
       if (!isComb(d)) continue;
       if (state.get(d) === 1) {
         // stack from d to n: each depends on the next; data flows the other way.
-        const cyc = stack.slice(stack.indexOf(d)).reverse();
+        let cyc = stack.slice(stack.indexOf(d)).reverse();
+        // Start the report at the first-declared wire of the loop (user-named), if any.
+        const order = [...t.keys()];
+        const wires = cyc.filter((n) => t.get(n)?.role === 'wire').sort((a, b) => order.indexOf(a) - order.indexOf(b));
+        if (wires.length) { const k = cyc.indexOf(wires[0]); cyc = [...cyc.slice(k), ...cyc.slice(0, k)]; }
         const flow = [...cyc, cyc[0]];
         const firstLoc = (name: string): string | undefined => t.get(name)?.loc;
         throw new HdlError(
