@@ -74,7 +74,8 @@ export async function buildTsim(options: TsimBuildOptions): Promise<TsimBuild> {
   const trace = options.trace ?? false;
   const shell: SourceFile = { name: 'tsim_shell.v', text: tsimShellVerilog({ busBits }, { core: options.core.top }) };
   // -Bsymbolic: two TSIM libraries in one process (two cores) each bind to their own DPI functions.
-  const flags: string[] = ['-LDFLAGS', '-Wl,-Bsymbolic'];
+  // VL_USER_*: the bridge's own $finish/$stop/$fatal handlers, which flag the model instead of exiting.
+  const flags: string[] = ['-LDFLAGS', '-Wl,-Bsymbolic', '-CFLAGS', '-DVL_USER_FINISH -DVL_USER_STOP -DVL_USER_FATAL'];
   if (trace === 'fst') flags.push('--trace-fst', '--trace-structs');
   if (trace === 'vcd') flags.push('--trace', '--trace-structs');
   const build = await verilatorBuild({

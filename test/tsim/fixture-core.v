@@ -5,7 +5,8 @@
 // and CYCLES. A 64-bit word whose top byte is 0xFF raises an error (ERROR_CODE 1, ERROR_INSN = the
 // instruction holding it); a top byte of 0xEE makes the fixture hang forever (no AXI traffic, no progress).
 // Register offsets come from `define`s generated from hw/vta/regs.ts (verilogRegDefines), prepended by
-// the test. FIXTURE_BUS_BITS (default 64) selects the AXI data width.
+// the test. FIXTURE_BUS_BITS (default 64) selects the AXI data width; FIXTURE_STOP_ON_LAUNCH makes it
+// execute $stop on launch (to check that the bridge survives it).
 `ifndef FIXTURE_BUS_BITS
 `define FIXTURE_BUS_BITS 64
 `endif
@@ -166,6 +167,9 @@ module TsimFixtureCore (
       case (state)
         S_IDLE:
           if (launch) begin
+`ifdef FIXTURE_STOP_ON_LAUNCH
+            $stop;
+`endif
             src <= regs[`TSIM_REG_INSN_ADDR >> 2];
             remaining <= regs[`TSIM_REG_INSN_COUNT >> 2] << 4;
             done_bytes <= 32'd0;

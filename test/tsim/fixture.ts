@@ -16,8 +16,9 @@ export function fixtureText(): string {
 }
 
 /** The fixture's Verilog for a bus width: register `define`s from hw/vta/regs.ts, the width, the module. */
-export function fixtureVerilog(busBits = 64): SourceFile[] {
-  return [{ name: 'fixture_core.v', text: `${verilogRegDefines()}\`define FIXTURE_BUS_BITS ${busBits}\n${fixtureText()}` }];
+export function fixtureVerilog(busBits = 64, defines: readonly string[] = []): SourceFile[] {
+  const extra = defines.map((d) => `\`define ${d}\n`).join('');
+  return [{ name: 'fixture_core.v', text: `${verilogRegDefines()}\`define FIXTURE_BUS_BITS ${busBits}\n${extra}${fixtureText()}` }];
 }
 
 /** A configuration with a given bus width (LOG_BUS_WIDTH). */

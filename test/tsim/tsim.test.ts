@@ -6,7 +6,7 @@ import { join } from 'path';
 import { IllegalInstructionError, MemoryAccessError } from '../../sim/device';
 import { buildTsim, TsimBuild } from '../../sim/tsim/build';
 import { TsimDevice } from '../../sim/tsim/device';
-import { CycleLimitError, DramFaultError, WatchdogError } from '../../sim/tsim/errors';
+import { CoreError, CycleLimitError, DramFaultError, WatchdogError } from '../../sim/tsim/errors';
 import { corePorts } from '../../sim/tsim/ports';
 import { tsimShellVerilog } from '../../sim/tsim/shell';
 import { configWithBus, FIXTURE_DST_OFFSET, FIXTURE_TOP, fixtureCycles, fixtureText, fixtureVerilog } from './fixture';
@@ -166,6 +166,17 @@ test('a core that stops making progress trips the watchdog with what the core ex
     dev.close();
   }
 });
+
+test('$stop in the core ends the run with an error, not the process', async () => {
+  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64, ['FIXTURE_STOP_ON_LAUNCH']) }, dramBytes: 4 * MiB, log: quiet });
+  try {
+    fill(dev, 0x1000, 4);
+    await expect(dev.run(0x1000, 4)).rejects.toThrow(/the model executed \$stop at .*fixture_core\.v:\d+/);
+    await expect(dev.run(0x1000, 4)).rejects.toBeInstanceOf(CoreError);
+  } finally {
+    dev.close();
+  }
+}, 300_000);
 
 test('two devices on one library keep separate state', async () => {
   const a = open();

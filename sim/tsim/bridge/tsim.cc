@@ -111,10 +111,47 @@ void tsim_host_tick(svBit reset, svBit awready, svBit wready, svBit bvalid, unsi
 }
 
 // ---------------------------------------------------------------------------------------------------
+// $finish / $stop / $fatal (and Verilator's own fatal errors) must never end the host process (Node):
+// built with -DVL_USER_FINISH -DVL_USER_STOP -DVL_USER_FATAL, these replace Verilator's versions and
+// only flag the model; the clock loop stops and reports TSIM_FINISHED with the message.
+
+static VerilatedContext* finish_context() { return g_cur ? g_cur->ctx : Verilated::threadContextp(); }
+
+static std::string g_finish_note;  // the message of the last $stop / $fatal
+
+void vl_finish(const char* filename, int linenum, const char* hier) VL_MT_UNSAFE {
+  (void)filename; (void)linenum; (void)hier;
+  finish_context()->gotFinish(true);
+}
+
+void vl_stop(const char* filename, int linenum, const char* hier) VL_MT_UNSAFE {
+  (void)hier;
+  finish_context()->gotError(true);
+  finish_context()->gotFinish(true);
+  g_finish_note = std::string("the model executed $stop at ") + (filename ? filename : "?") + ":" + std::to_string(linenum);
+}
+
+void vl_fatal(const char* filename, int linenum, const char* hier, const char* msg) VL_MT_UNSAFE {
+  (void)hier;
+  finish_context()->gotError(true);
+  finish_context()->gotFinish(true);
+  g_finish_note = std::string("the model stopped with a fatal error at ") + (filename ? filename : "?") + ":" +
+                  std::to_string(linenum) + ": " + (msg ? msg : "");
+}
+
+static std::string finish_message(TsimModel* m) {
+  (void)m;
+  std::string note = g_finish_note.empty() ? std::string("the model called $finish") : g_finish_note;
+  g_finish_note.clear();
+  return note;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The clock.
 
 static inline void edge(TsimModel* m) {
   g_cur = m;
+  Verilated::threadContextp(m->ctx);  // thread-local: runs may come from koffi's worker threads
   m->mem_active = false;
   VTsimTop* top = m->top;
   top->clock = 1;
@@ -137,6 +174,8 @@ static inline void edge(TsimModel* m) {
 }
 
 static void do_reset(TsimModel* m) {
+  m->ctx->gotFinish(false);
+  m->ctx->gotError(false);
   m->top->reset = 1;
   for (uint64_t i = 0; i < (m->reset_cycles ? m->reset_cycles : 1); i++) edge(m);
   m->top->reset = 0;
@@ -160,7 +199,8 @@ static int wait_host(TsimModel* m, uint64_t target, const char* what, uint32_t o
   while (m->host.completed < target) {
     edge(m);
     if (m->ctx->gotFinish()) {
-      m->error = "the model called $finish";
+      m->error = finish_message(m);
+      m->needs_reset = true;
       return TSIM_FINISHED;
     }
     if (m->cycle - start > m->host_timeout) {
@@ -326,7 +366,7 @@ int tsim_run(TsimModel* m, uint32_t insn_addr, uint32_t insn_count, uint64_t max
     }
     if (__builtin_expect(m->ctx->gotFinish(), 0)) {
       status = TSIM_FINISHED;
-      m->error = "the model called $finish";
+      m->error = finish_message(m);
       break;
     }
   }
@@ -357,7 +397,11 @@ int tsim_step(TsimModel* m, uint64_t cycles) {
       m->needs_reset = true;
       return TSIM_MEM_FAULT;
     }
-    if (m->ctx->gotFinish()) return TSIM_FINISHED;
+    if (m->ctx->gotFinish()) {
+      m->error = finish_message(m);
+      m->needs_reset = true;
+      return TSIM_FINISHED;
+    }
   }
   return TSIM_DONE;
 }
