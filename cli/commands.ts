@@ -7,6 +7,7 @@ import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from '../sim/bench/command';
+import { regressCommand } from '../sim/regress/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   conformCommand,
   disasmCommand,
   benchCommand,
+  regressCommand,
 ];

@@ -1,0 +1,63 @@
+// `vta regress` (npm run regress): random programs on a target against fsim, at scale.
+
+import { cpus } from 'os';
+import { join } from 'path';
+import type { Command } from '../../cli/command';
+import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
+import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { NAMED_CONFIGS } from '../../hw/vta/configs';
+import { isTargetName, TARGET_NAMES } from '../targets';
+import { regress } from './runner';
+
+const SPEC: CommandSpec = {
+  command: 'vta regress',
+  flags: [
+    { name: 'target', type: 'string', metavar: 'T', help: `device under test (${TARGET_NAMES.join(', ')}; default tsim)` },
+    { name: 'reference', type: 'string', metavar: 'T', help: 'reference device (default fsim)' },
+    { name: 'configs', type: 'string', metavar: 'A,B', help: `configurations (default ${Object.keys(NAMED_CONFIGS).join(',')})` },
+    { name: 'programs', type: 'int', metavar: 'N', help: 'random programs per configuration (default 100)' },
+    { name: 'seed', type: 'int', metavar: 'S', help: 'first seed (default 1); program i uses seed S+i' },
+    { name: 'jobs', type: 'int', metavar: 'N', help: 'parallel worker processes (default: the number of cores)' },
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'where regress.json, regress.xml and failures/ go (default build/regress)' },
+  ],
+};
+const DESCRIPTION =
+  'Runs seeded random programs (legal, token-balanced, padded and strided loads, GEMM and ALU loops,\n' +
+  'two virtual threads) on the target and on the reference, and compares all of DRAM byte for byte.\n' +
+  'Each failure is saved as a vector that `vta run FILE --target T` replays.';
+
+export const regressCommand: Command = {
+  name: 'regress',
+  summary: 'differential regression of random programs: a target against fsim',
+  usage: formatUsage(SPEC, DESCRIPTION),
+  async run(argv: string[], io: CliIo = processIo): Promise<number> {
+    const args = parseArgs(SPEC, argv);
+    if (args.help) {
+      io.stdout(this.usage);
+      return EXIT_OK;
+    }
+    const target = args.string('target') ?? 'tsim';
+    const reference = args.string('reference') ?? 'fsim';
+    for (const [flag, t] of [['--target', target], ['--reference', reference]]) {
+      if (!isTargetName(t)) throw new UsageError(`${flag} ${t}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
+    }
+    const configs = (args.string('configs') ?? Object.keys(NAMED_CONFIGS).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    for (const c of configs) {
+      if (!NAMED_CONFIGS[c]) throw new UsageError(`--configs: unknown configuration ${JSON.stringify(c)}; known: ${Object.keys(NAMED_CONFIGS).join(', ')}`);
+    }
+    const programs = args.int('programs') ?? 100;
+    const jobs = args.int('jobs') ?? cpus().length;
+    if (programs < 1) throw new UsageError(`--programs ${programs}: expected at least 1`);
+    if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
+    const outDir = args.string('out') ?? join(process.cwd(), 'build', 'regress');
+    io.stdout(`regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${jobs} jobs\n`);
+    const report = await regress({
+      target, reference, configs, programs, seed: args.int('seed') ?? 1, jobs, outDir,
+      log: (line) => io.stderr(line + '\n'),
+      tty: !!process.stderr.isTTY && io === processIo,
+    });
+    io.stdout(`wrote ${join(outDir, 'regress.json')} and ${join(outDir, 'regress.xml')} (${report.seconds.toFixed(1)} s)\n`);
+    io.stdout(`${report.passed} passed, ${report.failed} failed\n`);
+    return report.failed === 0 ? EXIT_OK : EXIT_FAILURE;
+  },
+};

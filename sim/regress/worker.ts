@@ -1,0 +1,85 @@
+// A regression worker process: receives (config, seed) tasks from the parent, runs each random program
+// on the reference and on the target, and answers with the outcome (and, on failure, a replayable vector).
+
+import { namedConfig } from '../../hw/vta/configs';
+import { openDevice, OpenedDevice } from '../targets';
+import { randomProgram, toVector } from '../testing/random-program';
+import { checkProgram } from './check';
+import type { CaseResult } from './report';
+
+export interface WorkerTask {
+  type: 'task';
+  config: string;
+  seed: number;
+  target: string;
+  reference: string;
+}
+
+export interface WorkerResult {
+  type: 'result';
+  result: CaseResult;
+  vector?: Record<string, unknown>;
+}
+
+interface Pair {
+  ref: OpenedDevice;
+  dut: OpenedDevice;
+  dramBytes: number;
+}
+
+const pairs = new Map<string, Pair>();
+const MIN_DRAM = 4 << 20;
+
+async function devices(t: WorkerTask, dramBytes: number): Promise<Pair> {
+  const key = `${t.config}/${t.target}/${t.reference}`;
+  const have = pairs.get(key);
+  if (have && have.dramBytes >= dramBytes) return have;
+  have?.ref.close?.();
+  have?.dut.close?.();
+  const cfg = namedConfig(t.config);
+  const size = Math.max(MIN_DRAM, Math.ceil(dramBytes / 4096) * 4096);
+  const log = () => undefined;
+  const pair = {
+    ref: await openDevice(t.reference, cfg, { dramBytes: size, log }),
+    dut: await openDevice(t.target, cfg, { dramBytes: size, log }),
+    dramBytes: size,
+  };
+  pairs.set(key, pair);
+  return pair;
+}
+
+export async function runTask(t: WorkerTask): Promise<WorkerResult> {
+  const t0 = Date.now();
+  const cfg = namedConfig(t.config);
+  const p = randomProgram(cfg, t.seed);
+  const name = `${t.config}__random_s${t.seed}`;
+  try {
+    const { ref, dut } = await devices(t, p.dramBytes);
+    const out = await checkProgram(ref, dut, p);
+    const result: CaseResult = {
+      config: t.config, seed: t.seed, name, ok: out.ok, seconds: (Date.now() - t0) / 1000,
+      cycles: out.cycles, error: out.error, mismatchCount: out.mismatchCount,
+    };
+    const vector = !out.ok && out.referenceDram ? toVector(p, out.referenceDram, t.config) : undefined;
+    return { type: 'result', result, vector };
+  } catch (e) {
+    return {
+      type: 'result',
+      result: { config: t.config, seed: t.seed, name, ok: false, seconds: (Date.now() - t0) / 1000, cycles: null, error: (e as Error).message, mismatchCount: 0 },
+    };
+  }
+}
+
+if (require.main === module && process.send) {
+  process.on('message', (msg: WorkerTask) => {
+    if (msg?.type !== 'task') return;
+    runTask(msg).then((r) => process.send!(r));
+  });
+  process.on('disconnect', () => {
+    for (const p of pairs.values()) {
+      p.ref.close?.();
+      p.dut.close?.();
+    }
+    process.exit(0);
+  });
+}
