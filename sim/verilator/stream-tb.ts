@@ -89,7 +89,10 @@ export async function runStreamTestbench(
   cycles: readonly (readonly bigint[])[],
 ): Promise<bigint[][]> {
   const outputs = ports.filter((p) => p.dir === 'output');
-  const stdin = cycles.map((row) => row.map((v) => BigInt.asUintN(4096, v).toString(16)).join(' ')).join('\n') + '\n';
+  // Each value is reduced to its port's width (two's complement for negative numbers); ports may be
+  // wider than 4096 bits (a 32x32 weight tile is 8192).
+  const inputs = ports.filter((p) => p.dir === 'input' && p.name !== 'clock');
+  const stdin = cycles.map((row) => row.map((v, i) => BigInt.asUintN(inputs[i]?.width ?? 4096, v).toString(16)).join(' ')).join('\n') + '\n';
   const { stdout } = await execa(exe, [], { input: stdin, maxBuffer: 1 << 30 });
   const lines = stdout.split('\n').filter((l) => l.trim() !== '');
   if (lines.length !== cycles.length) {
