@@ -1,9 +1,11 @@
 // The single entry point from a configuration to Verilog. `vta gen` calls it and writes what it returns.
 //
-// The HDL (hw/dsl) and the VTA modules written in it are not wired in yet; until they are, this throws
-// rather than pretend there is hardware. Tests of `vta gen` inject their own emitter (see runGen).
+// For now the top is VtaComputeUnits (GemmCore and TensorAlu side by side); the full VtaCore replaces it.
 
+import { emitVerilog } from '../hw/dsl';
 import type { VtaConfig } from '../hw/vta/config';
+import { VtaComputeUnits } from '../hw/vta/core/compute-units';
+import { GENERATOR } from '../cli/version';
 
 export interface RtlFile {
   /** A plain file name such as `vta_top.v` (no directories). */
@@ -21,6 +23,6 @@ export interface RtlOutput {
 export type RtlEmitter = (cfg: VtaConfig) => RtlOutput;
 
 export function emitRtl(cfg: VtaConfig): { top: string; files: { name: string; text: string }[] } {
-  void cfg;
-  throw new Error('emitRtl: the hardware generator is not wired yet');
+  const out = emitVerilog(new VtaComputeUnits(cfg), { header: { generator: GENERATOR, configHash: cfg.hash } });
+  return { top: out.top, files: out.order.map((name) => ({ name, text: out.files.get(name)! })) };
 }

@@ -203,20 +203,27 @@ describe('errors: one line on stderr, exit code 2, no stack', () => {
 });
 
 describe('failures of the work itself: exit code 1', () => {
-  test('the unwired hardware generator says so, in one line', async () => {
-    expect(() => emitRtl(deriveConfig(DEFAULT_CONFIG_JSON))).toThrow('emitRtl: the hardware generator is not wired yet');
+  const broken = (): never => { throw new Error('emitRtl: something broke'); };
+
+  test('the real generator is wired: the default configuration emits Verilog', () => {
+    const rtl = emitRtl(deriveConfig(DEFAULT_CONFIG_JSON));
+    expect(rtl.files.length).toBeGreaterThan(0);
+    expect(rtl.files.map((f) => f.name)).toContain(`${rtl.top}.v`);
+  });
+
+  test('an internal error of the generator says so, in one line', async () => {
     const io = captureIo();
-    const code = await runGen([], { io, cwd: tempDir() });
+    const code = await runGen([], { io, cwd: tempDir(), emitRtl: broken });
     expect(code).toBe(1);
     expect(io.err).toBe(
-      'vta gen: RTL generation for 1x16_i8w8a32_15_15_18_17 failed: emitRtl: the hardware generator is not wired yet ' +
+      'vta gen: RTL generation for 1x16_i8w8a32_15_15_18_17 failed: emitRtl: something broke ' +
         '(internal error; run with VTA_DEBUG=1 for the stack)\n',
     );
   });
 
   test('VTA_DEBUG=1 adds the stack', async () => {
     const io = captureIo({ VTA_DEBUG: '1' });
-    expect(await runGen([], { io, cwd: tempDir() })).toBe(1);
+    expect(await runGen([], { io, cwd: tempDir(), emitRtl: broken })).toBe(1);
     expect(io.err).toMatch(/^vta gen: RTL generation .* \(internal error\)\n/);
     expect(io.err).toMatch(/\n\s+at /);
   });

@@ -1,0 +1,111 @@
+// GemmCore: BATCH×BLOCK_IN · (BLOCK_OUT×BLOCK_IN)ᵀ signed int8 products accumulated into BATCH×BLOCK_OUT
+// int32 accumulators (wrapping mod 2^32), one tensor operation per cycle, pipelined.
+//
+// Ports (`io_*`, every bus packed with lane 0 in the low bits, in the DRAM layout):
+//   in_valid, in_reset           Bool           (inputs)  an operation / its reset_reg flag
+//   in_inp   UInt(B·I·8)         inp[batch][blockIn]       (input)
+//   in_wgt   UInt(O·I·8)         wgt[blockOut][blockIn]    (input)
+//   dotValid Bool                (output) "present the accumulator of this operation on accIn now"
+//   accIn    UInt(B·O·32)        (input)  acc[batch][blockOut], sampled combinationally while dotValid
+//   out_valid Bool, out_acc UInt(B·O·32), out_low UInt(B·O·outBits)   (outputs, registered)
+//
+// Timing, with P = cfg.gemmPipelineDepth (1..8):
+//   cycle t       in_valid = 1 with in_inp / in_wgt / in_reset
+//   cycle t+P     dotValid = 1: the caller drives accIn with the accumulator operand of that operation
+//                 (the value of acc[dst] including every earlier write, i.e. forwarded); it is only
+//                 sampled in this cycle, so a write-back that lands at t+P can still be forwarded.
+//   cycle t+P+1   out_valid = 1, out_acc = reset ? 0 : wrap32(accIn + Σ inp·wgt), out_low = low
+//                 outBits of each lane of out_acc (0 on reset).
+// One operation per cycle: back-to-back operations at t, t+1, ... come out at t+P+1, t+P+2, ...
+//
+// Arithmetic is exact: 8×8 → 16-bit signed products, each adder tree level widens by one bit
+// (16 + log2(BLOCK_IN) bits for the dot product), then the dot product is sign-extended to 32 bits and
+// added to the accumulator with a wrapping 32-bit add. The P register stages are spread over the
+// product level and the log2(BLOCK_IN) adder levels; the last stage always registers the finished dot
+// products (extra stages beyond the number of levels are added as plain delay registers there).
+
+import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, unpack, vecOf } from '../../dsl';
+import type { SInt as SIntV } from '../../dsl';
+import type { VtaConfig } from '../config';
+
+export function gemmCoreIoShape(cfg: VtaConfig) {
+  const { batch: B, blockIn: I, blockOut: O } = cfg;
+  return Bundle({
+    in: Flip(Bundle({
+      valid: Bool(),
+      reset: Bool(),
+      inp: UInt(B * I * cfg.inpBits),
+      wgt: UInt(O * I * cfg.wgtBits),
+    })),
+    dotValid: Bool(),
+    accIn: Flip(UInt(B * O * cfg.accBits)),
+    out: Bundle({
+      valid: Bool(),
+      acc: UInt(B * O * cfg.accBits),
+      low: UInt(B * O * cfg.outBits),
+    }),
+  });
+}
+
+/** Where the register stages go: stage k (1..P) sits after `boundaries[k-1]` of the `levels` levels. */
+export function gemmStageBoundaries(levels: number, stages: number): number[] {
+  return Array.from({ length: stages }, (_, k) => Math.ceil(((k + 1) * levels) / stages));
+}
+
+export class GemmCore extends Module {
+  readonly io;
+  constructor(readonly cfg: VtaConfig) {
+    super();
+    this.io = this.port(gemmCoreIoShape(cfg));
+  }
+  get name(): string {
+    const c = this.cfg;
+    return `GemmCore_${c.batch}x${c.blockIn}x${c.blockOut}_p${c.gemmPipelineDepth}`;
+  }
+
+  build(): void {
+    const { batch: B, blockIn: I, blockOut: O, gemmPipelineDepth: P } = this.cfg;
+    const inp = unpack(Vec(B, Vec(I, SInt(this.cfg.inpBits))), this.io.in.inp);
+    const wgt = unpack(Vec(O, Vec(I, SInt(this.cfg.wgtBits))), this.io.in.wgt);
+    const treeLevels = Math.log2(I);
+    const levels = 1 + treeLevels; // the product level, then the adder levels
+    const bounds = gemmStageBoundaries(levels, P);
+
+    let valid = this.io.in.valid;
+    let reset = this.io.in.reset;
+    let stage = 0;
+    // groups[b*O+o]: the partial sums of output lane (b, o), all of one width.
+    let groups: SIntV[][] = [];
+    const registerAt = (level: number): void => {
+      while (stage < P && bounds[stage] === level) {
+        stage++;
+        const n = groups[0].length;
+        const flat = regNext(vecOf(groups.flat()), { name: `dot_s${stage}` });
+        groups = groups.map((_, g) => flat.slice(g * n, (g + 1) * n));
+        valid = regNext(valid, { name: `valid_s${stage}`, init: false });
+        reset = regNext(reset, { name: `reset_s${stage}` });
+      }
+    };
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < O; o++) groups.push(inp[b].map((x, i) => x.mul(wgt[o][i])));
+    }
+    registerAt(1);
+    for (let l = 2; l <= levels; l++) {
+      groups = groups.map((g) => {
+        const next: SIntV[] = [];
+        for (let i = 0; i < g.length; i += 2) next.push(g[i].addx(g[i + 1]));
+        return next;
+      });
+      registerAt(l);
+    }
+    const dots = groups.map((g) => g[0]);
+
+    this.io.dotValid.set(valid);
+    const accIn = unpack(Vec(B * O, SInt(this.cfg.accBits)), this.io.accIn);
+    const sums = dots.map((d, j) => mux(reset, 0, accIn[j].add(d.sext(this.cfg.accBits))));
+    const accOut = regNext(vecOf(sums), { name: 'acc_q' });
+    this.io.out.valid.set(regNext(valid, { name: 'out_valid_q', init: false }));
+    this.io.out.acc.set(pack(accOut));
+    this.io.out.low.set(pack(vecOf(accOut.map((a) => a.trunc(this.cfg.outBits)))));
+  }
+}

@@ -1,0 +1,78 @@
+// TensorAlu: BATCH×BLOCK_OUT int32 lanes of MIN / MAX / ADD / SHR (and MUL when cfg.aluOps has it),
+// exactly as SEMANTICS.md "Compute / ALU". One operation per cycle, result registered.
+//
+// Ports (`io_*`, buses packed with lane 0 in the low bits, layout acc[batch][blockOut]):
+//   in_valid Bool, in_op UInt(3) (ALU opcode: MIN 0, MAX 1, ADD 2, SHR 3, MUL 4)   (inputs)
+//   in_a, in_b UInt(B·O·32)    operands; the caller broadcasts a sign-extended immediate into in_b
+//   out_valid Bool, out_acc UInt(B·O·32), out_low UInt(B·O·outBits)               (outputs, registered)
+//
+// Timing: inputs at cycle t → out_* at cycle t+1 (one register stage), back to back.
+// Lane semantics (a, b signed 32-bit): MIN/MAX signed; ADD wraps; MUL = low 32 bits of a·b;
+// SHR: s = b; s ≥ 0 → a >>> min(s, 31); s < 0 → a << −s, 0 when −s ≥ 32. out_low = low outBits of out_acc.
+// An opcode the configuration lacks (Fetch rejects it) yields a (unchanged).
+
+import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, unpack, vecOf } from '../../dsl';
+import type { SInt as SIntV, UInt as UIntV } from '../../dsl';
+import { ALU_OP_NAMES, type VtaConfig } from '../config';
+
+export const ALU_OPCODE: Readonly<Record<(typeof ALU_OP_NAMES)[number], number>> = { MIN: 0, MAX: 1, ADD: 2, SHR: 3, MUL: 4 };
+
+export function tensorAluIoShape(cfg: VtaConfig) {
+  const lanes = cfg.batch * cfg.blockOut;
+  return Bundle({
+    in: Flip(Bundle({
+      valid: Bool(),
+      op: UInt(3),
+      a: UInt(lanes * cfg.accBits),
+      b: UInt(lanes * cfg.accBits),
+    })),
+    out: Bundle({
+      valid: Bool(),
+      acc: UInt(lanes * cfg.accBits),
+      low: UInt(lanes * cfg.outBits),
+    }),
+  });
+}
+
+/** One lane of the ALU (combinational). `op` is the 3-bit ALU opcode. */
+export function aluLane(cfg: VtaConfig, op: UIntV, a: SIntV, b: SIntV): SIntV {
+  const w = cfg.accBits; // 32
+  const bu = b.asUInt();
+  // SHR: right by min(b, 31) when b >= 0; left by -b when b < 0, 0 once -b >= 32.
+  const neg = b.bit(w - 1);
+  const rightAmt = mux(bu.bits(w - 2, 5).orR(), 31, bu.bits(4, 0));
+  const m = b.neg().asUInt(); // -b as an unsigned 32-bit number (INT32_MIN gives 2^31)
+  const left = mux(m.bits(w - 1, 5).orR(), 0, a.shl(m.bits(4, 0)));
+  const shr = mux(neg, left, a.shr(rightAmt));
+  let r: SIntV = a;
+  const is = (name: keyof typeof ALU_OPCODE) => op.eq(ALU_OPCODE[name]);
+  if (cfg.aluOps.includes('MUL')) r = mux(is('MUL'), a.asUInt().mul(bu).trunc(w).asSInt(), r);
+  r = mux(is('SHR'), shr, r);
+  r = mux(is('ADD'), a.add(b), r);
+  r = mux(is('MAX'), mux(a.gt(b), a, b), r);
+  r = mux(is('MIN'), mux(a.lt(b), a, b), r);
+  return r;
+}
+
+export class TensorAlu extends Module {
+  readonly io;
+  constructor(readonly cfg: VtaConfig) {
+    super();
+    this.io = this.port(tensorAluIoShape(cfg));
+  }
+  get name(): string {
+    const c = this.cfg;
+    return `TensorAlu_${c.batch}x${c.blockOut}${c.aluOps.includes('MUL') ? '_mul' : ''}`;
+  }
+
+  build(): void {
+    const lanes = this.cfg.batch * this.cfg.blockOut;
+    const a = unpack(Vec(lanes, SInt(this.cfg.accBits)), this.io.in.a);
+    const b = unpack(Vec(lanes, SInt(this.cfg.accBits)), this.io.in.b);
+    const r = a.map((x, i) => aluLane(this.cfg, this.io.in.op, x, b[i]));
+    const q = regNext(vecOf(r), { name: 'res_q' });
+    this.io.out.valid.set(regNext(this.io.in.valid, { name: 'valid_q', init: false }));
+    this.io.out.acc.set(pack(q));
+    this.io.out.low.set(pack(vecOf(q.map((x) => x.trunc(this.cfg.outBits)))));
+  }
+}
