@@ -1,0 +1,284 @@
+// Compute: the compute stage (DESIGN.md "Compute"): LOAD UOP, LOAD ACC, GEMM, ALU and FINISH, in order.
+// Owns the UOP, ACC and OUT scratchpads; reads INP/WGT through the Load stage's read ports.
+//
+// Instruction flow (FSM): IDLE takes the queue head once its pops can be taken (pop_prev → l2g,
+// pop_next → s2g, all together) → LOAD: start the UOP or ACC TensorLoad, wait for `done` → or LOOP:
+// issue the GEMM/ALU loop nest, one micro-op per cycle → DRAIN: wait until the last micro-op has been
+// written back → PUSH: wait until every push target can take a token, push, retire (FINISH: `finish`).
+//
+// Micro-op pipeline (cycle of issue = k, P = cfg.gemmPipelineDepth):
+//   k        S0  loop counters → UOP read (sync), index bases base = out-offset + in-offset
+//   k+1      S1  uop fields + bases → dst, src, wgt (wrapping mod each buffer's depth);
+//                GEMM: INP/WGT read through the Load stage's ports
+//   k+2      S2  GEMM: inp/wgt data → GemmCore.in
+//   k+1+P    R   ACC read: port A at dst, port B at src (two sync read ports)
+//   k+2+P    U   operands = youngest match of (write-back this cycle, write-back one cycle ago, memory);
+//                GEMM: GemmCore.dotValid here, accIn = operand A; ALU: TensorAlu.in(a = A, b = imm or B)
+//   k+3+P    W   write-back: ACC[dst] = new acc, OUT[dst] = its low bits (GemmCore / TensorAlu outputs)
+// A read at R sees writes of earlier cycles only (read-old); the two micro-ops issued just before
+// (written at U and at R) are forwarded, so back-to-back micro-ops on one accumulator need no stall.
+// Each instruction drains before it completes, so its writes are visible to STORE once it pushes.
+
+import {
+  Bool, Bundle, Decoupled, Flip, Module, UInt, cat, connect, instance, mem, mux, reg, regNext, when,
+} from '../../dsl';
+import type { UInt as UIntV } from '../../dsl';
+import type { VtaConfig } from '../config';
+import { GemmCore } from './gemm-core';
+import { TensorAlu } from './tensor-alu';
+import { TensorLoad } from './tensor-load';
+import { InsnEntry, StageStatus } from './fetch';
+import { VmeReadClient } from './vme';
+
+const OP_LOAD = 0;
+const OP_GEMM = 2;
+const OP_FINISH = 3;
+const OP_ALU = 4;
+
+export class Compute extends Module {
+  readonly io;
+  constructor(readonly cfg: VtaConfig) {
+    super();
+    const t = cfg.tensor;
+    const readPort = (logDepth: number) => Bundle({ en: Bool(), addr: UInt(logDepth) });
+    this.io = this.port(Bundle({
+      insn: Flip(Decoupled(InsnEntry())),
+      tokens: Bundle({
+        popPrev: Bool(), popNext: Bool(), pushPrev: Bool(), pushNext: Bool(),
+        canPopPrev: Flip(Bool()), canPopNext: Flip(Bool()), canPushPrev: Flip(Bool()), canPushNext: Flip(Bool()),
+      }),
+      uopBase: Flip(UInt(32)),
+      accBase: Flip(UInt(32)),
+      rdUop: VmeReadClient(cfg.busBits),
+      rdAcc: VmeReadClient(cfg.busBits),
+      inpRead: readPort(t.inp.logDepth),
+      inpData: Flip(UInt(t.inp.elemBits)),
+      wgtRead: readPort(t.wgt.logDepth),
+      wgtData: Flip(UInt(t.wgt.elemBits)),
+      outRead: Flip(readPort(t.out.logDepth)),
+      outData: UInt(t.out.elemBits),
+      finish: Bool(),
+      gemmUop: Bool(),
+      aluUop: Bool(),
+      accWrite: Bool(),
+      status: StageStatus(),
+    }));
+  }
+  get name(): string { return `Compute_${this.cfg.hash}`; }
+
+  build(): void {
+    const { cfg, io } = this;
+    const T = cfg.tensor;
+    const P = cfg.gemmPipelineDepth;
+    const lanes = cfg.batch * cfg.blockOut;
+    const logAcc = T.acc.logDepth;
+    const logInp = T.inp.logDepth;
+    const logWgt = T.wgt.logDepth;
+    const logUop = T.uop.logDepth;
+    const srcW = Math.max(logAcc, logInp);
+
+    // ---- instruction register and decode ----
+    const cur = reg('cur_insn', UInt(128), { init: 0 });
+    const curIndex = reg('cur_index', UInt(32), { init: 0 });
+    const field = (layout: 'gemm' | 'alu' | 'mem', insn: UIntV, name: string): UIntV => {
+      const f = cfg.layout[layout].byName[name];
+      if (!f) throw new Error(`internal: no field ${name} in the ${layout} layout`);
+      return insn.bits(f.lsb + f.width - 1, f.lsb);
+    };
+    const head = io.insn.bits.insn;
+    const headPopPrev = field('gemm', head, 'pop_prev').asBool();
+    const headPopNext = field('gemm', head, 'pop_next').asBool();
+    const opcode = field('gemm', cur, 'opcode');
+    const isGemm = opcode.eq(OP_GEMM).named('is_gemm');
+    const isAlu = opcode.eq(OP_ALU).named('is_alu');
+    const isFinish = opcode.eq(OP_FINISH);
+    const memType = field('mem', cur, 'memory_type');
+    const pushPrev = field('gemm', cur, 'push_prev').asBool();
+    const pushNext = field('gemm', cur, 'push_next').asBool();
+    const resetReg = field('gemm', cur, 'reset_reg').asBool();
+    const uopBgn = field('gemm', cur, 'uop_bgn');
+    const uopEnd = field('gemm', cur, 'uop_end');
+    const iterOut = field('gemm', cur, 'iter_out');
+    const iterIn = field('gemm', cur, 'iter_in');
+    const dstFo = field('gemm', cur, 'dst_factor_out');
+    const dstFi = field('gemm', cur, 'dst_factor_in');
+    const srcFo = mux(isAlu, field('alu', cur, 'src_factor_out').resize(srcW), field('gemm', cur, 'src_factor_out').resize(srcW));
+    const srcFi = mux(isAlu, field('alu', cur, 'src_factor_in').resize(srcW), field('gemm', cur, 'src_factor_in').resize(srcW));
+    const wgtFo = field('gemm', cur, 'wgt_factor_out');
+    const wgtFi = field('gemm', cur, 'wgt_factor_in');
+    const aluOp = field('alu', cur, 'alu_opcode');
+    const useImm = field('alu', cur, 'use_imm').asBool();
+    const imm = field('alu', cur, 'imm');
+
+    // ---- memories ----
+    const uopMem = mem('uop_mem', { depth: T.uop.depth, elem: UInt(T.uop.elemBits), readUnderWrite: 'old' });
+    const accMem = mem('acc_mem', { depth: T.acc.depth, elem: UInt(T.acc.elemBits), readUnderWrite: 'old' });
+    const outMem = mem('out_mem', { depth: T.out.depth, elem: UInt(T.out.elemBits), readUnderWrite: 'old' });
+
+    // ---- loads ----
+    const tlUop = instance('load_uop', new TensorLoad(cfg, 'uop'));
+    const tlAcc = instance('load_acc', new TensorLoad(cfg, 'acc'));
+    for (const [tl, base, rd] of [[tlUop, io.uopBase, io.rdUop], [tlAcc, io.accBase, io.rdAcc]] as const) {
+      tl.io.insn.set(cur);
+      tl.io.base.set(base);
+      connect(rd, tl.io.rd);
+    }
+    uopMem.write(tlUop.io.wr.addr, tlUop.io.wr.data, tlUop.io.wr.en);
+
+    // ---- FSM ----
+    const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'DRAIN', 'PUSH'] as const);
+    const popsOk = headPopPrev.not().or(io.tokens.canPopPrev).and(headPopNext.not().or(io.tokens.canPopNext));
+    const take = st.is('IDLE').and(io.insn.valid).and(popsOk).named('take');
+    io.insn.ready.set(st.is('IDLE').and(popsOk));
+    io.tokens.popPrev.set(take.and(headPopPrev));
+    io.tokens.popNext.set(take.and(headPopNext));
+    const pushOk = pushPrev.not().or(io.tokens.canPushPrev).and(pushNext.not().or(io.tokens.canPushNext));
+    const complete = st.is('PUSH').and(pushOk).named('complete');
+    io.tokens.pushPrev.set(complete.and(pushPrev));
+    io.tokens.pushNext.set(complete.and(pushNext));
+    io.finish.set(complete.and(isFinish));
+
+    // loop counters (S0)
+    const uopIdx = reg('uop_idx', UInt(logUop + 1), { init: 0 });
+    const iIdx = reg('i_idx', UInt(14), { init: 0 });
+    const oIdx = reg('o_idx', UInt(14), { init: 0 });
+    const dstOut = reg('dst_off_out', UInt(logAcc), { init: 0 });
+    const dstIn = reg('dst_off_in', UInt(logAcc), { init: 0 });
+    const srcOut = reg('src_off_out', UInt(srcW), { init: 0 });
+    const srcIn = reg('src_off_in', UInt(srcW), { init: 0 });
+    const wgtOut = reg('wgt_off_out', UInt(logWgt), { init: 0 });
+    const wgtIn = reg('wgt_off_in', UInt(logWgt), { init: 0 });
+    const drain = reg('drain', UInt(4), { init: 0 });
+
+    const zeroTrip = iterOut.eq(0).or(iterIn.eq(0)).or(uopEnd.le(uopBgn.zext(logUop + 1)));
+    const issue = st.is('LOOP').named('issue');
+    const lastU = uopIdx.add(1).ge(uopEnd);
+    const lastI = iIdx.add(1).ge(iterIn);
+    const lastO = oIdx.add(1).ge(iterOut);
+
+    when(take, () => {
+      cur.set(head);
+      curIndex.set(io.insn.bits.index);
+      st.goto('IDLE');
+      const op = field('gemm', head, 'opcode');
+      when(op.eq(OP_GEMM).or(op.eq(OP_ALU)), () => st.goto('LOOP'))
+        .elsewhen(op.eq(OP_LOAD), () => st.goto('LOAD_START'))
+        .otherwise(() => st.goto('PUSH'));
+      uopIdx.set(field('gemm', head, 'uop_bgn').zext(logUop + 1));
+      iIdx.set(0);
+      oIdx.set(0);
+      dstOut.set(0); dstIn.set(0); srcOut.set(0); srcIn.set(0); wgtOut.set(0); wgtIn.set(0);
+    });
+    // zero-trip loops: nothing to issue
+    when(st.is('LOOP').and(zeroTrip), () => { st.goto('PUSH'); });
+    when(issue.and(zeroTrip.not()), () => {
+      when(lastU.not(), () => uopIdx.set(uopIdx.add(1))).otherwise(() => {
+        uopIdx.set(uopBgn.zext(logUop + 1));
+        when(lastI.not(), () => {
+          iIdx.set(iIdx.add(1));
+          dstIn.set(dstIn.add(dstFi)); srcIn.set(srcIn.add(srcFi)); wgtIn.set(wgtIn.add(wgtFi));
+        }).otherwise(() => {
+          iIdx.set(0);
+          dstIn.set(0); srcIn.set(0); wgtIn.set(0);
+          oIdx.set(oIdx.add(1));
+          dstOut.set(dstOut.add(dstFo)); srcOut.set(srcOut.add(srcFo)); wgtOut.set(wgtOut.add(wgtFo));
+          when(lastO, () => {
+            st.goto('DRAIN');
+            drain.set(P + 3);
+          });
+        });
+      });
+    });
+    when(st.is('DRAIN'), () => {
+      drain.set(drain.sub(1));
+      when(drain.le(1), () => st.goto('PUSH'));
+    });
+
+    // LOAD UOP / LOAD ACC
+    const toUop = memType.eq(0);
+    const toAcc = memType.eq(3);
+    tlUop.io.start.set(st.is('LOAD_START').and(toUop));
+    tlAcc.io.start.set(st.is('LOAD_START').and(toAcc));
+    when(st.is('LOAD_START'), () => {
+      when(toUop.or(toAcc), () => st.goto('LOAD_WAIT')).otherwise(() => st.goto('PUSH'));
+    });
+    when(st.is('LOAD_WAIT').and(tlUop.io.done.or(tlAcc.io.done)), () => st.goto('PUSH'));
+    when(complete, () => st.goto('IDLE'));
+
+    // ---- micro-op pipeline ----
+    const doIssue = issue.and(zeroTrip.not()).named('do_issue');
+    const uopWord = uopMem.readSync(uopIdx.trunc(logUop), doIssue);
+    const s1Valid = regNext(doIssue, { name: 's1_valid', init: false });
+    const s1Dst = regNext(dstOut.add(dstIn), { name: 's1_dst_base' });
+    const s1Src = regNext(srcOut.add(srcIn), { name: 's1_src_base' });
+    const s1Wgt = regNext(wgtOut.add(wgtIn), { name: 's1_wgt_base' });
+    const uf = cfg.layout.uop.byName;
+    const ufield = (n: string) => uopWord.bits(uf[n].lsb + uf[n].width - 1, uf[n].lsb);
+    const dst1 = ufield('dst').resize(logAcc).add(s1Dst).named('s1_dst');
+    const src1 = ufield('src').resize(srcW).add(s1Src).named('s1_src');
+    const wgt1 = ufield('wgt').resize(logWgt).add(s1Wgt).named('s1_wgt');
+    io.inpRead.en.set(s1Valid.and(isGemm));
+    io.inpRead.addr.set(src1.resize(logInp));
+    io.wgtRead.en.set(s1Valid.and(isGemm));
+    io.wgtRead.addr.set(wgt1);
+
+    const gemm = instance('gemm', new GemmCore(cfg));
+    const alu = instance('alu', new TensorAlu(cfg));
+    const s2Valid = regNext(s1Valid.and(isGemm), { name: 's2_gemm_valid', init: false });
+    gemm.io.in.valid.set(s2Valid);
+    gemm.io.in.reset.set(resetReg);
+    gemm.io.in.inp.set(io.inpData);
+    gemm.io.in.wgt.set(io.wgtData);
+
+    // R: P cycles after S1
+    let rValid = s1Valid;
+    let rDst = dst1;
+    let rSrc = src1.resize(logAcc);
+    for (let i = 1; i <= P; i++) {
+      rValid = regNext(rValid, { name: `r${i}_valid`, init: false });
+      rDst = regNext(rDst, { name: `r${i}_dst` });
+      rSrc = regNext(rSrc, { name: `r${i}_src` });
+    }
+    const accA = accMem.readSync(rDst, rValid);
+    const accB = accMem.readSync(rSrc, rValid.and(isAlu));
+    const uValid = regNext(rValid, { name: 'u_valid', init: false });
+    const uDst = regNext(rDst, { name: 'u_dst' });
+    const uSrc = regNext(rSrc, { name: 'u_src' });
+
+    // W: the write-back of this cycle, and the one of the cycle before
+    const wValid = regNext(uValid, { name: 'w_valid', init: false });
+    const wDst = regNext(uDst, { name: 'w_dst' });
+    const wAcc = mux(isGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
+    const wLow = mux(isGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
+    const w1Valid = regNext(wValid, { name: 'w1_valid', init: false });
+    const w1Dst = regNext(wDst, { name: 'w1_dst' });
+    const w1Acc = regNext(wAcc, { name: 'w1_acc' });
+    const fwd = (addr: UIntV, memData: UIntV, name: string): UIntV =>
+      mux(wValid.and(wDst.eq(addr)), wAcc, mux(w1Valid.and(w1Dst.eq(addr)), w1Acc, memData)).named(name);
+    const opA = fwd(uDst, accA, 'op_a');
+    const opB = fwd(uSrc, accB, 'op_b');
+
+    gemm.io.accIn.set(opA);
+    const immLanes = imm.asSInt().sext(cfg.accBits).asUInt();
+    const immBus = cat(...Array.from({ length: lanes }, () => immLanes));
+    alu.io.in.valid.set(uValid.and(isAlu));
+    alu.io.in.op.set(aluOp);
+    alu.io.in.a.set(opA);
+    alu.io.in.b.set(mux(useImm, immBus, opB));
+
+    // ACC: written by LOAD ACC or by the write-back (never both: instructions run one at a time)
+    const accWrEn = wValid.or(tlAcc.io.wr.en).named('acc_wr_en');
+    accMem.write(mux(wValid, wDst, tlAcc.io.wr.addr), mux(wValid, wAcc, tlAcc.io.wr.data), accWrEn);
+    outMem.write(wDst, wLow, wValid);
+    io.outData.set(outMem.readSync(io.outRead.addr, io.outRead.en));
+
+    // ---- events and status ----
+    io.gemmUop.set(doIssue.and(isGemm));
+    io.aluUop.set(doIssue.and(isAlu));
+    io.accWrite.set(accWrEn);
+    io.status.busy.set(st.is('IDLE').not());
+    io.status.tokenStall.set(st.is('IDLE').and(io.insn.valid).and(popsOk.not()));
+    io.status.retired.set(complete);
+    io.status.pc.set(mux(st.is('IDLE'), io.insn.bits.index, curIndex));
+  }
+}
