@@ -4,7 +4,9 @@
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { lintVerilog } from '../../hw/dsl';
+import { emitVerilog, lintVerilog } from '../../hw/dsl';
+import { Compute } from '../../hw/vta/core/compute';
+import { rtlTestConfigs } from '../vta/rtl-sim';
 import { GenManifest, runGen } from '../../gen/gen';
 import { emitRtl } from '../../gen/rtl';
 import { defaultConfig } from '../../hw/vta/config';
@@ -39,4 +41,13 @@ test('emitRtl of the default configuration is fast and deterministic', () => {
   const b = emitRtl(cfg);
   expect(b).toEqual(a);
   expect(a.files[0].text).toContain(cfg.hash);
+});
+
+describe.each(rtlTestConfigs())('Compute $label', ({ cfg }) => {
+  test('elaborates and lints clean with -Wall', () => {
+    const out = emitVerilog(new Compute(cfg));
+    const lint = lintVerilog(out.files, out.top, { order: out.order });
+    expect(lint.diagnostics).toEqual([]);
+    expect(lint.ok).toBe(true);
+  });
 });

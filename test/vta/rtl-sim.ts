@@ -84,3 +84,19 @@ export function rtlTestConfigs(): { label: string; cfg: VtaConfig }[] {
     mk('1x32x32', { LOG_BLOCK: 5, ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'], GEMM_PIPELINE_DEPTH: 3 }),
   ];
 }
+
+/** The reference lane, straight from SEMANTICS.md. */
+export function aluRef(cfg: VtaConfig, op: number, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case 0: return a < b ? a : b;
+    case 1: return a > b ? a : b;
+    case 2: return BigInt.asIntN(32, a + b);
+    case 3: {
+      if (b >= 0n) return a >> (b > 31n ? 31n : b);
+      const s = -b;
+      return s >= 32n ? 0n : BigInt.asIntN(32, a << s);
+    }
+    case 4: return cfg.aluOps.includes('MUL') ? BigInt.asIntN(32, a * b) : a;
+    default: return a;
+  }
+}

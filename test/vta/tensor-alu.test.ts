@@ -3,27 +3,10 @@
 // (where the configuration has MUL; otherwise opcode 4 leaves a), back to back with latency 1.
 
 import { VtaComputeUnits } from '../../hw/vta/core/compute-units';
-import type { VtaConfig } from '../../hw/vta/config';
-import { buildStreamSim, packLanes, rng, rtlTestConfigs, Row, unpackLanes } from './rtl-sim';
+import { aluRef, buildStreamSim, packLanes, rng, rtlTestConfigs, Row, unpackLanes } from './rtl-sim';
 
 const MIN32 = -(2 ** 31);
 const MAX32 = 2 ** 31 - 1;
-
-/** The reference lane, straight from SEMANTICS.md. */
-export function aluRef(cfg: VtaConfig, op: number, a: bigint, b: bigint): bigint {
-  switch (op) {
-    case 0: return a < b ? a : b;
-    case 1: return a > b ? a : b;
-    case 2: return BigInt.asIntN(32, a + b);
-    case 3: {
-      if (b >= 0n) return a >> (b > 31n ? 31n : b);
-      const s = -b;
-      return s >= 32n ? 0n : BigInt.asIntN(32, a << s);
-    }
-    case 4: return cfg.aluOps.includes('MUL') ? BigInt.asIntN(32, a * b) : a;
-    default: return a;
-  }
-}
 
 describe.each(rtlTestConfigs())('TensorAlu $label', ({ label, cfg }) => {
   test('matches the reference lane by lane, one op per cycle, latency 1', async () => {
