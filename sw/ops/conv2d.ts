@@ -1,0 +1,291 @@
+// conv2d on packed layouts (NCHWnc activations, OIHWoi weights): any kernel size, stride and padding
+// (padding by the load unit's pad fields), grouped; tiles chosen to fit the buffers; two virtual threads:
+// INP/WGT halves alternate per step and ACC/OUT halves per output tile, with the load->compute->store
+// token ping-pong so loads of step j+1 and the store of tile t-1 overlap the GEMMs of step j.
+
+import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
+import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
+import { OperatorError } from './errors';
+
+export interface Conv2dGeometry {
+  /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
+  N: number; C: number; H: number; W: number;
+  /** Output channels (a multiple of BLOCK_OUT) and kernel size. */
+  O: number; KH: number; KW: number;
+  strideH: number; strideW: number;
+  padTop: number; padBottom: number; padLeft: number; padRight: number;
+  groups: number;
+}
+
+export interface Epilogue {
+  /** Arithmetic right shift of the accumulators before the int8 clip (0..31). */
+  shift: number;
+  relu: boolean;
+}
+
+export interface Conv2dPlan {
+  /** Output-channel blocks, input-channel blocks, output rows and columns per tile. */
+  tOC: number; tIC: number; tH: number; tW: number;
+  /** Weights of a group fit one WGT half: loaded once per half and group, then reused. */
+  weightsResident: boolean;
+  /** Estimated DRAM bytes of the plan (loads, stores and instructions). */
+  estBytes: number;
+}
+
+export function outputSize(g: Conv2dGeometry): { OH: number; OW: number } {
+  return {
+    OH: Math.floor((g.H + g.padTop + g.padBottom - g.KH) / g.strideH) + 1,
+    OW: Math.floor((g.W + g.padLeft + g.padRight - g.KW) / g.strideW) + 1,
+  };
+}
+
+const MAX_KERNEL_UOPS = 1900;
+const MAX_ITER = 2 ** 14 - 1;
+
+function divisors(n: number): number[] {
+  const d: number[] = [];
+  for (let i = 1; i <= n; i++) if (n % i === 0) d.push(i);
+  return d;
+}
+
+export function checkGeometry(cfg: VtaConfig, g: Conv2dGeometry, name: string): void {
+  const ints = Object.entries(g);
+  for (const [k, v] of ints) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new OperatorError(`${name}: ${k} must be a non-negative integer, got ${v}`);
+  }
+  for (const k of ['N', 'C', 'H', 'W', 'O', 'KH', 'KW', 'strideH', 'strideW', 'groups'] as const) {
+    if (g[k] < 1) throw new OperatorError(`${name}: ${k} must be at least 1, got ${g[k]}`);
+  }
+  if (g.N % cfg.batch) throw new OperatorError(`${name}: batch ${g.N} is not a multiple of BATCH ${cfg.batch}; pack with padding`);
+  if (g.C % g.groups || g.O % g.groups) throw new OperatorError(`${name}: channels ${g.C}->${g.O} do not divide into ${g.groups} groups`);
+  if ((g.C / g.groups) % cfg.blockIn) {
+    throw new OperatorError(`${name}: ${g.C / g.groups} input channels per group is not a multiple of BLOCK_IN ${cfg.blockIn} (pad the channels; depthwise-style groups are not supported)`);
+  }
+  if ((g.O / g.groups) % cfg.blockOut) {
+    throw new OperatorError(`${name}: ${g.O / g.groups} output channels per group is not a multiple of BLOCK_OUT ${cfg.blockOut}; pad the channels`);
+  }
+  for (const [k, pad, kern] of [['padTop', g.padTop, g.KH], ['padBottom', g.padBottom, g.KH], ['padLeft', g.padLeft, g.KW], ['padRight', g.padRight, g.KW]] as const) {
+    if (pad > 15) throw new OperatorError(`${name}: ${k} ${pad} exceeds the load unit's 4-bit pad field (at most 15)`);
+    if (pad >= kern) throw new OperatorError(`${name}: ${k} ${pad} must be smaller than the kernel (${kern}); pad the input instead`);
+  }
+  const { OH, OW } = outputSize(g);
+  if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${g.KH}x${g.KW} kernel does not fit the padded ${g.H}x${g.W} input`);
+}
+
+/** The tiling with the least estimated DRAM traffic that fits the buffers' halves and the micro-op budget. */
+export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, name = 'conv2d'): Conv2dPlan {
+  checkGeometry(cfg, g, name);
+  const { OH, OW } = outputSize(g);
+  const ICBg = g.C / g.groups / cfg.blockIn;
+  const OCBg = g.O / g.groups / cfg.blockOut;
+  const KK = g.KH * g.KW;
+  const inpHalf = cfg.tensor.inp.depth >> 1;
+  const wgtHalf = cfg.tensor.wgt.depth >> 1;
+  const accHalf = cfg.tensor.acc.depth >> 1;
+  const inpB = cfg.tensor.inp.elemBytes;
+  const wgtB = cfg.tensor.wgt.elemBytes;
+  const nTiles = (g.N / cfg.batch) * g.groups;
+  let best: Conv2dPlan | null = null;
+  const tWs = new Set<number>();
+  for (let k = 1; k <= OW; k++) tWs.add(Math.ceil(OW / k));
+  for (const tOC of divisors(OCBg)) {
+    for (const tIC of divisors(ICBg)) {
+      if (tOC * tIC * KK > wgtHalf) continue;
+      for (const tW of tWs) {
+        const inCols = (tW - 1) * g.strideW + g.KW;
+        if (tIC * KK * tW > MAX_KERNEL_UOPS || tW > MAX_ITER) continue;
+        // the largest tH that fits INP and ACC
+        const byInp = Math.floor((Math.floor(inpHalf / (tIC * inCols)) - g.KH) / g.strideH) + 1;
+        const byAcc = Math.floor((accHalf - (hasBias ? tOC : 0)) / (tOC * tW));
+        const tH = Math.min(OH, byInp, byAcc, MAX_ITER);
+        if (tH < 1) continue;
+        const inRows = (tH - 1) * g.strideH + g.KH;
+        const hT = Math.ceil(OH / tH);
+        const wT = Math.ceil(OW / tW);
+        const ocT = OCBg / tOC;
+        const icT = ICBg / tIC;
+        const resident = ocT === 1 && icT === 1;
+        const spatial = hT * wT * nTiles;
+        const inpBytes = spatial * ocT * ICBg * Math.min(inRows, g.H) * Math.min(inCols, g.W) * inpB;
+        const wgtBytes = resident ? 2 * nTiles * OCBg * ICBg * KK * wgtB : spatial * OCBg * ICBg * KK * wgtB;
+        const steps = spatial * ocT * icT;
+        const insns = steps * (tIC + 3) + spatial * ocT * (tOC + 6);
+        const estBytes = inpBytes + wgtBytes + insns * 16;
+        if (!best || estBytes < best.estBytes) best = { tOC, tIC, tH, tW, weightsResident: resident, estBytes };
+      }
+    }
+  }
+  if (!best) {
+    throw new OperatorError(
+      `${name}: no tiling of ${g.C}->${g.O} ${g.KH}x${g.KW} fits the buffers (INP half ${inpHalf}, WGT half ${wgtHalf}, ACC half ${accHalf} elements, ${MAX_KERNEL_UOPS} micro-ops per kernel)`,
+    );
+  }
+  return best;
+}
+
+export interface Conv2dBuffers {
+  /** Packed input [N/B, C/BI, H, W, B, BI] int8. */
+  input: DeviceBuffer;
+  /** Packed weights [O/BO, (C/groups)/BI, KH, KW, BO, BI] int8. */
+  weight: DeviceBuffer;
+  /** Packed bias [O/BO][B][BO] int32 (packBias), or null. */
+  bias: DeviceBuffer | null;
+  /** Packed output [N/B, O/BO, OH, OW, B, BO] int8. */
+  output: DeviceBuffer;
+}
+
+function needBytes(buf: DeviceBuffer, bytes: number, what: string, name: string): void {
+  if (buf.bytes < bytes) throw new OperatorError(`${name}: the ${what} buffer has ${buf.bytes} bytes, the operator needs ${bytes}`);
+}
+
+/**
+ * Emits the instructions of one conv2d (bias, requantization epilogue) into `rt` and runs them.
+ * `plan` overrides the tiling (tests use it to force edge tiles and many steps).
+ */
+export async function conv2dPacked(
+  rt: Runtime, bufs: Conv2dBuffers, g: Conv2dGeometry, epi: Epilogue, opts: { plan?: Conv2dPlan; name?: string } = {},
+): Promise<Conv2dPlan> {
+  const name = opts.name ?? 'conv2d';
+  const cfg = rt.config;
+  const plan = opts.plan ?? planConv2d(cfg, g, bufs.bias !== null, name);
+  checkGeometry(cfg, g, name);
+  if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
+  const { OH, OW } = outputSize(g);
+  const B = cfg.batch;
+  const NB = g.N / B;
+  const CB = g.C / cfg.blockIn;
+  const OB = g.O / cfg.blockOut;
+  const ICBg = CB / g.groups;
+  const OCBg = OB / g.groups;
+  const KK = g.KH * g.KW;
+  const { tOC, tIC, tH, tW } = plan;
+  if (OCBg % tOC || ICBg % tIC) throw new OperatorError(`${name}: plan tOC ${tOC} / tIC ${tIC} must divide ${OCBg} / ${ICBg} channel blocks`);
+  needBytes(bufs.input, NB * CB * g.H * g.W * cfg.tensor.inp.elemBytes, 'input', name);
+  needBytes(bufs.weight, OB * ICBg * KK * cfg.tensor.wgt.elemBytes, 'weight', name);
+  needBytes(bufs.output, NB * OB * OH * OW * cfg.tensor.out.elemBytes, 'output', name);
+  if (bufs.bias) needBytes(bufs.bias, OB * cfg.tensor.acc.elemBytes, 'bias', name);
+
+  const inpHalf = cfg.tensor.inp.depth >> 1;
+  const wgtHalf = cfg.tensor.wgt.depth >> 1;
+  const accHalf = cfg.tensor.acc.depth >> 1;
+  const inRowsFull = (tH - 1) * g.strideH + g.KH;
+
+  interface Tile { grp: number; nb: number; h0: number; th: number; w0: number; tw: number; oc0: number }
+  const tiles: Tile[] = [];
+  for (let grp = 0; grp < g.groups; grp++) {
+    for (let nb = 0; nb < NB; nb++) {
+      for (let h0 = 0; h0 < OH; h0 += tH) {
+        for (let w0 = 0; w0 < OW; w0 += tW) {
+          for (let oc0 = 0; oc0 < OCBg; oc0 += tOC) tiles.push({ grp, nb, h0, th: Math.min(tH, OH - h0), w0, tw: Math.min(tW, OW - w0), oc0 });
+        }
+      }
+    }
+  }
+  const chunks = ICBg / tIC;
+  const T = tiles.length;
+  const S = T * chunks;
+  const resident = plan.weightsResident && tOC === OCBg && tIC === ICBg;
+  const wgtLoaded: (number | null)[] = [null, null];
+
+  const prevOp = rt.currentOperator;
+  rt.setOperator(name);
+  try {
+    let j = 0;
+    tiles.forEach((t, ti) => {
+      const accBase = (ti % 2) * accHalf;
+      const nOut = tOC * t.th * t.tw;
+      const inCols = (t.tw - 1) * g.strideW + g.KW;
+      const icPitch = inRowsFull * inCols;
+      const rowStart = t.h0 * g.strideH - g.padTop;
+      const inRows = (t.th - 1) * g.strideH + g.KH;
+      const colStart = t.w0 * g.strideW - g.padLeft;
+      const y0 = Math.max(0, -rowStart);
+      const y1 = Math.max(0, rowStart + inRows - g.H);
+      const x0 = Math.max(0, -colStart);
+      const x1 = Math.max(0, colStart + inCols - g.W);
+      for (let k = 0; k < chunks; k++, j++) {
+        const half = j % 2;
+        const inpBase = half * inpHalf;
+        const wgtBase = half * wgtHalf;
+        const ic0 = k * tIC;
+        // load stage
+        if (j >= 2) rt.depPop('compute', 'load');
+        if (!resident || wgtLoaded[half] !== t.grp) {
+          const elem = ((t.grp * OCBg + t.oc0) * ICBg + ic0) * KK;
+          rt.loadBuffer2D(bufs.weight, elem, MEM_TYPE.WGT, wgtBase, tOC, tIC * KK, ICBg * KK);
+          wgtLoaded[half] = t.grp;
+        }
+        for (let ic = 0; ic < tIC; ic++) {
+          const cb = t.grp * ICBg + ic0 + ic;
+          const elem = ((t.nb * CB + cb) * g.H + Math.max(0, rowStart)) * g.W + Math.max(0, colStart);
+          rt.loadBuffer2D(bufs.input, elem, MEM_TYPE.INP, inpBase + ic * icPitch, inRows - y0 - y1, inCols - x0 - x1, g.W,
+            { y0, y1, x0, x1 });
+        }
+        rt.depPush('load', 'compute');
+        // compute stage
+        if (k === 0 && ti >= 2) rt.depPop('store', 'compute');
+        rt.depPop('load', 'compute');
+        if (k === 0) {
+          rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
+        }
+        const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
+        rt.pushGemm(rt.kernel(key, (kk: UopKernel) => {
+          kk.loop(tOC, t.th * t.tw, 0, tIC * KK).loop(t.th, t.tw, g.strideH * inCols, 0);
+          for (let ic = 0; ic < tIC; ic++) {
+            for (let ky = 0; ky < g.KH; ky++) {
+              for (let kx = 0; kx < g.KW; kx++) {
+                for (let x = 0; x < t.tw; x++) {
+                  kk.push(accBase + x, inpBase + ic * icPitch + ky * inCols + x * g.strideW + kx, wgtBase + (ic * g.KH + ky) * g.KW + kx);
+                }
+              }
+            }
+          }
+        }));
+        if (j + 2 < S) rt.depPush('compute', 'load');
+      }
+      // epilogue on the tensor ALU
+      if (bufs.bias) {
+        const biasBase = accBase + nOut;
+        rt.loadBuffer2D(bufs.bias, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, biasBase, 1, tOC, tOC);
+        const hw = t.th * t.tw;
+        rt.pushAlu(rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, biasBase)), 'ADD');
+      }
+      emitRequant(rt, accBase, nOut, epi);
+      rt.depPush('compute', 'store');
+      rt.depPop('compute', 'store');
+      for (let oc = 0; oc < tOC; oc++) {
+        const ob = t.grp * OCBg + t.oc0 + oc;
+        rt.storeBuffer2D(accBase + oc * t.th * t.tw, bufs.output, ((t.nb * OB + ob) * OH + t.h0) * OW + t.w0, t.th, t.tw, OW);
+      }
+      if (ti + 2 < T) rt.depPush('store', 'compute');
+    });
+  } finally {
+    rt.setOperator(prevOp);
+  }
+  rt.setOperator(name);
+  try {
+    await rt.synchronize();
+  } finally {
+    rt.setOperator(prevOp);
+  }
+  return plan;
+}
+
+/** A one-uop kernel over `n` consecutive ACC elements from `base` (dst = src, for immediate ALU ops). */
+export function spanKernel(rt: Runtime, base: number, n: number): UopKernel {
+  if (n <= MAX_ITER) return rt.kernel(`span:${base}:${n}`, (k) => k.loop(n, 1, 1).push(base, base));
+  let inner = MAX_ITER;
+  while (n % inner) inner--;
+  const outer = n / inner;
+  if (outer > MAX_ITER) throw new OperatorError(`${rt.currentOperator}: ${n} ACC elements do not fit the ALU loop counters`);
+  return rt.kernel(`span:${base}:${outer}x${inner}`, (k) => k.loop(outer, inner, inner).loop(inner, 1, 1).push(base, base));
+}
+
+/** SHR by `shift`, clip to int8 with MAX -128 / MIN 127, optional MAX 0 (ReLU). */
+export function emitRequant(rt: Runtime, base: number, n: number, epi: { shift: number; relu: boolean; min?: number; max?: number }): void {
+  const k = spanKernel(rt, base, n);
+  if (epi.shift > 0) rt.pushAlu(k, 'SHR', epi.shift);
+  rt.pushAlu(k, 'MAX', Math.max(-128, epi.min ?? -128));
+  rt.pushAlu(k, 'MIN', Math.min(127, epi.max ?? 127));
+  if (epi.relu) rt.pushAlu(k, 'MAX', 0);
+}
