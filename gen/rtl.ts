@@ -1,10 +1,11 @@
 // The single entry point from a configuration to Verilog. `vta gen` calls it and writes what it returns.
 //
-// For now the top is VtaComputeUnits (GemmCore and TensorAlu side by side); the full VtaCore replaces it.
+// The top is VtaCore (hw/vta/core/core.ts), with exactly the ports of sim/tsim/ports.ts corePorts(cfg).
+// GemmCore/TensorAlu keep their standalone VtaComputeUnits wrapper for their own tests.
 
 import { emitVerilog } from '../hw/dsl';
 import type { VtaConfig } from '../hw/vta/config';
-import { VtaComputeUnits } from '../hw/vta/core/compute-units';
+import { VtaCore } from '../hw/vta/core/core';
 import { GENERATOR } from '../cli/version';
 
 export interface RtlFile {
@@ -23,6 +24,6 @@ export interface RtlOutput {
 export type RtlEmitter = (cfg: VtaConfig) => RtlOutput;
 
 export function emitRtl(cfg: VtaConfig): { top: string; files: { name: string; text: string }[] } {
-  const out = emitVerilog(new VtaComputeUnits(cfg), { header: { generator: GENERATOR, configHash: cfg.hash } });
+  const out = emitVerilog(new VtaCore(cfg), { header: { generator: GENERATOR, configHash: cfg.hash } });
   return { top: out.top, files: out.order.map((name) => ({ name, text: out.files.get(name)! })) };
 }

@@ -14,17 +14,17 @@ import { defaultConfig } from '../../hw/vta/config';
 const quiet = { stdout: () => undefined, stderr: () => undefined };
 
 describe.each([
-  ['1x16x16', [], 'VtaComputeUnits_1x16x16_p2', 'GemmCore_1x16x16_p2'],
-  ['2x8x8', ['--wgt-buff', '16'], 'VtaComputeUnits_2x8x8_p2', 'GemmCore_2x8x8_p2'],
-  ['1x32x32', [], 'VtaComputeUnits_1x32x32_p2', 'GemmCore_1x32x32_p2'],
+  ['1x16x16', [], /^VtaCore_[0-9a-f]{12}$/, 'GemmCore_1x16x16_p2'],
+  ['2x8x8', ['--wgt-buff', '16'], /^VtaCore_[0-9a-f]{12}$/, 'GemmCore_2x8x8_p2'],
+  ['1x32x32', [], /^VtaCore_[0-9a-f]{12}$/, 'GemmCore_1x32x32_p2'],
 ])('vta gen --gemm %s', (shape, extra, top, gemm) => {
   test('lints clean with -Wall over the manifest', async () => {
     const out = mkdtempSync(join(tmpdir(), `vta-gen-${shape}-`));
     expect(await runGen(['--gemm', shape, ...extra, '--out', out], { io: quiet })).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as GenManifest;
-    expect(manifest.top).toBe(top);
+    expect(manifest.top).toMatch(top);
     expect(manifest.files).toContain(`${gemm}.v`);
-    expect(manifest.files[manifest.files.length - 1]).toBe(`${top}.v`);
+    expect(manifest.files[manifest.files.length - 1]).toBe(`${manifest.top}.v`);
     const files = new Map(manifest.files.map((f) => [f, readFileSync(join(out, f), 'utf8')]));
     const lint = lintVerilog(files, manifest.top, { order: [...manifest.files] });
     expect(lint.diagnostics).toEqual([]);

@@ -1,0 +1,130 @@
+// VtaCore: the whole accelerator behind the port contract of sim/tsim/ports.ts (`corePorts(cfg)`):
+// AXI4-Lite slave `s_axil_*` (Vcr), AXI4 master `m_axi_*` (Vme), `debug_progress`/`debug_state`.
+// DESIGN.md shows the structure; this file only instantiates and wires.
+
+import { Bundle, Module, UInt, U, cat, connect, mux } from '../../dsl';
+import type { VtaConfig } from '../config';
+import { DEBUG_BITS } from '../../../sim/tsim/ports';
+import { AxilSlave, Vcr } from './vcr';
+import { AxiMaster, Vme } from './vme';
+import { Fetch } from './fetch';
+import { TokenQueue } from './tokens';
+import { Load } from './load';
+import { Compute } from './compute';
+import { Store } from './store';
+
+export class VtaCore extends Module {
+  readonly s_axil;
+  readonly m_axi;
+  readonly debug;
+  constructor(readonly cfg: VtaConfig) {
+    super();
+    this.s_axil = this.port(AxilSlave(), 's_axil');
+    this.m_axi = this.port(AxiMaster(cfg.busBits), 'm_axi');
+    this.debug = this.port(Bundle({ progress: UInt(DEBUG_BITS), state: UInt(DEBUG_BITS) }), 'debug');
+  }
+  /** One top module per configuration: the name carries the configuration's hash. */
+  get name(): string { return `VtaCore_${this.cfg.hash}`; }
+
+  build(): void {
+    const cfg = this.cfg;
+    const vcr = this.instance('vcr', new Vcr(cfg));
+    const vme = this.instance('vme', new Vme(cfg));
+    const fetch = this.instance('fetch', new Fetch(cfg));
+    const load = this.instance('load', new Load(cfg));
+    const compute = this.instance('compute', new Compute(cfg));
+    const store = this.instance('store', new Store(cfg));
+    const l2g = this.instance('l2g', new TokenQueue(cfg));
+    const g2l = this.instance('g2l', new TokenQueue(cfg));
+    const g2s = this.instance('g2s', new TokenQueue(cfg));
+    const s2g = this.instance('s2g', new TokenQueue(cfg));
+
+    connect(this.s_axil, vcr.io.axil);
+    connect(this.m_axi, vme.io.axi);
+
+    // Fetch.
+    fetch.io.launch.set(vcr.io.launch);
+    fetch.io.insnCount.set(vcr.io.insnCount);
+    fetch.io.insnAddr.set(vcr.io.insnAddr);
+    connect(load.io.insn, fetch.io.load);
+    connect(compute.io.insn, fetch.io.compute);
+    connect(store.io.insn, fetch.io.store);
+
+    // VME clients: fetch, uop, inp, wgt, acc; the store writes.
+    connect(vme.io.rd[0], fetch.io.rd);
+    connect(vme.io.rd[1], compute.io.rdUop);
+    connect(vme.io.rd[2], load.io.rdInp);
+    connect(vme.io.rd[3], load.io.rdWgt);
+    connect(vme.io.rd[4], compute.io.rdAcc);
+    connect(vme.io.wr, store.io.wr);
+
+    // Base registers.
+    load.io.inpBase.set(vcr.io.inpBase);
+    load.io.wgtBase.set(vcr.io.wgtBase);
+    compute.io.uopBase.set(vcr.io.uopBase);
+    compute.io.accBase.set(vcr.io.accBase);
+    store.io.outBase.set(vcr.io.outBase);
+
+    // Scratchpad read ports: compute reads INP/WGT (owned by load); store reads OUT (owned by compute).
+    load.io.inpRead.en.set(compute.io.inpRead.en);
+    load.io.inpRead.addr.set(compute.io.inpRead.addr);
+    compute.io.inpData.set(load.io.inpData);
+    load.io.wgtRead.en.set(compute.io.wgtRead.en);
+    load.io.wgtRead.addr.set(compute.io.wgtRead.addr);
+    compute.io.wgtData.set(load.io.wgtData);
+    compute.io.outRead.en.set(store.io.outRead.en);
+    compute.io.outRead.addr.set(store.io.outRead.addr);
+    store.io.outData.set(compute.io.outData);
+
+    // Tokens (vta-reference.md §4.1): l2g load->compute, g2l compute->load, g2s compute->store, s2g store->compute.
+    l2g.io.push.set(load.io.tokens.pushNext);
+    l2g.io.pop.set(compute.io.tokens.popPrev);
+    load.io.tokens.canPushNext.set(l2g.io.canPush);
+    compute.io.tokens.canPopPrev.set(l2g.io.canPop);
+    g2l.io.push.set(compute.io.tokens.pushPrev);
+    g2l.io.pop.set(load.io.tokens.popNext);
+    compute.io.tokens.canPushPrev.set(g2l.io.canPush);
+    load.io.tokens.canPopNext.set(g2l.io.canPop);
+    g2s.io.push.set(compute.io.tokens.pushNext);
+    g2s.io.pop.set(store.io.tokens.popPrev);
+    compute.io.tokens.canPushNext.set(g2s.io.canPush);
+    store.io.tokens.canPopPrev.set(g2s.io.canPop);
+    s2g.io.push.set(store.io.tokens.pushPrev);
+    s2g.io.pop.set(compute.io.tokens.popNext);
+    store.io.tokens.canPushPrev.set(s2g.io.canPush);
+    compute.io.tokens.canPopNext.set(s2g.io.canPop);
+
+    // Completion, errors, counters.
+    vcr.io.finish.set(compute.io.finish);
+    vcr.io.error.set(fetch.io.error);
+    vcr.io.errorIndex.set(fetch.io.errorIndex);
+    const ev = vcr.io.events;
+    const ls = load.io.status;
+    const cs = compute.io.status;
+    const ss = store.io.status;
+    ev.loadBusy.set(ls.busy);
+    ev.loadTokenStall.set(ls.tokenStall);
+    ev.loadRetired.set(ls.retired);
+    ev.computeBusy.set(cs.busy);
+    ev.computeTokenStall.set(cs.tokenStall);
+    ev.computeRetired.set(cs.retired);
+    ev.storeBusy.set(ss.busy);
+    ev.storeTokenStall.set(ss.tokenStall);
+    ev.storeRetired.set(ss.retired);
+    ev.gemmUop.set(compute.io.gemmUop);
+    ev.aluUop.set(compute.io.aluUop);
+    ev.accWrite.set(compute.io.accWrite);
+    ev.readBytes.set(vme.io.readBytes);
+    ev.writeBytes.set(vme.io.writeBytes);
+
+    // Debug: instructions retired by the three stages; packed stage states.
+    const progress = this.reg('progress', UInt(DEBUG_BITS), { init: 0 });
+    const one = (b: typeof ls.retired) => mux(b, U(1, DEBUG_BITS), U(0, DEBUG_BITS));
+    progress.set(progress.add(one(ls.retired)).add(one(cs.retired)).add(one(ss.retired)));
+    this.debug.progress.set(progress);
+    // [31] fetch error, [30] fetch busy, then per stage (store, compute, load from bit 29 down):
+    // busy, token stall, pc[7:0].
+    const stage = (s: typeof ls) => cat(s.busy.asUInt(), s.tokenStall.asUInt(), s.pc.bits(7, 0));
+    this.debug.state.set(cat(fetch.io.error.asUInt(), fetch.io.status.busy.asUInt(), stage(ss), stage(cs), stage(ls)));
+  }
+}
