@@ -6,7 +6,7 @@ import type { AluOpName, VtaConfig } from '../../hw/vta/config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../../hw/vta/config';
 import { formatInsn, formatProgram } from '../../hw/vta/disasm';
 import { IsaError } from '../../hw/vta/errors';
-import { AluInsn, build, DepFlags, encodeInsn, GemmInsn, Insn, INSN_BYTES, stageOf, UOP_BYTES } from '../../hw/vta/isa';
+import { AluInsn, build, DepFlags, encodeInsn, encodeInsnBits, GemmInsn, Insn, INSN_BYTES, stageOf, UOP_BYTES } from '../../hw/vta/isa';
 import { Counters, DeadlockError, Device, DeviceError, emptyCounters, RunResult } from '../../sim/device';
 import { checkLoopInsn, checkMemInsn, checkTokens } from './checks';
 import { DeviceRunError, ProgramCheckError, RuntimeError } from './errors';
@@ -161,6 +161,12 @@ export class Runtime {
     if (pend.next) insn.popNext = true;
     pend.prev = pend.next = false;
     const i = this.insns.length;
+    try {
+      encodeInsnBits(this.config, insn, `${this.where(i)} (${insn.op})`);
+    } catch (e) {
+      if (e instanceof IsaError) throw new ProgramCheckError(e.message);
+      throw e;
+    }
     this.insns.push(insn);
     this.contexts.push(this.operator);
     this.lastOfStage[stage] = i;
