@@ -11,6 +11,7 @@
 import wabtInit from 'wabt';
 import { GEMM_PARAMS, GemmBody, gemmWat, UopFetch } from './gemm-wat';
 import { wasmApi, WasmMemoryLike, WasmModuleObject } from './wasm-api';
+import type { DepFlags, GemmInsn } from '../../../hw/vta/isa';
 
 /** Buffer geometry and micro-op field positions of a configuration. */
 export interface WasmGemmGeometry {
@@ -38,20 +39,8 @@ export interface WasmGemmOffsets {
   out: number;
 }
 
-/** The loop fields of a GEMM instruction (a GemmInsn has them all). */
-export interface WasmGemmLoop {
-  resetReg: boolean;
-  uopBgn: number;
-  uopEnd: number;
-  iterOut: number;
-  iterIn: number;
-  dstFactorOut: number;
-  dstFactorIn: number;
-  srcFactorOut: number;
-  srcFactorIn: number;
-  wgtFactorOut: number;
-  wgtFactorIn: number;
-}
+/** The loop fields of a GEMM instruction. */
+export type WasmGemmLoop = Omit<GemmInsn, 'op' | keyof DepFlags>;
 
 type KernelFn = (...args: number[]) => void;
 
