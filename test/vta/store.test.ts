@@ -105,13 +105,12 @@ function expectedBytes(cfg: VtaConfig, base: number, insns: readonly MemInsn[]):
   return m;
 }
 
-function randomStore(cfg: VtaConfig, r: () => number, index: number): MemInsn {
+function randomStore(cfg: VtaConfig, r: () => number): MemInsn {
   const t = cfg.tensor.out;
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const xSize = r() < 0.08 ? 0 : int(1, 12);
   const ySize = r() < 0.05 ? 0 : int(1, 4);
   const page = 4096 / t.elemBytes;
-  void index;
   return mk.store({
     sramBase: int(0, t.depth - 1), xSize, ySize, xStride: r() < 0.3 ? xSize : int(xSize, xSize + 9),
     dramBase: r() < 0.5 ? int(0, 1 << 20) : int(1, 64) * page - int(0, 6),
@@ -150,7 +149,7 @@ describe.each(CONFIGS)('Store %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBl
 
   test.each([0, 1])('random STOREs (seed %i): bytes, strobes, bursts, acks and tokens', async (seed) => {
     const r = rng(logBlock * 100 + logBus * 10 + seed);
-    const insns = Array.from({ length: 16 }, (_, i) => randomStore(cfg, r, i));
+    const insns = Array.from({ length: 16 }, () => randomStore(cfg, r));
     const base = seed === 0 ? 0 : cfg.tensor.out.elemBytes * 5;
     const { out, inRows } = await runStores(cfg, tb, insns, { stress: true, seed, base, cycles: 6000 });
 
@@ -210,10 +209,13 @@ describe.each(CONFIGS)('Store %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBl
     const t = cfg.tensor.out;
     const xSize = 64;
     const insn = mk.store({ xSize, ySize: 2, xStride: xSize, dramBase: 256 });
-    const { out } = await runStores(cfg, tb, [insn], { stress: false, seed: 0, base: 0, cycles: 400 });
+    const { out } = await runStores(cfg, tb, [insn], { stress: false, seed: 0, base: 0, cycles: 1200 });
     const first = out.findIndex((o) => o.busy);
     const done = out.findIndex((o) => o.retired);
     const beats = out.filter((o) => o.wrFire).length;
+    expect(first).toBeGreaterThan(0);
+    expect(done).toBeGreaterThan(first);
+    expect(beats).toBe(2 * Math.ceil((xSize * t.elemBytes) / B));
     const ideal = t.elemBytes >= B ? beats : 2 * xSize; // one beat, or one element, per cycle
     expect(done - first).toBeLessThanOrEqual(ideal + 12);
   }, 120_000);
