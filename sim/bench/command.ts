@@ -7,6 +7,7 @@ import type { Command } from '../../cli/command';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { DEFAULT_VECTOR_DIR, formatBenchTable, REPO_ROOT, runFsimBench } from './fsim-bench';
+import { runConvBenchCommand } from '../../sw/bench/command';
 
 const SPEC: CommandSpec = {
   command: 'vta bench',
@@ -19,13 +20,16 @@ const SPEC: CommandSpec = {
 const DESCRIPTION =
   'Measures fsim GEMM micro-ops per second with the JS and the WebAssembly kernel on the blocked-GEMM\n' +
   'conformance vectors and on a synthetic 1x16x16 stream, against sim/bench/native-gemm.cc built with\n' +
-  'g++ -O3 -march=native (cached under build/bench/cache).';
+  'g++ -O3 -march=native (cached under build/bench/cache).\n\n' +
+  '`vta bench conv2d [--workload resnet18] [--target fsim|tsim] [--json FILE] [--svg FILE]` runs conv2d\n' +
+  'layers through the runtime and operator library instead (see `vta bench conv2d --help`).';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'measure fsim GEMM throughput (JS, WebAssembly) against native C++',
   usage: formatUsage(SPEC, DESCRIPTION),
   async run(argv: string[], io: CliIo = processIo): Promise<number> {
+    if (argv[0] === 'conv2d') return runConvBenchCommand(argv.slice(1), io);
     const args = parseArgs(SPEC, argv);
     if (args.help) {
       io.stdout(this.usage);
