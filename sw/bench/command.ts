@@ -8,6 +8,8 @@ import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { defaultConfig, VtaConfig } from '../../hw/vta/config';
 import type { Device } from '../../sim/device';
 import { FunctionalSimulator } from '../../sim/fsim';
+import { emitRtl } from '../../gen/rtl';
+import { TsimDevice } from '../../sim/tsim/device';
 import { convBenchSvg, formatConvTable, runConvBench, WORKLOADS } from './conv2d';
 
 export const CONV_SPEC: CommandSpec = {
@@ -30,12 +32,10 @@ export const CONV_DESCRIPTION =
 async function tsimDevice(cfg: VtaConfig, log: (s: string) => void): Promise<Device> {
   let emitted: { top: string; files: { name: string; text: string }[] };
   try {
-    const { emitRtl } = await import('../../gen/rtl');
     emitted = emitRtl(cfg);
   } catch (e) {
     throw new UsageError(`--target tsim: TSIM is not available: the RTL generator cannot emit this core yet (${(e as Error).message})`);
   }
-  const { TsimDevice } = await import('../../sim/tsim/device');
   return TsimDevice.build(cfg, { core: { top: emitted.top, verilog: emitted.files }, log });
 }
 
