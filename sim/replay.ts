@@ -4,6 +4,7 @@
 import type { Device, RunOptions, RunResult } from './device';
 import { FunctionalSimulator } from './fsim';
 import { initialDram, Vector } from './vector';
+import { openDevice } from './targets';
 
 export interface Mismatch {
   addr: number;
@@ -31,11 +32,14 @@ export class TargetUnavailableError extends Error {
   }
 }
 
-/** A device of the vector's configuration and DRAM size on the given target. */
-export function deviceFor(target: string, v: Vector, strict = true): Device {
+/**
+ * A device of the vector's configuration and DRAM size on the given target. TSIM builds (or finds in the
+ * Verilator cache) the core of the vector's configuration.
+ */
+export async function deviceFor(target: string, v: Vector, strict = true): Promise<Device & { close?(): void }> {
   if (target === 'fsim') return new FunctionalSimulator(v.config, { dramBytes: v.dramBytes, strict });
   if (target === 'tsim') {
-    throw new TargetUnavailableError('target tsim (Verilator) is not available yet; use --target fsim');
+    return openDevice('tsim', v.config, { dramBytes: v.dramBytes, strict, log: () => undefined });
   }
   throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: fsim, tsim`);
 }
@@ -68,16 +72,29 @@ export async function replay(
   const strict = options.strict ?? true;
   const limit = options.maxMismatches ?? 10;
   const image = initialDram(v);
-  const dev = deviceFor(target, v, strict);
-  dev.loadImage(image);
-  const runOptions: RunOptions = { strict };
-  const run = await dev.run(v.insnAddr, v.insnCount, runOptions);
-  const { count, first } = compare(dev, v, limit);
+  const dev = await deviceFor(target, v, strict);
+  let run;
+  let count;
+  let first;
+  try {
+    dev.loadImage(image);
+    const runOptions: RunOptions = { strict };
+    run = await dev.run(v.insnAddr, v.insnCount, runOptions);
+    ({ count, first } = compare(dev, v, limit));
+  } finally {
+    dev.close?.();
+  }
   if (count > 0) {
-    const again = deviceFor(target, v, strict);
-    again.loadImage(image);
-    const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true });
-    if (tracked.storeWriter) for (const m of first) m.writer = tracked.storeWriter(m.addr);
+    // Store tracking names the STORE that last wrote a byte; fsim has it (any target's mismatch is explained
+    // by the reference model's program, so TSIM asks fsim).
+    const again = await deviceFor(target === 'tsim' ? 'fsim' : target, v, strict);
+    try {
+      again.loadImage(image);
+      const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true });
+      if (tracked.storeWriter) for (const m of first) m.writer = tracked.storeWriter(m.addr);
+    } finally {
+      again.close?.();
+    }
   }
   return { ok: count === 0, run, mismatchCount: count, mismatches: first };
 }

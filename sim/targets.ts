@@ -38,8 +38,11 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
       return new FunctionalSimulator(cfg, { dramBytes: options.dramBytes, strict: options.strict, gemmKernel: 'js' });
     case 'tsim': {
       // Loaded lazily: only TSIM users pay for the generator and the Verilator bridge.
-      const { emitRtl } = await import('../gen/rtl');
-      const { TsimDevice } = await import('./tsim/device');
+      // require, not import(): under the CLI (tsx/cjs) an import() of an extensionless .ts path fails.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { emitRtl } = require('../gen/rtl') as typeof import('../gen/rtl');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { TsimDevice } = require('./tsim/device') as typeof import('./tsim/device');
       const rtl = emitRtl(cfg);
       return TsimDevice.build(cfg, {
         core: { top: rtl.top, verilog: rtl.files },
