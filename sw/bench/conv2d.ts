@@ -1,6 +1,9 @@
 // `vta bench conv2d --workload resnet18`: the ten ResNet-18 conv2d layers (batch 1, int8) through the
 // runtime and operator library on any Device, each checked against the integer reference, with cycles,
-// GEMM utilization, the roofline bound of the default TSIM memory model and DRAM bytes from the counters.
+// GEMM utilization, the roofline bound of the default TSIM memory model and DRAM bytes. The bound uses the
+// bytes of the instruction stream the runtime emitted (every LOAD/STORE's rows x elements x element bytes,
+// pads excluded, plus the instructions): exact and the same on every target. The device's own byte
+// counters are reported next to them (`counterBytes`; null where the device does not count loads).
 
 import type { VtaConfig } from '../../hw/vta/config';
 import type { Device } from '../../sim/device';
@@ -33,10 +36,16 @@ export interface LayerResult {
   cycles: number | null;
   utilization: number | null;
   bound: number;
+  /** utilization / bound (null without cycles). */
+  utilizationOverBound: number | null;
   correct: boolean;
   mismatches: number;
+  /** DRAM bytes of the emitted instruction stream (data + instructions); the bound uses these. */
   dramBytes: number;
   dramBytesByKind: { inp: number; wgt: number; acc: number; uop: number; out: number; insn: number };
+  /** DRAM data bytes as the device's counters saw them (LOAD + STORE, no instructions); null when it does not count loads. */
+  counterBytes: number | null;
+  counterBytesByKind: { inp: number; wgt: number; acc: number; uop: number; out: number };
   intensity: number;
   insns: number;
   plan: { tOC: number; tIC: number; tH: number; tW: number; weightsResident: boolean };
@@ -88,18 +97,23 @@ export async function runConvBench(
     const OH = got.shape[2];
     const OW = got.shape[3];
     const macs = OH * OW * l.O * l.C * l.K * l.K;
-    const byKind = { inp: c.inpLoadBytes, wgt: c.wgtLoadBytes, acc: c.accLoadBytes, uop: c.uopLoadBytes, out: c.outStoreBytes, insn: rt.stats.insnBytes };
-    const dramBytes = byKind.inp + byKind.wgt + byKind.acc + byKind.uop + byKind.out;
+    const byKind = { ...rt.stats.streamBytes };
+    const dramBytes = byKind.inp + byKind.wgt + byKind.acc + byKind.uop + byKind.out + byKind.insn;
+    const counterBytesByKind = { inp: c.inpLoadBytes, wgt: c.wgtLoadBytes, acc: c.accLoadBytes, uop: c.uopLoadBytes, out: c.outStoreBytes };
+    const countsLoads = counterBytesByKind.inp + counterBytesByKind.wgt + counterBytesByKind.acc + counterBytesByKind.uop > 0;
+    const counterBytes = countsLoads ? Object.values(counterBytesByKind).reduce((a, b) => a + b, 0) : null;
     const intensity = macs / dramBytes;
     const cycles = rt.stats.cycles;
+    const bound = Math.min(1, (intensity * bpc) / peak);
     const r: LayerResult = {
       name: l.name,
       shape: `${l.H}x${l.W} ${l.C}->${l.O} ${l.K}x${l.K} p${l.pad} s${l.stride}`,
       macs, cycles,
       utilization: cycles ? macs / cycles / peak : null,
-      bound: Math.min(1, (intensity * bpc) / peak),
+      bound,
+      utilizationOverBound: cycles ? macs / cycles / peak / bound : null,
       correct: mismatches === 0,
-      mismatches, dramBytes, dramBytesByKind: byKind, intensity,
+      mismatches, dramBytes, dramBytesByKind: byKind, counterBytes, counterBytesByKind, intensity,
       insns: rt.stats.insns,
       plan: { tOC: got.plan.tOC, tIC: got.plan.tIC, tH: got.plan.tH, tW: got.plan.tW, weightsResident: got.plan.weightsResident },
       wallSeconds: (Date.now() - t0) / 1000,
@@ -114,16 +128,19 @@ export async function runConvBench(
 }
 
 export function formatConvTable(rep: ConvBenchReport): string {
-  const head = ['layer', 'shape', 'MMACs', 'ok', 'cycles', 'util', 'bound', 'DRAM KiB', 'MAC/B', 'insns', 'tile oc/ic/h/w'];
+  const head = ['layer', 'shape', 'MMACs', 'ok', 'cycles', 'util', 'bound', 'util/bound', 'DRAM B', 'counted B', 'MAC/B', 'insns', 'tile oc/ic/h/w'];
   const rows = rep.layers.map((l) => [
     l.name, l.shape, (l.macs / 1e6).toFixed(1), l.correct ? 'yes' : 'NO', l.cycles === null ? '-' : String(l.cycles),
-    l.utilization === null ? '-' : l.utilization.toFixed(3), l.bound.toFixed(3), (l.dramBytes / 1024).toFixed(0),
+    l.utilization === null ? '-' : l.utilization.toFixed(3), l.bound.toFixed(3),
+    l.utilization === null ? '-' : (l.utilization / l.bound).toFixed(3), String(l.dramBytes), l.counterBytes === null ? '-' : String(l.counterBytes),
     l.intensity.toFixed(1), String(l.insns), `${l.plan.tOC}/${l.plan.tIC}/${l.plan.tH}/${l.plan.tW}${l.plan.weightsResident ? ' W' : ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') +
-    `\npeak ${rep.peakMacsPerCycle} MACs/cycle, memory ${rep.bytesPerCycle} B/cycle; bound = min(1, MAC/B x ${rep.bytesPerCycle} / ${rep.peakMacsPerCycle}); W = weights resident`;
+    `\npeak ${rep.peakMacsPerCycle} MACs/cycle, memory ${rep.bytesPerCycle} B/cycle; bound = min(1, MAC/B x ${rep.bytesPerCycle} / ${rep.peakMacsPerCycle});\n` +
+    'DRAM B = bytes of the emitted instruction stream (LOAD/STORE data, pads excluded, + instructions), used by the bound; ' +
+    'counted B = the device counters\' data bytes (- where the device does not count loads); W = weights resident';
 }
 
 export function convBenchSvg(rep: ConvBenchReport): string {

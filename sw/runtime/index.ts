@@ -1,6 +1,6 @@
 // The VTA runtime: buffers, the command queue, micro-op kernels and the checks around them.
-export { Runtime, serialize } from './runtime';
-export type { DebugOptions, DeviceBuffer, Pads, RuntimeOptions, RuntimeStats, StageName } from './runtime';
+export { emptyStreamBytes, Runtime, serialize, streamBytes } from './runtime';
+export type { DebugOptions, DeviceBuffer, Pads, RuntimeOptions, RuntimeStats, StageName, StreamBytes } from './runtime';
 export { UopKernel } from './kernel';
 export type { KernelLoop } from './kernel';
 export { RuntimeError, ProgramCheckError, DeviceRunError } from './errors';

@@ -43,6 +43,36 @@ export interface Pads {
   x1?: number;
 }
 
+/**
+ * DRAM bytes the instruction stream moves, per memory type, as the runtime emitted it: each LOAD/STORE moves
+ * ySize x xSize elements of its type's element bytes (pads excluded; they are generated on chip), plus the
+ * instructions themselves. Exact and target-independent (the same on fsim, TSIM and a board).
+ */
+export interface StreamBytes {
+  uop: number;
+  inp: number;
+  wgt: number;
+  acc: number;
+  out: number;
+  insn: number;
+}
+
+export function emptyStreamBytes(): StreamBytes {
+  return { uop: 0, inp: 0, wgt: 0, acc: 0, out: 0, insn: 0 };
+}
+
+/** The DRAM bytes of an instruction stream (see StreamBytes). */
+export function streamBytes(cfg: VtaConfig, insns: readonly Insn[], into: StreamBytes = emptyStreamBytes()): StreamBytes {
+  for (const insn of insns) {
+    into.insn += INSN_BYTES;
+    if (insn.op !== 'LOAD' && insn.op !== 'STORE') continue;
+    const kind = insn.op === 'STORE' ? 'out' : (['uop', 'wgt', 'inp', 'acc'] as const)[insn.memType];
+    if (kind === undefined) continue;
+    into[kind] += insn.ySize * insn.xSize * cfg.tensor[kind].elemBytes;
+  }
+  return into;
+}
+
 /** What the runs since the last `resetStats` did, summed. */
 export interface RuntimeStats {
   runs: number;
@@ -52,6 +82,8 @@ export interface RuntimeStats {
   /** Instructions executed (FINISH included) and their bytes in DRAM. */
   insns: number;
   insnBytes: number;
+  /** DRAM bytes per memory type from the instruction stream (see StreamBytes). */
+  streamBytes: StreamBytes;
   wallSeconds: number;
 }
 
@@ -89,7 +121,7 @@ export class Runtime {
   }
 
   private static emptyStats(): RuntimeStats {
-    return { runs: 0, cycles: 0, counters: emptyCounters(), insns: 0, insnBytes: 0, wallSeconds: 0 };
+    return { runs: 0, cycles: 0, counters: emptyCounters(), insns: 0, insnBytes: 0, streamBytes: emptyStreamBytes(), wallSeconds: 0 };
   }
 
   resetStats(): void {
@@ -390,6 +422,7 @@ export class Runtime {
     addCounters(s.counters, result.counters);
     s.insns += insns.length;
     s.insnBytes += image.length;
+    streamBytes(cfg, insns, s.streamBytes);
     s.wallSeconds += result.wallSeconds;
     return result;
   }

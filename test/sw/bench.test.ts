@@ -30,6 +30,11 @@ describe('vta bench conv2d', () => {
       expect(l.utilization).toBeNull();
       expect(l.dramBytes).toBeGreaterThan(0);
       expect(l.bound).toBeCloseTo(Math.min(1, (l.macs / l.dramBytes) * 8 / 256), 9);
+      // the stream's bytes are exactly what fsim's counters saw (fsim counts loads)
+      const k = l.dramBytesByKind;
+      expect(l.counterBytesByKind).toEqual({ inp: k.inp, wgt: k.wgt, acc: k.acc, uop: k.uop, out: k.out });
+      expect(l.counterBytes).toBe(l.dramBytes - k.insn);
+      expect(k.insn).toBe(l.insns * 16);
     }
     expect(formatConvTable(rep)).toMatch(/resnet18\.c10 .* yes/);
     expect(convBenchSvg(rep)).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
