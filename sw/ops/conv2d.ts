@@ -187,9 +187,43 @@ export async function conv2dPacked(
   const resident = plan.weightsResident && tOC === OCBg && tIC === ICBg;
   const wgtLoaded: (number | null)[] = [null, null];
 
+  // requantization offset (see requantOffset): the biases as b + M * 2^shift in a buffer of their own
+  const accElemBytes = cfg.tensor.acc.elemBytes;
+  let biasBuf = bufs.bias;
+  let offset = 0;
+  let ownBias: DeviceBuffer | null = null;
+  if (bufs.bias) {
+    const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
+    const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of b) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    offset = requantOffset(epi.shift, lo, hi, (g.C / g.groups) * KK);
+    if (offset) {
+      const add = offset * 2 ** epi.shift;
+      const shifted = Int32Array.from(b, (v) => v + add);
+      ownBias = rt.alloc(shifted.byteLength);
+      rt.copyToDevice(ownBias, shifted);
+      biasBuf = ownBias;
+    }
+  }
+  /** Per ACC half: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
+  const clean = [0, 0];
+
   const prevOp = rt.currentOperator;
   rt.setOperator(name);
   try {
+    emitConv();
+  } catch (e) {
+    if (ownBias) rt.free(ownBias);
+    throw e;
+  } finally {
+    rt.setOperator(prevOp);
+  }
+  function emitConv(): void {
     let j = 0;
     tiles.forEach((t, ti) => {
       const accBase = (ti % 2) * accHalf;
@@ -226,7 +260,16 @@ export async function conv2dPacked(
         if (k === 0 && ti >= 2) rt.depPop('store', 'compute');
         rt.depPop('load', 'compute');
         if (k === 0) {
-          rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
+          // accumulators start at the bias: MAX(previous v + M, b') = b' over a clean region, else reset + ADD
+          const hw = t.th * t.tw;
+          const biasKernel = () => rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, accBase + nOut));
+          if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
+          if (biasBuf && offset && nOut <= clean[ti % 2]) {
+            rt.pushAlu(biasKernel(), 'MAX');
+          } else {
+            rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
+            if (biasBuf) rt.pushAlu(biasKernel(), 'ADD');
+          }
         }
         const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
         rt.pushGemm(rt.kernel(key, (kk: UopKernel) => {
@@ -244,13 +287,8 @@ export async function conv2dPacked(
         if (j + 2 < S) rt.depPush('compute', 'load');
       }
       // epilogue on the tensor ALU
-      if (bufs.bias) {
-        const biasBase = accBase + nOut;
-        rt.loadBuffer2D(bufs.bias, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, biasBase, 1, tOC, tOC);
-        const hw = t.th * t.tw;
-        rt.pushAlu(rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, biasBase)), 'ADD');
-      }
-      emitRequant(rt, accBase, nOut, epi);
+      emitRequant(rt, accBase, nOut, { ...epi, offset });
+      clean[ti % 2] = offset ? nOut : 0;
       rt.depPush('compute', 'store');
       rt.depPop('compute', 'store');
       for (let oc = 0; oc < tOC; oc++) {
@@ -259,14 +297,13 @@ export async function conv2dPacked(
       }
       if (ti + 2 < T) rt.depPush('store', 'compute');
     });
-  } finally {
-    rt.setOperator(prevOp);
   }
   rt.setOperator(name);
   try {
     await rt.synchronize();
   } finally {
     rt.setOperator(prevOp);
+    if (ownBias) rt.free(ownBias);
   }
   return plan;
 }
@@ -281,11 +318,43 @@ export function spanKernel(rt: Runtime, base: number, n: number): UopKernel {
   return rt.kernel(`span:${base}:${outer}x${inner}`, (k) => k.loop(outer, inner, inner).loop(inner, 1, 1).push(base, base));
 }
 
-/** SHR by `shift`, clip to int8 with MAX -128 / MIN 127, optional MAX 0 (ReLU). */
-export function emitRequant(rt: Runtime, base: number, n: number, epi: { shift: number; relu: boolean; min?: number; max?: number }): void {
+/**
+ * SHR by `shift`, then one clamp to int8 (MAX lower, MIN upper; ReLU folded into the lower bound, so two
+ * ALU passes instead of three). With `offset` (a multiple of 256) the accumulators hold v + offset
+ * afterwards: OUT (the low 8 bits) is the same v, and the ACC values are bounded above by offset + 127,
+ * which conv2d's MAX initialisation of the next tile relies on (see requantOffset).
+ */
+export function emitRequant(rt: Runtime, base: number, n: number, epi: { shift: number; relu: boolean; min?: number; max?: number; offset?: number }): void {
   const k = spanKernel(rt, base, n);
+  const off = epi.offset ?? 0;
+  let lo = Math.max(-128, epi.min ?? -128);
+  let hi = Math.min(127, epi.max ?? 127);
+  // max(0, min(max(x, lo), hi)) = clamp(x, max(lo, 0), max(hi, 0)) for lo <= hi
+  if (epi.relu) {
+    lo = Math.max(lo, 0);
+    hi = Math.max(hi, 0);
+  }
   if (epi.shift > 0) rt.pushAlu(k, 'SHR', epi.shift);
-  rt.pushAlu(k, 'MAX', Math.max(-128, epi.min ?? -128));
-  rt.pushAlu(k, 'MIN', Math.min(127, epi.max ?? 127));
-  if (epi.relu) rt.pushAlu(k, 'MAX', 0);
+  rt.pushAlu(k, 'MAX', off + lo);
+  rt.pushAlu(k, 'MIN', off + hi);
+}
+
+/**
+ * The requantization offset M for conv2d's cheaper accumulator initialisation, or 0 where it does not apply.
+ * With biases b' = b + M * 2^shift in ACC, the epilogue SHR, MAX M+lo, MIN M+127 leaves v + M in ACC (OUT, the
+ * low 8 bits, is v since M is a multiple of 256) and every ACC value of the tile <= M + 127 <= min b'. So the
+ * next tile in that ACC half starts with one ALU MAX(acc, b') = b' instead of a reset GEMM plus an ALU ADD:
+ * four ALU/GEMM-reset passes per output element instead of five. Needs shift >= 1, the offset immediates
+ * inside the 16-bit immediate and no int32 overflow: |acc| <= taps x 128 x 128 plus the shifted bias.
+ */
+export function requantOffset(shift: number, biasMin: number, biasMax: number, taps: number): number {
+  if (shift < 1 || shift > 24) return 0;
+  const scale = 2 ** shift;
+  for (let k = 1; 256 * k + 127 <= 32767; k++) {
+    const M = 256 * k;
+    if (M + 127 > biasMin + M * scale) continue;
+    const worst = taps * 128 * 128 + Math.max(Math.abs(biasMin), Math.abs(biasMax)) + M * scale;
+    return worst < 2 ** 31 - 1 ? M : 0;
+  }
+  return 0;
 }

@@ -1,5 +1,5 @@
 // Every operator against the plain TypeScript integer reference on fsim, over many random shapes.
-import { Conv2dPlan, OperatorError, add, clip, conv2d, conv2dTranspose, dense, maxPool2d, packActivations, packWeights, relu, shift, unpackActivations, unpackWeights } from '../../sw/ops';
+import { Conv2dPlan, OperatorError, requantOffset, add, clip, conv2d, conv2dTranspose, dense, maxPool2d, packActivations, packWeights, relu, shift, unpackActivations, unpackWeights } from '../../sw/ops';
 import { addRef, conv2dRef, conv2dTransposeRef, denseRef, maxPoolRef, unaryRef } from '../../sw/ops/reference';
 import { cfgWith, firstDiff, Rng, runtime } from './helpers';
 
@@ -64,6 +64,28 @@ describe('conv2d on fsim', () => {
       plan: { tOC: 2, tIC: 1, tH: 3, tW: 4, weightsResident: false, estBytes: 0 } });
     await checkConv(rt, rng, { N: 1, C: 32, H: 9, W: 9, O: 32, K: 3, stride: 2, pad: [1, 0, 2, 1], bias: false, shift: 6, relu: true,
       plan: { tOC: 1, tIC: 2, tH: 2, tW: 3, weightsResident: false, estBytes: 0 } });
+  });
+
+  test('requantization offset: MAX initialisation only where it is exact', async () => {
+    expect(requantOffset(0, 0, 0, 9)).toBe(0); // no shift: b' = b + M would not bound M + 127
+    expect(requantOffset(1, 0, 0, 9)).toBe(256); // 256 + 127 <= 512
+    expect(requantOffset(1, -200, 0, 9)).toBe(512); // 512 + 127 <= -200 + 1024
+    expect(requantOffset(8, -30000, 30000, 9) % 256).toBe(0);
+    expect(requantOffset(24, 0, 0, 4608)).toBe(0); // 256 * 2^24 overflows int32
+    // a bias so negative that no offset below 32768 covers it with shift 1
+    expect(requantOffset(1, -40000, 0, 9)).toBe(0);
+    // many tiles per ACC half with extreme biases: MAX-initialised tiles match the reference
+    const rng = new Rng(21);
+    const rt = runtime();
+    const x = rng.int8(32 * 9 * 10);
+    const w = rng.int8(32 * 32 * 9);
+    const bias = Int32Array.from({ length: 32 }, (_, i) => (i % 3 === 0 ? -20000 : i % 3 === 1 ? 20000 : rng.int(-50, 50)));
+    for (const [s, r] of [[1, true], [6, false], [9, true]] as const) {
+      const p = { stride: 1, padding: 1, shift: s, relu: r };
+      const got = await conv2d(rt, x, [1, 32, 9, 10], w, [32, 32, 3, 3], bias, { ...p, plan: { tOC: 1, tIC: 2, tH: 2, tW: 10, weightsResident: false, estBytes: 0 } });
+      const ref = conv2dRef(x, [1, 32, 9, 10], w, [32, 32, 3, 3], bias, p);
+      expect(firstDiff(got.out, ref.out)).toBe(-1);
+    }
   });
 
   test('non-square kernels and asymmetric padding', async () => {
