@@ -38,6 +38,20 @@ const added: Omit<HostRegister, 'offset'>[] = [
   { name: 'LOAD_INSNS', access: 'ro', doc: 'instructions completed by the load stage' },
   { name: 'COMPUTE_INSNS', access: 'ro', doc: 'instructions completed by the compute stage' },
   { name: 'STORE_INSNS', access: 'ro', doc: 'instructions completed by the store stage' },
+  // DRAM read bytes per memory type: bus beats the VME delivered to that client × bus bytes (whole beats:
+  // an element narrower than the bus whose row starts or ends mid-beat costs a whole beat; pads cost none).
+  { name: 'UOP_LOAD_BYTES', access: 'ro', doc: 'bytes read from DRAM by LOAD UOP (whole bus beats)' },
+  { name: 'INP_LOAD_BYTES', access: 'ro', doc: 'bytes read from DRAM by LOAD INP (whole bus beats)' },
+  { name: 'WGT_LOAD_BYTES', access: 'ro', doc: 'bytes read from DRAM by LOAD WGT (whole bus beats)' },
+  { name: 'ACC_LOAD_BYTES', access: 'ro', doc: 'bytes read from DRAM by LOAD ACC (whole bus beats)' },
+  { name: 'INSN_LOAD_BYTES', access: 'ro', doc: 'bytes of instructions fetched from DRAM (whole bus beats)' },
+  { name: 'GEMM_RESET_UOPS', access: 'ro', doc: 'micro-ops executed by reset GEMMs (GEMM_UOPS counts the others)' },
+  // Live status for the watchdog report (read at any time, not cleared by launch).
+  { name: 'LOAD_PC', access: 'ro', doc: 'live: index of the instruction the load stage executes or waits to start' },
+  { name: 'COMPUTE_PC', access: 'ro', doc: 'live: index of the instruction the compute stage executes or waits to start' },
+  { name: 'STORE_PC', access: 'ro', doc: 'live: index of the instruction the store stage executes or waits to start' },
+  { name: 'STAGE_STATE', access: 'ro', doc: 'live: bits [3k+2:3k] for stage k (0 load, 1 compute, 2 store): has an instruction (queue head or in progress), busy, token stall; bit 9 fetch busy, bit 10 fetch error' },
+  { name: 'TOKEN_COUNTS', access: 'ro', doc: 'live: tokens queued, 8 bits each: [7:0] l2g, [15:8] g2l, [23:16] g2s, [31:24] s2g' },
 ];
 
 export const HOST_REGISTERS: readonly HostRegister[] = Object.freeze([

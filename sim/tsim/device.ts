@@ -297,7 +297,7 @@ export class TsimDevice implements Device {
     const after = this.busInfo(h);
     return {
       cycles: registers.CYCLES ?? null,
-      counters: countersFrom(registers),
+      counters: countersFrom(registers, this.config),
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
       leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
       warnings,
@@ -342,14 +342,24 @@ export class TsimDevice implements Device {
   }
 }
 
-/** The Device counters the host registers provide; the rest stay 0 (the registers do not split DRAM bytes per tensor). */
-function countersFrom(r: Record<string, number>): Counters {
+/**
+ * The Device counters from the host registers. Differences from fsim, by design: the per-type load bytes
+ * count whole bus beats the core fetched (fsim counts element bytes; they agree when every LOAD row starts
+ * and ends on a bus boundary, always for elements at least as wide as the bus); `byKind` stays empty.
+ */
+export function countersFrom(r: Record<string, number>, cfg: Pick<VtaConfig, 'batch' | 'blockIn' | 'blockOut'>): Counters {
   const c = emptyCounters();
   c.gemmUops = r.GEMM_UOPS ?? 0;
+  c.gemmResetUops = r.GEMM_RESET_UOPS ?? 0;
   c.aluUops = r.ALU_UOPS ?? 0;
+  c.macs = c.gemmUops * cfg.batch * cfg.blockIn * cfg.blockOut;
   c.loadInsns = r.LOAD_INSNS ?? 0;
   c.computeInsns = r.COMPUTE_INSNS ?? 0;
   c.storeInsns = r.STORE_INSNS ?? 0;
+  c.uopLoadBytes = r.UOP_LOAD_BYTES ?? 0;
+  c.inpLoadBytes = r.INP_LOAD_BYTES ?? 0;
+  c.wgtLoadBytes = r.WGT_LOAD_BYTES ?? 0;
+  c.accLoadBytes = r.ACC_LOAD_BYTES ?? 0;
   c.outStoreBytes = r.DRAM_WRITE_BYTES ?? 0;
   return c;
 }

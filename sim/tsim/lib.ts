@@ -92,7 +92,8 @@ export function loadTsimLib(path: string): TsimLib {
   // One opaque type per process: koffi type names are global.
   const P = 'TsimModel *';
   if (!typeRegistered) {
-    koffi.opaque('TsimModel');
+    // koffi's registry outlives this module (jest re-evaluates modules per test file in one worker process).
+    try { koffi.opaque('TsimModel'); } catch (e) { if (!/Duplicate type name/.test((e as Error).message)) throw e; }
     typeRegistered = true;
   }
   const f = {

@@ -139,7 +139,7 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
         if (o.io_insn_ready && pc < insns.length) { ref(insns[pc]); pc++; }
         pops += Number(o.io_tokens_popPrev) + Number(o.io_tokens_popNext);
         pushes += Number(o.io_tokens_pushPrev) + Number(o.io_tokens_pushNext);
-        gemmEv += Number(o.io_gemmUop);
+        gemmEv += Number(o.io_gemmUop) + Number(o.io_gemmResetUop); // reset GEMMs count separately
         aluEv += Number(o.io_aluUop);
         for (const c of ['Uop', 'Acc'] as const) {
           if (o[`io_rd${c}_cmd_valid`]) {

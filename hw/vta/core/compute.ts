@@ -3,8 +3,10 @@
 //
 // Instruction flow (FSM): IDLE takes the queue head once its pops can be taken (pop_prev → l2g,
 // pop_next → s2g, all together) → LOAD: start the UOP or ACC TensorLoad, wait for `done` → or LOOP:
-// issue the GEMM/ALU loop nest, one micro-op per cycle → DRAIN: wait until the last micro-op has been
-// written back → PUSH: wait until every push target can take a token, push, retire (FINISH: `finish`).
+// issue the GEMM/ALU loop nest, one micro-op per cycle → PUSH: wait until the micro-op pipeline has
+// drained and every push target can take a token, push, retire (FINISH: `finish`). A GEMM/ALU without
+// pushes retires at its last issue and the next GEMM/ALU is taken in that same cycle (no bubble); LOAD
+// and FINISH are taken only with the pipeline empty.
 //
 // Micro-op pipeline (cycle of issue = k, P = cfg.gemmPipelineDepth):
 //   k        S0  loop counters → UOP read (sync), index bases base = out-offset + in-offset
@@ -17,7 +19,7 @@
 //   k+3+P    W   write-back: ACC[dst] = new acc, OUT[dst] = its low bits (GemmCore / TensorAlu outputs)
 // A read at R sees writes of earlier cycles only (read-old); the two micro-ops issued just before
 // (written at U and at R) are forwarded, so back-to-back micro-ops on one accumulator need no stall.
-// Each instruction drains before it completes, so its writes are visible to STORE once it pushes.
+// Every push waits for the pipeline to drain, so the writes are visible to STORE/LOAD once it pushes.
 
 import {
   Bool, Bundle, Decoupled, Flip, Module, UInt, cat, connect, instance, mem, mux, reg, regNext, when,
@@ -59,6 +61,7 @@ export class Compute extends Module {
       outData: UInt(t.out.elemBits),
       finish: Bool(),
       gemmUop: Bool(),
+      gemmResetUop: Bool(),
       aluUop: Bool(),
       accWrite: Bool(),
       status: StageStatus(),
@@ -126,14 +129,14 @@ export class Compute extends Module {
     uopMem.write(tlUop.io.wr.addr, tlUop.io.wr.data, tlUop.io.wr.en);
 
     // ---- FSM ----
-    const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'DRAIN', 'PUSH'] as const);
+    const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'PUSH'] as const);
+    // Micro-ops in flight: P+3 after the last issue, counting down; 0 = every write-back has landed.
+    const pipeCnt = reg('pipe_cnt', UInt(8), { init: 0 });
+    const pipeEmpty = pipeCnt.eq(0).named('pipe_empty');
     const popsOk = headPopPrev.not().or(io.tokens.canPopPrev).and(headPopNext.not().or(io.tokens.canPopNext));
-    const take = st.is('IDLE').and(io.insn.valid).and(popsOk).named('take');
-    io.insn.ready.set(st.is('IDLE').and(popsOk));
-    io.tokens.popPrev.set(take.and(headPopPrev));
-    io.tokens.popNext.set(take.and(headPopNext));
     const pushOk = pushPrev.not().or(io.tokens.canPushPrev).and(pushNext.not().or(io.tokens.canPushNext));
-    const complete = st.is('PUSH').and(pushOk).named('complete');
+    const noPush = pushPrev.not().and(pushNext.not()).named('no_push');
+    const complete = st.is('PUSH').and(pushOk).and(pipeEmpty).named('complete');
     io.tokens.pushPrev.set(complete.and(pushPrev));
     io.tokens.pushNext.set(complete.and(pushNext));
     io.finish.set(complete.and(isFinish));
@@ -148,27 +151,31 @@ export class Compute extends Module {
     const srcIn = reg('src_off_in', UInt(srcW), { init: 0 });
     const wgtOut = reg('wgt_off_out', UInt(logWgt), { init: 0 });
     const wgtIn = reg('wgt_off_in', UInt(logWgt), { init: 0 });
-    const drain = reg('drain', UInt(4), { init: 0 });
 
     const zeroTrip = iterOut.eq(0).or(iterIn.eq(0)).or(uopEnd.le(uopBgn.zext(logUop + 1)));
     const issue = st.is('LOOP').named('issue');
     const lastU = uopIdx.add(1).ge(uopEnd);
     const lastI = iIdx.add(1).ge(iterIn);
     const lastO = oIdx.add(1).ge(iterOut);
+    const doIssue = issue.and(zeroTrip.not()).named('do_issue');
+    const lastIssue = doIssue.and(lastU).and(lastI).and(lastO).named('last_issue');
+    const quickRetire = lastIssue.and(noPush).named('quick_retire');
 
-    when(take, () => {
-      cur.set(head);
-      curIndex.set(io.insn.bits.index);
-      st.goto('IDLE');
-      const op = field('gemm', head, 'opcode');
-      when(op.eq(OP_GEMM).or(op.eq(OP_ALU)), () => st.goto('LOOP'))
-        .elsewhen(op.eq(OP_LOAD), () => st.goto('LOAD_START'))
-        .otherwise(() => st.goto('PUSH'));
-      uopIdx.set(field('gemm', head, 'uop_bgn').zext(logUop + 1));
-      iIdx.set(0);
-      oIdx.set(0);
-      dstOut.set(0); dstIn.set(0); srcOut.set(0); srcIn.set(0); wgtOut.set(0); wgtIn.set(0);
-    });
+    // Taking the next instruction: in IDLE, or in the last issue cycle of a GEMM/ALU without pushes (then a
+    // following GEMM/ALU issues its first micro-op in the next cycle: no bubble). LOAD (UOP/ACC) and FINISH
+    // start only with the pipeline empty, so in-flight micro-ops never race a load's SRAM writes; pushes
+    // wait for it in PUSH, so a token always follows the writes it covers. GEMM/ALU after GEMM/ALU keep
+    // sequential semantics through the write-back forwarding (the control bits travel with each micro-op).
+    const headOp = field('gemm', head, 'opcode');
+    const headIsLoop = headOp.eq(OP_GEMM).or(headOp.eq(OP_ALU));
+    const canTake = popsOk.and(
+      st.is('IDLE').and(headIsLoop.or(pipeEmpty)).or(quickRetire.and(headIsLoop)),
+    ).named('can_take');
+    const take = canTake.and(io.insn.valid).named('take');
+    io.insn.ready.set(canTake);
+    io.tokens.popPrev.set(take.and(headPopPrev));
+    io.tokens.popNext.set(take.and(headPopNext));
+
     // zero-trip loops: nothing to issue
     when(st.is('LOOP').and(zeroTrip), () => { st.goto('PUSH'); });
     when(issue.and(zeroTrip.not()), () => {
@@ -182,16 +189,24 @@ export class Compute extends Module {
           dstIn.set(0); srcIn.set(0); wgtIn.set(0);
           oIdx.set(oIdx.add(1));
           dstOut.set(dstOut.add(dstFo)); srcOut.set(srcOut.add(srcFo)); wgtOut.set(wgtOut.add(wgtFo));
-          when(lastO, () => {
-            st.goto('DRAIN');
-            drain.set(P + 3);
-          });
+          when(lastO, () => { when(noPush, () => st.goto('IDLE')).otherwise(() => st.goto('PUSH')); });
         });
       });
     });
-    when(st.is('DRAIN'), () => {
-      drain.set(drain.sub(1));
-      when(drain.le(1), () => st.goto('PUSH'));
+    when(doIssue, () => pipeCnt.set(P + 3)).elsewhen(pipeCnt.ne(0), () => pipeCnt.set(pipeCnt.sub(1)));
+    // After the issue logic: a take in the last issue cycle overrides its loop-counter updates.
+    when(take, () => {
+      cur.set(head);
+      curIndex.set(io.insn.bits.index);
+      st.goto('IDLE');
+      const op = field('gemm', head, 'opcode');
+      when(op.eq(OP_GEMM).or(op.eq(OP_ALU)), () => st.goto('LOOP'))
+        .elsewhen(op.eq(OP_LOAD), () => st.goto('LOAD_START'))
+        .otherwise(() => st.goto('PUSH'));
+      uopIdx.set(field('gemm', head, 'uop_bgn').zext(logUop + 1));
+      iIdx.set(0);
+      oIdx.set(0);
+      dstOut.set(0); dstIn.set(0); srcOut.set(0); srcIn.set(0); wgtOut.set(0); wgtIn.set(0);
     });
 
     // LOAD UOP / LOAD ACC
@@ -206,9 +221,15 @@ export class Compute extends Module {
     when(complete, () => st.goto('IDLE'));
 
     // ---- micro-op pipeline ----
-    const doIssue = issue.and(zeroTrip.not()).named('do_issue');
     const uopWord = uopMem.readSync(uopIdx.trunc(logUop), doIssue);
     const s1Valid = regNext(doIssue, { name: 's1_valid', init: false });
+    // Control bits of each micro-op travel with it (the next instruction may be issuing behind it).
+    const s1Gemm = regNext(isGemm, { name: 's1_is_gemm', init: false });
+    const s1Alu = regNext(isAlu, { name: 's1_is_alu', init: false });
+    const s1Reset = regNext(resetReg, { name: 's1_reset', init: false });
+    const s1Op = regNext(aluOp, { name: 's1_alu_op' });
+    const s1UseImm = regNext(useImm, { name: 's1_use_imm', init: false });
+    const s1Imm = regNext(imm, { name: 's1_imm' });
     const s1Dst = regNext(dstOut.add(dstIn), { name: 's1_dst_base' });
     const s1Src = regNext(srcOut.add(srcIn), { name: 's1_src_base' });
     const s1Wgt = regNext(wgtOut.add(wgtIn), { name: 's1_wgt_base' });
@@ -217,16 +238,16 @@ export class Compute extends Module {
     const dst1 = ufield('dst').resize(logAcc).add(s1Dst).named('s1_dst');
     const src1 = ufield('src').resize(srcW).add(s1Src).named('s1_src');
     const wgt1 = ufield('wgt').resize(logWgt).add(s1Wgt).named('s1_wgt');
-    io.inpRead.en.set(s1Valid.and(isGemm));
+    io.inpRead.en.set(s1Valid.and(s1Gemm));
     io.inpRead.addr.set(src1.resize(logInp));
-    io.wgtRead.en.set(s1Valid.and(isGemm));
+    io.wgtRead.en.set(s1Valid.and(s1Gemm));
     io.wgtRead.addr.set(wgt1);
 
     const gemm = instance('gemm', new GemmCore(cfg));
     const alu = instance('alu', new TensorAlu(cfg));
-    const s2Valid = regNext(s1Valid.and(isGemm), { name: 's2_gemm_valid', init: false });
+    const s2Valid = regNext(s1Valid.and(s1Gemm), { name: 's2_gemm_valid', init: false });
     gemm.io.in.valid.set(s2Valid);
-    gemm.io.in.reset.set(resetReg);
+    gemm.io.in.reset.set(regNext(s1Reset, { name: 's2_reset', init: false }));
     gemm.io.in.inp.set(io.inpData);
     gemm.io.in.wgt.set(io.wgtData);
 
@@ -234,22 +255,38 @@ export class Compute extends Module {
     let rValid = s1Valid;
     let rDst = dst1;
     let rSrc = src1.resize(logAcc);
+    let rGemm = s1Gemm;
+    let rAlu = s1Alu;
+    let rOp = s1Op;
+    let rUseImm = s1UseImm;
+    let rImm = s1Imm;
     for (let i = 1; i <= P; i++) {
       rValid = regNext(rValid, { name: `r${i}_valid`, init: false });
       rDst = regNext(rDst, { name: `r${i}_dst` });
       rSrc = regNext(rSrc, { name: `r${i}_src` });
+      rGemm = regNext(rGemm, { name: `r${i}_is_gemm`, init: false });
+      rAlu = regNext(rAlu, { name: `r${i}_is_alu`, init: false });
+      rOp = regNext(rOp, { name: `r${i}_alu_op` });
+      rUseImm = regNext(rUseImm, { name: `r${i}_use_imm`, init: false });
+      rImm = regNext(rImm, { name: `r${i}_imm` });
     }
     const accA = accMem.readSync(rDst, rValid);
-    const accB = accMem.readSync(rSrc, rValid.and(isAlu));
+    const accB = accMem.readSync(rSrc, rValid.and(rAlu).and(rUseImm.not()));
     const uValid = regNext(rValid, { name: 'u_valid', init: false });
     const uDst = regNext(rDst, { name: 'u_dst' });
     const uSrc = regNext(rSrc, { name: 'u_src' });
+    const uGemm = regNext(rGemm, { name: 'u_is_gemm', init: false });
+    const uAlu = regNext(rAlu, { name: 'u_is_alu', init: false });
+    const uOp = regNext(rOp, { name: 'u_alu_op' });
+    const uUseImm = regNext(rUseImm, { name: 'u_use_imm', init: false });
+    const uImm = regNext(rImm, { name: 'u_imm' });
 
     // W: the write-back of this cycle, and the one of the cycle before
     const wValid = regNext(uValid, { name: 'w_valid', init: false });
     const wDst = regNext(uDst, { name: 'w_dst' });
-    const wAcc = mux(isGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
-    const wLow = mux(isGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
+    const wGemm = regNext(uGemm, { name: 'w_is_gemm', init: false });
+    const wAcc = mux(wGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
+    const wLow = mux(wGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
     const w1Valid = regNext(wValid, { name: 'w1_valid', init: false });
     const w1Dst = regNext(wDst, { name: 'w1_dst' });
     const w1Acc = regNext(wAcc, { name: 'w1_acc' });
@@ -259,26 +296,27 @@ export class Compute extends Module {
     const opB = fwd(uSrc, accB, 'op_b');
 
     gemm.io.accIn.set(opA);
-    const immLanes = imm.asSInt().sext(cfg.accBits).asUInt();
+    const immLanes = uImm.asSInt().sext(cfg.accBits).asUInt();
     const immBus = cat(...Array.from({ length: lanes }, () => immLanes));
-    alu.io.in.valid.set(uValid.and(isAlu));
-    alu.io.in.op.set(aluOp);
+    alu.io.in.valid.set(uValid.and(uAlu));
+    alu.io.in.op.set(uOp);
     alu.io.in.a.set(opA);
-    alu.io.in.b.set(mux(useImm, immBus, opB));
+    alu.io.in.b.set(mux(uUseImm, immBus, opB));
 
-    // ACC: written by LOAD ACC or by the write-back (never both: instructions run one at a time)
+    // ACC: written by LOAD ACC or by the write-back (never both: LOAD ACC starts with the pipeline empty)
     const accWrEn = wValid.or(tlAcc.io.wr.en).named('acc_wr_en');
     accMem.write(mux(wValid, wDst, tlAcc.io.wr.addr), mux(wValid, wAcc, tlAcc.io.wr.data), accWrEn);
     outMem.write(wDst, wLow, wValid);
     io.outData.set(outMem.readSync(io.outRead.addr, io.outRead.en));
 
     // ---- events and status ----
-    io.gemmUop.set(doIssue.and(isGemm));
+    io.gemmUop.set(doIssue.and(isGemm).and(resetReg.not()));
+    io.gemmResetUop.set(doIssue.and(isGemm).and(resetReg));
     io.aluUop.set(doIssue.and(isAlu));
     io.accWrite.set(accWrEn);
-    io.status.busy.set(st.is('IDLE').not());
+    io.status.busy.set(st.is('IDLE').not().or(pipeEmpty.not()));
     io.status.tokenStall.set(st.is('IDLE').and(io.insn.valid).and(popsOk.not()));
-    io.status.retired.set(complete);
+    io.status.retired.set(complete.or(quickRetire));
     io.status.pc.set(mux(st.is('IDLE'), io.insn.bits.index, curIndex));
   }
 }

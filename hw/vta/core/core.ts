@@ -112,10 +112,33 @@ export class VtaCore extends Module {
     ev.storeTokenStall.set(ss.tokenStall);
     ev.storeRetired.set(ss.retired);
     ev.gemmUop.set(compute.io.gemmUop);
+    ev.gemmResetUop.set(compute.io.gemmResetUop);
     ev.aluUop.set(compute.io.aluUop);
     ev.accWrite.set(compute.io.accWrite);
     ev.readBytes.set(vme.io.readBytes);
     ev.writeBytes.set(vme.io.writeBytes);
+    const beatBytes = (i: number) => mux(vme.io.rd[i].data.valid, U(cfg.busBits / 8, 16), U(0, 16));
+    ev.insnBytes.set(beatBytes(0));
+    ev.uopBytes.set(beatBytes(1));
+    ev.inpBytes.set(beatBytes(2));
+    ev.wgtBytes.set(beatBytes(3));
+    ev.accBytes.set(beatBytes(4));
+
+    // Live status for the watchdog report.
+    const vs = vcr.io.status;
+    vs.loadPc.set(ls.pc);
+    vs.computePc.set(cs.pc);
+    vs.storePc.set(ss.pc);
+    const has = (s: typeof ls, q: typeof fetch.io.load) => s.busy.or(q.valid).asUInt();
+    const st3 = (s: typeof ls, q: typeof fetch.io.load) => cat(s.tokenStall.asUInt(), s.busy.asUInt(), has(s, q));
+    vs.stageState.set(cat(fetch.io.error.asUInt(), fetch.io.status.busy.asUInt(),
+      st3(ss, fetch.io.store), st3(cs, fetch.io.compute), st3(ls, fetch.io.load)).zext(32));
+    // 8 bits per queue, saturating at 255 (a queue deeper than 255 reads 255 when it holds more).
+    const cnt = (q: typeof l2g) => {
+      const c = q.io.count;
+      return c.width > 8 ? mux(c.gt(255), U(255, 8), c.trunc(8)) : c.zext(8);
+    };
+    vs.tokenCounts.set(cat(cnt(s2g), cnt(g2s), cnt(g2l), cnt(l2g)));
 
     // Debug: instructions retired by the three stages; packed stage states.
     const progress = this.reg('progress', UInt(DEBUG_BITS), { init: 0 });

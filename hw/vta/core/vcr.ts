@@ -29,9 +29,19 @@ export const VcrEvents = () => Bundle({
   loadBusy: Bool(), loadTokenStall: Bool(), loadRetired: Bool(),
   computeBusy: Bool(), computeTokenStall: Bool(), computeRetired: Bool(),
   storeBusy: Bool(), storeTokenStall: Bool(), storeRetired: Bool(),
-  gemmUop: Bool(), aluUop: Bool(), accWrite: Bool(),
+  gemmUop: Bool(), gemmResetUop: Bool(), aluUop: Bool(), accWrite: Bool(),
   readBytes: UInt(16), writeBytes: UInt(16),
+  /** Read bytes per VME client (bus bytes on a cycle with a beat for that client). */
+  insnBytes: UInt(16), uopBytes: UInt(16), inpBytes: UInt(16), wgtBytes: UInt(16), accBytes: UInt(16),
 });
+
+/** Live status the watchdog report reads (regs.ts: LOAD_PC ... TOKEN_COUNTS); shown as is, never cleared. */
+export const VcrStatus = () => Bundle({
+  loadPc: UInt(32), computePc: UInt(32), storePc: UInt(32), stageState: UInt(32), tokenCounts: UInt(32),
+});
+const LIVE: Readonly<Record<string, keyof ReturnType<typeof VcrStatus>['fields']>> = {
+  LOAD_PC: 'loadPc', COMPUTE_PC: 'computePc', STORE_PC: 'storePc', STAGE_STATE: 'stageState', TOKEN_COUNTS: 'tokenCounts',
+};
 
 type Events = HW<ReturnType<typeof VcrEvents>>;
 
@@ -45,6 +55,12 @@ const COUNTERS: Readonly<Record<string, (e: Events) => HW<ReturnType<typeof UInt
   STORE_BUSY: (e) => e.storeBusy,
   STORE_TOKEN_STALL: (e) => e.storeTokenStall,
   GEMM_UOPS: (e) => e.gemmUop,
+  GEMM_RESET_UOPS: (e) => e.gemmResetUop,
+  UOP_LOAD_BYTES: (e) => e.uopBytes,
+  INP_LOAD_BYTES: (e) => e.inpBytes,
+  WGT_LOAD_BYTES: (e) => e.wgtBytes,
+  ACC_LOAD_BYTES: (e) => e.accBytes,
+  INSN_LOAD_BYTES: (e) => e.insnBytes,
   ALU_UOPS: (e) => e.aluUop,
   DRAM_READ_BYTES: (e) => e.readBytes,
   DRAM_WRITE_BYTES: (e) => e.writeBytes,
@@ -67,6 +83,7 @@ export class Vcr extends Module {
       error: Flip(Bool()),
       errorIndex: Flip(UInt(32)),
       events: Flip(VcrEvents()),
+      status: Flip(VcrStatus()),
     }));
   }
 
@@ -74,7 +91,7 @@ export class Vcr extends Module {
     const io = this.io;
     const ax = io.axil;
     const regs = new Map<string, ReturnType<typeof UInt> extends never ? never : HW<ReturnType<typeof UInt>>>();
-    for (const r of HOST_REGISTERS) regs.set(r.name, this.reg(`r_${r.name.toLowerCase()}`, UInt(32), { init: 0 }));
+    for (const r of HOST_REGISTERS) if (!LIVE[r.name]) regs.set(r.name, this.reg(`r_${r.name.toLowerCase()}`, UInt(32), { init: 0 }));
     const R = (name: string) => {
       const r = regs.get(name);
       if (!r) throw new Error(`Vcr: no register ${name} in regs.ts`);
@@ -143,7 +160,10 @@ export class Vcr extends Module {
     ax.arready.set(rValid.not());
     const value = this.wire('read_value', UInt(32), { default: 0 });
     const sw = switchOn(ax.araddr);
-    for (const r of HOST_REGISTERS) sw.is(r.offset, () => value.set(R(r.name)));
+    for (const r of HOST_REGISTERS) {
+      const live = LIVE[r.name];
+      sw.is(r.offset, () => value.set(live ? (io.status as unknown as Record<string, HW<ReturnType<typeof UInt>>>)[live] : R(r.name)));
+    }
     when(ax.arvalid.and(rValid.not()), () => { rValid.set(true); rData.set(value); })
       .elsewhen(rValid.and(ax.rready), () => rValid.set(false));
     ax.rvalid.set(rValid);
