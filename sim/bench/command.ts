@@ -8,6 +8,8 @@ import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { DEFAULT_VECTOR_DIR, formatBenchTable, REPO_ROOT, runFsimBench } from './fsim-bench';
 import { runConvBenchCommand } from '../../sw/bench/command';
+import { verilatorVersion } from '../verilator/build';
+import { formatTsimTable, runTsimBench, writeTsimOutputs } from './tsim-bench';
 
 const SPEC: CommandSpec = {
   command: 'vta bench',
@@ -15,16 +17,23 @@ const SPEC: CommandSpec = {
     { name: 'seconds', type: 'string', metavar: 'S', help: 'minimum seconds per measurement (default 1)' },
     { name: 'vectors', type: 'string', metavar: 'DIR', help: 'conformance vector directory (default ../shared/conformance/vta-hls)' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'where to write the results (default build/bench/fsim.json)' },
+    { name: 'tsim', type: 'bool', help: 'run only the TSIM section' },
+    { name: 'skip-tsim', type: 'bool', help: 'run only the fsim section' },
+    { name: 'tsim-json', type: 'string', metavar: 'FILE', help: 'TSIM results (default build/bench/tsim.json)' },
+    { name: 'tsim-svg', type: 'string', metavar: 'FILE', help: 'TSIM utilization picture (default build/bench/tsim.svg)' },
   ],
 };
 const DESCRIPTION =
   'Measures fsim GEMM micro-ops per second with the JS and the WebAssembly kernel on the blocked-GEMM\n' +
   'conformance vectors and on a synthetic 1x16x16 stream, against sim/bench/native-gemm.cc built with\n' +
   'g++ -O3 -march=native (cached under build/bench/cache).\n\n' +
+  'Then, when Verilator is installed, the TSIM section (sim/bench/tsim-bench.ts): simulated cycles per second,\n' +
+  'cycles and GEMM utilization of the blocked-GEMM vectors on the generated core, ALU micro-ops per cycle\n' +
+  '(immediate and vector forms); table, build/bench/tsim.json and build/bench/tsim.svg.\n\n' +
   '`vta bench conv2d [--workload resnet18] [--target fsim|tsim] [--json FILE] [--svg FILE]` runs conv2d\n' +
   'layers through the runtime and operator library instead (see `vta bench conv2d --help`).';
 
-export const benchCommand: Command = {
+export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> } = {
   name: 'bench',
   summary: 'measure fsim GEMM throughput (JS, WebAssembly) against native C++',
   usage: formatUsage(SPEC, DESCRIPTION),
@@ -39,16 +48,37 @@ export const benchCommand: Command = {
     const seconds = secText === undefined ? 1 : Number(secText);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds ${secText}: expected a positive number`);
     const jsonPath = args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json');
+    const vectorDir = args.string('vectors') ?? DEFAULT_VECTOR_DIR;
+    if (args.bool('tsim') && args.bool('skip-tsim')) throw new UsageError('--tsim and --skip-tsim exclude each other');
+    if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath);
+    if (args.bool('skip-tsim')) return EXIT_OK;
+    let haveVerilator = true;
+    try { verilatorVersion(); } catch (e) {
+      haveVerilator = false;
+      if (args.bool('tsim')) throw e;
+      io.stdout(`\nTSIM section skipped: ${(e as Error).message}\n`);
+    }
+    if (!haveVerilator) return EXIT_OK;
+    io.stdout('\nTSIM benchmark (generated VtaCore under Verilator)\n');
+    const report = await runTsimBench({ vectorDir, log: (s) => io.stdout(s + '\n') });
+    io.stdout('\n' + formatTsimTable(report) + '\n');
+    const tj = args.string('tsim-json') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.json');
+    const ts = args.string('tsim-svg') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.svg');
+    for (const f of [tj, ts]) mkdirSync(dirname(f), { recursive: true });
+    writeTsimOutputs(report, tj, ts);
+    io.stdout(`wrote ${tj} and ${ts}\n`);
+    return EXIT_OK;
+  },
+  async fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> {
     io.stdout('fsim GEMM benchmark\n');
     const report = await runFsimBench({
       seconds,
-      vectorDir: args.string('vectors') ?? DEFAULT_VECTOR_DIR,
+      vectorDir,
       log: (s) => io.stdout(s + '\n'),
     });
     io.stdout('\n' + formatBenchTable(report) + '\n');
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
     io.stdout(`wrote ${jsonPath}\n`);
-    return EXIT_OK;
   },
 };
