@@ -30,6 +30,8 @@ export interface Conv2dPlan {
   weightsResident: boolean;
   /** Estimated DRAM bytes of the plan (loads, stores and instructions). */
   estBytes: number;
+  /** Estimated cycles (planConv2d's cost model; 0 for hand-made plans). */
+  estCycles?: number;
 }
 
 export function outputSize(g: Conv2dGeometry): { OH: number; OW: number } {
@@ -88,32 +90,71 @@ export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, 
   let best: Conv2dPlan | null = null;
   const tWs = new Set<number>();
   for (let k = 1; k <= OW; k++) tWs.add(Math.ceil(OW / k));
+  const wgtDepth = cfg.tensor.wgt.depth;
+  const tHs = new Set<number>();
+  for (let k = 1; k <= OH; k++) tHs.add(Math.ceil(OH / k));
+  // Cost model, in cycles, of the pipelined plan: per step, the compute stage runs its GEMM micro-ops (one per
+  // cycle) and, once per tile, the initialisation and the requantization passes (one ALU/reset micro-op per
+  // output element each); the load stage moves the next step's bytes at the bus rate (a row of fewer bytes
+  // than two beats still costs about two cycles); both overlap (two virtual threads), so a step costs the
+  // larger of the two, plus a few cycles per instruction and per token round trip. The first step's loads
+  // (all resident weights) and the last tile's store are not overlapped.
+  const busB = cfg.busBits / 8;
+  const beats = (bytes: number) => Math.max(2, Math.ceil(bytes / busB));
+  const outB = cfg.tensor.out.elemBytes;
+  const PER_INSN = 2;
+  const PER_STEP = 24;
+  const candidates: Conv2dPlan[] = [];
   for (const tOC of divisors(OCBg)) {
     for (const tIC of divisors(ICBg)) {
-      if (tOC * tIC * KK > wgtHalf) continue;
+      // all of a single group's weights: loaded once, anywhere in the WGT buffer, shared by both threads
+      const single = g.groups === 1 && tOC === OCBg && tIC === ICBg;
+      if (tOC * tIC * KK > (single ? wgtDepth : wgtHalf)) continue;
       for (const tW of tWs) {
         const inCols = (tW - 1) * g.strideW + g.KW;
         if (tIC * KK * tW > MAX_KERNEL_UOPS || tW > MAX_ITER) continue;
-        // the largest tH that fits INP and ACC
+        // the largest tH that fits INP and ACC, and the smaller ones that make fewer-row tiles
         const byInp = Math.floor((Math.floor(inpHalf / (tIC * inCols)) - g.KH) / g.strideH) + 1;
         const byAcc = Math.floor((accHalf - (hasBias ? tOC : 0)) / (tOC * tW));
-        const tH = Math.min(OH, byInp, byAcc, MAX_ITER);
-        if (tH < 1) continue;
-        const inRows = (tH - 1) * g.strideH + g.KH;
-        const hT = Math.ceil(OH / tH);
-        const wT = Math.ceil(OW / tW);
-        const ocT = OCBg / tOC;
-        const icT = ICBg / tIC;
-        const resident = ocT === 1 && icT === 1;
-        const spatial = hT * wT * nTiles;
-        const inpBytes = spatial * ocT * ICBg * Math.min(inRows, g.H) * Math.min(inCols, g.W) * inpB;
-        const wgtBytes = resident ? 2 * nTiles * OCBg * ICBg * KK * wgtB : spatial * OCBg * ICBg * KK * wgtB;
-        const steps = spatial * ocT * icT;
-        const insns = steps * (tIC + 3) + spatial * ocT * (tOC + 6);
-        const estBytes = inpBytes + wgtBytes + insns * 16;
-        if (!best || estBytes < best.estBytes) best = { tOC, tIC, tH, tW, weightsResident: resident, estBytes };
+        const maxH = Math.min(OH, byInp, byAcc, MAX_ITER);
+        for (const tH of tHs) {
+          if (tH > maxH) continue;
+          const inRows = (tH - 1) * g.strideH + g.KH;
+          const hT = Math.ceil(OH / tH);
+          const wT = Math.ceil(OW / tW);
+          const ocT = OCBg / tOC;
+          const icT = ICBg / tIC;
+          const resident = ocT === 1 && icT === 1;
+          const spatial = hT * wT * nTiles;
+          const rows = Math.min(inRows, g.H);
+          const cols = Math.min(inCols, g.W);
+          const inpBytes = spatial * ocT * ICBg * rows * cols * inpB;
+          const wgtStep = tOC * tIC * KK * wgtB;
+          const wgtBytes = single ? OCBg * ICBg * KK * wgtB : resident ? 2 * nTiles * OCBg * ICBg * KK * wgtB : spatial * OCBg * ICBg * KK * wgtB;
+          const steps = spatial * ocT * icT;
+          const tiles = spatial * ocT;
+          const insns = steps * (tIC + 3) + tiles * (tOC + 6);
+          const estBytes = inpBytes + wgtBytes + insns * 16;
+          // per step (full tiles; edge tiles are smaller but the totals are what count)
+          const nOut = tOC * (OH * OW / (hT * wT)) ;
+          const gemm = (g.N / cfg.batch) * g.groups * OCBg * ICBg * KK * OH * OW / steps;
+          const compute = gemm + (4 * nOut) / icT + PER_INSN * ((tIC + 3) + (tOC + 6) / icT);
+          const inpLoad = tIC * rows * beats(cols * inpB);
+          const load = inpLoad + (resident ? 0 : beats(wgtStep));
+          const first = inpLoad + beats(wgtStep);
+          const store = tOC * tH * beats(tW * outB);
+          const pipeline = first + (steps - 1) * Math.max(compute, load) + compute + store + steps * PER_STEP +
+            (resident && !single ? Math.max(0, beats(wgtStep) - compute) : 0);
+          const estCycles = Math.max(pipeline, (inpBytes + wgtBytes + insns * 16) / busB);
+          candidates.push({ tOC, tIC, tH, tW, weightsResident: resident, estBytes, estCycles });
+        }
       }
     }
+  }
+  // the fastest estimate; among (near-)equal ones, the least DRAM traffic
+  if (candidates.length) {
+    const fastest = Math.min(...candidates.map((c) => c.estCycles!));
+    for (const c of candidates) if (c.estCycles! <= fastest * 1.001 && (!best || c.estBytes < best.estBytes)) best = c;
   }
   if (!best) {
     throw new OperatorError(
@@ -185,6 +226,11 @@ export async function conv2dPacked(
   const T = tiles.length;
   const S = T * chunks;
   const resident = plan.weightsResident && tOC === OCBg && tIC === ICBg;
+  // one group: one copy of the weights at WGT 0, loaded by the first step, read by both virtual threads
+  const single = resident && g.groups === 1;
+  if (single ? tOC * tIC * KK > cfg.tensor.wgt.depth : tOC * tIC * KK > wgtHalf) {
+    throw new OperatorError(`${name}: plan tOC ${tOC} x tIC ${tIC} x ${KK} taps does not fit the WGT buffer`);
+  }
   const wgtLoaded: (number | null)[] = [null, null];
 
   // requantization offset (see requantOffset): the biases as b + M * 2^shift in a buffer of their own
@@ -240,11 +286,11 @@ export async function conv2dPacked(
       for (let k = 0; k < chunks; k++, j++) {
         const half = j % 2;
         const inpBase = half * inpHalf;
-        const wgtBase = half * wgtHalf;
+        const wgtBase = single ? 0 : half * wgtHalf;
         const ic0 = k * tIC;
         // load stage
         if (j >= 2) rt.depPop('compute', 'load');
-        if (!resident || wgtLoaded[half] !== t.grp) {
+        if (single ? j === 0 : !resident || wgtLoaded[half] !== t.grp) {
           const elem = ((t.grp * OCBg + t.oc0) * ICBg + ic0) * KK;
           rt.loadBuffer2D(bufs.weight, elem, MEM_TYPE.WGT, wgtBase, tOC, tIC * KK, ICBg * KK);
           wgtLoaded[half] = t.grp;
