@@ -32,14 +32,24 @@ export class TargetUnavailableError extends Error {
   }
 }
 
+export interface TraceRequest { path: string; fromCycle?: number; toCycle?: number }
+
+/** The waveform format of a trace file name: .fst or .vcd. */
+export function traceFormat(path: string): 'fst' | 'vcd' {
+  if (/\.fst$/i.test(path)) return 'fst';
+  if (/\.vcd$/i.test(path)) return 'vcd';
+  throw new TargetUnavailableError(`trace file ${path}: the name must end in .fst or .vcd`);
+}
+
 /**
  * A device of the vector's configuration and DRAM size on the given target. TSIM builds (or finds in the
  * Verilator cache) the core of the vector's configuration.
  */
-export async function deviceFor(target: string, v: Vector, strict = true): Promise<Device & { close?(): void }> {
+export async function deviceFor(target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd'): Promise<Device & { close?(): void }> {
+  if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
   if (target === 'fsim') return new FunctionalSimulator(v.config, { dramBytes: v.dramBytes, strict });
   if (target === 'tsim') {
-    return openDevice('tsim', v.config, { dramBytes: v.dramBytes, strict, log: () => undefined });
+    return openDevice('tsim', v.config, { dramBytes: v.dramBytes, strict, log: () => undefined, trace });
   }
   throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: fsim, tsim`);
 }
@@ -66,19 +76,23 @@ function compare(dev: Device, v: Vector, limit: number): { count: number; first:
  */
 export async function replay(
   v: Vector,
-  options: { target?: string; strict?: boolean; maxMismatches?: number } = {},
+  options: {
+    target?: string; strict?: boolean; maxMismatches?: number;
+    /** TSIM: write a waveform (.fst or .vcd by the extension) of the cycles [fromCycle, toCycle) of the run. */
+    trace?: TraceRequest;
+  } = {},
 ): Promise<ReplayResult> {
   const target = options.target ?? 'fsim';
   const strict = options.strict ?? true;
   const limit = options.maxMismatches ?? 10;
   const image = initialDram(v);
-  const dev = await deviceFor(target, v, strict);
+  const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined);
   let run;
   let count;
   let first;
   try {
     dev.loadImage(image);
-    const runOptions: RunOptions = { strict };
+    const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...(options.trace ? { trace: options.trace } : {}) };
     run = await dev.run(v.insnAddr, v.insnCount, runOptions);
     ({ count, first } = compare(dev, v, limit));
   } finally {

@@ -17,6 +17,8 @@ export interface OpenOptions {
   strict?: boolean;
   /** Progress lines (Verilator builds). */
   log?: (line: string) => void;
+  /** TSIM only: build the tracing library (needed for a run's `trace` option). */
+  trace?: 'fst' | 'vcd';
 }
 
 export class UnknownTargetError extends Error {
@@ -49,6 +51,7 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         // TSIM's DRAM is whole pages.
         dramBytes: Math.ceil(options.dramBytes / 4096) * 4096,
         log: options.log,
+        trace: options.trace ?? false,
       });
     }
     default:

@@ -5,14 +5,36 @@ import { readFileSync } from 'fs';
 import { deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, withOverrides } from '../../hw/vta/config';
 import { ConfigError } from '../../hw/vta/errors';
 import { CommandFailure, UsageError } from '../../cli/errors';
-import type { FlagSpec } from '../../cli/args';
+import type { FlagSpec, ParsedArgs } from '../../cli/args';
 import { DeviceError } from '../device';
-import { TargetUnavailableError, TARGETS } from '../replay';
+import { TargetUnavailableError, TARGETS, TraceRequest } from '../replay';
 import { VectorError } from '../vector';
 
 export const TARGET_FLAG: FlagSpec = {
   name: 'target', type: 'string', metavar: 'fsim|tsim', help: `backend to run on (${TARGETS.join(', ')}; default fsim)`,
 };
+
+export const TRACE_FLAGS: FlagSpec[] = [
+  { name: 'trace', type: 'string', metavar: 'FILE.fst|FILE.vcd', help: 'TSIM: write a waveform of the run (format by extension)' },
+  { name: 'trace-from', type: 'int', metavar: 'N', help: 'first cycle traced, counted from the start of the run (default 0)' },
+  { name: 'trace-to', type: 'int', metavar: 'M', help: 'cycle the trace stops at (default: the end of the run)' },
+];
+
+/** The --trace options, checked: TSIM only, .fst/.vcd, 0 <= from < to. */
+export function traceRequest(args: ParsedArgs, target: string): TraceRequest | undefined {
+  const path = args.string('trace');
+  const from = args.int('trace-from');
+  const to = args.int('trace-to');
+  if (path === undefined) {
+    if (from !== undefined || to !== undefined) throw new UsageError('--trace-from/--trace-to need --trace FILE');
+    return undefined;
+  }
+  if (target !== 'tsim') throw new UsageError(`--trace needs --target tsim (${target} has no waveforms)`);
+  if (!/\.(fst|vcd)$/i.test(path)) throw new UsageError(`--trace ${path}: the file name must end in .fst or .vcd`);
+  if (from !== undefined && from < 0) throw new UsageError(`--trace-from ${from}: expected a cycle >= 0`);
+  if (to !== undefined && to <= (from ?? 0)) throw new UsageError(`--trace-to ${to}: must be after --trace-from ${from ?? 0}`);
+  return { path, ...(from !== undefined ? { fromCycle: from } : {}), ...(to !== undefined ? { toCycle: to } : {}) };
+}
 
 export function checkTarget(target: string | undefined): string {
   const t = target ?? 'fsim';

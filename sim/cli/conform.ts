@@ -8,12 +8,13 @@ import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
 import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector, skipReason } from '../vector';
-import { checkTarget, describeError, TARGET_FLAG } from './common';
+import { checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
   flags: [
     TARGET_FLAG,
+    ...TRACE_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
@@ -53,11 +54,16 @@ export const conformCommand: Command = {
     }
     const target = checkTarget(args.string('target'));
     const strict = !args.bool('no-strict');
+    const trace = traceRequest(args, target);
+    const files = vectorFiles(args.positionals);
+    // One waveform per vector: with several vectors, FILE.fst becomes FILE.<vector>.fst.
+    const traceFor = (name: string) =>
+      !trace ? undefined : files.length === 1 ? trace : { ...trace, path: trace.path.replace(/(\.(fst|vcd))$/i, `.${name}$1`) };
     let passed = 0;
     let failed = 0;
     let skipped = 0;
     const t0 = process.hrtime.bigint();
-    for (const file of vectorFiles(args.positionals)) {
+    for (const file of files) {
       const label = file.replace(/^.*\//, '').replace(/\.json$/, '');
       try {
         const v = loadVector(file);
@@ -67,7 +73,7 @@ export const conformCommand: Command = {
           io.stdout(`SKIP ${v.name}: ${skip}\n`);
           continue;
         }
-        const r = await replay(v, { target, strict, maxMismatches: 1 });
+        const r = await replay(v, { target, strict, maxMismatches: 1, trace: traceFor(v.name) });
         if (r.ok) {
           passed++;
           io.stdout(`PASS ${v.name} (${(r.run.wallSeconds * 1e3).toFixed(2)} ms)\n`);

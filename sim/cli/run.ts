@@ -5,12 +5,13 @@ import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
 import { CliIo, EXIT_FAILURE, EXIT_OK, processIo } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector } from '../vector';
-import { asFailure, checkTarget, describeError, TARGET_FLAG } from './common';
+import { asFailure, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
   flags: [
     TARGET_FLAG,
+    ...TRACE_FLAGS,
     { name: 'json', type: 'bool', help: 'print one JSON object: ok, cycles, wallSeconds, counters, mismatches' },
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
@@ -37,6 +38,7 @@ export const runCommand: Command = {
     const json = args.bool('json');
     const strict = !args.bool('no-strict');
     const limit = args.int('max-mismatches') ?? 10;
+    const trace = traceRequest(args, target);
     let vector;
     try {
       vector = loadVector(args.positionals[0]);
@@ -45,7 +47,7 @@ export const runCommand: Command = {
     }
     let r;
     try {
-      r = await replay(vector, { target, strict, maxMismatches: limit });
+      r = await replay(vector, { target, strict, maxMismatches: limit, trace });
     } catch (e) {
       if (!json) return asFailure(e);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, error: describeError(e) }) + '\n');
