@@ -6,12 +6,12 @@
 
 import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
-import { decodeInsn, illegalReason, INSN_BYTES } from '../../hw/vta/isa';
+import { decodeInsn, DepFlags, illegalReason, Insn, INSN_BYTES } from '../../hw/vta/isa';
 import { ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
 import {
   AllocOptions, Counters, Device, DeviceArgumentError, DeviceError, emptyCounters, IllegalInstructionError,
-  RunOptions, RunResult,
+  RunOptions, RunResult, StageName, StageWait, TokenCounts, TokenQueue,
 } from '../device';
 import type { SourceFile } from '../verilator/build';
 import { buildTsim, TraceFormat } from './build';
@@ -274,11 +274,14 @@ export class TsimDevice implements Device {
         .filter((n) => n in regs)
         .map((n) => `${n}=${regs[n]}`)
         .join(' ');
+      const stages = this.stageWaits(insnAddr, insnCount, regs);
+      const stageText = stages.length === 0 ? '' : '; ' + stages.map(describeStage).join('; ');
       throw new WatchdogError(
         idle, progress, state, regs,
         `watchdog: the core made no progress for ${idle} cycles (no DRAM traffic, debug_progress stuck at 0x${progress.toString(16)}); ` +
           `debug_state = 0x${state.toString(16)}; ${info('outstandingReads')} read / ${info('outstandingWrites')} write bursts outstanding; ` +
-          (shown ? `registers ${shown}` : 'the core does not answer register reads'),
+          (shown ? `registers ${shown}` : 'the core does not answer register reads') + stageText,
+        stages,
       );
     }
     if (status === TSIM_STATUS.MAX_CYCLES) {
@@ -314,6 +317,48 @@ export class TsimDevice implements Device {
     };
   }
 
+  /**
+   * What each stage waits for, from the live registers (LOAD_PC.., STAGE_STATE, TOKEN_COUNTS) and the
+   * instruction at its pc in DRAM. Empty when the core lacks those registers.
+   */
+  private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>): StageWait[] {
+    if (!('STAGE_STATE' in regs) || !('TOKEN_COUNTS' in regs)) return [];
+    const st = regs.STAGE_STATE;
+    const tc = regs.TOKEN_COUNTS;
+    const tokens: TokenCounts = { l2g: tc & 0xff, g2l: (tc >>> 8) & 0xff, g2s: (tc >>> 16) & 0xff, s2g: (tc >>> 24) & 0xff };
+    const full = (q: TokenQueue) => tokens[q] >= Math.min(this.config.depQueueDepth, 255);
+    // Pops and pushes per stage: [flag, queue].
+    const flows: Record<StageName, { pops: [keyof DepFlags, TokenQueue][]; pushes: [keyof DepFlags, TokenQueue][] }> = {
+      load: { pops: [['popNext', 'g2l']], pushes: [['pushNext', 'l2g']] },
+      compute: { pops: [['popPrev', 'l2g'], ['popNext', 's2g']], pushes: [['pushPrev', 'g2l'], ['pushNext', 'g2s']] },
+      store: { pops: [['popPrev', 'g2s']], pushes: [['pushPrev', 's2g']] },
+    };
+    const out: StageWait[] = [];
+    (['load', 'compute', 'store'] as const).forEach((stage, k) => {
+      const has = ((st >>> (3 * k)) & 1) === 1;
+      const busy = ((st >>> (3 * k + 1)) & 1) === 1;
+      const stall = ((st >>> (3 * k + 2)) & 1) === 1;
+      const pc = regs[`${stage.toUpperCase()}_PC`] ?? 0;
+      if (!has) { out.push({ stage, index: null, waitsFor: null, insn: null }); return; }
+      let insn: Insn | null = null;
+      let text = `instruction ${pc}`;
+      const at = insnAddr + pc * INSN_BYTES;
+      if (pc < insnCount && at + INSN_BYTES <= this.dramBytes) {
+        try { insn = decodeInsn(this.config, this.bytes, at); text = formatInsn(this.config, insn); } catch { /* keep the index */ }
+      }
+      let waitsFor = busy ? 'its own work to finish' : 'its turn to start';
+      if (insn && stall) {
+        const q = flows[stage].pops.filter(([f, queue]) => insn![f] && tokens[queue] === 0).map(([, queue]) => queue);
+        waitsFor = q.length ? q.map((x) => `token in ${x}`).join(' and a ') : 'a token';
+      } else if (insn && busy) {
+        const q = flows[stage].pushes.filter(([f, queue]) => insn![f] && full(queue)).map(([, queue]) => queue);
+        if (q.length) waitsFor = q.map((x) => `room in ${x}`).join(' and ');
+      }
+      out.push({ stage, index: pc, waitsFor, insn: text });
+    });
+    return out;
+  }
+
   private busInfo(h: TsimHandle) {
     const i = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
     return { readBursts: i('readBursts'), readBeats: i('readBeats'), writeBursts: i('writeBursts'), writeBeats: i('writeBeats'), cross4k: i('cross4k') };
@@ -340,6 +385,11 @@ export class TsimDevice implements Device {
     }
     return new CoreError(code, `the core stopped with an error: CONTROL = 0x${(regs.CONTROL ?? 0).toString(16)}, ERROR_CODE = ${code}, ERROR_INSN = ${index}`);
   }
+}
+
+function describeStage(s: StageWait): string {
+  if (s.index === null) return `${s.stage} idle`;
+  return `${s.stage} waits at instruction ${s.index} for ${/^(token|room)/.test(s.waitsFor ?? '') ? 'a ' : ''}${s.waitsFor} (${s.insn})`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Errors a TSIM run raises, all DeviceError subclasses with one-line messages.
 
-import { DeviceError, MemoryAccessError } from '../device';
+import { DeviceError, MemoryAccessError, StageWait } from '../device';
 
 /** An AXI access outside DRAM (or an AXI protocol error) by the core; the run stopped at that cycle. */
 export class DramFaultError extends MemoryAccessError {
@@ -32,6 +32,8 @@ export class WatchdogError extends DeviceError {
     /** Host registers read after the stop (name -> value), where the core still answered. */
     readonly registers: Readonly<Record<string, number>>,
     detail: string,
+    /** Per stage: the instruction it waits at and what for (empty when the core has no status registers). */
+    readonly stages: readonly StageWait[] = [],
   ) {
     super(detail);
     this.name = 'WatchdogError';
