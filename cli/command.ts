@@ -1,7 +1,8 @@
 // The interface every `vta` subcommand implements. A subcommand lives in its own file and is
 // registered with one line in cli/commands.ts.
 
-import type { CliIo } from './errors';
+import { CommandSpec, formatUsage, ParsedArgs, parseArgs } from './args';
+import { CliIo, EXIT_OK, processIo } from './errors';
 
 export interface Command {
   /** The word after `vta`, e.g. `gen`. */
@@ -17,4 +18,31 @@ export interface Command {
    * `io` defaults to the process's stdout/stderr.
    */
   run(argv: string[], io?: CliIo): Promise<number>;
+}
+
+/** What a flag-parsing command provides; `defineCommand` adds parsing, `--help` and the usage text. */
+export interface CommandDefinition {
+  readonly name: string;
+  readonly summary: string;
+  readonly spec: CommandSpec;
+  /** Paragraph under the synopsis in the help text. */
+  readonly description?: string;
+  execute(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+export function defineCommand(d: CommandDefinition): Command {
+  const usage = formatUsage(d.spec, d.description);
+  return {
+    name: d.name,
+    summary: d.summary,
+    usage,
+    async run(argv: string[], io: CliIo = processIo): Promise<number> {
+      const args = parseArgs(d.spec, argv);
+      if (args.help) {
+        io.stdout(usage);
+        return EXIT_OK;
+      }
+      return d.execute(args, io);
+    },
+  };
 }

@@ -3,9 +3,9 @@
 
 import { readdirSync, statSync } from 'fs';
 import { join } from 'path';
-import type { Command } from '../../cli/command';
-import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
-import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { Command, defineCommand } from '../../cli/command';
+import type { CommandSpec } from '../../cli/args';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector, skipReason } from '../vector';
 import { checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
@@ -42,16 +42,12 @@ export function vectorFiles(paths: readonly string[]): string[] {
   return files;
 }
 
-export const conformCommand: Command = {
+export const conformCommand: Command = defineCommand({
   name: 'conform',
   summary: 'replay a set of conformance vectors and summarise PASS/FAIL/SKIP',
-  usage: formatUsage(SPEC, DESCRIPTION),
-  async run(argv: string[], io: CliIo = processIo): Promise<number> {
-    const args = parseArgs(SPEC, argv);
-    if (args.help) {
-      io.stdout(this.usage);
-      return EXIT_OK;
-    }
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
     const target = checkTarget(args.string('target'));
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
@@ -95,4 +91,4 @@ export const conformCommand: Command = {
     io.stdout(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
     return failed > 0 ? EXIT_FAILURE : EXIT_OK;
   },
-};
+});

@@ -2,9 +2,9 @@
 // program) or a raw instruction binary (configuration from --config FILE or --gemm BxIxO, else default).
 
 import { readFileSync } from 'fs';
-import type { Command } from '../../cli/command';
-import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
-import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { Command, defineCommand } from '../../cli/command';
+import type { CommandSpec } from '../../cli/args';
+import { CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { formatProgram } from '../../hw/vta/disasm';
 import { decodeProgram } from '../../hw/vta/isa';
 import { parseVector, programBytes } from '../vector';
@@ -20,16 +20,12 @@ const SPEC: CommandSpec = {
 };
 const DESCRIPTION = 'Prints a program one instruction per line: index, stage, instruction, dependency flags.\nFILE is a conformance vector (.json) or a raw binary of 16-byte instructions.';
 
-export const disasmCommand: Command = {
+export const disasmCommand: Command = defineCommand({
   name: 'disasm',
   summary: 'print a program (vector or raw binary) one instruction per line',
-  usage: formatUsage(SPEC, DESCRIPTION),
-  async run(argv: string[], io: CliIo = processIo): Promise<number> {
-    const args = parseArgs(SPEC, argv);
-    if (args.help) {
-      io.stdout(this.usage);
-      return EXIT_OK;
-    }
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
     const file = args.positionals[0];
     let bytes: Buffer;
     try {
@@ -53,4 +49,4 @@ export const disasmCommand: Command = {
     io.stdout(formatProgram(cfg, decodeProgram(cfg, new Uint8Array(bytes))) + '\n');
     return EXIT_OK;
   },
-};
+});

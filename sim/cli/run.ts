@@ -1,8 +1,8 @@
 // `vta run VECTOR.json --target fsim [--json] [--no-strict]`: replays one conformance vector.
 
-import type { Command } from '../../cli/command';
-import { formatUsage, parseArgs, CommandSpec } from '../../cli/args';
-import { CliIo, EXIT_FAILURE, EXIT_OK, processIo } from '../../cli/errors';
+import { Command, defineCommand } from '../../cli/command';
+import type { CommandSpec } from '../../cli/args';
+import { EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector } from '../vector';
 import { asFailure, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
@@ -24,16 +24,12 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
 }
 
-export const runCommand: Command = {
+export const runCommand: Command = defineCommand({
   name: 'run',
   summary: 'replay one conformance vector on a backend and compare its DRAM',
-  usage: formatUsage(SPEC, DESCRIPTION),
-  async run(argv: string[], io: CliIo = processIo): Promise<number> {
-    const args = parseArgs(SPEC, argv);
-    if (args.help) {
-      io.stdout(this.usage);
-      return EXIT_OK;
-    }
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
     const target = checkTarget(args.string('target'));
     const json = args.bool('json');
     const strict = !args.bool('no-strict');
@@ -83,4 +79,4 @@ export const runCommand: Command = {
     if (r.mismatchCount > r.mismatches.length) io.stdout(`  ... and ${r.mismatchCount - r.mismatches.length} more\n`);
     return EXIT_FAILURE;
   },
-};
+});

@@ -2,9 +2,9 @@
 
 import { cpus } from 'os';
 import { join } from 'path';
-import type { Command } from '../../cli/command';
-import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
-import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { Command, defineCommand } from '../../cli/command';
+import type { CommandSpec } from '../../cli/args';
+import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { NAMED_CONFIGS } from '../../hw/vta/configs';
 import { isTargetName, TARGET_NAMES } from '../targets';
 import { regress } from './runner';
@@ -26,16 +26,12 @@ const DESCRIPTION =
   'two virtual threads) on the target and on the reference, and compares all of DRAM byte for byte.\n' +
   'Each failure is saved as a vector that `vta run FILE --target T` replays.';
 
-export const regressCommand: Command = {
+export const regressCommand: Command = defineCommand({
   name: 'regress',
   summary: 'differential regression of random programs: a target against fsim',
-  usage: formatUsage(SPEC, DESCRIPTION),
-  async run(argv: string[], io: CliIo = processIo): Promise<number> {
-    const args = parseArgs(SPEC, argv);
-    if (args.help) {
-      io.stdout(this.usage);
-      return EXIT_OK;
-    }
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
     const target = args.string('target') ?? 'tsim';
     const reference = args.string('reference') ?? 'fsim';
     for (const [flag, t] of [['--target', target], ['--reference', reference]]) {
@@ -60,4 +56,4 @@ export const regressCommand: Command = {
     io.stdout(`${report.passed} passed, ${report.failed} failed\n`);
     return report.failed === 0 ? EXIT_OK : EXIT_FAILURE;
   },
-};
+});
