@@ -217,7 +217,8 @@ export function tsimUtilizationSvg(r: TsimBenchReport): string {
   const rows = r.gemm;
   const barH = 22;
   const gap = 10;
-  const left = 430;
+  // Room for the longest label at about 6.5 px per character of 11 px sans-serif.
+  const left = 20 + Math.ceil(6.5 * Math.max(...rows.map((row) => `${row.workload} (${row.busBits}-bit)`.length)));
   const plotW = 400;
   const top = 40;
   const W = left + plotW + 80;
