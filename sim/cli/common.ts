@@ -1,7 +1,7 @@
 // Shared pieces of the simulator commands (run, conform, disasm): the --target flag, configuration
 // files, and turning simulator/vector errors into the one-line reports cli/errors.ts prints.
 
-import { readFileSync } from 'fs';
+import { readConfigFile } from '../../hw/vta/config-file';
 import { deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, withOverrides } from '../../hw/vta/config';
 import { ConfigError } from '../../hw/vta/errors';
 import { CommandFailure, UsageError } from '../../cli/errors';
@@ -42,21 +42,9 @@ export function checkTarget(target: string | undefined): string {
   throw new UsageError(`--target ${t}: unknown target; targets: ${TARGETS.join(', ')}`);
 }
 
-/** Reads a VTA JSON configuration file; unknown or missing keys are ConfigErrors naming the key. */
+/** Reads a VTA JSON configuration file (the generator's reader); unknown or missing keys name the key. */
 export function loadConfigFile(file: string): VtaConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return deriveConfig(json, file);
+  return deriveConfig(readConfigFile(file), file);
 }
 
 /** The configuration from --config FILE or --gemm BxIxO (on the default), or the default. */
