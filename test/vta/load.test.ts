@@ -6,8 +6,8 @@ import { Bool, Bundle, Flip, Module, Queue, UInt, instance, mux, when, U } from 
 import { deriveConfig, withOverrides, DEFAULT_CONFIG_JSON, VtaConfig, MEM_TYPE } from '../../hw/vta/config';
 import { build as mk, encodeInsnBits, MemInsn } from '../../hw/vta/isa';
 import { Load } from '../../hw/vta/core/load';
-import { InsnEntry } from '../../hw/vta/core/store';
-import { ReadClient } from '../../hw/vta/core/tensor-load';
+import { InsnEntry } from '../../hw/vta/core/stage';
+import { VmeReadClient as ReadClient } from '../../hw/vta/core/vme';
 import { BuiltTb, buildTb, dramBeat, dramBytes, rng, runTb } from './dma-tb';
 
 const LAT = 16;

@@ -7,7 +7,8 @@
 import { Bool, Bundle, Flip, Module, Queue, UInt, instance, mux, when, U, fire } from '../../hw/dsl';
 import { deriveConfig, withOverrides, DEFAULT_CONFIG_JSON, VtaConfig } from '../../hw/vta/config';
 import { build as mk, encodeInsnBits, MemInsn } from '../../hw/vta/isa';
-import { Store, InsnEntry } from '../../hw/vta/core/store';
+import { Store } from '../../hw/vta/core/store';
+import { InsnEntry } from '../../hw/vta/core/stage';
 import { BuiltTb, buildTb, dramBeat, dramBytes, rng, runTb } from './dma-tb';
 
 const OUT_SPACE = 0x40000000;

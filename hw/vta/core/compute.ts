@@ -29,7 +29,7 @@ import type { VtaConfig } from '../config';
 import { GemmCore } from './gemm-core';
 import { TensorAlu } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
-import { InsnEntry, StageStatus } from './fetch';
+import { InsnEntry, StageStatus } from './stage';
 import { VmeReadClient } from './vme';
 
 const OP_LOAD = 0;

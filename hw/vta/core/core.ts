@@ -3,6 +3,7 @@
 // DESIGN.md shows the structure; this file only instantiates and wires.
 
 import { Bundle, Module, UInt, U, cat, connect, mux } from '../../dsl';
+import type { Bool } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { DEBUG_BITS } from '../../../sim/tsim/ports';
 import { AxilSlave, Vcr } from './vcr';
@@ -77,22 +78,17 @@ export class VtaCore extends Module {
     store.io.outData.set(compute.io.outData);
 
     // Tokens (vta-reference.md §4.1): l2g load->compute, g2l compute->load, g2s compute->store, s2g store->compute.
-    l2g.io.push.set(load.io.tokens.pushNext);
-    l2g.io.pop.set(compute.io.tokens.popPrev);
-    load.io.tokens.canPushNext.set(l2g.io.canPush);
-    compute.io.tokens.canPopPrev.set(l2g.io.canPop);
-    g2l.io.push.set(compute.io.tokens.pushPrev);
-    g2l.io.pop.set(load.io.tokens.popNext);
-    compute.io.tokens.canPushPrev.set(g2l.io.canPush);
-    load.io.tokens.canPopNext.set(g2l.io.canPop);
-    g2s.io.push.set(compute.io.tokens.pushNext);
-    g2s.io.pop.set(store.io.tokens.popPrev);
-    compute.io.tokens.canPushNext.set(g2s.io.canPush);
-    store.io.tokens.canPopPrev.set(g2s.io.canPop);
-    s2g.io.push.set(store.io.tokens.pushPrev);
-    s2g.io.pop.set(compute.io.tokens.popNext);
-    store.io.tokens.canPushPrev.set(s2g.io.canPush);
-    compute.io.tokens.canPopNext.set(s2g.io.canPop);
+    const link = (q: typeof l2g, push: Bool, canPush: Bool, pop: Bool, canPop: Bool) => {
+      q.io.push.set(push);
+      q.io.pop.set(pop);
+      canPush.set(q.io.canPush);
+      canPop.set(q.io.canPop);
+    };
+    const [lt, ct, st] = [load.io.tokens, compute.io.tokens, store.io.tokens];
+    link(l2g, lt.pushNext, lt.canPushNext, ct.popPrev, ct.canPopPrev);
+    link(g2l, ct.pushPrev, ct.canPushPrev, lt.popNext, lt.canPopNext);
+    link(g2s, ct.pushNext, ct.canPushNext, st.popPrev, st.canPopPrev);
+    link(s2g, st.pushPrev, st.canPushPrev, ct.popNext, ct.canPopNext);
 
     // Completion, errors, counters.
     vcr.io.finish.set(compute.io.finish);

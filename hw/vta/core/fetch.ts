@@ -17,13 +17,9 @@ import {
 import type { VtaConfig } from '../config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../config';
 import { OPCODE, ALU_OPCODE } from '../isa';
+import { pageBurst } from './burst';
+import { InsnEntry, StageStatus } from './stage';
 import { VmeReadClient } from './vme';
-
-/** An instruction queue entry. */
-export const InsnEntry = () => Bundle({ insn: UInt(128), index: UInt(32) });
-
-/** Per-stage status (DESIGN.md "Stage status"). */
-export const StageStatus = () => Bundle({ busy: Bool(), tokenStall: Bool(), retired: Bool(), pc: UInt(32) });
 
 /** Longest fetch burst, in beats; the staging queue holds two such bursts. */
 export const FETCH_BURST_BEATS = 16;
@@ -72,9 +68,8 @@ export class Fetch extends Module {
     const insnLeft = this.reg('insn_left', UInt(32), { init: 0 });
     const nextIndex = this.reg('next_index', UInt(32), { init: 0 });
 
-    const to4k = U(4096, 13).sub(cmdAddr.bits(11, 0).zext(13)).shr(logB).zext(32).named('beats_to_4k');
-    const lim = mux(beatsToReq.lt(FETCH_BURST_BEATS), beatsToReq, U(FETCH_BURST_BEATS, 32));
-    const burst = mux(to4k.lt(lim), to4k, lim).named('burst_beats');
+    // cmdAddr stays bus-aligned: it starts aligned and advances by whole beats.
+    const burst = pageBurst('cmd', cmdAddr, beatsToReq, logB, FETCH_BURST_BEATS).zext(32);
     const cmdValid = st.is('RUN').and(beatsToReq.ne(0)).and(credits.zext(32).ge(burst));
     io.rd.cmd.valid.set(cmdValid);
     io.rd.cmd.bits.addr.set(cmdAddr);

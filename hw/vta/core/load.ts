@@ -3,11 +3,12 @@
 // instruction starts (it waits while canPopNext is low), push_next pushes l2g after it completes (it waits
 // while canPushNext is low). DESIGN.md gives the ports.
 
-import { Bool, Bundle, Decoupled, Flip, Module, UInt, instance, mux, when } from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, UInt, connect, instance } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { MEM_TYPE } from '../config';
-import { ReadClient, TensorLoad, memField } from './tensor-load';
-import { InsnEntry, StageStatus } from './store';
+import { TensorLoad, memField } from './tensor-load';
+import { InsnEntry, StageStatus, tokenStage } from './stage';
+import { VmeReadClient } from './vme';
 
 export class Load extends Module {
   readonly io;
@@ -20,8 +21,8 @@ export class Load extends Module {
       tokens: Bundle({ popNext: Bool(), pushNext: Bool(), canPopNext: Flip(Bool()), canPushNext: Flip(Bool()) }),
       inpBase: Flip(UInt(32)),
       wgtBase: Flip(UInt(32)),
-      rdInp: ReadClient(cfg.busBits),
-      rdWgt: ReadClient(cfg.busBits),
+      rdInp: VmeReadClient(cfg.busBits),
+      rdWgt: VmeReadClient(cfg.busBits),
       inpRead: Flip(Bundle({ en: Bool(), addr: UInt(inp.logDepth) })),
       inpData: UInt(inp.elemBits),
       wgtRead: Flip(Bundle({ en: Bool(), addr: UInt(wgt.logDepth) })),
@@ -49,37 +50,20 @@ export class Load extends Module {
     for (const [tl, rd, base] of [[tlInp, io.rdInp, io.inpBase], [tlWgt, io.rdWgt, io.wgtBase]] as const) {
       tl.io.insn.set(io.insn.bits.insn);
       tl.io.base.set(base);
-      rd.cmd.valid.set(tl.io.rd.cmd.valid);
-      rd.cmd.bits.addr.set(tl.io.rd.cmd.bits.addr);
-      rd.cmd.bits.len.set(tl.io.rd.cmd.bits.len);
-      tl.io.rd.cmd.ready.set(rd.cmd.ready);
-      tl.io.rd.data.valid.set(rd.data.valid);
-      tl.io.rd.data.bits.data.set(rd.data.bits.data);
-      tl.io.rd.data.bits.last.set(rd.data.bits.last);
+      connect(rd, tl.io.rd);
     }
 
     // Stage control: IDLE (pop, start) -> RUN (until done) -> PUSH (until the push is possible).
-    const st = this.fsm('stage', ['IDLE', 'RUN', 'PUSH'] as const);
     const f = (n: string) => memField(cfg, io.insn.bits.insn, n);
-    const popNeeded = f('pop_next').orR();
-    const canStart = st.is('IDLE').and(io.insn.valid).and(popNeeded.not().or(io.tokens.canPopNext)).named('can_start');
-    io.insn.ready.set(canStart);
-    io.tokens.popNext.set(canStart.and(popNeeded));
+    const canStart = tokenStage(
+      io.insn,
+      { pop: io.tokens.popNext, push: io.tokens.pushNext, canPop: io.tokens.canPopNext, canPush: io.tokens.canPushNext },
+      io.status,
+      { popNeeded: f('pop_next').orR(), pushNeeded: f('push_next').orR(), done: tlInp.io.done.or(tlWgt.io.done) },
+    );
     // Fetch sends only LOAD INP and LOAD WGT here; anything but WGT runs as INP.
     const isWgt = f('memory_type').eq(MEM_TYPE.WGT);
     tlInp.io.start.set(canStart.and(isWgt.not()));
     tlWgt.io.start.set(canStart.and(isWgt));
-    const pushNeeded = this.regEnable(f('push_next').orR(), canStart, { name: 'push_needed' });
-    const pcReg = this.regEnable(io.insn.bits.index, canStart, { name: 'pc_reg', init: 0 });
-    when(canStart, () => st.goto('RUN'));
-    when(st.is('RUN').and(tlInp.io.done.or(tlWgt.io.done)), () => st.goto('PUSH'));
-    const pushOk = st.is('PUSH').and(pushNeeded.not().or(io.tokens.canPushNext)).named('push_ok');
-    io.tokens.pushNext.set(pushOk.and(pushNeeded));
-    when(pushOk, () => st.goto('IDLE'));
-
-    io.status.busy.set(st.is('IDLE').not());
-    io.status.tokenStall.set(st.is('IDLE').and(io.insn.valid).and(popNeeded).and(io.tokens.canPopNext.not()));
-    io.status.retired.set(pushOk);
-    io.status.pc.set(mux(st.is('IDLE').and(io.insn.valid), io.insn.bits.index, pcReg));
   }
 }

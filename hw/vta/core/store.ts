@@ -3,9 +3,9 @@
 // gives the ports.
 //
 // Datapath, one element per cycle (E < B) or one beat per cycle (E ≥ B) when the memory accepts:
-//  - the command generator walks the DRAM rows and issues write bursts (bus-aligned, ≤ ST_MAX_BURST beats,
-//    never crossing a 4 KiB page); each burst's length also goes into `lenq`, which gives the data side
-//    its `last` beats. Bursts outstanding (issued, not acked) are counted.
+//  - the command generator (burst.ts `rowBursts`) walks the DRAM rows and issues write bursts (bus-aligned,
+//    ≤ ST_MAX_BURST beats, never crossing a 4 KiB page); each burst's length also goes into `lenq`, which
+//    gives the data side its `last` beats. Bursts outstanding (issued, not acked) are counted.
 //  - the reader reads the OUT scratchpad in order (1-cycle read latency) into a small element queue,
 //    reading only when the queue has room for the element in flight.
 //  - the formatter turns elements into beats: E ≥ B, E/B full beats per element; E < B, the elements of a
@@ -15,22 +15,14 @@
 // The instruction completes when every burst is acked.
 
 import {
-  Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, cat, fire, instance, log2Ceil, mux, vecAt, when, U,
+  Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, cat, fire, instance, mux, vecAt, when, U,
 } from '../../dsl';
 import type { UInt as UIntV, Bool as BoolV } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { memField } from './tensor-load';
-
-/** A VME write client, seen from the client. */
-export const WriteClient = (busBits: number) => Bundle({
-  cmd: Decoupled(Bundle({ addr: UInt(32), len: UInt(8) })),
-  data: Decoupled(Bundle({ data: UInt(busBits), strb: UInt(busBits / 8), last: Bool() })),
-  ack: Flip(Bool()),
-});
-/** An instruction queue entry. */
-export const InsnEntry = () => Bundle({ insn: UInt(128), index: UInt(32) });
-/** Stage status (DESIGN.md "Stage status"). */
-export const StageStatus = () => Bundle({ busy: Bool(), tokenStall: Bool(), retired: Bool(), pc: UInt(32) });
+import { rowBursts } from './burst';
+import { InsnEntry, StageStatus, tokenStage } from './stage';
+import { VmeWriteClient } from './vme';
 
 /** Longest write burst, in beats. */
 export const ST_MAX_BURST = 32;
@@ -48,7 +40,7 @@ export class Store extends Module {
       insn: Flip(Decoupled(InsnEntry())),
       tokens: Bundle({ popPrev: Bool(), pushPrev: Bool(), canPopPrev: Flip(Bool()), canPushPrev: Flip(Bool()) }),
       outBase: Flip(UInt(32)),
-      wr: WriteClient(cfg.busBits),
+      wr: VmeWriteClient(cfg.busBits),
       outRead: Bundle({ en: Bool(), addr: UInt(t.logDepth) }),
       outData: Flip(UInt(t.elemBits)),
       status: StageStatus(),
@@ -65,20 +57,18 @@ export class Store extends Module {
     const wide = logE >= logB;
     const logK = wide ? logE - logB : 0;
     const logN = wide ? 0 : logB - logE;
-    const M = ST_MAX_BURST;
-    const pageBeats = 4096 >> logB;
 
     // ---- stage control -------------------------------------------------------------------------------
-    const st = this.fsm('stage', ['IDLE', 'RUN', 'PUSH'] as const);
     const ins = io.insn.bits.insn;
     const f = (n: string) => memField(cfg, ins, n);
-    const popNeeded = f('pop_prev').orR();
-    const canStart = st.is('IDLE').and(io.insn.valid).and(popNeeded.not().or(io.tokens.canPopPrev)).named('can_start');
-    io.insn.ready.set(canStart);
-    io.tokens.popPrev.set(canStart.and(popNeeded));
-    const pushNeeded = this.regEnable(f('push_prev').orR(), canStart, { name: 'push_needed' });
-    const pcReg = this.regEnable(io.insn.bits.index, canStart, { name: 'pc_reg', init: 0 });
     const noop = f('x_size').eq(0).or(f('y_size').eq(0));
+    const engineDone = this.wire('engine_done', Bool(), { default: false });
+    const canStart = tokenStage(
+      io.insn,
+      { pop: io.tokens.popPrev, push: io.tokens.pushPrev, canPop: io.tokens.canPopPrev, canPush: io.tokens.canPushPrev },
+      io.status,
+      { popNeeded: f('pop_prev').orR(), pushNeeded: f('push_prev').orR(), done: engineDone, skip: noop },
+    );
     const startEngine = canStart.and(noop.not()).named('start_engine');
     const sramBase = f('sram_base').resize(t.logDepth);
     const dramBase = this.regEnable(f('dram_base'), canStart, { name: 'dram_base' });
@@ -86,72 +76,18 @@ export class Store extends Module {
     const xSize = this.regEnable(f('x_size'), canStart, { name: 'x_size' });
     const xStride = this.regEnable(f('x_stride'), canStart, { name: 'x_stride' });
     const baseElem = this.regEnable(logE > 0 ? io.outBase.shr(logE) : io.outBase, canStart, { name: 'base_elem' });
-    const engineDone = this.wire('engine_done', Bool(), { default: false });
-    when(canStart, () => { when(noop, () => st.goto('PUSH')).otherwise(() => st.goto('RUN')); });
-    when(st.is('RUN').and(engineDone), () => st.goto('PUSH'));
-    const pushOk = st.is('PUSH').and(pushNeeded.not().or(io.tokens.canPushPrev)).named('push_ok');
-    io.tokens.pushPrev.set(pushOk.and(pushNeeded));
-    when(pushOk, () => st.goto('IDLE'));
-    io.status.busy.set(st.is('IDLE').not());
-    io.status.tokenStall.set(st.is('IDLE').and(io.insn.valid).and(popNeeded).and(io.tokens.canPopPrev.not()));
-    io.status.retired.set(pushOk);
-    io.status.pc.set(mux(st.is('IDLE').and(io.insn.valid), io.insn.bits.index, pcReg));
 
     // ---- command generator --------------------------------------------------------------------------
     const lenq = instance('lenq', new Queue(UInt(8), LEN_QUEUE));
-    const cg = this.fsm('cg', ['IDLE', 'INIT', 'REQ', 'FIN'] as const);
-    const rowElem = this.reg('cg_row_elem', UInt(32), { init: 0 });
-    const rowsLeft = this.reg('cg_rows_left', UInt(16), { init: 0 });
-    const remW = 16 + logK + 1;
-    const cur = this.reg('cg_addr', UInt(32), { init: 0 });
-    const rem = this.reg('cg_rem', UInt(remW), { init: 0 });
-    const rowStart = (elem: UIntV): { addr: UIntV; beats: UIntV } => {
-      const ea = baseElem.add(elem);
-      const byteAddr = logE > 0 ? ea.shl(logE) : ea;
-      if (wide) return { addr: byteAddr, beats: xSize.zext(remW).shl(logK) };
-      const off = ea.bits(logN - 1, 0);
-      const beats = off.zext(remW).add(xSize.zext(remW)).add((1 << logN) - 1).shr(logN);
-      return { addr: cat(byteAddr.bits(31, logB), U(0, logB)), beats };
-    };
-    const bw = log2Ceil(pageBeats + 1);
-    const toPage = U(pageBeats, bw).sub(cur.bits(11, logB).zext(bw)).named('cg_to_page');
-    const remClamp = mux(rem.lt(M), rem.resize(bw), U(M, bw));
-    const burst = mux(toPage.lt(remClamp), toPage, remClamp).named('cg_burst');
-    io.wr.cmd.valid.set(cg.is('REQ').and(lenq.io.enq.ready));
-    io.wr.cmd.bits.addr.set(cur);
-    io.wr.cmd.bits.len.set(burst.sub(1).resize(8));
-    const issued = fire(io.wr.cmd);
-    lenq.io.enq.valid.set(issued);
-    lenq.io.enq.bits.set(burst.sub(1).resize(8));
-    const nextRow = rowElem.add(xStride.zext(32)).named('cg_next_row');
-    when(startEngine, () => cg.goto('INIT'));
-    when(cg.is('INIT'), () => {
-      const s = rowStart(dramBase);
-      cur.set(s.addr);
-      rem.set(s.beats);
-      rowElem.set(dramBase);
-      rowsLeft.set(ySize);
-      cg.goto('REQ');
+    const cg = rowBursts('cg', io.wr.cmd, startEngine, () => lenq.io.enq.ready, {
+      baseElem, dramBase, ySize, xSize, xStride, logE, logB, maxBurst: ST_MAX_BURST,
     });
-    when(issued, () => {
-      when(rem.eq(burst.zext(remW)), () => {
-        const s = rowStart(nextRow);
-        rowElem.set(nextRow);
-        cur.set(s.addr);
-        rem.set(s.beats);
-        rowsLeft.set(rowsLeft.sub(1));
-        when(rowsLeft.eq(1), () => cg.goto('FIN'));
-      }).otherwise(() => {
-        cur.set(cur.add(burst.zext(32).shl(logB)));
-        rem.set(rem.sub(burst.zext(remW)));
-      });
-    });
+    lenq.io.enq.valid.set(cg.issued);
+    lenq.io.enq.bits.set(cg.beats.sub(1).resize(8));
     const outstanding = this.reg('outstanding', UInt(8), { init: 0 });
-    outstanding.set(outstanding.add(mux(issued, U(1, 8), U(0, 8))).sub(mux(io.wr.ack, U(1, 8), U(0, 8))));
-    when(cg.is('FIN').and(lenq.io.deq.valid.not()).and(outstanding.eq(0)), () => {
-      engineDone.set(true);
-      cg.goto('IDLE');
-    });
+    outstanding.set(outstanding.add(mux(cg.issued, U(1, 8), U(0, 8))).sub(mux(io.wr.ack, U(1, 8), U(0, 8))));
+    // In RUN (the walk starts with it): done once every burst is issued, its beats sent and acked.
+    engineDone.set(cg.idle.and(lenq.io.deq.valid.not()).and(outstanding.eq(0)));
 
     // ---- reader --------------------------------------------------------------------------------------
     const elemq = instance('elemq', new Queue(UInt(t.elemBits), ELEM_QUEUE));

@@ -3,9 +3,10 @@
 // the ports.
 //
 // Two independent halves:
-//  - the requester walks the DRAM rows and issues VME read bursts (bus-aligned, at most MAX_BURST beats,
-//    never crossing a 4 KiB page). It keeps a credit count of beats issued but not yet consumed and issues
-//    a burst only when the beat buffer can absorb all of it (the VME cannot be back-pressured).
+//  - the requester (burst.ts `rowBursts`) walks the DRAM rows and issues VME read bursts (bus-aligned, at
+//    most TL_MAX_BURST beats, never crossing a 4 KiB page). It keeps a credit count of beats issued but not
+//    yet consumed and issues a burst only when the beat buffer can absorb all of it (the VME cannot be
+//    back-pressured).
 //  - the writer walks the SRAM region [sram_base, sram_base + W·H) in order, one element per cycle:
 //    a pad slot is written with zero at once; a data slot waits for its beats in the buffer.
 //    E ≥ B (element bytes vs bus bytes): E/B beats are shifted into one element (one beat per cycle).
@@ -18,21 +19,14 @@
 // base + (dram_base + r·x_stride + k)·E (mod 2^32); the low log2(E) bits of base are ignored (elements
 // are E-aligned, DESIGN.md "Element vs bus alignment").
 
-import {
-  Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, Valid, cat, fire, instance, log2Ceil, mux, vecAt, when, U,
-} from '../../dsl';
+import { Bool, Bundle, Flip, Module, Queue, UInt, cat, fire, instance, log2Ceil, mux, vecAt, when, U } from '../../dsl';
 import type { UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
+import { rowBursts } from './burst';
+import { VmeReadClient } from './vme';
 
 export type LoadKind = 'uop' | 'inp' | 'wgt' | 'acc';
 
-/** A VME burst command: bus-aligned byte address and beats − 1. */
-export const ReadCmd = () => Bundle({ addr: UInt(32), len: UInt(8) });
-/** A VME read client, seen from the client. */
-export const ReadClient = (busBits: number) => Bundle({
-  cmd: Decoupled(ReadCmd()),
-  data: Flip(Valid(Bundle({ data: UInt(busBits), last: Bool() }))),
-});
 /** An SRAM write port, driven by its writer. */
 export const SramWrite = (logDepth: number, elemBits: number) => Bundle({
   en: Bool(), addr: UInt(logDepth), data: UInt(elemBits),
@@ -61,7 +55,7 @@ export class TensorLoad extends Module {
       base: Flip(UInt(32)),
       busy: Bool(),
       done: Bool(),
-      rd: ReadClient(cfg.busBits),
+      rd: VmeReadClient(cfg.busBits),
       wr: SramWrite(t.logDepth, t.elemBits),
     }));
   }
@@ -77,8 +71,6 @@ export class TensorLoad extends Module {
     const logK = wide ? logE - logB : 0; // beats per element (log2)
     const logN = wide ? 0 : logB - logE; // elements per beat (log2)
     const D = TL_BUFFER_BEATS;
-    const M = TL_MAX_BURST;
-    const pageBeats = 4096 >> logB;
 
     // ---- the instruction, latched at start -------------------------------------------------------
     const f = (n: string) => memField(cfg, io.insn, n);
@@ -94,6 +86,10 @@ export class TensorLoad extends Module {
     const xPad1 = this.regEnable(f('x_pad_1'), start, { name: 'x_pad_1' });
     // Element address of the base register (its low log2(E) bits are ignored).
     const baseElem = this.regEnable(logE > 0 ? io.base.shr(logE) : io.base, start, { name: 'base_elem' });
+    // Nothing to write: no columns, or no rows at all (pads included).
+    const empty = xSizeIn.eq(0).or(
+      f('y_pad_0').orR().not().and(f('y_size').orR().not()).and(f('y_pad_1').orR().not()),
+    );
 
     // ---- the beat buffer and its credits -----------------------------------------------------------
     const buf = instance('beats', new Queue(UInt(busBits), D));
@@ -107,56 +103,13 @@ export class TensorLoad extends Module {
     const reserved = this.reg('reserved', UInt(cw), { init: 0 });
 
     // ---- requester -------------------------------------------------------------------------------
-    const rq = this.fsm('rq', ['IDLE', 'INIT', 'REQ'] as const);
-    const rowElem = this.reg('rq_row_elem', UInt(32), { init: 0 }); // dram_base + r·x_stride
-    const rowsLeft = this.reg('rq_rows_left', UInt(16), { init: 0 });
-    const remW = 16 + logK + 1;
-    const cur = this.reg('rq_addr', UInt(32), { init: 0 }); // next beat's byte address
-    const rem = this.reg('rq_rem', UInt(remW), { init: 0 }); // beats left in this row
-    // Start address and beat count of the row whose first element is `elem` (relative to base).
-    const rowStart = (elem: UIntV): { addr: UIntV; beats: UIntV } => {
-      const ea = baseElem.add(elem);
-      const byteAddr = logE > 0 ? ea.shl(logE) : ea;
-      if (wide) return { addr: byteAddr, beats: xSize.zext(remW).shl(logK) };
-      const off = ea.bits(logN - 1, 0);
-      const beats = off.zext(remW).add(xSize.zext(remW)).add((1 << logN) - 1).shr(logN);
-      return { addr: cat(byteAddr.bits(31, logB), U(0, logB)), beats };
-    };
-    // This burst: min(rem, M, beats to the end of the 4 KiB page).
-    const bw = log2Ceil(pageBeats + 1);
-    const toPage = U(pageBeats, bw).sub(cur.bits(11, logB).zext(bw)).named('rq_to_page');
-    const remClamp = mux(rem.lt(M), rem.resize(bw), U(M, bw));
-    const burst = mux(toPage.lt(remClamp), toPage, remClamp).named('rq_burst');
+    // Issues a burst only when the buffer has room for all of its beats.
     const room = U(D, cw + 1).sub(reserved.zext(cw + 1)).named('rq_room');
-    io.rd.cmd.valid.set(rq.is('REQ').and(room.ge(burst.resize(cw + 1))));
-    io.rd.cmd.bits.addr.set(cur);
-    io.rd.cmd.bits.len.set(burst.sub(1).resize(8));
-    const issued = fire(io.rd.cmd);
-    const nextRow = rowElem.add(xStride.zext(32)).named('rq_next_row');
-    when(rq.is('INIT'), () => {
-      const s = rowStart(dramBase);
-      cur.set(s.addr);
-      rem.set(s.beats);
-      rowElem.set(dramBase);
-      rowsLeft.set(ySize);
-      when(ySize.eq(0), () => rq.goto('IDLE')).otherwise(() => rq.goto('REQ'));
-    });
-    when(issued, () => {
-      const lastBurst = rem.eq(burst.zext(remW));
-      when(lastBurst, () => {
-        const s = rowStart(nextRow);
-        rowElem.set(nextRow);
-        cur.set(s.addr);
-        rem.set(s.beats);
-        rowsLeft.set(rowsLeft.sub(1));
-        when(rowsLeft.eq(1), () => rq.goto('IDLE'));
-      }).otherwise(() => {
-        cur.set(cur.add(burst.zext(32).shl(logB)));
-        rem.set(rem.sub(burst.zext(remW)));
-      });
+    const rq = rowBursts('rq', io.rd.cmd, start.and(empty.not()), (beats) => room.ge(beats.resize(cw + 1)), {
+      baseElem, dramBase, ySize, xSize, xStride, logE, logB, maxBurst: TL_MAX_BURST,
     });
     const popped = fire(buf.io.deq);
-    const add = mux(issued, burst.resize(cw), U(0, cw));
+    const add = mux(rq.issued, rq.beats.resize(cw), U(0, cw));
     reserved.set(reserved.add(add).sub(mux(popped, U(1, cw), U(0, cw))));
 
     // ---- writer ----------------------------------------------------------------------------------
@@ -220,20 +173,14 @@ export class TensorLoad extends Module {
     });
 
     // ---- start / done ------------------------------------------------------------------------------
-    const empty = xSizeIn.eq(0).or(
-      f('y_pad_0').orR().not().and(f('y_size').orR().not()).and(f('y_pad_1').orR().not()),
-    );
     when(wrState.is('DONE'), () => wrState.goto('IDLE'));
     when(start, () => {
       xx.set(0);
       yy.set(0);
       sAddr.set(f('sram_base').resize(t.logDepth));
-      when(empty, () => wrState.goto('DONE')).otherwise(() => {
-        wrState.goto('RUN');
-        rq.goto('INIT');
-      });
+      when(empty, () => wrState.goto('DONE')).otherwise(() => wrState.goto('RUN'));
     });
     io.done.set(wrState.is('DONE'));
-    io.busy.set(wrState.is('RUN').or(rq.is('IDLE').not()));
+    io.busy.set(wrState.is('RUN').or(rq.idle.not()));
   }
 }
