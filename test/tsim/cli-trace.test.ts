@@ -6,11 +6,9 @@ import { join } from 'path';
 import { runCommand } from '../../sim/cli/run';
 import { conformCommand } from '../../sim/cli/conform';
 import { UsageError } from '../../cli/errors';
-import { verilatorVersion } from '../../sim/verilator/build';
 
-let haveVerilator = true;
-try { verilatorVersion(); } catch { haveVerilator = false; }
-const t = haveVerilator ? test : test.skip;
+// Verilator is a required tool (scripts/setup-system.sh installs it): without it these fail, naming the install command.
+const t = test;
 jest.setTimeout(600_000);
 
 const VECTOR = join(__dirname, '../../../shared/conformance/vta-hls/default__tl_gemm_4x4x4_s111.json');

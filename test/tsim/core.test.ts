@@ -9,11 +9,9 @@ import { openDevice } from '../../sim/targets';
 import { loadVector, skipReason } from '../../sim/vector';
 import { replay } from '../../sim/replay';
 import { programImage, randomProgram } from '../../sim/testing/random-program';
-import { verilatorVersion } from '../../sim/verilator/build';
 
-let haveVerilator = true;
-try { verilatorVersion(); } catch { haveVerilator = false; }
-const d = haveVerilator ? describe : describe.skip;
+// Verilator is a required tool (scripts/setup-system.sh installs it): without it these fail, naming the install command.
+const d = describe;
 jest.setTimeout(900_000);
 
 const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');

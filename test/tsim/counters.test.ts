@@ -8,11 +8,9 @@ import { join } from 'path';
 import { FunctionalSimulator } from '../../sim/fsim';
 import { openDevice } from '../../sim/targets';
 import { initialDram, loadVector } from '../../sim/vector';
-import { verilatorVersion } from '../../sim/verilator/build';
 
-let haveVerilator = true;
-try { verilatorVersion(); } catch { haveVerilator = false; }
-const t = haveVerilator ? test : test.skip;
+// Verilator is a required tool (scripts/setup-system.sh installs it): without it these fail, naming the install command.
+const t = test;
 jest.setTimeout(600_000);
 
 const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');

@@ -5,11 +5,9 @@ import { deriveConfig, DEFAULT_CONFIG_JSON, MEM_TYPE } from '../../hw/vta/config
 import { build, encodeProgram, Insn } from '../../hw/vta/isa';
 import { openDevice } from '../../sim/targets';
 import { WatchdogError } from '../../sim/tsim/errors';
-import { verilatorVersion } from '../../sim/verilator/build';
 
-let haveVerilator = true;
-try { verilatorVersion(); } catch { haveVerilator = false; }
-const t = haveVerilator ? test : test.skip;
+// Verilator is a required tool (scripts/setup-system.sh installs it): without it these fail, naming the install command.
+const t = test;
 jest.setTimeout(600_000);
 
 t('a GEMM popping a token no one pushes: the watchdog names each stage, its instruction index and queue', async () => {
