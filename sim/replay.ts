@@ -2,7 +2,6 @@
 // one run, and a byte-for-byte comparison with every expect blob.
 
 import type { Device, RunOptions, RunResult } from './device';
-import { FunctionalSimulator } from './fsim';
 import { initialDram, Vector } from './vector';
 import { openDevice } from './targets';
 
@@ -47,9 +46,8 @@ export function traceFormat(path: string): 'fst' | 'vcd' {
  */
 export async function deviceFor(target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd'): Promise<Device & { close?(): void }> {
   if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
-  if (target === 'fsim') return new FunctionalSimulator(v.config, { dramBytes: v.dramBytes, strict });
-  if (target === 'tsim') {
-    return openDevice('tsim', v.config, { dramBytes: v.dramBytes, strict, log: () => undefined, trace });
+  if (target === 'fsim' || target === 'tsim') {
+    return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log: () => undefined, trace });
   }
   throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: fsim, tsim`);
 }

@@ -13,18 +13,10 @@
 
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import { ALU_OPCODE, build, encodeProgram, encodeUop, Insn, INSN_BYTES, Uop } from '../../hw/vta/isa';
+import { mulberry32 } from './prng';
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
+
 
 export interface RandomProgramOptions {
   /** Tiles (load ACC → GEMMs → ALU → STORE rounds); default 1–3. */

@@ -5,11 +5,8 @@ import { writeFileSync, mkdirSync } from 'fs';
 import { dirname } from 'path';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
-import { defaultConfig, VtaConfig } from '../../hw/vta/config';
-import type { Device } from '../../sim/device';
-import { FunctionalSimulator } from '../../sim/fsim';
-import { emitRtl } from '../../gen/rtl';
-import { TsimDevice } from '../../sim/tsim/device';
+import { defaultConfig } from '../../hw/vta/config';
+import { openDevice } from '../../sim/targets';
 import { convBenchSvg, formatConvTable, runConvBench, WORKLOADS } from './conv2d';
 
 export const CONV_SPEC: CommandSpec = {
@@ -28,17 +25,6 @@ export const CONV_DESCRIPTION =
   'roofline bound of the default TSIM memory model (8 B/cycle) and DRAM bytes from the counters.\n' +
   'Exit code 1 when a layer is wrong.';
 
-/** A TSIM device for `cfg` built from the RTL generator, or an error saying why TSIM is not available. */
-async function tsimDevice(cfg: VtaConfig, log: (s: string) => void): Promise<Device> {
-  let emitted: { top: string; files: { name: string; text: string }[] };
-  try {
-    emitted = emitRtl(cfg);
-  } catch (e) {
-    throw new UsageError(`--target tsim: TSIM is not available: the RTL generator cannot emit this core yet (${(e as Error).message})`);
-  }
-  return TsimDevice.build(cfg, { core: { top: emitted.top, verilog: emitted.files }, log });
-}
-
 export async function runConvBenchCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   const args = parseArgs(CONV_SPEC, argv);
   if (args.help) {
@@ -52,9 +38,14 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
   const cfg = defaultConfig();
   const log = (s: string) => io.stdout(s + '\n');
-  const device: Device = target === 'fsim' ? new FunctionalSimulator(cfg, { dramBytes: 64 << 20 }) : await tsimDevice(cfg, log);
+  const device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
   io.stdout(`conv2d benchmark: ${workloadName} on ${target} (${cfg.name})\n`);
-  const report = await runConvBench(device, workload, { workloadName, target, deviceName: target, log });
+  let report;
+  try {
+    report = await runConvBench(device, workload, { workloadName, target, deviceName: target, log });
+  } finally {
+    device.close?.();
+  }
   io.stdout('\n' + formatConvTable(report) + '\n');
   for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['svg', () => convBenchSvg(report)]] as const) {
     const path = args.string(flag);

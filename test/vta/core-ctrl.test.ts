@@ -2,6 +2,7 @@
 // access / launch / finish / error / counters, Vme arbitration and routing with an AXI slave model, Fetch
 // dispatch order, beat assembly (64- and 512-bit buses) and illegal-instruction detection.
 
+import { mulberry32 } from '../../sim/testing/prng';
 import { DEFAULT_CONFIG_JSON, deriveConfig, withOverrides, VtaConfig, MEM_TYPE } from '../../hw/vta/config';
 import { build, encodeProgram, Insn, INSN_BYTES, readInsnBits, stageOf } from '../../hw/vta/isa';
 import { CONTROL_BITS, REG } from '../../hw/vta/regs';
@@ -19,17 +20,7 @@ function cfgWith(over: Record<string, unknown>): VtaConfig {
   return deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { INSN_QUEUE_DEPTH: 8, DEP_QUEUE_DEPTH: 4, ...over }), 'test');
 }
 
-/** A small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 
 async function start(mod: Parameters<typeof buildInteractive>[0], name: string): Promise<Tb> {

@@ -2,6 +2,7 @@
 // (so no preload is needed and every address in 2^32 is distinct), in hardware and in TypeScript, and the
 // stream-testbench plumbing (build once per design, run rows of inputs, get rows of outputs).
 
+import { mulberry32 } from '../../sim/testing/prng';
 import { Module, U, cat, emitVerilog } from '../../hw/dsl';
 import type { UInt as UIntV } from '../../hw/dsl';
 import { verilatorBuild } from '../../sim/verilator/build';
@@ -36,16 +37,7 @@ export function dramBeat(addr: UIntV, busBits: number): UIntV {
   return cat(...words.reverse());
 }
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export interface BuiltTb {
   exe: string;

@@ -1,6 +1,7 @@
 // Test helper: elaborate a DSL module, build it under Verilator with the generic stream testbench
 // (cached by content hash), and run it cycle by cycle with inputs and outputs addressed by port name.
 
+import { mulberry32 } from '../../sim/testing/prng';
 import { Module, elaborate, emitVerilog } from '../../hw/dsl';
 import { verilatorBuild } from '../../sim/verilator/build';
 import { runStreamTestbench, streamTestbenchCpp, TbPort } from '../../sim/verilator/stream-tb';
@@ -59,14 +60,7 @@ export function unpackLanes(bus: bigint, n: number, bits: number): bigint[] {
 
 /** A small deterministic PRNG (mulberry32). */
 export function rng(seed: number): { int(lo: number, hi: number): number; pick<T>(xs: readonly T[]): T } {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
     pick: (xs) => xs[Math.floor(next() * xs.length)],
