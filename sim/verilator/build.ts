@@ -2,7 +2,7 @@
 // library, cached by a hash of everything that goes in, so a test run builds each design once.
 
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { cpus } from 'os';
 import { join, resolve } from 'path';
 import execa from 'execa';
@@ -139,9 +139,4 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-}
-
-/** Reads a file a previous build left (e.g. the Verilator-generated header) — for diagnostics. */
-export function readBuildFile(build: VerilatorBuild, rel: string): string {
-  return readFileSync(join(build.dir, rel), 'utf8');
 }
