@@ -13,6 +13,8 @@ import {
 } from '../hw/vta/config';
 import { ConfigError, IsaError } from '../hw/vta/errors';
 import { describeFsError, readConfigFile } from '../hw/vta/config-file';
+import { boardByName } from '../hw/boards/boards';
+import { boardPreset } from '../hw/boards/presets';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
 import { emitRtl as realEmitRtl, RtlEmitter, RtlOutput } from './rtl';
 
@@ -33,6 +35,9 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'insn-queue-depth', type: 'int', metavar: 'N', help: 'depth of each instruction queue, a power of two (512)' },
     { name: 'dep-queue-depth', type: 'int', metavar: 'N', help: 'capacity of each dependency-token queue, a power of two (256)' },
     { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
+    { name: 'alu-ii', type: 'int', metavar: 'N', help: 'cycles per vector-ALU micro-op, 1 or 2; 2 lets ACC use one read port (1)' },
+    { name: 'gemm-dsp-packing', type: 'int', metavar: 'N', help: 'int8 products per GEMM DSP multiplier, 1 or 2 (1)' },
+    { name: 'board', type: 'string', metavar: 'NAME', help: 'board preset (pynq-z1, ultra96, zcu104, de10-nano): bus width and fitting knobs; flags override it' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
   ],
 };
@@ -69,6 +74,8 @@ export interface GenRequest {
   /** The flags that set `overrides`, as typed, for error messages. */
   readonly overrideText: readonly string[];
   readonly outDir?: string;
+  /** A board whose preset sits between the file and the flags. */
+  readonly board?: string;
 }
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
@@ -79,10 +86,11 @@ const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
   ['wgt-buff', 'LOG_WGT_BUFF_SIZE'], ['acc-buff', 'LOG_ACC_BUFF_SIZE'],
   ['insn-queue-depth', 'INSN_QUEUE_DEPTH'], ['dep-queue-depth', 'DEP_QUEUE_DEPTH'],
   ['gemm-pipeline', 'GEMM_PIPELINE_DEPTH'],
+  ['alu-ii', 'ALU_INITIATION_INTERVAL'], ['gemm-dsp-packing', 'GEMM_DSP_PACKING'],
 ];
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
-export function genRequestFromArgs(args: ParsedArgs): GenRequest {
+export function genRequestFromArgs(args: ParsedArgs, opts: { hasOut?: boolean } = {}): GenRequest {
   const overrides: Record<string, unknown> = {};
   const gemm = args.string('gemm');
   if (gemm !== undefined) Object.assign(overrides, parseGemmShape(gemm, '--gemm'));
@@ -102,8 +110,9 @@ export function genRequestFromArgs(args: ParsedArgs): GenRequest {
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ')),
-    outDir: args.string('out'),
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && !g.startsWith('--board ')),
+    outDir: opts.hasOut === false ? undefined : args.string('out'),
+    board: args.string('board'),
   };
 }
 
@@ -123,18 +132,23 @@ export function resolveGenConfig(req: GenRequest, cwd: string = process.cwd()): 
     base = raw as VtaConfigJson;
     source = req.configFile;
   }
-  const keys = Object.keys(req.overrides) as (keyof VtaConfigJson)[];
+  const preset = req.board !== undefined ? boardPreset(boardByName(req.board)) : {};
+  const overrides = { ...preset, ...req.overrides };
+  const keys = Object.keys(overrides) as (keyof VtaConfigJson)[];
   if (keys.length === 0) return deriveConfig(base, source);
-  const merged = withOverrides(base, req.overrides) as unknown as Record<string, unknown>;
+  const merged = withOverrides(base, overrides) as unknown as Record<string, unknown>;
   for (const [derived, sources] of DERIVED_FROM) {
     if (!keys.includes(derived) && sources.some((k) => keys.includes(k))) delete merged[derived];
   }
-  const flags = req.overrideText.join(' ');
+  const flags = [...(req.board !== undefined ? [`--board ${req.board}`] : []), ...req.overrideText].join(' ');
   const where = req.configFile !== undefined ? `${req.configFile} with ${flags}` : flags;
   return deriveConfig(merged, where);
 }
 
-const EXTENSION_KEYS = ['LOG_BUS_WIDTH', 'ALU_OPS', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH'] as const;
+const EXTENSION_KEYS = [
+  'LOG_BUS_WIDTH', 'ALU_OPS', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH',
+  'ALU_INITIATION_INTERVAL', 'GEMM_DSP_PACKING',
+] as const;
 
 /**
  * The directory name of a configuration: VTA's config string, plus `-<hash>` when an extension key

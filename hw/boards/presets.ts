@@ -7,8 +7,14 @@ import { Board, boardByName } from './boards';
 
 const LOG_BUS: Readonly<Record<Board['memBusBits'], number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
 
-/** Per-board knob settings beyond the bus width. */
-const BOARD_KNOBS: Readonly<Record<string, Partial<VtaConfigJson>>> = {};
+/**
+ * Per-board knob settings beyond the bus width. The Zynq-7020 has 140 RAMB36 and 220 DSP48E1: the ALU at
+ * one micro-op per two cycles keeps ACC at one read port (no replica, ~28 RAMB36 saved) and two products
+ * per DSP bring 1x16x16 from 256 to 128 DSPs.
+ */
+const BOARD_KNOBS: Readonly<Record<string, Partial<VtaConfigJson>>> = {
+  'pynq-z1': { ALU_INITIATION_INTERVAL: 2, GEMM_DSP_PACKING: 2 },
+};
 
 /** The configuration keys `board` sets (a board name or the Board itself). */
 export function boardPreset(board: Board | string): Partial<VtaConfigJson> {

@@ -52,6 +52,16 @@ export interface VtaConfigJson {
   DEP_QUEUE_DEPTH?: number;
   /** Extension: register stages in the GEMM core between operand read and accumulator write-back. */
   GEMM_PIPELINE_DEPTH?: number;
+  /**
+   * Extension: cycles per vector-ALU micro-op, 1 or 2 (default 1). At 2 the ALU reads its two
+   * accumulator operands one cycle apart through one port, so ACC needs one read port (no replica).
+   */
+  ALU_INITIATION_INTERVAL?: number;
+  /**
+   * Extension: int8 products per DSP multiplier in the GEMM core, 1 or 2 (default 1). At 2 one wide
+   * multiply computes a shared input times two weights (output lanes 2k and 2k+1), exactly.
+   */
+  GEMM_DSP_PACKING?: number;
 }
 
 const REQUIRED_KEYS = [
@@ -61,8 +71,13 @@ const REQUIRED_KEYS = [
 const OPTIONAL_INT_KEYS = [
   'LOG_OUT_WIDTH', 'LOG_BLOCK', 'LOG_BLOCK_IN', 'LOG_BLOCK_OUT', 'LOG_OUT_BUFF_SIZE',
   'LOG_BUS_WIDTH', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH',
+  'ALU_INITIATION_INTERVAL', 'GEMM_DSP_PACKING',
 ] as const;
 const KNOWN_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_INT_KEYS, 'TARGET', 'HW_VER', 'ALU_OPS']);
+
+const HASH_WHEN_NOT_DEFAULT: readonly (readonly [string, unknown])[] = [
+  ['ALU_INITIATION_INTERVAL', 1], ['GEMM_DSP_PACKING', 1],
+];
 
 /** VTA's default configuration (config/vta_config.json with TARGET sim). */
 export const DEFAULT_CONFIG_JSON: Readonly<VtaConfigJson> = Object.freeze({
@@ -132,6 +147,10 @@ export interface VtaConfig {
   readonly insnQueueDepth: number;
   readonly depQueueDepth: number;
   readonly gemmPipelineDepth: number;
+  /** Cycles per ALU micro-op (1 or 2); see ALU_INITIATION_INTERVAL. */
+  readonly aluInitiationInterval: 1 | 2;
+  /** int8 products per GEMM multiplier (1 or 2); see GEMM_DSP_PACKING. */
+  readonly gemmDspPacking: 1 | 2;
   readonly tensor: Readonly<Record<TensorKind, TensorGeom>>;
   readonly layout: InsnLayouts;
   /** VTA's configuration string, e.g. `1x16_i8w8a32_15_15_18_17` (BLOCK_INxBLOCK_OUT when they differ). */
@@ -225,6 +244,8 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     if (!isPow2(v)) throw new ConfigError(`${where}: ${key} = ${v} must be a power of two`);
   }
   const gemmPipelineDepth = 'GEMM_PIPELINE_DEPTH' in src ? readInt(src, 'GEMM_PIPELINE_DEPTH', where, 1, 8) : 2;
+  const aluInitiationInterval = ('ALU_INITIATION_INTERVAL' in src ? readInt(src, 'ALU_INITIATION_INTERVAL', where, 1, 2) : 1) as 1 | 2;
+  const gemmDspPacking = ('GEMM_DSP_PACKING' in src ? readInt(src, 'GEMM_DSP_PACKING', where, 1, 2) : 1) as 1 | 2;
 
   let aluOps: AluOpName[] = [...DEFAULT_ALU_OPS];
   if ('ALU_OPS' in src) {
@@ -247,6 +268,9 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
   const wgtBits = 1 << logWgt;
   const accBits = 1 << logAcc;
   const outBits = inpBits;
+  if (gemmDspPacking === 2 && blockOut < 2) {
+    throw new ConfigError(`${where}: GEMM_DSP_PACKING 2 pairs output lanes, so BLOCK_OUT must be at least 2; use GEMM_DSP_PACKING 1`);
+  }
 
   const geom = (kind: TensorKind, rows: number, cols: number, laneBits: number, logBytes: number, sizeKey: string): TensorGeom => {
     const elemBits = rows * cols * laneBits;
@@ -298,13 +322,18 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     INSN_QUEUE_DEPTH: insnQueueDepth,
     DEP_QUEUE_DEPTH: depQueueDepth,
     GEMM_PIPELINE_DEPTH: gemmPipelineDepth,
+    ALU_INITIATION_INTERVAL: aluInitiationInterval,
+    GEMM_DSP_PACKING: gemmDspPacking,
   });
   const block = blockIn === blockOut ? `${blockIn}` : `${blockIn}x${blockOut}`;
   const name =
     `${batch}x${block}_i${inpBits}w${wgtBits}a${accBits}_` +
     `${logUopSize}_${logInpSize}_${logWgtSize}_${logAccSize}`;
   // TARGET and HW_VER do not change the hardware, so they stay out of the hash.
-  const { TARGET: _t, HW_VER: _h, ...hardware } = json;
+  const { TARGET: _t, HW_VER: _h, ...hardware } = json as Record<string, unknown>;
+  // Later extensions enter the hash only when set away from their default, so hashes (and the
+  // build caches keyed by them) of configurations that do not use them stay as they were.
+  for (const [key, dflt] of HASH_WHEN_NOT_DEFAULT) if (hardware[key] === dflt) delete hardware[key];
   const hash = createHash('sha256').update(JSON.stringify(hardware)).digest('hex').slice(0, 12);
 
   return Object.freeze({
@@ -314,7 +343,7 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     batch, blockIn, blockOut, inpBits, wgtBits, accBits, outBits,
     busBits: 1 << logBus,
     aluOps: Object.freeze(aluOps),
-    insnQueueDepth, depQueueDepth, gemmPipelineDepth,
+    insnQueueDepth, depQueueDepth, gemmPipelineDepth, aluInitiationInterval, gemmDspPacking,
     tensor, layout, name, hash,
   });
 }

@@ -2,12 +2,16 @@
 
 import { DEFAULT_CONFIG_JSON, deriveConfig, parseGemmShape, VtaConfig, VtaConfigJson, withOverrides } from './config';
 import { ConfigError } from './errors';
+import { BOARD_NAMES } from '../boards/boards';
+import { boardPreset } from '../boards/presets';
 
 export const NAMED_CONFIGS: Readonly<Record<string, VtaConfigJson>> = Object.freeze({
   default: DEFAULT_CONFIG_JSON,
   // 2x8x8 needs a 64 KiB weight buffer so that the micro-op fits 32 bits.
   b2x8: withOverrides(DEFAULT_CONFIG_JSON, { ...parseGemmShape('2x8x8'), LOG_WGT_BUFF_SIZE: 16 }),
   b1x32: withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape('1x32x32')),
+  // VTA's default shape with each board's preset (hw/boards/presets.ts), e.g. `vta regress --configs pynq-z1`.
+  ...Object.fromEntries(BOARD_NAMES.map((b) => [b, withOverrides(DEFAULT_CONFIG_JSON, boardPreset(b))])),
 });
 
 export function namedConfig(name: string, where = '--configs'): VtaConfig {

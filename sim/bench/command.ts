@@ -8,6 +8,7 @@ import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { DEFAULT_VECTOR_DIR, formatBenchTable, REPO_ROOT, runFsimBench } from './fsim-bench';
 import { runConvBenchCommand } from '../../sw/bench/command';
+import { runSynthBenchCommand, runSynthBenchSection } from '../../synth/bench';
 import { verilatorVersion } from '../verilator/build';
 import { formatTsimTable, runTsimBench, writeTsimOutputs } from './tsim-bench';
 
@@ -21,6 +22,7 @@ const SPEC: CommandSpec = {
     { name: 'skip-tsim', type: 'bool', help: 'run only the fsim section' },
     { name: 'tsim-json', type: 'string', metavar: 'FILE', help: 'TSIM results (default build/bench/tsim.json)' },
     { name: 'tsim-svg', type: 'string', metavar: 'FILE', help: 'TSIM utilization picture (default build/bench/tsim.svg)' },
+    { name: 'skip-synth', type: 'bool', help: 'leave out the synthesis section (vta bench synth)' },
   ],
 };
 const DESCRIPTION =
@@ -31,7 +33,8 @@ const DESCRIPTION =
   'cycles and GEMM utilization of the blocked-GEMM vectors on the generated core, ALU micro-ops per cycle\n' +
   '(immediate and vector forms); table, build/bench/tsim.json and build/bench/tsim.svg.\n\n' +
   '`vta bench conv2d [--workload resnet18] [--target fsim|tsim] [--json FILE] [--svg FILE]` runs conv2d\n' +
-  'layers through the runtime and operator library instead (see `vta bench conv2d --help`).';
+  'layers through the runtime and operator library instead (see `vta bench conv2d --help`).\n\n' +
+  'Last, the synthesis table of `vta bench synth` (yosys, cached; see `vta bench synth --help`) unless --skip-synth.';
 
 export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> } = {
   name: 'bench',
@@ -39,6 +42,7 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
   usage: formatUsage(SPEC, DESCRIPTION),
   async run(argv: string[], io: CliIo = processIo): Promise<number> {
     if (argv[0] === 'conv2d') return runConvBenchCommand(argv.slice(1), io);
+    if (argv[0] === 'synth') return runSynthBenchCommand(argv.slice(1), io);
     const args = parseArgs(SPEC, argv);
     if (args.help) {
       io.stdout(this.usage);
@@ -51,14 +55,15 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     const vectorDir = args.string('vectors') ?? DEFAULT_VECTOR_DIR;
     if (args.bool('tsim') && args.bool('skip-tsim')) throw new UsageError('--tsim and --skip-tsim exclude each other');
     if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath);
-    if (args.bool('skip-tsim')) return EXIT_OK;
+    const synth = async (): Promise<number> => (args.bool('skip-synth') || args.bool('tsim') ? EXIT_OK : runSynthBenchSection(io));
+    if (args.bool('skip-tsim')) return synth();
     let haveVerilator = true;
     try { verilatorVersion(); } catch (e) {
       haveVerilator = false;
       if (args.bool('tsim')) throw e;
       io.stdout(`\nTSIM section skipped: ${(e as Error).message}\n`);
     }
-    if (!haveVerilator) return EXIT_OK;
+    if (!haveVerilator) return synth();
     io.stdout('\nTSIM benchmark (generated VtaCore under Verilator)\n');
     const report = await runTsimBench({ vectorDir, log: (s) => io.stdout(s + '\n') });
     io.stdout('\n' + formatTsimTable(report) + '\n');
@@ -67,7 +72,7 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     for (const f of [tj, ts]) mkdirSync(dirname(f), { recursive: true });
     writeTsimOutputs(report, tj, ts);
     io.stdout(`wrote ${tj} and ${ts}\n`);
-    return EXIT_OK;
+    return synth();
   },
   async fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> {
     io.stdout('fsim GEMM benchmark\n');

@@ -7,6 +7,9 @@ import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
+import { boardByName } from '../../hw/boards/boards';
+import { boardPreset } from '../../hw/boards/presets';
+import { deriveConfig, withOverrides, VtaConfigJson } from '../../hw/vta/config';
 import { loadVector, skipReason } from '../vector';
 import { checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
@@ -16,6 +19,7 @@ const SPEC: CommandSpec = {
     TARGET_FLAG,
     ...TRACE_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
+    { name: 'board', type: 'string', metavar: 'NAME', help: "replay on the vector's configuration with this board's preset applied (same semantics, other hardware)" },
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
 };
@@ -52,6 +56,8 @@ export const conformCommand: Command = defineCommand({
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
     const files = vectorFiles(args.positionals);
+    const boardName = args.string('board');
+    const preset = boardName === undefined ? undefined : boardPreset(boardByName(boardName));
     // One waveform per vector: with several vectors, FILE.fst becomes FILE.<vector>.fst.
     const traceFor = (name: string) =>
       !trace ? undefined : files.length === 1 ? trace : { ...trace, path: trace.path.replace(/(\.(fst|vcd))$/i, `.${name}$1`) };
@@ -62,7 +68,10 @@ export const conformCommand: Command = defineCommand({
     for (const file of files) {
       const label = file.replace(/^.*\//, '').replace(/\.json$/, '');
       try {
-        const v = loadVector(file);
+        const loaded = loadVector(file);
+        const v = !preset ? loaded : {
+          ...loaded, config: deriveConfig(withOverrides(loaded.configJson as unknown as VtaConfigJson, preset), `${loaded.name} with --board ${boardName}`),
+        };
         const skip = skipReason(v);
         if (skip !== null) {
           skipped++;

@@ -243,3 +243,22 @@ describe('failures of the work itself: exit code 1', () => {
     expect(r.err).toMatch(/^vta gen: cannot create output directory .*file\/sub: .*\n$/);
   });
 });
+
+describe('--board presets', () => {
+  test('the preset applies under the flags: flags override it', () => {
+    const pynq = resolveFlags(['--board', 'pynq-z1']);
+    expect([pynq.busBits, pynq.aluInitiationInterval, pynq.gemmDspPacking]).toEqual([64, 2, 2]);
+    const over = resolveFlags(['--board', 'pynq-z1', '--alu-ii', '1', '--bus-width', '128']);
+    expect([over.busBits, over.aluInitiationInterval, over.gemmDspPacking]).toEqual([128, 1, 2]);
+    expect(resolveFlags(['--board', 'zcu104']).busBits).toBe(128);
+    expect(configDirName(pynq)).toBe(`${pynq.name}-${pynq.hash}`);
+  });
+  test('an unknown board is one line naming the known ones', async () => {
+    const r = await gen(['--board', 'zedboard']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('vta gen: --board: unknown board "zedboard"; known boards: pynq-z1, ultra96, zcu104, de10-nano\n');
+  });
+  test('a preset error names the board', () => {
+    expect(() => resolveFlags(['--board', 'pynq-z1', '--gemm', '1x16x1'])).toThrow(/--board pynq-z1 --gemm 1x16x1: GEMM_DSP_PACKING 2 pairs output lanes/);
+  });
+});

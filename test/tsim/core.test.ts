@@ -4,11 +4,9 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, withOverrides } from '../../hw/vta/config';
-import { FunctionalSimulator } from '../../sim/fsim';
-import { openDevice } from '../../sim/targets';
 import { loadVector, skipReason } from '../../sim/vector';
 import { replay } from '../../sim/replay';
-import { programImage, randomProgram } from '../../sim/testing/random-program';
+import { firstDramDifference } from './random-vs-fsim';
 
 // Verilator is a required tool (scripts/setup-system.sh installs it): without it these fail, naming the install command.
 const d = describe;
@@ -34,22 +32,6 @@ d.each(CONFIGS)('VtaCore on TSIM, %s', (name, cfg) => {
   });
 
   test.each(SEEDS)('random program seed %i: DRAM equals fsim byte for byte', async (seed) => {
-    const p = randomProgram(cfg, seed);
-    const image = programImage(p);
-    const fsim = new FunctionalSimulator(cfg, { dramBytes: image.length });
-    fsim.loadImage(image);
-    await fsim.run(p.insnAddr, p.insnCount);
-    const want = fsim.read(0, image.length);
-    const dev = await openDevice('tsim', cfg, { dramBytes: image.length, log: () => undefined });
-    try {
-      dev.loadImage(image);
-      await dev.run(p.insnAddr, p.insnCount);
-      const got = dev.read(0, image.length);
-      let diff = -1;
-      for (let k = 0; k < want.length; k++) if (got[k] !== want[k]) { diff = k; break; }
-      expect({ seed, firstDifference: diff }).toEqual({ seed, firstDifference: -1 });
-    } finally {
-      dev.close?.();
-    }
+    expect({ seed, firstDifference: await firstDramDifference(cfg, seed) }).toEqual({ seed, firstDifference: -1 });
   });
 });

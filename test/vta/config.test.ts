@@ -101,3 +101,23 @@ describe('naming and extensions', () => {
     expect(Object.isFrozen(c.tensor.acc)).toBe(true);
   });
 });
+
+describe('fitting knobs: ALU initiation interval and GEMM DSP packing', () => {
+  test('defaults are VTA-compatible and stay out of the hash; other values change it', () => {
+    const d = deriveConfig(DEFAULT_CONFIG_JSON);
+    expect([d.aluInitiationInterval, d.gemmDspPacking]).toEqual([1, 1]);
+    expect(deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_INITIATION_INTERVAL: 1, GEMM_DSP_PACKING: 1 }).hash).toBe(d.hash);
+    const ii2 = deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_INITIATION_INTERVAL: 2 });
+    const pk2 = deriveConfig({ ...DEFAULT_CONFIG_JSON, GEMM_DSP_PACKING: 2 });
+    expect(new Set([d.hash, ii2.hash, pk2.hash]).size).toBe(3);
+    expect(ii2.json.ALU_INITIATION_INTERVAL).toBe(2);
+    expect(pk2.gemmDspPacking).toBe(2);
+  });
+  test('out-of-range values and packing without lane pairs are rejected with the key', () => {
+    expect(() => deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_INITIATION_INTERVAL: 3 }, 'f.json'))
+      .toThrow('f.json: key ALU_INITIATION_INTERVAL = 3 is out of range [1, 2]');
+    expect(() => deriveConfig({ ...DEFAULT_CONFIG_JSON, GEMM_DSP_PACKING: 4 }, 'f.json')).toThrow('key GEMM_DSP_PACKING = 4 is out of range [1, 2]');
+    expect(() => deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BLOCK_IN: 4, LOG_BLOCK_OUT: 0, GEMM_DSP_PACKING: 2 }), 'x'))
+      .toThrow('x: GEMM_DSP_PACKING 2 pairs output lanes, so BLOCK_OUT must be at least 2; use GEMM_DSP_PACKING 1');
+  });
+});

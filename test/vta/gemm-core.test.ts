@@ -2,12 +2,22 @@
 // extreme operands, accumulators near INT32_MIN/MAX, reset, back-to-back operations with bubbles, and
 // the exact latency (dotValid at t+P, out at t+P+1).
 
+import { DEFAULT_CONFIG_JSON, deriveConfig, withOverrides } from '../../hw/vta/config';
 import { VtaComputeUnits } from '../../hw/vta/core/compute-units';
 import { buildStreamSim, packLanes, rng, rtlTestConfigs, Row, unpackLanes } from './rtl-sim';
 
+// Two int8 products per DSP multiply (GEMM_DSP_PACKING 2): the same checks, exact to the bit.
+const PACKED = [
+  { label: '1x16x16-pk2', cfg: deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { GEMM_DSP_PACKING: 2 }), 'pk2') },
+  {
+    label: '2x8x8-pk2',
+    cfg: deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BATCH: 1, LOG_BLOCK: 3, LOG_WGT_BUFF_SIZE: 16, GEMM_PIPELINE_DEPTH: 1, GEMM_DSP_PACKING: 2 }), 'pk2'),
+  },
+];
+
 const INT32 = [-(2 ** 31), 2 ** 31 - 1];
 
-describe.each(rtlTestConfigs())('GemmCore $label', ({ label, cfg }) => {
+describe.each([...rtlTestConfigs(), ...PACKED])('GemmCore $label', ({ label, cfg }) => {
   test('matches the reference, one op per cycle, latency P / P+1', async () => {
     const sim = await buildStreamSim(new VtaComputeUnits(cfg), `units_${label}`);
     const { batch: B, blockIn: I, blockOut: O, gemmPipelineDepth: P } = cfg;
@@ -20,10 +30,12 @@ describe.each(rtlTestConfigs())('GemmCore $label', ({ label, cfg }) => {
     const ops: (Op | undefined)[] = [];
     for (let t = 0; t < n; t++) {
       if (t > 40 && r.int(0, 5) === 0) { ops.push(undefined); continue; } // bubbles after a back-to-back run
-      const mode = t < 4 ? t : r.int(0, 9);
-      const lane8 = (): number => (mode === 0 ? -128 : mode === 1 ? 127 : mode === 2 ? r.pick(extremes) : r.int(-128, 127));
-      const inp = Array.from({ length: B * I }, lane8);
-      const wgt = Array.from({ length: O * I }, mode === 0 ? () => -128 : mode === 1 ? () => 127 : lane8);
+      const mode = t < 6 ? t : r.int(0, 11);
+      const lane8 = (): number => (mode === 0 ? -128 : mode === 1 ? 127 : mode <= 4 ? r.pick(extremes) : r.int(-128, 127));
+      const inp = Array.from({ length: B * I }, mode === 3 ? () => -128 : mode === 4 ? () => 127 : lane8);
+      // modes 3 and 4: output lanes alternate -128 / 127 weights (opposite extremes in each packed pair)
+      const wgt = Array.from({ length: O * I }, (_, k) =>
+        mode === 0 ? -128 : mode === 1 ? 127 : mode === 3 || mode === 4 ? (Math.floor(k / I) % 2 ? 127 : -128) : lane8());
       const acc = Array.from({ length: B * O }, () =>
         mode < 3 || r.int(0, 3) === 0 ? nearExtreme() : r.int(-(2 ** 31), 2 ** 31 - 1));
       ops.push({ inp, wgt, acc, reset: r.int(0, 7) === 0 });

@@ -13,7 +13,8 @@
 //   k+1      S1  uop fields + bases → dst, src, wgt (wrapping mod each buffer's depth);
 //                GEMM: INP/WGT read through the Load stage's ports
 //   k+2      S2  GEMM: inp/wgt data → GemmCore.in
-//   k+1+P    R   ACC read: port A at dst, port B at src (two sync read ports)
+//   k+1+P    R   ACC read: port A at dst, port B at src (two sync read ports); at ALU initiation
+//                interval 2 one port: an ALU's src one cycle earlier (R-1), dst at R
 //   k+2+P    U   operands = youngest match of (write-back this cycle, write-back one cycle ago, memory);
 //                GEMM: GemmCore.dotValid here, accIn = operand A; ALU: TensorAlu.in(a = A, b = imm or B)
 //   k+3+P    W   write-back: ACC[dst] = new acc, OUT[dst] = its low bits (GemmCore / TensorAlu outputs)
@@ -157,7 +158,15 @@ export class Compute extends Module {
     const lastU = uopIdx.add(1).ge(uopEnd);
     const lastI = iIdx.add(1).ge(iterIn);
     const lastO = oIdx.add(1).ge(iterOut);
-    const doIssue = issue.and(zeroTrip.not()).named('do_issue');
+    // ALU initiation interval 2: an ALU micro-op never issues in the cycle after another issue, so the
+    // one ACC read port can serve its source (at R-1) and its destination (at R) in consecutive cycles.
+    let issueOk = issue.and(zeroTrip.not());
+    if (cfg.aluInitiationInterval === 2) {
+      const issuedLast = reg('issued_last', Bool(), { init: false });
+      issueOk = issueOk.and(isAlu.and(issuedLast).not());
+      issuedLast.set(issueOk);
+    }
+    const doIssue = issueOk.named('do_issue');
     const lastIssue = doIssue.and(lastU).and(lastI).and(lastO).named('last_issue');
     const quickRetire = lastIssue.and(noPush).named('quick_retire');
 
@@ -178,7 +187,7 @@ export class Compute extends Module {
 
     // zero-trip loops: nothing to issue
     when(st.is('LOOP').and(zeroTrip), () => { st.goto('PUSH'); });
-    when(issue.and(zeroTrip.not()), () => {
+    when(doIssue, () => {
       when(lastU.not(), () => uopIdx.set(uopIdx.add(1))).otherwise(() => {
         uopIdx.set(uopBgn.zext(logUop + 1));
         when(lastI.not(), () => {
@@ -260,7 +269,10 @@ export class Compute extends Module {
     let rOp = s1Op;
     let rUseImm = s1UseImm;
     let rImm = s1Imm;
+    // The micro-op one stage before R (for the early source read at ALU initiation interval 2).
+    let early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc };
     for (let i = 1; i <= P; i++) {
+      if (i === P) early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc };
       rValid = regNext(rValid, { name: `r${i}_valid`, init: false });
       rDst = regNext(rDst, { name: `r${i}_dst` });
       rSrc = regNext(rSrc, { name: `r${i}_src` });
@@ -270,8 +282,17 @@ export class Compute extends Module {
       rUseImm = regNext(rUseImm, { name: `r${i}_use_imm`, init: false });
       rImm = regNext(rImm, { name: `r${i}_imm` });
     }
-    const accA = accMem.readSync(rDst, rValid);
-    const accB = accMem.readSync(rSrc, rValid.and(rAlu).and(rUseImm.not()));
+    let accA: UIntV;
+    let accB: UIntV;
+    if (cfg.aluInitiationInterval === 2) {
+      // One read port: an ALU micro-op's source at R-1, every micro-op's destination at R.
+      const srcRead = early.valid.and(early.alu).and(early.useImm.not()).named('acc_src_read');
+      accA = accMem.readSync(mux(srcRead, early.src, rDst), srcRead.or(rValid));
+      accB = regNext(accA, { name: 'acc_src_q' });
+    } else {
+      accA = accMem.readSync(rDst, rValid);
+      accB = accMem.readSync(rSrc, rValid.and(rAlu).and(rUseImm.not()));
+    }
     const uValid = regNext(rValid, { name: 'u_valid', init: false });
     const uDst = regNext(rDst, { name: 'u_dst' });
     const uSrc = regNext(rSrc, { name: 'u_src' });
@@ -293,7 +314,15 @@ export class Compute extends Module {
     const fwd = (addr: UIntV, memData: UIntV, name: string): UIntV =>
       mux(wValid.and(wDst.eq(addr)), wAcc, mux(w1Valid.and(w1Dst.eq(addr)), w1Acc, memData)).named(name);
     const opA = fwd(uDst, accA, 'op_a');
-    const opB = fwd(uSrc, accB, 'op_b');
+    let srcMem = accB;
+    if (cfg.aluInitiationInterval === 2) {
+      // The early source read misses one more write-back: the one landing at R-1 (two cycles before U).
+      const w2Valid = regNext(w1Valid, { name: 'w2_valid', init: false });
+      const w2Dst = regNext(w1Dst, { name: 'w2_dst' });
+      const w2Acc = regNext(w1Acc, { name: 'w2_acc' });
+      srcMem = mux(w2Valid.and(w2Dst.eq(uSrc)), w2Acc, accB).named('acc_src_w2');
+    }
+    const opB = fwd(uSrc, srcMem, 'op_b');
 
     gemm.io.accIn.set(opA);
     const immLanes = uImm.asSInt().sext(cfg.accBits).asUInt();

@@ -52,6 +52,29 @@ export function gemmStageBoundaries(levels: number, stages: number): number[] {
   return Array.from({ length: stages }, (_, k) => Math.ceil(((k + 1) * levels) / stages));
 }
 
+/** Width the packed products enter the adder tree with (the corrected high product needs 17 bits). */
+const PRODUCT_BITS = 17;
+/** Where the second weight sits in the packed multiplicand: above the 16 bits a low product needs. */
+const PACK_SHIFT = 16;
+
+/**
+ * Two exact products x·wLo and x·wHi from one signed 25×8 multiply (one DSP48 / one 27×27 block):
+ *   m = wHi·2^16 + wLo (25 bits, signed), p = x·m = (x·wHi)·2^16 + x·wLo.
+ * |x·wLo| ≤ 2^14 < 2^15, so the low product is the sign-extended low 16 bits of p, and p's bits
+ * above 16 are floor(p / 2^16) = x·wHi − (1 if x·wLo < 0): adding bit 15 back (the sign correction)
+ * gives x·wHi exactly.
+ */
+export function packedProducts(x: SIntV, wLo: SIntV, wHi: SIntV, name: string): { lo: SIntV; hi: SIntV } {
+  const mBits = PACK_SHIFT + 9; // wHi·2^16 + wLo spans [-2^23 - 128, 2^23 - 129]: 25 signed bits
+  const m = wHi.sext(mBits).shl(PACK_SHIFT).add(wLo.sext(mBits));
+  // Named, so that both halves read one multiplier (an unnamed expression is re-emitted per use).
+  const p = m.mul(x).named(name); // 33 bits
+  const lo = p.bits(PACK_SHIFT - 1, 0).asSInt().sext(PRODUCT_BITS);
+  const floorHi = p.bits(PACK_SHIFT + PRODUCT_BITS - 1, PACK_SHIFT).asSInt();
+  const hi = floorHi.add(p.bits(PACK_SHIFT - 1, PACK_SHIFT - 1).zext(PRODUCT_BITS).asSInt());
+  return { lo, hi };
+}
+
 export class GemmCore extends Module {
   readonly io;
   constructor(readonly cfg: VtaConfig) {
@@ -60,7 +83,7 @@ export class GemmCore extends Module {
   }
   get name(): string {
     const c = this.cfg;
-    return `GemmCore_${c.batch}x${c.blockIn}x${c.blockOut}_p${c.gemmPipelineDepth}`;
+    return `GemmCore_${c.batch}x${c.blockIn}x${c.blockOut}_p${c.gemmPipelineDepth}${c.gemmDspPacking === 2 ? '_pk2' : ''}`;
   }
 
   build(): void {
@@ -87,7 +110,14 @@ export class GemmCore extends Module {
       }
     };
     for (let b = 0; b < B; b++) {
-      for (let o = 0; o < O; o++) groups.push(inp[b].map((x, i) => x.mul(wgt[o][i])));
+      if (this.cfg.gemmDspPacking === 2) {
+        for (let o = 0; o < O; o += 2) {
+          const pairs = inp[b].map((x, i) => packedProducts(x, wgt[o][i], wgt[o + 1][i], `pk_b${b}_o${o}_i${i}`));
+          groups.push(pairs.map((p) => p.lo), pairs.map((p) => p.hi));
+        }
+      } else {
+        for (let o = 0; o < O; o++) groups.push(inp[b].map((x, i) => x.mul(wgt[o][i])));
+      }
     }
     registerAt(1);
     for (let l = 2; l <= levels; l++) {

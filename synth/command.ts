@@ -1,0 +1,107 @@
+// `vta synth`: the generator's knobs plus --board/--family, yosys in a worker thread with progress on
+// stderr, Ctrl-C stops it; prints totals, the fit against the board, per-module costs and the memory table.
+
+import { mkdirSync, writeFileSync } from 'fs';
+import { dirname, resolve } from 'path';
+import type { CommandSpec } from '../cli/args';
+import { Command, defineCommand } from '../cli/command';
+import { CommandFailure, EXIT_FAILURE, EXIT_OK } from '../cli/errors';
+import { GEN_SPEC, genRequestFromArgs, resolveGenConfig } from '../gen/gen';
+import { FAMILY_NAMES, RESOURCE_NAMES } from '../hw/boards/boards';
+import type { SynthReport } from './report';
+import { resolveTarget, SynthAborted, synthesize, SynthFailure } from './synthesize';
+
+const SPEC: CommandSpec = {
+  command: 'vta synth',
+  flags: [
+    ...GEN_SPEC.flags.filter((f) => f.name !== 'out'),
+    { name: 'family', type: 'string', metavar: 'NAME', help: `FPGA family without a board: ${FAMILY_NAMES.join(', ')} (default xc7, or the board's)` },
+    { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report (schema: synth/REPORT.md)' },
+    { name: 'top', type: 'string', metavar: 'MODULE', help: "synthesise this module instead of the generator's top" },
+    { name: 'fresh', type: 'bool', help: 'ignore a cached result' },
+  ],
+};
+
+const DESCRIPTION =
+  'Synthesises the generated Verilog with @yowasp/yosys (WebAssembly, in a worker thread; progress on\n' +
+  'stderr, Ctrl-C stops it) and prints the resource estimate: totals, the fit against --board, per module\n' +
+  'and per memory. Results are cached by (configuration, Verilog, family, script, yosys version); the yosys\n' +
+  'log is kept and its path printed. With --board the preset applies under the flags (flags win).\n' +
+  'Exit code 1 when the design does not fit the board.';
+
+const fmt = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1));
+
+function table(head: string[], rows: string[][], leftCols = 1): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => '  ' + r.map((c, i) => (i < leftCols ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** The human-readable report. */
+export function formatSynthReport(r: SynthReport): string {
+  const out: string[] = [];
+  out.push(`vta synth: ${r.configName} (hash ${r.configHash}), top ${r.top}, family ${r.family}` +
+    `${r.board ? `, board ${r.board} (${r.part})` : ''}; yosys ${r.yosysVersion}, ${r.seconds} s${r.cached ? ' (cached)' : ''}`);
+  const shown = RESOURCE_NAMES.filter((k) => k !== 'uram' || r.resources.uram > 0 || r.fit?.uram);
+  out.push('', 'resources');
+  out.push(table(['resource', 'used', 'unit', ...(r.fit ? ['budget', '%', ''] : [])], shown.map((k) => {
+    const f = r.fit?.[k];
+    return [k, fmt(r.resources[k]), r.units[k], ...(r.fit ? [f ? fmt(f.budget) : '-', f?.pct != null ? `${f.pct.toFixed(1)}%` : '-', f && f.used > f.budget ? 'OVER' : ''] : [])];
+  }), 1));
+  if (r.fit) out.push(`  fit: ${r.fit.ok ? 'yes' : 'NO'}`);
+  out.push('', 'per module (one instance, including what it instantiates)');
+  out.push(table(['module', 'inst', 'lut', 'ff', 'dsp', 'bram36', 'lutram'], r.perModule.map((m) =>
+    [m.module, String(m.instances), fmt(m.total.lut), fmt(m.total.ff), fmt(m.total.dsp), fmt(m.total.bram36), fmt(m.total.lutram)])));
+  out.push('', 'memories (per instance)');
+  out.push(table(['module', 'memory', 'depth', 'width', 'kbit', 'rd', 'wr', 'inst', 'mapped to', 'replicas'], r.memories.map((m) => [
+    m.module, m.name, String(m.depth), String(m.width), (m.bits / 1024).toFixed(1), String(m.readPorts), String(m.writePorts), String(m.instances),
+    Object.entries(m.mappedTo).map(([t, n]) => `${n} ${t}`).join(', ') || 'logic/FF', String(m.replicas),
+  ]), 2));
+  out.push('', `yosys log: ${r.logPath}`);
+  return out.join('\n') + '\n';
+}
+
+export const synthCommand: Command = defineCommand({
+  name: 'synth',
+  summary: 'estimate FPGA resources with yosys (WebAssembly) and check the fit against a board',
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
+    const req = genRequestFromArgs(args, { hasOut: false });
+    const cfg = resolveGenConfig(req);
+    const family = args.string('family');
+    resolveTarget(req.board, family); // unknown names and contradictions fail before any work
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    let report: SynthReport;
+    try {
+      report = await synthesize({
+        cfg, board: req.board, family, top: args.string('top'), fresh: args.bool('fresh'),
+        progress: (l) => io.stderr(`vta synth: ${l}\n`), signal: controller.signal,
+      });
+    } catch (e) {
+      if (e instanceof SynthAborted) {
+        io.stderr('vta synth: stopped (Ctrl-C); nothing was cached\n');
+        return 130;
+      }
+      if (e instanceof SynthFailure) throw new CommandFailure(e.message);
+      throw e;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    io.stdout(formatSynthReport(report));
+    const json = args.string('json');
+    if (json) {
+      const path = resolve(json);
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+      } catch (e) {
+        throw new CommandFailure(`cannot write ${path}: ${(e as Error).message}`);
+      }
+      io.stdout(`wrote ${path}\n`);
+    }
+    return report.fit && !report.fit.ok ? EXIT_FAILURE : EXIT_OK;
+  },
+});

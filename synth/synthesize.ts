@@ -1,0 +1,231 @@
+// synthesize(): one configuration through @yowasp/yosys (in a worker thread) to a SynthReport.
+// Results are cached by content: (configuration hash, Verilog, family, yosys script, yosys version).
+// The yosys log is always kept next to the cached report; a failure names it.
+
+import { createHash } from 'crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import { Worker } from 'worker_threads';
+import { Board, boardByName, FamilyName, familyByName } from '../hw/boards/boards';
+import type { VtaConfig } from '../hw/vta/config';
+import { ConfigError } from '../hw/vta/errors';
+import { emitRtl } from '../gen/rtl';
+import { FAMILIES, Family } from './families';
+import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport } from './report';
+
+export interface VerilogDesign {
+  /** The top module's name, as the generator reports it. */
+  readonly top: string;
+  readonly files: readonly { name: string; text: string }[];
+}
+
+export interface SynthRequest {
+  readonly cfg: VtaConfig;
+  /** A board (its family and budgets); or give `family` alone. */
+  readonly board?: Board | string;
+  readonly family?: FamilyName | string;
+  /** Synthesise a module other than the generator's top (it must be in the Verilog). */
+  readonly top?: string;
+  /** The Verilog to synthesise instead of the generator's output for `cfg` (tests: small modules). */
+  readonly design?: VerilogDesign;
+  /** Progress lines (default: none). */
+  readonly progress?: (line: string) => void;
+  /** Cache root; default $VTA_CACHE_DIR/synth or <repo>/.cache/synth. */
+  readonly cacheDir?: string;
+  /** Ignore a cached result (the new one replaces it). */
+  readonly fresh?: boolean;
+  /** Aborting stops yosys (the worker is terminated) and rejects with SynthAborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** yosys exited with an error; the message names the log. */
+export class SynthFailure extends Error {
+  constructor(message: string, readonly logPath: string) {
+    super(message);
+    this.name = 'SynthFailure';
+  }
+}
+
+export class SynthAborted extends Error {
+  constructor() {
+    super('synthesis stopped');
+    this.name = 'SynthAborted';
+  }
+}
+
+export function defaultSynthCacheDir(): string {
+  const root = process.env.VTA_CACHE_DIR;
+  return root ? join(root, 'synth') : resolve(__dirname, '../.cache/synth');
+}
+
+let cachedVersion: string | undefined;
+/** The @yowasp/yosys package version (the yosys build), read without loading the WebAssembly. */
+export function yosysVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  const pkg = join(dirname(require.resolve('@yowasp/yosys')), '..', 'package.json');
+  cachedVersion = String(JSON.parse(readFileSync(pkg, 'utf8')).version);
+  return cachedVersion;
+}
+
+/** The board and family a request names; a board fixes the family, and a different --family is an error. */
+export function resolveTarget(board?: Board | string, family?: string): { board: Board | null; family: Family } {
+  const b = board === undefined ? null : typeof board === 'string' ? boardByName(board) : board;
+  if (family !== undefined) {
+    const f = familyByName(family);
+    if (b && b.family !== f) {
+      throw new ConfigError(`--family ${f} contradicts --board ${b.name}, whose ${b.part} is family ${b.family}; give one of them`);
+    }
+    return { board: b, family: FAMILIES[f] };
+  }
+  return { board: b, family: FAMILIES[b ? b.family : 'xc7'] };
+}
+
+const STAT_FILE = 'stat.json';
+
+/** The yosys script: read, synthesise without flattening, write the statistics and the memory cells. */
+export function yosysScript(design: VerilogDesign, top: string, family: Family): { script: string; outputs: string[]; cellFiles: Record<string, string> } {
+  const cellFiles: Record<string, string> = {};
+  family.memoryCells.forEach((type, i) => { cellFiles[type] = `cells_${i}.txt`; });
+  const lines = [
+    `read_verilog ${design.files.map((f) => f.name).join(' ')}`,
+    `hierarchy -check -top ${top}`,
+    family.synthCommand(top),
+    `tee -q -o ${STAT_FILE} stat -json ${family.statArgs} -top ${top}`.replace(/\s+/g, ' '),
+    ...Object.entries(cellFiles).map(([type, file]) => `tee -q -o ${file} select -list t:${type}`),
+  ];
+  return { script: lines.join('\n'), outputs: [STAT_FILE, ...Object.values(cellFiles)], cellFiles };
+}
+
+function cacheKey(parts: Record<string, string>): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 20);
+}
+
+/** Runs yosys in a worker; resolves with its output files, rejects with SynthFailure / SynthAborted. */
+function runYosysWorker(
+  script: string, files: Record<string, string>, outputs: string[], logPath: string,
+  progress: (line: string) => void, signal?: AbortSignal,
+): Promise<{ files: Record<string, string | null>; version: string }> {
+  return new Promise((resolvePromise, reject) => {
+    if (signal?.aborted) { reject(new SynthAborted()); return; }
+    mkdirSync(dirname(logPath), { recursive: true });
+    const log = createWriteStream(logPath);
+    files['run.ys'] = script;
+    const worker = new Worker(join(__dirname, 'yosys-worker.mjs'), { workerData: { args: ['-s', 'run.ys'], files, outputs } });
+    const t0 = Date.now();
+    let lastPass = '';
+    let lastPrinted = 0;
+    let tail: string[] = [];
+    let partial = '';
+    const onAbort = () => {
+      void worker.terminate();
+      finish(() => reject(new SynthAborted()));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let settled = false;
+    const finish = (act: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      log.end(act);
+    };
+    worker.on('message', (m: { type: string; text?: string; files?: Record<string, string | null>; version?: string; message?: string }) => {
+      if (m.type === 'log' && m.text) {
+        log.write(m.text);
+        const lines = (partial + m.text).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          if (/ERROR:/.test(line)) tail.push(line);
+          const pass = /^(\d+(?:\.\d+)?)\. Executing (.+?)\.?$/.exec(line);
+          if (pass) lastPass = `${pass[1]} ${pass[2]}`;
+        }
+        tail = tail.slice(-3);
+        const now = Date.now();
+        if (lastPass && now - lastPrinted > 2000) {
+          lastPrinted = now;
+          progress(`[${Math.round((now - t0) / 1000)}s] ${lastPass}`);
+        }
+      } else if (m.type === 'done') {
+        finish(() => resolvePromise({ files: m.files ?? {}, version: m.version ?? '' }));
+      } else if (m.type === 'error') {
+        const last = (/ERROR:/.test(partial) ? [...tail, partial.trim()] : tail).pop();
+        const why = last ?? m.message ?? 'yosys failed';
+        finish(() => reject(new SynthFailure(`yosys failed: ${why.replace(/\s+/g, ' ').trim()}; log: ${logPath}`, logPath)));
+      }
+    });
+    worker.on('error', (e) => finish(() => reject(new SynthFailure(`yosys worker crashed: ${e.message}; log: ${logPath}`, logPath))));
+    worker.on('exit', (code) => {
+      if (!settled) finish(() => reject(new SynthFailure(`yosys worker exited (code ${code}) without a result; log: ${logPath}`, logPath)));
+    });
+  });
+}
+
+/** Synthesises one configuration (or a given design) and reports its resources, cached by content. */
+export async function synthesize(req: SynthRequest): Promise<SynthReport> {
+  const { board, family } = resolveTarget(req.board, req.family);
+  let design: VerilogDesign;
+  try {
+    design = req.design ?? emitRtl(req.cfg);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new SynthFailure(`the configuration ${req.cfg.name} cannot be generated: ${(e as Error).message}`, '');
+  }
+  const top = req.top ?? design.top;
+  if (!design.files.some((f) => new RegExp(`^\\s*module\\s+${top.replace(/\$/g, '\\$')}\\b`, 'm').test(f.text))) {
+    throw new ConfigError(`--top ${top}: no such module in the generated Verilog of ${req.cfg.name} (its top is ${design.top})`);
+  }
+  const { script, outputs, cellFiles } = yosysScript(design, top, family);
+  const version = yosysVersion();
+  const verilogHash = createHash('sha256').update(JSON.stringify(design.files)).digest('hex');
+  const key = cacheKey({ schema: REPORT_SCHEMA, config: req.cfg.hash, verilog: verilogHash, family: family.name, script, yosys: version });
+  const dir = join(req.cacheDir ?? defaultSynthCacheDir(), key);
+  const metaPath = join(dir, 'meta.json');
+  const logPath = join(dir, 'yosys.log');
+  // The cache keeps yosys' raw outputs; the report is rebuilt from them, so it follows this code.
+  let raw: { seconds: number; version: string; files: Record<string, string | null> } | undefined;
+  if (!req.fresh && existsSync(metaPath)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { seconds: number; version: string };
+      const files: Record<string, string | null> = {};
+      for (const name of outputs) files[name] = readFileSync(join(dir, name), 'utf8');
+      raw = { ...meta, files };
+    } catch {
+      raw = undefined; // incomplete: synthesise again
+    }
+  }
+  const cached = raw !== undefined;
+  if (!raw) {
+    const progress = req.progress ?? (() => undefined);
+    progress(`yosys ${version}: ${family.synthCommand(top)} on ${design.files.length} files (log: ${logPath})`);
+    const files: Record<string, string> = {};
+    for (const f of design.files) files[f.name] = f.text;
+    const t0 = Date.now();
+    const out = await runYosysWorker(script, files, outputs, logPath, progress, req.signal);
+    const seconds = Math.round((Date.now() - t0) / 100) / 10;
+    if (!out.files[STAT_FILE]) throw new SynthFailure(`yosys wrote no statistics; log: ${logPath}`, logPath);
+    for (const name of outputs) writeFileSync(join(dir, name), out.files[name] ?? '');
+    raw = { seconds, version: out.version || version, files: out.files };
+    writeFileSync(`${metaPath}.tmp`, `${JSON.stringify({ seconds, version: raw.version })}\n`);
+    renameSync(`${metaPath}.tmp`, metaPath);
+  }
+  const memoryCellLists: Record<string, string> = {};
+  for (const [type, file] of Object.entries(cellFiles)) memoryCellLists[type] = raw.files[file] ?? '';
+  const parts = analyse({ family, top, statText: raw.files[STAT_FILE] ?? '', memoryCellLists, declared: declaredMemories(design.files) });
+  return {
+    schema: REPORT_SCHEMA,
+    config: req.cfg.json,
+    configName: req.cfg.name,
+    configHash: req.cfg.hash,
+    top,
+    family: family.name,
+    board: board?.name ?? null,
+    part: board?.part ?? null,
+    yosysVersion: raw.version,
+    script,
+    seconds: raw.seconds,
+    cached,
+    logPath,
+    units: family.units,
+    ...parts,
+    fit: fitReport(parts.resources, board),
+  };
+}
