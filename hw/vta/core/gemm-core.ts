@@ -23,6 +23,7 @@
 // added to the accumulator with a wrapping 32-bit add. The P register stages are spread over the
 // product level and the log2(BLOCK_IN) adder levels; the last stage always registers the finished dot
 // products (extra stages beyond the number of levels are added as plain delay registers there).
+// With cfg.gemmDspPacking 2 each multiplier computes two products (lanes 2k, 2k+1) exactly: packedProducts.
 
 import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, unpack, vecOf } from '../../dsl';
 import type { SInt as SIntV } from '../../dsl';
