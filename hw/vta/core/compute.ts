@@ -187,7 +187,8 @@ export class Compute extends Module {
 
     // zero-trip loops: nothing to issue
     when(st.is('LOOP').and(zeroTrip), () => { st.goto('PUSH'); });
-    when(doIssue, () => {
+    // (At interval 1 doIssue is exactly this expression; spelled out so the default Verilog is unchanged.)
+    when(cfg.aluInitiationInterval === 2 ? doIssue : issue.and(zeroTrip.not()), () => {
       when(lastU.not(), () => uopIdx.set(uopIdx.add(1))).otherwise(() => {
         uopIdx.set(uopBgn.zext(logUop + 1));
         when(lastI.not(), () => {
