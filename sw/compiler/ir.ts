@@ -73,6 +73,8 @@ export type OpType =
 export interface AddRequant {
   inputShift: [number, number];
   inputMultiplier?: [number, number];
+  /** With inputMultiplier: right shift after each input's Q31 product (TFLite's per-input exponent, negated). */
+  inputPostShift?: [number, number];
   requant: Requant;
 }
 

@@ -44,7 +44,7 @@ function fmtAttr(v: AttrValue): string {
     }
     if (isRequant(v)) return `{${fmtRequant(v)}}`;
     const a = v as AddRequant;
-    return `{in shl ${a.inputShift.join(',')}${a.inputMultiplier ? ` mul ${a.inputMultiplier.join(',')}` : ''}; ${fmtRequant(a.requant)}}`;
+    return `{in shl ${a.inputShift.join(',')}${a.inputMultiplier ? ` mul ${a.inputMultiplier.join(',')}` : ''}${a.inputPostShift ? ` shr ${a.inputPostShift.join(',')}` : ''}; ${fmtRequant(a.requant)}}`;
   }
   return typeof v === 'number' ? fmtNum(v) : String(v);
 }
