@@ -7,21 +7,10 @@
 // field. The result is scaled to CIFAR-10's per-channel training-set mean (125.3, 123.0, 113.9) and standard
 // deviation (63.0, 62.1, 66.7), clipped to 0..255 and rounded like real 8-bit pixels.
 
+import { mulberry32 } from '../../../sim/testing/prng';
+
 export const CIFAR10_MEAN = [125.3, 123.0, 113.9];
 export const CIFAR10_STD = [63.0, 62.1, 66.7];
-
-/** A small seeded generator (xorshift32), so the images are the same on every machine. */
-function rng(seed: number): () => number {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 function field(H: number, W: number, rnd: () => number): Float64Array {
   const f = new Float64Array(H * W);
@@ -53,7 +42,7 @@ function field(H: number, W: number, rnd: () => number): Float64Array {
  * (index, seed) always gives the same image.
  */
 export function syntheticImage(index: number, H = 32, W = 32, seed = 1): Float32Array {
-  const rnd = rng(seed * 100003 + index + 1);
+  const rnd = mulberry32(seed * 100003 + index + 1);
   const img = [new Float64Array(H * W), new Float64Array(H * W), new Float64Array(H * W)];
   const covered = new Uint8Array(H * W);
   let left = H * W;
