@@ -4,6 +4,7 @@
 
 import { inspect } from 'util';
 import { ConfigError, IsaError } from '../hw/vta/errors';
+import { ExecutorError } from '../exec/executor';
 
 /** A mistake on the command line (unknown flag, missing value, bad number). Exit code 2. */
 export class UsageError extends Error {
@@ -59,7 +60,7 @@ export function reportError(prefix: string, e: unknown, io: CliIo): number {
     if (debug && e.stack) io.stderr(`${e.stack}\n`);
     return EXIT_USAGE;
   }
-  if (e instanceof CommandFailure) {
+  if (e instanceof CommandFailure || e instanceof ExecutorError) {
     io.stderr(`${prefix}: ${message}\n`);
     if (debug) io.stderr(`${inspect(e)}\n`);
     return EXIT_FAILURE;

@@ -14,7 +14,8 @@ import {
 import { ConfigError, IsaError } from '../hw/vta/errors';
 import { describeFsError, readConfigFile } from '../hw/vta/config-file';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
-import { emitRtl as realEmitRtl, RtlEmitter, RtlOutput } from './rtl';
+import { emitRtl as realEmitRtl, RtlEmitter, RtlOptions, RtlOutput } from './rtl';
+import { INTERFACES, manifestFiles, ManifestFile, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
 
 export const GEN_SPEC: CommandSpec = {
   command: 'vta gen',
@@ -33,6 +34,7 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'insn-queue-depth', type: 'int', metavar: 'N', help: 'depth of each instruction queue, a power of two (512)' },
     { name: 'dep-queue-depth', type: 'int', metavar: 'N', help: 'capacity of each dependency-token queue, a power of two (256)' },
     { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
+    { name: 'source-lines', type: 'bool', help: 'annotate each Verilog block with the TypeScript line(s) that built it' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
   ],
 };
@@ -50,10 +52,19 @@ export const MANIFEST_FILE = 'manifest.json';
 export interface GenManifest {
   readonly generator: string;
   readonly configName: string;
+  /** Also in the header comment of every Verilog file; the top's name (`VtaCore`) does not carry it. */
   readonly configHash: string;
   readonly top: string;
   /** Verilog files in compile order, relative to the manifest. */
   readonly files: readonly string[];
+  /** Every file written, with its role. */
+  readonly outputs: readonly ManifestFile[];
+  /** The top's ports; `interface` is a key of `interfaces`. */
+  readonly interfaces?: Readonly<Record<string, string>>;
+  readonly ports?: readonly ManifestPort[];
+  /** Every memory, by instance path; `readDuringWrite` is explained in `readDuringWriteMeaning`. */
+  readonly memories?: readonly ManifestMemory[];
+  readonly readDuringWriteMeaning?: Readonly<Record<string, string>>;
   /** C headers, relative to the manifest. */
   readonly headers: readonly string[];
   /** The resolved configuration, also written to `configFile`. */
@@ -69,6 +80,7 @@ export interface GenRequest {
   /** The flags that set `overrides`, as typed, for error messages. */
   readonly overrideText: readonly string[];
   readonly outDir?: string;
+  readonly sourceLines?: boolean;
 }
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
@@ -102,8 +114,9 @@ export function genRequestFromArgs(args: ParsedArgs): GenRequest {
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ')),
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && g !== '--source-lines'),
     outDir: args.string('out'),
+    sourceLines: args.bool('source-lines'),
   };
 }
 
@@ -153,6 +166,13 @@ export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string 
     configHash: cfg.hash,
     top: rtl.top,
     files: rtl.files.map((f) => f.name),
+    outputs: manifestFiles(rtl.top, rtl.files.map((f) => f.name), [
+      { file: HW_SPEC_HEADER, role: 'C header: VTA\'s hw_spec constants for this configuration (for VTA\'s runtime and drivers)' },
+      { file: CONFIG_FILE, role: 'the resolved configuration, in VTA\'s vta_config.json keys (vta gen --config accepts it)' },
+      { file: MANIFEST_FILE, role: 'this file' },
+    ]),
+    ...(rtl.ports ? { interfaces: INTERFACES, ports: rtl.ports } : {}),
+    ...(rtl.memories ? { memories: rtl.memories, readDuringWriteMeaning: READ_DURING_WRITE } : {}),
     headers: [HW_SPEC_HEADER],
     configFile: CONFIG_FILE,
     config: cfg.json,
@@ -196,10 +216,10 @@ function writeIfChanged(path: string, text: string): void {
 }
 
 /** Emits and writes one configuration into `outDir` (absolute). */
-export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl): GenResult {
+export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl, opts: RtlOptions = {}): GenResult {
   let rtl: RtlOutput;
   try {
-    rtl = emit(cfg);
+    rtl = emit(cfg, opts);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof IsaError) throw e;
     throw new Error(`RTL generation for ${cfg.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -258,7 +278,7 @@ export async function runGen(argv: readonly string[], deps: GenDeps = {}): Promi
     const req = genRequestFromArgs(args);
     const cfg = resolveGenConfig(req, cwd);
     const outDir = resolve(cwd, req.outDir ?? `build/rtl/${configDirName(cfg)}`);
-    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl);
+    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl, { sourceLines: req.sourceLines });
     const ms = Math.round(performance.now() - start);
     io.stdout(
       [

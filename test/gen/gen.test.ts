@@ -117,6 +117,13 @@ describe('output', () => {
       configHash: cfg.hash,
       top: 'VTAFake',
       files: ['fake_gemm.v', 'fake_top.v'],
+      outputs: [
+        { file: 'fake_gemm.v', role: 'Verilog module fake_gemm: submodule' },
+        { file: 'fake_top.v', role: 'Verilog module fake_top: submodule' },
+        { file: 'vta_hw_spec.h', role: expect.stringMatching(/^C header/) },
+        { file: 'config.json', role: expect.stringMatching(/resolved configuration/) },
+        { file: 'manifest.json', role: 'this file' },
+      ],
       headers: ['vta_hw_spec.h'],
       configFile: 'config.json',
       config: cfg.json,
