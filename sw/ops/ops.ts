@@ -8,6 +8,15 @@ import { OperatorError } from './errors';
 import { ceilDiv, packActivations, packBias, packWeights, roundUp, Shape4, unpackActivations } from './layout';
 import { pads4, strides2 } from './reference';
 
+/**
+ * What every operator returns, and its reference (reference.ts) too: the int8 output, row-major
+ * (NCHW for 4-D operators, [M, N] for dense), and its shape.
+ */
+export interface OpResult {
+  readonly out: Int8Array;
+  readonly shape: readonly number[];
+}
+
 export interface Conv2dOptions {
   stride?: number | [number, number];
   padding?: number | [number, number] | [number, number, number, number];
@@ -75,7 +84,7 @@ const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLe
 /** int8 conv2d (grouped), int32 bias, requantized to int8: x [N,C,H,W], w [O,C/groups,KH,KW]. */
 export async function conv2d(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions = {},
-): Promise<{ out: Int8Array; shape: Shape4; plan: Conv2dPlan }> {
+): Promise<OpResult & { shape: Shape4; plan: Conv2dPlan }> {
   const name = o.name ?? 'conv2d';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
@@ -137,7 +146,7 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
 export async function dense(
   rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
   o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'name'> = {},
-): Promise<Int8Array> {
+): Promise<OpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
@@ -153,7 +162,7 @@ export async function dense(
     { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, name });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
-  return y;
+  return { out: y, shape: [M, N] };
 }
 
 /**
@@ -164,7 +173,7 @@ export async function dense(
 export async function conv2dTranspose(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null,
   o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; name?: string } = {},
-): Promise<{ out: Int8Array; shape: Shape4 }> {
+): Promise<OpResult & { shape: Shape4 }> {
   const name = o.name ?? 'conv2d_transpose';
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
@@ -193,7 +202,7 @@ export async function conv2dTranspose(
 
 async function elementwise(
   rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
-): Promise<Int8Array> {
+): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   expectType(name, 'a', a, Int32Array);
   if (b) expectType(name, 'b', b, Int32Array);
@@ -208,7 +217,8 @@ async function elementwise(
     await aluElementwise(rt, ba, bp ? bb : null, bo, elements, op, e, name);
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const [N, C, H, W] = s;
-    return sliceNC(unpackActivations(cfg, packed, [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W], 'out'), [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W], s);
+    const full: Shape4 = [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W];
+    return { out: sliceNC(unpackActivations(cfg, packed, full, 'out'), full, s), shape: s };
   });
 }
 
@@ -221,7 +231,7 @@ export const shift = (rt: Runtime, a: Int32Array, shape: readonly number[], amou
 /** Max-pool of an int32 NCHW tensor (pads read as 0), clipped to int8. */
 export async function maxPool2d(
   rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad = 0, e: AluEpilogue = {},
-): Promise<{ out: Int8Array; shape: Shape4 }> {
+): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   const name = 'max_pool2d';
   expectType(name, 'input', x, Int32Array);

@@ -69,7 +69,7 @@ test('dense with an input zero point and per-channel shifts', async () => {
   const w = rng.int8(N * K);
   const b = rng.int32(N, -1000, 1000);
   const shift = Array.from({ length: N }, () => rng.int(5, 9));
-  const got = await dense(rt, x, M, K, w, N, b, { inputZeroPoint: -128, epilogue: { channelShift: shift, min: -100 } });
+  const { out: got } = await dense(rt, x, M, K, w, N, b, { inputZeroPoint: -128, epilogue: { channelShift: shift, min: -100 } });
   const want = Int8Array.from({ length: M * N }, (_, i) => {
     const [m, n] = [Math.floor(i / N), i % N];
     let acc = b[n];
