@@ -3,7 +3,7 @@
 
 import type { Runtime, DeviceBuffer } from '../runtime';
 import { aluElementwise, AluEpilogue, maxPoolPacked } from './alu';
-import { Conv2dGeometry, conv2dPacked, Conv2dPlan, outputSize } from './conv2d';
+import { Conv2dGeometry, conv2dPacked, Conv2dPlan, Epilogue, outputSize } from './conv2d';
 import { OperatorError } from './errors';
 import { ceilDiv, packActivations, packBias, packWeights, roundUp, Shape4, unpackActivations } from './layout';
 import { pads4, strides2 } from './reference';
@@ -23,10 +23,39 @@ export interface Conv2dOptions {
   groups?: number;
   shift?: number;
   relu?: boolean;
+  /** Requantization beyond one shift: clip bounds, per-channel shifts, the MUL form (see Epilogue). */
+  epilogue?: Omit<Epilogue, 'shift' | 'relu'>;
+  /**
+   * Zero point of the input: the convolution sums (x - z) * w over the taps inside the image (TFLite's
+   * semantics, padding with z). -z * sum(w) is folded into the bias; with padding, the input is padded with z
+   * on the host and the device convolves without padding.
+   */
+  inputZeroPoint?: number;
   /** Zero-fill channels to block multiples (default true); false rejects such shapes. */
   padChannels?: boolean;
   plan?: Conv2dPlan;
   name?: string;
+}
+
+/** x [N,C,H,W] padded by [top, bottom, left, right] with `value`. */
+function padInput(x: Int8Array, [N, C, H, W]: Shape4, [pt, pb, pl, pr]: number[], value: number): { data: Int8Array; shape: Shape4 } {
+  const PH = H + pt + pb;
+  const PW = W + pl + pr;
+  const data = new Int8Array(N * C * PH * PW).fill(value);
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let y = 0; y < H; y++) data.set(x.subarray((nc * H + y) * W, (nc * H + y + 1) * W), (nc * PH + y + pt) * PW + pl);
+  }
+  return { data, shape: [N, C, PH, PW] };
+}
+
+/** bias[o] - z * sum of o's weights (the zero point's share of every full window). */
+function foldInputZeroPoint(w: Int8Array, O: number, bias: Int32Array | null, z: number): Int32Array {
+  const per = w.length / O;
+  return Int32Array.from({ length: O }, (_, o) => {
+    let s = 0;
+    for (let k = 0; k < per; k++) s += w[o * per + k];
+    return ((bias ? bias[o] : 0) - z * s) | 0;
+  });
 }
 
 function expectType(name: string, what: string, a: unknown, ctor: Int8ArrayConstructor | Int32ArrayConstructor): void {
@@ -61,9 +90,11 @@ export async function conv2d(
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
   if (bias !== null) expectType(name, 'bias', bias, Int32Array);
-  const [N, C, H, W] = shape4(name, 'input', xShape);
+  let [N, C, H, W] = shape4(name, 'input', xShape);
   const [O, Ig, KH, KW] = shape4(name, 'weights', wShape);
   const groups = o.groups ?? 1;
+  const z = o.inputZeroPoint ?? 0;
+  if (!Number.isInteger(z) || z < -128 || z > 127) throw new OperatorError(`${name}: input zero point ${z} must be an int8 value`);
   if (C % groups || O % groups || Ig !== C / groups) {
     throw new OperatorError(`${name}: weights [${wShape.join(', ')}] do not match ${C} input channels in ${groups} group(s) (expected I = ${C / groups})`);
   }
@@ -72,7 +103,14 @@ export async function conv2d(
     throw new OperatorError(`${name}: with ${groups} groups, channels per group (${C / groups} in, ${O / groups} out) must be multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`);
   }
   const [sh, sw] = strides2(o.stride);
-  const [pt, pb, pl, pr] = pads4(o.padding);
+  let [pt, pb, pl, pr] = pads4(o.padding);
+  if (z !== 0) {
+    bias = foldInputZeroPoint(w, O, bias, z);
+    if (pt || pb || pl || pr) {
+      ({ data: x, shape: [N, C, H, W] } = padInput(x, [N, C, H, W], [pt, pb, pl, pr], z));
+      [pt, pb, pl, pr] = [0, 0, 0, 0];
+    }
+  }
   const Np = roundUp(N, cfg.batch);
   const Cp = roundUp(C, cfg.blockIn);
   const Op = roundUp(O, cfg.blockOut);
@@ -87,7 +125,7 @@ export async function conv2d(
     rt.copyToDevice(bw, wp);
     if (bp) rt.copyToDevice(bb, bp);
     const plan = await conv2dPacked(rt, { input: bx, weight: bw, bias: bp ? bb : null, output: bo }, g,
-      { shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name });
+      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name });
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const shape: Shape4 = [N, O, OH, OW];
     const full = unpackActivations(cfg, packed, [Np, Op, OH, OW], 'out');
@@ -107,7 +145,7 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
  */
 export async function dense(
   rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
-  o: { shift?: number; relu?: boolean; padChannels?: boolean; name?: string } = {},
+  o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'name'> = {},
 ): Promise<OpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
   const cfg = rt.config;
@@ -120,7 +158,8 @@ export async function dense(
   // as NCHW with N = BATCH, C = K, H = 1, W = M/BATCH: x4[b][k][0][mb] = x[mb*B + b][k]
   const x4 = new Int8Array(B * K * MB);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = x[m * K + k];
-  const { out } = await conv2d(rt, x4, [B, K, 1, MB], w, [N, K, 1, 1], bias, { shift: o.shift, relu: o.relu, padChannels: o.padChannels, name });
+  const { out } = await conv2d(rt, x4, [B, K, 1, MB], w, [N, K, 1, 1], bias,
+    { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, name });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
   return { out: y, shape: [M, N] };
