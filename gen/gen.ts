@@ -42,6 +42,21 @@ export const GEN_SPEC: CommandSpec = {
   ],
 };
 
+/** The configuration flags of `vta gen` (--config, --gemm and the knobs), for other commands that build a core. */
+export const CONFIG_FLAGS = GEN_SPEC.flags.filter((f) => f.name !== 'out' && f.name !== 'source-lines');
+
+const KEY_FLAG_NAMES = new Set(CONFIG_FLAGS.map((f) => f.name).filter((n) => n !== 'config' && n !== 'allow-special-files'));
+
+/** True when any of CONFIG_FLAGS was given. */
+export function hasConfigFlags(args: ParsedArgs): boolean {
+  return CONFIG_FLAGS.some((f) => args.given.some((g) => g === `--${f.name}` || g.startsWith(`--${f.name} `) || g.startsWith(`--${f.name}=`)));
+}
+
+/** The configuration CONFIG_FLAGS describe, resolved exactly as `vta gen` does (default config when none). */
+export function configFromArgs(args: ParsedArgs, cwd: string = process.cwd()): VtaConfig {
+  return resolveGenConfig(configRequestFromArgs(args), cwd);
+}
+
 export const GEN_USAGE = formatUsage(
   GEN_SPEC,
   'Generates the Verilog of a VTA instance, with config.json, vta_hw_spec.h and manifest.json.\n' +
@@ -100,6 +115,11 @@ const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
 export function genRequestFromArgs(args: ParsedArgs): GenRequest {
+  return { ...configRequestFromArgs(args), outDir: args.string('out'), sourceLines: args.bool('source-lines') };
+}
+
+/** The configuration part of a request: --config, --gemm and the knobs (CONFIG_FLAGS). */
+function configRequestFromArgs(args: ParsedArgs): GenRequest {
   const overrides: Record<string, unknown> = {};
   const gemm = args.string('gemm');
   if (gemm !== undefined) Object.assign(overrides, parseGemmShape(gemm, '--gemm'));
@@ -119,9 +139,8 @@ export function genRequestFromArgs(args: ParsedArgs): GenRequest {
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && g !== '--source-lines' && !g.startsWith('--allow-special-files')),
-    outDir: args.string('out'),
-    sourceLines: args.bool('source-lines'),
+    // Only the flags that set keys: other commands share these flags among their own.
+    overrideText: args.given.filter((g) => KEY_FLAG_NAMES.has(g.replace(/^--([a-z0-9-]+).*$/, '$1'))),
     allowSpecial: args.bool('allow-special-files'),
   };
 }

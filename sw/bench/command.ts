@@ -5,17 +5,18 @@ import { writeFileSync } from 'fs';
 import { prepareOutputFile } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
-import { defaultConfig } from '../../hw/vta/config';
-import { openDevice } from '../../sim/targets';
+import { CONFIG_FLAGS, configFromArgs } from '../../gen/gen';
+import { isTargetName, openDevice, TARGET_NAMES } from '../../sim/targets';
 import { convBenchSvg, formatConvTable, runConvBench, WORKLOADS } from './conv2d';
 
 export const CONV_SPEC: CommandSpec = {
   command: 'vta bench conv2d',
   flags: [
     { name: 'workload', type: 'string', metavar: 'NAME', help: `the layers to run: ${Object.keys(WORKLOADS).join(', ')} (default resnet18)` },
-    { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
+    { name: 'target', type: 'string', metavar: 'TARGET', help: 'fsim (default), fsim-js or tsim' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the results as JSON' },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a roofline plot' },
+    ...CONFIG_FLAGS,
   ],
 };
 
@@ -23,6 +24,7 @@ export const CONV_DESCRIPTION =
   'Runs each conv2d layer of the workload (batch 1, int8, ReLU epilogue) through sw/runtime and sw/ops,\n' +
   'checks it against the integer reference, and reports cycles (null on fsim), GEMM utilization, the\n' +
   'roofline bound of the default TSIM memory model (8 B/cycle) and DRAM bytes from the counters.\n' +
+  'The configuration comes from --config/--gemm/knobs as in `vta gen` (default 1x16x16).\n' +
   'Exit code 1 when a layer is wrong.';
 
 export async function runConvBenchCommand(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -35,13 +37,14 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const workload = WORKLOADS[workloadName];
   if (!workload) throw new UsageError(`--workload ${workloadName}: unknown; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const target = args.string('target') ?? 'fsim';
-  if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
+  if (!isTargetName(target)) throw new UsageError(`--target ${target}: expected one of ${TARGET_NAMES.join(', ')}`);
   for (const flag of ['json', 'svg']) {
     const path = args.string(flag);
     if (path !== undefined) prepareOutputFile(path, `--${flag}`); // before the long run, not after
   }
-  const cfg = defaultConfig();
-  const log = (s: string) => io.stdout(s + '\n');
+  const cfg = configFromArgs(args);
+  // Progress lines (and a first TSIM build) go to stderr; the table to stdout.
+  const log = (s: string) => io.stderr(s + '\n');
   const device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
   io.stdout(`conv2d benchmark: ${workloadName} on ${target} (${cfg.name})\n`);
   let report;
