@@ -2,7 +2,7 @@
 // and writes it with config.json, vta_hw_spec.h and manifest.json into one directory per configuration.
 // Everything here is callable from tests without spawning a process; see runGen.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { isAbsolute, relative, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { formatUsage, parseArgs, ParsedArgs, CommandSpec } from '../cli/args';
@@ -13,6 +13,8 @@ import {
 } from '../hw/vta/config';
 import { ConfigError, IsaError } from '../hw/vta/errors';
 import { describeFsError, readConfigFile } from '../hw/vta/config-file';
+import { prepareOutputDir } from '../util/output-dir';
+import { checkGeneratorLimits } from '../hw/vta/limits';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
 import { emitRtl as realEmitRtl, RtlEmitter, RtlOptions, RtlOutput } from './rtl';
 import { INTERFACES, manifestFiles, ManifestFile, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
@@ -36,6 +38,7 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
     { name: 'source-lines', type: 'bool', help: 'annotate each Verilog block with the TypeScript line(s) that built it' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
+    { name: 'allow-special-files', type: 'bool', help: 'let --config read a FIFO, device or <(...) substitution (still size-limited)' },
   ],
 };
 
@@ -80,6 +83,8 @@ export interface GenRequest {
   /** The flags that set `overrides`, as typed, for error messages. */
   readonly overrideText: readonly string[];
   readonly outDir?: string;
+  /** --config may name a FIFO or device. */
+  readonly allowSpecial?: boolean;
   readonly sourceLines?: boolean;
 }
 
@@ -114,9 +119,10 @@ export function genRequestFromArgs(args: ParsedArgs): GenRequest {
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && g !== '--source-lines'),
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && g !== '--source-lines' && !g.startsWith('--allow-special-files')),
     outDir: args.string('out'),
     sourceLines: args.bool('source-lines'),
+    allowSpecial: args.bool('allow-special-files'),
   };
 }
 
@@ -131,20 +137,20 @@ export function resolveGenConfig(req: GenRequest, cwd: string = process.cwd()): 
   let base: Readonly<VtaConfigJson> = DEFAULT_CONFIG_JSON;
   let source = 'default config';
   if (req.configFile !== undefined) {
-    const raw = readConfigFile(req.configFile, cwd);
+    const raw = readConfigFile(req.configFile, cwd, req.allowSpecial);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) deriveConfig(raw, req.configFile);
     base = raw as VtaConfigJson;
     source = req.configFile;
   }
   const keys = Object.keys(req.overrides) as (keyof VtaConfigJson)[];
-  if (keys.length === 0) return deriveConfig(base, source);
+  if (keys.length === 0) return checkGeneratorLimits(deriveConfig(base, source), source);
   const merged = withOverrides(base, req.overrides) as unknown as Record<string, unknown>;
   for (const [derived, sources] of DERIVED_FROM) {
     if (!keys.includes(derived) && sources.some((k) => keys.includes(k))) delete merged[derived];
   }
   const flags = req.overrideText.join(' ');
   const where = req.configFile !== undefined ? `${req.configFile} with ${flags}` : flags;
-  return deriveConfig(merged, where);
+  return checkGeneratorLimits(deriveConfig(merged, where), where);
 }
 
 const EXTENSION_KEYS = ['LOG_BUS_WIDTH', 'ALU_OPS', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH'] as const;
@@ -232,11 +238,7 @@ export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = real
     [HW_SPEC_HEADER, renderHwSpecHeader(cfg)],
     [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
   ];
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new CommandFailure(`cannot create output directory ${outDir}: ${describeFsError(e)}`, { cause: e });
-  }
+  prepareOutputDir(outDir, 'output directory');
   for (const [name, text] of outputs) {
     const path = resolve(outDir, name);
     try {
@@ -276,6 +278,8 @@ export async function runGen(argv: readonly string[], deps: GenDeps = {}): Promi
       return EXIT_OK;
     }
     const req = genRequestFromArgs(args);
+    // The output directory is checked before the (possibly long) generation starts.
+    if (req.outDir !== undefined) prepareOutputDir(req.outDir, '--out', cwd);
     const cfg = resolveGenConfig(req, cwd);
     const outDir = resolve(cwd, req.outDir ?? `build/rtl/${configDirName(cfg)}`);
     const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl, { sourceLines: req.sourceLines });

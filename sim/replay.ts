@@ -2,7 +2,7 @@
 // one run, and a byte-for-byte comparison with every expect blob.
 
 import type { Device, RunOptions, RunResult } from './device';
-import { initialDram, Vector } from './vector';
+import type { Vector } from './vector';
 import { openDevice } from './targets';
 
 export interface Mismatch {
@@ -52,6 +52,15 @@ export async function deviceFor(target: string, v: Vector, strict = true, trace?
   throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: fsim, tsim`);
 }
 
+/**
+ * The vector's initial DRAM, written blob by blob: no full-size image is built, so a replay needs about
+ * one DRAM of memory per open device.
+ */
+function loadInitialDram(dev: Device, v: Vector): void {
+  dev.loadImage(new Uint8Array(0));
+  for (const b of v.init) dev.write(b.addr, b.data);
+}
+
 function compare(dev: Device, v: Vector, limit: number): { count: number; first: Mismatch[] } {
   let count = 0;
   const first: Mismatch[] = [];
@@ -83,25 +92,24 @@ export async function replay(
   const target = options.target ?? 'fsim';
   const strict = options.strict ?? true;
   const limit = options.maxMismatches ?? 10;
-  const image = initialDram(v);
-  const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined);
-  let run;
-  let count;
-  let first;
-  try {
-    dev.loadImage(image);
-    const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...(options.trace ? { trace: options.trace } : {}) };
-    run = await dev.run(v.insnAddr, v.insnCount, runOptions);
-    ({ count, first } = compare(dev, v, limit));
-  } finally {
-    dev.close?.();
-  }
+  // The first device is unreachable once this returns, so its DRAM can go before a tracking run opens another.
+  const { run, count, first } = await (async () => {
+    const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined);
+    try {
+      loadInitialDram(dev, v);
+      const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...(options.trace ? { trace: options.trace } : {}) };
+      const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
+      return { run: result, ...compare(dev, v, limit) };
+    } finally {
+      dev.close?.();
+    }
+  })();
   if (count > 0) {
     // Store tracking names the STORE that last wrote a byte; fsim has it (any target's mismatch is explained
     // by the reference model's program, so TSIM asks fsim).
     const again = await deviceFor(target === 'tsim' ? 'fsim' : target, v, strict);
     try {
-      again.loadImage(image);
+      loadInitialDram(again, v);
       const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true });
       if (tracked.storeWriter) for (const m of first) m.writer = tracked.storeWriter(m.addr);
     } finally {

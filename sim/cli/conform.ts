@@ -8,7 +8,7 @@ import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector, skipReason } from '../vector';
-import { checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
@@ -16,6 +16,7 @@ const SPEC: CommandSpec = {
     TARGET_FLAG,
     ...TRACE_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
+    SPECIAL_FILES_FLAG,
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
 };
@@ -52,6 +53,7 @@ export const conformCommand: Command = defineCommand({
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
     const files = vectorFiles(args.positionals);
+    const allowSpecial = args.bool('allow-special-files');
     // One waveform per vector: with several vectors, FILE.fst becomes FILE.<vector>.fst.
     const traceFor = (name: string) =>
       !trace ? undefined : files.length === 1 ? trace : { ...trace, path: trace.path.replace(/(\.(fst|vcd))$/i, `.${name}$1`) };
@@ -62,7 +64,7 @@ export const conformCommand: Command = defineCommand({
     for (const file of files) {
       const label = file.replace(/^.*\//, '').replace(/\.json$/, '');
       try {
-        const v = loadVector(file);
+        const v = loadVector(file, { allowSpecial });
         const skip = skipReason(v);
         if (skip !== null) {
           skipped++;

@@ -2,10 +2,10 @@
 
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
-import { EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector } from '../vector';
-import { asFailure, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { asFailure, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -15,6 +15,7 @@ const SPEC: CommandSpec = {
     { name: 'json', type: 'bool', help: 'print one JSON object: ok, cycles, wallSeconds, counters, mismatches' },
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
+    SPECIAL_FILES_FLAG,
   ],
   positionals: { metavar: 'VECTOR.json', min: 1, max: 1 },
 };
@@ -34,10 +35,11 @@ export const runCommand: Command = defineCommand({
     const json = args.bool('json');
     const strict = !args.bool('no-strict');
     const limit = args.int('max-mismatches') ?? 10;
+    if (limit < 0) throw new UsageError(`--max-mismatches ${limit}: expected a count >= 0`);
     const trace = traceRequest(args, target);
     let vector;
     try {
-      vector = loadVector(args.positionals[0]);
+      vector = loadVector(args.positionals[0], { allowSpecial: args.bool('allow-special-files') });
     } catch (e) {
       return asFailure(e);
     }
