@@ -21,6 +21,9 @@ export interface Epilogue {
   /** Arithmetic right shift of the accumulators before the int8 clip (0..31). */
   shift: number;
   relu: boolean;
+  /** Clip bounds after the shift (within int8; default -128 / 127): a fused Clip/ReLU6. */
+  min?: number;
+  max?: number;
 }
 
 export interface Conv2dPlan {
