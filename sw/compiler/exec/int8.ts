@@ -59,12 +59,19 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
           outShape[2], outShape[3], zp(g, n.inputs[0]))
         : denseSums(x, inShape(0)[0], inShape(0)[1], wv, outShape[1], bias, zp(g, n.inputs[0]));
       // int32 accumulators with wrap: the exact double sums modulo 2^32
-      const acc = Int32Array.from(sums, wrap);
       const r = n.attrs.requant as Requant | undefined;
-      if (!r) return acc;
+      if (!r) return Int32Array.from(sums, wrap);
       const inner = n.op === 'conv2d' ? outShape[2] * outShape[3] : 1;
       const C = outShape[1];
-      return Int8Array.from(acc, (v, i) => requantValue(v, r, Math.floor(i / inner) % C));
+      const out = new Int8Array(size);
+      for (let i = 0, c = 0, k = 0; i < size; i++) {
+        out[i] = requantValue(sums[i] | 0, r, c);
+        if (++k === inner) {
+          k = 0;
+          if (++c === C) c = 0;
+        }
+      }
+      return out;
     }
     case 'add': {
       const ar = n.attrs.requant as AddRequant;

@@ -36,6 +36,7 @@ export function foldBatchNorm(input: Graph): Graph {
     prev.inputs = [prev.inputs[0], wName, bName];
     replaceUses(g, bn.outputs[0], prev.outputs[0]);
     drop.add(bn.name);
+    bn.inputs = []; // no longer a use of anything
   }
   g.nodes = g.nodes.filter((n) => !drop.has(n.name));
   return pruneTensors(g);

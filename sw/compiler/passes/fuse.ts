@@ -22,6 +22,7 @@ export function fuseActivations(input: Graph): Graph {
     prev.attrs.activation = lo === 0 && hi === Infinity ? { kind: 'relu' } : { kind: 'clip', min: lo, max: hi };
     replaceUses(g, n.outputs[0], prev.outputs[0]);
     drop.add(n.name);
+    n.inputs = []; // no longer a use of anything
   }
   g.nodes = g.nodes.filter((n) => !drop.has(n.name));
   return pruneTensors(g);
