@@ -13,11 +13,11 @@ import { inferShapes } from '../../../sw/compiler/shapes';
 import { floats } from './onnx-builder';
 
 /** A float graph from nodes; shapes inferred; constants from `consts`. */
-function graph(input: [string, number[]], consts: Record<string, [number[], Float32Array]>, nodes: Omit<Node, 'attrs'> & { attrs?: Node['attrs'] }[], outputs: string[]): Graph {
+function graph(input: [string, number[]], consts: Record<string, [number[], Float32Array]>, nodes: (Omit<Node, 'attrs'> & { attrs?: Node['attrs'] })[], outputs: string[]): Graph {
   const tensors: Record<string, Tensor> = { [input[0]]: { name: input[0], dtype: 'float32', shape: input[1] } };
   for (const [k, [shape, data]] of Object.entries(consts)) tensors[k] = { name: k, dtype: 'float32', shape, data };
   const g: Graph = { name: 't', tensors, nodes: [], inputs: [input[0]], outputs };
-  for (const n of nodes as Node[]) {
+  for (const n of nodes) {
     const node: Node = { ...n, attrs: n.attrs ?? {} };
     g.nodes.push(node);
     inferShapes(g, node).forEach((s, i) => (tensors[node.outputs[i]] = { name: node.outputs[i], dtype: 'float32', shape: s }));
@@ -26,8 +26,8 @@ function graph(input: [string, number[]], consts: Record<string, [number[], Floa
   return g;
 }
 
-const conv = (name: string, inputs: string[], out: string, extra: Node['attrs'] = {}) =>
-  ({ name, op: 'conv2d' as const, inputs, outputs: [out], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'none' }, ...extra } });
+const conv = (name: string, inputs: string[], out: string, extra: Node['attrs'] = {}): Node =>
+  ({ name, op: 'conv2d', inputs, outputs: [out], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'none' }, ...extra } });
 
 function convBnRelu(): Graph {
   return graph(['x', [1, 16, 6, 6]], {
