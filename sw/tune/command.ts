@@ -10,7 +10,7 @@ import { defaultConfig, deriveConfig, VtaConfig } from '../../hw/vta/config';
 import { readConfigFile } from '../../hw/vta/config-file';
 import { LayerOp } from '../workloads/layers';
 import { resolveWorkload, WORKLOAD_HELP } from '../workloads/resolve';
-import { MEASURE_KINDS, MeasureKind, ScheduleDb, SHIPPED_DB } from './db';
+import { MEASURE_KINDS, MeasureKind, ScheduleDb, ScheduleDbError, SHIPPED_DB } from './db';
 import { formatTuneTable, tune } from './tuner';
 
 const OPS: readonly LayerOp[] = ['conv2d', 'dense', 'conv2d_transpose'];
@@ -36,6 +36,16 @@ const DESCRIPTION =
   'The fastest correct schedule is written to the database (one JSON line per best record) as soon as its\n' +
   'layer is done, so an interrupted run resumes. Layers the shipped or user database has are skipped.';
 
+/** Reads schedule databases for a command: a malformed file is a one-line usage error naming file and line. */
+export function loadScheduleDb(files: readonly string[]): ScheduleDb {
+  try {
+    return ScheduleDb.load(files);
+  } catch (e) {
+    if (e instanceof ScheduleDbError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export function configFromFlag(file: string | undefined): VtaConfig {
   return file ? deriveConfig(readConfigFile(file), file) : defaultConfig();
 }
@@ -59,8 +69,8 @@ export const tuneCommand: Command = defineCommand({
     const layers = workload.layers.filter((l) => ops.includes(l.op));
     if (!layers.length) throw new UsageError(`--ops ${ops.join(',')}: ${workload.name} has no such layers`);
     const dbFile = args.string('db') ?? join(process.cwd(), 'build', 'tune', 'schedules.jsonl');
-    const db = ScheduleDb.load([dbFile]);
-    const known = ScheduleDb.load([SHIPPED_DB, dbFile]);
+    const db = loadScheduleDb([dbFile]);
+    const known = loadScheduleDb([SHIPPED_DB, dbFile]);
     const log = (line: string) => io.stderr(line + '\n');
     const executor = executorFromArgs(args, jobs, log);
     io.stdout(`tune: ${workload.name}, ${layers.length} layers on ${cfg.name}, measured on ${target}, ${trials} trials per layer, ${executor.description}\n`);
