@@ -24,9 +24,9 @@ export interface TuneOptions {
   trials: number;
   /** What is known already (shipped + user records): layers it has, measured by `target`, are skipped. */
   known: ScheduleDb;
-  /** The user's database: new best records are added and the file rewritten after each layer. */
+  /** The user's database: new best records are added and the file (if any) rewritten after each layer. */
   db: ScheduleDb;
-  dbFile: string;
+  dbFile: string | null;
   executor: Executor;
   log: (line: string) => void;
   tty: boolean;
@@ -92,6 +92,8 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
     const base = { name: l.name, shape: layerShape(l), op: l.op, spaceSize: space.size, legal: space.legal.length, pruned: space.pruned.length };
     const have = o.known.lookup(o.cfg, l);
     if (have && have.measuredOn === o.target) {
+      // the user's database gets the record too, so it covers the whole workload on its own
+      if (o.db.add(have) && o.dbFile) o.db.save(o.dbFile);
       const r: LayerTuneResult = { ...base, measured: 0, plannerCycles: have.plannerCycles, tunedCycles: have.cycles, knobs: have.knobs, source: 'database' };
       results.push(r);
       byKey.set(wkey, r);
@@ -133,7 +135,7 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
     };
     o.db.add(record);
     o.known.add(record);
-    o.db.save(o.dbFile);
+    if (o.dbFile) o.db.save(o.dbFile);
     Object.assign(job.result, { plannerCycles: planner.cycles, tunedCycles: best.cycles, knobs, source: 'tuned' });
     progress.note(`${l.name}: planner ${planner.cycles}, tuned ${best.cycles} cycles (${(best.cycles / planner.cycles).toFixed(3)}) with ${formatKnobs(knobs)}`);
   };
