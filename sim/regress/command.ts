@@ -8,6 +8,7 @@ import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { NAMED_CONFIGS } from '../../hw/vta/configs';
 import { isTargetName, TARGET_NAMES } from '../targets';
 import { regress } from './runner';
+import { prepareOutputDir } from '../../util/output-dir';
 import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
 
 const SPEC: CommandSpec = {
@@ -47,7 +48,7 @@ export const regressCommand: Command = defineCommand({
     const jobs = args.int('jobs') ?? cpus().length;
     if (programs < 1) throw new UsageError(`--programs ${programs}: expected at least 1`);
     if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
-    const outDir = args.string('out') ?? join(process.cwd(), 'build', 'regress');
+    const outDir = prepareOutputDir(args.string('out') ?? join(process.cwd(), 'build', 'regress'), '--out');
     const executor = executorFromArgs(args, jobs, (line) => io.stderr(line + '\n'));
     io.stdout(`regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${executor.description}\n`);
     const report = await regress({

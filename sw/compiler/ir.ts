@@ -43,6 +43,12 @@ export type Activation = { kind: 'none' } | { kind: 'relu' } | { kind: 'clip'; m
 export interface Requant {
   shift: number[];
   multiplier?: number[];
+  /**
+   * VTA with the ALU's MUL (ALU_OPS includes MUL), instead of `multiplier`: v = wrap((acc >> preShift[c]) *
+   * aluMultiplier[c]), then the shift with `rounding` (the tflite-requant pass's device form).
+   */
+  aluMultiplier?: number[];
+  preShift?: number[];
   rounding: 'floor' | 'nearest';
   zeroPoint: number;
   min: number;

@@ -21,6 +21,26 @@ export interface Epilogue {
   /** Arithmetic right shift of the accumulators before the int8 clip (0..31). */
   shift: number;
   relu: boolean;
+  /** Clip bounds within int8 (default -128, 127; ReLU raises the lower one to 0). */
+  min?: number;
+  max?: number;
+  /** Per output channel instead of `shift` (vector SHR). */
+  channelShift?: ArrayLike<number>;
+  /**
+   * Per-channel multiplier on the ALU's MUL (ALU_OPS must include MUL): acc = ((acc >> preShift[c]) * multiplier[c]
+   * + addend[c]) >> shift, products wrapping at 32 bits; each vector optional.
+   */
+  preShift?: ArrayLike<number>;
+  multiplier?: ArrayLike<number>;
+  addend?: ArrayLike<number>;
+}
+
+/** The per-output-channel vectors an epilogue loads into ACC next to the bias, in the order they apply. */
+function epilogueVectors(e: Epilogue): { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> }[] {
+  const v: { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> | undefined }[] = [
+    { op: 'SHR', values: e.preShift }, { op: 'MUL', values: e.multiplier }, { op: 'ADD', values: e.addend }, { op: 'SHR', values: e.channelShift },
+  ];
+  return v.filter((x): x is { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> } => x.values !== undefined);
 }
 
 export interface Conv2dPlan {
@@ -91,7 +111,7 @@ export function planThreads(p: Pick<Conv2dPlan, 'ocThreads' | 'hThreads'>): numb
  * Why `plan` cannot run `g` on `cfg` (a buffer slot overflows, a loop extent or the micro-op budget is
  * exceeded, the tile does not divide the channels), or null when it can.
  */
-export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, plan: Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'>): string | null {
+export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, plan: Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'>): string | null {
   const { OH, OW } = outputSize(g);
   const ICBg = g.C / g.groups / cfg.blockIn;
   const OCBg = g.O / g.groups / cfg.blockOut;
@@ -117,14 +137,15 @@ export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, hasBias: bool
   const inpSlot = Math.floor(cfg.tensor.inp.depth / V);
   if (tIC * inRows * inCols > inpSlot) return `input ${tIC}x${inRows}x${inCols} = ${tIC * inRows * inCols} exceeds the INP slot (${inpSlot})`;
   const accSlot = Math.floor(cfg.tensor.acc.depth / V);
-  const acc = tOC * tH * tW + (hasBias ? tOC : 0);
-  if (acc > accSlot) return `accumulators ${tOC}x${tH}x${tW}${hasBias ? ` + ${tOC} biases` : ''} = ${acc} exceed the ACC slot (${accSlot})`;
+  const nVec = typeof vectors === 'number' ? vectors : vectors ? 1 : 0;
+  const acc = tOC * tH * tW + nVec * tOC;
+  if (acc > accSlot) return `accumulators ${tOC}x${tH}x${tW}${nVec ? ` + ${nVec}x${tOC} channel vectors` : ''} = ${acc} exceed the ACC slot (${accSlot})`;
   return null;
 }
 
 /** Every legal tiling of `g` for the given thread counts, each with the cost model's cycles and bytes. */
 export function enumerateConv2dPlans(
-  cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, threads: readonly { oc: number; h: number }[] = [{ oc: 2, h: 1 }],
+  cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, threads: readonly { oc: number; h: number }[] = [{ oc: 2, h: 1 }],
 ): Conv2dPlan[] {
   const { OH, OW } = outputSize(g);
   const ICBg = g.C / g.groups / cfg.blockIn;
@@ -140,7 +161,7 @@ export function enumerateConv2dPlans(
         for (const tW of tWs) {
           for (const tH of tHs) {
             const p = { tOC, tIC, tH, tW, ocThreads: th.oc, hThreads: th.h };
-            if (conv2dPlanIssue(cfg, g, hasBias, p) === null) out.push(estimateConv2dPlan(cfg, g, p));
+            if (conv2dPlanIssue(cfg, g, vectors, p) === null) out.push(estimateConv2dPlan(cfg, g, p));
           }
         }
       }
@@ -208,10 +229,14 @@ export function estimateConv2dPlan(cfg: VtaConfig, g: Conv2dGeometry, p: Pick<Co
   return { tOC, tIC, tH, tW, weightsResident: resident, estBytes, estCycles, ocThreads: p.ocThreads ?? 2, hThreads: p.hThreads ?? 1 };
 }
 
-/** The fastest tiling by the cost model (two virtual threads along output channels); among near-equal ones, the least DRAM traffic. */
-export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, name = 'conv2d'): Conv2dPlan {
+/**
+ * The fastest tiling by the cost model (two virtual threads along output channels); among near-equal ones,
+ * the least DRAM traffic. `vectors`: per-channel ACC vectors each tile holds besides its outputs (the bias
+ * and epilogue vectors; a boolean means the bias alone).
+ */
+export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, name = 'conv2d'): Conv2dPlan {
   checkGeometry(cfg, g, name);
-  const candidates = enumerateConv2dPlans(cfg, g, hasBias);
+  const candidates = enumerateConv2dPlans(cfg, g, vectors);
   let best: Conv2dPlan | null = null;
   if (candidates.length) {
     const fastest = Math.min(...candidates.map((c) => c.estCycles!));
@@ -249,9 +274,11 @@ export async function conv2dPacked(
 ): Promise<Conv2dPlan> {
   const name = opts.name ?? 'conv2d';
   const cfg = rt.config;
-  const plan = opts.plan ?? planConv2d(cfg, g, bufs.bias !== null, name);
+  const vectors = epilogueVectors(epi);
+  const plan = opts.plan ?? planConv2d(cfg, g, (bufs.bias !== null ? 1 : 0) + vectors.length, name);
   checkGeometry(cfg, g, name);
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
+  checkEpilogueVectors(cfg, epi, g.O, name);
   const { OH, OW } = outputSize(g);
   const B = cfg.batch;
   const NB = g.N / B;
@@ -261,7 +288,7 @@ export async function conv2dPacked(
   const OCBg = OB / g.groups;
   const KK = g.KH * g.KW;
   const { tOC, tIC, tH, tW } = plan;
-  const issue = conv2dPlanIssue(cfg, g, bufs.bias !== null, plan);
+  const issue = conv2dPlanIssue(cfg, g, (bufs.bias !== null ? 1 : 0) + vectors.length, plan);
   if (issue) throw new OperatorError(`${name}: plan ${tOC}/${tIC}/${tH}/${tW} (tOC/tIC/tH/tW), ${plan.ocThreads ?? 2}x${plan.hThreads ?? 1} threads: ${issue}`);
   needBytes(bufs.input, NB * CB * g.H * g.W * cfg.tensor.inp.elemBytes, 'input', name);
   needBytes(bufs.weight, OB * ICBg * KK * cfg.tensor.wgt.elemBytes, 'weight', name);
@@ -322,6 +349,20 @@ export async function conv2dPacked(
       biasBuf = ownBias;
     }
   }
+  // the epilogue's per-channel vectors, one packed [O/BO][B][BO] block each, loaded per tile after the bias
+  const vecStride = OB * cfg.batch * cfg.blockOut;
+  let vecBuf: DeviceBuffer | null = null;
+  if (vectors.length) {
+    const all = new Int32Array(vectors.length * vecStride);
+    vectors.forEach((v, k) => all.set(packChannels(cfg, v.values, g.O), k * vecStride));
+    vecBuf = rt.alloc(all.byteLength);
+    rt.copyToDevice(vecBuf, all);
+    offset = 0; // per-channel epilogues keep the reset + ADD initialisation (the MAX trick needs one shift)
+  }
+  const freeOwn = () => {
+    if (ownBias) rt.free(ownBias);
+    if (vecBuf) rt.free(vecBuf);
+  };
   /** Per ACC slot: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
   const clean: number[] = new Array(V).fill(0);
 
@@ -330,7 +371,7 @@ export async function conv2dPacked(
   try {
     emitConv();
   } catch (e) {
-    if (ownBias) rt.free(ownBias);
+    freeOwn();
     throw e;
   } finally {
     rt.setOperator(prevOp);
@@ -376,6 +417,7 @@ export async function conv2dPacked(
           const hw = t.th * t.tw;
           const biasKernel = () => rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, accBase + nOut));
           if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
+          vectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
           if (biasBuf && offset && nOut <= clean[ti % V]) {
             rt.pushAlu(biasKernel(), 'MAX');
           } else {
@@ -398,8 +440,13 @@ export async function conv2dPacked(
         }));
         if (j + V < S) rt.depPush('compute', 'load');
       }
-      // epilogue on the tensor ALU
-      emitRequant(rt, accBase, nOut, { ...epi, offset });
+      // epilogue on the tensor ALU: the per-channel vector passes, then the (immediate) shift and clip
+      const hw = t.th * t.tw;
+      vectors.forEach((v, k) => {
+        const vecBase = accBase + nOut + (k + 1) * tOC;
+        rt.pushAlu(rt.kernel(`chan:a${accBase}:v${vecBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, vecBase)), v.op);
+      });
+      emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
       clean[ti % V] = offset ? nOut : 0;
       rt.depPush('compute', 'store');
       rt.depPop('compute', 'store');
@@ -415,7 +462,7 @@ export async function conv2dPacked(
     await rt.synchronize();
   } finally {
     rt.setOperator(prevOp);
-    if (ownBias) rt.free(ownBias);
+    freeOwn();
   }
   return plan;
 }
@@ -469,4 +516,30 @@ export function requantOffset(shift: number, biasMin: number, biasMax: number, t
     return worst < 2 ** 31 - 1 ? M : 0;
   }
   return 0;
+}
+
+/** Packs per-output-channel int32 values like a bias: [O/BO][B][BO], replicated over the batch rows. */
+function packChannels(cfg: VtaConfig, values: ArrayLike<number>, O: number): Int32Array {
+  const out = new Int32Array((O / cfg.blockOut) * cfg.batch * cfg.blockOut);
+  for (let c = 0; c < values.length; c++) {
+    for (let b = 0; b < cfg.batch; b++) out[(Math.floor(c / cfg.blockOut) * cfg.batch + b) * cfg.blockOut + (c % cfg.blockOut)] = values[c];
+  }
+  return out;
+}
+
+function checkEpilogueVectors(cfg: VtaConfig, e: Epilogue, O: number, name: string): void {
+  for (const [key, v] of [['channelShift', e.channelShift], ['preShift', e.preShift], ['multiplier', e.multiplier], ['addend', e.addend]] as const) {
+    if (v === undefined) continue;
+    if (v.length > O) throw new OperatorError(`${name}: ${key} has ${v.length} values for ${O} output channels`);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      const shiftLike = key === 'channelShift' || key === 'preShift';
+      if (!Number.isInteger(x) || (shiftLike ? x < 0 || x > 31 : x < -(2 ** 31) || x >= 2 ** 31)) {
+        throw new OperatorError(`${name}: ${key}[${i}] = ${x} must be ${shiftLike ? 'an integer in 0..31' : 'an int32'}`);
+      }
+    }
+  }
+  if (e.multiplier && !cfg.aluOps.includes('MUL')) {
+    throw new OperatorError(`${name}: a per-channel multiplier needs the ALU's MUL (configure ALU_OPS with MUL, e.g. --alu-ops MIN,MAX,ADD,SHR,MUL)`);
+  }
 }

@@ -4,10 +4,19 @@
 import type { VtaConfig } from '../../hw/vta/config';
 import type { Runtime, DeviceBuffer } from '../runtime';
 import { aluElementwise, AluEpilogue, maxPoolPacked } from './alu';
-import { Conv2dGeometry, conv2dPacked, Conv2dPlan, outputSize } from './conv2d';
+import { Conv2dGeometry, conv2dPacked, Conv2dPlan, Epilogue, outputSize } from './conv2d';
 import { OperatorError } from './errors';
 import { ceilDiv, packActivations, packBias, packWeights, roundUp, Shape4, unpackActivations } from './layout';
 import { pads4, strides2 } from './reference';
+
+/**
+ * What every operator returns, and its reference (reference.ts) too: the int8 output, row-major
+ * (NCHW for 4-D operators, [M, N] for dense), and its shape.
+ */
+export interface OpResult {
+  readonly out: Int8Array;
+  readonly shape: readonly number[];
+}
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -15,10 +24,39 @@ export interface Conv2dOptions {
   groups?: number;
   shift?: number;
   relu?: boolean;
+  /** Requantization beyond one shift: clip bounds, per-channel shifts, the MUL form (see Epilogue). */
+  epilogue?: Omit<Epilogue, 'shift' | 'relu'>;
+  /**
+   * Zero point of the input: the convolution sums (x - z) * w over the taps inside the image (TFLite's
+   * semantics, padding with z). -z * sum(w) is folded into the bias; with padding, the input is padded with z
+   * on the host and the device convolves without padding.
+   */
+  inputZeroPoint?: number;
   /** Zero-fill channels to block multiples (default true); false rejects such shapes. */
   padChannels?: boolean;
   plan?: Conv2dPlan;
   name?: string;
+}
+
+/** x [N,C,H,W] padded by [top, bottom, left, right] with `value`. */
+function padInput(x: Int8Array, [N, C, H, W]: Shape4, [pt, pb, pl, pr]: number[], value: number): { data: Int8Array; shape: Shape4 } {
+  const PH = H + pt + pb;
+  const PW = W + pl + pr;
+  const data = new Int8Array(N * C * PH * PW).fill(value);
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let y = 0; y < H; y++) data.set(x.subarray((nc * H + y) * W, (nc * H + y + 1) * W), (nc * PH + y + pt) * PW + pl);
+  }
+  return { data, shape: [N, C, PH, PW] };
+}
+
+/** bias[o] - z * sum of o's weights (the zero point's share of every full window). */
+function foldInputZeroPoint(w: Int8Array, O: number, bias: Int32Array | null, z: number): Int32Array {
+  const per = w.length / O;
+  return Int32Array.from({ length: O }, (_, o) => {
+    let s = 0;
+    for (let k = 0; k < per; k++) s += w[o * per + k];
+    return ((bias ? bias[o] : 0) - z * s) | 0;
+  });
 }
 
 function expectType(name: string, what: string, a: unknown, ctor: Int8ArrayConstructor | Int32ArrayConstructor): void {
@@ -74,15 +112,17 @@ export function conv2dTransposeAsConv2d(
 /** int8 conv2d (grouped), int32 bias, requantized to int8: x [N,C,H,W], w [O,C/groups,KH,KW]. */
 export async function conv2d(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions = {},
-): Promise<{ out: Int8Array; shape: Shape4; plan: Conv2dPlan }> {
+): Promise<OpResult & { shape: Shape4; plan: Conv2dPlan }> {
   const name = o.name ?? 'conv2d';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
   if (bias !== null) expectType(name, 'bias', bias, Int32Array);
-  const [N, C, H, W] = shape4(name, 'input', xShape);
+  let [N, C, H, W] = shape4(name, 'input', xShape);
   const [O, Ig, KH, KW] = shape4(name, 'weights', wShape);
   const groups = o.groups ?? 1;
+  const z = o.inputZeroPoint ?? 0;
+  if (!Number.isInteger(z) || z < -128 || z > 127) throw new OperatorError(`${name}: input zero point ${z} must be an int8 value`);
   if (C % groups || O % groups || Ig !== C / groups) {
     throw new OperatorError(`${name}: weights [${wShape.join(', ')}] do not match ${C} input channels in ${groups} group(s) (expected I = ${C / groups})`);
   }
@@ -90,7 +130,16 @@ export async function conv2d(
   if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
     throw new OperatorError(`${name}: with ${groups} groups, channels per group (${C / groups} in, ${O / groups} out) must be multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`);
   }
-  const g = packedConv2dGeometry(cfg, [N, C, H, W], [O, Ig, KH, KW], o);
+  const [sh, sw] = strides2(o.stride);
+  let [pt, pb, pl, pr] = pads4(o.padding);
+  if (z !== 0) {
+    bias = foldInputZeroPoint(w, O, bias, z);
+    if (pt || pb || pl || pr) {
+      ({ data: x, shape: [N, C, H, W] } = padInput(x, [N, C, H, W], [pt, pb, pl, pr], z));
+      [pt, pb, pl, pr] = [0, 0, 0, 0];
+    }
+  }
+  const g = packedConv2dGeometry(cfg, [N, C, H, W], [O, Ig, KH, KW], { stride: [sh, sw], padding: [pt, pb, pl, pr], groups });
   const { N: Np, O: Op } = g;
   const xp = packActivations(cfg, x, [N, C, H, W], 'inp', { pad, name: `${name} input` });
   const wp = packWeights(cfg, w, [O, Ig, KH, KW], { pad, name: `${name} weights` });
@@ -102,7 +151,7 @@ export async function conv2d(
     rt.copyToDevice(bw, wp);
     if (bp) rt.copyToDevice(bb, bp);
     const plan = await conv2dPacked(rt, { input: bx, weight: bw, bias: bp ? bb : null, output: bo }, g,
-      { shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name });
+      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name });
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const shape: Shape4 = [N, O, OH, OW];
     const full = unpackActivations(cfg, packed, [Np, Op, OH, OW], 'out');
@@ -122,8 +171,8 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
  */
 export async function dense(
   rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
-  o: { shift?: number; relu?: boolean; padChannels?: boolean; plan?: Conv2dPlan; name?: string } = {},
-): Promise<Int8Array> {
+  o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'plan' | 'name'> = {},
+): Promise<OpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
@@ -136,10 +185,11 @@ export async function dense(
   // x4[b][k][0][mb] = x[mb*B + b][k]
   const x4 = new Int8Array(B * K * MB);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = x[m * K + k];
-  const { out } = await conv2d(rt, x4, xShape, w, wShape, bias, { shift: o.shift, relu: o.relu, padChannels: o.padChannels, plan: o.plan, name });
+  const { out } = await conv2d(rt, x4, xShape, w, wShape, bias,
+    { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, plan: o.plan, name });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
-  return y;
+  return { out: y, shape: [M, N] };
 }
 
 /**
@@ -150,7 +200,7 @@ export async function dense(
 export async function conv2dTranspose(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null,
   o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; plan?: Conv2dPlan; name?: string } = {},
-): Promise<{ out: Int8Array; shape: Shape4; plan: Conv2dPlan }> {
+): Promise<OpResult & { shape: Shape4 }> {
   const name = o.name ?? 'conv2d_transpose';
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
@@ -172,12 +222,12 @@ export async function conv2dTranspose(
   }
   const r = await conv2d(rt, xd, as.xShape, wt, as.wShape, bias,
     { stride: 1, padding: as.padding, shift: o.shift, relu: o.relu, plan: o.plan, name });
-  return { out: r.out, shape: r.shape, plan: r.plan };
+  return { out: r.out, shape: r.shape };
 }
 
 async function elementwise(
   rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
-): Promise<Int8Array> {
+): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   expectType(name, 'a', a, Int32Array);
   if (b) expectType(name, 'b', b, Int32Array);
@@ -192,7 +242,8 @@ async function elementwise(
     await aluElementwise(rt, ba, bp ? bb : null, bo, elements, op, e, name);
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const [N, C, H, W] = s;
-    return sliceNC(unpackActivations(cfg, packed, [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W], 'out'), [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W], s);
+    const full: Shape4 = [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W];
+    return { out: sliceNC(unpackActivations(cfg, packed, full, 'out'), full, s), shape: s };
   });
 }
 
@@ -205,7 +256,7 @@ export const shift = (rt: Runtime, a: Int32Array, shape: readonly number[], amou
 /** Max-pool of an int32 NCHW tensor (pads read as 0), clipped to int8. */
 export async function maxPool2d(
   rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad = 0, e: AluEpilogue = {},
-): Promise<{ out: Int8Array; shape: Shape4 }> {
+): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   const name = 'max_pool2d';
   expectType(name, 'input', x, Int32Array);

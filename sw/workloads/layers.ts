@@ -125,7 +125,7 @@ export async function runLayer(rt: Runtime, l: LayerSpec, seed: number, chosen?:
       const got = await dense(rt, x, l.M, l.K, w, l.N, bias, { ...r, plan, name: l.name });
       const want = denseRef(x, l.M, l.K, w, l.N, bias, r);
       let mismatches = 0;
-      for (let i = 0; i < want.length; i++) if (want[i] !== got[i]) mismatches++;
+      for (let i = 0; i < want.out.length; i++) if (want.out[i] !== got.out[i]) mismatches++;
       return { correct: mismatches === 0, mismatches, plan, outShape: [l.M, l.N] };
     }
     case 'conv2d_transpose': {
@@ -136,7 +136,7 @@ export async function runLayer(rt: Runtime, l: LayerSpec, seed: number, chosen?:
       const want = conv2dTransposeRef(x, [l.N, l.C, l.H, l.W], w, [l.C, l.O, l.KH, l.KW], bias, l.stride, l.padding, l.outputPadding, r);
       let mismatches = 0;
       for (let i = 0; i < want.out.length; i++) if (want.out[i] !== got.out[i]) mismatches++;
-      return { correct: mismatches === 0, mismatches, plan: got.plan, outShape: got.shape };
+      return { correct: mismatches === 0, mismatches, plan, outShape: got.shape };
     }
   }
 }

@@ -43,8 +43,12 @@ export class FlatFile {
   readonly bb: ByteBuffer;
   readonly size: number;
 
-  constructor(readonly bytes: Uint8Array, readonly file: string) {
-    this.bb = new ByteBuffer(bytes);
+  readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array, readonly file: string) {
+    // a plain Uint8Array view: Node's Buffer.slice would not copy
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bb = new ByteBuffer(this.bytes);
     this.size = bytes.length;
   }
 

@@ -107,7 +107,7 @@ class Importer {
   private constData(t: TfliteTensor, op: TfliteOperator): TensorData {
     if (!t.data) this.fail(op, `tensor ${t.index} (${t.name}) must be a constant`);
     const count = t.shape.reduce((a, b) => a * b, 1);
-    const copy = t.data.slice();
+    const copy = new Uint8Array(t.data); // a copy: file offsets need not be aligned
     const d = this.dtype(t, op);
     const ctor = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array }[d];
     if (copy.byteLength !== count * ctor.BYTES_PER_ELEMENT) {

@@ -43,7 +43,8 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
 
   test('float graph: NCHW activations, OIHW weights with the data transposed, SAME pads', () => {
     const g = importTfliteFile(FLOAT);
-    const m = readTflite(readFileSync(FLOAT), FLOAT);
+    const raw = readFileSync(FLOAT);
+    const m = readTflite(raw, FLOAT);
     expect(g.tensors[g.inputs[0]].shape).toEqual([1, 3, 32, 32]);
     expect(g.nodes.map((n) => n.op)).toEqual(['conv2d', 'conv2d', 'conv2d', 'add', 'conv2d', 'conv2d', 'conv2d', 'add',
       'conv2d', 'conv2d', 'conv2d', 'add', 'avg_pool', 'reshape', 'dense', 'softmax']);
@@ -52,7 +53,8 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
     expect(g.tensors[conv.outputs[0]].shape).toEqual([1, 32, 16, 16]);
     // weight [o][i][ky][kx] in the IR is [o][ky][kx][i] in the file
     const wt = m.tensors[m.operators[4].inputs[1]];
-    const src = new Float32Array(wt.data!.slice().buffer);
+    const src = new Float32Array(new Uint8Array(wt.data!).buffer);
+    expect(src[1]).toBe(raw.readFloatLE(wt.data!.byteOffset - raw.byteOffset + 4)); // the file's own bytes
     const w = g.tensors[conv.inputs[1]];
     expect(w.shape).toEqual([32, 16, 3, 3]);
     const [o, i, ky, kx] = [5, 7, 2, 1];
