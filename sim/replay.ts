@@ -87,6 +87,8 @@ export async function replay(
     target?: string; strict?: boolean; maxMismatches?: number;
     /** TSIM: write a waveform (.fst or .vcd by the extension) of the cycles [fromCycle, toCycle) of the run. */
     trace?: TraceRequest;
+    /** fsim: report SRAM accesses no dependency token orders (run.races). */
+    checkRaces?: boolean;
   } = {},
 ): Promise<ReplayResult> {
   const target = options.target ?? 'fsim';
@@ -97,7 +99,9 @@ export async function replay(
     const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined);
     try {
       loadInitialDram(dev, v);
-      const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...(options.trace ? { trace: options.trace } : {}) };
+      const runOptions: RunOptions & { trace?: TraceRequest } = {
+        strict, checkRaces: options.checkRaces, ...(options.trace ? { trace: options.trace } : {}),
+      };
       const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
       return { run: result, ...compare(dev, v, limit) };
     } finally {
