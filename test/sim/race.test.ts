@@ -4,7 +4,6 @@
 
 import { readdirSync } from 'fs';
 import { join } from 'path';
-import { main } from '../../cli/dispatch';
 import { MEM_TYPE } from '../../hw/vta/config';
 import { namedConfig } from '../../hw/vta/configs';
 import { ALU_OPCODE, build, encodeProgram, Insn } from '../../hw/vta/isa';
@@ -12,20 +11,13 @@ import { FunctionalSimulator } from '../../sim/fsim';
 import { formatRace, Race } from '../../sim/fsim/race';
 import { programImage, randomProgram } from '../../sim/testing/random-program';
 import { loadVector } from '../../sim/vector';
-import { DEFAULT_CFG, device, put, runInsns, uopBytes } from './helpers';
+import { DEFAULT_CFG, device, put, runInsns, uopBytes, vtaInProcess as vta } from './helpers';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { DEFAULT_CONFIG_JSON } from '../../hw/vta/config';
 
 const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');
-const { INP, WGT, UOP, ACC } = MEM_TYPE;
-
-async function races(insns: Insn[], setup?: (dev: FunctionalSimulator) => void): Promise<Race[]> {
-  const dev = device();
-  setup?.(dev);
-  const r = await runInsns(dev, insns, { checkRaces: true });
-  return r.races ?? [];
-}
+const { INP, WGT, UOP } = MEM_TYPE;
 
 /**
  * LOAD UOP, LOAD INP rows 0..3, LOAD WGT row 0, GEMM over INP rows 0..3, ALU over ACC/OUT 0..3, STORE of
@@ -146,12 +138,6 @@ describe('race detector', () => {
 
 describe('vta run reports races', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'vta-race-'));
-  async function vta(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} });
-    return { code, stdout, stderr };
-  }
   test('a vector whose bytes match but whose tokens do not order a STORE fails, naming both instructions', async () => {
     const dev = device();
     const insns = program(dev, { l2g: true, g2s: false, g2l: true });
