@@ -8,7 +8,7 @@ import { MEM_TYPE } from '../../hw/vta/config';
 import { namedConfig } from '../../hw/vta/configs';
 import { ALU_OPCODE, build, encodeProgram, Insn } from '../../hw/vta/isa';
 import { FunctionalSimulator } from '../../sim/fsim';
-import { formatRace, Race } from '../../sim/fsim/race';
+import { formatRace } from '../../sim/fsim/race';
 import { programImage, randomProgram } from '../../sim/testing/random-program';
 import { loadVector } from '../../sim/vector';
 import { DEFAULT_CFG, device, put, runInsns, uopBytes, vtaInProcess as vta } from './helpers';
