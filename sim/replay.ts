@@ -3,7 +3,8 @@
 
 import type { Device, RunOptions, RunResult } from './device';
 import type { Vector } from './vector';
-import { openDevice } from './targets';
+import { isTargetName, openDevice, TARGET_NAMES } from './targets';
+import type { TargetName } from './targets';
 
 export interface Mismatch {
   addr: number;
@@ -21,8 +22,9 @@ export interface ReplayResult {
   mismatches: Mismatch[];
 }
 
-export type Target = 'fsim' | 'tsim';
-export const TARGETS: readonly Target[] = ['fsim', 'tsim'];
+export type Target = TargetName;
+/** Every --target: fsim (WebAssembly GEMM kernel), fsim-js (the same simulator, plain-JS GEMM), tsim. */
+export const TARGETS: readonly Target[] = TARGET_NAMES;
 
 export class TargetUnavailableError extends Error {
   constructor(message: string) {
@@ -44,12 +46,13 @@ export function traceFormat(path: string): 'fst' | 'vcd' {
  * A device of the vector's configuration and DRAM size on the given target. TSIM builds (or finds in the
  * Verilator cache) the core of the vector's configuration.
  */
-export async function deviceFor(target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd'): Promise<Device & { close?(): void }> {
+export async function deviceFor(
+  target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd', log?: (line: string) => void,
+): Promise<Device & { close?(): void }> {
   if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
-  if (target === 'fsim' || target === 'tsim') {
-    return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log: () => undefined, trace });
-  }
-  throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: fsim, tsim`);
+  // A TSIM build says what it builds, why and how far it is (stderr by default).
+  if (isTargetName(target)) return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log, trace });
+  throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: ${TARGET_NAMES.join(', ')}`);
 }
 
 /**
@@ -89,6 +92,8 @@ export async function replay(
     trace?: TraceRequest;
     /** fsim: report SRAM accesses no dependency token orders (run.races). */
     checkRaces?: boolean;
+    /** Build progress of a TSIM model (default stderr). */
+    log?: (line: string) => void;
   } = {},
 ): Promise<ReplayResult> {
   const target = options.target ?? 'fsim';
@@ -96,7 +101,7 @@ export async function replay(
   const limit = options.maxMismatches ?? 10;
   // The first device is unreachable once this returns, so its DRAM can go before a tracking run opens another.
   const { run, count, first } = await (async () => {
-    const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined);
+    const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log);
     try {
       loadInitialDram(dev, v);
       const runOptions: RunOptions & { trace?: TraceRequest } = {
@@ -111,7 +116,7 @@ export async function replay(
   if (count > 0) {
     // Store tracking names the STORE that last wrote a byte; fsim has it (any target's mismatch is explained
     // by the reference model's program, so TSIM asks fsim).
-    const again = await deviceFor(target === 'tsim' ? 'fsim' : target, v, strict);
+    const again = await deviceFor(target === 'tsim' ? 'fsim' : target, v, strict, undefined, options.log);
     try {
       loadInitialDram(again, v);
       const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true });

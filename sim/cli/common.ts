@@ -11,7 +11,8 @@ import { TargetUnavailableError, TARGETS, TraceRequest } from '../replay';
 import { VectorError } from '../vector';
 
 export const TARGET_FLAG: FlagSpec = {
-  name: 'target', type: 'string', metavar: 'fsim|tsim', help: `backend to run on (${TARGETS.join(', ')}; default fsim)`,
+  name: 'target', type: 'string', metavar: 'TARGET',
+  help: 'fsim (functional, WebAssembly GEMM; the default), fsim-js (functional, plain-JS GEMM), tsim (the generated Verilog under Verilator, cycle-accurate)',
 };
 
 export const TRACE_FLAGS: FlagSpec[] = [
@@ -43,7 +44,7 @@ export function traceRequest(args: ParsedArgs, target: string): TraceRequest | u
 
 export function checkTarget(target: string | undefined): string {
   const t = target ?? 'fsim';
-  if (t === 'fsim' || t === 'tsim') return t;
+  if ((TARGETS as readonly string[]).includes(t)) return t;
   throw new UsageError(`--target ${t}: unknown target; targets: ${TARGETS.join(', ')}`);
 }
 

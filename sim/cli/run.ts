@@ -50,7 +50,9 @@ export const runCommand: Command = defineCommand({
     }
     let r;
     try {
-      r = await replay(vector, { target, strict, maxMismatches: limit, trace, checkRaces: !args.bool('no-race-check') });
+      r = await replay(vector, {
+        target, strict, maxMismatches: limit, trace, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`),
+      });
     } catch (e) {
       if (!json) return asFailure(e);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, error: describeError(e) }) + '\n');
@@ -66,6 +68,8 @@ export const runCommand: Command = defineCommand({
           cycles: r.run.cycles,
           wallSeconds: r.run.wallSeconds,
           counters: r.run.counters,
+          // TSIM: LOAD bytes in whole bus beats as the core fetched them (counters hold element bytes, as fsim).
+          ...('busBeatBytes' in r.run ? { busBeatBytes: r.run.busBeatBytes } : {}),
           mismatchCount: r.mismatchCount,
           mismatches: r.mismatches,
           warnings: r.run.warnings,

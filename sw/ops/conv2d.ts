@@ -6,6 +6,7 @@
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
 import { OperatorError } from './errors';
+import { planZeroPoint } from './zero-point';
 
 export interface Conv2dGeometry {
   /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
@@ -209,13 +210,20 @@ function needBytes(buf: DeviceBuffer, bytes: number, what: string, name: string)
  * `plan` overrides the tiling (tests use it to force edge tiles and many steps).
  */
 export async function conv2dPacked(
-  rt: Runtime, bufs: Conv2dBuffers, g: Conv2dGeometry, epi: Epilogue, opts: { plan?: Conv2dPlan; name?: string } = {},
+  rt: Runtime, bufs: Conv2dBuffers, g: Conv2dGeometry, epi: Epilogue,
+  opts: { plan?: Conv2dPlan; name?: string; /** The input's zero point (see zero-point.ts). */ inputZeroPoint?: number } = {},
 ): Promise<Conv2dPlan> {
   const name = opts.name ?? 'conv2d';
   const cfg = rt.config;
-  const vectors = epilogueVectors(epi);
-  const plan = opts.plan ?? planConv2d(cfg, g, (bufs.bias !== null ? 1 : 0) + vectors.length, name);
   checkGeometry(cfg, g, name);
+  const z = opts.inputZeroPoint ?? 0;
+  if (!Number.isInteger(z) || z < -128 || z > 127) throw new OperatorError(`${name}: input zero point ${z} must be an int8 value`);
+  const wgtBytes = (g.O / cfg.blockOut) * (g.C / g.groups / cfg.blockIn) * g.KH * g.KW * cfg.tensor.wgt.elemBytes;
+  needBytes(bufs.weight, wgtBytes, 'weight', name);
+  const zp = z ? planZeroPoint(cfg, g, asInt8(rt.copyFromDevice(bufs.weight, wgtBytes)), z) : null;
+  const vectors = epilogueVectors(epi);
+  const borders = zp?.borders ?? [];
+  const plan = opts.plan ?? planConv2d(cfg, g, (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length, name);
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
   checkEpilogueVectors(cfg, epi, g.O, name);
   const { OH, OW } = outputSize(g);
@@ -229,7 +237,6 @@ export async function conv2dPacked(
   const { tOC, tIC, tH, tW } = plan;
   if (OCBg % tOC || ICBg % tIC) throw new OperatorError(`${name}: plan tOC ${tOC} / tIC ${tIC} must divide ${OCBg} / ${ICBg} channel blocks`);
   needBytes(bufs.input, NB * CB * g.H * g.W * cfg.tensor.inp.elemBytes, 'input', name);
-  needBytes(bufs.weight, OB * ICBg * KK * cfg.tensor.wgt.elemBytes, 'weight', name);
   needBytes(bufs.output, NB * OB * OH * OW * cfg.tensor.out.elemBytes, 'output', name);
   if (bufs.bias) needBytes(bufs.bias, OB * cfg.tensor.acc.elemBytes, 'bias', name);
 
@@ -265,7 +272,18 @@ export async function conv2dPacked(
   let biasBuf = bufs.bias;
   let offset = 0;
   let ownBias: DeviceBuffer | null = null;
-  if (bufs.bias) {
+  if (zp) {
+    // the zero point's share of every full window, added to the biases (a buffer of our own)
+    const delta = packChannels(cfg, zp.biasDelta, g.O);
+    if (bufs.bias) {
+      const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
+      const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
+      for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] + b[i]) | 0;
+    }
+    ownBias = rt.alloc(delta.byteLength);
+    rt.copyToDevice(ownBias, delta);
+    biasBuf = ownBias;
+  } else if (bufs.bias) {
     const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
     const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
     let lo = Infinity;
@@ -286,9 +304,10 @@ export async function conv2dPacked(
   // the epilogue's per-channel vectors, one packed [O/BO][B][BO] block each, loaded per tile after the bias
   const vecStride = OB * cfg.batch * cfg.blockOut;
   let vecBuf: DeviceBuffer | null = null;
-  if (vectors.length) {
-    const all = new Int32Array(vectors.length * vecStride);
-    vectors.forEach((v, k) => all.set(packChannels(cfg, v.values, g.O), k * vecStride));
+  const allVectors = [...vectors.map((v) => v.values), ...borders.map((b) => b.values)];
+  if (allVectors.length) {
+    const all = new Int32Array(allVectors.length * vecStride);
+    allVectors.forEach((v, k) => all.set(packChannels(cfg, v, g.O), k * vecStride));
     vecBuf = rt.alloc(all.byteLength);
     rt.copyToDevice(vecBuf, all);
     offset = 0; // per-channel epilogues keep the reset + ADD initialisation (the MAX trick needs one shift)
@@ -351,13 +370,29 @@ export async function conv2dPacked(
           const hw = t.th * t.tw;
           const biasKernel = () => rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, accBase + nOut));
           if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
-          vectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
+          allVectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
           if (biasBuf && offset && nOut <= clean[ti % 2]) {
             rt.pushAlu(biasKernel(), 'MAX');
           } else {
             rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
             if (biasBuf) rt.pushAlu(biasKernel(), 'ADD');
           }
+          // zero-point corrections of the tile's border rectangles: per row of the class, a column run
+          borders.forEach((b, k) => {
+            const vecBase = accBase + nOut + (vectors.length + k + 1) * tOC;
+            const rows = b.rows.filter((y) => y >= t.h0 && y < t.h0 + t.th).map((y) => y - t.h0);
+            if (!rows.length) return;
+            for (const [c0, cn] of b.cols) {
+              const x0 = Math.max(c0, t.w0);
+              const x1 = Math.min(c0 + cn, t.w0 + t.tw);
+              if (x1 <= x0) continue;
+              const key = `zp:a${accBase}:v${vecBase}:oc${tOC}:n${hw}:w${t.tw}:r${rows.join(',')}:c${x0 - t.w0}+${x1 - x0}`;
+              rt.pushAlu(rt.kernel(key, (kk) => {
+                kk.loop(tOC, hw, 1).loop(x1 - x0, 1, 0);
+                for (const y of rows) kk.push(accBase + y * t.tw + (x0 - t.w0), vecBase);
+              }), 'ADD');
+            }
+          });
         }
         const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
         rt.pushGemm(rt.kernel(key, (kk: UopKernel) => {
@@ -477,3 +512,5 @@ function checkEpilogueVectors(cfg: VtaConfig, e: Epilogue, O: number, name: stri
     throw new OperatorError(`${name}: a per-channel multiplier needs the ALU's MUL (configure ALU_OPS with MUL, e.g. --alu-ops MIN,MAX,ADD,SHR,MUL)`);
   }
 }
+
+const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);

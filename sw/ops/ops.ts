@@ -25,37 +25,12 @@ export interface Conv2dOptions {
   relu?: boolean;
   /** Requantization beyond one shift: clip bounds, per-channel shifts, the MUL form (see Epilogue). */
   epilogue?: Omit<Epilogue, 'shift' | 'relu'>;
-  /**
-   * Zero point of the input: the convolution sums (x - z) * w over the taps inside the image (TFLite's
-   * semantics, padding with z). -z * sum(w) is folded into the bias; with padding, the input is padded with z
-   * on the host and the device convolves without padding.
-   */
+  /** Zero point of the input: the convolution sums (x - z) * w over the taps inside the image (TFLite's semantics; see zero-point.ts). */
   inputZeroPoint?: number;
   /** Zero-fill channels to block multiples (default true); false rejects such shapes. */
   padChannels?: boolean;
   plan?: Conv2dPlan;
   name?: string;
-}
-
-/** x [N,C,H,W] padded by [top, bottom, left, right] with `value`. */
-function padInput(x: Int8Array, [N, C, H, W]: Shape4, [pt, pb, pl, pr]: number[], value: number): { data: Int8Array; shape: Shape4 } {
-  const PH = H + pt + pb;
-  const PW = W + pl + pr;
-  const data = new Int8Array(N * C * PH * PW).fill(value);
-  for (let nc = 0; nc < N * C; nc++) {
-    for (let y = 0; y < H; y++) data.set(x.subarray((nc * H + y) * W, (nc * H + y + 1) * W), (nc * PH + y + pt) * PW + pl);
-  }
-  return { data, shape: [N, C, PH, PW] };
-}
-
-/** bias[o] - z * sum of o's weights (the zero point's share of every full window). */
-function foldInputZeroPoint(w: Int8Array, O: number, bias: Int32Array | null, z: number): Int32Array {
-  const per = w.length / O;
-  return Int32Array.from({ length: O }, (_, o) => {
-    let s = 0;
-    for (let k = 0; k < per; k++) s += w[o * per + k];
-    return ((bias ? bias[o] : 0) - z * s) | 0;
-  });
 }
 
 function expectType(name: string, what: string, a: unknown, ctor: Int8ArrayConstructor | Int32ArrayConstructor): void {
@@ -90,11 +65,9 @@ export async function conv2d(
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
   if (bias !== null) expectType(name, 'bias', bias, Int32Array);
-  let [N, C, H, W] = shape4(name, 'input', xShape);
+  const [N, C, H, W] = shape4(name, 'input', xShape);
   const [O, Ig, KH, KW] = shape4(name, 'weights', wShape);
   const groups = o.groups ?? 1;
-  const z = o.inputZeroPoint ?? 0;
-  if (!Number.isInteger(z) || z < -128 || z > 127) throw new OperatorError(`${name}: input zero point ${z} must be an int8 value`);
   if (C % groups || O % groups || Ig !== C / groups) {
     throw new OperatorError(`${name}: weights [${wShape.join(', ')}] do not match ${C} input channels in ${groups} group(s) (expected I = ${C / groups})`);
   }
@@ -103,14 +76,7 @@ export async function conv2d(
     throw new OperatorError(`${name}: with ${groups} groups, channels per group (${C / groups} in, ${O / groups} out) must be multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`);
   }
   const [sh, sw] = strides2(o.stride);
-  let [pt, pb, pl, pr] = pads4(o.padding);
-  if (z !== 0) {
-    bias = foldInputZeroPoint(w, O, bias, z);
-    if (pt || pb || pl || pr) {
-      ({ data: x, shape: [N, C, H, W] } = padInput(x, [N, C, H, W], [pt, pb, pl, pr], z));
-      [pt, pb, pl, pr] = [0, 0, 0, 0];
-    }
-  }
+  const [pt, pb, pl, pr] = pads4(o.padding);
   const Np = roundUp(N, cfg.batch);
   const Cp = roundUp(C, cfg.blockIn);
   const Op = roundUp(O, cfg.blockOut);
@@ -125,7 +91,7 @@ export async function conv2d(
     rt.copyToDevice(bw, wp);
     if (bp) rt.copyToDevice(bb, bp);
     const plan = await conv2dPacked(rt, { input: bx, weight: bw, bias: bp ? bb : null, output: bo }, g,
-      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name });
+      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name, inputZeroPoint: o.inputZeroPoint });
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const shape: Shape4 = [N, O, OH, OW];
     const full = unpackActivations(cfg, packed, [Np, Op, OH, OW], 'out');

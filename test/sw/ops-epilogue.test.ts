@@ -34,10 +34,13 @@ const CASES: Case[] = [
   { N: 1, C: 16, H: 9, W: 7, O: 32, K: 3, stride: 1, pad: [1, 1, 1, 1], z: -128, min: -128, max: 127 },
   { N: 1, C: 20, H: 8, W: 8, O: 20, K: 3, stride: 2, pad: [0, 1, 0, 1], z: 4, min: -17, max: 100 },
   { N: 1, C: 32, H: 6, W: 5, O: 16, K: 1, stride: 2, pad: [0, 0, 0, 0], z: -3, min: -128, max: 127 },
+  // several tiles, so border rectangles are cut by tile edges
+  { N: 1, C: 32, H: 30, W: 30, O: 48, K: 3, stride: 1, pad: [1, 1, 1, 1], z: -128, min: -128, max: 127 },
+  { N: 1, C: 16, H: 11, W: 9, O: 16, K: 5, stride: 2, pad: [2, 2, 1, 2], z: 77, min: -128, max: 127 },
 ];
 
 describe.each([false, true])('conv2d with an input zero point and a per-channel epilogue (MUL form: %s)', (useMul) => {
-  test.each(CASES)('$C->$O $Kx$K stride $stride, input zero point $z', async (s) => {
+  test.each(CASES)('%#: $C->$O kernel $K stride $stride, input zero point $z', async (s) => {
     const cfg = cfgWith(useMul ? { ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'] } : {});
     const rt = runtime(cfg);
     const rng = new Rng(7 + s.C);
