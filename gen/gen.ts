@@ -2,7 +2,7 @@
 // and writes it with config.json, vta_hw_spec.h and manifest.json into one directory per configuration.
 // Everything here is callable from tests without spawning a process; see runGen.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { isAbsolute, relative, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { formatUsage, parseArgs, ParsedArgs, CommandSpec } from '../cli/args';
@@ -15,8 +15,11 @@ import { ConfigError, IsaError } from '../hw/vta/errors';
 import { describeFsError, readConfigFile } from '../hw/vta/config-file';
 import { boardByName } from '../hw/boards/boards';
 import { boardPreset } from '../hw/boards/presets';
+import { prepareOutputDir } from '../util/output-dir';
+import { checkGeneratorLimits } from '../hw/vta/limits';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
-import { emitRtl as realEmitRtl, RtlEmitter, RtlOutput } from './rtl';
+import { emitRtl as realEmitRtl, RtlEmitter, RtlOptions, RtlOutput } from './rtl';
+import { INTERFACES, manifestFiles, ManifestFile, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
 
 export const GEN_SPEC: CommandSpec = {
   command: 'vta gen',
@@ -38,9 +41,24 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'alu-ii', type: 'int', metavar: 'N', help: 'cycles per vector-ALU micro-op, 1 or 2; 2 lets ACC use one read port (1)' },
     { name: 'gemm-dsp-packing', type: 'int', metavar: 'N', help: 'int8 products per GEMM DSP multiplier, 1 or 2 (1)' },
     { name: 'board', type: 'string', metavar: 'NAME', help: 'board preset (pynq-z1, ultra96, zcu104, de10-nano): bus width and fitting knobs; flags override it' },
+    { name: 'source-lines', type: 'bool', help: 'annotate each Verilog block with the TypeScript line(s) that built it' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
+    { name: 'allow-special-files', type: 'bool', help: 'let --config read a FIFO, device or <(...) substitution (still size-limited)' },
   ],
 };
+
+/** The configuration flags of `vta gen` (--config, --gemm and the knobs), for other commands that build a core. */
+export const CONFIG_FLAGS = GEN_SPEC.flags.filter((f) => f.name !== 'out' && f.name !== 'source-lines');
+
+/** True when any of CONFIG_FLAGS was given. */
+export function hasConfigFlags(args: ParsedArgs): boolean {
+  return CONFIG_FLAGS.some((f) => args.given.some((g) => g === `--${f.name}` || g.startsWith(`--${f.name} `) || g.startsWith(`--${f.name}=`)));
+}
+
+/** The configuration CONFIG_FLAGS describe, resolved exactly as `vta gen` does (default config when none). */
+export function configFromArgs(args: ParsedArgs, cwd: string = process.cwd()): VtaConfig {
+  return resolveGenConfig(configRequestFromArgs(args), cwd);
+}
 
 export const GEN_USAGE = formatUsage(
   GEN_SPEC,
@@ -55,10 +73,19 @@ export const MANIFEST_FILE = 'manifest.json';
 export interface GenManifest {
   readonly generator: string;
   readonly configName: string;
+  /** Also in the header comment of every Verilog file; the top's name (`VtaCore`) does not carry it. */
   readonly configHash: string;
   readonly top: string;
   /** Verilog files in compile order, relative to the manifest. */
   readonly files: readonly string[];
+  /** Every file written, with its role. */
+  readonly outputs: readonly ManifestFile[];
+  /** The top's ports; `interface` is a key of `interfaces`. */
+  readonly interfaces?: Readonly<Record<string, string>>;
+  readonly ports?: readonly ManifestPort[];
+  /** Every memory, by instance path; `readDuringWrite` is explained in `readDuringWriteMeaning`. */
+  readonly memories?: readonly ManifestMemory[];
+  readonly readDuringWriteMeaning?: Readonly<Record<string, string>>;
   /** C headers, relative to the manifest. */
   readonly headers: readonly string[];
   /** The resolved configuration, also written to `configFile`. */
@@ -76,7 +103,13 @@ export interface GenRequest {
   readonly outDir?: string;
   /** A board whose preset sits between the file and the flags. */
   readonly board?: string;
+  /** --config may name a FIFO or device. */
+  readonly allowSpecial?: boolean;
+  readonly sourceLines?: boolean;
 }
+
+/** The flags that set configuration keys (others, e.g. a command's own, are not part of error messages). */
+const KNOB_FLAGS = new Set(['gemm', 'alu-ops', 'bus-width', 'inp-width', 'wgt-width', 'acc-width', 'uop-buff', 'inp-buff', 'wgt-buff', 'acc-buff', 'insn-queue-depth', 'dep-queue-depth', 'gemm-pipeline', 'alu-ii', 'gemm-dsp-packing']);
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
 
@@ -90,7 +123,12 @@ const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
 ];
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
-export function genRequestFromArgs(args: ParsedArgs, opts: { hasOut?: boolean } = {}): GenRequest {
+export function genRequestFromArgs(args: ParsedArgs): GenRequest {
+  return { ...configRequestFromArgs(args), outDir: args.string('out'), sourceLines: args.bool('source-lines'), allowSpecial: args.bool('allow-special-files') };
+}
+
+/** The configuration part of a request, for commands that take the knobs without `--out` (compile, infer). */
+export function configRequestFromArgs(args: ParsedArgs): GenRequest {
   const overrides: Record<string, unknown> = {};
   const gemm = args.string('gemm');
   if (gemm !== undefined) Object.assign(overrides, parseGemmShape(gemm, '--gemm'));
@@ -110,8 +148,7 @@ export function genRequestFromArgs(args: ParsedArgs, opts: { hasOut?: boolean } 
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && !g.startsWith('--board ')),
-    outDir: opts.hasOut === false ? undefined : args.string('out'),
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && KNOB_FLAGS.has(g.split(/[ =]/)[0].slice(2))),
     board: args.string('board'),
   };
 }
@@ -127,7 +164,7 @@ export function resolveGenConfig(req: GenRequest, cwd: string = process.cwd()): 
   let base: Readonly<VtaConfigJson> = DEFAULT_CONFIG_JSON;
   let source = 'default config';
   if (req.configFile !== undefined) {
-    const raw = readConfigFile(req.configFile, cwd);
+    const raw = readConfigFile(req.configFile, cwd, req.allowSpecial);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) deriveConfig(raw, req.configFile);
     base = raw as VtaConfigJson;
     source = req.configFile;
@@ -135,14 +172,14 @@ export function resolveGenConfig(req: GenRequest, cwd: string = process.cwd()): 
   const preset = req.board !== undefined ? boardPreset(boardByName(req.board)) : {};
   const overrides = { ...preset, ...req.overrides };
   const keys = Object.keys(overrides) as (keyof VtaConfigJson)[];
-  if (keys.length === 0) return deriveConfig(base, source);
+  if (keys.length === 0) return checkGeneratorLimits(deriveConfig(base, source), source);
   const merged = withOverrides(base, overrides) as unknown as Record<string, unknown>;
   for (const [derived, sources] of DERIVED_FROM) {
     if (!keys.includes(derived) && sources.some((k) => keys.includes(k))) delete merged[derived];
   }
   const flags = [...(req.board !== undefined ? [`--board ${req.board}`] : []), ...req.overrideText].join(' ');
   const where = req.configFile !== undefined ? `${req.configFile} with ${flags}` : flags;
-  return deriveConfig(merged, where);
+  return checkGeneratorLimits(deriveConfig(merged, where), where);
 }
 
 const EXTENSION_KEYS = [
@@ -167,6 +204,13 @@ export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string 
     configHash: cfg.hash,
     top: rtl.top,
     files: rtl.files.map((f) => f.name),
+    outputs: manifestFiles(rtl.top, rtl.files.map((f) => f.name), [
+      { file: HW_SPEC_HEADER, role: 'C header: VTA\'s hw_spec constants for this configuration (for VTA\'s runtime and drivers)' },
+      { file: CONFIG_FILE, role: 'the resolved configuration, in VTA\'s vta_config.json keys (vta gen --config accepts it)' },
+      { file: MANIFEST_FILE, role: 'this file' },
+    ]),
+    ...(rtl.ports ? { interfaces: INTERFACES, ports: rtl.ports } : {}),
+    ...(rtl.memories ? { memories: rtl.memories, readDuringWriteMeaning: READ_DURING_WRITE } : {}),
     headers: [HW_SPEC_HEADER],
     configFile: CONFIG_FILE,
     config: cfg.json,
@@ -210,10 +254,10 @@ function writeIfChanged(path: string, text: string): void {
 }
 
 /** Emits and writes one configuration into `outDir` (absolute). */
-export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl): GenResult {
+export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl, opts: RtlOptions = {}): GenResult {
   let rtl: RtlOutput;
   try {
-    rtl = emit(cfg);
+    rtl = emit(cfg, opts);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof IsaError) throw e;
     throw new Error(`RTL generation for ${cfg.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -226,11 +270,7 @@ export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = real
     [HW_SPEC_HEADER, renderHwSpecHeader(cfg)],
     [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
   ];
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new CommandFailure(`cannot create output directory ${outDir}: ${describeFsError(e)}`, { cause: e });
-  }
+  prepareOutputDir(outDir, 'output directory');
   for (const [name, text] of outputs) {
     const path = resolve(outDir, name);
     try {
@@ -270,9 +310,11 @@ export async function runGen(argv: readonly string[], deps: GenDeps = {}): Promi
       return EXIT_OK;
     }
     const req = genRequestFromArgs(args);
+    // The output directory is checked before the (possibly long) generation starts.
+    if (req.outDir !== undefined) prepareOutputDir(req.outDir, '--out', cwd);
     const cfg = resolveGenConfig(req, cwd);
     const outDir = resolve(cwd, req.outDir ?? `build/rtl/${configDirName(cfg)}`);
-    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl);
+    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl, { sourceLines: req.sourceLines });
     const ms = Math.round(performance.now() - start);
     io.stdout(
       [

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'path';
 import type { CommandSpec } from '../cli/args';
 import { Command, defineCommand } from '../cli/command';
 import { CommandFailure, EXIT_FAILURE, EXIT_OK } from '../cli/errors';
-import { GEN_SPEC, genRequestFromArgs, resolveGenConfig } from '../gen/gen';
+import { CONFIG_FLAGS, configRequestFromArgs, resolveGenConfig } from '../gen/gen';
 import { FAMILY_NAMES, RESOURCE_NAMES } from '../hw/boards/boards';
 import type { SynthReport } from './report';
 import { resolveTarget, SynthAborted, synthesize, SynthFailure } from './synthesize';
@@ -14,7 +14,7 @@ import { resolveTarget, SynthAborted, synthesize, SynthFailure } from './synthes
 const SPEC: CommandSpec = {
   command: 'vta synth',
   flags: [
-    ...GEN_SPEC.flags.filter((f) => f.name !== 'out'),
+    ...CONFIG_FLAGS,
     { name: 'family', type: 'string', metavar: 'NAME', help: `FPGA family without a board: ${FAMILY_NAMES.join(', ')} (default xc7, or the board's)` },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report (schema: synth/REPORT.md)' },
     { name: 'top', type: 'string', metavar: 'MODULE', help: "synthesise this module instead of the generator's top" },
@@ -67,7 +67,7 @@ export const synthCommand: Command = defineCommand({
   spec: SPEC,
   description: DESCRIPTION,
   async execute(args, io) {
-    const req = genRequestFromArgs(args, { hasOut: false });
+    const req = configRequestFromArgs(args);
     const cfg = resolveGenConfig(req);
     const family = args.string('family');
     resolveTarget(req.board, family); // unknown names and contradictions fail before any work

@@ -1,8 +1,9 @@
 // `vta bench`: GEMM micro-ops per second of fsim (JS kernel and WebAssembly SIMD kernel), each as a
 // ratio to a native C++ loop doing the same micro-ops. Prints a table and writes build/bench/fsim.json.
 
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, join } from 'path';
+import { writeFileSync } from 'fs';
+import { prepareOutputFile } from '../../util/output-dir';
+import { join } from 'path';
 import type { Command } from '../../cli/command';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
@@ -11,6 +12,8 @@ import { runConvBenchCommand } from '../../sw/bench/command';
 import { runSynthBenchCommand, runSynthBenchSection } from '../../synth/bench';
 import { verilatorVersion } from '../verilator/build';
 import { formatTsimTable, runTsimBench, writeTsimOutputs } from './tsim-bench';
+import { CONFIG_FLAGS, configFromArgs, hasConfigFlags } from '../../gen/gen';
+import type { VtaConfig } from '../../hw/vta/config';
 
 const SPEC: CommandSpec = {
   command: 'vta bench',
@@ -23,6 +26,7 @@ const SPEC: CommandSpec = {
     { name: 'tsim-json', type: 'string', metavar: 'FILE', help: 'TSIM results (default build/bench/tsim.json)' },
     { name: 'tsim-svg', type: 'string', metavar: 'FILE', help: 'TSIM utilization picture (default build/bench/tsim.svg)' },
     { name: 'skip-synth', type: 'bool', help: 'leave out the synthesis section (vta bench synth)' },
+    ...CONFIG_FLAGS,
   ],
 };
 const DESCRIPTION =
@@ -32,11 +36,13 @@ const DESCRIPTION =
   'Then, when Verilator is installed, the TSIM section (sim/bench/tsim-bench.ts): simulated cycles per second,\n' +
   'cycles and GEMM utilization of the blocked-GEMM vectors on the generated core, ALU micro-ops per cycle\n' +
   '(immediate and vector forms); table, build/bench/tsim.json and build/bench/tsim.svg.\n\n' +
+  'With --config/--gemm/knobs (as `vta gen`), both sections measure that configuration: its synthetic GEMM\n' +
+  'stream, the vectors written for it, and (TSIM) its ALU rows.\n\n' +
   '`vta bench conv2d [--workload resnet18] [--target fsim|tsim] [--json FILE] [--svg FILE]` runs conv2d\n' +
   'layers through the runtime and operator library instead (see `vta bench conv2d --help`).\n\n' +
   'Last, the synthesis table of `vta bench synth` (yosys, cached; see `vta bench synth --help`) unless --skip-synth.';
 
-export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> } = {
+export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string, config?: VtaConfig): Promise<void> } = {
   name: 'bench',
   summary: 'measure fsim GEMM throughput (JS, WebAssembly) against native C++',
   usage: formatUsage(SPEC, DESCRIPTION),
@@ -51,10 +57,12 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     const secText = args.string('seconds');
     const seconds = secText === undefined ? 1 : Number(secText);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds ${secText}: expected a positive number`);
-    const jsonPath = args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json');
+    const jsonPath = prepareOutputFile(args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json'), '--json');
     const vectorDir = args.string('vectors') ?? DEFAULT_VECTOR_DIR;
     if (args.bool('tsim') && args.bool('skip-tsim')) throw new UsageError('--tsim and --skip-tsim exclude each other');
-    if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath);
+    const config = hasConfigFlags(args) ? configFromArgs(args) : undefined;
+    if (config) io.stdout(`configuration ${config.name} (hash ${config.hash})\n`);
+    if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath, config);
     const synth = async (): Promise<number> => (args.bool('skip-synth') || args.bool('tsim') ? EXIT_OK : runSynthBenchSection(io));
     if (args.bool('skip-tsim')) return synth();
     let haveVerilator = true;
@@ -65,24 +73,26 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     }
     if (!haveVerilator) return synth();
     io.stdout('\nTSIM benchmark (generated VtaCore under Verilator)\n');
-    const report = await runTsimBench({ vectorDir, log: (s) => io.stdout(s + '\n') });
+    // Progress (and a first build of the configuration's model) on stderr; the results on stdout.
+    const report = await runTsimBench({ vectorDir, config, log: (s) => io.stderr(s + '\n') });
     io.stdout('\n' + formatTsimTable(report) + '\n');
     const tj = args.string('tsim-json') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.json');
     const ts = args.string('tsim-svg') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.svg');
-    for (const f of [tj, ts]) mkdirSync(dirname(f), { recursive: true });
+    prepareOutputFile(tj, '--tsim-json');
+    prepareOutputFile(ts, '--tsim-svg');
     writeTsimOutputs(report, tj, ts);
     io.stdout(`wrote ${tj} and ${ts}\n`);
     return synth();
   },
-  async fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> {
+  async fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string, config?: VtaConfig): Promise<void> {
     io.stdout('fsim GEMM benchmark\n');
     const report = await runFsimBench({
       seconds,
       vectorDir,
-      log: (s) => io.stdout(s + '\n'),
+      config,
+      log: (s) => io.stderr(s + '\n'),
     });
     io.stdout('\n' + formatBenchTable(report) + '\n');
-    mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
     io.stdout(`wrote ${jsonPath}\n`);
   },

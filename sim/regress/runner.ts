@@ -2,13 +2,14 @@
 // configurations, in parallel worker processes, with a progress bar; JSON and JUnit XML reports; every
 // failure saved as a replayable vector named by its seed.
 
-import { fork } from 'child_process';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
+import { codeFingerprint, Executor, LocalExecutor } from '../../exec';
+import { Progress } from '../../exec/progress';
 import { namedConfig } from '../../hw/vta/configs';
 import { openDevice } from '../targets';
 import { CaseResult, junitXml, RegressReport } from './report';
-import { runTask, WorkerResult, WorkerTask } from './worker';
+import type { WorkerResult, WorkerTask } from './worker';
 
 export interface RegressOptions {
   target: string;
@@ -17,19 +18,13 @@ export interface RegressOptions {
   programs: number;
   seed: number;
   jobs: number;
+  /** Where the tasks run (default: a local pool of `jobs` workers). */
+  executor?: Executor;
   outDir: string;
   /** Progress and summary lines. */
   log: (line: string) => void;
   /** Whether to redraw one progress line in place (a terminal). */
   tty: boolean;
-}
-
-function progressBar(done: number, total: number, failed: number, t0: number): string {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const secs = (Date.now() - t0) / 1000;
-  const eta = done > 0 ? Math.round((secs / done) * (total - done)) : 0;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  failed ${failed}  ${secs.toFixed(0)} s, eta ${eta} s`;
 }
 
 export async function regress(o: RegressOptions): Promise<RegressReport> {
@@ -49,7 +44,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   const results: CaseResult[] = [];
   const vectorsDir = join(o.outDir, 'failures');
   let failed = 0;
-  let lastLine = 0;
+  const progress = new Progress(tasks.length, o.log, o.tty);
   const onResult = (r: WorkerResult) => {
     if (!r.result.ok) {
       failed++;
@@ -58,23 +53,24 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
         r.result.vector = join(vectorsDir, `${r.result.name}.json`);
         writeFileSync(r.result.vector, JSON.stringify(r.vector) + '\n');
       }
-      o.log(`${o.tty ? '\r\x1b[K' : ''}FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
+      progress.note(`FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
     }
     results.push(r.result);
-    const line = progressBar(results.length, tasks.length, failed, t0);
-    if (o.tty) process.stderr.write(`\r\x1b[K${line}`);
-    else if (Date.now() - lastLine > 5000 || results.length === tasks.length) {
-      lastLine = Date.now();
-      o.log(line);
-    }
+    progress.tick(r.result.ok);
   };
 
-  if (o.jobs <= 1) {
-    for (const t of tasks) onResult(await runTask(t));
-  } else {
-    await runInWorkers(tasks, Math.min(o.jobs, tasks.length), onResult);
-  }
-  if (o.tty) process.stderr.write('\n');
+  const executor = o.executor ?? new LocalExecutor(o.jobs);
+  await executor.run<WorkerTask, WorkerResult>(
+    { name: 'regress', handler: resolve(__dirname, 'worker.ts'), inputs: tasks, salt: codeFingerprint() },
+    (i, outcome) => {
+      const t = tasks[i];
+      onResult(outcome.ok ? outcome.output : {
+        type: 'result',
+        result: { config: t.config, seed: t.seed, name: `${t.config}__random_s${t.seed}`, ok: false, seconds: 0, cycles: null, error: outcome.error, mismatchCount: 0 },
+      });
+    },
+  );
+  progress.end();
 
   results.sort((a, b) => a.config.localeCompare(b.config) || a.seed - b.seed);
   const report: RegressReport = {
@@ -85,32 +81,4 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   writeFileSync(join(o.outDir, 'regress.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(o.outDir, 'regress.xml'), junitXml(report));
   return report;
-}
-
-/** Spreads tasks over forked workers, each taking the next task when it answers. */
-function runInWorkers(tasks: WorkerTask[], jobs: number, onResult: (r: WorkerResult) => void): Promise<void> {
-  return new Promise((resolveAll, reject) => {
-    let next = 0;
-    let running = jobs;
-    const script = resolve(__dirname, 'worker.ts');
-    for (let w = 0; w < jobs; w++) {
-      const child = fork(script, [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      const feed = () => {
-        if (next < tasks.length) child.send(tasks[next++]);
-        else child.disconnect();
-      };
-      child.on('message', (m: WorkerResult) => {
-        onResult(m);
-        feed();
-      });
-      child.on('exit', (code) => {
-        if (code !== 0 && next < tasks.length) {
-          reject(new Error(`regression worker exited with code ${code}`));
-          return;
-        }
-        if (--running === 0) resolveAll();
-      });
-      feed();
-    }
-  });
 }

@@ -1,24 +1,28 @@
 // `vta bench conv2d`: the subcommand of `vta bench` that runs a conv2d workload through the runtime and
 // operator library on fsim or TSIM (the same Device interface) and prints/writes its results.
 
-import { writeFileSync, mkdirSync } from 'fs';
-import { dirname } from 'path';
+import { existsSync, writeFileSync } from 'fs';
+import { prepareOutputFile } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
-import { DEFAULT_CONFIG_JSON, defaultConfig, deriveConfig, VtaConfig, withOverrides } from '../../hw/vta/config';
-import { boardByName } from '../../hw/boards/boards';
-import { boardPreset } from '../../hw/boards/presets';
-import { openDevice } from '../../sim/targets';
+import { CONFIG_FLAGS, configFromArgs } from '../../gen/gen';
+import { isTargetName, openDevice, TARGET_NAMES } from '../../sim/targets';
+import { SHIPPED_DB } from '../tune/db';
+import { loadScheduleDb } from '../tune/command';
+import { defaultConfig, VtaConfig } from '../../hw/vta/config';
 import { ConvBenchReport, convBenchSvg, formatConvTable, runConvBench, WORKLOADS } from './conv2d';
 
 export const CONV_SPEC: CommandSpec = {
   command: 'vta bench conv2d',
   flags: [
     { name: 'workload', type: 'string', metavar: 'NAME', help: `the layers to run: ${Object.keys(WORKLOADS).join(', ')} (default resnet18)` },
-    { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
+    { name: 'target', type: 'string', metavar: 'TARGET', help: 'fsim (default), fsim-js or tsim' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the results as JSON' },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a roofline plot' },
-    { name: 'board', type: 'string', metavar: 'NAME', repeatable: true, help: 'also run with this board preset (hw/boards/presets.ts) and compare cycles with the default' },
+    { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; its tuned schedules are used and compared with the planner\'s' },
+    { name: 'no-db', type: 'bool', help: 'use the planner\'s schedules only (default: the shipped database\'s where it has records)' },
+    ...CONFIG_FLAGS,
+    { name: 'beside-default', type: 'bool', help: "also run VTA's default configuration and compare cycles layer by layer (e.g. with --board pynq-z1)" },
   ],
 };
 
@@ -26,8 +30,11 @@ export const CONV_DESCRIPTION =
   'Runs each conv2d layer of the workload (batch 1, int8, ReLU epilogue) through sw/runtime and sw/ops,\n' +
   'checks it against the integer reference, and reports cycles (null on fsim), GEMM utilization, the\n' +
   'roofline bound of the default TSIM memory model (8 B/cycle) and DRAM bytes from the counters.\n' +
-  'With --board, the same layers run on the default configuration and on each board preset, and a table\n' +
-  'compares their cycles (the JSON then holds {default, boards}). Exit code 1 when a layer is wrong.';
+  'The configuration comes from --config/--gemm/knobs as in `vta gen` (default 1x16x16).\n' +
+  'Layers the schedule database has a record for run its tuned schedule, and the planner\'s too, for the\n' +
+  '"planner cyc" and "tuned/plan" columns.\n' +
+  'With --beside-default the default configuration runs too and a table compares the cycles per layer\n' +
+  '(the JSON then holds {default, config}). Exit code 1 when a layer is wrong.';
 
 export async function runConvBenchCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   const args = parseArgs(CONV_SPEC, argv);
@@ -39,42 +46,48 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const workload = WORKLOADS[workloadName];
   if (!workload) throw new UsageError(`--workload ${workloadName}: unknown; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const target = args.string('target') ?? 'fsim';
-  if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
-  const boards = args.strings('board').map((b) => boardByName(b));
-  const runs: [string, VtaConfig][] = [['default', defaultConfig()]];
-  for (const b of boards) runs.push([b.name, deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, boardPreset(b)), `--board ${b.name}`)]);
-  const log = (s: string) => io.stdout(s + '\n');
-  const reports: [string, ConvBenchReport][] = [];
-  for (const [label, cfg] of runs) {
-    const device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
-    io.stdout(`conv2d benchmark: ${workloadName} on ${target} (${label}: ${cfg.name}, hash ${cfg.hash})\n`);
-    let report;
+  if (!isTargetName(target)) throw new UsageError(`--target ${target}: expected one of ${TARGET_NAMES.join(', ')}`);
+  for (const flag of ['json', 'svg']) {
+    const path = args.string(flag);
+    if (path !== undefined) prepareOutputFile(path, `--${flag}`); // before the long run, not after
+  }
+  const cfg = configFromArgs(args);
+  if (args.bool('no-db') && args.string('db')) throw new UsageError('--db and --no-db exclude each other');
+  const dbFile = args.string('db');
+  if (dbFile && !existsSync(dbFile)) throw new UsageError(`--db ${dbFile}: no such file`);
+  const db = args.bool('no-db') ? null : loadScheduleDb([SHIPPED_DB, ...(dbFile ? [dbFile] : [])]);
+  // Progress lines (and a first TSIM build) go to stderr; the table to stdout.
+  const log = (s: string) => io.stderr(s + '\n');
+  const runOne = async (c: VtaConfig): Promise<ConvBenchReport> => {
+    const device = await openDevice(target, c, { dramBytes: 64 << 20, log });
+    io.stdout(`conv2d benchmark: ${workloadName} on ${target} (${c.name}, hash ${c.hash})\n`);
+    let r;
     try {
-      report = await runConvBench(device, workload, { workloadName, target, deviceName: target, log });
+      r = await runConvBench(device, workload, { workloadName, target, deviceName: target, log, schedules: db ? (l) => db.plan(c, l) : undefined });
     } finally {
       device.close?.();
     }
-    io.stdout('\n' + formatConvTable(report) + '\n');
-    reports.push([label, report]);
-  }
-  if (reports.length > 1) io.stdout('\n' + formatCycleComparison(reports) + '\n');
-  const main = reports[0][1];
-  const json = () => (reports.length === 1 ? main : { default: main, boards: Object.fromEntries(reports.slice(1)) });
-  for (const [flag, text] of [['json', () => JSON.stringify(json(), null, 2) + '\n'], ['svg', () => convBenchSvg(main)]] as const) {
+    io.stdout('\n' + formatConvTable(r) + '\n');
+    return r;
+  };
+  const base = args.bool('beside-default') ? await runOne(defaultConfig()) : undefined;
+  const report = await runOne(cfg);
+  if (base) io.stdout('\n' + formatCycleComparison([['default', base], [cfg.name, report]]) + '\n');
+  const json = () => JSON.stringify(base ? { default: base, config: report } : report, null, 2) + '\n';
+  for (const [flag, text] of [['json', json], ['svg', () => convBenchSvg(report)]] as const) {
     const path = args.string(flag);
     if (path) {
-      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text());
       io.stdout(`wrote ${path}\n`);
     }
   }
-  return reports.every(([, r]) => r.allCorrect) ? EXIT_OK : 1;
+  return report.allCorrect && (base?.allCorrect ?? true) ? EXIT_OK : 1;
 }
 
-/** Cycles per layer side by side: the default configuration, then each board preset with its ratio. */
+/** Cycles per layer side by side: the first report is the baseline, the others with their ratio to it. */
 export function formatCycleComparison(reports: readonly (readonly [string, ConvBenchReport])[]): string {
   const base = reports[0][1];
-  const head = ['layer', ...reports.map(([l]) => `${l} cycles`), ...reports.slice(1).map(([l]) => `${l}/default`)];
+  const head = ['layer', ...reports.map(([l]) => `${l} cycles`), ...reports.slice(1).map(([l]) => `${l}/${reports[0][0]}`)];
   const total = (r: ConvBenchReport) => r.layers.reduce((a, l) => a + (l.cycles ?? 0), 0);
   const ratio = (a: number | null, b: number | null) => (a && b ? (a / b).toFixed(3) : '-');
   const rows = base.layers.map((l, i) => [
