@@ -17,6 +17,9 @@ const PACKED = [
 
 const INT32 = [-(2 ** 31), 2 ** 31 - 1];
 
+// A Verilator build of each configuration takes minutes on a loaded machine (cached afterwards).
+jest.setTimeout(900_000);
+
 describe.each([...rtlTestConfigs(), ...PACKED])('GemmCore $label', ({ label, cfg }) => {
   test('matches the reference, one op per cycle, latency P / P+1', async () => {
     const sim = await buildStreamSim(new VtaComputeUnits(cfg), `units_${label}`);
