@@ -8,6 +8,7 @@ import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from '../sim/bench/command';
 import { regressCommand } from '../sim/regress/command';
+import { fpgaCommand } from '../scripts/fpga/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   disasmCommand,
   benchCommand,
   regressCommand,
+  fpgaCommand,
 ];

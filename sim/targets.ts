@@ -5,8 +5,11 @@ import type { VtaConfig } from '../hw/vta/config';
 import type { Device } from './device';
 import { FunctionalSimulator } from './fsim';
 
-export type TargetName = 'fsim' | 'fsim-js' | 'tsim';
-export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim'];
+export type TargetName = 'fsim' | 'fsim-js' | 'tsim' | BoardTargetName;
+/** Real boards (sim/board): the runtime on the board's Linux, the bitstream from `vta fpga`. */
+export type BoardTargetName = 'pynq' | 'ultra96' | 'zcu104' | 'de10-nano';
+export const BOARD_TARGET_NAMES: readonly BoardTargetName[] = ['pynq', 'ultra96', 'zcu104', 'de10-nano'];
+export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim', ...BOARD_TARGET_NAMES];
 
 export interface OpenedDevice extends Device {
   close?(): void;
@@ -53,6 +56,14 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         log: options.log,
         trace: options.trace ?? false,
       });
+    }
+    case 'pynq':
+    case 'ultra96':
+    case 'zcu104':
+    case 'de10-nano': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { openBoardDevice } = require('./board/device') as typeof import('./board/device');
+      return openBoardDevice(target, cfg, { dramBytes: options.dramBytes });
     }
     default:
       throw new UnknownTargetError(target);

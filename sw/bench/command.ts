@@ -4,16 +4,17 @@
 import { writeFileSync, mkdirSync } from 'fs';
 import { dirname } from 'path';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
-import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { defaultConfig } from '../../hw/vta/config';
-import { openDevice } from '../../sim/targets';
+import { DeviceError } from '../../sim/device';
+import { BOARD_TARGET_NAMES, openDevice } from '../../sim/targets';
 import { convBenchSvg, formatConvTable, runConvBench, WORKLOADS } from './conv2d';
 
 export const CONV_SPEC: CommandSpec = {
   command: 'vta bench conv2d',
   flags: [
     { name: 'workload', type: 'string', metavar: 'NAME', help: `the layers to run: ${Object.keys(WORKLOADS).join(', ')} (default resnet18)` },
-    { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
+    { name: 'target', type: 'string', metavar: 'T', help: 'the device: fsim, tsim, or a board (pynq, ultra96, zcu104, de10-nano) when run on it (default fsim)' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the results as JSON' },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a roofline plot' },
   ],
@@ -35,10 +36,18 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const workload = WORKLOADS[workloadName];
   if (!workload) throw new UsageError(`--workload ${workloadName}: unknown; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const target = args.string('target') ?? 'fsim';
-  if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
+  const targets = ['fsim', 'tsim', ...BOARD_TARGET_NAMES];
+  if (!targets.includes(target)) throw new UsageError(`--target ${target}: expected one of ${targets.join(', ')}`);
   const cfg = defaultConfig();
   const log = (s: string) => io.stdout(s + '\n');
-  const device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
+  let device;
+  try {
+    device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
+  } catch (e) {
+    // A board target on another machine, a missing u-dma-buf: one line saying what is missing.
+    if (e instanceof DeviceError) throw new CommandFailure(e.message);
+    throw e;
+  }
   io.stdout(`conv2d benchmark: ${workloadName} on ${target} (${cfg.name})\n`);
   let report;
   try {
