@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools npm cannot provide: Verilator, a C++ compiler and make.
+# Installs the system tools npm cannot provide: Verilator, a C++ compiler, make, and tclsh (Debian `tcl`,
+# which runs the generated Vivado/Quartus scripts against recording stubs in the tests).
 # As root it installs them with apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 # --soft (used by npm's postinstall): never fail, only say what is missing when not root.
@@ -10,9 +11,10 @@ missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
+command -v tclsh >/dev/null 2>&1 || missing+=(tcl)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make present"
+  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make, tclsh present"
   exit 0
 fi
 
