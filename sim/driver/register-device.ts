@@ -7,6 +7,7 @@ import type { VtaConfig } from '../../hw/vta/config';
 import { decodeInsn, INSN_BYTES } from '../../hw/vta/isa';
 import { CONTROL_BITS } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
+import { programAt, programCounters } from '../program-counters';
 import { AllocOptions, Device, DeviceArgumentError, RunOptions, RunResult } from '../device';
 import { countersFrom, errorFrom, InsnReader, launch, PollClock, readRegisters, RegisterPort, waitForDone } from './registers';
 
@@ -129,7 +130,8 @@ export class RegisterDevice implements Device {
     if (control & CONTROL_BITS.error) throw errorFrom(this.config, registers, insnCount, reader);
     return {
       cycles: registers.CYCLES,
-      counters: countersFrom(registers, this.config),
+      // Per-kind counts and LOAD element bytes from the program, as on fsim and TSIM (sim/program-counters.ts).
+      counters: { ...countersFrom(registers, this.config), ...programCounters(this.config, programAt(this.config, this.options.window.bytes, insnAddr - this.options.window.busBase, insnCount)) },
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
       leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
       warnings,

@@ -92,9 +92,9 @@ export function readRegisters(port: RegisterPort): Record<string, number> {
 }
 
 /**
- * The Device counters from the host registers. Differences from fsim, by design: the per-type load bytes
- * count whole bus beats the core fetched (fsim counts element bytes; they agree when every LOAD row starts
- * and ends on a bus boundary, always for elements at least as wide as the bus); `byKind` stays empty.
+ * The Device counters from the host registers. Here the per-type load bytes are whole bus beats the core
+ * fetched and `byKind` is empty; devices replace both with what the program determines (programCounters
+ * of sim/program-counters.ts), as fsim counts them.
  */
 export function countersFrom(r: Record<string, number>, cfg: Pick<VtaConfig, 'batch' | 'blockIn' | 'blockOut'>): Counters {
   const c = emptyCounters();

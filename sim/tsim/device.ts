@@ -10,6 +10,7 @@ import { HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
 import { AllocOptions, Device, DeviceArgumentError, DeviceError, RunOptions, RunResult } from '../device';
 import { countersFrom, describeStage, errorFrom, InsnReader, RegisterPort, stageWaits } from '../driver/registers';
+import { programAt, programCounters } from '../program-counters';
 import type { SourceFile } from '../verilator/build';
 import { buildTsim, TraceFormat } from './build';
 import { CoreError, CycleLimitError, DramFaultError, WatchdogError } from './errors';
@@ -70,6 +71,11 @@ export interface TsimRunResult extends RunResult {
   simCyclesPerSecond: number;
   /** DRAM traffic of the run as the memory model saw it. */
   bus: { readBursts: number; readBeats: number; writeBursts: number; writeBeats: number; cross4k: number };
+  /**
+   * LOAD bytes as the core fetched them, in whole bus beats (the core's *_LOAD_BYTES registers); `counters`
+   * holds element bytes, as on fsim. They differ when a row does not start and end on a bus boundary.
+   */
+  busBeatBytes: { uop: number; inp: number; wgt: number; acc: number };
 }
 
 export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
@@ -297,7 +303,10 @@ export class TsimDevice implements Device {
     const after = this.busInfo(h);
     return {
       cycles: registers.CYCLES ?? null,
-      counters: countersFrom(registers, this.config),
+      counters: { ...countersFrom(registers, this.config), ...programCounters(this.config, programAt(this.config, this.bytes, insnAddr, insnCount)) },
+      busBeatBytes: {
+        uop: registers.UOP_LOAD_BYTES ?? 0, inp: registers.INP_LOAD_BYTES ?? 0, wgt: registers.WGT_LOAD_BYTES ?? 0, acc: registers.ACC_LOAD_BYTES ?? 0,
+      },
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
       leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
       warnings,

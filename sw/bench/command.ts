@@ -1,8 +1,8 @@
 // `vta bench conv2d`: the subcommand of `vta bench` that runs a conv2d workload through the runtime and
 // operator library on fsim or TSIM (the same Device interface) and prints/writes its results.
 
-import { writeFileSync, mkdirSync } from 'fs';
-import { dirname } from 'path';
+import { writeFileSync } from 'fs';
+import { prepareOutputFile } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { defaultConfig } from '../../hw/vta/config';
@@ -38,6 +38,10 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const target = args.string('target') ?? 'fsim';
   const targets = ['fsim', 'tsim', ...BOARD_TARGET_NAMES];
   if (!targets.includes(target)) throw new UsageError(`--target ${target}: expected one of ${targets.join(', ')}`);
+  for (const flag of ['json', 'svg']) {
+    const path = args.string(flag);
+    if (path !== undefined) prepareOutputFile(path, `--${flag}`); // before the long run, not after
+  }
   const cfg = defaultConfig();
   const log = (s: string) => io.stdout(s + '\n');
   let device;
@@ -59,7 +63,6 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['svg', () => convBenchSvg(report)]] as const) {
     const path = args.string(flag);
     if (path) {
-      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text());
       io.stdout(`wrote ${path}\n`);
     }

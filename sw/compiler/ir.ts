@@ -43,6 +43,12 @@ export type Activation = { kind: 'none' } | { kind: 'relu' } | { kind: 'clip'; m
 export interface Requant {
   shift: number[];
   multiplier?: number[];
+  /**
+   * VTA with the ALU's MUL (ALU_OPS includes MUL), instead of `multiplier`: v = wrap((acc >> preShift[c]) *
+   * aluMultiplier[c]), then the shift with `rounding` (the tflite-requant pass's device form).
+   */
+  aluMultiplier?: number[];
+  preShift?: number[];
   rounding: 'floor' | 'nearest';
   zeroPoint: number;
   min: number;
@@ -73,6 +79,8 @@ export type OpType =
 export interface AddRequant {
   inputShift: [number, number];
   inputMultiplier?: [number, number];
+  /** With inputMultiplier: right shift after each input's Q31 product (TFLite's per-input exponent, negated). */
+  inputPostShift?: [number, number];
   requant: Requant;
 }
 

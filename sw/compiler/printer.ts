@@ -30,7 +30,8 @@ function isRequant(v: object): v is Requant {
 }
 
 function fmtRequant(r: Requant): string {
-  const mul = r.multiplier ? ` mul=${fmtList(r.multiplier, 2)}` : '';
+  const mul = (r.multiplier ? ` mul=${fmtList(r.multiplier, 2)}` : '') +
+    (r.aluMultiplier ? ` pre=${fmtList(r.preShift ?? [0])} alu-mul=${fmtList(r.aluMultiplier, 2)}` : '');
   const zp = r.zeroPoint ? ` zp=${r.zeroPoint}` : '';
   return `shr ${fmtList(r.shift)}${mul}${zp} clip[${r.min},${r.max}]${r.rounding === 'nearest' ? ' nearest' : ''}`;
 }
@@ -44,7 +45,7 @@ function fmtAttr(v: AttrValue): string {
     }
     if (isRequant(v)) return `{${fmtRequant(v)}}`;
     const a = v as AddRequant;
-    return `{in shl ${a.inputShift.join(',')}${a.inputMultiplier ? ` mul ${a.inputMultiplier.join(',')}` : ''}; ${fmtRequant(a.requant)}}`;
+    return `{in shl ${a.inputShift.join(',')}${a.inputMultiplier ? ` mul ${a.inputMultiplier.join(',')}` : ''}${a.inputPostShift ? ` shr ${a.inputPostShift.join(',')}` : ''}; ${fmtRequant(a.requant)}}`;
   }
   return typeof v === 'number' ? fmtNum(v) : String(v);
 }
