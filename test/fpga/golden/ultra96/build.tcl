@@ -32,7 +32,7 @@ proc vlnv_of {name} {
 }
 
 # 1. Package the shell and core as an IP.
-create_project -force vta_ip [file join $proj_dir ip_project] -part $part
+create_project -force vta_ip [file join $script_dir vivado_ip] -part $part
 add_files -norecurse [list \
   rtl/fake_gemm.v \
   rtl/fake_top.v \
