@@ -43,10 +43,14 @@ describe('vta bench conv2d', () => {
 
   test('the CLI: bad flags are usage errors; help', async () => {
     const a = io();
-    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow(/expected fsim or tsim/);
+    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow(/expected one of fsim, fsim-js, tsim/);
     await expect(benchCommand.run(['conv2d', '--workload', 'vgg'], a.io)).rejects.toThrow(/unknown; known: resnet18/);
+    // The configuration flags of `vta gen`, resolved and checked the same way, on both bench commands.
+    await expect(benchCommand.run(['conv2d', '--gemm', '2x8x8'], a.io)).rejects.toThrow(/^--gemm 2x8x8: .*LOG_WGT_BUFF_SIZE|--wgt-buff/);
+    await expect(benchCommand.run(['--skip-tsim', '--gemm', '2x8x8'], a.io)).rejects.toThrow(/^--gemm 2x8x8: .*LOG_WGT_BUFF_SIZE|--wgt-buff/);
     const h = io();
     expect(await benchCommand.run(['conv2d', '--help'], h.io)).toBe(0);
+    expect(h.out.join('')).toMatch(/--gemm BxIxO[\s\S]*--inp-buff/);
     expect(h.out.join('')).toMatch(/vta bench conv2d/);
     const b = io();
     expect(await benchCommand.run(['--help'], b.io)).toBe(0);

@@ -4,8 +4,7 @@
 import { existsSync } from 'fs';
 import type { FlagSpec, ParsedArgs } from '../../../cli/args';
 import { CommandFailure, UsageError } from '../../../cli/errors';
-import type { VtaConfig } from '../../../hw/vta/config';
-import { configRequestFromArgs, GEN_SPEC, resolveGenConfig } from '../../../gen/gen';
+import { CONFIG_FLAGS, configFromArgs } from '../../../gen/gen';
 import { OperatorError } from '../../ops/errors';
 import { RuntimeError } from '../../runtime';
 import { LabelledImages, loadDataSpec } from '../data/idx';
@@ -16,7 +15,7 @@ import { SHIPPED_DB } from '../../tune/db';
 import { databaseSchedules } from '../../tune/schedules';
 import { loadScheduleDb } from '../../tune/command';
 
-export const CONFIG_FLAGS: readonly FlagSpec[] = GEN_SPEC.flags.filter((f) => f.name !== 'out');
+export { CONFIG_FLAGS, configFromArgs };
 
 export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'calibrate', type: 'string', metavar: 'DATA', help: 'calibrate per layer on images of DATA (mnist, mnist-train, idx:IMAGES,LABELS)' },
@@ -30,9 +29,6 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner\'s' },
 ];
 
-export function configFromArgs(args: ParsedArgs): VtaConfig {
-  return resolveGenConfig(configRequestFromArgs(args));
-}
 
 export function numberFlag(args: ParsedArgs, name: string, def: number): number {
   const s = args.string(name);
