@@ -12,7 +12,7 @@ import { BOARD_NAMES, boardByName } from '../../hw/boards/boards';
 import { boardPreset } from '../../hw/boards/presets';
 import { describeFsError } from '../../hw/vta/config-file';
 import { ConfigError } from '../../hw/vta/errors';
-import { configDirName, GEN_SPEC, genRequestFromArgs, resolveGenConfig } from '../../gen/gen';
+import { CONFIG_FLAGS, configDirName, genRequestFromArgs, resolveGenConfig } from '../../gen/gen';
 import { emitRtl as realEmitRtl, RtlEmitter } from '../../gen/rtl';
 import { buildBundle } from './bundle';
 import { defaultEstimator, FitEstimator } from './fit';
@@ -23,7 +23,7 @@ export const FPGA_SPEC: CommandSpec = {
     { name: 'board', type: 'string', metavar: 'BOARD', help: `the board: ${BOARD_NAMES.join(', ')} (required)` },
     { name: 'freq', type: 'int', metavar: 'MHZ', help: 'fabric clock in MHz (default: the board\'s, e.g. 100 on the PYNQ-Z1)' },
     { name: 'force', type: 'bool', help: 'write the folder even when the configuration does not fit the board' },
-    ...GEN_SPEC.flags.filter((f) => f.name !== 'out'),
+    ...CONFIG_FLAGS,
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/fpga/<board>/<config-name>)' },
   ],
 };
