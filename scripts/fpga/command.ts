@@ -12,7 +12,7 @@ import { BOARD_NAMES, boardByName } from '../../hw/boards/boards';
 import { boardPreset } from '../../hw/boards/presets';
 import { describeFsError } from '../../hw/vta/config-file';
 import { ConfigError } from '../../hw/vta/errors';
-import { CONFIG_FLAGS, configDirName, genRequestFromArgs, resolveGenConfig } from '../../gen/gen';
+import { CONFIG_FLAGS, configDirName, configRequestFromArgs, resolveGenConfig } from '../../gen/gen';
 import { emitRtl as realEmitRtl, RtlEmitter } from '../../gen/rtl';
 import { buildBundle } from './bundle';
 import { defaultEstimator, FitEstimator } from './fit';
@@ -65,7 +65,7 @@ function makeCommand(deps: FpgaDeps): Command {
       const boardName = args.string('board');
       if (boardName === undefined) throw new UsageError(`--board is required: one of ${BOARD_NAMES.join(', ')}`);
       const board = boardByName(boardName);
-      const req = genRequestFromArgs(args);
+      const req = configRequestFromArgs(args);
       const preset = boardPreset(board);
       const cfg = resolveGenConfig({
         ...req,
