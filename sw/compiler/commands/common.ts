@@ -3,15 +3,14 @@
 
 import type { FlagSpec, ParsedArgs } from '../../../cli/args';
 import { CommandFailure, UsageError } from '../../../cli/errors';
-import type { VtaConfig } from '../../../hw/vta/config';
-import { configRequestFromArgs, GEN_SPEC, resolveGenConfig } from '../../../gen/gen';
+import { CONFIG_FLAGS, configFromArgs } from '../../../gen/gen';
 import { OperatorError } from '../../ops/errors';
 import { RuntimeError } from '../../runtime';
 import { LabelledImages, loadDataSpec } from '../data/idx';
 import { CompileError, elementCount, Graph } from '../ir';
 import type { PipelineOptions } from '../pipeline';
 
-export const CONFIG_FLAGS: readonly FlagSpec[] = GEN_SPEC.flags.filter((f) => f.name !== 'out');
+export { CONFIG_FLAGS, configFromArgs };
 
 export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'calibrate', type: 'string', metavar: 'DATA', help: 'calibrate per layer on images of DATA (mnist, mnist-train, idx:IMAGES,LABELS)' },
@@ -24,9 +23,6 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
 ];
 
-export function configFromArgs(args: ParsedArgs): VtaConfig {
-  return resolveGenConfig(configRequestFromArgs(args));
-}
 
 export function numberFlag(args: ParsedArgs, name: string, def: number): number {
   const s = args.string(name);
