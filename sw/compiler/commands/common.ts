@@ -1,6 +1,7 @@
 // What `vta compile` and `vta infer` share: the flags for the configuration, quantization and the
 // partition, turning labelled images into input tensors, and compiling a model onto a device.
 
+import { existsSync } from 'fs';
 import type { FlagSpec, ParsedArgs } from '../../../cli/args';
 import { CommandFailure, UsageError } from '../../../cli/errors';
 import { CONFIG_FLAGS, configFromArgs } from '../../../gen/gen';
@@ -9,6 +10,10 @@ import { RuntimeError } from '../../runtime';
 import { LabelledImages, loadDataSpec } from '../data/idx';
 import { CompileError, elementCount, Graph } from '../ir';
 import type { PipelineOptions } from '../pipeline';
+import type { ScheduleProvider } from '../codegen/schedule';
+import { SHIPPED_DB } from '../../tune/db';
+import { databaseSchedules } from '../../tune/schedules';
+import { loadScheduleDb } from '../../tune/command';
 
 export { CONFIG_FLAGS, configFromArgs };
 
@@ -21,6 +26,7 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, else 1)' },
   { name: 'cpu', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes (comma-separated names) on the CPU' },
   { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
+  { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner\'s' },
 ];
 
 
@@ -101,4 +107,11 @@ export async function asCommandErrors<T>(body: () => Promise<T>): Promise<T> {
     if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError) throw new CommandFailure(e.message, { cause: e });
     throw e;
   }
+}
+
+/** `--db FILE`: the schedule database's tilings (the shipped records too), else the planner's where it has none. */
+export function schedulesFromArgs(args: ParsedArgs): ScheduleProvider {
+  const file = args.string('db');
+  if (file !== undefined && !existsSync(file)) throw new UsageError(`--db ${file}: no such file`);
+  return databaseSchedules(loadScheduleDb(file ? [SHIPPED_DB, file] : [SHIPPED_DB]));
 }
