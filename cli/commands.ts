@@ -8,6 +8,8 @@ import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from '../sim/bench/command';
 import { regressCommand } from '../sim/regress/command';
+import { compileCommand } from '../sw/compiler/commands/compile';
+import { inferCommand } from '../sw/compiler/commands/infer';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -16,4 +18,6 @@ export const COMMANDS: readonly Command[] = [
   disasmCommand,
   benchCommand,
   regressCommand,
+  compileCommand,
+  inferCommand,
 ];
