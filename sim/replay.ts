@@ -90,6 +90,8 @@ export async function replay(
     target?: string; strict?: boolean; maxMismatches?: number;
     /** TSIM: write a waveform (.fst or .vcd by the extension) of the cycles [fromCycle, toCycle) of the run. */
     trace?: TraceRequest;
+    /** fsim: report SRAM accesses no dependency token orders (run.races). */
+    checkRaces?: boolean;
     /** Build progress of a TSIM model (default stderr). */
     log?: (line: string) => void;
   } = {},
@@ -102,7 +104,9 @@ export async function replay(
     const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log);
     try {
       loadInitialDram(dev, v);
-      const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...(options.trace ? { trace: options.trace } : {}) };
+      const runOptions: RunOptions & { trace?: TraceRequest } = {
+        strict, checkRaces: options.checkRaces, ...(options.trace ? { trace: options.trace } : {}),
+      };
       const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
       return { run: result, ...compare(dev, v, limit) };
     } finally {

@@ -17,6 +17,7 @@ import { FunctionalSimulator, GemmKernel } from '../fsim';
 import { jsGemmKernel } from '../fsim/gemm';
 import { createWasmGemmKernel } from '../fsim/wasm/kernel';
 import { initialDram, loadVector } from '../vector';
+import type { RunOptions } from '../device';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const DEFAULT_VECTOR_DIR = join(REPO_ROOT, '..', 'shared', 'conformance', 'vta-hls');
@@ -95,17 +96,19 @@ export function measureNative(bin: string, cfg: VtaConfig, jobs: GemmJob[], seco
 }
 
 /** Runs the workload on fsim until `seconds` have passed (after one warm-up run); GEMM micro-ops/s. */
-export async function measureFsim(w: Workload, kernel: GemmKernel, seconds: number): Promise<{ rate: number; gemmUops: number }> {
+export async function measureFsim(
+  w: Workload, kernel: GemmKernel, seconds: number, runOptions: RunOptions = {},
+): Promise<{ rate: number; gemmUops: number }> {
   const sim = new FunctionalSimulator(w.cfg, { dramBytes: w.image.length, gemmKernel: kernel });
   sim.loadImage(w.image);
-  const first = await sim.run(w.insnAddr, w.insnCount);
+  const first = await sim.run(w.insnAddr, w.insnCount, runOptions);
   const perRun = first.counters.gemmUops;
   let uops = 0;
   let elapsed = 0;
   while (elapsed < seconds) {
     sim.loadImage(w.image);
     const t0 = process.hrtime.bigint();
-    const r = await sim.run(w.insnAddr, w.insnCount);
+    const r = await sim.run(w.insnAddr, w.insnCount, runOptions);
     elapsed += Number(process.hrtime.bigint() - t0) / 1e9;
     uops += r.counters.gemmUops;
   }
@@ -128,9 +131,18 @@ function randomBytes(n: number, seed: number): Uint8Array {
  * FINISH. Micro-op u: dst, src, wgt = u mod half of each depth; factors in = 1, out = iterIn, so every
  * index stays in range when iterOut·iterIn ≤ half of each depth.
  */
-export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut = 16, iterIn = 16): Workload {
+export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut?: number, iterIn?: number): Workload {
   const t = cfg.tensor;
   const half = (d: number) => Math.max(1, d >> 1);
+  // By default the largest square loop (up to 16x16) that the smallest buffer holds.
+  if (iterOut === undefined || iterIn === undefined) {
+    const room = Math.min(...[t.acc.depth, t.inp.depth, t.wgt.depth].map((d) => d - half(d) + 1));
+    let side = 16;
+    while (side > 1 && side * side > room) side >>= 1;
+    iterOut ??= side;
+    iterIn ??= side;
+  }
+  n = Math.min(n, t.uop.depth);
   const page = 4096;
   const align = (x: number) => Math.ceil(x / page) * page;
   const insnAddr = page;
@@ -165,17 +177,17 @@ export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut = 16, iterIn
   return { name: `synthetic ${cfg.batch}x${cfg.blockIn}x${cfg.blockOut} (${n} uops x ${iterOut}x${iterIn})`, cfg, image, insnAddr, insnCount: insns.length };
 }
 
-export function vectorWorkloads(dir: string): Workload[] {
+/** The blocked-GEMM vectors of `dir`; with `only`, those written for that configuration. */
+export function vectorWorkloads(dir: string, only?: VtaConfig): Workload[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.includes('tl_blocked_gemm') && f.endsWith('.json')).sort();
   } catch {
     return [];
   }
-  return files.map((f) => {
-    const v = loadVector(join(dir, f));
-    return { name: v.name, cfg: v.config, image: initialDram(v), insnAddr: v.insnAddr, insnCount: v.insnCount };
-  });
+  return files.map((f) => loadVector(join(dir, f)))
+    .filter((v) => only === undefined || v.config.hash === only.hash)
+    .map((v) => ({ name: v.name, cfg: v.config, image: initialDram(v), insnAddr: v.insnAddr, insnCount: v.insnCount }));
 }
 
 export interface BenchRow {
@@ -192,6 +204,9 @@ export interface BenchRow {
   nativeO2: number;
   jsRatio: number;
   wasmRatio: number;
+  /** WASM GEMM micro-ops per second with the race detector on, and its slowdown (wasm / wasmRaceCheck). */
+  wasmRaceCheck: number;
+  raceCheckSlowdown: number;
 }
 
 export interface BenchReport {
@@ -203,7 +218,11 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
-export async function runFsimBench(options: { seconds?: number; vectorDir?: string; cacheDir?: string; log?: (s: string) => void } = {}): Promise<BenchReport> {
+export async function runFsimBench(options: {
+  seconds?: number; vectorDir?: string; cacheDir?: string; log?: (s: string) => void;
+  /** Benchmark this configuration: its synthetic stream, and only the vectors written for it. */
+  config?: VtaConfig;
+} = {}): Promise<BenchReport> {
   const seconds = options.seconds ?? 1;
   const cacheDir = options.cacheDir ?? join(REPO_ROOT, 'build', 'bench', 'cache');
   const log = options.log ?? (() => undefined);
@@ -211,14 +230,15 @@ export async function runFsimBench(options: { seconds?: number; vectorDir?: stri
   const binAlt = buildNative(cacheDir, NATIVE_FLAGS_ALT);
   const wasmKernel = await createWasmGemmKernel();
   const workloads: [Workload, BenchRow['kind']][] = [
-    ...vectorWorkloads(options.vectorDir ?? DEFAULT_VECTOR_DIR).map((w): [Workload, BenchRow['kind']] => [w, 'vector']),
-    [syntheticWorkload(defaultConfig()), 'synthetic'],
+    ...vectorWorkloads(options.vectorDir ?? DEFAULT_VECTOR_DIR, options.config).map((w): [Workload, BenchRow['kind']] => [w, 'vector']),
+    [syntheticWorkload(options.config ?? defaultConfig()), 'synthetic'],
   ];
   const rows: BenchRow[] = [];
   for (const [w, kind] of workloads) {
     log(`  ${w.name} ...`);
     const js = await measureFsim(w, jsGemmKernel, seconds);
     const wasm = await measureFsim(w, wasmKernel, seconds);
+    const wasmRaceCheck = await measureFsim(w, wasmKernel, seconds, { checkRaces: true });
     const jobs = gemmJobs(w);
     const nativeO3 = measureNative(bin, w.cfg, jobs, seconds, cacheDir);
     const nativeO2 = measureNative(binAlt, w.cfg, jobs, seconds, cacheDir);
@@ -226,6 +246,7 @@ export async function runFsimBench(options: { seconds?: number; vectorDir?: stri
     rows.push({
       workload: w.name, kind, config: w.cfg.name, gemmUopsPerRun: js.gemmUops,
       js: js.rate, wasm: wasm.rate, native, nativeO3, nativeO2, jsRatio: js.rate / native, wasmRatio: wasm.rate / native,
+      wasmRaceCheck: wasmRaceCheck.rate, raceCheckSlowdown: wasm.rate / wasmRaceCheck.rate,
     });
   }
   const os = await import('os');
@@ -243,8 +264,11 @@ const fmtRate = (x: number) => `${(x / 1e6).toFixed(2)}M`;
 const fmtPct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function formatBenchTable(r: BenchReport): string {
-  const head = ['workload', 'uops/run', 'JS uops/s', 'WASM uops/s', 'native -O3', 'native -O2', 'JS/native', 'WASM/native'];
-  const body = r.rows.map((x) => [x.workload, String(x.gemmUopsPerRun), fmtRate(x.js), fmtRate(x.wasm), fmtRate(x.nativeO3), fmtRate(x.nativeO2), fmtPct(x.jsRatio), fmtPct(x.wasmRatio)]);
+  const head = ['workload', 'uops/run', 'JS uops/s', 'WASM uops/s', 'native -O3', 'native -O2', 'JS/native', 'WASM/native', 'race check'];
+  const body = r.rows.map((x) => [
+    x.workload, String(x.gemmUopsPerRun), fmtRate(x.js), fmtRate(x.wasm), fmtRate(x.nativeO3), fmtRate(x.nativeO2),
+    fmtPct(x.jsRatio), fmtPct(x.wasmRatio), `${x.raceCheckSlowdown.toFixed(2)}x`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
@@ -254,6 +278,7 @@ export function formatBenchTable(r: BenchReport): string {
     '',
     `CPU: ${r.cpu}; node ${r.node}; native: ${r.nativeFlags}; >= ${r.seconds} s per measurement.`,
     'Ratios are to the faster native build. Vector rows time whole fsim runs (loads, ALU, stores too);',
-    'the native loop runs only their GEMM micro-ops.',
+    'the native loop runs only their GEMM micro-ops. "race check": WASM time with the race detector on',
+    'over WASM time with it off (benchmarks and devices leave it off; vta run turns it on).',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
+import { formatRace } from '../fsim/race';
 import { loadVector } from '../vector';
 import { asFailure, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
@@ -16,10 +17,14 @@ const SPEC: CommandSpec = {
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
     SPECIAL_FILES_FLAG,
+    { name: 'no-race-check', type: 'bool', help: 'fsim: skip the race detector (SRAM accesses no dependency token orders)' },
   ],
   positionals: { metavar: 'VECTOR.json', min: 1, max: 1 },
 };
-const DESCRIPTION = 'Replays one conformance vector (DRAM image, program, expected bytes) and compares every expected byte.\nExit 1 on a mismatch or a failed run.';
+const DESCRIPTION =
+  'Replays one conformance vector (DRAM image, program, expected bytes) and compares every expected byte.\n' +
+  'On fsim it also reports every pair of SRAM accesses from different stages that no dependency token\n' +
+  'orders (a race: the result depends on timing). Exit 1 on a mismatch, a race or a failed run.';
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
@@ -45,16 +50,20 @@ export const runCommand: Command = defineCommand({
     }
     let r;
     try {
-      r = await replay(vector, { target, strict, maxMismatches: limit, trace, log: (line) => io.stderr(`${line}\n`) });
+      r = await replay(vector, {
+        target, strict, maxMismatches: limit, trace, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`),
+      });
     } catch (e) {
       if (!json) return asFailure(e);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, error: describeError(e) }) + '\n');
       return EXIT_FAILURE;
     }
+    const races = r.run.races ?? [];
+    const ok = r.ok && races.length === 0;
     if (json) {
       io.stdout(
         JSON.stringify({
-          ok: r.ok,
+          ok,
           name: vector.name,
           cycles: r.run.cycles,
           wallSeconds: r.run.wallSeconds,
@@ -64,23 +73,31 @@ export const runCommand: Command = defineCommand({
           mismatchCount: r.mismatchCount,
           mismatches: r.mismatches,
           warnings: r.run.warnings,
+          races,
         }) + '\n',
       );
-      return r.ok ? EXIT_OK : EXIT_FAILURE;
+      return ok ? EXIT_OK : EXIT_FAILURE;
     }
     for (const w of r.run.warnings) io.stderr(`warning: ${w}\n`);
     const c = r.run.counters;
     const stats = `${c.gemmUops} GEMM uops, ${c.aluUops} ALU uops, ${(r.run.wallSeconds * 1e3).toFixed(2)} ms`;
-    if (r.ok) {
+    if (ok) {
       io.stdout(`PASS ${vector.name} (${stats})\n`);
       return EXIT_OK;
     }
-    io.stdout(`FAIL ${vector.name}: ${r.mismatchCount} byte(s) differ (${stats})\n`);
+    const why = [
+      ...(r.ok ? [] : [`${r.mismatchCount} byte(s) differ`]),
+      ...(races.length ? [`${races.length} pair(s) of instructions race`] : []),
+    ];
+    io.stdout(`FAIL ${vector.name}: ${why.join('; ')} (${stats})\n`);
     for (const m of r.mismatches) {
       const who = m.writer === undefined ? '' : m.writer < 0 ? ', never written by a STORE' : `, last written by STORE instruction ${m.writer}`;
       io.stdout(`  addr ${m.addr} (0x${m.addr.toString(16)}): expected ${hex(m.expected)}, got ${hex(m.actual)}${who}\n`);
     }
     if (r.mismatchCount > r.mismatches.length) io.stdout(`  ... and ${r.mismatchCount - r.mismatches.length} more\n`);
+    const shown = 20; // all of them are in --json
+    for (const race of races.slice(0, shown)) io.stdout(`  ${formatRace(race)}\n`);
+    if (races.length > shown) io.stdout(`  ... and ${races.length - shown} more races\n`);
     return EXIT_FAILURE;
   },
 });

@@ -8,6 +8,7 @@ import { formatInsn, formatProgram } from '../../hw/vta/disasm';
 import { IsaError } from '../../hw/vta/errors';
 import { AluInsn, build, DepFlags, encodeInsn, encodeInsnBits, GemmInsn, Insn, INSN_BYTES, stageOf, UOP_BYTES } from '../../hw/vta/isa';
 import { Counters, DeadlockError, Device, DeviceError, emptyCounters, RunResult } from '../../sim/device';
+import { formatRace } from '../../sim/fsim/race';
 import { checkLoopInsn, checkMemInsn, checkTokens } from './checks';
 import { DeviceRunError, ProgramCheckError, RuntimeError } from './errors';
 import { UopKernel } from './kernel';
@@ -24,6 +25,11 @@ export interface DebugOptions {
   forceSerial?: boolean;
   /** Where dumps go (default console.log). */
   log?: (text: string) => void;
+  /**
+   * Run fsim's race detector on every synchronize and fail on SRAM accesses that no dependency token
+   * orders. Default: on whenever `debug` is given (debug mode), off otherwise.
+   */
+  checkRaces?: boolean;
 }
 
 export interface RuntimeOptions {
@@ -128,11 +134,14 @@ export class Runtime {
   private readonly buffers = new Set<number>();
   private recording: Recording | null = null;
   readonly debug: DebugOptions;
+  /** Debug mode: fail a synchronize whose program races (fsim). */
+  private readonly checkRaces: boolean;
   stats: RuntimeStats = Runtime.emptyStats();
 
   constructor(readonly device: Device, options: RuntimeOptions = {}) {
     this.config = device.config;
     this.debug = options.debug ?? {};
+    this.checkRaces = this.debug.checkRaces ?? options.debug !== undefined;
   }
 
   private static emptyStats(): RuntimeStats {
@@ -494,9 +503,16 @@ export class Runtime {
     const cfg = this.config;
     let result: RunResult;
     try {
-      result = await this.device.run(buf.addr, insns.length, { strict: true });
+      result = await this.device.run(buf.addr, insns.length, { strict: true, checkRaces: this.checkRaces });
     } catch (e) {
       throw this.explain(e, insns, contexts);
+    }
+    if (result.races?.length) {
+      const r = result.races[0];
+      const where = (i: number) => `${contexts[i] ?? '?'} instruction ${i}`;
+      throw new DeviceRunError(
+        `${result.races.length} race(s); the first between ${where(r.first.index)} and ${where(r.second.index)}: ${formatRace(r)}`, null,
+      );
     }
     const left = result.leftoverTokens;
     if (left.l2g || left.g2l || left.g2s || left.s2g) {

@@ -194,6 +194,20 @@ function addPerChannel(cfg: VtaConfig, packed: Int32Array, add: number[]): Int32
   return out;
 }
 
+/** The packed conv2d a VTA conv2d or dense node runs as (dense: a 1 x M/BATCH image of BATCH rows). */
+export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry {
+  const B = cfg.batch;
+  const x = g.tensors[n.inputs[0]];
+  const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
+  if (n.op === 'conv2d') {
+    const [N, C, H, W] = x.shape;
+    const [pt, pb, pl, pr] = n.attrs.pads as number[];
+    const [sh, sw] = n.attrs.strides as number[];
+    return { N: roundUp(N, B), C: roundUp(C, cfg.blockIn), H, W, O: roundUp(O, cfg.blockOut), KH, KW, strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups: n.attrs.groups as number };
+  }
+  return { N: B, C: roundUp(I, cfg.blockIn), H: 1, W: Math.ceil(x.shape[0] / B), O: roundUp(O, cfg.blockOut), KH: 1, KW: 1, strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, groups: 1 };
+}
+
 export interface CodegenOptions {
   schedules?: ScheduleProvider;
 }
@@ -266,25 +280,16 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const r = n.attrs.requant as Requant;
           const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
           let input: DeviceBuffer;
-          let geo: Conv2dGeometry;
           if (n.op === 'conv2d') {
             const res = where.get(n.inputs[0]);
             input = res && res.form === 'act' && BI === BO ? res.buf : upload(n.inputs[0], 'inp');
-            const [N, C, H, W] = x.shape;
-            const [pt, pb, pl, pr] = n.attrs.pads as number[];
-            const [sh, sw] = n.attrs.strides as number[];
-            geo = { N: roundUp(N, B), C: roundUp(C, BI), H, W, O: roundUp(O, BO), KH, KW, strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups: n.attrs.groups as number };
-            macs = N * O * o.shape[2] * o.shape[3] * I * KH * KW;
+          } else if (n.attrs.packedInput === 'flattened') {
+            input = where.get(n.inputs[0])!.buf;
           } else {
-            const M = x.shape[0];
-            if (n.attrs.packedInput === 'flattened') {
-              input = where.get(n.inputs[0])!.buf;
-            } else {
-              input = upload(n.inputs[0], 'dense');
-            }
-            geo = { N: B, C: roundUp(I, BI), H: 1, W: Math.ceil(M / B), O: roundUp(O, BO), KH: 1, KW: 1, strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, groups: 1 };
-            macs = M * O * x.shape[1];
+            input = upload(n.inputs[0], 'dense');
           }
+          const geo = nodeGeometry(cfg, g, n);
+          macs = n.op === 'conv2d' ? x.shape[0] * O * o.shape[2] * o.shape[3] * I * KH * KW : x.shape[0] * O * x.shape[1];
           const output = alloc(n.outputs[0], n.op === 'conv2d' ? outBytes(o.shape) : B * roundUp(O, BO) * geo.W);
           // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
           const d = deviceRequant(r, O, n.name);

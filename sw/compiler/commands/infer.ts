@@ -16,7 +16,7 @@ import { importModel } from '../import';
 import { elementCount, Graph } from '../ir';
 import { formatPlacements } from '../passes/partition';
 import { isQuantized, runPipeline } from '../pipeline';
-import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs } from './common';
+import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
 
 /** A layer's figures per image (cycles, seconds averaged over the images). */
 export interface LayerReport extends Omit<LayerRun, 'counters'> {
@@ -151,7 +151,7 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
   const device = await openDevice(target, cfg, { dramBytes: dramFor(p.device), log: (l) => io.stderr(l + '\n') });
   try {
     const rt = new Runtime(device);
-    const net = await generate(rt, p.device);
+    const net = await generate(rt, p.device, { schedules: schedulesFromArgs(args) });
     const compileSeconds = (performance.now() - tc) / 1e3;
     const images = Math.min(limit ?? data.count, data.count);
     const out = imported.outputs[0];
