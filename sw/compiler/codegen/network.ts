@@ -254,6 +254,21 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     return buf;
   };
 
+  // A VTA concat along channels (batch 1) is one buffer: each input is written into its channel-block slice.
+  const slices = new Map<string, DeviceBuffer>();
+  for (const n of g.nodes) {
+    if (n.target !== 'vta' || n.op !== 'concat') continue;
+    const whole = alloc(n.outputs[0], outBytes(g.tensors[n.outputs[0]].shape));
+    let off = 0;
+    for (const i of n.inputs) {
+      const bytes = outBytes(g.tensors[i].shape);
+      slices.set(i, { addr: whole.addr + off, bytes });
+      off += bytes;
+    }
+    where.set(n.outputs[0], { buf: whole, form: 'act' });
+  }
+  const outputBuf = (t: string) => slices.get(t) ?? alloc(t, outBytes(g.tensors[t].shape));
+
   rt.startRecording();
   try {
     for (const n of g.nodes) {
@@ -269,6 +284,8 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
       let macs = 0;
       const programsBefore = rt.recordedPrograms.length;
       switch (n.op) {
+        case 'concat':
+          continue; // its inputs were written into their slices
         case 'flatten': {
           const r = where.get(n.inputs[0]);
           if (!r) throw new CompileError(`codegen: ${n.name}: a VTA flatten needs its input on the device`);
@@ -290,7 +307,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           }
           const geo = nodeGeometry(cfg, g, n);
           macs = n.op === 'conv2d' ? x.shape[0] * O * o.shape[2] * o.shape[3] * I * KH * KW : x.shape[0] * O * x.shape[1];
-          const output = alloc(n.outputs[0], n.op === 'conv2d' ? outBytes(o.shape) : B * roundUp(O, BO) * geo.W);
+          const output = n.op === 'conv2d' ? outputBuf(n.outputs[0]) : alloc(n.outputs[0], B * roundUp(O, BO) * geo.W);
           // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
           const d = deviceRequant(r, O, n.name);
           const epi = { shift: d.shift, relu: false, ...d.epilogue };
@@ -306,7 +323,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const ar = n.attrs.requant as AddRequant;
           const a = upload(n.inputs[0], 'acc');
           const b = upload(n.inputs[1], 'acc');
-          const output = alloc(n.outputs[0], outBytes(o.shape));
+          const output = outputBuf(n.outputs[0]);
           const elements = outBytes(o.shape) / (B * BO);
           await aluElementwise(rt, a, b, output, elements, 'ADD', { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max }, n.name);
           where.set(n.outputs[0], { buf: output, form: 'act' });
@@ -314,7 +331,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
         }
         case 'max_pool': {
           const input = upload(n.inputs[0], 'acc');
-          const output = alloc(n.outputs[0], outBytes(o.shape));
+          const output = outputBuf(n.outputs[0]);
           const [N, C, H, W] = x.shape;
           await maxPoolPacked(rt, input, output, {
             NB: roundUp(N, B) / B, CB: roundUp(C, BO) / BO, H, W,
