@@ -30,6 +30,8 @@ export interface OpenOptions {
   log?: (line: string) => void;
   /** TSIM only: build the tracing library (needed for a run's `trace` option). */
   trace?: 'fst' | 'vcd';
+  /** TSIM tracing: the clock frequency of the waveform's time axis (default 100 MHz). */
+  clockMhz?: number;
 }
 
 export class UnknownTargetError extends Error {
@@ -76,6 +78,7 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         dramBytes: Math.ceil(dramBytes / 4096) * 4096,
         log: options.log,
         trace: options.trace ?? false,
+        clockMhz: options.clockMhz,
       }));
     }
     default:

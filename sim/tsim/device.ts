@@ -52,6 +52,8 @@ export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
   core: { top: string; verilog: readonly SourceFile[] };
   /** Build the tracing variant of the library (needed for RunOptions.trace). */
   trace?: TraceFormat | false;
+  /** Tracing: the clock frequency the waveform's time axis shows (default 100 MHz). */
+  clockMhz?: number;
   cacheDir?: string;
   log?: (line: string) => void;
 }
@@ -79,6 +81,8 @@ export interface TsimRunResult extends RunResult {
    * holds element bytes, as on fsim. They differ when a row does not start and end on a bus boundary.
    */
   busBeatBytes: { uop: number; inp: number; wgt: number; acc: number };
+  /** With a trace: the model cycles it covers, [first, end), counted from the model's reset (its time axis). */
+  traceCycles?: { first: number; end: number };
 }
 
 export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
@@ -100,7 +104,9 @@ export class TsimDevice implements Device {
 
   /** Builds (or takes from the cache) the model library for `options.core`, then opens a device on it. */
   static async build(config: VtaConfig, options: TsimBuildDeviceOptions): Promise<TsimDevice> {
-    const lib = await buildTsim({ cfg: config, core: options.core, trace: options.trace, cacheDir: options.cacheDir, log: options.log });
+    const lib = await buildTsim({
+      cfg: config, core: options.core, trace: options.trace, clockMhz: options.clockMhz, cacheDir: options.cacheDir, log: options.log,
+    });
     return new TsimDevice(config, lib.artifact, options);
   }
 
@@ -307,6 +313,7 @@ export class TsimDevice implements Device {
     return {
       cycles: registers.CYCLES ?? null,
       counters: { ...countersFrom(registers, this.config), ...programCounters(this.config, programAt(this.config, this.bytes, insnAddr, insnCount)) },
+      ...(options.trace ? { traceCycles: traceWindow(startCycle, options.trace, simCycles) } : {}),
       busBeatBytes: {
         uop: registers.UOP_LOAD_BYTES ?? 0, inp: registers.INP_LOAD_BYTES ?? 0, wgt: registers.WGT_LOAD_BYTES ?? 0, acc: registers.ACC_LOAD_BYTES ?? 0,
       },
@@ -394,6 +401,12 @@ export class TsimDevice implements Device {
     }
     return new CoreError(code, `the core stopped with an error: CONTROL = 0x${(regs.CONTROL ?? 0).toString(16)}, ERROR_CODE = ${code}, ERROR_INSN = ${index}`);
   }
+}
+
+/** The model cycles a trace request covered: from startCycle + fromCycle to the end of the run or toCycle. */
+function traceWindow(startCycle: number, t: { fromCycle?: number; toCycle?: number }, runCycles: number): { first: number; end: number } {
+  const end = startCycle + Math.min(runCycles, t.toCycle ?? runCycles);
+  return { first: Math.min(end, startCycle + (t.fromCycle ?? 0)), end };
 }
 
 function describeStage(s: StageWait): string {
