@@ -11,6 +11,7 @@ import { regressCommand } from '../sim/regress/command';
 import { tuneCommand } from '../sw/tune/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
+import { fpgaCommand } from '../scripts/fpga/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   tuneCommand,
   compileCommand,
   inferCommand,
+  fpgaCommand,
 ];
