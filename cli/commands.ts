@@ -6,7 +6,7 @@ import { genCommand } from '../gen/command';
 import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
-import { benchCommand } from '../sim/bench/command';
+import { benchCommand } from './bench';
 import { regressCommand } from '../sim/regress/command';
 import { tuneCommand } from '../sw/tune/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
