@@ -8,10 +8,9 @@ import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import type { VtaConfig } from '../../hw/vta/config';
-import type { Conv2dPlan } from '../ops';
-import { estimateConv2dPlan } from '../ops';
-import { LayerSpec, layerGeometry, workloadKey } from '../workloads/layers';
-import { Knobs, knobsIssue, knobsToPlan } from './space';
+import { Conv2dGeometry, Conv2dPlan, conv2dPlanIssue, estimateConv2dPlan } from '../ops';
+import { geometryKey, LayerSpec, layerGeometry, workloadKey } from '../workloads/layers';
+import { Knobs, knobsToPlan } from './space';
 
 export type MeasureKind = 'tsim' | 'fsim-cycles';
 export const MEASURE_KINDS: readonly MeasureKind[] = ['tsim', 'fsim-cycles'];
@@ -21,7 +20,11 @@ export interface ScheduleRecord {
   config: string;
   /** VTA's configuration string, for people reading the file. */
   configName: string;
+  /** The template the knobs belong to (conv2d, dense, conv2d_transpose). */
   op: LayerSpec['op'];
+  /** The layer tuned, for people reading the file (e.g. `56x56 64->64 3x3 p1 s1`). */
+  layer: string;
+  /** The key: the packed conv2d the layer runs as (geometryKey). */
   workload: Record<string, unknown>;
   knobs: Knobs;
   cycles: number;
@@ -55,7 +58,7 @@ function better(a: ScheduleRecord, b: ScheduleRecord): boolean {
 function checkRecord(r: unknown, where: string): ScheduleRecord {
   const o = r as Record<string, unknown>;
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new ScheduleDbError(`${where}: a record must be a JSON object`);
-  for (const k of ['config', 'configName', 'op', 'version', 'timestamp'] as const) {
+  for (const k of ['config', 'configName', 'op', 'layer', 'version', 'timestamp'] as const) {
     if (typeof o[k] !== 'string') throw new ScheduleDbError(`${where}: field "${k}" must be a string`);
   }
   if (!['conv2d', 'dense', 'conv2d_transpose'].includes(o.op as string)) throw new ScheduleDbError(`${where}: field "op" ${JSON.stringify(o.op)} is not conv2d, dense or conv2d_transpose`);
@@ -118,9 +121,19 @@ export class ScheduleDb {
 
   /** The tuned plan of a layer, or undefined (no record, or a record whose knobs do not fit this layer). */
   plan(cfg: VtaConfig, l: LayerSpec): Conv2dPlan | undefined {
-    const r = this.lookup(cfg, l);
-    if (!r || knobsIssue(cfg, l, r.knobs)) return undefined;
-    return estimateConv2dPlan(cfg, layerGeometry(cfg, l), knobsToPlan(l, r.knobs));
+    return this.planFor(cfg, layerGeometry(cfg, l), 1);
+  }
+
+  /**
+   * The tuned plan of a packed conv2d holding `vectors` per-channel ACC vectors (the bias, epilogue vectors),
+   * or undefined when there is no record or its tiling does not fit (more vectors than it was tuned with).
+   */
+  planFor(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number): Conv2dPlan | undefined {
+    const r = this.best.get(recordKey(cfg.hash, geometryKey(cfg, g)));
+    if (!r) return undefined;
+    const p = knobsToPlan(r.op, r.knobs);
+    if ((r.op !== 'dense' && r.knobs.tile_b !== 1) || conv2dPlanIssue(cfg, g, vectors, p)) return undefined;
+    return estimateConv2dPlan(cfg, g, p);
   }
 
   /** Writes the records, one line each, sorted (atomically: a crash leaves the old file). */

@@ -46,7 +46,7 @@ export async function runTask(t: MeasureTask): Promise<MeasureResult> {
   const { cfg, device } = await deviceFor(t.config, t.target);
   const issue = knobsIssue(cfg, t.layer, t.knobs);
   if (issue) throw new Error(`${t.layer.name}: illegal schedule: ${issue}`);
-  const plan = estimateConv2dPlan(cfg, layerGeometry(cfg, t.layer), knobsToPlan(t.layer, t.knobs));
+  const plan = estimateConv2dPlan(cfg, layerGeometry(cfg, t.layer), knobsToPlan(t.layer.op, t.knobs));
   const rt = new Runtime(device);
   const run = await runLayer(rt, t.layer, t.seed, plan);
   const est = Math.round(plan.estCycles ?? 0);

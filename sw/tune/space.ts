@@ -47,8 +47,8 @@ function splits(n: number): number[] {
 }
 
 /** The operator plan a point of the space means (the dense template runs as a 1 x rows conv2d). */
-export function knobsToPlan(l: LayerSpec, k: Knobs): Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'> {
-  if (l.op === 'dense') return { tOC: k.tile_co, tIC: k.tile_ci, tH: 1, tW: k.tile_b, ocThreads: k.oc_nthread, hThreads: 1 };
+export function knobsToPlan(op: LayerSpec['op'], k: Knobs): Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'> {
+  if (op === 'dense') return { tOC: k.tile_co, tIC: k.tile_ci, tH: 1, tW: k.tile_b, ocThreads: k.oc_nthread, hThreads: 1 };
   return { tOC: k.tile_co, tIC: k.tile_ci, tH: k.tile_h ?? 1, tW: k.tile_w ?? 1, ocThreads: k.oc_nthread, hThreads: k.h_nthread ?? 1 };
 }
 
@@ -61,7 +61,7 @@ export function planToKnobs(l: LayerSpec, p: Conv2dPlan): Knobs {
 export function knobsIssue(cfg: VtaConfig, l: LayerSpec, k: Knobs): string | null {
   const g = layerGeometry(cfg, l);
   if (l.op !== 'dense' && k.tile_b !== 1) return `tile_b ${k.tile_b}: the operator tiles one batch block at a time`;
-  return conv2dPlanIssue(cfg, g, true, knobsToPlan(l, k));
+  return conv2dPlanIssue(cfg, g, true, knobsToPlan(l.op, k));
 }
 
 export function searchSpace(cfg: VtaConfig, l: LayerSpec): SearchSpace {
@@ -86,7 +86,7 @@ export function searchSpace(cfg: VtaConfig, l: LayerSpec): SearchSpace {
   for (const knobs of points) {
     const reason = knobsIssue(cfg, l, knobs);
     if (reason) pruned.push({ knobs, reason });
-    else legal.push({ knobs, plan: estimateConv2dPlan(cfg, g, knobsToPlan(l, knobs)) });
+    else legal.push({ knobs, plan: estimateConv2dPlan(cfg, g, knobsToPlan(l.op, knobs)) });
   }
   return { size: points.length, legal, pruned };
 }

@@ -130,7 +130,7 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
     }
     const knobs = job.knobs[best.i];
     const record: ScheduleRecord = {
-      config: o.cfg.hash, configName: o.cfg.name, op: l.op, workload: workloadKey(o.cfg, l), knobs,
+      config: o.cfg.hash, configName: o.cfg.name, op: l.op, layer: layerShape(l), workload: workloadKey(o.cfg, l), knobs,
       cycles: best.cycles, measuredOn: o.target, plannerCycles: planner.cycles, version: GENERATOR, timestamp: new Date().toISOString(),
     };
     o.db.add(record);

@@ -69,14 +69,22 @@ export function layerShape(l: LayerSpec): string {
 }
 
 /**
- * The layer's workload as the schedule database keys it: operator, shapes, strides, padding, layouts and
- * data types (the name is not part of it: equal layers share schedules).
+ * The workload the schedule database keys: the VTA operator every layer runs as (a packed conv2d; dense
+ * and transposed conv2d map onto it), its shapes, strides, padding and groups, layouts and data types.
+ * Layers that run as the same packed conv2d share schedules, whatever their name or source operator, so
+ * the graph compiler, which sees only the packed geometry, finds them too.
  */
-export function workloadKey(cfg: VtaConfig, l: LayerSpec): Record<string, unknown> {
+export function geometryKey(cfg: VtaConfig, g: Conv2dGeometry): Record<string, unknown> {
   const layout = { input: `NCHW${cfg.batch}n${cfg.blockIn}c`, weight: `OIHW${cfg.blockOut}o${cfg.blockIn}i`, output: `NCHW${cfg.batch}n${cfg.blockOut}c` };
   const dtype = { input: `int${cfg.inpBits}`, weight: `int${cfg.wgtBits}`, accumulator: `int${cfg.accBits}`, output: `int${cfg.outBits}` };
-  const { name: _name, ...shape } = l;
-  return { ...shape, layout, dtype };
+  return {
+    operator: 'vta.conv2d', input: [g.N, g.C, g.H, g.W], weight: [g.O, g.C / g.groups, g.KH, g.KW], strides: [g.strideH, g.strideW],
+    padding: [g.padTop, g.padBottom, g.padLeft, g.padRight], groups: g.groups, layout, dtype,
+  };
+}
+
+export function workloadKey(cfg: VtaConfig, l: LayerSpec): Record<string, unknown> {
+  return geometryKey(cfg, layerGeometry(cfg, l));
 }
 
 function lcg(seed: number): () => number {

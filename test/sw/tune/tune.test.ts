@@ -27,7 +27,7 @@ test('conv2d space: TVM knobs, illegal points pruned with the reason, the rest l
   expect(s.legal.length + s.pruned.length).toBe(s.size);
   expect(s.pruned.length).toBeGreaterThan(0);
   expect(s.pruned.some((p) => /exceed(s)? the (INP|ACC|WGT) (slot|buffer)/.test(p.reason))).toBe(true);
-  for (const c of s.legal) expect(conv2dPlanIssue(cfg, layerGeometry(cfg, l), true, knobsToPlan(l, c.knobs))).toBeNull();
+  for (const c of s.legal) expect(conv2dPlanIssue(cfg, layerGeometry(cfg, l), true, knobsToPlan(l.op, c.knobs))).toBeNull();
   expect(Object.keys(s.legal[0].knobs).sort()).toEqual(['h_nthread', 'oc_nthread', 'tile_b', 'tile_ci', 'tile_co', 'tile_h', 'tile_w']);
   const d = searchSpace(cfg, MNIST_LENET_BN[3]);
   expect(Object.keys(d.legal[0].knobs).sort()).toEqual(['oc_nthread', 'tile_b', 'tile_ci', 'tile_co']);
@@ -57,7 +57,7 @@ test('every virtual-thread setting runs correctly on fsim: conv2d, grouped, tran
 function record(over: Partial<ScheduleRecord>): ScheduleRecord {
   const l = RESNET18[3];
   return {
-    config: cfg.hash, configName: cfg.name, op: 'conv2d', workload: workloadKey(cfg, l),
+    config: cfg.hash, configName: cfg.name, op: 'conv2d', layer: 'test', workload: workloadKey(cfg, l),
     knobs: { tile_b: 1, tile_h: 14, tile_w: 28, tile_ci: 1, tile_co: 2, oc_nthread: 2, h_nthread: 1 },
     cycles: 1000, measuredOn: 'tsim', plannerCycles: 1100, version: 'test', timestamp: '2026-01-01T00:00:00Z', ...over,
   };
@@ -116,4 +116,27 @@ test('vta tune: usage errors are one line', async () => {
   await expect(tuneCommand.run(['--ops', 'pool'], io)).rejects.toThrow('--ops: unknown operator "pool"; operators: conv2d, dense, conv2d_transpose');
   await expect(tuneCommand.run(['--workload', 'vgg'], io)).rejects.toThrow('--workload vgg: unknown; known: resnet18, mnist-lenet-bn, or a FILE.onnx');
   await expect(tuneCommand.run(['--workload', 'resnet18', '--ops', 'dense'], io)).rejects.toThrow('--ops dense: resnet18 has no such layers');
+});
+
+test('the graph compiler uses the database: the MNIST model\'s VTA layers run the shipped tuned tilings', async () => {
+  const { runPipeline } = await import('../../../sw/compiler/pipeline');
+  const { importModel } = await import('../../../sw/compiler/import');
+  const { generate, nodeGeometry } = await import('../../../sw/compiler/codegen/network');
+  const { databaseSchedules } = await import('../../../sw/tune/schedules');
+  const { modelLayers } = await import('../../../sw/workloads/resolve');
+  const model = join(__dirname, '..', '..', '..', '..', 'shared', 'models', 'mnist-lenet-bn', 'model.onnx');
+  const db = ScheduleDb.load([SHIPPED_DB]);
+  const layers = modelLayers(model, cfg);
+  expect(layers.map((l) => l.op)).toEqual(['conv2d', 'conv2d', 'dense']);
+  for (const l of layers) expect(db.plan(cfg, l)).toBeDefined();
+  const p = runPipeline(importModel(model), cfg, [], { quantize: { scheme: 'global' } });
+  const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 32 << 20 }));
+  const net = await generate(rt, p.device, { schedules: databaseSchedules(db) });
+  const device = net.steps.filter((s) => s.kind === 'device' && (s.node.op === 'conv2d' || s.node.op === 'dense'));
+  expect(device).toHaveLength(3);
+  for (const s of device) {
+    if (s.kind !== 'device') continue;
+    expect(s.plan).toEqual(db.planFor(cfg, nodeGeometry(cfg, p.device, s.node), true));
+  }
+  net.release();
 });
