@@ -115,7 +115,7 @@ export function synthBenchSvg(rep: SynthBenchReport): string {
   const h = 260;
   const maxPct = Math.max(120, ...rows.flatMap((r) => CHART_RESOURCES.map((k) => r.fit?.[k]?.pct ?? 0)));
   const y = (pct: number) => top + h - (Math.min(pct, maxPct) / maxPct) * h;
-  const width = left + rows.length * groupW + 160;
+  const width = Math.max(560, left + rows.length * groupW + 160);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + h + 150}" font-family="sans-serif" font-size="11">`);
   parts.push(`<text x="${left}" y="20" font-size="14">Synthesis estimate (yosys ${rep.yosysVersion ?? '?'}): % of each board's resources</text>`);
