@@ -9,6 +9,7 @@ import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from '../sim/bench/command';
 import { regressCommand } from '../sim/regress/command';
 import { tuneCommand } from '../sw/tune/command';
+import { exploreCommand } from '../explore/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
 
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   benchCommand,
   regressCommand,
   tuneCommand,
+  exploreCommand,
   compileCommand,
   inferCommand,
 ];
