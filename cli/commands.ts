@@ -8,6 +8,7 @@ import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from '../sim/bench/command';
 import { regressCommand } from '../sim/regress/command';
+import { tuneCommand } from '../sw/tune/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
 
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   disasmCommand,
   benchCommand,
   regressCommand,
+  tuneCommand,
   compileCommand,
   inferCommand,
 ];

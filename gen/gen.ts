@@ -42,6 +42,19 @@ export const GEN_SPEC: CommandSpec = {
   ],
 };
 
+/** The configuration flags of `vta gen` (--config, --gemm and the knobs), for other commands that build a core. */
+export const CONFIG_FLAGS = GEN_SPEC.flags.filter((f) => f.name !== 'out' && f.name !== 'source-lines');
+
+/** True when any of CONFIG_FLAGS was given. */
+export function hasConfigFlags(args: ParsedArgs): boolean {
+  return CONFIG_FLAGS.some((f) => args.given.some((g) => g === `--${f.name}` || g.startsWith(`--${f.name} `) || g.startsWith(`--${f.name}=`)));
+}
+
+/** The configuration CONFIG_FLAGS describe, resolved exactly as `vta gen` does (default config when none). */
+export function configFromArgs(args: ParsedArgs, cwd: string = process.cwd()): VtaConfig {
+  return resolveGenConfig(configRequestFromArgs(args), cwd);
+}
+
 export const GEN_USAGE = formatUsage(
   GEN_SPEC,
   'Generates the Verilog of a VTA instance, with config.json, vta_hw_spec.h and manifest.json.\n' +

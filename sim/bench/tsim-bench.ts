@@ -14,7 +14,7 @@ import { deriveConfig, DEFAULT_CONFIG_JSON, MEM_TYPE, VtaConfig, withOverrides }
 import { ALU_OPCODE, build, encodeProgram, encodeUop, Insn, INSN_BYTES } from '../../hw/vta/isa';
 import type { TsimDevice, TsimRunResult } from '../tsim/device';
 import { openDevice } from '../targets';
-import { vectorWorkloads, Workload } from './fsim-bench';
+import { syntheticWorkload, vectorWorkloads, Workload } from './fsim-bench';
 
 export interface TsimGemmRow {
   workload: string;
@@ -117,12 +117,18 @@ function gemmRow(w: Workload, r: TsimRunResult, note?: string): TsimGemmRow {
 
 export const SPEED_WORKLOAD = 'default__tl_blocked_gemm_b256_c256_blk64_vt2';
 
-export async function runTsimBench(options: { vectorDir: string; log?: (s: string) => void; speedRuns?: number }): Promise<TsimBenchReport> {
+export async function runTsimBench(options: {
+  vectorDir: string; log?: (s: string) => void; speedRuns?: number;
+  /** Benchmark this configuration: the vectors written for it, a synthetic GEMM stream and the ALU rows. */
+  config?: VtaConfig;
+}): Promise<TsimBenchReport> {
   const log = options.log ?? (() => undefined);
   const devices = new Devices(log);
   try {
     const gemm: TsimGemmRow[] = [];
-    const vectors = vectorWorkloads(options.vectorDir);
+    const vectors = vectorWorkloads(options.vectorDir, options.config);
+    // A chosen configuration rarely has vectors: a synthetic blocked-GEMM stream measures it anyway.
+    if (options.config) vectors.push(syntheticWorkload(options.config, 256));
     let speed = { workload: '(none)', simCyclesPerSecond: 0, runs: 0 };
     for (const w of vectors) {
       log(`  ${w.name} ...`);
@@ -139,7 +145,7 @@ export async function runTsimBench(options: { vectorDir: string; log?: (s: strin
       }
       gemm.push(gemmRow(w, r));
       // The same program on a 128-bit bus: what the core does when DRAM bandwidth is not the limit.
-      if (w.name.startsWith(SPEED_WORKLOAD) && w.cfg.busBits === 64) {
+      if (w.name.startsWith(SPEED_WORKLOAD) && w.cfg.busBits === 64 && !options.config) {
         const wide = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BUS_WIDTH: 7 }));
         if (wide.batch === w.cfg.batch && wide.blockIn === w.cfg.blockIn && wide.blockOut === w.cfg.blockOut) {
           const ww = { ...w, cfg: wide, name: `${w.name} @128-bit bus` };
@@ -148,7 +154,7 @@ export async function runTsimBench(options: { vectorDir: string; log?: (s: strin
         }
       }
     }
-    const cfg = deriveConfig(DEFAULT_CONFIG_JSON);
+    const cfg = options.config ?? deriveConfig(DEFAULT_CONFIG_JSON);
     const alu: TsimAluRow[] = [];
     const dev = await devices.get(cfg);
     for (const form of ['imm', 'vec'] as const) {

@@ -7,6 +7,7 @@ import { join, resolve } from 'path';
 import { codeFingerprint, Executor, LocalExecutor } from '../../exec';
 import { deriveConfig } from '../../hw/vta/config';
 import { resolveRegressConfigs } from './config-spec';
+import { Progress } from '../../exec/progress';
 import { openDevice } from '../targets';
 import { CaseResult, junitXml, RegressReport } from './report';
 import type { WorkerResult, WorkerTask } from './worker';
@@ -25,14 +26,6 @@ export interface RegressOptions {
   log: (line: string) => void;
   /** Whether to redraw one progress line in place (a terminal). */
   tty: boolean;
-}
-
-function progressBar(done: number, total: number, failed: number, t0: number): string {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const secs = (Date.now() - t0) / 1000;
-  const eta = done > 0 ? Math.round((secs / done) * (total - done)) : 0;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  failed ${failed}  ${secs.toFixed(0)} s, eta ${eta} s`;
 }
 
 export async function regress(o: RegressOptions): Promise<RegressReport> {
@@ -54,7 +47,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   const results: CaseResult[] = [];
   const vectorsDir = join(o.outDir, 'failures');
   let failed = 0;
-  let lastLine = 0;
+  const progress = new Progress(tasks.length, o.log, o.tty);
   const onResult = (r: WorkerResult) => {
     if (!r.result.ok) {
       failed++;
@@ -63,15 +56,10 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
         r.result.vector = join(vectorsDir, `${r.result.name}.json`);
         writeFileSync(r.result.vector, JSON.stringify(r.vector) + '\n');
       }
-      o.log(`${o.tty ? '\r\x1b[K' : ''}FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
+      progress.note(`FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
     }
     results.push(r.result);
-    const line = progressBar(results.length, tasks.length, failed, t0);
-    if (o.tty) process.stderr.write(`\r\x1b[K${line}`);
-    else if (Date.now() - lastLine > 5000 || results.length === tasks.length) {
-      lastLine = Date.now();
-      o.log(line);
-    }
+    progress.tick(r.result.ok);
   };
 
   const executor = o.executor ?? new LocalExecutor(o.jobs);
@@ -85,7 +73,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
       });
     },
   );
-  if (o.tty) process.stderr.write('\n');
+  progress.end();
 
   results.sort((a, b) => a.config.localeCompare(b.config) || a.seed - b.seed);
   const report: RegressReport = {

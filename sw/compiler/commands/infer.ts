@@ -16,7 +16,8 @@ import { importModel } from '../import';
 import { elementCount, Graph } from '../ir';
 import { formatPlacements } from '../passes/partition';
 import { runPipeline } from '../pipeline';
-import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs } from './common';
+import { inferSvg } from './infer-svg';
+import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
 
 /** A layer's figures per image (cycles, seconds averaged over the images). */
 export interface LayerReport extends Omit<LayerRun, 'counters'> {
@@ -105,6 +106,7 @@ export const inferCommand = defineCommand({
       { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
       { name: 'limit', type: 'int', metavar: 'N', help: 'only the first N images' },
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
+      { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a bar chart of the time per layer' },
     ],
   },
   async execute(args, io: CliIo) {
@@ -117,11 +119,13 @@ export const inferCommand = defineCommand({
     if (limit !== undefined && limit < 1) throw new UsageError('--limit must be at least 1');
     const report = await asCommandErrors(() => infer(args, io, model, dataSpec, target, limit));
     io.stdout(formatInferReport(report) + '\n');
-    const json = args.string('json');
-    if (json) {
-      mkdirSync(dirname(json), { recursive: true });
-      writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
-      io.stdout(`wrote ${json}\n`);
+    for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['svg', () => inferSvg(report)]] as const) {
+      const path = args.string(flag);
+      if (path) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text());
+        io.stdout(`wrote ${path}\n`);
+      }
     }
     if (report.agreement < 1) throw new CommandFailure(`the device disagrees with the int8 reference on ${Math.round((1 - report.agreement) * report.images)} image(s)`);
     return EXIT_OK;
@@ -140,7 +144,7 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
   const device = await openDevice(target, cfg, { dramBytes: dramFor(p.device), log: (l) => io.stderr(l + '\n') });
   try {
     const rt = new Runtime(device);
-    const net = await generate(rt, p.device);
+    const net = await generate(rt, p.device, { schedules: schedulesFromArgs(args) });
     const compileSeconds = (performance.now() - tc) / 1e3;
     const images = Math.min(limit ?? data.count, data.count);
     const out = imported.outputs[0];

@@ -72,6 +72,7 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return null;
     }
     case 'flatten':
+    case 'concat':
       return null;
     default:
       return `VTA has no ${n.op} operator`;
@@ -85,7 +86,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
   for (const k of [...(opts.cpu ?? []), ...(opts.vta ?? [])]) if (!names.has(k)) throw new CompileError(`partition: no node named ${JSON.stringify(k)} (nodes: ${[...names].join(', ')})`);
   const reasons = new Map<string, string>();
   for (const n of g.nodes) {
-    const why = n.op === 'flatten' ? 'decided below' : deviceSupport(g, cfg, n);
+    const why = n.op === 'flatten' || n.op === 'concat' ? 'decided below' : deviceSupport(g, cfg, n);
     let target: Target = why ? 'cpu' : 'vta';
     let reason = why ?? 'operator library';
     if (!why && n.op === 'conv2d' && g.tensors[n.inputs[0]].shape[1] <= 3) {
@@ -97,7 +98,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
       reason = 'forced by --cpu';
     }
     if (opts.vta?.includes(n.name)) {
-      if (why && n.op !== 'flatten') throw new CompileError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
+      if (why && n.op !== 'flatten' && n.op !== 'concat') throw new CompileError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
       target = 'vta';
       reason = 'forced by --vta';
     }
@@ -118,6 +119,26 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`);
     n.target = ok && !forced ? 'vta' : 'cpu';
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: folded into the dense weights\' column order' : 'host reshape');
+  }
+  // a concat along channels of batch-1 VTA outputs is free: the producers write into slices of one buffer,
+  // which needs every input but the last to fill whole BLOCK_OUT channel blocks
+  const ACT_PRODUCERS = new Set(['conv2d', 'add', 'max_pool']);
+  const slicedBy = new Map<string, string>();
+  for (const n of g.nodes) {
+    if (n.op !== 'concat') continue;
+    const shapes = n.inputs.map((i) => g.tensors[i].shape);
+    const r = shapes[0].length;
+    const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+    const ok = r === 4 && axis === 1 && shapes[0][0] === 1 && new Set(n.inputs).size === n.inputs.length &&
+      n.inputs.every((i, k) => {
+        const p = prod.get(i);
+        return p?.target === 'vta' && ACT_PRODUCERS.has(p.op) && !slicedBy.has(i) && !g.outputs.includes(i) && (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0);
+      });
+    const forced = opts.cpu?.includes(n.name);
+    if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`);
+    n.target = ok && !forced ? 'vta' : 'cpu';
+    if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
+    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');
   }
   return { graph: g, placements: g.nodes.map((n) => ({ node: n.name, op: n.op, target: n.target!, reason: reasons.get(n.name)! })) };
 }
