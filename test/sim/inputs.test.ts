@@ -136,3 +136,16 @@ describe('a 2 GiB DRAM vector', () => {
     await rejects(['run', vectorWith('too_big', (v) => { v.dram_bytes = 2 ** 31 + 1; })], /dram_bytes must be an integer in \[1, 2147483648\]/);
   });
 });
+
+describe('models and data sets are read through the same bounds', () => {
+  test('ONNX, TFLite and IDX readers refuse devices', () => {
+    // Imported lazily: the compiler is a layer above the simulator tests' usual imports.
+    /* eslint-disable @typescript-eslint/no-var-requires */
+    const { importOnnxFile } = require('../../sw/compiler/import/onnx') as typeof import('../../sw/compiler/import/onnx');
+    const { importTfliteFile } = require('../../sw/compiler/import/tflite') as typeof import('../../sw/compiler/import/tflite');
+    const { readIdx } = require('../../sw/compiler/data/idx') as typeof import('../../sw/compiler/data/idx');
+    expect(() => importOnnxFile('/dev/zero')).toThrow('model /dev/zero: is a character device, not a regular file');
+    expect(() => importTfliteFile('/dev/urandom')).toThrow('model /dev/urandom: is a character device, not a regular file');
+    expect(() => readIdx('/dev/zero')).toThrow('data file /dev/zero: is a character device');
+  });
+});
