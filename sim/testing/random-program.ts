@@ -142,10 +142,12 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
   const loopInsns: Insn[] = [];
   /** Loop factors and micro-op bases such that every index lies in [lo, lo + size). */
   const loopOver = (sizes: number[]) => {
-    if (edges && e() < 0.12) {
-      // A maximal extent whose loop moves no index (factor 0), so every index stays in range.
+    if (edges && e() < 0.05) {
+      // A maximal extent whose loop moves no index (factor 0), so every index stays in range. Rare and
+      // with one micro-op (see maxed below): each costs 16383 micro-ops of simulated time.
       const outer = e() < 0.5;
       return {
+        maxed: true,
         iterOut: outer ? MAX_ITER : 1, iterIn: outer ? 1 : MAX_ITER,
         fo: sizes.map(() => 0), fi: sizes.map(() => 0), spans: [...sizes],
       };
@@ -163,7 +165,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       fi.push(b);
     }
     const spans = sizes.map((s, k) => s - ((iterOut - 1) * fo[k] + (iterIn - 1) * fi[k]));
-    return { iterOut, iterIn, fo, fi, spans };
+    return { maxed: false, iterOut, iterIn, fo, fi, spans };
   };
   const loop = (insn: Insn): Insn => {
     loopInsns.push(insn);
@@ -205,7 +207,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const il = load2d(MEM_TYPE.INP, regionBase(half, inpHalf, last, t.inp.depth), inpHalf, { pushNext: true });
       body.push(wl.insn, il.insn);
       const lp = loopOver([accN, il.span, wl.span]);
-      const n = int(1, 4);
+      const n = lp.maxed ? 1 : int(1, 4);
       const range = addUops(n, () => ({
         dst: accBase + int(0, lp.spans[0] - 1), src: il.base + int(0, lp.spans[1] - 1), wgt: wl.base + int(0, lp.spans[2] - 1),
       }));
@@ -223,7 +225,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const op = pick(aluOps);
       const useImm = r() < 0.5;
       const lp = loopOver([accN, accN]);
-      const n = int(1, 3);
+      const n = lp.maxed ? 1 : int(1, 3);
       const range = addUops(n, () => ({ dst: accBase + int(0, lp.spans[0] - 1), src: accBase + int(0, lp.spans[1] - 1), wgt: 0 }));
       const imm = op === 'SHR' ? int(-12, 12) : op === 'MUL' ? int(-300, 300) : pick([int(-32768, 32767), int(-200, 200), -32768, 32767]);
       body.push(loop(build.alu({
