@@ -6,7 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { formatRace } from '../fsim/race';
 import { loadVector } from '../vector';
-import { asFailure, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { asFailure, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -42,6 +42,7 @@ export const runCommand: Command = defineCommand({
     const limit = args.int('max-mismatches') ?? 10;
     if (limit < 0) throw new UsageError(`--max-mismatches ${limit}: expected a count >= 0`);
     const trace = traceRequest(args, target);
+    const clockMhz = clockMhzFlag(args);
     let vector;
     try {
       vector = loadVector(args.positionals[0], { allowSpecial: args.bool('allow-special-files') });
@@ -51,13 +52,14 @@ export const runCommand: Command = defineCommand({
     let r;
     try {
       r = await replay(vector, {
-        target, strict, maxMismatches: limit, trace, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`),
+        target, strict, maxMismatches: limit, trace, clockMhz, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`),
       });
     } catch (e) {
       if (!json) return asFailure(e);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, error: describeError(e) }) + '\n');
       return EXIT_FAILURE;
     }
+    if (trace) reportTrace(io, trace.path, vector.config, r.run, clockMhz);
     const races = r.run.races ?? [];
     const ok = r.ok && races.length === 0;
     if (json) {
