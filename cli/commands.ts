@@ -6,11 +6,12 @@ import { genCommand } from '../gen/command';
 import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
 import { disasmCommand } from '../sim/cli/disasm';
-import { benchCommand } from '../sim/bench/command';
+import { benchCommand } from './bench';
 import { regressCommand } from '../sim/regress/command';
 import { tuneCommand } from '../sw/tune/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
+import { fpgaCommand } from '../scripts/fpga/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   tuneCommand,
   compileCommand,
   inferCommand,
+  fpgaCommand,
 ];

@@ -5,15 +5,12 @@
 // thread, so the event loop stays free) until done, an error, a DRAM fault, the cycle limit or the watchdog.
 
 import type { VtaConfig } from '../../hw/vta/config';
-import { formatInsn } from '../../hw/vta/disasm';
-import { decodeInsn, DepFlags, illegalReason, Insn, INSN_BYTES } from '../../hw/vta/isa';
-import { ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
+import { decodeInsn, INSN_BYTES } from '../../hw/vta/isa';
+import { HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
+import { AllocOptions, Device, DeviceArgumentError, DeviceError, RunOptions, RunResult } from '../device';
+import { countersFrom, describeStage, errorFrom, InsnReader, RegisterPort, stageWaits } from '../driver/registers';
 import { programAt, programCounters } from '../program-counters';
-import {
-  AllocOptions, Counters, Device, DeviceArgumentError, DeviceError, emptyCounters, IllegalInstructionError,
-  RunOptions, RunResult, StageName, StageWait, TokenCounts, TokenQueue,
-} from '../device';
 import type { SourceFile } from '../verilator/build';
 import { buildTsim, TraceFormat } from './build';
 import { CoreError, CycleLimitError, DramFaultError, WatchdogError } from './errors';
@@ -333,46 +330,17 @@ export class TsimDevice implements Device {
     };
   }
 
-  /**
-   * What each stage waits for, from the live registers (LOAD_PC.., STAGE_STATE, TOKEN_COUNTS) and the
-   * instruction at its pc in DRAM. Empty when the core lacks those registers.
-   */
-  private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>): StageWait[] {
-    if (!('STAGE_STATE' in regs) || !('TOKEN_COUNTS' in regs)) return [];
-    const st = regs.STAGE_STATE;
-    const tc = regs.TOKEN_COUNTS;
-    const tokens: TokenCounts = { l2g: tc & 0xff, g2l: (tc >>> 8) & 0xff, g2s: (tc >>> 16) & 0xff, s2g: (tc >>> 24) & 0xff };
-    const full = (q: TokenQueue) => tokens[q] >= Math.min(this.config.depQueueDepth, 255);
-    // Pops and pushes per stage: [flag, queue].
-    const flows: Record<StageName, { pops: [keyof DepFlags, TokenQueue][]; pushes: [keyof DepFlags, TokenQueue][] }> = {
-      load: { pops: [['popNext', 'g2l']], pushes: [['pushNext', 'l2g']] },
-      compute: { pops: [['popPrev', 'l2g'], ['popNext', 's2g']], pushes: [['pushPrev', 'g2l'], ['pushNext', 'g2s']] },
-      store: { pops: [['popPrev', 'g2s']], pushes: [['pushPrev', 's2g']] },
+  /** Reads instruction `index` of the program at insnAddr from DRAM, or null when it lies outside. */
+  private insnReader(insnAddr: number, insnCount: number): InsnReader {
+    return (index) => {
+      const at = insnAddr + index * INSN_BYTES;
+      if (index < 0 || index >= insnCount || at + INSN_BYTES > this.dramBytes) return null;
+      return decodeInsn(this.config, this.bytes, at);
     };
-    const out: StageWait[] = [];
-    (['load', 'compute', 'store'] as const).forEach((stage, k) => {
-      const has = ((st >>> (3 * k)) & 1) === 1;
-      const busy = ((st >>> (3 * k + 1)) & 1) === 1;
-      const stall = ((st >>> (3 * k + 2)) & 1) === 1;
-      const pc = regs[`${stage.toUpperCase()}_PC`] ?? 0;
-      if (!has) { out.push({ stage, index: null, waitsFor: null, insn: null }); return; }
-      let insn: Insn | null = null;
-      let text = `instruction ${pc}`;
-      const at = insnAddr + pc * INSN_BYTES;
-      if (pc < insnCount && at + INSN_BYTES <= this.dramBytes) {
-        try { insn = decodeInsn(this.config, this.bytes, at); text = formatInsn(this.config, insn); } catch { /* keep the index */ }
-      }
-      let waitsFor = busy ? 'its own work to finish' : 'its turn to start';
-      if (insn && stall) {
-        const q = flows[stage].pops.filter(([f, queue]) => insn![f] && tokens[queue] === 0).map(([, queue]) => queue);
-        waitsFor = q.length ? q.map((x) => `token in ${x}`).join(' and a ') : 'a token';
-      } else if (insn && busy) {
-        const q = flows[stage].pushes.filter(([f, queue]) => insn![f] && full(queue)).map(([, queue]) => queue);
-        if (q.length) waitsFor = q.map((x) => `room in ${x}`).join(' and ');
-      }
-      out.push({ stage, index: pc, waitsFor, insn: text });
-    });
-    return out;
+  }
+
+  private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>) {
+    return stageWaits(this.config, regs, this.insnReader(insnAddr, insnCount));
   }
 
   private busInfo(h: TsimHandle) {
@@ -381,57 +349,50 @@ export class TsimDevice implements Device {
   }
 
   private coreError(insnAddr: number, insnCount: number, regs: Record<string, number>): DeviceError {
-    const code = regs.ERROR_CODE ?? -1;
-    const index = regs.ERROR_INSN ?? -1;
-    if (code === ERROR_CODES.illegalInstruction && index >= 0 && index < insnCount) {
-      const at = insnAddr + index * INSN_BYTES;
-      let text = `bytes at 0x${at.toString(16)}`;
-      let reason = 'the core reported an illegal instruction (ERROR_CODE 1)';
-      if (at + INSN_BYTES <= this.dramBytes) {
-        try {
-          const insn = decodeInsn(this.config, this.bytes, at);
-          text = formatInsn(this.config, insn);
-          const why = illegalReason(this.config, insn);
-          if (why) reason = `${why} (reported by the core)`;
-        } catch (e) {
-          text = `undecodable instruction at 0x${at.toString(16)}: ${(e as Error).message}`;
-        }
-      }
-      return new IllegalInstructionError(index, text, reason);
+    return errorFrom(this.config, regs, insnCount, this.insnReader(insnAddr, insnCount));
+  }
+
+  /** Writes one host register over AXI-Lite (a few simulated cycles). */
+  writeRegister(offset: number, value: number): void {
+    const h = this.model();
+    if (this.lib.writeReg(h, offset, value >>> 0) !== 0) throw new CoreError(0, `tsim: ${this.lib.lastError(h)}`);
+  }
+
+  /** Simulates `cycles` clock cycles with no host activity; a DRAM fault or $finish throws. */
+  advance(cycles: number): void {
+    const h = this.model();
+    const status = this.lib.step(h, cycles);
+    if (status === TSIM_STATUS.MEM_FAULT) {
+      const info = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
+      throw new DramFaultError(info('faultAddr'), info('faultLen'), info('faultWrite') === 1, info('faultCycle'), info('faultKind') === 2 ? 'protocol' : 'outside-dram', this.lib.lastError(h));
     }
-    return new CoreError(code, `the core stopped with an error: CONTROL = 0x${(regs.CONTROL ?? 0).toString(16)}, ERROR_CODE = ${code}, ERROR_INSN = ${index}`);
+    if (status !== TSIM_STATUS.DONE) throw new CoreError(0, `tsim: ${this.lib.lastError(h) || `step ended with status ${status}`}`);
+  }
+
+  /** Simulated clock cycles since the model was created. */
+  cycle(): number {
+    return this.lib.info(this.model(), TSIM_INFO.cycle);
+  }
+
+  /** The AXI-Lite port as a RegisterPort, for the shared register-level driver (sim/driver). */
+  registerPort(): RegisterPort {
+    return {
+      read32: (offset) => {
+        const status = new Int32Array(1);
+        const h = this.model();
+        const v = this.lib.readReg(h, offset, status);
+        if (status[0] !== 0) throw new CoreError(0, `tsim: ${this.lib.lastError(h)}`);
+        return v;
+      },
+      write32: (offset, value) => this.writeRegister(offset, value),
+    };
   }
 }
+
+export { countersFrom };
 
 /** The model cycles a trace request covered: from startCycle + fromCycle to the end of the run or toCycle. */
 function traceWindow(startCycle: number, t: { fromCycle?: number; toCycle?: number }, runCycles: number): { first: number; end: number } {
   const end = startCycle + Math.min(runCycles, t.toCycle ?? runCycles);
   return { first: Math.min(end, startCycle + (t.fromCycle ?? 0)), end };
-}
-
-function describeStage(s: StageWait): string {
-  if (s.index === null) return `${s.stage} idle`;
-  return `${s.stage} waits at instruction ${s.index} for ${/^(token|room)/.test(s.waitsFor ?? '') ? 'a ' : ''}${s.waitsFor} (${s.insn})`;
-}
-
-/**
- * The Device counters from the host registers. Here the per-type load bytes are whole bus beats the core
- * fetched and `byKind` is empty; `run` replaces both with what the program determines (programCounters),
- * as fsim counts them, and reports the beats as `busBeatBytes`.
- */
-export function countersFrom(r: Record<string, number>, cfg: Pick<VtaConfig, 'batch' | 'blockIn' | 'blockOut'>): Counters {
-  const c = emptyCounters();
-  c.gemmUops = r.GEMM_UOPS ?? 0;
-  c.gemmResetUops = r.GEMM_RESET_UOPS ?? 0;
-  c.aluUops = r.ALU_UOPS ?? 0;
-  c.macs = c.gemmUops * cfg.batch * cfg.blockIn * cfg.blockOut;
-  c.loadInsns = r.LOAD_INSNS ?? 0;
-  c.computeInsns = r.COMPUTE_INSNS ?? 0;
-  c.storeInsns = r.STORE_INSNS ?? 0;
-  c.uopLoadBytes = r.UOP_LOAD_BYTES ?? 0;
-  c.inpLoadBytes = r.INP_LOAD_BYTES ?? 0;
-  c.wgtLoadBytes = r.WGT_LOAD_BYTES ?? 0;
-  c.accLoadBytes = r.ACC_LOAD_BYTES ?? 0;
-  c.outStoreBytes = r.DRAM_WRITE_BYTES ?? 0;
-  return c;
 }

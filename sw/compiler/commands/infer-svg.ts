@@ -19,7 +19,7 @@ export function inferSvg(r: InferReport): string {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="10" y="18" font-size="14">${esc(`${r.model}: ms per image by layer (${r.target}, ${r.images} images)`)}</text>`);
-  out.push(`<text x="10" y="36">${esc(`top-1 float ${(100 * r.top1.float).toFixed(2)}%, int8 ${(100 * r.top1.int8).toFixed(2)}%, device ${(100 * r.top1.device).toFixed(2)}%, agreement ${(100 * r.agreement).toFixed(2)}% — blue: VTA, grey: CPU`)}</text>`);
+  out.push(`<text x="10" y="36">${esc(`top-1 float ${r.top1.float === null ? '-' : `${(100 * r.top1.float).toFixed(2)}%`}, int8 ${(100 * r.top1.int8).toFixed(2)}%, device ${(100 * r.top1.device).toFixed(2)}%, agreement ${(100 * r.agreement).toFixed(2)}% — blue: VTA, grey: CPU`)}</text>`);
   rows.forEach((l, i) => {
     const y = top + i * (barH + gap);
     const w = (plotW * l.seconds) / max;

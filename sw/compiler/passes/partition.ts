@@ -30,7 +30,23 @@ function shiftOnly(r: Requant | undefined): string | null {
   return null;
 }
 
+/**
+ * conv2d/dense epilogues (sw/ops/conv2d.ts) also take per-channel shifts, clip bounds, output zero points
+ * (folded into the bias or addend), the ALU-MUL form with MUL in ALU_OPS, and TFLite's Q31 multiplier, which
+ * the tflite-requant pass lowers to one of those after the partition.
+ */
+function convRequant(r: Requant | undefined, cfg: VtaConfig): string | null {
+  if (!r) return 'no requantization to int8';
+  if (r.multiplier && r.rounding === 'nearest' && !r.aluMultiplier) return null;
+  if (r.multiplier) return 'requantization needs a multiplier (the ALU only shifts)';
+  if (r.aluMultiplier && !cfg.aluOps.includes('MUL')) return 'the ALU-MUL requantization needs MUL in ALU_OPS';
+  const bad = r.shift.find((s) => s < 0 || s > 31 || !Number.isInteger(s));
+  return bad === undefined ? null : `shift ${bad} outside 0..31`;
+}
+
 const zeroPoints = (g: Graph, n: Node) => n.inputs.filter(Boolean).some((i) => (g.tensors[i].quant?.zeroPoint ?? [0]).some((z) => z !== 0));
+/** conv2d/dense: the input's zero point runs on the device (zero-point.ts); the weights' must be 0. */
+const weightZeroPoint = (g: Graph, n: Node) => (g.tensors[n.inputs[1]].quant?.zeroPoint ?? [0]).some((z) => z !== 0);
 
 /** Why VTA cannot run `n` (null when it can). */
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
@@ -42,8 +58,8 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       const [, C] = t(0).shape;
       const [O, , KH, KW] = t(1).shape;
       const groups = n.attrs.groups as number;
-      if (zeroPoints(g, n)) return 'non-zero input zero point';
-      const why = shiftOnly(n.attrs.requant as Requant);
+      if (weightZeroPoint(g, n)) return 'non-zero weight zero point';
+      const why = convRequant(n.attrs.requant as Requant, cfg);
       if (why) return why;
       if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
         return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
@@ -53,8 +69,8 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return null;
     }
     case 'dense':
-      if (zeroPoints(g, n)) return 'non-zero input zero point';
-      return shiftOnly(n.attrs.requant as Requant);
+      if (weightZeroPoint(g, n)) return 'non-zero weight zero point';
+      return convRequant(n.attrs.requant as Requant, cfg);
     case 'add': {
       const ar = n.attrs.requant as AddRequant;
       if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';

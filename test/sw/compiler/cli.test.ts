@@ -54,7 +54,7 @@ test('vta infer on a gzipped IDX pair; bad data specs are one line', async () =>
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/^vta infer: .*lb: 3 labels for 2 images in .*im\.gz\n$/);
   const spec = await vta('infer', MNIST, '--data', 'cifar');
-  expect(spec.err).toBe('vta infer: --data cifar: expected mnist, mnist-train or idx:IMAGES,LABELS\n');
+  expect(spec.err).toBe('vta infer: --data cifar: expected mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]\n');
 });
 
 test('vta compile --print --out: every pass, the partition, and the compiled files', async () => {
@@ -79,6 +79,6 @@ test('vta compile: a truncated model, a non-model and an unknown node override a
   expect(a.err).toMatch(/^vta compile: .*trunc\.onnx: not an ONNX model \(.*\)\n$/);
   const txt = join(dir, 'x.txt');
   writeFileSync(txt, 'hello');
-  expect((await vta('compile', txt)).err).toMatch(/unknown model format \.txt; known: \.onnx\n$/);
+  expect((await vta('compile', txt)).err).toMatch(/unknown model format \.txt; known: \.onnx, \.tflite\n$/);
   expect((await vta('compile', MNIST, '--vta', 'nope')).err).toMatch(/^vta compile: partition: no node named "nope"/);
 });
