@@ -1,7 +1,7 @@
 // Replays a conformance vector on a backend (README "DRAM model"): a DRAM of dram_bytes, the init blobs,
 // one run, and a byte-for-byte comparison with every expect blob.
 
-import type { Device, RunOptions, RunResult } from './device';
+import { Device, DeviceError, RunOptions, RunResult } from './device';
 import { initialDram, Vector } from './vector';
 import { openDevice } from './targets';
 
@@ -15,7 +15,14 @@ export interface Mismatch {
 
 export interface ReplayResult {
   ok: boolean;
+  /** The target the vector ran on (its result is `run`). */
+  target: string;
   run: RunResult;
+  /**
+   * A mismatch on TSIM is explained by re-running on fsim with store tracking; when that re-run fails, its
+   * error (labelled, one line) is here and the TSIM result above still stands.
+   */
+  attributionError?: string;
   /** Number of mismatching bytes, and the first few of them. */
   mismatchCount: number;
   mismatches: Mismatch[];
@@ -78,6 +85,9 @@ export async function replay(
     target?: string; strict?: boolean; maxMismatches?: number;
     /** TSIM: write a waveform (.fst or .vcd by the extension) of the cycles [fromCycle, toCycle) of the run. */
     trace?: TraceRequest;
+    /** Work budgets (RunOptions). */
+    maxUops?: number;
+    maxCycles?: number;
   } = {},
 ): Promise<ReplayResult> {
   const target = options.target ?? 'fsim';
@@ -90,23 +100,29 @@ export async function replay(
   let first;
   try {
     dev.loadImage(image);
-    const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...(options.trace ? { trace: options.trace } : {}) };
+    const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };
+    const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...budget, ...(options.trace ? { trace: options.trace } : {}) };
     run = await dev.run(v.insnAddr, v.insnCount, runOptions);
     ({ count, first } = compare(dev, v, limit));
   } finally {
     dev.close?.();
   }
+  let attributionError: string | undefined;
   if (count > 0) {
     // Store tracking names the STORE that last wrote a byte; fsim has it (any target's mismatch is explained
-    // by the reference model's program, so TSIM asks fsim).
-    const again = await deviceFor(target === 'tsim' ? 'fsim' : target, v, strict);
+    // by the reference model's program, so TSIM asks fsim). Its failure never hides this target's result.
+    const helper = target === 'tsim' ? 'fsim' : target;
+    const again = await deviceFor(helper, v, strict);
     try {
       again.loadImage(image);
-      const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true });
+      const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true, maxUops: options.maxUops });
       if (tracked.storeWriter) for (const m of first) m.writer = tracked.storeWriter(m.addr);
+    } catch (e) {
+      if (!(e instanceof DeviceError)) throw e;
+      attributionError = `${helper} (re-run to name the STOREs) failed: ${e.name}: ${e.message}`;
     } finally {
       again.close?.();
     }
   }
-  return { ok: count === 0, run, mismatchCount: count, mismatches: first };
+  return { ok: count === 0, target, run, mismatchCount: count, mismatches: first, ...(attributionError ? { attributionError } : {}) };
 }

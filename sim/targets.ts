@@ -52,6 +52,7 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         dramBytes: Math.ceil(options.dramBytes / 4096) * 4096,
         log: options.log,
         trace: options.trace ?? false,
+        strict: options.strict,
       });
     }
     default:

@@ -8,13 +8,14 @@ import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector, skipReason } from '../vector';
-import { checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { BUDGET_FLAGS, budgetOptions, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
   flags: [
     TARGET_FLAG,
     ...TRACE_FLAGS,
+    ...BUDGET_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
@@ -51,6 +52,7 @@ export const conformCommand: Command = defineCommand({
     const target = checkTarget(args.string('target'));
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
+    const budget = budgetOptions(args);
     const files = vectorFiles(args.positionals);
     // One waveform per vector: with several vectors, FILE.fst becomes FILE.<vector>.fst.
     const traceFor = (name: string) =>
@@ -69,7 +71,7 @@ export const conformCommand: Command = defineCommand({
           io.stdout(`SKIP ${v.name}: ${skip}\n`);
           continue;
         }
-        const r = await replay(v, { target, strict, maxMismatches: 1, trace: traceFor(v.name) });
+        const r = await replay(v, { target, strict, maxMismatches: 1, trace: traceFor(v.name), ...budget });
         if (r.ok) {
           passed++;
           io.stdout(`PASS ${v.name} (${(r.run.wallSeconds * 1e3).toFixed(2)} ms)\n`);

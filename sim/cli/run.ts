@@ -5,7 +5,7 @@ import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector } from '../vector';
-import { asFailure, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -15,6 +15,7 @@ const SPEC: CommandSpec = {
     { name: 'json', type: 'bool', help: 'print one JSON object: ok, cycles, wallSeconds, counters, mismatches' },
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
+    ...BUDGET_FLAGS,
   ],
   positionals: { metavar: 'VECTOR.json', min: 1, max: 1 },
 };
@@ -35,6 +36,7 @@ export const runCommand: Command = defineCommand({
     const strict = !args.bool('no-strict');
     const limit = args.int('max-mismatches') ?? 10;
     const trace = traceRequest(args, target);
+    const budget = budgetOptions(args);
     let vector;
     try {
       vector = loadVector(args.positionals[0]);
@@ -43,10 +45,10 @@ export const runCommand: Command = defineCommand({
     }
     let r;
     try {
-      r = await replay(vector, { target, strict, maxMismatches: limit, trace });
+      r = await replay(vector, { target, strict, maxMismatches: limit, trace, ...budget });
     } catch (e) {
-      if (!json) return asFailure(e);
-      io.stdout(JSON.stringify({ ok: false, name: vector.name, error: describeError(e) }) + '\n');
+      if (!json) return asFailure(e, target);
+      io.stdout(JSON.stringify({ ok: false, name: vector.name, target, error: describeError(e) }) + '\n');
       return EXIT_FAILURE;
     }
     if (json) {
@@ -54,12 +56,14 @@ export const runCommand: Command = defineCommand({
         JSON.stringify({
           ok: r.ok,
           name: vector.name,
+          target: r.target,
           cycles: r.run.cycles,
           wallSeconds: r.run.wallSeconds,
           counters: r.run.counters,
           mismatchCount: r.mismatchCount,
           mismatches: r.mismatches,
           warnings: r.run.warnings,
+          ...(r.attributionError ? { attributionError: r.attributionError } : {}),
         }) + '\n',
       );
       return r.ok ? EXIT_OK : EXIT_FAILURE;
@@ -71,7 +75,8 @@ export const runCommand: Command = defineCommand({
       io.stdout(`PASS ${vector.name} (${stats})\n`);
       return EXIT_OK;
     }
-    io.stdout(`FAIL ${vector.name}: ${r.mismatchCount} byte(s) differ (${stats})\n`);
+    io.stdout(`FAIL ${vector.name}: ${r.mismatchCount} byte(s) differ on ${r.target}, which ran to FINISH (${stats})\n`);
+    if (r.attributionError) io.stdout(`  ${r.attributionError}\n`);
     for (const m of r.mismatches) {
       const who = m.writer === undefined ? '' : m.writer < 0 ? ', never written by a STORE' : `, last written by STORE instruction ${m.writer}`;
       io.stdout(`  addr ${m.addr} (0x${m.addr.toString(16)}): expected ${hex(m.expected)}, got ${hex(m.actual)}${who}\n`);

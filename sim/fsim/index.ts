@@ -2,18 +2,17 @@
 // instantly (no timing model, so `cycles` is null).
 
 import type { VtaConfig } from '../../hw/vta/config';
-import { formatInsn } from '../../hw/vta/disasm';
-import { decodeInsn, illegalReason, Insn, INSN_BYTES, MemInsn } from '../../hw/vta/isa';
+import type { Insn, MemInsn } from '../../hw/vta/isa';
 import { PageAllocator } from '../alloc';
 import {
-  AllocOptions, Device, DeviceArgumentError, emptyCounters, IllegalInstructionError, MemoryAccessError,
-  RunOptions, RunResult, StageName,
+  AllocOptions, Device, DeviceArgumentError, emptyCounters, RunOptions, RunResult, StageName,
 } from '../device';
 import { executeAlu } from './alu';
 import { countInsn, kindOf } from './counters';
 import { Dram } from './dram';
 import { executeGemm, GemmKernel, jsGemmKernel } from './gemm';
 import { executeLoad } from './load';
+import { afterFinishWarning, checkBudget, fetchProgram } from './program';
 import { createWasmGemmKernel } from './wasm/kernel';
 import { schedule } from './scheduler';
 import { Srams } from './srams';
@@ -107,26 +106,13 @@ export class FunctionalSimulator implements Device {
     if (this.gemmKernel === 'wasm') this.gemmKernel = await sharedWasmKernel();
     const t0 = process.hrtime.bigint();
     const cfg = this.config;
-    if (!Number.isSafeInteger(insnCount) || insnCount < 1) {
-      throw new DeviceArgumentError(`run: insnCount must be a positive integer, got ${insnCount}`);
-    }
-    if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr + insnCount * INSN_BYTES > this.dramBytes) {
-      throw new MemoryAccessError(-1, 'instruction fetch',
-        `fetching ${insnCount} instructions at byte ${insnAddr} reads past the end of DRAM (${this.dramBytes} bytes)`);
-    }
-    const insns: Insn[] = [];
-    for (let i = 0; i < insnCount; i++) {
-      const insn = decodeInsn(cfg, this.dram.bytes, insnAddr + i * INSN_BYTES);
-      const why = illegalReason(cfg, insn);
-      if (why !== null) throw new IllegalInstructionError(i, formatInsn(cfg, insn), why);
-      insns.push(insn);
-      if (insn.op === 'FINISH') break;
-    }
+    const maxUops = checkBudget(options.maxUops);
+    const insns = fetchProgram(cfg, this.dram.bytes, insnAddr, insnCount);
     const counters = emptyCounters();
     const storeWriters = options.trackStores ? new Int32Array(this.dramBytes).fill(-1) : null;
     const st: FsimState = {
       cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
-      gemmKernel: this.gemmKernel, index: 0, insn: insns[0],
+      gemmKernel: this.gemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
     };
     const execute = (insn: Insn, stage: StageName): void => {
       switch (insn.op) {
@@ -148,9 +134,7 @@ export class FunctionalSimulator implements Device {
       countInsn(counters, stage, kindOf(insn));
     };
     const { leftoverTokens, warnings } = schedule(st, insns, cfg.depQueueDepth, execute);
-    if (insns.length < insnCount) {
-      warnings.push(`${insnCount - insns.length} instruction(s) after FINISH (index ${insns.length - 1}) were not executed`);
-    }
+    if (insns.length < insnCount) warnings.push(afterFinishWarning(insnCount, insns.length));
     const result: RunResult = {
       cycles: null,
       counters,
@@ -162,3 +146,4 @@ export class FunctionalSimulator implements Device {
     return result;
   }
 }
+

@@ -7,11 +7,14 @@
 import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
 import { decodeInsn, DepFlags, illegalReason, Insn, INSN_BYTES } from '../../hw/vta/isa';
+import { checkProgram, ProgramCheck } from '../fsim/check';
+import { leftoverTokenWarning } from '../fsim/scheduler';
+import { Srams } from '../fsim/srams';
 import { ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
 import {
-  AllocOptions, Counters, Device, DeviceArgumentError, DeviceError, emptyCounters, IllegalInstructionError,
-  RunOptions, RunResult, StageName, StageWait, TokenCounts, TokenQueue,
+  AllocOptions, checkInsnAddr, Counters, DEFAULT_MAX_UOPS, Device, DeviceArgumentError, DeviceError, emptyCounters,
+  IllegalInstructionError, RunOptions, RunResult, StageName, StageWait, TokenCounts, TokenQueue,
 } from '../device';
 import type { SourceFile } from '../verilator/build';
 import { buildTsim, TraceFormat } from './build';
@@ -44,6 +47,13 @@ export interface TsimDeviceOptions {
   watchdogCycles?: number;
   /** Cycles one AXI-Lite register access may take (default 10,000). */
   hostTimeoutCycles?: number;
+  /** Default for RunOptions.strict (default true). */
+  strict?: boolean;
+  /**
+   * Check every program with the functional model's checks before launching it (default true; false for
+   * cores that do not run VTA programs, such as test fixtures): see sim/fsim/check.ts.
+   */
+  checkPrograms?: boolean;
 }
 
 export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
@@ -56,8 +66,8 @@ export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
 }
 
 export interface TsimRunOptions extends RunOptions {
-  /** Cycle limit of this run (0 = none); overrides the device default. */
-  maxCycles?: number;
+  /** Check the program before launching it; overrides the device's `checkPrograms` (diagnosis and tests). */
+  precheck?: boolean;
   /** Watchdog of this run (0 = off); overrides the device default. */
   watchdogCycles?: number;
   /** Write a waveform (the library must be built with `trace`); cycles count from the start of this run. */
@@ -77,6 +87,21 @@ export interface TsimRunResult extends RunResult {
 
 export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Default cycle budget of a run: 4x the default micro-op budget; a legal program within that budget takes
+ * far fewer cycles, a runaway one is stopped with the instruction each stage is at.
+ */
+export const DEFAULT_MAX_CYCLES = 4 * DEFAULT_MAX_UOPS;
+
+/** What the bus client of a faulting burst was doing: AXI read ID = VME read client (vme.ts), writes = STORE. */
+const FAULT_CLIENTS: readonly { kind: string; stage: StageName | null }[] = [
+  { kind: 'instruction fetch', stage: null },
+  { kind: 'LOAD UOP', stage: 'compute' },
+  { kind: 'LOAD INP', stage: 'load' },
+  { kind: 'LOAD WGT', stage: 'load' },
+  { kind: 'LOAD ACC', stage: 'compute' },
+];
+
 function checkCount(what: string, v: number, min = 0): void {
   if (!Number.isSafeInteger(v) || v < min) throw new DeviceArgumentError(`tsim: ${what} must be an integer ≥ ${min}, got ${v}`);
 }
@@ -91,6 +116,12 @@ export class TsimDevice implements Device {
   private running = false;
   private readonly maxCycles: number;
   private readonly watchdogCycles: number;
+  private readonly strict: boolean;
+  private readonly checkPrograms: boolean;
+  /** The program words as they were at launch (a STORE may overwrite them during the run), for reports. */
+  private launched = { addr: 0, bytes: new Uint8Array(0) };
+  /** The UOP buffer as the hardware holds it between runs (for the program checks); made on first use. */
+  private uopShadow: Srams | null = null;
 
   /** Builds (or takes from the cache) the model library for `options.core`, then opens a device on it. */
   static async build(config: VtaConfig, options: TsimBuildDeviceOptions): Promise<TsimDevice> {
@@ -123,7 +154,9 @@ export class TsimDevice implements Device {
       this.setParam(k as keyof typeof TSIM_PARAM, v);
     }
     if (options.hostTimeoutCycles !== undefined) this.setParam('hostTimeout', options.hostTimeoutCycles);
-    this.maxCycles = options.maxCycles ?? 0;
+    this.maxCycles = options.maxCycles ?? DEFAULT_MAX_CYCLES;
+    this.strict = options.strict ?? true;
+    this.checkPrograms = options.checkPrograms ?? true;
     this.watchdogCycles = options.watchdogCycles ?? 1_000_000;
     checkCount('maxCycles', this.maxCycles);
     checkCount('watchdogCycles', this.watchdogCycles);
@@ -231,12 +264,19 @@ export class TsimDevice implements Device {
     if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr > 0xffffffff) {
       throw new DeviceArgumentError(`run: insnAddr must be a 32-bit byte address, got ${insnAddr}`);
     }
+    checkInsnAddr(insnAddr);
     const maxCycles = options.maxCycles ?? this.maxCycles;
     const watchdog = options.watchdogCycles ?? this.watchdogCycles;
     checkCount('maxCycles', maxCycles);
     checkCount('watchdogCycles', watchdog);
     const warnings: string[] = [];
     if (options.trackStores) warnings.push('trackStores is not supported by TSIM (the bus does not say which STORE wrote a byte); ignored');
+    // The functional model's checks first: a program fsim refuses is refused here with the same error, before
+    // the hardware writes a byte; the launch stops at the first FINISH, as fsim's fetch does.
+    const check = (options.precheck ?? this.checkPrograms) ? this.checkProgram(insnAddr, insnCount, options) : null;
+    if (check) warnings.push(...check.warnings);
+    const launchCount = check ? check.fetched : insnCount;
+    this.launched = { addr: insnAddr, bytes: this.bytes.slice(insnAddr, Math.min(this.dramBytes, insnAddr + launchCount * INSN_BYTES)) };
 
     const before = this.busInfo(h);
     const startCycle = this.lib.info(h, TSIM_INFO.cycle);
@@ -250,7 +290,7 @@ export class TsimDevice implements Device {
     let status: number;
     this.running = true;
     try {
-      status = await this.lib.runAsync(h, insnAddr, insnCount, maxCycles, watchdog);
+      status = await this.lib.runAsync(h, insnAddr, launchCount, maxCycles, watchdog);
     } finally {
       this.running = false;
     }
@@ -260,9 +300,13 @@ export class TsimDevice implements Device {
     const info = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
 
     if (status === TSIM_STATUS.MEM_FAULT) {
-      if (options.trace) this.lib.traceClose(h);
       const kind = info('faultKind') === 2 ? 'protocol' : 'outside-dram';
-      throw new DramFaultError(info('faultAddr'), info('faultLen'), info('faultWrite') === 1, info('faultCycle') - startCycle, kind, message);
+      const write = info('faultWrite') === 1;
+      const addr = info('faultAddr');
+      const regs = this.readRegisters(h);
+      if (options.trace) this.lib.traceClose(h);
+      const who = this.faultingInstruction(insnAddr, launchCount, write, info('faultId'), addr, regs);
+      throw new DramFaultError(addr, info('faultLen'), write, info('faultCycle') - startCycle, kind, message, who);
     }
     if (status === TSIM_STATUS.WATCHDOG) {
       const progress = info('debugProgress');
@@ -285,8 +329,9 @@ export class TsimDevice implements Device {
       );
     }
     if (status === TSIM_STATUS.MAX_CYCLES) {
+      const regs = this.readRegisters(h);
       if (options.trace) this.lib.traceClose(h);
-      throw new CycleLimitError(maxCycles, info('debugProgress'), info('debugState'));
+      throw new CycleLimitError(maxCycles, info('debugProgress'), info('debugState'), this.stageWaits(insnAddr, launchCount, regs));
     }
     if (status !== TSIM_STATUS.DONE && status !== TSIM_STATUS.CORE_ERROR) {
       if (options.trace) this.lib.traceClose(h);
@@ -298,11 +343,13 @@ export class TsimDevice implements Device {
     if (status === TSIM_STATUS.CORE_ERROR) throw this.coreError(insnAddr, insnCount, registers);
 
     const after = this.busInfo(h);
+    const leftoverTokens = tokenCounts(registers.TOKEN_COUNTS ?? 0);
+    if (check) warnings.push(...this.finishWarnings(check, registers, leftoverTokens));
     return {
       cycles: registers.CYCLES ?? null,
       counters: countersFrom(registers, this.config),
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
-      leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
+      leftoverTokens,
       warnings,
       registers,
       simCycles,
@@ -324,8 +371,7 @@ export class TsimDevice implements Device {
   private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>): StageWait[] {
     if (!('STAGE_STATE' in regs) || !('TOKEN_COUNTS' in regs)) return [];
     const st = regs.STAGE_STATE;
-    const tc = regs.TOKEN_COUNTS;
-    const tokens: TokenCounts = { l2g: tc & 0xff, g2l: (tc >>> 8) & 0xff, g2s: (tc >>> 16) & 0xff, s2g: (tc >>> 24) & 0xff };
+    const tokens = tokenCounts(regs.TOKEN_COUNTS);
     const full = (q: TokenQueue) => tokens[q] >= Math.min(this.config.depQueueDepth, 255);
     // Pops and pushes per stage: [flag, queue].
     const flows: Record<StageName, { pops: [keyof DepFlags, TokenQueue][]; pushes: [keyof DepFlags, TokenQueue][] }> = {
@@ -344,7 +390,7 @@ export class TsimDevice implements Device {
       let text = `instruction ${pc}`;
       const at = insnAddr + pc * INSN_BYTES;
       if (pc < insnCount && at + INSN_BYTES <= this.dramBytes) {
-        try { insn = decodeInsn(this.config, this.bytes, at); text = formatInsn(this.config, insn); } catch { /* keep the index */ }
+        try { insn = this.insnAt(at); text = formatInsn(this.config, insn); } catch { /* keep the index */ }
       }
       let waitsFor = busy ? 'its own work to finish' : 'its turn to start';
       if (insn && stall) {
@@ -357,6 +403,60 @@ export class TsimDevice implements Device {
       out.push({ stage, index: pc, waitsFor, insn: text });
     });
     return out;
+  }
+
+  /** checkProgram on the device's DRAM; the UOP shadow keeps its old contents when the check refuses. */
+  private checkProgram(insnAddr: number, insnCount: number, options: RunOptions): ProgramCheck {
+    this.uopShadow ??= new Srams(this.config);
+    const before = this.uopShadow.uop.slice();
+    try {
+      return checkProgram(this.config, this.bytes, insnAddr, insnCount, {
+        strict: options.strict ?? this.strict, maxUops: options.maxUops, srams: this.uopShadow,
+      });
+    } catch (e) {
+      this.uopShadow.uop.set(before);
+      throw e;
+    }
+  }
+
+  /** Warnings after FINISH, as fsim gives them: tokens left queued, instructions that never ran. */
+  private finishWarnings(check: ProgramCheck, regs: Record<string, number>, tokens: TokenCounts): string[] {
+    const out: string[] = [];
+    const left = leftoverTokenWarning(tokens);
+    if (left) out.push(left);
+    const ran: Record<StageName, number | undefined> = { load: regs.LOAD_INSNS, compute: regs.COMPUTE_INSNS, store: regs.STORE_INSNS };
+    const pending = (['load', 'compute', 'store'] as const)
+      .map((s) => [s, ran[s] === undefined ? 0 : check.stageInsns[s] - (ran[s] as number)] as const)
+      .filter(([, n]) => n > 0);
+    if (pending.length) out.push(`instructions before FINISH that never ran: ${pending.map(([s, n]) => `${s} ${n}`).join(', ')}`);
+    return out;
+  }
+
+  /** The instruction whose burst faulted: the stage of the bus client, at its live pc (or the fetched word). */
+  private faultingInstruction(
+    insnAddr: number, insnCount: number, write: boolean, id: number, addr: number, regs: Record<string, number>,
+  ): { index: number; kind: string; insn: string } {
+    const client = write ? { kind: 'STORE', stage: 'store' as StageName } : FAULT_CLIENTS[id] ?? { kind: `AXI read (ID ${id})`, stage: null };
+    let index = -1;
+    if (client.stage) {
+      const pc = regs[`${client.stage.toUpperCase()}_PC`];
+      if (pc !== undefined) index = pc;
+    } else if (id === 0 && addr >= insnAddr) {
+      index = Math.min(insnCount - 1, Math.floor((addr - insnAddr) / INSN_BYTES));
+    }
+    let insn = client.kind;
+    const at = insnAddr + index * INSN_BYTES;
+    if (index >= 0 && client.stage && at + INSN_BYTES <= this.dramBytes) {
+      try { insn = formatInsn(this.config, this.insnAt(at)); } catch { /* keep the kind */ }
+    }
+    return { index, kind: client.kind, insn };
+  }
+
+  /** The instruction at byte `at` as it was when the run launched. */
+  private insnAt(at: number): Insn {
+    const off = at - this.launched.addr;
+    if (off >= 0 && off + INSN_BYTES <= this.launched.bytes.length) return decodeInsn(this.config, this.launched.bytes, off);
+    return decodeInsn(this.config, this.bytes, at);
   }
 
   private busInfo(h: TsimHandle) {
@@ -373,7 +473,7 @@ export class TsimDevice implements Device {
       let reason = 'the core reported an illegal instruction (ERROR_CODE 1)';
       if (at + INSN_BYTES <= this.dramBytes) {
         try {
-          const insn = decodeInsn(this.config, this.bytes, at);
+          const insn = this.insnAt(at);
           text = formatInsn(this.config, insn);
           const why = illegalReason(this.config, insn);
           if (why) reason = `${why} (reported by the core)`;
@@ -385,6 +485,11 @@ export class TsimDevice implements Device {
     }
     return new CoreError(code, `the core stopped with an error: CONTROL = 0x${(regs.CONTROL ?? 0).toString(16)}, ERROR_CODE = ${code}, ERROR_INSN = ${index}`);
   }
+}
+
+/** TOKEN_COUNTS: 8 bits per queue (regs.ts). */
+function tokenCounts(tc: number): TokenCounts {
+  return { l2g: tc & 0xff, g2l: (tc >>> 8) & 0xff, g2s: (tc >>> 16) & 0xff, s2g: (tc >>> 24) & 0xff };
 }
 
 function describeStage(s: StageWait): string {
