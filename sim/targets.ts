@@ -10,6 +10,8 @@ export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim'];
 
 export interface OpenedDevice extends Device {
   close?(): void;
+  /** A new device like this one in its power-on state (zeroed SRAMs), for differential tests; cheap. */
+  fresh?(): OpenedDevice;
 }
 
 export interface OpenOptions {

@@ -53,7 +53,7 @@ export class FunctionalSimulator implements Device {
   private readonly strict: boolean;
   private gemmKernel: GemmKernel | 'wasm';
 
-  constructor(readonly config: VtaConfig, options: FsimOptions = {}) {
+  constructor(readonly config: VtaConfig, private readonly options: FsimOptions = {}) {
     const size = options.dramBytes ?? DEFAULT_DRAM_BYTES;
     if (!Number.isSafeInteger(size) || size <= 0) throw new DeviceArgumentError(`fsim: dramBytes must be a positive integer, got ${size}`);
     this.dramBytes = size;
@@ -63,6 +63,11 @@ export class FunctionalSimulator implements Device {
     this.strict = options.strict ?? true;
     const kernel = options.gemmKernel ?? 'wasm';
     this.gemmKernel = kernel === 'js' ? jsGemmKernel : kernel;
+  }
+
+  /** A new simulator with the same options: zeroed DRAM and SRAMs. */
+  fresh(): FunctionalSimulator {
+    return new FunctionalSimulator(this.config, this.options);
   }
 
   setGemmKernel(kernel: GemmKernel): void {

@@ -21,6 +21,8 @@ export interface Mutant {
   insnAddr: number;
   insnCount: number;
   strict: boolean;
+  /** The mutation changed a dependency flag: instructions may race, so results may depend on timing. */
+  touchesTokens: boolean;
 }
 
 function writeBits(image: Uint8Array, at: number, bits: bigint): void {
@@ -70,6 +72,7 @@ export function mutate(v: Vector, seed: number): Mutant {
   let strict = rnd() >= 0.25;
   const kind = rnd();
   let description: string;
+  let touchesTokens = false;
   if (kind < 0.6) {
     // A field of one instruction.
     const i = Math.floor(rnd() * insnCount);
@@ -82,6 +85,7 @@ export function mutate(v: Vector, seed: number): Mutant {
     bits = setField(bits, f, val);
     writeBits(image, at(i), bits);
     description = `insn ${i} ${insns[i].op} ${f.name} ${old} -> ${val}`;
+    touchesTokens = /^(pop|push)_/.test(f.name) && old !== val;
   } else if (kind < 0.68) {
     const i = Math.floor(rnd() * insnCount);
     const bits = readInsnBits(image, at(i));
@@ -95,6 +99,7 @@ export function mutate(v: Vector, seed: number): Mutant {
     const f = cfg.layout.gemm.byName[flag];
     writeBits(image, at(i), bits ^ (1n << BigInt(f.lsb)));
     description = `insn ${i} ${insns[i].op} ${flag} flipped`;
+    touchesTokens = true;
   } else if (kind < 0.82 && finish >= 0) {
     // FINISH becomes a no-op LOAD: the program has no FINISH.
     const bits = readInsnBits(image, at(finish));
@@ -133,7 +138,7 @@ export function mutate(v: Vector, seed: number): Mutant {
     writeBits(image, at(i), bits);
     description = `insn ${i} ${insns[i].op} ${f.name} ${old} -> ${val}`;
   }
-  return { vector: v, seed, description: `${description}${strict ? '' : ' (--no-strict)'}`, image, insnAddr: v.insnAddr, insnCount, strict };
+  return { vector: v, seed, description: `${description}${strict ? '' : ' (--no-strict)'}`, image, insnAddr: v.insnAddr, insnCount, strict, touchesTokens };
 }
 
 export interface Verdict {
@@ -207,4 +212,90 @@ export function disagreement(a: TargetOutcome, b: TargetOutcome, names: [string,
   if (a.strayBytes) problems.push(`${names[0]} changed ${a.strayBytes} DRAM byte(s) outside the program's STOREs after ${a.verdict.error}`);
   if (b.strayBytes) problems.push(`${names[1]} changed ${b.strayBytes} DRAM byte(s) outside the program's STOREs after ${b.verdict.error}`);
   return problems.length ? problems.join('; ') : null;
+}
+
+export interface MutationRunOptions {
+  /** Vectors to mutate (already loaded; the SEMANTICS.md quirk vectors should be left out). */
+  vectors: readonly Vector[];
+  /** Mutants per vector and the first seed. */
+  mutants: number;
+  seed?: number;
+  /** The two targets compared (openDevice names). */
+  targets?: [string, string];
+  maxUops?: number;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface MutationFinding {
+  vector: string;
+  seed: number;
+  description: string;
+  detail: string;
+}
+
+export interface MutationReport {
+  runs: number;
+  /** Verdicts of the first target: 'pass' or the error class, with counts. */
+  verdicts: Record<string, number>;
+  /**
+   * Mutants whose dependency flags changed, where both passed but DRAM differs: instructions the tokens no
+   * longer order race, and SEMANTICS.md lets hardware timing decide such results.
+   */
+  timingDependent: MutationFinding[];
+  disagreements: MutationFinding[];
+}
+
+/**
+ * Mutates every vector `mutants` times and compares two targets on each mutant: the verdicts must agree, no
+ * stray DRAM writes after an error, and when both pass DRAM must be equal unless the mutation changed tokens.
+ */
+export async function runMutationCheck(options: MutationRunOptions): Promise<MutationReport> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openDevice } = require('../targets') as typeof import('../targets');
+  const targets = options.targets ?? ['fsim', 'tsim'];
+  const seed0 = options.seed ?? 1;
+  const report: MutationReport = { runs: 0, verdicts: {}, timingDependent: [], disagreements: [] };
+  // One device per target and configuration (opening a TSIM core is costly), with the largest DRAM of its
+  // vectors: both targets see the same size, so DRAM-range verdicts stay comparable.
+  const byKey = new Map<string, Vector[]>();
+  for (const v of options.vectors) byKey.set(v.config.hash, [...(byKey.get(v.config.hash) ?? []), v]);
+  for (const group of byKey.values()) {
+    const cfg = group[0].config;
+    const dramBytes = Math.ceil(Math.max(...group.map((v) => v.dramBytes)) / 4096) * 4096;
+    const devs = [];
+    for (const t of targets) devs.push(await openDevice(t, cfg, { dramBytes, log: options.log }));
+    try {
+      for (const v of group) {
+        for (let s = seed0; s < seed0 + options.mutants; s++) {
+          const m = mutate(v, s);
+          // Each mutant starts from power-on SRAMs on both targets (a failed run leaves them differently).
+          const [da, db] = devs.map((d) => d.fresh?.() ?? d);
+          let a: TargetOutcome;
+          let b: TargetOutcome;
+          try {
+            a = await runMutant(da, m, options);
+            b = await runMutant(db, m, options);
+          } finally {
+            for (const [k, d] of [da, db].entries()) if (d !== devs[k]) d.close?.();
+          }
+          report.runs++;
+          const key = a.verdict.ok ? 'pass' : a.verdict.error ?? 'error';
+          report.verdicts[key] = (report.verdicts[key] ?? 0) + 1;
+          const why = disagreement(a, b, targets);
+          if (why) report.disagreements.push({ vector: v.name, seed: s, description: m.description, detail: why });
+          else if (a.verdict.ok) {
+            let n = 0;
+            for (let k = 0; k < a.dram.length; k++) if (a.dram[k] !== b.dram[k]) n++;
+            const finding = { vector: v.name, seed: s, description: m.description, detail: `both pass, but ${n} DRAM byte(s) differ` };
+            if (n) (m.touchesTokens ? report.timingDependent : report.disagreements).push(finding);
+          }
+        }
+        options.log?.(`mutate: ${v.name}: ${options.mutants} mutant(s), ${report.disagreements.length} disagreement(s) so far`);
+      }
+    } finally {
+      for (const d of devs) d.close?.();
+    }
+  }
+  return report;
 }

@@ -130,7 +130,7 @@ export class TsimDevice implements Device {
   }
 
   /** Opens a device on a model library built by buildTsim for `config.busBits`. */
-  constructor(readonly config: VtaConfig, libraryPath: string, options: TsimDeviceOptions = {}) {
+  constructor(readonly config: VtaConfig, private readonly libraryPath: string, private readonly options: TsimDeviceOptions = {}) {
     const size = options.dramBytes ?? DEFAULT_TSIM_DRAM_BYTES;
     if (!Number.isSafeInteger(size) || size <= 0 || size % 4096 !== 0 || size > 2 ** 32) {
       throw new DeviceArgumentError(`tsim: dramBytes must be a positive multiple of 4096 up to 4 GiB (the AXI address is 32 bits), got ${size}`);
@@ -160,6 +160,11 @@ export class TsimDevice implements Device {
     this.watchdogCycles = options.watchdogCycles ?? 1_000_000;
     checkCount('maxCycles', this.maxCycles);
     checkCount('watchdogCycles', this.watchdogCycles);
+  }
+
+  /** A new model on the same library with the same options: power-on state, zeroed DRAM and SRAMs. */
+  fresh(): TsimDevice {
+    return new TsimDevice(this.config, this.libraryPath, this.options);
   }
 
   private model(): TsimHandle {

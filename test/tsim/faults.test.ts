@@ -3,6 +3,9 @@
 // error, faults that name the instruction, missing FINISH, illegal words after FINISH, misaligned programs,
 // long legal instructions under the watchdog, micro-op ranges and the work budget.
 
+import { spawnSync } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { deriveConfig, DEFAULT_CONFIG_JSON, MEM_TYPE } from '../../hw/vta/config';
 import { ALU_OPCODE, build, decodeInsn, encodeInsn, encodeProgram, Insn, INSN_BYTES } from '../../hw/vta/isa';
@@ -12,6 +15,7 @@ import { openDevice, OpenedDevice } from '../../sim/targets';
 import { CycleLimitError, DramFaultError } from '../../sim/tsim/errors';
 import type { TsimRunOptions } from '../../sim/tsim/device';
 import { initialDram, loadVector } from '../../sim/vector';
+import { replay } from '../../sim/replay';
 
 jest.setTimeout(900_000);
 
@@ -171,4 +175,33 @@ test('the TSIM cycle budget stops a run with the instruction each stage is at', 
   expect(t.error).toBeInstanceOf(WorkBudgetError);
   expect((t.error as CycleLimitError).index).toBe(4);
   expect(t.error!.message).toMatch(/did not finish within 3000 cycles \(its cycle budget\): .*compute at instruction 4 \(GEMM/);
+});
+
+test('a TSIM mismatch is reported as TSIM\'s, with the fsim re-run that names STOREs labelled (its error no longer replaces it)', async () => {
+  // A STORE writes the bytes a later LOAD UOP reads: the program check cannot know those micro-ops, TSIM runs
+  // the GEMM (wrapping its index, as hardware does) while fsim's strict mode stops at it.
+  const insns: Insn[] = [
+    build.load({ memType: MEM_TYPE.UOP, dramBase: 0x3000 / 4, xSize: 1, ySize: 1, xStride: 1 }),
+    build.alu({ aluOp: ALU_OPCODE.ADD, useImm: true, imm: 4, uopBgn: 0, uopEnd: 1, iterOut: 1, iterIn: 1, pushNext: true }),
+    build.store({ memType: MEM_TYPE.OUT, dramBase: 0x2000 / 16, xSize: 1, ySize: 1, xStride: 1, popPrev: true, pushPrev: true }),
+    build.load({ memType: MEM_TYPE.UOP, sramBase: 1, dramBase: 0x2000 / 4, xSize: 1, ySize: 1, xStride: 1, popNext: true }),
+    build.gemm({ uopBgn: 1, uopEnd: 2, iterOut: 2, iterIn: 1, dstFactorOut: 1024 }),
+    build.finish(),
+  ];
+  const vector = {
+    name: 'stored_uops', config: gemm444.configJson, dram_bytes: 0x4000, insn_addr: 0x1000, insn_count: insns.length,
+    init: [{ addr: 0x1000, data: Buffer.from(encodeProgram(cfg, insns)).toString('base64') }],
+    expect: [{ addr: 0x2000, data: Buffer.alloc(16).toString('base64') }],
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'vta-faults-'));
+  const file = join(dir, 'stored_uops.json');
+  writeFileSync(file, JSON.stringify(vector));
+  const r = await replay(loadVector(file), { target: 'tsim' });
+  expect([r.ok, r.target, r.mismatchCount]).toEqual([false, 'tsim', 16]);
+  expect(r.run.warnings).toEqual(['instruction 4: its micro-ops were loaded from DRAM that a STORE of this run wrote; their SRAM indices are not checked before the run']);
+  expect(r.attributionError).toMatch(/^fsim \(re-run to name the STOREs\) failed: MemoryAccessError: instruction 4: GEMM dst \(ACC\) index 2052 is past the end/);
+  const cli = spawnSync(process.execPath, ['bin/vta.js', 'run', file, '--target', 'tsim'], { cwd: join(__dirname, '../..'), encoding: 'utf8', timeout: 300_000 });
+  expect(cli.status).toBe(1);
+  expect(cli.stdout).toMatch(/^FAIL stored_uops: 16 byte\(s\) differ on tsim, which ran to FINISH/m);
+  expect(cli.stdout).toMatch(/^ {2}fsim \(re-run to name the STOREs\) failed: MemoryAccessError: instruction 4/m);
 });
