@@ -16,7 +16,7 @@ const SPEC: CommandSpec = {
     { name: 'mutants', type: 'int', metavar: 'N', help: 'mutants per vector (default 20)' },
     { name: 'seed', type: 'int', metavar: 'S', help: 'first seed (default 1); mutant k of a vector uses seed S+k' },
     { name: 'json', type: 'bool', help: 'print the whole report as JSON' },
-    ...BUDGET_FLAGS.filter((f) => f.name === 'max-uops'),
+    ...BUDGET_FLAGS,
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
 };
@@ -34,14 +34,14 @@ export const mutateCommand: Command = defineCommand({
     const mutants = args.int('mutants') ?? 20;
     const seed = args.int('seed') ?? 1;
     if (mutants < 1) throw new UsageError(`--mutants ${mutants}: expected an integer >= 1`);
-    const { maxUops } = budgetOptions(args);
+    const budget = budgetOptions(args);
     let vectors;
     try {
       vectors = vectorFiles(args.positionals).map((f) => loadVector(f)).filter((v) => skipReason(v) === null);
     } catch (e) {
       return asFailure(e);
     }
-    const report = await runMutationCheck({ vectors, mutants, seed, maxUops, log: (l) => io.stderr(`${l}\n`) });
+    const report = await runMutationCheck({ vectors, mutants, seed, ...budget, log: (l) => io.stderr(`${l}\n`) });
     if (args.bool('json')) {
       io.stdout(JSON.stringify(report) + '\n');
     } else {

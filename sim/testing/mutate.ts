@@ -180,13 +180,13 @@ export function legalWrites(cfg: VtaConfig, image: Uint8Array, insnAddr: number,
 }
 
 /** Runs a mutant on a device (DRAM replaced by the mutant's image) and judges the outcome. */
-export async function runMutant(dev: Device, m: Mutant, options: { maxUops?: number } = {}): Promise<TargetOutcome> {
+export async function runMutant(dev: Device, m: Mutant, options: { maxUops?: number; maxCycles?: number } = {}): Promise<TargetOutcome> {
   const image = new Uint8Array(dev.dramBytes);
   image.set(m.image.subarray(0, Math.min(m.image.length, dev.dramBytes)));
   dev.loadImage(image);
   let verdict: Verdict;
   try {
-    await dev.run(m.insnAddr, m.insnCount, { strict: m.strict, maxUops: options.maxUops });
+    await dev.run(m.insnAddr, m.insnCount, { strict: m.strict, maxUops: options.maxUops, maxCycles: options.maxCycles });
     verdict = { ok: true };
   } catch (e) {
     if (!(e instanceof DeviceError)) throw e;
@@ -223,6 +223,7 @@ export interface MutationRunOptions {
   /** The two targets compared (openDevice names). */
   targets?: [string, string];
   maxUops?: number;
+  maxCycles?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
 }
