@@ -4,6 +4,9 @@
 
 import { inspect } from 'util';
 import { ConfigError, IsaError } from '../hw/vta/errors';
+import { InputFileError } from '../util/input-file';
+import { OutputPathError } from '../util/output-dir';
+import { ExecutorError } from '../exec/executor';
 
 /** A mistake on the command line (unknown flag, missing value, bad number). Exit code 2. */
 export class UsageError extends Error {
@@ -40,11 +43,19 @@ export const processIo: CliIo = {
 
 /** Errors the user caused and can fix from the message alone. */
 export function isUserError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof ConfigError || e instanceof IsaError;
+  return e instanceof UsageError || e instanceof ConfigError || e instanceof IsaError
+    || e instanceof InputFileError || e instanceof OutputPathError;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+/** Longest run of non-blank characters a message repeats in full (flag values, paths). */
+const MAX_ECHOED_WORD = 200;
+
+/** One line; a huge value the user typed is shortened, not echoed back whole. */
+export function oneLine(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(new RegExp(`\\S{${MAX_ECHOED_WORD + 1},}`, 'g'), (w) => `${w.slice(0, 60)}...[${w.length} characters]`);
 }
 
 /**
@@ -59,7 +70,7 @@ export function reportError(prefix: string, e: unknown, io: CliIo): number {
     if (debug && e.stack) io.stderr(`${e.stack}\n`);
     return EXIT_USAGE;
   }
-  if (e instanceof CommandFailure) {
+  if (e instanceof CommandFailure || e instanceof ExecutorError) {
     io.stderr(`${prefix}: ${message}\n`);
     if (debug) io.stderr(`${inspect(e)}\n`);
     return EXIT_FAILURE;

@@ -2,7 +2,7 @@
 // and writes it with config.json, vta_hw_spec.h and manifest.json into one directory per configuration.
 // Everything here is callable from tests without spawning a process; see runGen.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { isAbsolute, relative, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { formatUsage, parseArgs, ParsedArgs, CommandSpec } from '../cli/args';
@@ -13,8 +13,11 @@ import {
 } from '../hw/vta/config';
 import { ConfigError, IsaError } from '../hw/vta/errors';
 import { describeFsError, readConfigFile } from '../hw/vta/config-file';
+import { prepareOutputDir } from '../util/output-dir';
+import { checkGeneratorLimits } from '../hw/vta/limits';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
-import { emitRtl as realEmitRtl, RtlEmitter, RtlOutput } from './rtl';
+import { emitRtl as realEmitRtl, RtlEmitter, RtlOptions, RtlOutput } from './rtl';
+import { INTERFACES, manifestFiles, ManifestFile, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
 
 export const GEN_SPEC: CommandSpec = {
   command: 'vta gen',
@@ -33,7 +36,9 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'insn-queue-depth', type: 'int', metavar: 'N', help: 'depth of each instruction queue, a power of two (512)' },
     { name: 'dep-queue-depth', type: 'int', metavar: 'N', help: 'capacity of each dependency-token queue, a power of two (256)' },
     { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
+    { name: 'source-lines', type: 'bool', help: 'annotate each Verilog block with the TypeScript line(s) that built it' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
+    { name: 'allow-special-files', type: 'bool', help: 'let --config read a FIFO, device or <(...) substitution (still size-limited)' },
   ],
 };
 
@@ -50,10 +55,19 @@ export const MANIFEST_FILE = 'manifest.json';
 export interface GenManifest {
   readonly generator: string;
   readonly configName: string;
+  /** Also in the header comment of every Verilog file; the top's name (`VtaCore`) does not carry it. */
   readonly configHash: string;
   readonly top: string;
   /** Verilog files in compile order, relative to the manifest. */
   readonly files: readonly string[];
+  /** Every file written, with its role. */
+  readonly outputs: readonly ManifestFile[];
+  /** The top's ports; `interface` is a key of `interfaces`. */
+  readonly interfaces?: Readonly<Record<string, string>>;
+  readonly ports?: readonly ManifestPort[];
+  /** Every memory, by instance path; `readDuringWrite` is explained in `readDuringWriteMeaning`. */
+  readonly memories?: readonly ManifestMemory[];
+  readonly readDuringWriteMeaning?: Readonly<Record<string, string>>;
   /** C headers, relative to the manifest. */
   readonly headers: readonly string[];
   /** The resolved configuration, also written to `configFile`. */
@@ -69,6 +83,9 @@ export interface GenRequest {
   /** The flags that set `overrides`, as typed, for error messages. */
   readonly overrideText: readonly string[];
   readonly outDir?: string;
+  /** --config may name a FIFO or device. */
+  readonly allowSpecial?: boolean;
+  readonly sourceLines?: boolean;
 }
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
@@ -102,8 +119,10 @@ export function genRequestFromArgs(args: ParsedArgs): GenRequest {
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ')),
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && g !== '--source-lines' && !g.startsWith('--allow-special-files')),
     outDir: args.string('out'),
+    sourceLines: args.bool('source-lines'),
+    allowSpecial: args.bool('allow-special-files'),
   };
 }
 
@@ -118,20 +137,20 @@ export function resolveGenConfig(req: GenRequest, cwd: string = process.cwd()): 
   let base: Readonly<VtaConfigJson> = DEFAULT_CONFIG_JSON;
   let source = 'default config';
   if (req.configFile !== undefined) {
-    const raw = readConfigFile(req.configFile, cwd);
+    const raw = readConfigFile(req.configFile, cwd, req.allowSpecial);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) deriveConfig(raw, req.configFile);
     base = raw as VtaConfigJson;
     source = req.configFile;
   }
   const keys = Object.keys(req.overrides) as (keyof VtaConfigJson)[];
-  if (keys.length === 0) return deriveConfig(base, source);
+  if (keys.length === 0) return checkGeneratorLimits(deriveConfig(base, source), source);
   const merged = withOverrides(base, req.overrides) as unknown as Record<string, unknown>;
   for (const [derived, sources] of DERIVED_FROM) {
     if (!keys.includes(derived) && sources.some((k) => keys.includes(k))) delete merged[derived];
   }
   const flags = req.overrideText.join(' ');
   const where = req.configFile !== undefined ? `${req.configFile} with ${flags}` : flags;
-  return deriveConfig(merged, where);
+  return checkGeneratorLimits(deriveConfig(merged, where), where);
 }
 
 const EXTENSION_KEYS = ['LOG_BUS_WIDTH', 'ALU_OPS', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH'] as const;
@@ -153,6 +172,13 @@ export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string 
     configHash: cfg.hash,
     top: rtl.top,
     files: rtl.files.map((f) => f.name),
+    outputs: manifestFiles(rtl.top, rtl.files.map((f) => f.name), [
+      { file: HW_SPEC_HEADER, role: 'C header: VTA\'s hw_spec constants for this configuration (for VTA\'s runtime and drivers)' },
+      { file: CONFIG_FILE, role: 'the resolved configuration, in VTA\'s vta_config.json keys (vta gen --config accepts it)' },
+      { file: MANIFEST_FILE, role: 'this file' },
+    ]),
+    ...(rtl.ports ? { interfaces: INTERFACES, ports: rtl.ports } : {}),
+    ...(rtl.memories ? { memories: rtl.memories, readDuringWriteMeaning: READ_DURING_WRITE } : {}),
     headers: [HW_SPEC_HEADER],
     configFile: CONFIG_FILE,
     config: cfg.json,
@@ -196,10 +222,10 @@ function writeIfChanged(path: string, text: string): void {
 }
 
 /** Emits and writes one configuration into `outDir` (absolute). */
-export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl): GenResult {
+export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = realEmitRtl, opts: RtlOptions = {}): GenResult {
   let rtl: RtlOutput;
   try {
-    rtl = emit(cfg);
+    rtl = emit(cfg, opts);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof IsaError) throw e;
     throw new Error(`RTL generation for ${cfg.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -212,11 +238,7 @@ export function generate(cfg: VtaConfig, outDir: string, emit: RtlEmitter = real
     [HW_SPEC_HEADER, renderHwSpecHeader(cfg)],
     [MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`],
   ];
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (e) {
-    throw new CommandFailure(`cannot create output directory ${outDir}: ${describeFsError(e)}`, { cause: e });
-  }
+  prepareOutputDir(outDir, 'output directory');
   for (const [name, text] of outputs) {
     const path = resolve(outDir, name);
     try {
@@ -256,9 +278,11 @@ export async function runGen(argv: readonly string[], deps: GenDeps = {}): Promi
       return EXIT_OK;
     }
     const req = genRequestFromArgs(args);
+    // The output directory is checked before the (possibly long) generation starts.
+    if (req.outDir !== undefined) prepareOutputDir(req.outDir, '--out', cwd);
     const cfg = resolveGenConfig(req, cwd);
     const outDir = resolve(cwd, req.outDir ?? `build/rtl/${configDirName(cfg)}`);
-    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl);
+    const result = generate(cfg, outDir, deps.emitRtl ?? realEmitRtl, { sourceLines: req.sourceLines });
     const ms = Math.round(performance.now() - start);
     io.stdout(
       [

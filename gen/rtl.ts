@@ -3,10 +3,11 @@
 // The top is VtaCore (hw/vta/core/core.ts), with exactly the ports of sim/tsim/ports.ts corePorts(cfg).
 // GemmCore/TensorAlu keep their standalone VtaComputeUnits wrapper for their own tests.
 
-import { emitVerilog } from '../hw/dsl';
+import { elaborate, emitVerilog } from '../hw/dsl';
 import type { VtaConfig } from '../hw/vta/config';
 import { VtaCore } from '../hw/vta/core/core';
 import { GENERATOR } from '../cli/version';
+import { manifestMemories, manifestPorts, ManifestMemory, ManifestPort } from './manifest';
 
 export interface RtlFile {
   /** A plain file name such as `vta_top.v` (no directories). */
@@ -19,11 +20,26 @@ export interface RtlOutput {
   readonly top: string;
   /** Verilog files in compile order (dependencies first). */
   readonly files: readonly RtlFile[];
+  /** The top's ports and the design's memories, for the manifest. */
+  readonly ports?: readonly ManifestPort[];
+  readonly memories?: readonly ManifestMemory[];
 }
 
-export type RtlEmitter = (cfg: VtaConfig) => RtlOutput;
+export interface RtlOptions {
+  /** Annotate each Verilog block with the TypeScript line(s) that built it. */
+  readonly sourceLines?: boolean;
+}
 
-export function emitRtl(cfg: VtaConfig): { top: string; files: { name: string; text: string }[] } {
-  const out = emitVerilog(new VtaCore(cfg), { header: { generator: GENERATOR, configHash: cfg.hash } });
-  return { top: out.top, files: out.order.map((name) => ({ name, text: out.files.get(name)! })) };
+export type RtlEmitter = (cfg: VtaConfig, opts?: RtlOptions) => RtlOutput;
+
+export function emitRtl(cfg: VtaConfig, opts: RtlOptions = {}): RtlOutput {
+  const circuit = elaborate(new VtaCore(cfg));
+  const out = emitVerilog(circuit, { header: { generator: GENERATOR, configHash: cfg.hash }, sourceLines: opts.sourceLines });
+  const top = circuit.modules.find((m) => m.name === circuit.top)!;
+  return {
+    top: out.top,
+    files: out.order.map((name) => ({ name, text: out.files.get(name)! })),
+    ports: manifestPorts(cfg, top),
+    memories: manifestMemories(circuit),
+  };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools npm cannot provide: Verilator, a C++ compiler and make.
+# Installs the system tools npm cannot provide: Verilator, a C++ compiler and make; Slurm and munge
+# (the Slurm executor and its test run a single-node cluster on loopback).
 # As root it installs them with apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 # --soft (used by npm's postinstall): never fail, only say what is missing when not root.
@@ -10,9 +11,14 @@ missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
+# Debian packages of the Slurm executor: the daemons, the clients (sbatch, squeue, scancel) and munge.
+command -v slurmctld >/dev/null 2>&1 || [ -x /usr/sbin/slurmctld ] || missing+=(slurmctld)
+command -v slurmd >/dev/null 2>&1 || [ -x /usr/sbin/slurmd ] || missing+=(slurmd)
+command -v sbatch >/dev/null 2>&1 || missing+=(slurm-client)
+command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make present"
+  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make, slurm, munge present"
   exit 0
 fi
 
@@ -31,4 +37,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
-echo "setup: verilator $(verilator --version | awk '{print $2}') installed"
+echo "setup: installed ${missing[*]}"

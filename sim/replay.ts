@@ -2,8 +2,9 @@
 // one run, and a byte-for-byte comparison with every expect blob.
 
 import { Device, DeviceError, RunOptions, RunResult } from './device';
-import { initialDram, Vector } from './vector';
-import { openDevice } from './targets';
+import type { Vector } from './vector';
+import { isTargetName, openDevice, TARGET_NAMES } from './targets';
+import type { TargetName } from './targets';
 
 export interface Mismatch {
   addr: number;
@@ -28,8 +29,9 @@ export interface ReplayResult {
   mismatches: Mismatch[];
 }
 
-export type Target = 'fsim' | 'tsim';
-export const TARGETS: readonly Target[] = ['fsim', 'tsim'];
+export type Target = TargetName;
+/** Every --target: fsim (WebAssembly GEMM kernel), fsim-js (the same simulator, plain-JS GEMM), tsim. */
+export const TARGETS: readonly Target[] = TARGET_NAMES;
 
 export class TargetUnavailableError extends Error {
   constructor(message: string) {
@@ -51,12 +53,22 @@ export function traceFormat(path: string): 'fst' | 'vcd' {
  * A device of the vector's configuration and DRAM size on the given target. TSIM builds (or finds in the
  * Verilator cache) the core of the vector's configuration.
  */
-export async function deviceFor(target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd'): Promise<Device & { close?(): void }> {
+export async function deviceFor(
+  target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd', log?: (line: string) => void,
+): Promise<Device & { close?(): void }> {
   if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
-  if (target === 'fsim' || target === 'tsim') {
-    return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log: () => undefined, trace });
-  }
-  throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: fsim, tsim`);
+  // A TSIM build says what it builds, why and how far it is (stderr by default).
+  if (isTargetName(target)) return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log, trace });
+  throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: ${TARGET_NAMES.join(', ')}`);
+}
+
+/**
+ * The vector's initial DRAM, written blob by blob: no full-size image is built, so a replay needs about
+ * one DRAM of memory per open device.
+ */
+function loadInitialDram(dev: Device, v: Vector): void {
+  dev.loadImage(new Uint8Array(0));
+  for (const b of v.init) dev.write(b.addr, b.data);
 }
 
 function compare(dev: Device, v: Vector, limit: number): { count: number; first: Mismatch[] } {
@@ -88,33 +100,34 @@ export async function replay(
     /** Work budgets (RunOptions). */
     maxUops?: number;
     maxCycles?: number;
+    /** Build progress of a TSIM model (default stderr). */
+    log?: (line: string) => void;
   } = {},
 ): Promise<ReplayResult> {
   const target = options.target ?? 'fsim';
   const strict = options.strict ?? true;
   const limit = options.maxMismatches ?? 10;
-  const image = initialDram(v);
-  const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined);
-  let run;
-  let count;
-  let first;
-  try {
-    dev.loadImage(image);
-    const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };
-    const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...budget, ...(options.trace ? { trace: options.trace } : {}) };
-    run = await dev.run(v.insnAddr, v.insnCount, runOptions);
-    ({ count, first } = compare(dev, v, limit));
-  } finally {
-    dev.close?.();
-  }
+  // The first device is unreachable once this returns, so its DRAM can go before a tracking run opens another.
+  const { run, count, first } = await (async () => {
+    const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log);
+    try {
+      loadInitialDram(dev, v);
+      const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };
+      const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...budget, ...(options.trace ? { trace: options.trace } : {}) };
+      const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
+      return { run: result, ...compare(dev, v, limit) };
+    } finally {
+      dev.close?.();
+    }
+  })();
   let attributionError: string | undefined;
   if (count > 0) {
     // Store tracking names the STORE that last wrote a byte; fsim has it (any target's mismatch is explained
     // by the reference model's program, so TSIM asks fsim). Its failure never hides this target's result.
     const helper = target === 'tsim' ? 'fsim' : target;
-    const again = await deviceFor(helper, v, strict);
+    const again = await deviceFor(helper, v, strict, undefined, options.log);
     try {
-      again.loadImage(image);
+      loadInitialDram(again, v);
       const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true, maxUops: options.maxUops });
       if (tracked.storeWriter) for (const m of first) m.writer = tracked.storeWriter(m.addr);
     } catch (e) {

@@ -8,14 +8,25 @@ import { FunctionalSimulator } from './fsim';
 export type TargetName = 'fsim' | 'fsim-js' | 'tsim';
 export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim'];
 
+/** A device to close when done (TSIM holds a Verilator model and its DRAM); `using` works too. */
 export interface OpenedDevice extends Device {
-  close?(): void;
+  /** Releases the model; idempotent. A no-op on fsim, but call it anyway so the code works on every target. */
+  close(): void;
+  [Symbol.dispose](): void;
   /** A new device like this one in its power-on state (zeroed SRAMs), for differential tests; cheap. */
-  fresh?(): OpenedDevice;
+  fresh?(): Device & { close?(): void };
 }
 
+/** DRAM of a device opened without `dramBytes`: enough for the ResNet-18 layers through the operators. */
+export const DEFAULT_DRAM_BYTES = 64 << 20;
+
 export interface OpenOptions {
-  dramBytes: number;
+  /**
+   * Device DRAM in bytes (default DEFAULT_DRAM_BYTES, 64 MiB). Each operator call allocates its packed
+   * input, weights, bias and output (each rounded up to 4 KiB pages) plus the instruction and micro-op
+   * buffers, and frees them when it returns; an allocation that does not fit fails naming the sizes.
+   */
+  dramBytes?: number;
   strict?: boolean;
   /** Progress lines (Verilator builds). */
   log?: (line: string) => void;
@@ -34,12 +45,25 @@ export function isTargetName(t: string): t is TargetName {
   return (TARGET_NAMES as readonly string[]).includes(t);
 }
 
-export async function openDevice(target: string, cfg: VtaConfig, options: OpenOptions): Promise<OpenedDevice> {
+/** Gives a device an idempotent close() (a no-op where the device has none) and Symbol.dispose. */
+function closable<T extends Device & { close?(): void }>(device: T): T & OpenedDevice {
+  const release = device.close?.bind(device);
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    release?.();
+  };
+  return Object.assign(device, { close, [Symbol.dispose]: close });
+}
+
+export async function openDevice(target: string, cfg: VtaConfig, options: OpenOptions = {}): Promise<OpenedDevice> {
+  const dramBytes = options.dramBytes ?? DEFAULT_DRAM_BYTES;
   switch (target) {
     case 'fsim':
-      return new FunctionalSimulator(cfg, { dramBytes: options.dramBytes, strict: options.strict });
+      return closable(new FunctionalSimulator(cfg, { dramBytes, strict: options.strict }));
     case 'fsim-js':
-      return new FunctionalSimulator(cfg, { dramBytes: options.dramBytes, strict: options.strict, gemmKernel: 'js' });
+      return closable(new FunctionalSimulator(cfg, { dramBytes, strict: options.strict, gemmKernel: 'js' }));
     case 'tsim': {
       // Loaded lazily: only TSIM users pay for the generator and the Verilator bridge.
       // require, not import(): under the CLI (tsx/cjs) an import() of an extensionless .ts path fails.
@@ -48,14 +72,14 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { TsimDevice } = require('./tsim/device') as typeof import('./tsim/device');
       const rtl = emitRtl(cfg);
-      return TsimDevice.build(cfg, {
+      return closable(await TsimDevice.build(cfg, {
         core: { top: rtl.top, verilog: rtl.files },
         // TSIM's DRAM is whole pages.
-        dramBytes: Math.ceil(options.dramBytes / 4096) * 4096,
+        dramBytes: Math.ceil(dramBytes / 4096) * 4096,
         log: options.log,
         trace: options.trace ?? false,
         strict: options.strict,
-      });
+      }));
     }
     default:
       throw new UnknownTargetError(target);

@@ -1,10 +1,11 @@
 // Conformance vectors (shared/conformance/vta-hls/README.md): a DRAM image, a program, expected bytes.
 // Parsing checks every field so a broken file gives one clear message naming the file and the field.
 
-import { readFileSync } from 'fs';
 import { deriveConfig, VtaConfig } from '../hw/vta/config';
 import { ConfigError } from '../hw/vta/errors';
 import { INSN_BYTES } from '../hw/vta/isa';
+import { INPUT_LIMITS, InputFileError, readInputText } from '../util/input-file';
+import { parseJsonStrict } from '../util/json';
 
 export class VectorError extends Error {
   constructor(message: string) {
@@ -31,7 +32,10 @@ export interface Vector {
   source: string;
 }
 
-/** Largest DRAM image a vector may ask for; protects the process from a corrupt size field. */
+/**
+ * Largest DRAM a vector may ask for (2 GiB); protects the process from a corrupt size field. A replay
+ * holds about one DRAM per device it opens (plus the init blobs), never a second full-size image.
+ */
 export const MAX_VECTOR_DRAM_BYTES = 2 ** 31;
 
 function int(v: unknown, where: string, min: number, max: number): number {
@@ -43,7 +47,7 @@ function int(v: unknown, where: string, min: number, max: number): number {
 
 function blobs(v: unknown, where: string, dramBytes: number): Blob[] {
   if (!Array.isArray(v)) throw new VectorError(`${where} must be a list of {addr, data}`);
-  return v.map((b, i) => {
+  const list = v.map((b, i) => {
     const w = `${where}[${i}]`;
     if (typeof b !== 'object' || b === null) throw new VectorError(`${w} must be an object {addr, data}`);
     const rec = b as Record<string, unknown>;
@@ -57,14 +61,27 @@ function blobs(v: unknown, where: string, dramBytes: number): Blob[] {
     }
     return { addr, data };
   });
+  // Two blobs over the same bytes make the file's meaning depend on their order: reject them.
+  const order = list.map((b, i) => i).filter((i) => list[i].data.length > 0).sort((a, b) => list[a].addr - list[b].addr);
+  for (let k = 1; k < order.length; k++) {
+    const [p, q] = [list[order[k - 1]], list[order[k]]];
+    if (q.addr < p.addr + p.data.length) {
+      const [i, j] = [order[k - 1], order[k]].sort((a, b) => a - b);
+      throw new VectorError(
+        `${where}[${i}] and ${where.slice(where.lastIndexOf(': ') + 2)}[${j}] overlap (bytes ${q.addr}..${Math.min(p.addr + p.data.length, q.addr + q.data.length) - 1}); each DRAM byte may be given once`,
+      );
+    }
+  }
+  return list;
 }
 
 export function parseVector(text: string, file: string): Vector {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonStrict(text, file, 'vector');
   } catch (e) {
-    throw new VectorError(`${file}: not valid JSON (${(e as Error).message}); the file may be truncated`);
+    if (e instanceof InputFileError) throw new VectorError(e.message);
+    throw e;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new VectorError(`${file}: a vector must be a JSON object`);
   const r = raw as Record<string, unknown>;
@@ -101,12 +118,14 @@ export function parseVector(text: string, file: string): Vector {
   };
 }
 
-export function loadVector(file: string): Vector {
+/** Reads a vector file: a regular file (unless `allowSpecial`) of at most 256 MiB. */
+export function loadVector(file: string, options: { allowSpecial?: boolean } = {}): Vector {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file, { maxBytes: INPUT_LIMITS.vectorBytes, what: 'vector', allowSpecial: options.allowSpecial });
   } catch (e) {
-    throw new VectorError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputFileError) throw new VectorError(e.message);
+    throw e;
   }
   return parseVector(text, file);
 }
@@ -120,8 +139,18 @@ export function initialDram(v: Vector): Uint8Array {
 
 /** The program's instruction bytes. */
 export function programBytes(v: Vector): Uint8Array {
-  const dram = initialDram(v);
-  return dram.slice(v.insnAddr, v.insnAddr + v.insnCount * INSN_BYTES);
+  return dramSlice(v, v.insnAddr, v.insnCount * INSN_BYTES);
+}
+
+/** Bytes [addr, addr + len) of the initial DRAM, without building the whole image. */
+export function dramSlice(v: Pick<Vector, 'init'>, addr: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (const b of v.init) {
+    const lo = Math.max(addr, b.addr);
+    const hi = Math.min(addr + len, b.addr + b.data.length);
+    if (lo < hi) out.set(b.data.subarray(lo - b.addr, hi - b.addr), lo - addr);
+  }
+  return out;
 }
 
 /** Vectors that SEMANTICS.md says record the HLS model's accidents rather than the ISA. */

@@ -57,6 +57,18 @@ export class Builder {
     }
   }
 
+  /**
+   * Run fn and label what it declares and its top-level statements with `label` (an inner section
+   * keeps its own label). The Verilog printer groups and comments them by label.
+   */
+  inSection(label: string, fn: () => void): void {
+    const d0 = this.decls.length;
+    const s0 = this.body.length;
+    fn();
+    for (const d of this.decls.slice(d0)) d.section ??= label;
+    for (const s of this.body.slice(s0)) s.section ??= label;
+  }
+
   /** The signal name `sig` has in this module, or an error if it is not visible here. */
   nameOf(sig: SigInfo, loc?: Loc): string {
     if (sig.owner === this.module) return sig.name;

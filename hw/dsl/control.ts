@@ -105,3 +105,12 @@ export function pathCondition(): Expr | undefined {
   return cs.length ? cs.reduce(andE) : undefined;
 }
 export { andE };
+
+/**
+ * `section('lane (b=0, o=3)', () => ...)`: what fn declares and assigns at the top level is labelled,
+ * and the Verilog printer groups it under a `// lane (b=0, o=3)` comment. No effect on the hardware.
+ */
+export function section(label: string, fn: () => void): void {
+  if (/[\r\n]/.test(label)) fail('section: the label must be one line');
+  current().inSection(label, fn);
+}

@@ -21,8 +21,19 @@ export class HdlError extends Error {
 const dslRoot = path.resolve(__dirname);
 const libRoot = path.join(dslRoot, 'lib');
 
+const helperFiles = new Set<string>();
+
+/**
+ * Locations skip frames in `file` too: for a helper that builds hardware for its caller (e.g. an
+ * instruction-field decoder), so errors and `sourceLines` name the caller's line.
+ */
+export function skipInLocations(file: string): void {
+  helperFiles.add(path.resolve(file));
+}
+
 function isDslCoreFile(file: string): boolean {
   const f = path.resolve(file);
+  if (helperFiles.has(f)) return true;
   if (f.startsWith(libRoot + path.sep)) return false;
   return f.startsWith(dslRoot + path.sep);
 }

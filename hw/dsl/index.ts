@@ -1,5 +1,5 @@
 /** Public API of the hardware DSL. See README.md. */
-export { HdlError } from './errors';
+export { HdlError, skipInLocations } from './errors';
 export type { Loc } from './errors';
 import { UInt as UIntShape, SInt as SIntShape, Bool as BoolShape } from './shape';
 import type { UInt as UIntV, SInt as SIntV, Bool as BoolV } from './value';
@@ -23,7 +23,7 @@ export type { HW, HWAny, HWVec, HWBundle } from './hw';
 export { shapeOf, vecOf, leavesOf } from './hw';
 export { wire, reg, regNext, regEnable, assignAll } from './decl';
 export type { InitOf } from './decl';
-export { when, switchOn } from './control';
+export { when, switchOn, section } from './control';
 export type { WhenChain, SwitchChain } from './control';
 export { fsm, Fsm } from './fsm';
 export { mem } from './mem';

@@ -29,11 +29,12 @@ export type Expr =
   /** Sync read port: the port's data register. Async read: `mem[addr]`. */
   | { kind: 'memread'; mem: string; port: string; addr?: Expr; width: number; signed: boolean };
 
+/** `section`: the label of the `section(label, fn)` a top-level statement or declaration was built in. */
 export type Stmt =
-  | { kind: 'connect'; target: string; value: Expr; loc?: Loc }
-  | { kind: 'when'; cond: Expr; then: Stmt[]; else: Stmt[]; loc?: Loc }
-  | { kind: 'switch'; sel: Expr; cases: SwitchCase[]; default?: Stmt[]; loc?: Loc }
-  | { kind: 'memwrite'; mem: string; addr: Expr; data: Expr; en: Expr; mask?: Expr; laneWidth?: number; loc?: Loc };
+  | { kind: 'connect'; target: string; value: Expr; loc?: Loc; section?: string }
+  | { kind: 'when'; cond: Expr; then: Stmt[]; else: Stmt[]; loc?: Loc; section?: string }
+  | { kind: 'switch'; sel: Expr; cases: SwitchCase[]; default?: Stmt[]; loc?: Loc; section?: string }
+  | { kind: 'memwrite'; mem: string; addr: Expr; data: Expr; en: Expr; mask?: Expr; laneWidth?: number; loc?: Loc; section?: string };
 
 export interface SwitchCase { values: Expr[]; body: Stmt[] }
 
@@ -58,10 +59,10 @@ export interface MemReadPort {
 }
 
 export type Decl =
-  | { kind: 'wire'; name: string; width: number; signed: boolean; loc?: Loc }
-  | { kind: 'reg'; name: string; width: number; signed: boolean; init?: Expr; loc?: Loc }
-  | { kind: 'mem'; name: string; depth: number; width: number; signed: boolean; addrWidth: number; policy: ReadPolicy; readPorts: MemReadPort[]; loc?: Loc }
-  | { kind: 'instance'; name: string; module: string; ports: InstancePort[]; loc?: Loc };
+  | { kind: 'wire'; name: string; width: number; signed: boolean; loc?: Loc; section?: string }
+  | { kind: 'reg'; name: string; width: number; signed: boolean; init?: Expr; loc?: Loc; section?: string }
+  | { kind: 'mem'; name: string; depth: number; width: number; signed: boolean; addrWidth: number; policy: ReadPolicy; readPorts: MemReadPort[]; loc?: Loc; section?: string }
+  | { kind: 'instance'; name: string; module: string; ports: InstancePort[]; loc?: Loc; section?: string };
 
 /** An instance port is visible in the parent as the signal `signal` (e.g. `q_io_enq_valid`). */
 export interface InstancePort { port: string; signal: string; dir: 'input' | 'output'; width: number; signed: boolean }

@@ -1,42 +1,23 @@
 // Reading a configuration file: one reader for every command that takes --config, with errors that
 // name the file (and the line and column of bad JSON). Kept free of the HDL so simulators can use it.
 
-import { readFileSync } from 'fs';
 import { resolve } from 'path';
+import { INPUT_LIMITS, InputFileError, readInputText } from '../../util/input-file';
+import { parseJsonStrict } from '../../util/json';
 import { ConfigError } from './errors';
 
-/** A short reason for a failed file operation. */
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': return 'permission denied';
-    case 'EISDIR': return 'it is a directory';
-    default: return e instanceof Error ? e.message : String(e);
-  }
-}
+export { describeFsError } from '../../util/input-file';
 
-/** Reads and parses a JSON config file; errors name the file (and the line and column for bad JSON). */
-export function readConfigFile(file: string, cwd: string = process.cwd()): unknown {
-  let text: string;
+/**
+ * Reads and parses a JSON config file (at most 1 MiB, a regular file unless `allowSpecial`); errors name
+ * the file (and the line and column for bad JSON or a repeated key).
+ */
+export function readConfigFile(file: string, cwd: string = process.cwd(), allowSpecial = false): unknown {
   try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
+    const text = readInputText(resolve(cwd, file), { maxBytes: INPUT_LIMITS.configBytes, what: 'config file', allowSpecial });
+    return parseJsonStrict(text, file, 'config file');
   } catch (e) {
-    throw new ConfigError(`cannot read config file ${file}: ${describeFsError(e)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    let msg = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(msg);
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      const column = Number(pos[1]) - before.lastIndexOf('\n');
-      msg += ` (line ${line}, column ${column})`;
-    } else if (text.trim() === '') {
-      msg = 'the file is empty';
-    }
-    throw new ConfigError(`${file}: invalid JSON: ${msg}`);
+    if (e instanceof InputFileError) throw new ConfigError(e.message.replace(resolve(cwd, file), file));
+    throw e;
   }
 }

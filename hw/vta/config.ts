@@ -252,10 +252,11 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     const elemBits = rows * cols * laneBits;
     const logElemBits = Math.log2(elemBits);
     const logDepth = logBytes + 3 - logElemBits;
-    if (logDepth < 0) {
+    // Two elements at least: a one-element buffer has a 0-bit index, which no instruction field can hold.
+    if (logDepth < 1) {
       throw new ConfigError(
-        `${where}: the ${kind} buffer (${sizeKey} = ${logBytes}, ${2 ** logBytes} bytes) is smaller than one ${kind} element ` +
-          `(${elemBits / 8} bytes); raise ${sizeKey} to at least ${logElemBits - 3}`,
+        `${where}: the ${kind} buffer (${sizeKey} = ${logBytes}, ${2 ** logBytes} bytes) holds fewer than 2 ${kind} elements ` +
+          `(${elemBits / 8} bytes each); raise ${sizeKey} to at least ${logElemBits - 2}`,
       );
     }
     if (logDepth > ISA.sramAddrBits) {

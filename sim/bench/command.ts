@@ -1,8 +1,9 @@
 // `vta bench`: GEMM micro-ops per second of fsim (JS kernel and WebAssembly SIMD kernel), each as a
 // ratio to a native C++ loop doing the same micro-ops. Prints a table and writes build/bench/fsim.json.
 
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, join } from 'path';
+import { writeFileSync } from 'fs';
+import { prepareOutputFile } from '../../util/output-dir';
+import { join } from 'path';
 import type { Command } from '../../cli/command';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
@@ -47,7 +48,7 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     const secText = args.string('seconds');
     const seconds = secText === undefined ? 1 : Number(secText);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds ${secText}: expected a positive number`);
-    const jsonPath = args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json');
+    const jsonPath = prepareOutputFile(args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json'), '--json');
     const vectorDir = args.string('vectors') ?? DEFAULT_VECTOR_DIR;
     if (args.bool('tsim') && args.bool('skip-tsim')) throw new UsageError('--tsim and --skip-tsim exclude each other');
     if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath);
@@ -64,7 +65,8 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     io.stdout('\n' + formatTsimTable(report) + '\n');
     const tj = args.string('tsim-json') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.json');
     const ts = args.string('tsim-svg') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.svg');
-    for (const f of [tj, ts]) mkdirSync(dirname(f), { recursive: true });
+    prepareOutputFile(tj, '--tsim-json');
+    prepareOutputFile(ts, '--tsim-svg');
     writeTsimOutputs(report, tj, ts);
     io.stdout(`wrote ${tj} and ${ts}\n`);
     return EXIT_OK;
@@ -77,7 +79,6 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
       log: (s) => io.stdout(s + '\n'),
     });
     io.stdout('\n' + formatBenchTable(report) + '\n');
-    mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
     io.stdout(`wrote ${jsonPath}\n`);
   },

@@ -11,7 +11,8 @@ import { TargetUnavailableError, TARGETS, TraceRequest } from '../replay';
 import { VectorError } from '../vector';
 
 export const TARGET_FLAG: FlagSpec = {
-  name: 'target', type: 'string', metavar: 'fsim|tsim', help: `backend to run on (${TARGETS.join(', ')}; default fsim)`,
+  name: 'target', type: 'string', metavar: 'TARGET',
+  help: 'fsim (functional, WebAssembly GEMM; the default), fsim-js (functional, plain-JS GEMM), tsim (the generated Verilog under Verilator, cycle-accurate)',
 };
 
 export const TRACE_FLAGS: FlagSpec[] = [
@@ -37,6 +38,11 @@ export function budgetOptions(args: ParsedArgs): { maxUops?: number; maxCycles?:
   return out;
 }
 
+/** Lets a command read FIFOs, devices and process substitutions (still size-limited). */
+export const SPECIAL_FILES_FLAG: FlagSpec = {
+  name: 'allow-special-files', type: 'bool', help: 'also read FIFOs, devices and <(...) substitutions (still size-limited)',
+};
+
 /** The --trace options, checked: TSIM only, .fst/.vcd, 0 <= from < to. */
 export function traceRequest(args: ParsedArgs, target: string): TraceRequest | undefined {
   const path = args.string('trace');
@@ -55,19 +61,19 @@ export function traceRequest(args: ParsedArgs, target: string): TraceRequest | u
 
 export function checkTarget(target: string | undefined): string {
   const t = target ?? 'fsim';
-  if (t === 'fsim' || t === 'tsim') return t;
+  if ((TARGETS as readonly string[]).includes(t)) return t;
   throw new UsageError(`--target ${t}: unknown target; targets: ${TARGETS.join(', ')}`);
 }
 
 /** Reads a VTA JSON configuration file (the generator's reader); unknown or missing keys name the key. */
-export function loadConfigFile(file: string): VtaConfig {
-  return deriveConfig(readConfigFile(file), file);
+export function loadConfigFile(file: string, allowSpecial = false): VtaConfig {
+  return deriveConfig(readConfigFile(file, process.cwd(), allowSpecial), file);
 }
 
 /** The configuration from --config FILE or --gemm BxIxO (on the default), or the default. */
-export function configFromFlags(configFile: string | undefined, gemm: string | undefined): VtaConfig {
+export function configFromFlags(configFile: string | undefined, gemm: string | undefined, allowSpecial = false): VtaConfig {
   if (configFile !== undefined && gemm !== undefined) throw new UsageError('give --config or --gemm, not both');
-  if (configFile !== undefined) return loadConfigFile(configFile);
+  if (configFile !== undefined) return loadConfigFile(configFile, allowSpecial);
   if (gemm !== undefined) return deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape(gemm)), '--gemm');
   return deriveConfig(DEFAULT_CONFIG_JSON, 'default config');
 }

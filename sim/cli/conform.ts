@@ -8,7 +8,7 @@ import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector, skipReason } from '../vector';
-import { BUDGET_FLAGS, budgetOptions, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { BUDGET_FLAGS, budgetOptions, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
@@ -17,6 +17,8 @@ const SPEC: CommandSpec = {
     ...TRACE_FLAGS,
     ...BUDGET_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
+    SPECIAL_FILES_FLAG,
+    { name: 'json', type: 'bool', help: 'print one JSON document with a result per vector (for CI) instead of lines' },
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
 };
@@ -43,6 +45,18 @@ export function vectorFiles(paths: readonly string[]): string[] {
   return files;
 }
 
+/** One vector's result in `vta conform --json`. */
+export interface ConformVectorResult {
+  name: string;
+  file: string;
+  status: 'pass' | 'fail' | 'skip';
+  /** skip: why (SEMANTICS.md); fail: the first difference or the error. */
+  reason?: string;
+  cycles?: number | null;
+  wallSeconds?: number;
+  mismatchCount?: number;
+}
+
 export const conformCommand: Command = defineCommand({
   name: 'conform',
   summary: 'replay a set of conformance vectors and summarise PASS/FAIL/SKIP',
@@ -50,10 +64,14 @@ export const conformCommand: Command = defineCommand({
   description: DESCRIPTION,
   async execute(args, io) {
     const target = checkTarget(args.string('target'));
+    const json = args.bool('json');
+    const results: ConformVectorResult[] = [];
+    const line = (text: string): void => { if (!json) io.stdout(`${text}\n`); };
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
     const budget = budgetOptions(args);
     const files = vectorFiles(args.positionals);
+    const allowSpecial = args.bool('allow-special-files');
     // One waveform per vector: with several vectors, FILE.fst becomes FILE.<vector>.fst.
     const traceFor = (name: string) =>
       !trace ? undefined : files.length === 1 ? trace : { ...trace, path: trace.path.replace(/(\.(fst|vcd))$/i, `.${name}$1`) };
@@ -64,33 +82,38 @@ export const conformCommand: Command = defineCommand({
     for (const file of files) {
       const label = file.replace(/^.*\//, '').replace(/\.json$/, '');
       try {
-        const v = loadVector(file);
+        const v = loadVector(file, { allowSpecial });
         const skip = skipReason(v);
         if (skip !== null) {
           skipped++;
-          io.stdout(`SKIP ${v.name}: ${skip}\n`);
+          results.push({ name: v.name, file, status: 'skip', reason: skip });
+          line(`SKIP ${v.name}: ${skip}`);
           continue;
         }
-        const r = await replay(v, { target, strict, maxMismatches: 1, trace: traceFor(v.name), ...budget });
+        const r = await replay(v, { target, strict, maxMismatches: 1, trace: traceFor(v.name), log: (msg) => io.stderr(`${msg}\n`), ...budget });
+        const timing = { cycles: r.run.cycles, wallSeconds: r.run.wallSeconds };
         if (r.ok) {
           passed++;
-          io.stdout(`PASS ${v.name} (${(r.run.wallSeconds * 1e3).toFixed(2)} ms)\n`);
+          results.push({ name: v.name, file, status: 'pass', ...timing });
+          line(`PASS ${v.name} (${(r.run.wallSeconds * 1e3).toFixed(2)} ms)`);
         } else {
           failed++;
           const m = r.mismatches[0];
           const who = m.writer === undefined || m.writer < 0 ? '' : `, last STORE ${m.writer}`;
-          io.stdout(
-            `FAIL ${v.name}: ${r.mismatchCount} byte(s) differ; first at ${m.addr}: expected ${m.expected}, got ${m.actual}${who}\n`,
-          );
+          const reason = `${r.mismatchCount} byte(s) differ; first at ${m.addr}: expected ${m.expected}, got ${m.actual}${who}`;
+          results.push({ name: v.name, file, status: 'fail', reason, mismatchCount: r.mismatchCount, ...timing });
+          line(`FAIL ${v.name}: ${reason}`);
         }
       } catch (e) {
         failed++;
-        io.stdout(`FAIL ${label}: ${describeError(e)}\n`);
+        results.push({ name: label, file, status: 'fail', reason: describeError(e) });
+        line(`FAIL ${label}: ${describeError(e)}`);
       }
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     io.stderr(`(${secs.toFixed(2)} s)\n`);
-    io.stdout(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    if (json) io.stdout(`${JSON.stringify({ target, passed, failed, skipped, seconds: secs, vectors: results }, null, 2)}\n`);
+    else io.stdout(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
     return failed > 0 ? EXIT_FAILURE : EXIT_OK;
   },
 });

@@ -1,20 +1,21 @@
 // `vta disasm FILE`: one instruction per line. FILE is a conformance vector (its configuration and
 // program) or a raw instruction binary (configuration from --config FILE or --gemm BxIxO, else default).
 
-import { readFileSync } from 'fs';
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { formatProgram } from '../../hw/vta/disasm';
 import { decodeProgram } from '../../hw/vta/isa';
+import { INPUT_LIMITS, isText, readInputFile } from '../../util/input-file';
 import { parseVector, programBytes } from '../vector';
-import { asFailure, configFromFlags } from './common';
+import { asFailure, configFromFlags, SPECIAL_FILES_FLAG } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta disasm',
   flags: [
     { name: 'config', type: 'string', metavar: 'FILE', help: 'configuration (VTA JSON) of a raw binary' },
     { name: 'gemm', type: 'string', metavar: 'BxIxO', help: 'GEMM shape of a raw binary, on the default configuration' },
+    SPECIAL_FILES_FLAG,
   ],
   positionals: { metavar: 'FILE', min: 1, max: 1 },
 };
@@ -27,13 +28,11 @@ export const disasmCommand: Command = defineCommand({
   description: DESCRIPTION,
   async execute(args, io) {
     const file = args.positionals[0];
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new CommandFailure(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    const looksJson = file.endsWith('.json') || bytes.subarray(0, 1).toString() === '{';
+    const allowSpecial = args.bool('allow-special-files');
+    const bytes = readInputFile(file, { maxBytes: Math.max(INPUT_LIMITS.vectorBytes, INPUT_LIMITS.programBytes), what: 'program', allowSpecial });
+    if (bytes.length === 0) throw new CommandFailure(`${file}: the file is empty; expected a vector (.json) or 16-byte instructions`);
+    // A vector is text; a binary whose first byte happens to be '{' is still a binary.
+    const looksJson = file.endsWith('.json') || (/^\s*\{/.test(bytes.subarray(0, 64).toString('latin1')) && isText(bytes));
     if (looksJson) {
       if (args.has('config') || args.has('gemm')) throw new UsageError('a vector carries its own configuration; drop --config/--gemm');
       let v;
@@ -45,7 +44,10 @@ export const disasmCommand: Command = defineCommand({
       io.stdout(formatProgram(v.config, decodeProgram(v.config, programBytes(v))) + '\n');
       return EXIT_OK;
     }
-    const cfg = configFromFlags(args.string('config'), args.string('gemm'));
+    if (bytes.length > INPUT_LIMITS.programBytes) {
+      throw new CommandFailure(`${file}: ${bytes.length} bytes is more than the limit of ${INPUT_LIMITS.programBytes / 2 ** 20} MiB for a raw program`);
+    }
+    const cfg = configFromFlags(args.string('config'), args.string('gemm'), allowSpecial);
     io.stdout(formatProgram(cfg, decodeProgram(cfg, new Uint8Array(bytes))) + '\n');
     return EXIT_OK;
   },

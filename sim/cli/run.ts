@@ -2,10 +2,10 @@
 
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
-import { EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector } from '../vector';
-import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, describeError, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -16,6 +16,7 @@ const SPEC: CommandSpec = {
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
     ...BUDGET_FLAGS,
+    SPECIAL_FILES_FLAG,
   ],
   positionals: { metavar: 'VECTOR.json', min: 1, max: 1 },
 };
@@ -35,17 +36,18 @@ export const runCommand: Command = defineCommand({
     const json = args.bool('json');
     const strict = !args.bool('no-strict');
     const limit = args.int('max-mismatches') ?? 10;
+    if (limit < 0) throw new UsageError(`--max-mismatches ${limit}: expected a count >= 0`);
     const trace = traceRequest(args, target);
     const budget = budgetOptions(args);
     let vector;
     try {
-      vector = loadVector(args.positionals[0]);
+      vector = loadVector(args.positionals[0], { allowSpecial: args.bool('allow-special-files') });
     } catch (e) {
       return asFailure(e);
     }
     let r;
     try {
-      r = await replay(vector, { target, strict, maxMismatches: limit, trace, ...budget });
+      r = await replay(vector, { target, strict, maxMismatches: limit, trace, log: (line) => io.stderr(`${line}\n`), ...budget });
     } catch (e) {
       if (!json) return asFailure(e, target);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, target, error: describeError(e) }) + '\n');
@@ -60,6 +62,8 @@ export const runCommand: Command = defineCommand({
           cycles: r.run.cycles,
           wallSeconds: r.run.wallSeconds,
           counters: r.run.counters,
+          // TSIM: LOAD bytes in whole bus beats as the core fetched them (counters hold element bytes, as fsim).
+          ...('busBeatBytes' in r.run ? { busBeatBytes: r.run.busBeatBytes } : {}),
           mismatchCount: r.mismatchCount,
           mismatches: r.mismatches,
           warnings: r.run.warnings,

@@ -18,6 +18,7 @@ import { schedule } from './scheduler';
 import { Srams } from './srams';
 import { FsimState } from './state';
 import { executeStore } from './store';
+import { StoreWriters } from './store-writers';
 
 export { Srams } from './srams';
 export type { GemmKernel, GemmShape } from './gemm';
@@ -52,6 +53,8 @@ export class FunctionalSimulator implements Device {
   private readonly allocator: PageAllocator;
   private readonly strict: boolean;
   private gemmKernel: GemmKernel | 'wasm';
+  /** Whether any byte of DRAM may be nonzero (a write, an image or a run happened). */
+  private written = false;
 
   constructor(readonly config: VtaConfig, private readonly options: FsimOptions = {}) {
     const size = options.dramBytes ?? DEFAULT_DRAM_BYTES;
@@ -90,6 +93,7 @@ export class FunctionalSimulator implements Device {
 
   write(addr: number, bytes: Uint8Array): void {
     this.range('write', addr, bytes.length);
+    this.written = true;
     this.dram.bytes.set(bytes, addr);
   }
 
@@ -102,19 +106,23 @@ export class FunctionalSimulator implements Device {
     if (image.length > this.dramBytes) {
       throw new DeviceArgumentError(`loadImage: the image has ${image.length} bytes, more than DRAM (${this.dramBytes})`);
     }
+    // A DRAM nothing has written is still zero: skipping the fill keeps untouched pages unmapped, which
+    // matters for multi-GiB DRAMs (first-touching 2 GiB takes seconds and all of that memory).
+    if (this.written) this.dram.bytes.fill(0, image.length);
     this.dram.bytes.set(image);
-    this.dram.bytes.fill(0, image.length);
+    this.written ||= image.length > 0;
     this.allocator.reset();
   }
 
   async run(insnAddr: number, insnCount: number, options: RunOptions = {}): Promise<RunResult> {
     if (this.gemmKernel === 'wasm') this.gemmKernel = await sharedWasmKernel();
+    this.written = true;
     const t0 = process.hrtime.bigint();
     const cfg = this.config;
     const maxUops = checkBudget(options.maxUops);
     const insns = fetchProgram(cfg, this.dram.bytes, insnAddr, insnCount);
     const counters = emptyCounters();
-    const storeWriters = options.trackStores ? new Int32Array(this.dramBytes).fill(-1) : null;
+    const storeWriters = options.trackStores ? new StoreWriters() : null;
     const st: FsimState = {
       cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
       gemmKernel: this.gemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
@@ -147,7 +155,7 @@ export class FunctionalSimulator implements Device {
       leftoverTokens,
       warnings,
     };
-    if (storeWriters) result.storeWriter = (addr) => (addr >= 0 && addr < storeWriters.length ? storeWriters[addr] : -1);
+    if (storeWriters) result.storeWriter = (addr) => storeWriters.get(addr);
     return result;
   }
 }

@@ -8,6 +8,7 @@ import { Counters, MemoryAccessError, WorkBudgetError } from '../device';
 import type { Dram } from './dram';
 import type { GemmKernel } from './gemm';
 import type { Srams } from './srams';
+import type { StoreWriters } from './store-writers';
 
 export interface FsimState {
   readonly cfg: VtaConfig;
@@ -17,7 +18,7 @@ export interface FsimState {
   strict: boolean;
   counters: Counters;
   /** When tracking stores: per DRAM byte, the index of the STORE that last wrote it (-1 none). */
-  storeWriters: Int32Array | null;
+  storeWriters: StoreWriters | null;
   /** The kernel that runs non-reset GEMM loop nests. */
   gemmKernel: GemmKernel;
   /** The instruction being executed and its index in the program. */

@@ -8,6 +8,8 @@ import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { NAMED_CONFIGS } from '../../hw/vta/configs';
 import { isTargetName, TARGET_NAMES } from '../targets';
 import { regress } from './runner';
+import { prepareOutputDir } from '../../util/output-dir';
+import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
 
 const SPEC: CommandSpec = {
   command: 'vta regress',
@@ -18,6 +20,7 @@ const SPEC: CommandSpec = {
     { name: 'programs', type: 'int', metavar: 'N', help: 'random programs per configuration (default 100)' },
     { name: 'seed', type: 'int', metavar: 'S', help: 'first seed (default 1); program i uses seed S+i' },
     { name: 'jobs', type: 'int', metavar: 'N', help: 'parallel worker processes (default: the number of cores)' },
+    ...EXECUTOR_FLAGS,
     { name: 'out', type: 'string', metavar: 'DIR', help: 'where regress.json, regress.xml and failures/ go (default build/regress)' },
   ],
 };
@@ -45,10 +48,11 @@ export const regressCommand: Command = defineCommand({
     const jobs = args.int('jobs') ?? cpus().length;
     if (programs < 1) throw new UsageError(`--programs ${programs}: expected at least 1`);
     if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
-    const outDir = args.string('out') ?? join(process.cwd(), 'build', 'regress');
-    io.stdout(`regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${jobs} jobs\n`);
+    const outDir = prepareOutputDir(args.string('out') ?? join(process.cwd(), 'build', 'regress'), '--out');
+    const executor = executorFromArgs(args, jobs, (line) => io.stderr(line + '\n'));
+    io.stdout(`regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${executor.description}\n`);
     const report = await regress({
-      target, reference, configs, programs, seed: args.int('seed') ?? 1, jobs, outDir,
+      target, reference, configs, programs, seed: args.int('seed') ?? 1, jobs, executor, outDir,
       log: (line) => io.stderr(line + '\n'),
       tty: !!process.stderr.isTTY && io === processIo,
     });

@@ -2,13 +2,13 @@
 // configurations, in parallel worker processes, with a progress bar; JSON and JUnit XML reports; every
 // failure saved as a replayable vector named by its seed.
 
-import { fork } from 'child_process';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
+import { codeFingerprint, Executor, LocalExecutor } from '../../exec';
 import { namedConfig } from '../../hw/vta/configs';
 import { openDevice } from '../targets';
 import { CaseResult, junitXml, RegressReport } from './report';
-import { runTask, WorkerResult, WorkerTask } from './worker';
+import type { WorkerResult, WorkerTask } from './worker';
 
 export interface RegressOptions {
   target: string;
@@ -17,6 +17,8 @@ export interface RegressOptions {
   programs: number;
   seed: number;
   jobs: number;
+  /** Where the tasks run (default: a local pool of `jobs` workers). */
+  executor?: Executor;
   outDir: string;
   /** Progress and summary lines. */
   log: (line: string) => void;
@@ -69,11 +71,17 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
     }
   };
 
-  if (o.jobs <= 1) {
-    for (const t of tasks) onResult(await runTask(t));
-  } else {
-    await runInWorkers(tasks, Math.min(o.jobs, tasks.length), onResult);
-  }
+  const executor = o.executor ?? new LocalExecutor(o.jobs);
+  await executor.run<WorkerTask, WorkerResult>(
+    { name: 'regress', handler: resolve(__dirname, 'worker.ts'), inputs: tasks, salt: codeFingerprint() },
+    (i, outcome) => {
+      const t = tasks[i];
+      onResult(outcome.ok ? outcome.output : {
+        type: 'result',
+        result: { config: t.config, seed: t.seed, name: `${t.config}__random_s${t.seed}`, ok: false, seconds: 0, cycles: null, error: outcome.error, mismatchCount: 0 },
+      });
+    },
+  );
   if (o.tty) process.stderr.write('\n');
 
   results.sort((a, b) => a.config.localeCompare(b.config) || a.seed - b.seed);
@@ -85,32 +93,4 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   writeFileSync(join(o.outDir, 'regress.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(o.outDir, 'regress.xml'), junitXml(report));
   return report;
-}
-
-/** Spreads tasks over forked workers, each taking the next task when it answers. */
-function runInWorkers(tasks: WorkerTask[], jobs: number, onResult: (r: WorkerResult) => void): Promise<void> {
-  return new Promise((resolveAll, reject) => {
-    let next = 0;
-    let running = jobs;
-    const script = resolve(__dirname, 'worker.ts');
-    for (let w = 0; w < jobs; w++) {
-      const child = fork(script, [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      const feed = () => {
-        if (next < tasks.length) child.send(tasks[next++]);
-        else child.disconnect();
-      };
-      child.on('message', (m: WorkerResult) => {
-        onResult(m);
-        feed();
-      });
-      child.on('exit', (code) => {
-        if (code !== 0 && next < tasks.length) {
-          reject(new Error(`regression worker exited with code ${code}`));
-          return;
-        }
-        if (--running === 0) resolveAll();
-      });
-      feed();
-    }
-  });
 }

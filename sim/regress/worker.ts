@@ -1,5 +1,6 @@
-// A regression worker process: receives (config, seed) tasks from the parent, runs each random program
-// on the reference and on the target, and answers with the outcome (and, on failure, a replayable vector).
+// The regression's task handler (run by an executor, exec/): one (config, seed) task runs the random program
+// on the reference and on the target and answers with the outcome (and, on failure, a replayable vector).
+// Devices stay open across the tasks of one worker process.
 
 import { namedConfig } from '../../hw/vta/configs';
 import { openDevice, OpenedDevice } from '../targets';
@@ -70,16 +71,11 @@ export async function runTask(t: WorkerTask): Promise<WorkerResult> {
   }
 }
 
-if (require.main === module && process.send) {
-  process.on('message', (msg: WorkerTask) => {
-    if (msg?.type !== 'task') return;
-    runTask(msg).then((r) => process.send!(r));
-  });
-  process.on('disconnect', () => {
-    for (const p of pairs.values()) {
-      p.ref.close?.();
-      p.dut.close?.();
-    }
-    process.exit(0);
-  });
+/** Closes the devices this process opened (the executor calls it when the worker ends). */
+export function dispose(): void {
+  for (const p of pairs.values()) {
+    p.ref.close?.();
+    p.dut.close?.();
+  }
+  pairs.clear();
 }

@@ -12,6 +12,7 @@ import { leftoverTokenWarning } from '../fsim/scheduler';
 import { Srams } from '../fsim/srams';
 import { ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
+import { programAt, programCounters } from '../program-counters';
 import {
   AllocOptions, checkInsnAddr, Counters, DEFAULT_MAX_UOPS, Device, DeviceArgumentError, DeviceError, emptyCounters,
   IllegalInstructionError, RunOptions, RunResult, StageName, StageWait, TokenCounts, TokenQueue,
@@ -83,6 +84,11 @@ export interface TsimRunResult extends RunResult {
   simCyclesPerSecond: number;
   /** DRAM traffic of the run as the memory model saw it. */
   bus: { readBursts: number; readBeats: number; writeBursts: number; writeBeats: number; cross4k: number };
+  /**
+   * LOAD bytes as the core fetched them, in whole bus beats (the core's *_LOAD_BYTES registers); `counters`
+   * holds element bytes, as on fsim. They differ when a row does not start and end on a bus boundary.
+   */
+  busBeatBytes: { uop: number; inp: number; wgt: number; acc: number };
 }
 
 export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
@@ -352,7 +358,14 @@ export class TsimDevice implements Device {
     if (check) warnings.push(...this.finishWarnings(check, registers, leftoverTokens));
     return {
       cycles: registers.CYCLES ?? null,
-      counters: countersFrom(registers, this.config),
+      // From the program as launched (up to FINISH; a STORE may have overwritten its words since).
+      counters: {
+        ...countersFrom(registers, this.config),
+        ...programCounters(this.config, programAt(this.config, this.launched.bytes, 0, Math.min(launchCount, this.launched.bytes.length / INSN_BYTES))),
+      },
+      busBeatBytes: {
+        uop: registers.UOP_LOAD_BYTES ?? 0, inp: registers.INP_LOAD_BYTES ?? 0, wgt: registers.WGT_LOAD_BYTES ?? 0, acc: registers.ACC_LOAD_BYTES ?? 0,
+      },
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
       leftoverTokens,
       warnings,
@@ -503,9 +516,9 @@ function describeStage(s: StageWait): string {
 }
 
 /**
- * The Device counters from the host registers. Differences from fsim, by design: the per-type load bytes
- * count whole bus beats the core fetched (fsim counts element bytes; they agree when every LOAD row starts
- * and ends on a bus boundary, always for elements at least as wide as the bus); `byKind` stays empty.
+ * The Device counters from the host registers. Here the per-type load bytes are whole bus beats the core
+ * fetched and `byKind` is empty; `run` replaces both with what the program determines (programCounters),
+ * as fsim counts them, and reports the beats as `busBeatBytes`.
  */
 export function countersFrom(r: Record<string, number>, cfg: Pick<VtaConfig, 'batch' | 'blockIn' | 'blockOut'>): Counters {
   const c = emptyCounters();

@@ -118,10 +118,20 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
       ...spec.verilog.map((f) => join('src', f.name)),
       ...spec.cpp.map((f) => join('src', f.name)),
     ];
-    log(`verilator: building ${spec.name} (${hash}, ${spec.verilog.length} Verilog files) ...`);
-    const ticker = setInterval(() => log(`verilator: still building ${spec.name} (${Math.round((Date.now() - t0) / 1000)} s)`), 15_000);
+    log(`verilator: building ${spec.name} (${spec.verilog.length} Verilog files, hash ${hash}): not in the cache ${root} yet; ` +
+      'built once per design and reused after, this takes about a minute');
+    // Progress: Verilator translates first, then make compiles the C++ files one by one.
+    let compiled = 0;
+    const ticker = setInterval(() => {
+      const phase = compiled === 0 ? 'translating Verilog to C++' : `compiling C++ (${compiled} files so far)`;
+      log(`verilator: still building ${spec.name}: ${phase}, ${Math.round((Date.now() - t0) / 1000)} s`);
+    }, 10_000);
     try {
-      await execa('verilator', args, { cwd: tmp, all: true, env: { ...process.env, MAKEFLAGS: `-j${jobs}` } });
+      const child = execa('verilator', args, { cwd: tmp, all: true, env: { ...process.env, MAKEFLAGS: `-j${jobs}` } });
+      child.all?.on('data', (chunk: Buffer) => {
+        compiled += chunk.toString().split('\n').filter((l) => /^(ccache\s+)?(g\+\+|c\+\+|clang\+\+)\s.*\s-c\s/.test(l)).length;
+      });
+      await child;
     } catch (e) {
       const all = (e as { all?: string }).all ?? (e as Error).message;
       if ((e as { code?: string }).code === 'ENOENT') throw new ToolError(`verilator is not installed; install it with: ${INSTALL_HINT}`);

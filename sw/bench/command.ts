@@ -1,8 +1,8 @@
 // `vta bench conv2d`: the subcommand of `vta bench` that runs a conv2d workload through the runtime and
 // operator library on fsim or TSIM (the same Device interface) and prints/writes its results.
 
-import { writeFileSync, mkdirSync } from 'fs';
-import { dirname } from 'path';
+import { writeFileSync } from 'fs';
+import { prepareOutputFile } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { defaultConfig } from '../../hw/vta/config';
@@ -36,6 +36,10 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   if (!workload) throw new UsageError(`--workload ${workloadName}: unknown; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const target = args.string('target') ?? 'fsim';
   if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
+  for (const flag of ['json', 'svg']) {
+    const path = args.string(flag);
+    if (path !== undefined) prepareOutputFile(path, `--${flag}`); // before the long run, not after
+  }
   const cfg = defaultConfig();
   const log = (s: string) => io.stdout(s + '\n');
   const device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
@@ -50,7 +54,6 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['svg', () => convBenchSvg(report)]] as const) {
     const path = args.string(flag);
     if (path) {
-      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text());
       io.stdout(`wrote ${path}\n`);
     }

@@ -6,6 +6,7 @@
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
 import { OperatorError } from './errors';
+import { planZeroPoint } from './zero-point';
 
 export interface Conv2dGeometry {
   /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
@@ -21,6 +22,26 @@ export interface Epilogue {
   /** Arithmetic right shift of the accumulators before the int8 clip (0..31). */
   shift: number;
   relu: boolean;
+  /** Clip bounds within int8 (default -128, 127; ReLU raises the lower one to 0). */
+  min?: number;
+  max?: number;
+  /** Per output channel instead of `shift` (vector SHR). */
+  channelShift?: ArrayLike<number>;
+  /**
+   * Per-channel multiplier on the ALU's MUL (ALU_OPS must include MUL): acc = ((acc >> preShift[c]) * multiplier[c]
+   * + addend[c]) >> shift, products wrapping at 32 bits; each vector optional.
+   */
+  preShift?: ArrayLike<number>;
+  multiplier?: ArrayLike<number>;
+  addend?: ArrayLike<number>;
+}
+
+/** The per-output-channel vectors an epilogue loads into ACC next to the bias, in the order they apply. */
+function epilogueVectors(e: Epilogue): { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> }[] {
+  const v: { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> | undefined }[] = [
+    { op: 'SHR', values: e.preShift }, { op: 'MUL', values: e.multiplier }, { op: 'ADD', values: e.addend }, { op: 'SHR', values: e.channelShift },
+  ];
+  return v.filter((x): x is { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> } => x.values !== undefined);
 }
 
 export interface Conv2dPlan {
@@ -74,8 +95,13 @@ export function checkGeometry(cfg: VtaConfig, g: Conv2dGeometry, name: string): 
   if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${g.KH}x${g.KW} kernel does not fit the padded ${g.H}x${g.W} input`);
 }
 
-/** The tiling with the least estimated DRAM traffic that fits the buffers' halves and the micro-op budget. */
-export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, name = 'conv2d'): Conv2dPlan {
+/**
+ * The tiling with the least estimated DRAM traffic that fits the buffers' halves and the micro-op budget.
+ * `vectors`: per-channel ACC vectors each tile holds besides its outputs (the bias and epilogue vectors; a
+ * boolean means the bias alone).
+ */
+export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, name = 'conv2d'): Conv2dPlan {
+  const nVec = typeof vectors === 'number' ? vectors : vectors ? 1 : 0;
   checkGeometry(cfg, g, name);
   const { OH, OW } = outputSize(g);
   const ICBg = g.C / g.groups / cfg.blockIn;
@@ -115,7 +141,7 @@ export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, 
         if (tIC * KK * tW > MAX_KERNEL_UOPS || tW > MAX_ITER) continue;
         // the largest tH that fits INP and ACC, and the smaller ones that make fewer-row tiles
         const byInp = Math.floor((Math.floor(inpHalf / (tIC * inCols)) - g.KH) / g.strideH) + 1;
-        const byAcc = Math.floor((accHalf - (hasBias ? tOC : 0)) / (tOC * tW));
+        const byAcc = Math.floor((accHalf - nVec * tOC) / (tOC * tW));
         const maxH = Math.min(OH, byInp, byAcc, MAX_ITER);
         for (const tH of tHs) {
           if (tH > maxH) continue;
@@ -184,13 +210,22 @@ function needBytes(buf: DeviceBuffer, bytes: number, what: string, name: string)
  * `plan` overrides the tiling (tests use it to force edge tiles and many steps).
  */
 export async function conv2dPacked(
-  rt: Runtime, bufs: Conv2dBuffers, g: Conv2dGeometry, epi: Epilogue, opts: { plan?: Conv2dPlan; name?: string } = {},
+  rt: Runtime, bufs: Conv2dBuffers, g: Conv2dGeometry, epi: Epilogue,
+  opts: { plan?: Conv2dPlan; name?: string; /** The input's zero point (see zero-point.ts). */ inputZeroPoint?: number } = {},
 ): Promise<Conv2dPlan> {
   const name = opts.name ?? 'conv2d';
   const cfg = rt.config;
-  const plan = opts.plan ?? planConv2d(cfg, g, bufs.bias !== null, name);
   checkGeometry(cfg, g, name);
+  const z = opts.inputZeroPoint ?? 0;
+  if (!Number.isInteger(z) || z < -128 || z > 127) throw new OperatorError(`${name}: input zero point ${z} must be an int8 value`);
+  const wgtBytes = (g.O / cfg.blockOut) * (g.C / g.groups / cfg.blockIn) * g.KH * g.KW * cfg.tensor.wgt.elemBytes;
+  needBytes(bufs.weight, wgtBytes, 'weight', name);
+  const zp = z ? planZeroPoint(cfg, g, asInt8(rt.copyFromDevice(bufs.weight, wgtBytes)), z) : null;
+  const vectors = epilogueVectors(epi);
+  const borders = zp?.borders ?? [];
+  const plan = opts.plan ?? planConv2d(cfg, g, (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length, name);
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
+  checkEpilogueVectors(cfg, epi, g.O, name);
   const { OH, OW } = outputSize(g);
   const B = cfg.batch;
   const NB = g.N / B;
@@ -202,7 +237,6 @@ export async function conv2dPacked(
   const { tOC, tIC, tH, tW } = plan;
   if (OCBg % tOC || ICBg % tIC) throw new OperatorError(`${name}: plan tOC ${tOC} / tIC ${tIC} must divide ${OCBg} / ${ICBg} channel blocks`);
   needBytes(bufs.input, NB * CB * g.H * g.W * cfg.tensor.inp.elemBytes, 'input', name);
-  needBytes(bufs.weight, OB * ICBg * KK * cfg.tensor.wgt.elemBytes, 'weight', name);
   needBytes(bufs.output, NB * OB * OH * OW * cfg.tensor.out.elemBytes, 'output', name);
   if (bufs.bias) needBytes(bufs.bias, OB * cfg.tensor.acc.elemBytes, 'bias', name);
 
@@ -238,7 +272,18 @@ export async function conv2dPacked(
   let biasBuf = bufs.bias;
   let offset = 0;
   let ownBias: DeviceBuffer | null = null;
-  if (bufs.bias) {
+  if (zp) {
+    // the zero point's share of every full window, added to the biases (a buffer of our own)
+    const delta = packChannels(cfg, zp.biasDelta, g.O);
+    if (bufs.bias) {
+      const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
+      const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
+      for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] + b[i]) | 0;
+    }
+    ownBias = rt.alloc(delta.byteLength);
+    rt.copyToDevice(ownBias, delta);
+    biasBuf = ownBias;
+  } else if (bufs.bias) {
     const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
     const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
     let lo = Infinity;
@@ -256,6 +301,21 @@ export async function conv2dPacked(
       biasBuf = ownBias;
     }
   }
+  // the epilogue's per-channel vectors, one packed [O/BO][B][BO] block each, loaded per tile after the bias
+  const vecStride = OB * cfg.batch * cfg.blockOut;
+  let vecBuf: DeviceBuffer | null = null;
+  const allVectors = [...vectors.map((v) => v.values), ...borders.map((b) => b.values)];
+  if (allVectors.length) {
+    const all = new Int32Array(allVectors.length * vecStride);
+    allVectors.forEach((v, k) => all.set(packChannels(cfg, v, g.O), k * vecStride));
+    vecBuf = rt.alloc(all.byteLength);
+    rt.copyToDevice(vecBuf, all);
+    offset = 0; // per-channel epilogues keep the reset + ADD initialisation (the MAX trick needs one shift)
+  }
+  const freeOwn = () => {
+    if (ownBias) rt.free(ownBias);
+    if (vecBuf) rt.free(vecBuf);
+  };
   /** Per ACC half: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
   const clean = [0, 0];
 
@@ -264,7 +324,7 @@ export async function conv2dPacked(
   try {
     emitConv();
   } catch (e) {
-    if (ownBias) rt.free(ownBias);
+    freeOwn();
     throw e;
   } finally {
     rt.setOperator(prevOp);
@@ -310,12 +370,29 @@ export async function conv2dPacked(
           const hw = t.th * t.tw;
           const biasKernel = () => rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, accBase + nOut));
           if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
+          allVectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
           if (biasBuf && offset && nOut <= clean[ti % 2]) {
             rt.pushAlu(biasKernel(), 'MAX');
           } else {
             rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
             if (biasBuf) rt.pushAlu(biasKernel(), 'ADD');
           }
+          // zero-point corrections of the tile's border rectangles: per row of the class, a column run
+          borders.forEach((b, k) => {
+            const vecBase = accBase + nOut + (vectors.length + k + 1) * tOC;
+            const rows = b.rows.filter((y) => y >= t.h0 && y < t.h0 + t.th).map((y) => y - t.h0);
+            if (!rows.length) return;
+            for (const [c0, cn] of b.cols) {
+              const x0 = Math.max(c0, t.w0);
+              const x1 = Math.min(c0 + cn, t.w0 + t.tw);
+              if (x1 <= x0) continue;
+              const key = `zp:a${accBase}:v${vecBase}:oc${tOC}:n${hw}:w${t.tw}:r${rows.join(',')}:c${x0 - t.w0}+${x1 - x0}`;
+              rt.pushAlu(rt.kernel(key, (kk) => {
+                kk.loop(tOC, hw, 1).loop(x1 - x0, 1, 0);
+                for (const y of rows) kk.push(accBase + y * t.tw + (x0 - t.w0), vecBase);
+              }), 'ADD');
+            }
+          });
         }
         const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
         rt.pushGemm(rt.kernel(key, (kk: UopKernel) => {
@@ -332,8 +409,13 @@ export async function conv2dPacked(
         }));
         if (j + 2 < S) rt.depPush('compute', 'load');
       }
-      // epilogue on the tensor ALU
-      emitRequant(rt, accBase, nOut, { ...epi, offset });
+      // epilogue on the tensor ALU: the per-channel vector passes, then the (immediate) shift and clip
+      const hw = t.th * t.tw;
+      vectors.forEach((v, k) => {
+        const vecBase = accBase + nOut + (k + 1) * tOC;
+        rt.pushAlu(rt.kernel(`chan:a${accBase}:v${vecBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, vecBase)), v.op);
+      });
+      emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
       clean[ti % 2] = offset ? nOut : 0;
       rt.depPush('compute', 'store');
       rt.depPop('compute', 'store');
@@ -349,7 +431,7 @@ export async function conv2dPacked(
     await rt.synchronize();
   } finally {
     rt.setOperator(prevOp);
-    if (ownBias) rt.free(ownBias);
+    freeOwn();
   }
   return plan;
 }
@@ -404,3 +486,31 @@ export function requantOffset(shift: number, biasMin: number, biasMax: number, t
   }
   return 0;
 }
+
+/** Packs per-output-channel int32 values like a bias: [O/BO][B][BO], replicated over the batch rows. */
+function packChannels(cfg: VtaConfig, values: ArrayLike<number>, O: number): Int32Array {
+  const out = new Int32Array((O / cfg.blockOut) * cfg.batch * cfg.blockOut);
+  for (let c = 0; c < values.length; c++) {
+    for (let b = 0; b < cfg.batch; b++) out[(Math.floor(c / cfg.blockOut) * cfg.batch + b) * cfg.blockOut + (c % cfg.blockOut)] = values[c];
+  }
+  return out;
+}
+
+function checkEpilogueVectors(cfg: VtaConfig, e: Epilogue, O: number, name: string): void {
+  for (const [key, v] of [['channelShift', e.channelShift], ['preShift', e.preShift], ['multiplier', e.multiplier], ['addend', e.addend]] as const) {
+    if (v === undefined) continue;
+    if (v.length > O) throw new OperatorError(`${name}: ${key} has ${v.length} values for ${O} output channels`);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      const shiftLike = key === 'channelShift' || key === 'preShift';
+      if (!Number.isInteger(x) || (shiftLike ? x < 0 || x > 31 : x < -(2 ** 31) || x >= 2 ** 31)) {
+        throw new OperatorError(`${name}: ${key}[${i}] = ${x} must be ${shiftLike ? 'an integer in 0..31' : 'an int32'}`);
+      }
+    }
+  }
+  if (e.multiplier && !cfg.aluOps.includes('MUL')) {
+    throw new OperatorError(`${name}: a per-channel multiplier needs the ALU's MUL (configure ALU_OPS with MUL, e.g. --alu-ops MIN,MAX,ADD,SHR,MUL)`);
+  }
+}
+
+const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);

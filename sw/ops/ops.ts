@@ -3,10 +3,19 @@
 
 import type { Runtime, DeviceBuffer } from '../runtime';
 import { aluElementwise, AluEpilogue, maxPoolPacked } from './alu';
-import { Conv2dGeometry, conv2dPacked, Conv2dPlan, outputSize } from './conv2d';
+import { Conv2dGeometry, conv2dPacked, Conv2dPlan, Epilogue, outputSize } from './conv2d';
 import { OperatorError } from './errors';
 import { ceilDiv, packActivations, packBias, packWeights, roundUp, Shape4, unpackActivations } from './layout';
 import { pads4, strides2 } from './reference';
+
+/**
+ * What every operator returns, and its reference (reference.ts) too: the int8 output, row-major
+ * (NCHW for 4-D operators, [M, N] for dense), and its shape.
+ */
+export interface OpResult {
+  readonly out: Int8Array;
+  readonly shape: readonly number[];
+}
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -14,6 +23,10 @@ export interface Conv2dOptions {
   groups?: number;
   shift?: number;
   relu?: boolean;
+  /** Requantization beyond one shift: clip bounds, per-channel shifts, the MUL form (see Epilogue). */
+  epilogue?: Omit<Epilogue, 'shift' | 'relu'>;
+  /** Zero point of the input: the convolution sums (x - z) * w over the taps inside the image (TFLite's semantics; see zero-point.ts). */
+  inputZeroPoint?: number;
   /** Zero-fill channels to block multiples (default true); false rejects such shapes. */
   padChannels?: boolean;
   plan?: Conv2dPlan;
@@ -46,7 +59,7 @@ const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLe
 /** int8 conv2d (grouped), int32 bias, requantized to int8: x [N,C,H,W], w [O,C/groups,KH,KW]. */
 export async function conv2d(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions = {},
-): Promise<{ out: Int8Array; shape: Shape4; plan: Conv2dPlan }> {
+): Promise<OpResult & { shape: Shape4; plan: Conv2dPlan }> {
   const name = o.name ?? 'conv2d';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
@@ -78,7 +91,7 @@ export async function conv2d(
     rt.copyToDevice(bw, wp);
     if (bp) rt.copyToDevice(bb, bp);
     const plan = await conv2dPacked(rt, { input: bx, weight: bw, bias: bp ? bb : null, output: bo }, g,
-      { shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name });
+      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name, inputZeroPoint: o.inputZeroPoint });
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const shape: Shape4 = [N, O, OH, OW];
     const full = unpackActivations(cfg, packed, [Np, Op, OH, OW], 'out');
@@ -98,8 +111,8 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
  */
 export async function dense(
   rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
-  o: { shift?: number; relu?: boolean; padChannels?: boolean; name?: string } = {},
-): Promise<Int8Array> {
+  o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'name'> = {},
+): Promise<OpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
@@ -111,10 +124,11 @@ export async function dense(
   // as NCHW with N = BATCH, C = K, H = 1, W = M/BATCH: x4[b][k][0][mb] = x[mb*B + b][k]
   const x4 = new Int8Array(B * K * MB);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = x[m * K + k];
-  const { out } = await conv2d(rt, x4, [B, K, 1, MB], w, [N, K, 1, 1], bias, { shift: o.shift, relu: o.relu, padChannels: o.padChannels, name });
+  const { out } = await conv2d(rt, x4, [B, K, 1, MB], w, [N, K, 1, 1], bias,
+    { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, name });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
-  return y;
+  return { out: y, shape: [M, N] };
 }
 
 /**
@@ -125,7 +139,7 @@ export async function dense(
 export async function conv2dTranspose(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null,
   o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; name?: string } = {},
-): Promise<{ out: Int8Array; shape: Shape4 }> {
+): Promise<OpResult & { shape: Shape4 }> {
   const name = o.name ?? 'conv2d_transpose';
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
@@ -154,7 +168,7 @@ export async function conv2dTranspose(
 
 async function elementwise(
   rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
-): Promise<Int8Array> {
+): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   expectType(name, 'a', a, Int32Array);
   if (b) expectType(name, 'b', b, Int32Array);
@@ -169,7 +183,8 @@ async function elementwise(
     await aluElementwise(rt, ba, bp ? bb : null, bo, elements, op, e, name);
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const [N, C, H, W] = s;
-    return sliceNC(unpackActivations(cfg, packed, [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W], 'out'), [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W], s);
+    const full: Shape4 = [roundUp(N, cfg.batch), roundUp(C, cfg.blockOut), H, W];
+    return { out: sliceNC(unpackActivations(cfg, packed, full, 'out'), full, s), shape: s };
   });
 }
 
@@ -182,7 +197,7 @@ export const shift = (rt: Runtime, a: Int32Array, shape: readonly number[], amou
 /** Max-pool of an int32 NCHW tensor (pads read as 0), clipped to int8. */
 export async function maxPool2d(
   rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad = 0, e: AluEpilogue = {},
-): Promise<{ out: Int8Array; shape: Shape4 }> {
+): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   const name = 'max_pool2d';
   expectType(name, 'input', x, Int32Array);

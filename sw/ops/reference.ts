@@ -83,7 +83,9 @@ export function conv2dRef(
 }
 
 /** Dense: x [M,K] times w [N,K] transposed plus bias [N], requantized to int8 [M,N]. */
-export function denseRef(x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null, r: Requant = {}): Int8Array {
+export function denseRef(
+  x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null, r: Requant = {},
+): { out: Int8Array; shape: [number, number] } {
   const out = new Int8Array(M * N);
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
@@ -92,7 +94,7 @@ export function denseRef(x: Int8Array, M: number, K: number, w: Int8Array, N: nu
       out[m * N + n] = requantize(s, r);
     }
   }
-  return out;
+  return { out, shape: [M, N] };
 }
 
 /**
@@ -145,14 +147,14 @@ export function aluEpilogue(v: number, r: ClipRequant = {}): number {
   return r.relu ? Math.max(0, t) : t;
 }
 
-/** Residual add of two int32 tensors, then the epilogue. */
-export function addRef(a: Int32Array, b: Int32Array, r: ClipRequant = {}): Int8Array {
-  return Int8Array.from(a, (v, i) => aluEpilogue((v + b[i]) | 0, r));
+/** Residual add of two int32 tensors of `shape`, then the epilogue. */
+export function addRef(a: Int32Array, b: Int32Array, shape: readonly number[], r: ClipRequant = {}): { out: Int8Array; shape: number[] } {
+  return { out: Int8Array.from(a, (v, i) => aluEpilogue((v + b[i]) | 0, r)), shape: [...shape] };
 }
 
-/** One int32 tensor through the epilogue (ReLU, clip, shift). */
-export function unaryRef(a: Int32Array, r: ClipRequant = {}): Int8Array {
-  return Int8Array.from(a, (v) => aluEpilogue(v, r));
+/** One int32 tensor of `shape` through the epilogue (ReLU, clip, shift). */
+export function unaryRef(a: Int32Array, shape: readonly number[], r: ClipRequant = {}): { out: Int8Array; shape: number[] } {
+  return { out: Int8Array.from(a, (v) => aluEpilogue(v, r)), shape: [...shape] };
 }
 
 /** Max pooling over int32 [N,C,H,W]; padded positions count as 0 (as the load unit pads); output clipped to int8. */

@@ -117,6 +117,13 @@ describe('output', () => {
       configHash: cfg.hash,
       top: 'VTAFake',
       files: ['fake_gemm.v', 'fake_top.v'],
+      outputs: [
+        { file: 'fake_gemm.v', role: 'Verilog module fake_gemm: submodule' },
+        { file: 'fake_top.v', role: 'Verilog module fake_top: submodule' },
+        { file: 'vta_hw_spec.h', role: expect.stringMatching(/^C header/) },
+        { file: 'config.json', role: expect.stringMatching(/resolved configuration/) },
+        { file: 'manifest.json', role: 'this file' },
+      ],
       headers: ['vta_hw_spec.h'],
       configFile: 'config.json',
       config: cfg.json,
@@ -175,7 +182,7 @@ describe('errors: one line on stderr, exit code 2, no stack', () => {
     [['--wgt-buff', 'big'], 'vta gen: --wgt-buff expects an integer, got "big"'],
     [['--config', 'missing.json'], 'vta gen: cannot read config file missing.json: no such file'],
     [['--config', '.'], 'vta gen: cannot read config file .: it is a directory'],
-    [['--config', 'bad.json'], /^vta gen: bad\.json: invalid JSON: .*position 20 \(line 3, column 1\)$/],
+    [['--config', 'bad.json'], /^vta gen: config file bad\.json: not valid JSON: .* \(line 3, column 1\)$/],
     [['--config', 'unknown.json'], /^vta gen: unknown\.json: unknown key LOG_BLOK; known keys: /],
     [['--config', 'list.json'], /^vta gen: list\.json: a configuration must be a JSON object/],
     [['--alu-ops', 'MIN,MAX,ADD'], /^vta gen: --alu-ops MIN,MAX,ADD: ALU_OPS must include SHR/],
@@ -239,7 +246,7 @@ describe('failures of the work itself: exit code 1', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), '');
     const r = await gen(['--out', 'file/sub'], dir);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^vta gen: cannot create output directory .*file\/sub: .*\n$/);
+    expect(r.code).toBe(2); // checked before any work, as a usage error
+    expect(r.err).toMatch(/^vta gen: --out .*file\/sub: a part of the path is not a directory\n$/);
   });
 });

@@ -60,3 +60,17 @@ test('vta disasm lists a vector program one instruction per line', () => {
   expect(lines[4]).toMatch(/^4 +compute GEMM +uop=\[0,64\)/);
   expect(lines[6]).toMatch(/FINISH/);
 });
+
+test('vta conform --json prints one JSON document with a result per vector (fsim-js target)', () => {
+  const dir = '../shared/conformance/vta-hls';
+  const r = vta('conform', `${dir}/default__tl_alu_add_vec_s107.json`, `${dir}/default__quirk_hls_shr_amounts_s212.json`, `${dir}/missing.json`, '--json', '--target', 'fsim-js');
+  expect(r.code).toBe(2); // a missing file is a usage error, reported before anything runs
+  const ok = vta('conform', `${dir}/default__tl_alu_add_vec_s107.json`, `${dir}/default__quirk_hls_shr_amounts_s212.json`, '--json', '--target', 'fsim-js');
+  expect(ok.code).toBe(0);
+  const o = JSON.parse(ok.stdout);
+  expect(o).toMatchObject({ target: 'fsim-js', passed: 1, failed: 0, skipped: 1 });
+  expect(o.vectors).toEqual([
+    expect.objectContaining({ name: 'default__tl_alu_add_vec_s107', status: 'pass', file: `${dir}/default__tl_alu_add_vec_s107.json` }),
+    expect.objectContaining({ name: 'default__quirk_hls_shr_amounts_s212', status: 'skip', reason: expect.stringMatching(/whole amount/) }),
+  ]);
+});

@@ -127,7 +127,7 @@ describe('vta run: bad inputs give one line and a non-zero exit', () => {
   test('truncated vector file', () => {
     const f = join(tmp, 'truncated.json');
     writeFileSync(f, good.slice(0, good.length / 2));
-    expectOneLine(vta('run', f, '--target', 'fsim'), /truncated\.json: not valid JSON .*truncated/);
+    expectOneLine(vta('run', f, '--target', 'fsim'), /truncated\.json: not valid JSON.*truncated/);
   });
 
   test('config with an unknown key, and with a missing key', () => {

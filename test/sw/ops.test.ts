@@ -139,7 +139,8 @@ describe('dense and conv2d-transpose on fsim', () => {
       const b = rng.int32(N, -20000, 20000);
       const r = { shift: rng.int(4, 10), relu: rng.int(0, 1) === 1 };
       const got = await dense(rt, x, M, K, w, N, b, r);
-      expect(firstDiff(got, denseRef(x, M, K, w, N, b, r))).toBe(-1);
+      expect(got.shape).toEqual([M, N]);
+      expect(firstDiff(got.out, denseRef(x, M, K, w, N, b, r).out)).toBe(-1);
     }
   });
 
@@ -148,7 +149,7 @@ describe('dense and conv2d-transpose on fsim', () => {
     const rt = runtime(cfgWith({ LOG_BATCH: 2 }));
     const x = rng.int8(7 * 32);
     const w = rng.int8(16 * 32);
-    expect(firstDiff(await dense(rt, x, 7, 32, w, 16, null, { shift: 6 }), denseRef(x, 7, 32, w, 16, null, { shift: 6 }))).toBe(-1);
+    expect(firstDiff((await dense(rt, x, 7, 32, w, 16, null, { shift: 6 })).out, denseRef(x, 7, 32, w, 16, null, { shift: 6 }).out)).toBe(-1);
   });
 
   test('conv2d-transpose (DCGAN 4x4 stride 2 pad 1, and others)', async () => {
@@ -176,10 +177,10 @@ describe('ALU element-wise operators on fsim', () => {
       const a = rng.int32(n, -3000, 3000);
       const b = rng.int32(n, -3000, 3000);
       const sh = rng.int(0, 5);
-      expect(firstDiff(await add(rt, a, b, shape, { shift: sh, relu: t % 2 === 1 }), addRef(a, b, { shift: sh, relu: t % 2 === 1 }))).toBe(-1);
-      expect(firstDiff(await relu(rt, a, shape), unaryRef(a, { relu: true }))).toBe(-1);
-      expect(firstDiff(await clip(rt, a, shape, -20, 90), unaryRef(a, { min: -20, max: 90 }))).toBe(-1);
-      expect(firstDiff(await shift(rt, a, shape, sh + 3), unaryRef(a, { shift: sh + 3 }))).toBe(-1);
+      expect(firstDiff((await add(rt, a, b, shape, { shift: sh, relu: t % 2 === 1 })).out, addRef(a, b, shape, { shift: sh, relu: t % 2 === 1 }).out)).toBe(-1);
+      expect(firstDiff((await relu(rt, a, shape)).out, unaryRef(a, shape, { relu: true }).out)).toBe(-1);
+      expect(firstDiff((await clip(rt, a, shape, -20, 90)).out, unaryRef(a, shape, { min: -20, max: 90 }).out)).toBe(-1);
+      expect(firstDiff((await shift(rt, a, shape, sh + 3)).out, unaryRef(a, shape, { shift: sh + 3 }).out)).toBe(-1);
     }
   });
 

@@ -66,7 +66,7 @@ d('operators on TSIM (default config)', () => {
     const w = rng.int8(48 * 64);
     const b = rng.int32(48, -20000, 20000);
     const r = { shift: 8, relu: true };
-    expect(firstDiff(await dense(rt, x, 5, 64, w, 48, b, r), denseRef(x, 5, 64, w, 48, b, r))).toBe(-1);
+    expect(firstDiff((await dense(rt, x, 5, 64, w, 48, b, r)).out, denseRef(x, 5, 64, w, 48, b, r).out)).toBe(-1);
   });
 
   test('element-wise add, relu, clip, shift', async () => {
@@ -75,10 +75,10 @@ d('operators on TSIM (default config)', () => {
     const n = 24 * 3 * 7;
     const a = rng.int32(n, -3000, 3000);
     const c = rng.int32(n, -3000, 3000);
-    expect(firstDiff(await add(rt, a, c, shape, { shift: 4, relu: true }), addRef(a, c, { shift: 4, relu: true }))).toBe(-1);
-    expect(firstDiff(await relu(rt, a, shape), unaryRef(a, { relu: true }))).toBe(-1);
-    expect(firstDiff(await clip(rt, a, shape, -20, 90), unaryRef(a, { min: -20, max: 90 }))).toBe(-1);
-    expect(firstDiff(await shift(rt, a, shape, 5), unaryRef(a, { shift: 5 }))).toBe(-1);
+    expect(firstDiff((await add(rt, a, c, shape, { shift: 4, relu: true })).out, addRef(a, c, shape, { shift: 4, relu: true }).out)).toBe(-1);
+    expect(firstDiff((await relu(rt, a, shape)).out, unaryRef(a, shape, { relu: true }).out)).toBe(-1);
+    expect(firstDiff((await clip(rt, a, shape, -20, 90)).out, unaryRef(a, shape, { min: -20, max: 90 }).out)).toBe(-1);
+    expect(firstDiff((await shift(rt, a, shape, 5)).out, unaryRef(a, shape, { shift: 5 }).out)).toBe(-1);
   });
 
   test('max-pool 3x3 stride 2 pad 1', async () => {

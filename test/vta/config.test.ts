@@ -54,11 +54,16 @@ describe('impossible configurations are rejected with the key and the fix', () =
   test('a malformed shape', () => {
     expect(() => parseGemmShape('abc')).toThrow('--gemm: expected BATCHxBLOCK_INxBLOCK_OUT such as 1x16x16, got "abc"');
   });
-  test('a buffer smaller than one element', () => {
+  test('a buffer of fewer than two elements', () => {
     const json = withOverrides(DEFAULT_CONFIG_JSON, { LOG_WGT_BUFF_SIZE: 7 });
     expect(() => deriveConfig(json, 'cfg.json')).toThrow(
-      'cfg.json: the wgt buffer (LOG_WGT_BUFF_SIZE = 7, 128 bytes) is smaller than one wgt element (256 bytes); raise LOG_WGT_BUFF_SIZE to at least 8',
+      'cfg.json: the wgt buffer (LOG_WGT_BUFF_SIZE = 7, 128 bytes) holds fewer than 2 wgt elements (256 bytes each); raise LOG_WGT_BUFF_SIZE to at least 9',
     );
+    // One element means a 0-bit index (the generator failed inside the HDL before).
+    expect(() => deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_UOP_BUFF_SIZE: 2 }), '--uop-buff 2')).toThrow(
+      '--uop-buff 2: the uop buffer (LOG_UOP_BUFF_SIZE = 2, 4 bytes) holds fewer than 2 uop elements (4 bytes each); raise LOG_UOP_BUFF_SIZE to at least 3',
+    );
+    expect(() => deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_ACC_BUFF_SIZE: 6 }))).toThrow(/acc buffer .* raise LOG_ACC_BUFF_SIZE to at least 7/);
   });
   test('instruction fields wider than 128 bits', () => {
     const json = withOverrides(DEFAULT_CONFIG_JSON, { LOG_UOP_BUFF_SIZE: 16 });

@@ -9,6 +9,8 @@
  *  - one `always @(posedge clock)` per register group, `if (reset)` first;
  *  - memories from fixed templates (see mem.ts), one block per port;
  *  - FSM states as `localparam`s;
+ *  - declarations and blocks built inside `section(label, ...)` grouped under a `// label` comment;
+ *  - with `sourceLines`, each block followed by the TypeScript line(s) that built it;
  *  - `verilator lint_off` only around declarations whose bits are (partly)
  *    unread, each with a comment saying why.
  *
@@ -25,6 +27,8 @@ import { isCombTarget, signalTable } from '../passes/signals';
 
 export interface VerilogOptions {
   header?: { generator?: string; configHash?: string };
+  /** Annotate each assign/always/instance with the TypeScript source line(s) it came from. */
+  sourceLines?: boolean;
 }
 
 export interface VerilogOutput {
@@ -79,13 +83,15 @@ class ModulePrinter {
   private readonly sigs;
   /** name -> per-bit read flags (for UNUSED waivers). */
   private readonly readBits = new Map<string, boolean[]>();
-  private readonly temps: { name: string; width: number; text: string }[] = [];
+  private readonly temps: { name: string; width: number; text: string; section?: string }[] = [];
   private readonly tempCount = new Map<string, number>();
   private readonly usedSyms = new Set<string>();
   private readonly alwaysAssigned = new Set<string>();
   private consumer = 'tmp';
+  /** The section of the statement being printed: temporaries it needs are declared in it. */
+  private consumerSection: string | undefined;
 
-  constructor(private readonly m: Module) {
+  constructor(private readonly m: Module, private readonly sourceLines = false) {
     this.sigs = signalTable(m);
   }
 
@@ -118,7 +124,7 @@ class ModulePrinter {
     this.tempCount.set(this.consumer, n);
     const name = `_${this.consumer}_${n}`;
     const text = this.ex(e, true);
-    this.temps.push({ name, width: e.width, text });
+    this.temps.push({ name, width: e.width, text, section: this.consumerSection });
     this.markRead(name, hi, lo);
     return name;
   }
@@ -222,15 +228,16 @@ class ModulePrinter {
   }
 
   private when(s: Stmt & { kind: 'when' }, ind: string, blocking: boolean, out: string[], isElse: boolean): void {
-    const c = this.ex(s.cond, true);
     const head = isElse ? `${ind}end else if` : `${ind}if`;
     if (s.then.length === 0 && !isElse) {
-      out.push(`${head} (!${paren(c)}) begin`);
+      // Negate without printing `!(~x)`: the negation of a `not` is its operand.
+      const neg = s.cond.kind === 'op' && s.cond.op === 'not' ? this.ex(s.cond.args[0], true) : `!${paren(this.ex(s.cond, true))}`;
+      out.push(`${head} (${neg}) begin`);
       this.stmts(s.else, ind + '  ', blocking, out);
       out.push(`${ind}end`);
       return;
     }
-    out.push(`${head} (${c}) begin`);
+    out.push(`${head} (${this.ex(s.cond, true)}) begin`);
     this.stmts(s.then, ind + '  ', blocking, out);
     if (s.else.length === 1 && s.else[0].kind === 'when') {
       this.when(s.else[0], ind, blocking, out, true);
@@ -281,7 +288,7 @@ class ModulePrinter {
     };
     body.forEach(visit);
 
-    const assigns: { idx: number; text: string }[] = [];
+    const assigns: { idx: number; text: string; section?: string }[] = [];
     const combGroups = new Map<string, string[]>();
     const regGroups = new Map<string, string[]>();
     const regInit = new Map<string, Expr>();
@@ -293,7 +300,9 @@ class ModulePrinter {
         const last = body[idxs[idxs.length - 1]];
         if (last.kind === 'connect') {
           this.consumer = name;
-          assigns.push({ idx: idxs[idxs.length - 1], text: `  assign ${name} = ${this.ex(last.value, true)};` });
+          this.consumerSection = last.section;
+          const from = this.sourceLines && last.loc ? ` // ${last.loc}` : '';
+          assigns.push({ idx: idxs[idxs.length - 1], text: `  assign ${name} = ${this.ex(last.value, true)};${from}`, section: last.section });
           continue;
         }
         const key = idxs.join(',');
@@ -306,7 +315,7 @@ class ModulePrinter {
     // Registers with an init but no assignment still need their reset block.
     for (const [name] of regInit) if (!touch.has(name)) regGroups.set(`init:${name}`, [name]);
 
-    const processes: { idx: number; lines: string[] }[] = [];
+    const processes: { idx: number; lines: string[]; section?: string }[] = [];
     // Combinational groups, split so that no block reads a signal it assigns.
     const combBlocks: string[][] = [];
     for (const group of combGroups.values()) {
@@ -327,17 +336,22 @@ class ModulePrinter {
       names.forEach((n) => this.alwaysAssigned.add(n));
       const f = filterStmts(body, (s) => s.kind === 'connect' && set.has(s.target));
       this.consumer = names[0];
-      const lines = ['  always @(*) begin'];
+      const idx = touch.get(names[0])![0];
+      this.consumerSection = body[idx].section;
+      const lines = [...this.fromLines(f), '  always @(*) begin'];
       this.stmts(f, '    ', true, lines);
       lines.push('  end');
-      processes.push({ idx: touch.get(names[0])![0], lines });
+      processes.push({ idx, lines, section: body[idx].section });
     }
     for (const [key, names] of regGroups) {
       const set = new Set(names);
       const f = filterStmts(body, (s) => s.kind === 'connect' && set.has(s.target));
       this.consumer = names[0];
+      const idx = key.startsWith('init:') ? -1 : touch.get(names[0])![0];
+      const section = idx >= 0 ? body[idx].section : m.decls.find((d) => d.name === names[0])?.section;
+      this.consumerSection = section;
       this.markRead('clock');
-      const lines = ['  always @(posedge clock) begin'];
+      const lines = [...this.fromLines(f), '  always @(posedge clock) begin'];
       const inits = names.filter((n) => regInit.has(n));
       if (inits.length) {
         this.markRead('reset');
@@ -352,7 +366,7 @@ class ModulePrinter {
         this.stmts(f, '    ', false, lines);
       }
       lines.push('  end');
-      processes.push({ idx: key.startsWith('init:') ? -1 : touch.get(names[0])![0], lines });
+      processes.push({ idx, lines, section });
     }
 
     // Memory ports.
@@ -362,6 +376,7 @@ class ModulePrinter {
       if (d.kind !== 'mem') continue;
       for (const r of d.readPorts) {
         this.consumer = r.name;
+        this.consumerSection = d.section;
         if (r.kind === 'async') {
           memAssigns.push(`  assign ${r.name} = ${d.name}[${this.ex(r.addr, true)}];`);
           continue;
@@ -371,7 +386,7 @@ class ModulePrinter {
         const addr = this.ex(r.addr, true);
         const tgt = d.policy === 'new' ? `${r.name}_addr` : r.name;
         const val = d.policy === 'new' ? addr : `${d.name}[${addr}]`;
-        memLines.push(`  // ${d.name}: sync read port, read-under-write '${d.policy}' (${d.policy === 'new' ? 'registered address' : 'registered data'})`);
+        memLines.push(`  // ${d.name}: sync read port, read-under-write '${d.policy}' (${d.policy === 'new' ? 'registered address' : 'registered data'})${this.sourceLines && r.loc ? `, from ${r.loc}` : ''}`);
         memLines.push('  always @(posedge clock) begin');
         if (en) memLines.push(`    if (${en}) begin`, `      ${tgt} <= ${val};`, '    end');
         else memLines.push(`    ${tgt} <= ${val};`);
@@ -381,9 +396,10 @@ class ModulePrinter {
     }
     for (const w of writes) {
       this.consumer = w.stmt.mem;
+      this.consumerSection = body[w.idx].section;
       this.markRead('clock');
       const f = filterStmts(body, (s) => s === w.stmt);
-      memLines.push(`  // ${w.stmt.mem}: write port`);
+      memLines.push(`  // ${w.stmt.mem}: write port${this.sourceLines && w.stmt.loc ? `, from ${w.stmt.loc}` : ''}`);
       memLines.push('  always @(posedge clock) begin');
       this.stmts(f, '    ', false, memLines);
       memLines.push('  end');
@@ -397,6 +413,7 @@ class ModulePrinter {
       this.markRead('reset');
       const conns = ['.clock(clock)', '.reset(reset)', ...d.ports.map((p) => `.${p.port}(${p.signal})`)];
       for (const p of d.ports) if (p.dir === 'input') this.markRead(p.signal);
+      if (this.sourceLines && d.loc) instLines.push(`  // from ${d.loc}`);
       instLines.push(`  ${d.module} ${d.name} (`);
       conns.forEach((c, i) => instLines.push(`    ${c}${i === conns.length - 1 ? '' : ','}`));
       instLines.push('  );');
@@ -419,26 +436,67 @@ class ModulePrinter {
     });
     out.push(...portLines, ');');
 
-    const decls: string[] = [];
+    // Declarations grouped by section (first appearance order; unlabelled ones first).
+    const declGroups = new Map<string, string[]>([['', []]]);
+    const addDecl = (section: string | undefined, lines: string[]): void => {
+      const key = section ?? '';
+      declGroups.set(key, [...(declGroups.get(key) ?? []), ...lines]);
+    };
     for (const p of m.params) {
       const line = `  localparam ${range(p.width)}${p.name} = ${litText(p.value, p.width)};`;
-      decls.push(...(this.usedSyms.has(p.name) ? [line] : ['  /* verilator lint_off UNUSEDPARAM */ // state listed for readability', line, '  /* verilator lint_on UNUSEDPARAM */']));
+      addDecl(undefined, this.usedSyms.has(p.name) ? [line] : ['  /* verilator lint_off UNUSEDPARAM */ // state listed for readability', line, '  /* verilator lint_on UNUSEDPARAM */']);
     }
-    for (const d of m.decls) decls.push(...this.declLines(d));
+    for (const d of m.decls) addDecl(d.section, this.declLines(d));
     for (const t of this.temps) {
-      decls.push(...this.waive(this.unread(t.name, t.width), `  wire ${range(t.width)}${t.name} = ${t.text};`, '  ', 'temporary'));
+      addDecl(t.section, this.waive(this.unread(t.name, t.width), `  wire ${range(t.width)}${t.name} = ${t.text};`, '  ', 'temporary'));
     }
+    const decls: string[] = [];
+    for (const [key, lines] of declGroups) if (lines.length) decls.push(...(key ? [sectionComment(key)] : []), ...lines);
 
     const sections: string[][] = [];
     if (decls.length) sections.push(decls);
     if (instLines.length) sections.push(instLines);
-    const asg = [...assigns.sort((a, b) => a.idx - b.idx).map((a) => a.text), ...memAssigns];
+    const asg: string[] = [];
+    let lastSection: string | undefined;
+    for (const a of assigns.sort((x, y) => x.idx - y.idx)) {
+      if (a.section !== undefined && a.section !== lastSection) asg.push(sectionComment(a.section));
+      lastSection = a.section;
+      asg.push(a.text);
+    }
+    asg.push(...memAssigns);
     if (asg.length) sections.push(asg);
-    for (const p of processes.sort((a, b) => a.idx - b.idx)) sections.push(p.lines);
+    lastSection = undefined;
+    for (const p of processes.sort((a, b) => a.idx - b.idx)) {
+      const head = p.section !== undefined && p.section !== lastSection ? [sectionComment(p.section)] : [];
+      lastSection = p.section;
+      sections.push([...head, ...p.lines]);
+    }
     if (memLines.length) sections.push(memLines);
     for (const s of sections) out.push('', ...s);
     out.push('', 'endmodule', '', '`default_nettype wire', '');
     return out.join('\n');
+  }
+
+  /** With `sourceLines`: a comment naming the TypeScript lines that built these statements. */
+  private fromLines(ss: readonly Stmt[]): string[] {
+    if (!this.sourceLines) return [];
+    const locs = new Set<string>();
+    const visit = (x: Stmt): void => {
+      if (x.kind === 'connect' || x.kind === 'memwrite') { if (x.loc) locs.add(x.loc); return; }
+      if (x.kind === 'when') { x.then.forEach(visit); x.else.forEach(visit); return; }
+      x.cases.forEach((c) => c.body.forEach(visit));
+      x.default?.forEach(visit);
+    };
+    ss.forEach(visit);
+    if (locs.size === 0) return [];
+    // `a.ts:1, 5, 9; b.ts:3`: each file once, at most six lines in all.
+    const byFile = new Map<string, string[]>();
+    for (const loc of [...locs].slice(0, 6)) {
+      const i = loc.lastIndexOf(':');
+      byFile.set(loc.slice(0, i), [...(byFile.get(loc.slice(0, i)) ?? []), loc.slice(i + 1)]);
+    }
+    const shown = [...byFile].map(([f, ls]) => `${f}:${ls.join(', ')}`).join('; ');
+    return [`  // from ${shown}${locs.size > 6 ? ` and ${locs.size - 6} more` : ''}`];
   }
 
   private waive(why: string | undefined, line: string, ind: string, what: string): string[] {
@@ -524,6 +582,8 @@ function collectReads(ss: readonly Stmt[], out: Set<string>): void {
   }
 }
 
+const sectionComment = (label: string): string => `  // ---- ${label} ----`;
+
 export function emitModule(m: Module, opts: VerilogOptions = {}): string {
-  return new ModulePrinter(m).emit(opts.header);
+  return new ModulePrinter(m, opts.sourceLines ?? false).emit(opts.header);
 }

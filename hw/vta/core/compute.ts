@@ -29,6 +29,7 @@ import type { VtaConfig } from '../config';
 import { GemmCore } from './gemm-core';
 import { TensorAlu } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
+import { fieldWires } from './insn-fields';
 import { InsnEntry, StageStatus } from './stage';
 import { VmeReadClient } from './vme';
 
@@ -83,35 +84,32 @@ export class Compute extends Module {
     // ---- instruction register and decode ----
     const cur = reg('cur_insn', UInt(128), { init: 0 });
     const curIndex = reg('cur_index', UInt(32), { init: 0 });
-    const field = (layout: 'gemm' | 'alu' | 'mem', insn: UIntV, name: string): UIntV => {
-      const f = cfg.layout[layout].byName[name];
-      if (!f) throw new Error(`internal: no field ${name} in the ${layout} layout`);
-      return insn.bits(f.lsb + f.width - 1, f.lsb);
-    };
     const head = io.insn.bits.insn;
-    const headPopPrev = field('gemm', head, 'pop_prev').asBool();
-    const headPopNext = field('gemm', head, 'pop_next').asBool();
-    const opcode = field('gemm', cur, 'opcode');
+    const curField = fieldWires(cur, 'cur');
+    const headField = fieldWires(head, 'head');
+    const headPopPrev = headField(cfg.layout.gemm, 'pop_prev').asBool();
+    const headPopNext = headField(cfg.layout.gemm, 'pop_next').asBool();
+    const opcode = curField(cfg.layout.gemm, 'opcode');
     const isGemm = opcode.eq(OP_GEMM).named('is_gemm');
     const isAlu = opcode.eq(OP_ALU).named('is_alu');
     const isFinish = opcode.eq(OP_FINISH);
-    const memType = field('mem', cur, 'memory_type');
-    const pushPrev = field('gemm', cur, 'push_prev').asBool();
-    const pushNext = field('gemm', cur, 'push_next').asBool();
-    const resetReg = field('gemm', cur, 'reset_reg').asBool();
-    const uopBgn = field('gemm', cur, 'uop_bgn');
-    const uopEnd = field('gemm', cur, 'uop_end');
-    const iterOut = field('gemm', cur, 'iter_out');
-    const iterIn = field('gemm', cur, 'iter_in');
-    const dstFo = field('gemm', cur, 'dst_factor_out');
-    const dstFi = field('gemm', cur, 'dst_factor_in');
-    const srcFo = mux(isAlu, field('alu', cur, 'src_factor_out').resize(srcW), field('gemm', cur, 'src_factor_out').resize(srcW));
-    const srcFi = mux(isAlu, field('alu', cur, 'src_factor_in').resize(srcW), field('gemm', cur, 'src_factor_in').resize(srcW));
-    const wgtFo = field('gemm', cur, 'wgt_factor_out');
-    const wgtFi = field('gemm', cur, 'wgt_factor_in');
-    const aluOp = field('alu', cur, 'alu_opcode');
-    const useImm = field('alu', cur, 'use_imm').asBool();
-    const imm = field('alu', cur, 'imm');
+    const memType = curField(cfg.layout.mem, 'memory_type');
+    const pushPrev = curField(cfg.layout.gemm, 'push_prev').asBool();
+    const pushNext = curField(cfg.layout.gemm, 'push_next').asBool();
+    const resetReg = curField(cfg.layout.gemm, 'reset_reg').asBool();
+    const uopBgn = curField(cfg.layout.gemm, 'uop_bgn');
+    const uopEnd = curField(cfg.layout.gemm, 'uop_end');
+    const iterOut = curField(cfg.layout.gemm, 'iter_out');
+    const iterIn = curField(cfg.layout.gemm, 'iter_in');
+    const dstFo = curField(cfg.layout.gemm, 'dst_factor_out');
+    const dstFi = curField(cfg.layout.gemm, 'dst_factor_in');
+    const srcFo = mux(isAlu, curField(cfg.layout.alu, 'src_factor_out').resize(srcW), curField(cfg.layout.gemm, 'src_factor_out').resize(srcW));
+    const srcFi = mux(isAlu, curField(cfg.layout.alu, 'src_factor_in').resize(srcW), curField(cfg.layout.gemm, 'src_factor_in').resize(srcW));
+    const wgtFo = curField(cfg.layout.gemm, 'wgt_factor_out');
+    const wgtFi = curField(cfg.layout.gemm, 'wgt_factor_in');
+    const aluOp = curField(cfg.layout.alu, 'alu_opcode');
+    const useImm = curField(cfg.layout.alu, 'use_imm').asBool();
+    const imm = curField(cfg.layout.alu, 'imm');
 
     // ---- memories ----
     const uopMem = mem('uop_mem', { depth: T.uop.depth, elem: UInt(T.uop.elemBits), readUnderWrite: 'old' });
@@ -166,7 +164,7 @@ export class Compute extends Module {
     // start only with the pipeline empty, so in-flight micro-ops never race a load's SRAM writes; pushes
     // wait for it in PUSH, so a token always follows the writes it covers. GEMM/ALU after GEMM/ALU keep
     // sequential semantics through the write-back forwarding (the control bits travel with each micro-op).
-    const headOp = field('gemm', head, 'opcode');
+    const headOp = headField(cfg.layout.gemm, 'opcode');
     const headIsLoop = headOp.eq(OP_GEMM).or(headOp.eq(OP_ALU));
     const canTake = popsOk.and(
       st.is('IDLE').and(headIsLoop.or(pipeEmpty)).or(quickRetire.and(headIsLoop)),
@@ -199,11 +197,11 @@ export class Compute extends Module {
       cur.set(head);
       curIndex.set(io.insn.bits.index);
       st.goto('IDLE');
-      const op = field('gemm', head, 'opcode');
+      const op = headField(cfg.layout.gemm, 'opcode');
       when(op.eq(OP_GEMM).or(op.eq(OP_ALU)), () => st.goto('LOOP'))
         .elsewhen(op.eq(OP_LOAD), () => st.goto('LOAD_START'))
         .otherwise(() => st.goto('PUSH'));
-      uopIdx.set(field('gemm', head, 'uop_bgn').zext(logUop + 1));
+      uopIdx.set(headField(cfg.layout.gemm, 'uop_bgn').zext(logUop + 1));
       iIdx.set(0);
       oIdx.set(0);
       dstOut.set(0); dstIn.set(0); srcOut.set(0); srcIn.set(0); wgtOut.set(0); wgtIn.set(0);
@@ -233,8 +231,8 @@ export class Compute extends Module {
     const s1Dst = regNext(dstOut.add(dstIn), { name: 's1_dst_base' });
     const s1Src = regNext(srcOut.add(srcIn), { name: 's1_src_base' });
     const s1Wgt = regNext(wgtOut.add(wgtIn), { name: 's1_wgt_base' });
-    const uf = cfg.layout.uop.byName;
-    const ufield = (n: string) => uopWord.bits(uf[n].lsb + uf[n].width - 1, uf[n].lsb);
+    const uopField = fieldWires(uopWord, 'uop');
+    const ufield = uopField.bind(undefined, cfg.layout.uop); // bound: no frame of its own in source locations
     const dst1 = ufield('dst').resize(logAcc).add(s1Dst).named('s1_dst');
     const src1 = ufield('src').resize(srcW).add(s1Src).named('s1_src');
     const wgt1 = ufield('wgt').resize(logWgt).add(s1Wgt).named('s1_wgt');

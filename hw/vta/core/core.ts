@@ -24,8 +24,8 @@ export class VtaCore extends Module {
     this.m_axi = this.port(AxiMaster(cfg.busBits), 'm_axi');
     this.debug = this.port(Bundle({ progress: UInt(DEBUG_BITS), state: UInt(DEBUG_BITS) }), 'debug');
   }
-  /** One top module per configuration: the name carries the configuration's hash. */
-  get name(): string { return `VtaCore_${this.cfg.hash}`; }
+  /** A stable top name for scripts and board shells; the configuration hash is in each file's header and the manifest. */
+  get name(): string { return 'VtaCore'; }
 
   build(): void {
     const cfg = this.cfg;

@@ -18,6 +18,7 @@ import type { VtaConfig } from '../config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../config';
 import { OPCODE, ALU_OPCODE } from '../isa';
 import { pageBurst } from './burst';
+import { fieldWires } from './insn-fields';
 import { InsnEntry, StageStatus } from './stage';
 import { VmeReadClient } from './vme';
 
@@ -96,10 +97,10 @@ export class Fetch extends Module {
     const curIndex = this.reg('cur_index', UInt(32), { init: 0 });
 
     // ---- legality and routing of `cur` ----
-    const opcode = cur.bits(2, 0);
-    const f = (layoutField: { lsb: number; width: number }) => cur.bits(layoutField.lsb + layoutField.width - 1, layoutField.lsb);
-    const memType = f(cfg.layout.mem.byName.memory_type);
-    const aluOp = f(cfg.layout.alu.byName.alu_opcode);
+    const f = fieldWires(cur, 'cur');
+    const opcode = f(cfg.layout.mem, 'opcode');
+    const memType = f(cfg.layout.mem, 'memory_type');
+    const aluOp = f(cfg.layout.alu, 'alu_opcode');
     const aluLegal = cfg.aluOps.map((o) => aluOp.eq(ALU_OPCODE[o])).reduce((a, b) => a.or(b));
     void ALU_OP_NAMES;
     const isLoad = opcode.eq(OPCODE.LOAD);

@@ -24,7 +24,7 @@
 // product level and the log2(BLOCK_IN) adder levels; the last stage always registers the finished dot
 // products (extra stages beyond the number of levels are added as plain delay registers there).
 
-import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, unpack, vecOf } from '../../dsl';
+import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, section, unpack, vecOf } from '../../dsl';
 import type { SInt as SIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
 
@@ -71,34 +71,38 @@ export class GemmCore extends Module {
     const levels = 1 + treeLevels; // the product level, then the adder levels
     const bounds = gemmStageBoundaries(levels, P);
 
+    // The valid/reset flags travel through the same P stages as the products.
     let valid = this.io.in.valid;
     let reset = this.io.in.reset;
-    let stage = 0;
-    // groups[b*O+o]: the partial sums of output lane (b, o), all of one width.
-    let groups: SIntV[][] = [];
-    const registerAt = (level: number): void => {
-      while (stage < P && bounds[stage] === level) {
-        stage++;
-        const n = groups[0].length;
-        const flat = regNext(vecOf(groups.flat()), { name: `dot_s${stage}` });
-        groups = groups.map((_, g) => flat.slice(g * n, (g + 1) * n));
-        valid = regNext(valid, { name: `valid_s${stage}`, init: false });
-        reset = regNext(reset, { name: `reset_s${stage}` });
-      }
-    };
+    for (let k = 1; k <= P; k++) {
+      valid = regNext(valid, { name: `valid_s${k}`, init: false });
+      reset = regNext(reset, { name: `reset_s${k}` });
+    }
+    // One section per output lane (b, o), so the printed Verilog reads lane by lane.
+    const dots: SIntV[] = [];
     for (let b = 0; b < B; b++) {
-      for (let o = 0; o < O; o++) groups.push(inp[b].map((x, i) => x.mul(wgt[o][i])));
+      for (let o = 0; o < O; o++) {
+        section(`lane (b=${b}, o=${o}): dot product of inp[${b}][0..${I - 1}] and wgt[${o}][0..${I - 1}]`, () => {
+          // The products, then the adder tree level by level; registers after the levels in `bounds`.
+          let sums: SIntV[] = inp[b].map((x, i) => x.mul(wgt[o][i]));
+          let stage = 0;
+          const registerAt = (level: number): void => {
+            while (stage < P && bounds[stage] === level) {
+              stage++;
+              sums = [...regNext(vecOf(sums), { name: `dot_b${b}_o${o}_s${stage}` })];
+            }
+          };
+          registerAt(1);
+          for (let l = 2; l <= levels; l++) {
+            const next: SIntV[] = [];
+            for (let i = 0; i < sums.length; i += 2) next.push(sums[i].addx(sums[i + 1]));
+            sums = next;
+            registerAt(l);
+          }
+          dots.push(sums[0]);
+        });
+      }
     }
-    registerAt(1);
-    for (let l = 2; l <= levels; l++) {
-      groups = groups.map((g) => {
-        const next: SIntV[] = [];
-        for (let i = 0; i < g.length; i += 2) next.push(g[i].addx(g[i + 1]));
-        return next;
-      });
-      registerAt(l);
-    }
-    const dots = groups.map((g) => g[0]);
 
     this.io.dotValid.set(valid);
     const accIn = unpack(Vec(B * O, SInt(this.cfg.accBits)), this.io.accIn);

@@ -6,7 +6,7 @@
 import { Bool, Bundle, Decoupled, Flip, Module, UInt, connect, instance } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { MEM_TYPE } from '../config';
-import { TensorLoad, memField } from './tensor-load';
+import { TensorLoad, memFields } from './tensor-load';
 import { InsnEntry, StageStatus, tokenStage } from './stage';
 import { VmeReadClient } from './vme';
 
@@ -54,7 +54,7 @@ export class Load extends Module {
     }
 
     // Stage control: IDLE (pop, start) -> RUN (until done) -> PUSH (until the push is possible).
-    const f = (n: string) => memField(cfg, io.insn.bits.insn, n);
+    const f = memFields(cfg, io.insn.bits.insn);
     const canStart = tokenStage(
       io.insn,
       { pop: io.tokens.popNext, push: io.tokens.pushNext, canPop: io.tokens.canPopNext, canPush: io.tokens.canPushNext },

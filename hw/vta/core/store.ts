@@ -19,7 +19,7 @@ import {
 } from '../../dsl';
 import type { UInt as UIntV, Bool as BoolV } from '../../dsl';
 import type { VtaConfig } from '../config';
-import { memField } from './tensor-load';
+import { memFields } from './tensor-load';
 import { rowBursts } from './burst';
 import { InsnEntry, StageStatus, tokenStage } from './stage';
 import { VmeWriteClient } from './vme';
@@ -60,7 +60,7 @@ export class Store extends Module {
 
     // ---- stage control -------------------------------------------------------------------------------
     const ins = io.insn.bits.insn;
-    const f = (n: string) => memField(cfg, ins, n);
+    const f = memFields(cfg, ins);
     const noop = f('x_size').eq(0).or(f('y_size').eq(0));
     const engineDone = this.wire('engine_done', Bool(), { default: false });
     const canStart = tokenStage(

@@ -23,6 +23,7 @@ import { Bool, Bundle, Flip, Module, Queue, UInt, cat, fire, instance, log2Ceil,
 import type { UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { rowBursts } from './burst';
+import { fieldWires } from './insn-fields';
 import { VmeReadClient } from './vme';
 
 export type LoadKind = 'uop' | 'inp' | 'wgt' | 'acc';
@@ -37,11 +38,10 @@ export const TL_BUFFER_BEATS = 64;
 /** Longest burst issued, in beats (≤ 256; a 4 KiB page holds at least 64 beats of a 512-bit bus). */
 export const TL_MAX_BURST = 16;
 
-/** A field of a LOAD/STORE instruction, by its name in `cfg.layout.mem`. */
-export function memField(cfg: VtaConfig, insn: UIntV, name: string): UIntV {
-  const f = cfg.layout.mem.byName[name];
-  if (!f) throw new Error(`internal: no field ${name} in the LOAD/STORE layout`);
-  return insn.bits(f.lsb + f.width - 1, f.lsb);
+/** The fields of a LOAD/STORE instruction `insn`, by their names in `cfg.layout.mem`, as wires `insn_<field>`. */
+export function memFields(cfg: VtaConfig, insn: UIntV): (name: string) => UIntV {
+  // Bound rather than wrapped, so that source locations name the caller's line.
+  return fieldWires(insn, 'insn').bind(undefined, cfg.layout.mem);
 }
 
 export class TensorLoad extends Module {
@@ -73,7 +73,7 @@ export class TensorLoad extends Module {
     const D = TL_BUFFER_BEATS;
 
     // ---- the instruction, latched at start -------------------------------------------------------
-    const f = (n: string) => memField(cfg, io.insn, n);
+    const f = memFields(cfg, io.insn);
     const start = io.start;
     const xSizeIn = f('x_size');
     const dramBase = this.regEnable(f('dram_base'), start, { name: 'dram_base' });

@@ -1,0 +1,51 @@
+// The executor interface: runs a batch of independent tasks (regression programs, tuning candidates,
+// design points) somewhere and hands back one outcome per task. A task is JSON in, JSON out, computed by
+// a handler module exporting `runTask(input)` (and optionally `dispose()`), so the same batch runs in
+// forked local workers or as a Slurm array job. This folder imports nothing else of the project.
+
+export interface TaskBatch<I> {
+  /** What the batch is, for job names and messages: 'regress', 'tune', 'explore'. */
+  readonly name: string;
+  /** Absolute path of the handler module (a .ts file under this repository). */
+  readonly handler: string;
+  readonly inputs: readonly I[];
+  /** Extra content of each task's hash (e.g. a code fingerprint), so stored results follow what produced them. */
+  readonly salt?: string;
+}
+
+export type TaskOutcome<O> =
+  | { ok: true; output: O; attempts: number; cached: boolean }
+  | { ok: false; error: string; attempts: number; cached: false };
+
+export type OutcomeListener<O> = (index: number, outcome: TaskOutcome<O>) => void;
+
+export interface Executor {
+  readonly kind: ExecutorKind;
+  /** A line for the command's header, e.g. `local, 2 jobs` or `slurm, partition debug`. */
+  readonly description: string;
+  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>): Promise<TaskOutcome<O>[]>;
+}
+
+export type ExecutorKind = 'local' | 'slurm';
+export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'slurm'];
+
+/** What a handler module exports. */
+export interface TaskHandler<I = unknown, O = unknown> {
+  runTask(input: I): Promise<O>;
+  dispose?(): void;
+}
+
+/** A wrong executor choice or a scheduler that cannot be reached: one line for the user. */
+export class ExecutorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorError';
+  }
+}
+
+export function loadHandler(path: string): TaskHandler {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path) as Partial<TaskHandler>;
+  if (typeof mod.runTask !== 'function') throw new ExecutorError(`${path}: a task handler must export runTask(input)`);
+  return mod as TaskHandler;
+}

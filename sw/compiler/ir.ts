@@ -1,0 +1,183 @@
+// The graph IR: plain data (JSON-friendly objects and typed arrays), shared by every importer (ONNX,
+// TFLite), pass, executor and the code generator. A graph is a list of nodes in topological order over
+// named tensors; constants carry their data. Layout is NCHW (activations) / OIHW (weights) unless a
+// tensor says otherwise (the packing pass marks NCHWnc / OIHWoi).
+
+export type DType = 'float32' | 'int8' | 'uint8' | 'int32' | 'int64';
+
+export type TensorData = Float32Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
+
+/**
+ * Affine quantization: real = scale * (q - zeroPoint). One entry = per-tensor; one per slice along
+ * `axis` = per-channel (TFLite's per-output-channel weight scales).
+ */
+export interface QuantParams {
+  scale: number[];
+  zeroPoint: number[];
+  axis?: number;
+}
+
+export type Layout = 'NCHW' | 'NC' | 'OIHW' | 'NCHWnc' | 'OIHWoi' | 'NHWC' | 'OHWI';
+
+export interface Tensor {
+  name: string;
+  dtype: DType;
+  /** Static shape (a symbolic batch is fixed to 1 by the importers). */
+  shape: number[];
+  /** Present for constants (weights, biases, folded values). */
+  data?: TensorData;
+  quant?: QuantParams;
+  layout?: Layout;
+}
+
+/** Fused output activation, in the real domain (the quantizer maps it onto integer clip bounds). */
+export type Activation = { kind: 'none' } | { kind: 'relu' } | { kind: 'clip'; min: number; max: number };
+
+/**
+ * Integer requantization of an int32 accumulator to the output type:
+ *   v = acc (* multiplier[c] as a Q31 fixed-point product, when present) >> shift[c] (with `rounding`),
+ *   out = clamp(v + zeroPoint, min, max).
+ * VTA's scheme has no multiplier, floor rounding (the ALU's SHR; round-half-up is folded into the bias as
+ * + 2^(shift-1)), zero point 0: exactly SHR, MAX, MIN. TFLite's rule uses the multiplier and 'nearest'.
+ */
+export interface Requant {
+  shift: number[];
+  multiplier?: number[];
+  /**
+   * VTA with the ALU's MUL (ALU_OPS includes MUL), instead of `multiplier`: v = wrap((acc >> preShift[c]) *
+   * aluMultiplier[c]), then the shift with `rounding` (the tflite-requant pass's device form).
+   */
+  aluMultiplier?: number[];
+  preShift?: number[];
+  rounding: 'floor' | 'nearest';
+  zeroPoint: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Operators. Float semantics follow ONNX; an int8 node (int8 inputs) computes in int32 with the inputs'
+ * zero points subtracted and, when its output is int8, requantizes by `requant`.
+ *  conv2d      in: x, w [O, C/groups, KH, KW], bias?   attrs: strides, pads, groups, activation, requant?
+ *  dense       in: x [M, K], w [N, K], bias?           attrs: activation, requant?
+ *  batch_norm  in: x, scale, bias, mean, var          attrs: epsilon
+ *  relu, clip (min, max), identity
+ *  add         in: a, b (same shape)                   attrs: activation, requant? (int8: see AddRequant)
+ *  max_pool / avg_pool                                 attrs: kernel, strides, pads, countIncludePad
+ *  global_avg_pool, flatten (axis), reshape (shape), softmax (axis), concat (axis)
+ *  quantize (float -> int, output quant), dequantize (int -> float, input quant)
+ */
+export type OpType =
+  | 'conv2d' | 'dense' | 'batch_norm' | 'relu' | 'clip' | 'identity' | 'add'
+  | 'max_pool' | 'avg_pool' | 'global_avg_pool' | 'flatten' | 'reshape' | 'softmax' | 'concat'
+  | 'quantize' | 'dequantize';
+
+/**
+ * Integer element-wise add: each input is rescaled to a common accumulator scale by a left shift
+ * (`inputShift`, VTA: powers of two) or a multiplier (TFLite), summed, then requantized by `requant`.
+ */
+export interface AddRequant {
+  inputShift: [number, number];
+  inputMultiplier?: [number, number];
+  /** With inputMultiplier: right shift after each input's Q31 product (TFLite's per-input exponent, negated). */
+  inputPostShift?: [number, number];
+  requant: Requant;
+}
+
+export type AttrValue = number | string | boolean | number[] | Activation | Requant | AddRequant;
+
+export type Target = 'cpu' | 'vta';
+
+export interface Node {
+  name: string;
+  op: OpType;
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, AttrValue>;
+  /** Set by the partition pass. */
+  target?: Target;
+}
+
+export interface Graph {
+  name: string;
+  tensors: Record<string, Tensor>;
+  nodes: Node[];
+  inputs: string[];
+  outputs: string[];
+}
+
+export class CompileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompileError';
+  }
+}
+
+export const elementCount = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function tensorOf(g: Graph, name: string): Tensor {
+  const t = g.tensors[name];
+  if (!t) throw new CompileError(`graph ${g.name}: tensor ${JSON.stringify(name)} is not defined`);
+  return t;
+}
+
+export const isConst = (g: Graph, name: string): boolean => g.tensors[name]?.data !== undefined;
+
+/** The node producing each tensor, and the nodes consuming it. */
+export function producers(g: Graph): Map<string, Node> {
+  const m = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) m.set(o, n);
+  return m;
+}
+
+export function consumers(g: Graph): Map<string, Node[]> {
+  const m = new Map<string, Node[]>();
+  for (const n of g.nodes) {
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const l = m.get(i) ?? [];
+      l.push(n);
+      m.set(i, l);
+    }
+  }
+  return m;
+}
+
+/** A structural copy: nodes, attributes and tensor records are new objects; constant data is shared (passes never mutate it in place). */
+export function cloneGraph(g: Graph): Graph {
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(g.tensors)) {
+    tensors[k] = { ...t, shape: [...t.shape], quant: t.quant && { ...t.quant, scale: [...t.quant.scale], zeroPoint: [...t.quant.zeroPoint] } };
+  }
+  return {
+    name: g.name, tensors, inputs: [...g.inputs], outputs: [...g.outputs],
+    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: structuredClone(n.attrs) })),
+  };
+}
+
+/** Drops tensors no node, input or output refers to. */
+export function pruneTensors(g: Graph): Graph {
+  const used = new Set<string>([...g.inputs, ...g.outputs]);
+  for (const n of g.nodes) for (const t of [...n.inputs, ...n.outputs]) used.add(t);
+  const tensors: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(g.tensors)) if (used.has(k)) tensors[k] = t;
+  return { ...g, tensors };
+}
+
+/** Checks references, topological order and that every non-constant input is produced before use. */
+export function validateGraph(g: Graph): void {
+  const avail = new Set<string>(g.inputs);
+  for (const [k, t] of Object.entries(g.tensors)) if (t.data) avail.add(k);
+  for (const n of g.nodes) {
+    for (const i of n.inputs) {
+      if (!i) continue;
+      if (!g.tensors[i]) throw new CompileError(`node ${n.name} (${n.op}): input ${i} is not a tensor of the graph`);
+      if (!avail.has(i)) throw new CompileError(`node ${n.name} (${n.op}): input ${i} is used before it is produced`);
+    }
+    for (const o of n.outputs) {
+      if (!g.tensors[o]) throw new CompileError(`node ${n.name} (${n.op}): output ${o} is not a tensor of the graph`);
+      avail.add(o);
+    }
+  }
+  for (const o of g.outputs) if (!avail.has(o)) throw new CompileError(`graph output ${o} is never produced`);
+}

@@ -1,0 +1,63 @@
+// The Slurm executor against a real single-node cluster on loopback (munged, slurmctld, slurmd started
+// here and stopped afterwards): a regression through Slurm gives the local executor's results, a re-run
+// takes every result from the shared directory, and an array task that dies is resubmitted and reported.
+// Needs root (the daemons run as root with their files in a temp dir); otherwise skipped, saying so.
+
+import execa from 'execa';
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { SlurmExecutor } from '../../exec';
+import { SlurmCluster, startSlurmCluster } from './slurm-cluster';
+
+const ROOT = resolve(__dirname, '..', '..');
+const isRoot = process.getuid?.() === 0;
+const maybe = isRoot ? describe : describe.skip;
+if (!isRoot) console.warn('test/exec/slurm.test.ts: SKIPPED: not running as root, so no Slurm daemons can be started here');
+
+interface Case { name: string; ok: boolean; cycles: number | null; mismatchCount: number }
+
+maybe('Slurm executor on a single-node cluster', () => {
+  let cluster: SlurmCluster;
+  let work: string;
+  beforeAll(async () => {
+    cluster = await startSlurmCluster();
+    work = mkdtempSync(join(tmpdir(), 'vta-slurm-work-'));
+  }, 60000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 30000);
+
+  const regress = (out: string, extra: string[]) =>
+    execa('node', ['bin/vta.js', 'regress', '--target', 'fsim-js', '--configs', 'default,b2x8', '--programs', '3', '--out', out, ...extra],
+      { cwd: ROOT, env: cluster.env, reject: false, timeout: 180000 });
+  const cases = (out: string): Case[] =>
+    (JSON.parse(readFileSync(join(out, 'regress.json'), 'utf8')).cases as Case[]).map(({ name, ok, cycles, mismatchCount }) => ({ name, ok, cycles, mismatchCount }));
+
+  test('a regression through Slurm equals the local one; a re-run reuses the stored results', async () => {
+    const execDir = join(work, 'exec');
+    const slurm = await regress(join(work, 'slurm'), ['--executor', 'slurm', '--partition', cluster.partition, '--exec-dir', execDir]);
+    expect(slurm.stderr).toMatch(/submitted regress array job \d+ \(6 tasks, attempt 1\)/);
+    expect(slurm.stdout).toContain('6 passed, 0 failed');
+    expect(slurm.exitCode).toBe(0);
+    const local = await regress(join(work, 'local'), ['--jobs', '2']);
+    expect(local.exitCode).toBe(0);
+    expect(cases(join(work, 'slurm'))).toEqual(cases(join(work, 'local')));
+
+    const again = await regress(join(work, 'slurm2'), ['--executor', 'slurm', '--exec-dir', execDir]);
+    expect(again.stderr).toContain('6 of 6 regress tasks already have results');
+    expect(again.stderr).not.toContain('submitted');
+    expect(cases(join(work, 'slurm2'))).toEqual(cases(join(work, 'local')));
+  }, 240000);
+
+  test('array tasks that die are resubmitted; a task that keeps failing is reported', async () => {
+    const logs: string[] = [];
+    const ex = new SlurmExecutor({ dir: join(work, 'flaky'), partition: cluster.partition, retries: 1, pollMs: 300, timeoutSeconds: 120, env: cluster.env, log: (l) => logs.push(l) });
+    const inputs = [5, -1].map((value, i) => ({ marker: join(work, `flaky-${i}`), value }));
+    const out = await ex.run<typeof inputs[0], number>({ name: 'flaky', handler: resolve(__dirname, 'fixtures', 'flaky-handler.ts'), inputs });
+    expect(out[0]).toEqual({ ok: true, output: 10, attempts: 2, cached: false });
+    expect(out[1].ok).toBe(false);
+    expect(!out[1].ok && out[1].error).toMatch(/^array task \d+_1 failed: negative value -1 \(after 2 attempts\)$/);
+    expect(logs.some((l) => /2 flaky task\(s\) failed; resubmitting \(attempt 2 of 2\)/.test(l))).toBe(true);
+  }, 180000);
+});
