@@ -9,6 +9,8 @@ import { mutateCommand } from '../sim/cli/mutate';
 import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from '../sim/bench/command';
 import { regressCommand } from '../sim/regress/command';
+import { compileCommand } from '../sw/compiler/commands/compile';
+import { inferCommand } from '../sw/compiler/commands/infer';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -18,4 +20,6 @@ export const COMMANDS: readonly Command[] = [
   disasmCommand,
   benchCommand,
   regressCommand,
+  compileCommand,
+  inferCommand,
 ];

@@ -88,6 +88,9 @@ export interface GenRequest {
   readonly sourceLines?: boolean;
 }
 
+/** The flags that set configuration keys (others, e.g. a command's own, are not part of error messages). */
+const KNOB_FLAGS = new Set(['gemm', 'alu-ops', 'bus-width', 'inp-width', 'wgt-width', 'acc-width', 'uop-buff', 'inp-buff', 'wgt-buff', 'acc-buff', 'insn-queue-depth', 'dep-queue-depth', 'gemm-pipeline']);
+
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
 
 const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
@@ -100,6 +103,11 @@ const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
 export function genRequestFromArgs(args: ParsedArgs): GenRequest {
+  return { ...configRequestFromArgs(args), outDir: args.string('out'), sourceLines: args.bool('source-lines'), allowSpecial: args.bool('allow-special-files') };
+}
+
+/** The configuration part of a request, for commands that take the knobs without `--out` (compile, infer). */
+export function configRequestFromArgs(args: ParsedArgs): GenRequest {
   const overrides: Record<string, unknown> = {};
   const gemm = args.string('gemm');
   if (gemm !== undefined) Object.assign(overrides, parseGemmShape(gemm, '--gemm'));
@@ -119,10 +127,7 @@ export function genRequestFromArgs(args: ParsedArgs): GenRequest {
   return {
     configFile: args.string('config'),
     overrides: overrides as Partial<VtaConfigJson>,
-    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && g !== '--source-lines' && !g.startsWith('--allow-special-files')),
-    outDir: args.string('out'),
-    sourceLines: args.bool('source-lines'),
-    allowSpecial: args.bool('allow-special-files'),
+    overrideText: args.given.filter((g) => !g.startsWith('--config ') && !g.startsWith('--out ') && KNOB_FLAGS.has(g.split(/[ =]/)[0].slice(2))),
   };
 }
 

@@ -3,6 +3,7 @@
 // LOAD/STORE `dram_base` fields are those addresses divided by the element size (base registers are 0).
 
 import type { VtaConfig } from '../hw/vta/config';
+import type { Race } from './fsim/race';
 
 /** Default and minimum alignment of `alloc`: one page. Address 0 (page 0) is never handed out. */
 export const PAGE_BYTES = 4096;
@@ -17,6 +18,8 @@ export interface RunOptions {
   strict?: boolean;
   /** Record which STORE instruction last wrote each DRAM byte (slower; for mismatch reports). */
   trackStores?: boolean;
+  /** Report SRAM accesses of different stages that no dependency token orders (fsim; default false). */
+  checkRaces?: boolean;
   /** Work budget: GEMM and ALU micro-ops one run may execute (default DEFAULT_MAX_UOPS). */
   maxUops?: number;
   /** Cycle budget of a backend with a timing model (TSIM; 0 = none); fsim has no cycles and ignores it. */
@@ -82,6 +85,8 @@ export interface RunResult {
   leftoverTokens: TokenCounts;
   /** Things that are not errors but that a careful program would not do (leftover tokens, skipped instructions). */
   warnings: string[];
+  /** With `checkRaces` (fsim): every unordered pair of accesses found, as sim/fsim/race.ts describes. */
+  races?: Race[];
   /** With `trackStores`: the index of the STORE that last wrote a DRAM byte, or -1. */
   storeWriter?: (addr: number) => number;
 }

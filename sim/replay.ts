@@ -100,6 +100,8 @@ export async function replay(
     /** Work budgets (RunOptions). */
     maxUops?: number;
     maxCycles?: number;
+    /** fsim: report SRAM accesses no dependency token orders (run.races). */
+    checkRaces?: boolean;
     /** Build progress of a TSIM model (default stderr). */
     log?: (line: string) => void;
   } = {},
@@ -113,7 +115,9 @@ export async function replay(
     try {
       loadInitialDram(dev, v);
       const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };
-      const runOptions: RunOptions & { trace?: TraceRequest } = { strict, ...budget, ...(options.trace ? { trace: options.trace } : {}) };
+      const runOptions: RunOptions & { trace?: TraceRequest } = {
+        strict, ...budget, checkRaces: options.checkRaces, ...(options.trace ? { trace: options.trace } : {}),
+      };
       const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
       return { run: result, ...compare(dev, v, limit) };
     } finally {

@@ -17,6 +17,7 @@ import { FunctionalSimulator, GemmKernel } from '../fsim';
 import { jsGemmKernel } from '../fsim/gemm';
 import { createWasmGemmKernel } from '../fsim/wasm/kernel';
 import { initialDram, loadVector } from '../vector';
+import type { RunOptions } from '../device';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const DEFAULT_VECTOR_DIR = join(REPO_ROOT, '..', 'shared', 'conformance', 'vta-hls');
@@ -95,17 +96,19 @@ export function measureNative(bin: string, cfg: VtaConfig, jobs: GemmJob[], seco
 }
 
 /** Runs the workload on fsim until `seconds` have passed (after one warm-up run); GEMM micro-ops/s. */
-export async function measureFsim(w: Workload, kernel: GemmKernel, seconds: number): Promise<{ rate: number; gemmUops: number }> {
+export async function measureFsim(
+  w: Workload, kernel: GemmKernel, seconds: number, runOptions: RunOptions = {},
+): Promise<{ rate: number; gemmUops: number }> {
   const sim = new FunctionalSimulator(w.cfg, { dramBytes: w.image.length, gemmKernel: kernel });
   sim.loadImage(w.image);
-  const first = await sim.run(w.insnAddr, w.insnCount);
+  const first = await sim.run(w.insnAddr, w.insnCount, runOptions);
   const perRun = first.counters.gemmUops;
   let uops = 0;
   let elapsed = 0;
   while (elapsed < seconds) {
     sim.loadImage(w.image);
     const t0 = process.hrtime.bigint();
-    const r = await sim.run(w.insnAddr, w.insnCount);
+    const r = await sim.run(w.insnAddr, w.insnCount, runOptions);
     elapsed += Number(process.hrtime.bigint() - t0) / 1e9;
     uops += r.counters.gemmUops;
   }
@@ -192,6 +195,9 @@ export interface BenchRow {
   nativeO2: number;
   jsRatio: number;
   wasmRatio: number;
+  /** WASM GEMM micro-ops per second with the race detector on, and its slowdown (wasm / wasmRaceCheck). */
+  wasmRaceCheck: number;
+  raceCheckSlowdown: number;
 }
 
 export interface BenchReport {
@@ -219,6 +225,7 @@ export async function runFsimBench(options: { seconds?: number; vectorDir?: stri
     log(`  ${w.name} ...`);
     const js = await measureFsim(w, jsGemmKernel, seconds);
     const wasm = await measureFsim(w, wasmKernel, seconds);
+    const wasmRaceCheck = await measureFsim(w, wasmKernel, seconds, { checkRaces: true });
     const jobs = gemmJobs(w);
     const nativeO3 = measureNative(bin, w.cfg, jobs, seconds, cacheDir);
     const nativeO2 = measureNative(binAlt, w.cfg, jobs, seconds, cacheDir);
@@ -226,6 +233,7 @@ export async function runFsimBench(options: { seconds?: number; vectorDir?: stri
     rows.push({
       workload: w.name, kind, config: w.cfg.name, gemmUopsPerRun: js.gemmUops,
       js: js.rate, wasm: wasm.rate, native, nativeO3, nativeO2, jsRatio: js.rate / native, wasmRatio: wasm.rate / native,
+      wasmRaceCheck: wasmRaceCheck.rate, raceCheckSlowdown: wasm.rate / wasmRaceCheck.rate,
     });
   }
   const os = await import('os');
@@ -243,8 +251,11 @@ const fmtRate = (x: number) => `${(x / 1e6).toFixed(2)}M`;
 const fmtPct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function formatBenchTable(r: BenchReport): string {
-  const head = ['workload', 'uops/run', 'JS uops/s', 'WASM uops/s', 'native -O3', 'native -O2', 'JS/native', 'WASM/native'];
-  const body = r.rows.map((x) => [x.workload, String(x.gemmUopsPerRun), fmtRate(x.js), fmtRate(x.wasm), fmtRate(x.nativeO3), fmtRate(x.nativeO2), fmtPct(x.jsRatio), fmtPct(x.wasmRatio)]);
+  const head = ['workload', 'uops/run', 'JS uops/s', 'WASM uops/s', 'native -O3', 'native -O2', 'JS/native', 'WASM/native', 'race check'];
+  const body = r.rows.map((x) => [
+    x.workload, String(x.gemmUopsPerRun), fmtRate(x.js), fmtRate(x.wasm), fmtRate(x.nativeO3), fmtRate(x.nativeO2),
+    fmtPct(x.jsRatio), fmtPct(x.wasmRatio), `${x.raceCheckSlowdown.toFixed(2)}x`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
@@ -254,6 +265,7 @@ export function formatBenchTable(r: BenchReport): string {
     '',
     `CPU: ${r.cpu}; node ${r.node}; native: ${r.nativeFlags}; >= ${r.seconds} s per measurement.`,
     'Ratios are to the faster native build. Vector rows time whole fsim runs (loads, ALU, stores too);',
-    'the native loop runs only their GEMM micro-ops.',
+    'the native loop runs only their GEMM micro-ops. "race check": WASM time with the race detector on',
+    'over WASM time with it off (benchmarks and devices leave it off; vta run turns it on).',
   ].join('\n');
 }

@@ -47,7 +47,7 @@ export const mutateCommand: Command = defineCommand({
     } else {
       for (const d of report.disagreements) io.stdout(`DISAGREE ${d.vector} seed ${d.seed} (${d.description}): ${d.detail}\n`);
       const verdicts = Object.entries(report.verdicts).map(([k, n]) => `${k} ${n}`).join(', ');
-      io.stdout(`${report.runs} mutants (${verdicts}); ${report.timingDependent.length} with flipped tokens left timing-dependent DRAM; ${report.disagreements.length} disagreement(s)\n`);
+      io.stdout(`${report.runs} mutants (${verdicts}); ${report.timingDependent.length} with racing instructions left timing-dependent DRAM; ${report.disagreements.length} disagreement(s)\n`);
     }
     return report.disagreements.length ? EXIT_FAILURE : EXIT_OK;
   },

@@ -4,6 +4,7 @@ import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
+import { formatRace } from '../fsim/race';
 import { loadVector } from '../vector';
 import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
@@ -17,10 +18,14 @@ const SPEC: CommandSpec = {
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
     ...BUDGET_FLAGS,
     SPECIAL_FILES_FLAG,
+    { name: 'no-race-check', type: 'bool', help: 'fsim: skip the race detector (SRAM accesses no dependency token orders)' },
   ],
   positionals: { metavar: 'VECTOR.json', min: 1, max: 1 },
 };
-const DESCRIPTION = 'Replays one conformance vector (DRAM image, program, expected bytes) and compares every expected byte.\nExit 1 on a mismatch or a failed run.';
+const DESCRIPTION =
+  'Replays one conformance vector (DRAM image, program, expected bytes) and compares every expected byte.\n' +
+  'On fsim it also reports every pair of SRAM accesses from different stages that no dependency token\n' +
+  'orders (a race: the result depends on timing). Exit 1 on a mismatch, a race or a failed run.';
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
@@ -47,16 +52,20 @@ export const runCommand: Command = defineCommand({
     }
     let r;
     try {
-      r = await replay(vector, { target, strict, maxMismatches: limit, trace, log: (line) => io.stderr(`${line}\n`), ...budget });
+      r = await replay(vector, {
+        target, strict, maxMismatches: limit, trace, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`), ...budget,
+      });
     } catch (e) {
       if (!json) return asFailure(e, target);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, target, error: describeError(e) }) + '\n');
       return EXIT_FAILURE;
     }
+    const races = r.run.races ?? [];
+    const ok = r.ok && races.length === 0;
     if (json) {
       io.stdout(
         JSON.stringify({
-          ok: r.ok,
+          ok,
           name: vector.name,
           target: r.target,
           cycles: r.run.cycles,
@@ -68,24 +77,32 @@ export const runCommand: Command = defineCommand({
           mismatches: r.mismatches,
           warnings: r.run.warnings,
           ...(r.attributionError ? { attributionError: r.attributionError } : {}),
+          races,
         }) + '\n',
       );
-      return r.ok ? EXIT_OK : EXIT_FAILURE;
+      return ok ? EXIT_OK : EXIT_FAILURE;
     }
     for (const w of r.run.warnings) io.stderr(`warning: ${w}\n`);
     const c = r.run.counters;
     const stats = `${c.gemmUops} GEMM uops, ${c.aluUops} ALU uops, ${(r.run.wallSeconds * 1e3).toFixed(2)} ms`;
-    if (r.ok) {
+    if (ok) {
       io.stdout(`PASS ${vector.name} (${stats})\n`);
       return EXIT_OK;
     }
-    io.stdout(`FAIL ${vector.name}: ${r.mismatchCount} byte(s) differ on ${r.target}, which ran to FINISH (${stats})\n`);
+    const why = [
+      ...(r.ok ? [] : [`${r.mismatchCount} byte(s) differ on ${r.target}, which ran to FINISH`]),
+      ...(races.length ? [`${races.length} pair(s) of instructions race`] : []),
+    ];
+    io.stdout(`FAIL ${vector.name}: ${why.join('; ')} (${stats})\n`);
     if (r.attributionError) io.stdout(`  ${r.attributionError}\n`);
     for (const m of r.mismatches) {
       const who = m.writer === undefined ? '' : m.writer < 0 ? ', never written by a STORE' : `, last written by STORE instruction ${m.writer}`;
       io.stdout(`  addr ${m.addr} (0x${m.addr.toString(16)}): expected ${hex(m.expected)}, got ${hex(m.actual)}${who}\n`);
     }
     if (r.mismatchCount > r.mismatches.length) io.stdout(`  ... and ${r.mismatchCount - r.mismatches.length} more\n`);
+    const shown = 20; // all of them are in --json
+    for (const race of races.slice(0, shown)) io.stdout(`  ${formatRace(race)}\n`);
+    if (races.length > shown) io.stdout(`  ... and ${races.length - shown} more races\n`);
     return EXIT_FAILURE;
   },
 });

@@ -2,6 +2,7 @@
 // instantly (no timing model, so `cycles` is null).
 
 import type { VtaConfig } from '../../hw/vta/config';
+import { formatInsn } from '../../hw/vta/disasm';
 import type { Insn, MemInsn } from '../../hw/vta/isa';
 import { PageAllocator } from '../alloc';
 import {
@@ -19,6 +20,7 @@ import { Srams } from './srams';
 import { FsimState } from './state';
 import { executeStore } from './store';
 import { StoreWriters } from './store-writers';
+import { RaceDetector } from './race';
 
 export { Srams } from './srams';
 export type { GemmKernel, GemmShape } from './gemm';
@@ -127,7 +129,9 @@ export class FunctionalSimulator implements Device {
       cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
       gemmKernel: this.gemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
     };
+    const race = options.checkRaces ? new RaceDetector(cfg, (i) => formatInsn(cfg, insns[i])) : null;
     const execute = (insn: Insn, stage: StageName): void => {
+      race?.begin(stage, st.index, insn);
       switch (insn.op) {
         case 'LOAD':
           executeLoad(st, insn as MemInsn);
@@ -145,6 +149,10 @@ export class FunctionalSimulator implements Device {
           break; // FINISH
       }
       countInsn(counters, stage, kindOf(insn));
+      if (race) {
+        race.record(st, insn);
+        race.end(insn);
+      }
     };
     const { leftoverTokens, warnings } = schedule(st, insns, cfg.depQueueDepth, execute);
     if (insns.length < insnCount) warnings.push(afterFinishWarning(insnCount, insns.length));
@@ -155,6 +163,7 @@ export class FunctionalSimulator implements Device {
       leftoverTokens,
       warnings,
     };
+    if (race) result.races = race.races();
     if (storeWriters) result.storeWriter = (addr) => storeWriters.get(addr);
     return result;
   }

@@ -25,7 +25,8 @@ interface Planned {
   pushes: number[];
 }
 
-function tokensOf(insn: Insn, stage: StageName): { pops: number[]; pushes: number[] } {
+/** The queues an instruction of `stage` pops before it starts and pushes after it completes. */
+export function tokensOf(insn: Insn, stage: StageName): { pops: number[]; pushes: number[] } {
   const pops: number[] = [];
   const pushes: number[] = [];
   if (stage === 'load') {

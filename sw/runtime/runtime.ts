@@ -8,6 +8,7 @@ import { formatInsn, formatProgram } from '../../hw/vta/disasm';
 import { IsaError } from '../../hw/vta/errors';
 import { AluInsn, build, DepFlags, encodeInsn, encodeInsnBits, GemmInsn, Insn, INSN_BYTES, stageOf, UOP_BYTES } from '../../hw/vta/isa';
 import { Counters, DeadlockError, Device, DeviceError, emptyCounters, RunResult } from '../../sim/device';
+import { formatRace } from '../../sim/fsim/race';
 import { checkLoopInsn, checkMemInsn, checkTokens } from './checks';
 import { DeviceRunError, ProgramCheckError, RuntimeError } from './errors';
 import { UopKernel } from './kernel';
@@ -24,6 +25,11 @@ export interface DebugOptions {
   forceSerial?: boolean;
   /** Where dumps go (default console.log). */
   log?: (text: string) => void;
+  /**
+   * Run fsim's race detector on every synchronize and fail on SRAM accesses that no dependency token
+   * orders. Default: on whenever `debug` is given (debug mode), off otherwise.
+   */
+  checkRaces?: boolean;
 }
 
 export interface RuntimeOptions {
@@ -97,6 +103,20 @@ function addCounters(a: Counters, b: Counters): void {
   }
 }
 
+/** One recorded instruction stream, kept in device DRAM to run again (see Runtime.startRecording). */
+export interface RecordedProgram {
+  /** The operators whose instructions it holds. */
+  name: string;
+  insnBuf: DeviceBuffer;
+  insns: readonly Insn[];
+}
+
+/** What a recording kept: its programs in order and the buffers the operators freed meanwhile (still in use). */
+export interface Recording {
+  programs: RecordedProgram[];
+  held: DeviceBuffer[];
+}
+
 export class Runtime {
   readonly config: VtaConfig;
   private insns: Insn[] = [];
@@ -112,12 +132,16 @@ export class Runtime {
   private kernels = new Map<string, UopKernel>();
   private staged = new Map<string, DeviceBuffer>();
   private readonly buffers = new Set<number>();
+  private recording: Recording | null = null;
   readonly debug: DebugOptions;
+  /** Debug mode: fail a synchronize whose program races (fsim). */
+  private readonly checkRaces: boolean;
   stats: RuntimeStats = Runtime.emptyStats();
 
   constructor(readonly device: Device, options: RuntimeOptions = {}) {
     this.config = device.config;
     this.debug = options.debug ?? {};
+    this.checkRaces = this.debug.checkRaces ?? options.debug !== undefined;
   }
 
   private static emptyStats(): RuntimeStats {
@@ -146,7 +170,62 @@ export class Runtime {
   }
 
   free(buf: DeviceBuffer): void {
+    if (this.recording) {
+      if (this.buffers.has(buf.addr)) this.recording.held.push(buf);
+      return;
+    }
     if (this.buffers.delete(buf.addr)) this.device.free(buf.addr);
+  }
+
+  /**
+   * Compile once, run many times: until stopRecording, synchronize() checks each stream and keeps it in
+   * device DRAM instead of running it, and buffers freed meanwhile stay allocated (the streams read them).
+   * The micro-op cache starts empty, so replaying the whole recording in order is self-contained.
+   */
+  startRecording(): void {
+    if (this.recording) throw new RuntimeError('startRecording: already recording');
+    if (this.insns.length) throw new RuntimeError(`startRecording: ${this.insns.length} instructions are queued; synchronize first`);
+    this.flushUopCache();
+    this.recording = { programs: [], held: [] };
+  }
+
+  stopRecording(): Recording {
+    const r = this.recording;
+    if (!r) throw new RuntimeError('stopRecording: not recording');
+    if (this.insns.length) throw new RuntimeError(`stopRecording: ${this.insns.length} instructions are queued; synchronize first`);
+    this.recording = null;
+    this.flushUopCache();
+    return r;
+  }
+
+  /** The programs recorded so far (empty when not recording). */
+  get recordedPrograms(): readonly RecordedProgram[] {
+    return this.recording?.programs ?? [];
+  }
+
+  /** Stops a recording after a failure: drops queued instructions and frees what it kept. */
+  abortRecording(): void {
+    const r = this.recording;
+    this.resetQueue();
+    if (!r) return;
+    this.recording = null;
+    this.flushUopCache();
+    this.releaseRecording(r);
+  }
+
+  /** Runs one recorded program again (programs of a recording must run in their recorded order). */
+  async replay(p: RecordedProgram): Promise<RunResult> {
+    if (this.recording) throw new RuntimeError('replay: not while recording');
+    if (!this.buffers.has(p.insnBuf.addr)) throw new RuntimeError(`replay: the program of ${p.name} was released`);
+    return this.execute(p.insnBuf, p.insns, p.insns.map(() => p.name));
+  }
+
+  /** Frees a recording's programs and held buffers. */
+  releaseRecording(r: Recording): void {
+    for (const p of r.programs) this.free(p.insnBuf);
+    for (const b of r.held) this.free(b);
+    r.programs = [];
+    r.held = [];
   }
 
   /** Copies host bytes into a device buffer (VTABufferCopy host->device). */
@@ -317,6 +396,11 @@ export class Runtime {
     return base;
   }
 
+  /** The micro-op kernels staged in device DRAM so far (each LOAD UOP reads one of these). */
+  stagedKernels(): { key: string; buf: DeviceBuffer; uops: number }[] {
+    return [...this.staged].map(([key, buf]) => ({ key, buf, uops: this.kernels.get(key)?.size ?? 0 }));
+  }
+
   /** Forgets what the UOP buffer holds (the next use of every kernel loads it again). */
   flushUopCache(): void {
     this.resident.clear();
@@ -403,14 +487,32 @@ export class Runtime {
     });
     if (this.debug.dumpInsns) (this.debug.log ?? console.log)(formatProgram(cfg, insns));
     const buf = this.alloc(image.length);
-    let result: RunResult;
+    this.copyToDevice(buf, image);
+    if (this.recording) {
+      this.recording.programs.push({ name: [...new Set(contexts.filter((c) => c !== 'synchronize'))].join('+'), insnBuf: buf, insns });
+      return null;
+    }
     try {
-      this.copyToDevice(buf, image);
-      result = await this.device.run(buf.addr, insns.length, { strict: true });
-    } catch (e) {
-      throw this.explain(e, insns, contexts);
+      return await this.execute(buf, insns, contexts);
     } finally {
       this.free(buf);
+    }
+  }
+
+  private async execute(buf: DeviceBuffer, insns: readonly Insn[], contexts: readonly string[]): Promise<RunResult> {
+    const cfg = this.config;
+    let result: RunResult;
+    try {
+      result = await this.device.run(buf.addr, insns.length, { strict: true, checkRaces: this.checkRaces });
+    } catch (e) {
+      throw this.explain(e, insns, contexts);
+    }
+    if (result.races?.length) {
+      const r = result.races[0];
+      const where = (i: number) => `${contexts[i] ?? '?'} instruction ${i}`;
+      throw new DeviceRunError(
+        `${result.races.length} race(s); the first between ${where(r.first.index)} and ${where(r.second.index)}: ${formatRace(r)}`, null,
+      );
     }
     const left = result.leftoverTokens;
     if (left.l2g || left.g2l || left.g2s || left.s2g) {
@@ -421,13 +523,13 @@ export class Runtime {
     s.cycles = s.cycles === null || result.cycles === null ? null : s.cycles + result.cycles;
     addCounters(s.counters, result.counters);
     s.insns += insns.length;
-    s.insnBytes += image.length;
+    s.insnBytes += insns.length * INSN_BYTES;
     streamBytes(cfg, insns, s.streamBytes);
     s.wallSeconds += result.wallSeconds;
     return result;
   }
 
-  private explain(e: unknown, insns: Insn[], contexts: string[]): Error {
+  private explain(e: unknown, insns: readonly Insn[], contexts: readonly string[]): Error {
     if (!(e instanceof DeviceError)) return e as Error;
     const idx: number[] = [];
     if (e instanceof DeadlockError) {

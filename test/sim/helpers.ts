@@ -4,6 +4,7 @@ import { deriveConfig, DEFAULT_CONFIG_JSON, VtaConfig, VtaConfigJson, withOverri
 import { encodeProgram, encodeUop, Insn, Uop } from '../../hw/vta/isa';
 import type { RunOptions, RunResult } from '../../sim/device';
 import { FunctionalSimulator } from '../../sim/fsim';
+import { main } from '../../cli/dispatch';
 
 export const DEFAULT_CFG = deriveConfig(DEFAULT_CONFIG_JSON);
 
@@ -33,4 +34,12 @@ export function uopBytes(cfg: VtaConfig, uops: readonly Uop[]): Uint8Array {
 export async function runInsns(dev: FunctionalSimulator, insns: readonly Insn[], options?: RunOptions): Promise<RunResult> {
   const addr = put(dev, encodeProgram(dev.config, insns));
   return dev.run(addr, insns.length, options);
+}
+
+/** Runs `vta <argv...>` in this process, collecting what it prints. */
+export async function vtaInProcess(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} });
+  return { code, stdout, stderr };
 }

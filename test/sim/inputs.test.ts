@@ -6,20 +6,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { main } from '../../cli/dispatch';
 import { DEFAULT_CONFIG_JSON } from '../../hw/vta/config';
 import { build, encodeProgram } from '../../hw/vta/isa';
-import { DEFAULT_CFG } from './helpers';
+import { DEFAULT_CFG, vtaInProcess as vta } from './helpers';
 
 const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');
 const tmp = mkdtempSync(join(tmpdir(), 'vta-inputs-'));
-
-async function vta(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {} });
-  return { code, stdout, stderr };
-}
 
 /** Exactly one line on stderr matching `pattern`, a non-zero exit, nothing on stdout. */
 async function rejects(argv: string[], pattern: RegExp) {

@@ -136,6 +136,24 @@ describe('runtime', () => {
     expect(text).toMatch(/ALU\.MAX imm=-128/);
   });
 
+  test('debug mode runs the race detector: a STORE not ordered after the ALU that wrote OUT fails', async () => {
+    const racy = async (rt: Runtime) => {
+      const cfg = rt.config;
+      const src = rt.alloc(8 * 16 * 4);
+      const dst = rt.alloc(8 * cfg.tensor.out.elemBytes);
+      rt.setOperator('racy');
+      rt.loadBuffer2D(src, 0, MEM_TYPE.ACC, 0, 1, 8, 8);
+      rt.pushAlu(rt.kernel('span8', (k) => k.loop(8, 1, 1).push(0, 0)), 'MAX', -128);
+      rt.storeBuffer2D(0, dst, 0, 1, 8, 8); // no depPush/depPop('compute', 'store') before it
+      return rt.synchronize();
+    };
+    await expect(racy(runtime(cfgWith(), { checkRaces: false }))).resolves.toBeTruthy();
+    await expect(racy(runtime())).resolves.toBeTruthy(); // not in debug mode: no check
+    const err = await racy(runtime(cfgWith(), { log: () => undefined })).catch((e) => e);
+    expect(err).toBeInstanceOf(DeviceRunError);
+    expect(String(err.message)).toMatch(/^1 race\(s\); the first between racy instruction \d+ and racy instruction \d+: race on OUT row 0 \(and 7 more rows\): compute instruction \d+ writes it \(ALU/);
+  });
+
   test('serialize makes every stage change a token handshake', () => {
     const cfg = cfgWith();
     const s = serialize([

@@ -1,0 +1,316 @@
+// Code generation for a partitioned, packed graph: VTA nodes are emitted once through the operator
+// library into recorded instruction streams (Runtime.startRecording) over buffers at fixed DRAM
+// addresses; CPU nodes run through the integer reference. A run per input then only copies the input
+// in, replays the streams and runs the CPU steps, with per-layer cycles, counters and times.
+
+import type { VtaConfig } from '../../../hw/vta/config';
+import { Counters, emptyCounters } from '../../../sim/device';
+import { aluElementwise, maxPoolPacked } from '../../ops/alu';
+import { Conv2dGeometry, conv2dPacked, Conv2dPlan } from '../../ops/conv2d';
+import { packActivations, roundUp, unpackActivations } from '../../ops/layout';
+import type { DeviceBuffer, RecordedProgram, Recording, Runtime } from '../../runtime';
+import { runInt8Node, constValue, Value, Values } from '../exec/int8';
+import { AddRequant, CompileError, Graph, Node, Requant } from '../ir';
+import { plannerSchedules, ScheduleProvider } from './schedule';
+
+/** How a tensor sits in device DRAM: NCHWnc int8 (OUT/INP layout), or a dense output [B, N, 1, M/B] packed. */
+type Residency = { buf: DeviceBuffer; form: 'act' | 'dense' };
+
+export type Step =
+  | { kind: 'cpu'; node: Node }
+  | { kind: 'upload'; tensor: string; buf: DeviceBuffer; as: 'inp' | 'acc' | 'dense' }
+  | { kind: 'device'; node: Node; programs: RecordedProgram[]; plan?: Conv2dPlan; macs: number }
+  | { kind: 'download'; tensor: string; from: Residency };
+
+export interface LayerRun {
+  node: string;
+  op: string;
+  target: 'cpu' | 'vta';
+  /** Device cycles (null on backends without timing); the planner's estimate beside it. */
+  cycles: number | null;
+  estCycles: number | null;
+  macs: number;
+  counters: Counters | null;
+  /** Seconds: device run (replay) or CPU work (the node, plus packing/copies charged to it). */
+  seconds: number;
+}
+
+export interface NetworkRun {
+  values: Values;
+  layers: LayerRun[];
+}
+
+const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);
+
+function addCounters(a: Counters, b: Counters): void {
+  for (const k of Object.keys(b) as (keyof Counters)[]) {
+    if (k === 'byKind') for (const [kind, n] of Object.entries(b.byKind)) a.byKind[kind] = (a.byKind[kind] ?? 0) + n;
+    else (a[k] as number) += b[k] as number;
+  }
+}
+
+export class CompiledNetwork {
+  private released = false;
+
+  constructor(
+    readonly rt: Runtime,
+    readonly graph: Graph,
+    readonly steps: Step[],
+    readonly recording: Recording,
+    /** Buffers the network owns: packed constants, activations, inputs. */
+    readonly buffers: { name: string; buf: DeviceBuffer }[],
+  ) {}
+
+  get config(): VtaConfig {
+    return this.rt.config;
+  }
+
+  /** Runs the network on one set of float inputs. */
+  async run(inputs: Record<string, Float32Array>): Promise<NetworkRun> {
+    if (this.released) throw new CompileError('the compiled network was released');
+    const g = this.graph;
+    const cfg = this.config;
+    const vals: Values = new Map();
+    for (const i of g.inputs) vals.set(i, inputs[i]);
+    const get = (name: string): Value => {
+      const v = vals.get(name) ?? constValue(g, name);
+      if (!v) throw new CompileError(`tensor ${name} has no value on the host`);
+      return v;
+    };
+    const layers = new Map<string, LayerRun>();
+    const layer = (n: Node): LayerRun => {
+      let l = layers.get(n.name);
+      if (!l) {
+        l = { node: n.name, op: n.op, target: n.target ?? 'cpu', cycles: null, estCycles: null, macs: 0, counters: null, seconds: 0 };
+        layers.set(n.name, l);
+      }
+      return l;
+    };
+    const owner = new Map<string, Node>();
+    for (const s of this.steps) if (s.kind === 'cpu' || s.kind === 'device') owner.set(s.node.outputs[0], s.node);
+    const consumerOf = (t: string) => this.steps.find((s) => (s.kind === 'cpu' || s.kind === 'device') && s.node.inputs.includes(t)) as { node: Node } | undefined;
+    for (const s of this.steps) {
+      const t0 = performance.now();
+      switch (s.kind) {
+        case 'cpu':
+          vals.set(s.node.outputs[0], runInt8Node(g, s.node, get));
+          layer(s.node).seconds += (performance.now() - t0) / 1e3;
+          break;
+        case 'upload': {
+          const v = get(s.tensor);
+          const shape = g.tensors[s.tensor].shape;
+          this.rt.copyToDevice(s.buf, hostToPacked(cfg, v as Int8Array, shape, s.as));
+          const c = consumerOf(s.tensor);
+          if (c) layer(c.node).seconds += (performance.now() - t0) / 1e3;
+          break;
+        }
+        case 'device': {
+          const l = layer(s.node);
+          l.macs = s.macs;
+          l.estCycles = s.plan?.estCycles ?? null;
+          l.counters = emptyCounters();
+          let cycles: number | null = 0;
+          for (const p of s.programs) {
+            const r = await this.rt.replay(p);
+            cycles = cycles === null || r.cycles === null ? null : cycles + r.cycles;
+            addCounters(l.counters, r.counters);
+          }
+          l.cycles = cycles;
+          l.seconds += (performance.now() - t0) / 1e3;
+          break;
+        }
+        case 'download': {
+          const shape = g.tensors[s.tensor].shape;
+          vals.set(s.tensor, packedToHost(cfg, asInt8(this.rt.copyFromDevice(s.from.buf)), shape, s.from.form));
+          const o = owner.get(s.tensor);
+          if (o) layer(o).seconds += (performance.now() - t0) / 1e3;
+          break;
+        }
+      }
+    }
+    return { values: vals, layers: [...layers.values()] };
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.rt.releaseRecording(this.recording);
+    for (const b of this.buffers) this.rt.free(b.buf);
+  }
+}
+
+/** Host NCHW (or [M, K] for 'dense') int8 -> the packed DRAM image. */
+export function hostToPacked(cfg: VtaConfig, v: Int8Array, shape: number[], as: 'inp' | 'acc' | 'dense'): Uint8Array {
+  if (as === 'dense') {
+    const [M, K] = shape;
+    const B = cfg.batch;
+    const MB = Math.ceil(M / B);
+    const x4 = new Int8Array(B * K * MB);
+    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = v[m * K + k];
+    const p = packActivations(cfg, x4, [B, K, 1, MB], 'inp');
+    return new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+  }
+  const s4 = [shape[0], shape[1], shape[2], shape[3]] as const;
+  if (as === 'acc') {
+    const p = packActivations(cfg, Int32Array.from(v), s4, 'acc');
+    return new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+  }
+  const p = packActivations(cfg, v, s4, 'inp');
+  return new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+}
+
+/** The packed OUT image of a device tensor -> host NCHW int8 (or [M, N] for a dense output). */
+export function packedToHost(cfg: VtaConfig, packed: Int8Array, shape: number[], form: 'act' | 'dense'): Int8Array {
+  if (form === 'dense') {
+    const [M, N] = shape;
+    const B = cfg.batch;
+    const MB = Math.ceil(M / B);
+    const Np = roundUp(N, cfg.blockOut);
+    const full = unpackActivations(cfg, packed, [B, Np, 1, MB], 'out');
+    const y = new Int8Array(M * N);
+    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = full[((m % B) * Np + n) * MB + Math.floor(m / B)];
+    return y;
+  }
+  const [N, C, H, W] = shape;
+  const Np = roundUp(N, cfg.batch);
+  const Cp = roundUp(C, cfg.blockOut);
+  const full = unpackActivations(cfg, packed.subarray(0, Np * Cp * H * W), [Np, Cp, H, W], 'out');
+  if (Np === N && Cp === C) return full;
+  const out = new Int8Array(N * C * H * W);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) out.set(full.subarray((n * Cp + c) * H * W, (n * Cp + c + 1) * H * W), (n * C + c) * H * W);
+  return out;
+}
+
+export interface CodegenOptions {
+  schedules?: ScheduleProvider;
+}
+
+/** Emits the VTA part of a partitioned, packed graph and plans the host steps around it. */
+export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {}): Promise<CompiledNetwork> {
+  const cfg = rt.config;
+  const schedules = opts.schedules ?? plannerSchedules;
+  const owned: { name: string; buf: DeviceBuffer }[] = [];
+  const alloc = (name: string, bytes: number) => {
+    const buf = rt.alloc(Math.max(1, bytes));
+    owned.push({ name, buf });
+    return buf;
+  };
+  const where = new Map<string, Residency>();
+  const onHost = new Set<string>(g.inputs);
+  const steps: Step[] = [];
+  const B = cfg.batch;
+  const BI = cfg.blockIn;
+  const BO = cfg.blockOut;
+  const outBytes = (s: number[]) => roundUp(s[0], B) * roundUp(s[1], BO) * s[2] * s[3];
+
+  const toHost = (t: string) => {
+    if (onHost.has(t) || g.tensors[t].data) return;
+    const r = where.get(t);
+    if (!r) throw new CompileError(`codegen: tensor ${t} is neither on the host nor on the device`);
+    steps.push({ kind: 'download', tensor: t, from: r });
+    onHost.add(t);
+  };
+  const upload = (t: string, as: 'inp' | 'acc' | 'dense'): DeviceBuffer => {
+    toHost(t);
+    const shape = g.tensors[t].shape;
+    const bytes = as === 'dense'
+      ? B * roundUp(shape[1], BI) * Math.ceil(shape[0] / B)
+      : roundUp(shape[0], B) * roundUp(shape[1], as === 'inp' ? BI : BO) * shape[2] * shape[3] * (as === 'acc' ? 4 : 1);
+    const buf = alloc(`${t}:${as}`, bytes);
+    steps.push({ kind: 'upload', tensor: t, buf, as });
+    return buf;
+  };
+  const constBuf = (name: string) => {
+    const d = g.tensors[name].data as Int8Array | Int32Array;
+    const buf = alloc(name, d.byteLength);
+    rt.copyToDevice(buf, d);
+    return buf;
+  };
+
+  rt.startRecording();
+  try {
+    for (const n of g.nodes) {
+      if (n.target !== 'vta') {
+        for (const i of n.inputs) if (i) toHost(i);
+        steps.push({ kind: 'cpu', node: n });
+        onHost.add(n.outputs[0]);
+        continue;
+      }
+      const x = g.tensors[n.inputs[0]];
+      const o = g.tensors[n.outputs[0]];
+      let plan: Conv2dPlan | undefined;
+      let macs = 0;
+      const programsBefore = rt.recordedPrograms.length;
+      switch (n.op) {
+        case 'flatten': {
+          const r = where.get(n.inputs[0]);
+          if (!r) throw new CompileError(`codegen: ${n.name}: a VTA flatten needs its input on the device`);
+          where.set(n.outputs[0], r);
+          continue;
+        }
+        case 'conv2d':
+        case 'dense': {
+          const r = n.attrs.requant as Requant;
+          const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
+          let input: DeviceBuffer;
+          let geo: Conv2dGeometry;
+          if (n.op === 'conv2d') {
+            const res = where.get(n.inputs[0]);
+            input = res && res.form === 'act' && BI === BO ? res.buf : upload(n.inputs[0], 'inp');
+            const [N, C, H, W] = x.shape;
+            const [pt, pb, pl, pr] = n.attrs.pads as number[];
+            const [sh, sw] = n.attrs.strides as number[];
+            geo = { N: roundUp(N, B), C: roundUp(C, BI), H, W, O: roundUp(O, BO), KH, KW, strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups: n.attrs.groups as number };
+            macs = N * O * o.shape[2] * o.shape[3] * I * KH * KW;
+          } else {
+            const M = x.shape[0];
+            if (n.attrs.packedInput === 'flattened') {
+              input = where.get(n.inputs[0])!.buf;
+            } else {
+              input = upload(n.inputs[0], 'dense');
+            }
+            geo = { N: B, C: roundUp(I, BI), H: 1, W: Math.ceil(M / B), O: roundUp(O, BO), KH: 1, KW: 1, strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, groups: 1 };
+            macs = M * O * x.shape[1];
+          }
+          const output = alloc(n.outputs[0], n.op === 'conv2d' ? outBytes(o.shape) : B * roundUp(O, BO) * geo.W);
+          plan = schedules.conv2d(cfg, geo, true, n.name);
+          await conv2dPacked(rt, { input, weight: constBuf(n.attrs.packedWeight as string), bias: constBuf(n.attrs.packedBias as string), output }, geo,
+            { shift: r.shift[0], relu: false, min: r.min, max: r.max }, { plan, name: n.name });
+          where.set(n.outputs[0], { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
+          break;
+        }
+        case 'add': {
+          const ar = n.attrs.requant as AddRequant;
+          const a = upload(n.inputs[0], 'acc');
+          const b = upload(n.inputs[1], 'acc');
+          const output = alloc(n.outputs[0], outBytes(o.shape));
+          const elements = outBytes(o.shape) / (B * BO);
+          await aluElementwise(rt, a, b, output, elements, 'ADD', { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max }, n.name);
+          where.set(n.outputs[0], { buf: output, form: 'act' });
+          break;
+        }
+        case 'max_pool': {
+          const input = upload(n.inputs[0], 'acc');
+          const output = alloc(n.outputs[0], outBytes(o.shape));
+          const [N, C, H, W] = x.shape;
+          await maxPoolPacked(rt, input, output, {
+            NB: roundUp(N, B) / B, CB: roundUp(C, BO) / BO, H, W,
+            kernel: (n.attrs.kernel as number[])[0], stride: (n.attrs.strides as number[])[0], pad: (n.attrs.pads as number[])[0],
+          }, {}, n.name);
+          where.set(n.outputs[0], { buf: output, form: 'act' });
+          break;
+        }
+        default:
+          throw new CompileError(`codegen: node ${n.name}: no VTA code for ${n.op}`);
+      }
+      steps.push({ kind: 'device', node: n, programs: rt.recordedPrograms.slice(programsBefore), plan, macs });
+    }
+    for (const t of g.outputs) toHost(t);
+  } catch (e) {
+    rt.abortRecording();
+    for (const b of owned) rt.free(b.buf);
+    throw e;
+  }
+  const recording = rt.stopRecording();
+  return new CompiledNetwork(rt, g, steps, recording, owned);
+}

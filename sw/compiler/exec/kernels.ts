@@ -1,0 +1,148 @@
+// Loop kernels shared by the float and the integer executors (NCHW / OIHW, numbers accumulated as JS
+// doubles for float, or as int32 with wrap for integers: `wrap` = (v) => v | 0).
+
+export interface ConvParams {
+  strides: number[];
+  pads: number[];
+  groups: number;
+}
+
+const f64Cache = new WeakMap<object, Float64Array>();
+
+/** The values as doubles (constants are converted once and cached): one array type keeps the loops monomorphic. */
+export function asF64(a: ArrayLike<number>, zero = 0, cache = false): Float64Array {
+  if (a instanceof Float64Array && zero === 0) return a;
+  if (cache && zero === 0) {
+    const hit = f64Cache.get(a as object);
+    if (hit) return hit;
+  }
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] - zero;
+  if (cache && zero === 0) f64Cache.set(a as object, out);
+  return out;
+}
+
+/**
+ * Sums of a grouped 2-D convolution (bias included) for every output element, in doubles: exact for
+ * integer data (|sum| < 2^53), so an int32 wrap of the result equals wrapping every step.
+ */
+export function convSums(
+  xs: ArrayLike<number>, [N, C, H, W]: number[], ws: ArrayLike<number>, [O, Ig, KH, KW]: number[], bias: ArrayLike<number> | null,
+  p: ConvParams, OH: number, OW: number, xZero = 0,
+): Float64Array {
+  const x = asF64(xs, xZero);
+  const w = asF64(ws, 0, true);
+  const out = new Float64Array(N * O * OH * OW);
+  const [sh, sw] = p.strides;
+  const [pt, , pl] = p.pads;
+  const Og = O / p.groups;
+  const plane = OH * OW;
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < O; o++) {
+      const grp = Math.floor(o / Og);
+      const base = (n * O + o) * plane;
+      if (bias) out.fill(bias[o], base, base + plane);
+      for (let i = 0; i < Ig; i++) {
+        const c = grp * Ig + i;
+        const xc = (n * C + c) * H * W;
+        for (let ky = 0; ky < KH; ky++) {
+          for (let kx = 0; kx < KW; kx++) {
+            const wv = w[((o * Ig + i) * KH + ky) * KW + kx];
+            if (wv === 0) continue;
+            const ox0 = Math.max(0, Math.ceil((pl - kx) / sw));
+            const ox1 = Math.min(OW - 1, Math.floor((W - 1 + pl - kx) / sw));
+            for (let oy = 0; oy < OH; oy++) {
+              const y = oy * sh - pt + ky;
+              if (y < 0 || y >= H) continue;
+              const xrow = xc + y * W - pl + kx;
+              const orow = base + oy * OW;
+              for (let ox = ox0; ox <= ox1; ox++) out[orow + ox] += wv * x[xrow + ox * sw];
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** y[m][n] = bias[n] + sum_k x[m][k] * w[n][k], in doubles (see convSums). */
+export function denseSums(xs: ArrayLike<number>, M: number, K: number, ws: ArrayLike<number>, N: number, bias: ArrayLike<number> | null, xZero = 0): Float64Array {
+  const x = asF64(xs, xZero);
+  const w = asF64(ws, 0, true);
+  const out = new Float64Array(M * N);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let s = bias ? bias[n] : 0;
+      for (let k = 0; k < K; k++) s += x[m * K + k] * w[n * K + k];
+      out[m * N + n] = s;
+    }
+  }
+  return out;
+}
+
+/** Pooling windows: `reduce` gets the in-bounds values of each window and the window's size with pads. */
+export function pool(
+  x: ArrayLike<number>, [N, C, H, W]: number[], kernel: number[], strides: number[], pads: number[], OH: number, OW: number,
+  out: { [i: number]: number }, reduce: (vals: number[], padded: number) => number,
+): void {
+  const [kh, kw] = kernel;
+  const [sh, sw] = strides;
+  const [pt, pb, pl, pr] = pads;
+  const vals: number[] = [];
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        vals.length = 0;
+        let padded = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          const y = oy * sh - pt + ky;
+          for (let kx = 0; kx < kw; kx++) {
+            const xx = ox * sw - pl + kx;
+            if (y < -pt || y >= H + pb || xx < -pl || xx >= W + pr) continue;
+            padded++;
+            if (y >= 0 && y < H && xx >= 0 && xx < W) vals.push(x[(nc * H + y) * W + xx]);
+          }
+        }
+        out[(nc * OH + oy) * OW + ox] = reduce(vals, padded);
+      }
+    }
+  }
+}
+
+/** Index into a broadcast operand of shape `s` (right-aligned) for a flat index into `out`. */
+export function broadcastIndex(outShape: number[], s: number[]): (i: number) => number {
+  if (s.reduce((a, b) => a * b, 1) === outShape.reduce((a, b) => a * b, 1)) return (i) => i;
+  const r = outShape.length;
+  const full = Array.from({ length: r }, (_, k) => s[s.length - r + k] ?? 1);
+  return (i: number) => {
+    let idx = 0;
+    let rest = i;
+    let stride = 1;
+    const coords: number[] = new Array(r);
+    for (let k = r - 1; k >= 0; k--) {
+      coords[k] = rest % outShape[k];
+      rest = Math.floor(rest / outShape[k]);
+    }
+    for (let k = r - 1; k >= 0; k--) {
+      idx += (full[k] === 1 ? 0 : coords[k]) * stride;
+      stride *= full[k];
+    }
+    return idx;
+  };
+}
+
+/** Concatenation of row-major tensors along `axis`. */
+export function concat<T extends { length: number; set(a: ArrayLike<number>, o: number): void; subarray(a: number, b: number): ArrayLike<number> }>(
+  parts: { data: T; shape: number[] }[], axis: number, out: T,
+): void {
+  const outer = parts[0].shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  let off = 0;
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const inner = p.shape.slice(axis).reduce((a, b) => a * b, 1);
+      out.set(p.data.subarray(o * inner, (o + 1) * inner), off);
+      off += inner;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Layout packing for VTA: the weights of every VTA conv2d/dense become OIHWoi (BLOCK_OUT x BLOCK_IN
+// blocks, channels zero-padded to block multiples) and the biases ACC rows ([O/BLOCK_OUT][BATCH][BLOCK_OUT]);
+// activations between VTA nodes are marked NCHWnc. A dense that reads a flattened VTA output takes the
+// packed activation as it is: its weight columns are permuted into the packed order
+// ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels.
+
+import type { VtaConfig } from '../../../hw/vta/config';
+import { packBias, packWeights, roundUp } from '../../ops/layout';
+import { cloneGraph, Graph, producers } from '../ir';
+import { freshName } from './util';
+
+/** Dense weights [N, C*H*W] (NCHW flatten order) -> [N, CB*H*W*BO] in packed-activation order. */
+export function permuteFlattenedColumns(w: Int8Array, N: number, [C, H, W]: number[], blockOut: number): { data: Int8Array; K: number } {
+  const Cp = roundUp(C, blockOut);
+  const K = Cp * H * W;
+  const out = new Int8Array(N * K);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const cb = Math.floor(c / blockOut);
+      const ci = c % blockOut;
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) out[n * K + ((cb * H + y) * W + x) * blockOut + ci] = w[n * C * H * W + (c * H + y) * W + x];
+      }
+    }
+  }
+  return { data: out, K };
+}
+
+export function pack(input: Graph, cfg: VtaConfig): Graph {
+  const g = cloneGraph(input);
+  const prod = producers(g);
+  for (const n of g.nodes) {
+    if (n.target !== 'vta') continue;
+    for (const t of [...n.inputs, ...n.outputs]) {
+      const tt = g.tensors[t];
+      if (t && !tt.data && tt.shape.length === 4) tt.layout = 'NCHWnc';
+    }
+    if (n.op !== 'conv2d' && n.op !== 'dense') continue;
+    const w = g.tensors[n.inputs[1]];
+    let wData = w.data as Int8Array;
+    let oihw = w.shape.length === 4 ? w.shape : [w.shape[0], w.shape[1], 1, 1];
+    const flat = prod.get(n.inputs[0]);
+    if (n.op === 'dense' && flat?.op === 'flatten' && flat.target === 'vta') {
+      const [, C, H, W] = g.tensors[flat.inputs[0]].shape;
+      const p = permuteFlattenedColumns(wData, w.shape[0], [C, H, W], cfg.blockOut);
+      wData = p.data;
+      oihw = [w.shape[0], p.K, 1, 1];
+      n.attrs.packedInput = 'flattened';
+    }
+    const wName = freshName(g, `${n.inputs[1]}:packed`);
+    const packed = packWeights(cfg, wData, [oihw[0], oihw[1], oihw[2], oihw[3]], { name: `${n.name} weights` });
+    g.tensors[wName] = { name: wName, dtype: 'int8', shape: [roundUp(oihw[0], cfg.blockOut) / cfg.blockOut, roundUp(oihw[1], cfg.blockIn) / cfg.blockIn, oihw[2], oihw[3], cfg.blockOut, cfg.blockIn], data: packed, layout: 'OIHWoi', quant: w.quant };
+    n.attrs.packedWeight = wName;
+    n.attrs.packedWeightShape = oihw;
+    const b = g.tensors[n.inputs[2]];
+    const bName = freshName(g, `${n.inputs[2]}:packed`);
+    const pb = packBias(cfg, b.data as Int32Array, oihw[0]);
+    g.tensors[bName] = { name: bName, dtype: 'int32', shape: [pb.length / (cfg.batch * cfg.blockOut), cfg.batch, cfg.blockOut], data: pb, quant: b.quant };
+    n.attrs.packedBias = bName;
+  }
+  return g;
+}

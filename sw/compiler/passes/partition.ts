@@ -1,0 +1,128 @@
+// CPU/accelerator partition of a quantized graph. A node goes to VTA when the operator library can run
+// it with the same integers (deviceSupport) and the placement policy agrees; the policy keeps a first
+// convolution with 1-3 input channels on the CPU (it would fill 1-3 of BLOCK_IN lanes of every GEMM),
+// and softmax, pooling averages, (de)quantization and concatenation have no VTA operator. Flags force
+// nodes either way; forcing an unsupported node onto VTA is an error that says why.
+
+import type { VtaConfig } from '../../../hw/vta/config';
+import { AddRequant, CompileError, Graph, Node, Requant, Target } from '../ir';
+import { consumers, producers, cloneGraph } from '../ir';
+
+export interface PartitionOptions {
+  /** Node names forced onto the CPU / onto VTA. */
+  cpu?: string[];
+  vta?: string[];
+}
+
+export interface Placement {
+  node: string;
+  op: string;
+  target: Target;
+  reason: string;
+}
+
+function shiftOnly(r: Requant | undefined): string | null {
+  if (!r) return 'no requantization to int8';
+  if (r.multiplier) return 'requantization needs a multiplier (the ALU only shifts)';
+  if (r.zeroPoint !== 0) return `output zero point ${r.zeroPoint} (VTA's scheme has 0)`;
+  if (r.shift.length !== 1) return 'per-channel shifts';
+  if (r.shift[0] < 0 || r.shift[0] > 31 || !Number.isInteger(r.shift[0])) return `shift ${r.shift[0]} outside 0..31`;
+  return null;
+}
+
+const zeroPoints = (g: Graph, n: Node) => n.inputs.filter(Boolean).some((i) => (g.tensors[i].quant?.zeroPoint ?? [0]).some((z) => z !== 0));
+
+/** Why VTA cannot run `n` (null when it can). */
+export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
+  const t = (i: number) => g.tensors[n.inputs[i]];
+  const out = g.tensors[n.outputs[0]];
+  if (out.dtype !== 'int8' || (n.inputs[0] && t(0).dtype !== 'int8')) return 'not an int8 operator';
+  switch (n.op) {
+    case 'conv2d': {
+      const [, C] = t(0).shape;
+      const [O, , KH, KW] = t(1).shape;
+      const groups = n.attrs.groups as number;
+      if (zeroPoints(g, n)) return 'non-zero input zero point';
+      const why = shiftOnly(n.attrs.requant as Requant);
+      if (why) return why;
+      if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
+        return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
+      }
+      const pads = n.attrs.pads as number[];
+      if (pads.some((p, i) => p > 15 || p >= (i < 2 ? KH : KW))) return `pads [${pads.join(',')}] exceed the load unit's padding (< kernel, <= 15)`;
+      return null;
+    }
+    case 'dense':
+      if (zeroPoints(g, n)) return 'non-zero input zero point';
+      return shiftOnly(n.attrs.requant as Requant);
+    case 'add': {
+      const ar = n.attrs.requant as AddRequant;
+      if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
+      if (zeroPoints(g, n)) return 'non-zero input zero point';
+      if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return 'the inputs need rescaling';
+      return shiftOnly(ar.requant);
+    }
+    case 'max_pool': {
+      const [kh, kw] = n.attrs.kernel as number[];
+      const [sh, sw] = n.attrs.strides as number[];
+      const p = n.attrs.pads as number[];
+      if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
+      if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
+      if (zeroPoints(g, n)) return 'non-zero zero point (pads read as 0)';
+      return null;
+    }
+    case 'flatten':
+      return null;
+    default:
+      return `VTA has no ${n.op} operator`;
+  }
+}
+
+/** Sets every node's target; returns the graph and one line of reasons per node. */
+export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions = {}): { graph: Graph; placements: Placement[] } {
+  const g = cloneGraph(input);
+  const names = new Set(g.nodes.map((n) => n.name));
+  for (const k of [...(opts.cpu ?? []), ...(opts.vta ?? [])]) if (!names.has(k)) throw new CompileError(`partition: no node named ${JSON.stringify(k)} (nodes: ${[...names].join(', ')})`);
+  const reasons = new Map<string, string>();
+  for (const n of g.nodes) {
+    const why = n.op === 'flatten' ? 'decided below' : deviceSupport(g, cfg, n);
+    let target: Target = why ? 'cpu' : 'vta';
+    let reason = why ?? 'operator library';
+    if (!why && n.op === 'conv2d' && g.tensors[n.inputs[0]].shape[1] <= 3) {
+      target = 'cpu';
+      reason = `policy: ${g.tensors[n.inputs[0]].shape[1]} input channel(s) would fill ${g.tensors[n.inputs[0]].shape[1]}/${cfg.blockIn} GEMM lanes`;
+    }
+    if (opts.cpu?.includes(n.name)) {
+      target = 'cpu';
+      reason = 'forced by --cpu';
+    }
+    if (opts.vta?.includes(n.name)) {
+      if (why && n.op !== 'flatten') throw new CompileError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
+      target = 'vta';
+      reason = 'forced by --vta';
+    }
+    n.target = target;
+    reasons.set(n.name, reason);
+  }
+  // a flatten between a VTA conv2d and a VTA dense is free: the dense reads the packed output with permuted weights
+  const prod = producers(g);
+  const cons = consumers(g);
+  for (const n of g.nodes) {
+    if (n.op !== 'flatten') continue;
+    const p = prod.get(n.inputs[0]);
+    const c = cons.get(n.outputs[0]) ?? [];
+    const axisOk = (n.attrs.axis as number) === 1 && g.tensors[n.inputs[0]].shape.length === 4 && g.tensors[n.inputs[0]].shape[0] === 1;
+    const ok = p?.target === 'vta' && p.op === 'conv2d' && (cons.get(n.inputs[0]) ?? []).length === 1 && c.length === 1 && c[0].target === 'vta' && c[0].op === 'dense' &&
+      axisOk && cfg.blockIn === cfg.blockOut && !g.outputs.includes(n.outputs[0]);
+    const forced = opts.cpu?.includes(n.name);
+    if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`);
+    n.target = ok && !forced ? 'vta' : 'cpu';
+    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: folded into the dense weights\' column order' : 'host reshape');
+  }
+  return { graph: g, placements: g.nodes.map((n) => ({ node: n.name, op: n.op, target: n.target!, reason: reasons.get(n.name)! })) };
+}
+
+export function formatPlacements(p: Placement[]): string {
+  const w = Math.max(...p.map((x) => x.node.length), 4);
+  return ['partition:', ...p.map((x) => `  ${x.target.padEnd(3)}  ${x.node.padEnd(w)}  ${x.op.padEnd(15)} ${x.reason}`)].join('\n');
+}
