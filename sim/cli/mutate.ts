@@ -1,6 +1,6 @@
 // `vta mutate DIR|FILE... [--mutants N] [--seed S]`: seeded mutants of conformance vectors run on fsim and
 // TSIM; every mutant must get the same verdict on both (pass, or the same error class and instruction
-// index), no stray DRAM write after an error, equal DRAM when both pass unless a dependency flag changed.
+// index), no stray DRAM write after an error, equal DRAM when both pass unless instructions race.
 
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
