@@ -285,7 +285,6 @@ export class TsimDevice implements Device {
     // The functional model's checks first: a program fsim refuses is refused here with the same error, before
     // the hardware writes a byte; the launch stops at the first FINISH, as fsim's fetch does.
     const check = (options.precheck ?? this.checkPrograms) ? this.checkProgram(insnAddr, insnCount, options) : null;
-    if (check) warnings.push(...check.warnings);
     const launchCount = check ? check.fetched : insnCount;
     this.launched = { addr: insnAddr, bytes: this.bytes.slice(insnAddr, Math.min(this.dramBytes, insnAddr + launchCount * INSN_BYTES)) };
 
@@ -355,7 +354,8 @@ export class TsimDevice implements Device {
 
     const after = this.busInfo(h);
     const leftoverTokens = tokenCounts(registers.TOKEN_COUNTS ?? 0);
-    if (check) warnings.push(...this.finishWarnings(check, registers, leftoverTokens));
+    // In fsim's order: tokens, instructions that never ran, then the program's own (after FINISH, unchecked).
+    if (check) warnings.push(...this.finishWarnings(check, registers, leftoverTokens), ...check.warnings);
     return {
       cycles: registers.CYCLES ?? null,
       // From the program as launched (up to FINISH; a STORE may have overwritten its words since).
