@@ -7,10 +7,12 @@ import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
 import { mutateCommand } from '../sim/cli/mutate';
 import { disasmCommand } from '../sim/cli/disasm';
-import { benchCommand } from '../sim/bench/command';
+import { benchCommand } from './bench';
 import { regressCommand } from '../sim/regress/command';
+import { tuneCommand } from '../sw/tune/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
+import { fpgaCommand } from '../scripts/fpga/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
@@ -20,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   disasmCommand,
   benchCommand,
   regressCommand,
+  tuneCommand,
   compileCommand,
   inferCommand,
+  fpgaCommand,
 ];

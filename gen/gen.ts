@@ -17,7 +17,7 @@ import { prepareOutputDir } from '../util/output-dir';
 import { checkGeneratorLimits } from '../hw/vta/limits';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
 import { emitRtl as realEmitRtl, RtlEmitter, RtlOptions, RtlOutput } from './rtl';
-import { INTERFACES, manifestFiles, ManifestFile, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
+import { INTERFACES, manifestFiles, ManifestFile, ManifestFsm, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
 
 export const GEN_SPEC: CommandSpec = {
   command: 'vta gen',
@@ -41,6 +41,19 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'allow-special-files', type: 'bool', help: 'let --config read a FIFO, device or <(...) substitution (still size-limited)' },
   ],
 };
+
+/** The configuration flags of `vta gen` (--config, --gemm and the knobs), for other commands that build a core. */
+export const CONFIG_FLAGS = GEN_SPEC.flags.filter((f) => f.name !== 'out' && f.name !== 'source-lines');
+
+/** True when any of CONFIG_FLAGS was given. */
+export function hasConfigFlags(args: ParsedArgs): boolean {
+  return CONFIG_FLAGS.some((f) => args.given.some((g) => g === `--${f.name}` || g.startsWith(`--${f.name} `) || g.startsWith(`--${f.name}=`)));
+}
+
+/** The configuration CONFIG_FLAGS describe, resolved exactly as `vta gen` does (default config when none). */
+export function configFromArgs(args: ParsedArgs, cwd: string = process.cwd()): VtaConfig {
+  return resolveGenConfig(configRequestFromArgs(args), cwd);
+}
 
 export const GEN_USAGE = formatUsage(
   GEN_SPEC,
@@ -68,6 +81,8 @@ export interface GenManifest {
   /** Every memory, by instance path; `readDuringWrite` is explained in `readDuringWriteMeaning`. */
   readonly memories?: readonly ManifestMemory[];
   readonly readDuringWriteMeaning?: Readonly<Record<string, string>>;
+  /** FSM state registers by instance path, with the value of each state. */
+  readonly fsms?: readonly ManifestFsm[];
   /** C headers, relative to the manifest. */
   readonly headers: readonly string[];
   /** The resolved configuration, also written to `configFile`. */
@@ -184,6 +199,7 @@ export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string 
     ]),
     ...(rtl.ports ? { interfaces: INTERFACES, ports: rtl.ports } : {}),
     ...(rtl.memories ? { memories: rtl.memories, readDuringWriteMeaning: READ_DURING_WRITE } : {}),
+    ...(rtl.fsms ? { fsms: rtl.fsms } : {}),
     headers: [HW_SPEC_HEADER],
     configFile: CONFIG_FILE,
     config: cfg.json,

@@ -54,11 +54,11 @@ export function traceFormat(path: string): 'fst' | 'vcd' {
  * Verilator cache) the core of the vector's configuration.
  */
 export async function deviceFor(
-  target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd', log?: (line: string) => void,
+  target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd', log?: (line: string) => void, clockMhz?: number,
 ): Promise<Device & { close?(): void }> {
   if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
   // A TSIM build says what it builds, why and how far it is (stderr by default).
-  if (isTargetName(target)) return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log, trace });
+  if (isTargetName(target)) return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log, trace, clockMhz });
   throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: ${TARGET_NAMES.join(', ')}`);
 }
 
@@ -104,6 +104,8 @@ export async function replay(
     checkRaces?: boolean;
     /** Build progress of a TSIM model (default stderr). */
     log?: (line: string) => void;
+    /** TSIM tracing: the clock frequency of the waveform's time axis (default 100 MHz). */
+    clockMhz?: number;
   } = {},
 ): Promise<ReplayResult> {
   const target = options.target ?? 'fsim';
@@ -111,7 +113,7 @@ export async function replay(
   const limit = options.maxMismatches ?? 10;
   // The first device is unreachable once this returns, so its DRAM can go before a tracking run opens another.
   const { run, count, first } = await (async () => {
-    const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log);
+    const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log, options.clockMhz);
     try {
       loadInitialDram(dev, v);
       const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };

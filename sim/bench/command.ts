@@ -11,6 +11,8 @@ import { DEFAULT_VECTOR_DIR, formatBenchTable, REPO_ROOT, runFsimBench } from '.
 import { runConvBenchCommand } from '../../sw/bench/command';
 import { verilatorVersion } from '../verilator/build';
 import { formatTsimTable, runTsimBench, writeTsimOutputs } from './tsim-bench';
+import { CONFIG_FLAGS, configFromArgs, hasConfigFlags } from '../../gen/gen';
+import type { VtaConfig } from '../../hw/vta/config';
 
 const SPEC: CommandSpec = {
   command: 'vta bench',
@@ -22,6 +24,7 @@ const SPEC: CommandSpec = {
     { name: 'skip-tsim', type: 'bool', help: 'run only the fsim section' },
     { name: 'tsim-json', type: 'string', metavar: 'FILE', help: 'TSIM results (default build/bench/tsim.json)' },
     { name: 'tsim-svg', type: 'string', metavar: 'FILE', help: 'TSIM utilization picture (default build/bench/tsim.svg)' },
+    ...CONFIG_FLAGS,
   ],
 };
 const DESCRIPTION =
@@ -31,10 +34,12 @@ const DESCRIPTION =
   'Then, when Verilator is installed, the TSIM section (sim/bench/tsim-bench.ts): simulated cycles per second,\n' +
   'cycles and GEMM utilization of the blocked-GEMM vectors on the generated core, ALU micro-ops per cycle\n' +
   '(immediate and vector forms); table, build/bench/tsim.json and build/bench/tsim.svg.\n\n' +
+  'With --config/--gemm/knobs (as `vta gen`), both sections measure that configuration: its synthetic GEMM\n' +
+  'stream, the vectors written for it, and (TSIM) its ALU rows.\n\n' +
   '`vta bench conv2d [--workload resnet18] [--target fsim|tsim] [--json FILE] [--svg FILE]` runs conv2d\n' +
   'layers through the runtime and operator library instead (see `vta bench conv2d --help`).';
 
-export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> } = {
+export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string, config?: VtaConfig): Promise<void> } = {
   name: 'bench',
   summary: 'measure fsim GEMM throughput (JS, WebAssembly) against native C++',
   usage: formatUsage(SPEC, DESCRIPTION),
@@ -51,7 +56,9 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     const jsonPath = prepareOutputFile(args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json'), '--json');
     const vectorDir = args.string('vectors') ?? DEFAULT_VECTOR_DIR;
     if (args.bool('tsim') && args.bool('skip-tsim')) throw new UsageError('--tsim and --skip-tsim exclude each other');
-    if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath);
+    const config = hasConfigFlags(args) ? configFromArgs(args) : undefined;
+    if (config) io.stdout(`configuration ${config.name} (hash ${config.hash})\n`);
+    if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath, config);
     if (args.bool('skip-tsim')) return EXIT_OK;
     let haveVerilator = true;
     try { verilatorVersion(); } catch (e) {
@@ -61,7 +68,8 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     }
     if (!haveVerilator) return EXIT_OK;
     io.stdout('\nTSIM benchmark (generated VtaCore under Verilator)\n');
-    const report = await runTsimBench({ vectorDir, log: (s) => io.stdout(s + '\n') });
+    // Progress (and a first build of the configuration's model) on stderr; the results on stdout.
+    const report = await runTsimBench({ vectorDir, config, log: (s) => io.stderr(s + '\n') });
     io.stdout('\n' + formatTsimTable(report) + '\n');
     const tj = args.string('tsim-json') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.json');
     const ts = args.string('tsim-svg') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.svg');
@@ -71,12 +79,13 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     io.stdout(`wrote ${tj} and ${ts}\n`);
     return EXIT_OK;
   },
-  async fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string): Promise<void> {
+  async fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string, config?: VtaConfig): Promise<void> {
     io.stdout('fsim GEMM benchmark\n');
     const report = await runFsimBench({
       seconds,
       vectorDir,
-      log: (s) => io.stdout(s + '\n'),
+      config,
+      log: (s) => io.stderr(s + '\n'),
     });
     io.stdout('\n' + formatBenchTable(report) + '\n');
     writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');

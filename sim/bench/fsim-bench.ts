@@ -131,9 +131,18 @@ function randomBytes(n: number, seed: number): Uint8Array {
  * FINISH. Micro-op u: dst, src, wgt = u mod half of each depth; factors in = 1, out = iterIn, so every
  * index stays in range when iterOut·iterIn ≤ half of each depth.
  */
-export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut = 16, iterIn = 16): Workload {
+export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut?: number, iterIn?: number): Workload {
   const t = cfg.tensor;
   const half = (d: number) => Math.max(1, d >> 1);
+  // By default the largest square loop (up to 16x16) that the smallest buffer holds.
+  if (iterOut === undefined || iterIn === undefined) {
+    const room = Math.min(...[t.acc.depth, t.inp.depth, t.wgt.depth].map((d) => d - half(d) + 1));
+    let side = 16;
+    while (side > 1 && side * side > room) side >>= 1;
+    iterOut ??= side;
+    iterIn ??= side;
+  }
+  n = Math.min(n, t.uop.depth);
   const page = 4096;
   const align = (x: number) => Math.ceil(x / page) * page;
   const insnAddr = page;
@@ -168,17 +177,17 @@ export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut = 16, iterIn
   return { name: `synthetic ${cfg.batch}x${cfg.blockIn}x${cfg.blockOut} (${n} uops x ${iterOut}x${iterIn})`, cfg, image, insnAddr, insnCount: insns.length };
 }
 
-export function vectorWorkloads(dir: string): Workload[] {
+/** The blocked-GEMM vectors of `dir`; with `only`, those written for that configuration. */
+export function vectorWorkloads(dir: string, only?: VtaConfig): Workload[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.includes('tl_blocked_gemm') && f.endsWith('.json')).sort();
   } catch {
     return [];
   }
-  return files.map((f) => {
-    const v = loadVector(join(dir, f));
-    return { name: v.name, cfg: v.config, image: initialDram(v), insnAddr: v.insnAddr, insnCount: v.insnCount };
-  });
+  return files.map((f) => loadVector(join(dir, f)))
+    .filter((v) => only === undefined || v.config.hash === only.hash)
+    .map((v) => ({ name: v.name, cfg: v.config, image: initialDram(v), insnAddr: v.insnAddr, insnCount: v.insnCount }));
 }
 
 export interface BenchRow {
@@ -209,7 +218,11 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
-export async function runFsimBench(options: { seconds?: number; vectorDir?: string; cacheDir?: string; log?: (s: string) => void } = {}): Promise<BenchReport> {
+export async function runFsimBench(options: {
+  seconds?: number; vectorDir?: string; cacheDir?: string; log?: (s: string) => void;
+  /** Benchmark this configuration: its synthetic stream, and only the vectors written for it. */
+  config?: VtaConfig;
+} = {}): Promise<BenchReport> {
   const seconds = options.seconds ?? 1;
   const cacheDir = options.cacheDir ?? join(REPO_ROOT, 'build', 'bench', 'cache');
   const log = options.log ?? (() => undefined);
@@ -217,8 +230,8 @@ export async function runFsimBench(options: { seconds?: number; vectorDir?: stri
   const binAlt = buildNative(cacheDir, NATIVE_FLAGS_ALT);
   const wasmKernel = await createWasmGemmKernel();
   const workloads: [Workload, BenchRow['kind']][] = [
-    ...vectorWorkloads(options.vectorDir ?? DEFAULT_VECTOR_DIR).map((w): [Workload, BenchRow['kind']] => [w, 'vector']),
-    [syntheticWorkload(defaultConfig()), 'synthetic'],
+    ...vectorWorkloads(options.vectorDir ?? DEFAULT_VECTOR_DIR, options.config).map((w): [Workload, BenchRow['kind']] => [w, 'vector']),
+    [syntheticWorkload(options.config ?? defaultConfig()), 'synthetic'],
   ];
   const rows: BenchRow[] = [];
   for (const [w, kind] of workloads) {

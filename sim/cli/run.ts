@@ -6,7 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { formatRace } from '../fsim/race';
 import { loadVector } from '../vector';
-import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -44,6 +44,7 @@ export const runCommand: Command = defineCommand({
     if (limit < 0) throw new UsageError(`--max-mismatches ${limit}: expected a count >= 0`);
     const trace = traceRequest(args, target);
     const budget = budgetOptions(args);
+    const clockMhz = clockMhzFlag(args);
     let vector;
     try {
       vector = loadVector(args.positionals[0], { allowSpecial: args.bool('allow-special-files') });
@@ -53,13 +54,14 @@ export const runCommand: Command = defineCommand({
     let r;
     try {
       r = await replay(vector, {
-        target, strict, maxMismatches: limit, trace, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`), ...budget,
+        target, strict, maxMismatches: limit, trace, clockMhz, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`), ...budget,
       });
     } catch (e) {
       if (!json) return asFailure(e, target);
       io.stdout(JSON.stringify({ ok: false, name: vector.name, target, error: describeError(e) }) + '\n');
       return EXIT_FAILURE;
     }
+    if (trace) reportTrace(io, trace.path, vector.config, r.run, clockMhz);
     const races = r.run.races ?? [];
     const ok = r.ok && races.length === 0;
     if (json) {

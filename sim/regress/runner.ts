@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { codeFingerprint, Executor, LocalExecutor } from '../../exec';
+import { Progress } from '../../exec/progress';
 import { namedConfig } from '../../hw/vta/configs';
 import { openDevice } from '../targets';
 import { CaseResult, junitXml, RegressReport } from './report';
@@ -26,14 +27,6 @@ export interface RegressOptions {
   tty: boolean;
 }
 
-function progressBar(done: number, total: number, failed: number, t0: number): string {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const secs = (Date.now() - t0) / 1000;
-  const eta = done > 0 ? Math.round((secs / done) * (total - done)) : 0;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  failed ${failed}  ${secs.toFixed(0)} s, eta ${eta} s`;
-}
-
 export async function regress(o: RegressOptions): Promise<RegressReport> {
   for (const c of o.configs) namedConfig(c); // unknown names fail before any work
   const t0 = Date.now();
@@ -51,7 +44,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   const results: CaseResult[] = [];
   const vectorsDir = join(o.outDir, 'failures');
   let failed = 0;
-  let lastLine = 0;
+  const progress = new Progress(tasks.length, o.log, o.tty);
   const onResult = (r: WorkerResult) => {
     if (!r.result.ok) {
       failed++;
@@ -60,15 +53,10 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
         r.result.vector = join(vectorsDir, `${r.result.name}.json`);
         writeFileSync(r.result.vector, JSON.stringify(r.vector) + '\n');
       }
-      o.log(`${o.tty ? '\r\x1b[K' : ''}FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
+      progress.note(`FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
     }
     results.push(r.result);
-    const line = progressBar(results.length, tasks.length, failed, t0);
-    if (o.tty) process.stderr.write(`\r\x1b[K${line}`);
-    else if (Date.now() - lastLine > 5000 || results.length === tasks.length) {
-      lastLine = Date.now();
-      o.log(line);
-    }
+    progress.tick(r.result.ok);
   };
 
   const executor = o.executor ?? new LocalExecutor(o.jobs);
@@ -82,7 +70,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
       });
     },
   );
-  if (o.tty) process.stderr.write('\n');
+  progress.end();
 
   results.sort((a, b) => a.config.localeCompare(b.config) || a.seed - b.seed);
   const report: RegressReport = {

@@ -6,17 +6,18 @@
 
 import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
-import { decodeInsn, DepFlags, illegalReason, Insn, INSN_BYTES } from '../../hw/vta/isa';
+import { decodeInsn, Insn, INSN_BYTES } from '../../hw/vta/isa';
+import { HOST_REGISTERS, REG } from '../../hw/vta/regs';
+import { PageAllocator } from '../alloc';
+import {
+  AllocOptions, checkInsnAddr, DEFAULT_MAX_UOPS, Device, DeviceArgumentError, DeviceError, RunOptions, RunResult, StageName,
+  TokenCounts,
+} from '../device';
 import { checkProgram, ProgramCheck } from '../fsim/check';
 import { leftoverTokenWarning } from '../fsim/scheduler';
 import { Srams } from '../fsim/srams';
-import { ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
-import { PageAllocator } from '../alloc';
+import { countersFrom, describeStage, errorFrom, InsnReader, RegisterPort, stageWaits } from '../driver/registers';
 import { programAt, programCounters } from '../program-counters';
-import {
-  AllocOptions, checkInsnAddr, Counters, DEFAULT_MAX_UOPS, Device, DeviceArgumentError, DeviceError, emptyCounters,
-  IllegalInstructionError, RunOptions, RunResult, StageName, StageWait, TokenCounts, TokenQueue,
-} from '../device';
 import type { SourceFile } from '../verilator/build';
 import { buildTsim, TraceFormat } from './build';
 import { CoreError, CycleLimitError, DramFaultError, WatchdogError } from './errors';
@@ -62,6 +63,8 @@ export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
   core: { top: string; verilog: readonly SourceFile[] };
   /** Build the tracing variant of the library (needed for RunOptions.trace). */
   trace?: TraceFormat | false;
+  /** Tracing: the clock frequency the waveform's time axis shows (default 100 MHz). */
+  clockMhz?: number;
   cacheDir?: string;
   log?: (line: string) => void;
 }
@@ -89,6 +92,8 @@ export interface TsimRunResult extends RunResult {
    * holds element bytes, as on fsim. They differ when a row does not start and end on a bus boundary.
    */
   busBeatBytes: { uop: number; inp: number; wgt: number; acc: number };
+  /** With a trace: the model cycles it covers, [first, end), counted from the model's reset (its time axis). */
+  traceCycles?: { first: number; end: number };
 }
 
 export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
@@ -131,7 +136,9 @@ export class TsimDevice implements Device {
 
   /** Builds (or takes from the cache) the model library for `options.core`, then opens a device on it. */
   static async build(config: VtaConfig, options: TsimBuildDeviceOptions): Promise<TsimDevice> {
-    const lib = await buildTsim({ cfg: config, core: options.core, trace: options.trace, cacheDir: options.cacheDir, log: options.log });
+    const lib = await buildTsim({
+      cfg: config, core: options.core, trace: options.trace, clockMhz: options.clockMhz, cacheDir: options.cacheDir, log: options.log,
+    });
     return new TsimDevice(config, lib.artifact, options);
   }
 
@@ -328,7 +335,7 @@ export class TsimDevice implements Device {
         .filter((n) => n in regs)
         .map((n) => `${n}=${regs[n]}`)
         .join(' ');
-      const stages = this.stageWaits(insnAddr, insnCount, regs);
+      const stages = this.stageWaits(insnAddr, launchCount, regs);
       const stageText = stages.length === 0 ? '' : '; ' + stages.map(describeStage).join('; ');
       throw new WatchdogError(
         idle, progress, state, regs,
@@ -350,7 +357,7 @@ export class TsimDevice implements Device {
 
     const registers = this.readRegisters(h);
     if (options.trace) this.lib.traceClose(h);
-    if (status === TSIM_STATUS.CORE_ERROR) throw this.coreError(insnAddr, insnCount, registers);
+    if (status === TSIM_STATUS.CORE_ERROR) throw this.coreError(insnAddr, launchCount, registers);
 
     const after = this.busInfo(h);
     const leftoverTokens = tokenCounts(registers.TOKEN_COUNTS ?? 0);
@@ -363,6 +370,7 @@ export class TsimDevice implements Device {
         ...countersFrom(registers, this.config),
         ...programCounters(this.config, programAt(this.config, this.launched.bytes, 0, Math.min(launchCount, this.launched.bytes.length / INSN_BYTES))),
       },
+      ...(options.trace ? { traceCycles: traceWindow(startCycle, options.trace, simCycles) } : {}),
       busBeatBytes: {
         uop: registers.UOP_LOAD_BYTES ?? 0, inp: registers.INP_LOAD_BYTES ?? 0, wgt: registers.WGT_LOAD_BYTES ?? 0, acc: registers.ACC_LOAD_BYTES ?? 0,
       },
@@ -382,45 +390,20 @@ export class TsimDevice implements Device {
     };
   }
 
-  /**
-   * What each stage waits for, from the live registers (LOAD_PC.., STAGE_STATE, TOKEN_COUNTS) and the
-   * instruction at its pc in DRAM. Empty when the core lacks those registers.
-   */
-  private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>): StageWait[] {
-    if (!('STAGE_STATE' in regs) || !('TOKEN_COUNTS' in regs)) return [];
-    const st = regs.STAGE_STATE;
-    const tokens = tokenCounts(regs.TOKEN_COUNTS);
-    const full = (q: TokenQueue) => tokens[q] >= Math.min(this.config.depQueueDepth, 255);
-    // Pops and pushes per stage: [flag, queue].
-    const flows: Record<StageName, { pops: [keyof DepFlags, TokenQueue][]; pushes: [keyof DepFlags, TokenQueue][] }> = {
-      load: { pops: [['popNext', 'g2l']], pushes: [['pushNext', 'l2g']] },
-      compute: { pops: [['popPrev', 'l2g'], ['popNext', 's2g']], pushes: [['pushPrev', 'g2l'], ['pushNext', 'g2s']] },
-      store: { pops: [['popPrev', 'g2s']], pushes: [['pushPrev', 's2g']] },
+  /** Reads instruction `index` of the program at insnAddr as launched, or null when it lies outside. */
+  private insnReader(insnAddr: number, insnCount: number): InsnReader {
+    return (index) => {
+      const at = insnAddr + index * INSN_BYTES;
+      if (index < 0 || index >= insnCount || at + INSN_BYTES > this.dramBytes) return null;
+      return this.insnAt(at);
     };
-    const out: StageWait[] = [];
-    (['load', 'compute', 'store'] as const).forEach((stage, k) => {
-      const has = ((st >>> (3 * k)) & 1) === 1;
-      const busy = ((st >>> (3 * k + 1)) & 1) === 1;
-      const stall = ((st >>> (3 * k + 2)) & 1) === 1;
-      const pc = regs[`${stage.toUpperCase()}_PC`] ?? 0;
-      if (!has) { out.push({ stage, index: null, waitsFor: null, insn: null }); return; }
-      let insn: Insn | null = null;
-      let text = `instruction ${pc}`;
-      const at = insnAddr + pc * INSN_BYTES;
-      if (pc < insnCount && at + INSN_BYTES <= this.dramBytes) {
-        try { insn = this.insnAt(at); text = formatInsn(this.config, insn); } catch { /* keep the index */ }
-      }
-      let waitsFor = busy ? 'its own work to finish' : 'its turn to start';
-      if (insn && stall) {
-        const q = flows[stage].pops.filter(([f, queue]) => insn![f] && tokens[queue] === 0).map(([, queue]) => queue);
-        waitsFor = q.length ? q.map((x) => `token in ${x}`).join(' and a ') : 'a token';
-      } else if (insn && busy) {
-        const q = flows[stage].pushes.filter(([f, queue]) => insn![f] && full(queue)).map(([, queue]) => queue);
-        if (q.length) waitsFor = q.map((x) => `room in ${x}`).join(' and ');
-      }
-      out.push({ stage, index: pc, waitsFor, insn: text });
-    });
-    return out;
+  }
+
+  /** The instruction at byte `at` as it was when the run launched. */
+  private insnAt(at: number): Insn {
+    const off = at - this.launched.addr;
+    if (off >= 0 && off + INSN_BYTES <= this.launched.bytes.length) return decodeInsn(this.config, this.launched.bytes, off);
+    return decodeInsn(this.config, this.bytes, at);
   }
 
   /** checkProgram on the device's DRAM; the UOP shadow keeps its old contents when the check refuses. */
@@ -470,11 +453,8 @@ export class TsimDevice implements Device {
     return { index, kind: client.kind, insn };
   }
 
-  /** The instruction at byte `at` as it was when the run launched. */
-  private insnAt(at: number): Insn {
-    const off = at - this.launched.addr;
-    if (off >= 0 && off + INSN_BYTES <= this.launched.bytes.length) return decodeInsn(this.config, this.launched.bytes, off);
-    return decodeInsn(this.config, this.bytes, at);
+  private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>) {
+    return stageWaits(this.config, regs, this.insnReader(insnAddr, insnCount));
   }
 
   private busInfo(h: TsimHandle) {
@@ -483,56 +463,55 @@ export class TsimDevice implements Device {
   }
 
   private coreError(insnAddr: number, insnCount: number, regs: Record<string, number>): DeviceError {
-    const code = regs.ERROR_CODE ?? -1;
-    const index = regs.ERROR_INSN ?? -1;
-    if (code === ERROR_CODES.illegalInstruction && index >= 0 && index < insnCount) {
-      const at = insnAddr + index * INSN_BYTES;
-      let text = `bytes at 0x${at.toString(16)}`;
-      let reason = 'the core reported an illegal instruction (ERROR_CODE 1)';
-      if (at + INSN_BYTES <= this.dramBytes) {
-        try {
-          const insn = this.insnAt(at);
-          text = formatInsn(this.config, insn);
-          const why = illegalReason(this.config, insn);
-          if (why) reason = `${why} (reported by the core)`;
-        } catch (e) {
-          text = `undecodable instruction at 0x${at.toString(16)}: ${(e as Error).message}`;
-        }
-      }
-      return new IllegalInstructionError(index, text, reason);
-    }
-    return new CoreError(code, `the core stopped with an error: CONTROL = 0x${(regs.CONTROL ?? 0).toString(16)}, ERROR_CODE = ${code}, ERROR_INSN = ${index}`);
+    return errorFrom(this.config, regs, insnCount, this.insnReader(insnAddr, insnCount));
   }
+
+  /** Writes one host register over AXI-Lite (a few simulated cycles). */
+  writeRegister(offset: number, value: number): void {
+    const h = this.model();
+    if (this.lib.writeReg(h, offset, value >>> 0) !== 0) throw new CoreError(0, `tsim: ${this.lib.lastError(h)}`);
+  }
+
+  /** Simulates `cycles` clock cycles with no host activity; a DRAM fault or $finish throws. */
+  advance(cycles: number): void {
+    const h = this.model();
+    const status = this.lib.step(h, cycles);
+    if (status === TSIM_STATUS.MEM_FAULT) {
+      const info = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
+      throw new DramFaultError(info('faultAddr'), info('faultLen'), info('faultWrite') === 1, info('faultCycle'), info('faultKind') === 2 ? 'protocol' : 'outside-dram', this.lib.lastError(h));
+    }
+    if (status !== TSIM_STATUS.DONE) throw new CoreError(0, `tsim: ${this.lib.lastError(h) || `step ended with status ${status}`}`);
+  }
+
+  /** Simulated clock cycles since the model was created. */
+  cycle(): number {
+    return this.lib.info(this.model(), TSIM_INFO.cycle);
+  }
+
+  /** The AXI-Lite port as a RegisterPort, for the shared register-level driver (sim/driver). */
+  registerPort(): RegisterPort {
+    return {
+      read32: (offset) => {
+        const status = new Int32Array(1);
+        const h = this.model();
+        const v = this.lib.readReg(h, offset, status);
+        if (status[0] !== 0) throw new CoreError(0, `tsim: ${this.lib.lastError(h)}`);
+        return v;
+      },
+      write32: (offset, value) => this.writeRegister(offset, value),
+    };
+  }
+}
+
+export { countersFrom };
+
+/** The model cycles a trace request covered: from startCycle + fromCycle to the end of the run or toCycle. */
+function traceWindow(startCycle: number, t: { fromCycle?: number; toCycle?: number }, runCycles: number): { first: number; end: number } {
+  const end = startCycle + Math.min(runCycles, t.toCycle ?? runCycles);
+  return { first: Math.min(end, startCycle + (t.fromCycle ?? 0)), end };
 }
 
 /** TOKEN_COUNTS: 8 bits per queue (regs.ts). */
 function tokenCounts(tc: number): TokenCounts {
   return { l2g: tc & 0xff, g2l: (tc >>> 8) & 0xff, g2s: (tc >>> 16) & 0xff, s2g: (tc >>> 24) & 0xff };
-}
-
-function describeStage(s: StageWait): string {
-  if (s.index === null) return `${s.stage} idle`;
-  return `${s.stage} waits at instruction ${s.index} for ${/^(token|room)/.test(s.waitsFor ?? '') ? 'a ' : ''}${s.waitsFor} (${s.insn})`;
-}
-
-/**
- * The Device counters from the host registers. Here the per-type load bytes are whole bus beats the core
- * fetched and `byKind` is empty; `run` replaces both with what the program determines (programCounters),
- * as fsim counts them, and reports the beats as `busBeatBytes`.
- */
-export function countersFrom(r: Record<string, number>, cfg: Pick<VtaConfig, 'batch' | 'blockIn' | 'blockOut'>): Counters {
-  const c = emptyCounters();
-  c.gemmUops = r.GEMM_UOPS ?? 0;
-  c.gemmResetUops = r.GEMM_RESET_UOPS ?? 0;
-  c.aluUops = r.ALU_UOPS ?? 0;
-  c.macs = c.gemmUops * cfg.batch * cfg.blockIn * cfg.blockOut;
-  c.loadInsns = r.LOAD_INSNS ?? 0;
-  c.computeInsns = r.COMPUTE_INSNS ?? 0;
-  c.storeInsns = r.STORE_INSNS ?? 0;
-  c.uopLoadBytes = r.UOP_LOAD_BYTES ?? 0;
-  c.inpLoadBytes = r.INP_LOAD_BYTES ?? 0;
-  c.wgtLoadBytes = r.WGT_LOAD_BYTES ?? 0;
-  c.accLoadBytes = r.ACC_LOAD_BYTES ?? 0;
-  c.outStoreBytes = r.DRAM_WRITE_BYTES ?? 0;
-  return c;
 }

@@ -71,10 +71,5 @@ export class CycleLimitError extends WorkBudgetError {
   }
 }
 
-/** The core reported an error code TSIM does not map to a more specific error, or the model misbehaved. */
-export class CoreError extends DeviceError {
-  constructor(readonly code: number, message: string) {
-    super(message);
-    this.name = 'CoreError';
-  }
-}
+// The core's error registers name no more specific error (shared with the board driver).
+export { CoreError } from '../driver/registers';

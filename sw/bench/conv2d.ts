@@ -7,24 +7,14 @@
 
 import type { VtaConfig } from '../../hw/vta/config';
 import type { Device } from '../../sim/device';
-import { conv2d } from '../ops';
-import { conv2dAccRef, requantize } from '../ops/reference';
+import type { Conv2dPlan } from '../ops';
 import { Runtime } from '../runtime';
+import { LayerSpec, layerMacs, layerShape, runLayer } from '../workloads/layers';
+import { NETWORKS } from '../workloads/networks';
 import { RooflinePoint, rooflineSvg } from './svg';
 
-export interface ConvWorkload {
-  name: string;
-  H: number; W: number; C: number; O: number; K: number; pad: number; stride: number;
-}
-
-export const RESNET18: readonly ConvWorkload[] = [
-  [56, 64, 64, 3, 1, 1], [56, 64, 128, 3, 1, 2], [56, 64, 128, 1, 0, 2],
-  [28, 128, 128, 3, 1, 1], [28, 128, 256, 3, 1, 2], [28, 128, 256, 1, 0, 2],
-  [14, 256, 256, 3, 1, 1], [14, 256, 512, 3, 1, 2], [14, 256, 512, 1, 0, 2],
-  [7, 512, 512, 3, 1, 1],
-].map(([H, C, O, K, pad, stride], i) => ({ name: `resnet18.c${i + 1}`, H, W: H, C, O, K, pad, stride }));
-
-export const WORKLOADS: Record<string, readonly ConvWorkload[]> = { resnet18: RESNET18 };
+export { RESNET18 } from '../workloads/networks';
+export const WORKLOADS: Record<string, readonly LayerSpec[]> = NETWORKS;
 
 /** The default TSIM memory model: a 64-bit bus moving one beat per cycle. */
 export const DEFAULT_BYTES_PER_CYCLE = 8;
@@ -48,7 +38,11 @@ export interface LayerResult {
   counterBytesByKind: { inp: number; wgt: number; acc: number; uop: number; out: number };
   intensity: number;
   insns: number;
-  plan: { tOC: number; tIC: number; tH: number; tW: number; weightsResident: boolean };
+  plan: { tOC: number; tIC: number; tH: number; tW: number; weightsResident: boolean; ocThreads: number; hThreads: number };
+  /** Where the plan came from: the planner, or a schedule database record. */
+  schedule: 'planner' | 'tuned';
+  /** With a database record: the planner's cycles on the same device (null on fsim), for comparison. */
+  plannerCycles: number | null;
   wallSeconds: number;
 }
 
@@ -63,40 +57,32 @@ export interface ConvBenchReport {
   allCorrect: boolean;
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s >>> 24;
-  };
-}
+/** A schedule database lookup: the tuned plan of a layer, if there is one. */
+export type ScheduleLookup = (layer: LayerSpec) => Conv2dPlan | undefined;
 
 export async function runConvBench(
-  device: Device, workload: readonly ConvWorkload[], opts: { workloadName: string; target: string; deviceName: string; log?: (s: string) => void },
+  device: Device, workload: readonly LayerSpec[],
+  opts: { workloadName: string; target: string; deviceName: string; log?: (s: string) => void; schedules?: ScheduleLookup },
 ): Promise<ConvBenchReport> {
   const cfg: VtaConfig = device.config;
   const peak = cfg.batch * cfg.blockIn * cfg.blockOut;
   const bpc = DEFAULT_BYTES_PER_CYCLE;
-  const rt = new Runtime(device);
   const layers: LayerResult[] = [];
+  // every run starts from a cold micro-op cache (a fresh Runtime), as the tuner measures: cycles compare
   for (const [li, l] of workload.entries()) {
-    const rnd = lcg(1000 + li);
-    const x = Int8Array.from({ length: l.C * l.H * l.W }, () => rnd() - 128);
-    const w = Int8Array.from({ length: l.O * l.C * l.K * l.K }, () => rnd() - 128);
-    const bias = Int32Array.from({ length: l.O }, () => (rnd() - 128) * 64);
-    // a shift that keeps outputs inside int8 most of the time: log2 of sqrt(C*K*K) * 128 * 128 / 128
-    const shift = Math.max(0, Math.round(Math.log2(Math.sqrt(l.C * l.K * l.K) * 128)));
-    rt.resetStats();
     const t0 = Date.now();
-    const got = await conv2d(rt, x, [1, l.C, l.H, l.W], w, [l.O, l.C, l.K, l.K], bias,
-      { stride: l.stride, padding: l.pad, shift, relu: true, name: l.name });
-    const { acc } = conv2dAccRef(x, [1, l.C, l.H, l.W], w, [l.O, l.C, l.K, l.K], bias, { stride: l.stride, padding: l.pad });
-    let mismatches = 0;
-    for (let i = 0; i < acc.length; i++) if (requantize(acc[i], { shift, relu: true }) !== got.out[i]) mismatches++;
+    const tuned = opts.schedules?.(l);
+    let plannerCycles: number | null = null;
+    if (tuned) {
+      // the planner's run first, for the comparison column
+      const prt = new Runtime(device);
+      await runLayer(prt, l, 1000 + li);
+      plannerCycles = prt.stats.cycles;
+    }
+    const rt = new Runtime(device);
+    const got = await runLayer(rt, l, 1000 + li, tuned);
     const c = rt.stats.counters;
-    const OH = got.shape[2];
-    const OW = got.shape[3];
-    const macs = OH * OW * l.O * l.C * l.K * l.K;
+    const macs = layerMacs(l);
     const byKind = { ...rt.stats.streamBytes };
     const dramBytes = byKind.inp + byKind.wgt + byKind.acc + byKind.uop + byKind.out + byKind.insn;
     const counterBytesByKind = { inp: c.inpLoadBytes, wgt: c.wgtLoadBytes, acc: c.accLoadBytes, uop: c.uopLoadBytes, out: c.outStoreBytes };
@@ -105,21 +91,24 @@ export async function runConvBench(
     const intensity = macs / dramBytes;
     const cycles = rt.stats.cycles;
     const bound = Math.min(1, (intensity * bpc) / peak);
+    const p = got.plan;
     const r: LayerResult = {
       name: l.name,
-      shape: `${l.H}x${l.W} ${l.C}->${l.O} ${l.K}x${l.K} p${l.pad} s${l.stride}`,
+      shape: layerShape(l),
       macs, cycles,
       utilization: cycles ? macs / cycles / peak : null,
       bound,
       utilizationOverBound: cycles ? macs / cycles / peak / bound : null,
-      correct: mismatches === 0,
-      mismatches, dramBytes, dramBytesByKind: byKind, counterBytes, counterBytesByKind, intensity,
+      correct: got.correct,
+      mismatches: got.mismatches, dramBytes, dramBytesByKind: byKind, counterBytes, counterBytesByKind, intensity,
       insns: rt.stats.insns,
-      plan: { tOC: got.plan.tOC, tIC: got.plan.tIC, tH: got.plan.tH, tW: got.plan.tW, weightsResident: got.plan.weightsResident },
+      plan: { tOC: p.tOC, tIC: p.tIC, tH: p.tH, tW: p.tW, weightsResident: p.weightsResident, ocThreads: p.ocThreads ?? 2, hThreads: p.hThreads ?? 1 },
+      schedule: tuned ? 'tuned' : 'planner',
+      plannerCycles: tuned ? plannerCycles : cycles,
       wallSeconds: (Date.now() - t0) / 1000,
     };
     layers.push(r);
-    opts.log?.(`${r.name} ${r.shape}: ${r.correct ? 'correct' : `${mismatches} MISMATCHES`}, ${dramBytes} DRAM bytes, bound ${r.bound.toFixed(3)} (${r.wallSeconds.toFixed(1)} s)`);
+    opts.log?.(`${r.name} ${r.shape}: ${r.correct ? 'correct' : `${r.mismatches} MISMATCHES`}, ${dramBytes} DRAM bytes, bound ${r.bound.toFixed(3)}${tuned ? `, tuned schedule (planner ${plannerCycles ?? '-'} cycles, tuned ${cycles ?? '-'})` : ''} (${r.wallSeconds.toFixed(1)} s)`);
   }
   return {
     workload: opts.workloadName, target: opts.target, device: opts.deviceName, config: cfg.name,
@@ -128,19 +117,22 @@ export async function runConvBench(
 }
 
 export function formatConvTable(rep: ConvBenchReport): string {
-  const head = ['layer', 'shape', 'MMACs', 'ok', 'cycles', 'util', 'bound', 'util/bound', 'DRAM B', 'counted B', 'MAC/B', 'insns', 'tile oc/ic/h/w'];
+  const head = ['layer', 'shape', 'MMACs', 'ok', 'planner cyc', 'cycles', 'tuned/plan', 'util', 'bound', 'util/bound', 'DRAM B', 'counted B', 'MAC/B', 'insns', 'tile oc/ic/h/w thr'];
   const rows = rep.layers.map((l) => [
-    l.name, l.shape, (l.macs / 1e6).toFixed(1), l.correct ? 'yes' : 'NO', l.cycles === null ? '-' : String(l.cycles),
+    l.name, l.shape, (l.macs / 1e6).toFixed(1), l.correct ? 'yes' : 'NO', l.plannerCycles === null ? '-' : String(l.plannerCycles),
+    l.cycles === null ? '-' : `${l.cycles}${l.schedule === 'tuned' ? ' T' : ''}`,
+    l.schedule === 'tuned' && l.cycles !== null && l.plannerCycles ? (l.cycles / l.plannerCycles).toFixed(3) : '-',
     l.utilization === null ? '-' : l.utilization.toFixed(3), l.bound.toFixed(3),
     l.utilization === null ? '-' : (l.utilization / l.bound).toFixed(3), String(l.dramBytes), l.counterBytes === null ? '-' : String(l.counterBytes),
-    l.intensity.toFixed(1), String(l.insns), `${l.plan.tOC}/${l.plan.tIC}/${l.plan.tH}/${l.plan.tW}${l.plan.weightsResident ? ' W' : ''}`,
+    l.intensity.toFixed(1), String(l.insns), `${l.plan.tOC}/${l.plan.tIC}/${l.plan.tH}/${l.plan.tW} ${l.plan.ocThreads}x${l.plan.hThreads}${l.plan.weightsResident ? ' W' : ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') +
     `\npeak ${rep.peakMacsPerCycle} MACs/cycle, memory ${rep.bytesPerCycle} B/cycle; bound = min(1, MAC/B x ${rep.bytesPerCycle} / ${rep.peakMacsPerCycle});\n` +
     'DRAM B = bytes of the emitted instruction stream (LOAD/STORE data, pads excluded, + instructions), used by the bound; ' +
-    'counted B = the device counters\' data bytes (- where the device does not count loads); W = weights resident';
+    'counted B = the device counters\' data bytes (- where the device does not count loads); T = a tuned schedule from the database ' +
+    '(planner cyc: the planner\'s tiling on the same device); thr = virtual threads oc x h; W = weights resident';
 }
 
 export function convBenchSvg(rep: ConvBenchReport): string {

@@ -6,7 +6,7 @@
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
 import { OperatorError } from './errors';
-import { planZeroPoint } from './zero-point';
+import { borderClasses, planZeroPoint } from './zero-point';
 
 export interface Conv2dGeometry {
   /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
@@ -36,6 +36,14 @@ export interface Epilogue {
   addend?: ArrayLike<number>;
 }
 
+/**
+ * How many per-channel ACC vectors conv2dPacked keeps per tile (bias, epilogue vectors, zero-point border
+ * corrections): what planConv2d must reserve for a plan passed in from outside.
+ */
+export function conv2dVectorCount(g: Conv2dGeometry, epi: Epilogue, hasBias: boolean, inputZeroPoint = 0): number {
+  return (hasBias || inputZeroPoint ? 1 : 0) + epilogueVectors(epi).length + (inputZeroPoint ? borderClasses(g).length : 0);
+}
+
 /** The per-output-channel vectors an epilogue loads into ACC next to the bias, in the order they apply. */
 function epilogueVectors(e: Epilogue): { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> }[] {
   const v: { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> | undefined }[] = [
@@ -53,6 +61,14 @@ export interface Conv2dPlan {
   estBytes: number;
   /** Estimated cycles (planConv2d's cost model; 0 for hand-made plans). */
   estCycles?: number;
+  /**
+   * Virtual threads along output channels and output rows (TVM's oc_nthread, h_nthread; default 2 and 1).
+   * Their product V splits INP, WGT and ACC into V slots that consecutive steps and tiles rotate through,
+   * so loads and stores of one overlap the GEMMs of another; V = 1 runs every stage in turn with whole
+   * buffers. With h threads only, output rows are the innermost tile loop instead of output channels.
+   */
+  ocThreads?: number;
+  hThreads?: number;
 }
 
 export function outputSize(g: Conv2dGeometry): { OH: number; OW: number } {
@@ -95,96 +111,149 @@ export function checkGeometry(cfg: VtaConfig, g: Conv2dGeometry, name: string): 
   if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${g.KH}x${g.KW} kernel does not fit the padded ${g.H}x${g.W} input`);
 }
 
+/** The virtual threads of a plan (oc x h), 2 x 1 unless the plan says otherwise. */
+export function planThreads(p: Pick<Conv2dPlan, 'ocThreads' | 'hThreads'>): number {
+  return (p.ocThreads ?? 2) * (p.hThreads ?? 1);
+}
+
 /**
- * The tiling with the least estimated DRAM traffic that fits the buffers' halves and the micro-op budget.
- * `vectors`: per-channel ACC vectors each tile holds besides its outputs (the bias and epilogue vectors; a
- * boolean means the bias alone).
+ * Why `plan` cannot run `g` on `cfg` (a buffer slot overflows, a loop extent or the micro-op budget is
+ * exceeded, the tile does not divide the channels), or null when it can.
  */
-export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, name = 'conv2d'): Conv2dPlan {
-  const nVec = typeof vectors === 'number' ? vectors : vectors ? 1 : 0;
-  checkGeometry(cfg, g, name);
+export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, plan: Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'>): string | null {
   const { OH, OW } = outputSize(g);
   const ICBg = g.C / g.groups / cfg.blockIn;
   const OCBg = g.O / g.groups / cfg.blockOut;
   const KK = g.KH * g.KW;
-  const inpHalf = cfg.tensor.inp.depth >> 1;
-  const wgtHalf = cfg.tensor.wgt.depth >> 1;
-  const accHalf = cfg.tensor.acc.depth >> 1;
+  const { tOC, tIC, tH, tW } = plan;
+  for (const [k, v] of [['ocThreads', plan.ocThreads ?? 2], ['hThreads', plan.hThreads ?? 1]] as const) {
+    if (v !== 1 && v !== 2) return `${k} ${v} must be 1 or 2`;
+  }
+  const V = planThreads(plan);
+  if (V > cfg.depQueueDepth) return `${V} virtual threads need ${V} tokens in flight; the dependency queues hold ${cfg.depQueueDepth}`;
+  for (const [k, v, max] of [['tOC', tOC, OCBg], ['tIC', tIC, ICBg], ['tH', tH, OH], ['tW', tW, OW]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1 || v > max) return `${k} ${v} must be an integer in 1..${max}`;
+  }
+  if (OCBg % tOC) return `tOC ${tOC} does not divide the ${OCBg} output-channel blocks`;
+  if (ICBg % tIC) return `tIC ${tIC} does not divide the ${ICBg} input-channel blocks`;
+  const single = g.groups === 1 && tOC === OCBg && tIC === ICBg;
+  const wgtSlot = Math.floor(cfg.tensor.wgt.depth / V);
+  if (tOC * tIC * KK > (single ? cfg.tensor.wgt.depth : wgtSlot)) return `weights ${tOC}x${tIC}x${KK} = ${tOC * tIC * KK} exceed the WGT ${single ? 'buffer' : 'slot'} (${single ? cfg.tensor.wgt.depth : wgtSlot})`;
+  if (tIC * KK * tW > MAX_KERNEL_UOPS) return `the GEMM kernel needs ${tIC * KK * tW} micro-ops (budget ${MAX_KERNEL_UOPS})`;
+  if (tW > MAX_ITER || tH > MAX_ITER) return `a loop extent exceeds ${MAX_ITER}`;
+  const inCols = (tW - 1) * g.strideW + g.KW;
+  const inRows = (tH - 1) * g.strideH + g.KH;
+  const inpSlot = Math.floor(cfg.tensor.inp.depth / V);
+  if (tIC * inRows * inCols > inpSlot) return `input ${tIC}x${inRows}x${inCols} = ${tIC * inRows * inCols} exceeds the INP slot (${inpSlot})`;
+  const accSlot = Math.floor(cfg.tensor.acc.depth / V);
+  const nVec = typeof vectors === 'number' ? vectors : vectors ? 1 : 0;
+  const acc = tOC * tH * tW + nVec * tOC;
+  if (acc > accSlot) return `accumulators ${tOC}x${tH}x${tW}${nVec ? ` + ${nVec}x${tOC} channel vectors` : ''} = ${acc} exceed the ACC slot (${accSlot})`;
+  return null;
+}
+
+/** Every legal tiling of `g` for the given thread counts, each with the cost model's cycles and bytes. */
+export function enumerateConv2dPlans(
+  cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, threads: readonly { oc: number; h: number }[] = [{ oc: 2, h: 1 }],
+): Conv2dPlan[] {
+  const { OH, OW } = outputSize(g);
+  const ICBg = g.C / g.groups / cfg.blockIn;
+  const OCBg = g.O / g.groups / cfg.blockOut;
+  const tWs = new Set<number>();
+  for (let k = 1; k <= OW; k++) tWs.add(Math.ceil(OW / k));
+  const tHs = new Set<number>();
+  for (let k = 1; k <= OH; k++) tHs.add(Math.ceil(OH / k));
+  const out: Conv2dPlan[] = [];
+  for (const th of threads) {
+    for (const tOC of divisors(OCBg)) {
+      for (const tIC of divisors(ICBg)) {
+        for (const tW of tWs) {
+          for (const tH of tHs) {
+            const p = { tOC, tIC, tH, tW, ocThreads: th.oc, hThreads: th.h };
+            if (conv2dPlanIssue(cfg, g, vectors, p) === null) out.push(estimateConv2dPlan(cfg, g, p));
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The cost model, in cycles, of a pipelined plan: per step, the compute stage runs its GEMM micro-ops (one per
+ * cycle) and, once per tile, the initialisation and the requantization passes (one ALU/reset micro-op per
+ * output element each); the load stage moves the next step's bytes at the bus rate (a row of fewer bytes
+ * than two beats still costs about two cycles). With two or more virtual threads both overlap, so a step
+ * costs the larger of the two, plus a few cycles per instruction and per token round trip; the first step's
+ * loads (all resident weights) and the last tile's store are not overlapped. With one thread every stage
+ * waits for the others: a step costs load + compute, and each tile's store is exposed.
+ */
+export function estimateConv2dPlan(cfg: VtaConfig, g: Conv2dGeometry, p: Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'>): Conv2dPlan {
+  const { OH, OW } = outputSize(g);
+  const ICBg = g.C / g.groups / cfg.blockIn;
+  const OCBg = g.O / g.groups / cfg.blockOut;
+  const KK = g.KH * g.KW;
   const inpB = cfg.tensor.inp.elemBytes;
   const wgtB = cfg.tensor.wgt.elemBytes;
   const nTiles = (g.N / cfg.batch) * g.groups;
-  let best: Conv2dPlan | null = null;
-  const tWs = new Set<number>();
-  for (let k = 1; k <= OW; k++) tWs.add(Math.ceil(OW / k));
-  const wgtDepth = cfg.tensor.wgt.depth;
-  const tHs = new Set<number>();
-  for (let k = 1; k <= OH; k++) tHs.add(Math.ceil(OH / k));
-  // Cost model, in cycles, of the pipelined plan: per step, the compute stage runs its GEMM micro-ops (one per
-  // cycle) and, once per tile, the initialisation and the requantization passes (one ALU/reset micro-op per
-  // output element each); the load stage moves the next step's bytes at the bus rate (a row of fewer bytes
-  // than two beats still costs about two cycles); both overlap (two virtual threads), so a step costs the
-  // larger of the two, plus a few cycles per instruction and per token round trip. The first step's loads
-  // (all resident weights) and the last tile's store are not overlapped.
   const busB = cfg.busBits / 8;
   const beats = (bytes: number) => Math.max(2, Math.ceil(bytes / busB));
   const outB = cfg.tensor.out.elemBytes;
   const PER_INSN = 2;
   const PER_STEP = 24;
-  const candidates: Conv2dPlan[] = [];
-  for (const tOC of divisors(OCBg)) {
-    for (const tIC of divisors(ICBg)) {
-      // all of a single group's weights: loaded once, anywhere in the WGT buffer, shared by both threads
-      const single = g.groups === 1 && tOC === OCBg && tIC === ICBg;
-      if (tOC * tIC * KK > (single ? wgtDepth : wgtHalf)) continue;
-      for (const tW of tWs) {
-        const inCols = (tW - 1) * g.strideW + g.KW;
-        if (tIC * KK * tW > MAX_KERNEL_UOPS || tW > MAX_ITER) continue;
-        // the largest tH that fits INP and ACC, and the smaller ones that make fewer-row tiles
-        const byInp = Math.floor((Math.floor(inpHalf / (tIC * inCols)) - g.KH) / g.strideH) + 1;
-        const byAcc = Math.floor((accHalf - nVec * tOC) / (tOC * tW));
-        const maxH = Math.min(OH, byInp, byAcc, MAX_ITER);
-        for (const tH of tHs) {
-          if (tH > maxH) continue;
-          const inRows = (tH - 1) * g.strideH + g.KH;
-          const hT = Math.ceil(OH / tH);
-          const wT = Math.ceil(OW / tW);
-          const ocT = OCBg / tOC;
-          const icT = ICBg / tIC;
-          const resident = ocT === 1 && icT === 1;
-          const spatial = hT * wT * nTiles;
-          const rows = Math.min(inRows, g.H);
-          const cols = Math.min(inCols, g.W);
-          const inpBytes = spatial * ocT * ICBg * rows * cols * inpB;
-          const wgtStep = tOC * tIC * KK * wgtB;
-          const wgtBytes = single ? OCBg * ICBg * KK * wgtB : resident ? 2 * nTiles * OCBg * ICBg * KK * wgtB : spatial * OCBg * ICBg * KK * wgtB;
-          const steps = spatial * ocT * icT;
-          const tiles = spatial * ocT;
-          const insns = steps * (tIC + 3) + tiles * (tOC + 6);
-          const estBytes = inpBytes + wgtBytes + insns * 16;
-          // per step (full tiles; edge tiles are smaller but the totals are what count)
-          const nOut = tOC * (OH * OW / (hT * wT)) ;
-          const gemm = (g.N / cfg.batch) * g.groups * OCBg * ICBg * KK * OH * OW / steps;
-          const compute = gemm + (4 * nOut) / icT + PER_INSN * ((tIC + 3) + (tOC + 6) / icT);
-          const inpLoad = tIC * rows * beats(cols * inpB);
-          const load = inpLoad + (resident ? 0 : beats(wgtStep));
-          const first = inpLoad + beats(wgtStep);
-          const store = tOC * tH * beats(tW * outB);
-          const pipeline = first + (steps - 1) * Math.max(compute, load) + compute + store + steps * PER_STEP +
-            (resident && !single ? Math.max(0, beats(wgtStep) - compute) : 0);
-          const estCycles = Math.max(pipeline, (inpBytes + wgtBytes + insns * 16) / busB);
-          candidates.push({ tOC, tIC, tH, tW, weightsResident: resident, estBytes, estCycles });
-        }
-      }
-    }
-  }
-  // the fastest estimate; among (near-)equal ones, the least DRAM traffic
+  const { tOC, tIC, tH, tW } = p;
+  const V = planThreads(p);
+  const single = g.groups === 1 && tOC === OCBg && tIC === ICBg;
+  const inCols = (tW - 1) * g.strideW + g.KW;
+  const inRows = (tH - 1) * g.strideH + g.KH;
+  const hT = Math.ceil(OH / tH);
+  const wT = Math.ceil(OW / tW);
+  const ocT = OCBg / tOC;
+  const icT = ICBg / tIC;
+  const resident = ocT === 1 && icT === 1;
+  const spatial = hT * wT * nTiles;
+  const rows = Math.min(inRows, g.H);
+  const cols = Math.min(inCols, g.W);
+  const inpBytes = spatial * ocT * ICBg * rows * cols * inpB;
+  const wgtStep = tOC * tIC * KK * wgtB;
+  // resident weights are loaded once per slot and group (once in all with a single group)
+  const wgtBytes = single ? OCBg * ICBg * KK * wgtB : resident ? V * nTiles * OCBg * ICBg * KK * wgtB : spatial * OCBg * ICBg * KK * wgtB;
+  const steps = spatial * ocT * icT;
+  const tiles = spatial * ocT;
+  const insns = steps * (tIC + 3) + tiles * (tOC + 6);
+  const estBytes = inpBytes + wgtBytes + insns * 16;
+  // per step (full tiles; edge tiles are smaller but the totals are what count)
+  const nOut = tOC * (OH * OW / (hT * wT));
+  const gemm = (g.N / cfg.batch) * g.groups * OCBg * ICBg * KK * OH * OW / steps;
+  const compute = gemm + (4 * nOut) / icT + PER_INSN * ((tIC + 3) + (tOC + 6) / icT);
+  const inpLoad = tIC * rows * beats(cols * inpB);
+  const load = inpLoad + (resident ? 0 : beats(wgtStep));
+  const first = inpLoad + beats(wgtStep);
+  const store = tOC * tH * beats(tW * outB);
+  const pipeline = V === 1
+    ? first + (steps - 1) * (compute + load) + compute + tiles * store + steps * PER_STEP
+    : first + (steps - 1) * Math.max(compute, load) + compute + store + steps * PER_STEP +
+      (resident && !single ? Math.max(0, beats(wgtStep) - compute) : 0);
+  const estCycles = Math.max(pipeline, estBytes / busB);
+  return { tOC, tIC, tH, tW, weightsResident: resident, estBytes, estCycles, ocThreads: p.ocThreads ?? 2, hThreads: p.hThreads ?? 1 };
+}
+
+/**
+ * The fastest tiling by the cost model (two virtual threads along output channels); among near-equal ones,
+ * the least DRAM traffic. `vectors`: per-channel ACC vectors each tile holds besides its outputs (the bias
+ * and epilogue vectors; a boolean means the bias alone).
+ */
+export function planConv2d(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, name = 'conv2d'): Conv2dPlan {
+  checkGeometry(cfg, g, name);
+  const candidates = enumerateConv2dPlans(cfg, g, vectors);
+  let best: Conv2dPlan | null = null;
   if (candidates.length) {
     const fastest = Math.min(...candidates.map((c) => c.estCycles!));
     for (const c of candidates) if (c.estCycles! <= fastest * 1.001 && (!best || c.estBytes < best.estBytes)) best = c;
   }
   if (!best) {
     throw new OperatorError(
-      `${name}: no tiling of ${g.C}->${g.O} ${g.KH}x${g.KW} fits the buffers (INP half ${inpHalf}, WGT half ${wgtHalf}, ACC half ${accHalf} elements, ${MAX_KERNEL_UOPS} micro-ops per kernel)`,
+      `${name}: no tiling of ${g.C}->${g.O} ${g.KH}x${g.KW} fits the buffers (INP half ${cfg.tensor.inp.depth >> 1}, WGT half ${cfg.tensor.wgt.depth >> 1}, ACC half ${cfg.tensor.acc.depth >> 1} elements, ${MAX_KERNEL_UOPS} micro-ops per kernel)`,
     );
   }
   return best;
@@ -223,7 +292,11 @@ export async function conv2dPacked(
   const zp = z ? planZeroPoint(cfg, g, asInt8(rt.copyFromDevice(bufs.weight, wgtBytes)), z) : null;
   const vectors = epilogueVectors(epi);
   const borders = zp?.borders ?? [];
-  const plan = opts.plan ?? planConv2d(cfg, g, (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length, name);
+  const nVec = (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length;
+  const plan = opts.plan ?? planConv2d(cfg, g, nVec, name);
+  if (plan.tOC * (plan.tH * plan.tW + nVec) > cfg.tensor.acc.depth >> 1) {
+    throw new OperatorError(`${name}: plan tOC ${plan.tOC} x ${plan.tH}x${plan.tW} plus ${nVec} per-channel vectors does not fit half the ACC buffer (${cfg.tensor.acc.depth >> 1})`);
+  }
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
   checkEpilogueVectors(cfg, epi, g.O, name);
   const { OH, OW } = outputSize(g);
@@ -235,23 +308,31 @@ export async function conv2dPacked(
   const OCBg = OB / g.groups;
   const KK = g.KH * g.KW;
   const { tOC, tIC, tH, tW } = plan;
-  if (OCBg % tOC || ICBg % tIC) throw new OperatorError(`${name}: plan tOC ${tOC} / tIC ${tIC} must divide ${OCBg} / ${ICBg} channel blocks`);
+  const issue = conv2dPlanIssue(cfg, g, (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length, plan);
+  if (issue) throw new OperatorError(`${name}: plan ${tOC}/${tIC}/${tH}/${tW} (tOC/tIC/tH/tW), ${plan.ocThreads ?? 2}x${plan.hThreads ?? 1} threads: ${issue}`);
   needBytes(bufs.input, NB * CB * g.H * g.W * cfg.tensor.inp.elemBytes, 'input', name);
   needBytes(bufs.output, NB * OB * OH * OW * cfg.tensor.out.elemBytes, 'output', name);
   if (bufs.bias) needBytes(bufs.bias, OB * cfg.tensor.acc.elemBytes, 'bias', name);
 
-  const inpHalf = cfg.tensor.inp.depth >> 1;
-  const wgtHalf = cfg.tensor.wgt.depth >> 1;
-  const accHalf = cfg.tensor.acc.depth >> 1;
+  // V virtual threads: INP, WGT and ACC in V slots; step j uses slot j % V, tile t ACC slot t % V
+  const V = planThreads(plan);
+  const inpSlot = Math.floor(cfg.tensor.inp.depth / V);
+  const wgtSlot = Math.floor(cfg.tensor.wgt.depth / V);
+  const accSlot = Math.floor(cfg.tensor.acc.depth / V);
   const inRowsFull = (tH - 1) * g.strideH + g.KH;
 
   interface Tile { grp: number; nb: number; h0: number; th: number; w0: number; tw: number; oc0: number }
   const tiles: Tile[] = [];
+  // consecutive tiles run on different threads: the threaded dimension is the innermost loop
+  const rowsInner = (plan.hThreads ?? 1) > 1 && (plan.ocThreads ?? 2) === 1;
   for (let grp = 0; grp < g.groups; grp++) {
     for (let nb = 0; nb < NB; nb++) {
-      for (let h0 = 0; h0 < OH; h0 += tH) {
+      for (let a = 0; a < (rowsInner ? OCBg : OH); a += rowsInner ? tOC : tH) {
         for (let w0 = 0; w0 < OW; w0 += tW) {
-          for (let oc0 = 0; oc0 < OCBg; oc0 += tOC) tiles.push({ grp, nb, h0, th: Math.min(tH, OH - h0), w0, tw: Math.min(tW, OW - w0), oc0 });
+          for (let b = 0; b < (rowsInner ? OH : OCBg); b += rowsInner ? tH : tOC) {
+            const [h0, oc0] = rowsInner ? [b, a] : [a, b];
+            tiles.push({ grp, nb, h0, th: Math.min(tH, OH - h0), w0, tw: Math.min(tW, OW - w0), oc0 });
+          }
         }
       }
     }
@@ -262,10 +343,7 @@ export async function conv2dPacked(
   const resident = plan.weightsResident && tOC === OCBg && tIC === ICBg;
   // one group: one copy of the weights at WGT 0, loaded by the first step, read by both virtual threads
   const single = resident && g.groups === 1;
-  if (single ? tOC * tIC * KK > cfg.tensor.wgt.depth : tOC * tIC * KK > wgtHalf) {
-    throw new OperatorError(`${name}: plan tOC ${tOC} x tIC ${tIC} x ${KK} taps does not fit the WGT buffer`);
-  }
-  const wgtLoaded: (number | null)[] = [null, null];
+  const wgtLoaded: (number | null)[] = new Array(V).fill(null);
 
   // requantization offset (see requantOffset): the biases as b + M * 2^shift in a buffer of their own
   const accElemBytes = cfg.tensor.acc.elemBytes;
@@ -316,8 +394,8 @@ export async function conv2dPacked(
     if (ownBias) rt.free(ownBias);
     if (vecBuf) rt.free(vecBuf);
   };
-  /** Per ACC half: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
-  const clean = [0, 0];
+  /** Per ACC slot: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
+  const clean: number[] = new Array(V).fill(0);
 
   const prevOp = rt.currentOperator;
   rt.setOperator(name);
@@ -332,7 +410,7 @@ export async function conv2dPacked(
   function emitConv(): void {
     let j = 0;
     tiles.forEach((t, ti) => {
-      const accBase = (ti % 2) * accHalf;
+      const accBase = (ti % V) * accSlot;
       const nOut = tOC * t.th * t.tw;
       const inCols = (t.tw - 1) * g.strideW + g.KW;
       const icPitch = inRowsFull * inCols;
@@ -344,16 +422,16 @@ export async function conv2dPacked(
       const x0 = Math.max(0, -colStart);
       const x1 = Math.max(0, colStart + inCols - g.W);
       for (let k = 0; k < chunks; k++, j++) {
-        const half = j % 2;
-        const inpBase = half * inpHalf;
-        const wgtBase = single ? 0 : half * wgtHalf;
+        const slot = j % V;
+        const inpBase = slot * inpSlot;
+        const wgtBase = single ? 0 : slot * wgtSlot;
         const ic0 = k * tIC;
         // load stage
-        if (j >= 2) rt.depPop('compute', 'load');
-        if (single ? j === 0 : !resident || wgtLoaded[half] !== t.grp) {
+        if (j >= V) rt.depPop('compute', 'load');
+        if (single ? j === 0 : !resident || wgtLoaded[slot] !== t.grp) {
           const elem = ((t.grp * OCBg + t.oc0) * ICBg + ic0) * KK;
           rt.loadBuffer2D(bufs.weight, elem, MEM_TYPE.WGT, wgtBase, tOC, tIC * KK, ICBg * KK);
-          wgtLoaded[half] = t.grp;
+          wgtLoaded[slot] = t.grp;
         }
         for (let ic = 0; ic < tIC; ic++) {
           const cb = t.grp * ICBg + ic0 + ic;
@@ -363,7 +441,7 @@ export async function conv2dPacked(
         }
         rt.depPush('load', 'compute');
         // compute stage
-        if (k === 0 && ti >= 2) rt.depPop('store', 'compute');
+        if (k === 0 && ti >= V) rt.depPop('store', 'compute');
         rt.depPop('load', 'compute');
         if (k === 0) {
           // accumulators start at the bias: MAX(previous v + M, b') = b' over a clean region, else reset + ADD
@@ -371,7 +449,7 @@ export async function conv2dPacked(
           const biasKernel = () => rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, accBase + nOut));
           if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
           allVectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
-          if (biasBuf && offset && nOut <= clean[ti % 2]) {
+          if (biasBuf && offset && nOut <= clean[ti % V]) {
             rt.pushAlu(biasKernel(), 'MAX');
           } else {
             rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
@@ -407,7 +485,7 @@ export async function conv2dPacked(
             }
           }
         }));
-        if (j + 2 < S) rt.depPush('compute', 'load');
+        if (j + V < S) rt.depPush('compute', 'load');
       }
       // epilogue on the tensor ALU: the per-channel vector passes, then the (immediate) shift and clip
       const hw = t.th * t.tw;
@@ -416,14 +494,14 @@ export async function conv2dPacked(
         rt.pushAlu(rt.kernel(`chan:a${accBase}:v${vecBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, vecBase)), v.op);
       });
       emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
-      clean[ti % 2] = offset ? nOut : 0;
+      clean[ti % V] = offset ? nOut : 0;
       rt.depPush('compute', 'store');
       rt.depPop('compute', 'store');
       for (let oc = 0; oc < tOC; oc++) {
         const ob = t.grp * OCBg + t.oc0 + oc;
         rt.storeBuffer2D(accBase + oc * t.th * t.tw, bufs.output, ((t.nb * OB + ob) * OH + t.h0) * OW + t.w0, t.th, t.tw, OW);
       }
-      if (ti + 2 < T) rt.depPush('store', 'compute');
+      if (ti + V < T) rt.depPush('store', 'compute');
     });
   }
   rt.setOperator(name);

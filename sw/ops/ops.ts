@@ -1,6 +1,7 @@
 // Host-level operators: NCHW/OIHW typed arrays in, NCHW int8 out. Each packs (layout.ts), allocates and
 // copies to the device, runs the packed operator through the runtime, copies back, unpacks and frees.
 
+import type { VtaConfig } from '../../hw/vta/config';
 import type { Runtime, DeviceBuffer } from '../runtime';
 import { aluElementwise, AluEpilogue, maxPoolPacked } from './alu';
 import { Conv2dGeometry, conv2dPacked, Conv2dPlan, Epilogue, outputSize } from './conv2d';
@@ -56,6 +57,33 @@ async function withBuffers<T>(rt: Runtime, sizes: number[], f: (bufs: DeviceBuff
 
 const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);
 
+/** The packed geometry conv2d runs (batch and channels rounded up to the blocks). */
+export function packedConv2dGeometry(cfg: VtaConfig, [N, C, H, W]: Shape4, [O, , KH, KW]: Shape4, o: Pick<Conv2dOptions, 'stride' | 'padding' | 'groups'>): Conv2dGeometry {
+  const [sh, sw] = strides2(o.stride);
+  const [pt, pb, pl, pr] = pads4(o.padding);
+  return {
+    N: roundUp(N, cfg.batch), C: roundUp(C, cfg.blockIn), H, W, O: roundUp(O, cfg.blockOut), KH, KW,
+    strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups: o.groups ?? 1,
+  };
+}
+
+/** dense [M,K] x [N,K]^T as the conv2d it runs as: NCHW [BATCH, K, 1, M/BATCH] by OIHW [N, K, 1, 1]. */
+export function denseAsConv2d(cfg: VtaConfig, M: number, K: number, N: number): { xShape: Shape4; wShape: Shape4 } {
+  return { xShape: [cfg.batch, K, 1, ceilDiv(M, cfg.batch)], wShape: [N, K, 1, 1] };
+}
+
+/** A transposed conv2d as the stride-1 conv2d it runs as (zero-inserted input, flipped kernel, K-1-p borders). */
+export function conv2dTransposeAsConv2d(
+  [N, C, H, W]: Shape4, [, O, KH, KW]: Shape4, stride: number, padding: number, outputPadding: number,
+): { xShape: Shape4; wShape: Shape4; padding: [number, number, number, number] } {
+  const padH = KH - 1 - padding;
+  const padW = KW - 1 - padding;
+  return {
+    xShape: [N, C, (H - 1) * stride + 1, (W - 1) * stride + 1], wShape: [O, C, KH, KW],
+    padding: [padH, padH + outputPadding, padW, padW + outputPadding],
+  };
+}
+
 /** int8 conv2d (grouped), int32 bias, requantized to int8: x [N,C,H,W], w [O,C/groups,KH,KW]. */
 export async function conv2d(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions = {},
@@ -77,10 +105,8 @@ export async function conv2d(
   }
   const [sh, sw] = strides2(o.stride);
   const [pt, pb, pl, pr] = pads4(o.padding);
-  const Np = roundUp(N, cfg.batch);
-  const Cp = roundUp(C, cfg.blockIn);
-  const Op = roundUp(O, cfg.blockOut);
-  const g: Conv2dGeometry = { N: Np, C: Cp, H, W, O: Op, KH, KW, strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups };
+  const g = packedConv2dGeometry(cfg, [N, C, H, W], [O, Ig, KH, KW], { stride: [sh, sw], padding: [pt, pb, pl, pr], groups });
+  const { N: Np, O: Op } = g;
   const xp = packActivations(cfg, x, [N, C, H, W], 'inp', { pad, name: `${name} input` });
   const wp = packWeights(cfg, w, [O, Ig, KH, KW], { pad, name: `${name} weights` });
   const bp = bias ? packBias(cfg, bias, O) : null;
@@ -111,7 +137,7 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
  */
 export async function dense(
   rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
-  o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'name'> = {},
+  o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'plan' | 'name'> = {},
 ): Promise<OpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
   const cfg = rt.config;
@@ -120,12 +146,13 @@ export async function dense(
   if (x.length !== M * K) throw new OperatorError(`${name}: input has ${x.length} values, expected M*K = ${M}*${K}`);
   if (w.length !== N * K) throw new OperatorError(`${name}: weights have ${w.length} values, expected N*K = ${N}*${K}`);
   const B = cfg.batch;
-  const MB = ceilDiv(M, B);
-  // as NCHW with N = BATCH, C = K, H = 1, W = M/BATCH: x4[b][k][0][mb] = x[mb*B + b][k]
+  const { xShape, wShape } = denseAsConv2d(cfg, M, K, N);
+  const MB = xShape[3];
+  // x4[b][k][0][mb] = x[mb*B + b][k]
   const x4 = new Int8Array(B * K * MB);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = x[m * K + k];
-  const { out } = await conv2d(rt, x4, [B, K, 1, MB], w, [N, K, 1, 1], bias,
-    { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, name });
+  const { out } = await conv2d(rt, x4, xShape, w, wShape, bias,
+    { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, plan: o.plan, name });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
   return { out: y, shape: [M, N] };
@@ -138,7 +165,7 @@ export async function dense(
  */
 export async function conv2dTranspose(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null,
-  o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; name?: string } = {},
+  o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; plan?: Conv2dPlan; name?: string } = {},
 ): Promise<OpResult & { shape: Shape4 }> {
   const name = o.name ?? 'conv2d_transpose';
   expectType(name, 'input', x, Int8Array);
@@ -151,18 +178,16 @@ export async function conv2dTranspose(
   const op = o.outputPadding ?? 0;
   if (p > KH - 1 || p > KW - 1) throw new OperatorError(`${name}: padding ${p} must be at most kernel-1`);
   if (op >= s && op > 0) throw new OperatorError(`${name}: output padding ${op} must be smaller than the stride ${s}`);
-  const DH = (H - 1) * s + 1;
-  const DW = (W - 1) * s + 1;
+  const as = conv2dTransposeAsConv2d([N, C, H, W], [Ci, O, KH, KW], s, p, op);
+  const [, , DH, DW] = as.xShape;
   const xd = new Int8Array(N * C * DH * DW);
   for (let nc = 0; nc < N * C; nc++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) xd[(nc * DH + y * s) * DW + xx * s] = x[(nc * H + y) * W + xx];
   const wt = new Int8Array(O * C * KH * KW);
   for (let c = 0; c < C; c++) for (let oc = 0; oc < O; oc++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
     wt[((oc * C + c) * KH + ky) * KW + kx] = w[((c * O + oc) * KH + (KH - 1 - ky)) * KW + (KW - 1 - kx)];
   }
-  const padH = KH - 1 - p;
-  const padW = KW - 1 - p;
-  const r = await conv2d(rt, xd, [N, C, DH, DW], wt, [O, C, KH, KW], bias,
-    { stride: 1, padding: [padH, padH + op, padW, padW + op], shift: o.shift, relu: o.relu, name });
+  const r = await conv2d(rt, xd, as.xShape, wt, as.wShape, bias,
+    { stride: 1, padding: as.padding, shift: o.shift, relu: o.relu, plan: o.plan, name });
   return { out: r.out, shape: r.shape };
 }
 

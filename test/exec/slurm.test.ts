@@ -1,6 +1,7 @@
 // The Slurm executor against a real single-node cluster on loopback (munged, slurmctld, slurmd started
-// here and stopped afterwards): a regression through Slurm gives the local executor's results, a re-run
-// takes every result from the shared directory, and an array task that dies is resubmitted and reported.
+// here and stopped afterwards): a regression and a tuning sweep through Slurm give the local executor's
+// results, a re-run takes every result from the shared directory, and an array task that dies is
+// resubmitted and reported.
 // Needs root (the daemons run as root with their files in a temp dir); otherwise skipped, saying so.
 
 import execa from 'execa';
@@ -48,6 +49,23 @@ maybe('Slurm executor on a single-node cluster', () => {
     expect(again.stderr).toContain('6 of 6 regress tasks already have results');
     expect(again.stderr).not.toContain('submitted');
     expect(cases(join(work, 'slurm2'))).toEqual(cases(join(work, 'local')));
+  }, 240000);
+
+  test('a tuning sweep through Slurm picks the same schedules as the local executor', async () => {
+    const tuneRun = (db: string, extra: string[]) =>
+      execa('node', ['bin/vta.js', 'tune', '--workload', 'mnist-lenet-bn', '--target', 'fsim-cycles', '--trials', '2', '--db', db, ...extra],
+        { cwd: ROOT, env: cluster.env, reject: false, timeout: 180000 });
+    const records = (db: string) => readFileSync(db, 'utf8').trim().split('\n').map((line) => {
+      const { workload, knobs, cycles, plannerCycles } = JSON.parse(line);
+      return { workload, knobs, cycles, plannerCycles };
+    });
+    const slurm = await tuneRun(join(work, 'slurm-tune.jsonl'), ['--executor', 'slurm', '--partition', cluster.partition, '--exec-dir', join(work, 'exec-tune')]);
+    expect(slurm.stderr).toMatch(/submitted tune array job \d+ \(8 tasks, attempt 1\)/);
+    expect(slurm.exitCode).toBe(0);
+    const local = await tuneRun(join(work, 'local-tune.jsonl'), ['--jobs', '1']);
+    expect(local.exitCode).toBe(0);
+    expect(records(join(work, 'slurm-tune.jsonl'))).toEqual(records(join(work, 'local-tune.jsonl')));
+    expect(records(join(work, 'local-tune.jsonl'))).toHaveLength(4);
   }, 240000);
 
   test('array tasks that die are resubmitted; a task that keeps failing is reported', async () => {

@@ -7,6 +7,7 @@ import { benchCommand } from '../../sim/bench/command';
 import { defaultConfig } from '../../hw/vta/config';
 import { FunctionalSimulator } from '../../sim/fsim';
 import { convBenchSvg, formatConvTable, RESNET18, runConvBench } from '../../sw/bench/conv2d';
+import { layerShape, squareConv } from '../../sw/workloads/layers';
 
 function io() {
   const out: string[] = [];
@@ -15,14 +16,14 @@ function io() {
 
 describe('vta bench conv2d', () => {
   test('the ResNet-18 workload list', () => {
-    expect(RESNET18.map((l) => `${l.H} ${l.C}->${l.O} ${l.K} p${l.pad} s${l.stride}`)).toEqual([
-      '56 64->64 3 p1 s1', '56 64->128 3 p1 s2', '56 64->128 1 p0 s2', '28 128->128 3 p1 s1', '28 128->256 3 p1 s2',
-      '28 128->256 1 p0 s2', '14 256->256 3 p1 s1', '14 256->512 3 p1 s2', '14 256->512 1 p0 s2', '7 512->512 3 p1 s1',
+    expect(RESNET18.map(layerShape)).toEqual([
+      '56x56 64->64 3x3 p1 s1', '56x56 64->128 3x3 p1 s2', '56x56 64->128 1x1 p0 s2', '28x28 128->128 3x3 p1 s1', '28x28 128->256 3x3 p1 s2',
+      '28x28 128->256 1x1 p0 s2', '14x14 256->256 3x3 p1 s1', '14x14 256->512 3x3 p1 s2', '14x14 256->512 1x1 p0 s2', '7x7 512->512 3x3 p1 s1',
     ]);
   });
 
   test('small layers on fsim: correct, bound, bytes, table and SVG', async () => {
-    const small = [RESNET18[9], { ...RESNET18[2], H: 14, W: 14 }];
+    const small = [RESNET18[9], squareConv('resnet18.c3', 14, 64, 128, 1, 0, 2)];
     const rep = await runConvBench(new FunctionalSimulator(defaultConfig(), { dramBytes: 32 << 20 }), small, { workloadName: 't', target: 'fsim', deviceName: 'fsim' });
     expect(rep.allCorrect).toBe(true);
     for (const l of rep.layers) {
@@ -42,10 +43,14 @@ describe('vta bench conv2d', () => {
 
   test('the CLI: bad flags are usage errors; help', async () => {
     const a = io();
-    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow(/expected fsim or tsim/);
+    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow(/expected one of fsim, fsim-js, tsim/);
     await expect(benchCommand.run(['conv2d', '--workload', 'vgg'], a.io)).rejects.toThrow(/unknown; known: resnet18/);
+    // The configuration flags of `vta gen`, resolved and checked the same way, on both bench commands.
+    await expect(benchCommand.run(['conv2d', '--gemm', '2x8x8'], a.io)).rejects.toThrow(/^--gemm 2x8x8: .*LOG_WGT_BUFF_SIZE|--wgt-buff/);
+    await expect(benchCommand.run(['--skip-tsim', '--gemm', '2x8x8'], a.io)).rejects.toThrow(/^--gemm 2x8x8: .*LOG_WGT_BUFF_SIZE|--wgt-buff/);
     const h = io();
     expect(await benchCommand.run(['conv2d', '--help'], h.io)).toBe(0);
+    expect(h.out.join('')).toMatch(/--gemm BxIxO[\s\S]*--inp-buff/);
     expect(h.out.join('')).toMatch(/vta bench conv2d/);
     const b = io();
     expect(await benchCommand.run(['--help'], b.io)).toBe(0);

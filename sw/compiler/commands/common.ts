@@ -1,17 +1,21 @@
 // What `vta compile` and `vta infer` share: the flags for the configuration, quantization and the
 // partition, turning labelled images into input tensors, and compiling a model onto a device.
 
+import { existsSync } from 'fs';
 import type { FlagSpec, ParsedArgs } from '../../../cli/args';
 import { CommandFailure, UsageError } from '../../../cli/errors';
-import type { VtaConfig } from '../../../hw/vta/config';
-import { configRequestFromArgs, GEN_SPEC, resolveGenConfig } from '../../../gen/gen';
+import { CONFIG_FLAGS, configFromArgs } from '../../../gen/gen';
 import { OperatorError } from '../../ops/errors';
 import { RuntimeError } from '../../runtime';
 import { LabelledImages, loadDataSpec } from '../data/idx';
 import { CompileError, elementCount, Graph } from '../ir';
 import type { PipelineOptions } from '../pipeline';
+import type { ScheduleProvider } from '../codegen/schedule';
+import { SHIPPED_DB } from '../../tune/db';
+import { databaseSchedules } from '../../tune/schedules';
+import { loadScheduleDb } from '../../tune/command';
 
-export const CONFIG_FLAGS: readonly FlagSpec[] = GEN_SPEC.flags.filter((f) => f.name !== 'out');
+export { CONFIG_FLAGS, configFromArgs };
 
 export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'calibrate', type: 'string', metavar: 'DATA', help: 'calibrate per layer on images of DATA (mnist, mnist-train, idx:IMAGES,LABELS)' },
@@ -19,14 +23,12 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'scheme', type: 'string', metavar: 'calibrated|global', help: 'activation scales: per layer from calibration, or one global scale' },
   { name: 'global-scale', type: 'string', metavar: 'S', help: "TVM's global_scale for --scheme global (default 8)" },
   { name: 'mean', type: 'string', metavar: 'M', help: 'input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0)' },
-  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, else 1)' },
+  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, 1/255 (raw pixels) for synthetic data, else 1)' },
   { name: 'cpu', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes (comma-separated names) on the CPU' },
   { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
+  { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner\'s' },
 ];
 
-export function configFromArgs(args: ParsedArgs): VtaConfig {
-  return resolveGenConfig(configRequestFromArgs(args));
-}
 
 export function numberFlag(args: ParsedArgs, name: string, def: number): number {
   const s = args.string(name);
@@ -46,7 +48,9 @@ export interface Normalization {
 /** --mean/--std, defaulting to MNIST's statistics for the MNIST data sets. */
 export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undefined): Normalization {
   const mnist = dataSpec === 'mnist' || dataSpec === 'mnist-train';
-  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : 1) };
+  // synthetic CIFAR-like images feed raw 0..255 pixels (what the MLPerf Tiny ResNet-8 expects)
+  const raw = dataSpec?.startsWith('synthetic:');
+  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : raw ? 1 / 255 : 1) };
   if (n.std === 0) throw new UsageError('--std must not be 0');
   return n;
 }
@@ -105,4 +109,11 @@ export async function asCommandErrors<T>(body: () => Promise<T>): Promise<T> {
     if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError) throw new CommandFailure(e.message, { cause: e });
     throw e;
   }
+}
+
+/** `--db FILE`: the schedule database's tilings (the shipped records too), else the planner's where it has none. */
+export function schedulesFromArgs(args: ParsedArgs): ScheduleProvider {
+  const file = args.string('db');
+  if (file !== undefined && !existsSync(file)) throw new UsageError(`--db ${file}: no such file`);
+  return databaseSchedules(loadScheduleDb(file ? [SHIPPED_DB, file] : [SHIPPED_DB]));
 }

@@ -14,7 +14,7 @@ import { Graph } from '../ir';
 import { formatPlacements } from '../passes/partition';
 import { PipelineResult, runPipeline } from '../pipeline';
 import { formatGraph, formatTensorType } from '../printer';
-import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, pipelineOptionsFromArgs } from './common';
+import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
 
 /** DRAM the compiler lays a network out in (fsim's simulated memory). */
 export const COMPILE_DRAM_BYTES = 256 << 20;
@@ -105,7 +105,7 @@ export const compileCommand = defineCommand({
       io.stdout(formatPlacements(p.placements) + '\n');
       const device = new FunctionalSimulator(cfg, { dramBytes: COMPILE_DRAM_BYTES });
       const rt = new Runtime(device);
-      const net = await generate(rt, p.device);
+      const net = await generate(rt, p.device, { schedules: schedulesFromArgs(args) });
       io.stdout(describeNetwork(net) + '\n');
       const out = args.string('out');
       if (out) io.stdout(`wrote ${writeCompiled(out, model, net, p, calib.description).join(', ')}\n`);

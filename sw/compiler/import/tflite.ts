@@ -57,13 +57,22 @@ class Importer {
 
   run(): Graph {
     const m = this.m;
-    for (const i of m.inputs) this.activation(m.tensors[i], null);
+    // an int8 input takes real values through a quantize node, as a TFLite caller quantizes its input
+    const inputs = m.inputs.map((i) => {
+      const t = m.tensors[i];
+      const name = this.activation(t, null);
+      if (t.type !== 'INT8') return name;
+      const real = `${name}:real`;
+      this.tensors[real] = { ...this.tensors[name], name: real, dtype: 'float32', quant: undefined };
+      this.nodes.push({ name: `quantize_input_${i}`, op: 'quantize', inputs: [real], outputs: [name], attrs: {} });
+      return real;
+    });
     for (const op of m.operators) this.operator(op);
     const g: Graph = {
       name: m.file.replace(/^.*[\\/]/, '').replace(/\.tflite$/, ''),
       tensors: this.tensors,
       nodes: this.nodes,
-      inputs: m.inputs.map((i) => this.nameOf(m.tensors[i])),
+      inputs,
       outputs: m.outputs.map((i) => this.nameOf(m.tensors[i])),
     };
     validateGraph(g);

@@ -1,0 +1,82 @@
+// `vta tune`: tune the operator schedules of a network's layers and store the best in a database.
+
+import { cpus } from 'os';
+import { join } from 'path';
+import { defineCommand, Command } from '../../cli/command';
+import type { CommandSpec } from '../../cli/args';
+import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
+import { defaultConfig, deriveConfig, VtaConfig } from '../../hw/vta/config';
+import { readConfigFile } from '../../hw/vta/config-file';
+import { LayerOp } from '../workloads/layers';
+import { resolveWorkload, WORKLOAD_HELP } from '../workloads/resolve';
+import { MEASURE_KINDS, MeasureKind, ScheduleDb, ScheduleDbError, SHIPPED_DB } from './db';
+import { formatTuneTable, tune } from './tuner';
+
+const OPS: readonly LayerOp[] = ['conv2d', 'dense', 'conv2d_transpose'];
+
+const SPEC: CommandSpec = {
+  command: 'vta tune',
+  flags: [
+    { name: 'workload', type: 'string', metavar: 'NAME|FILE.onnx', help: WORKLOAD_HELP },
+    { name: 'ops', type: 'string', metavar: 'A,B', help: `operators to tune (${OPS.join(', ')}; default all)` },
+    { name: 'target', type: 'string', metavar: MEASURE_KINDS.join('|'), help: 'how candidates are measured: TSIM cycles, or the cost model checked on fsim (default tsim)' },
+    { name: 'trials', type: 'int', metavar: 'N', help: 'candidates measured per layer, the planner\'s included (default 8)' },
+    { name: 'db', type: 'string', metavar: 'FILE', help: 'the database to write (default build/tune/schedules.jsonl); records already there are skipped' },
+    { name: 'config', type: 'string', metavar: 'FILE', help: 'hardware configuration (a vta_config.json; default the default configuration)' },
+    { name: 'jobs', type: 'int', metavar: 'N', help: 'parallel worker processes (default: the number of cores)' },
+    ...EXECUTOR_FLAGS,
+  ],
+};
+
+const DESCRIPTION =
+  'Per distinct layer: the VTA template\'s search space (conv2d tile_b/h/w/ci/co, oc_nthread, h_nthread;\n' +
+  'dense tile_b/ci/co, oc_nthread), illegal points pruned, ranked by the planner\'s cost model; the\n' +
+  'planner\'s choice and the best few by the model are measured and checked against the integer reference.\n' +
+  'The fastest correct schedule is written to the database (one JSON line per best record) as soon as its\n' +
+  'layer is done, so an interrupted run resumes. Layers the shipped or user database has are skipped.';
+
+/** Reads schedule databases for a command: a malformed file is a one-line usage error naming file and line. */
+export function loadScheduleDb(files: readonly string[]): ScheduleDb {
+  try {
+    return ScheduleDb.load(files);
+  } catch (e) {
+    if (e instanceof ScheduleDbError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export function configFromFlag(file: string | undefined): VtaConfig {
+  return file ? deriveConfig(readConfigFile(file), file) : defaultConfig();
+}
+
+export const tuneCommand: Command = defineCommand({
+  name: 'tune',
+  summary: 'tune operator schedules of a network on TSIM and store the best in a schedule database',
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
+    const target = (args.string('target') ?? 'tsim') as MeasureKind;
+    if (!MEASURE_KINDS.includes(target)) throw new UsageError(`--target ${target}: expected ${MEASURE_KINDS.join(' or ')}`);
+    const trials = args.int('trials') ?? 8;
+    if (trials < 1) throw new UsageError(`--trials ${trials}: expected at least 1`);
+    const jobs = args.int('jobs') ?? cpus().length;
+    if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
+    const ops = (args.string('ops') ?? OPS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    for (const op of ops) if (!OPS.includes(op as LayerOp)) throw new UsageError(`--ops: unknown operator ${JSON.stringify(op)}; operators: ${OPS.join(', ')}`);
+    const cfg = configFromFlag(args.string('config'));
+    const workload = await resolveWorkload(args.string('workload') ?? 'resnet18', cfg);
+    const layers = workload.layers.filter((l) => ops.includes(l.op));
+    if (!layers.length) throw new UsageError(`--ops ${ops.join(',')}: ${workload.name} has no such layers`);
+    const dbFile = args.string('db') ?? join(process.cwd(), 'build', 'tune', 'schedules.jsonl');
+    const db = loadScheduleDb([dbFile]);
+    const known = loadScheduleDb([SHIPPED_DB, dbFile]);
+    const log = (line: string) => io.stderr(line + '\n');
+    const executor = executorFromArgs(args, jobs, log);
+    io.stdout(`tune: ${workload.name}, ${layers.length} layers on ${cfg.name}, measured on ${target}, ${trials} trials per layer, ${executor.description}\n`);
+    const rows = await tune({ cfg, layers, target, trials, known, db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo });
+    io.stdout('\n' + formatTuneTable(rows, target) + '\n');
+    io.stdout(`database ${dbFile}: ${db.size} records\n`);
+    return rows.every((r) => r.source !== 'failed') ? EXIT_OK : EXIT_FAILURE;
+  },
+});
