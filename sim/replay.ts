@@ -63,11 +63,10 @@ export async function deviceFor(
 }
 
 /**
- * The vector's initial DRAM, written blob by blob: no full-size image is built, so a replay needs about
- * one DRAM of memory per open device.
+ * The vector's initial DRAM on a freshly opened device (whose DRAM is zero), written blob by blob: no
+ * full-size image is built and untouched pages stay unmapped, so a 2 GiB vector costs only what it uses.
  */
 function loadInitialDram(dev: Device, v: Vector): void {
-  dev.loadImage(new Uint8Array(0));
   for (const b of v.init) dev.write(b.addr, b.data);
 }
 

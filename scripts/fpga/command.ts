@@ -20,7 +20,8 @@ import { defaultEstimator, FitEstimator } from './fit';
 export const FPGA_SPEC: CommandSpec = {
   command: 'vta fpga',
   flags: [
-    { name: 'board', type: 'string', metavar: 'BOARD', help: `the board: ${BOARD_NAMES.join(', ')} (required)` },
+    // `vta gen`'s flags may carry --board already (a preset there; required here).
+    ...(CONFIG_FLAGS.some((f) => f.name === 'board') ? [] : [{ name: 'board', type: 'string' as const, metavar: 'BOARD', help: `the board: ${BOARD_NAMES.join(', ')} (required)` }]),
     { name: 'freq', type: 'int', metavar: 'MHZ', help: 'fabric clock in MHz (default: the board\'s, e.g. 100 on the PYNQ-Z1)' },
     { name: 'force', type: 'bool', help: 'write the folder even when the configuration does not fit the board' },
     ...CONFIG_FLAGS,

@@ -54,5 +54,68 @@ export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<Fi
   };
 }
 
-/** The estimator `vta fpga` uses by default: `vta synth` when this tree has it, else the buffer lower bound. */
-export const defaultEstimator: FitEstimator = async (cfg, board) => bufferLowerBound(cfg, board);
+/** What `vta fpga` needs of `vta synth`'s report (synth/report.ts SynthReport). */
+export interface SynthFitLike {
+  readonly yosysVersion: string;
+  readonly fit: ({ readonly ok: boolean } & Readonly<Record<string, unknown>>) | null;
+}
+
+interface SynthModule {
+  synthesize(req: { cfg: VtaConfig; board: Board; progress?: (line: string) => void }): Promise<SynthFitLike>;
+}
+
+/** The knob to change when a resource is over budget. */
+const FIT_KNOBS: Readonly<Record<string, string>> = {
+  bram36: 'lower --wgt-buff, --acc-buff or --inp-buff',
+  lutram: 'lower --uop-buff or the queue depths (--insn-queue-depth, --dep-queue-depth)',
+  dsp: 'a smaller --gemm (fewer multipliers) or --gemm-dsp-packing 2',
+  lut: 'a smaller --gemm, or --alu-ii 2',
+  ff: 'a smaller --gemm or --gemm-pipeline',
+  uram: 'lower --wgt-buff',
+};
+
+/** Turns `vta synth`'s fit against the board into this module's FitReport. */
+export function fitFromSynth(report: SynthFitLike, board: Board): FitReport {
+  if (!report.fit) throw new Error(`vta synth returned no fit for ${board.name}`);
+  const rows: FitRow[] = [];
+  for (const [resource, entry] of Object.entries(report.fit)) {
+    if (resource === 'ok' || typeof entry !== 'object' || entry === null) continue;
+    const e = entry as { used: number; budget: number; unit: string };
+    rows.push({ resource, used: e.used, available: e.budget, unit: e.unit });
+  }
+  const over = rows.filter((r) => r.used > r.available);
+  return {
+    source: `vta synth (yosys ${report.yosysVersion})`,
+    rows,
+    fits: report.fit.ok,
+    fix: over.length === 0 ? null
+      : over.map((r) => `${r.resource} ${r.used} > ${r.available} ${r.unit}: ${FIT_KNOBS[r.resource] ?? 'a smaller configuration'}`).join('; '),
+    notes: ['a synthesis estimate (yosys), not the vendor tools\' placement; timing is checked by build.sh'],
+  };
+}
+
+/** `vta synth`'s module, or null when this tree does not have it. */
+function loadSynth(): SynthModule | null {
+  try {
+    // Loaded lazily: only vta fpga pays for the synthesis flow. require (not import()) for tsx/cjs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../../synth/synthesize') as SynthModule;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /synth\/synthesize/.test((e as Error).message)) return null;
+    throw e;
+  }
+}
+
+/**
+ * The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content) when this tree
+ * has it, else the buffer lower bound.
+ */
+export const defaultEstimator: FitEstimator = async (cfg, board, log) => {
+  const synth = loadSynth();
+  if (!synth) {
+    const r = await bufferLowerBound(cfg, board);
+    r.notes.push('vta synth is not in this tree, so only the buffers were checked');
+    return r;
+  }
+  return fitFromSynth(await synth.synthesize({ cfg, board, progress: log }), board);
+};

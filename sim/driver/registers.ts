@@ -139,7 +139,7 @@ export function errorFrom(cfg: VtaConfig, regs: Record<string, number>, insnCoun
  * What each stage waits for, from the live registers (LOAD_PC.., STAGE_STATE, TOKEN_COUNTS) and the
  * instruction at its pc. Empty when the core lacks those registers.
  */
-export function stageWaits(cfg: Pick<VtaConfig, 'depQueueDepth'> & VtaConfig, regs: Record<string, number>, readInsn: InsnReader): StageWait[] {
+export function stageWaits(cfg: VtaConfig, regs: Record<string, number>, readInsn: InsnReader): StageWait[] {
   if (!('STAGE_STATE' in regs) || !('TOKEN_COUNTS' in regs)) return [];
   const st = regs.STAGE_STATE;
   const tc = regs.TOKEN_COUNTS;

@@ -8,10 +8,15 @@ import { spawnSync } from 'child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { join, relative } from 'path';
 import { runFpga } from '../../scripts/fpga/command';
+import { bufferLowerBound, fitFromSynth, FitEstimator } from '../../scripts/fpga/fit';
+import { boardByName } from '../../hw/boards/boards';
 import { captureIo, fakeEmitRtl } from '../gen/util';
 import { cleanup, tempDir } from './helpers';
 
 afterAll(cleanup);
+
+// The buffer bound keeps these tests fast; `vta synth`'s yosys estimate is the default where the tree has it.
+const lowerBound: FitEstimator = (cfg, board) => bufferLowerBound(cfg, board);
 
 function walk(dir: string, root = dir): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -33,7 +38,7 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
   beforeAll(async () => {
     out = tempDir();
     io = captureIo();
-    expect(await runFpga(['--board', board, '--out', out], io, { emitRtl: fakeEmitRtl })).toBe(0);
+    expect(await runFpga(['--board', board, '--out', out], io, { emitRtl: fakeEmitRtl, estimator: lowerBound })).toBe(0);
   });
 
   test('writes the documented files; manifest.json names the part and hashes every other file', () => {
@@ -106,11 +111,11 @@ describe('vta fpga checks', () => {
   test('a configuration that does not fit is refused with the knob, and written with --force', async () => {
     const out = tempDir();
     const io = captureIo();
-    expect(await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out], io, { emitRtl: fakeEmitRtl })).toBe(1);
+    expect(await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out], io, { emitRtl: fakeEmitRtl, estimator: lowerBound })).toBe(1);
     expect(io.err).toMatch(/vta fpga: 1x32_i8w8a32_15_15_19_18 does not fit pynq-z1 .*lower --wgt-buff \(the WGT buffer is 512 KiB\); or pass --force/);
     expect(readdirSync(out)).toEqual([]);
     const forced = captureIo();
-    expect(await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out, '--force'], forced, { emitRtl: fakeEmitRtl })).toBe(0);
+    expect(await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out, '--force'], forced, { emitRtl: fakeEmitRtl, estimator: lowerBound })).toBe(0);
     expect(forced.err).toMatch(/WARNING: .*does not fit pynq-z1/);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).fit).toMatchObject({ fits: false, forced: true });
     expect(JSON.parse(readFileSync(join(out, 'synth-estimate.json'), 'utf8')).fits).toBe(false);
@@ -124,7 +129,7 @@ describe('vta fpga checks', () => {
     [['--board', 'ultra96', '--freq', '5'], /--freq 5: expected a fabric clock between 10 and 800 MHz/],
   ])('usage errors: %j', async (argv, message) => {
     const io = captureIo();
-    expect(await runFpga(argv as string[], io, { emitRtl: fakeEmitRtl, cwd: tempDir() })).toBe(2);
+    expect(await runFpga(argv as string[], io, { emitRtl: fakeEmitRtl, estimator: lowerBound, cwd: tempDir() })).toBe(2);
     expect(io.err).toMatch(message);
     expect(io.err.trim().split('\n')).toHaveLength(1);
   });
@@ -132,10 +137,21 @@ describe('vta fpga checks', () => {
   test('with the real generator the shell instantiates the generator\'s top', async () => {
     const out = tempDir();
     const io = captureIo();
-    expect(await runFpga(['--board', 'de10-nano', '--out', out, '--freq', '90'], io)).toBe(0);
+    expect(await runFpga(['--board', 'de10-nano', '--out', out, '--freq', '90'], io, { estimator: lowerBound })).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(readFileSync(join(out, 'rtl/VtaBoardShell.v'), 'utf8')).toContain(`  ${m.coreTop} core (`);
     expect(readdirSync(join(out, 'rtl'))).toContain(`${m.coreTop}.v`);
     expect(m.frequencyMhz).toBe(90);
   });
+});
+
+test('vta synth\'s fit becomes the refusal with the knob per resource over budget', () => {
+  const fit = fitFromSynth({
+    yosysVersion: '0.55',
+    fit: { ok: false, lut: { used: 60000, budget: 53200, pct: 112.8, unit: 'LUT6' }, dsp: { used: 100, budget: 220, pct: 45.45, unit: 'DSP48E1' } },
+  }, boardByName('pynq-z1'));
+  expect(fit.fits).toBe(false);
+  expect(fit.source).toBe('vta synth (yosys 0.55)');
+  expect(fit.rows).toEqual([{ resource: 'lut', used: 60000, available: 53200, unit: 'LUT6' }, { resource: 'dsp', used: 100, available: 220, unit: 'DSP48E1' }]);
+  expect(fit.fix).toBe('lut 60000 > 53200 LUT6: a smaller --gemm, or --alu-ii 2');
 });
