@@ -55,6 +55,8 @@ export class FunctionalSimulator implements Device {
   private readonly allocator: PageAllocator;
   private readonly strict: boolean;
   private gemmKernel: GemmKernel | 'wasm';
+  /** Kept across runs with `checkRaces`, cleared at each. */
+  private raceDetector?: RaceDetector;
   /** Whether any byte of DRAM may be nonzero (a write, an image or a run happened). */
   private written = false;
 
@@ -129,7 +131,7 @@ export class FunctionalSimulator implements Device {
       cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
       gemmKernel: this.gemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
     };
-    const race = options.checkRaces ? new RaceDetector(cfg, (i) => formatInsn(cfg, insns[i])) : null;
+    const race = options.checkRaces ? (this.raceDetector ??= new RaceDetector(cfg)).reset((i) => formatInsn(cfg, insns[i])) : null;
     const execute = (insn: Insn, stage: StageName): void => {
       race?.begin(stage, st.index, insn);
       switch (insn.op) {
