@@ -5,6 +5,7 @@ import type { Command } from './command';
 import { genCommand } from '../gen/command';
 import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
+import { mutateCommand } from '../sim/cli/mutate';
 import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from './bench';
 import { regressCommand } from '../sim/regress/command';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   genCommand,
   runCommand,
   conformCommand,
+  mutateCommand,
   disasmCommand,
   benchCommand,
   regressCommand,
