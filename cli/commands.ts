@@ -5,18 +5,21 @@ import type { Command } from './command';
 import { genCommand } from '../gen/command';
 import { runCommand } from '../sim/cli/run';
 import { conformCommand } from '../sim/cli/conform';
+import { mutateCommand } from '../sim/cli/mutate';
 import { disasmCommand } from '../sim/cli/disasm';
-import { benchCommand } from '../sim/bench/command';
+import { benchCommand } from './bench';
 import { regressCommand } from '../sim/regress/command';
 import { tuneCommand } from '../sw/tune/command';
 import { exploreCommand } from '../explore/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
+import { fpgaCommand } from '../scripts/fpga/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,
   runCommand,
   conformCommand,
+  mutateCommand,
   disasmCommand,
   benchCommand,
   regressCommand,
@@ -24,4 +27,5 @@ export const COMMANDS: readonly Command[] = [
   exploreCommand,
   compileCommand,
   inferCommand,
+  fpgaCommand,
 ];

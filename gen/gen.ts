@@ -17,7 +17,7 @@ import { prepareOutputDir } from '../util/output-dir';
 import { checkGeneratorLimits } from '../hw/vta/limits';
 import { HW_SPEC_HEADER, renderHwSpecHeader } from './header';
 import { emitRtl as realEmitRtl, RtlEmitter, RtlOptions, RtlOutput } from './rtl';
-import { INTERFACES, manifestFiles, ManifestFile, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
+import { INTERFACES, manifestFiles, ManifestFile, ManifestFsm, ManifestMemory, ManifestPort, READ_DURING_WRITE } from './manifest';
 
 export const GEN_SPEC: CommandSpec = {
   command: 'vta gen',
@@ -81,6 +81,8 @@ export interface GenManifest {
   /** Every memory, by instance path; `readDuringWrite` is explained in `readDuringWriteMeaning`. */
   readonly memories?: readonly ManifestMemory[];
   readonly readDuringWriteMeaning?: Readonly<Record<string, string>>;
+  /** FSM state registers by instance path, with the value of each state. */
+  readonly fsms?: readonly ManifestFsm[];
   /** C headers, relative to the manifest. */
   readonly headers: readonly string[];
   /** The resolved configuration, also written to `configFile`. */
@@ -197,6 +199,7 @@ export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string 
     ]),
     ...(rtl.ports ? { interfaces: INTERFACES, ports: rtl.ports } : {}),
     ...(rtl.memories ? { memories: rtl.memories, readDuringWriteMeaning: READ_DURING_WRITE } : {}),
+    ...(rtl.fsms ? { fsms: rtl.fsms } : {}),
     headers: [HW_SPEC_HEADER],
     configFile: CONFIG_FILE,
     config: cfg.json,

@@ -5,6 +5,7 @@
 import { ALU_OP_NAMES, ISA, MEM_TYPE, TENSOR_KINDS, VtaConfig } from '../hw/vta/config';
 import type { FieldLayout } from '../hw/vta/layout';
 import { GENERATOR } from '../cli/version';
+import { HOST_REGISTERS, REG } from '../hw/vta/regs';
 
 export const HW_SPEC_HEADER = 'vta_hw_spec.h';
 
@@ -26,7 +27,50 @@ function hexMask(width: number): string {
   return `0x${mask.toString(16)}ULL`;
 }
 
-export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR): string {
+/** VTA's C member names where ours differ (config.ts layouts use short names). */
+const VTA_MEMBER: Readonly<Record<string, string>> = {
+  pop_prev: 'pop_prev_dep', pop_next: 'pop_next_dep', push_prev: 'push_prev_dep', push_next: 'push_next_dep',
+  dst: 'dst_idx', src: 'src_idx', wgt: 'wgt_idx',
+};
+
+/**
+ * The platform macros VTA's `vta_config.py --defs` (and `--cflags`) give a board build. Our core has one
+ * register window, so VTA's per-module addresses all name that window and the offsets name our registers.
+ */
+export interface HwSpecPlatform {
+  /** VTA's TARGET name: pynq, ultra96, zcu104, de10nano. */
+  target: string;
+  /** Byte address of the register window as the CPU sees it. */
+  regBase: number;
+  /** Bytes of the register window. */
+  regRange: number;
+  /** Whether the accelerator's DRAM port is cache coherent (VTA_COHERENT_ACCESSES). */
+  coherent: boolean;
+  /** What the driver adds to a CMA physical address to form the accelerator's bus address. */
+  physAddrOffset: number;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).toUpperCase()}`;
+}
+
+/** One C struct of bit-fields in the order and widths of `layout` (GCC then packs them as layout.ts does). */
+function renderStruct(name: string, layout: FieldLayout, unit: 'uint64_t' | 'uint32_t', signed: readonly string[] = []): string[] {
+  const lines = ['typedef struct {'];
+  for (const f of layout.fields) {
+    const member = VTA_MEMBER[f.name] ?? f.name;
+    if (f.width === 0) {
+      lines.push(`  /* ${member}: 0 bits in this configuration */`);
+      continue;
+    }
+    const type = signed.includes(f.name) ? unit.replace('uint', 'int') : unit;
+    lines.push(`  ${`${type} ${member}`.padEnd(24)} : ${`${f.width};`.padEnd(4)} /* bits ${f.lsb}..${f.lsb + f.width - 1} */`);
+  }
+  lines.push(`} ${name};`);
+  return lines;
+}
+
+export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR, platform?: HwSpecPlatform): string {
   const j = cfg.json;
   const out: string[] = [];
   const def = (name: string, value: string | number, comment?: string): void => {
@@ -146,6 +190,72 @@ export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR
       def(`${m}_MASK`, hexMask(f.width));
     }
   }
+
+  section('VTA\'s own names for shared constants (hw_spec_const.h, hw_spec.h), with VTA\'s definitions');
+  def('VTA_MEM_ID_ACC_8BIT', 5, 'defined by VTA, no instruction of this core uses it');
+  for (const kind of ['INP', 'WGT', 'ACC', 'OUT']) def(`${kind}_MAT_AXI_RATIO`, `(VTA_${kind}_MATRIX_WIDTH / VTA_BUS_WIDTH)`);
+  out.push('#ifndef MAX', '#define MAX(a, b) (((a) > (b)) ? (a) : (b))', '#endif');
+  // VTA's micro-op field bounds [start, end]; note VTA sizes GEM field 1 by the INP depth while VTAUop's
+  // src_idx is MAX(ACC, INP) wide: both are kept as VTA has them.
+  def('VTA_UOP_GEM_0_0', 0);
+  def('VTA_UOP_GEM_0_1', '(VTA_UOP_GEM_0_0 + VTA_LOG_ACC_BUFF_DEPTH - 1)');
+  def('VTA_UOP_GEM_1_0', '(VTA_UOP_GEM_0_1 + 1)');
+  def('VTA_UOP_GEM_1_1', '(VTA_UOP_GEM_1_0 + VTA_LOG_INP_BUFF_DEPTH - 1)');
+  def('VTA_UOP_GEM_2_0', '(VTA_UOP_GEM_1_1 + 1)');
+  def('VTA_UOP_GEM_2_1', '(VTA_UOP_GEM_2_0 + VTA_LOG_WGT_BUFF_DEPTH - 1)');
+  def('VTA_UOP_ALU_0_0', 0);
+  def('VTA_UOP_ALU_0_1', '(VTA_UOP_ALU_0_0 + VTA_LOG_ACC_BUFF_DEPTH - 1)');
+  def('VTA_UOP_ALU_1_0', '(VTA_UOP_ALU_0_1 + 1)');
+  def('VTA_UOP_ALU_1_1', '(VTA_UOP_ALU_1_0 + VTA_LOG_INP_BUFF_DEPTH - 1)');
+
+  if (platform) {
+    section(`Platform: board target ${platform.target} (what VTA's vta_config.py --defs/--cflags give a board build)`);
+    def('VTA_TARGET', platform.target);
+    def(`VTA_TARGET_${platform.target === 'de10nano' ? 'DE10_NANO' : platform.target.toUpperCase()}`, 1);
+    def('VTA_HW_VER', cfg.hwVer);
+    def('VTA_COHERENT_ACCESSES', platform.coherent ? 'true' : 'false');
+    def('VTA_IP_REG_MAP_RANGE', hex(platform.regRange));
+    def('VTA_HOST_ADDR', hex(platform.regBase), 'the one register window (VTA\'s DE10 driver name)');
+    def('VTA_PHY_ADDR_OFFSET', hex(platform.physAddrOffset), 'added to a CMA physical address for the accelerator');
+    out.push('/* VTA\'s per-module windows all name the one window; offsets name the registers of hw/vta/regs.ts. */');
+    for (const m of ['FETCH', 'LOAD', 'COMPUTE', 'STORE']) def(`VTA_${m}_ADDR`, 'VTA_HOST_ADDR');
+    def('VTA_FETCH_INSN_COUNT_OFFSET', hex(REG.INSN_COUNT));
+    def('VTA_FETCH_INSN_ADDR_OFFSET', hex(REG.INSN_ADDR));
+    def('VTA_LOAD_INP_ADDR_OFFSET', hex(REG.INP_BASE));
+    def('VTA_LOAD_WGT_ADDR_OFFSET', hex(REG.WGT_BASE));
+    def('VTA_COMPUTE_DONE_RD_OFFSET', hex(REG.CONTROL), 'CONTROL: bit 1 done, bit 2 error');
+    out.push('/* VTA_COMPUTE_DONE_WR_OFFSET: not defined, this core has no done-write register */');
+    def('VTA_COMPUTE_UOP_ADDR_OFFSET', hex(REG.UOP_BASE));
+    def('VTA_COMPUTE_BIAS_ADDR_OFFSET', hex(REG.ACC_BASE));
+    def('VTA_STORE_OUT_ADDR_OFFSET', hex(REG.OUT_BASE));
+    for (const r of HOST_REGISTERS) def(`VTA_REG_${r.name}_OFFSET`, hex(r.offset));
+  }
+
+  section('Instruction and micro-op types: VTA\'s structs, widths from this configuration (GCC bit-field packing)');
+  out.push('#include <stdint.h>', '#ifdef __cplusplus', 'extern "C" {', '#endif');
+  out.push(
+    'typedef struct {',
+    `  ${'uint64_t opcode'.padEnd(24)} : ${ISA.opcodeBits};`,
+    ...['pop_prev_dep', 'pop_next_dep', 'push_prev_dep', 'push_next_dep'].map((m) => `  ${`uint64_t ${m}`.padEnd(24)} : 1;`),
+    `  ${'uint64_t pad_0'.padEnd(24)} : ${64 - ISA.opcodeBits - 4};`,
+    `  ${'uint64_t pad_1'.padEnd(24)} : 64;`,
+    '} VTAGenericInsn;',
+  );
+  out.push(...renderStruct('VTAMemInsn', cfg.layout.mem, 'uint64_t'));
+  out.push(...renderStruct('VTAGemInsn', cfg.layout.gemm, 'uint64_t'));
+  out.push(...renderStruct('VTAAluInsn', cfg.layout.alu, 'uint64_t', ['imm']));
+  out.push('union VTAInsn {', '  VTAGenericInsn generic;', '  VTAMemInsn mem;', '  VTAGemInsn gemm;', '  VTAAluInsn alu;', '};');
+  out.push(...renderStruct('VTAUop', cfg.layout.uop, 'uint32_t'));
+  out.push('#ifdef __cplusplus', '}', '#endif');
+  out.push(
+    '#if defined(__cplusplus) && __cplusplus >= 201103L',
+    'static_assert(sizeof(union VTAInsn) * 8 == VTA_INS_WIDTH, "VTAInsn must be one 128-bit instruction");',
+    'static_assert(sizeof(VTAUop) * 8 == VTA_UOP_WIDTH, "VTAUop must be one 32-bit micro-op");',
+    '#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L',
+    '_Static_assert(sizeof(union VTAInsn) * 8 == VTA_INS_WIDTH, "VTAInsn must be one 128-bit instruction");',
+    '_Static_assert(sizeof(VTAUop) * 8 == VTA_UOP_WIDTH, "VTAUop must be one 32-bit micro-op");',
+    '#endif',
+  );
 
   out.push('', '#endif /* VTA_TS_HW_SPEC_H_ */', '');
   return out.join('\n');

@@ -30,6 +30,15 @@ export interface ManifestMemory {
   readonly readDuringWrite: 'old' | 'new' | 'undefined';
 }
 
+/** A state register of an FSM (`fsm(name, states)` in the HDL) and the meaning of its values. */
+export interface ManifestFsm {
+  /** Instance path of the register from the top, e.g. `compute.state`. */
+  readonly name: string;
+  readonly module: string;
+  readonly width: number;
+  readonly states: readonly { readonly name: string; readonly value: number }[];
+}
+
 export interface ManifestFile {
   readonly file: string;
   readonly role: string;
@@ -87,6 +96,26 @@ export function manifestMemories(circuit: IR.Circuit): ManifestMemory[] {
           ...(lane !== undefined ? { writeMaskLane: lane } : {}),
           readDuringWrite: d.policy,
         });
+      } else if (d.kind === 'instance') {
+        visit(byName.get(d.module)!, path ? `${path}.${d.name}` : d.name);
+      }
+    }
+  };
+  visit(byName.get(circuit.top)!, '');
+  return out;
+}
+
+/** Every FSM state register, found by its `<NAME>_<STATE>` localparams, depth-first from the top. */
+export function manifestFsms(circuit: IR.Circuit): ManifestFsm[] {
+  const byName = new Map(circuit.modules.map((m) => [m.name, m]));
+  const out: ManifestFsm[] = [];
+  const visit = (m: IR.Module, path: string): void => {
+    for (const d of m.decls) {
+      if (d.kind === 'reg') {
+        const prefix = `${d.name.toUpperCase()}_`;
+        const states = m.params.filter((p) => p.name.startsWith(prefix) && p.width === d.width)
+          .map((p) => ({ name: p.name.slice(prefix.length), value: Number(p.value) }));
+        if (states.length > 0) out.push({ name: path ? `${path}.${d.name}` : d.name, module: m.name, width: d.width, states });
       } else if (d.kind === 'instance') {
         visit(byName.get(d.module)!, path ? `${path}.${d.name}` : d.name);
       }

@@ -7,7 +7,7 @@ import { elaborate, emitVerilog } from '../hw/dsl';
 import type { VtaConfig } from '../hw/vta/config';
 import { VtaCore } from '../hw/vta/core/core';
 import { GENERATOR } from '../cli/version';
-import { manifestMemories, manifestPorts, ManifestMemory, ManifestPort } from './manifest';
+import { manifestFsms, manifestMemories, manifestPorts, ManifestFsm, ManifestMemory, ManifestPort } from './manifest';
 
 export interface RtlFile {
   /** A plain file name such as `vta_top.v` (no directories). */
@@ -23,6 +23,8 @@ export interface RtlOutput {
   /** The top's ports and the design's memories, for the manifest. */
   readonly ports?: readonly ManifestPort[];
   readonly memories?: readonly ManifestMemory[];
+  /** FSM state registers and their state names (waveform viewers decode them with these). */
+  readonly fsms?: readonly ManifestFsm[];
 }
 
 export interface RtlOptions {
@@ -41,5 +43,6 @@ export function emitRtl(cfg: VtaConfig, opts: RtlOptions = {}): RtlOutput {
     files: out.order.map((name) => ({ name, text: out.files.get(name)! })),
     ports: manifestPorts(cfg, top),
     memories: manifestMemories(circuit),
+    fsms: manifestFsms(circuit),
   };
 }

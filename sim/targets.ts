@@ -1,18 +1,23 @@
 // Opens a Device of a configuration on a named target. Every tool that takes `--target` goes through here,
-// so fsim, TSIM and (later) boards are interchangeable.
+// so fsim, TSIM and the boards are interchangeable.
 
 import type { VtaConfig } from '../hw/vta/config';
 import type { Device } from './device';
 import { FunctionalSimulator } from './fsim';
 
-export type TargetName = 'fsim' | 'fsim-js' | 'tsim';
-export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim'];
+export type TargetName = 'fsim' | 'fsim-js' | 'tsim' | BoardTargetName;
+/** Real boards (sim/board): the runtime on the board's Linux, the bitstream from `vta fpga`. */
+export type BoardTargetName = 'pynq' | 'ultra96' | 'zcu104' | 'de10-nano';
+export const BOARD_TARGET_NAMES: readonly BoardTargetName[] = ['pynq', 'ultra96', 'zcu104', 'de10-nano'];
+export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim', ...BOARD_TARGET_NAMES];
 
 /** A device to close when done (TSIM holds a Verilator model and its DRAM); `using` works too. */
 export interface OpenedDevice extends Device {
   /** Releases the model; idempotent. A no-op on fsim, but call it anyway so the code works on every target. */
   close(): void;
   [Symbol.dispose](): void;
+  /** A new device like this one in its power-on state (zeroed SRAMs), for differential tests; cheap. */
+  fresh?(): Device & { close?(): void };
 }
 
 /** DRAM of a device opened without `dramBytes`: enough for the ResNet-18 layers through the operators. */
@@ -30,6 +35,8 @@ export interface OpenOptions {
   log?: (line: string) => void;
   /** TSIM only: build the tracing library (needed for a run's `trace` option). */
   trace?: 'fst' | 'vcd';
+  /** TSIM tracing: the clock frequency of the waveform's time axis (default 100 MHz). */
+  clockMhz?: number;
 }
 
 export class UnknownTargetError extends Error {
@@ -76,7 +83,17 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         dramBytes: Math.ceil(dramBytes / 4096) * 4096,
         log: options.log,
         trace: options.trace ?? false,
+        strict: options.strict,
+        clockMhz: options.clockMhz,
       }));
+    }
+    case 'pynq':
+    case 'ultra96':
+    case 'zcu104':
+    case 'de10-nano': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { openBoardDevice } = require('./board/device') as typeof import('./board/device');
+      return closable(openBoardDevice(target, cfg, { dramBytes }));
     }
     default:
       throw new UnknownTargetError(target);

@@ -31,10 +31,21 @@ export interface BoardPorts {
   readonly maxBurstBeats: number;
   /** The processor-side master port that drives the accelerator's control registers. */
   readonly controlPort: string;
-  /** Physical base address of the accelerator's registers, when the platform fixes it. */
+  /**
+   * Physical base address of the accelerator's registers: fixed by the platform (DE10-Nano's lightweight
+   * bridge), or the address `vta fpga`'s block design assigns (Xilinx), which the board runtime maps.
+   */
   readonly registerBase: number | null;
   /** Offset added to a CMA buffer's address to get the address the accelerator uses, when not 0. */
   readonly cmaPhysOffset: number;
+  /** Constant AxCACHE the board shell drives (0b1111 write-back allocate for a snooped port, 0b0011 otherwise). */
+  readonly axCache: number;
+  /** Constant AxPROT the board shell drives. */
+  readonly axProt: number;
+  /** Constant AxUSER on a port that has one (Cyclone V f2h: bit 0 marks a shared, coherent access), else null. */
+  readonly axUser: { readonly bits: number; readonly value: number } | null;
+  /** Whether the accelerator's DRAM accesses are cache coherent with the CPU (no flush/invalidate needed). */
+  readonly coherent: boolean;
 }
 
 export interface Board {
@@ -75,7 +86,9 @@ const BOARD_LIST: readonly Board[] = [
     memBusBits: 64,
     ports: {
       dataPort: 'PS7 S_AXI_ACP', dataProtocol: 'AXI3', maxBurstBeats: 16,
-      controlPort: 'PS7 M_AXI_GP0', registerBase: null, cmaPhysOffset: 0,
+      controlPort: 'PS7 M_AXI_GP0', registerBase: 0x43c0_0000, cmaPhysOffset: 0,
+      // ACP snoops the CPU caches (the PS supplies ACP's AxUSER: PCW_USE_DEFAULT_ACP_USER_VAL).
+      axCache: 0b1111, axProt: 0b000, axUser: null, coherent: true,
     },
   },
   {
@@ -97,7 +110,9 @@ const BOARD_LIST: readonly Board[] = [
     memBusBits: 128,
     ports: {
       dataPort: 'PS S_AXI_HPC0_FPD', dataProtocol: 'AXI4', maxBurstBeats: 256,
-      controlPort: 'PS M_AXI_HPM0_FPD', registerBase: null, cmaPhysOffset: 0,
+      controlPort: 'PS M_AXI_HPM0_FPD', registerBase: 0xa000_0000, cmaPhysOffset: 0,
+      // HPC0 snoops only when the kernel enables CCI coherency for it; the runtime flushes and invalidates.
+      axCache: 0b0011, axProt: 0b010, axUser: null, coherent: false,
     },
   },
   {
@@ -119,7 +134,9 @@ const BOARD_LIST: readonly Board[] = [
     memBusBits: 128,
     ports: {
       dataPort: 'PS S_AXI_HPC0_FPD', dataProtocol: 'AXI4', maxBurstBeats: 256,
-      controlPort: 'PS M_AXI_HPM0_FPD', registerBase: null, cmaPhysOffset: 0,
+      controlPort: 'PS M_AXI_HPM0_FPD', registerBase: 0xa000_0000, cmaPhysOffset: 0,
+      // HPC0 snoops only when the kernel enables CCI coherency for it; the runtime flushes and invalidates.
+      axCache: 0b0011, axProt: 0b010, axUser: null, coherent: false,
     },
   },
   {
@@ -141,6 +158,8 @@ const BOARD_LIST: readonly Board[] = [
     ports: {
       dataPort: 'HPS f2h_axi_slave', dataProtocol: 'AXI3', maxBurstBeats: 16,
       controlPort: 'HPS h2f_lw_axi_master', registerBase: 0xff22_0000, cmaPhysOffset: 0x8000_0000,
+      // 0x80000000 + physical selects the ACP window of the f2h bridge: coherent with AxCACHE 1111, AxUSER[0] 1.
+      axCache: 0b1111, axProt: 0b100, axUser: { bits: 5, value: 0b00001 }, coherent: true,
     },
   },
 ];

@@ -80,7 +80,7 @@ export interface Uop {
 }
 
 // TypeScript name of each layout field.
-const FIELD_KEYS: Record<string, string> = {
+export const FIELD_KEYS: Record<string, string> = {
   pop_prev: 'popPrev', pop_next: 'popNext', push_prev: 'pushPrev', push_next: 'pushNext',
   memory_type: 'memType', sram_base: 'sramBase', dram_base: 'dramBase', y_size: 'ySize', x_size: 'xSize',
   x_stride: 'xStride', y_pad_0: 'yPad0', y_pad_1: 'yPad1', x_pad_0: 'xPad0', x_pad_1: 'xPad1',

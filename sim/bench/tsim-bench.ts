@@ -218,37 +218,49 @@ export function formatTsimTable(r: TsimBenchReport): string {
   ].join('\n');
 }
 
-/** Bars of GEMM utilization per workload with the utilization the bus allows, as a standalone SVG. */
-export function tsimUtilizationSvg(r: TsimBenchReport): string {
+/**
+ * Bars of GEMM utilization per workload with the utilization the bus allows, as a standalone SVG: axis
+ * titles, ticks every 10 %, and a legend that says what the bar, the dashed outline and the red line are.
+ */
+export function tsimUtilizationSvg(r: TsimBenchReport, target = 0.9): string {
   const rows = r.gemm;
   const barH = 22;
   const gap = 10;
   // Room for the longest label at about 6.5 px per character of 11 px sans-serif.
-  const left = 20 + Math.ceil(6.5 * Math.max(...rows.map((row) => `${row.workload} (${row.busBits}-bit)`.length)));
+  const left = 36 + Math.ceil(6.5 * Math.max(...rows.map((row) => `${row.workload} (${row.busBits}-bit)`.length)));
   const plotW = 400;
-  const top = 40;
-  const W = left + plotW + 80;
-  const H = top + rows.length * (barH + gap) + 50;
+  const top = 48;
+  const plotBottom = top + rows.length * (barH + gap);
+  const legendLongest = 'bus bound: the most any schedule reaches when every DRAM byte crosses this bus once'.length;
+  const W = Math.max(left + plotW + 90, left + 24 + Math.ceil(6.2 * legendLongest) + 10);
+  const H = plotBottom + 118;
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="10" y="20" font-size="14">TSIM GEMM utilization (MACs/cycle / peak) — bar: measured, outline: bus bound</text>`);
-  for (let t = 0; t <= 10; t += 2) {
+  out.push(`<text x="10" y="22" font-size="14">TSIM GEMM utilization per workload (${esc(r.memory.split(':')[0])})</text>`);
+  for (let t = 0; t <= 10; t++) {
     const x = left + (plotW * t) / 10;
-    out.push(`<line x1="${x}" y1="${top - 5}" x2="${x}" y2="${H - 40}" stroke="#ddd"/>`);
-    out.push(`<text x="${x}" y="${H - 25}" text-anchor="middle">${t * 10}%</text>`);
+    out.push(`<line x1="${x}" y1="${top - 5}" x2="${x}" y2="${plotBottom}" stroke="${t % 5 === 0 ? '#ccc' : '#eee'}"/>`);
+    out.push(`<text x="${x}" y="${plotBottom + 14}" text-anchor="middle">${t * 10}%</text>`);
   }
-  const x90 = left + plotW * 0.9;
-  out.push(`<line x1="${x90}" y1="${top - 5}" x2="${x90}" y2="${H - 40}" stroke="#c00" stroke-dasharray="4 3"/>`);
-  out.push(`<text x="${x90}" y="${top - 8}" text-anchor="middle" fill="#c00">target 90%</text>`);
+  out.push(`<text x="${left + plotW / 2}" y="${plotBottom + 32}" text-anchor="middle">GEMM utilization = MACs per cycle / peak MACs per cycle</text>`);
+  out.push(`<text transform="translate(14 ${(top + plotBottom) / 2}) rotate(-90)" text-anchor="middle">workload (DRAM bus width)</text>`);
+  const xt = left + plotW * target;
+  out.push(`<line x1="${xt}" y1="${top - 5}" x2="${xt}" y2="${plotBottom}" stroke="#B22222" stroke-width="1.5" stroke-dasharray="5 3"/>`);
+  out.push(`<text x="${xt}" y="${top - 9}" text-anchor="middle" fill="#B22222">target ${Math.round(target * 100)}%</text>`);
   rows.forEach((row, i) => {
     const y = top + i * (barH + gap);
     out.push(`<text x="${left - 8}" y="${y + barH / 2 + 4}" text-anchor="end">${esc(`${row.workload} (${row.busBits}-bit)`)}</text>`);
-    out.push(`<rect x="${left}" y="${y}" width="${(plotW * row.utilizationBound).toFixed(1)}" height="${barH}" fill="none" stroke="#888" stroke-dasharray="3 2"/>`);
-    out.push(`<rect x="${left}" y="${y + 3}" width="${(plotW * row.utilization).toFixed(1)}" height="${barH - 6}" fill="#3a7bd5"/>`);
+    out.push(`<rect x="${left}" y="${y}" width="${(plotW * row.utilizationBound).toFixed(1)}" height="${barH}" fill="none" stroke="#555" stroke-dasharray="3 2"/>`);
+    out.push(`<rect x="${left}" y="${y + 4}" width="${(plotW * row.utilization).toFixed(1)}" height="${barH - 8}" fill="#0072B2"/>`);
     out.push(`<text x="${left + plotW * Math.max(row.utilization, row.utilizationBound) + 6}" y="${y + barH / 2 + 4}">${pct(row.utilization)}</text>`);
   });
+  // Legend: what each mark means.
+  const ly = plotBottom + 52;
+  out.push(`<rect x="${left}" y="${ly - 9}" width="18" height="10" fill="#0072B2"/><text x="${left + 24}" y="${ly}">measured utilization of the run</text>`);
+  out.push(`<rect x="${left}" y="${ly + 9}" width="18" height="12" fill="none" stroke="#555" stroke-dasharray="3 2"/><text x="${left + 24}" y="${ly + 19}">bus bound: the most any schedule reaches when every DRAM byte crosses this bus once</text>`);
+  out.push(`<line x1="${left}" y1="${ly + 34}" x2="${left + 18}" y2="${ly + 34}" stroke="#B22222" stroke-width="1.5" stroke-dasharray="5 3"/><text x="${left + 24}" y="${ly + 38}">target: the utilization the blocked-GEMM benchmark aims for (${Math.round(target * 100)}% of peak)</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

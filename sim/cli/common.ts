@@ -6,7 +6,12 @@ import { deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, withOverr
 import { ConfigError } from '../../hw/vta/errors';
 import { CommandFailure, UsageError } from '../../cli/errors';
 import type { FlagSpec, ParsedArgs } from '../../cli/args';
-import { DeviceError } from '../device';
+import { DEFAULT_MAX_UOPS, DeviceError } from '../device';
+import type { RunResult } from '../device';
+import { emitRtl } from '../../gen/rtl';
+import { DEFAULT_CLOCK_MHZ, halfPeriodPs } from '../tsim/build';
+import type { TsimRunResult } from '../tsim/device';
+import { writeWaveViews } from '../tsim/wave';
 import { TargetUnavailableError, TARGETS, TraceRequest } from '../replay';
 import { VectorError } from '../vector';
 
@@ -19,7 +24,48 @@ export const TRACE_FLAGS: FlagSpec[] = [
   { name: 'trace', type: 'string', metavar: 'FILE.fst|FILE.vcd', help: 'TSIM: write a waveform of the run (format by extension)' },
   { name: 'trace-from', type: 'int', metavar: 'N', help: 'first cycle traced, counted from the start of the run (default 0)' },
   { name: 'trace-to', type: 'int', metavar: 'M', help: 'cycle the trace stops at (default: the end of the run)' },
+  { name: 'clock-mhz', type: 'string', metavar: 'F', help: `clock frequency of the trace's time axis (default ${DEFAULT_CLOCK_MHZ} MHz)` },
 ];
+
+export const BUDGET_FLAGS: FlagSpec[] = [
+  { name: 'max-uops', type: 'int', metavar: 'N', help: `work budget: GEMM/ALU micro-ops a run may execute (default ${DEFAULT_MAX_UOPS})` },
+  { name: 'max-cycles', type: 'int', metavar: 'N', help: 'TSIM cycle budget of a run (default 4x the micro-op budget; 0 = none)' },
+];
+
+/** The --max-uops/--max-cycles options, checked. */
+export function budgetOptions(args: ParsedArgs): { maxUops?: number; maxCycles?: number } {
+  const out: { maxUops?: number; maxCycles?: number } = {};
+  for (const [flag, key] of [['max-uops', 'maxUops'], ['max-cycles', 'maxCycles']] as const) {
+    const v = args.int(flag);
+    if (v === undefined) continue;
+    if (v < 0) throw new UsageError(`--${flag} ${v}: expected an integer >= 0`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** --clock-mhz, checked (only with --trace). */
+export function clockMhzFlag(args: ParsedArgs): number {
+  const text = args.string('clock-mhz');
+  if (text === undefined) return DEFAULT_CLOCK_MHZ;
+  if (args.string('trace') === undefined) throw new UsageError('--clock-mhz sets the time axis of a waveform; it needs --trace FILE');
+  const f = Number(text);
+  if (!(f > 0 && f <= 10_000)) throw new UsageError(`--clock-mhz ${text}: expected a frequency in MHz, e.g. 100 or 333.3`);
+  return f;
+}
+
+/**
+ * After a traced run: what was written, the window, the clock, and how to see state names. Writes the
+ * GTKWave save file and state filters beside the waveform.
+ */
+export function reportTrace(io: { stderr(s: string): void }, path: string, cfg: VtaConfig, run: RunResult, clockMhz: number): void {
+  const window = (run as TsimRunResult).traceCycles;
+  if (!window) return;
+  const views = writeWaveViews(path, emitRtl(cfg).fsms ?? [], window, clockMhz);
+  const ns = (2 * halfPeriodPs(clockMhz)) / 1000;
+  io.stderr(`trace: wrote ${path}: model cycles ${window.first} to ${window.end} (${window.end - window.first} cycles of this run), ${ns} ns per cycle at ${clockMhz} MHz\n`);
+  io.stderr(`trace: FSM states by name: gtkwave ${views.gtkw} (${views.filters.length} state filters in ${path}.states/)\n`);
+}
 
 /** Lets a command read FIFOs, devices and process substitutions (still size-limited). */
 export const SPECIAL_FILES_FLAG: FlagSpec = {
@@ -70,9 +116,10 @@ export function describeError(e: unknown): string {
   throw e;
 }
 
-/** Converts replay errors into the dispatcher's one-line failures. */
-export function asFailure(e: unknown): never {
+/** Converts replay errors into the dispatcher's one-line failures; a device error names the target it came from. */
+export function asFailure(e: unknown, target?: string): never {
   if (e instanceof TargetUnavailableError) throw new UsageError(e.message);
+  if (e instanceof DeviceError && target) throw new CommandFailure(`${target}: ${describeError(e)}`);
   if (e instanceof DeviceError || e instanceof VectorError) throw new CommandFailure(describeError(e));
   throw e;
 }

@@ -8,13 +8,14 @@ import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { loadVector, skipReason } from '../vector';
-import { checkTarget, describeError, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { BUDGET_FLAGS, budgetOptions, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
   flags: [
     TARGET_FLAG,
     ...TRACE_FLAGS,
+    ...BUDGET_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     SPECIAL_FILES_FLAG,
     { name: 'json', type: 'bool', help: 'print one JSON document with a result per vector (for CI) instead of lines' },
@@ -68,6 +69,8 @@ export const conformCommand: Command = defineCommand({
     const line = (text: string): void => { if (!json) io.stdout(`${text}\n`); };
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
+    const budget = budgetOptions(args);
+    const clockMhz = clockMhzFlag(args);
     const files = vectorFiles(args.positionals);
     const allowSpecial = args.bool('allow-special-files');
     // One waveform per vector: with several vectors, FILE.fst becomes FILE.<vector>.fst.
@@ -88,7 +91,9 @@ export const conformCommand: Command = defineCommand({
           line(`SKIP ${v.name}: ${skip}`);
           continue;
         }
-        const r = await replay(v, { target, strict, maxMismatches: 1, trace: traceFor(v.name), log: (msg) => io.stderr(`${msg}\n`) });
+        const vectorTrace = traceFor(v.name);
+        const r = await replay(v, { target, strict, maxMismatches: 1, trace: vectorTrace, clockMhz, log: (msg) => io.stderr(`${msg}\n`), ...budget });
+        if (vectorTrace) reportTrace(io, vectorTrace.path, v.config, r.run, clockMhz);
         const timing = { cycles: r.run.cycles, wallSeconds: r.run.wallSeconds };
         if (r.ok) {
           passed++;

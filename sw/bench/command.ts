@@ -4,8 +4,9 @@
 import { existsSync, writeFileSync } from 'fs';
 import { prepareOutputFile } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
-import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { CONFIG_FLAGS, configFromArgs } from '../../gen/gen';
+import { DeviceError } from '../../sim/device';
 import { isTargetName, openDevice, TARGET_NAMES } from '../../sim/targets';
 import { SHIPPED_DB } from '../tune/db';
 import { loadScheduleDb } from '../tune/command';
@@ -15,7 +16,7 @@ export const CONV_SPEC: CommandSpec = {
   command: 'vta bench conv2d',
   flags: [
     { name: 'workload', type: 'string', metavar: 'NAME', help: `the layers to run: ${Object.keys(WORKLOADS).join(', ')} (default resnet18)` },
-    { name: 'target', type: 'string', metavar: 'TARGET', help: 'fsim (default), fsim-js or tsim' },
+    { name: 'target', type: 'string', metavar: 'TARGET', help: 'fsim (default), fsim-js, tsim, or a board (pynq, ultra96, zcu104, de10-nano) when run on it' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the results as JSON' },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a roofline plot' },
     { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; its tuned schedules are used and compared with the planner\'s' },
@@ -55,7 +56,14 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const db = args.bool('no-db') ? null : loadScheduleDb([SHIPPED_DB, ...(dbFile ? [dbFile] : [])]);
   // Progress lines (and a first TSIM build) go to stderr; the table to stdout.
   const log = (s: string) => io.stderr(s + '\n');
-  const device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
+  let device;
+  try {
+    device = await openDevice(target, cfg, { dramBytes: 64 << 20, log });
+  } catch (e) {
+    // A board target on another machine, a missing u-dma-buf: one line saying what is missing.
+    if (e instanceof DeviceError) throw new CommandFailure(e.message);
+    throw e;
+  }
   io.stdout(`conv2d benchmark: ${workloadName} on ${target} (${cfg.name})\n`);
   let report;
   try {

@@ -1,5 +1,7 @@
-// A small SVG writer for the roofline plot of `vta bench conv2d`: log-log axes, the memory roof, the
-// compute roof, and one point per layer (the bound, and the achieved utilization where cycles exist).
+// A small SVG writer for the roofline plot of `vta bench conv2d`: log-log axes with 1-2-5 ticks, the
+// memory roof, the compute roof, the ridge as a dashed vertical line labelled along it (so the label
+// never sits on the points), and one colour and marker shape per layer: open for the bound, filled for
+// the achieved utilization where cycles exist.
 
 export interface RooflinePoint {
   name: string;
@@ -13,13 +15,46 @@ export interface RooflinePoint {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Okabe–Ito and Tableau colours that stay apart for colour-blind readers and in greyscale pairs. */
+export const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#8C564B', '#7F3C8D', '#B8860B'];
+
+type Shape = 'circle' | 'square' | 'triangle' | 'diamond';
+const SHAPES: readonly Shape[] = ['circle', 'square', 'triangle', 'diamond'];
+
+/** A marker of `shape` centred on (x, y); `fill` 'none' draws it open. */
+function marker(shape: Shape, x: number, y: number, r: number, colour: string, filled: boolean, title: string): string {
+  const paint = filled ? `fill="${colour}"` : `fill="white" stroke="${colour}" stroke-width="2"`;
+  const t = `<title>${esc(title)}</title>`;
+  const f = (v: number) => v.toFixed(1);
+  switch (shape) {
+    case 'circle': return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" ${paint}>${t}</circle>`;
+    case 'square': return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
+    case 'triangle': return `<polygon points="${f(x)},${f(y - r * 1.2)} ${f(x + r * 1.1)},${f(y + r * 0.8)} ${f(x - r * 1.1)},${f(y + r * 0.8)}" ${paint}>${t}</polygon>`;
+    case 'diamond': return `<polygon points="${f(x)},${f(y - r * 1.3)} ${f(x + r * 1.1)},${f(y)} ${f(x)},${f(y + r * 1.3)} ${f(x - r * 1.1)},${f(y)}" ${paint}>${t}</polygon>`;
+  }
+}
+
+/** Tick values 1, 2, 5 x 10^k within [lo, hi]. */
+export function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
+const tickText = (v: number): string => (v >= 1 ? String(Math.round(v * 100) / 100) : String(Number(v.toPrecision(1))));
+
 export function rooflineSvg(points: readonly RooflinePoint[], bytesPerCycle: number, peakMacs: number, title: string): string {
-  const W = 720;
-  const H = 460;
-  const L = 70;
-  const R = 180;
-  const T = 40;
-  const Bm = 50;
+  const W = 760;
+  const H = 480;
+  const L = 72;
+  const R = 200;
+  const T = 44;
+  const Bm = 56;
   const ai = points.map((p) => p.intensity).filter((v) => v > 0);
   const ridge = peakMacs / bytesPerCycle;
   const xMin = 10 ** Math.floor(Math.log10(Math.min(ridge, ...ai) / 2));
@@ -31,33 +66,38 @@ export function rooflineSvg(points: readonly RooflinePoint[], bytesPerCycle: num
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${W / 2 - R / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`);
-  for (let e = Math.log10(xMin); e <= Math.log10(xMax) + 1e-9; e++) {
-    const x = px(10 ** e);
-    out.push(`<line x1="${x}" y1="${T}" x2="${x}" y2="${H - Bm}" stroke="#ddd"/><text x="${x}" y="${H - Bm + 15}" text-anchor="middle">${10 ** e >= 1 ? 10 ** e : (10 ** e).toPrecision(1)}</text>`);
+  out.push(`<text x="${(L + W - R) / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`);
+  for (const v of logTicks(xMin, xMax)) {
+    const x = px(v);
+    const major = Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+    out.push(`<line x1="${x.toFixed(1)}" y1="${T}" x2="${x.toFixed(1)}" y2="${H - Bm}" stroke="${major ? '#ccc' : '#eee'}"/><text x="${x.toFixed(1)}" y="${H - Bm + 15}" text-anchor="middle">${tickText(v)}</text>`);
   }
-  for (let e = Math.log10(yMin); e <= Math.log10(yMax) + 1e-9; e++) {
-    const y = py(10 ** e);
-    out.push(`<line x1="${L}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#ddd"/><text x="${L - 6}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toPrecision(1)}</text>`);
+  for (const v of logTicks(yMin, yMax)) {
+    const y = py(v);
+    const major = Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+    out.push(`<line x1="${L}" y1="${y.toFixed(1)}" x2="${W - R}" y2="${y.toFixed(1)}" stroke="${major ? '#ccc' : '#eee'}"/><text x="${L - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${tickText(v)}</text>`);
   }
   out.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - Bm}" fill="none" stroke="black"/>`);
-  out.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">arithmetic intensity (MACs per DRAM byte)</text>`);
-  out.push(`<text transform="translate(16 ${(T + H - Bm) / 2}) rotate(-90)" text-anchor="middle">fraction of peak (${peakMacs} MACs/cycle)</text>`);
-  // roofs: min(1, ai * bw / peak)
+  out.push(`<text x="${(L + W - R) / 2}" y="${H - 16}" text-anchor="middle">arithmetic intensity (MACs per DRAM byte, log scale)</text>`);
+  out.push(`<text transform="translate(18 ${(T + H - Bm) / 2}) rotate(-90)" text-anchor="middle">fraction of peak, ${peakMacs} MACs/cycle (log scale)</text>`);
+  // Roofs: min(1, ai * bw / peak); the ridge where they meet, labelled along a vertical line.
   const xr = Math.min(ridge, xMax);
-  out.push(`<polyline fill="none" stroke="#c33" stroke-width="2" points="${px(xMin)},${py(Math.max(yMin, (xMin * bytesPerCycle) / peakMacs))} ${px(xr)},${py(Math.min(1, (xr * bytesPerCycle) / peakMacs))} ${px(xMax)},${py(1)}"/>`);
-  out.push(`<text x="${px(xr)}" y="${py(1) - 6}" fill="#c33">ridge ${ridge.toFixed(0)} MAC/B (${bytesPerCycle} B/cycle)</text>`);
-  const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  out.push(`<polyline fill="none" stroke="#B22222" stroke-width="2" points="${px(xMin).toFixed(1)},${py(Math.max(yMin, (xMin * bytesPerCycle) / peakMacs)).toFixed(1)} ${px(xr).toFixed(1)},${py(Math.min(1, (xr * bytesPerCycle) / peakMacs)).toFixed(1)} ${px(xMax).toFixed(1)},${py(1).toFixed(1)}"/>`);
+  out.push(`<line x1="${px(xr).toFixed(1)}" y1="${py(1).toFixed(1)}" x2="${px(xr).toFixed(1)}" y2="${H - Bm}" stroke="#B22222" stroke-dasharray="4 3"/>`);
+  out.push(`<text transform="translate(${(px(xr) - 5).toFixed(1)} ${H - Bm - 6}) rotate(-90)" fill="#B22222">ridge ${ridge.toFixed(0)} MAC/B (${bytesPerCycle} B/cycle)</text>`);
   points.forEach((p, i) => {
-    const c = colors[i % colors.length];
-    out.push(`<circle cx="${px(p.intensity)}" cy="${py(p.bound)}" r="5" fill="none" stroke="${c}" stroke-width="2"><title>${esc(p.name)} bound ${p.bound.toFixed(3)}</title></circle>`);
+    const c = SERIES_COLOURS[i % SERIES_COLOURS.length];
+    const shape = SHAPES[i % SHAPES.length];
+    out.push(marker(shape, px(p.intensity), py(p.bound), 5, c, false, `${p.name}: bound ${p.bound.toFixed(3)}`));
     if (p.utilization !== null && p.utilization > 0) {
-      out.push(`<circle cx="${px(p.intensity)}" cy="${py(Math.max(yMin, p.utilization))}" r="4" fill="${c}"><title>${esc(p.name)} achieved ${p.utilization.toFixed(3)}</title></circle>`);
+      out.push(marker(shape, px(p.intensity), py(Math.max(yMin, p.utilization)), 4, c, true, `${p.name}: achieved ${p.utilization.toFixed(3)}`));
     }
-    out.push(`<circle cx="${W - R + 16}" cy="${T + 10 + i * 16}" r="4" fill="${c}"/><text x="${W - R + 26}" y="${T + 14 + i * 16}">${esc(p.name)}</text>`);
+    out.push(marker(shape, W - R + 18, T + 10 + i * 16, 4, c, true, p.name) + `<text x="${W - R + 28}" y="${T + 14 + i * 16}">${esc(p.name)}</text>`);
   });
-  out.push(`<text x="${W - R + 10}" y="${T + 24 + points.length * 16}">open: roofline bound</text>`);
-  out.push(`<text x="${W - R + 10}" y="${T + 40 + points.length * 16}">filled: achieved</text>`);
+  const k = T + 16 + points.length * 16;
+  out.push(`<text x="${W - R + 10}" y="${k + 8}">open marker: roofline bound</text>`);
+  out.push(`<text x="${W - R + 10}" y="${k + 24}">filled marker: achieved</text>`);
+  out.push(`<line x1="${W - R + 10}" y1="${k + 36}" x2="${W - R + 30}" y2="${k + 36}" stroke="#B22222" stroke-width="2"/><text x="${W - R + 34}" y="${k + 40}">roofs: memory, compute</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

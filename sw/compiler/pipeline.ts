@@ -8,6 +8,7 @@ import { fuseActivations } from './passes/fuse';
 import { pack } from './passes/pack';
 import { partition, PartitionOptions, Placement } from './passes/partition';
 import { quantize, QuantizeOptions } from './passes/quantize';
+import { lowerTfliteRequant } from './passes/tflite-requant';
 
 export interface PipelineOptions {
   quantize?: QuantizeOptions;
@@ -19,8 +20,10 @@ export interface PipelineOptions {
 export interface PipelineResult {
   /** The float graph after folding and fusion: the float reference. */
   float: Graph;
-  /** The quantized graph: the integer reference. */
+  /** The quantized graph the device computes (VTA nodes in their device form): the integer reference. */
   quantized: Graph;
+  /** An imported integer model as its format defines it (TFLite's exact rules), when the device form differs. */
+  exact?: Graph;
   /** Partitioned and packed: what code generation takes. */
   device: Graph;
   placements: Placement[];
@@ -36,9 +39,18 @@ export function runPipeline(imported: Graph, cfg: VtaConfig, calibration: Record
   const bn = step('fold-batch-norm', foldBatchNorm(imported));
   const folded = step('fold-constants', foldConstants(bn));
   const fused = step('fuse-activations', fuseActivations(folded));
-  const quantized = step('quantize', quantize(fused, calibration, opts.quantize));
+  // an imported integer model (TFLite int8) keeps its own quantization
+  const preQuantized = isQuantized(fused);
+  const quantized = preQuantized ? fused : step('quantize', quantize(fused, calibration, opts.quantize));
   const part = partition(quantized, cfg, opts.partition);
   step('partition', part.graph);
-  const device = step('pack', pack(part.graph, cfg));
-  return { float: fused, quantized, device, placements: part.placements };
+  // TFLite requantization of VTA nodes as the ALU can run it; what the integer reference and device compute
+  const lowered = step('tflite-requant', lowerTfliteRequant(part.graph, { mul: cfg.aluOps.includes('MUL') }));
+  const device = step('pack', pack(lowered, cfg));
+  return { float: fused, quantized: lowered, exact: preQuantized ? quantized : undefined, device, placements: part.placements };
+}
+
+/** True for a graph that is already integer (an imported int8 model): some node requantizes. */
+export function isQuantized(g: Graph): boolean {
+  return g.nodes.some((n) => n.attrs.requant !== undefined);
 }

@@ -6,7 +6,7 @@
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
 import { OperatorError } from './errors';
-import { planZeroPoint } from './zero-point';
+import { borderClasses, planZeroPoint } from './zero-point';
 
 export interface Conv2dGeometry {
   /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
@@ -34,6 +34,14 @@ export interface Epilogue {
   preShift?: ArrayLike<number>;
   multiplier?: ArrayLike<number>;
   addend?: ArrayLike<number>;
+}
+
+/**
+ * How many per-channel ACC vectors conv2dPacked keeps per tile (bias, epilogue vectors, zero-point border
+ * corrections): what planConv2d must reserve for a plan passed in from outside.
+ */
+export function conv2dVectorCount(g: Conv2dGeometry, epi: Epilogue, hasBias: boolean, inputZeroPoint = 0): number {
+  return (hasBias || inputZeroPoint ? 1 : 0) + epilogueVectors(epi).length + (inputZeroPoint ? borderClasses(g).length : 0);
 }
 
 /** The per-output-channel vectors an epilogue loads into ACC next to the bias, in the order they apply. */
@@ -284,7 +292,11 @@ export async function conv2dPacked(
   const zp = z ? planZeroPoint(cfg, g, asInt8(rt.copyFromDevice(bufs.weight, wgtBytes)), z) : null;
   const vectors = epilogueVectors(epi);
   const borders = zp?.borders ?? [];
-  const plan = opts.plan ?? planConv2d(cfg, g, (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length, name);
+  const nVec = (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length;
+  const plan = opts.plan ?? planConv2d(cfg, g, nVec, name);
+  if (plan.tOC * (plan.tH * plan.tW + nVec) > cfg.tensor.acc.depth >> 1) {
+    throw new OperatorError(`${name}: plan tOC ${plan.tOC} x ${plan.tH}x${plan.tW} plus ${nVec} per-channel vectors does not fit half the ACC buffer (${cfg.tensor.acc.depth >> 1})`);
+  }
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
   checkEpilogueVectors(cfg, epi, g.O, name);
   const { OH, OW } = outputSize(g);

@@ -38,7 +38,6 @@ function outsideMask(o: number, stride: number, padBefore: number, K: number, si
 
 /** Plans the zero-point corrections from the packed weights [O/BO][ICg/BI][KH][KW][BO][BI]. */
 export function planZeroPoint(cfg: VtaConfig, g: Conv2dGeometry, packedWeights: Int8Array, z: number): ZeroPointPlan {
-  const { OH, OW } = outputSize(g);
   const BO = cfg.blockOut;
   const BI = cfg.blockIn;
   const ICBg = g.C / g.groups / BI;
@@ -63,6 +62,24 @@ export function planZeroPoint(cfg: VtaConfig, g: Conv2dGeometry, packedWeights: 
     for (let t = 0; t < KK; t++) s += tap[o * KK + t];
     biasDelta[o] = -z * s;
   }
+  const borders: BorderClass[] = [];
+  for (const { rm, cm, rows, cols } of borderClasses(g)) {
+    const values = new Int32Array(g.O);
+    for (let o = 0; o < g.O; o++) {
+      let s = 0;
+      for (let ky = 0; ky < g.KH; ky++) {
+        for (let kx = 0; kx < g.KW; kx++) if ((rm >> ky) & 1 || (cm >> kx) & 1) s += tap[o * KK + ky * g.KW + kx];
+      }
+      values[o] = z * s;
+    }
+    borders.push({ rows, cols, values });
+  }
+  return { biasDelta, borders };
+}
+
+/** The output's border classes: (outside kernel rows mask, outside kernel columns mask) off the interior. */
+export function borderClasses(g: Conv2dGeometry): { rm: number; cm: number; rows: number[]; cols: [number, number][] }[] {
+  const { OH, OW } = outputSize(g);
   const rowClasses = new Map<number, number[]>();
   for (let y = 0; y < OH; y++) {
     const m = outsideMask(y, g.strideH, g.padTop, g.KH, g.H);
@@ -77,20 +94,7 @@ export function planZeroPoint(cfg: VtaConfig, g: Conv2dGeometry, packedWeights: 
     else runs.push([x, 1]);
     colClasses.set(m, runs);
   }
-  const borders: BorderClass[] = [];
-  for (const [rm, rows] of rowClasses) {
-    for (const [cm, cols] of colClasses) {
-      if (!rm && !cm) continue;
-      const values = new Int32Array(g.O);
-      for (let o = 0; o < g.O; o++) {
-        let s = 0;
-        for (let ky = 0; ky < g.KH; ky++) {
-          for (let kx = 0; kx < g.KW; kx++) if ((rm >> ky) & 1 || (cm >> kx) & 1) s += tap[o * KK + ky * g.KW + kx];
-        }
-        values[o] = z * s;
-      }
-      borders.push({ rows, cols, values });
-    }
-  }
-  return { biasDelta, borders };
+  const out: { rm: number; cm: number; rows: number[]; cols: [number, number][] }[] = [];
+  for (const [rm, rows] of rowClasses) for (const [cm, cols] of colClasses) if (rm || cm) out.push({ rm, cm, rows, cols });
+  return out;
 }

@@ -5,6 +5,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { TARGET_NAMES } from '../../sim/targets';
 
 const ROOT = resolve(__dirname, '../..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -60,4 +61,13 @@ const api = require('vta-ts');
   expect(r.names).toEqual(expect.arrayContaining(['openDevice', 'Runtime', 'ops', 'reference', 'vtaConfig', 'emitRtl', 'TARGET_NAMES', 'DEFAULT_DRAM_BYTES']));
   expect(r.shape).toEqual([1, 16, 1, 1]);
   expect(r.out).toEqual(Array.from({ length: 16 }, (_, i) => Math.max(0, i - 8)));
+});
+
+test('the README names every --target, the set-up and test commands, and how to open a waveform', () => {
+  const targets = section('The CLI');
+  for (const t of TARGET_NAMES) expect(targets).toContain(`\`${t}\``);
+  expect(README).toContain('npm install && npm run gen -- --gemm 1x16x16');
+  expect(README).toMatch(/```sh\nnpm test\n```/);
+  expect(targets).toMatch(/gtkwave run\.fst\.gtkw/);
+  expect(targets).toContain('The `-<hash>` in names.');
 });

@@ -47,4 +47,10 @@ test('table and SVG of a TSIM bench report', () => {
   expect(svg).toMatch(/^<svg /);
   expect(svg).toContain('a&lt;b');
   expect(svg.trim().endsWith('</svg>')).toBe(true);
+  // Axis titles, and a legend saying what the bar, the dashed outline and the red target line are.
+  expect(svg).toContain('GEMM utilization = MACs per cycle / peak MACs per cycle');
+  expect(svg).toContain('workload (DRAM bus width)');
+  expect(svg).toMatch(/bus bound: .*DRAM byte/);
+  expect(svg).toMatch(/target: the utilization .* \(90% of peak\)/);
+  expect(svg.match(/>\d+%<\/text>/g)).toHaveLength(11);
 });

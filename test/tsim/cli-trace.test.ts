@@ -14,7 +14,8 @@ jest.setTimeout(600_000);
 const VECTOR = join(__dirname, '../../../shared/conformance/vta-hls/default__tl_gemm_4x4x4_s111.json');
 const io = () => {
   const out: string[] = [];
-  return { out, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s) } };
+  const err: string[] = [];
+  return { out, err, io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) } };
 };
 
 t('vta run --trace writes an FST of the cycle window; conform names one file per vector', async () => {
@@ -25,6 +26,14 @@ t('vta run --trace writes an FST of the cycle window; conform names one file per
   expect(a.out.join('')).toMatch(/^PASS default__tl_gemm_4x4x4_s111/);
   expect(statSync(file).size).toBeGreaterThan(1000);
   expect(readFileSync(file).subarray(0, 1)[0]).toBe(0); // FST header block type 0
+  // It says what it wrote, the cycle window and the clock; a GTKWave save file shows FSM states by name.
+  const said = a.err.join('');
+  expect(said).toMatch(new RegExp(`trace: wrote ${file.replace(/[.]/g, '\\.')}: model cycles \\d+ to \\d+ \\(\\d+ cycles of this run\\), 10 ns per cycle at 100 MHz`));
+  expect(said).toContain(`gtkwave ${file}.gtkw`);
+  const gtkw = readFileSync(`${file}.gtkw`, 'utf8');
+  expect(gtkw).toContain(`[dumpfile] "${file}"`);
+  expect(gtkw).toMatch(/@2022\n\^\d+ .*compute\.state\.txt\nTOP\.TsimTop\.core\.compute\.state\[2:0\]/);
+  expect(readFileSync(join(`${file}.states`, 'compute.state.txt'), 'utf8')).toContain('\n0 IDLE\n1 LOAD_START\n2 LOAD_WAIT\n3 LOOP\n4 PUSH\n');
   const b = io();
   expect(await conformCommand.run([VECTOR, '--target', 'tsim', '--trace', join(dir, 'c.fst')], b.io)).toBe(0);
   expect(existsSync(join(dir, 'c.fst'))).toBe(true);

@@ -6,6 +6,8 @@ import { VtaComputeUnits } from '../../hw/vta/core/compute-units';
 import { buildStreamSim, packLanes, rng, rtlTestConfigs, Row, unpackLanes } from './rtl-sim';
 
 const INT32 = [-(2 ** 31), 2 ** 31 - 1];
+// A cold Verilator build of the 1x32x32 units takes minutes on a busy 2-core machine, as for the other RTL tests.
+jest.setTimeout(600_000);
 
 describe.each(rtlTestConfigs())('GemmCore $label', ({ label, cfg }) => {
   test('matches the reference, one op per cycle, latency P / P+1', async () => {

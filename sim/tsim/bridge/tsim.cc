@@ -158,12 +158,12 @@ static inline void edge(TsimModel* m) {
   top->eval();
 #if TSIM_TRACE
   const bool dump = m->tracer && m->cycle >= m->trace_from && m->cycle < m->trace_to;
-  if (dump) m->tracer->dump(2 * m->cycle + 1);
+  if (dump) m->tracer->dump((2 * m->cycle + 1) * TSIM_TRACE_HALF_PERIOD_PS);
 #endif
   top->clock = 0;
   top->eval();
 #if TSIM_TRACE
-  if (dump) m->tracer->dump(2 * m->cycle + 2);
+  if (dump) m->tracer->dump((2 * m->cycle + 2) * TSIM_TRACE_HALF_PERIOD_PS);
 #endif
   m->cycle++;
   const uint32_t p = top->debug_progress;
@@ -429,6 +429,7 @@ uint64_t tsim_info(TsimModel* m, int what) {
     case TSIM_INFO_OUTSTANDING_READS: return mem.outstanding_reads();
     case TSIM_INFO_OUTSTANDING_WRITES: return mem.outstanding_writes();
     case TSIM_INFO_HOST_RESP_ERRORS: return m->host.resp_errors;
+    case TSIM_INFO_FAULT_ID: return mem.fault.id;
     default: return 0;
   }
 }

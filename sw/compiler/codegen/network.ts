@@ -6,10 +6,11 @@
 import type { VtaConfig } from '../../../hw/vta/config';
 import { Counters, emptyCounters } from '../../../sim/device';
 import { aluElementwise, maxPoolPacked } from '../../ops/alu';
-import { Conv2dGeometry, conv2dPacked, Conv2dPlan } from '../../ops/conv2d';
+import { Conv2dGeometry, conv2dPacked, Conv2dPlan, conv2dVectorCount } from '../../ops/conv2d';
 import { packActivations, roundUp, unpackActivations } from '../../ops/layout';
 import type { DeviceBuffer, RecordedProgram, Recording, Runtime } from '../../runtime';
 import { runInt8Node, constValue, Value, Values } from '../exec/int8';
+import { deviceRequant } from '../device-requant';
 import { AddRequant, CompileError, Graph, Node, Requant } from '../ir';
 import { plannerSchedules, ScheduleProvider } from './schedule';
 
@@ -181,6 +182,18 @@ export function packedToHost(cfg: VtaConfig, packed: Int8Array, shape: number[],
   return out;
 }
 
+/** Packed ACC bias rows [O/BO][B][BO] plus a per-channel amount. */
+function addPerChannel(cfg: VtaConfig, packed: Int32Array, add: number[]): Int32Array {
+  const out = Int32Array.from(packed);
+  for (let c = 0; c < add.length; c++) {
+    for (let b = 0; b < cfg.batch; b++) {
+      const i = (Math.floor(c / cfg.blockOut) * cfg.batch + b) * cfg.blockOut + (c % cfg.blockOut);
+      out[i] = (out[i] + add[c]) | 0;
+    }
+  }
+  return out;
+}
+
 /** The packed conv2d a VTA conv2d or dense node runs as (dense: a 1 x M/BATCH image of BATCH rows). */
 export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry {
   const B = cfg.batch;
@@ -234,12 +247,27 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     steps.push({ kind: 'upload', tensor: t, buf, as });
     return buf;
   };
-  const constBuf = (name: string) => {
-    const d = g.tensors[name].data as Int8Array | Int32Array;
+  const constBuf = (name: string, data?: Int32Array) => {
+    const d = data ?? (g.tensors[name].data as Int8Array | Int32Array);
     const buf = alloc(name, d.byteLength);
     rt.copyToDevice(buf, d);
     return buf;
   };
+
+  // A VTA concat along channels (batch 1) is one buffer: each input is written into its channel-block slice.
+  const slices = new Map<string, DeviceBuffer>();
+  for (const n of g.nodes) {
+    if (n.target !== 'vta' || n.op !== 'concat') continue;
+    const whole = alloc(n.outputs[0], outBytes(g.tensors[n.outputs[0]].shape));
+    let off = 0;
+    for (const i of n.inputs) {
+      const bytes = outBytes(g.tensors[i].shape);
+      slices.set(i, { addr: whole.addr + off, bytes });
+      off += bytes;
+    }
+    where.set(n.outputs[0], { buf: whole, form: 'act' });
+  }
+  const outputBuf = (t: string) => slices.get(t) ?? alloc(t, outBytes(g.tensors[t].shape));
 
   rt.startRecording();
   try {
@@ -256,6 +284,8 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
       let macs = 0;
       const programsBefore = rt.recordedPrograms.length;
       switch (n.op) {
+        case 'concat':
+          continue; // its inputs were written into their slices
         case 'flatten': {
           const r = where.get(n.inputs[0]);
           if (!r) throw new CompileError(`codegen: ${n.name}: a VTA flatten needs its input on the device`);
@@ -277,10 +307,15 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           }
           const geo = nodeGeometry(cfg, g, n);
           macs = n.op === 'conv2d' ? x.shape[0] * O * o.shape[2] * o.shape[3] * I * KH * KW : x.shape[0] * O * x.shape[1];
-          const output = alloc(n.outputs[0], n.op === 'conv2d' ? outBytes(o.shape) : B * roundUp(O, BO) * geo.W);
-          plan = schedules.conv2d(cfg, geo, true, n.name);
-          await conv2dPacked(rt, { input, weight: constBuf(n.attrs.packedWeight as string), bias: constBuf(n.attrs.packedBias as string), output }, geo,
-            { shift: r.shift[0], relu: false, min: r.min, max: r.max }, { plan, name: n.name });
+          const output = n.op === 'conv2d' ? outputBuf(n.outputs[0]) : alloc(n.outputs[0], B * roundUp(O, BO) * geo.W);
+          // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
+          const d = deviceRequant(r, O, n.name);
+          const epi = { shift: d.shift, relu: false, ...d.epilogue };
+          const inputZeroPoint = x.quant?.zeroPoint[0] ?? 0;
+          plan = schedules.conv2d(cfg, geo, conv2dVectorCount(geo, epi, true, inputZeroPoint), n.name);
+          const biasName = n.attrs.packedBias as string;
+          const bias = d.biasAdd ? constBuf(biasName, addPerChannel(cfg, g.tensors[biasName].data as Int32Array, d.biasAdd)) : constBuf(biasName);
+          await conv2dPacked(rt, { input, weight: constBuf(n.attrs.packedWeight as string), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint });
           where.set(n.outputs[0], { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
           break;
         }
@@ -288,7 +323,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const ar = n.attrs.requant as AddRequant;
           const a = upload(n.inputs[0], 'acc');
           const b = upload(n.inputs[1], 'acc');
-          const output = alloc(n.outputs[0], outBytes(o.shape));
+          const output = outputBuf(n.outputs[0]);
           const elements = outBytes(o.shape) / (B * BO);
           await aluElementwise(rt, a, b, output, elements, 'ADD', { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max }, n.name);
           where.set(n.outputs[0], { buf: output, form: 'act' });
@@ -296,7 +331,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
         }
         case 'max_pool': {
           const input = upload(n.inputs[0], 'acc');
-          const output = alloc(n.outputs[0], outBytes(o.shape));
+          const output = outputBuf(n.outputs[0]);
           const [N, C, H, W] = x.shape;
           await maxPoolPacked(rt, input, output, {
             NB: roundUp(N, B) / B, CB: roundUp(C, BO) / BO, H, W,

@@ -5,8 +5,11 @@ import type { VtaConfig } from '../../../hw/vta/config';
 import { Conv2dGeometry, Conv2dPlan, planConv2d } from '../../ops/conv2d';
 
 export interface ScheduleProvider {
-  /** A tiling for this conv2d (dense runs as a 1x1 conv2d), or undefined to fall back to the planner. */
-  conv2d(cfg: VtaConfig, g: Conv2dGeometry, hasBias: boolean, name: string): Conv2dPlan | undefined;
+  /**
+   * A tiling for this conv2d (dense runs as a 1x1 conv2d), or undefined to fall back to the planner.
+   * `vectors`: per-channel ACC vectors per tile (conv2dVectorCount; a boolean: the bias alone).
+   */
+  conv2d(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, name: string): Conv2dPlan | undefined;
 }
 
 /** The operator library's cost-model planner. */

@@ -23,7 +23,7 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'scheme', type: 'string', metavar: 'calibrated|global', help: 'activation scales: per layer from calibration, or one global scale' },
   { name: 'global-scale', type: 'string', metavar: 'S', help: "TVM's global_scale for --scheme global (default 8)" },
   { name: 'mean', type: 'string', metavar: 'M', help: 'input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0)' },
-  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, else 1)' },
+  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, 1/255 (raw pixels) for synthetic data, else 1)' },
   { name: 'cpu', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes (comma-separated names) on the CPU' },
   { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
   { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner\'s' },
@@ -48,7 +48,9 @@ export interface Normalization {
 /** --mean/--std, defaulting to MNIST's statistics for the MNIST data sets. */
 export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undefined): Normalization {
   const mnist = dataSpec === 'mnist' || dataSpec === 'mnist-train';
-  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : 1) };
+  // synthetic CIFAR-like images feed raw 0..255 pixels (what the MLPerf Tiny ResNet-8 expects)
+  const raw = dataSpec?.startsWith('synthetic:');
+  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : raw ? 1 / 255 : 1) };
   if (n.std === 0) throw new UsageError('--std must not be 0');
   return n;
 }

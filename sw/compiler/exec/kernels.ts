@@ -32,6 +32,7 @@ export function convSums(
 ): Float64Array {
   const x = asF64(xs, xZero);
   const w = asF64(ws, 0, true);
+  const b = bias ? asF64(bias, 0, true) : null;
   const out = new Float64Array(N * O * OH * OW);
   const [sh, sw] = p.strides;
   const [pt, , pl] = p.pads;
@@ -41,7 +42,7 @@ export function convSums(
     for (let o = 0; o < O; o++) {
       const grp = Math.floor(o / Og);
       const base = (n * O + o) * plane;
-      if (bias) out.fill(bias[o], base, base + plane);
+      if (b) out.fill(b[o], base, base + plane);
       for (let i = 0; i < Ig; i++) {
         const c = grp * Ig + i;
         const xc = (n * C + c) * H * W;

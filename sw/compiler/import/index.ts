@@ -4,9 +4,11 @@
 import { extname } from 'path';
 import { CompileError, Graph } from '../ir';
 import { importOnnxFile } from './onnx';
+import { importTfliteFile } from './tflite';
 
 export const IMPORTERS: Record<string, (path: string) => Graph> = {
   '.onnx': importOnnxFile,
+  '.tflite': importTfliteFile,
 };
 
 export function importModel(path: string): Graph {

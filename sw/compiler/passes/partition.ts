@@ -30,7 +30,23 @@ function shiftOnly(r: Requant | undefined): string | null {
   return null;
 }
 
+/**
+ * conv2d/dense epilogues (sw/ops/conv2d.ts) also take per-channel shifts, clip bounds, output zero points
+ * (folded into the bias or addend), the ALU-MUL form with MUL in ALU_OPS, and TFLite's Q31 multiplier, which
+ * the tflite-requant pass lowers to one of those after the partition.
+ */
+function convRequant(r: Requant | undefined, cfg: VtaConfig): string | null {
+  if (!r) return 'no requantization to int8';
+  if (r.multiplier && r.rounding === 'nearest' && !r.aluMultiplier) return null;
+  if (r.multiplier) return 'requantization needs a multiplier (the ALU only shifts)';
+  if (r.aluMultiplier && !cfg.aluOps.includes('MUL')) return 'the ALU-MUL requantization needs MUL in ALU_OPS';
+  const bad = r.shift.find((s) => s < 0 || s > 31 || !Number.isInteger(s));
+  return bad === undefined ? null : `shift ${bad} outside 0..31`;
+}
+
 const zeroPoints = (g: Graph, n: Node) => n.inputs.filter(Boolean).some((i) => (g.tensors[i].quant?.zeroPoint ?? [0]).some((z) => z !== 0));
+/** conv2d/dense: the input's zero point runs on the device (zero-point.ts); the weights' must be 0. */
+const weightZeroPoint = (g: Graph, n: Node) => (g.tensors[n.inputs[1]].quant?.zeroPoint ?? [0]).some((z) => z !== 0);
 
 /** Why VTA cannot run `n` (null when it can). */
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
@@ -42,8 +58,8 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       const [, C] = t(0).shape;
       const [O, , KH, KW] = t(1).shape;
       const groups = n.attrs.groups as number;
-      if (zeroPoints(g, n)) return 'non-zero input zero point';
-      const why = shiftOnly(n.attrs.requant as Requant);
+      if (weightZeroPoint(g, n)) return 'non-zero weight zero point';
+      const why = convRequant(n.attrs.requant as Requant, cfg);
       if (why) return why;
       if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
         return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
@@ -53,8 +69,8 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return null;
     }
     case 'dense':
-      if (zeroPoints(g, n)) return 'non-zero input zero point';
-      return shiftOnly(n.attrs.requant as Requant);
+      if (weightZeroPoint(g, n)) return 'non-zero weight zero point';
+      return convRequant(n.attrs.requant as Requant, cfg);
     case 'add': {
       const ar = n.attrs.requant as AddRequant;
       if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
@@ -72,6 +88,7 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return null;
     }
     case 'flatten':
+    case 'concat':
       return null;
     default:
       return `VTA has no ${n.op} operator`;
@@ -85,7 +102,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
   for (const k of [...(opts.cpu ?? []), ...(opts.vta ?? [])]) if (!names.has(k)) throw new CompileError(`partition: no node named ${JSON.stringify(k)} (nodes: ${[...names].join(', ')})`);
   const reasons = new Map<string, string>();
   for (const n of g.nodes) {
-    const why = n.op === 'flatten' ? 'decided below' : deviceSupport(g, cfg, n);
+    const why = n.op === 'flatten' || n.op === 'concat' ? 'decided below' : deviceSupport(g, cfg, n);
     let target: Target = why ? 'cpu' : 'vta';
     let reason = why ?? 'operator library';
     if (!why && n.op === 'conv2d' && g.tensors[n.inputs[0]].shape[1] <= 3) {
@@ -97,7 +114,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
       reason = 'forced by --cpu';
     }
     if (opts.vta?.includes(n.name)) {
-      if (why && n.op !== 'flatten') throw new CompileError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
+      if (why && n.op !== 'flatten' && n.op !== 'concat') throw new CompileError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
       target = 'vta';
       reason = 'forced by --vta';
     }
@@ -118,6 +135,26 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`);
     n.target = ok && !forced ? 'vta' : 'cpu';
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: folded into the dense weights\' column order' : 'host reshape');
+  }
+  // a concat along channels of batch-1 VTA outputs is free: the producers write into slices of one buffer,
+  // which needs every input but the last to fill whole BLOCK_OUT channel blocks
+  const ACT_PRODUCERS = new Set(['conv2d', 'add', 'max_pool']);
+  const slicedBy = new Map<string, string>();
+  for (const n of g.nodes) {
+    if (n.op !== 'concat') continue;
+    const shapes = n.inputs.map((i) => g.tensors[i].shape);
+    const r = shapes[0].length;
+    const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+    const ok = r === 4 && axis === 1 && shapes[0][0] === 1 && new Set(n.inputs).size === n.inputs.length &&
+      n.inputs.every((i, k) => {
+        const p = prod.get(i);
+        return p?.target === 'vta' && ACT_PRODUCERS.has(p.op) && !slicedBy.has(i) && !g.outputs.includes(i) && (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0);
+      });
+    const forced = opts.cpu?.includes(n.name);
+    if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`);
+    n.target = ok && !forced ? 'vta' : 'cpu';
+    if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
+    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');
   }
   return { graph: g, placements: g.nodes.map((n) => ({ node: n.name, op: n.op, target: n.target!, reason: reasons.get(n.name)! })) };
 }

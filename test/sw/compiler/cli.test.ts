@@ -18,7 +18,8 @@ async function vta(...argv: string[]): Promise<{ code: number; out: string; err:
 
 test('vta infer: 3 MNIST images on fsim, JSON report', async () => {
   const json = join(dir, 'r.json');
-  const r = await vta('infer', MNIST, '--data', 'mnist', '--target', 'fsim', '--limit', '3', '--calibrate-count', '20', '--json', json);
+  const svg = join(dir, 'r.svg');
+  const r = await vta('infer', MNIST, '--data', 'mnist', '--target', 'fsim', '--limit', '3', '--calibrate-count', '20', '--json', json, '--svg', svg);
   expect(r.err).toContain('3/3 images');
   expect(r.code).toBe(0);
   expect(r.out).toContain('agreement int8 CPU vs device (identical outputs): 100.00%');
@@ -30,6 +31,7 @@ test('vta infer: 3 MNIST images on fsim, JSON report', async () => {
   expect(j.cycles).toBeGreaterThan(0);
   expect(j.layers.filter((l: { target: string }) => l.target === 'vta').map((l: { op: string }) => l.op)).toEqual(['conv2d', 'conv2d', 'dense']);
   expect(j.layers.find((l: { op: string; target: string }) => l.target === 'vta').dramBytes).toBeGreaterThan(0);
+  expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^]*\/conv2\/Conv[^]*<\/svg>\n$/);
 });
 
 test('vta infer on a gzipped IDX pair; bad data specs are one line', async () => {
@@ -52,7 +54,7 @@ test('vta infer on a gzipped IDX pair; bad data specs are one line', async () =>
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/^vta infer: .*lb: 3 labels for 2 images in .*im\.gz\n$/);
   const spec = await vta('infer', MNIST, '--data', 'cifar');
-  expect(spec.err).toBe('vta infer: --data cifar: expected mnist, mnist-train or idx:IMAGES,LABELS\n');
+  expect(spec.err).toBe('vta infer: --data cifar: expected mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]\n');
 });
 
 test('vta compile --print --out: every pass, the partition, and the compiled files', async () => {
@@ -77,6 +79,6 @@ test('vta compile: a truncated model, a non-model and an unknown node override a
   expect(a.err).toMatch(/^vta compile: .*trunc\.onnx: not an ONNX model \(.*\)\n$/);
   const txt = join(dir, 'x.txt');
   writeFileSync(txt, 'hello');
-  expect((await vta('compile', txt)).err).toMatch(/unknown model format \.txt; known: \.onnx\n$/);
+  expect((await vta('compile', txt)).err).toMatch(/unknown model format \.txt; known: \.onnx, \.tflite\n$/);
   expect((await vta('compile', MNIST, '--vta', 'nope')).err).toMatch(/^vta compile: partition: no node named "nope"/);
 });

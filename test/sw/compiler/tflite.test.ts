@@ -65,7 +65,11 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
   test('int8 graph: per-channel weight scales, zero points and TFLite requantization', () => {
     const g = importTfliteFile(QUANT);
     const m = readTflite(readFileSync(QUANT), QUANT);
-    const conv = g.nodes[2]; // no activation, output zero point 4
+    // the int8 input takes real pixel values through a quantize node (q = pixel - 128)
+    expect(g.nodes[0]).toMatchObject({ op: 'quantize', inputs: [g.inputs[0]] });
+    expect(g.tensors[g.inputs[0]]).toMatchObject({ dtype: 'float32', shape: [1, 3, 32, 32] });
+    expect(g.tensors[g.nodes[0].outputs[0]].quant).toEqual({ scale: [1], zeroPoint: [-128] });
+    const conv = g.nodes[3]; // no activation, output zero point 4
     const r = conv.attrs.requant as Requant;
     const [x, w, y] = [m.tensors[m.operators[2].inputs[0]], m.tensors[m.operators[2].inputs[1]], m.tensors[m.operators[2].outputs[0]]];
     expect(r.multiplier).toHaveLength(16);
@@ -75,9 +79,9 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
       expect(Math.abs((r.multiplier![c] / 2 ** 31) * 2 ** -r.shift[c] - real) / real).toBeLessThan(2 ** -30);
     }
     expect(r).toMatchObject({ rounding: 'nearest', zeroPoint: 4, min: -128, max: 127 });
-    expect((g.nodes[0].attrs.requant as Requant).min).toBe(-128); // ReLU with zero point -128
+    expect((g.nodes[1].attrs.requant as Requant).min).toBe(-128); // ReLU with zero point -128
     expect(g.tensors[conv.inputs[1]].quant!.axis).toBe(0);
-    const add = g.nodes[3].attrs.requant as AddRequant;
+    const add = g.nodes[4].attrs.requant as AddRequant;
     expect(add.inputShift).toEqual([20, 20]);
     expect(add.inputMultiplier![1]).toBe(2 ** 30); // the larger input scale: exactly 1/2
     expect(add.requant.zeroPoint).toBe(-128);
@@ -96,7 +100,7 @@ describe('TFLite import errors are one line', () => {
     expect(errorOf(() => importTflite(new TextEncoder().encode('hello, this is not a model'), 'x.tflite')).message)
       .toBe('x.tflite: not a TFLite model (file identifier "o, t", expected "TFL3")');
     expect(errorOf(() => importTflite(new Uint8Array(3), 'y.tflite')).message).toBe('y.tflite: not a TFLite model (3 bytes; a flatbuffer needs at least 8)');
-    expect(errorOf(() => importTfliteFile('/nonexistent/m.tflite')).message).toBe('/nonexistent/m.tflite: cannot read (ENOENT)');
+    expect(errorOf(() => importTfliteFile('/nonexistent/m.tflite')).message).toBe('cannot read model /nonexistent/m.tflite: no such file');
   });
 
   const f32 = (n: number) => new Uint8Array(new Float32Array(n).buffer);

@@ -1,0 +1,121 @@
+// Does a configuration fit a board? The answer `vta fpga` writes to synth-estimate.json and acts on.
+// The estimator is pluggable: `vta synth`'s synthesis estimate when the tree has it, else a lower bound
+// from the on-chip buffers alone (every buffer bit needs a block-RAM bit), which can prove a configuration
+// too big but never that it fits timing or logic.
+
+import type { Board, ResourceName } from '../../hw/boards/boards';
+import { TENSOR_KINDS, VtaConfig } from '../../hw/vta/config';
+
+export interface FitRow {
+  resource: ResourceName | string;
+  used: number;
+  available: number;
+  unit: string;
+}
+
+export interface FitReport {
+  /** Where the numbers come from ("vta synth (yosys synth_xilinx)", "buffer lower bound"). */
+  source: string;
+  rows: FitRow[];
+  fits: boolean;
+  /** When it does not fit: what to change, naming the knob. */
+  fix: string | null;
+  notes: string[];
+}
+
+export type FitEstimator = (cfg: VtaConfig, board: Board, log: (line: string) => void) => Promise<FitReport>;
+
+/** Bits of one block-RAM block per family (RAMB36 on Xilinx, M10K on Cyclone V). */
+const BLOCK_BITS: Readonly<Record<string, number>> = { xc7: 36 * 1024, xcup: 36 * 1024, cyclonev: 10 * 1024, ecp5: 18 * 1024 };
+
+const FLAG: Readonly<Record<string, string>> = { uop: '--uop-buff', inp: '--inp-buff', wgt: '--wgt-buff', acc: '--acc-buff', out: '--acc-buff' };
+
+/** The lower bound on block RAM from the buffer sizes (OUT is sized by the ACC buffer's depth). */
+export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<FitReport> {
+  const blockBits = BLOCK_BITS[board.family];
+  const budget = board.budgets.bram36;
+  const bits = TENSOR_KINDS.reduce((n, k) => n + cfg.tensor[k].bytes * 8, 0);
+  const blocks = Math.ceil(bits / blockBits);
+  const rows: FitRow[] = budget ? [{ resource: 'bram36', used: blocks, available: budget.amount, unit: budget.unit }] : [];
+  const fits = !budget || blocks <= budget.amount;
+  let fix: string | null = null;
+  if (!fits) {
+    const biggest = [...TENSOR_KINDS].sort((a, b) => cfg.tensor[b].bytes - cfg.tensor[a].bytes)[0];
+    const over = Math.ceil(((blocks - budget!.amount) * blockBits) / 8 / 1024);
+    fix = `the buffers need at least ${blocks} ${budget!.unit} blocks, ${board.name} has ${budget!.amount}; ` +
+      `shrink them by ${over} KiB or more, e.g. lower ${FLAG[biggest]} (the ${biggest.toUpperCase()} buffer is ${cfg.tensor[biggest].bytes / 1024} KiB)`;
+  }
+  return {
+    source: 'buffer lower bound (on-chip buffer bits / block-RAM bits per block)',
+    rows,
+    fits,
+    fix,
+    notes: ['a lower bound: LUTs, DSPs and timing are not estimated here; vta synth gives the synthesis estimate'],
+  };
+}
+
+/** What `vta fpga` needs of `vta synth`'s report (synth/report.ts SynthReport). */
+export interface SynthFitLike {
+  readonly yosysVersion: string;
+  readonly fit: ({ readonly ok: boolean } & Readonly<Record<string, unknown>>) | null;
+}
+
+interface SynthModule {
+  synthesize(req: { cfg: VtaConfig; board: Board; progress?: (line: string) => void }): Promise<SynthFitLike>;
+}
+
+/** The knob to change when a resource is over budget. */
+const FIT_KNOBS: Readonly<Record<string, string>> = {
+  bram36: 'lower --wgt-buff, --acc-buff or --inp-buff',
+  lutram: 'lower --uop-buff or the queue depths (--insn-queue-depth, --dep-queue-depth)',
+  dsp: 'a smaller --gemm (fewer multipliers) or --gemm-dsp-packing 2',
+  lut: 'a smaller --gemm, or --alu-ii 2',
+  ff: 'a smaller --gemm or --gemm-pipeline',
+  uram: 'lower --wgt-buff',
+};
+
+/** Turns `vta synth`'s fit against the board into this module's FitReport. */
+export function fitFromSynth(report: SynthFitLike, board: Board): FitReport {
+  if (!report.fit) throw new Error(`vta synth returned no fit for ${board.name}`);
+  const rows: FitRow[] = [];
+  for (const [resource, entry] of Object.entries(report.fit)) {
+    if (resource === 'ok' || typeof entry !== 'object' || entry === null) continue;
+    const e = entry as { used: number; budget: number; unit: string };
+    rows.push({ resource, used: e.used, available: e.budget, unit: e.unit });
+  }
+  const over = rows.filter((r) => r.used > r.available);
+  return {
+    source: `vta synth (yosys ${report.yosysVersion})`,
+    rows,
+    fits: report.fit.ok,
+    fix: over.length === 0 ? null
+      : over.map((r) => `${r.resource} ${r.used} > ${r.available} ${r.unit}: ${FIT_KNOBS[r.resource] ?? 'a smaller configuration'}`).join('; '),
+    notes: ['a synthesis estimate (yosys), not the vendor tools\' placement; timing is checked by build.sh'],
+  };
+}
+
+/** `vta synth`'s module, or null when this tree does not have it. */
+function loadSynth(): SynthModule | null {
+  try {
+    // Loaded lazily: only vta fpga pays for the synthesis flow. require (not import()) for tsx/cjs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../../synth/synthesize') as SynthModule;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /synth\/synthesize/.test((e as Error).message)) return null;
+    throw e;
+  }
+}
+
+/**
+ * The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content) when this tree
+ * has it, else the buffer lower bound.
+ */
+export const defaultEstimator: FitEstimator = async (cfg, board, log) => {
+  const synth = loadSynth();
+  if (!synth) {
+    const r = await bufferLowerBound(cfg, board);
+    r.notes.push('vta synth is not in this tree, so only the buffers were checked');
+    return r;
+  }
+  return fitFromSynth(await synth.synthesize({ cfg, board, progress: log }), board);
+};

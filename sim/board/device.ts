@@ -1,0 +1,85 @@
+// The Device of a real board (`--target pynq|ultra96|zcu104|de10-nano`), running on the board's ARM Linux
+// under Node: the shared register-level driver (sim/driver) over the board's mapped registers, a u-dma-buf
+// DMA window and wall-clock polling. On any other machine it fails at once, naming what is missing.
+
+import { existsSync, readFileSync } from 'fs';
+import { Board, boardByName } from '../../hw/boards/boards';
+import { REGISTER_WINDOW_BYTES } from '../../hw/boards/shell';
+import type { VtaConfig } from '../../hw/vta/config';
+import { DeviceError } from '../device';
+import { RegisterDevice } from '../driver/register-device';
+import { mapRegisters } from './mmio';
+import { openUdmabuf } from './udmabuf';
+
+/** Runtime target name -> board table name. */
+export const BOARD_TARGETS: Readonly<Record<string, string>> = { pynq: 'pynq-z1', ultra96: 'ultra96', zcu104: 'zcu104', 'de10-nano': 'de10-nano' };
+
+/** The device-tree `compatible` string each board family's SoC carries. */
+const SOC_COMPATIBLE: Readonly<Record<string, string>> = { xc7: 'xlnx,zynq-7000', xcup: 'xlnx,zynqmp', cyclonev: 'altr,socfpga-cyclone5' };
+
+export interface BoardOpenOptions {
+  /** Bytes the caller needs; the u-dma-buf must be at least this big. */
+  dramBytes: number;
+  /** Wall-clock limit of one run (default 10 s; VTA_TIMEOUT_MS overrides). */
+  timeoutMs?: number;
+  env?: Record<string, string | undefined>;
+  /** Where the device tree is (tests point it elsewhere). */
+  deviceTree?: string;
+}
+
+/** Throws a one-line DeviceError unless this machine is the board `target` names. */
+export function checkOnBoard(target: string, board: Board, deviceTree = '/proc/device-tree/compatible'): void {
+  const want = SOC_COMPATIBLE[board.family];
+  let compatible = '';
+  try {
+    compatible = readFileSync(deviceTree, 'latin1');
+  } catch {
+    throw new DeviceError(`--target ${target}: this machine is not a ${board.title} (no ${deviceTree}); run on the board's Linux, or use --target fsim or tsim`);
+  }
+  const names = compatible.split('\0').filter((s) => s !== '');
+  if (!names.includes(want)) {
+    throw new DeviceError(`--target ${target}: this machine is not a ${board.title} (${deviceTree} names ${names.join(', ') || 'nothing'}, not ${want}); run on the board's Linux, or use --target fsim or tsim`);
+  }
+}
+
+export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOpenOptions): RegisterDevice {
+  const name = BOARD_TARGETS[target];
+  if (!name) throw new DeviceError(`unknown board target ${JSON.stringify(target)}; board targets: ${Object.keys(BOARD_TARGETS).join(', ')}`);
+  const board = boardByName(name);
+  const env = options.env ?? process.env;
+  checkOnBoard(target, board, options.deviceTree);
+  if (cfg.busBits !== board.memBusBits) {
+    throw new DeviceError(`--target ${target}: the configuration has a ${cfg.busBits}-bit bus, ${board.name}'s bitstream a ${board.memBusBits}-bit one; use the configuration the bitstream was built from (vta fpga's config.json)`);
+  }
+  const base = board.ports.registerBase;
+  if (base === null) throw new DeviceError(`--target ${target}: the board table has no register base for ${board.name}`);
+  const uio = env.VTA_UIO;
+  if (uio !== undefined && !existsSync(uio)) throw new DeviceError(`VTA_UIO=${uio}: no such device`);
+  const window = openUdmabuf(env.VTA_UDMABUF ?? 'udmabuf0', board.ports.cmaPhysOffset, board.ports.coherent);
+  if (window.size < options.dramBytes) {
+    window.close?.();
+    throw new DeviceError(`--target ${target}: the u-dma-buf has ${window.size} bytes, the command needs ${options.dramBytes}; reload it with a larger size`);
+  }
+  let regs;
+  try {
+    regs = mapRegisters(base, REGISTER_WINDOW_BYTES, uio);
+  } catch (e) {
+    window.close?.();
+    throw e;
+  }
+  const timeoutMs = Number(env.VTA_TIMEOUT_MS ?? options.timeoutMs ?? 10_000);
+  let polls = 0;
+  return new RegisterDevice(cfg, {
+    name: `${target} (${regs.source})`,
+    port: regs,
+    window,
+    // Back-to-back reads first (short programs finish in microseconds), then yield to the event loop.
+    clock: {
+      pause: () => (++polls % 1024 === 0 ? new Promise<void>((r) => setTimeout(r, 1)) : undefined),
+      now: () => performance.now(),
+      limit: timeoutMs,
+      unit: 'ms',
+    },
+    onClose: () => regs.close(),
+  });
+}

@@ -1,0 +1,165 @@
+// `vta bench network --workload resnet18`: a whole network through the graph compiler (the same passes and
+// code generation as `vta compile`/`vta infer`) on fsim or TSIM, with the offloaded cycles, MACs and GEMM
+// utilization per layer and in total, beside VTA's published figures for ResNet-18.
+
+import { mkdirSync, writeFileSync } from 'fs';
+import { dirname } from 'path';
+import { defineCommand } from '../../cli/command';
+import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
+import { mulberry32 } from '../../sim/testing/prng';
+import { openDevice } from '../../sim/targets';
+import { generate } from '../compiler/codegen/network';
+import { asCommandErrors, CONFIG_FLAGS, configFromArgs } from '../compiler/commands/common';
+import { runInt8 } from '../compiler/exec/int8';
+import { Graph } from '../compiler/ir';
+import { formatPlacements } from '../compiler/passes/partition';
+import { runPipeline } from '../compiler/pipeline';
+import { Runtime } from '../runtime';
+import { resnet18Graph } from './resnet18-graph';
+
+/** VTA's published TSIM figures for ResNet-18's offloaded layers (all convolutions but the first). */
+export const VTA_PUBLISHED = { cycles: 7.73e6, macs: 1.695e9, idealCycles: 6.62e6, goalCycles: 6.95e6 };
+
+export const NETWORKS: Record<string, (size?: number) => Graph> = { resnet18: (size = 224) => resnet18Graph(18, 1000, size) };
+
+export interface NetworkLayer {
+  node: string;
+  op: string;
+  target: 'cpu' | 'vta';
+  cycles: number | null;
+  estCycles: number | null;
+  macs: number;
+  utilization: number | null;
+}
+
+export interface NetworkBenchReport {
+  workload: string;
+  target: string;
+  config: string;
+  quantization: string;
+  /** Sum over the VTA layers; measured on TSIM, the planner's estimate on fsim (cyclesSource). */
+  offloadedCycles: number;
+  cyclesSource: 'measured' | 'estimate';
+  /** The VTA convolutions' part of offloadedCycles (what VTA's published figure counts). */
+  convCycles: number;
+  macs: number;
+  utilization: number;
+  idealCycles: number;
+  published: typeof VTA_PUBLISHED;
+  /** The device's output equals the integer reference's (null: not checked). */
+  correct: boolean | null;
+  layers: NetworkLayer[];
+}
+
+export async function runNetworkBench(
+  workload: string, target: string, io: CliIo, args: Parameters<typeof configFromArgs>[0], check: boolean, size?: number,
+): Promise<NetworkBenchReport> {
+  const cfg = configFromArgs(args);
+  const g = NETWORKS[workload](size);
+  // TVM's scheme for VTA's ResNet-18: one global activation scale (8.0), no calibration run
+  const quantize = { scheme: 'global' as const, globalScale: 8 };
+  const log = (s: string) => io.stderr(s + '\n');
+  log(`compiling ${workload} (${g.nodes.length} nodes) for ${cfg.name}`);
+  const p = runPipeline(g, cfg, [], { quantize: { ...quantize } });
+  log(formatPlacements(p.placements));
+  const rnd = mulberry32(224);
+  const shape = g.tensors[g.inputs[0]].shape;
+  const x = { [g.inputs[0]]: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())) };
+  const device = await openDevice(target, cfg, { dramBytes: 128 << 20, log });
+  try {
+    const rt = new Runtime(device);
+    const net = await generate(rt, p.device);
+    log(`running on ${target}`);
+    const t0 = performance.now();
+    const run = await net.run(x);
+    log(`ran in ${((performance.now() - t0) / 1e3).toFixed(1)} s`);
+    let correct: boolean | null = null;
+    if (check) {
+      log('checking against the integer reference (CPU)');
+      const ref = runInt8(p.quantized, x);
+      correct = g.outputs.every((o) => {
+        const a = ref.get(o)!;
+        const b = run.values.get(o)!;
+        return a.length === b.length && a.every((v, i) => v === b[i]);
+      });
+    }
+    net.release();
+    const peak = cfg.batch * cfg.blockIn * cfg.blockOut;
+    const layers: NetworkLayer[] = run.layers.map((l) => {
+      const c = l.cycles ?? l.estCycles;
+      return { node: l.node, op: l.op, target: l.target, cycles: l.cycles, estCycles: l.estCycles, macs: l.macs, utilization: l.target === 'vta' && c ? l.macs / (c * peak) : null };
+    });
+    const vta = layers.filter((l) => l.target === 'vta');
+    const measured = vta.every((l) => l.cycles !== null);
+    const cyc = (l: NetworkLayer) => (measured ? l.cycles : l.estCycles) ?? 0;
+    const offloadedCycles = vta.reduce((a, l) => a + cyc(l), 0);
+    const convCycles = vta.filter((l) => l.op === 'conv2d' || l.op === 'dense').reduce((a, l) => a + cyc(l), 0);
+    const macs = vta.reduce((a, l) => a + l.macs, 0);
+    return {
+      workload: size && size !== 224 ? `${workload} ${size}x${size}` : workload, target, config: cfg.name, quantization: `global scale ${quantize.globalScale} (TVM's VTA scheme)`,
+      offloadedCycles, cyclesSource: measured ? 'measured' : 'estimate', convCycles, macs,
+      utilization: offloadedCycles ? macs / (offloadedCycles * peak) : 0, idealCycles: macs / peak,
+      published: VTA_PUBLISHED, correct, layers,
+    };
+  } finally {
+    device.close?.();
+  }
+}
+
+export function formatNetworkReport(r: NetworkBenchReport): string {
+  const m = (c: number) => `${(c / 1e6).toFixed(3)} M`;
+  const lines = [`${'layer'.padEnd(28)} ${'op'.padEnd(9)} tgt  ${'cycles'.padStart(10)} ${'MMACs'.padStart(8)} ${'util'.padStart(6)}`];
+  for (const l of r.layers.filter((x) => x.target === 'vta')) {
+    const c = l.cycles ?? l.estCycles;
+    lines.push(`${l.node.padEnd(28)} ${l.op.padEnd(9)} ${l.target}  ${(c === null ? '-' : `${Math.round(c)}${l.cycles === null ? '~' : ''}`).padStart(10)} ${(l.macs / 1e6).toFixed(1).padStart(8)} ${(l.utilization === null ? '-' : l.utilization.toFixed(3)).padStart(6)}`);
+  }
+  const est = r.cyclesSource === 'estimate' ? ' (planner estimate; fsim has no timing model)' : '';
+  lines.push(
+    '',
+    `${r.workload} on ${r.target} (${r.config}), ${r.quantization}; CPU: ${r.layers.filter((l) => l.target === 'cpu').map((l) => l.node).join(', ')}`,
+    `offloaded cycles ${m(r.offloadedCycles)}${est} (convolutions ${m(r.convCycles)}), MACs ${(r.macs / 1e9).toFixed(3)} G, ideal ${m(r.idealCycles)}, utilization ${(100 * r.utilization).toFixed(1)}%`,
+    `VTA published: ${m(r.published.cycles)} cycles for ${(r.published.macs / 1e9).toFixed(3)} G MACs (ideal ${m(r.published.idealCycles)}); goal <= ${m(r.published.goalCycles)}`,
+    `output equals the integer reference: ${r.correct === null ? 'not checked' : r.correct ? 'yes' : 'NO'}`,
+  );
+  return lines.join('\n');
+}
+
+export const networkBenchCommand = defineCommand({
+  name: 'bench network',
+  summary: 'a whole network through the compiler on fsim/TSIM: offloaded cycles, MACs, utilization',
+  description:
+    'Builds the workload as a graph (resnet18: 224x224, seeded random weights), compiles it through the\n' +
+    "graph compiler's passes (BatchNorm folding, TVM's global-scale quantization, fusion, partition, packing)\n" +
+    'and code generation, runs one seeded input on the device and reports per VTA layer and in total the\n' +
+    "offloaded cycles (TSIM; the planner's estimate on fsim), MACs and GEMM utilization, beside VTA's published\n" +
+    'ResNet-18 figures. Checks the output against the integer reference unless --skip-check.',
+  spec: {
+    command: 'vta bench network',
+    flags: [
+      ...CONFIG_FLAGS,
+      { name: 'workload', type: 'string', metavar: 'NAME', help: `the network: ${Object.keys(NETWORKS).join(', ')} (default resnet18)` },
+      { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
+      { name: 'size', type: 'int', metavar: 'N', help: 'input height and width (default 224; smaller for quick runs, e.g. 32)' },
+      { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
+      { name: 'skip-check', type: 'bool', help: 'do not compare with the integer reference (saves the CPU reference run)' },
+    ],
+  },
+  async execute(args, io) {
+    const workload = args.string('workload') ?? 'resnet18';
+    if (!NETWORKS[workload]) throw new UsageError(`--workload ${workload}: unknown; known: ${Object.keys(NETWORKS).join(', ')}`);
+    const target = args.string('target') ?? 'fsim';
+    if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
+    const size = args.int('size');
+    if (size !== undefined && (size < 32 || size % 32)) throw new UsageError(`--size ${size}: expected a multiple of 32 (ResNet-18 halves it five times)`);
+    const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check'), size));
+    io.stdout(formatNetworkReport(r) + '\n');
+    const json = args.string('json');
+    if (json) {
+      mkdirSync(dirname(json), { recursive: true });
+      writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+      io.stdout(`wrote ${json}\n`);
+    }
+    if (r.correct === false) throw new CommandFailure('the device output differs from the integer reference');
+    return EXIT_OK;
+  },
+});
