@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
-<<<<<<< HEAD
-# Installs the system tools npm cannot provide: Verilator, a C++ compiler, make, and tclsh (Debian `tcl`,
-# which runs the generated Vivado/Quartus scripts against recording stubs in the tests).
-=======
-# Installs the system tools npm cannot provide: Verilator, a C++ compiler and make; Slurm and munge
+# Installs the system tools npm cannot provide: Verilator, a C++ compiler and make; tclsh (Debian `tcl`,
+# which runs the generated Vivado/Quartus scripts against recording stubs in the tests); Slurm and munge
 # (the Slurm executor and its test run a single-node cluster on loopback).
->>>>>>> main
 # As root it installs them with apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 # --soft (used by npm's postinstall): never fail, only say what is missing when not root.
@@ -16,12 +12,7 @@ missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
-<<<<<<< HEAD
 command -v tclsh >/dev/null 2>&1 || missing+=(tcl)
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make, tclsh present"
-=======
 # Debian packages of the Slurm executor: the daemons, the clients (sbatch, squeue, scancel) and munge.
 command -v slurmctld >/dev/null 2>&1 || [ -x /usr/sbin/slurmctld ] || missing+=(slurmctld)
 command -v slurmd >/dev/null 2>&1 || [ -x /usr/sbin/slurmd ] || missing+=(slurmd)
@@ -29,8 +20,7 @@ command -v sbatch >/dev/null 2>&1 || missing+=(slurm-client)
 command -v munged >/dev/null 2>&1 || [ -x /usr/sbin/munged ] || missing+=(munge)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make, slurm, munge present"
->>>>>>> main
+  echo "setup: verilator $(verilator --version | awk '{print $2}'), g++ $(g++ -dumpfullversion), make, tclsh, slurm, munge present"
   exit 0
 fi
 

@@ -20,6 +20,23 @@ export interface RunOptions {
   trackStores?: boolean;
   /** Report SRAM accesses of different stages that no dependency token orders (fsim; default false). */
   checkRaces?: boolean;
+  /** Work budget: GEMM and ALU micro-ops one run may execute (default DEFAULT_MAX_UOPS). */
+  maxUops?: number;
+  /** Cycle budget of a backend with a timing model (TSIM; 0 = none); fsim has no cycles and ignores it. */
+  maxCycles?: number;
+}
+
+/**
+ * Default work budget of a run, in micro-ops: 64x the largest program in the repository (the 1 M micro-op
+ * fsim benchmark), small enough that a runaway loop nest is refused at once instead of running for minutes.
+ */
+export const DEFAULT_MAX_UOPS = 2 ** 26;
+
+/** Instructions are 16 bytes and must start on a 16-byte boundary (the fetch unit reads whole instructions). */
+export function checkInsnAddr(insnAddr: number): void {
+  if (Number.isSafeInteger(insnAddr) && insnAddr % 16 !== 0) {
+    throw new DeviceArgumentError(`run: insnAddr ${insnAddr} (0x${insnAddr.toString(16)}) is not 16-byte aligned; instructions start on a 16-byte boundary`);
+  }
 }
 
 /** Event counters of one run; a superset of VTA fsim's profiler (vta-reference §8.3). */
@@ -145,5 +162,13 @@ export class MemoryAccessError extends DeviceError {
   constructor(readonly index: number, readonly insn: string, readonly detail: string) {
     super(`instruction ${index}: ${detail} (${insn})`);
     this.name = 'MemoryAccessError';
+  }
+}
+
+/** A run would exceed its work budget (micro-ops, or TSIM cycles); `index` is the instruction, -1 when unknown. */
+export class WorkBudgetError extends DeviceError {
+  constructor(readonly index: number, readonly insn: string, detail: string) {
+    super(index >= 0 ? `instruction ${index}: ${detail} (${insn})` : detail);
+    this.name = 'WorkBudgetError';
   }
 }

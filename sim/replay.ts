@@ -1,7 +1,7 @@
 // Replays a conformance vector on a backend (README "DRAM model"): a DRAM of dram_bytes, the init blobs,
 // one run, and a byte-for-byte comparison with every expect blob.
 
-import type { Device, RunOptions, RunResult } from './device';
+import { Device, DeviceError, RunOptions, RunResult } from './device';
 import type { Vector } from './vector';
 import { isTargetName, openDevice, TARGET_NAMES } from './targets';
 import type { TargetName } from './targets';
@@ -16,7 +16,14 @@ export interface Mismatch {
 
 export interface ReplayResult {
   ok: boolean;
+  /** The target the vector ran on (its result is `run`). */
+  target: string;
   run: RunResult;
+  /**
+   * A mismatch on TSIM is explained by re-running on fsim with store tracking; when that re-run fails, its
+   * error (labelled, one line) is here and the TSIM result above still stands.
+   */
+  attributionError?: string;
   /** Number of mismatching bytes, and the first few of them. */
   mismatchCount: number;
   mismatches: Mismatch[];
@@ -56,11 +63,10 @@ export async function deviceFor(
 }
 
 /**
- * The vector's initial DRAM, written blob by blob: no full-size image is built, so a replay needs about
- * one DRAM of memory per open device.
+ * The vector's initial DRAM on a freshly opened device (whose DRAM is zero), written blob by blob: no
+ * full-size image is built and untouched pages stay unmapped, so a 2 GiB vector costs only what it uses.
  */
 function loadInitialDram(dev: Device, v: Vector): void {
-  dev.loadImage(new Uint8Array(0));
   for (const b of v.init) dev.write(b.addr, b.data);
 }
 
@@ -90,6 +96,9 @@ export async function replay(
     target?: string; strict?: boolean; maxMismatches?: number;
     /** TSIM: write a waveform (.fst or .vcd by the extension) of the cycles [fromCycle, toCycle) of the run. */
     trace?: TraceRequest;
+    /** Work budgets (RunOptions). */
+    maxUops?: number;
+    maxCycles?: number;
     /** fsim: report SRAM accesses no dependency token orders (run.races). */
     checkRaces?: boolean;
     /** Build progress of a TSIM model (default stderr). */
@@ -106,8 +115,9 @@ export async function replay(
     const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log, options.clockMhz);
     try {
       loadInitialDram(dev, v);
+      const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };
       const runOptions: RunOptions & { trace?: TraceRequest } = {
-        strict, checkRaces: options.checkRaces, ...(options.trace ? { trace: options.trace } : {}),
+        strict, ...budget, checkRaces: options.checkRaces, ...(options.trace ? { trace: options.trace } : {}),
       };
       const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
       return { run: result, ...compare(dev, v, limit) };
@@ -115,17 +125,22 @@ export async function replay(
       dev.close?.();
     }
   })();
+  let attributionError: string | undefined;
   if (count > 0) {
     // Store tracking names the STORE that last wrote a byte; fsim has it (any target's mismatch is explained
-    // by the reference model's program, so TSIM asks fsim).
-    const again = await deviceFor(target === 'tsim' ? 'fsim' : target, v, strict, undefined, options.log);
+    // by the reference model's program, so TSIM asks fsim). Its failure never hides this target's result.
+    const helper = target === 'tsim' ? 'fsim' : target;
+    const again = await deviceFor(helper, v, strict, undefined, options.log);
     try {
       loadInitialDram(again, v);
-      const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true });
+      const tracked = await again.run(v.insnAddr, v.insnCount, { strict, trackStores: true, maxUops: options.maxUops });
       if (tracked.storeWriter) for (const m of first) m.writer = tracked.storeWriter(m.addr);
+    } catch (e) {
+      if (!(e instanceof DeviceError)) throw e;
+      attributionError = `${helper} (re-run to name the STOREs) failed: ${e.name}: ${e.message}`;
     } finally {
       again.close?.();
     }
   }
-  return { ok: count === 0, run, mismatchCount: count, mismatches: first };
+  return { ok: count === 0, target, run, mismatchCount: count, mismatches: first, ...(attributionError ? { attributionError } : {}) };
 }

@@ -16,6 +16,8 @@ export interface OpenedDevice extends Device {
   /** Releases the model; idempotent. A no-op on fsim, but call it anyway so the code works on every target. */
   close(): void;
   [Symbol.dispose](): void;
+  /** A new device like this one in its power-on state (zeroed SRAMs), for differential tests; cheap. */
+  fresh?(): Device & { close?(): void };
 }
 
 /** DRAM of a device opened without `dramBytes`: enough for the ResNet-18 layers through the operators. */
@@ -81,6 +83,7 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         dramBytes: Math.ceil(dramBytes / 4096) * 4096,
         log: options.log,
         trace: options.trace ?? false,
+        strict: options.strict,
         clockMhz: options.clockMhz,
       }));
     }

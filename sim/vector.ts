@@ -97,6 +97,9 @@ export function parseVector(text: string, file: string): Vector {
   }
   const dramBytes = int(r.dram_bytes, `${file}: dram_bytes`, 1, MAX_VECTOR_DRAM_BYTES);
   const insnAddr = int(r.insn_addr, `${file}: insn_addr`, 0, dramBytes);
+  if (insnAddr % INSN_BYTES !== 0) {
+    throw new VectorError(`${file}: insn_addr ${insnAddr} is not ${INSN_BYTES}-byte aligned; instructions start on a ${INSN_BYTES}-byte boundary`);
+  }
   const insnCount = int(r.insn_count, `${file}: insn_count`, 1, Math.floor(dramBytes / INSN_BYTES));
   if (insnAddr + insnCount * INSN_BYTES > dramBytes) {
     throw new VectorError(`${file}: the ${insnCount} instructions at ${insnAddr} run past the end of DRAM (${dramBytes} bytes)`);

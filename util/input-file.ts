@@ -4,6 +4,7 @@
 // substitutions); either way at most `maxBytes` are read, and the error names the file and the limit.
 
 import { closeSync, constants, fstatSync, openSync, readSync, Stats } from 'fs';
+import { gunzipSync } from 'zlib';
 
 /** A file that cannot be used as input; the message is one line naming the file. */
 export class InputFileError extends Error {
@@ -30,6 +31,10 @@ export const INPUT_LIMITS = Object.freeze({
   vectorBytes: 256 << 20,
   /** A raw instruction binary: 4 M instructions. */
   programBytes: 64 << 20,
+  /** An ONNX or TFLite model (weights included). */
+  modelBytes: 1 << 30,
+  /** A labelled image set (IDX), also after gunzip. */
+  dataBytes: 1 << 30,
 });
 
 /** A short reason for a failed file operation. */
@@ -135,4 +140,22 @@ export function readInputText(file: string, options: InputFileOptions): string {
   const bytes = readInputFile(file, options);
   if (!isText(bytes)) throw new InputFileError(`${options.what ?? 'input file'} ${file}: binary data, not UTF-8 text`);
   return bytes.toString('utf8');
+}
+
+/**
+ * Reads a file that may be gzipped (by its magic bytes) and returns the plain bytes; `maxBytes` bounds
+ * the file and what it decompresses to (a small gzip can expand without limit).
+ */
+export function readInputFileMaybeGzip(file: string, options: InputFileOptions): Buffer {
+  const b = readInputFile(file, options);
+  if (b.length < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return b;
+  const what = options.what ?? 'input file';
+  try {
+    return gunzipSync(b, { maxOutputLength: options.maxBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InputFileError(`${what} ${file}: decompresses to more than the limit of ${formatBytes(options.maxBytes)}`);
+    }
+    throw new InputFileError(`${what} ${file}: broken gzip data (${(e as Error).message})`);
+  }
 }

@@ -6,7 +6,7 @@ import { deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, withOverr
 import { ConfigError } from '../../hw/vta/errors';
 import { CommandFailure, UsageError } from '../../cli/errors';
 import type { FlagSpec, ParsedArgs } from '../../cli/args';
-import { DeviceError } from '../device';
+import { DEFAULT_MAX_UOPS, DeviceError } from '../device';
 import type { RunResult } from '../device';
 import { emitRtl } from '../../gen/rtl';
 import { DEFAULT_CLOCK_MHZ, halfPeriodPs } from '../tsim/build';
@@ -26,6 +26,23 @@ export const TRACE_FLAGS: FlagSpec[] = [
   { name: 'trace-to', type: 'int', metavar: 'M', help: 'cycle the trace stops at (default: the end of the run)' },
   { name: 'clock-mhz', type: 'string', metavar: 'F', help: `clock frequency of the trace's time axis (default ${DEFAULT_CLOCK_MHZ} MHz)` },
 ];
+
+export const BUDGET_FLAGS: FlagSpec[] = [
+  { name: 'max-uops', type: 'int', metavar: 'N', help: `work budget: GEMM/ALU micro-ops a run may execute (default ${DEFAULT_MAX_UOPS})` },
+  { name: 'max-cycles', type: 'int', metavar: 'N', help: 'TSIM cycle budget of a run (default 4x the micro-op budget; 0 = none)' },
+];
+
+/** The --max-uops/--max-cycles options, checked. */
+export function budgetOptions(args: ParsedArgs): { maxUops?: number; maxCycles?: number } {
+  const out: { maxUops?: number; maxCycles?: number } = {};
+  for (const [flag, key] of [['max-uops', 'maxUops'], ['max-cycles', 'maxCycles']] as const) {
+    const v = args.int(flag);
+    if (v === undefined) continue;
+    if (v < 0) throw new UsageError(`--${flag} ${v}: expected an integer >= 0`);
+    out[key] = v;
+  }
+  return out;
+}
 
 /** --clock-mhz, checked (only with --trace). */
 export function clockMhzFlag(args: ParsedArgs): number {
@@ -99,9 +116,10 @@ export function describeError(e: unknown): string {
   throw e;
 }
 
-/** Converts replay errors into the dispatcher's one-line failures. */
-export function asFailure(e: unknown): never {
+/** Converts replay errors into the dispatcher's one-line failures; a device error names the target it came from. */
+export function asFailure(e: unknown, target?: string): never {
   if (e instanceof TargetUnavailableError) throw new UsageError(e.message);
+  if (e instanceof DeviceError && target) throw new CommandFailure(`${target}: ${describeError(e)}`);
   if (e instanceof DeviceError || e instanceof VectorError) throw new CommandFailure(describeError(e));
   throw e;
 }

@@ -11,13 +11,14 @@ import { boardByName } from '../../hw/boards/boards';
 import { boardPreset } from '../../hw/boards/presets';
 import { deriveConfig, withOverrides, VtaConfigJson } from '../../hw/vta/config';
 import { loadVector, skipReason } from '../vector';
-import { checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { BUDGET_FLAGS, budgetOptions, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
   flags: [
     TARGET_FLAG,
     ...TRACE_FLAGS,
+    ...BUDGET_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'board', type: 'string', metavar: 'NAME', help: "replay on the vector's configuration with this board's preset applied (same semantics, other hardware)" },
     SPECIAL_FILES_FLAG,
@@ -72,6 +73,7 @@ export const conformCommand: Command = defineCommand({
     const line = (text: string): void => { if (!json) io.stdout(`${text}\n`); };
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
+    const budget = budgetOptions(args);
     const clockMhz = clockMhzFlag(args);
     const files = vectorFiles(args.positionals);
     const boardName = args.string('board');
@@ -99,7 +101,7 @@ export const conformCommand: Command = defineCommand({
           continue;
         }
         const vectorTrace = traceFor(v.name);
-        const r = await replay(v, { target, strict, maxMismatches: 1, trace: vectorTrace, clockMhz, log: (msg) => io.stderr(`${msg}\n`) });
+        const r = await replay(v, { target, strict, maxMismatches: 1, trace: vectorTrace, clockMhz, log: (msg) => io.stderr(`${msg}\n`), ...budget });
         if (vectorTrace) reportTrace(io, vectorTrace.path, v.config, r.run, clockMhz);
         const timing = { cycles: r.run.cycles, wallSeconds: r.run.wallSeconds };
         if (r.ok) {

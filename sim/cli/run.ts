@@ -6,7 +6,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { formatRace } from '../fsim/race';
 import { loadVector } from '../vector';
-import { asFailure, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -16,6 +16,7 @@ const SPEC: CommandSpec = {
     { name: 'json', type: 'bool', help: 'print one JSON object: ok, cycles, wallSeconds, counters, mismatches' },
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
     { name: 'max-mismatches', type: 'int', metavar: 'N', help: 'mismatching bytes to list (default 10)' },
+    ...BUDGET_FLAGS,
     SPECIAL_FILES_FLAG,
     { name: 'no-race-check', type: 'bool', help: 'fsim: skip the race detector (SRAM accesses no dependency token orders)' },
   ],
@@ -42,6 +43,7 @@ export const runCommand: Command = defineCommand({
     const limit = args.int('max-mismatches') ?? 10;
     if (limit < 0) throw new UsageError(`--max-mismatches ${limit}: expected a count >= 0`);
     const trace = traceRequest(args, target);
+    const budget = budgetOptions(args);
     const clockMhz = clockMhzFlag(args);
     let vector;
     try {
@@ -52,11 +54,11 @@ export const runCommand: Command = defineCommand({
     let r;
     try {
       r = await replay(vector, {
-        target, strict, maxMismatches: limit, trace, clockMhz, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`),
+        target, strict, maxMismatches: limit, trace, clockMhz, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`), ...budget,
       });
     } catch (e) {
-      if (!json) return asFailure(e);
-      io.stdout(JSON.stringify({ ok: false, name: vector.name, error: describeError(e) }) + '\n');
+      if (!json) return asFailure(e, target);
+      io.stdout(JSON.stringify({ ok: false, name: vector.name, target, error: describeError(e) }) + '\n');
       return EXIT_FAILURE;
     }
     if (trace) reportTrace(io, trace.path, vector.config, r.run, clockMhz);
@@ -67,6 +69,7 @@ export const runCommand: Command = defineCommand({
         JSON.stringify({
           ok,
           name: vector.name,
+          target: r.target,
           cycles: r.run.cycles,
           wallSeconds: r.run.wallSeconds,
           counters: r.run.counters,
@@ -75,6 +78,7 @@ export const runCommand: Command = defineCommand({
           mismatchCount: r.mismatchCount,
           mismatches: r.mismatches,
           warnings: r.run.warnings,
+          ...(r.attributionError ? { attributionError: r.attributionError } : {}),
           races,
         }) + '\n',
       );
@@ -88,10 +92,11 @@ export const runCommand: Command = defineCommand({
       return EXIT_OK;
     }
     const why = [
-      ...(r.ok ? [] : [`${r.mismatchCount} byte(s) differ`]),
+      ...(r.ok ? [] : [`${r.mismatchCount} byte(s) differ on ${r.target}, which ran to FINISH`]),
       ...(races.length ? [`${races.length} pair(s) of instructions race`] : []),
     ];
     io.stdout(`FAIL ${vector.name}: ${why.join('; ')} (${stats})\n`);
+    if (r.attributionError) io.stdout(`  ${r.attributionError}\n`);
     for (const m of r.mismatches) {
       const who = m.writer === undefined ? '' : m.writer < 0 ? ', never written by a STORE' : `, last written by STORE instruction ${m.writer}`;
       io.stdout(`  addr ${m.addr} (0x${m.addr.toString(16)}): expected ${hex(m.expected)}, got ${hex(m.actual)}${who}\n`);

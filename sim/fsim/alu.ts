@@ -5,7 +5,7 @@
 
 import { ALU_OPCODE, AluInsn } from '../../hw/vta/isa';
 import { prepareLoop } from './loop';
-import type { FsimState } from './state';
+import { chargeUops, FsimState } from './state';
 
 const MIN = ALU_OPCODE.MIN;
 const MAX = ALU_OPCODE.MAX;
@@ -26,6 +26,7 @@ export function aluOp(op: number, a: number, b: number): number {
 }
 
 export function executeAlu(st: FsimState, insn: AluInsn): void {
+  chargeUops(st, insn);
   const plan = prepareLoop(st, insn);
   if (!plan) return;
   const { acc, out } = st.srams;

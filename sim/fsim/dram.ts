@@ -5,8 +5,9 @@ import { MemoryAccessError } from '../device';
 export class Dram {
   readonly bytes: Uint8Array;
 
-  constructor(readonly size: number) {
-    this.bytes = new Uint8Array(size);
+  /** A zeroed DRAM of `size` bytes, or a view of existing bytes (another backend's DRAM, for checks). */
+  constructor(readonly size: number, bytes?: Uint8Array) {
+    this.bytes = bytes ?? new Uint8Array(size);
   }
 
   /** Throws unless [start, end) lies inside DRAM; `describe` builds the error for a given message. */

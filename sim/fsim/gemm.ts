@@ -7,7 +7,7 @@
 import type { GemmInsn } from '../../hw/vta/isa';
 import { LoopPlan, prepareLoop } from './loop';
 import type { Srams } from './srams';
-import type { FsimState } from './state';
+import { chargeUops, FsimState } from './state';
 
 /** Geometry a kernel needs, in elements/lanes. */
 export interface GemmShape {
@@ -72,6 +72,7 @@ function resetKernel(srams: Srams, shape: GemmShape, plan: LoopPlan): void {
 }
 
 export function executeGemm(st: FsimState, insn: GemmInsn): void {
+  chargeUops(st, insn);
   const plan = prepareLoop(st, insn);
   if (!plan) return;
   const uops = plan.n * plan.iterOut * plan.iterIn;

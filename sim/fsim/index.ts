@@ -3,17 +3,17 @@
 
 import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
-import { decodeInsn, illegalReason, Insn, INSN_BYTES, MemInsn } from '../../hw/vta/isa';
+import type { Insn, MemInsn } from '../../hw/vta/isa';
 import { PageAllocator } from '../alloc';
 import {
-  AllocOptions, Device, DeviceArgumentError, emptyCounters, IllegalInstructionError, MemoryAccessError,
-  RunOptions, RunResult, StageName,
+  AllocOptions, Device, DeviceArgumentError, emptyCounters, RunOptions, RunResult, StageName,
 } from '../device';
 import { executeAlu } from './alu';
 import { countInsn, kindOf } from './counters';
 import { Dram } from './dram';
 import { executeGemm, GemmKernel, jsGemmKernel } from './gemm';
 import { executeLoad } from './load';
+import { afterFinishWarning, checkBudget, fetchProgram } from './program';
 import { createWasmGemmKernel } from './wasm/kernel';
 import { schedule } from './scheduler';
 import { Srams } from './srams';
@@ -55,10 +55,12 @@ export class FunctionalSimulator implements Device {
   private readonly allocator: PageAllocator;
   private readonly strict: boolean;
   private gemmKernel: GemmKernel | 'wasm';
+  /** Kept across runs with `checkRaces`, cleared at each. */
+  private raceDetector?: RaceDetector;
   /** Whether any byte of DRAM may be nonzero (a write, an image or a run happened). */
   private written = false;
 
-  constructor(readonly config: VtaConfig, options: FsimOptions = {}) {
+  constructor(readonly config: VtaConfig, private readonly options: FsimOptions = {}) {
     const size = options.dramBytes ?? DEFAULT_DRAM_BYTES;
     if (!Number.isSafeInteger(size) || size <= 0) throw new DeviceArgumentError(`fsim: dramBytes must be a positive integer, got ${size}`);
     this.dramBytes = size;
@@ -68,6 +70,11 @@ export class FunctionalSimulator implements Device {
     this.strict = options.strict ?? true;
     const kernel = options.gemmKernel ?? 'wasm';
     this.gemmKernel = kernel === 'js' ? jsGemmKernel : kernel;
+  }
+
+  /** A new simulator with the same options: zeroed DRAM and SRAMs. */
+  fresh(): FunctionalSimulator {
+    return new FunctionalSimulator(this.config, this.options);
   }
 
   setGemmKernel(kernel: GemmKernel): void {
@@ -116,28 +123,15 @@ export class FunctionalSimulator implements Device {
     this.written = true;
     const t0 = process.hrtime.bigint();
     const cfg = this.config;
-    if (!Number.isSafeInteger(insnCount) || insnCount < 1) {
-      throw new DeviceArgumentError(`run: insnCount must be a positive integer, got ${insnCount}`);
-    }
-    if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr + insnCount * INSN_BYTES > this.dramBytes) {
-      throw new MemoryAccessError(-1, 'instruction fetch',
-        `fetching ${insnCount} instructions at byte ${insnAddr} reads past the end of DRAM (${this.dramBytes} bytes)`);
-    }
-    const insns: Insn[] = [];
-    for (let i = 0; i < insnCount; i++) {
-      const insn = decodeInsn(cfg, this.dram.bytes, insnAddr + i * INSN_BYTES);
-      const why = illegalReason(cfg, insn);
-      if (why !== null) throw new IllegalInstructionError(i, formatInsn(cfg, insn), why);
-      insns.push(insn);
-      if (insn.op === 'FINISH') break;
-    }
+    const maxUops = checkBudget(options.maxUops);
+    const insns = fetchProgram(cfg, this.dram.bytes, insnAddr, insnCount);
     const counters = emptyCounters();
     const storeWriters = options.trackStores ? new StoreWriters() : null;
     const st: FsimState = {
       cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
-      gemmKernel: this.gemmKernel, index: 0, insn: insns[0],
+      gemmKernel: this.gemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
     };
-    const race = options.checkRaces ? new RaceDetector(cfg, (i) => formatInsn(cfg, insns[i])) : null;
+    const race = options.checkRaces ? (this.raceDetector ??= new RaceDetector(cfg)).reset((i) => formatInsn(cfg, insns[i])) : null;
     const execute = (insn: Insn, stage: StageName): void => {
       race?.begin(stage, st.index, insn);
       switch (insn.op) {
@@ -163,9 +157,7 @@ export class FunctionalSimulator implements Device {
       }
     };
     const { leftoverTokens, warnings } = schedule(st, insns, cfg.depQueueDepth, execute);
-    if (insns.length < insnCount) {
-      warnings.push(`${insnCount - insns.length} instruction(s) after FINISH (index ${insns.length - 1}) were not executed`);
-    }
+    if (insns.length < insnCount) warnings.push(afterFinishWarning(insnCount, insns.length));
     const result: RunResult = {
       cycles: null,
       counters,
@@ -178,3 +170,4 @@ export class FunctionalSimulator implements Device {
     return result;
   }
 }
+

@@ -10,24 +10,40 @@ const COUNTER: Record<string, 'uopLoadBytes' | 'inpLoadBytes' | 'wgtLoadBytes' |
   uop: 'uopLoadBytes', inp: 'inpLoadBytes', wgt: 'wgtLoadBytes', acc: 'accLoadBytes',
 };
 
+/** The DRAM bytes [lo, hi) a LOAD reads, or null when it reads none. */
+export function loadDramRange(st: FsimState, insn: MemInsn): [number, number] | null {
+  const { xSize, ySize, xStride, dramBase } = insn;
+  if (xSize === 0 || ySize === 0) return null;
+  const eb = st.cfg.tensor[MEM_TYPE_TENSOR[insn.memType] as TensorKind].elemBytes;
+  return [dramBase * eb, (dramBase + (ySize - 1) * xStride + xSize) * eb];
+}
+
+/**
+ * Every check of a LOAD before it touches anything: its DRAM rows lie inside DRAM, its SRAM indices inside
+ * the buffer (strict mode). Returns whether the SRAM indices wrap, or null for a no-op (x_size 0).
+ */
+export function checkLoad(st: FsimState, insn: MemInsn): boolean | null {
+  const kind = MEM_TYPE_TENSOR[insn.memType] as TensorKind;
+  const { xSize, ySize, xPad0, xPad1, yPad0, yPad1, sramBase } = insn;
+  if (xSize === 0) return null; // a dependency-only no-op
+  const name = kind.toUpperCase();
+  // DRAM rows: [dramBase + r*xStride, + xSize) for r < ySize.
+  const range = loadDramRange(st, insn);
+  if (range) st.dram.check(range[0], range[1], `LOAD ${name} reads`, (d) => memoryError(st, d));
+  const w = xPad0 + xSize + xPad1;
+  const total = w * (yPad0 + ySize + yPad1);
+  return total > 0 && checkSram(st, `LOAD ${name} SRAM`, sramBase, sramBase + total - 1, st.cfg.tensor[kind].depth);
+}
+
 export function executeLoad(st: FsimState, insn: MemInsn): void {
+  const wrap = checkLoad(st, insn);
+  if (wrap === null) return;
   const kind = MEM_TYPE_TENSOR[insn.memType] as TensorKind;
   const { xSize, ySize, xStride, xPad0, xPad1, yPad0, yPad1, sramBase, dramBase } = insn;
-  if (xSize === 0) return; // a dependency-only no-op
   const geom = st.cfg.tensor[kind];
   const eb = geom.elemBytes;
   const depth = geom.depth;
-  const name = kind.toUpperCase();
-
-  // DRAM rows: [dramBase + r*xStride, + xSize) for r < ySize.
-  if (ySize > 0) {
-    const lo = dramBase * eb;
-    const hi = (dramBase + (ySize - 1) * xStride + xSize) * eb;
-    st.dram.check(lo, hi, `LOAD ${name} reads`, (d) => memoryError(st, d));
-  }
   const w = xPad0 + xSize + xPad1;
-  const total = w * (yPad0 + ySize + yPad1);
-  const wrap = total > 0 && checkSram(st, `LOAD ${name} SRAM`, sramBase, sramBase + total - 1, depth);
 
   const sram = st.srams.bytes;
   const dram = st.dram.bytes;

@@ -58,22 +58,31 @@ class RowHistory {
   /** The serial of the access that last touched a row, so an instruction checks each row once. */
   readonly seenRead: Int32Array;
   readonly seenWrite: Int32Array;
+  private readonly all: Int32Array;
+
+  clear(): void {
+    this.all.fill(0);
+  }
 
   constructor(readonly name: MemName, readonly depth: number) {
-    const make = () => STAGES.map(() => new Int32Array(depth));
+    // One allocation, cut into 14 views: a run pays for 3 buffers, not 42.
+    const all = (this.all = new Int32Array(14 * depth));
+    let next = 0;
+    const view = () => all.subarray(depth * next, depth * ++next);
+    const make = () => STAGES.map(view);
     this.writeEpoch = make();
     this.writeInsn = make();
     this.readEpoch = make();
     this.readInsn = make();
-    this.seenRead = new Int32Array(depth);
-    this.seenWrite = new Int32Array(depth);
+    this.seenRead = view();
+    this.seenWrite = view();
   }
 }
 
 export class RaceDetector {
   private readonly clocks = STAGES.map(() => new Int32Array(3));
-  private readonly queues: Int32Array[][] = [[], [], [], []];
-  private readonly heads = [0, 0, 0, 0];
+  private queues: Int32Array[][] = [[], [], [], []];
+  private heads = [0, 0, 0, 0];
   private readonly inp: RowHistory;
   private readonly wgt: RowHistory;
   private readonly out: RowHistory;
@@ -84,11 +93,28 @@ export class RaceDetector {
   private index = 0;
   private insn: Insn | null = null;
 
-  constructor(private readonly cfg: VtaConfig, private readonly insnText: (index: number) => string = () => '') {
+  constructor(private readonly cfg: VtaConfig, private insnText: (index: number) => string = () => '') {
     const t = cfg.tensor;
     this.inp = new RowHistory('INP', t.inp.depth);
     this.wgt = new RowHistory('WGT', t.wgt.depth);
     this.out = new RowHistory('OUT', t.out.depth);
+  }
+
+  /**
+   * Forgets everything for a new run (a device keeps one detector: fresh memory is slow to touch, and
+   * clearing what a previous run touched is cheap).
+   */
+  reset(insnText: (index: number) => string): this {
+    for (const c of this.clocks) c.fill(0);
+    this.queues = [[], [], [], []];
+    this.heads = [0, 0, 0, 0];
+    this.found.clear();
+    this.inp.clear();
+    this.wgt.clear();
+    this.out.clear();
+    this.serial = 0;
+    this.insnText = insnText;
+    return this;
   }
 
   /** Before instruction `index` of `stage` starts: take the clocks of the tokens it pops, tick. */

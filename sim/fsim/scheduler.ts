@@ -117,10 +117,8 @@ export function schedule(
 
   const leftoverTokens = countsOf(tokens);
   const warnings: string[] = [];
-  const left = QUEUES.filter((_, q) => tokens[q] !== 0);
-  if (left.length) {
-    warnings.push(`tokens left in queues after FINISH: ${left.map((n) => `${n}=${leftoverTokens[n]}`).join(', ')}`);
-  }
+  const leftWarning = leftoverTokenWarning(leftoverTokens);
+  if (leftWarning) warnings.push(leftWarning);
   const pending = STAGES.map((stage, s) => [stage, queues[s].length - pc[s]] as const).filter(([, n]) => n > 0);
   if (pending.length) {
     warnings.push(`instructions before FINISH that never ran: ${pending.map(([stage, n]) => `${stage} ${n}`).join(', ')}`);
@@ -133,4 +131,10 @@ export function schedule(
 
 function countsOf(tokens: Int32Array): TokenCounts {
   return { l2g: tokens[L2G], g2l: tokens[G2L], g2s: tokens[G2S], s2g: tokens[S2G] };
+}
+
+/** The warning both targets give for tokens left queued when FINISH completed, or null. */
+export function leftoverTokenWarning(tokens: TokenCounts): string | null {
+  const left = QUEUES.filter((q) => tokens[q] !== 0);
+  return left.length ? `tokens left in queues after FINISH: ${left.map((q) => `${q}=${tokens[q]}`).join(', ')}` : null;
 }

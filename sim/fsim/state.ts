@@ -3,8 +3,8 @@
 
 import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
-import type { Insn } from '../../hw/vta/isa';
-import { Counters, MemoryAccessError } from '../device';
+import type { AluInsn, GemmInsn, Insn } from '../../hw/vta/isa';
+import { Counters, MemoryAccessError, WorkBudgetError } from '../device';
 import type { Dram } from './dram';
 import type { GemmKernel } from './gemm';
 import type { Srams } from './srams';
@@ -24,6 +24,9 @@ export interface FsimState {
   /** The instruction being executed and its index in the program. */
   index: number;
   insn: Insn;
+  /** Work budget of the run in GEMM/ALU micro-ops, and what the run has used of it. */
+  maxUops: number;
+  uopsUsed: number;
 }
 
 export function memoryError(st: FsimState, detail: string): MemoryAccessError {
@@ -43,4 +46,20 @@ export function checkSram(st: FsimState, what: string, lo: number, hiInclusive: 
     );
   }
   return true;
+}
+
+/**
+ * Charges a GEMM/ALU loop nest's micro-ops to the run's work budget before it runs, so a runaway loop nest
+ * (say 16383 x 16383 iterations) is refused at once, naming the instruction.
+ */
+export function chargeUops(st: FsimState, insn: GemmInsn | AluInsn): void {
+  const n = Math.max(0, insn.uopEnd - insn.uopBgn) * insn.iterOut * insn.iterIn;
+  if (st.uopsUsed + n > st.maxUops) {
+    throw new WorkBudgetError(
+      st.index, formatInsn(st.cfg, insn),
+      `${insn.op} of ${Math.max(0, insn.uopEnd - insn.uopBgn)} micro-op(s) x ${insn.iterOut} x ${insn.iterIn} iterations = ${n} micro-ops ` +
+        `exceeds the run's work budget (${st.maxUops - st.uopsUsed} of ${st.maxUops} left); raise it with --max-uops`,
+    );
+  }
+  st.uopsUsed += n;
 }

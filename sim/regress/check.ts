@@ -2,6 +2,7 @@
 // compared byte for byte afterwards.
 
 import type { Device } from '../device';
+import { formatRace } from '../fsim/race';
 import { programImage, RandomProgram } from '../testing/random-program';
 
 export interface ByteMismatch {
@@ -26,7 +27,11 @@ export async function checkProgram(ref: Device, dut: Device, p: RandomProgram, l
   ref.loadImage(image);
   dut.loadImage(image);
   try {
-    await ref.run(p.insnAddr, p.insnCount);
+    // The random programs are race-free by construction; fsim's race detector checks that they are.
+    const r = await ref.run(p.insnAddr, p.insnCount, { checkRaces: true });
+    if (r.races?.length) {
+      return { ok: false, error: `reference: ${r.races.length} race(s), the first: ${formatRace(r.races[0])}`, mismatchCount: 0, mismatches: [], cycles: null };
+    }
   } catch (e) {
     return { ok: false, error: `reference: ${(e as Error).message}`, mismatchCount: 0, mismatches: [], cycles: null };
   }

@@ -8,6 +8,7 @@ import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { NAMED_CONFIGS } from '../../hw/vta/configs';
 import { isTargetName, TARGET_NAMES } from '../targets';
 import { regress } from './runner';
+import { resolveRegressConfigs } from './config-spec';
 import { prepareOutputDir } from '../../util/output-dir';
 import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
 
@@ -16,7 +17,10 @@ const SPEC: CommandSpec = {
   flags: [
     { name: 'target', type: 'string', metavar: 'T', help: `device under test (${TARGET_NAMES.join(', ')}; default tsim)` },
     { name: 'reference', type: 'string', metavar: 'T', help: 'reference device (default fsim)' },
-    { name: 'configs', type: 'string', metavar: 'A,B', help: `configurations (default ${Object.keys(NAMED_CONFIGS).join(',')})` },
+    {
+      name: 'configs', type: 'string', metavar: 'A,B',
+      help: `configurations: names, boards (pynq-z1, ...), shapes BxIxO or JSON files (default ${Object.keys(NAMED_CONFIGS).join(',')})`,
+    },
     { name: 'programs', type: 'int', metavar: 'N', help: 'random programs per configuration (default 100)' },
     { name: 'seed', type: 'int', metavar: 'S', help: 'first seed (default 1); program i uses seed S+i' },
     { name: 'jobs', type: 'int', metavar: 'N', help: 'parallel worker processes (default: the number of cores)' },
@@ -25,8 +29,10 @@ const SPEC: CommandSpec = {
   ],
 };
 const DESCRIPTION =
-  'Runs seeded random programs (legal, token-balanced, padded and strided loads, GEMM and ALU loops,\n' +
-  'two virtual threads) on the target and on the reference, and compares all of DRAM byte for byte.\n' +
+  'Runs seeded random programs (legal, token-balanced, race-free, padded and strided loads, GEMM and ALU\n' +
+  'loops, two virtual threads; about a third stress the buffer edges: tiles ending at the last row of each\n' +
+  'buffer, pads and strides at their field limits, loops of 16383 iterations) on the target and on the\n' +
+  'reference, and compares all of DRAM byte for byte.\n' +
   'Each failure is saved as a vector that `vta run FILE --target T` replays.';
 
 export const regressCommand: Command = defineCommand({
@@ -41,9 +47,7 @@ export const regressCommand: Command = defineCommand({
       if (!isTargetName(t)) throw new UsageError(`${flag} ${t}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
     }
     const configs = (args.string('configs') ?? Object.keys(NAMED_CONFIGS).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-    for (const c of configs) {
-      if (!NAMED_CONFIGS[c]) throw new UsageError(`--configs: unknown configuration ${JSON.stringify(c)}; known: ${Object.keys(NAMED_CONFIGS).join(', ')}`);
-    }
+    resolveRegressConfigs(configs); // names, boards, shapes and files are checked before any work
     const programs = args.int('programs') ?? 100;
     const jobs = args.int('jobs') ?? cpus().length;
     if (programs < 1) throw new UsageError(`--programs ${programs}: expected at least 1`);

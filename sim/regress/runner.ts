@@ -5,8 +5,9 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { codeFingerprint, Executor, LocalExecutor } from '../../exec';
+import { deriveConfig } from '../../hw/vta/config';
+import { resolveRegressConfigs } from './config-spec';
 import { Progress } from '../../exec/progress';
-import { namedConfig } from '../../hw/vta/configs';
 import { openDevice } from '../targets';
 import { CaseResult, junitXml, RegressReport } from './report';
 import type { WorkerResult, WorkerTask } from './worker';
@@ -28,18 +29,20 @@ export interface RegressOptions {
 }
 
 export async function regress(o: RegressOptions): Promise<RegressReport> {
-  for (const c of o.configs) namedConfig(c); // unknown names fail before any work
+  const configs = resolveRegressConfigs(o.configs); // unknown or impossible configurations fail before any work
   const t0 = Date.now();
   // Build (or find cached) each configuration's models once, here, before the workers start.
-  for (const c of o.configs) {
+  for (const c of configs) {
     for (const target of new Set([o.target, o.reference])) {
-      const dev = await openDevice(target, namedConfig(c), { dramBytes: 1 << 20, log: o.log });
+      const dev = await openDevice(target, deriveConfig(c.json, c.label), { dramBytes: 1 << 20, log: o.log });
       dev.close?.();
     }
   }
   const tasks: WorkerTask[] = [];
   for (let i = 0; i < o.programs; i++) {
-    for (const config of o.configs) tasks.push({ type: 'task', config, seed: o.seed + i, target: o.target, reference: o.reference });
+    for (const c of configs) {
+      tasks.push({ type: 'task', config: c.label, configJson: c.json, seed: o.seed + i, target: o.target, reference: o.reference });
+    }
   }
   const results: CaseResult[] = [];
   const vectorsDir = join(o.outDir, 'failures');
@@ -74,7 +77,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
 
   results.sort((a, b) => a.config.localeCompare(b.config) || a.seed - b.seed);
   const report: RegressReport = {
-    target: o.target, reference: o.reference, configs: o.configs, programs: o.programs, seed: o.seed,
+    target: o.target, reference: o.reference, configs: configs.map((c) => c.label), programs: o.programs, seed: o.seed,
     passed: results.filter((r) => r.ok).length, failed, seconds: (Date.now() - t0) / 1000, cases: results,
   };
   mkdirSync(o.outDir, { recursive: true });

@@ -2,6 +2,7 @@
 // on the reference and on the target and answers with the outcome (and, on failure, a replayable vector).
 // Devices stay open across the tasks of one worker process.
 
+import { deriveConfig, VtaConfig, VtaConfigJson } from '../../hw/vta/config';
 import { namedConfig } from '../../hw/vta/configs';
 import { openDevice, OpenedDevice } from '../targets';
 import { randomProgram, toVector } from '../testing/random-program';
@@ -10,7 +11,9 @@ import type { CaseResult } from './report';
 
 export interface WorkerTask {
   type: 'task';
+  /** The configuration's label; `configJson` is the configuration (a named one when absent). */
   config: string;
+  configJson?: VtaConfigJson;
   seed: number;
   target: string;
   reference: string;
@@ -29,6 +32,10 @@ interface Pair {
 }
 
 const pairs = new Map<string, Pair>();
+
+function configOf(t: WorkerTask): VtaConfig {
+  return t.configJson ? deriveConfig(t.configJson, t.config) : namedConfig(t.config);
+}
 const MIN_DRAM = 4 << 20;
 
 async function devices(t: WorkerTask, dramBytes: number): Promise<Pair> {
@@ -37,7 +44,7 @@ async function devices(t: WorkerTask, dramBytes: number): Promise<Pair> {
   if (have && have.dramBytes >= dramBytes) return have;
   have?.ref.close?.();
   have?.dut.close?.();
-  const cfg = namedConfig(t.config);
+  const cfg = configOf(t);
   const size = Math.max(MIN_DRAM, Math.ceil(dramBytes / 4096) * 4096);
   const log = () => undefined;
   const pair = {
@@ -51,7 +58,7 @@ async function devices(t: WorkerTask, dramBytes: number): Promise<Pair> {
 
 export async function runTask(t: WorkerTask): Promise<WorkerResult> {
   const t0 = Date.now();
-  const cfg = namedConfig(t.config);
+  const cfg = configOf(t);
   const p = randomProgram(cfg, t.seed);
   const name = `${t.config}__random_s${t.seed}`;
   try {

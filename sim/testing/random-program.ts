@@ -23,7 +23,18 @@ export interface RandomProgramOptions {
   tiles?: number;
   /** Virtual threads (1 or 2); default random. */
   vt?: 1 | 2;
+  /**
+   * Stress the buffer edges: tiles that end at the last row of each buffer (INP, WGT, ACC/OUT, micro-ops),
+   * pads of 15 and a row stride of 65535 (their field limits), loops of 16383 iterations (the 14-bit
+   * limit). Default: about one program in three, decided by the seed.
+   */
+  edges?: boolean;
 }
+
+/** Largest value of the 4-bit pad, 16-bit stride and 14-bit loop-extent fields. */
+const MAX_PAD = 15;
+const MAX_STRIDE = 0xffff;
+const MAX_ITER = (1 << 14) - 1;
 
 export interface InitBlob {
   addr: number;
@@ -51,11 +62,18 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
   const r = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  // Edge choices draw from their own stream, so a program without them is the same as before they existed.
+  const e = mulberry32((seed ^ 0x5bd1e995) >>> 0);
+  const edges = options.edges ?? e() < 0.35;
+  const edgeInt = (lo: number, hi: number) => lo + Math.floor(e() * (hi - lo + 1));
   const t = cfg.tensor;
   const vt = options.vt ?? (r() < 0.5 ? 1 : 2);
   const tiles = options.tiles ?? int(1, 3);
   const inpHalf = Math.min(64, t.inp.depth / 2);
   const wgtHalf = Math.min(32, t.wgt.depth / 2);
+  /** Where a region of `span` rows starts: its slot, or (edges, last slot) flush with the buffer's end. */
+  const regionBase = (slot: number, slotRows: number, lastSlot: boolean, depth: number) => (span: number) =>
+    edges && lastSlot ? depth - span : slot * slotRows;
 
   // DRAM: page 0 unused, then the program, then data blobs, each on its own page.
   let next = PAGE;
@@ -79,32 +97,61 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     return b;
   };
 
-  /** A 2-D LOAD of random data with random pads and stride; returns the instruction and the SRAM span. */
-  const load2d = (memType: number, sramBase: number, maxElems: number, flags: Partial<Insn>) => {
+  /**
+   * A 2-D LOAD of random data with random pads and stride at SRAM `baseOf(span)`; returns the instruction,
+   * its first SRAM row and span. With edges, one pad may be 15 and an INP load may stride 65535 rows.
+   */
+  const load2d = (memType: number, baseOf: (span: number) => number, maxElems: number, flags: Partial<Insn>) => {
     const elem = memType === MEM_TYPE.INP ? t.inp : memType === MEM_TYPE.WGT ? t.wgt : t.acc;
+    const maxPad = edges ? edgeInt(0, 4) : 4; // which pad (0..3) goes to 15, if any (4: none)
+    const wideStride = edges && memType === MEM_TYPE.INP && e() < 0.3;
     for (;;) {
       const ySize = int(1, 3);
       const xSize = int(1, 4);
-      const [yPad0, yPad1, xPad0, xPad1] = [int(0, 2), int(0, 2), int(0, 2), int(0, 2)];
+      const pads = [int(0, 2), int(0, 2), int(0, 2), int(0, 2)];
+      if (maxPad < 4) pads[maxPad] = MAX_PAD;
+      const [yPad0, yPad1, xPad0, xPad1] = pads;
       const w = xPad0 + xSize + xPad1;
       const span = w * (yPad0 + ySize + yPad1);
       if (span > maxElems) continue;
-      const xStride = r() < 0.15 ? 0 : xSize + int(0, 2);
+      const xStride = wideStride && ySize > 1 ? MAX_STRIDE : r() < 0.15 ? 0 : xSize + int(0, 2);
       const rowsNeeded = (ySize - 1) * xStride + xSize;
       const lead = int(0, 2);
       const addr = place((lead + rowsNeeded) * elem.elemBytes);
-      init.push({ addr, bytes: randomBytes((lead + rowsNeeded) * elem.elemBytes, true, memType === MEM_TYPE.ACC) });
+      const acc = memType === MEM_TYPE.ACC;
+      if (xStride === MAX_STRIDE) {
+        // Only the rows read get data; the gaps between them stay zero.
+        for (let y = 0; y < ySize; y++) {
+          init.push({ addr: addr + (lead + y * xStride) * elem.elemBytes, bytes: randomBytes(xSize * elem.elemBytes, true, acc) });
+        }
+      } else {
+        init.push({ addr, bytes: randomBytes((lead + rowsNeeded) * elem.elemBytes, true, acc) });
+      }
+      const sramBase = baseOf(span);
       const insn = build.load({
         memType, sramBase, dramBase: addr / elem.elemBytes + lead, ySize, xSize, xStride, yPad0, yPad1, xPad0, xPad1, ...flags,
       } as Parameters<typeof build.load>[0]);
-      return { insn, span, rowWidth: w, rows: yPad0 + ySize + yPad1 };
+      return { insn, base: sramBase, span, rowWidth: w, rows: yPad0 + ySize + yPad1 };
     }
   };
 
   const uops: Uop[] = [];
-  const uopSramBase = int(1, 7);
+  // With edges the micro-ops end at the last row of the micro-op buffer: loop instructions are built with
+  // this base and shifted once the count is known.
+  let uopSramBase = int(1, 7);
+  const loopInsns: Insn[] = [];
   /** Loop factors and micro-op bases such that every index lies in [lo, lo + size). */
   const loopOver = (sizes: number[]) => {
+    if (edges && e() < 0.05) {
+      // A maximal extent whose loop moves no index (factor 0), so every index stays in range. Rare and
+      // with one micro-op (see maxed below): each costs 16383 micro-ops of simulated time.
+      const outer = e() < 0.5;
+      return {
+        maxed: true,
+        iterOut: outer ? MAX_ITER : 1, iterIn: outer ? 1 : MAX_ITER,
+        fo: sizes.map(() => 0), fi: sizes.map(() => 0), spans: [...sizes],
+      };
+    }
     const iterOut = int(1, 3);
     const iterIn = int(1, 3);
     const fo: number[] = [];
@@ -118,7 +165,11 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       fi.push(b);
     }
     const spans = sizes.map((s, k) => s - ((iterOut - 1) * fo[k] + (iterIn - 1) * fi[k]));
-    return { iterOut, iterIn, fo, fi, spans };
+    return { maxed: false, iterOut, iterIn, fo, fi, spans };
+  };
+  const loop = (insn: Insn): Insn => {
+    loopInsns.push(insn);
+    return insn;
   };
   const addUops = (n: number, make: () => Uop) => {
     const bgn = uopSramBase + uops.length;
@@ -138,32 +189,35 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     let accN: number;
     let accW: number;
     let accH: number;
+    let accBase: number;
     if (r() < 0.6) {
-      const l = load2d(MEM_TYPE.ACC, 0, 64, { popNext: tile > 0 });
+      const l = load2d(MEM_TYPE.ACC, regionBase(0, 0, true, t.acc.depth), 64, { popNext: tile > 0 });
       body.push(l.insn);
-      accN = l.span; accW = l.rowWidth; accH = l.rows;
+      accN = l.span; accW = l.rowWidth; accH = l.rows; accBase = l.base;
     } else {
       accW = int(1, 6); accH = int(1, 4); accN = accW * accH;
-      const range = addUops(1, () => ({ dst: 0, src: 0, wgt: 0 }));
-      body.push(build.gemm({ ...range, resetReg: true, iterOut: 1, iterIn: accN, dstFactorIn: 1, popNext: tile > 0 }));
+      accBase = regionBase(0, 0, true, t.acc.depth)(accN);
+      const range = addUops(1, () => ({ dst: accBase, src: 0, wgt: 0 }));
+      body.push(loop(build.gemm({ ...range, resetReg: true, iterOut: 1, iterIn: accN, dstFactorIn: 1, popNext: tile > 0 })));
     }
     for (let k = 0; k < stepsPerTile[tile]; k++, g++) {
       const half = g % vt;
-      const wl = load2d(MEM_TYPE.WGT, half * wgtHalf, wgtHalf, { popNext: g >= vt });
-      const il = load2d(MEM_TYPE.INP, half * inpHalf, inpHalf, { pushNext: true });
+      const last = half === vt - 1;
+      const wl = load2d(MEM_TYPE.WGT, regionBase(half, wgtHalf, last, t.wgt.depth), wgtHalf, { popNext: g >= vt });
+      const il = load2d(MEM_TYPE.INP, regionBase(half, inpHalf, last, t.inp.depth), inpHalf, { pushNext: true });
       body.push(wl.insn, il.insn);
       const lp = loopOver([accN, il.span, wl.span]);
-      const n = int(1, 4);
+      const n = lp.maxed ? 1 : int(1, 4);
       const range = addUops(n, () => ({
-        dst: int(0, lp.spans[0] - 1), src: half * inpHalf + int(0, lp.spans[1] - 1), wgt: half * wgtHalf + int(0, lp.spans[2] - 1),
+        dst: accBase + int(0, lp.spans[0] - 1), src: il.base + int(0, lp.spans[1] - 1), wgt: wl.base + int(0, lp.spans[2] - 1),
       }));
       // Sometimes every micro-op hits the same dst (sequential accumulation).
       if (r() < 0.3) for (let u = range.uopBgn + 1; u < range.uopEnd; u++) uops[u - uopSramBase].dst = uops[range.uopBgn - uopSramBase].dst;
-      body.push(build.gemm({
+      body.push(loop(build.gemm({
         ...range, iterOut: lp.iterOut, iterIn: lp.iterIn,
         dstFactorOut: lp.fo[0], dstFactorIn: lp.fi[0], srcFactorOut: lp.fo[1], srcFactorIn: lp.fi[1], wgtFactorOut: lp.fo[2], wgtFactorIn: lp.fi[2],
         popPrev: true, pushPrev: g + vt < allSteps,
-      }));
+      })));
     }
     // ALU epilogue.
     const nAlu = int(1, 4);
@@ -171,17 +225,17 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const op = pick(aluOps);
       const useImm = r() < 0.5;
       const lp = loopOver([accN, accN]);
-      const n = int(1, 3);
-      const range = addUops(n, () => ({ dst: int(0, lp.spans[0] - 1), src: int(0, lp.spans[1] - 1), wgt: 0 }));
+      const n = lp.maxed ? 1 : int(1, 3);
+      const range = addUops(n, () => ({ dst: accBase + int(0, lp.spans[0] - 1), src: accBase + int(0, lp.spans[1] - 1), wgt: 0 }));
       const imm = op === 'SHR' ? int(-12, 12) : op === 'MUL' ? int(-300, 300) : pick([int(-32768, 32767), int(-200, 200), -32768, 32767]);
-      body.push(build.alu({
+      body.push(loop(build.alu({
         ...range, aluOp: ALU_OPCODE[op], useImm, imm: useImm ? imm : 0, iterOut: lp.iterOut, iterIn: lp.iterIn,
         dstFactorOut: lp.fo[0], dstFactorIn: lp.fi[0], srcFactorOut: lp.fo[1], srcFactorIn: lp.fi[1],
-      }));
+      })));
     }
     // ADD 0 over the whole tile: OUT = low byte of every accumulator, then hand OUT to the store.
-    const all = addUops(1, () => ({ dst: 0, src: 0, wgt: 0 }));
-    body.push(build.alu({ ...all, aluOp: ALU_OPCODE.ADD, useImm: true, imm: 0, iterOut: 1, iterIn: accN, dstFactorIn: 1, pushNext: true }));
+    const all = addUops(1, () => ({ dst: accBase, src: accBase, wgt: 0 }));
+    body.push(loop(build.alu({ ...all, aluOp: ALU_OPCODE.ADD, useImm: true, imm: 0, iterOut: 1, iterIn: accN, dstFactorIn: 1, pushNext: true })));
     const gap = int(0, 2);
     const xStride = accW + gap;
     const regionElems = 1 + (accH - 1) * xStride + accW + gap;
@@ -189,9 +243,19 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     const addr = place(regionBytes);
     init.push({ addr, bytes: new Uint8Array(regionBytes).fill(SENTINEL) });
     outputRegions.push({ addr, bytes: regionBytes });
-    body.push(build.store({ sramBase: 0, dramBase: addr / t.out.elemBytes + 1, ySize: accH, xSize: accW, xStride, popPrev: true, pushPrev: true }));
+    body.push(build.store({ sramBase: accBase, dramBase: addr / t.out.elemBytes + 1, ySize: accH, xSize: accW, xStride, popPrev: true, pushPrev: true }));
   }
 
+  if (edges) {
+    // The micro-ops end at the last row of their buffer.
+    const shift = t.uop.depth - uops.length - uopSramBase;
+    for (const insn of loopInsns) {
+      const l = insn as Insn & { uopBgn: number; uopEnd: number };
+      l.uopBgn += shift;
+      l.uopEnd += shift;
+    }
+    uopSramBase += shift;
+  }
   // Micro-ops: one or two LOAD UOPs at nonzero SRAM offsets, from a nonzero DRAM element offset.
   const lead = int(2, 9);
   const uopAddr = place((lead + uops.length) * 4);

@@ -5,10 +5,17 @@
 // thread, so the event loop stays free) until done, an error, a DRAM fault, the cycle limit or the watchdog.
 
 import type { VtaConfig } from '../../hw/vta/config';
-import { decodeInsn, INSN_BYTES } from '../../hw/vta/isa';
+import { formatInsn } from '../../hw/vta/disasm';
+import { decodeInsn, Insn, INSN_BYTES } from '../../hw/vta/isa';
 import { HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
-import { AllocOptions, Device, DeviceArgumentError, DeviceError, RunOptions, RunResult } from '../device';
+import {
+  AllocOptions, checkInsnAddr, DEFAULT_MAX_UOPS, Device, DeviceArgumentError, DeviceError, RunOptions, RunResult, StageName,
+  TokenCounts,
+} from '../device';
+import { checkProgram, ProgramCheck } from '../fsim/check';
+import { leftoverTokenWarning } from '../fsim/scheduler';
+import { Srams } from '../fsim/srams';
 import { countersFrom, describeStage, errorFrom, InsnReader, RegisterPort, stageWaits } from '../driver/registers';
 import { programAt, programCounters } from '../program-counters';
 import type { SourceFile } from '../verilator/build';
@@ -42,6 +49,13 @@ export interface TsimDeviceOptions {
   watchdogCycles?: number;
   /** Cycles one AXI-Lite register access may take (default 10,000). */
   hostTimeoutCycles?: number;
+  /** Default for RunOptions.strict (default true). */
+  strict?: boolean;
+  /**
+   * Check every program with the functional model's checks before launching it (default true; false for
+   * cores that do not run VTA programs, such as test fixtures): see sim/fsim/check.ts.
+   */
+  checkPrograms?: boolean;
 }
 
 export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
@@ -56,8 +70,8 @@ export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
 }
 
 export interface TsimRunOptions extends RunOptions {
-  /** Cycle limit of this run (0 = none); overrides the device default. */
-  maxCycles?: number;
+  /** Check the program before launching it; overrides the device's `checkPrograms` (diagnosis and tests). */
+  precheck?: boolean;
   /** Watchdog of this run (0 = off); overrides the device default. */
   watchdogCycles?: number;
   /** Write a waveform (the library must be built with `trace`); cycles count from the start of this run. */
@@ -84,6 +98,21 @@ export interface TsimRunResult extends RunResult {
 
 export const DEFAULT_TSIM_DRAM_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Default cycle budget of a run: 4x the default micro-op budget; a legal program within that budget takes
+ * far fewer cycles, a runaway one is stopped with the instruction each stage is at.
+ */
+export const DEFAULT_MAX_CYCLES = 4 * DEFAULT_MAX_UOPS;
+
+/** What the bus client of a faulting burst was doing: AXI read ID = VME read client (vme.ts), writes = STORE. */
+const FAULT_CLIENTS: readonly { kind: string; stage: StageName | null }[] = [
+  { kind: 'instruction fetch', stage: null },
+  { kind: 'LOAD UOP', stage: 'compute' },
+  { kind: 'LOAD INP', stage: 'load' },
+  { kind: 'LOAD WGT', stage: 'load' },
+  { kind: 'LOAD ACC', stage: 'compute' },
+];
+
 function checkCount(what: string, v: number, min = 0): void {
   if (!Number.isSafeInteger(v) || v < min) throw new DeviceArgumentError(`tsim: ${what} must be an integer ≥ ${min}, got ${v}`);
 }
@@ -98,6 +127,12 @@ export class TsimDevice implements Device {
   private running = false;
   private readonly maxCycles: number;
   private readonly watchdogCycles: number;
+  private readonly strict: boolean;
+  private readonly checkPrograms: boolean;
+  /** The program words as they were at launch (a STORE may overwrite them during the run), for reports. */
+  private launched = { addr: 0, bytes: new Uint8Array(0) };
+  /** The UOP buffer as the hardware holds it between runs (for the program checks); made on first use. */
+  private uopShadow: Srams | null = null;
 
   /** Builds (or takes from the cache) the model library for `options.core`, then opens a device on it. */
   static async build(config: VtaConfig, options: TsimBuildDeviceOptions): Promise<TsimDevice> {
@@ -108,7 +143,7 @@ export class TsimDevice implements Device {
   }
 
   /** Opens a device on a model library built by buildTsim for `config.busBits`. */
-  constructor(readonly config: VtaConfig, libraryPath: string, options: TsimDeviceOptions = {}) {
+  constructor(readonly config: VtaConfig, private readonly libraryPath: string, private readonly options: TsimDeviceOptions = {}) {
     const size = options.dramBytes ?? DEFAULT_TSIM_DRAM_BYTES;
     if (!Number.isSafeInteger(size) || size <= 0 || size % 4096 !== 0 || size > 2 ** 32) {
       throw new DeviceArgumentError(`tsim: dramBytes must be a positive multiple of 4096 up to 4 GiB (the AXI address is 32 bits), got ${size}`);
@@ -132,10 +167,17 @@ export class TsimDevice implements Device {
       this.setParam(k as keyof typeof TSIM_PARAM, v);
     }
     if (options.hostTimeoutCycles !== undefined) this.setParam('hostTimeout', options.hostTimeoutCycles);
-    this.maxCycles = options.maxCycles ?? 0;
+    this.maxCycles = options.maxCycles ?? DEFAULT_MAX_CYCLES;
+    this.strict = options.strict ?? true;
+    this.checkPrograms = options.checkPrograms ?? true;
     this.watchdogCycles = options.watchdogCycles ?? 1_000_000;
     checkCount('maxCycles', this.maxCycles);
     checkCount('watchdogCycles', this.watchdogCycles);
+  }
+
+  /** A new model on the same library with the same options: power-on state, zeroed DRAM and SRAMs. */
+  fresh(): TsimDevice {
+    return new TsimDevice(this.config, this.libraryPath, this.options);
   }
 
   private model(): TsimHandle {
@@ -240,12 +282,18 @@ export class TsimDevice implements Device {
     if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr > 0xffffffff) {
       throw new DeviceArgumentError(`run: insnAddr must be a 32-bit byte address, got ${insnAddr}`);
     }
+    checkInsnAddr(insnAddr);
     const maxCycles = options.maxCycles ?? this.maxCycles;
     const watchdog = options.watchdogCycles ?? this.watchdogCycles;
     checkCount('maxCycles', maxCycles);
     checkCount('watchdogCycles', watchdog);
     const warnings: string[] = [];
     if (options.trackStores) warnings.push('trackStores is not supported by TSIM (the bus does not say which STORE wrote a byte); ignored');
+    // The functional model's checks first: a program fsim refuses is refused here with the same error, before
+    // the hardware writes a byte; the launch stops at the first FINISH, as fsim's fetch does.
+    const check = (options.precheck ?? this.checkPrograms) ? this.checkProgram(insnAddr, insnCount, options) : null;
+    const launchCount = check ? check.fetched : insnCount;
+    this.launched = { addr: insnAddr, bytes: this.bytes.slice(insnAddr, Math.min(this.dramBytes, insnAddr + launchCount * INSN_BYTES)) };
 
     const before = this.busInfo(h);
     const startCycle = this.lib.info(h, TSIM_INFO.cycle);
@@ -259,7 +307,7 @@ export class TsimDevice implements Device {
     let status: number;
     this.running = true;
     try {
-      status = await this.lib.runAsync(h, insnAddr, insnCount, maxCycles, watchdog);
+      status = await this.lib.runAsync(h, insnAddr, launchCount, maxCycles, watchdog);
     } finally {
       this.running = false;
     }
@@ -269,9 +317,13 @@ export class TsimDevice implements Device {
     const info = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
 
     if (status === TSIM_STATUS.MEM_FAULT) {
-      if (options.trace) this.lib.traceClose(h);
       const kind = info('faultKind') === 2 ? 'protocol' : 'outside-dram';
-      throw new DramFaultError(info('faultAddr'), info('faultLen'), info('faultWrite') === 1, info('faultCycle') - startCycle, kind, message);
+      const write = info('faultWrite') === 1;
+      const addr = info('faultAddr');
+      const regs = this.readRegisters(h);
+      if (options.trace) this.lib.traceClose(h);
+      const who = this.faultingInstruction(insnAddr, launchCount, write, info('faultId'), addr, regs);
+      throw new DramFaultError(addr, info('faultLen'), write, info('faultCycle') - startCycle, kind, message, who);
     }
     if (status === TSIM_STATUS.WATCHDOG) {
       const progress = info('debugProgress');
@@ -283,7 +335,7 @@ export class TsimDevice implements Device {
         .filter((n) => n in regs)
         .map((n) => `${n}=${regs[n]}`)
         .join(' ');
-      const stages = this.stageWaits(insnAddr, insnCount, regs);
+      const stages = this.stageWaits(insnAddr, launchCount, regs);
       const stageText = stages.length === 0 ? '' : '; ' + stages.map(describeStage).join('; ');
       throw new WatchdogError(
         idle, progress, state, regs,
@@ -294,8 +346,9 @@ export class TsimDevice implements Device {
       );
     }
     if (status === TSIM_STATUS.MAX_CYCLES) {
+      const regs = this.readRegisters(h);
       if (options.trace) this.lib.traceClose(h);
-      throw new CycleLimitError(maxCycles, info('debugProgress'), info('debugState'));
+      throw new CycleLimitError(maxCycles, info('debugProgress'), info('debugState'), this.stageWaits(insnAddr, launchCount, regs));
     }
     if (status !== TSIM_STATUS.DONE && status !== TSIM_STATUS.CORE_ERROR) {
       if (options.trace) this.lib.traceClose(h);
@@ -304,18 +357,25 @@ export class TsimDevice implements Device {
 
     const registers = this.readRegisters(h);
     if (options.trace) this.lib.traceClose(h);
-    if (status === TSIM_STATUS.CORE_ERROR) throw this.coreError(insnAddr, insnCount, registers);
+    if (status === TSIM_STATUS.CORE_ERROR) throw this.coreError(insnAddr, launchCount, registers);
 
     const after = this.busInfo(h);
+    const leftoverTokens = tokenCounts(registers.TOKEN_COUNTS ?? 0);
+    // In fsim's order: tokens, instructions that never ran, then the program's own (after FINISH, unchecked).
+    if (check) warnings.push(...this.finishWarnings(check, registers, leftoverTokens), ...check.warnings);
     return {
       cycles: registers.CYCLES ?? null,
-      counters: { ...countersFrom(registers, this.config), ...programCounters(this.config, programAt(this.config, this.bytes, insnAddr, insnCount)) },
+      // From the program as launched (up to FINISH; a STORE may have overwritten its words since).
+      counters: {
+        ...countersFrom(registers, this.config),
+        ...programCounters(this.config, programAt(this.config, this.launched.bytes, 0, Math.min(launchCount, this.launched.bytes.length / INSN_BYTES))),
+      },
       ...(options.trace ? { traceCycles: traceWindow(startCycle, options.trace, simCycles) } : {}),
       busBeatBytes: {
         uop: registers.UOP_LOAD_BYTES ?? 0, inp: registers.INP_LOAD_BYTES ?? 0, wgt: registers.WGT_LOAD_BYTES ?? 0, acc: registers.ACC_LOAD_BYTES ?? 0,
       },
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
-      leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
+      leftoverTokens,
       warnings,
       registers,
       simCycles,
@@ -330,13 +390,67 @@ export class TsimDevice implements Device {
     };
   }
 
-  /** Reads instruction `index` of the program at insnAddr from DRAM, or null when it lies outside. */
+  /** Reads instruction `index` of the program at insnAddr as launched, or null when it lies outside. */
   private insnReader(insnAddr: number, insnCount: number): InsnReader {
     return (index) => {
       const at = insnAddr + index * INSN_BYTES;
       if (index < 0 || index >= insnCount || at + INSN_BYTES > this.dramBytes) return null;
-      return decodeInsn(this.config, this.bytes, at);
+      return this.insnAt(at);
     };
+  }
+
+  /** The instruction at byte `at` as it was when the run launched. */
+  private insnAt(at: number): Insn {
+    const off = at - this.launched.addr;
+    if (off >= 0 && off + INSN_BYTES <= this.launched.bytes.length) return decodeInsn(this.config, this.launched.bytes, off);
+    return decodeInsn(this.config, this.bytes, at);
+  }
+
+  /** checkProgram on the device's DRAM; the UOP shadow keeps its old contents when the check refuses. */
+  private checkProgram(insnAddr: number, insnCount: number, options: RunOptions): ProgramCheck {
+    this.uopShadow ??= new Srams(this.config);
+    const before = this.uopShadow.uop.slice();
+    try {
+      return checkProgram(this.config, this.bytes, insnAddr, insnCount, {
+        strict: options.strict ?? this.strict, maxUops: options.maxUops, srams: this.uopShadow,
+      });
+    } catch (e) {
+      this.uopShadow.uop.set(before);
+      throw e;
+    }
+  }
+
+  /** Warnings after FINISH, as fsim gives them: tokens left queued, instructions that never ran. */
+  private finishWarnings(check: ProgramCheck, regs: Record<string, number>, tokens: TokenCounts): string[] {
+    const out: string[] = [];
+    const left = leftoverTokenWarning(tokens);
+    if (left) out.push(left);
+    const ran: Record<StageName, number | undefined> = { load: regs.LOAD_INSNS, compute: regs.COMPUTE_INSNS, store: regs.STORE_INSNS };
+    const pending = (['load', 'compute', 'store'] as const)
+      .map((s) => [s, ran[s] === undefined ? 0 : check.stageInsns[s] - (ran[s] as number)] as const)
+      .filter(([, n]) => n > 0);
+    if (pending.length) out.push(`instructions before FINISH that never ran: ${pending.map(([s, n]) => `${s} ${n}`).join(', ')}`);
+    return out;
+  }
+
+  /** The instruction whose burst faulted: the stage of the bus client, at its live pc (or the fetched word). */
+  private faultingInstruction(
+    insnAddr: number, insnCount: number, write: boolean, id: number, addr: number, regs: Record<string, number>,
+  ): { index: number; kind: string; insn: string } {
+    const client = write ? { kind: 'STORE', stage: 'store' as StageName } : FAULT_CLIENTS[id] ?? { kind: `AXI read (ID ${id})`, stage: null };
+    let index = -1;
+    if (client.stage) {
+      const pc = regs[`${client.stage.toUpperCase()}_PC`];
+      if (pc !== undefined) index = pc;
+    } else if (id === 0 && addr >= insnAddr) {
+      index = Math.min(insnCount - 1, Math.floor((addr - insnAddr) / INSN_BYTES));
+    }
+    let insn = client.kind;
+    const at = insnAddr + index * INSN_BYTES;
+    if (index >= 0 && client.stage && at + INSN_BYTES <= this.dramBytes) {
+      try { insn = formatInsn(this.config, this.insnAt(at)); } catch { /* keep the kind */ }
+    }
+    return { index, kind: client.kind, insn };
   }
 
   private stageWaits(insnAddr: number, insnCount: number, regs: Record<string, number>) {
@@ -395,4 +509,9 @@ export { countersFrom };
 function traceWindow(startCycle: number, t: { fromCycle?: number; toCycle?: number }, runCycles: number): { first: number; end: number } {
   const end = startCycle + Math.min(runCycles, t.toCycle ?? runCycles);
   return { first: Math.min(end, startCycle + (t.fromCycle ?? 0)), end };
+}
+
+/** TOKEN_COUNTS: 8 bits per queue (regs.ts). */
+function tokenCounts(tc: number): TokenCounts {
+  return { l2g: tc & 0xff, g2l: (tc >>> 8) & 0xff, g2s: (tc >>> 16) & 0xff, s2g: (tc >>> 24) & 0xff };
 }

@@ -1,6 +1,16 @@
 // Errors a TSIM run raises, all DeviceError subclasses with one-line messages.
 
-import { DeviceError, MemoryAccessError, StageWait } from '../device';
+import { DeviceError, MemoryAccessError, StageWait, WorkBudgetError } from '../device';
+
+/** The instruction behind a faulting burst, as far as the core's live registers tell. */
+export interface FaultSource {
+  /** Program index, -1 when the core does not say. */
+  index: number;
+  /** What the bus client was doing: 'STORE', 'LOAD INP', ..., 'instruction fetch'. */
+  kind: string;
+  /** The instruction, formatted (or the kind when it cannot be read). */
+  insn: string;
+}
 
 /** An AXI access outside DRAM (or an AXI protocol error) by the core; the run stopped at that cycle. */
 export class DramFaultError extends MemoryAccessError {
@@ -15,10 +25,12 @@ export class DramFaultError extends MemoryAccessError {
     /** 'outside-dram' or 'protocol'. */
     readonly kind: 'outside-dram' | 'protocol',
     detail: string,
+    readonly source: FaultSource = { index: -1, kind: write ? 'AXI write' : 'AXI read', insn: write ? 'AXI write' : 'AXI read' },
   ) {
-    // The AXI bus does not say which instruction issued the access: index -1, as fsim's fetch errors.
-    super(-1, write ? 'AXI write' : 'AXI read', detail);
-    this.message = `DRAM ${kind === 'protocol' ? 'protocol error' : 'fault'} at cycle ${cycle}: ${detail}`;
+    super(source.index, source.insn, detail);
+    const where = source.index >= 0 ? `instruction ${source.index} (${source.kind}): ` : source.kind.startsWith('AXI') ? '' : `${source.kind}: `;
+    this.message = `${where}DRAM ${kind === 'protocol' ? 'protocol error' : 'fault'} at cycle ${cycle}: ${detail}` +
+      (source.index >= 0 ? ` (${source.insn})` : '');
     this.name = 'DramFaultError';
   }
 }
@@ -40,13 +52,21 @@ export class WatchdogError extends DeviceError {
   }
 }
 
-/** The run did not finish within the cycle limit (RunOptions maxCycles). */
-export class CycleLimitError extends DeviceError {
-  constructor(readonly maxCycles: number, readonly progress: number, readonly state: number) {
-    super(
-      `the run did not finish within ${maxCycles} cycles (debug_progress = 0x${progress.toString(16)}, ` +
-        `debug_state = 0x${state.toString(16)}); raise maxCycles or look at a trace`,
-    );
+/** The run did not finish within its cycle budget (maxCycles): a WorkBudgetError at the compute stage's instruction. */
+export class CycleLimitError extends WorkBudgetError {
+  constructor(
+    readonly maxCycles: number,
+    readonly progress: number,
+    readonly state: number,
+    /** Per stage: the instruction it is at (empty when the core has no status registers). */
+    readonly stages: readonly StageWait[] = [],
+  ) {
+    const at = stages.filter((s) => s.index !== null).map((s) => `${s.stage} at instruction ${s.index} (${s.insn})`).join('; ');
+    const compute = stages.find((s) => s.stage === 'compute' && s.index !== null);
+    super(-1, compute?.insn ?? '',
+      `the run did not finish within ${maxCycles} cycles (its cycle budget)` + (at ? `: ${at}` : '') +
+        ` (debug_progress = 0x${progress.toString(16)}, debug_state = 0x${state.toString(16)}); raise it with --max-cycles or look at a trace`);
+    (this as { index: number }).index = compute?.index ?? -1;
     this.name = 'CycleLimitError';
   }
 }

@@ -51,6 +51,7 @@ export const TSIM_INFO = Object.freeze({
   outstandingReads: 17,
   outstandingWrites: 18,
   hostRespErrors: 19,
+  faultId: 20,
 });
 export type TsimInfoName = keyof typeof TSIM_INFO;
 

@@ -20,7 +20,7 @@ import { resnet18Graph } from './resnet18-graph';
 /** VTA's published TSIM figures for ResNet-18's offloaded layers (all convolutions but the first). */
 export const VTA_PUBLISHED = { cycles: 7.73e6, macs: 1.695e9, idealCycles: 6.62e6, goalCycles: 6.95e6 };
 
-export const NETWORKS: Record<string, () => Graph> = { resnet18: () => resnet18Graph() };
+export const NETWORKS: Record<string, (size?: number) => Graph> = { resnet18: (size = 224) => resnet18Graph(18, 1000, size) };
 
 export interface NetworkLayer {
   node: string;
@@ -51,9 +51,11 @@ export interface NetworkBenchReport {
   layers: NetworkLayer[];
 }
 
-export async function runNetworkBench(workload: string, target: string, io: CliIo, args: Parameters<typeof configFromArgs>[0], check: boolean): Promise<NetworkBenchReport> {
+export async function runNetworkBench(
+  workload: string, target: string, io: CliIo, args: Parameters<typeof configFromArgs>[0], check: boolean, size?: number,
+): Promise<NetworkBenchReport> {
   const cfg = configFromArgs(args);
-  const g = NETWORKS[workload]();
+  const g = NETWORKS[workload](size);
   // TVM's scheme for VTA's ResNet-18: one global activation scale (8.0), no calibration run
   const quantize = { scheme: 'global' as const, globalScale: 8 };
   const log = (s: string) => io.stderr(s + '\n');
@@ -94,7 +96,7 @@ export async function runNetworkBench(workload: string, target: string, io: CliI
     const convCycles = vta.filter((l) => l.op === 'conv2d' || l.op === 'dense').reduce((a, l) => a + cyc(l), 0);
     const macs = vta.reduce((a, l) => a + l.macs, 0);
     return {
-      workload, target, config: cfg.name, quantization: `global scale ${quantize.globalScale} (TVM's VTA scheme)`,
+      workload: size && size !== 224 ? `${workload} ${size}x${size}` : workload, target, config: cfg.name, quantization: `global scale ${quantize.globalScale} (TVM's VTA scheme)`,
       offloadedCycles, cyclesSource: measured ? 'measured' : 'estimate', convCycles, macs,
       utilization: offloadedCycles ? macs / (offloadedCycles * peak) : 0, idealCycles: macs / peak,
       published: VTA_PUBLISHED, correct, layers,
@@ -137,6 +139,7 @@ export const networkBenchCommand = defineCommand({
       ...CONFIG_FLAGS,
       { name: 'workload', type: 'string', metavar: 'NAME', help: `the network: ${Object.keys(NETWORKS).join(', ')} (default resnet18)` },
       { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
+      { name: 'size', type: 'int', metavar: 'N', help: 'input height and width (default 224; smaller for quick runs, e.g. 32)' },
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
       { name: 'skip-check', type: 'bool', help: 'do not compare with the integer reference (saves the CPU reference run)' },
     ],
@@ -146,7 +149,9 @@ export const networkBenchCommand = defineCommand({
     if (!NETWORKS[workload]) throw new UsageError(`--workload ${workload}: unknown; known: ${Object.keys(NETWORKS).join(', ')}`);
     const target = args.string('target') ?? 'fsim';
     if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
-    const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check')));
+    const size = args.int('size');
+    if (size !== undefined && (size < 32 || size % 32)) throw new UsageError(`--size ${size}: expected a multiple of 32 (ResNet-18 halves it five times)`);
+    const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check'), size));
     io.stdout(formatNetworkReport(r) + '\n');
     const json = args.string('json');
     if (json) {

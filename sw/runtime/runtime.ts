@@ -157,13 +157,13 @@ export class Runtime {
   alloc(bytes: number): DeviceBuffer {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new RuntimeError(`alloc: size must be a positive integer, got ${bytes}`);
     if (bytes > this.device.dramBytes) {
-      throw new RuntimeError(`${this.operator}: a buffer of ${bytes} bytes is larger than the device DRAM (${this.device.dramBytes} bytes)`);
+      throw new RuntimeError(`${this.operator}: a buffer of ${bytes} bytes is larger than the device DRAM (${this.device.dramBytes} bytes); open the device with a larger dramBytes`);
     }
     let addr: number;
     try {
       addr = this.device.alloc(bytes);
     } catch (e) {
-      throw new RuntimeError(`${this.operator}: cannot allocate ${bytes} bytes of device DRAM: ${(e as Error).message}`);
+      throw new RuntimeError(`${this.operator}: cannot allocate ${bytes} bytes of device DRAM (${this.device.dramBytes} bytes in all; open the device with a larger dramBytes): ${(e as Error).message}`);
     }
     this.buffers.add(addr);
     return { addr, bytes };

@@ -93,6 +93,14 @@ describe('race detector', () => {
     expect((await runInsns(dev, insns, { checkRaces: true })).races).toEqual([]);
   });
 
+  test('a device keeps one detector: a racy run leaves nothing behind for the next', async () => {
+    const dev = device();
+    const racy = await runInsns(dev, program(dev, { l2g: true, g2s: false, g2l: true }), { checkRaces: true });
+    expect(racy.races).toHaveLength(1);
+    const clean = await runInsns(dev, program(dev, { l2g: true, g2s: true, g2l: true }), { checkRaces: true });
+    expect(clean.races).toEqual([]);
+  });
+
   test('off by default, and not reported by a device that was not asked', async () => {
     const dev = device();
     const r = await runInsns(dev, program(dev, { l2g: false, g2s: false, g2l: false }));

@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 300_000);
 
 function open(options: ConstructorParameters<typeof TsimDevice>[2] = {}): TsimDevice {
-  return new TsimDevice(cfg, lib.artifact, { dramBytes: 4 * MiB, ...options });
+  return new TsimDevice(cfg, lib.artifact, { dramBytes: 4 * MiB, checkPrograms: false, ...options });
 }
 
 /** Fills `insns` x 16 bytes at `addr` with distinct 64-bit words; returns them. */
@@ -168,7 +168,7 @@ test('a core that stops making progress trips the watchdog with what the core ex
 });
 
 test('$stop in the core ends the run with an error, not the process', async () => {
-  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64, ['FIXTURE_STOP_ON_LAUNCH']) }, dramBytes: 4 * MiB, log: quiet });
+  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64, ['FIXTURE_STOP_ON_LAUNCH']) }, dramBytes: 4 * MiB, log: quiet, checkPrograms: false });
   try {
     fill(dev, 0x1000, 4);
     await expect(dev.run(0x1000, 4)).rejects.toThrow(/the model executed \$stop at .*fixture_core\.v:\d+/);
@@ -197,7 +197,7 @@ test('two devices on one library keep separate state', async () => {
 test('wide buses carry every byte lane (128 and 512 bits)', async () => {
   for (const bus of [128, 512]) {
     const c = configWithBus(bus);
-    const dev = await TsimDevice.build(c, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(bus) }, dramBytes: 4 * MiB, log: quiet });
+    const dev = await TsimDevice.build(c, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(bus) }, dramBytes: 4 * MiB, log: quiet, checkPrograms: false });
     try {
       const words = fill(dev, 0x3000, 64);
       const r = await dev.run(0x3000, 64);
@@ -219,7 +219,7 @@ test('tracing writes a non-empty FST limited to a cycle window; untraced librari
   } finally {
     plain.close();
   }
-  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64) }, trace: 'fst', dramBytes: 4 * MiB, log: quiet });
+  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64) }, trace: 'fst', dramBytes: 4 * MiB, log: quiet, checkPrograms: false });
   try {
     fill(dev, 0x1000, 32);
     const full = join(dir, 'full.fst');

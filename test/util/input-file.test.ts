@@ -4,7 +4,8 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { InputFileError, isText, readInputFile, readInputText } from '../../util/input-file';
+import { gzipSync } from 'zlib';
+import { InputFileError, isText, readInputFile, readInputFileMaybeGzip, readInputText } from '../../util/input-file';
 import { findDuplicateKey, parseJsonStrict } from '../../util/json';
 import { OutputPathError, prepareOutputDir, prepareOutputFile } from '../../util/output-dir';
 
@@ -43,6 +44,19 @@ describe('readInputFile', () => {
     expect(isText(Buffer.from([0x7b, 0xff, 0xfe]))).toBe(false);
     expect(() => readInputText(f, { maxBytes: 100, what: 'vector' })).toThrow(`vector ${f}: binary data, not UTF-8 text`);
   });
+});
+
+test('gzipped input is bounded after decompression too', () => {
+  const f = join(tmp, 'bomb.gz');
+  writeFileSync(f, gzipSync(Buffer.alloc(1 << 20))); // 1 MiB of zeros in about 1 KiB
+  expect(readInputFileMaybeGzip(f, { maxBytes: 1 << 20 }).length).toBe(1 << 20);
+  expect(() => readInputFileMaybeGzip(f, { maxBytes: (1 << 20) - 1, what: 'data file' })).toThrow(`data file ${f}: decompresses to more than the limit of 1048575 bytes`);
+  const broken = join(tmp, 'broken.gz');
+  writeFileSync(broken, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+  expect(() => readInputFileMaybeGzip(broken, { maxBytes: 100 })).toThrow(/broken gzip data/);
+  const plain = join(tmp, 'plain');
+  writeFileSync(plain, 'abc');
+  expect(readInputFileMaybeGzip(plain, { maxBytes: 3 }).toString()).toBe('abc');
 });
 
 describe('parseJsonStrict', () => {

@@ -136,10 +136,12 @@ export class VtaCore extends Module {
     };
     vs.tokenCounts.set(cat(cnt(s2g), cnt(g2s), cnt(g2l), cnt(l2g)));
 
-    // Debug: instructions retired by the three stages; packed stage states.
+    // Debug: instructions retired by the three stages plus micro-ops issued (a long GEMM/ALU moves no DRAM
+    // bytes and retires nothing for millions of cycles, yet progresses); packed stage states.
     const progress = this.reg('progress', UInt(DEBUG_BITS), { init: 0 });
     const one = (b: typeof ls.retired) => mux(b, U(1, DEBUG_BITS), U(0, DEBUG_BITS));
-    progress.set(progress.add(one(ls.retired)).add(one(cs.retired)).add(one(ss.retired)));
+    const uop = compute.io.gemmUop.or(compute.io.gemmResetUop).or(compute.io.aluUop);
+    progress.set(progress.add(one(ls.retired)).add(one(cs.retired)).add(one(ss.retired)).add(one(uop)));
     this.debug.progress.set(progress);
     // [31] fetch error, [30] fetch busy, then per stage (store, compute, load from bit 29 down):
     // busy, token stall, pc[7:0].

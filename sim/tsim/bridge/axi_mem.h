@@ -9,7 +9,9 @@
 //  - W beats are accepted for the oldest AW whose data is incomplete, one every write_interval edges;
 //    B can be taken at edge (last W beat) + write_latency, in order;
 //  - an access outside DRAM, a FIXED/WRAP burst, a beat wider than the bus or a wrong WLAST records a fault
-//    and the clock loop stops at the end of that edge; nothing outside the buffer is ever touched.
+//    and the clock loop stops at the end of that edge; nothing outside the buffer is ever touched;
+//  - a write burst is checked whole before any of it lands: its beats are held until the last one and
+//    committed together, so a burst that faults (even on its last beat) changes no DRAM byte.
 #ifndef TSIM_AXI_MEM_H
 #define TSIM_AXI_MEM_H
 
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <vector>
 #include <string>
 
 struct AxiMemIn {
@@ -31,6 +34,7 @@ struct AxiMemFault {
   int kind = 0;  // 0 none, 1 outside DRAM, 2 protocol
   uint64_t addr = 0, len = 0, cycle = 0;
   bool write = false;
+  uint8_t id = 0;  // the burst's AXI ID (the core's read client, or 0 for its one writer)
   std::string message;
 };
 
@@ -64,6 +68,7 @@ class AxiMem {
     reads_.clear();
     writes_.clear();
     bresps_.clear();
+    held_.clear();
     awready = wready = bvalid = arready = rvalid = rlast = false;
     bid = rid = 0;
     std::memset(rdata, 0, sizeof rdata);
@@ -130,6 +135,9 @@ class AxiMem {
  private:
   struct ReadBurst { uint32_t addr, beats, sent; uint8_t id, size; uint64_t ready_at; };
   struct WriteBurst { uint32_t addr, beats, recv; uint8_t id, size; };
+  // The beats of the write burst being received: DRAM offset, data and byte strobes of each.
+  struct HeldBeat { uint64_t at; uint8_t data[kMaxBusBytes]; uint8_t strb[kMaxBusBytes / 8]; };
+  std::vector<HeldBeat> held_;
   struct BResp { uint8_t id; uint64_t ready_at; };
 
   static uint64_t beat_addr(uint32_t addr, uint8_t size, uint32_t i) {
@@ -138,9 +146,10 @@ class AxiMem {
     return (uint64_t(addr) & ~(step - 1)) + uint64_t(i) * step;
   }
 
-  void set_fault(uint64_t now, int kind, bool write, uint64_t addr, uint64_t len, const std::string& msg) {
+  void set_fault(uint64_t now, int kind, bool write, uint64_t addr, uint64_t len, const std::string& msg, uint8_t id = 0) {
     if (fault.kind) return;
     fault.kind = kind;
+    fault.id = id;
     fault.write = write;
     fault.addr = addr;
     fault.len = len;
@@ -157,18 +166,18 @@ class AxiMem {
     char buf[256];
     if (burst != 1) {
       std::snprintf(buf, sizeof buf, "AXI %s burst at 0x%08x has burst type %u; only INCR (1) is supported", what, addr, burst);
-      set_fault(now, 2, write, start, end - start, buf);
+      set_fault(now, 2, write, start, end - start, buf, id);
       return;
     }
     if (size > log_bus_) {
       std::snprintf(buf, sizeof buf, "AXI %s burst at 0x%08x has size %u (%u bytes per beat), wider than the %u-byte bus", what, addr, size, 1u << size, bus_bytes_);
-      set_fault(now, 2, write, start, end - start, buf);
+      set_fault(now, 2, write, start, end - start, buf, id);
       return;
     }
     if (end > dram_bytes_) {
       std::snprintf(buf, sizeof buf, "AXI %s of %llu bytes at 0x%08x (%u beats of %u bytes, ID %u) reaches past the end of DRAM (%llu bytes)",
                     what, (unsigned long long)(end - start), addr, beats, 1u << size, id, (unsigned long long)dram_bytes_);
-      set_fault(now, 1, write, start, end - start, buf);
+      set_fault(now, 1, write, start, end - start, buf, id);
       return;
     }
     if ((start >> 12) != ((end - 1) >> 12)) cross_4k++;
@@ -183,27 +192,39 @@ class AxiMem {
 
   void write_beat(uint64_t now, const AxiMemIn& in) {
     WriteBurst& w = writes_.front();
-    uint64_t a = beat_addr(w.addr, w.size, w.recv) & ~uint64_t(bus_bytes_ - 1);
-    uint8_t* dst = dram_ + a;
-    for (unsigned byte = 0; byte < bus_bytes_; byte += 8) {
-      uint8_t s = in.wstrb[byte >> 3];
-      if (s == 0xff) {
-        std::memcpy(dst + byte, in.wdata + byte, 8);
-      } else if (s) {
-        for (unsigned b = 0; b < 8 && byte + b < bus_bytes_; b++)
-          if (s & (1u << b)) dst[byte + b] = in.wdata[byte + b];
-      }
-    }
+    HeldBeat h;
+    h.at = beat_addr(w.addr, w.size, w.recv) & ~uint64_t(bus_bytes_ - 1);
+    std::memcpy(h.data, in.wdata, bus_bytes_);
+    std::memcpy(h.strb, in.wstrb, (bus_bytes_ + 7) / 8);
+    held_.push_back(h);
     write_beats++;
     const bool last = w.recv + 1 == w.beats;
     if (in.wlast != last) {
       char buf[200];
       std::snprintf(buf, sizeof buf, "AXI write burst at 0x%08x (ID %u): WLAST was %u on beat %u of %u", w.addr, w.id, in.wlast ? 1 : 0, w.recv + 1, w.beats);
-      set_fault(now, 2, true, w.addr, uint64_t(w.beats) << w.size, buf);
+      set_fault(now, 2, true, w.addr, uint64_t(w.beats) << w.size, buf, w.id);
     }
     if (++w.recv == w.beats) {
+      if (fault.kind == 0) commit();
+      held_.clear();
       bresps_.push_back({w.id, now + (params.write_latency ? params.write_latency : 1)});
       writes_.pop_front();
+    }
+  }
+
+  // Writes the held beats of a complete, fault-free burst to DRAM (strobed bytes only).
+  void commit() {
+    for (const HeldBeat& h : held_) {
+      uint8_t* dst = dram_ + h.at;
+      for (unsigned byte = 0; byte < bus_bytes_; byte += 8) {
+        uint8_t s = h.strb[byte >> 3];
+        if (s == 0xff) {
+          std::memcpy(dst + byte, h.data + byte, 8);
+        } else if (s) {
+          for (unsigned b = 0; b < 8 && byte + b < bus_bytes_; b++)
+            if (s & (1u << b)) dst[byte + b] = h.data[byte + b];
+        }
+      }
     }
   }
 

@@ -429,6 +429,7 @@ uint64_t tsim_info(TsimModel* m, int what) {
     case TSIM_INFO_OUTSTANDING_READS: return mem.outstanding_reads();
     case TSIM_INFO_OUTSTANDING_WRITES: return mem.outstanding_writes();
     case TSIM_INFO_HOST_RESP_ERRORS: return m->host.resp_errors;
+    case TSIM_INFO_FAULT_ID: return mem.fault.id;
     default: return 0;
   }
 }

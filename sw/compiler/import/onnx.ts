@@ -2,7 +2,7 @@
 // 7..21 for the operators listed in SUPPORTED; anything else is one CompileError naming the node, the
 // op type and the attribute. Symbolic dimensions (a dynamic batch) become 1.
 
-import { readFileSync } from 'fs';
+import { INPUT_LIMITS, InputFileError, readInputFile } from '../../../util/input-file';
 import { onnx } from 'onnx-proto';
 import { AttrValue, CompileError, DType, Graph, Node, OpType, Tensor, TensorData } from '../ir';
 import { inferShapes } from '../shapes';
@@ -56,9 +56,10 @@ export function readOnnxModel(bytes: Uint8Array, file: string): onnx.ModelProto 
 export function importOnnxFile(path: string): Graph {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readInputFile(path, { maxBytes: INPUT_LIMITS.modelBytes, what: 'model' });
   } catch (e) {
-    throw new CompileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputFileError) throw new CompileError(e.message);
+    throw e;
   }
   return importOnnx(readOnnxModel(bytes, path), path);
 }

@@ -5,7 +5,7 @@
 // round-to-nearest; ADD rescales both inputs to a common scale with a left shift of 20 and multipliers),
 // computed here from the file's float32 scales exactly as TFLite's kernels prepare them.
 
-import { readFileSync } from 'fs';
+import { INPUT_LIMITS, InputFileError, readInputFile } from '../../../util/input-file';
 import { activationRange, quantizeMultiplier } from '../fixed-point';
 import { Activation, AddRequant, CompileError, DType, Graph, Node, QuantParams, Requant, Tensor, TensorData, validateGraph } from '../ir';
 import { ACTIVATIONS, readTflite, Table, TfliteFormatError, TfliteModel, TfliteOperator, TfliteTensor } from './tflite-schema';
@@ -19,9 +19,10 @@ const DTYPES: Record<string, DType> = { FLOAT32: 'float32', INT8: 'int8', UINT8:
 export function importTfliteFile(path: string): Graph {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readInputFile(path, { maxBytes: INPUT_LIMITS.modelBytes, what: 'model' });
   } catch (e) {
-    throw new CompileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputFileError) throw new CompileError(e.message);
+    throw e;
   }
   return importTflite(bytes, path);
 }

@@ -1,0 +1,92 @@
+// `vta explore`: a design space through synthesis, fit, tuned workload cycles and the Pareto front.
+
+import { cpus } from 'os';
+import { dirname, join, resolve } from 'path';
+import { mkdirSync, writeFileSync } from 'fs';
+import { Command, defineCommand } from '../cli/command';
+import type { CommandSpec } from '../cli/args';
+import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../cli/errors';
+import { EXECUTOR_FLAGS, executorFromArgs } from '../cli/executor-flags';
+import { boardByName, BOARD_NAMES } from '../hw/boards/boards';
+import { MEASURE_KINDS, MeasureKind, SHIPPED_DB } from '../sw/tune/db';
+import { loadScheduleDb } from '../sw/tune/command';
+import { resolveWorkload, WORKLOAD_HELP } from '../sw/workloads/resolve';
+import { explore, formatExploreTable } from './explore';
+import { exploreHtml } from './html';
+import { expandSpace, loadSpace, SpaceError } from './space';
+
+const SPEC: CommandSpec = {
+  command: 'vta explore',
+  flags: [
+    { name: 'space', type: 'string', metavar: 'FILE.json', help: 'the design space: knob values and frequencies (see explore/spaces/)' },
+    { name: 'workload', type: 'string', metavar: 'NAME|FILE.onnx', help: `${WORKLOAD_HELP}; default the space's, else resnet18` },
+    { name: 'board', type: 'string', metavar: 'NAME', help: `the board every point must fit (${BOARD_NAMES.join(', ')}; default the space's)` },
+    { name: 'target', type: 'string', metavar: MEASURE_KINDS.join('|'), help: 'how tuned schedules are measured per point (default tsim)' },
+    { name: 'trials', type: 'int', metavar: 'N', help: 'schedules measured per layer and point (default 4)' },
+    { name: 'db', type: 'string', metavar: 'FILE', help: 'schedule database: read, and new records written (default build/explore/schedules.jsonl)' },
+    { name: 'json', type: 'string', metavar: 'FILE', help: 'write points and the Pareto front as JSON' },
+    { name: 'html', type: 'string', metavar: 'FILE', help: 'write an offline HTML page with the scatter plot and the table' },
+    { name: 'jobs', type: 'int', metavar: 'N', help: 'parallel worker processes (default: the number of cores)' },
+    ...EXECUTOR_FLAGS,
+  ],
+};
+
+const DESCRIPTION =
+  'For each point of the space (the cartesian product of its knob values): generate the Verilog,\n' +
+  'synthesise it (vta synth, cached) and keep it only if it fits the board; then tune the workload\'s\n' +
+  'layers for it (the schedule database first) and report cycles, GOPS at each frequency, GOPS per DSP\n' +
+  'and per BRAM. Points are named by VTA\'s configuration string (e.g. 1x16_i8w8a32_15_15_18_17).';
+
+export const exploreCommand: Command = defineCommand({
+  name: 'explore',
+  summary: 'design-space exploration: synthesis, fit, tuned cycles and the Pareto front',
+  spec: SPEC,
+  description: DESCRIPTION,
+  async execute(args, io) {
+    const spaceFile = args.string('space');
+    if (!spaceFile) throw new UsageError('--space FILE.json is required (examples in explore/spaces/)');
+    let space;
+    let points;
+    let invalid;
+    try {
+      space = loadSpace(spaceFile);
+      ({ points, invalid } = expandSpace(space));
+    } catch (e) {
+      if (e instanceof SpaceError) throw new UsageError(e.message);
+      throw e;
+    }
+    const boardName = args.string('board') ?? space.board;
+    if (!boardName) throw new UsageError(`--board: ${spaceFile} names no board; give --board (${BOARD_NAMES.join(', ')})`);
+    const board = boardByName(boardName);
+    const target = (args.string('target') ?? 'tsim') as MeasureKind;
+    if (!MEASURE_KINDS.includes(target)) throw new UsageError(`--target ${target}: expected ${MEASURE_KINDS.join(' or ')}`);
+    const trials = args.int('trials') ?? 4;
+    if (trials < 1) throw new UsageError(`--trials ${trials}: expected at least 1`);
+    const jobs = args.int('jobs') ?? cpus().length;
+    if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
+    const workload = args.string('workload') ?? space.workload ?? 'resnet18';
+    for (const p of points.slice(0, 1)) await resolveWorkload(workload, p.cfg); // a bad workload fails before any synthesis
+    const dbFile = resolve(args.string('db') ?? join(process.cwd(), 'build', 'explore', 'schedules.jsonl'));
+    const db = loadScheduleDb([dbFile]);
+    const log = (line: string) => io.stderr(line + '\n');
+    const executor = executorFromArgs(args, jobs, log);
+    for (const p of invalid) io.stderr(`skipped ${JSON.stringify(p.knobs)}: ${p.reason}\n`);
+    io.stdout(`explore: ${points.length} points of ${spaceFile} on ${board.name} (${board.part}), workload ${workload}, schedules on ${target}, ${executor.description}\n`);
+    const report = await explore({
+      points, board: board.name, boardClockMhz: board.clockMhz, frequencyMhz: space.frequencyMhz, workload, target, trials,
+      dbFiles: [SHIPPED_DB, dbFile], db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo,
+    });
+    report.invalid = invalid;
+    io.stdout('\n' + formatExploreTable(report) + '\n');
+    for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['html', () => exploreHtml(report)]] as const) {
+      const path = args.string(flag);
+      if (path) {
+        mkdirSync(dirname(resolve(path)), { recursive: true });
+        writeFileSync(path, text());
+        io.stdout(`wrote ${path}\n`);
+      }
+    }
+    io.stdout(`${report.points.filter((p) => p.fit?.ok).length} of ${report.points.length} points fit ${board.name}; Pareto front: ${report.pareto.join(', ') || '(empty)'}\n`);
+    return report.points.some((p) => p.error) ? EXIT_FAILURE : EXIT_OK;
+  },
+});

@@ -1,0 +1,62 @@
+// One design point of `vta explore`, as an executor task: synthesise the configuration for the board
+// (vta synth, cached by content), and if it fits, tune the workload's layers for it (the schedule database
+// first: layers it has are not measured again) and add up their cycles. Returns the new database records
+// for the parent to merge, so parallel points never write one file.
+
+import { deriveConfig, VtaConfigJson } from '../hw/vta/config';
+import { LocalExecutor } from '../exec';
+import { FitLike, loadSynth } from './synth-api';
+import { MeasureKind, ScheduleDb, ScheduleRecord } from '../sw/tune/db';
+import { tune } from '../sw/tune/tuner';
+import { resolveWorkload } from '../sw/workloads/resolve';
+import { layerMacs } from '../sw/workloads/layers';
+
+export interface PointTask {
+  config: VtaConfigJson;
+  board: string;
+  workload: string;
+  target: MeasureKind;
+  trials: number;
+  /** Databases to read (shipped and the user's). */
+  dbFiles: string[];
+}
+
+export interface PointResult {
+  name: string;
+  hash: string;
+  resources: Record<string, number>;
+  fit: FitLike | null;
+  synthSeconds: number;
+  /** Workload cycles with tuned schedules, when the point fits. */
+  cycles: number | null;
+  macs: number;
+  layers: { name: string; cycles: number | null; plannerCycles: number | null }[];
+  records: ScheduleRecord[];
+  error?: string;
+}
+
+export async function runTask(t: PointTask): Promise<PointResult> {
+  const cfg = deriveConfig(t.config, 'explore point');
+  // progress to the worker's stderr: the terminal locally, the array task's log on Slurm
+  const report = await loadSynth().synthesize({ cfg, board: t.board, progress: (line) => process.stderr.write(`${cfg.name}: ${line}\n`) });
+  const workload = await resolveWorkload(t.workload, cfg);
+  const macs = workload.layers.reduce((s, l) => s + layerMacs(l), 0);
+  const base = { name: cfg.name, hash: cfg.hash, resources: { ...report.resources }, fit: report.fit, synthSeconds: report.seconds, macs };
+  if (!report.fit?.ok) return { ...base, cycles: null, layers: [], records: [] };
+  const known = ScheduleDb.load(t.dbFiles);
+  const db = new ScheduleDb();
+  const rows = await tune({
+    cfg, layers: workload.layers, target: t.target, trials: t.trials, known, db, dbFile: null,
+    executor: new LocalExecutor(1), log: () => undefined, tty: false,
+  });
+  const failed = rows.find((r) => r.tunedCycles === null);
+  return {
+    ...base,
+    cycles: failed ? null : rows.reduce((s, r) => s + r.tunedCycles!, 0),
+    layers: rows.map((r) => ({ name: r.name, cycles: r.tunedCycles, plannerCycles: r.plannerCycles })),
+    records: db.records(),
+    error: failed ? `${failed.name}: ${failed.error ?? 'no schedule ran correctly'}` : undefined,
+  };
+}
+
+export { dispose } from '../sw/tune/measure';

@@ -1,0 +1,58 @@
+// What `vta regress --configs` accepts, one spec per comma: a named configuration (default, b2x8, b1x32),
+// a board name (its preset on the default configuration, e.g. pynq-z1), a GEMM shape BxIxO (on the
+// default configuration), or a VTA JSON configuration file (a path with a '/' or ending in .json). Each
+// resolves to a label (used in case names and saved vectors) and the configuration's JSON, which travels
+// with every task so workers (local or on a cluster) need nothing else.
+
+import { basename } from 'path';
+import { BOARD_NAMES, boardByName } from '../../hw/boards/boards';
+import { boardPreset } from '../../hw/boards/presets';
+import { DEFAULT_CONFIG_JSON, deriveConfig, parseGemmShape, VtaConfigJson, withOverrides } from '../../hw/vta/config';
+import { readConfigFile } from '../../hw/vta/config-file';
+import { NAMED_CONFIGS } from '../../hw/vta/configs';
+import { ConfigError } from '../../hw/vta/errors';
+import { checkGeneratorLimits } from '../../hw/vta/limits';
+
+export interface RegressConfig {
+  /** File-name-safe label: the name, board, shape or the file's base name. */
+  readonly label: string;
+  readonly json: VtaConfigJson;
+}
+
+function resolveOne(spec: string, cwd: string): RegressConfig {
+  let label: string;
+  let json: VtaConfigJson;
+  if (NAMED_CONFIGS[spec]) {
+    label = spec;
+    json = NAMED_CONFIGS[spec];
+  } else if (BOARD_NAMES.includes(spec)) {
+    label = spec;
+    json = withOverrides(DEFAULT_CONFIG_JSON, boardPreset(boardByName(spec)));
+  } else if (/^\d+x\d+x\d+$/.test(spec)) {
+    label = spec;
+    json = withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape(spec, `--configs ${spec}`));
+  } else if (spec.includes('/') || spec.endsWith('.json')) {
+    label = basename(spec).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'config';
+    const raw = readConfigFile(spec, cwd);
+    json = raw as VtaConfigJson;
+  } else {
+    throw new ConfigError(
+      `--configs: unknown configuration ${JSON.stringify(spec)}; give a name (${Object.keys(NAMED_CONFIGS).join(', ')}), ` +
+        `a board (${BOARD_NAMES.join(', ')}), a shape BxIxO or a JSON file`,
+    );
+  }
+  // TSIM builds the configuration with the generator, so its limits apply too.
+  checkGeneratorLimits(deriveConfig(json, `--configs ${spec}`), `--configs ${spec}`);
+  return { label, json };
+}
+
+/** Resolves the comma-separated `--configs` list; labels must differ. */
+export function resolveRegressConfigs(specs: readonly string[], cwd: string = process.cwd()): RegressConfig[] {
+  const out: RegressConfig[] = [];
+  for (const spec of specs) {
+    const c = resolveOne(spec, cwd);
+    if (out.some((o) => o.label === c.label)) throw new ConfigError(`--configs: ${spec} is given twice (label ${c.label})`);
+    out.push(c);
+  }
+  return out;
+}
