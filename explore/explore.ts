@@ -6,7 +6,7 @@ import { resolve } from 'path';
 import { codeFingerprint, Executor } from '../exec';
 import { Progress } from '../exec/progress';
 import { GENERATOR } from '../cli/version';
-import type { FitLike } from './synth-api';
+import type { FitReport } from '../synth/report';
 import { MeasureKind, ScheduleDb } from '../sw/tune/db';
 import { paretoFront } from './pareto';
 import type { PointResult, PointTask } from './point-task';
@@ -37,7 +37,7 @@ export interface ExplorePoint {
   configHash: string;
   knobs: Record<string, unknown>;
   frequencyMhz: number;
-  fit: FitLike | null;
+  fit: FitReport | null;
   resources: Record<string, number>;
   cycles: number | null;
   gops: number | null;

@@ -5,7 +5,8 @@
 
 import { deriveConfig, VtaConfigJson } from '../hw/vta/config';
 import { LocalExecutor } from '../exec';
-import { FitLike, loadSynth } from './synth-api';
+import { synthesize } from '../synth/synthesize';
+import type { FitReport } from '../synth/report';
 import { MeasureKind, ScheduleDb, ScheduleRecord } from '../sw/tune/db';
 import { tune } from '../sw/tune/tuner';
 import { resolveWorkload } from '../sw/workloads/resolve';
@@ -25,7 +26,7 @@ export interface PointResult {
   name: string;
   hash: string;
   resources: Record<string, number>;
-  fit: FitLike | null;
+  fit: FitReport | null;
   synthSeconds: number;
   /** Workload cycles with tuned schedules, when the point fits. */
   cycles: number | null;
@@ -38,7 +39,7 @@ export interface PointResult {
 export async function runTask(t: PointTask): Promise<PointResult> {
   const cfg = deriveConfig(t.config, 'explore point');
   // progress to the worker's stderr: the terminal locally, the array task's log on Slurm
-  const report = await loadSynth().synthesize({ cfg, board: t.board, progress: (line) => process.stderr.write(`${cfg.name}: ${line}\n`) });
+  const report = await synthesize({ cfg, board: t.board, progress: (line) => process.stderr.write(`${cfg.name}: ${line}\n`) });
   const workload = await resolveWorkload(t.workload, cfg);
   const macs = workload.layers.reduce((s, l) => s + layerMacs(l), 0);
   const base = { name: cfg.name, hash: cfg.hash, resources: { ...report.resources }, fit: report.fit, synthSeconds: report.seconds, macs };

@@ -1,10 +1,12 @@
 // Does a configuration fit a board? The answer `vta fpga` writes to synth-estimate.json and acts on.
-// The estimator is pluggable: `vta synth`'s synthesis estimate when the tree has it, else a lower bound
-// from the on-chip buffers alone (every buffer bit needs a block-RAM bit), which can prove a configuration
-// too big but never that it fits timing or logic.
+// The estimator is pluggable: by default `vta synth`'s synthesis estimate; a lower bound from the on-chip
+// buffers alone (every buffer bit needs a block-RAM bit) proves a configuration too big in milliseconds,
+// but never that it fits timing or logic.
 
 import type { Board, ResourceName } from '../../hw/boards/boards';
 import { TENSOR_KINDS, VtaConfig } from '../../hw/vta/config';
+import { synthesize } from '../../synth/synthesize';
+import type { SynthReport } from '../../synth/report';
 
 export interface FitRow {
   resource: ResourceName | string;
@@ -54,16 +56,6 @@ export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<Fi
   };
 }
 
-/** What `vta fpga` needs of `vta synth`'s report (synth/report.ts SynthReport). */
-export interface SynthFitLike {
-  readonly yosysVersion: string;
-  readonly fit: ({ readonly ok: boolean } & Readonly<Record<string, unknown>>) | null;
-}
-
-interface SynthModule {
-  synthesize(req: { cfg: VtaConfig; board: Board; progress?: (line: string) => void }): Promise<SynthFitLike>;
-}
-
 /** The knob to change when a resource is over budget. */
 const FIT_KNOBS: Readonly<Record<string, string>> = {
   bram36: 'lower --wgt-buff, --acc-buff or --inp-buff',
@@ -75,7 +67,7 @@ const FIT_KNOBS: Readonly<Record<string, string>> = {
 };
 
 /** Turns `vta synth`'s fit against the board into this module's FitReport. */
-export function fitFromSynth(report: SynthFitLike, board: Board): FitReport {
+export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'>, board: Board): FitReport {
   if (!report.fit) throw new Error(`vta synth returned no fit for ${board.name}`);
   const rows: FitRow[] = [];
   for (const [resource, entry] of Object.entries(report.fit)) {
@@ -94,28 +86,6 @@ export function fitFromSynth(report: SynthFitLike, board: Board): FitReport {
   };
 }
 
-/** `vta synth`'s module, or null when this tree does not have it. */
-function loadSynth(): SynthModule | null {
-  try {
-    // Loaded lazily: only vta fpga pays for the synthesis flow. require (not import()) for tsx/cjs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../../synth/synthesize') as SynthModule;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /synth\/synthesize/.test((e as Error).message)) return null;
-    throw e;
-  }
-}
-
-/**
- * The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content) when this tree
- * has it, else the buffer lower bound.
- */
-export const defaultEstimator: FitEstimator = async (cfg, board, log) => {
-  const synth = loadSynth();
-  if (!synth) {
-    const r = await bufferLowerBound(cfg, board);
-    r.notes.push('vta synth is not in this tree, so only the buffers were checked');
-    return r;
-  }
-  return fitFromSynth(await synth.synthesize({ cfg, board, progress: log }), board);
-};
+/** The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content). */
+export const defaultEstimator: FitEstimator = async (cfg, board, log) =>
+  fitFromSynth(await synthesize({ cfg, board, progress: log }), board);
