@@ -5,8 +5,7 @@
 // with every task so workers (local or on a cluster) need nothing else.
 
 import { basename } from 'path';
-import { BOARD_NAMES, boardByName } from '../../hw/boards/boards';
-import { boardPreset } from '../../hw/boards/presets';
+import { BOARD_NAMES } from '../../hw/boards/boards';
 import { DEFAULT_CONFIG_JSON, deriveConfig, parseGemmShape, VtaConfigJson, withOverrides } from '../../hw/vta/config';
 import { readConfigFile } from '../../hw/vta/config-file';
 import { NAMED_CONFIGS } from '../../hw/vta/configs';
@@ -19,15 +18,15 @@ export interface RegressConfig {
   readonly json: VtaConfigJson;
 }
 
+// NAMED_CONFIGS holds the vector set's configurations and, under their names, the board presets.
+const VECTOR_SET_NAMES = Object.keys(NAMED_CONFIGS).filter((n) => !BOARD_NAMES.includes(n));
+
 function resolveOne(spec: string, cwd: string): RegressConfig {
   let label: string;
   let json: VtaConfigJson;
   if (NAMED_CONFIGS[spec]) {
     label = spec;
     json = NAMED_CONFIGS[spec];
-  } else if (BOARD_NAMES.includes(spec)) {
-    label = spec;
-    json = withOverrides(DEFAULT_CONFIG_JSON, boardPreset(boardByName(spec)));
   } else if (/^\d+x\d+x\d+$/.test(spec)) {
     label = spec;
     json = withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape(spec, `--configs ${spec}`));
@@ -37,7 +36,7 @@ function resolveOne(spec: string, cwd: string): RegressConfig {
     json = raw as VtaConfigJson;
   } else {
     throw new ConfigError(
-      `--configs: unknown configuration ${JSON.stringify(spec)}; give a name (${Object.keys(NAMED_CONFIGS).join(', ')}), ` +
+      `--configs: unknown configuration ${JSON.stringify(spec)}; give a name (${VECTOR_SET_NAMES.join(', ')}), ` +
         `a board (${BOARD_NAMES.join(', ')}), a shape BxIxO or a JSON file`,
     );
   }
