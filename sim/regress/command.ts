@@ -5,7 +5,7 @@ import { join } from 'path';
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
-import { NAMED_CONFIGS } from '../../hw/vta/configs';
+import { VECTOR_SET_NAMES } from '../../hw/vta/configs';
 import { isTargetName, TARGET_NAMES } from '../targets';
 import { regress } from './runner';
 import { resolveRegressConfigs } from './config-spec';
@@ -19,7 +19,7 @@ const SPEC: CommandSpec = {
     { name: 'reference', type: 'string', metavar: 'T', help: 'reference device (default fsim)' },
     {
       name: 'configs', type: 'string', metavar: 'A,B',
-      help: `configurations: names, boards (pynq-z1, ...), shapes BxIxO or JSON files (default ${Object.keys(NAMED_CONFIGS).join(',')})`,
+      help: `configurations: names, boards (pynq-z1, ...), shapes BxIxO or JSON files (default ${VECTOR_SET_NAMES.join(',')})`,
     },
     { name: 'programs', type: 'int', metavar: 'N', help: 'random programs per configuration (default 100)' },
     { name: 'seed', type: 'int', metavar: 'S', help: 'first seed (default 1); program i uses seed S+i' },
@@ -46,7 +46,7 @@ export const regressCommand: Command = defineCommand({
     for (const [flag, t] of [['--target', target], ['--reference', reference]]) {
       if (!isTargetName(t)) throw new UsageError(`${flag} ${t}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
     }
-    const configs = (args.string('configs') ?? Object.keys(NAMED_CONFIGS).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    const configs = (args.string('configs') ?? VECTOR_SET_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     resolveRegressConfigs(configs); // names, boards, shapes and files are checked before any work
     const programs = args.int('programs') ?? 100;
     const jobs = args.int('jobs') ?? cpus().length;

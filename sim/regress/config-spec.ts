@@ -8,7 +8,7 @@ import { basename } from 'path';
 import { BOARD_NAMES } from '../../hw/boards/boards';
 import { DEFAULT_CONFIG_JSON, deriveConfig, parseGemmShape, VtaConfigJson, withOverrides } from '../../hw/vta/config';
 import { readConfigFile } from '../../hw/vta/config-file';
-import { NAMED_CONFIGS } from '../../hw/vta/configs';
+import { NAMED_CONFIGS, VECTOR_SET_NAMES } from '../../hw/vta/configs';
 import { ConfigError } from '../../hw/vta/errors';
 import { checkGeneratorLimits } from '../../hw/vta/limits';
 
@@ -17,9 +17,6 @@ export interface RegressConfig {
   readonly label: string;
   readonly json: VtaConfigJson;
 }
-
-// NAMED_CONFIGS holds the vector set's configurations and, under their names, the board presets.
-const VECTOR_SET_NAMES = Object.keys(NAMED_CONFIGS).filter((n) => !BOARD_NAMES.includes(n));
 
 function resolveOne(spec: string, cwd: string): RegressConfig {
   let label: string;
