@@ -20,7 +20,9 @@ test('the shipped spaces expand to distinct valid configurations named by VTA\'s
     for (const p of pts) expect(p.name).toMatch(/^\d+x\d+(x\d+)?_i\d+w\d+a\d+_\d+_\d+_\d+_\d+(\+[a-z0-9-]+)*$/);
   }
   const pynq = expandSpace(loadSpace(join(SPACES, 'pynq-z1.json')));
-  expect(pynq.points.map((p) => p.name)).toEqual(['1x16_i8w8a32_15_15_18_17', '1x16_i8w8a32_15_15_17_17', '1x8_i8w8a32_15_14_16_16', '1x8_i8w8a32_15_13_15_15']);
+  expect(pynq.points.map((p) => p.name)).toEqual([
+    '1x16_i8w8a32_15_15_18_17', '1x16_i8w8a32_15_15_18_17+aluii2+dsp2', '1x16_i8w8a32_15_15_17_17+dsp2', '1x8_i8w8a32_15_14_16_16',
+  ]);
   expect(pynq.invalid).toEqual([]);
 });
 
