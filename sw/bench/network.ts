@@ -8,7 +8,7 @@ import { defineCommand } from '../../cli/command';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { mulberry32 } from '../../sim/testing/prng';
 import { openDevice } from '../../sim/targets';
-import { generate } from '../compiler/codegen/network';
+import { generate, LayerRun } from '../compiler/codegen/network';
 import { asCommandErrors, CONFIG_FLAGS, configFromArgs } from '../compiler/commands/common';
 import { runInt8 } from '../compiler/exec/int8';
 import { Graph } from '../compiler/ir';
@@ -22,15 +22,9 @@ export const VTA_PUBLISHED = { cycles: 7.73e6, macs: 1.695e9, idealCycles: 6.62e
 
 export const NETWORKS: Record<string, (size?: number) => Graph> = { resnet18: (size = 224) => resnet18Graph(18, 1000, size) };
 
-export interface NetworkLayer {
-  node: string;
-  op: string;
-  target: 'cpu' | 'vta';
-  cycles: number | null;
-  estCycles: number | null;
-  macs: number;
+export type NetworkLayer = Pick<LayerRun, 'node' | 'op' | 'target' | 'cycles' | 'estCycles' | 'macs'> & {
   utilization: number | null;
-}
+};
 
 export interface NetworkBenchReport {
   workload: string;

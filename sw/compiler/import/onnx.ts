@@ -2,9 +2,9 @@
 // 7..21 for the operators listed in SUPPORTED; anything else is one CompileError naming the node, the
 // op type and the attribute. Symbolic dimensions (a dynamic batch) become 1.
 
-import { INPUT_LIMITS, InputFileError, readInputFile } from '../../../util/input-file';
 import { onnx } from 'onnx-proto';
 import { AttrValue, CompileError, DType, Graph, Node, OpType, Tensor, TensorData } from '../ir';
+import { readModelFile } from './read';
 import { inferShapes } from '../shapes';
 
 const DTYPES: Record<number, DType> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64' };
@@ -54,14 +54,7 @@ export function readOnnxModel(bytes: Uint8Array, file: string): onnx.ModelProto 
 
 /** Reads and imports an .onnx file. */
 export function importOnnxFile(path: string): Graph {
-  let bytes: Uint8Array;
-  try {
-    bytes = readInputFile(path, { maxBytes: INPUT_LIMITS.modelBytes, what: 'model' });
-  } catch (e) {
-    if (e instanceof InputFileError) throw new CompileError(e.message);
-    throw e;
-  }
-  return importOnnx(readOnnxModel(bytes, path), path);
+  return importOnnx(readOnnxModel(readModelFile(path), path), path);
 }
 
 export function importOnnx(m: onnx.IModelProto, file = 'model'): Graph {

@@ -5,9 +5,9 @@
 // round-to-nearest; ADD rescales both inputs to a common scale with a left shift of 20 and multipliers),
 // computed here from the file's float32 scales exactly as TFLite's kernels prepare them.
 
-import { INPUT_LIMITS, InputFileError, readInputFile } from '../../../util/input-file';
 import { activationRange, quantizeMultiplier } from '../fixed-point';
 import { Activation, AddRequant, CompileError, DType, Graph, Node, QuantParams, Requant, Tensor, TensorData, validateGraph } from '../ir';
+import { readModelFile } from './read';
 import { ACTIVATIONS, readTflite, Table, TfliteFormatError, TfliteModel, TfliteOperator, TfliteTensor } from './tflite-schema';
 
 /** Left shift TFLite applies to both int8 ADD inputs before their multipliers. */
@@ -17,14 +17,7 @@ const DTYPES: Record<string, DType> = { FLOAT32: 'float32', INT8: 'int8', UINT8:
 
 /** Reads and imports a .tflite file; a missing, truncated or non-TFLite file is one CompileError line. */
 export function importTfliteFile(path: string): Graph {
-  let bytes: Uint8Array;
-  try {
-    bytes = readInputFile(path, { maxBytes: INPUT_LIMITS.modelBytes, what: 'model' });
-  } catch (e) {
-    if (e instanceof InputFileError) throw new CompileError(e.message);
-    throw e;
-  }
-  return importTflite(bytes, path);
+  return importTflite(readModelFile(path), path);
 }
 
 export function importTflite(bytes: Uint8Array, file = 'model.tflite'): Graph {
