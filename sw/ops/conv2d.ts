@@ -181,8 +181,8 @@ export function enumerateConv2dPlans(
 
 /**
  * The cost model, in cycles, of a pipelined plan: per step, the compute stage runs its GEMM micro-ops (one per
- * cycle) and, once per tile, the initialisation and the requantization passes (one ALU/reset micro-op per
- * output element each); the load stage moves the next step's bytes at the bus rate (a row of fewer bytes
+ * cycle) and, once per tile, the initialisation and the requantization passes (one reset or ALU micro-op per
+ * output element each; an ALU micro-op takes ALU_INITIATION_INTERVAL cycles); the load stage moves the next step's bytes at the bus rate (a row of fewer bytes
  * than two beats still costs about two cycles). With two or more virtual threads both overlap, so a step
  * costs the larger of the two, plus a few cycles per instruction and per token round trip; the first step's
  * loads (all resident weights) and the last tile's store are not overlapped. With one thread every stage
@@ -225,7 +225,9 @@ export function estimateConv2dPlan(cfg: VtaConfig, g: Conv2dGeometry, p: Pick<Co
   // per step (full tiles; edge tiles are smaller but the totals are what count)
   const nOut = tOC * (OH * OW / (hT * wT));
   const gemm = (g.N / cfg.batch) * g.groups * OCBg * ICBg * KK * OH * OW / steps;
-  const compute = gemm + (4 * nOut) / icT + PER_INSN * ((tIC + 3) + (tOC + 6) / icT);
+  // four passes per output element: the initialisation (a one-cycle GEMM reset at best), then three ALU passes
+  const epilogue = 1 + 3 * cfg.aluInitiationInterval;
+  const compute = gemm + (epilogue * nOut) / icT + PER_INSN * ((tIC + 3) + (tOC + 6) / icT);
   const inpLoad = tIC * rows * beats(cols * inpB);
   const load = inpLoad + (resident ? 0 : beats(wgtStep));
   const first = inpLoad + beats(wgtStep);

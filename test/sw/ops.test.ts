@@ -1,6 +1,9 @@
 // Every operator against the plain TypeScript integer reference on fsim, over many random shapes.
 import { Conv2dPlan, OperatorError, requantOffset, add, clip, conv2d, conv2dTranspose, dense, maxPool2d, packActivations, packWeights, relu, shift, unpackActivations, unpackWeights } from '../../sw/ops';
 import { addRef, conv2dRef, conv2dTransposeRef, denseRef, maxPoolRef, unaryRef } from '../../sw/ops/reference';
+import { estimateConv2dPlan } from '../../sw/ops/conv2d';
+import { RESNET18 } from '../../sw/bench/conv2d';
+import { LayerSpec, layerGeometry } from '../../sw/workloads/layers';
 import { cfgWith, firstDiff, Rng, runtime } from './helpers';
 
 const CFG = cfgWith();
@@ -194,5 +197,20 @@ describe('ALU element-wise operators on fsim', () => {
       expect(got.shape).toEqual(ref.shape);
       expect(firstDiff(got.out, ref.out)).toBe(-1);
     }
+  });
+});
+
+describe('conv2d cost model', () => {
+  test('an ALU micro-op at initiation interval 2 costs two cycles: the 1x1 stride-2 layers (ALU-bound) slow down, the GEMM-bound ones barely', () => {
+    const ii2 = cfgWith({ ALU_INITIATION_INTERVAL: 2 });
+    const ratio = (l: LayerSpec) => {
+      const plan = (cfg: typeof CFG) => estimateConv2dPlan(cfg, layerGeometry(cfg, l), { tOC: 4, tIC: 4, tH: 7, tW: 7, ocThreads: 2, hThreads: 1 });
+      return plan(ii2).estCycles! / plan(CFG).estCycles!;
+    };
+    const pointwise = ratio(RESNET18[2]);
+    const conv3x3 = ratio(RESNET18[3]);
+    expect(pointwise).toBeGreaterThan(1.1);
+    expect(conv3x3).toBeGreaterThanOrEqual(1);
+    expect(conv3x3).toBeLessThan(pointwise);
   });
 });
