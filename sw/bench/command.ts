@@ -80,7 +80,10 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   };
   const base = args.bool('beside-default') ? await runOne(defaultConfig()) : undefined;
   const report = await runOne(cfg);
-  if (base) io.stdout('\n' + formatCycleComparison([['default', base], [cfg.name, report]]) + '\n');
+  // Both configurations share the name when only knobs differ (a preset's ALU II, DSP packing): say which is which.
+  const board = args.string('board');
+  const label = board !== undefined ? `${board} preset` : cfg.hash === defaultConfig().hash ? 'this config' : `${cfg.name}-${cfg.hash}`;
+  if (base) io.stdout('\n' + formatCycleComparison([['default', base], [label, report]]) + '\n');
   const json = () => JSON.stringify(base ? { default: base, config: report } : report, null, 2) + '\n';
   for (const [flag, text] of [['json', json], ['svg', () => convBenchSvg(report)]] as const) {
     const path = args.string(flag);
@@ -96,14 +99,19 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
 export function formatCycleComparison(reports: readonly (readonly [string, ConvBenchReport])[]): string {
   const base = reports[0][1];
   const head = ['layer', ...reports.map(([l]) => `${l} cycles`), ...reports.slice(1).map(([l]) => `${l}/${reports[0][0]}`)];
-  const total = (r: ConvBenchReport) => r.layers.reduce((a, l) => a + (l.cycles ?? 0), 0);
+  // no total where a layer has no cycles (fsim): a partial sum would read as a measurement
+  const total = (r: ConvBenchReport) => (r.layers.every((l) => l.cycles !== null) ? r.layers.reduce((a, l) => a + l.cycles!, 0) : null);
   const ratio = (a: number | null, b: number | null) => (a && b ? (a / b).toFixed(3) : '-');
   const rows = base.layers.map((l, i) => [
     l.name, ...reports.map(([, r]) => String(r.layers[i]?.cycles ?? '-')),
     ...reports.slice(1).map(([, r]) => ratio(r.layers[i]?.cycles ?? null, l.cycles)),
   ]);
-  rows.push(['total', ...reports.map(([, r]) => String(total(r))), ...reports.slice(1).map(([, r]) => ratio(total(r), total(base)))]);
+  rows.push(['total', ...reports.map(([, r]) => String(total(r) ?? '-')), ...reports.slice(1).map(([, r]) => ratio(total(r), total(base)))]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n');
+  // Tuned schedules are per configuration: a ratio of tuned to planner layers is not only the hardware's.
+  const schedules = reports.map(([l, r]) => `${l}: ${r.layers.filter((x) => x.schedule === 'tuned').length} of ${r.layers.length} layers tuned`);
+  const mixed = new Set(reports.map(([, r]) => r.layers.filter((x) => x.schedule === 'tuned').length)).size > 1;
+  const foot = `schedules: ${schedules.join('; ')}${mixed ? ' (--no-db compares the planner\'s schedules on both)' : ''}`;
+  return [line(head), ...rows.map(line), foot].join('\n');
 }

@@ -7,6 +7,7 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { namedConfig } from '../../hw/vta/configs';
+import { benchCommand } from '../../sim/bench/command';
 import { loadVector, skipReason } from '../../sim/vector';
 import { replay } from '../../sim/replay';
 import { firstDramDifference } from './random-vs-fsim';
@@ -36,5 +37,24 @@ describe('VtaCore with the pynq-z1 preset on TSIM', () => {
 
   test.each([1, 2])('random program seed %i: DRAM equals fsim byte for byte', async (seed) => {
     expect({ seed, firstDifference: await firstDramDifference(cfg, seed) }).toEqual({ seed, firstDifference: -1 });
+  });
+});
+
+describe('vta bench conv2d --board pynq-z1 --beside-default on TSIM', () => {
+  test('the preset\'s cycles beside the default, labelled by board, with which schedules each used', async () => {
+    const out: string[] = [];
+    const io = { stdout: (s: string) => void out.push(s), stderr: () => undefined };
+    const code = await benchCommand.run(['conv2d', '--workload', 'mnist-lenet-bn', '--target', 'tsim', '--board', 'pynq-z1', '--beside-default', '--no-db'], io);
+    expect(code).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/default cycles +pynq-z1 preset cycles +pynq-z1 preset\/default/);
+    const total = text.match(/^total +(\d+) +(\d+) +([\d.]+)$/m);
+    expect(total).not.toBeNull();
+    const [def, preset] = [Number(total![1]), Number(total![2])];
+    expect(def).toBeGreaterThan(0);
+    // ALU micro-ops at one per two cycles cost cycles in the requantization epilogues, never save any
+    expect(preset).toBeGreaterThan(def);
+    expect(Number(total![3])).toBeCloseTo(preset / def, 3);
+    expect(text).toMatch(/schedules: default: 0 of 4 layers tuned; pynq-z1 preset: 0 of 4 layers tuned/);
   });
 });
