@@ -6,8 +6,7 @@ import { defineCommand, Command } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
-import { defaultConfig, deriveConfig, VtaConfig } from '../../hw/vta/config';
-import { readConfigFile } from '../../hw/vta/config-file';
+import { CONFIG_FLAGS, configFromArgs } from '../../gen/gen';
 import { LayerOp } from '../workloads/layers';
 import { resolveWorkload, WORKLOAD_HELP } from '../workloads/resolve';
 import { MEASURE_KINDS, MeasureKind, ScheduleDb, ScheduleDbError, SHIPPED_DB } from './db';
@@ -23,7 +22,7 @@ const SPEC: CommandSpec = {
     { name: 'target', type: 'string', metavar: MEASURE_KINDS.join('|'), help: 'how candidates are measured: TSIM cycles, or the cost model checked on fsim (default tsim)' },
     { name: 'trials', type: 'int', metavar: 'N', help: 'candidates measured per layer, the planner\'s included (default 8)' },
     { name: 'db', type: 'string', metavar: 'FILE', help: 'the database to write (default build/tune/schedules.jsonl); records already there are skipped' },
-    { name: 'config', type: 'string', metavar: 'FILE', help: 'hardware configuration (a vta_config.json; default the default configuration)' },
+    ...CONFIG_FLAGS,
     { name: 'jobs', type: 'int', metavar: 'N', help: 'parallel worker processes (default: the number of cores)' },
     ...EXECUTOR_FLAGS,
   ],
@@ -46,10 +45,6 @@ export function loadScheduleDb(files: readonly string[]): ScheduleDb {
   }
 }
 
-export function configFromFlag(file: string | undefined): VtaConfig {
-  return file ? deriveConfig(readConfigFile(file), file) : defaultConfig();
-}
-
 export const tuneCommand: Command = defineCommand({
   name: 'tune',
   summary: 'tune operator schedules of a network on TSIM and store the best in a schedule database',
@@ -64,7 +59,7 @@ export const tuneCommand: Command = defineCommand({
     if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
     const ops = (args.string('ops') ?? OPS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     for (const op of ops) if (!OPS.includes(op as LayerOp)) throw new UsageError(`--ops: unknown operator ${JSON.stringify(op)}; operators: ${OPS.join(', ')}`);
-    const cfg = configFromFlag(args.string('config'));
+    const cfg = configFromArgs(args);
     const workload = await resolveWorkload(args.string('workload') ?? 'resnet18', cfg);
     const layers = workload.layers.filter((l) => ops.includes(l.op));
     if (!layers.length) throw new UsageError(`--ops ${ops.join(',')}: ${workload.name} has no such layers`);

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { defaultConfig } from '../../../hw/vta/config';
+import { namedConfig } from '../../../hw/vta/configs';
 import { FunctionalSimulator } from '../../../sim/fsim';
 import { LocalExecutor } from '../../../exec';
 import { conv2dPlanIssue } from '../../../sw/ops';
@@ -14,7 +15,7 @@ import { ScheduleDb, ScheduleRecord, SHIPPED_DB } from '../../../sw/tune/db';
 import { knobsToPlan, searchSpace } from '../../../sw/tune/space';
 import { pickCandidates, tune } from '../../../sw/tune/tuner';
 import { tuneCommand } from '../../../sw/tune/command';
-import { LayerSpec, layerGeometry, runLayer, squareConv, workloadKey } from '../../../sw/workloads/layers';
+import { LayerSpec, layerGeometry, layerShape, runLayer, squareConv, workloadKey } from '../../../sw/workloads/layers';
 import { MNIST_LENET_BN, RESNET18 } from '../../../sw/workloads/networks';
 
 const cfg = defaultConfig();
@@ -139,4 +140,18 @@ test('the graph compiler uses the database: the MNIST model\'s VTA layers run th
     expect(s.plan).toEqual(db.planFor(cfg, nodeGeometry(cfg, p.device, s.node), true));
   }
   net.release();
+});
+
+test('vta tune --board tunes the board preset\'s configuration (its hash keys the records) and --gemm/knobs resolve as in vta gen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vta-tune-board-'));
+  const dbFile = join(dir, 'db.jsonl');
+  const out: string[] = [];
+  const io = { stdout: (s: string) => void out.push(s), stderr: () => undefined };
+  const code = await tuneCommand.run(['--board', 'pynq-z1', '--workload', 'mnist-lenet-bn', '--ops', 'dense', '--target', 'fsim-cycles', '--trials', '2', '--jobs', '1', '--db', dbFile], io);
+  expect(code).toBe(0);
+  const pynq = namedConfig('pynq-z1');
+  const records = readFileSync(dbFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScheduleRecord);
+  expect(records.map((r) => [r.config, r.op, r.layer])).toEqual([[pynq.hash, 'dense', layerShape(MNIST_LENET_BN[3])]]);
+  expect(records[0].config).not.toBe(cfg.hash);
+  await expect(tuneCommand.run(['--alu-ii', '3', '--db', dbFile], io)).rejects.toThrow(/ALU_INITIATION_INTERVAL|--alu-ii/);
 });
