@@ -111,15 +111,19 @@ export function synthBenchSvg(rep: SynthBenchReport): string {
   const barW = 12;
   const groupW = CHART_RESOURCES.length * barW + 24;
   const left = 60;
-  const top = 40;
+  const top = 70;
   const h = 260;
-  const maxPct = Math.max(120, ...rows.flatMap((r) => CHART_RESOURCES.map((k) => r.fit?.[k]?.pct ?? 0)));
+  // The axis reaches the largest bar (rounded up to 50%) so over-budget cases read off the grid too.
+  const maxPct = Math.ceil(Math.max(120, ...rows.flatMap((r) => CHART_RESOURCES.map((k) => r.fit?.[k]?.pct ?? 0))) / 50) * 50;
   const y = (pct: number) => top + h - (Math.min(pct, maxPct) / maxPct) * h;
+  const ticks = [0, 25, 50, 75, 100];
+  for (let t = 150; t <= maxPct; t += 50) ticks.push(t);
   const width = Math.max(560, left + rows.length * groupW + 160);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + h + 150}" font-family="sans-serif" font-size="11">`);
   parts.push(`<text x="${left}" y="20" font-size="14">Synthesis estimate (yosys ${rep.yosysVersion ?? '?'}): % of each board's resources</text>`);
-  for (const pct of [0, 25, 50, 75, 100]) {
+  parts.push(`<text transform="translate(16,${top + h / 2}) rotate(-90)" text-anchor="middle">% of the board</text>`);
+  for (const pct of ticks) {
     parts.push(`<line x1="${left}" x2="${left + rows.length * groupW}" y1="${y(pct)}" y2="${y(pct)}" stroke="${pct === 100 ? '#c00' : '#ddd'}"${pct === 100 ? ' stroke-dasharray="4 3"' : ''}/>`);
     parts.push(`<text x="${left - 6}" y="${y(pct) + 4}" text-anchor="end">${pct}%</text>`);
   }
@@ -130,6 +134,8 @@ export function synthBenchSvg(rep: SynthBenchReport): string {
       if (pct === undefined || pct === null) return;
       const x = x0 + j * barW;
       parts.push(`<rect x="${x}" y="${y(pct)}" width="${barW - 2}" height="${top + h - y(pct)}" fill="${COLORS[k]}"><title>${r.label} ${k}: ${r.fit?.[k]?.used} / ${r.fit?.[k]?.budget} (${pct}%)</title></rect>`);
+      // over budget: the percentage on the bar, since that is the number the user must bring down
+      if (pct > 100) parts.push(`<text transform="translate(${x + barW / 2},${y(pct) - 3}) rotate(-90)" font-size="9">${Math.round(pct)}%</text>`);
     });
     const cx = x0 + (CHART_RESOURCES.length * barW) / 2;
     parts.push(`<text transform="translate(${cx},${top + h + 12}) rotate(40)" fill="${r.fit?.ok ? '#000' : '#c00'}">${r.label}${r.fit?.ok ? '' : ' (does not fit)'}</text>`);

@@ -49,4 +49,7 @@ test('the bench table and chart: every case, fit, the 100% line', () => {
   const svg = synthBenchSvg(rep);
   expect(svg).toContain('<svg');
   expect(svg).toContain('pynq-z1 preset (does not fit)');
+  // an over-budget bar carries its percentage and the grid reaches it
+  expect(svg).toMatch(/rotate\(-90\)" font-size="9">116%<\/text>/);
+  expect(svg).toMatch(/>150%<\/text>/);
 });
