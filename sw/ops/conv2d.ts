@@ -145,7 +145,8 @@ export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, vectors: bool
   const inRows = (tH - 1) * g.strideH + g.KH;
   const inpSlot = Math.floor(cfg.tensor.inp.depth / V);
   if (tIC * inRows * inCols > inpSlot) return `input ${tIC}x${inRows}x${inCols} = ${tIC * inRows * inCols} exceeds the INP slot (${inpSlot})`;
-  const accSlot = Math.floor(cfg.tensor.acc.depth / V);
+  // conv2d() keeps a tile's accumulators and vectors within half of ACC even with one thread (its own check)
+  const accSlot = Math.floor(cfg.tensor.acc.depth / Math.max(V, 2));
   const nVec = typeof vectors === 'number' ? vectors : vectors ? 1 : 0;
   const acc = tOC * tH * tW + nVec * tOC;
   if (acc > accSlot) return `accumulators ${tOC}x${tH}x${tW}${nVec ? ` + ${nVec}x${tOC} channel vectors` : ''} = ${acc} exceed the ACC slot (${accSlot})`;

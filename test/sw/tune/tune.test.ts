@@ -34,6 +34,15 @@ test('conv2d space: TVM knobs, illegal points pruned with the reason, the rest l
   expect(Object.keys(d.legal[0].knobs).sort()).toEqual(['oc_nthread', 'tile_b', 'tile_ci', 'tile_co']);
 });
 
+test('no legal point fails the operator: with one thread the accumulators still get half the ACC buffer (tiles alternate halves)', () => {
+  for (const l of RESNET18) {
+    for (const c of searchSpace(cfg, l).legal) {
+      const p = knobsToPlan(l.op, c.knobs);
+      expect({ layer: l.name, knobs: c.knobs, fits: p.tOC * (p.tH * p.tW + 1) <= cfg.tensor.acc.depth >> 1 }).toEqual({ layer: l.name, knobs: c.knobs, fits: true });
+    }
+  }
+});
+
 test('every virtual-thread setting runs correctly on fsim: conv2d, grouped, transposed, dense', async () => {
   const layers: LayerSpec[] = [
     squareConv('c', 9, 32, 32, 3, 1, 1),
