@@ -3,7 +3,7 @@
 
 import type { IR } from '../hw/dsl';
 import type { VtaConfig } from '../hw/vta/config';
-import { corePorts, PortGroup } from '../sim/tsim/ports';
+import { corePorts, PortGroup } from '../hw/vta/ports';
 
 export interface ManifestPort {
   readonly name: string;
@@ -57,12 +57,12 @@ export const READ_DURING_WRITE: Readonly<Record<ManifestMemory['readDuringWrite'
   undefined: 'undefined: the design never reads an address in the cycle it writes it',
 };
 
-/** The top's ports as the contract of sim/tsim/ports.ts describes them; every port must be in the contract. */
+/** The top's ports as the contract of hw/vta/ports.ts describes them; every port must be in the contract. */
 export function manifestPorts(cfg: VtaConfig, top: IR.Module): ManifestPort[] {
   const contract = new Map(corePorts(cfg).map((p) => [p.name, p]));
   return top.ports.map((p) => {
     const c = contract.get(p.name);
-    if (!c) throw new Error(`top port ${p.name} is not in the core's port contract (sim/tsim/ports.ts)`);
+    if (!c) throw new Error(`top port ${p.name} is not in the core's port contract (hw/vta/ports.ts)`);
     return { name: p.name, direction: p.dir, width: p.width, interface: c.group, description: c.doc };
   });
 }

@@ -1,6 +1,6 @@
 // The single entry point from a configuration to Verilog. `vta gen` calls it and writes what it returns.
 //
-// The top is VtaCore (hw/vta/core/core.ts), with exactly the ports of sim/tsim/ports.ts corePorts(cfg).
+// The top is VtaCore (hw/vta/core/core.ts), with exactly the ports of hw/vta/ports.ts corePorts(cfg).
 // GemmCore/TensorAlu keep their standalone VtaComputeUnits wrapper for their own tests.
 
 import { elaborate, emitVerilog } from '../hw/dsl';

@@ -6,7 +6,7 @@
 // `shellSimAdapterVerilog` maps the shell back onto the core's port contract so TSIM can drive the shell.
 
 import type { VtaConfig } from '../vta/config';
-import { AXI_ID_BITS, AXI_LEN_BITS, AXIL_ADDR_BITS, corePorts, DEBUG_BITS } from '../../sim/tsim/ports';
+import { AXI_ID_BITS, AXI_LEN_BITS, AXIL_ADDR_BITS, corePorts, DEBUG_BITS } from '../vta/ports';
 import type { Board } from './boards';
 
 export const SHELL_TOP = 'VtaBoardShell';
@@ -375,7 +375,7 @@ endmodule
 }
 
 /**
- * A module with the core's port contract (sim/tsim/ports.ts) whose body is the board shell: TSIM drives the
+ * A module with the core's port contract (hw/vta/ports.ts) whose body is the board shell: TSIM drives the
  * shell's AXI names through it. Narrow IDs and AXI3 lengths are zero-extended; debug outputs read 0 (the
  * watchdog then relies on DRAM traffic alone).
  */

@@ -7,7 +7,7 @@ import { join } from 'path';
 import type { VtaConfig } from '../../hw/vta/config';
 import { CONTROL_BITS, HOST_REGISTERS } from '../../hw/vta/regs';
 import { SourceFile, verilatorBuild, VerilatorBuild, verilatorVersion } from '../verilator/build';
-import { checkBusBits } from './ports';
+import { checkBusBits } from '../../hw/vta/ports';
 import { TSIM_TOP, tsimShellVerilog } from './shell';
 
 export type TraceFormat = 'fst' | 'vcd';

@@ -10,7 +10,7 @@
 // C++ clock loop reads directly (no DPI) for the watchdog.
 
 import type { VtaConfig } from '../../hw/vta/config';
-import { corePorts, CorePort, verilogPortConnections } from './ports';
+import { corePorts, CorePort, verilogPortConnections } from '../../hw/vta/ports';
 
 export const TSIM_TOP = 'TsimTop';
 

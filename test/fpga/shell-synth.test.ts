@@ -9,7 +9,7 @@ import { join } from 'path';
 import { boardByName } from '../../hw/boards/boards';
 import { boardShellFiles, shellPlan } from '../../hw/boards/shell';
 import { emitRtl } from '../../gen/rtl';
-import { corePorts, verilogPortDecls } from '../../sim/tsim/ports';
+import { corePorts, verilogPortDecls } from '../../hw/vta/ports';
 import { boardConfig, cleanup, tempDir, TEST_GENERATOR } from './helpers';
 
 afterAll(cleanup);

@@ -12,7 +12,7 @@ import { rtlTestConfigs } from '../vta/rtl-sim';
 import { GenManifest, runGen } from '../../gen/gen';
 import { emitRtl } from '../../gen/rtl';
 import { defaultConfig } from '../../hw/vta/config';
-import { corePorts } from '../../sim/tsim/ports';
+import { corePorts } from '../../hw/vta/ports';
 
 const quiet = { stdout: () => undefined, stderr: () => undefined };
 
@@ -41,7 +41,7 @@ describe('manifest and readability (default configuration)', () => {
   const rtl = emitRtl(cfg);
   const text = (name: string): string => rtl.files.find((f) => f.name.startsWith(name))!.text;
 
-  test('ports: the contract of sim/tsim/ports.ts, with direction, width and interface', () => {
+  test('ports: the contract of hw/vta/ports.ts, with direction, width and interface', () => {
     expect(rtl.ports!.map((p) => p.name)).toEqual(corePorts(cfg).map((p) => p.name));
     expect(rtl.ports!.find((p) => p.name === 'm_axi_rdata')).toMatchObject({ direction: 'input', width: cfg.busBits, interface: 'm_axi' });
     expect(rtl.ports!.find((p) => p.name === 's_axil_awaddr')).toMatchObject({ direction: 'input', width: 16, interface: 's_axil' });

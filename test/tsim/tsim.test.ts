@@ -7,7 +7,7 @@ import { IllegalInstructionError, MemoryAccessError } from '../../sim/device';
 import { buildTsim, TsimBuild } from '../../sim/tsim/build';
 import { TsimDevice } from '../../sim/tsim/device';
 import { CoreError, CycleLimitError, DramFaultError, WatchdogError } from '../../sim/tsim/errors';
-import { corePorts } from '../../sim/tsim/ports';
+import { corePorts } from '../../hw/vta/ports';
 import { tsimShellVerilog } from '../../sim/tsim/shell';
 import { configWithBus, FIXTURE_DST_OFFSET, FIXTURE_TOP, fixtureCycles, fixtureText, fixtureVerilog } from './fixture';
 

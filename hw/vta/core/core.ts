@@ -1,11 +1,11 @@
-// VtaCore: the whole accelerator behind the port contract of sim/tsim/ports.ts (`corePorts(cfg)`):
+// VtaCore: the whole accelerator behind the port contract of hw/vta/ports.ts (`corePorts(cfg)`):
 // AXI4-Lite slave `s_axil_*` (Vcr), AXI4 master `m_axi_*` (Vme), `debug_progress`/`debug_state`.
 // DESIGN.md shows the structure; this file only instantiates and wires.
 
 import { Bundle, Module, UInt, U, cat, connect, mux } from '../../dsl';
 import type { Bool } from '../../dsl';
 import type { VtaConfig } from '../config';
-import { DEBUG_BITS } from '../../../sim/tsim/ports';
+import { DEBUG_BITS } from '../ports';
 import { AxilSlave, Vcr } from './vcr';
 import { AxiMaster, Vme } from './vme';
 import { Fetch } from './fetch';

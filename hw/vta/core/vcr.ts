@@ -13,7 +13,7 @@ import { Bool, Bundle, Flip, Module, UInt, U, mux, switchOn, when } from '../../
 import type { HW } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { CONTROL_BITS, ERROR_CODES, HOST_REGISTERS, REG } from '../regs';
-import { AXIL_ADDR_BITS, AXIL_DATA_BITS } from '../../../sim/tsim/ports';
+import { AXIL_ADDR_BITS, AXIL_DATA_BITS } from '../ports';
 
 /** The AXI4-Lite slave channels, seen from the slave (fields named as in corePorts' `s_axil_*`). */
 export const AxilSlave = () => Bundle({

@@ -13,7 +13,7 @@ import {
   reduceTree,
 } from '../../dsl';
 import type { VtaConfig } from '../config';
-import { AXI_ADDR_BITS, AXI_ID_BITS, AXI_LEN_BITS } from '../../../sim/tsim/ports';
+import { AXI_ADDR_BITS, AXI_ID_BITS, AXI_LEN_BITS } from '../ports';
 
 export const VME_READ_CLIENTS = ['fetch', 'uop', 'inp', 'wgt', 'acc'] as const;
 
