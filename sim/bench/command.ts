@@ -8,8 +8,6 @@ import type { Command } from '../../cli/command';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { DEFAULT_VECTOR_DIR, formatBenchTable, REPO_ROOT, runFsimBench } from './fsim-bench';
-import { runConvBenchCommand } from '../../sw/bench/command';
-import { runSynthBenchCommand, runSynthBenchSection } from '../../synth/bench';
 import { verilatorVersion } from '../verilator/build';
 import { formatTsimTable, runTsimBench, writeTsimOutputs } from './tsim-bench';
 import { CONFIG_FLAGS, configFromArgs, hasConfigFlags } from '../../gen/gen';
@@ -42,13 +40,19 @@ const DESCRIPTION =
   'layers through the runtime and operator library instead (see `vta bench conv2d --help`).\n\n' +
   'Last, the synthesis table of `vta bench synth` (yosys, cached; see `vta bench synth --help`) unless --skip-synth.';
 
-export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string, config?: VtaConfig): Promise<void> } = {
+/**
+ * The simulator sections of `vta bench`. The subcommands that span layers (conv2d, network, synth) and the
+ * synthesis section that ends a full run are registered above, in cli/bench.ts: `lastSection` runs after
+ * these sections unless --skip-synth or --tsim.
+ */
+export const benchCommand: Command & {
+  run(argv: string[], io?: CliIo, lastSection?: (io: CliIo) => Promise<number>): Promise<number>;
+  fsim(io: CliIo, seconds: number, vectorDir: string, jsonPath: string, config?: VtaConfig): Promise<void>;
+} = {
   name: 'bench',
   summary: 'measure fsim GEMM throughput (JS, WebAssembly) against native C++',
   usage: formatUsage(SPEC, DESCRIPTION),
-  async run(argv: string[], io: CliIo = processIo): Promise<number> {
-    if (argv[0] === 'conv2d') return runConvBenchCommand(argv.slice(1), io);
-    if (argv[0] === 'synth') return runSynthBenchCommand(argv.slice(1), io);
+  async run(argv: string[], io: CliIo = processIo, lastSection?: (io: CliIo) => Promise<number>): Promise<number> {
     const args = parseArgs(SPEC, argv);
     if (args.help) {
       io.stdout(this.usage);
@@ -63,7 +67,7 @@ export const benchCommand: Command & { fsim(io: CliIo, seconds: number, vectorDi
     const config = hasConfigFlags(args) ? configFromArgs(args) : undefined;
     if (config) io.stdout(`configuration ${config.name} (hash ${config.hash})\n`);
     if (!args.bool('tsim')) await this.fsim(io, seconds, vectorDir, jsonPath, config);
-    const synth = async (): Promise<number> => (args.bool('skip-synth') || args.bool('tsim') ? EXIT_OK : runSynthBenchSection(io));
+    const synth = async (): Promise<number> => (args.bool('skip-synth') || args.bool('tsim') || !lastSection ? EXIT_OK : lastSection(io));
     if (args.bool('skip-tsim')) return synth();
     let haveVerilator = true;
     try { verilatorVersion(); } catch (e) {

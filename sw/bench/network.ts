@@ -2,14 +2,15 @@
 // code generation as `vta compile`/`vta infer`) on fsim or TSIM, with the offloaded cycles, MACs and GEMM
 // utilization per layer and in total, beside VTA's published figures for ResNet-18.
 
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname } from 'path';
+import { writeFileSync } from 'fs';
 import { defineCommand } from '../../cli/command';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { mulberry32 } from '../../sim/testing/prng';
+import { prepareOutputFile } from '../../util/output-dir';
 import { openDevice } from '../../sim/targets';
 import { generate, LayerRun } from '../compiler/codegen/network';
-import { asCommandErrors, CONFIG_FLAGS, configFromArgs } from '../compiler/commands/common';
+import { plannerSchedules, ScheduleProvider } from '../compiler/codegen/schedule';
+import { asCommandErrors, CONFIG_FLAGS, configFromArgs, schedulesFromArgs } from '../compiler/commands/common';
 import { runInt8 } from '../compiler/exec/int8';
 import { Graph } from '../compiler/ir';
 import { formatPlacements } from '../compiler/passes/partition';
@@ -47,6 +48,7 @@ export interface NetworkBenchReport {
 
 export async function runNetworkBench(
   workload: string, target: string, io: CliIo, args: Parameters<typeof configFromArgs>[0], check: boolean, size?: number,
+  schedules: ScheduleProvider = plannerSchedules,
 ): Promise<NetworkBenchReport> {
   const cfg = configFromArgs(args);
   const g = NETWORKS[workload](size);
@@ -62,7 +64,7 @@ export async function runNetworkBench(
   const device = await openDevice(target, cfg, { dramBytes: 128 << 20, log });
   try {
     const rt = new Runtime(device);
-    const net = await generate(rt, p.device);
+    const net = await generate(rt, p.device, { schedules });
     log(`running on ${target}`);
     const t0 = performance.now();
     const run = await net.run(x);
@@ -136,6 +138,8 @@ export const networkBenchCommand = defineCommand({
       { name: 'size', type: 'int', metavar: 'N', help: 'input height and width (default 224; smaller for quick runs, e.g. 32)' },
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
       { name: 'skip-check', type: 'bool', help: 'do not compare with the integer reference (saves the CPU reference run)' },
+      { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one' },
+      { name: 'no-db', type: 'bool', help: "the planner's schedules only (default: the shipped database's where it has a record for the layer and configuration)" },
     ],
   },
   async execute(args, io) {
@@ -145,11 +149,13 @@ export const networkBenchCommand = defineCommand({
     if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
     const size = args.int('size');
     if (size !== undefined && (size < 32 || size % 32)) throw new UsageError(`--size ${size}: expected a multiple of 32 (ResNet-18 halves it five times)`);
-    const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check'), size));
-    io.stdout(formatNetworkReport(r) + '\n');
+    if (args.bool('no-db') && args.string('db') !== undefined) throw new UsageError('--db and --no-db exclude each other');
+    const schedules = args.bool('no-db') ? plannerSchedules : schedulesFromArgs(args);
     const json = args.string('json');
+    if (json !== undefined) prepareOutputFile(json, '--json'); // before the long run, not after
+    const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check'), size, schedules));
+    io.stdout(formatNetworkReport(r) + '\n');
     if (json) {
-      mkdirSync(dirname(json), { recursive: true });
       writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
       io.stdout(`wrote ${json}\n`);
     }

@@ -3,7 +3,7 @@
 import { readFileSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { benchCommand } from '../../sim/bench/command';
+import { benchCommand } from '../../cli/bench';
 import { defaultConfig } from '../../hw/vta/config';
 import { FunctionalSimulator } from '../../sim/fsim';
 import { convBenchSvg, formatConvTable, RESNET18, runConvBench } from '../../sw/bench/conv2d';
@@ -66,5 +66,22 @@ describe('vta bench conv2d', () => {
     expect(rep.layers.map((l: { name: string }) => l.name)).toEqual(RESNET18.map((l) => l.name));
     expect(rep.layers.every((l: { correct: boolean; cycles: null }) => l.correct && l.cycles === null)).toBe(true);
     expect(readFileSync(join(dir, 'r.svg'), 'utf8')).toMatch(/<svg/);
+  });
+
+  test('vta bench network: ResNet-18 at 32x32 through the graph compiler on fsim equals the integer reference; flag errors are one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vta-bench-net-'));
+    const a = io();
+    expect(await benchCommand.run(['network', '--size', '32', '--target', 'fsim', '--json', join(dir, 'n.json')], a.io)).toBe(0);
+    const rep = JSON.parse(readFileSync(join(dir, 'n.json'), 'utf8'));
+    expect(rep).toMatchObject({ workload: 'resnet18 32x32', target: 'fsim', cyclesSource: 'estimate', correct: true });
+    const vta = rep.layers.filter((l: { target: string }) => l.target === 'vta');
+    // the 16 block convolutions, the 3 downsamples, the 8 residual adds and the classifier run on VTA
+    expect(vta.filter((l: { op: string }) => l.op === 'conv2d')).toHaveLength(19);
+    expect(vta.filter((l: { op: string }) => l.op === 'dense')).toHaveLength(1);
+    expect(rep.offloadedCycles).toBeCloseTo(vta.reduce((s: number, l: { estCycles: number | null }) => s + (l.estCycles ?? 0), 0), 6);
+    expect(a.out.join('')).toMatch(/output equals the integer reference: yes/);
+    await expect(benchCommand.run(['network', '--size', '48'], a.io)).rejects.toThrow('--size 48: expected a multiple of 32');
+    await expect(benchCommand.run(['network', '--db', join(dir, 'x.jsonl'), '--no-db'], a.io)).rejects.toThrow('--db and --no-db exclude each other');
+    await expect(benchCommand.run(['network', '--db', join(dir, 'missing.jsonl')], a.io)).rejects.toThrow(/--db .*missing\.jsonl: no such file/);
   });
 });

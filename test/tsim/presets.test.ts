@@ -7,7 +7,7 @@
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { namedConfig } from '../../hw/vta/configs';
-import { benchCommand } from '../../sim/bench/command';
+import { benchCommand } from '../../cli/bench';
 import { loadVector, skipReason } from '../../sim/vector';
 import { replay } from '../../sim/replay';
 import { firstDramDifference } from './random-vs-fsim';
