@@ -1,12 +1,13 @@
 // Tuning: the template search spaces with illegal points pruned, every virtual-thread setting correct on
 // fsim (plain, grouped, transposed conv2d and dense), the schedule database's merge and errors, a resumable
-// tune, and the shipped database (ResNet-18 and the MNIST model on the default configuration).
+// tune, and the shipped database (ResNet-18 and the MNIST model on the default configuration and the board presets).
 
 import { mkdtempSync, writeFileSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { defaultConfig } from '../../../hw/vta/config';
 import { namedConfig } from '../../../hw/vta/configs';
+import { BOARD_NAMES } from '../../../hw/boards/boards';
 import { FunctionalSimulator } from '../../../sim/fsim';
 import { LocalExecutor } from '../../../exec';
 import { conv2dPlanIssue } from '../../../sw/ops';
@@ -110,13 +111,15 @@ test('tune writes a record per layer as it finishes and a second run resumes fro
   expect(second.map((r) => r.tunedCycles)).toEqual(first.map((r) => r.tunedCycles));
 });
 
-test('the shipped database covers ResNet-18 and the MNIST model on the default configuration, never slower than the planner', () => {
+test('the shipped database covers ResNet-18 and the MNIST model on the default configuration and each board preset, never slower than the planner', () => {
   const db = ScheduleDb.load([SHIPPED_DB]);
-  for (const l of [...RESNET18, ...MNIST_LENET_BN]) {
-    const r = db.lookup(cfg, l);
-    expect({ layer: l.name, measuredOn: r?.measuredOn }).toEqual({ layer: l.name, measuredOn: 'tsim' });
-    expect(r!.cycles).toBeLessThanOrEqual(r!.plannerCycles);
-    expect(db.plan(cfg, l)).toBeDefined();
+  for (const c of [cfg, ...BOARD_NAMES.map((b) => namedConfig(b))]) {
+    for (const l of [...RESNET18, ...MNIST_LENET_BN]) {
+      const r = db.lookup(c, l);
+      expect({ config: c.hash, layer: l.name, measuredOn: r?.measuredOn }).toEqual({ config: c.hash, layer: l.name, measuredOn: 'tsim' });
+      expect(r!.cycles).toBeLessThanOrEqual(r!.plannerCycles);
+      expect(db.plan(c, l)).toBeDefined();
+    }
   }
 });
 
