@@ -16,9 +16,6 @@ const PACKED = [
 ];
 
 const INT32 = [-(2 ** 31), 2 ** 31 - 1];
-// A cold Verilator build of the 1x32x32 units takes minutes on a busy 2-core machine, as for the other RTL tests.
-jest.setTimeout(600_000);
-
 // A Verilator build of each configuration takes minutes on a loaded machine (cached afterwards).
 jest.setTimeout(900_000);
 
