@@ -1,13 +1,13 @@
 // `vta bench`: the simulator benchmarks (sim/bench) plus what spans layers, registered here at the top:
 // `vta bench conv2d` (the operator library, sw/bench/command.ts), `vta bench network` (the graph compiler,
-// sw/bench/network.ts), `vta bench synth` (yosys, synth/bench.ts), and the synthesis table that ends a full run.
+// sw/bench/network.ts), `vta bench synth` (yosys, scripts/synth/bench.ts), and the synthesis table that ends a full run.
 
 import type { Command } from './command';
 import { CliIo, processIo } from './errors';
 import { benchCommand as simBench } from '../sim/bench/command';
 import { runConvBenchCommand } from '../sw/bench/command';
 import { networkBenchCommand } from '../sw/bench/network';
-import { runSynthBenchCommand, runSynthBenchSection } from '../synth/bench';
+import { runSynthBenchCommand, runSynthBenchSection } from '../scripts/synth/bench';
 
 export const benchCommand: Command = {
   name: simBench.name,

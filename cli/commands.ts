@@ -10,11 +10,11 @@ import { disasmCommand } from '../sim/cli/disasm';
 import { benchCommand } from './bench';
 import { regressCommand } from '../sim/regress/command';
 import { tuneCommand } from '../sw/tune/command';
-import { exploreCommand } from '../explore/command';
+import { exploreCommand } from '../scripts/explore/command';
 import { compileCommand } from '../sw/compiler/commands/compile';
 import { inferCommand } from '../sw/compiler/commands/infer';
 import { fpgaCommand } from '../scripts/fpga/command';
-import { synthCommand } from '../synth/command';
+import { synthCommand } from '../scripts/synth/command';
 
 export const COMMANDS: readonly Command[] = [
   genCommand,

@@ -3,7 +3,6 @@
 // LOAD/STORE `dram_base` fields are those addresses divided by the element size (base registers are 0).
 
 import type { VtaConfig } from '../hw/vta/config';
-import type { Race } from './fsim/race';
 
 /** Default and minimum alignment of `alloc`: one page. Address 0 (page 0) is never handed out. */
 export const PAGE_BYTES = 4096;
@@ -11,6 +10,24 @@ export const PAGE_BYTES = 4096;
 export interface AllocOptions {
   /** Byte alignment, a power of two; at least PAGE_BYTES is used. */
   align?: number;
+}
+
+/** Two accesses to one SRAM row, from different stages, that no token chain orders. */
+export interface Race {
+  memory: 'INP' | 'WGT' | 'OUT';
+  /** The first row where the two instructions conflict, and how many rows they share unordered. */
+  row: number;
+  rows: number;
+  /** The earlier (in fsim's schedule) and the later access: instruction index, stage, read or write. */
+  first: RaceAccess;
+  second: RaceAccess;
+}
+
+export interface RaceAccess {
+  index: number;
+  stage: StageName;
+  access: 'read' | 'write';
+  insn: string;
 }
 
 export interface RunOptions {

@@ -6,11 +6,19 @@
 import { createHash } from 'crypto';
 import { captureLoc, fail, Loc } from './errors';
 import { Builder, popBuilder, pushBuilder } from './context';
-import type { Circuit, Module as ModuleIR } from './ir';
+import type { Circuit, Module as ModuleIR, Port } from './ir';
 import { stripLocs } from './ir';
-import type { Module } from './module';
 import { checkDrivers } from './passes/check-drivers';
 import { checkCombLoops, CombSummary } from './passes/comb-loops';
+
+/** What the elaborator needs of a module object (module.ts's Module satisfies it; named here so the two files do not import each other). */
+export interface Elaboratable {
+  readonly name: string;
+  readonly _ports: readonly Port[];
+  readonly _loc: Loc | undefined;
+  build(): void;
+}
+type Module = Elaboratable;
 
 interface Session {
   byName: Map<string, { ir: ModuleIR; hash: string; summary: CombSummary; loc?: Loc }>;

@@ -5,8 +5,8 @@
 
 import type { Board, ResourceName } from '../../hw/boards/boards';
 import { TENSOR_KINDS, VtaConfig } from '../../hw/vta/config';
-import { synthesize } from '../../synth/synthesize';
-import type { SynthReport } from '../../synth/report';
+import { synthesize } from '../synth/synthesize';
+import type { SynthReport } from '../synth/report';
 
 export interface FitRow {
   resource: ResourceName | string;

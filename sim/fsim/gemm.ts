@@ -5,19 +5,14 @@
 // WebAssembly kernel can work on the same memory (Srams.memory, Srams.offsets) instead.
 
 import type { GemmInsn } from '../../hw/vta/isa';
-import { LoopPlan, prepareLoop } from './loop';
+import { prepareLoop } from './loop';
+import type { GemmKernel, GemmShape, LoopPlan } from './plan';
 import type { Srams } from './srams';
+
+export type { GemmKernel, GemmShape };
 import { chargeUops, FsimState } from './state';
 
 /** Geometry a kernel needs, in elements/lanes. */
-export interface GemmShape {
-  readonly batch: number;
-  readonly blockIn: number;
-  readonly blockOut: number;
-}
-
-/** Runs a whole non-reset GEMM loop nest. Indices in `plan` are already checked (or must be masked). */
-export type GemmKernel = (srams: Srams, shape: GemmShape, plan: LoopPlan) => void;
 
 export const jsGemmKernel: GemmKernel = (srams, shape, plan) => {
   const { inp, wgt, acc, out } = srams;

@@ -4,29 +4,11 @@
 // index's maximum is max over micro-ops + (iter_out-1)*factor_out + (iter_in-1)*factor_in.
 
 import type { AluInsn, GemmInsn } from '../../hw/vta/isa';
+import type { LoopPlan } from './plan';
 import { checkSram, FsimState } from './state';
 
-export interface LoopPlan {
-  /** Number of micro-ops in [uop_bgn, uop_end). */
-  readonly n: number;
-  readonly iterOut: number;
-  readonly iterIn: number;
-  /** Decoded micro-op fields, one entry per micro-op. */
-  readonly dst: Int32Array;
-  readonly src: Int32Array;
-  readonly wgt: Int32Array;
-  readonly dstFactorOut: number;
-  readonly dstFactorIn: number;
-  readonly srcFactorOut: number;
-  readonly srcFactorIn: number;
-  readonly wgtFactorOut: number;
-  readonly wgtFactorIn: number;
-  /** Index masks (depth - 1). Indices are always ANDed with them: a no-op when everything is in range
-   *  (checked), the hardware's wrap in non-strict mode. */
-  readonly dstMask: number;
-  readonly srcMask: number;
-  readonly wgtMask: number;
-}
+export type { LoopPlan };
+
 
 let scratch = { dst: new Int32Array(256), src: new Int32Array(256), wgt: new Int32Array(256) };
 

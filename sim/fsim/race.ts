@@ -13,28 +13,12 @@ import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
 import type { AluInsn, GemmInsn, Insn, MemInsn } from '../../hw/vta/isa';
 import { MEM_TYPE } from '../../hw/vta/config';
-import type { StageName } from '../device';
+import type { Race, StageName } from '../device';
 import { LoopPlan, prepareLoop } from './loop';
 import { tokensOf } from './scheduler';
 import type { FsimState } from './state';
 
-/** Two accesses to one SRAM row, from different stages, that no token chain orders. */
-export interface Race {
-  memory: 'INP' | 'WGT' | 'OUT';
-  /** The first row where the two instructions conflict, and how many rows they share unordered. */
-  row: number;
-  rows: number;
-  /** The earlier (in fsim's schedule) and the later access: instruction index, stage, read or write. */
-  first: RaceAccess;
-  second: RaceAccess;
-}
-
-export interface RaceAccess {
-  index: number;
-  stage: StageName;
-  access: 'read' | 'write';
-  insn: string;
-}
+export type { Race, RaceAccess } from '../device';
 
 export function formatRace(r: Race): string {
   const rows = r.rows > 1 ? ` (and ${r.rows - 1} more row${r.rows > 2 ? 's' : ''})` : '';

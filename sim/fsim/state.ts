@@ -6,7 +6,7 @@ import { formatInsn } from '../../hw/vta/disasm';
 import type { AluInsn, GemmInsn, Insn } from '../../hw/vta/isa';
 import { Counters, MemoryAccessError, WorkBudgetError } from '../device';
 import type { Dram } from './dram';
-import type { GemmKernel } from './gemm';
+import type { GemmKernel } from './plan';
 import type { Srams } from './srams';
 import type { StoreWriters } from './store-writers';
 

@@ -6,17 +6,11 @@
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
 import { OperatorError } from './errors';
+import { Conv2dGeometry, outputSize } from './geometry';
 import { borderClasses, planZeroPoint } from './zero-point';
 
-export interface Conv2dGeometry {
-  /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
-  N: number; C: number; H: number; W: number;
-  /** Output channels (a multiple of BLOCK_OUT) and kernel size. */
-  O: number; KH: number; KW: number;
-  strideH: number; strideW: number;
-  padTop: number; padBottom: number; padLeft: number; padRight: number;
-  groups: number;
-}
+export { outputSize };
+export type { Conv2dGeometry };
 
 export interface Epilogue {
   /** Arithmetic right shift of the accumulators before the int8 clip (0..31). */
@@ -69,13 +63,6 @@ export interface Conv2dPlan {
    */
   ocThreads?: number;
   hThreads?: number;
-}
-
-export function outputSize(g: Conv2dGeometry): { OH: number; OW: number } {
-  return {
-    OH: Math.floor((g.H + g.padTop + g.padBottom - g.KH) / g.strideH) + 1,
-    OW: Math.floor((g.W + g.padLeft + g.padRight - g.KW) / g.strideW) + 1,
-  };
 }
 
 const MAX_KERNEL_UOPS = 1900;

@@ -8,8 +8,7 @@
 // correction vector, added by the ALU over that rectangle of every tile: a handful of micro-ops per tile.
 
 import type { VtaConfig } from '../../hw/vta/config';
-import type { Conv2dGeometry } from './conv2d';
-import { outputSize } from './conv2d';
+import { Conv2dGeometry, outputSize } from './geometry';
 
 export interface BorderClass {
   /** Output rows (absolute) of this class. */

@@ -3,12 +3,12 @@
 
 import { join } from 'path';
 import { boardByName } from '../../hw/boards/boards';
-import { paretoFront } from '../../explore/pareto';
-import { expandSpace, loadSpace, parseSpace } from '../../explore/space';
-import { exploreHtml, scatterSvg } from '../../explore/html';
-import type { ExplorePoint, ExploreReport } from '../../explore/explore';
+import { paretoFront } from '../../scripts/explore/pareto';
+import { expandSpace, loadSpace, parseSpace } from '../../scripts/explore/space';
+import { exploreHtml, scatterSvg } from '../../scripts/explore/html';
+import type { ExplorePoint, ExploreReport } from '../../scripts/explore/explore';
 
-const SPACES = join(__dirname, '..', '..', 'explore', 'spaces');
+const SPACES = join(__dirname, '..', '..', 'scripts', 'explore', 'spaces');
 
 test('the shipped spaces expand to distinct valid configurations named by VTA\'s string', () => {
   for (const [file, board] of [['pynq-z1.json', 'pynq-z1'], ['zcu104.json', 'zcu104']]) {
@@ -75,9 +75,9 @@ test('HTML: self-contained, escaped, the scatter marks the front and the points 
 });
 
 test('vta explore: usage errors are one line, before any synthesis', async () => {
-  const { exploreCommand } = await import('../../explore/command');
+  const { exploreCommand } = await import('../../scripts/explore/command');
   const io = { stdout: () => undefined, stderr: () => undefined };
-  await expect(exploreCommand.run([], io)).rejects.toThrow('--space FILE.json is required (examples in explore/spaces/)');
+  await expect(exploreCommand.run([], io)).rejects.toThrow('--space FILE.json is required (examples in scripts/explore/spaces/)');
   await expect(exploreCommand.run(['--space', 'nope.json'], io)).rejects.toThrow('--space nope.json: no such file');
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--board', 'vc707'], io)).rejects.toThrow(/--board: unknown board "vc707"; known boards: pynq-z1/);
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim-cycles');

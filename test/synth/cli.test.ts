@@ -2,9 +2,9 @@
 // yosys run. The report's text form from a report object (no yosys).
 
 import { vtaInProcess } from '../sim/helpers';
-import { formatSynthReport } from '../../synth/command';
-import { formatSynthBenchTable, synthBenchCases, synthBenchSvg } from '../../synth/bench';
-import type { SynthReport } from '../../synth/report';
+import { formatSynthReport } from '../../scripts/synth/command';
+import { formatSynthBenchTable, synthBenchCases, synthBenchSvg } from '../../scripts/synth/bench';
+import type { SynthReport } from '../../scripts/synth/report';
 
 test.each([
   [['synth', '--board', 'zedboard'], 'vta synth: --board: unknown board "zedboard"; known boards: pynq-z1, ultra96, zcu104, de10-nano'],

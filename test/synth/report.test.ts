@@ -4,8 +4,8 @@
 import { boardByName } from '../../hw/boards/boards';
 import { DEFAULT_CONFIG_JSON, deriveConfig, withOverrides } from '../../hw/vta/config';
 import { emitRtl } from '../../gen/rtl';
-import { FAMILIES } from '../../synth/families';
-import { analyse, declaredMemories, fitReport, parseStat, ReportParseError } from '../../synth/report';
+import { FAMILIES } from '../../scripts/synth/families';
+import { analyse, declaredMemories, fitReport, parseStat, ReportParseError } from '../../scripts/synth/report';
 
 const STAT = JSON.stringify({
   modules: {

@@ -8,7 +8,7 @@ import { join } from 'path';
 import { emitVerilog } from '../../hw/dsl';
 import { DEFAULT_CONFIG_JSON, deriveConfig, withOverrides } from '../../hw/vta/config';
 import { VtaComputeUnits } from '../../hw/vta/core/compute-units';
-import { synthesize, SynthFailure } from '../../synth/synthesize';
+import { synthesize, SynthFailure } from '../../scripts/synth/synthesize';
 
 jest.setTimeout(600_000);
 

@@ -1,7 +1,7 @@
 // `vta infer --svg`: where the time of one image goes, a bar per layer (milliseconds per image, blue on
 // VTA, grey on the CPU) labelled with its cycles and utilization.
 
-import type { InferReport } from './infer';
+import type { InferReport } from './infer-report';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

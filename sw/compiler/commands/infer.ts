@@ -8,7 +8,7 @@ import { defineCommand } from '../../../cli/command';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../../cli/errors';
 import { openDevice } from '../../../sim/targets';
 import { Runtime } from '../../runtime';
-import { generate, LayerRun } from '../codegen/network';
+import { generate } from '../codegen/network';
 import { loadDataSpec } from '../data/idx';
 import { runFloat } from '../exec/float';
 import { runInt8 } from '../exec/int8';
@@ -17,36 +17,10 @@ import { elementCount, Graph } from '../ir';
 import { formatPlacements } from '../passes/partition';
 import { isQuantized, runPipeline } from '../pipeline';
 import { inferSvg } from './infer-svg';
+import type { InferReport, LayerReport } from './infer-report';
+
+export type { InferReport, LayerReport };
 import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
-
-/** A layer's figures per image (cycles, seconds averaged over the images). */
-export interface LayerReport extends Omit<LayerRun, 'counters'> {
-  /** MACs / (cycles x BATCH x BLOCK_IN x BLOCK_OUT), measured cycles or else the estimate. */
-  utilization: number | null;
-  /** DRAM bytes per image (loads, stores and instructions) from the device counters. */
-  dramBytes: number | null;
-}
-
-export interface InferReport {
-  model: string;
-  data: string;
-  target: string;
-  config: string;
-  quantization: string;
-  images: number;
-  /** Against the data's labels; synthetic data is labelled with the float reference's top-1. */
-  top1: { float: number | null; int8: number; device: number; tflite?: number };
-  agreement: number;
-  /** An imported int8 model: the device against the model's exact integer rules (TFLite's requantization). */
-  exact?: { identical: number; top1: number };
-  /** Device cycles per image (sum over VTA layers); measured on TSIM, the planner's estimate on fsim. */
-  cycles: number | null;
-  cyclesSource: 'measured' | 'estimate';
-  macs: number;
-  utilization: number | null;
-  layers: LayerReport[];
-  time: { deviceSeconds: number; cpuSeconds: number; floatReferenceSeconds: number; int8ReferenceSeconds: number; compileSeconds: number; imagesPerSecond: number; networkImagesPerSecond: number };
-}
 
 const argmax = (v: ArrayLike<number>) => {
   let b = 0;

@@ -3,14 +3,14 @@
 // first: layers it has are not measured again) and add up their cycles. Returns the new database records
 // for the parent to merge, so parallel points never write one file.
 
-import { deriveConfig, VtaConfigJson } from '../hw/vta/config';
-import { LocalExecutor } from '../exec';
+import { deriveConfig, VtaConfigJson } from '../../hw/vta/config';
+import { LocalExecutor } from '../../exec';
 import { synthesize } from '../synth/synthesize';
 import type { FitReport } from '../synth/report';
-import { MeasureKind, ScheduleDb, ScheduleRecord } from '../sw/tune/db';
-import { tune } from '../sw/tune/tuner';
-import { resolveWorkload } from '../sw/workloads/resolve';
-import { layerMacs } from '../sw/workloads/layers';
+import { MeasureKind, ScheduleDb, ScheduleRecord } from '../../sw/tune/db';
+import { tune } from '../../sw/tune/tuner';
+import { resolveWorkload } from '../../sw/workloads/resolve';
+import { layerMacs } from '../../sw/workloads/layers';
 
 export interface PointTask {
   config: VtaConfigJson;
@@ -60,4 +60,4 @@ export async function runTask(t: PointTask): Promise<PointResult> {
   };
 }
 
-export { dispose } from '../sw/tune/measure';
+export { dispose } from '../../sw/tune/measure';

@@ -6,10 +6,10 @@ import { createHash } from 'crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { Worker } from 'worker_threads';
-import { Board, boardByName, FamilyName, familyByName } from '../hw/boards/boards';
-import type { VtaConfig } from '../hw/vta/config';
-import { ConfigError } from '../hw/vta/errors';
-import { emitRtl } from '../gen/rtl';
+import { Board, boardByName, FamilyName, familyByName } from '../../hw/boards/boards';
+import type { VtaConfig } from '../../hw/vta/config';
+import { ConfigError } from '../../hw/vta/errors';
+import { emitRtl } from '../../gen/rtl';
 import { FAMILIES, Family } from './families';
 import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport } from './report';
 
@@ -55,7 +55,7 @@ export class SynthAborted extends Error {
 
 export function defaultSynthCacheDir(): string {
   const root = process.env.VTA_CACHE_DIR;
-  return root ? join(root, 'synth') : resolve(__dirname, '../.cache/synth');
+  return root ? join(root, 'synth') : resolve(__dirname, '../../.cache/synth');
 }
 
 let cachedVersion: string | undefined;

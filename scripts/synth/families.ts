@@ -1,7 +1,7 @@
 // What yosys runs for each FPGA family and how its mapped cells count as resources. The counts are
 // yosys' estimates after technology mapping (not a vendor place-and-route), in each family's own units.
 
-import type { FamilyName, ResourceName } from '../hw/boards/boards';
+import type { FamilyName, ResourceName } from '../../hw/boards/boards';
 
 export type Resources = Record<ResourceName, number>;
 

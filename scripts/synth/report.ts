@@ -1,8 +1,8 @@
 // The synthesis report: its fixed JSON schema (documented in synth/REPORT.md) and how it is built from
 // yosys' `stat -json` output, the list of mapped memory cells, and the memories declared in the Verilog.
 
-import type { Board, FamilyName, ResourceName } from '../hw/boards/boards';
-import { RESOURCE_NAMES } from '../hw/boards/boards';
+import type { Board, FamilyName, ResourceName } from '../../hw/boards/boards';
+import { RESOURCE_NAMES } from '../../hw/boards/boards';
 import { Family, Resources } from './families';
 
 export const REPORT_SCHEMA = 'vta-synth-report/1';

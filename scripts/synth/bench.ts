@@ -4,15 +4,15 @@
 
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
-import { CommandSpec, formatUsage, parseArgs } from '../cli/args';
-import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../cli/errors';
-import { BOARD_NAMES, boardByName, ResourceName } from '../hw/boards/boards';
-import { boardPreset } from '../hw/boards/presets';
-import { DEFAULT_CONFIG_JSON, deriveConfig, parseGemmShape, VtaConfigJson, withOverrides } from '../hw/vta/config';
+import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
+import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { BOARD_NAMES, boardByName, ResourceName } from '../../hw/boards/boards';
+import { boardPreset } from '../../hw/boards/presets';
+import { DEFAULT_CONFIG_JSON, deriveConfig, parseGemmShape, VtaConfigJson, withOverrides } from '../../hw/vta/config';
 import type { FitEntry, SynthReport } from './report';
 import { synthesize } from './synthesize';
 
-const REPO_ROOT = resolve(__dirname, '..');
+const REPO_ROOT = resolve(__dirname, '../..');
 
 export interface SynthBenchCase {
   readonly label: string;

@@ -3,11 +3,11 @@
 
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, resolve } from 'path';
-import type { CommandSpec } from '../cli/args';
-import { Command, defineCommand } from '../cli/command';
-import { CommandFailure, EXIT_FAILURE, EXIT_OK } from '../cli/errors';
-import { CONFIG_FLAGS, configRequestFromArgs, resolveGenConfig } from '../gen/gen';
-import { FAMILY_NAMES, RESOURCE_NAMES } from '../hw/boards/boards';
+import type { CommandSpec } from '../../cli/args';
+import { Command, defineCommand } from '../../cli/command';
+import { CommandFailure, EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
+import { CONFIG_FLAGS, configRequestFromArgs, resolveGenConfig } from '../../gen/gen';
+import { FAMILY_NAMES, RESOURCE_NAMES } from '../../hw/boards/boards';
 import type { SynthReport } from './report';
 import { resolveTarget, SynthAborted, synthesize, SynthFailure } from './synthesize';
 
@@ -16,7 +16,7 @@ const SPEC: CommandSpec = {
   flags: [
     ...CONFIG_FLAGS,
     { name: 'family', type: 'string', metavar: 'NAME', help: `FPGA family without a board: ${FAMILY_NAMES.join(', ')} (default xc7, or the board's)` },
-    { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report (schema: synth/REPORT.md)' },
+    { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report (schema: scripts/synth/REPORT.md)' },
     { name: 'top', type: 'string', metavar: 'MODULE', help: "synthesise this module instead of the generator's top" },
     { name: 'fresh', type: 'bool', help: 'ignore a cached result' },
   ],

@@ -4,8 +4,8 @@
 // Combinations the configuration rules reject are listed as invalid, with the reason, not evaluated.
 
 import { readFileSync } from 'fs';
-import { defaultConfig, deriveConfig, parseGemmShape, VtaConfig, VtaConfigJson, DEFAULT_CONFIG_JSON } from '../hw/vta/config';
-import { ConfigError } from '../hw/vta/errors';
+import { defaultConfig, deriveConfig, parseGemmShape, VtaConfig, VtaConfigJson, DEFAULT_CONFIG_JSON } from '../../hw/vta/config';
+import { ConfigError } from '../../hw/vta/errors';
 
 export interface DesignSpace {
   file: string;

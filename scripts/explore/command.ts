@@ -3,14 +3,14 @@
 import { cpus } from 'os';
 import { dirname, join, resolve } from 'path';
 import { mkdirSync, writeFileSync } from 'fs';
-import { Command, defineCommand } from '../cli/command';
-import type { CommandSpec } from '../cli/args';
-import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../cli/errors';
-import { EXECUTOR_FLAGS, executorFromArgs } from '../cli/executor-flags';
-import { boardByName, BOARD_NAMES } from '../hw/boards/boards';
-import { MEASURE_KINDS, MeasureKind, SHIPPED_DB } from '../sw/tune/db';
-import { loadScheduleDb } from '../sw/tune/command';
-import { resolveWorkload, WORKLOAD_HELP } from '../sw/workloads/resolve';
+import { Command, defineCommand } from '../../cli/command';
+import type { CommandSpec } from '../../cli/args';
+import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
+import { boardByName, BOARD_NAMES } from '../../hw/boards/boards';
+import { MEASURE_KINDS, MeasureKind, SHIPPED_DB } from '../../sw/tune/db';
+import { loadScheduleDb } from '../../sw/tune/command';
+import { resolveWorkload, WORKLOAD_HELP } from '../../sw/workloads/resolve';
 import { explore, formatExploreTable } from './explore';
 import { exploreHtml } from './html';
 import { expandSpace, loadSpace, SpaceError } from './space';
@@ -18,7 +18,7 @@ import { expandSpace, loadSpace, SpaceError } from './space';
 const SPEC: CommandSpec = {
   command: 'vta explore',
   flags: [
-    { name: 'space', type: 'string', metavar: 'FILE.json', help: 'the design space: knob values and frequencies (see explore/spaces/)' },
+    { name: 'space', type: 'string', metavar: 'FILE.json', help: 'the design space: knob values and frequencies (see scripts/explore/spaces/)' },
     { name: 'workload', type: 'string', metavar: 'NAME|FILE.onnx', help: `${WORKLOAD_HELP}; default the space's, else resnet18` },
     { name: 'board', type: 'string', metavar: 'NAME', help: `the board every point must fit (${BOARD_NAMES.join(', ')}; default the space's)` },
     { name: 'target', type: 'string', metavar: MEASURE_KINDS.join('|'), help: 'how tuned schedules are measured per point (default tsim)' },
@@ -44,7 +44,7 @@ export const exploreCommand: Command = defineCommand({
   description: DESCRIPTION,
   async execute(args, io) {
     const spaceFile = args.string('space');
-    if (!spaceFile) throw new UsageError('--space FILE.json is required (examples in explore/spaces/)');
+    if (!spaceFile) throw new UsageError('--space FILE.json is required (examples in scripts/explore/spaces/)');
     let space;
     let points;
     let invalid;

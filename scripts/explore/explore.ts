@@ -3,11 +3,11 @@
 // points that fit.
 
 import { resolve } from 'path';
-import { codeFingerprint, Executor } from '../exec';
-import { Progress } from '../exec/progress';
-import { GENERATOR } from '../cli/version';
+import { codeFingerprint, Executor } from '../../exec';
+import { Progress } from '../../exec/progress';
+import { GENERATOR } from '../../cli/version';
 import type { FitReport } from '../synth/report';
-import { MeasureKind, ScheduleDb } from '../sw/tune/db';
+import { MeasureKind, ScheduleDb } from '../../sw/tune/db';
 import { paretoFront } from './pareto';
 import type { PointResult, PointTask } from './point-task';
 import type { DesignPoint, InvalidPoint } from './space';
@@ -67,7 +67,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
   const progress = new Progress(tasks.length, o.log, o.tty);
   const results: (PointResult | string)[] = new Array(tasks.length);
   await o.executor.run<PointTask, PointResult>(
-    { name: 'explore', handler: resolve(__dirname, 'point-task.ts'), inputs: tasks, salt: codeFingerprint(['hw', 'gen', 'sim', 'sw', 'synth', 'explore', 'exec']) },
+    { name: 'explore', handler: resolve(__dirname, 'point-task.ts'), inputs: tasks, salt: codeFingerprint(['hw', 'gen', 'sim', 'sw', 'scripts', 'exec']) },
     (i, out) => {
       results[i] = out.ok ? out.output : out.error;
       const name = o.points[i].name;
