@@ -4,7 +4,7 @@
 // substitutions); either way at most `maxBytes` are read, and the error names the file and the limit.
 
 import { closeSync, constants, fstatSync, openSync, readSync, Stats } from 'fs';
-import { gunzipSync } from 'zlib';
+import { constants as zlibConstants, gunzipSync } from 'zlib';
 
 /** A file that cannot be used as input; the message is one line naming the file. */
 export class InputFileError extends Error {
@@ -31,10 +31,10 @@ export const INPUT_LIMITS = Object.freeze({
   vectorBytes: 256 << 20,
   /** A raw instruction binary: 4 M instructions. */
   programBytes: 64 << 20,
-  /** An ONNX or TFLite model (weights included). */
-  modelBytes: 1 << 30,
+  /** An ONNX or TFLite model (weights included): 2.5x ResNet-50 in float32, and room to parse it within 1 GiB. */
+  modelBytes: 256 << 20,
   /** A labelled image set (IDX), also after gunzip. */
-  dataBytes: 1 << 30,
+  dataBytes: 1 << 29,
 });
 
 /** A short reason for a failed file operation. */
@@ -142,20 +142,35 @@ export function readInputText(file: string, options: InputFileOptions): string {
   return bytes.toString('utf8');
 }
 
+/** Compressed bytes inflated to read a gzipped file's header: deflate expands at most ~1032x, so <= ~4 MiB. */
+const GZIP_HEAD_BYTES = 4096;
+
 /**
  * Reads a file that may be gzipped (by its magic bytes) and returns the plain bytes; `maxBytes` bounds
- * the file and what it decompresses to (a small gzip can expand without limit).
+ * the file and what it decompresses to (a small gzip can expand without limit). With `plainSize`, the
+ * header is inflated first and the format says how long the whole file must be (throwing on a bad
+ * header), so a gzip bomb is refused before its body is inflated and memory stays at the declared size.
  */
-export function readInputFileMaybeGzip(file: string, options: InputFileOptions): Buffer {
+export function readInputFileMaybeGzip(file: string, options: InputFileOptions & { plainSize?: (head: Buffer) => number }): Buffer {
   const b = readInputFile(file, options);
   if (b.length < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return b;
   const what = options.what ?? 'input file';
-  try {
-    return gunzipSync(b, { maxOutputLength: options.maxBytes });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new InputFileError(`${what} ${file}: decompresses to more than the limit of ${formatBytes(options.maxBytes)}`);
+  const inflate = (input: Buffer, opts: Parameters<typeof gunzipSync>[1]): Buffer => {
+    try {
+      return gunzipSync(input, opts);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        const max = opts?.maxOutputLength ?? options.maxBytes;
+        const declared = options.plainSize ? `${formatBytes(max)}, the size its header declares` : `the limit of ${formatBytes(max)}`;
+        throw new InputFileError(`${what} ${file}: decompresses to more than ${declared}`);
+      }
+      throw new InputFileError(`${what} ${file}: broken gzip data (${(e as Error).message})`);
     }
-    throw new InputFileError(`${what} ${file}: broken gzip data (${(e as Error).message})`);
+  };
+  let limit = options.maxBytes;
+  if (options.plainSize) {
+    limit = options.plainSize(inflate(b.subarray(0, GZIP_HEAD_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+    if (limit > options.maxBytes) throw new InputFileError(`${what} ${file}: its header declares ${formatBytes(limit)}, more than the limit of ${formatBytes(options.maxBytes)}`);
   }
+  return inflate(b, { maxOutputLength: limit });
 }

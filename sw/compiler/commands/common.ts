@@ -56,11 +56,37 @@ export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undef
 }
 
 /** Image i of a data set as the graph's input tensor (NCHW float). */
+const squeeze = (s: readonly number[]) => s.filter((d) => d !== 1);
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Whether images of `dims` (HxW or HxWxC) are the model input `shape` (batch first): the same extents in
+ * NCHW or NHWC order, ones aside, or a flat vector input [1, N] (an MLP takes the image flattened). Equal
+ * element counts alone are not enough: a 28x28 image in a [1, 1, 14, 56] input would be silently scrambled.
+ */
+export function imagesFitInput(dims: readonly number[], shape: readonly number[]): boolean {
+  if (elementCount(dims) !== elementCount(shape)) return false;
+  const input = squeeze(shape.slice(1));
+  if (shape.length === 2) return true;
+  const hwc = squeeze(dims);
+  const chw = squeeze(dims.length === 3 ? [dims[2], dims[0], dims[1]] : dims);
+  return sameShape(input, hwc) || sameShape(input, chw);
+}
+
+/** Labels must name one of the model's classes (its output's last dimension). */
+export function checkLabels(g: Graph, d: LabelledImages): void {
+  if (d.unlabelled) return;
+  const out = g.tensors[g.outputs[0]].shape;
+  const classes = out[out.length - 1];
+  const bad = d.labels.findIndex((l) => l >= classes);
+  if (bad >= 0) throw new CompileError(`${d.source}: label ${d.labels[bad]} of image ${bad} is not one of the model's ${classes} classes (output ${g.outputs[0]} [${out.join(', ')}])`);
+}
+
 export function imageInput(g: Graph, d: LabelledImages, i: number, norm: Normalization): Record<string, Float32Array> {
   const name = g.inputs[0];
   const shape = g.tensors[name].shape;
   const per = elementCount(d.dims);
-  if (elementCount(shape) !== per) {
+  if (!imagesFitInput(d.dims, shape)) {
     throw new CompileError(`${d.source}: images of [${d.dims.join(', ')}] (${per} values) do not fit the model input ${name} [${shape.join(', ')}]`);
   }
   const px = d.pixels.subarray(i * per, (i + 1) * per);

@@ -20,7 +20,7 @@ import { inferSvg } from './infer-svg';
 import type { InferReport, LayerReport } from './infer-report';
 
 export type { InferReport, LayerReport };
-import { asCommandErrors, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
+import { asCommandErrors, checkLabels, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, imagesFitInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs } from './common';
 
 const argmax = (v: ArrayLike<number>) => {
   let b = 0;
@@ -119,6 +119,11 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
   const data = loadDataSpec(dataSpec);
   const norm = normalizationFromArgs(args, dataSpec);
   const imported = importModel(model);
+  const input = imported.tensors[imported.inputs[0]];
+  if (!imagesFitInput(data.dims, input.shape)) {
+    throw new UsageError(`--data ${dataSpec}: images of [${data.dims.join(', ')}] do not fit the model's input ${input.name} [${input.shape.join(', ')}]`);
+  }
+  checkLabels(imported, data);
   const tc = performance.now();
   const calib = pipelineOptionsFromArgs(args, imported, dataSpec === 'mnist' ? 'mnist-train' : data.unlabelled ? 'synthetic:200@2' + dataSpec.replace(/^synthetic:[^:]*/, '') : dataSpec);
   const refPath = args.string('reference');

@@ -18,26 +18,31 @@ export interface LabelledImages {
   unlabelled?: boolean;
 }
 
-function readMaybeGzip(path: string): Uint8Array {
-  try {
-    return readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file' });
-  } catch (e) {
-    if (e instanceof InputFileError) throw new CompileError(e.message);
-    throw e;
-  }
-}
-
-/** An IDX file of unsigned bytes: its dimensions and data. */
-export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
-  const b = readMaybeGzip(path);
+/** An IDX header: dimensions, where the data starts and how many bytes it has. */
+function idxHeader(b: Uint8Array, path: string): { dims: number[]; start: number; n: number } {
   if (b.length < 4 || b[0] !== 0 || b[1] !== 0) throw new CompileError(`${path}: not an IDX file (the magic number must start with two zero bytes)`);
   if (b[2] !== 0x08) throw new CompileError(`${path}: IDX element type 0x${b[2].toString(16)} is not supported (only unsigned bytes, 0x08)`);
   const rank = b[3];
   if (rank < 1 || b.length < 4 + 4 * rank) throw new CompileError(`${path}: truncated IDX header (rank ${rank})`);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
-  const n = dims.reduce((a, c) => a * c, 1);
-  const start = 4 + 4 * rank;
+  return { dims, start: 4 + 4 * rank, n: dims.reduce((a, c) => a * c, 1) };
+}
+
+/** An IDX file of unsigned bytes (gzipped or not): its dimensions and data. */
+export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
+  let b: Uint8Array;
+  try {
+    // a gzipped file is inflated to the size its header declares, no further
+    b = readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file', plainSize: (head) => {
+      const h = idxHeader(head, path);
+      return h.start + h.n;
+    } });
+  } catch (e) {
+    if (e instanceof InputFileError) throw new CompileError(e.message);
+    throw e;
+  }
+  const { dims, start, n } = idxHeader(b, path);
   if (b.length - start < n) throw new CompileError(`${path}: truncated IDX data (${b.length - start} bytes, dimensions [${dims.join(', ')}] need ${n})`);
   if (b.length - start > n) throw new CompileError(`${path}: ${b.length - start - n} bytes after the IDX data of dimensions [${dims.join(', ')}]`);
   return { dims, data: b.subarray(start, start + n) };

@@ -6,6 +6,7 @@ import { onnx } from 'onnx-proto';
 import { AttrValue, CompileError, DType, Graph, Node, OpType, Tensor, TensorData } from '../ir';
 import { readModelFile } from './read';
 import { inferShapes } from '../shapes';
+import { checkImportedGraph, checkShape } from './validate';
 
 const DTYPES: Record<number, DType> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64' };
 
@@ -13,6 +14,10 @@ export const SUPPORTED_ONNX_OPS = [
   'Conv', 'BatchNormalization', 'Relu', 'Clip', 'Add', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
   'Flatten', 'Reshape', 'Gemm', 'MatMul', 'Softmax', 'Identity', 'Dropout', 'Concat',
 ] as const;
+
+/** ONNX IR versions (ModelProto.ir_version) and default-domain opsets the importer reads. */
+export const ONNX_IR_VERSIONS = [3, 11] as const;
+export const ONNX_OPSETS = [7, 22] as const;
 
 const toNum = (v: number | Long | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
 type Long = { toNumber(): number };
@@ -23,6 +28,7 @@ export function tensorData(t: onnx.ITensorProto, where: string): { dtype: DType;
   if (!dtype) throw new CompileError(`${where}: initializer ${t.name}: data type ${onnx.TensorProto.DataType[t.dataType ?? 0] ?? t.dataType} is not supported`);
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) throw new CompileError(`${where}: initializer ${t.name}: external data is not supported`);
   const shape = (t.dims ?? []).map(toNum);
+  checkShape(shape, `${where}: initializer ${t.name}`);
   const n = shape.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length ? t.rawData : null;
   let data: TensorData;
@@ -49,6 +55,14 @@ export function readOnnxModel(bytes: Uint8Array, file: string): onnx.ModelProto 
     throw new CompileError(`${file}: not an ONNX model (${(e as Error).message.split('\n')[0]})`);
   }
   if (!m.graph || !m.graph.node?.length || !m.irVersion) throw new CompileError(`${file}: not an ONNX model (no graph with nodes and no IR version)`);
+  const ir = toNum(m.irVersion);
+  if (ir < ONNX_IR_VERSIONS[0] || ir > ONNX_IR_VERSIONS[1]) throw new CompileError(`${file}: ONNX IR version ${ir} is outside what the importer reads (${ONNX_IR_VERSIONS.join('..')})`);
+  for (const o of m.opsetImport ?? []) {
+    const v = toNum(o.version);
+    if ((!o.domain || o.domain === 'ai.onnx') && (v < ONNX_OPSETS[0] || v > ONNX_OPSETS[1])) {
+      throw new CompileError(`${file}: opset_import: ai.onnx opset ${v} is outside what the importer supports (${ONNX_OPSETS.join('..')})`);
+    }
+  }
   return m;
 }
 
@@ -72,7 +86,9 @@ export function importOnnx(m: onnx.IModelProto, file = 'model'): Graph {
     const tt = vi.type?.tensorType;
     const dtype = DTYPES[tt?.elemType ?? 0];
     if (!tt || dtype !== 'float32') throw new CompileError(`${file}: graph input ${vi.name}: only float32 tensors are supported`);
-    const shape = (tt.shape?.dim ?? []).map((d) => (d.dimParam || !d.dimValue ? 1 : toNum(d.dimValue)));
+    // a symbolic or unknown dimension (a dynamic batch) becomes 1; a stated one must be >= 1
+    const shape = (tt.shape?.dim ?? []).map((d) => (Object.prototype.hasOwnProperty.call(d, 'dimValue') && !d.dimParam ? toNum(d.dimValue) : 1));
+    checkShape(shape, `${file}: graph input ${vi.name}`);
     g.tensors[vi.name!] = { name: vi.name!, dtype, shape };
     g.inputs.push(vi.name!);
   }
@@ -82,6 +98,8 @@ export function importOnnx(m: onnx.IModelProto, file = 'model'): Graph {
     if (!g.tensors[vo.name!]) throw new CompileError(`${file}: graph output ${vo.name} is not produced by any node`);
     g.outputs.push(vo.name!);
   }
+  checkImportedGraph(g, file);
+  checkBatchNormVariances(g, file);
   return g;
 }
 
@@ -297,4 +315,16 @@ function importNode(g: Graph, nd: onnx.INodeProto, idx: number, opset: number, c
     g.tensors[o] = { name: o, dtype: x?.dtype ?? 'float32', shape: shapes[i] } as Tensor;
   });
   g.nodes.push(node);
+}
+
+/** A variance below zero has no square root: the folded scale would be NaN. */
+function checkBatchNormVariances(g: Graph, file: string): void {
+  for (const n of g.nodes) {
+    if (n.op !== 'batch_norm') continue;
+    const v = g.tensors[n.inputs[4]]?.data;
+    if (!v) continue;
+    for (let i = 0; i < v.length; i++) {
+      if (Number(v[i]) < 0) throw new CompileError(`${file}: node ${n.name} (BatchNormalization): input var (${n.inputs[4]}) [${i}] is ${v[i]}; a variance must be >= 0`);
+    }
+  }
 }

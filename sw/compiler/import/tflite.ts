@@ -8,6 +8,7 @@
 import { activationRange, quantizeMultiplier } from '../fixed-point';
 import { Activation, AddRequant, CompileError, DType, Graph, Node, QuantParams, Requant, Tensor, TensorData, validateGraph } from '../ir';
 import { readModelFile } from './read';
+import { checkImportedGraph, checkQuantParams, checkShape } from './validate';
 import { ACTIVATIONS, readTflite, Table, TfliteFormatError, TfliteModel, TfliteOperator, TfliteTensor } from './tflite-schema';
 
 /** Left shift TFLite applies to both int8 ADD inputs before their multipliers. */
@@ -51,6 +52,11 @@ class Importer {
 
   run(): Graph {
     const m = this.m;
+    // every tensor's numbers before any operator computes from them (requantization multipliers, copies)
+    for (const t of m.tensors) {
+      checkShape(t.shape, `${m.file}: tensor ${shortName(t)}`);
+      if (t.quant) checkQuantParams(t.quant.scale, t.quant.zeroPoint, DTYPES[t.type], `${m.file}: tensor ${shortName(t)}`);
+    }
     // an int8 input takes real values through a quantize node, as a TFLite caller quantizes its input
     const inputs = m.inputs.map((i) => {
       const t = m.tensors[i];
@@ -70,6 +76,7 @@ class Importer {
       outputs: m.outputs.map((i) => this.nameOf(m.tensors[i])),
     };
     validateGraph(g);
+    checkImportedGraph(g, m.file);
     return g;
   }
 
@@ -99,6 +106,7 @@ class Importer {
   private activation(t: TfliteTensor, op: TfliteOperator | null): string {
     const name = shortName(t);
     const s = t.shape;
+    checkShape(s, `${this.m.file}: tensor ${name}`);
     const shape = s.length === 4 ? [s[0], s[3], s[1], s[2]] : [...s];
     if (t.quant && t.quant.scale.length > 1 && op) this.fail(op, `activation tensor ${t.index} (${t.name}) has per-channel quantization; only weights may`);
     this.tensors[name] = { name, dtype: this.dtype(t, op), shape, quant: this.quant(t), layout: s.length === 4 ? 'NCHW' : undefined };
@@ -109,6 +117,7 @@ class Importer {
   /** Typed copy of a constant's little-endian bytes (copied: file offsets need not be aligned). */
   private constData(t: TfliteTensor, op: TfliteOperator): TensorData {
     if (!t.data) this.fail(op, `tensor ${t.index} (${t.name}) must be a constant`);
+    checkShape(t.shape, `${this.m.file}: tensor ${shortName(t)}`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     const copy = new Uint8Array(t.data); // a copy: file offsets need not be aligned
     const d = this.dtype(t, op);
