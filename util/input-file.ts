@@ -33,6 +33,8 @@ export const INPUT_LIMITS = Object.freeze({
   programBytes: 64 << 20,
   /** An ONNX or TFLite model (weights included): 2.5x ResNet-50 in float32, and room to parse it within 1 GiB. */
   modelBytes: 256 << 20,
+  /** A schedule database (JSON lines; a record is about 500 bytes): 64k records. */
+  scheduleDbBytes: 32 << 20,
   /** A labelled image set (IDX), also after gunzip. */
   dataBytes: 1 << 29,
 });

@@ -5,12 +5,14 @@
 // beats the cost model, then fewer cycles.
 
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import type { VtaConfig } from '../../hw/vta/config';
 import { Conv2dGeometry, Conv2dPlan, conv2dPlanIssue, estimateConv2dPlan } from '../ops';
 import { geometryKey, LayerSpec, layerGeometry, workloadKey } from '../workloads/layers';
-import { Knobs, knobsToPlan } from './space';
+import { INPUT_LIMITS, InputFileError, readInputText } from '../../util/input-file';
+import { findDuplicateKey } from '../../util/json';
+import { Knobs, knobsIssue, knobsToPlan } from './space';
 
 export type MeasureKind = 'tsim' | 'fsim-cycles';
 export const MEASURE_KINDS: readonly MeasureKind[] = ['tsim', 'fsim-cycles'];
@@ -55,6 +57,9 @@ function better(a: ScheduleRecord, b: ScheduleRecord): boolean {
   return a.cycles < b.cycles;
 }
 
+const DENSE_KNOBS = { required: ['tile_b', 'tile_ci', 'tile_co', 'oc_nthread'], all: ['tile_b', 'tile_ci', 'tile_co', 'oc_nthread'] };
+const CONV_KNOBS = { required: ['tile_ci', 'tile_co', 'oc_nthread'], all: ['tile_b', 'tile_h', 'tile_w', 'tile_ci', 'tile_co', 'oc_nthread', 'h_nthread'] };
+
 function checkRecord(r: unknown, where: string): ScheduleRecord {
   const o = r as Record<string, unknown>;
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw new ScheduleDbError(`${where}: a record must be a JSON object`);
@@ -68,72 +73,124 @@ function checkRecord(r: unknown, where: string): ScheduleRecord {
     if (!Number.isSafeInteger(v) || (v as number) < 1) throw new ScheduleDbError(`${where}: knob "${k}" must be a positive integer, got ${JSON.stringify(v)}`);
   }
   for (const k of ['cycles', 'plannerCycles'] as const) {
-    if (typeof o[k] !== 'number' || !(o[k] as number >= 0)) throw new ScheduleDbError(`${where}: field "${k}" must be a non-negative number`);
+    if (typeof o[k] !== 'number' || !Number.isFinite(o[k]) || !(o[k] as number >= 0)) throw new ScheduleDbError(`${where}: field "${k}" must be a finite non-negative number`);
   }
+  const names = o.op === 'dense' ? DENSE_KNOBS : CONV_KNOBS;
+  for (const k of names.required) if (!(k in (o.knobs as object))) throw new ScheduleDbError(`${where}: knob "${k}" is missing (a ${o.op} record has ${names.required.join(', ')})`);
+  for (const k of Object.keys(o.knobs as object)) if (!names.all.includes(k)) throw new ScheduleDbError(`${where}: knob "${k}" is not a ${o.op} knob (${names.all.join(', ')})`);
   if (!MEASURE_KINDS.includes(o.measuredOn as MeasureKind)) throw new ScheduleDbError(`${where}: field "measuredOn" must be one of ${MEASURE_KINDS.join(', ')}`);
   return o as unknown as ScheduleRecord;
 }
 
-export class ScheduleDb {
-  private readonly best = new Map<string, ScheduleRecord>();
+/** Reports a record that was read but cannot be used (a warning, not an error: the next best is used). */
+export type DbWarn = (message: string) => void;
+const stderrWarn: DbWarn = (m) => void process.stderr.write(`warning: ${m}\n`);
 
-  /** Reads and merges files (missing ones count as empty); a malformed line is an error naming file and line. */
-  static load(files: readonly string[]): ScheduleDb {
-    const db = new ScheduleDb();
+export class ScheduleDb {
+  /** Per key, every record read, best first: a record illegal for the hardware yields to the next. */
+  private readonly byKey = new Map<string, ScheduleRecord[]>();
+  /** Where each record came from (file:line), for warnings. */
+  private readonly origin = new WeakMap<ScheduleRecord, string>();
+  private readonly warned = new Set<ScheduleRecord>();
+
+  constructor(private readonly warn: DbWarn = stderrWarn) {}
+
+  /**
+   * Reads and merges files (missing ones count as empty). A file is read with a size limit, regular files
+   * only; a malformed line (not JSON, a key twice, a field of the wrong type) is an error naming file and line.
+   */
+  static load(files: readonly string[], warn?: DbWarn): ScheduleDb {
+    const db = new ScheduleDb(warn);
     for (const f of files) {
       if (!existsSync(f)) continue;
-      const lines = readFileSync(f, 'utf8').split('\n');
-      lines.forEach((line, i) => {
+      let text: string;
+      try {
+        text = readInputText(f, { maxBytes: INPUT_LIMITS.scheduleDbBytes, what: 'schedule database' });
+      } catch (e) {
+        if (e instanceof InputFileError) throw new ScheduleDbError(e.message);
+        throw e;
+      }
+      text.split('\n').forEach((line, i) => {
         if (!line.trim()) return;
+        const where = `${f}:${i + 1}`;
         let parsed: unknown;
         try {
           parsed = JSON.parse(line);
         } catch (e) {
-          throw new ScheduleDbError(`${f}:${i + 1}: not JSON (${(e as Error).message})`);
+          throw new ScheduleDbError(`${where}: not JSON (${(e as Error).message})`);
         }
-        db.add(checkRecord(parsed, `${f}:${i + 1}`));
+        const dup = findDuplicateKey(line);
+        if (dup) throw new ScheduleDbError(`${where}: key ${JSON.stringify(dup.key)} appears twice in one record (column ${dup.offset + 1})`);
+        const r = checkRecord(parsed, where);
+        db.origin.set(r, where);
+        db.add(r);
       });
     }
     return db;
   }
 
-  /** Keeps `r` if it beats what the database has for its key; returns whether it did. */
+  /** Adds `r` among its key's records; returns whether it is now the best of them. */
   add(r: ScheduleRecord): boolean {
     const key = recordKey(r.config, r.workload);
-    const have = this.best.get(key);
-    if (have && !better(r, have)) return false;
-    this.best.set(key, r);
-    return true;
+    const list = this.byKey.get(key) ?? [];
+    const at = list.findIndex((have) => better(r, have));
+    if (at < 0) list.push(r);
+    else list.splice(at, 0, r);
+    this.byKey.set(key, list);
+    return at === 0 || list.length === 1;
   }
 
   get size(): number {
-    return this.best.size;
+    return this.byKey.size;
   }
 
+  /** The best record of each key. */
   records(): ScheduleRecord[] {
-    return [...this.best.values()];
+    return [...this.byKey.values()].map((list) => list[0]);
   }
 
-  /** The best record for a layer on this hardware, if any. */
+  private illegal(r: ScheduleRecord, issue: string): void {
+    if (this.warned.has(r)) return;
+    this.warned.add(r);
+    this.warn(`schedule database ${this.origin.get(r) ?? '(added in this run)'}: ${r.op} record for ${r.layer} on ${r.configName} is not legal here (${issue}); using the next best record or the planner`);
+  }
+
+  /** The best record for a layer on this hardware whose knobs are legal for it, if any. */
   lookup(cfg: VtaConfig, l: LayerSpec): ScheduleRecord | undefined {
-    return this.best.get(recordKey(cfg.hash, workloadKey(cfg, l)));
+    for (const r of this.byKey.get(recordKey(cfg.hash, workloadKey(cfg, l))) ?? []) {
+      const issue = r.op === l.op ? knobsIssue(cfg, l, r.knobs) : `the layer is a ${l.op}`;
+      if (!issue) return r;
+      this.illegal(r, issue);
+    }
+    return undefined;
   }
 
-  /** The tuned plan of a layer, or undefined (no record, or a record whose knobs do not fit this layer). */
+  /** The tuned plan of a layer, or undefined (no legal record). */
   plan(cfg: VtaConfig, l: LayerSpec): Conv2dPlan | undefined {
     return this.planFor(cfg, layerGeometry(cfg, l), 1);
   }
 
   /**
-   * The tuned plan of a packed conv2d holding `vectors` per-channel ACC vectors (the bias, epilogue vectors),
-   * or undefined when there is no record or its tiling does not fit (more vectors than it was tuned with).
+   * The tuned plan of a packed conv2d holding `vectors` per-channel ACC vectors (the bias, epilogue vectors):
+   * the best record whose tiling fits (a record tuned with fewer vectors may not), or undefined.
    */
   planFor(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number): Conv2dPlan | undefined {
-    const r = this.best.get(recordKey(cfg.hash, geometryKey(cfg, g)));
-    if (!r) return undefined;
-    const p = knobsToPlan(r.op, r.knobs);
-    if ((r.op !== 'dense' && r.knobs.tile_b !== 1) || conv2dPlanIssue(cfg, g, vectors, p)) return undefined;
-    return estimateConv2dPlan(cfg, g, p);
+    for (const r of this.byKey.get(recordKey(cfg.hash, geometryKey(cfg, g))) ?? []) {
+      const p = knobsToPlan(r.op, r.knobs);
+      if (r.op !== 'dense' && r.knobs.tile_b !== 1) {
+        this.illegal(r, `tile_b ${r.knobs.tile_b}: the operator tiles one batch block at a time`);
+        continue;
+      }
+      const issue = conv2dPlanIssue(cfg, g, vectors, p);
+      if (issue) {
+        // too many per-channel vectors for a legal tuned tiling is the caller's shape, not a bad record
+        if (!conv2dPlanIssue(cfg, g, true, p)) continue;
+        this.illegal(r, issue);
+        continue;
+      }
+      return estimateConv2dPlan(cfg, g, p);
+    }
+    return undefined;
   }
 
   /** Writes the records, one line each, sorted (atomically: a crash leaves the old file). */
