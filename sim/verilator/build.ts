@@ -2,10 +2,11 @@
 // library, cached by a hash of everything that goes in, so a test run builds each design once.
 
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { cpus } from 'os';
 import { join, resolve } from 'path';
 import execa from 'execa';
+import { acquireLock, entryComplete, stampEntry, usableCacheRoot } from '../../util/cache-dir';
 
 export class ToolError extends Error {
   constructor(message: string) {
@@ -82,31 +83,23 @@ export function buildHash(spec: VerilatorBuildSpec): string {
 export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<VerilatorBuild> {
   const log = spec.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const hash = buildHash(spec);
-  const root = spec.cacheDir ?? defaultCacheDir();
+  const root = usableCacheRoot(spec.cacheDir ?? defaultCacheDir(), 'Verilator', log);
   const dir = join(root, `${spec.name}-${hash}`);
   const artifactName = spec.kind === 'exe' ? `V${spec.top}` : `lib${spec.top}.so`;
-  const artifact = join(dir, 'obj', artifactName);
-  if (existsSync(join(dir, 'done'))) return { dir, artifact, hash, cached: true, seconds: 0 };
-
-  mkdirSync(root, { recursive: true });
-  const lock = `${dir}.lock`;
-  // Another process (a parallel jest worker) may be building the same model: wait for it.
-  const started = Date.now();
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (existsSync(join(dir, 'done'))) return { dir, artifact, hash, cached: true, seconds: 0 };
-      if (Date.now() - started > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  const artifactPath = join('obj', artifactName);
+  const artifact = join(dir, artifactPath);
+  const complete = () => entryComplete(dir);
+  if (complete()) return { dir, artifact, hash, cached: true, seconds: 0 };
+  // Another process (a parallel jest worker, a second terminal) may be building the same model: wait for
+  // it; a builder that died leaves its lock to be taken over and its half-built files to be replaced.
+  const release = await acquireLock(`${dir}.lock`, complete);
+  if (!release) return { dir, artifact, hash, cached: true, seconds: 0 };
   try {
-    if (existsSync(join(dir, 'done'))) return { dir, artifact, hash, cached: true, seconds: 0 };
+    if (complete()) return { dir, artifact, hash, cached: true, seconds: 0 };
     const t0 = Date.now();
+    // we hold the lock: any temporary build of this entry is what a killed builder left
+    for (const f of readdirSync(root)) if (f.startsWith(`${spec.name}-${hash}.tmp-`)) rmSync(join(root, f), { recursive: true, force: true });
     const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, 'src'), { recursive: true });
     for (const f of [...spec.verilog, ...spec.cpp, ...(spec.headers ?? [])]) writeFileSync(join(tmp, 'src', f.name), f.text);
     const jobs = String(Math.max(1, Math.min(cpus().length, 4)));
@@ -140,13 +133,14 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
     } finally {
       clearInterval(ticker);
     }
+    const seconds = (Date.now() - t0) / 1000;
+    stampEntry(tmp, [artifactPath], { seconds });
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
-    const seconds = (Date.now() - t0) / 1000;
-    writeFileSync(join(dir, 'done'), `${seconds}\n`);
     log(`verilator: built ${spec.name} in ${seconds.toFixed(1)} s`);
     return { dir, artifact, hash, cached: false, seconds };
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    rmSync(`${dir}.tmp-${process.pid}`, { recursive: true, force: true });
+    release();
   }
 }
