@@ -6,6 +6,7 @@ import { inspect } from 'util';
 import { ConfigError, IsaError } from '../hw/vta/errors';
 import { InputFileError } from '../util/input-file';
 import { OutputPathError } from '../util/output-dir';
+import { EXIT_INTERRUPTED, InterruptedError } from '../util/interrupt';
 import { ExecutorError } from '../exec/executor';
 
 /** A mistake on the command line (unknown flag, missing value, bad number). Exit code 2. */
@@ -69,6 +70,10 @@ export function reportError(prefix: string, e: unknown, io: CliIo): number {
     io.stderr(`${prefix}: ${message}\n`);
     if (debug && e.stack) io.stderr(`${e.stack}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof InterruptedError) {
+    io.stderr(`${prefix}: ${message}\n`);
+    return EXIT_INTERRUPTED;
   }
   if (e instanceof CommandFailure || e instanceof ExecutorError) {
     io.stderr(`${prefix}: ${message}\n`);

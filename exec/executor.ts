@@ -15,7 +15,10 @@ export interface TaskBatch<I> {
 
 export type TaskOutcome<O> =
   | { ok: true; output: O; attempts: number; cached: boolean }
-  | { ok: false; error: string; attempts: number; cached: false };
+  | { ok: false; error: string; attempts: number; cached: false; interrupted?: true };
+
+/** The outcome of a task that never ran (or was stopped) because the batch's signal was aborted. */
+export const INTERRUPTED_OUTCOME = { ok: false, error: 'interrupted before it finished', attempts: 0, cached: false, interrupted: true } as const;
 
 export type OutcomeListener<O> = (index: number, outcome: TaskOutcome<O>) => void;
 
@@ -23,7 +26,11 @@ export interface Executor {
   readonly kind: ExecutorKind;
   /** A line for the command's header, e.g. `local, 2 jobs` or `slurm, partition debug`. */
   readonly description: string;
-  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>): Promise<TaskOutcome<O>[]>;
+  /**
+   * Runs every task; with `signal` aborted (Ctrl-C) it starts no more tasks, stops the running ones
+   * promptly and resolves with INTERRUPTED_OUTCOME for each (onOutcome is not called for those).
+   */
+  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, signal?: AbortSignal): Promise<TaskOutcome<O>[]>;
 }
 
 export type ExecutorKind = 'local' | 'slurm';

@@ -7,7 +7,7 @@ import { execFile } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import type { Executor, OutcomeListener, TaskBatch, TaskOutcome } from './executor';
-import { ExecutorError } from './executor';
+import { ExecutorError, INTERRUPTED_OUTCOME } from './executor';
 import { sha256, taskHash } from './fingerprint';
 import type { StoredResult } from './worker';
 
@@ -44,13 +44,20 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv | undefined, ti
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A result file, or null when it is missing, truncated or not a result (then the task has no result). */
 function readResult(file: string): StoredResult | null {
   if (!existsSync(file)) return null;
+  let r: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as StoredResult;
+    r = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    return null; // being written by another writer: not there yet
+    return null; // truncated (a node that died while writing), or being written by another writer
   }
+  const o = r as Record<string, unknown> | null;
+  if (!o || typeof o !== 'object') return null;
+  if (o.ok === true && 'output' in o) return o as StoredResult;
+  if (o.ok === false && typeof o.error === 'string') return o as StoredResult;
+  return null;
 }
 
 function logTail(file: string, lines = 3): string {
@@ -70,7 +77,7 @@ export class SlurmExecutor implements Executor {
     return `slurm${this.o.partition ? `, partition ${this.o.partition}` : ''}, shared directory ${this.dir}`;
   }
 
-  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>): Promise<TaskOutcome<O>[]> {
+  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, signal?: AbortSignal): Promise<TaskOutcome<O>[]> {
     const sub = (name: string) => {
       const p = join(this.dir, name);
       mkdirSync(p, { recursive: true });
@@ -97,13 +104,14 @@ export class SlurmExecutor implements Executor {
     }
     if (pending.length < hashes.length) this.o.log?.(`slurm: ${hashes.length - pending.length} of ${hashes.length} ${batch.name} tasks already have results in ${this.dir}`);
     const retries = this.o.retries ?? 1;
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    for (let attempt = 1; pending.length > 0 && !signal?.aborted; attempt++) {
       // a task hash may appear several times in one batch: submit each once
       const unique = [...new Set(pending.map((i) => hashes[i]))];
-      const failures = await this.submit(batch.name, unique, attempt);
+      const failures = await this.submit(batch.name, unique, attempt, signal);
       const still: number[] = [];
       for (const i of pending) {
         const why = failures.get(hashes[i]);
+        if (why !== undefined && signal?.aborted) continue; // stopped by Ctrl-C: reported as interrupted below
         if (why === undefined) {
           const r = readResult(join(resultsDir, `${hashes[i]}.json`))!;
           settle(i, { ok: true, output: (r as { output: unknown }).output as O, attempts: attempt, cached: false });
@@ -113,11 +121,12 @@ export class SlurmExecutor implements Executor {
       if (still.length) this.o.log?.(`slurm: ${new Set(still.map((i) => hashes[i])).size} ${batch.name} task(s) failed; resubmitting (attempt ${attempt + 1} of ${retries + 1})`);
       pending = still;
     }
+    for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= INTERRUPTED_OUTCOME;
     return outcomes;
   }
 
   /** Submits one array job for `hashes` and waits for it; resolves to the failed tasks and why. */
-  private async submit(name: string, hashes: string[], attempt: number): Promise<Map<string, string>> {
+  private async submit(name: string, hashes: string[], attempt: number, signal?: AbortSignal): Promise<Map<string, string>> {
     const id = sha256(hashes.join('\n')).slice(0, 12);
     const list = join(this.dir, 'jobs', `${name}-${id}-a${attempt}.list`);
     writeFileSync(list, hashes.join('\n') + '\n');
@@ -143,6 +152,11 @@ export class SlurmExecutor implements Executor {
     let squeueErrors = 0;
     for (;;) {
       await sleep(this.o.pollMs ?? 1000);
+      if (signal?.aborted) {
+        await run('scancel', [jobId], this.o.env).catch(() => undefined);
+        this.o.log?.(`slurm: cancelled array job ${jobId} (${name})`);
+        break;
+      }
       let running: boolean;
       try {
         running = (await run('squeue', ['-h', '-j', jobId, '-o', '%T'], this.o.env)).trim().length > 0;

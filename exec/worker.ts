@@ -79,6 +79,9 @@ if (require.main === module) {
       process.exit(1);
     });
   } else if (process.send) {
+    // Ctrl-C on the terminal reaches the whole process group: the parent decides (it stops the batch and
+    // ends its workers), so a worker does not die mid-task on its own
+    process.on('SIGINT', () => undefined);
     process.on('message', (m: WorkerRequest) => {
       runOne(m.handler, m.input).then((r) => process.send!({ index: m.index, ...r } as WorkerReply));
     });

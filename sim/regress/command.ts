@@ -11,6 +11,7 @@ import { regress } from './runner';
 import { resolveRegressConfigs } from './config-spec';
 import { prepareOutputDir } from '../../util/output-dir';
 import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
+import { EXIT_INTERRUPTED, watchInterrupts } from '../../util/interrupt';
 
 const SPEC: CommandSpec = {
   command: 'vta regress',
@@ -55,13 +56,23 @@ export const regressCommand: Command = defineCommand({
     const outDir = prepareOutputDir(args.string('out') ?? join(process.cwd(), 'build', 'regress'), '--out');
     const executor = executorFromArgs(args, jobs, (line) => io.stderr(line + '\n'));
     io.stdout(`regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${executor.description}\n`);
-    const report = await regress({
-      target, reference, configs, programs, seed: args.int('seed') ?? 1, jobs, executor, outDir,
-      log: (line) => io.stderr(line + '\n'),
-      tty: !!process.stderr.isTTY && io === processIo,
-    });
-    io.stdout(`wrote ${join(outDir, 'regress.json')} and ${join(outDir, 'regress.xml')} (${report.seconds.toFixed(1)} s)\n`);
-    io.stdout(`${report.passed} passed, ${report.failed} failed\n`);
-    return report.failed === 0 ? EXIT_OK : EXIT_FAILURE;
+    const interrupts = watchInterrupts((line) => io.stderr(line + '\n'), 'the regression');
+    try {
+      const report = await regress({
+        target, reference, configs, programs, seed: args.int('seed') ?? 1, jobs, executor, outDir,
+        log: (line) => io.stderr(line + '\n'),
+        tty: !!process.stderr.isTTY && io === processIo,
+        signal: interrupts.signal,
+      });
+      io.stdout(`wrote ${join(outDir, 'regress.json')} and ${join(outDir, 'regress.xml')} (${report.seconds.toFixed(1)} s)\n`);
+      if (report.interrupted) {
+        io.stdout(`interrupted: ${report.cases.length} of ${programs * configs.length} programs ran; ${report.passed} passed, ${report.failed} failed (the reports hold those)\n`);
+        return EXIT_INTERRUPTED;
+      }
+      io.stdout(`${report.passed} passed, ${report.failed} failed\n`);
+      return report.failed === 0 ? EXIT_OK : EXIT_FAILURE;
+    } finally {
+      interrupts.dispose();
+    }
   },
 });

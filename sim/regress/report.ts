@@ -23,6 +23,8 @@ export interface RegressReport {
   failed: number;
   seconds: number;
   cases: CaseResult[];
+  /** Stopped by Ctrl-C: `cases` holds the programs that finished (of programs x configs). */
+  interrupted?: boolean;
 }
 
 function xml(s: string): string {

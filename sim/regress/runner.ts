@@ -26,6 +26,8 @@ export interface RegressOptions {
   log: (line: string) => void;
   /** Whether to redraw one progress line in place (a terminal). */
   tty: boolean;
+  /** Aborted by Ctrl-C: no more programs start, and the report holds those that finished. */
+  signal?: AbortSignal;
 }
 
 export async function regress(o: RegressOptions): Promise<RegressReport> {
@@ -33,6 +35,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   const t0 = Date.now();
   // Build (or find cached) each configuration's models once, here, before the workers start.
   for (const c of configs) {
+    if (o.signal?.aborted) break;
     for (const target of new Set([o.target, o.reference])) {
       const dev = await openDevice(target, deriveConfig(c.json, c.label), { dramBytes: 1 << 20, log: o.log });
       dev.close?.();
@@ -72,6 +75,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
         result: { config: t.config, seed: t.seed, name: `${t.config}__random_s${t.seed}`, ok: false, seconds: 0, cycles: null, error: outcome.error, mismatchCount: 0 },
       });
     },
+    o.signal,
   );
   progress.end();
 
@@ -79,6 +83,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
   const report: RegressReport = {
     target: o.target, reference: o.reference, configs: configs.map((c) => c.label), programs: o.programs, seed: o.seed,
     passed: results.filter((r) => r.ok).length, failed, seconds: (Date.now() - t0) / 1000, cases: results,
+    ...(o.signal?.aborted ? { interrupted: true } : {}),
   };
   mkdirSync(o.outDir, { recursive: true });
   writeFileSync(join(o.outDir, 'regress.json'), JSON.stringify(report, null, 2) + '\n');

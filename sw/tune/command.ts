@@ -2,6 +2,7 @@
 
 import { cpus } from 'os';
 import { join } from 'path';
+import { EXIT_INTERRUPTED, watchInterrupts } from '../../util/interrupt';
 import { defineCommand, Command } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
@@ -69,9 +70,19 @@ export const tuneCommand: Command = defineCommand({
     const log = (line: string) => io.stderr(line + '\n');
     const executor = executorFromArgs(args, jobs, log);
     io.stdout(`tune: ${workload.name}, ${layers.length} layers on ${cfg.name}, measured on ${target}, ${trials} trials per layer, ${executor.description}\n`);
-    const rows = await tune({ cfg, layers, target, trials, known, db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo });
-    io.stdout('\n' + formatTuneTable(rows, target) + '\n');
-    io.stdout(`database ${dbFile}: ${db.size} records\n`);
-    return rows.every((r) => r.source !== 'failed') ? EXIT_OK : EXIT_FAILURE;
+    const interrupts = watchInterrupts(log, 'tuning');
+    try {
+      const rows = await tune({ cfg, layers, target, trials, known, db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo, signal: interrupts.signal });
+      io.stdout('\n' + formatTuneTable(rows, target) + '\n');
+      io.stdout(`database ${dbFile}: ${db.size} records\n`);
+      const stopped = rows.filter((r) => r.source === 'interrupted').length;
+      if (stopped) {
+        io.stdout(`interrupted: ${rows.length - stopped} of ${rows.length} layers done and saved; run the same command again to resume (the database skips them)\n`);
+        return EXIT_INTERRUPTED;
+      }
+      return rows.every((r) => r.source !== 'failed') ? EXIT_OK : EXIT_FAILURE;
+    } finally {
+      interrupts.dispose();
+    }
   },
 });

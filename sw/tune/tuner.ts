@@ -30,6 +30,8 @@ export interface TuneOptions {
   executor: Executor;
   log: (line: string) => void;
   tty: boolean;
+  /** Aborted by Ctrl-C: no more measurements start; finished layers are already in the database. */
+  signal?: AbortSignal;
 }
 
 export interface LayerTuneResult {
@@ -44,7 +46,8 @@ export interface LayerTuneResult {
   tunedCycles: number | null;
   knobs: Knobs | null;
   /** Where the result came from: this run, or a record the database had. */
-  source: 'tuned' | 'database' | 'failed';
+  /** `interrupted`: Ctrl-C came before all its candidates were measured (a re-run resumes it). */
+  source: 'tuned' | 'database' | 'failed' | 'interrupted';
   error?: string;
 }
 
@@ -147,8 +150,10 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
       progress.tick(outcome.ok && outcome.output.correct);
       if (--job.left === 0) finish(job);
     },
+    o.signal,
   );
   progress.end();
+  for (const job of jobs) if (job.left > 0) Object.assign(job.result, { source: 'interrupted', error: 'interrupted' });
   return done();
 }
 

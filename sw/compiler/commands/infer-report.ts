@@ -17,6 +17,8 @@ export interface InferReport {
   config: string;
   quantization: string;
   images: number;
+  /** Stopped by Ctrl-C: the figures cover the first `images` images. */
+  interrupted?: boolean;
   /** Against the data's labels; synthetic data is labelled with the float reference's top-1. */
   top1: { float: number | null; int8: number; device: number; tflite?: number };
   agreement: number;

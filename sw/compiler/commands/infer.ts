@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname } from 'path';
 import { defineCommand } from '../../../cli/command';
+import { EXIT_INTERRUPTED, InterruptedError, watchInterrupts } from '../../../util/interrupt';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../../cli/errors';
 import { openDevice } from '../../../sim/targets';
 import { Runtime } from '../../runtime';
@@ -99,7 +100,14 @@ export const inferCommand = defineCommand({
     if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
     const limit = args.int('limit');
     if (limit !== undefined && limit < 1) throw new UsageError('--limit must be at least 1');
-    const report = await asCommandErrors(() => infer(args, io, model, dataSpec, target, limit));
+    const interrupts = watchInterrupts((line) => io.stderr(line + '\n'), 'inference');
+    let report: InferReport;
+    try {
+      report = await asCommandErrors(() => infer(args, io, model, dataSpec, target, limit, interrupts.signal));
+    } finally {
+      interrupts.dispose();
+    }
+    if (report.interrupted) io.stdout(`interrupted: the report covers the first ${report.images} image(s)\n`);
     io.stdout(formatInferReport(report) + '\n');
     for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['svg', () => inferSvg(report)]] as const) {
       const path = args.string(flag);
@@ -109,12 +117,13 @@ export const inferCommand = defineCommand({
         io.stdout(`wrote ${path}\n`);
       }
     }
+    if (report.interrupted) return EXIT_INTERRUPTED;
     if (report.agreement < 1) throw new CommandFailure(`the device disagrees with the int8 reference on ${Math.round((1 - report.agreement) * report.images)} image(s)`);
     return EXIT_OK;
   },
 });
 
-async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, model: string, dataSpec: string, target: string, limit: number | undefined): Promise<InferReport> {
+async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, model: string, dataSpec: string, target: string, limit: number | undefined, signal?: AbortSignal): Promise<InferReport> {
   const cfg = configFromArgs(args);
   const data = loadDataSpec(dataSpec);
   const norm = normalizationFromArgs(args, dataSpec);
@@ -136,7 +145,7 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
     const rt = new Runtime(device);
     const net = await generate(rt, p.device, { schedules: schedulesFromArgs(args) });
     const compileSeconds = (performance.now() - tc) / 1e3;
-    const images = Math.min(limit ?? data.count, data.count);
+    let images = Math.min(limit ?? data.count, data.count);
     const out = imported.outputs[0];
     const top = { float: 0, int8: 0, device: 0, tflite: 0 };
     let agree = 0;
@@ -146,7 +155,17 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
     const t0 = performance.now();
     let lastDraw = 0;
     const tty = !!process.stderr.isTTY;
+    let lastYield = performance.now();
     for (let i = 0; i < images; i++) {
+      if (performance.now() - lastYield > 100) {
+        await new Promise((r) => setImmediate(r)); // lets Ctrl-C's handler run between images
+        lastYield = performance.now();
+      }
+      if (signal?.aborted) {
+        if (i === 0) throw new InterruptedError('interrupted before the first image finished');
+        images = i; // the report covers the images that finished
+        break;
+      }
       const x = imageInput(imported, data, i, norm);
       let t = performance.now();
       const yf = floatGraph ? runFloat(floatGraph, { [floatGraph.inputs[0]]: x[imported.inputs[0]] }).get(floatGraph.outputs[0])! : null;
@@ -210,7 +229,7 @@ async function infer(args: Parameters<typeof configFromArgs>[0], io: CliIo, mode
     const macs = vta.reduce((a, l) => a + l.macs, 0);
     net.release();
     return {
-      model, data: data.source, target, config: cfg.name, images,
+      model, data: data.source, target, config: cfg.name, images, ...(signal?.aborted ? { interrupted: true } : {}),
       quantization: p.exact ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)` : calib.description,
       top1: { float: floatGraph ? top.float / images : null, int8: top.int8 / images, device: top.device / images, ...(p.exact ? { tflite: top.tflite / images } : {}) },
       agreement: agree / images,
