@@ -5,10 +5,10 @@
 // Needs root (the daemons run as root with their files in a temp dir); otherwise skipped, saying so.
 
 import execa from 'execa';
-import { mkdtempSync, readFileSync } from 'fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { SlurmExecutor } from '../../exec';
+import { ExecutorError, SlurmExecutor } from '../../exec';
 import { SlurmCluster, startSlurmCluster } from './slurm-cluster';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -78,4 +78,50 @@ maybe('Slurm executor on a single-node cluster', () => {
     expect(!out[1].ok && out[1].error).toMatch(/^array task \d+_1 failed: negative value -1 \(after 2 attempts\)$/);
     expect(logs.some((l) => /2 flaky task\(s\) failed; resubmitting \(attempt 2 of 2\)/.test(l))).toBe(true);
   }, 180000);
+  /** An environment whose `sbatch` is a script of ours in front of the real one (fault injection). */
+  const withSbatch = (name: string, body: string): NodeJS.ProcessEnv => {
+    const bin = join(work, `bin-${name}`);
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'sbatch'), `#!/bin/sh\n${body}\nexec /usr/bin/sbatch "$@"\n`);
+    chmodSync(join(bin, 'sbatch'), 0o755);
+    return { ...cluster.env, PATH: `${bin}:${cluster.env.PATH ?? process.env.PATH}` };
+  };
+  const handler = resolve(__dirname, 'fixtures', 'flaky-handler.ts');
+
+  test('a shared directory the nodes cannot see: every attempt fails and the task is reported with its log', async () => {
+    const dir = join(work, 'unshared');
+    // the job starts after its spec files vanished, as on a node that does not mount the directory
+    const env = withSbatch('unshared', `rm -f '${dir}'/tasks/*.json`);
+    const ex = new SlurmExecutor({ dir, partition: cluster.partition, retries: 1, pollMs: 300, timeoutSeconds: 120, env });
+    const marker = join(work, 'unshared-marker');
+    writeFileSync(marker, 'no crash\n');
+    const out = await ex.run<{ marker: string; value: number }, number>({ name: 'unshared', handler, inputs: [{ marker, value: 4 }] });
+    expect(out[0].ok).toBe(false);
+    expect(!out[0].ok && out[0].error).toMatch(/^array task \d+_0 ended without a result; log .*: vta exec: task spec .*\.json is missing \(after 2 attempts\)$/);
+  }, 180000);
+
+  test('a truncated result file is not a result: the task is resubmitted and its real result used', async () => {
+    const dir = join(work, 'truncated');
+    const once = join(work, 'truncated-once');
+    // first submission only: the job's result files are cut to 7 bytes after the worker wrote them
+    const env = withSbatch('truncated', [
+      `if [ ! -e '${once}' ]; then touch '${once}'; for a; do script="$a"; done`,
+      `  sed -i 's/^exec //' "$script"; echo "for f in '${dir}'/results/*.json; do truncate -s 7 \\"\\$f\\"; done" >> "$script"; fi`,
+    ].join('\n'));
+    const ex = new SlurmExecutor({ dir, partition: cluster.partition, retries: 1, pollMs: 300, timeoutSeconds: 120, env });
+    const marker = join(work, 'truncated-marker');
+    writeFileSync(marker, 'no crash\n');
+    const out = await ex.run<{ marker: string; value: number }, number>({ name: 'truncated', handler, inputs: [{ marker, value: 21 }] });
+    expect(out[0]).toEqual({ ok: true, output: 42, attempts: 2, cached: false });
+  }, 180000);
+
+  test('sbatch that refuses the job, and no sbatch at all, are one-line executor errors', async () => {
+    const refuse = new SlurmExecutor({ dir: join(work, 'refused'), partition: 'no-such-partition', pollMs: 300, env: cluster.env });
+    await expect(refuse.run({ name: 'refused', handler, inputs: [{ marker: join(work, 'm'), value: 1 }] }))
+      .rejects.toThrow(/^slurm executor: sbatch .* failed: .*(invalid partition|Invalid partition).*$/);
+    const none = new SlurmExecutor({ dir: join(work, 'none'), pollMs: 300, env: { ...cluster.env, PATH: join(work, 'empty-bin') } });
+    const err = await none.run({ name: 'none', handler, inputs: [{ marker: join(work, 'm'), value: 1 }] }).catch((e) => e);
+    expect(err).toBeInstanceOf(ExecutorError);
+    expect(err.message).toBe('slurm executor: sbatch not found on PATH; install slurm-client (bash scripts/setup-system.sh) or use --executor local');
+  }, 60000);
 });
