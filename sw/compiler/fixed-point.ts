@@ -38,11 +38,18 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
   if (Number.isSafeInteger(p)) {
     // exact in a double: nudge, then divide truncating toward zero (C++ integer division)
     const nudged = p >= 0 ? p + 2 ** 30 : p + 1 - 2 ** 30;
-    return Math.trunc(nudged / 2 ** 31);
+    return Math.trunc(nudged / 2 ** 31) | 0;
   }
-  const ab = BigInt(a) * BigInt(b);
-  const nudge = ab >= 0n ? 1n << 30n : 1n - (1n << 30n);
-  return Number((ab + nudge) / (1n << 31n));
+  // a * b is up to 2^62: split b in 16-bit halves so every partial product and sum is exact in a double
+  const bh = Math.floor(b / 65536);
+  const hi = a * bh; // |hi| < 2^47
+  const q1 = Math.floor(hi / 32768);
+  // a*b = q1 * 2^31 + rem, with rem = (hi - q1*2^15) * 2^16 + a * (b - bh*2^16), plus the nudge
+  const rem = (hi - q1 * 32768) * 65536 + a * (b - bh * 65536) + (p >= 0 ? 2 ** 30 : 1 - 2 ** 30);
+  const q2 = Math.floor(rem / 2 ** 31);
+  const floorQ = q1 + q2;
+  // floor division so far; C++ truncates toward zero: a negative quotient with a remainder rounds up
+  return (floorQ < 0 && rem - q2 * 2 ** 31 !== 0 ? floorQ + 1 : floorQ) | 0; // | 0: no -0
 }
 
 /** x / 2^exponent rounded to nearest, ties away from zero (gemmlowp's RoundingDivideByPOT). */

@@ -20,18 +20,41 @@ function mulQ31(a: number, m: number): number {
   return Number((p + nudge) / (1n << 31n));
 }
 
+const perChannel = (a: readonly number[] | undefined, c: number, def: number) => (a === undefined ? def : a.length === 1 ? a[0] : a[c]);
+
 /** Requantizes one int32 accumulator of channel `c`. */
 export function requantValue(acc: number, r: Requant, c: number): number {
-  const shift = r.shift.length === 1 ? r.shift[0] : r.shift[c];
-  const at = (a: number[]) => (a.length === 1 ? a[0] : a[c]);
+  const shift = perChannel(r.shift, c, 0);
   // TFLite's rule: MultiplyByQuantizedMultiplier (a negative shift shifts left before the Q31 product)
-  if (r.multiplier && r.rounding === 'nearest') return Math.min(r.max, Math.max(r.min, multiplyByQuantizedMultiplier(acc, at(r.multiplier), -shift) + r.zeroPoint));
+  if (r.multiplier && r.rounding === 'nearest') return Math.min(r.max, Math.max(r.min, multiplyByQuantizedMultiplier(acc, perChannel(r.multiplier, c, 0), -shift) + r.zeroPoint));
   let v = acc;
-  if (r.aluMultiplier) v = Math.imul(v >> at(r.preShift ?? [0]), at(r.aluMultiplier));
-  if (r.multiplier) v = mulQ31(v, at(r.multiplier));
+  if (r.aluMultiplier) v = Math.imul(v >> perChannel(r.preShift, c, 0), perChannel(r.aluMultiplier, c, 0));
+  if (r.multiplier) v = mulQ31(v, perChannel(r.multiplier, c, 0));
   if (shift > 0) v = r.rounding === 'nearest' ? Math.floor((v + 2 ** (shift - 1)) / 2 ** shift) : v >> shift;
   else if (shift < 0) v = wrap(v * 2 ** -shift);
   return Math.min(r.max, Math.max(r.min, v + r.zeroPoint));
+}
+
+/**
+ * Requantizes channel-major int32 sums (C channels of `inner` values each, repeated per image) into `out`;
+ * the common VTA rule (shift, clip) runs as one tight loop per channel.
+ */
+function requantizeSums(sums: Float64Array, r: Requant, C: number, inner: number, out: Int8Array): void {
+  const simple = !r.multiplier && !r.aluMultiplier && r.rounding !== 'nearest';
+  for (let base = 0, c = 0; base < sums.length; base += inner, c = c + 1 === C ? 0 : c + 1) {
+    if (simple) {
+      const shift = perChannel(r.shift, c, 0);
+      const { min, max, zeroPoint } = r;
+      for (let k = base; k < base + inner; k++) {
+        let v = sums[k] | 0;
+        v = shift > 0 ? v >> shift : shift < 0 ? (v * 2 ** -shift) | 0 : v;
+        v += zeroPoint;
+        out[k] = v < min ? min : v > max ? max : v;
+      }
+    } else {
+      for (let k = base; k < base + inner; k++) out[k] = requantValue(sums[k] | 0, r, c);
+    }
+  }
 }
 
 const zp = (g: Graph, t: string) => g.tensors[t].quant?.zeroPoint[0] ?? 0;
@@ -47,7 +70,9 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
     case 'quantize': {
       const s = outT.quant!.scale[0];
       const z = outT.quant!.zeroPoint[0];
-      return Int8Array.from(x, (v) => Math.min(127, Math.max(-128, Math.round(v / s) + z)));
+      const q = new Int8Array(x.length);
+      for (let i = 0; i < x.length; i++) q[i] = Math.min(127, Math.max(-128, Math.round(x[i] / s) + z));
+      return q;
     }
     case 'dequantize': {
       const q = g.tensors[n.inputs[0]].quant!;
@@ -66,16 +91,8 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       // int32 accumulators with wrap: the exact double sums modulo 2^32
       const r = n.attrs.requant as Requant | undefined;
       if (!r) return Int32Array.from(sums, wrap);
-      const inner = n.op === 'conv2d' ? outShape[2] * outShape[3] : 1;
-      const C = outShape[1];
       const out = new Int8Array(size);
-      for (let i = 0, c = 0, k = 0; i < size; i++) {
-        out[i] = requantValue(sums[i] | 0, r, c);
-        if (++k === inner) {
-          k = 0;
-          if (++c === C) c = 0;
-        }
-      }
+      requantizeSums(sums, r, outShape[1], n.op === 'conv2d' ? outShape[2] * outShape[3] : 1, out);
       return out;
     }
     case 'add': {
