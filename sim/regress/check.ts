@@ -43,6 +43,10 @@ export async function checkProgram(ref: Device, dut: Device, p: RandomProgram, l
     return { ok: false, error: (e as Error).message, mismatchCount: 0, mismatches: [], cycles: null, referenceDram: want };
   }
   const got = dut.read(0, p.dramBytes);
+  // memcmp first: almost every program matches, and a byte loop over the DRAM was an eighth of a check
+  if (want.length === got.length && Buffer.from(want.buffer, want.byteOffset, want.length).equals(Buffer.from(got.buffer, got.byteOffset, got.length))) {
+    return { ok: true, mismatchCount: 0, mismatches: [], cycles, referenceDram: want };
+  }
   const mismatches: ByteMismatch[] = [];
   let mismatchCount = 0;
   for (let a = 0; a < want.length; a++) {
