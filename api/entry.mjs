@@ -7,6 +7,6 @@ const api = createRequire(import.meta.url)('./entry.cjs');
 export const {
   ops, reference, Runtime, RuntimeError, DeviceRunError, ProgramCheckError, openDevice, TARGET_NAMES,
   DEFAULT_DRAM_BYTES, UnknownTargetError, DeviceError, defaultConfig, deriveConfig, DEFAULT_CONFIG_JSON,
-  ConfigError, emitRtl, OperatorError, vtaConfig,
+  ConfigError, emitRtl, OperatorError, vtaConfig, compileModel, CompiledModel, CompileError,
 } = api;
 export default api;

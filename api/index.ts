@@ -22,6 +22,10 @@ export { ConfigError } from '../hw/vta/errors';
 export { emitRtl } from '../gen/rtl';
 export type { RtlOutput } from '../gen/rtl';
 export { OperatorError } from '../sw/ops';
+export type { DeviceOpResult } from '../sw/ops';
+export { compileModel, CompiledModel } from '../sw/compiler/model';
+export type { CompileModelOptions, ModelRun } from '../sw/compiler/model';
+export { CompileError } from '../sw/compiler/ir';
 
 export interface ConfigOptions {
   /** GEMM shape `BxIxO` (BATCH x BLOCK_IN x BLOCK_OUT), as `vta gen --gemm`. */

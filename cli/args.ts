@@ -5,6 +5,7 @@
 // `-h`/`--help`, and `--` to end the flags. A flag that is not repeatable may be given once.
 
 import { UsageError } from './errors';
+import { didYouMean } from '../util/suggest';
 
 export { UsageError };
 
@@ -126,7 +127,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const flagText = eq >= 0 ? word.slice(0, eq) : word;
     const name = flagText.startsWith('--') ? flagText.slice(2) : '';
     const f = specs.get(name);
-    if (!f) throw new UsageError(`unknown flag ${flagText} ${seeHelp}`);
+    if (!f) {
+      const hint = didYouMean(flagText.replace(/^-+/, ''), [...specs.keys(), 'help'], (n) => `--${n}`);
+      throw new UsageError(`unknown flag ${flagText}${hint} ${seeHelp}`);
+    }
 
     let value: string;
     if (eq >= 0) {

@@ -4,6 +4,14 @@
 import { CommandSpec, formatUsage, ParsedArgs, parseArgs } from './args';
 import { CliIo, EXIT_OK, processIo } from './errors';
 
+/** A word after the command's name that selects other work (`vta bench conv2d`); listed by `vta --help`. */
+export interface Subcommand {
+  readonly name: string;
+  readonly summary: string;
+  /** Full help text for `vta help <command> <name>`. */
+  readonly usage: string;
+}
+
 export interface Command {
   /** The word after `vta`, e.g. `gen`. */
   readonly name: string;
@@ -11,6 +19,7 @@ export interface Command {
   readonly summary: string;
   /** Full help text for `vta help <name>` and `vta <name> --help`. */
   readonly usage: string;
+  readonly subcommands?: readonly Subcommand[];
   /**
    * Runs the command with the words after its name and resolves to the exit code
    * (0 ok, 1 the work failed, 2 a usage or configuration error). It may throw; the dispatcher

@@ -3,7 +3,7 @@
 
 import { Device, DeviceError, RunOptions, RunResult } from './device';
 import type { Vector } from './vector';
-import { isTargetName, openDevice, TARGET_NAMES } from './targets';
+import { isTargetName, openDevice, TARGET_NAMES, UnknownTargetError } from './targets';
 import type { TargetName } from './targets';
 
 export interface Mismatch {
@@ -59,7 +59,7 @@ export async function deviceFor(
   if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
   // A TSIM build says what it builds, why and how far it is (stderr by default).
   if (isTargetName(target)) return openDevice(target, v.config, { dramBytes: v.dramBytes, strict, log, trace, clockMhz });
-  throw new TargetUnavailableError(`unknown target ${JSON.stringify(target)}; targets: ${TARGET_NAMES.join(', ')}`);
+  throw new TargetUnavailableError(new UnknownTargetError(target).message);
 }
 
 /**

@@ -2,14 +2,22 @@
 // so fsim, TSIM and the boards are interchangeable.
 
 import type { VtaConfig } from '../hw/vta/config';
+import { BOARD_NAMES, boardByName, canonicalBoardName } from '../hw/boards/boards';
+import { UsageError } from '../cli/errors';
+import { didYouMean } from '../util/suggest';
 import type { Device } from './device';
 import { FunctionalSimulator } from './fsim';
 
 export type TargetName = 'fsim' | 'fsim-js' | 'tsim' | BoardTargetName;
-/** Real boards (sim/board): the runtime on the board's Linux, the bitstream from `vta fpga`. */
-export type BoardTargetName = 'pynq' | 'ultra96' | 'zcu104' | 'de10-nano';
-export const BOARD_TARGET_NAMES: readonly BoardTargetName[] = ['pynq', 'ultra96', 'zcu104', 'de10-nano'];
+/**
+ * Real boards (sim/board): the runtime on the board's Linux, the bitstream from `vta fpga --board` of the
+ * same name. A board's target name is its `--board` name; `pynq` is accepted for `pynq-z1` in both.
+ */
+export type BoardTargetName = 'pynq-z1' | 'ultra96' | 'zcu104' | 'de10-nano';
+export const BOARD_TARGET_NAMES: readonly BoardTargetName[] = BOARD_NAMES as readonly BoardTargetName[];
 export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim', ...BOARD_TARGET_NAMES];
+/** The simulators: every command that runs programs takes these. */
+export const SIMULATOR_TARGETS: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim'];
 
 /** A device to close when done (TSIM holds a Verilator model and its DRAM); `using` works too. */
 export interface OpenedDevice extends Device {
@@ -41,13 +49,41 @@ export interface OpenOptions {
 
 export class UnknownTargetError extends Error {
   constructor(target: string) {
-    super(`unknown target ${JSON.stringify(target)}; targets: ${TARGET_NAMES.join(', ')}`);
+    super(`unknown target ${JSON.stringify(target)}${didYouMean(target, TARGET_NAMES)}; targets: ${TARGET_NAMES.join(', ')}`);
     this.name = 'UnknownTargetError';
   }
 }
 
-export function isTargetName(t: string): t is TargetName {
-  return (TARGET_NAMES as readonly string[]).includes(t);
+/** `--target`'s help, the same in every command that runs on a device. */
+export function targetHelp(fallback: TargetName): string {
+  return `the device: fsim (functional), fsim-js (functional, plain-JS GEMM), tsim (cycle-accurate Verilator model), or on a board ${BOARD_TARGET_NAMES.join(', ')} (default ${fallback})`;
+}
+
+/** The target a name (or a board alias such as `pynq`) means, or undefined. */
+export function canonicalTarget(t: string): TargetName | undefined {
+  if ((SIMULATOR_TARGETS as readonly string[]).includes(t)) return t as TargetName;
+  return canonicalBoardName(t) as BoardTargetName | undefined;
+}
+
+export function isTargetName(t: string): boolean {
+  return canonicalTarget(t) !== undefined;
+}
+
+export function isBoardTarget(t: string): boolean {
+  return canonicalTarget(t) !== undefined && !(SIMULATOR_TARGETS as readonly string[]).includes(t);
+}
+
+/**
+ * `--target` of a command, checked against the targets it takes (default: every target), in one wording
+ * for every command: `--target X: unknown target; did you mean ...?; targets: ...`. Returns the name as
+ * given (board aliases stay, so messages quote the user).
+ */
+export function targetFlag(value: string | undefined, fallback: TargetName, allowed: readonly string[] = TARGET_NAMES): string {
+  const t = value ?? fallback;
+  const canonical = canonicalTarget(t);
+  if (canonical && allowed.includes(canonical)) return t;
+  const why = canonical ? 'not a target of this command' : 'unknown target';
+  throw new UsageError(`--target ${t}: ${why}${canonical ? '' : didYouMean(t, allowed)}; targets: ${allowed.join(', ')}`);
 }
 
 /** Gives a device an idempotent close() (a no-op where the device has none) and Symbol.dispose. */
@@ -60,6 +96,18 @@ function closable<T extends Device & { close?(): void }>(device: T): T & OpenedD
     release?.();
   };
   return Object.assign(device, { close, [Symbol.dispose]: close });
+}
+
+/**
+ * Fails at once (a one-line DeviceError) when a board target is named off its board, so a command stops
+ * before compiling or calibrating; simulators are always there (a TSIM build says what it lacks).
+ */
+export function checkTargetPresent(target: string): void {
+  const board = isBoardTarget(target) ? canonicalBoardName(target) : undefined;
+  if (!board) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkOnBoard } = require('./board/device') as typeof import('./board/device');
+  checkOnBoard(target, boardByName(board));
 }
 
 export async function openDevice(target: string, cfg: VtaConfig, options: OpenOptions = {}): Promise<OpenedDevice> {
@@ -87,15 +135,11 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         clockMhz: options.clockMhz,
       }));
     }
-    case 'pynq':
-    case 'ultra96':
-    case 'zcu104':
-    case 'de10-nano': {
+    default: {
+      if (!isBoardTarget(target)) throw new UnknownTargetError(target);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { openBoardDevice } = require('./board/device') as typeof import('./board/device');
       return closable(openBoardDevice(target, cfg, { dramBytes }));
     }
-    default:
-      throw new UnknownTargetError(target);
   }
 }

@@ -118,15 +118,12 @@ export function parseVector(text: string, file: string): Vector {
   };
 }
 
-/** Reads a vector file: a regular file (unless `allowSpecial`) of at most 256 MiB. */
+/**
+ * Reads a vector file: a regular file (unless `allowSpecial`) of at most 256 MiB. A file that cannot be
+ * read is an InputFileError (the user named it: exit 2), a file that is no vector a VectorError.
+ */
 export function loadVector(file: string, options: { allowSpecial?: boolean } = {}): Vector {
-  let text: string;
-  try {
-    text = readInputText(file, { maxBytes: INPUT_LIMITS.vectorBytes, what: 'vector', allowSpecial: options.allowSpecial });
-  } catch (e) {
-    if (e instanceof InputFileError) throw new VectorError(e.message);
-    throw e;
-  }
+  const text = readInputText(file, { maxBytes: INPUT_LIMITS.vectorBytes, what: 'vector', allowSpecial: options.allowSpecial });
   return parseVector(text, file);
 }
 

@@ -65,3 +65,23 @@ export function prepareOutputFile(file: string, what: string, cwd: string = proc
   prepareOutputDir(dirname(abs), what, cwd);
   return abs;
 }
+
+/** An output file flag: the user's path checked (its folder must exist), else the default with its folders made. */
+export function outputFileFlag(given: string | undefined, fallback: string, what: string, cwd: string = process.cwd()): string {
+  return given !== undefined ? checkOutputFile(given, what, cwd) : prepareOutputFile(fallback, what, cwd);
+}
+
+/**
+ * Checks, before any work, that a file the user named (--json FILE, --svg FILE, --html FILE) can be
+ * written: not a directory, and its folder exists. Folders are not created: a mistyped path is an error
+ * naming it, not a new folder somewhere.
+ */
+export function checkOutputFile(file: string, what: string, cwd: string = process.cwd()): string {
+  if (file.trim() === '') throw new OutputPathError(`${what}: the file name is empty`);
+  const abs = resolve(cwd, file);
+  if (statOrNull(abs, what)?.isDirectory()) throw new OutputPathError(`${what} ${file}: is a directory, not a file`);
+  const folder = statOrNull(dirname(abs), what);
+  if (!folder) throw new OutputPathError(`${what} ${file}: the folder ${dirname(abs)} does not exist (create it first)`);
+  if (!folder.isDirectory()) throw new OutputPathError(`${what} ${file}: ${dirname(abs)} is not a folder`);
+  return abs;
+}

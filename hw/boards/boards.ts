@@ -5,6 +5,7 @@
 // This file imports nothing from the HDL so that the CLI, synthesis, tuning and FPGA flows can share it.
 
 import { ConfigError } from '../vta/errors';
+import { didYouMean } from '../../util/suggest';
 
 /** Synthesis families `vta synth` knows (yosys' synth_xilinx -family xc7|xcup, synth_intel_alm, synth_ecp5). */
 export const FAMILY_NAMES = ['xc7', 'xcup', 'cyclonev', 'ecp5'] as const;
@@ -166,14 +167,23 @@ const BOARD_LIST: readonly Board[] = [
 
 export const BOARDS: ReadonlyMap<string, Board> = new Map(BOARD_LIST.map((b) => [b.name, Object.freeze(b)]));
 export const BOARD_NAMES: readonly string[] = BOARD_LIST.map((b) => b.name);
+/** Other spellings `--board` and `--target` take for a board (TVM's VTA calls the PYNQ-Z1 `pynq`). */
+export const BOARD_ALIASES: Readonly<Record<string, string>> = { pynq: 'pynq-z1' };
 
-/** The board called `name`; an unknown name is a ConfigError listing the known ones. */
+/** The table's name of a board name or alias, or undefined. */
+export function canonicalBoardName(name: string): string | undefined {
+  const n = name.trim().toLowerCase();
+  const canonical = BOARD_ALIASES[n] ?? n;
+  return BOARDS.has(canonical) ? canonical : undefined;
+}
+
+/** The board called `name` (or an alias); an unknown name is a ConfigError listing the known ones. */
 export function boardByName(name: string, where = '--board'): Board {
-  const board = BOARDS.get(name.trim().toLowerCase());
-  if (!board) {
-    throw new ConfigError(`${where}: unknown board ${JSON.stringify(name)}; known boards: ${BOARD_NAMES.join(', ')}`);
+  const canonical = canonicalBoardName(name);
+  if (!canonical) {
+    throw new ConfigError(`${where}: unknown board ${JSON.stringify(name)}${didYouMean(name, BOARD_NAMES)}; known boards: ${BOARD_NAMES.join(', ')}`);
   }
-  return board;
+  return BOARDS.get(canonical)!;
 }
 
 /** Checks a family name; an unknown one is a ConfigError listing the known ones. */

@@ -359,7 +359,7 @@ function deriveLayouts(tensor: Readonly<Record<TensorKind, TensorGeom>>, where: 
   const uop = packFields('micro-op', ISA.uopBits, [
     ['dst', logAcc], ['src', Math.max(logAcc, logInp)], ['wgt', logWgt],
   ], where, 32,
-  `lower LOG_WGT_BUFF_SIZE by ${uopNeed - ISA.uopBits} (the weight index) or shrink the ACC/INP buffers`);
+  `set LOG_WGT_BUFF_SIZE to ${Math.log2(tensor.wgt.bytes) - (uopNeed - ISA.uopBits)} (now ${Math.log2(tensor.wgt.bytes)}: the weight index is ${uopNeed - ISA.uopBits} bit(s) too wide), or lower LOG_ACC_BUFF_SIZE, or lower LOG_INP_BUFF_SIZE`);
   const head: [string, number][] = [
     ['opcode', ISA.opcodeBits], ['pop_prev', 1], ['pop_next', 1], ['push_prev', 1], ['push_next', 1],
   ];

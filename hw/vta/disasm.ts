@@ -44,6 +44,18 @@ function illegalNote(cfg: VtaConfig, insn: Insn): string {
   return why ? `  ; ILLEGAL: ${why}` : '';
 }
 
+/** What the listing's columns and fields mean for `cfg`, as `#` comment lines (`vta disasm` prints them first). */
+export function programLegend(cfg: VtaConfig): string {
+  const t = cfg.tensor;
+  return [
+    `# ${cfg.name}: index, stage queue (load, compute, store), instruction`,
+    '# LOAD/STORE: sram= and dram= are element indices of that memory, not bytes (DRAM byte address = dram x element bytes);',
+    `#   y, x and stride count elements too; element bytes: UOP ${t.uop.elemBytes}, INP ${t.inp.elemBytes}, WGT ${t.wgt.elemBytes}, ACC ${t.acc.elemBytes}, OUT ${t.out.elemBytes}`,
+    '# GEMM/ALU: uop=[first,end) micro-ops, iter=outer x inner loops, dst/src/wgt(outer,inner) index steps per loop;',
+    '#   [pop_prev ... push_next] dependency tokens; "; ILLEGAL: ..." marks what VTA rejects',
+  ].join('\n');
+}
+
 /** The whole listing: index, stage, instruction. */
 export function formatProgram(cfg: VtaConfig, insns: readonly Insn[]): string {
   const width = String(Math.max(0, insns.length - 1)).length;

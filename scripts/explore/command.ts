@@ -8,8 +8,8 @@ import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
 import { boardByName, BOARD_NAMES } from '../../hw/boards/boards';
-import { MEASURE_KINDS, MeasureKind, SHIPPED_DB } from '../../sw/tune/db';
-import { loadScheduleDb } from '../../sw/tune/command';
+import { SHIPPED_DB } from '../../sw/tune/db';
+import { loadScheduleDb, MEASURE_HELP, measureFlag } from '../../sw/tune/command';
 import { resolveWorkload, WORKLOAD_HELP } from '../../sw/workloads/resolve';
 import { explore, formatExploreTable } from './explore';
 import { exploreHtml } from './html';
@@ -21,7 +21,7 @@ const SPEC: CommandSpec = {
     { name: 'space', type: 'string', metavar: 'FILE.json', help: 'the design space: knob values and frequencies (see scripts/explore/spaces/)' },
     { name: 'workload', type: 'string', metavar: 'NAME|FILE.onnx', help: `${WORKLOAD_HELP}; default the space's, else resnet18` },
     { name: 'board', type: 'string', metavar: 'NAME', help: `the board every point must fit (${BOARD_NAMES.join(', ')}; default the space's)` },
-    { name: 'target', type: 'string', metavar: MEASURE_KINDS.join('|'), help: 'how tuned schedules are measured per point (default tsim)' },
+    { name: 'target', type: 'string', metavar: 'tsim|fsim', help: `tuned schedules per point: ${MEASURE_HELP}` },
     { name: 'trials', type: 'int', metavar: 'N', help: 'schedules measured per layer and point (default 4)' },
     { name: 'db', type: 'string', metavar: 'FILE', help: 'schedule database: read, and new records written (default build/explore/schedules.jsonl)' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write points and the Pareto front as JSON' },
@@ -58,8 +58,7 @@ export const exploreCommand: Command = defineCommand({
     const boardName = args.string('board') ?? space.board;
     if (!boardName) throw new UsageError(`--board: ${spaceFile} names no board; give --board (${BOARD_NAMES.join(', ')})`);
     const board = boardByName(boardName);
-    const target = (args.string('target') ?? 'tsim') as MeasureKind;
-    if (!MEASURE_KINDS.includes(target)) throw new UsageError(`--target ${target}: expected ${MEASURE_KINDS.join(' or ')}`);
+    const target = measureFlag(args.string('target'));
     const trials = args.int('trials') ?? 4;
     if (trials < 1) throw new UsageError(`--trials ${trials}: expected at least 1`);
     const jobs = args.int('jobs') ?? cpus().length;

@@ -2,8 +2,9 @@
 // 1x32x32 and 2x16x16 shapes with each board preset, each synthesised (serially: a full core takes about a
 // CPU-minute and 0.7 GB) for its board's family and checked against its budgets. JSON and an SVG chart.
 
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { outputFileFlag } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { BOARD_NAMES, boardByName, ResourceName } from '../../hw/boards/boards';
@@ -163,10 +164,13 @@ const BENCH_DESCRIPTION =
   'board, fit and seconds. Full cores take about a CPU-minute each; results are cached (vta synth shares\n' +
   'the cache). Case labels: ' + synthBenchCases().map((c) => c.label).join(', ') + '.';
 
+/** The help text of `vta bench synth`. */
+export const SYNTH_BENCH_USAGE = formatUsage(BENCH_SPEC, BENCH_DESCRIPTION);
+
 export async function runSynthBenchCommand(argv: string[], io: CliIo = processIo): Promise<number> {
   const args = parseArgs(BENCH_SPEC, argv);
   if (args.help) {
-    io.stdout(formatUsage(BENCH_SPEC, BENCH_DESCRIPTION));
+    io.stdout(SYNTH_BENCH_USAGE);
     return EXIT_OK;
   }
   return runSynthBenchSection(io, {
@@ -183,6 +187,8 @@ export async function runSynthBenchSection(io: CliIo, o: { json?: string; svg?: 
     if (unknown.length) throw new UsageError(`--only: unknown case ${JSON.stringify(unknown[0])}; cases: ${cases.map((c) => c.label).join(', ')}`);
     cases = cases.filter((c) => o.only!.includes(c.label));
   }
+  const json = outputFileFlag(o.json, join(REPO_ROOT, 'build', 'bench', 'synth.json'), '--json');
+  const svg = outputFileFlag(o.svg, join(REPO_ROOT, 'build', 'bench', 'synth.svg'), '--svg');
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -199,12 +205,7 @@ export async function runSynthBenchSection(io: CliIo, o: { json?: string; svg?: 
     process.removeListener('SIGINT', onSigint);
   }
   io.stdout(`\nSynthesis estimates (yosys ${rep.yosysVersion ?? '?'})\n${formatSynthBenchTable(rep)}\n`);
-  const json = resolve(o.json ?? join(REPO_ROOT, 'build', 'bench', 'synth.json'));
-  const svg = resolve(o.svg ?? join(REPO_ROOT, 'build', 'bench', 'synth.svg'));
-  for (const [path, text] of [[json, `${JSON.stringify(rep, null, 2)}\n`], [svg, synthBenchSvg(rep)]] as const) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  }
+  for (const [path, text] of [[json, `${JSON.stringify(rep, null, 2)}\n`], [svg, synthBenchSvg(rep)]] as const) writeFileSync(path, text);
   io.stdout(`wrote ${json} and ${svg}\n`);
   return rep.rows.some((r) => r.error) ? EXIT_FAILURE : EXIT_OK;
 }

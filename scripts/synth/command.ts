@@ -1,8 +1,8 @@
 // `vta synth`: the generator's knobs plus --board/--family, yosys in a worker thread with progress on
 // stderr, Ctrl-C stops it; prints totals, the fit against the board, per-module costs and the memory table.
 
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { writeFileSync } from 'fs';
+import { checkOutputFile } from '../../util/output-dir';
 import type { CommandSpec } from '../../cli/args';
 import { Command, defineCommand } from '../../cli/command';
 import { CommandFailure, EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
@@ -71,6 +71,8 @@ export const synthCommand: Command = defineCommand({
     const cfg = resolveGenConfig(req);
     const family = args.string('family');
     resolveTarget(req.board, family); // unknown names and contradictions fail before any work
+    const json = args.string('json');
+    const jsonPath = json === undefined ? undefined : checkOutputFile(json, '--json');
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
@@ -91,11 +93,9 @@ export const synthCommand: Command = defineCommand({
       process.removeListener('SIGINT', onSigint);
     }
     io.stdout(formatSynthReport(report));
-    const json = args.string('json');
-    if (json) {
-      const path = resolve(json);
+    if (jsonPath) {
+      const path = jsonPath;
       try {
-        mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
       } catch (e) {
         throw new CommandFailure(`cannot write ${path}: ${(e as Error).message}`);

@@ -2,7 +2,7 @@
 // ratio to a native C++ loop doing the same micro-ops. Prints a table and writes build/bench/fsim.json.
 
 import { writeFileSync } from 'fs';
-import { prepareOutputFile } from '../../util/output-dir';
+import { outputFileFlag } from '../../util/output-dir';
 import { join } from 'path';
 import type { Command } from '../../cli/command';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
@@ -61,7 +61,10 @@ export const benchCommand: Command & {
     const secText = args.string('seconds');
     const seconds = secText === undefined ? 1 : Number(secText);
     if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds ${secText}: expected a positive number`);
-    const jsonPath = prepareOutputFile(args.string('json') ?? join(REPO_ROOT, 'build', 'bench', 'fsim.json'), '--json');
+    const jsonPath = outputFileFlag(args.string('json'), join(REPO_ROOT, 'build', 'bench', 'fsim.json'), '--json');
+    // the TSIM outputs too are checked before the long run
+    const tj = outputFileFlag(args.string('tsim-json'), join(REPO_ROOT, 'build', 'bench', 'tsim.json'), '--tsim-json');
+    const ts = outputFileFlag(args.string('tsim-svg'), join(REPO_ROOT, 'build', 'bench', 'tsim.svg'), '--tsim-svg');
     const vectorDir = args.string('vectors') ?? DEFAULT_VECTOR_DIR;
     if (args.bool('tsim') && args.bool('skip-tsim')) throw new UsageError('--tsim and --skip-tsim exclude each other');
     const config = hasConfigFlags(args) ? configFromArgs(args) : undefined;
@@ -80,10 +83,6 @@ export const benchCommand: Command & {
     // Progress (and a first build of the configuration's model) on stderr; the results on stdout.
     const report = await runTsimBench({ vectorDir, config, log: (s) => io.stderr(s + '\n') });
     io.stdout('\n' + formatTsimTable(report) + '\n');
-    const tj = args.string('tsim-json') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.json');
-    const ts = args.string('tsim-svg') ?? join(REPO_ROOT, 'build', 'bench', 'tsim.svg');
-    prepareOutputFile(tj, '--tsim-json');
-    prepareOutputFile(ts, '--tsim-svg');
     writeTsimOutputs(report, tj, ts);
     io.stdout(`wrote ${tj} and ${ts}\n`);
     return synth();

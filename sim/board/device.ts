@@ -1,18 +1,15 @@
-// The Device of a real board (`--target pynq|ultra96|zcu104|de10-nano`), running on the board's ARM Linux
+// The Device of a real board (`--target pynq-z1|ultra96|zcu104|de10-nano`), running on the board's ARM Linux
 // under Node: the shared register-level driver (sim/driver) over the board's mapped registers, a u-dma-buf
 // DMA window and wall-clock polling. On any other machine it fails at once, naming what is missing.
 
 import { existsSync, readFileSync } from 'fs';
-import { Board, boardByName } from '../../hw/boards/boards';
+import { Board, boardByName, canonicalBoardName } from '../../hw/boards/boards';
 import { REGISTER_WINDOW_BYTES } from '../../hw/boards/shell';
 import type { VtaConfig } from '../../hw/vta/config';
 import { DeviceError } from '../device';
 import { RegisterDevice } from '../driver/register-device';
 import { mapRegisters } from './mmio';
 import { openUdmabuf } from './udmabuf';
-
-/** Runtime target name -> board table name. */
-export const BOARD_TARGETS: Readonly<Record<string, string>> = { pynq: 'pynq-z1', ultra96: 'ultra96', zcu104: 'zcu104', 'de10-nano': 'de10-nano' };
 
 /** The device-tree `compatible` string each board family's SoC carries. */
 const SOC_COMPATIBLE: Readonly<Record<string, string>> = { xc7: 'xlnx,zynq-7000', xcup: 'xlnx,zynqmp', cyclonev: 'altr,socfpga-cyclone5' };
@@ -43,8 +40,8 @@ export function checkOnBoard(target: string, board: Board, deviceTree = '/proc/d
 }
 
 export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOpenOptions): RegisterDevice {
-  const name = BOARD_TARGETS[target];
-  if (!name) throw new DeviceError(`unknown board target ${JSON.stringify(target)}; board targets: ${Object.keys(BOARD_TARGETS).join(', ')}`);
+  const name = canonicalBoardName(target);
+  if (!name) throw new DeviceError(`--target ${target}: not a board`);
   const board = boardByName(name);
   const env = options.env ?? process.env;
   checkOnBoard(target, board, options.deviceTree);

@@ -12,12 +12,14 @@ import { emitRtl } from '../../gen/rtl';
 import { DEFAULT_CLOCK_MHZ, halfPeriodPs } from '../tsim/build';
 import type { TsimRunResult } from '../tsim/device';
 import { writeWaveViews } from '../tsim/wave';
-import { TargetUnavailableError, TARGETS, TraceRequest } from '../replay';
+import { TargetUnavailableError, TraceRequest } from '../replay';
+import { targetFlag } from '../targets';
 import { VectorError } from '../vector';
+import { InputFileError } from '../../util/input-file';
 
 export const TARGET_FLAG: FlagSpec = {
   name: 'target', type: 'string', metavar: 'TARGET',
-  help: 'fsim (functional, WebAssembly GEMM; the default), fsim-js (functional, plain-JS GEMM), tsim (the generated Verilog under Verilator, cycle-accurate)',
+  help: 'fsim (functional, WebAssembly GEMM; the default), fsim-js (functional, plain-JS GEMM), tsim (the generated Verilog under Verilator, cycle-accurate), or on a board pynq-z1, ultra96, zcu104, de10-nano',
 };
 
 export const TRACE_FLAGS: FlagSpec[] = [
@@ -89,9 +91,7 @@ export function traceRequest(args: ParsedArgs, target: string): TraceRequest | u
 }
 
 export function checkTarget(target: string | undefined): string {
-  const t = target ?? 'fsim';
-  if ((TARGETS as readonly string[]).includes(t)) return t;
-  throw new UsageError(`--target ${t}: unknown target; targets: ${TARGETS.join(', ')}`);
+  return targetFlag(target, 'fsim');
 }
 
 /** Reads a VTA JSON configuration file (the generator's reader); unknown or missing keys name the key. */
@@ -109,7 +109,7 @@ export function configFromFlags(configFile: string | undefined, gemm: string | u
 
 /** One line describing any error a vector replay can raise; rethrows programming errors. */
 export function describeError(e: unknown): string {
-  if (e instanceof DeviceError || e instanceof VectorError || e instanceof ConfigError || e instanceof TargetUnavailableError) {
+  if (e instanceof DeviceError || e instanceof VectorError || e instanceof ConfigError || e instanceof TargetUnavailableError || e instanceof InputFileError) {
     return `${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`;
   }
   if (e instanceof Error && e.name === 'IsaError') return `IsaError: ${e.message}`;

@@ -123,7 +123,7 @@ export const conformCommand: Command = defineCommand({
       }
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    io.stderr(`(${secs.toFixed(2)} s)\n`);
+    io.stderr(`vta conform: ${files.length} vector file(s) on ${target} in ${secs.toFixed(2)} s wall-clock\n`);
     if (json) io.stdout(`${JSON.stringify({ target, passed, failed, skipped, seconds: secs, vectors: results }, null, 2)}\n`);
     else io.stdout(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
     return failed > 0 ? EXIT_FAILURE : EXIT_OK;

@@ -6,7 +6,8 @@ import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
 import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { VECTOR_SET_NAMES } from '../../hw/vta/configs';
-import { isTargetName, TARGET_NAMES } from '../targets';
+import { isTargetName, TARGET_NAMES, targetFlag } from '../targets';
+import { didYouMean } from '../../util/suggest';
 import { regress } from './runner';
 import { resolveRegressConfigs } from './config-spec';
 import { prepareOutputDir } from '../../util/output-dir';
@@ -42,11 +43,9 @@ export const regressCommand: Command = defineCommand({
   spec: SPEC,
   description: DESCRIPTION,
   async execute(args, io) {
-    const target = args.string('target') ?? 'tsim';
+    const target = targetFlag(args.string('target'), 'tsim');
     const reference = args.string('reference') ?? 'fsim';
-    for (const [flag, t] of [['--target', target], ['--reference', reference]]) {
-      if (!isTargetName(t)) throw new UsageError(`${flag} ${t}: unknown target; targets: ${TARGET_NAMES.join(', ')}`);
-    }
+    if (!isTargetName(reference)) throw new UsageError(`--reference ${reference}: unknown target${didYouMean(reference, TARGET_NAMES)}; targets: ${TARGET_NAMES.join(', ')}`);
     const configs = (args.string('configs') ?? VECTOR_SET_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     resolveRegressConfigs(configs); // names, boards, shapes and files are checked before any work
     const programs = args.int('programs') ?? 100;

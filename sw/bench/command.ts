@@ -2,12 +2,12 @@
 // operator library on fsim or TSIM (the same Device interface) and prints/writes its results.
 
 import { existsSync, writeFileSync } from 'fs';
-import { prepareOutputFile } from '../../util/output-dir';
+import { checkOutputFile } from '../../util/output-dir';
 import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { CONFIG_FLAGS, configFromArgs } from '../../gen/gen';
 import { DeviceError } from '../../sim/device';
-import { isTargetName, openDevice, TARGET_NAMES } from '../../sim/targets';
+import { openDevice, targetFlag, targetHelp } from '../../sim/targets';
 import { SHIPPED_DB } from '../tune/db';
 import { loadScheduleDb } from '../tune/command';
 import { defaultConfig, VtaConfig } from '../../hw/vta/config';
@@ -17,7 +17,7 @@ export const CONV_SPEC: CommandSpec = {
   command: 'vta bench conv2d',
   flags: [
     { name: 'workload', type: 'string', metavar: 'NAME', help: `the layers to run: ${Object.keys(WORKLOADS).join(', ')} (default resnet18)` },
-    { name: 'target', type: 'string', metavar: 'TARGET', help: 'fsim (default), fsim-js, tsim, or a board (pynq, ultra96, zcu104, de10-nano) when run on it' },
+    { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the results as JSON' },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a roofline plot' },
     { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; its tuned schedules are used and compared with the planner\'s' },
@@ -46,11 +46,10 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const workloadName = args.string('workload') ?? 'resnet18';
   const workload = WORKLOADS[workloadName];
   if (!workload) throw new UsageError(`--workload ${workloadName}: unknown; known: ${Object.keys(WORKLOADS).join(', ')}`);
-  const target = args.string('target') ?? 'fsim';
-  if (!isTargetName(target)) throw new UsageError(`--target ${target}: expected one of ${TARGET_NAMES.join(', ')}`);
+  const target = targetFlag(args.string('target'), 'fsim');
   for (const flag of ['json', 'svg']) {
     const path = args.string(flag);
-    if (path !== undefined) prepareOutputFile(path, `--${flag}`); // before the long run, not after
+    if (path !== undefined) checkOutputFile(path, `--${flag}`); // before the long run, not after
   }
   const cfg = configFromArgs(args);
   if (args.bool('no-db') && args.string('db')) throw new UsageError('--db and --no-db exclude each other');

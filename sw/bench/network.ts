@@ -6,8 +6,8 @@ import { writeFileSync } from 'fs';
 import { defineCommand } from '../../cli/command';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { mulberry32 } from '../../sim/testing/prng';
-import { prepareOutputFile } from '../../util/output-dir';
-import { openDevice } from '../../sim/targets';
+import { checkOutputFile } from '../../util/output-dir';
+import { openDevice, targetFlag, targetHelp } from '../../sim/targets';
 import { generate, LayerRun } from '../compiler/codegen/network';
 import { plannerSchedules, ScheduleProvider } from '../compiler/codegen/schedule';
 import { asCommandErrors, CONFIG_FLAGS, configFromArgs, schedulesFromArgs } from '../compiler/commands/common';
@@ -134,7 +134,7 @@ export const networkBenchCommand = defineCommand({
     flags: [
       ...CONFIG_FLAGS,
       { name: 'workload', type: 'string', metavar: 'NAME', help: `the network: ${Object.keys(NETWORKS).join(', ')} (default resnet18)` },
-      { name: 'target', type: 'string', metavar: 'fsim|tsim', help: 'the device (default fsim)' },
+      { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
       { name: 'size', type: 'int', metavar: 'N', help: 'input height and width (default 224; smaller for quick runs, e.g. 32)' },
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
       { name: 'skip-check', type: 'bool', help: 'do not compare with the integer reference (saves the CPU reference run)' },
@@ -145,14 +145,13 @@ export const networkBenchCommand = defineCommand({
   async execute(args, io) {
     const workload = args.string('workload') ?? 'resnet18';
     if (!NETWORKS[workload]) throw new UsageError(`--workload ${workload}: unknown; known: ${Object.keys(NETWORKS).join(', ')}`);
-    const target = args.string('target') ?? 'fsim';
-    if (target !== 'fsim' && target !== 'tsim') throw new UsageError(`--target ${target}: expected fsim or tsim`);
+    const target = targetFlag(args.string('target'), 'fsim');
     const size = args.int('size');
     if (size !== undefined && (size < 32 || size % 32)) throw new UsageError(`--size ${size}: expected a multiple of 32 (ResNet-18 halves it five times)`);
     if (args.bool('no-db') && args.string('db') !== undefined) throw new UsageError('--db and --no-db exclude each other');
     const schedules = args.bool('no-db') ? plannerSchedules : schedulesFromArgs(args);
     const json = args.string('json');
-    if (json !== undefined) prepareOutputFile(json, '--json'); // before the long run, not after
+    if (json !== undefined) checkOutputFile(json, '--json'); // before the long run, not after
     const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check'), size, schedules));
     io.stdout(formatNetworkReport(r) + '\n');
     if (json) {

@@ -2,7 +2,8 @@
 // copies to the device, runs the packed operator through the runtime, copies back, unpacks and frees.
 
 import type { VtaConfig } from '../../hw/vta/config';
-import type { Runtime, DeviceBuffer } from '../runtime';
+import type { Runtime, DeviceBuffer, RuntimeStats } from '../runtime';
+import { snapshotStats, statsSince } from '../runtime/stats';
 import { aluElementwise, AluEpilogue, maxPoolPacked } from './alu';
 import { Conv2dGeometry, conv2dPacked, Conv2dPlan, Epilogue, outputSize } from './conv2d';
 import { OperatorError } from './errors';
@@ -16,6 +17,18 @@ import { pads4, strides2 } from './reference';
 export interface OpResult {
   readonly out: Int8Array;
   readonly shape: readonly number[];
+}
+
+/** An operator run on the device also says what this call did (runs, instructions, counters, cycles). */
+export interface DeviceOpResult extends OpResult {
+  readonly stats: RuntimeStats;
+}
+
+/** Runs one operator call and adds the runtime statistics of just this call to its result. */
+async function measured<T extends OpResult>(rt: Runtime, call: () => Promise<T>): Promise<T & { stats: RuntimeStats }> {
+  const before = snapshotStats(rt.stats);
+  const r = await call();
+  return { ...r, stats: statsSince(rt.stats, before) };
 }
 
 export interface Conv2dOptions {
@@ -87,6 +100,12 @@ export function conv2dTransposeAsConv2d(
 /** int8 conv2d (grouped), int32 bias, requantized to int8: x [N,C,H,W], w [O,C/groups,KH,KW]. */
 export async function conv2d(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions = {},
+): Promise<DeviceOpResult & { shape: Shape4; plan: Conv2dPlan }> {
+  return measured(rt, () => conv2dCall(rt, x, xShape, w, wShape, bias, o));
+}
+
+async function conv2dCall(
+  rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions,
 ): Promise<OpResult & { shape: Shape4; plan: Conv2dPlan }> {
   const name = o.name ?? 'conv2d';
   const cfg = rt.config;
@@ -138,7 +157,7 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
 export async function dense(
   rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
   o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'plan' | 'name'> = {},
-): Promise<OpResult & { shape: [number, number] }> {
+): Promise<DeviceOpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
   const cfg = rt.config;
   expectType(name, 'input', x, Int8Array);
@@ -151,11 +170,11 @@ export async function dense(
   // x4[b][k][0][mb] = x[mb*B + b][k]
   const x4 = new Int8Array(B * K * MB);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = x[m * K + k];
-  const { out } = await conv2d(rt, x4, xShape, w, wShape, bias,
+  const { out, stats } = await conv2d(rt, x4, xShape, w, wShape, bias,
     { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, plan: o.plan, name });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
-  return { out: y, shape: [M, N] };
+  return { out: y, shape: [M, N], stats };
 }
 
 /**
@@ -166,7 +185,7 @@ export async function dense(
 export async function conv2dTranspose(
   rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null,
   o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; plan?: Conv2dPlan; name?: string } = {},
-): Promise<OpResult & { shape: Shape4 }> {
+): Promise<DeviceOpResult & { shape: Shape4 }> {
   const name = o.name ?? 'conv2d_transpose';
   expectType(name, 'input', x, Int8Array);
   expectType(name, 'weights', w, Int8Array);
@@ -188,10 +207,16 @@ export async function conv2dTranspose(
   }
   const r = await conv2d(rt, xd, as.xShape, wt, as.wShape, bias,
     { stride: 1, padding: as.padding, shift: o.shift, relu: o.relu, plan: o.plan, name });
-  return { out: r.out, shape: r.shape };
+  return { out: r.out, shape: r.shape, stats: r.stats };
 }
 
 async function elementwise(
+  rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
+): Promise<DeviceOpResult & { shape: Shape4 }> {
+  return measured(rt, () => elementwiseCall(rt, name, a, b, shape, op, e));
+}
+
+async function elementwiseCall(
   rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
 ): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
@@ -222,6 +247,12 @@ export const shift = (rt: Runtime, a: Int32Array, shape: readonly number[], amou
 /** Max-pool of an int32 NCHW tensor (pads read as 0), clipped to int8. */
 export async function maxPool2d(
   rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad = 0, e: AluEpilogue = {},
+): Promise<DeviceOpResult & { shape: Shape4 }> {
+  return measured(rt, () => maxPoolCall(rt, x, shape, kernel, stride, pad, e));
+}
+
+async function maxPoolCall(
+  rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad: number, e: AluEpilogue,
 ): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   const name = 'max_pool2d';

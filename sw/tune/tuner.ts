@@ -158,7 +158,8 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
 }
 
 export function formatTuneTable(rows: readonly LayerTuneResult[], target: string): string {
-  const head = ['layer', 'shape', 'space', 'pruned', 'measured', `planner cycles (${target})`, 'tuned cycles', 'tuned/planner', 'knobs'];
+  const how = target === 'tsim' ? 'tsim' : 'model';
+  const head = ['layer', 'shape', 'space', 'pruned', 'measured', `planner cycles (${how})`, `tuned cycles (${how})`, 'tuned/planner', 'knobs'];
   const body = rows.map((r) => [
     r.name, r.shape, String(r.spaceSize), String(r.pruned), r.source === 'database' ? 'db' : String(r.measured),
     r.plannerCycles === null ? '-' : String(r.plannerCycles), r.tunedCycles === null ? 'FAILED' : String(r.tunedCycles),

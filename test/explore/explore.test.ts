@@ -80,6 +80,6 @@ test('vta explore: usage errors are one line, before any synthesis', async () =>
   await expect(exploreCommand.run([], io)).rejects.toThrow('--space FILE.json is required (examples in scripts/explore/spaces/)');
   await expect(exploreCommand.run(['--space', 'nope.json'], io)).rejects.toThrow('--space nope.json: no such file');
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--board', 'vc707'], io)).rejects.toThrow(/--board: unknown board "vc707"; known boards: pynq-z1/);
-  await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim-cycles');
+  await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim');
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--workload', 'vgg'], io)).rejects.toThrow(/--workload vgg: unknown/);
 });

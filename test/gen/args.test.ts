@@ -59,6 +59,8 @@ describe('parseArgs', () => {
     expect(usageError(['--foo'])).toBe('unknown flag --foo (see vta demo --help)');
     expect(usageError(['--foo=1'])).toBe('unknown flag --foo (see vta demo --help)');
     expect(usageError(['-x'])).toBe('unknown flag -x (see vta demo --help)');
+    expect(usageError(['--nmae', 'x'])).toBe('unknown flag --nmae; did you mean --name? (see vta demo --help)');
+    expect(usageError(['--verbos'])).toBe('unknown flag --verbos; did you mean --verbose? (see vta demo --help)');
   });
   test('missing values', () => {
     expect(usageError(['--name'])).toBe('--name needs a value (NAME) (see vta demo --help)');

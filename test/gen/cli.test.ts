@@ -42,13 +42,48 @@ describe('dispatcher', () => {
   test('unknown commands and flags', async () => {
     const a = captureIo();
     expect(await main(['frobnicate'], a)).toBe(2);
-    expect(a.err).toBe(`vta: unknown command "frobnicate"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see vta --help)\n`);
+    expect(a.err).toBe(`vta: unknown command "frobnicate" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see vta --help)\n`);
     const b = captureIo();
     expect(await main(['help', 'frobnicate'], b)).toBe(2);
-    expect(b.err).toBe(`vta help: unknown command "frobnicate"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see vta --help)\n`);
+    expect(b.err).toBe(`vta help: unknown command "frobnicate" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see vta --help)\n`);
     const c = captureIo();
     expect(await main(['--gemm', '1x16x16'], c)).toBe(2);
     expect(c.err).toBe('vta: unknown flag --gemm; a command comes first (see vta --help)\n');
+  });
+
+  test('did you mean: a mistyped command, flag or subcommand names the closest one (edit distance)', async () => {
+    const cases: [string[], string][] = [
+      [['gne'], 'vta: unknown command "gne"; did you mean gen? (commands: '],
+      [['infre'], 'vta: unknown command "infre"; did you mean infer? ('],
+      [['gen', '--gem', '1x16x16'], 'vta gen: unknown flag --gem; did you mean --gemm? (see vta gen --help)\n'],
+      [['infer', 'm.onnx', '--limt', '3'], 'vta infer: unknown flag --limt; did you mean --limit? (see vta infer --help)\n'],
+      [['--hepl'], 'vta: unknown flag --hepl; did you mean --help? (see vta --help)\n'],
+      [['bench', 'conv3d'], 'vta bench: unknown subcommand "bench conv3d"; did you mean bench conv2d? (subcommands: conv2d, network, synth; see vta bench --help)\n'],
+      [['help', 'bench', 'netwrok'], 'vta help: unknown subcommand "bench netwrok"; did you mean bench network? (subcommands: conv2d, network, synth)\n'],
+    ];
+    for (const [argv, message] of cases) {
+      const io = captureIo();
+      expect([argv, await main(argv, io)]).toEqual([argv, 2]);
+      expect(io.err.startsWith(message)).toBe(true);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
+    }
+    // nothing close: no guess
+    const far = captureIo();
+    await main(['frobnicate'], far);
+    expect(far.err).not.toContain('did you mean');
+  });
+
+  test('vta --help lists every command and the bench subcommands; vta help bench conv2d shows its flags', async () => {
+    const io = captureIo();
+    await main(['--help'], io);
+    for (const c of COMMANDS) expect(io.out).toMatch(new RegExp(`^  ${c.name} +\\S`, 'm'));
+    for (const sub of ['conv2d', 'network', 'synth']) expect(io.out).toMatch(new RegExp(`^  bench ${sub} +\\S`, 'm'));
+    const conv = captureIo();
+    expect(await main(['help', 'bench', 'conv2d'], conv)).toBe(0);
+    expect(conv.out).toMatch(/^usage: vta bench conv2d \[flags\]/);
+    const synth = captureIo();
+    expect(await main(['help', 'bench', 'synth'], synth)).toBe(0);
+    expect(synth.out).toMatch(/^usage: vta bench synth \[flags\]/);
   });
 
   test('--version', async () => {
@@ -101,7 +136,7 @@ describe('the real vta command', () => {
 
   test('node bin/vta.js frobnicate: exit code 2', () => {
     const r = vta(['frobnicate']);
-    expect(r.stderr).toBe(`vta: unknown command "frobnicate"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see vta --help)\n`);
+    expect(r.stderr).toBe(`vta: unknown command "frobnicate" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see vta --help)\n`);
     expect(r.status).toBe(2);
   });
 });

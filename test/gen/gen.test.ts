@@ -113,6 +113,7 @@ describe('output', () => {
     const cfg = resolveFlags(['--gemm', '2x8x8', '--wgt-buff', '16']);
     expect(m).toEqual({
       generator: `vta-ts ${VERSION}`,
+      command: 'vta gen --gemm 2x8x8 --wgt-buff 16 --out o',
       configName: '2x8_i8w8a32_15_15_16_17',
       configHash: cfg.hash,
       top: 'VTAFake',
@@ -129,7 +130,12 @@ describe('output', () => {
       config: cfg.json,
     });
     for (const f of [...m.files, ...m.headers, m.configFile]) expect(existsSync(join(dir, f))).toBe(true);
-    expect(readFileSync(join(dir, 'fake_gemm.v'), 'utf8')).toBe(fakeEmitRtl(cfg).files[0].text);
+    // the generator's text, plus one line naming the configuration and the command that made the file
+    const lines = fakeEmitRtl(cfg).files[0].text.split('\n');
+    const at = lines[0].startsWith('//') ? 1 : 0;
+    lines.splice(at, 0, '// Configuration 2x8_i8w8a32_15_15_16_17; made by: vta gen --gemm 2x8x8 --wgt-buff 16 --out o');
+    expect(readFileSync(join(dir, 'fake_gemm.v'), 'utf8')).toBe(lines.join('\n'));
+    expect(readFileSync(join(dir, 'vta_hw_spec.h'), 'utf8')).toContain('\n * Made by: vta gen --gemm 2x8x8 --wgt-buff 16 --out o\n');
   });
 
   test('byte-identical on re-run, in the same directory and in another', async () => {
@@ -187,6 +193,8 @@ describe('errors: one line on stderr, exit code 2, no stack', () => {
     [['--config', 'list.json'], /^vta gen: list\.json: a configuration must be a JSON object/],
     [['--alu-ops', 'MIN,MAX,ADD'], /^vta gen: --alu-ops MIN,MAX,ADD: ALU_OPS must include SHR/],
     [['--insn-queue-depth', '100'], 'vta gen: --insn-queue-depth 100: INSN_QUEUE_DEPTH = 100 must be a power of two'],
+    // the fix in the flags' words, with the value, as the README says it
+    [['--gemm', '2x8x8'], /^vta gen: --gemm 2x8x8: the micro-op does not fit in 32 bits: .*; give --wgt-buff 16 \(now 18: the weight index is 2 bit\(s\) too wide\), or lower --acc-buff, or lower --inp-buff$/],
   ] as [string[], string | RegExp][])('%j', async (argv, expected) => {
     const r = await gen(argv, dir);
     expect(r.code).toBe(2);

@@ -19,7 +19,8 @@ test('vta conform over the vta-hls set: 35 passed, 0 failed, 2 skipped', () => {
   const skips = lines.filter((l) => l.startsWith('SKIP '));
   expect(skips).toHaveLength(2);
   expect(skips[0]).toMatch(/^SKIP default__quirk_hls_reset_gemm_then_store_s210: .*OUT becomes 0/);
-  expect(skips[1]).toMatch(/^SKIP default__quirk_hls_shr_amounts_s212: .*whole amount/);
+  expect(skips[1]).toMatch(/^SKIP default__quirk_hls_shr_amounts_s212: .*whole amount/);  // the time line says what it is
+  expect(r.stderr).toMatch(/^vta conform: 37 vector file\(s\) on fsim in \d+\.\d\d s wall-clock$/m);
 });
 
 test('vta conform on a skipped vector alone still says why; a failing one exits 1', () => {
@@ -52,13 +53,27 @@ test('vta run on a mismatch lists addresses, expected/actual bytes and the STORE
   expect(r.stdout).toMatch(/addr 20480 \(0x5000\): expected 0x90, got 0x00, last written by STORE instruction 5/);
 });
 
-test('vta disasm lists a vector program one instruction per line', () => {
+test('vta disasm lists a vector program one instruction per line, after a legend of what the fields count', () => {
   const r = vta('disasm', '../shared/conformance/vta-hls/default__tl_gemm_4x4x4_s111.json');
   expect(r.code).toBe(0);
-  const lines = r.stdout.trimEnd().split('\n');
+  const all = r.stdout.trimEnd().split('\n');
+  const legend = all.filter((l) => l.startsWith('#'));
+  expect(all.slice(0, legend.length)).toEqual(legend); // the legend comes first
+  expect(legend.join('\n')).toContain('sram= and dram= are element indices of that memory, not bytes');
+  expect(legend.join('\n')).toMatch(/element bytes: UOP 4, INP \d+, WGT \d+, ACC \d+, OUT \d+/);
+  const lines = all.slice(legend.length);
   expect(lines).toHaveLength(7);
   expect(lines[4]).toMatch(/^4 +compute GEMM +uop=\[0,64\)/);
   expect(lines[6]).toMatch(/FINISH/);
+  const bare = vta('disasm', '--no-legend', '../shared/conformance/vta-hls/default__tl_gemm_4x4x4_s111.json');
+  expect(bare.stdout.trimEnd().split('\n')).toEqual(lines);
+});
+
+test('vta disasm of a text file that is no vector: "not a vector or a program", one line, exit 1', () => {
+  const r = vta('disasm', 'README.md');
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe('vta disasm: README.md: not a vector or a program: a vector is a .json file, a program whole 16-byte instructions (this is text)\n');
 });
 
 test('vta conform --json prints one JSON document with a result per vector (fsim-js target)', () => {

@@ -46,7 +46,7 @@ describe('instruction layouts match the conformance README tables', () => {
 describe('impossible configurations are rejected with the key and the fix', () => {
   test('2x8x8 with the default 256 KiB weight buffer overflows the micro-op', () => {
     const json = withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape('2x8x8'));
-    expect(() => deriveConfig(json)).toThrow(/micro-op does not fit in 32 bits.*dst 11 \+ src 11 \+ wgt 12 = 34 bits.*lower LOG_WGT_BUFF_SIZE by 2/);
+    expect(() => deriveConfig(json)).toThrow(/micro-op does not fit in 32 bits.*dst 11 \+ src 11 \+ wgt 12 = 34 bits.*set LOG_WGT_BUFF_SIZE to 16 \(now 18: the weight index is 2 bit\(s\) too wide\)/);
   });
   test('a block size that is not a power of two', () => {
     expect(() => parseGemmShape('1x15x16')).toThrow('--gemm: BLOCK_IN = 15 in 1x15x16 must be a power of two');

@@ -7,9 +7,10 @@ import { CommandFailure, UsageError } from '../../../cli/errors';
 import { CONFIG_FLAGS, configFromArgs } from '../../../gen/gen';
 import { OperatorError } from '../../ops/errors';
 import { RuntimeError } from '../../runtime';
+import { DeviceError } from '../../../sim/device';
 import { LabelledImages, loadDataSpec } from '../data/idx';
 import { CompileError, elementCount, Graph } from '../ir';
-import type { PipelineOptions } from '../pipeline';
+import { isQuantized, PipelineOptions } from '../pipeline';
 import type { ScheduleProvider } from '../codegen/schedule';
 import { SHIPPED_DB } from '../../tune/db';
 import { databaseSchedules } from '../../tune/schedules';
@@ -53,6 +54,20 @@ export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undef
   const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : raw ? 1 / 255 : 1) };
   if (n.std === 0) throw new UsageError('--std must not be 0');
   return n;
+}
+
+/**
+ * Checks that the images of a data set fit the graph's input; `given` names them as the user gave them
+ * (`--data synthetic:5`, or the calibration set and the flag it came from).
+ */
+export function checkImagesFit(g: Graph, d: LabelledImages, given: string, model = 'the model'): void {
+  const name = g.inputs[0];
+  const shape = g.tensors[name].shape;
+  const per = elementCount(d.dims);
+  if (imagesFitInput(d.dims, shape)) return;
+  const [, C, H, W] = shape;
+  const hint = shape.length === 4 && C === 3 && d.unlabelled ? `; synthetic:N:${H}x${W} makes images of that size` : '';
+  throw new UsageError(`${given}: images of [${d.dims.join(', ')}] (${per} values) do not fit ${model}'s input ${JSON.stringify(name)} [${shape.join(', ')}]${hint}`);
 }
 
 /** Image i of a data set as the graph's input tensor (NCHW float). */
@@ -107,12 +122,22 @@ export interface CalibrationChoice {
   description: string;
 }
 
-/** Quantization and partition options from the flags; `fallbackData` calibrates when --calibrate is absent. */
-export function pipelineOptionsFromArgs(args: ParsedArgs, g: Graph, fallbackData?: string): CalibrationChoice {
+/**
+ * Quantization and partition options from the flags; `fallback` calibrates when --calibrate is absent
+ * (`why` says where it comes from, for messages: "the calibration set of --data mnist"). An int8 model
+ * keeps its own quantization and needs no calibration images.
+ */
+export function pipelineOptionsFromArgs(args: ParsedArgs, g: Graph, fallback?: { spec: string; why: string }): CalibrationChoice {
   const scheme = args.string('scheme');
   if (scheme !== undefined && scheme !== 'calibrated' && scheme !== 'global') throw new UsageError(`--scheme ${scheme}: expected calibrated or global`);
-  const spec = args.string('calibrate') ?? (scheme === 'global' ? undefined : fallbackData);
   const partition = { cpu: nodeList(args, 'cpu'), vta: nodeList(args, 'vta') };
+  if (isQuantized(g)) {
+    const given = ['calibrate', 'calibrate-count', 'scheme', 'global-scale'].find((f) => args.has(f));
+    if (given) throw new UsageError(`--${given}: the model is already int8 and keeps its own quantization`);
+    return { samples: [], options: { partition }, description: "the model's own int8 quantization" };
+  }
+  const userSpec = args.string('calibrate');
+  const spec = userSpec ?? (scheme === 'global' ? undefined : fallback?.spec);
   const globalScale = numberFlag(args, 'global-scale', 8);
   if (scheme === 'calibrated' && !spec) throw new UsageError('--scheme calibrated needs --calibrate DATA');
   if (!spec) {
@@ -120,7 +145,8 @@ export function pipelineOptionsFromArgs(args: ParsedArgs, g: Graph, fallbackData
   }
   const count = args.int('calibrate-count') ?? 100;
   if (count < 1) throw new UsageError('--calibrate-count must be at least 1');
-  const data = loadDataSpec(spec);
+  const data = loadDataSpec(spec, userSpec !== undefined ? '--calibrate' : '--data');
+  checkImagesFit(g, data, userSpec !== undefined ? `--calibrate ${spec}` : `${spec} (${fallback!.why})`);
   const norm = normalizationFromArgs(args, spec);
   const n = Math.min(count, data.count);
   const samples = Array.from({ length: n }, (_, i) => imageInput(g, data, i, norm));
@@ -132,7 +158,7 @@ export async function asCommandErrors<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError) throw new CommandFailure(e.message, { cause: e });
+    if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError || e instanceof DeviceError) throw new CommandFailure(e.message, { cause: e });
     throw e;
   }
 }

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { defineCommand } from '../../../cli/command';
 import { CliIo, EXIT_OK, UsageError } from '../../../cli/errors';
+import { prepareOutputDir } from '../../../util/output-dir';
 import { formatInsn } from '../../../hw/vta/disasm';
 import { FunctionalSimulator } from '../../../sim/fsim';
 import { Runtime } from '../../runtime';
@@ -27,8 +28,8 @@ export function describeNetwork(net: CompiledNetwork): string {
     else if (s.kind === 'download') lines.push(`  download  ${s.tensor} (${s.from.buf.bytes} B)`);
     else {
       const insns = s.programs.reduce((a, p) => a + p.insns.length, 0);
-      const plan = s.plan ? ` tiles oc${s.plan.tOC} ic${s.plan.tIC} h${s.plan.tH} w${s.plan.tW}${s.plan.weightsResident ? ' resident weights' : ''}, est ${Math.round(s.plan.estCycles ?? 0)} cycles` : '';
-      lines.push(`  vta       ${s.node.name} (${s.node.op}): ${insns} instructions,${plan}`);
+      const plan = s.plan ? `, tiles oc${s.plan.tOC} ic${s.plan.tIC} h${s.plan.tH} w${s.plan.tW}${s.plan.weightsResident ? ' resident weights' : ''}, est ${Math.round(s.plan.estCycles ?? 0)} cycles` : '';
+      lines.push(`  vta       ${s.node.name} (${s.node.op}): ${insns} instructions${plan}`);
     }
   }
   return lines.join('\n');
@@ -73,7 +74,7 @@ function writeCompiled(dir: string, model: string, net: CompiledNetwork, p: Pipe
 
 export const compileCommand = defineCommand({
   name: 'compile',
-  summary: 'compile a model (ONNX) for VTA: passes, partition, instruction streams',
+  summary: 'compile a model (ONNX, TFLite) for VTA: passes, partition, instruction streams',
   description:
     'Imports MODEL, folds batch norms and constants, fuses activations, quantizes to int8 (power-of-two\n' +
     'scales, requantization by shift), partitions between CPU and VTA, packs layouts and generates the\n' +
@@ -92,6 +93,8 @@ export const compileCommand = defineCommand({
   async execute(args, io: CliIo) {
     const model = args.positionals[0];
     if (!model) throw new UsageError('expects a MODEL file');
+    const out = args.string('out');
+    if (out !== undefined) prepareOutputDir(out, '--out'); // before the compilation, not after it
     return asCommandErrors(async () => {
       const cfg = configFromArgs(args);
       const imported = importModel(model);
@@ -107,7 +110,6 @@ export const compileCommand = defineCommand({
       const rt = new Runtime(device);
       const net = await generate(rt, p.device, { schedules: schedulesFromArgs(args) });
       io.stdout(describeNetwork(net) + '\n');
-      const out = args.string('out');
       if (out) io.stdout(`wrote ${writeCompiled(out, model, net, p, calib.description).join(', ')}\n`);
       net.release();
       return EXIT_OK;

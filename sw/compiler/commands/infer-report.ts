@@ -19,9 +19,14 @@ export interface InferReport {
   images: number;
   /** Stopped by Ctrl-C: the figures cover the first `images` images. */
   interrupted?: boolean;
-  /** Against the data's labels; synthetic data is labelled with the float reference's top-1. */
-  top1: { float: number | null; int8: number; device: number; tflite?: number };
-  agreement: number;
+  /** The references not run (--skip-float, --skip-int8, or an int8 model without --reference). */
+  skipped: ('float' | 'int8')[];
+  /** Against the data's labels; synthetic data is labelled with the float reference's top-1. null: not run. */
+  top1: { float: number | null; int8: number | null; device: number; tflite?: number };
+  /** Identical outputs, device vs the int8 CPU reference; null when that reference was skipped. */
+  agreement: number | null;
+  /** Same top-1, device vs the float reference; null without a float reference. */
+  floatAgreement: number | null;
   /** An imported int8 model: the device against the model's exact integer rules (TFLite's requantization). */
   exact?: { identical: number; top1: number };
   /** Device cycles per image (sum over VTA layers); measured on TSIM, the planner's estimate on fsim. */
@@ -30,5 +35,6 @@ export interface InferReport {
   macs: number;
   utilization: number | null;
   layers: LayerReport[];
-  time: { deviceSeconds: number; cpuSeconds: number; floatReferenceSeconds: number; int8ReferenceSeconds: number; compileSeconds: number; imagesPerSecond: number; networkImagesPerSecond: number };
+  /** Wall-clock seconds on this machine (a simulator's time, not the accelerator's); a skipped reference is null. */
+  time: { deviceSeconds: number; cpuSeconds: number; floatReferenceSeconds: number | null; int8ReferenceSeconds: number | null; compileSeconds: number; imagesPerSecond: number; networkImagesPerSecond: number };
 }

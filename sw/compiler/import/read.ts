@@ -1,14 +1,8 @@
-// One bounded read for every model importer: size limit, regular files only, and read errors turned into
-// the compiler's one-line CompileError.
+// One bounded read for every model importer: size limit, regular files only. A file that cannot be read
+// is the util's one-line InputFileError (the user named it: exit 2); one that is no model a CompileError.
 
-import { INPUT_LIMITS, InputFileError, readInputFile } from '../../../util/input-file';
-import { CompileError } from '../ir';
+import { INPUT_LIMITS, readInputFile } from '../../../util/input-file';
 
 export function readModelFile(path: string): Uint8Array {
-  try {
-    return readInputFile(path, { maxBytes: INPUT_LIMITS.modelBytes, what: 'model' });
-  } catch (e) {
-    if (e instanceof InputFileError) throw new CompileError(e.message);
-    throw e;
-  }
+  return readInputFile(path, { maxBytes: INPUT_LIMITS.modelBytes, what: 'model' });
 }

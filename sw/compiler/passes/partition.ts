@@ -21,13 +21,20 @@ export interface Placement {
   reason: string;
 }
 
-function shiftOnly(r: Requant | undefined): string | null {
-  if (!r) return 'no requantization to int8';
-  if (r.multiplier) return 'requantization needs a multiplier (the ALU only shifts)';
-  if (r.zeroPoint !== 0) return `output zero point ${r.zeroPoint} (VTA's scheme has 0)`;
-  if (r.shift.length !== 1) return 'per-channel shifts';
-  if (r.shift[0] < 0 || r.shift[0] > 31 || !Number.isInteger(r.shift[0])) return `shift ${r.shift[0]} outside 0..31`;
+/** Why the ALU's right shift by 0..31 cannot rescale the output by 2^-s, in words; null when it can. */
+function shiftReason(s: number): string | null {
+  if (!Number.isInteger(s)) return `the output scale needs a shift by ${s}, not a whole number of bits`;
+  if (s < 0) return `the output scale needs a left shift by ${-s} bit(s); the ALU only shifts right (by 0 to 31)`;
+  if (s > 31) return `the output scale needs a right shift by ${s} bits; the ALU shifts by at most 31`;
   return null;
+}
+
+function shiftOnly(r: Requant | undefined): string | null {
+  if (!r) return 'its output is not requantized to int8';
+  if (r.multiplier) return 'rescaling its output needs a multiplier; VTA\'s ALU can only shift here';
+  if (r.zeroPoint !== 0) return `its output has zero point ${r.zeroPoint}; VTA's add has none`;
+  if (r.shift.length !== 1) return 'its output needs a shift per channel; VTA\'s add has one shift';
+  return shiftReason(r.shift[0]);
 }
 
 /**
@@ -36,12 +43,15 @@ function shiftOnly(r: Requant | undefined): string | null {
  * the tflite-requant pass lowers to one of those after the partition.
  */
 function convRequant(r: Requant | undefined, cfg: VtaConfig): string | null {
-  if (!r) return 'no requantization to int8';
+  if (!r) return 'its output is not requantized to int8';
   if (r.multiplier && r.rounding === 'nearest' && !r.aluMultiplier) return null;
-  if (r.multiplier) return 'requantization needs a multiplier (the ALU only shifts)';
-  if (r.aluMultiplier && !cfg.aluOps.includes('MUL')) return 'the ALU-MUL requantization needs MUL in ALU_OPS';
-  const bad = r.shift.find((s) => s < 0 || s > 31 || !Number.isInteger(s));
-  return bad === undefined ? null : `shift ${bad} outside 0..31`;
+  if (r.multiplier) return 'rescaling its output needs a multiplier with this rounding; VTA\'s ALU can only shift here';
+  if (r.aluMultiplier && !cfg.aluOps.includes('MUL')) return 'rescaling its output needs the ALU\'s MUL (add MUL to --alu-ops)';
+  for (const s of r.shift) {
+    const why = shiftReason(s);
+    if (why) return why;
+  }
+  return null;
 }
 
 const zeroPoints = (g: Graph, n: Node) => n.inputs.filter(Boolean).some((i) => (g.tensors[i].quant?.zeroPoint ?? [0]).some((z) => z !== 0));
@@ -52,13 +62,16 @@ const weightZeroPoint = (g: Graph, n: Node) => (g.tensors[n.inputs[1]].quant?.ze
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
   const t = (i: number) => g.tensors[n.inputs[i]];
   const out = g.tensors[n.outputs[0]];
-  if (out.dtype !== 'int8' || (n.inputs[0] && t(0).dtype !== 'int8')) return 'not an int8 operator';
+  if (n.op === 'quantize' || n.op === 'dequantize') return 'converts between float and int8 (host work)';
+  if (out.dtype !== 'int8' || (n.inputs[0] && t(0).dtype !== 'int8')) {
+    return `works on ${n.inputs[0] && t(0).dtype !== 'int8' ? t(0).dtype : out.dtype} values; VTA computes on int8`;
+  }
   switch (n.op) {
     case 'conv2d': {
       const [, C] = t(0).shape;
       const [O, , KH, KW] = t(1).shape;
       const groups = n.attrs.groups as number;
-      if (weightZeroPoint(g, n)) return 'non-zero weight zero point';
+      if (weightZeroPoint(g, n)) return 'its weights have a non-zero zero point; VTA\'s GEMM takes plain int8 weights';
       const why = convRequant(n.attrs.requant as Requant, cfg);
       if (why) return why;
       if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
@@ -69,13 +82,13 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return null;
     }
     case 'dense':
-      if (weightZeroPoint(g, n)) return 'non-zero weight zero point';
+      if (weightZeroPoint(g, n)) return 'its weights have a non-zero zero point; VTA\'s GEMM takes plain int8 weights';
       return convRequant(n.attrs.requant as Requant, cfg);
     case 'add': {
       const ar = n.attrs.requant as AddRequant;
       if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
-      if (zeroPoints(g, n)) return 'non-zero input zero point';
-      if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return 'the inputs need rescaling';
+      if (zeroPoints(g, n)) return 'an input has a non-zero zero point; VTA\'s add has none';
+      if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return 'its two inputs have different scales and VTA\'s add cannot rescale them';
       return shiftOnly(ar.requant);
     }
     case 'max_pool': {
@@ -84,7 +97,7 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       const p = n.attrs.pads as number[];
       if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
       if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
-      if (zeroPoints(g, n)) return 'non-zero zero point (pads read as 0)';
+      if (zeroPoints(g, n)) return 'its input has a non-zero zero point (VTA pads with 0)';
       return null;
     }
     case 'flatten':
@@ -104,10 +117,10 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
   for (const n of g.nodes) {
     const why = n.op === 'flatten' || n.op === 'concat' ? 'decided below' : deviceSupport(g, cfg, n);
     let target: Target = why ? 'cpu' : 'vta';
-    let reason = why ?? 'operator library';
+    let reason = why ?? 'the operator library runs it';
     if (!why && n.op === 'conv2d' && g.tensors[n.inputs[0]].shape[1] <= 3) {
       target = 'cpu';
-      reason = `policy: ${g.tensors[n.inputs[0]].shape[1]} input channel(s) would fill ${g.tensors[n.inputs[0]].shape[1]}/${cfg.blockIn} GEMM lanes`;
+      reason = `policy: its ${g.tensors[n.inputs[0]].shape[1]} input channel(s) would use ${g.tensors[n.inputs[0]].shape[1]} of ${cfg.blockIn} GEMM lanes (--vta ${n.name} forces it)`;
     }
     if (opts.cpu?.includes(n.name)) {
       target = 'cpu';

@@ -55,7 +55,7 @@ test('IDX: wrong magic, element type, rank and counts', async () => {
 
 test('images of another shape than the model input, even with the same number of values', async () => {
   const wrongShape = write('14x56', Buffer.concat([header([2, 14, 56]), mnist.pixels.subarray(0, 2 * 784)]));
-  await expectRefused(wrongShape, goodLabels(), /--data idx:.*14x56.*: images of \[14, 56\] do not fit the model's input input \[1, 1, 28, 28\]/);
+  await expectRefused(wrongShape, goodLabels(), /--data idx:.*14x56.*: images of \[14, 56\] \(784 values\) do not fit the model's input "input" \[1, 1, 28, 28\]/);
   await expectRefused(write('32x32', images(2, [32, 32]).subarray(0, 4 + 12 + 2 * 784)), goodLabels(), /truncated IDX data|do not fit/);
 });
 

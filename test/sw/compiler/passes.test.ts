@@ -2,7 +2,7 @@
 import { defaultConfig } from '../../../hw/vta/config';
 import { runFloat } from '../../../sw/compiler/exec/float';
 import { requantValue, runInt8 } from '../../../sw/compiler/exec/int8';
-import { Graph, Node, Tensor, validateGraph } from '../../../sw/compiler/ir';
+import { cloneGraph, Graph, Node, Requant, Tensor, validateGraph } from '../../../sw/compiler/ir';
 import { foldBatchNorm } from '../../../sw/compiler/passes/fold-batch-norm';
 import { foldConstants } from '../../../sw/compiler/passes/fold-constants';
 import { fuseActivations } from '../../../sw/compiler/passes/fuse';
@@ -148,6 +148,19 @@ test('partition: first conv on the CPU, overrides, unsupported forced onto VTA i
   expect(at({ vta: ['c1'], cpu: ['c2'] })).toMatchObject({ c1: 'vta', c2: 'cpu' });
   expect(() => partition(q, cfg, { vta: ['gap'] })).toThrow('partition: node gap (global_avg_pool) cannot run on VTA: VTA has no global_avg_pool operator');
   expect(() => partition(q, cfg, { cpu: ['nope'] })).toThrow(/no node named "nope"/);
+  // the reasons say what is wrong in words, not in field values
+  const reason = (gr: Graph, node: string) => partition(gr, cfg).placements.find((p) => p.node === node)!.reason;
+  expect(reason(q, 'c1')).toBe('policy: its 3 input channel(s) would use 3 of 16 GEMM lanes (--vta c1 forces it)');
+  expect(reason(q, 'c2')).toBe('the operator library runs it');
+  const withShift = (s: number) => {
+    const r = cloneGraph(q);
+    const c2 = r.nodes.find((n) => n.name === 'c2')!;
+    c2.attrs.requant = { ...(c2.attrs.requant as Requant), shift: [s] };
+    return r;
+  };
+  expect(reason(withShift(-1), 'c2')).toBe('the output scale needs a left shift by 1 bit(s); the ALU only shifts right (by 0 to 31)');
+  expect(reason(withShift(33), 'c2')).toBe('the output scale needs a right shift by 33 bits; the ALU shifts by at most 31');
+  expect(reason(q, 's')).toBe('works on float32 values; VTA computes on int8');
 });
 
 test('pack: OIHWoi weights with padded channels; a flattened packed input permutes the dense columns', () => {

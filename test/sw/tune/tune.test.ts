@@ -125,7 +125,7 @@ test('the shipped database covers ResNet-18 and the MNIST model on the default c
 
 test('vta tune: usage errors are one line', async () => {
   const io = { stdout: () => undefined, stderr: () => undefined };
-  await expect(tuneCommand.run(['--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim-cycles');
+  await expect(tuneCommand.run(['--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim');
   await expect(tuneCommand.run(['--ops', 'pool'], io)).rejects.toThrow('--ops: unknown operator "pool"; operators: conv2d, dense, conv2d_transpose');
   await expect(tuneCommand.run(['--workload', 'vgg'], io)).rejects.toThrow('--workload vgg: unknown; known: resnet18, mnist-lenet-bn, or a FILE.onnx');
   await expect(tuneCommand.run(['--workload', 'resnet18', '--ops', 'dense'], io)).rejects.toThrow('--ops dense: resnet18 has no such layers');
@@ -159,8 +159,12 @@ test('vta tune --board tunes the board preset\'s configuration (its hash keys th
   const dbFile = join(dir, 'db.jsonl');
   const out: string[] = [];
   const io = { stdout: (s: string) => void out.push(s), stderr: () => undefined };
-  const code = await tuneCommand.run(['--board', 'pynq-z1', '--workload', 'mnist-lenet-bn', '--ops', 'dense', '--target', 'fsim-cycles', '--trials', '2', '--jobs', '1', '--db', dbFile], io);
+  const code = await tuneCommand.run(['--board', 'pynq-z1', '--workload', 'mnist-lenet-bn', '--ops', 'dense', '--target', 'fsim', '--trials', '2', '--jobs', '1', '--db', dbFile], io);
   expect(code).toBe(0);
+  // fsim's "measurement" is the cost model, and the output says so
+  expect(out.join('')).toContain('checked on fsim, cycles from the cost model');
+  expect(out.join('')).toMatch(/planner cycles \(model\) +tuned cycles \(model\)/);
+  expect(out.join('')).toContain("note: on fsim the cycles are the planner's cost model (fsim has no timing model)");
   const pynq = namedConfig('pynq-z1');
   const records = readFileSync(dbFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScheduleRecord);
   expect(records.map((r) => [r.config, r.op, r.layer])).toEqual([[pynq.hash, 'dense', layerShape(MNIST_LENET_BN[3])]]);
