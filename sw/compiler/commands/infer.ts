@@ -6,35 +6,28 @@
 import { writeFileSync } from 'fs';
 import { defineCommand } from '../../../cli/command';
 import { EXIT_INTERRUPTED, InterruptedError, watchInterrupts } from '../../../util/interrupt';
-import type { ParsedArgs } from '../../../cli/args';
+import { CommandSpec, ParsedArgs, parseArgs } from '../../../cli/args';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../../cli/errors';
 import { checkOutputFile } from '../../../util/output-dir';
 import { checkTargetPresent, targetFlag, targetHelp } from '../../../sim/targets';
 import { DATA_SPECS, LabelledImages, loadDataSpec } from '../data/idx';
-import { runFloat } from '../exec/float';
-import { runInt8 } from '../exec/int8';
 import { importModel } from '../import';
 import type { Graph } from '../ir';
 import { CompiledModel, compileGraph } from '../model';
+import { LocalExecutor } from '../../../exec';
+import { resolve } from 'path';
+import { emptyTally, InferTask, mergeTallies, reportFrom, Tally, tallyImages } from './infer-run';
 import { formatPlacements } from '../passes/partition';
 import { isQuantized } from '../pipeline';
 import { inferSvg } from './infer-svg';
 import type { InferReport, LayerReport } from './infer-report';
 import { formatInferReport } from './infer-format';
 import {
-  asCommandErrors, checkImagesFit, checkLabels, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, imageInput, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs,
+  asCommandErrors, checkImagesFit, checkLabels, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, Normalization, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs,
 } from './common';
 
 export type { InferReport, LayerReport };
 export { formatInferReport };
-
-const argmax = (v: ArrayLike<number>) => {
-  let b = 0;
-  for (let k = 1; k < v.length; k++) if (v[k] > v[b]) b = k;
-  return b;
-};
-
-const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
 
 function progressLine(done: number, total: number, t0: number, correct: number): string {
   const width = 30;
@@ -43,6 +36,27 @@ function progressLine(done: number, total: number, t0: number, correct: number):
   const eta = done ? (secs / done) * (total - done) : 0;
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} images, device top-1 ${((100 * correct) / Math.max(1, done)).toFixed(2)}%, ${(done / Math.max(secs, 1e-9)).toFixed(1)} img/s, eta ${eta.toFixed(0)} s`;
 }
+
+const INFER_SPEC: CommandSpec = {
+  command: 'vta infer',
+  positionals: { metavar: 'MODEL', min: 1, max: 1 },
+  flags: [
+    ...CONFIG_FLAGS,
+    ...COMPILE_FLAGS,
+    { name: 'data', type: 'string', metavar: 'SPEC', help: 'mnist | mnist-train | idx:IMAGES,LABELS | synthetic:N[@SEED][:HxW] (required)' },
+    { name: 'reference', type: 'string', metavar: 'MODEL', help: 'float model for the float column (an int8 model has none of its own); synthetic data is labelled by it' },
+    { name: 'skip-float', type: 'bool', help: 'do not run the float reference (its columns show -; synthetic data needs it for labels)' },
+    { name: 'skip-int8', type: 'bool', help: 'do not run the int8 CPU references (no agreement check; the slowest part on large data sets)' },
+    { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
+    { name: 'limit', type: 'int', metavar: 'N', help: 'only the first N images' },
+    { name: 'jobs', type: 'int', metavar: 'N', help: 'worker processes for the images, each with its own copy of the model (fsim, tsim; default 1)' },
+    { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
+    { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a bar chart of the host time per layer' },
+  ],
+};
+
+/** A `vta infer` command line as the command parses it (worker processes re-read theirs). */
+export const parseInferArgs = (argv: readonly string[]): ParsedArgs => parseArgs(INFER_SPEC, argv);
 
 export const inferCommand = defineCommand({
   name: 'infer',
@@ -59,24 +73,8 @@ export const inferCommand = defineCommand({
     'reference out (its columns show -). Cycles are measured on TSIM and the planner\'s estimate (~) on fsim;\n' +
     '"host ms/img" is wall-clock time on this machine. Exit code 1 when the device and the int8 reference\n' +
     'disagree on any image.',
-  spec: {
-    command: 'vta infer',
-    positionals: { metavar: 'MODEL', min: 1, max: 1 },
-    flags: [
-      ...CONFIG_FLAGS,
-      ...COMPILE_FLAGS,
-      { name: 'data', type: 'string', metavar: 'SPEC', help: 'mnist | mnist-train | idx:IMAGES,LABELS | synthetic:N[@SEED][:HxW] (required)' },
-      { name: 'reference', type: 'string', metavar: 'MODEL', help: 'float model for the float column (an int8 model has none of its own); synthetic data is labelled by it' },
-      { name: 'skip-float', type: 'bool', help: 'do not run the float reference (its columns show -; synthetic data needs it for labels)' },
-      { name: 'skip-int8', type: 'bool', help: 'do not run the int8 CPU references (no agreement check; the slowest part on large data sets)' },
-      { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
-      { name: 'limit', type: 'int', metavar: 'N', help: 'only the first N images' },
-      { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
-      { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a bar chart of the host time per layer' },
-    ],
-  },
+  spec: INFER_SPEC,
   async execute(args, io: CliIo) {
-    const model = args.positionals[0];
     const dataSpec = args.string('data');
     if (!dataSpec) throw new UsageError(`--data SPEC is required (${DATA_SPECS})`);
     const target = targetFlag(args.string('target'), 'fsim');
@@ -90,7 +88,7 @@ export const inferCommand = defineCommand({
     try {
       report = await asCommandErrors(() => {
         checkTargetPresent(target); // off the board: one line now, not after the compilation
-        return infer(args, io, model, dataSpec, target, limit, interrupts.signal);
+        return infer(args, io, target, limit, interrupts.signal);
       });
     } finally {
       interrupts.dispose();
@@ -124,7 +122,20 @@ function floatReference(args: ParsedArgs, imported: Graph, data: LabelledImages,
   return floatGraph;
 }
 
-async function infer(args: ParsedArgs, io: CliIo, model: string, dataSpec: string, target: string, limit: number | undefined, signal: AbortSignal): Promise<InferReport> {
+/** Everything an image loop needs, made the same way in the command and in each worker process. */
+export interface PreparedInference {
+  compiled: CompiledModel;
+  data: LabelledImages;
+  norm: Normalization;
+  floatGraph: Graph | null;
+  skipInt8: boolean;
+  quantization: string;
+  compileSeconds: number;
+}
+
+export async function prepareInference(args: ParsedArgs, log: (line: string) => void): Promise<PreparedInference> {
+  const model = args.positionals[0];
+  const dataSpec = args.string('data')!;
   const cfg = configFromArgs(args);
   const data = loadDataSpec(dataSpec);
   const norm = normalizationFromArgs(args, dataSpec);
@@ -132,140 +143,78 @@ async function infer(args: ParsedArgs, io: CliIo, model: string, dataSpec: strin
   checkImagesFit(imported, data, `--data ${dataSpec}`);
   checkLabels(imported, data);
   const floatGraph = floatReference(args, imported, data, dataSpec);
-  const skipInt8 = args.bool('skip-int8');
   const tc = performance.now();
   const fallback = dataSpec === 'mnist' ? 'mnist-train' : data.unlabelled ? 'synthetic:200@2' + dataSpec.replace(/^synthetic:[^:]*/, '') : dataSpec;
   const calib = pipelineOptionsFromArgs(args, imported, { spec: fallback, why: `the calibration set for --data ${dataSpec}` });
   const compiled = await compileGraph(imported, calib.samples, {
-    target, config: cfg, schedules: schedulesFromArgs(args), pipeline: calib.options, log: (l) => io.stderr(l + '\n'),
+    target: targetFlag(args.string('target'), 'fsim'), config: cfg, schedules: schedulesFromArgs(args), pipeline: calib.options, log,
   });
+  return { compiled, data, norm, floatGraph, skipInt8: args.bool('skip-int8'), quantization: calib.description, compileSeconds: (performance.now() - tc) / 1e3 };
+}
+
+/** Worker processes for the image loop: --jobs, on the simulators only (a board has one device). */
+function jobsFromArgs(args: ParsedArgs, target: string): number {
+  const jobs = args.int('jobs') ?? 1;
+  if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
+  if (jobs > 1 && target !== 'fsim' && target !== 'fsim-js' && target !== 'tsim') throw new UsageError(`--jobs ${jobs}: parallel images run on the simulators only (fsim, tsim), not on ${target}`);
+  return jobs;
+}
+
+/** The command line again, for worker processes: the model, then each flag as given (`--gemm=2x8x8`). */
+function argvOf(args: ParsedArgs): string[] {
+  return [...args.positionals, ...args.given.map((g) => (g.indexOf(' ') < 0 ? g : `${g.slice(0, g.indexOf(' '))}=${g.slice(g.indexOf(' ') + 1)}`))];
+}
+
+async function infer(args: ParsedArgs, io: CliIo, target: string, limit: number | undefined, signal: AbortSignal): Promise<InferReport> {
+  const jobs = jobsFromArgs(args, target);
+  const prep = await prepareInference(args, (l) => io.stderr(l + '\n'));
+  const { compiled, data } = prep;
   io.stderr(formatPlacements([...compiled.placements]) + '\n');
   try {
-    return await runImages(compiled, { io, model, data, dataSpec, target, limit, norm, floatGraph, skipInt8, quantization: calib.description, compileSeconds: (performance.now() - tc) / 1e3, signal });
+    const images = Math.min(limit ?? data.count, data.count);
+    const t0 = performance.now();
+    let lastDraw = 0;
+    const tty = !!process.stderr.isTTY;
+    const draw = (done: number, correct: number) => {
+      const now = performance.now();
+      if (done === images || now - lastDraw > (tty ? 200 : 5000)) {
+        lastDraw = now;
+        io.stderr(`${tty ? '\r\x1b[K' : ''}${progressLine(done, images, t0, correct)}${tty ? '' : '\n'}`);
+      }
+    };
+    let tally: Tally;
+    if (jobs > 1 && images > 1) {
+      tally = await inWorkers(argvOf(args), images, jobs, signal, draw);
+    } else {
+      tally = await tallyImages(compiled, { ...prep, signal, onImage: (t) => draw(t.images, t.top.device) }, 0, images);
+    }
+    if (tty) io.stderr('\n');
+    if (tally.images === 0) throw new InterruptedError('interrupted before the first image finished');
+    return reportFrom(compiled, tally, {
+      model: args.positionals[0], target, data, floatGraph: prep.floatGraph, skipInt8: prep.skipInt8, quantization: prep.quantization,
+      compileSeconds: prep.compileSeconds, wallSeconds: (performance.now() - t0) / 1e3, interrupted: tally.images < images,
+    });
   } finally {
     compiled.close();
   }
 }
 
-interface RunContext {
-  io: CliIo;
-  model: string;
-  data: LabelledImages;
-  dataSpec: string;
-  target: string;
-  limit: number | undefined;
-  norm: ReturnType<typeof normalizationFromArgs>;
-  floatGraph: Graph | null;
-  skipInt8: boolean;
-  quantization: string;
-  compileSeconds: number;
-  /** Ctrl-C: the images that finished are reported. */
-  signal: AbortSignal;
-}
-
-async function runImages(compiled: CompiledModel, c: RunContext): Promise<InferReport> {
-  const { data, floatGraph, io } = c;
-  const p = compiled.pipeline;
-  const imported = compiled.imported;
-  const cfg = compiled.network.config;
-  const exactGraph = c.skipInt8 ? undefined : p.exact;
-  let images = Math.min(c.limit ?? data.count, data.count);
-  const out = compiled.outputName;
-  const top = { float: 0, int8: 0, device: 0, tflite: 0 };
-  let agree = 0;
-  let floatAgree = 0;
-  const exact = { identical: 0, top1: 0 };
-  const time = { device: 0, cpu: 0, float: 0, int8: 0 };
-  const layers = new Map<string, LayerReport & { bytes: number; counted: boolean }>();
-  const t0 = performance.now();
-  let lastDraw = 0;
-  const tty = !!process.stderr.isTTY;
-  let lastYield = performance.now();
-  for (let i = 0; i < images; i++) {
-    if (performance.now() - lastYield > 100) {
-      await new Promise((r) => setImmediate(r)); // lets Ctrl-C's handler run between images
-      lastYield = performance.now();
-    }
-    if (c.signal.aborted) {
-      if (i === 0) throw new InterruptedError('interrupted before the first image finished');
-      images = i; // the report covers the images that finished
-      break;
-    }
-    const x = imageInput(imported, data, i, c.norm);
-    let t = performance.now();
-    const yf = floatGraph ? runFloat(floatGraph, { [floatGraph.inputs[0]]: x[imported.inputs[0]] }).get(floatGraph.outputs[0])! : null;
-    time.float += performance.now() - t;
-    t = performance.now();
-    const yi = c.skipInt8 ? null : runInt8(p.quantized, x).get(out)!;
-    const ye = exactGraph ? runInt8(exactGraph, x).get(out)! : null;
-    time.int8 += performance.now() - t;
-    const run = await compiled.network.run(x);
-    const yd = run.values.get(out)!;
-    const label = data.unlabelled ? argmax(yf!) : data.labels[i];
-    if (yf && argmax(yf) === label) top.float++;
-    if (yf && argmax(yf) === argmax(yd)) floatAgree++;
-    if (yi && argmax(yi) === label) top.int8++;
-    if (argmax(yd) === label) top.device++;
-    if (yi && same(yi, yd)) agree++;
-    if (ye) {
-      if (argmax(ye) === label) top.tflite++;
-      if (same(ye, yd)) exact.identical++;
-      if (argmax(ye) === argmax(yd)) exact.top1++;
-    }
-    for (const l of run.layers) {
-      let a = layers.get(l.node);
-      if (!a) {
-        a = { node: l.node, op: l.op, target: l.target, cycles: 0, estCycles: l.estCycles, macs: l.macs, utilization: null, dramBytes: null, seconds: 0, bytes: 0, counted: false };
-        layers.set(l.node, a);
-      }
-      a.seconds += l.seconds;
-      if (l.target === 'vta') time.device += l.seconds * 1e3;
-      else time.cpu += l.seconds * 1e3;
-      a.cycles = a.cycles === null || l.cycles === null ? null : a.cycles + l.cycles;
-      if (l.counters) {
-        const k = l.counters;
-        a.bytes += k.uopLoadBytes + k.inpLoadBytes + k.wgtLoadBytes + k.accLoadBytes + k.outStoreBytes;
-        a.counted = true;
-      }
-    }
-    const now = performance.now();
-    if (i + 1 === images || now - lastDraw > (tty ? 200 : 5000)) {
-      lastDraw = now;
-      io.stderr(`${tty ? '\r\x1b[K' : ''}${progressLine(i + 1, images, t0, top.device)}${tty ? '' : '\n'}`);
-    }
-  }
-  if (tty) io.stderr('\n');
-  const wall = (performance.now() - t0) / 1e3;
-  const peak = cfg.batch * cfg.blockIn * cfg.blockOut;
-  const insnBytes = new Map<string, number>();
-  for (const s of compiled.network.steps) if (s.kind === 'device') insnBytes.set(s.node.name, s.programs.reduce((a, pr) => a + pr.insns.length * 16, 0));
-  const layerReports: LayerReport[] = [...layers.values()].map(({ bytes, counted, ...l }) => {
-    const cycles = l.target === 'vta' && l.cycles !== null ? l.cycles / images : null;
-    const basis = cycles ?? l.estCycles;
-    return {
-      ...l, cycles, seconds: l.seconds / images,
-      utilization: l.target === 'vta' && basis ? l.macs / (basis * peak) : null,
-      dramBytes: counted ? Math.round(bytes / images) + (insnBytes.get(l.node) ?? 0) : null,
-    };
-  });
-  const vta = layerReports.filter((l) => l.target === 'vta');
-  const measured = vta.every((l) => l.cycles !== null);
-  const cycles = vta.length ? vta.reduce((a, l) => a + ((measured ? l.cycles : l.estCycles) ?? 0), 0) : null;
-  const macs = vta.reduce((a, l) => a + l.macs, 0);
-  const skipped: InferReport['skipped'] = [...(floatGraph ? [] : ['float' as const]), ...(c.skipInt8 ? ['int8' as const] : [])];
-  return {
-    model: c.model, data: data.source, target: c.target, config: cfg.name, images, skipped, ...(c.signal.aborted ? { interrupted: true } : {}),
-    quantization: p.exact ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)` : c.quantization,
-    top1: { float: floatGraph ? top.float / images : null, int8: c.skipInt8 ? null : top.int8 / images, device: top.device / images, ...(exactGraph ? { tflite: top.tflite / images } : {}) },
-    agreement: c.skipInt8 ? null : agree / images,
-    floatAgreement: floatGraph ? floatAgree / images : null,
-    ...(exactGraph ? { exact: { identical: exact.identical / images, top1: exact.top1 / images } } : {}),
-    cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, utilization: cycles ? macs / (cycles * peak) : null,
-    layers: layerReports,
-    time: {
-      deviceSeconds: time.device / 1e3, cpuSeconds: time.cpu / 1e3,
-      floatReferenceSeconds: floatGraph ? time.float / 1e3 : null, int8ReferenceSeconds: c.skipInt8 ? null : time.int8 / 1e3,
-      compileSeconds: c.compileSeconds, imagesPerSecond: images / wall, networkImagesPerSecond: images / ((time.device + time.cpu) / 1e3),
+/** Ranges of images in forked workers (each compiles the model once), merged as they come back. */
+async function inWorkers(argv: readonly string[], images: number, jobs: number, signal: AbortSignal, draw: (done: number, correct: number) => void): Promise<Tally> {
+  // a few ranges per worker: balanced load, and a progress line that moves
+  const ranges = Math.min(images, jobs * 8);
+  const inputs: InferTask[] = Array.from({ length: ranges }, (_, k) => ({ argv: [...argv], start: Math.floor((k * images) / ranges), end: Math.floor(((k + 1) * images) / ranges) }));
+  let total = emptyTally();
+  const outcomes = await new LocalExecutor(jobs).run<InferTask, Tally>(
+    { name: 'infer', handler: resolve(__dirname, 'infer-task.ts'), inputs },
+    (_, o) => {
+      if (!o.ok) return;
+      total = mergeTallies(total, o.output);
+      draw(total.images, total.top.device);
     },
-  };
+    signal,
+  );
+  const failed = outcomes.find((o) => !o.ok && !o.interrupted);
+  if (failed && !failed.ok) throw new CommandFailure(`an image worker failed: ${failed.error}`);
+  return total;
 }
