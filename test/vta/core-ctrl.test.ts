@@ -91,7 +91,7 @@ class Host {
 }
 
 vtest('Vcr: register reads and writes, unmapped reads 0, launch/finish/CYCLES, counters, error', async () => {
-  const tb = await start(new Vcr(), 'core_vcr');
+  const tb = await start(new Vcr({ hash: '1234abcd5678' }), 'core_vcr');
   const host = new Host(tb);
   try {
     const rw = ['INSN_COUNT', 'INSN_ADDR', 'UOP_BASE', 'INP_BASE', 'WGT_BASE', 'ACC_BASE', 'OUT_BASE'];
@@ -103,6 +103,10 @@ vtest('Vcr: register reads and writes, unmapped reads 0, launch/finish/CYCLES, c
     expect(await host.read(0x2)).toBe(0);
     await host.write(REG.ACC_WR_COUNT, 55); // read-only: ignored
     expect(await host.read(REG.ACC_WR_COUNT)).toBe(0);
+    // which hardware: the configuration hash's first 32 bits, constant and read-only
+    expect(await host.read(REG.CONFIG_HASH)).toBe(0x1234abcd);
+    await host.write(REG.CONFIG_HASH, 7);
+    expect(await host.read(REG.CONFIG_HASH)).toBe(0x1234abcd);
 
     // Launch; events count while running; finish -> CONTROL = done, CYCLES frozen.
     await host.write(REG.CONTROL, CONTROL_BITS.launch);

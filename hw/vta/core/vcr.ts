@@ -12,7 +12,7 @@
 import { Bool, Bundle, Flip, Module, UInt, U, mux, switchOn, when } from '../../dsl';
 import type { HW } from '../../dsl';
 import type { VtaConfig } from '../config';
-import { CONTROL_BITS, ERROR_CODES, HOST_REGISTERS, REG } from '../regs';
+import { configHashWord, CONTROL_BITS, ERROR_CODES, HOST_REGISTERS, REG } from '../regs';
 import { AXIL_ADDR_BITS, AXIL_DATA_BITS } from '../ports';
 
 /** The AXI4-Lite slave channels, seen from the slave (fields named as in corePorts' `s_axil_*`). */
@@ -69,11 +69,15 @@ const COUNTERS: Readonly<Record<string, (e: Events) => HW<ReturnType<typeof UInt
   STORE_INSNS: (e) => e.storeRetired,
 };
 
+/** Registers whose value is a constant of the configuration, not a flip-flop. */
+const CONSTANTS: Readonly<Record<string, (cfg: Pick<VtaConfig, 'hash'>) => number>> = {
+  CONFIG_HASH: (cfg) => configHashWord(cfg.hash),
+};
+
 export class Vcr extends Module {
   readonly io;
-  constructor(cfg?: Pick<VtaConfig, 'busBits'>) {
+  constructor(private readonly cfg: Pick<VtaConfig, 'hash'>) {
     super();
-    void cfg;
     this.io = this.port(Bundle({
       axil: AxilSlave(),
       launch: Bool(),
@@ -87,11 +91,15 @@ export class Vcr extends Module {
     }));
   }
 
+  get name(): string {
+    return `Vcr_${this.cfg.hash}`;
+  }
+
   build(): void {
     const io = this.io;
     const ax = io.axil;
     const regs = new Map<string, ReturnType<typeof UInt> extends never ? never : HW<ReturnType<typeof UInt>>>();
-    for (const r of HOST_REGISTERS) if (!LIVE[r.name]) regs.set(r.name, this.reg(`r_${r.name.toLowerCase()}`, UInt(32), { init: 0 }));
+    for (const r of HOST_REGISTERS) if (!LIVE[r.name] && !CONSTANTS[r.name]) regs.set(r.name, this.reg(`r_${r.name.toLowerCase()}`, UInt(32), { init: 0 }));
     const R = (name: string) => {
       const r = regs.get(name);
       if (!r) throw new Error(`Vcr: no register ${name} in regs.ts`);
@@ -162,7 +170,9 @@ export class Vcr extends Module {
     const sw = switchOn(ax.araddr);
     for (const r of HOST_REGISTERS) {
       const live = LIVE[r.name];
-      sw.is(r.offset, () => value.set(live ? (io.status as unknown as Record<string, HW<ReturnType<typeof UInt>>>)[live] : R(r.name)));
+      const constant = CONSTANTS[r.name];
+      if (constant) sw.is(r.offset, () => value.set(constant(this.cfg)));
+      else sw.is(r.offset, () => value.set(live ? (io.status as unknown as Record<string, HW<ReturnType<typeof UInt>>>)[live] : R(r.name)));
     }
     when(ax.arvalid.and(rValid.not()), () => { rValid.set(true); rData.set(value); })
       .elsewhen(rValid.and(ax.rready), () => rValid.set(false));
