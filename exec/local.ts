@@ -3,7 +3,7 @@
 
 import { fork } from 'child_process';
 import { resolve } from 'path';
-import type { Executor, OutcomeListener, TaskBatch, TaskOutcome } from './executor';
+import type { Executor, OutcomeListener, ProgressListener, TaskBatch, TaskOutcome } from './executor';
 import { runOne, WorkerReply, WorkerRequest } from './worker';
 
 export class LocalExecutor implements Executor {
@@ -14,16 +14,17 @@ export class LocalExecutor implements Executor {
     return `local, ${this.jobs} job${this.jobs === 1 ? '' : 's'}`;
   }
 
-  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>): Promise<TaskOutcome<O>[]> {
+  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, onProgress?: ProgressListener): Promise<TaskOutcome<O>[]> {
     const outcomes: TaskOutcome<O>[] = new Array(batch.inputs.length);
     const settle = (index: number, r: { ok: true; output: unknown } | { ok: false; error: string }) => {
+      onProgress?.(index, null);
       const o: TaskOutcome<O> = r.ok ? { ok: true, output: r.output as O, attempts: 1, cached: false } : { ok: false, error: r.error, attempts: 1, cached: false };
       outcomes[index] = o;
       onOutcome?.(index, o);
     };
     const jobs = Math.min(this.jobs, batch.inputs.length);
     if (jobs <= 1) {
-      for (const [i, input] of batch.inputs.entries()) settle(i, await runOne(batch.handler, input));
+      for (const [i, input] of batch.inputs.entries()) settle(i, await runOne(batch.handler, input, onProgress && ((line) => onProgress(i, line))));
       return outcomes;
     }
     await new Promise<void>((done) => {
@@ -32,7 +33,8 @@ export class LocalExecutor implements Executor {
       const script = resolve(__dirname, 'worker.ts');
       const spawnWorker = () => {
         running++;
-        const child = fork(script, [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        // tsx by its path: a bare 'tsx/cjs' resolves from the working directory, which may be any folder
+        const child = fork(script, [], { execArgv: ['--require', require.resolve('tsx/cjs')], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
         let current = -1;
         const feed = () => {
           if (next < batch.inputs.length) {
@@ -44,6 +46,10 @@ export class LocalExecutor implements Executor {
           }
         };
         child.on('message', (m: WorkerReply) => {
+          if ('progress' in m) {
+            onProgress?.(m.index, m.progress);
+            return;
+          }
           settle(m.index, m);
           feed();
         });
