@@ -18,12 +18,15 @@ export type TaskOutcome<O> =
   | { ok: false; error: string; attempts: number; cached: false };
 
 export type OutcomeListener<O> = (index: number, outcome: TaskOutcome<O>) => void;
+/** A running task's progress line (what its handler reports), or null when the task ends. */
+export type ProgressListener = (index: number, line: string | null) => void;
 
 export interface Executor {
   readonly kind: ExecutorKind;
   /** A line for the command's header, e.g. `local, 2 jobs` or `slurm, partition debug`. */
   readonly description: string;
-  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>): Promise<TaskOutcome<O>[]>;
+  /** `onProgress` hears the handlers' progress lines where the executor can pass them on (local workers). */
+  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, onProgress?: ProgressListener): Promise<TaskOutcome<O>[]>;
 }
 
 export type ExecutorKind = 'local' | 'slurm';
@@ -31,7 +34,8 @@ export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'slurm'];
 
 /** What a handler module exports. */
 export interface TaskHandler<I = unknown, O = unknown> {
-  runTask(input: I): Promise<O>;
+  /** `report` passes a line on to whoever watches the batch (the parent's progress display, or the task's log). */
+  runTask(input: I, report?: (line: string) => void): Promise<O>;
   dispose?(): void;
 }
 
