@@ -27,6 +27,8 @@ export class CommandFailure extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (128 + SIGINT), after writing what was finished. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Where a command writes; tests pass one that collects the text. */
 export interface CliIo {
