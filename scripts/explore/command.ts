@@ -1,7 +1,7 @@
 // `vta explore`: a design space through synthesis, fit, tuned workload cycles and the Pareto front.
 
 import { cpus } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { writeFileSync } from 'fs';
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
@@ -76,7 +76,7 @@ export const exploreCommand: Command = defineCommand({
     if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
     const workload = args.string('workload') ?? space.workload ?? 'resnet18';
     for (const p of points.slice(0, 1)) await resolveWorkload(workload, p.cfg); // a bad workload fails before any synthesis
-    const dbFile = resolve(args.string('db') ?? join(process.cwd(), 'build', 'explore', 'schedules.jsonl'));
+    const dbFile = outputFileFlag(args.string('db'), join(process.cwd(), 'build', 'explore', 'schedules.jsonl'), '--db');
     const db = loadScheduleDb([dbFile]);
     // the reports are written even when the run is stopped, so their paths are checked now
     const jsonPath = outputFileFlag(args.string('json'), join(process.cwd(), 'build', 'explore', 'report.json'), '--json');
