@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'os';
 import { dirname, join, resolve } from 'path';
 import { loadDataSpec } from '../../sw/compiler/data/idx';
+import { idxFile } from '../sw/helpers';
 
 const ROOT = resolve(__dirname, '../..');
 const MNIST = join(ROOT, '../shared/models/mnist-lenet-bn/model.onnx');
@@ -32,14 +33,8 @@ beforeAll(() => {
   if (r.status !== 0) throw new Error(`npm ci --omit=dev failed: ${install}`);
   // two MNIST images as an IDX pair, the data a user copies to the board
   const d = loadDataSpec('mnist');
-  const header = (dims: number[]) => {
-    const b = Buffer.alloc(4 + 4 * dims.length);
-    b.writeUInt32BE(0x800 + dims.length, 0);
-    dims.forEach((v, i) => b.writeUInt32BE(v, 4 + 4 * i));
-    return b;
-  };
-  writeFileSync(join(project, 'images.idx'), Buffer.concat([header([2, 28, 28]), d.pixels.subarray(0, 2 * 784)]));
-  writeFileSync(join(project, 'labels.idx'), Buffer.concat([header([2]), d.labels.subarray(0, 2)]));
+  writeFileSync(join(project, 'images.idx'), idxFile([2, 28, 28], d.pixels));
+  writeFileSync(join(project, 'labels.idx'), idxFile([2], d.labels));
   copyFileSync(MNIST, join(project, 'model.onnx'));
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
