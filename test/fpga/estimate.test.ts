@@ -51,6 +51,7 @@ test('the lower bound counts DSPs per family and packing', async () => {
 test('a first synthesis\'s expected time: scaled from the nearest earlier run of the family, else a rule of thumb', () => {
   const cache = tempDir();
   expect(expectedSynthSeconds('xc7', 256, cache)).toEqual({ seconds: 217, basis: 'a rough guess; later runs here sharpen it' });
+  expect(expectedSynthSeconds('xc7', 64, cache).seconds).toBeCloseTo(114.25, 2); // 1x8x8 took 114 s here
   const run = (key: string, meta: object) => {
     mkdirSync(join(cache, key));
     writeFileSync(join(cache, key, 'meta.json'), JSON.stringify(meta));
@@ -60,6 +61,6 @@ test('a first synthesis\'s expected time: scaled from the nearest earlier run of
   run('c', { seconds: 99, version: 'x' }); // an older run that did not record what it was
   const e = expectedSynthSeconds('xc7', 256, cache);
   expect(e.basis).toBe('from a 64-MAC run here');
-  expect(e.seconds).toBe(30 + (130 - 30) * 4);
+  expect(e.seconds).toBe(80 + (130 - 80) * 4);
   expect(expectedSynthSeconds('cyclonev', 256, cache).seconds).toBe(900);
 });
