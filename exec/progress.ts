@@ -46,8 +46,9 @@ export class Progress {
     private readonly options: ProgressOptions = {},
     private readonly write: (text: string) => void = (t) => void process.stderr.write(t),
   ) {
-    // the elapsed time and the ETA move even while no task finishes
-    this.timer = total > 0 ? setInterval(() => this.refresh(), tty ? 1000 : Math.min(this.every, 30_000)) : null;
+    // the elapsed time and the ETA move even while no task finishes (in a log only when asked for an interval)
+    const period = tty ? 1000 : options.everyMs;
+    this.timer = total > 0 && period ? setInterval(() => this.refresh(), period) : null;
     this.timer?.unref();
   }
 

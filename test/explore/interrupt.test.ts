@@ -67,7 +67,9 @@ test.each([
 
   // yosys has started on the first points that can fit (one folder per synthesis in the cache)
   const synthDirs = () => (existsSync(join(cache, 'synth')) ? readdirSync(join(cache, 'synth')) : []);
-  await waitFor('yosys to start', () => synthDirs().some((d) => existsSync(join(cache, 'synth', d, 'yosys.log'))), 60_000);
+  /** What yosys has read so far: module names carry the configuration hash (Compute_<hash>). */
+  const logs = () => synthDirs().map((d) => join(cache, 'synth', d, 'yosys.log')).filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+  await waitFor('yosys to read the Verilog', () => /Compute_[0-9a-f]{12}/.test(logs()), 60_000);
   expect(out).toContain('1x16_i8w8a32_15_15_18_17: pruned, not synthesized: the GEMM core\'s 256 int8 multipliers need at least 256 DSP48E1 blocks, pynq-z1 has 220');
   expect(out).toMatch(/3 point\(s\) to synthesize with yosys: about .* each on a first run \(cached after\)/);
   const workers = childrenOf(child.pid!);
@@ -86,6 +88,9 @@ test.each([
   // two workers, so two syntheses started, and none of them was the pruned point's
   expect(synthDirs().length).toBeLessThanOrEqual(2);
   const report = JSON.parse(readFileSync(json, 'utf8'));
+  const hashes = report.points.map((p: { configHash: string }) => p.configHash);
+  expect(logs()).not.toContain(`Compute_${hashes[0]}`);
+  expect(hashes.slice(1).some((h: string) => logs().includes(`Compute_${h}`))).toBe(true);
   expect(report.interrupted).toEqual({ done: 0, total: 3 });
   expect(report.points.map((p: { name: string; pruned?: string; unfinished?: boolean }) => [p.name, !!p.pruned, !!p.unfinished])).toEqual([
     ['1x16_i8w8a32_15_15_18_17', true, false],
