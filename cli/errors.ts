@@ -28,6 +28,8 @@ export class CommandFailure extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (128 + SIGINT), after writing what was finished. */
+export { EXIT_INTERRUPTED };
 
 /** Where a command writes; tests pass one that collects the text. */
 export interface CliIo {

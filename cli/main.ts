@@ -1,10 +1,13 @@
 // Entry point of the `vta` command (bin/vta.js loads this file through tsx).
 
 import { main } from './dispatch';
+import { EXIT_INTERRUPTED } from './errors';
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Ctrl-C: the command wrote what it finished; workers and threads still running end with the process
+    if (code === EXIT_INTERRUPTED) process.exit(code);
   },
   (e: unknown) => {
     // main() reports its own errors; this is a last resort that still keeps to one line.

@@ -21,16 +21,24 @@ export type TaskOutcome<O> =
 export const INTERRUPTED_OUTCOME = { ok: false, error: 'interrupted before it finished', attempts: 0, cached: false, interrupted: true } as const;
 
 export type OutcomeListener<O> = (index: number, outcome: TaskOutcome<O>) => void;
+/** A running task's progress line (what its handler reports), or null when the task ends. */
+export type ProgressListener = (index: number, line: string | null) => void;
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
 
 export interface Executor {
   readonly kind: ExecutorKind;
   /** A line for the command's header, e.g. `local, 2 jobs` or `slurm, partition debug`. */
   readonly description: string;
   /**
-   * Runs every task; with `signal` aborted (Ctrl-C) it starts no more tasks, stops the running ones
-   * promptly and resolves with INTERRUPTED_OUTCOME for each (onOutcome is not called for those).
+   * Runs every task. `onProgress` hears the handlers' progress lines where the executor can pass them on
+   * (local workers). With `signal` aborted (Ctrl-C) it starts no more tasks, stops the running ones promptly
+   * and resolves with INTERRUPTED_OUTCOME for each (onOutcome is not called for those).
    */
-  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, signal?: AbortSignal): Promise<TaskOutcome<O>[]>;
+  run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, options?: RunOptions): Promise<TaskOutcome<O>[]>;
 }
 
 export type ExecutorKind = 'local' | 'slurm';
@@ -38,7 +46,8 @@ export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['local', 'slurm'];
 
 /** What a handler module exports. */
 export interface TaskHandler<I = unknown, O = unknown> {
-  runTask(input: I): Promise<O>;
+  /** `report` passes a line on to whoever watches the batch (the parent's progress display, or the task's log). */
+  runTask(input: I, report?: (line: string) => void): Promise<O>;
   dispose?(): void;
 }
 

@@ -3,7 +3,7 @@
 
 import { ChildProcess, fork } from 'child_process';
 import { resolve } from 'path';
-import { Executor, INTERRUPTED_OUTCOME, OutcomeListener, TaskBatch, TaskOutcome } from './executor';
+import { Executor, INTERRUPTED_OUTCOME, OutcomeListener, RunOptions, TaskBatch, TaskOutcome } from './executor';
 import { runOne, WorkerReply, WorkerRequest } from './worker';
 
 export class LocalExecutor implements Executor {
@@ -14,23 +14,25 @@ export class LocalExecutor implements Executor {
     return `local, ${this.jobs} job${this.jobs === 1 ? '' : 's'}`;
   }
 
-  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, signal?: AbortSignal): Promise<TaskOutcome<O>[]> {
+  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, options: RunOptions = {}): Promise<TaskOutcome<O>[]> {
+    const { signal, onProgress } = options;
     const outcomes: TaskOutcome<O>[] = new Array(batch.inputs.length);
     const settle = (index: number, r: { ok: true; output: unknown } | { ok: false; error: string }) => {
+      onProgress?.(index, null);
       const o: TaskOutcome<O> = r.ok ? { ok: true, output: r.output as O, attempts: 1, cached: false } : { ok: false, error: r.error, attempts: 1, cached: false };
       outcomes[index] = o;
       onOutcome?.(index, o);
     };
-    const jobs = Math.min(this.jobs, batch.inputs.length);
     const interrupted = () => {
       for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= INTERRUPTED_OUTCOME;
       return outcomes;
     };
+    const jobs = Math.min(this.jobs, batch.inputs.length);
     if (jobs <= 1) {
       for (const [i, input] of batch.inputs.entries()) {
         await new Promise((r) => setImmediate(r)); // a task may never yield: let Ctrl-C's handler run between tasks
         if (signal?.aborted) return interrupted();
-        settle(i, await runOne(batch.handler, input));
+        settle(i, await runOne(batch.handler, input, onProgress && ((line) => onProgress(i, line))));
       }
       return outcomes;
     }
@@ -45,7 +47,8 @@ export class LocalExecutor implements Executor {
       const script = resolve(__dirname, 'worker.ts');
       const spawnWorker = () => {
         running++;
-        const child = fork(script, [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        // tsx by its path: a bare 'tsx/cjs' resolves from the working directory, which may be any folder
+        const child = fork(script, [], { execArgv: ['--require', require.resolve('tsx/cjs')], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
         children.add(child);
         let current = -1;
         const feed = () => {
@@ -58,6 +61,10 @@ export class LocalExecutor implements Executor {
           }
         };
         child.on('message', (m: WorkerReply) => {
+          if ('progress' in m) {
+            onProgress?.(m.index, m.progress);
+            return;
+          }
           settle(m.index, m);
           feed();
         });

@@ -6,7 +6,7 @@
 import { execFile } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import type { Executor, OutcomeListener, TaskBatch, TaskOutcome } from './executor';
+import type { Executor, OutcomeListener, RunOptions, TaskBatch, TaskOutcome } from './executor';
 import { ExecutorError, INTERRUPTED_OUTCOME } from './executor';
 import { sha256, taskHash } from './fingerprint';
 import type { StoredResult } from './worker';
@@ -77,7 +77,8 @@ export class SlurmExecutor implements Executor {
     return `slurm${this.o.partition ? `, partition ${this.o.partition}` : ''}, shared directory ${this.dir}`;
   }
 
-  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, signal?: AbortSignal): Promise<TaskOutcome<O>[]> {
+  async run<I, O>(batch: TaskBatch<I>, onOutcome?: OutcomeListener<O>, options: RunOptions = {}): Promise<TaskOutcome<O>[]> {
+    const { signal } = options; // progress lines stay in the array tasks' logs
     const sub = (name: string) => {
       const p = join(this.dir, name);
       mkdirSync(p, { recursive: true });

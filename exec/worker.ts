@@ -12,7 +12,7 @@ export interface WorkerRequest {
   input: unknown;
 }
 
-export type WorkerReply = { index: number; ok: true; output: unknown } | { index: number; ok: false; error: string };
+export type WorkerReply = { index: number; ok: true; output: unknown } | { index: number; ok: false; error: string } | { index: number; progress: string };
 
 /** A spec file of the Slurm executor's shared directory. */
 export interface StoredSpec {
@@ -25,14 +25,14 @@ export type StoredResult = { ok: true; output: unknown } | { ok: false; error: s
 
 const handlers = new Map<string, TaskHandler>();
 
-export async function runOne(handler: string, input: unknown): Promise<StoredResult> {
+export async function runOne(handler: string, input: unknown, report?: (line: string) => void): Promise<StoredResult> {
   try {
     let h = handlers.get(handler);
     if (!h) {
       h = loadHandler(handler);
       handlers.set(handler, h);
     }
-    return { ok: true, output: await h.runTask(input) };
+    return { ok: true, output: await h.runTask(input, report ?? ((line) => void process.stderr.write(`${line}\n`))) };
   } catch (e) {
     return { ok: false, error: (e as Error)?.message ?? String(e) };
   }
@@ -83,7 +83,8 @@ if (require.main === module) {
     // ends its workers), so a worker does not die mid-task on its own
     process.on('SIGINT', () => undefined);
     process.on('message', (m: WorkerRequest) => {
-      runOne(m.handler, m.input).then((r) => process.send!({ index: m.index, ...r } as WorkerReply));
+      const report = (line: string) => void process.send?.({ index: m.index, progress: line } as WorkerReply);
+      runOne(m.handler, m.input, report).then((r) => process.send!({ index: m.index, ...r } as WorkerReply));
     });
     process.on('disconnect', () => {
       disposeHandlers();

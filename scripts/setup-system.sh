@@ -8,6 +8,12 @@ set -euo pipefail
 soft=0
 [ "${1:-}" = "--soft" ] && soft=1
 
+# A production install (npm ci --omit=dev, as on a board) runs the stack only: no development tools, no apt-get.
+if [ $soft -eq 1 ] && { printf '%s\n' "${npm_config_omit:-}" | tr ', ' '\n\n' | grep -qx dev || [ "${NODE_ENV:-}" = production ]; }; then
+  echo "setup: production install (--omit=dev): Verilator, compilers and Slurm are not needed here; nothing installed"
+  exit 0
+fi
+
 missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)

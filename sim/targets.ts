@@ -3,7 +3,7 @@
 
 import type { VtaConfig } from '../hw/vta/config';
 import { BOARD_NAMES, boardByName, canonicalBoardName } from '../hw/boards/boards';
-import { UsageError } from '../cli/errors';
+import { CommandFailure, UsageError } from '../cli/errors';
 import { didYouMean } from '../util/suggest';
 import type { Device } from './device';
 import { FunctionalSimulator } from './fsim';
@@ -99,15 +99,20 @@ function closable<T extends Device & { close?(): void }>(device: T): T & OpenedD
 }
 
 /**
- * Fails at once (a one-line DeviceError) when a board target is named off its board, so a command stops
- * before compiling or calibrating; simulators are always there (a TSIM build says what it lacks).
+ * A command's check that its --target is there: a board target off its board fails at once (a one-line
+ * CommandFailure, exit 1) before any compiling or calibrating; simulators are always there (a TSIM build
+ * says what it lacks).
  */
 export function checkTargetPresent(target: string): void {
   const board = isBoardTarget(target) ? canonicalBoardName(target) : undefined;
   if (!board) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { checkOnBoard } = require('./board/device') as typeof import('./board/device');
-  checkOnBoard(target, boardByName(board));
+  try {
+    checkOnBoard(target, boardByName(board));
+  } catch (e) {
+    throw e instanceof Error ? new CommandFailure(e.message) : e;
+  }
 }
 
 export async function openDevice(target: string, cfg: VtaConfig, options: OpenOptions = {}): Promise<OpenedDevice> {

@@ -1,17 +1,23 @@
 // `vta explore`: a design space through synthesis, fit, tuned workload cycles and the Pareto front.
 
 import { cpus } from 'os';
-import { dirname, join, resolve } from 'path';
-import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { writeFileSync } from 'fs';
 import { Command, defineCommand } from '../../cli/command';
 import type { CommandSpec } from '../../cli/args';
-import { EXIT_FAILURE, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, processIo, UsageError } from '../../cli/errors';
+import { watchInterrupts } from '../../util/interrupt';
 import { EXECUTOR_FLAGS, executorFromArgs } from '../../cli/executor-flags';
 import { boardByName, BOARD_NAMES } from '../../hw/boards/boards';
 import { SHIPPED_DB } from '../../sw/tune/db';
 import { loadScheduleDb, MEASURE_HELP, measureFlag } from '../../sw/tune/command';
 import { resolveWorkload, WORKLOAD_HELP } from '../../sw/workloads/resolve';
-import { explore, formatExploreTable } from './explore';
+import { explore, formatExploreTable, PrunedPoint } from './explore';
+import { FitReport as BoundReport, lowerBound } from '../fpga/fit';
+import type { FitReport } from '../synth/report';
+import { defaultSynthCacheDir, expectedSynthSeconds } from '../synth/synthesize';
+import { outputFileFlag } from '../../util/output-dir';
+import { formatDuration } from '../../util/status';
 import { exploreHtml } from './html';
 import { expandSpace, loadSpace, SpaceError } from './space';
 
@@ -36,6 +42,12 @@ const DESCRIPTION =
   'synthesise it (vta synth, cached) and keep it only if it fits the board; then tune the workload\'s\n' +
   'layers for it (the schedule database first) and report cycles, GOPS at each frequency, GOPS per DSP\n' +
   'and per BRAM. Points are named by VTA\'s configuration string (e.g. 1x16_i8w8a32_15_15_18_17).';
+
+/** A lower bound's rows in the shape of vta synth's fit (what the report and the page show). */
+function boundFit(b: BoundReport): FitReport {
+  const entries = Object.fromEntries(b.rows.map((r) => [r.resource, { used: r.used, budget: r.available, pct: r.available ? Math.round((10000 * r.used) / r.available) / 100 : null, unit: r.unit }]));
+  return { ok: b.fits, ...entries };
+}
 
 export const exploreCommand: Command = defineCommand({
   name: 'explore',
@@ -65,25 +77,48 @@ export const exploreCommand: Command = defineCommand({
     if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
     const workload = args.string('workload') ?? space.workload ?? 'resnet18';
     for (const p of points.slice(0, 1)) await resolveWorkload(workload, p.cfg); // a bad workload fails before any synthesis
-    const dbFile = resolve(args.string('db') ?? join(process.cwd(), 'build', 'explore', 'schedules.jsonl'));
+    const dbFile = outputFileFlag(args.string('db'), join(process.cwd(), 'build', 'explore', 'schedules.jsonl'), '--db');
     const db = loadScheduleDb([dbFile]);
+    // the reports are written even when the run is stopped, so their paths are checked now
+    const jsonPath = outputFileFlag(args.string('json'), join(process.cwd(), 'build', 'explore', 'report.json'), '--json');
+    const htmlPath = outputFileFlag(args.string('html'), join(process.cwd(), 'build', 'explore', 'report.html'), '--html');
     const log = (line: string) => io.stderr(line + '\n');
     const executor = executorFromArgs(args, jobs, log);
     for (const p of invalid) io.stderr(`skipped ${JSON.stringify(p.knobs)}: ${p.reason}\n`);
-    io.stdout(`explore: ${points.length} points of ${spaceFile} on ${board.name} (${board.part}), workload ${workload}, schedules on ${target}, ${executor.description}\n`);
-    const report = await explore({
-      points, board: board.name, boardClockMhz: board.clockMhz, frequencyMhz: space.frequencyMhz, workload, target, trials,
-      dbFiles: [SHIPPED_DB, dbFile], db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo,
-    });
+    // points a lower bound rules out are never synthesized
+    const pruned = await Promise.all(points.map(async (p): Promise<PrunedPoint | null> => {
+      const b = await lowerBound(p.cfg, board);
+      return b.fits ? null : { reason: b.fix ?? 'does not fit', fit: boundFit(b), resources: Object.fromEntries(b.rows.map((r) => [r.resource, r.used])) };
+    }));
+    const left = points.filter((_, i) => !pruned[i]);
+    const perPoint = left.length ? left.reduce((s, p) => s + expectedSynthSeconds(board.family, p.cfg.batch * p.cfg.blockIn * p.cfg.blockOut).seconds, 0) / left.length : 0;
+    io.stdout(`explore: ${points.length} points of ${spaceFile} on ${board.name} (${board.part}), workload ${workload}, schedules on ${target === 'tsim' ? 'tsim' : 'fsim (cost model)'}, ${executor.description}\n`);
+    points.forEach((p, i) => { if (pruned[i]) io.stdout(`  ${p.name}: pruned, not synthesized: ${pruned[i]!.reason}\n`); });
+    if (left.length) {
+      io.stdout(`  ${left.length} point(s) to synthesize with yosys: about ${formatDuration(perPoint)} each on a first run (cached after), then tuning; ` +
+        `Ctrl-C stops and writes the partial report\n`);
+    }
+    const interrupts = watchInterrupts(log, 'the exploration');
+    let report;
+    try {
+      report = await explore({
+        points, board: board.name, boardClockMhz: board.clockMhz, frequencyMhz: space.frequencyMhz, workload, target, trials,
+        dbFiles: [SHIPPED_DB, dbFile], db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo,
+        pruned, expectedPointSeconds: perPoint || undefined, signal: interrupts.signal,
+      });
+    } finally {
+      interrupts.dispose();
+    }
     report.invalid = invalid;
     io.stdout('\n' + formatExploreTable(report) + '\n');
-    for (const [flag, text] of [['json', () => JSON.stringify(report, null, 2) + '\n'], ['html', () => exploreHtml(report)]] as const) {
-      const path = args.string(flag);
-      if (path) {
-        mkdirSync(dirname(resolve(path)), { recursive: true });
-        writeFileSync(path, text());
-        io.stdout(`wrote ${path}\n`);
-      }
+    writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(htmlPath, exploreHtml(report));
+    io.stdout(`wrote ${jsonPath} and ${htmlPath}\n`);
+    if (report.interrupted) {
+      io.stderr(`vta explore: stopped (Ctrl-C): ${report.interrupted.done} of the ${report.interrupted.total} points to synthesize finished; ` +
+        `the report above and its files are partial. To resume, run the same command again: finished syntheses are cached ` +
+        `(${defaultSynthCacheDir()}) and finished points' schedules are in ${dbFile}, so only the unfinished points are redone.\n`);
+      return EXIT_INTERRUPTED;
     }
     io.stdout(`${report.points.filter((p) => p.fit?.ok).length} of ${report.points.length} points fit ${board.name}; Pareto front: ${report.pareto.join(', ') || '(empty)'}\n`);
     return report.points.some((p) => p.error) ? EXIT_FAILURE : EXIT_OK;

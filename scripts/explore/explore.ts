@@ -1,6 +1,7 @@
 // `vta explore`: every point of a design space through the executor (synthesis, fit, tuned workload
 // cycles), then GOPS at each target frequency, GOPS per DSP and per BRAM, and the Pareto front of the
-// points that fit.
+// points that fit. Points a lower bound already rules out are never synthesized; a run stopped by an
+// abort signal (Ctrl-C) still returns the points finished so far.
 
 import { resolve } from 'path';
 import { codeFingerprint, Executor } from '../../exec';
@@ -28,6 +29,19 @@ export interface ExploreOptions {
   executor: Executor;
   log: (line: string) => void;
   tty: boolean;
+  /** Per point, when a lower bound (no synthesis) shows it cannot fit the board: the reason and the bound. */
+  pruned?: readonly (PrunedPoint | null)[];
+  /** Expected seconds of one point (the synthesis estimate), for the ETA before the first point is done. */
+  expectedPointSeconds?: number;
+  /** Aborting (Ctrl-C) returns at once with the points finished so far; the others are marked unfinished. */
+  signal?: AbortSignal;
+}
+
+export interface PrunedPoint {
+  reason: string;
+  fit: FitReport;
+  /** The lower bounds of the resources, e.g. { dsp: 256, bram36: 107 }. */
+  resources: Record<string, number>;
 }
 
 export interface ExplorePoint {
@@ -45,6 +59,10 @@ export interface ExplorePoint {
   gopsPerBram: number | null;
   layers: PointResult['layers'];
   error?: string;
+  /** Not synthesized: the lower bound shows it cannot fit (why, with the knob). Its resources are lower bounds. */
+  pruned?: string;
+  /** The run was stopped before this point finished. */
+  unfinished?: true;
 }
 
 export interface ExploreReport {
@@ -58,17 +76,24 @@ export interface ExploreReport {
   pareto: string[];
   /** Knob combinations the configuration rules reject, not evaluated. */
   invalid: InvalidPoint[];
+  /** Set when the run was stopped (Ctrl-C) before every point finished. */
+  interrupted?: { done: number; total: number };
 }
 
 export async function explore(o: ExploreOptions): Promise<ExploreReport> {
-  const tasks: PointTask[] = o.points.map((p) => ({
-    config: p.cfg.json, board: o.board, workload: o.workload, target: o.target, trials: o.trials, dbFiles: o.dbFiles,
+  // only the points the lower bound leaves go to the executor; `taskPoint[k]` is task k's point
+  const taskPoint = o.points.map((_, i) => i).filter((i) => !o.pruned?.[i]);
+  const tasks: PointTask[] = taskPoint.map((i) => ({
+    config: o.points[i].cfg.json, board: o.board, workload: o.workload, target: o.target, trials: o.trials, dbFiles: o.dbFiles,
   }));
-  const progress = new Progress(tasks.length, o.log, o.tty);
-  const results: (PointResult | string)[] = new Array(tasks.length);
-  await o.executor.run<PointTask, PointResult>(
+  const jobs = 'jobs' in o.executor ? Math.min((o.executor as { jobs: number }).jobs, tasks.length) : tasks.length;
+  const progress = new Progress(tasks.length, o.log, o.tty, { unit: 'points', jobs, expectedTaskSeconds: o.expectedPointSeconds, everyMs: 30_000 });
+  const results: (PointResult | string | undefined)[] = new Array(o.points.length);
+  const run = o.executor.run<PointTask, PointResult>(
     { name: 'explore', handler: resolve(__dirname, 'point-task.ts'), inputs: tasks, salt: codeFingerprint(['hw', 'gen', 'sim', 'sw', 'scripts', 'exec']) },
-    (i, out) => {
+    (k, out) => {
+      if (o.signal?.aborted) return;
+      const i = taskPoint[k];
       results[i] = out.ok ? out.output : out.error;
       const name = o.points[i].name;
       if (!out.ok) progress.note(`${name}: FAILED: ${out.error}`);
@@ -80,15 +105,31 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
       }
       progress.tick(out.ok && !out.output.error);
     },
+    { onProgress: (k, line) => progress.status(k, line), signal: o.signal },
   );
+  const stopped = new Promise<'stopped'>((done) => {
+    if (o.signal?.aborted) done('stopped');
+    o.signal?.addEventListener('abort', () => done('stopped'), { once: true });
+  });
+  const how = await Promise.race([run.then(() => 'finished' as const), stopped]);
   progress.end();
   const freqs = o.frequencyMhz ?? [o.boardClockMhz];
   const points: ExplorePoint[] = [];
   let macs = 0;
   o.points.forEach((p, i) => {
     const r = results[i];
+    const cut = o.pruned?.[i];
     for (const f of freqs) {
       const name = freqs.length > 1 ? `${p.name}@${f}` : p.name;
+      const none = { name, config: p.cfg.name, configHash: p.cfg.hash, knobs: p.knobs, frequencyMhz: f, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [] };
+      if (cut) {
+        points.push({ ...none, fit: cut.fit, resources: cut.resources, pruned: cut.reason });
+        continue;
+      }
+      if (r === undefined) {
+        points.push({ ...none, fit: null, resources: {}, unfinished: true });
+        continue;
+      }
       if (typeof r === 'string') {
         points.push({ name, config: p.cfg.name, configHash: p.cfg.hash, knobs: p.knobs, frequencyMhz: f, fit: null, resources: {}, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [], error: r });
         continue;
@@ -106,7 +147,11 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
   });
   const candidates = points.filter((p) => p.fit?.ok && p.gops !== null);
   const front = paretoFront(candidates.map((p) => ({ gops: p.gops!, dsp: p.resources.dsp ?? 0, bram36: p.resources.bram36 ?? 0, lut: p.resources.lut ?? 0 })));
-  return { generator: GENERATOR, board: o.board, workload: o.workload, target: o.target, macs, points, pareto: front.map((i) => candidates[i].name), invalid: [] };
+  const done = results.filter((r) => r !== undefined).length;
+  return {
+    generator: GENERATOR, board: o.board, workload: o.workload, target: o.target, macs, points, pareto: front.map((i) => candidates[i].name), invalid: [],
+    ...(how === 'stopped' && done < tasks.length ? { interrupted: { done, total: tasks.length } } : {}),
+  };
 }
 
 export function formatExploreTable(r: ExploreReport): string {
@@ -115,8 +160,11 @@ export function formatExploreTable(r: ExploreReport): string {
     const e = p.fit?.[k];
     return `${p.resources[k] ?? '-'}${typeof e === 'object' && e.pct !== null ? ` (${e.pct.toFixed(0)}%)` : ''}`;
   };
+  // a pruned point's resources are lower bounds
+  const bound = (p: ExplorePoint, k: 'dsp' | 'bram36') => `${p.pruned && p.resources[k] !== undefined ? '>=' : ''}${pct(p, k)}`;
+  const fit = (p: ExplorePoint) => (p.pruned ? 'NO (bound)' : p.unfinished ? 'stopped' : p.error && !p.fit ? 'ERROR' : p.fit ? (p.fit.ok ? 'yes' : 'NO') : '-');
   const rows = r.points.map((p) => [
-    p.name, String(p.frequencyMhz), p.error && !p.fit ? 'ERROR' : p.fit ? (p.fit.ok ? 'yes' : 'NO') : '-', pct(p, 'dsp'), pct(p, 'bram36'), pct(p, 'lut'),
+    p.name, String(p.frequencyMhz), fit(p), bound(p, 'dsp'), bound(p, 'bram36'), pct(p, 'lut'),
     p.cycles === null ? '-' : String(p.cycles), p.gops === null ? '-' : p.gops.toFixed(2),
     p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3), p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3), r.pareto.includes(p.name) ? '*' : '',
   ]);

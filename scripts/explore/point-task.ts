@@ -36,14 +36,16 @@ export interface PointResult {
   error?: string;
 }
 
-export async function runTask(t: PointTask): Promise<PointResult> {
+export async function runTask(t: PointTask, report: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): Promise<PointResult> {
   const cfg = deriveConfig(t.config, 'explore point');
-  // progress to the worker's stderr: the terminal locally, the array task's log on Slurm
-  const report = await synthesize({ cfg, board: t.board, progress: (line) => process.stderr.write(`${cfg.name}: ${line}\n`) });
+  // progress to whoever watches: the parent's progress display locally, the array task's log on Slurm
+  const say = (line: string) => report(`${cfg.name}: ${line}`);
+  const synth = await synthesize({ cfg, board: t.board, progress: say, status: say });
   const workload = await resolveWorkload(t.workload, cfg);
   const macs = workload.layers.reduce((s, l) => s + layerMacs(l), 0);
-  const base = { name: cfg.name, hash: cfg.hash, resources: { ...report.resources }, fit: report.fit, synthSeconds: report.seconds, macs };
-  if (!report.fit?.ok) return { ...base, cycles: null, layers: [], records: [] };
+  const base = { name: cfg.name, hash: cfg.hash, resources: { ...synth.resources }, fit: synth.fit, synthSeconds: synth.seconds, macs };
+  if (!synth.fit?.ok) return { ...base, cycles: null, layers: [], records: [] };
+  say(`fits; tuning ${workload.layers.length} layers (${t.target === 'tsim' ? 'measured on tsim' : 'checked on fsim'})`);
   const known = ScheduleDb.load(t.dbFiles);
   const db = new ScheduleDb();
   const rows = await tune({

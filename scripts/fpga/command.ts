@@ -15,7 +15,8 @@ import { ConfigError } from '../../hw/vta/errors';
 import { CONFIG_FLAGS, configDirName, configRequestFromArgs, resolveGenConfig } from '../../gen/gen';
 import { emitRtl as realEmitRtl, RtlEmitter } from '../../gen/rtl';
 import { buildBundle } from './bundle';
-import { defaultEstimator, FitEstimator } from './fit';
+import { defaultEstimator, FitEstimator, lowerBound } from './fit';
+import { StatusLine } from '../../util/status';
 
 export const FPGA_SPEC: CommandSpec = {
   command: 'vta fpga',
@@ -24,6 +25,7 @@ export const FPGA_SPEC: CommandSpec = {
     ...(CONFIG_FLAGS.some((f) => f.name === 'board') ? [] : [{ name: 'board', type: 'string' as const, metavar: 'BOARD', help: `the board: ${BOARD_NAMES.join(', ')} (required)` }]),
     { name: 'freq', type: 'int', metavar: 'MHZ', help: 'fabric clock in MHz (default: the board\'s, e.g. 100 on the PYNQ-Z1)' },
     { name: 'force', type: 'bool', help: 'write the folder even when the configuration does not fit the board' },
+    { name: 'estimate', type: 'string', metavar: 'yosys|bound', help: 'how the fit is checked: yosys (vta synth: minutes on a first run, cached; the default) or bound (a lower bound from the buffers and GEMM multipliers, instant: it can only prove a misfit)' },
     ...CONFIG_FLAGS,
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/fpga/<board>/<config-name>)' },
   ],
@@ -78,11 +80,21 @@ function makeCommand(deps: FpgaDeps): Command {
       }
       const freq = args.int('freq') ?? board.clockMhz;
       if (freq < 10 || freq > 800) throw new UsageError(`--freq ${freq}: expected a fabric clock between 10 and 800 MHz`);
+      const estimate = args.string('estimate') ?? 'yosys';
+      if (estimate !== 'yosys' && estimate !== 'bound') throw new UsageError(`--estimate ${estimate}: expected yosys or bound`);
 
       progress(`${board.name} (${board.part}), ${cfg.name}, ${freq} MHz: generating the core`);
       const rtl = (deps.emitRtl ?? realEmitRtl)(cfg);
-      progress('estimating whether it fits');
-      const fit = await (deps.estimator ?? defaultEstimator)(cfg, board, progress);
+      progress(estimate === 'bound'
+        ? 'checking the fit with the lower bound from the buffers and multipliers (no synthesis)'
+        : 'checking the fit with vta synth (yosys; cached after the first run; --estimate bound skips it)');
+      const line = new StatusLine((t) => io.stderr(t), !!process.stderr.isTTY && io === processIo);
+      let fit;
+      try {
+        fit = await (deps.estimator ?? (estimate === 'bound' ? lowerBound : defaultEstimator))(cfg, board, (l) => line.note(`vta fpga: ${l}`), (l) => line.update(`vta fpga: ${l}`));
+      } finally {
+        line.done();
+      }
       const force = args.bool('force');
       if (!fit.fits && !force) {
         throw new CommandFailure(`${cfg.name} does not fit ${board.name} (${fit.source}): ${fit.fix ?? 'see the estimate'}; or pass --force`);

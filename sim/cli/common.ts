@@ -13,7 +13,7 @@ import { DEFAULT_CLOCK_MHZ, halfPeriodPs } from '../tsim/build';
 import type { TsimRunResult } from '../tsim/device';
 import { writeWaveViews } from '../tsim/wave';
 import { TargetUnavailableError, TraceRequest } from '../replay';
-import { targetFlag } from '../targets';
+import { checkTargetPresent, targetFlag } from '../targets';
 import { VectorError } from '../vector';
 import { InputFileError } from '../../util/input-file';
 
@@ -90,8 +90,11 @@ export function traceRequest(args: ParsedArgs, target: string): TraceRequest | u
   return { path, ...(from !== undefined ? { fromCycle: from } : {}), ...(to !== undefined ? { toCycle: to } : {}) };
 }
 
+/** --target, checked: a known target, and a board target only on its board (one line, before any work). */
 export function checkTarget(target: string | undefined): string {
-  return targetFlag(target, 'fsim');
+  const t = targetFlag(target, 'fsim');
+  checkTargetPresent(t);
+  return t;
 }
 
 /** Reads a VTA JSON configuration file (the generator's reader); unknown or missing keys name the key. */

@@ -75,7 +75,7 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
         result: { config: t.config, seed: t.seed, name: `${t.config}__random_s${t.seed}`, ok: false, seconds: 0, cycles: null, error: outcome.error, mismatchCount: 0 },
       });
     },
-    o.signal,
+    { signal: o.signal },
   );
   progress.end();
 

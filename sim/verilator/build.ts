@@ -2,11 +2,12 @@
 // library, cached by a hash of everything that goes in, so a test run builds each design once.
 
 import { createHash } from 'crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { cpus } from 'os';
 import { join, resolve } from 'path';
 import execa from 'execa';
 import { acquireLock, entryComplete, stampEntry, usableCacheRoot } from '../../util/cache-dir';
+import { formatDuration } from '../../util/status';
 
 export class ToolError extends Error {
   constructor(message: string) {
@@ -79,6 +80,27 @@ export function buildHash(spec: VerilatorBuildSpec): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** Seconds the builds in the cache took (each `done` file holds them): the median, or null before the first. */
+function earlierBuildSeconds(root: string): number | null {
+  const seconds: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(root);
+  } catch {
+    // no cache yet
+  }
+  for (const d of entries) {
+    try {
+      const s = Number(JSON.parse(readFileSync(join(root, d, 'done'), 'utf8')).seconds);
+      if (s > 0) seconds.push(s);
+    } catch {
+      // a lock, a folder being built, or a stamp of an older format
+    }
+  }
+  seconds.sort((a, b) => a - b);
+  return seconds.length ? seconds[Math.floor(seconds.length / 2)] : null;
+}
+
 /** Builds (or finds in the cache) a Verilator model. Concurrent builders of one hash do the work once. */
 export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<VerilatorBuild> {
   const log = spec.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -111,14 +133,17 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
       ...spec.verilog.map((f) => join('src', f.name)),
       ...spec.cpp.map((f) => join('src', f.name)),
     ];
+    const expected = earlierBuildSeconds(root);
     log(`verilator: building ${spec.name} (${spec.verilog.length} Verilog files, hash ${hash}): not in the cache ${root} yet; ` +
-      'built once per design and reused after, this takes about a minute');
+      `built once per design and reused after, this takes ${expected ? `about ${formatDuration(expected)} (the median of the builds here)` : 'one to five minutes'}`);
     // Progress: Verilator translates first, then make compiles the C++ files one by one.
     let compiled = 0;
     const ticker = setInterval(() => {
       const phase = compiled === 0 ? 'translating Verilog to C++' : `compiling C++ (${compiled} files so far)`;
-      log(`verilator: still building ${spec.name}: ${phase}, ${Math.round((Date.now() - t0) / 1000)} s`);
-    }, 10_000);
+      const secs = (Date.now() - t0) / 1000;
+      const eta = expected ? (secs < expected ? ` of about ${formatDuration(expected)}, ETA ${formatDuration(expected - secs)}` : `, longer than the usual ${formatDuration(expected)}`) : '';
+      log(`verilator: still building ${spec.name}: ${phase}, ${formatDuration(secs)}${eta}`);
+    }, 30_000);
     try {
       const child = execa('verilator', args, { cwd: tmp, all: true, env: { ...process.env, MAKEFLAGS: `-j${jobs}` } });
       child.all?.on('data', (chunk: Buffer) => {

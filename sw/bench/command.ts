@@ -7,7 +7,7 @@ import { CommandSpec, formatUsage, parseArgs } from '../../cli/args';
 import { CliIo, CommandFailure, EXIT_OK, processIo, UsageError } from '../../cli/errors';
 import { CONFIG_FLAGS, configFromArgs } from '../../gen/gen';
 import { DeviceError } from '../../sim/device';
-import { openDevice, targetFlag, targetHelp } from '../../sim/targets';
+import { checkTargetPresent, openDevice, targetFlag, targetHelp } from '../../sim/targets';
 import { SHIPPED_DB } from '../tune/db';
 import { loadScheduleDb } from '../tune/command';
 import { defaultConfig, VtaConfig } from '../../hw/vta/config';
@@ -47,6 +47,7 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   const workload = WORKLOADS[workloadName];
   if (!workload) throw new UsageError(`--workload ${workloadName}: unknown; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const target = targetFlag(args.string('target'), 'fsim');
+  checkTargetPresent(target); // off the board: one line now
   for (const flag of ['json', 'svg']) {
     const path = args.string(flag);
     if (path !== undefined) checkOutputFile(path, `--${flag}`); // before the long run, not after

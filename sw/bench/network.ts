@@ -7,7 +7,7 @@ import { defineCommand } from '../../cli/command';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { mulberry32 } from '../../sim/testing/prng';
 import { checkOutputFile } from '../../util/output-dir';
-import { openDevice, targetFlag, targetHelp } from '../../sim/targets';
+import { checkTargetPresent, openDevice, targetFlag, targetHelp } from '../../sim/targets';
 import { generate, LayerRun } from '../compiler/codegen/network';
 import { plannerSchedules, ScheduleProvider } from '../compiler/codegen/schedule';
 import { asCommandErrors, CONFIG_FLAGS, configFromArgs, schedulesFromArgs } from '../compiler/commands/common';
@@ -146,6 +146,7 @@ export const networkBenchCommand = defineCommand({
     const workload = args.string('workload') ?? 'resnet18';
     if (!NETWORKS[workload]) throw new UsageError(`--workload ${workload}: unknown; known: ${Object.keys(NETWORKS).join(', ')}`);
     const target = targetFlag(args.string('target'), 'fsim');
+    checkTargetPresent(target);
     const size = args.int('size');
     if (size !== undefined && (size < 32 || size % 32)) throw new UsageError(`--size ${size}: expected a multiple of 32 (ResNet-18 halves it five times)`);
     if (args.bool('no-db') && args.string('db') !== undefined) throw new UsageError('--db and --no-db exclude each other');

@@ -12,6 +12,7 @@ import { LayerOp } from '../workloads/layers';
 import { resolveWorkload, WORKLOAD_HELP } from '../workloads/resolve';
 import { MeasureKind, ScheduleDb, ScheduleDbError, SHIPPED_DB } from './db';
 import { didYouMean } from '../../util/suggest';
+import { outputFileFlag } from '../../util/output-dir';
 import { formatTuneTable, tune } from './tuner';
 
 const OPS: readonly LayerOp[] = ['conv2d', 'dense', 'conv2d_transpose'];
@@ -83,7 +84,7 @@ export const tuneCommand: Command = defineCommand({
     const workload = await resolveWorkload(args.string('workload') ?? 'resnet18', cfg);
     const layers = workload.layers.filter((l) => ops.includes(l.op));
     if (!layers.length) throw new UsageError(`--ops ${ops.join(',')}: ${workload.name} has no such layers`);
-    const dbFile = args.string('db') ?? join(process.cwd(), 'build', 'tune', 'schedules.jsonl');
+    const dbFile = outputFileFlag(args.string('db'), join(process.cwd(), 'build', 'tune', 'schedules.jsonl'), '--db');
     const db = loadScheduleDb([dbFile]);
     const known = loadScheduleDb([SHIPPED_DB, dbFile]);
     const log = (line: string) => io.stderr(line + '\n');

@@ -108,7 +108,7 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
     jobs.push(job);
     results.push(job.result);
     byKey.set(wkey, job);
-    o.log(`${l.name} ${base.shape}: ${space.size} points, ${space.pruned.length} pruned, ${space.legal.length} legal; measuring ${knobs.length} on ${o.target}`);
+    o.log(`${l.name} ${base.shape}: ${space.size} points, ${space.pruned.length} pruned, ${space.legal.length} legal; measuring ${knobs.length} on ${o.target === 'tsim' ? 'tsim' : 'fsim (cycles from the cost model)'}`);
     for (const k of knobs) {
       tasks.push({ config: o.cfg.json, layer: l, seed: 1000 + li, knobs: k, target: o.target });
       taskJob.push(job);
@@ -150,7 +150,7 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
       progress.tick(outcome.ok && outcome.output.correct);
       if (--job.left === 0) finish(job);
     },
-    o.signal,
+    { signal: o.signal },
   );
   progress.end();
   for (const job of jobs) if (job.left > 0) Object.assign(job.result, { source: 'interrupted', error: 'interrupted' });

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { TARGET_NAMES } from '../../sim/targets';
+import { COMMANDS } from '../../cli/commands';
 
 const ROOT = resolve(__dirname, '../..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -106,4 +107,18 @@ test('the README names every --target, the set-up and test commands, and how to 
   expect(README).toMatch(/```sh\nnpm test\n```/);
   expect(targets).toMatch(/gtkwave run\.fst\.gtkw/);
   expect(targets).toContain('The `-<hash>` in names.');
+});
+
+test('the CLI table is one table (no heading inside it) with a row for every command and bench subcommand', () => {
+  const cli = section('The CLI');
+  const lines = cli.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('| command |'));
+  let end = first;
+  while (end < lines.length && lines[end].startsWith('|')) end++;
+  const rows = lines.slice(first + 2, end);
+  // nothing after the table's end is a row of it (a heading in between broke it once)
+  expect(lines.slice(end).filter((l) => /^\| `vta /.test(l))).toEqual([]);
+  for (const name of [...COMMANDS.map((c) => c.name), 'bench conv2d', 'bench network', 'bench synth']) {
+    expect([name, rows.some((r) => r.startsWith(`| \`vta ${name}`))]).toEqual([name, true]);
+  }
 });

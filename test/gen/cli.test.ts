@@ -134,6 +134,13 @@ describe('the real vta command', () => {
     expect(r.status).toBe(2);
   });
 
+  test('npx vta help: every command and the bench subcommands, and no npm warning (no unknown .npmrc keys)', () => {
+    const r = spawnSync('npx', ['vta', 'help'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const name of [...COMMANDS.map((c) => c.name), 'bench conv2d', 'bench network', 'bench synth']) expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+  });
+
   test('node bin/vta.js frobnicate: exit code 2', () => {
     const r = vta(['frobnicate']);
     expect(r.stderr).toBe(`vta: unknown command "frobnicate" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see vta --help)\n`);

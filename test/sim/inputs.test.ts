@@ -58,10 +58,10 @@ describe('configurations the generator or ISA cannot represent fail up front', (
     await rejects(['gen', '--gemm', '64x128x128', '--out', join(tmp, 'g1')], /--gemm 64x128x128: .*1048576 MACs; the generator builds at most 16384/);
     await rejects(['gen', '--gemm', '64x1x128', '--wgt-buff', '12', '--out', join(tmp, 'g2')], /acc element 262144 bits wide; .* at most 32768 bits/);
   });
-  test('one-element buffers are rejected with the key, not an internal HDL error', async () => {
-    await rejects(['gen', '--uop-buff', '2', '--out', join(tmp, 'g3')], /--uop-buff 2: the uop buffer .* raise LOG_UOP_BUFF_SIZE to at least 3/);
-    await rejects(['gen', '--inp-buff', '4', '--out', join(tmp, 'g4')], /raise LOG_INP_BUFF_SIZE to at least 5/);
-    await rejects(['gen', '--acc-buff', '6', '--out', join(tmp, 'g5')], /raise LOG_ACC_BUFF_SIZE to at least 7/);
+  test('one-element buffers are rejected with the key and the flag to raise, not an internal HDL error', async () => {
+    await rejects(['gen', '--uop-buff', '2', '--out', join(tmp, 'g3')], /--uop-buff 2: the uop buffer \(LOG_UOP_BUFF_SIZE = 2, .* raise --uop-buff to at least 3/);
+    await rejects(['gen', '--inp-buff', '4', '--out', join(tmp, 'g4')], /raise --inp-buff to at least 5/);
+    await rejects(['gen', '--acc-buff', '6', '--out', join(tmp, 'g5')], /raise --acc-buff to at least 7/);
   });
 });
 

@@ -43,7 +43,7 @@ describe('vta bench conv2d', () => {
 
   test('the CLI: bad flags are usage errors; help', async () => {
     const a = io();
-    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow(/expected one of fsim, fsim-js, tsim/);
+    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow('--target fpga: unknown target; targets: fsim, fsim-js, tsim, pynq-z1, ultra96, zcu104, de10-nano');
     await expect(benchCommand.run(['conv2d', '--workload', 'vgg'], a.io)).rejects.toThrow(/unknown; known: resnet18/);
     // The configuration flags of `vta gen`, resolved and checked the same way, on both bench commands.
     await expect(benchCommand.run(['conv2d', '--gemm', '2x8x8'], a.io)).rejects.toThrow(/^--gemm 2x8x8: .*LOG_WGT_BUFF_SIZE|--wgt-buff/);

@@ -37,3 +37,11 @@ export function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
   return -1;
 }
+
+/** An IDX file of unsigned bytes (MNIST's format): the header for `dims`, then the first values of `data`. */
+export function idxFile(dims: number[], data: Uint8Array): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header.writeUInt32BE(0x800 + dims.length, 0);
+  dims.forEach((v, i) => header.writeUInt32BE(v, 4 + 4 * i));
+  return Buffer.concat([header, data.subarray(0, dims.reduce((a, b) => a * b, 1))]);
+}

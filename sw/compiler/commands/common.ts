@@ -8,6 +8,7 @@ import { CONFIG_FLAGS, configFromArgs } from '../../../gen/gen';
 import { OperatorError } from '../../ops/errors';
 import { RuntimeError } from '../../runtime';
 import { DeviceError } from '../../../sim/device';
+import { PartitionRequestError } from '../passes/partition';
 import { LabelledImages, loadDataSpec } from '../data/idx';
 import { CompileError, elementCount, Graph } from '../ir';
 import { isQuantized, PipelineOptions } from '../pipeline';
@@ -158,6 +159,7 @@ export async function asCommandErrors<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
+    if (e instanceof PartitionRequestError) throw new UsageError(e.message);
     if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError || e instanceof DeviceError) throw new CommandFailure(e.message, { cause: e });
     throw e;
   }

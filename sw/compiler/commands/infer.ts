@@ -212,7 +212,7 @@ async function inWorkers(argv: readonly string[], images: number, jobs: number, 
       total = mergeTallies(total, o.output);
       draw(total.images, total.top.device);
     },
-    signal,
+    { signal },
   );
   const failed = outcomes.find((o) => !o.ok && !o.interrupted);
   if (failed && !failed.ok) throw new CommandFailure(`an image worker failed: ${failed.error}`);

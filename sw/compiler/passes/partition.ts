@@ -7,6 +7,15 @@
 import type { VtaConfig } from '../../../hw/vta/config';
 import { AddRequant, CompileError, Graph, Node, Requant, Target } from '../ir';
 import { consumers, producers, cloneGraph } from '../ir';
+import { didYouMean } from '../../../util/suggest';
+
+/** A --cpu/--vta request that cannot be met (an unknown node, or one VTA cannot run): the user's to fix. */
+export class PartitionRequestError extends CompileError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartitionRequestError';
+  }
+}
 
 export interface PartitionOptions {
   /** Node names forced onto the CPU / onto VTA. */
@@ -112,7 +121,9 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
 export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions = {}): { graph: Graph; placements: Placement[] } {
   const g = cloneGraph(input);
   const names = new Set(g.nodes.map((n) => n.name));
-  for (const k of [...(opts.cpu ?? []), ...(opts.vta ?? [])]) if (!names.has(k)) throw new CompileError(`partition: no node named ${JSON.stringify(k)} (nodes: ${[...names].join(', ')})`);
+  for (const k of [...(opts.cpu ?? []), ...(opts.vta ?? [])]) {
+    if (!names.has(k)) throw new PartitionRequestError(`partition: no node named ${JSON.stringify(k)}${didYouMean(k, [...names])} (nodes: ${[...names].join(', ')})`);
+  }
   const reasons = new Map<string, string>();
   for (const n of g.nodes) {
     const why = n.op === 'flatten' || n.op === 'concat' ? 'decided below' : deviceSupport(g, cfg, n);
@@ -127,7 +138,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
       reason = 'forced by --cpu';
     }
     if (opts.vta?.includes(n.name)) {
-      if (why && n.op !== 'flatten' && n.op !== 'concat') throw new CompileError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
+      if (why && n.op !== 'flatten' && n.op !== 'concat') throw new PartitionRequestError(`partition: node ${n.name} (${n.op}) cannot run on VTA: ${why}`);
       target = 'vta';
       reason = 'forced by --vta';
     }
@@ -145,7 +156,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const ok = p?.target === 'vta' && p.op === 'conv2d' && (cons.get(n.inputs[0]) ?? []).length === 1 && c.length === 1 && c[0].target === 'vta' && c[0].op === 'dense' &&
       axisOk && cfg.blockIn === cfg.blockOut && !g.outputs.includes(n.outputs[0]);
     const forced = opts.cpu?.includes(n.name);
-    if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`);
+    if (opts.vta?.includes(n.name) && !ok) throw new PartitionRequestError(`partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`);
     n.target = ok && !forced ? 'vta' : 'cpu';
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: folded into the dense weights\' column order' : 'host reshape');
   }
@@ -164,7 +175,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
         return p?.target === 'vta' && ACT_PRODUCERS.has(p.op) && !slicedBy.has(i) && !g.outputs.includes(i) && (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0);
       });
     const forced = opts.cpu?.includes(n.name);
-    if (opts.vta?.includes(n.name) && !ok) throw new CompileError(`partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`);
+    if (opts.vta?.includes(n.name) && !ok) throw new PartitionRequestError(`partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`);
     n.target = ok && !forced ? 'vta' : 'cpu';
     if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');

@@ -5,6 +5,7 @@ import { join } from 'path';
 import { gzipSync } from 'zlib';
 import { main } from '../../../cli/dispatch';
 import { loadDataSpec } from '../../../sw/compiler/data/idx';
+import { idxFile } from '../helpers';
 
 const MNIST = join(__dirname, '../../../../shared/models/mnist-lenet-bn/model.onnx');
 const RESNET8_FLOAT = join(__dirname, '../../../../shared/models/mlperf-tiny-resnet8/pretrainedResnet.tflite');
@@ -38,20 +39,14 @@ test('vta infer: 3 MNIST images on fsim, JSON report', async () => {
 
 test('vta infer on a gzipped IDX pair; bad data specs are one line', async () => {
   const d = loadDataSpec('mnist');
-  const header = (dims: number[]) => {
-    const b = Buffer.alloc(4 + 4 * dims.length);
-    b.writeUInt32BE(0x800 + dims.length, 0);
-    dims.forEach((v, i) => b.writeUInt32BE(v, 4 + 4 * i));
-    return b;
-  };
   const im = join(dir, 'im.gz');
   const lb = join(dir, 'lb');
-  writeFileSync(im, gzipSync(Buffer.concat([header([2, 28, 28]), d.pixels.subarray(0, 2 * 784)])));
-  writeFileSync(lb, Buffer.concat([header([2]), d.labels.subarray(0, 2)]));
+  writeFileSync(im, gzipSync(idxFile([2, 28, 28], d.pixels)));
+  writeFileSync(lb, idxFile([2], d.labels));
   const r = await vta('infer', MNIST, '--data', `idx:${im},${lb}`, '--mean', '0.1307', '--std', '0.3081');
   expect(r.code).toBe(0);
   expect(r.out).toContain('images 2');
-  writeFileSync(lb, Buffer.concat([header([3]), d.labels.subarray(0, 3)]));
+  writeFileSync(lb, idxFile([3], d.labels));
   const bad = await vta('infer', MNIST, '--data', `idx:${im},${lb}`);
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/^vta infer: .*lb: 3 labels for 2 images in .*im\.gz\n$/);
