@@ -1,14 +1,15 @@
 // Opens a Device of a configuration on a named target. Every tool that takes `--target` goes through here,
 // so fsim, TSIM and the boards are interchangeable.
 
+import { BOARD_RUNTIME_TARGETS } from '../hw/boards/boards';
 import type { VtaConfig } from '../hw/vta/config';
 import type { Device } from './device';
 import { FunctionalSimulator } from './fsim';
 
 export type TargetName = 'fsim' | 'fsim-js' | 'tsim' | BoardTargetName;
-/** Real boards (sim/board): the runtime on the board's Linux, the bitstream from `vta fpga`. */
-export type BoardTargetName = 'pynq' | 'ultra96' | 'zcu104' | 'de10-nano';
-export const BOARD_TARGET_NAMES: readonly BoardTargetName[] = ['pynq', 'ultra96', 'zcu104', 'de10-nano'];
+/** Real boards (sim/board): the runtime on the board's Linux, the bitstream from `vta fpga`; names from the board table. */
+export type BoardTargetName = string;
+export const BOARD_TARGET_NAMES: readonly BoardTargetName[] = BOARD_RUNTIME_TARGETS;
 export const TARGET_NAMES: readonly TargetName[] = ['fsim', 'fsim-js', 'tsim', ...BOARD_TARGET_NAMES];
 
 /** A device to close when done (TSIM holds a Verilator model and its DRAM); `using` works too. */
@@ -87,15 +88,11 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
         clockMhz: options.clockMhz,
       }));
     }
-    case 'pynq':
-    case 'ultra96':
-    case 'zcu104':
-    case 'de10-nano': {
+    default: {
+      if (!BOARD_TARGET_NAMES.includes(target)) throw new UnknownTargetError(target);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { openBoardDevice } = require('./board/device') as typeof import('./board/device');
       return closable(openBoardDevice(target, cfg, { dramBytes }));
     }
-    default:
-      throw new UnknownTargetError(target);
   }
 }

@@ -16,6 +16,7 @@ import { CONFIG_FLAGS, configDirName, configRequestFromArgs, resolveGenConfig } 
 import { emitRtl as realEmitRtl, RtlEmitter } from '../../gen/rtl';
 import { buildBundle } from './bundle';
 import { defaultEstimator, FitEstimator } from './fit';
+import { flowOf } from './flows';
 
 export const FPGA_SPEC: CommandSpec = {
   command: 'vta fpga',
@@ -113,7 +114,7 @@ function makeCommand(deps: FpgaDeps): Command {
           `  regs   0x${m.registerBase.toString(16)} (${m.controlPort}), DMA offset 0x${m.physAddrOffset.toString(16)}`,
           `  fit    ${fit.fits ? 'fits' : 'DOES NOT FIT (forced)'}: ${fit.rows.map((r) => `${r.resource} ${r.used}/${r.available}`).join(', ') || 'no budget rows'} (${fit.source})`,
           `  files  ${bundle.files.length} (${m.files.length} listed with sha256 in manifest.json)`,
-          `  out    ${display(outDir, cwd)}  (then: ${display(resolve(outDir, 'build.sh'), cwd)} on a ${board.vendor === 'Xilinx' ? 'Vivado' : 'Quartus'} host)`,
+          `  out    ${display(outDir, cwd)}  (then: ${display(resolve(outDir, 'build.sh'), cwd)} on a ${flowOf(board).tool} host)`,
           `  time   ${ms} ms`,
           '',
         ].join('\n'),
