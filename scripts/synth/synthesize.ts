@@ -1,9 +1,11 @@
-// synthesize(): one configuration through @yowasp/yosys (in a worker thread) to a SynthReport.
-// Results are cached by content: (configuration hash, Verilog, family, yosys script, yosys version).
-// The yosys log is always kept next to the cached report; a failure names it.
+// synthesize(): one configuration through @yowasp/yosys (in a worker thread) to a SynthReport, with the
+// clock estimate of the mapped netlist (timing.ts). Results are cached by content: (configuration hash,
+// Verilog, family, yosys script, yosys version); the cache keeps yosys' outputs (the netlist gzipped) and
+// the report, timing included, is rebuilt from them. The yosys log is kept beside them; a failure names it.
 
 import { createHash } from 'crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { gunzipSync, gzipSync } from 'zlib';
 import { dirname, join, resolve } from 'path';
 import { Worker } from 'worker_threads';
 import { Board, boardByName, FamilyName, familyByName } from '../../hw/boards/boards';
@@ -11,7 +13,9 @@ import type { VtaConfig } from '../../hw/vta/config';
 import { ConfigError } from '../../hw/vta/errors';
 import { emitRtl } from '../../gen/rtl';
 import { FAMILIES, Family } from './families';
-import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport } from './report';
+import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport, withModuleTiming } from './report';
+import { analyseTiming, TimingParseError, TimingReport } from './timing';
+import { speedGradeOf, timingModel } from './timing-model';
 
 export interface VerilogDesign {
   /** The top module's name, as the generator reports it. */
@@ -81,8 +85,13 @@ export function resolveTarget(board?: Board | string, family?: string): { board:
 }
 
 const STAT_FILE = 'stat.json';
+/** The mapped netlist (user modules only, without source attributes) the clock estimate reads. */
+const NETLIST_FILE = 'netlist.json';
 
-/** The yosys script: read, synthesise without flattening, write the statistics and the memory cells. */
+/**
+ * The yosys script: read, synthesise without flattening, write the statistics, the memory cells and the
+ * mapped netlist for the clock estimate.
+ */
 export function yosysScript(design: VerilogDesign, top: string, family: Family): { script: string; outputs: string[]; cellFiles: Record<string, string> } {
   const cellFiles: Record<string, string> = {};
   family.memoryCells.forEach((type, i) => { cellFiles[type] = `cells_${i}.txt`; });
@@ -92,8 +101,11 @@ export function yosysScript(design: VerilogDesign, top: string, family: Family):
     family.synthCommand(top),
     `tee -q -o ${STAT_FILE} stat -json ${family.statArgs} -top ${top}`.replace(/\s+/g, ' '),
     ...Object.entries(cellFiles).map(([type, file]) => `tee -q -o ${file} select -list t:${type}`),
+    'setattr -unset src',
+    'select -clear',
+    `write_json -selected ${NETLIST_FILE}`,
   ];
-  return { script: lines.join('\n'), outputs: [STAT_FILE, ...Object.values(cellFiles)], cellFiles };
+  return { script: lines.join('\n'), outputs: [STAT_FILE, ...Object.values(cellFiles), NETLIST_FILE], cellFiles };
 }
 
 function cacheKey(parts: Record<string, string>): string {
@@ -186,7 +198,9 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     try {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { seconds: number; version: string };
       const files: Record<string, string | null> = {};
-      for (const name of outputs) files[name] = readFileSync(join(dir, name), 'utf8');
+      for (const name of outputs) {
+        files[name] = name === NETLIST_FILE ? gunzipSync(readFileSync(join(dir, `${name}.gz`))).toString('utf8') : readFileSync(join(dir, name), 'utf8');
+      }
       raw = { ...meta, files };
     } catch {
       raw = undefined; // incomplete: synthesise again
@@ -202,7 +216,10 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     const out = await runYosysWorker(script, files, outputs, logPath, progress, req.signal);
     const seconds = Math.round((Date.now() - t0) / 100) / 10;
     if (!out.files[STAT_FILE]) throw new SynthFailure(`yosys wrote no statistics; log: ${logPath}`, logPath);
-    for (const name of outputs) writeFileSync(join(dir, name), out.files[name] ?? '');
+    for (const name of outputs) {
+      if (name === NETLIST_FILE) writeFileSync(join(dir, `${name}.gz`), gzipSync(out.files[name] ?? ''));
+      else writeFileSync(join(dir, name), out.files[name] ?? '');
+    }
     raw = { seconds, version: out.version || version, files: out.files };
     writeFileSync(`${metaPath}.tmp`, `${JSON.stringify({ seconds, version: raw.version })}\n`);
     renameSync(`${metaPath}.tmp`, metaPath);
@@ -210,6 +227,14 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
   const memoryCellLists: Record<string, string> = {};
   for (const [type, file] of Object.entries(cellFiles)) memoryCellLists[type] = raw.files[file] ?? '';
   const parts = analyse({ family, top, statText: raw.files[STAT_FILE] ?? '', memoryCellLists, declared: declaredMemories(design.files) });
+  const model = timingModel(family.name, speedGradeOf(board?.part));
+  let timing: TimingReport | null = null;
+  try {
+    if (model && raw.files[NETLIST_FILE]) timing = analyseTiming(raw.files[NETLIST_FILE], top, model);
+  } catch (e) {
+    if (e instanceof TimingParseError) throw new SynthFailure(`the clock estimate cannot read yosys' netlist: ${e.message}; log: ${logPath}`, logPath);
+    throw e;
+  }
   return {
     schema: REPORT_SCHEMA,
     config: req.cfg.json,
@@ -225,7 +250,7 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     cached,
     logPath,
     units: family.units,
-    ...parts,
+    ...withModuleTiming(parts, timing),
     fit: fitReport(parts.resources, board),
   };
 }
