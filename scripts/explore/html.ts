@@ -68,7 +68,7 @@ export function exploreHtml(r: ExploreReport): string {
   const rows = r.points.map((p) => {
     const b = bindingResource(p);
     const cells = [
-      p.name, String(p.frequencyMhz), p.fit ? (p.fit.ok ? 'yes' : 'no') : (p.error ? 'error' : '-'),
+      p.name, String(p.frequencyMhz), p.estimatedFmaxMHz === null ? '-' : p.estimatedFmaxMHz.toFixed(0), p.fit ? (p.fit.ok ? 'yes' : 'no') : (p.error ? 'error' : '-'),
       String(p.resources.dsp ?? '-'), String(p.resources.bram36 ?? '-'), String(p.resources.lut ?? '-'), b ? `${b.resource} ${b.pct}%` : '-',
       p.cycles === null ? '-' : String(p.cycles), p.gops === null ? '-' : p.gops.toFixed(2),
       p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3), p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3),
@@ -81,9 +81,9 @@ export function exploreHtml(r: ExploreReport): string {
 <style>body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.front{background:#e6f6ec}</style>
 </head><body>
 <h1>${esc(`Design-space exploration: ${r.workload} on ${r.board}`)}</h1>
-<p>${esc(`${r.points.length} points, ${r.points.filter((p) => p.fit?.ok).length} fit, ${r.pareto.length} on the Pareto front (more GOPS; fewer DSPs, BRAMs, LUTs). Workload ${(r.macs / 1e6).toFixed(1)} M MACs; cycles with tuned schedules measured on ${r.target}. ${r.generator}.`)}</p>
+<p>${esc(`${r.points.length} points, ${r.points.filter((p) => p.fit?.ok).length} fit, ${r.pareto.length} on the Pareto front (more GOPS; fewer DSPs, BRAMs, LUTs). Workload ${(r.macs / 1e6).toFixed(1)} M MACs; cycles with tuned schedules measured on ${r.target}; GOPS at the lower of the target clock and vta synth's clock estimate (est. MHz). ${r.generator}.`)}</p>
 ${scatterSvg(r)}
-<table><thead><tr>${['point', 'MHz', 'fits', 'DSP', 'BRAM36', 'LUT', 'binding', 'cycles', 'GOPS', 'GOPS/DSP', 'GOPS/BRAM', 'Pareto'].map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<table><thead><tr>${['point', 'MHz', 'est. MHz', 'fits', 'DSP', 'BRAM36', 'LUT', 'binding', 'cycles', 'GOPS', 'GOPS/DSP', 'GOPS/BRAM', 'Pareto'].map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>

@@ -27,6 +27,8 @@ export interface PointResult {
   hash: string;
   resources: Record<string, number>;
   fit: FitReport | null;
+  /** vta synth's clock estimate for the board's family, MHz; null without one. */
+  estimatedFmaxMHz: number | null;
   synthSeconds: number;
   /** Workload cycles with tuned schedules, when the point fits. */
   cycles: number | null;
@@ -42,7 +44,10 @@ export async function runTask(t: PointTask): Promise<PointResult> {
   const report = await synthesize({ cfg, board: t.board, progress: (line) => process.stderr.write(`${cfg.name}: ${line}\n`) });
   const workload = await resolveWorkload(t.workload, cfg);
   const macs = workload.layers.reduce((s, l) => s + layerMacs(l), 0);
-  const base = { name: cfg.name, hash: cfg.hash, resources: { ...report.resources }, fit: report.fit, synthSeconds: report.seconds, macs };
+  const base = {
+    name: cfg.name, hash: cfg.hash, resources: { ...report.resources }, fit: report.fit,
+    estimatedFmaxMHz: report.timing?.fmaxMHz ?? null, synthSeconds: report.seconds, macs,
+  };
   if (!report.fit?.ok) return { ...base, cycles: null, layers: [], records: [] };
   const known = ScheduleDb.load(t.dbFiles);
   const db = new ScheduleDb();

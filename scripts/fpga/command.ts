@@ -15,7 +15,7 @@ import { ConfigError } from '../../hw/vta/errors';
 import { CONFIG_FLAGS, configDirName, configRequestFromArgs, resolveGenConfig } from '../../gen/gen';
 import { emitRtl as realEmitRtl, RtlEmitter } from '../../gen/rtl';
 import { buildBundle } from './bundle';
-import { defaultEstimator, FitEstimator } from './fit';
+import { clockWarning, defaultEstimator, FitEstimator } from './fit';
 import { flowOf } from './flows';
 
 export const FPGA_SPEC: CommandSpec = {
@@ -89,6 +89,8 @@ function makeCommand(deps: FpgaDeps): Command {
         throw new CommandFailure(`${cfg.name} does not fit ${board.name} (${fit.source}): ${fit.fix ?? 'see the estimate'}; or pass --force`);
       }
       if (!fit.fits) progress(`WARNING: ${cfg.name} does not fit ${board.name}: ${fit.fix}; writing it anyway (--force)`);
+      const slow = clockWarning(fit, freq);
+      if (slow) progress(slow);
 
       const configDir = configDirName(cfg);
       const outDir = resolve(cwd, args.string('out') ?? `build/fpga/${board.name}/${configDir}`);

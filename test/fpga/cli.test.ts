@@ -175,3 +175,19 @@ test('vta synth\'s fit becomes the refusal with the knob per resource over budge
   expect(fit.rows).toEqual([{ resource: 'lut', used: 60000, available: 53200, unit: 'LUT6' }, { resource: 'dsp', used: 100, available: 220, unit: 'DSP48E1' }]);
   expect(fit.fix).toBe('lut 60000 > 53200 LUT6: a smaller --gemm, or --alu-ii 2');
 });
+
+test('--freq above vta synth\'s clock estimate warns, naming the estimate and the critical path; at or below it, no warning', async () => {
+  const withEstimate: FitEstimator = async (cfg, board) => ({
+    ...(await bufferLowerBound(cfg, board)),
+    timing: { fmaxMHz: 142.5, rangeMHz: [118, 171] as const, levels: 9, from: 'fetch/state[0]', to: 'compute/uop_idx[2]' },
+  });
+  const fast = captureIo();
+  expect(await runFpga(['--board', 'pynq-z1', '--freq', '150', '--out', tempDir()], fast, { emitRtl: fakeEmitRtl, estimator: withEstimate })).toBe(0);
+  expect(fast.err).toMatch(/vta fpga: WARNING: 150 MHz is above the clock estimate of 142\.5 MHz \(118-171; 9 logic levels from fetch\/state\[0\] to compute\/uop_idx\[2\]\); the build may fail timing: lower --freq/);
+  const out = tempDir();
+  const ok = captureIo();
+  expect(await runFpga(['--board', 'pynq-z1', '--freq', '140', '--out', out], ok, { emitRtl: fakeEmitRtl, estimator: withEstimate })).toBe(0);
+  expect(ok.err).not.toMatch(/WARNING/);
+  expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/\| clock estimate \| 142\.5 MHz before place and route \(118-171\), 9 logic levels \|/);
+  expect(JSON.parse(readFileSync(join(out, 'synth-estimate.json'), 'utf8')).timing.fmaxMHz).toBe(142.5);
+});
