@@ -189,6 +189,8 @@ function xilinxCell(type: string, params: Readonly<Record<string, string>>, scal
     return { kind: 'lut', lut: { inputs: Array.from({ length: k }, (_, i) => `I${i}`), pinDelays: XC7_LUT[k].map(s), output: 'O' } };
   }
   if (type === 'INV') return { kind: 'absorbed', arcs: [{ from: 'I', to: 'O', delay: 0 }] };
+  // Clock buffers drive clock pins only: no data path goes through them.
+  if (/^BUF(G|GCE|GCTRL|HCE|G_PS)$/.test(type)) return { kind: 'absorbed' };
   if (type === 'MUXF7') return { kind: 'mux', arcs: [{ from: 'I0', to: 'O', delay: s(217) }, { from: 'I1', to: 'O', delay: s(223) }, { from: 'S', to: 'O', delay: s(296) }] };
   if (type === 'MUXF8' || type === 'MUXF9') return { kind: 'mux', arcs: [{ from: 'I0', to: 'O', delay: s(104) }, { from: 'I1', to: 'O', delay: s(94) }, { from: 'S', to: 'O', delay: s(273) }] };
   if (type === 'CARRY4') return { kind: 'carry', arcs: carryArcs(XC7_CARRY4, 0, scale) };
@@ -262,6 +264,7 @@ function cycloneVCell(type: string): CellTiming | null {
     return { kind: 'lut', lut: { inputs: MISTRAL_LUT_PINS.slice(0, k), pinDelays: MISTRAL_LUT[k], output: 'Q' } };
   }
   if (type === 'MISTRAL_NOT') return { kind: 'absorbed', arcs: [{ from: 'A', to: 'Q', delay: 0 }] };
+  if (type === 'MISTRAL_CLKBUF') return { kind: 'absorbed' };
   if (type === 'MISTRAL_ALUT_ARITH') {
     const so: [string, number][] = [['A', 1342], ['B', 1323], ['C', 927], ['D0', 887], ['D1', 785], ['CI', 368]];
     const co: [string, number][] = [['A', 1082], ['B', 1062], ['C', 813], ['D0', 866], ['D1', 1198], ['CI', 36]];
