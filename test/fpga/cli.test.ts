@@ -82,7 +82,7 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     if (board === 'de10-nano') {
       expect(readme).not.toMatch(/fpga_manager\/fpga0\/firmware/);
-      expect(readme).toMatch(/&base_fpga_region \{\n\s+firmware-name = "vta\.rbf";/);
+      expect(readme).toMatch(/target-path = "\/soc\/base_fpga_region";.*\n\s+__overlay__ \{\n\s+firmware-name = "vta\.rbf";/);
       expect(readme).toMatch(/device-tree\/overlays\/vta\/dtbo/);
     } else {
       expect(readme).toMatch(/sudo fpgautil -b vta\.bit/);
