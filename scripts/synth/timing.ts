@@ -1,4 +1,4 @@
-// The clock estimate before place and route: the mapped netlist yosys writes (write_json, one module per
+// The clock estimate before place and route: the mapped netlist yosys writes (netlist.ts, one module per
 // definition) is flattened here, every net bit gets its latest arrival from the registers, block RAMs,
 // DSPs and ports that launch paths, through the cells' delays (timing-model.ts) plus a routing delay per
 // connection, and the worst arrival at a capturing pin (plus its setup and the clock margin) is the period.
@@ -6,6 +6,7 @@
 // DSP and block-RAM stages, its start and end by hierarchical name. The same is done for the paths that
 // end inside each module's instances (the module's own worst path, what pipelining it would buy).
 
+import { CONSTANT_NETS, Netlist, NetlistParseError, NetId } from './netlist';
 import { CellTiming, StageKind, TimingModel } from './timing-model';
 
 /** The critical path of the design or of one module. */
@@ -38,116 +39,91 @@ export interface TimingReport extends PathReport {
   readonly perModule: Readonly<Record<string, PathReport>>;
 }
 
-type Bit = number | string;
-interface JsonCell {
-  type: string;
-  parameters?: Record<string, string>;
-  port_directions?: Record<string, 'input' | 'output' | 'inout'>;
-  connections: Record<string, Bit[]>;
-}
-interface JsonModule {
-  attributes?: Record<string, string>;
-  ports?: Record<string, { direction: 'input' | 'output' | 'inout'; bits: Bit[] }>;
-  cells?: Record<string, JsonCell>;
-  netnames?: Record<string, { hide_name?: number; bits: Bit[] }>;
-}
-
-export class TimingParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TimingParseError';
-  }
-}
-
 /** A leaf cell of the flattened design. */
 interface Leaf {
   name: string;
   type: string;
   timing: CellTiming | null;
-  /** Global net id per port bit. */
+  /** Global net id per port bit (-1: a constant). */
   inputs: Record<string, number[]>;
   outputs: Record<string, number[]>;
   /** Module types of the instances it lies in, top first. */
   owners: readonly string[];
 }
 
-const stripEscape = (n: string) => (n.startsWith('\\') ? n.slice(1) : n);
+/** A wire the netlist writes as a cell (BLIF's `.names a b` / `1 1`). */
+const BUFFER: CellTiming = { kind: 'absorbed', arcs: [{ from: 'A', to: 'Y', delay: 0 }] };
 
 /** Flattens `top`: leaf cells with global net ids, the top's port bits, and a name for every named net bit. */
-function flatten(modules: Record<string, JsonModule>, top: string, model: TimingModel) {
+function flatten(modules: Netlist, top: string, model: TimingModel) {
   const leaves: Leaf[] = [];
   const netNames = new Map<number, string>();
   const unknown: Record<string, number> = {};
   let nextNet = 0;
   const CONST = -1;
   const timingCache = new Map<string, CellTiming | null>();
-  const visit = (modName: string, path: string, owners: readonly string[], bind: Map<Bit, number>, depth: number): void => {
-    if (depth > 64) throw new TimingParseError(`netlist: the hierarchy under ${modName} is too deep or cyclic`);
-    const mod = modules[modName];
-    const local = new Map<Bit, number>(bind);
-    const id = (b: Bit): number => {
-      if (typeof b === 'string') return CONST;
-      let g = local.get(b);
+  const visit = (modName: string, path: string, owners: readonly string[], bind: Map<NetId, number>, depth: number): void => {
+    if (depth > 64) throw new NetlistParseError(`netlist: the hierarchy under ${modName} is too deep or cyclic`);
+    const mod = modules.get(modName)!;
+    const local = new Map<NetId, number>(bind);
+    const id = (n: NetId | undefined): number => {
+      if (n === undefined || CONSTANT_NETS.has(n)) return CONST;
+      let g = local.get(n);
       if (g === undefined) {
         g = nextNet++;
-        local.set(b, g);
+        local.set(n, g);
       }
       return g;
     };
-    for (const [name, n] of Object.entries(mod.netnames ?? {})) {
-      if (n.hide_name) continue;
-      const clean = stripEscape(name);
-      n.bits.forEach((b, i) => {
-        const g = id(b);
-        if (g !== CONST && !netNames.has(g)) netNames.set(g, `${path}${clean}${n.bits.length > 1 ? `[${i}]` : ''}`);
-      });
+    for (const [n, name] of mod.names) {
+      const g = id(n);
+      if (g !== CONST && !netNames.has(g)) netNames.set(g, `${path}${name}`);
     }
-    for (const [cellName, cell] of Object.entries(mod.cells ?? {})) {
-      const type = stripEscape(cell.type);
-      const name = `${path}${stripEscape(cellName)}`;
-      const sub = modules[type];
+    for (const cell of mod.cells) {
+      const name = `${path}${cell.name}`;
+      const sub = modules.get(cell.type);
       if (sub) {
-        const childBind = new Map<Bit, number>();
-        for (const [port, bits] of Object.entries(cell.connections)) {
-          const formal = sub.ports?.[port]?.bits;
-          if (!formal) continue;
-          bits.forEach((b, i) => {
-            const g = id(b);
-            if (g !== CONST && formal[i] !== undefined) childBind.set(formal[i], g);
+        const childBind = new Map<NetId, number>();
+        for (const port of sub.ports) {
+          const actual = cell.pins[port.name] ?? [];
+          port.nets.forEach((formal, i) => {
+            const g = id(actual[i]);
+            if (g !== CONST && formal !== undefined) childBind.set(formal, g);
           });
         }
-        visit(type, `${name}/`, [...owners, type], childBind, depth + 1);
+        visit(cell.type, `${name}/`, [...owners, cell.type], childBind, depth + 1);
         continue;
       }
-      const params = cell.parameters ?? {};
-      const key = `${type}|${JSON.stringify(params)}`;
+      const key = `${cell.type}|${JSON.stringify(cell.params)}`;
       let timing = timingCache.get(key);
       if (timing === undefined) {
-        timing = model.cell(type, params);
+        timing = cell.type === '$buf' ? BUFFER : model.cell(cell.type, cell.params);
         timingCache.set(key, timing);
       }
-      if (!timing) unknown[type] = (unknown[type] ?? 0) + 1;
+      if (!timing) unknown[cell.type] = (unknown[cell.type] ?? 0) + 1;
       const inputs: Record<string, number[]> = {};
       const outputs: Record<string, number[]> = {};
-      for (const [port, bits] of Object.entries(cell.connections)) {
-        const dir = cell.port_directions?.[port] ?? 'input';
-        (dir === 'output' ? outputs : inputs)[port] = bits.map(id);
+      for (const [pin, nets] of Object.entries(cell.pins)) {
+        (cell.outputs.has(pin) ? outputs : inputs)[pin] = Array.from(nets, (n) => id(n));
       }
-      leaves.push({ name, type, timing, inputs, outputs, owners });
+      leaves.push({ name, type: cell.type, timing, inputs, outputs, owners });
     }
   };
-  const topMod = modules[top];
-  if (!topMod) throw new TimingParseError(`netlist: the top module ${top} is missing`);
-  const topBind = new Map<Bit, number>();
+  const topMod = modules.get(top);
+  if (!topMod) throw new NetlistParseError(`netlist: the top module ${top} is missing`);
+  const topBind = new Map<NetId, number>();
   const ports: { name: string; dir: 'input' | 'output'; nets: number[] }[] = [];
-  for (const [pname, p] of Object.entries(topMod.ports ?? {})) {
-    const nets = p.bits.map((b) => {
-      if (typeof b === 'string') return CONST;
-      const g = nextNet++;
-      topBind.set(b, g);
+  for (const p of topMod.ports) {
+    const nets = Array.from(p.nets, (n) => {
+      if (n === undefined || CONSTANT_NETS.has(n)) return CONST;
+      let g = topBind.get(n);
+      if (g === undefined) {
+        g = nextNet++;
+        topBind.set(n, g);
+      }
       return g;
     });
-    ports.push({ name: stripEscape(pname), dir: p.direction === 'output' ? 'output' : 'input', nets });
+    ports.push({ name: p.name, dir: p.dir, nets });
   }
   visit(top, '', [top], topBind, 0);
   return { leaves, ports, netCount: nextNet, netNames, unknown };
@@ -168,18 +144,8 @@ interface Endpoint {
   port: string;
 }
 
-export function analyseTiming(netlistText: string, top: string, model: TimingModel, netScale = 1): TimingReport {
-  let json: { modules?: Record<string, JsonModule> };
-  try {
-    json = JSON.parse(netlistText);
-  } catch (e) {
-    throw new TimingParseError(`netlist.json: not JSON (${(e as Error).message})`);
-  }
-  if (!json.modules || typeof json.modules !== 'object') throw new TimingParseError('netlist.json: no "modules" object (was it written by yosys write_json?)');
-  const modules: Record<string, JsonModule> = {};
-  // Library cells (blackboxes) are leaves, not modules to flatten.
-  for (const [name, m] of Object.entries(json.modules)) if (!m.attributes?.blackbox) modules[stripEscape(name)] = m;
-  const flat = flatten(modules, top, model);
+export function analyseTiming(netlist: Netlist, top: string, model: TimingModel, netScale = 1): TimingReport {
+  const flat = flatten(netlist, top, model);
   const main = propagate(flat, model, netScale);
   const slow = propagate(flat, model, netScale * 1.4).worst;
   const fast = propagate(flat, model, netScale * 0.6).worst;

@@ -54,7 +54,7 @@ test('a 1x4x4 GEMM core and a 4-lane ALU on xc7: two products per DSP, per modul
   expect(existsSync(r.logPath)).toBe(true);
 
   // The clock estimate: a real critical path between named registers, per module too.
-  expect(r.script).toContain('write_json -selected netlist.json');
+  expect(r.script).toContain('write_blif -param -cname netlist.blif');
   const t = r.timing!;
   expect(t.fmaxMHz).toBeGreaterThan(50);
   expect(t.fmaxMHz).toBeLessThan(1000);
