@@ -40,6 +40,8 @@ const VTA_MEMBER: Readonly<Record<string, string>> = {
 export interface HwSpecPlatform {
   /** VTA's TARGET name: pynq, ultra96, zcu104, de10nano. */
   target: string;
+  /** The suffix of VTA's per-board macro VTA_TARGET_<macro> (PYNQ, ULTRA96, ZCU104, DE10_NANO). */
+  targetMacro: string;
   /** Byte address of the register window as the CPU sees it. */
   regBase: number;
   /** Bytes of the register window. */
@@ -211,7 +213,7 @@ export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR
   if (platform) {
     section(`Platform: board target ${platform.target} (what VTA's vta_config.py --defs/--cflags give a board build)`);
     def('VTA_TARGET', platform.target);
-    def(`VTA_TARGET_${platform.target === 'de10nano' ? 'DE10_NANO' : platform.target.toUpperCase()}`, 1);
+    def(`VTA_TARGET_${platform.targetMacro}`, 1);
     def('VTA_HW_VER', cfg.hwVer);
     def('VTA_COHERENT_ACCESSES', platform.coherent ? 'true' : 'false');
     def('VTA_IP_REG_MAP_RANGE', hex(platform.regRange));

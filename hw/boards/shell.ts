@@ -1,6 +1,8 @@
 // The board shell: Verilog around the generated core with the port names vendor tools infer as interfaces
-// (`ap_clk`, `ap_rst_n`, `s_axi_control_*`, `m_axi_gmem_*`), Xilinx interface attributes (clock frequency,
-// protocol, widths), the board's constant AxCACHE/AxPROT/AxUSER, and, where the processor port takes
+// (`ap_clk`, `ap_rst_n`, `s_axi_control_*`, `m_axi_gmem_*`), Xilinx interface attributes for the Vivado
+// flow (protocol, widths; no FREQ_HZ, which IP Integrator propagates from the clock source, as for HLS IP),
+// AWPROT/ARPROT on the register slave where the board's interconnect needs them, the board's constant
+// AxCACHE/AxPROT/AxUSER, and, where the processor port takes
 // shorter bursts than the core issues, a burst splitter (16 beats on the PYNQ's ACP and the DE10's f2h
 // bridge). The DE10's shell is an AXI3 master (4-bit lengths, WID, 2-bit lock, AxUSER).
 // `shellSimAdapterVerilog` maps the shell back onto the core's port contract so TSIM can drive the shell.
@@ -46,7 +48,7 @@ export function shellPlan(board: Board, cfg: Pick<VtaConfig, 'busBits'>, freqMhz
   if (cfg.busBits !== board.memBusBits) {
     throw new RangeError(`${board.name}: the shell needs a ${board.memBusBits}-bit bus (the ${board.ports.dataPort} port), the configuration has ${cfg.busBits}`);
   }
-  const protocol: 'AXI4' | 'AXI3' = board.vendor === 'Intel' ? board.ports.dataProtocol : 'AXI4';
+  const protocol = board.ports.shellProtocol;
   const maxBurst = Math.min(board.ports.maxBurstBeats, 256);
   const split = maxBurst < 256;
   const idBits = split ? 1 : AXI_ID_BITS;
@@ -66,9 +68,11 @@ export function shellPlan(board: Board, cfg: Pick<VtaConfig, 'busBits'>, freqMhz
     { name: 'ap_rst_n', dir: 'input', width: 1, iface: 'reset', signal: 'RST' },
     ...p('s_axi_control', 's_axi_control_', [
       ['awvalid', 'input', 1], ['awready', 'output', 1], ['awaddr', 'input', SHELL_AXIL_ADDR_BITS],
+      ...(board.ports.controlProt ? [['awprot', 'input', 3] as [string, Dir, number]] : []),
       ['wvalid', 'input', 1], ['wready', 'output', 1], ['wdata', 'input', 32], ['wstrb', 'input', 4],
       ['bvalid', 'output', 1], ['bready', 'input', 1], ['bresp', 'output', 2],
       ['arvalid', 'input', 1], ['arready', 'output', 1], ['araddr', 'input', SHELL_AXIL_ADDR_BITS],
+      ...(board.ports.controlProt ? [['arprot', 'input', 3] as [string, Dir, number]] : []),
       ['rvalid', 'output', 1], ['rready', 'input', 1], ['rdata', 'output', 32], ['rresp', 'output', 2],
     ]),
     ...p('m_axi_gmem', 'm_axi_gmem_', [
@@ -86,13 +90,16 @@ export function shellPlan(board: Board, cfg: Pick<VtaConfig, 'busBits'>, freqMhz
 const vec = (w: number) => (w > 1 ? `[${w - 1}:0] ` : '');
 const bin = (bits: number, v: number) => `${bits}'b${v.toString(2).padStart(bits, '0')}`;
 
-/** Xilinx interface attributes of one port (the first port of an interface also carries its parameters). */
+/**
+ * Xilinx interface attributes of one port (the first port of an interface also carries its parameters).
+ * No FREQ_HZ: a fixed one fails block-design validation against the PS's or clocking wizard's real rate
+ * (e.g. 99.999 MHz for 100 requested, BD 41-237); left out, IP Integrator propagates the source's.
+ */
 function xilinxAttrs(plan: ShellPlan, port: ShellPort, first: boolean): string[] {
-  const hz = Math.round(plan.freqMhz * 1e6);
   if (port.iface === 'clock') {
     return [
       '(* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 ap_clk CLK" *)',
-      `(* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axi_control:m_axi_gmem, ASSOCIATED_RESET ap_rst_n, FREQ_HZ ${hz}" *)`,
+      '(* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axi_control:m_axi_gmem, ASSOCIATED_RESET ap_rst_n" *)',
     ];
   }
   if (port.iface === 'reset') {
@@ -100,12 +107,12 @@ function xilinxAttrs(plan: ShellPlan, port: ShellPort, first: boolean): string[]
   }
   const out = [`(* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 ${port.iface} ${port.signal}" *)`];
   if (first && port.iface === 's_axi_control') {
-    out.push(`(* X_INTERFACE_PARAMETER = "PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH ${SHELL_AXIL_ADDR_BITS}, FREQ_HZ ${hz}, HAS_PROT 0, HAS_BURST 0, HAS_CACHE 0, HAS_LOCK 0, HAS_QOS 0, HAS_REGION 0" *)`);
+    out.push(`(* X_INTERFACE_PARAMETER = "PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH ${SHELL_AXIL_ADDR_BITS}, HAS_PROT ${plan.board.ports.controlProt ? 1 : 0}, HAS_BURST 0, HAS_CACHE 0, HAS_LOCK 0, HAS_QOS 0, HAS_REGION 0" *)`);
   }
   if (first && port.iface === 'm_axi_gmem') {
     out.push(
       `(* X_INTERFACE_PARAMETER = "PROTOCOL ${plan.protocol}, DATA_WIDTH ${plan.busBits}, ADDR_WIDTH 32, ID_WIDTH ${plan.idBits}, ` +
-        `MAX_BURST_LENGTH ${plan.maxBurst}, NUM_READ_OUTSTANDING 8, NUM_WRITE_OUTSTANDING 8, FREQ_HZ ${hz}, ` +
+        `MAX_BURST_LENGTH ${plan.maxBurst}, NUM_READ_OUTSTANDING 8, NUM_WRITE_OUTSTANDING 8, ` +
         `HAS_REGION 0, HAS_QOS 1, HAS_CACHE 1, HAS_PROT 1, HAS_LOCK 1, ` +
         `AWUSER_WIDTH 0, ARUSER_WIDTH 0, WUSER_WIDTH 0, RUSER_WIDTH 0, BUSER_WIDTH 0, READ_WRITE_MODE READ_WRITE" *)`,
     );
@@ -127,7 +134,7 @@ export function boardShellFiles(plan: ShellPlan, core: string, generator: string
 /** Verilog of the board shell module around core `core`. */
 export function boardShellVerilog(plan: ShellPlan, core: string, generator: string): string {
   const { board } = plan;
-  const xilinx = board.vendor === 'Xilinx';
+  const xilinx = board.processor.flow === 'vivado';
   const seen = new Set<string>();
   const decls = plan.ports
     .map((p) => {
@@ -146,6 +153,8 @@ export function boardShellVerilog(plan: ShellPlan, core: string, generator: stri
 
   // The core's m_axi signals the shell replaces with board constants or the splitter drops.
   const unusedCore = ['awcache', 'awprot', 'arcache', 'arprot', 'awburst', 'arburst'];
+  // The registers ignore the access's protection bits (present for the interconnect, not used inside).
+  const unusedProt = board.ports.controlProt ? ['s_axi_control_awprot', 's_axi_control_arprot'] : [];
   const constants = [
     `  assign ${g('awcache')} = ${cache};`, `  assign ${g('arcache')} = ${cache};`,
     `  assign ${g('awprot')} = ${prot};`, `  assign ${g('arprot')} = ${prot};`,
@@ -206,7 +215,7 @@ ${coreWires}
   /* verilator lint_off UNUSEDSIGNAL */
   wire [${DEBUG_BITS - 1}:0] debug_progress;
   wire [${DEBUG_BITS - 1}:0] debug_state;
-  wire unused_core = &{1'b0, ${unusedCore.map((s) => `core_${s}`).join(', ')}};
+  wire unused_core = &{1'b0, ${[...unusedCore.map((s) => `core_${s}`), ...unusedProt].join(', ')}};
   /* verilator lint_on UNUSEDSIGNAL */
 
   ${core} core (
@@ -389,6 +398,11 @@ export function shellSimAdapterVerilog(plan: ShellPlan, name = 'VtaShellSimAdapt
     if (p.iface === 'clock' || p.iface === 'reset') continue;
     const sig = p.name.replace(/^s_axi_control_/, 's_axil_').replace(/^m_axi_gmem_/, 'm_axi_');
     const c = core.find((x) => x.name === sig);
+    if (!c && p.dir === 'input') {
+      // Shell-only inputs (the register slave's AWPROT/ARPROT): the CPU's accesses, unprivileged and secure.
+      conns.push(`    .${p.name}(${p.width}'b0)`);
+      continue;
+    }
     if (!c) {
       // Shell-only outputs (lock, qos, user, wid): observed, not used by TSIM.
       extra.push(`  wire ${vec(p.width)}${p.name};`);

@@ -1,7 +1,8 @@
-// `vta explore`: every point of a design space through the executor (synthesis, fit, tuned workload
-// cycles), then GOPS at each target frequency, GOPS per DSP and per BRAM, and the Pareto front of the
-// points that fit. Points a lower bound already rules out are never synthesized; a run stopped by an
-// abort signal (Ctrl-C) still returns the points finished so far.
+// `vta explore`: every point of a design space through the executor (synthesis, fit, clock estimate, tuned
+// workload cycles), then GOPS at each target frequency capped by the point's clock estimate (a design runs
+// at the slower of the two), GOPS per DSP and per BRAM, and the Pareto front of the points that fit. Points a
+// lower bound already rules out are never synthesized; a run stopped by an abort signal (Ctrl-C) still
+// returns the points finished so far.
 
 import { resolve } from 'path';
 import { codeFingerprint, Executor } from '../../exec';
@@ -50,7 +51,12 @@ export interface ExplorePoint {
   config: string;
   configHash: string;
   knobs: Record<string, unknown>;
+  /** The target frequency (the space's, or the board's clock). */
   frequencyMhz: number;
+  /** vta synth's clock estimate, MHz; null without one. */
+  estimatedFmaxMHz: number | null;
+  /** The clock GOPS is computed at: the lower of the target frequency and the estimate. */
+  effectiveMhz: number;
   fit: FitReport | null;
   resources: Record<string, number>;
   cycles: number | null;
@@ -118,32 +124,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
   let macs = 0;
   o.points.forEach((p, i) => {
     const r = results[i];
-    const cut = o.pruned?.[i];
-    for (const f of freqs) {
-      const name = freqs.length > 1 ? `${p.name}@${f}` : p.name;
-      const none = { name, config: p.cfg.name, configHash: p.cfg.hash, knobs: p.knobs, frequencyMhz: f, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [] };
-      if (cut) {
-        points.push({ ...none, fit: cut.fit, resources: cut.resources, pruned: cut.reason });
-        continue;
-      }
-      if (r === undefined) {
-        points.push({ ...none, fit: null, resources: {}, unfinished: true });
-        continue;
-      }
-      if (typeof r === 'string') {
-        points.push({ name, config: p.cfg.name, configHash: p.cfg.hash, knobs: p.knobs, frequencyMhz: f, fit: null, resources: {}, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [], error: r });
-        continue;
-      }
-      macs = r.macs;
-      // two operations (multiply, add) per MAC, cycles at f MHz
-      const gops = r.cycles ? (2 * r.macs * f * 1e6) / r.cycles / 1e9 : null;
-      points.push({
-        name, config: p.cfg.name, configHash: p.cfg.hash, knobs: p.knobs, frequencyMhz: f, fit: r.fit, resources: r.resources, cycles: r.cycles, gops,
-        gopsPerDsp: gops !== null && r.resources.dsp ? gops / r.resources.dsp : null,
-        gopsPerBram: gops !== null && r.resources.bram36 ? gops / r.resources.bram36 : null,
-        layers: r.layers, error: r.error,
-      });
-    }
+    if (r !== undefined && typeof r !== 'string') macs = r.macs;
+    points.push(...explorePoints(p, r, freqs, o.pruned?.[i]));
   });
   const candidates = points.filter((p) => p.fit?.ok && p.gops !== null);
   const front = paretoFront(candidates.map((p) => ({ gops: p.gops!, dsp: p.resources.dsp ?? 0, bram36: p.resources.bram36 ?? 0, lut: p.resources.lut ?? 0 })));
@@ -154,8 +136,34 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
   };
 }
 
+/**
+ * The rows of one design point: one per target frequency, GOPS at the lower of it and the clock estimate.
+ * `r` is undefined for a point stopped by Ctrl-C; `cut` says why a point was pruned before synthesis.
+ */
+export function explorePoints(p: DesignPoint, r: PointResult | string | undefined, freqs: readonly number[], cut?: PrunedPoint | null): ExplorePoint[] {
+  return freqs.map((f) => {
+    const name = freqs.length > 1 ? `${p.name}@${f}` : p.name;
+    const base = { name, config: p.cfg.name, configHash: p.cfg.hash, knobs: p.knobs, frequencyMhz: f };
+    const none = { ...base, estimatedFmaxMHz: null, effectiveMhz: f, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [] };
+    if (cut) return { ...none, fit: cut.fit, resources: cut.resources, pruned: cut.reason };
+    if (r === undefined) return { ...none, fit: null, resources: {}, unfinished: true };
+    if (typeof r === 'string') {
+      return { ...base, estimatedFmaxMHz: null, effectiveMhz: f, fit: null, resources: {}, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [], error: r };
+    }
+    const effective = r.estimatedFmaxMHz !== null ? Math.min(f, r.estimatedFmaxMHz) : f;
+    // two operations (multiply, add) per MAC, cycles at the effective clock
+    const gops = r.cycles ? (2 * r.macs * effective * 1e6) / r.cycles / 1e9 : null;
+    return {
+      ...base, estimatedFmaxMHz: r.estimatedFmaxMHz, effectiveMhz: effective, fit: r.fit, resources: r.resources, cycles: r.cycles, gops,
+      gopsPerDsp: gops !== null && r.resources.dsp ? gops / r.resources.dsp : null,
+      gopsPerBram: gops !== null && r.resources.bram36 ? gops / r.resources.bram36 : null,
+      layers: r.layers, error: r.error,
+    };
+  });
+}
+
 export function formatExploreTable(r: ExploreReport): string {
-  const head = ['point', 'MHz', 'fit', 'DSP', 'BRAM36', 'LUT', 'cycles', 'GOPS', 'GOPS/DSP', 'GOPS/BRAM', 'pareto'];
+  const head = ['point', 'MHz', 'est MHz', 'fit', 'DSP', 'BRAM36', 'LUT', 'cycles', 'GOPS', 'GOPS/DSP', 'GOPS/BRAM', 'pareto'];
   const pct = (p: ExplorePoint, k: 'dsp' | 'bram36' | 'lut') => {
     const e = p.fit?.[k];
     return `${p.resources[k] ?? '-'}${typeof e === 'object' && e.pct !== null ? ` (${e.pct.toFixed(0)}%)` : ''}`;
@@ -164,11 +172,13 @@ export function formatExploreTable(r: ExploreReport): string {
   const bound = (p: ExplorePoint, k: 'dsp' | 'bram36') => `${p.pruned && p.resources[k] !== undefined ? '>=' : ''}${pct(p, k)}`;
   const fit = (p: ExplorePoint) => (p.pruned ? 'NO (bound)' : p.unfinished ? 'stopped' : p.error && !p.fit ? 'ERROR' : p.fit ? (p.fit.ok ? 'yes' : 'NO') : '-');
   const rows = r.points.map((p) => [
-    p.name, String(p.frequencyMhz), fit(p), bound(p, 'dsp'), bound(p, 'bram36'), pct(p, 'lut'),
+    p.name, String(p.frequencyMhz), p.estimatedFmaxMHz === null ? '-' : `${p.estimatedFmaxMHz.toFixed(0)}${p.effectiveMhz < p.frequencyMhz ? '*' : ''}`,
+    fit(p), bound(p, 'dsp'), bound(p, 'bram36'), pct(p, 'lut'),
     p.cycles === null ? '-' : String(p.cycles), p.gops === null ? '-' : p.gops.toFixed(2),
     p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3), p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3), r.pareto.includes(p.name) ? '*' : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
   const line = (x: string[]) => x.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line),
+    'GOPS at the lower of MHz and est MHz (vta synth\'s clock estimate); * marks points that the estimate caps.'].join('\n');
 }

@@ -75,7 +75,8 @@ export function exploreHtml(r: ExploreReport): string {
   const rows = r.points.map((p) => {
     const b = bindingResource(p);
     const cells = [
-      p.name, String(p.frequencyMhz), p.pruned ? 'no (lower bound)' : p.unfinished ? 'not finished' : p.fit ? (p.fit.ok ? 'yes' : 'no') : (p.error ? 'error' : '-'),
+      p.name, String(p.frequencyMhz), p.estimatedFmaxMHz === null ? '-' : p.estimatedFmaxMHz.toFixed(0),
+      p.pruned ? 'no (lower bound)' : p.unfinished ? 'not finished' : p.fit ? (p.fit.ok ? 'yes' : 'no') : (p.error ? 'error' : '-'),
       ...(['dsp', 'bram36', 'lut'] as const).map((k) => (p.resources[k] === undefined ? '-' : `${p.pruned ? '≥' : ''}${p.resources[k]}`)), b ? `${b.resource} ${b.pct}%` : '-',
       p.cycles === null ? '-' : String(p.cycles), p.gops === null ? '-' : p.gops.toFixed(2),
       p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3), p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3),
@@ -88,9 +89,9 @@ export function exploreHtml(r: ExploreReport): string {
 <style>body{font-family:sans-serif;margin:24px;color:#222}p.partial{background:#fff3cd;border:1px solid #e0c060;padding:6px 10px}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.front{background:#e6f6ec}</style>
 </head><body>
 <h1>${esc(`Design-space exploration: ${r.workload} on ${r.board}`)}</h1>
-<p>${esc(`${r.points.length} points, ${r.points.filter((p) => p.fit?.ok).length} fit, ${r.pareto.length} on the Pareto front (more GOPS; fewer DSPs, BRAMs, LUTs). Workload ${(r.macs / 1e6).toFixed(1)} M MACs; cycles with tuned schedules measured on ${r.target}. ${r.generator}.`)}</p>
+<p>${esc(`${r.points.length} points, ${r.points.filter((p) => p.fit?.ok).length} fit, ${r.pareto.length} on the Pareto front (more GOPS; fewer DSPs, BRAMs, LUTs). Workload ${(r.macs / 1e6).toFixed(1)} M MACs; cycles with tuned schedules measured on ${r.target}; GOPS at the lower of the target clock and vta synth's clock estimate (est. MHz). ${r.generator}.`)}</p>
 ${r.interrupted ? `<p class="partial">${esc(`Partial: the run was stopped (Ctrl-C) with ${r.interrupted.done} of ${r.interrupted.total} points to synthesize finished; run the same command again to resume (finished syntheses are cached).`)}</p>\n` : ''}${pruned(r)}${scatterSvg(r)}
-<table><thead><tr>${['point', 'MHz', 'fits', 'DSP', 'BRAM36', 'LUT', 'binding', 'cycles', 'GOPS', 'GOPS/DSP', 'GOPS/BRAM', 'Pareto'].map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<table><thead><tr>${['point', 'MHz', 'est. MHz', 'fits', 'DSP', 'BRAM36', 'LUT', 'binding', 'cycles', 'GOPS', 'GOPS/DSP', 'GOPS/BRAM', 'Pareto'].map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody></table>

@@ -27,6 +27,8 @@ export interface PointResult {
   hash: string;
   resources: Record<string, number>;
   fit: FitReport | null;
+  /** vta synth's clock estimate for the board's family, MHz; null without one. */
+  estimatedFmaxMHz: number | null;
   synthSeconds: number;
   /** Workload cycles with tuned schedules, when the point fits. */
   cycles: number | null;
@@ -43,7 +45,10 @@ export async function runTask(t: PointTask, report: (line: string) => void = (li
   const synth = await synthesize({ cfg, board: t.board, progress: say, status: say });
   const workload = await resolveWorkload(t.workload, cfg);
   const macs = workload.layers.reduce((s, l) => s + layerMacs(l), 0);
-  const base = { name: cfg.name, hash: cfg.hash, resources: { ...synth.resources }, fit: synth.fit, synthSeconds: synth.seconds, macs };
+  const base = {
+    name: cfg.name, hash: cfg.hash, resources: { ...synth.resources }, fit: synth.fit,
+    estimatedFmaxMHz: synth.timing?.fmaxMHz ?? null, synthSeconds: synth.seconds, macs,
+  };
   if (!synth.fit?.ok) return { ...base, cycles: null, layers: [], records: [] };
   say(`fits; tuning ${workload.layers.length} layers (${t.target === 'tsim' ? 'measured on tsim' : 'checked on fsim'})`);
   const known = ScheduleDb.load(t.dbFiles);

@@ -15,7 +15,8 @@ import { ConfigError } from '../../hw/vta/errors';
 import { CONFIG_FLAGS, configDirName, configRequestFromArgs, resolveGenConfig } from '../../gen/gen';
 import { emitRtl as realEmitRtl, RtlEmitter } from '../../gen/rtl';
 import { buildBundle } from './bundle';
-import { defaultEstimator, FitEstimator, lowerBound } from './fit';
+import { clockWarning, defaultEstimator, FitEstimator, lowerBound } from './fit';
+import { flowOf } from './flows';
 import { StatusLine } from '../../util/status';
 
 export const FPGA_SPEC: CommandSpec = {
@@ -100,6 +101,8 @@ function makeCommand(deps: FpgaDeps): Command {
         throw new CommandFailure(`${cfg.name} does not fit ${board.name} (${fit.source}): ${fit.fix ?? 'see the estimate'}; or pass --force`);
       }
       if (!fit.fits) progress(`WARNING: ${cfg.name} does not fit ${board.name}: ${fit.fix}; writing it anyway (--force)`);
+      const slow = clockWarning(fit, freq);
+      if (slow) progress(slow);
 
       const configDir = configDirName(cfg);
       const outDir = resolve(cwd, args.string('out') ?? `build/fpga/${board.name}/${configDir}`);
@@ -125,7 +128,7 @@ function makeCommand(deps: FpgaDeps): Command {
           `  regs   0x${m.registerBase.toString(16)} (${m.controlPort}), DMA offset 0x${m.physAddrOffset.toString(16)}`,
           `  fit    ${fit.fits ? 'fits' : 'DOES NOT FIT (forced)'}: ${fit.rows.map((r) => `${r.resource} ${r.used}/${r.available}`).join(', ') || 'no budget rows'} (${fit.source})`,
           `  files  ${bundle.files.length} (${m.files.length} listed with sha256 in manifest.json)`,
-          `  out    ${display(outDir, cwd)}  (then: ${display(resolve(outDir, 'build.sh'), cwd)} on a ${board.vendor === 'Xilinx' ? 'Vivado' : 'Quartus'} host)`,
+          `  out    ${display(outDir, cwd)}  (then: ${display(resolve(outDir, 'build.sh'), cwd)} on a ${flowOf(board).tool} host)`,
           `  time   ${ms} ms`,
           '',
         ].join('\n'),

@@ -15,10 +15,22 @@ export interface FitRow {
   unit: string;
 }
 
+/** vta synth's clock estimate of the configuration, when the estimator made one. */
+export interface ClockEstimate {
+  fmaxMHz: number;
+  /** With the routing assumption at 1.4x and 0.6x. */
+  rangeMHz: readonly [number, number];
+  levels: number;
+  from: string;
+  to: string;
+}
+
 export interface FitReport {
   /** Where the numbers come from ("vta synth (yosys synth_xilinx)", "buffer lower bound"). */
   source: string;
   rows: FitRow[];
+  /** The clock estimate before place and route, or null (the buffer bound makes none). */
+  timing: ClockEstimate | null;
   fits: boolean;
   /** When it does not fit: what to change, naming the knob. */
   fix: string | null;
@@ -53,6 +65,7 @@ export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<Fi
     rows,
     fits,
     fix,
+    timing: null,
     notes: ['a lower bound: LUTs, DSPs and timing are not estimated here; vta synth gives the synthesis estimate'],
   };
 }
@@ -84,6 +97,7 @@ export async function lowerBound(cfg: VtaConfig, board: Board): Promise<FitRepor
     rows: [...buffers.rows, { resource: 'dsp', used: dsps, available: budget.amount, unit: budget.unit }],
     fits: buffers.fits && dspFits,
     fix: [buffers.fix, dspFix].filter(Boolean).join('; ') || null,
+    timing: null,
     notes: ['a lower bound: LUTs and timing are not estimated here; vta synth gives the synthesis estimate'],
   };
 }
@@ -99,7 +113,7 @@ const FIT_KNOBS: Readonly<Record<string, string>> = {
 };
 
 /** Turns `vta synth`'s fit against the board into this module's FitReport. */
-export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'>, board: Board): FitReport {
+export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'> & Partial<Pick<SynthReport, 'timing'>>, board: Board): FitReport {
   if (!report.fit) throw new Error(`vta synth returned no fit for ${board.name}`);
   const rows: FitRow[] = [];
   for (const [resource, entry] of Object.entries(report.fit)) {
@@ -114,8 +128,19 @@ export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'>, 
     fits: report.fit.ok,
     fix: over.length === 0 ? null
       : over.map((r) => `${r.resource} ${r.used} > ${r.available} ${r.unit}: ${FIT_KNOBS[r.resource] ?? 'a smaller configuration'}`).join('; '),
+    timing: report.timing
+      ? { fmaxMHz: report.timing.fmaxMHz, rangeMHz: report.timing.fmaxRangeMHz, levels: report.timing.levels, from: report.timing.from, to: report.timing.to }
+      : null,
     notes: ['a synthesis estimate (yosys), not the vendor tools\' placement; timing is checked by build.sh'],
   };
+}
+
+/** A warning when `freqMhz` is above the clock estimate, else null. */
+export function clockWarning(fit: Pick<FitReport, 'timing'>, freqMhz: number): string | null {
+  const t = fit.timing;
+  if (!t || freqMhz <= t.fmaxMHz) return null;
+  return `WARNING: ${freqMhz} MHz is above the clock estimate of ${t.fmaxMHz.toFixed(1)} MHz (${t.rangeMHz[0].toFixed(0)}-${t.rangeMHz[1].toFixed(0)}; ` +
+    `${t.levels} logic levels from ${t.from} to ${t.to}); the build may fail timing: lower --freq`;
 }
 
 /** The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content). */

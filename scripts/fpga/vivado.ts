@@ -1,92 +1,57 @@
-// The Vivado batch script of a Xilinx board (`vivado -mode batch -source build.tcl -tclargs [jobs]`):
-// project on the board's part, the shell packaged as an IP (ipx, not a module reference: PYNQ's
-// hardware-handoff parser trips on those), a block design (PS, clock at the requested frequency, reset,
-// interconnects, the register window at the base the runtime maps), validation, synthesis and
-// implementation with parallel jobs, .bit + .hwh + .xsa, utilization and timing turned into report.json,
-// and a failure when timing is not met. IP versions come from the installed catalogue.
+// The Vivado flow of the Zynq boards: build.tcl (`vivado -mode batch -source build.tcl -tclargs [jobs]`):
+// project on the board's part, the shell packaged as an IP (ipx, not a module reference: PYNQ's hardware-
+// handoff parser trips on those), a block design (the PS with the board's preset, or the board's own
+// memory and I/O settings without its board files; the PS's 100 MHz fabric clock through a clocking
+// wizard to the core's clock, as VTA's flow; reset, interconnects; the registers at the runtime's base and
+// only the DDR segment in the core's address space), validation, synthesis and implementation with
+// parallel jobs, .bit + .hwh + .xsa, utilization and timing in report.json, and a failure when timing is
+// not met. IP versions come from the installed catalogue. Every board fact comes from the board's record.
 
-import type { Board } from '../../hw/boards/boards';
-import { REGISTER_WINDOW_BYTES, SHELL_TOP, ShellPlan } from '../../hw/boards/shell';
+import type { Board, ZynqBoardProcessor } from '../../hw/boards/boards';
+import type { Setting } from '../../hw/boards/processors';
+import { REGISTER_WINDOW_BYTES, SHELL_TOP } from '../../hw/boards/shell';
+import type { FlowInput, VendorFlow } from './flow';
 
 /** Vivado versions these scripts were written against; another version gets a warning, not a failure. */
 export const VIVADO_TESTED_VERSIONS = ['2020.2', '2021.2', '2022.2', '2023.2'];
 
-export interface VivadoScriptInput {
-  board: Board;
-  plan: ShellPlan;
-  /** Verilog files of the core and the shell, relative to the script's folder. */
-  hdlFiles: readonly string[];
-  generator: string;
-  configName: string;
-}
-
 const hex = (n: number) => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
 
-/** The processing-system facts of a family: IP name, the pins the block design wires, the clock knob. */
-function psFacts(board: Board) {
-  if (board.family === 'xc7') {
-    return {
-      ip: 'processing_system7',
-      config: [
-        ['PCW_USE_M_AXI_GP0', '1'], ['PCW_USE_S_AXI_ACP', '1'], ['PCW_USE_DEFAULT_ACP_USER_VAL', '1'],
-        ['PCW_EN_CLK0_PORT', '1'], ['PCW_EN_RST0_PORT', '1'], ['PCW_FPGA0_PERIPHERAL_FREQMHZ', '$freq_mhz'],
-        // PYNQ-Z1 memory and I/O (the clg400 board, not the ZC702 preset VTA's flow uses).
-        ['PCW_PRESET_BANK0_VOLTAGE', 'LVCMOS 3.3V'], ['PCW_PRESET_BANK1_VOLTAGE', 'LVCMOS 1.8V'],
-        ['PCW_CRYSTAL_PERIPHERAL_FREQMHZ', '50'], ['PCW_UIPARAM_DDR_PARTNO', 'MT41K256M16 RE-125'],
-        ['PCW_UIPARAM_DDR_BUS_WIDTH', '16 Bit'], ['PCW_UART0_PERIPHERAL_ENABLE', '1'], ['PCW_UART0_UART0_IO', 'MIO 14 .. 15'],
-        ['PCW_SD0_PERIPHERAL_ENABLE', '1'], ['PCW_ENET0_PERIPHERAL_ENABLE', '1'], ['PCW_USB0_PERIPHERAL_ENABLE', '1'],
-      ] as [string, string][],
-      actualFreq: 'CONFIG.PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ',
-      clock: 'FCLK_CLK0',
-      resetn: 'FCLK_RESET0_N',
-      master: 'M_AXI_GP0',
-      masterClock: 'M_AXI_GP0_ACLK',
-      slave: 'S_AXI_ACP',
-      slaveClock: 'S_AXI_ACP_ACLK',
-      external: ['DDR', 'FIXED_IO'],
-      automation: 'xilinx.com:bd_rule:processing_system7',
-    };
-  }
-  return {
-    ip: 'zynq_ultra_ps_e',
-    config: [
-      ['PSU__USE__M_AXI_GP0', '1'], ['PSU__USE__M_AXI_GP1', '0'], ['PSU__USE__M_AXI_GP2', '0'],
-      ['PSU__USE__S_AXI_GP0', '1'], ['PSU__SAXIGP0__DATA_WIDTH', String(board.memBusBits)], ['PSU__MAXIGP0__DATA_WIDTH', '32'],
-      ['PSU__FPGA_PL0_ENABLE', '1'], ['PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', '$freq_mhz'],
-    ] as [string, string][],
-    actualFreq: 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__ACT_FREQMHZ',
-    clock: 'pl_clk0',
-    resetn: 'pl_resetn0',
-    master: 'M_AXI_HPM0_FPD',
-    masterClock: 'maxihpm0_fpd_aclk',
-    slave: 'S_AXI_HPC0_FPD',
-    slaveClock: 'saxihpc0_fpd_aclk',
-    external: [] as string[],
-    automation: 'xilinx.com:bd_rule:zynq_ultra_ps_e',
-  };
+/** The board's processing system; a board of another flow is a programming error. */
+function zynqOf(board: Board): ZynqBoardProcessor {
+  if (board.processor.flow !== 'vivado') throw new Error(`${board.name} is not built by the Vivado flow`);
+  return board.processor;
 }
 
-/** Vivado board-part names to try (the preset is applied only when the board files are installed). */
-const BOARD_PARTS: Readonly<Record<string, string>> = {
-  'pynq-z1': 'www.digilentinc.com:pynq-z1:part0:*',
-  ultra96: 'avnet.com:ultra96v2:part0:*',
-  zcu104: 'xilinx.com:zcu104:part0:*',
-};
+/** `CONFIG.k {v}` lines of a set_property -dict list. */
+const configLines = (settings: readonly Setting[]) => settings.map(([k, v]) => `  CONFIG.${k} {${v}} \\`).join('\n');
 
-export function renderVivadoTcl(input: VivadoScriptInput): string {
+export function renderVivadoTcl(input: FlowInput): string {
   const { board, plan } = input;
-  if (board.vendor !== 'Xilinx') throw new Error(`renderVivadoTcl: ${board.name} is not a Xilinx board`);
-  const ps = psFacts(board);
+  const ps = zynqOf(board);
   const regBase = board.ports.registerBase;
   if (regBase === null) throw new Error(`${board.name}: the board table has no register base`);
-  const psConfig = ps.config.map(([k, v]) => `  CONFIG.${k} ${v.startsWith('$') ? v : `{${v}}`} \\`).join('\n');
   const hdl = input.hdlFiles.map((f) => `  ${f} \\`).join('\n');
+  // One block automation, as Vivado's own scripts do: the board preset when the board files are there,
+  // and on the Zynq-7000 the DDR and MIO pins made external.
+  const automation = ps.external.length
+    ? `[list make_external {${ps.external.join(', ')}} apply_board_preset $use_preset Master Disable Slave Disable]`
+    : '[list apply_board_preset $use_preset]';
+  const withoutBoardFiles = ps.boardSettings.length
+    ? [
+      '  # The board\'s own DDR (with its trace delays) and MIO, as the preset would set them.',
+      '  set_property -dict [list \\',
+      configLines(ps.boardSettings).replace(/^/gm, '  '),
+      '  ] $ps',
+    ].join('\n')
+    : '  puts "WARNING: vta fpga: without the board files the PS in vta.xsa keeps Vivado\'s default memory settings (use vta.bit on the board\'s running Linux: loading it does not reconfigure the PS)"';
+  const icClocks = '[get_bd_pins ctrl_ic/ACLK] [get_bd_pins ctrl_ic/S00_ACLK] [get_bd_pins ctrl_ic/M00_ACLK] \\\n  [get_bd_pins mem_ic/ACLK] [get_bd_pins mem_ic/S00_ACLK] [get_bd_pins mem_ic/M00_ACLK]';
 
   return `# Generated by ${input.generator} (vta fpga --board ${board.name}) for configuration ${input.configName}. Do not edit; regenerate.
 # Usage: vivado -mode batch -source build.tcl -tclargs [jobs]
-# Builds ${board.title}: part ${board.part}, ${plan.freqMhz} MHz, ${plan.busBits}-bit ${board.ports.dataPort}, control on ${board.ports.controlPort},
-# registers at ${hex(regBase)}. Writes output/vta.bit, output/vta.hwh, output/vta.xsa and output/report.json;
-# exits with an error when timing is not met.
+# Builds ${board.title}: part ${board.part}, ${plan.freqMhz} MHz (the PS's ${ps.refClockMhz} MHz through a clocking wizard),
+# ${plan.busBits}-bit ${board.ports.dataPort}, control on ${board.ports.controlPort}, registers at ${hex(regBase)}.
+# Writes output/vta.bit, output/vta.hwh, output/vta.xsa and output/report.json; exits with an error when timing is not met.
 
 set script_dir [file dirname [file normalize [info script]]]
 set board_name ${board.name}
@@ -136,60 +101,77 @@ ipx::check_integrity $core
 ipx::save_core $core
 close_project
 
-# 2. The system project and its block design.
+# 2. The system project. The board's preset (memory and I/O) comes from its board files when they are
+# installed and made for this part.
 create_project -force vta $proj_dir -part $part
-set board_parts [get_board_parts -quiet -latest_file_version {${BOARD_PARTS[board.name] ?? ''}}]
-if {[llength $board_parts] > 0} {
+set board_parts [get_board_parts -quiet -latest_file_version {${ps.boardPart}}]
+if {[llength $board_parts] > 0 && [get_property PART_NAME [lindex $board_parts end]] ne $part} {
+  puts "WARNING: vta fpga: board files [lindex $board_parts end] are for [get_property PART_NAME [lindex $board_parts end]], not $part; not using them"
+  set board_parts {}
+}
+set use_preset [expr {[llength $board_parts] > 0 ? 1 : 0}]
+if {$use_preset} {
   set_property board_part [lindex $board_parts end] [current_project]
 } else {
-  puts "WARNING: vta fpga: board files for ${board.name} are not installed; the processing system is configured from these settings only"
+  puts "WARNING: vta fpga: board files for ${board.name} (${ps.boardPart}) are not installed; the processing system is configured from these settings only"
 }
 set_property ip_repo_paths [list $ip_dir] [current_project]
 update_ip_catalog -rebuild
 create_bd_design vta_system
 
 set ps [create_bd_cell -type ip -vlnv [vlnv_of ${ps.ip}] ps]
-${ps.external.length ? `apply_bd_automation -rule ${ps.automation} -config {make_external "${ps.external.join(', ')}" Master "Disable" Slave "Disable"} $ps\n` : ''}if {[llength $board_parts] > 0} {
-  apply_bd_automation -rule ${ps.automation} -config {apply_board_preset "1"} $ps
-}
+apply_bd_automation -rule ${ps.automation} -config ${automation} $ps
+# Ports, widths and the ${ps.refClockMhz} MHz fabric clock, after the preset (which does not set them).
 set_property -dict [list \\
-${psConfig}
+${configLines(ps.settings)}
 ] $ps
+if {!$use_preset} {
+${withoutBoardFiles}
+}
 
 set vta [create_bd_cell -type ip -vlnv vta-ts.local:vta:vta:1.0 vta]
+set clk_wiz [create_bd_cell -type ip -vlnv [vlnv_of clk_wiz] clk_wiz]
+set_property -dict [list CONFIG.CLKOUT1_REQUESTED_OUT_FREQ $freq_mhz CONFIG.RESET_TYPE {ACTIVE_LOW} CONFIG.RESET_PORT {resetn} CONFIG.USE_LOCKED {true}] $clk_wiz
 set rst [create_bd_cell -type ip -vlnv [vlnv_of proc_sys_reset] rst]
 set ctrl_ic [create_bd_cell -type ip -vlnv [vlnv_of axi_interconnect] ctrl_ic]
 set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {1}] $ctrl_ic
 set mem_ic [create_bd_cell -type ip -vlnv [vlnv_of axi_interconnect] mem_ic]
 set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {1}] $mem_ic
 
-# Clock and reset: everything on the PS's fabric clock at $freq_mhz MHz.
-connect_bd_net [get_bd_pins ps/${ps.clock}] [get_bd_pins ps/${ps.masterClock}] [get_bd_pins ps/${ps.slaveClock}] \\
+# Clock and reset: the PS's ${ps.refClockMhz} MHz fabric clock through the clocking wizard to $freq_mhz MHz for the core,
+# the PS ports and the interconnects; resets held until the wizard locks.
+connect_bd_net [get_bd_pins ps/${ps.clockPin}] [get_bd_pins clk_wiz/clk_in1]
+connect_bd_net [get_bd_pins ps/${ps.resetPin}] [get_bd_pins clk_wiz/resetn] [get_bd_pins rst/ext_reset_in]
+connect_bd_net [get_bd_pins clk_wiz/locked] [get_bd_pins rst/dcm_locked]
+connect_bd_net [get_bd_pins clk_wiz/clk_out1] [get_bd_pins ps/${ps.master.clockPin}] [get_bd_pins ps/${ps.slave.clockPin}] \\
   [get_bd_pins vta/ap_clk] [get_bd_pins rst/slowest_sync_clk] \\
-  [get_bd_pins ctrl_ic/ACLK] [get_bd_pins ctrl_ic/S00_ACLK] [get_bd_pins ctrl_ic/M00_ACLK] \\
-  [get_bd_pins mem_ic/ACLK] [get_bd_pins mem_ic/S00_ACLK] [get_bd_pins mem_ic/M00_ACLK]
-connect_bd_net [get_bd_pins ps/${ps.resetn}] [get_bd_pins rst/ext_reset_in]
+  ${icClocks}
 connect_bd_net [get_bd_pins rst/interconnect_aresetn] [get_bd_pins ctrl_ic/ARESETN] [get_bd_pins mem_ic/ARESETN]
 connect_bd_net [get_bd_pins rst/peripheral_aresetn] [get_bd_pins vta/ap_rst_n] \\
   [get_bd_pins ctrl_ic/S00_ARESETN] [get_bd_pins ctrl_ic/M00_ARESETN] [get_bd_pins mem_ic/S00_ARESETN] [get_bd_pins mem_ic/M00_ARESETN]
 
 # Control: ${board.ports.controlPort} -> registers; data: the core's master -> ${board.ports.dataPort}.
-connect_bd_intf_net [get_bd_intf_pins ps/${ps.master}] [get_bd_intf_pins ctrl_ic/S00_AXI]
+connect_bd_intf_net [get_bd_intf_pins ps/${ps.master.intf}] [get_bd_intf_pins ctrl_ic/S00_AXI]
 connect_bd_intf_net [get_bd_intf_pins ctrl_ic/M00_AXI] [get_bd_intf_pins vta/s_axi_control]
 connect_bd_intf_net [get_bd_intf_pins vta/m_axi_gmem] [get_bd_intf_pins mem_ic/S00_AXI]
-connect_bd_intf_net [get_bd_intf_pins mem_ic/M00_AXI] [get_bd_intf_pins ps/${ps.slave}]
+connect_bd_intf_net [get_bd_intf_pins mem_ic/M00_AXI] [get_bd_intf_pins ps/${ps.slave.intf}]
 
-# Address map: the core sees all of DDR; the CPU sees the registers at $reg_base (what the runtime maps).
-assign_bd_address
+# Address map: the CPU sees the registers at $reg_base (what the runtime maps); the core reaches DDR only
+# (${ps.slave.ddrSegment}), not the PS's OCM, QSPI or I/O segments.
+set reg_segs [get_bd_addr_segs vta/s_axi_control/*]
+if {[llength $reg_segs] != 1} { error "vta fpga: expected one register segment on vta/s_axi_control, found [llength $reg_segs]" }
+assign_bd_address -target_address_space [get_bd_addr_spaces ps/Data] -offset $reg_base -range $reg_range $reg_segs
+set ddr_segs [get_bd_addr_segs ps/${ps.slave.ddrSegment}]
+if {[llength $ddr_segs] != 1} { error "vta fpga: this PS has no DDR segment ps/${ps.slave.ddrSegment}" }
+assign_bd_address -target_address_space [get_bd_addr_spaces vta/m_axi_gmem] $ddr_segs
+set core_segs [get_bd_addr_segs -of_objects [get_bd_addr_spaces vta/m_axi_gmem]]
+if {[llength $core_segs] != 1} { error "vta fpga: the core's address space holds [llength $core_segs] segments, expected DDR only" }
 set reg_seg [get_bd_addr_segs -of_objects [get_bd_addr_spaces ps/Data] -filter {NAME =~ "*vta*"}]
-if {[llength $reg_seg] != 1} { error "vta fpga: expected one address segment for the VTA registers, found [llength $reg_seg]" }
-set_property range $reg_range $reg_seg
-set_property offset $reg_base $reg_seg
-if {[get_property offset $reg_seg] != $reg_base} { error "vta fpga: the register window is at [get_property offset $reg_seg], not $reg_base" }
+if {[llength $reg_seg] != 1 || [get_property offset $reg_seg] != $reg_base} { error "vta fpga: the register window is not at $reg_base" }
 
 validate_bd_design
 save_bd_design
-set actual_mhz [get_property ${ps.actualFreq} $ps]
+set actual_mhz [format %.3f [expr {[get_property CONFIG.FREQ_HZ [get_bd_pins clk_wiz/clk_out1]] / 1e6}]]
 
 # 3. Synthesis, implementation, bitstream.
 set bd_file [get_files vta_system.bd]
@@ -244,3 +226,36 @@ write_hw_platform -fixed -include_bit -force -file [file join $out_dir vta.xsa]
 puts "vta fpga: wrote $out_dir/vta.bit, vta.hwh, vta.xsa, report.json (Vivado $vivado_version, $actual_mhz MHz, WNS $wns ns)"
 `;
 }
+
+export const vivadoFlow: VendorFlow = {
+  name: 'vivado',
+  tool: 'Vivado',
+  toolKey: 'vivado',
+  testedVersions: VIVADO_TESTED_VERSIONS,
+  outputs: ['output/vta.bit', 'output/vta.hwh', 'output/vta.xsa', 'output/report.json', 'output/utilization.rpt', 'output/timing.rpt'],
+  files: (input) => [{ path: 'build.tcl', text: renderVivadoTcl(input) }],
+  buildSteps: () => [
+    'need vivado "source <Vivado install>/settings64.sh first"',
+    'vivado -mode batch -nojournal -log output/vivado.log -source build.tcl -tclargs "$jobs"',
+    'echo "build.sh: output/vta.bit, output/vta.hwh, output/vta.xsa, output/report.json"',
+  ],
+  readmeFiles: () => '- `build.tcl`: the Vivado batch flow (IP packaging, block design, synthesis, implementation, reports).',
+  loadSteps: ({ board }) => {
+    const widths = zynqOf(board).runtimePortWidths;
+    return [
+      '2. Copy `output/vta.bit` and `output/vta.hwh` (same base name, same folder) to the board and load them:',
+      '   - PYNQ image (2.5 or later): `sudo python3 -c "from pynq import Overlay; Overlay(\'/home/xilinx/vta/vta.bit\')"`',
+      '     (PYNQ reads `vta.hwh` and sets the fabric clock from it);',
+      '   - other Linux images: `sudo fpgautil -b vta.bit` (or the FPGA manager); the clocking wizard in the bitstream',
+      `     makes the core's clock from the PS's 100 MHz \`${zynqOf(board).clockPin}\`, which must run at 100 MHz (\`report.json\`'s \`actualMhz\` is the core's).`,
+      ...(widths
+        ? [
+          `   The PS keeps the AXI port widths it booted with; the runtime sets ${widths.master.port} to ${widths.master.bits} and`,
+          `   ${widths.slave.port} to ${widths.slave.bits} bits before it uses the core (as PYNQ does when it loads an overlay;`,
+          '   `VTA_PS_PORT_WIDTHS=keep` skips it when PYNQ has loaded the bitstream).',
+        ]
+        : []),
+      '   Vitis/PetaLinux users start from `output/vta.xsa`.',
+    ];
+  },
+};

@@ -1,5 +1,6 @@
 // `vta synth`: the generator's knobs plus --board/--family, yosys in a worker thread with progress on
-// stderr, Ctrl-C stops it; prints totals, the fit against the board, per-module costs and the memory table.
+// stderr, Ctrl-C stops it; prints totals, the fit against the board, the clock estimate, per-module costs
+// and the memory table.
 
 import { writeFileSync } from 'fs';
 import { checkOutputFile } from '../../util/output-dir';
@@ -26,8 +27,10 @@ const SPEC: CommandSpec = {
 const DESCRIPTION =
   'Synthesises the generated Verilog with @yowasp/yosys (WebAssembly, in a worker thread; progress on\n' +
   'stderr, Ctrl-C stops it) and prints the resource estimate: totals, the fit against --board, per module\n' +
-  'and per memory. Results are cached by (configuration, Verilog, family, script, yosys version); the yosys\n' +
-  'log is kept and its path printed. With --board the preset applies under the flags (flags win).\n' +
+  'and per memory; and a clock estimate before place and route (fmax, logic levels, the critical path\'s\n' +
+  'ends, per module too; the speed grade from --board\'s part). Results are cached by (configuration,\n' +
+  'Verilog, family, script, yosys version); the yosys log is kept and its path printed. With --board the\n' +
+  'preset applies under the flags (flags win).\n' +
   'Exit code 1 when the design does not fit the board.';
 
 const fmt = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1));
@@ -36,6 +39,21 @@ function table(head: string[], rows: string[][], leftCols = 1): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '  ' + r.map((c, i) => (i < leftCols ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** The clock estimate's lines: fmax and its range, the critical path's levels, stages and ends. */
+export function formatTiming(r: Pick<SynthReport, 'timing'>): string[] {
+  const t = r.timing;
+  if (!t) return ['timing: no delay model for this family'];
+  const stages = Object.entries(t.stages).map(([k, n]) => `${n} ${k}`).join(', ');
+  return [
+    'timing (estimate before place and route; scripts/synth/REPORT.md)',
+    `  fmax    ${t.fmaxMHz.toFixed(1)} MHz (period ${t.periodNs.toFixed(3)} ns; ${t.fmaxRangeMHz[0].toFixed(0)}-${t.fmaxRangeMHz[1].toFixed(0)} MHz with routing 1.4x-0.6x; ${t.uncalibratedFmaxMHz.toFixed(1)} uncalibrated)`,
+    `  path    ${t.levels} logic levels${stages ? ` (${stages})` : ''}`,
+    `  from    ${t.from}`,
+    `  to      ${t.to}`,
+    `  model   ${t.model}`,
+  ];
 }
 
 /** The human-readable report. */
@@ -50,9 +68,11 @@ export function formatSynthReport(r: SynthReport): string {
     return [k, fmt(r.resources[k]), r.units[k], ...(r.fit ? [f ? fmt(f.budget) : '-', f?.pct != null ? `${f.pct.toFixed(1)}%` : '-', f && f.used > f.budget ? 'OVER' : ''] : [])];
   }), 1));
   if (r.fit) out.push(`  fit: ${r.fit.ok ? 'yes' : 'NO'}`);
-  out.push('', 'per module (one instance, including what it instantiates)');
-  out.push(table(['module', 'inst', 'lut', 'ff', 'dsp', 'bram36', 'lutram'], r.perModule.map((m) =>
-    [m.module, String(m.instances), fmt(m.total.lut), fmt(m.total.ff), fmt(m.total.dsp), fmt(m.total.bram36), fmt(m.total.lutram)])));
+  out.push('', ...formatTiming(r));
+  out.push('', 'per module (one instance, including what it instantiates; levels and fmax of the worst path ending in it)');
+  out.push(table(['module', 'inst', 'lut', 'ff', 'dsp', 'bram36', 'lutram', 'levels', 'fmax MHz'], r.perModule.map((m) =>
+    [m.module, String(m.instances), fmt(m.total.lut), fmt(m.total.ff), fmt(m.total.dsp), fmt(m.total.bram36), fmt(m.total.lutram),
+      m.timing ? String(m.timing.levels) : '-', m.timing ? m.timing.fmaxMHz.toFixed(1) : '-'])));
   out.push('', 'memories (per instance)');
   out.push(table(['module', 'memory', 'depth', 'width', 'kbit', 'rd', 'wr', 'inst', 'mapped to', 'replicas'], r.memories.map((m) => [
     m.module, m.name, String(m.depth), String(m.width), (m.bits / 1024).toFixed(1), String(m.readPorts), String(m.writePorts), String(m.instances),

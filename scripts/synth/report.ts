@@ -1,11 +1,16 @@
-// The synthesis report: its fixed JSON schema (documented in synth/REPORT.md) and how it is built from
-// yosys' `stat -json` output, the list of mapped memory cells, and the memories declared in the Verilog.
+// The synthesis report: its fixed JSON schema (documented in scripts/synth/REPORT.md) and how it is built
+// from yosys' `stat -json` output, the list of mapped memory cells, the memories declared in the Verilog,
+// and the clock estimate of the mapped netlist (timing.ts).
 
 import type { Board, FamilyName, ResourceName } from '../../hw/boards/boards';
 import { RESOURCE_NAMES } from '../../hw/boards/boards';
 import { Family, Resources } from './families';
+import type { PathReport, TimingReport } from './timing';
 
-export const REPORT_SCHEMA = 'vta-synth-report/1';
+export const REPORT_SCHEMA = 'vta-synth-report/2';
+
+/** The design's clock estimate as the report carries it (per-module paths go on perModule). */
+export type TimingSummary = Omit<TimingReport, 'perModule'>;
 
 /** One memory array of the design and what synthesis made of it. */
 export interface MemoryReport {
@@ -34,6 +39,8 @@ export interface ModuleReport {
   readonly self: Resources;
   /** Resources of one instance including everything it instantiates. */
   readonly total: Resources;
+  /** The worst path ending inside this module's instances; null without an estimate. */
+  readonly timing: PathReport | null;
 }
 
 export interface FitEntry {
@@ -68,6 +75,8 @@ export interface SynthReport {
   readonly resources: Resources;
   readonly memories: readonly MemoryReport[];
   readonly perModule: readonly ModuleReport[];
+  /** The clock estimate before place and route; null for a family without a delay model (ecp5). */
+  readonly timing: TimingSummary | null;
   /** Against the board's budgets; null without a board. */
   readonly fit: FitReport | null;
 }
@@ -214,7 +223,7 @@ export function analyse(inp: ReportInputs): Pick<SynthReport, 'resources' | 'per
   };
   visit(top, 1);
   const perModule: ModuleReport[] = [...instances.entries()]
-    .map(([module, count]) => ({ module, instances: count, self: self.get(module)!, total: totalOf(module) }))
+    .map(([module, count]) => ({ module, instances: count, self: self.get(module)!, total: totalOf(module), timing: null }))
     .sort((a, b) => b.total.lut * b.instances - a.total.lut * a.instances || a.module.localeCompare(b.module));
 
   // Memories: mapped cells are named `<memory>.<replica>.<piece>` inside the declaring module.
@@ -241,6 +250,15 @@ export function analyse(inp: ReportInputs): Pick<SynthReport, 'resources' | 'per
     })
     .sort((a, b) => b.bits * b.instances - a.bits * a.instances);
   return { resources, perModule, memories };
+}
+
+/** The report's parts with the clock estimate: the design's summary, and each module's worst path. */
+export function withModuleTiming(
+  parts: Pick<SynthReport, 'resources' | 'perModule' | 'memories'>, timing: TimingReport | null,
+): Pick<SynthReport, 'resources' | 'perModule' | 'memories' | 'timing'> {
+  if (!timing) return { ...parts, timing: null };
+  const { perModule, ...summary } = timing;
+  return { ...parts, perModule: parts.perModule.map((m) => ({ ...m, timing: perModule[m.module] ?? null })), timing: summary };
 }
 
 /** Fit against a board: every budgeted resource's use; ok only if each is within its budget. */

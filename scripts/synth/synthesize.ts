@@ -1,9 +1,11 @@
-// synthesize(): one configuration through @yowasp/yosys (in a worker thread) to a SynthReport.
-// Results are cached by content: (configuration hash, Verilog, family, yosys script, yosys version).
-// The yosys log is always kept next to the cached report; a failure names it.
+// synthesize(): one configuration through @yowasp/yosys (in a worker thread) to a SynthReport, with the
+// clock estimate of the mapped netlist (timing.ts). Results are cached by content: (configuration hash,
+// Verilog, family, yosys script, yosys version); the cache keeps yosys' outputs (the netlist gzipped) and
+// the report, timing included, is rebuilt from them. The yosys log is kept beside them; a failure names it.
 
 import { createHash } from 'crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { gunzipSync, gzipSync } from 'zlib';
 import { dirname, join, resolve } from 'path';
 import { Worker } from 'worker_threads';
 import { Board, boardByName, FamilyName, familyByName } from '../../hw/boards/boards';
@@ -12,7 +14,10 @@ import { ConfigError } from '../../hw/vta/errors';
 import { formatDuration } from '../../util/status';
 import { emitRtl } from '../../gen/rtl';
 import { FAMILIES, Family } from './families';
-import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport } from './report';
+import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport, withModuleTiming } from './report';
+import { NetlistParseError, parseBlif } from './netlist';
+import { analyseTiming, TimingReport } from './timing';
+import { speedGradeOf, timingModel } from './timing-model';
 
 export interface VerilogDesign {
   /** The top module's name, as the generator reports it. */
@@ -87,8 +92,15 @@ export function resolveTarget(board?: Board | string, family?: string): { board:
 }
 
 const STAT_FILE = 'stat.json';
+/** The mapped netlist the clock estimate reads (BLIF: yosys writes it several times faster than JSON). */
+const NETLIST_FILE = 'netlist.blif';
+/** `Type/pin` of every output pin of the library cells the netlist uses (BLIF has no pin directions). */
+const LIB_OUTPUTS_FILE = 'lib-outputs.txt';
 
-/** The yosys script: read, synthesise without flattening, write the statistics and the memory cells. */
+/**
+ * The yosys script: read, synthesise without flattening, write the statistics, the memory cells and the
+ * mapped netlist for the clock estimate.
+ */
 export function yosysScript(design: VerilogDesign, top: string, family: Family): { script: string; outputs: string[]; cellFiles: Record<string, string> } {
   const cellFiles: Record<string, string> = {};
   family.memoryCells.forEach((type, i) => { cellFiles[type] = `cells_${i}.txt`; });
@@ -98,8 +110,10 @@ export function yosysScript(design: VerilogDesign, top: string, family: Family):
     family.synthCommand(top),
     `tee -q -o ${STAT_FILE} stat -json ${family.statArgs} -top ${top}`.replace(/\s+/g, ' '),
     ...Object.entries(cellFiles).map(([type, file]) => `tee -q -o ${file} select -list t:${type}`),
+    `tee -q -o ${LIB_OUTPUTS_FILE} select -list =t:* %M =o:* %i`,
+    `write_blif -param -cname ${NETLIST_FILE}`,
   ];
-  return { script: lines.join('\n'), outputs: [STAT_FILE, ...Object.values(cellFiles)], cellFiles };
+  return { script: lines.join('\n'), outputs: [STAT_FILE, ...Object.values(cellFiles), LIB_OUTPUTS_FILE, NETLIST_FILE], cellFiles };
 }
 
 /** What meta.json keeps of a run: how long it took, and what it was (family, GEMM MACs) for later estimates. */
@@ -232,7 +246,9 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     try {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as SynthMeta;
       const files: Record<string, string | null> = {};
-      for (const name of outputs) files[name] = readFileSync(join(dir, name), 'utf8');
+      for (const name of outputs) {
+        files[name] = name === NETLIST_FILE ? gunzipSync(readFileSync(join(dir, `${name}.gz`))).toString('utf8') : readFileSync(join(dir, name), 'utf8');
+      }
       raw = { ...meta, files };
     } catch {
       raw = undefined; // incomplete: synthesise again
@@ -261,7 +277,10 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     const out = await runYosysWorker(script, files, outputs, logPath, status, expected?.seconds ?? null, req.signal);
     const seconds = Math.round((Date.now() - t0) / 100) / 10;
     if (!out.files[STAT_FILE]) throw new SynthFailure(`yosys wrote no statistics; log: ${logPath}`, logPath);
-    for (const name of outputs) writeFileSync(join(dir, name), out.files[name] ?? '');
+    for (const name of outputs) {
+      if (name === NETLIST_FILE) writeFileSync(join(dir, `${name}.gz`), gzipSync(out.files[name] ?? ''));
+      else writeFileSync(join(dir, name), out.files[name] ?? '');
+    }
     raw = { seconds, version: out.version || version, files: out.files };
     const meta: SynthMeta = { seconds, version: raw.version, family: family.name, macs };
     writeFileSync(`${metaPath}.tmp`, `${JSON.stringify(meta)}\n`);
@@ -270,6 +289,14 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
   const memoryCellLists: Record<string, string> = {};
   for (const [type, file] of Object.entries(cellFiles)) memoryCellLists[type] = raw.files[file] ?? '';
   const parts = analyse({ family, top, statText: raw.files[STAT_FILE] ?? '', memoryCellLists, declared: declaredMemories(design.files) });
+  const model = timingModel(family.name, speedGradeOf(board?.part));
+  let timing: TimingReport | null = null;
+  try {
+    if (model && raw.files[NETLIST_FILE]) timing = analyseTiming(parseBlif(raw.files[NETLIST_FILE], raw.files[LIB_OUTPUTS_FILE] ?? ''), top, model);
+  } catch (e) {
+    if (e instanceof NetlistParseError) throw new SynthFailure(`the clock estimate cannot read yosys' netlist: ${e.message}; log: ${logPath}`, logPath);
+    throw e;
+  }
   return {
     schema: REPORT_SCHEMA,
     config: req.cfg.json,
@@ -285,7 +312,7 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     cached,
     logPath,
     units: family.units,
-    ...parts,
+    ...withModuleTiming(parts, timing),
     fit: fitReport(parts.resources, board),
   };
 }

@@ -3,16 +3,14 @@
 // DMA window and wall-clock polling. On any other machine it fails at once, naming what is missing.
 
 import { existsSync, readFileSync } from 'fs';
-import { Board, boardByName, canonicalBoardName } from '../../hw/boards/boards';
+import { Board, BOARD_RUNTIME_TARGETS, boardByRuntimeTarget } from '../../hw/boards/boards';
 import { REGISTER_WINDOW_BYTES } from '../../hw/boards/shell';
 import type { VtaConfig } from '../../hw/vta/config';
 import { DeviceError } from '../device';
 import { RegisterDevice } from '../driver/register-device';
 import { mapRegisters } from './mmio';
+import { setRuntimePortWidths } from './ps-port-widths';
 import { openUdmabuf } from './udmabuf';
-
-/** The device-tree `compatible` string each board family's SoC carries. */
-const SOC_COMPATIBLE: Readonly<Record<string, string>> = { xc7: 'xlnx,zynq-7000', xcup: 'xlnx,zynqmp', cyclonev: 'altr,socfpga-cyclone5' };
 
 export interface BoardOpenOptions {
   /** Bytes the caller needs; the u-dma-buf must be at least this big. */
@@ -22,11 +20,13 @@ export interface BoardOpenOptions {
   env?: Record<string, string | undefined>;
   /** Where the device tree is (tests point it elsewhere). */
   deviceTree?: string;
+  /** The physical-memory device the PS's own registers are set through (tests point it at a file). */
+  devMem?: string;
 }
 
 /** Throws a one-line DeviceError unless this machine is the board `target` names. */
 export function checkOnBoard(target: string, board: Board, deviceTree = '/proc/device-tree/compatible'): void {
-  const want = SOC_COMPATIBLE[board.family];
+  const want = board.processor.compatible;
   let compatible = '';
   try {
     compatible = readFileSync(deviceTree, 'latin1');
@@ -40,9 +40,8 @@ export function checkOnBoard(target: string, board: Board, deviceTree = '/proc/d
 }
 
 export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOpenOptions): RegisterDevice {
-  const name = canonicalBoardName(target);
-  if (!name) throw new DeviceError(`--target ${target}: not a board`);
-  const board = boardByName(name);
+  const board = boardByRuntimeTarget(target);
+  if (!board) throw new DeviceError(`unknown board target ${JSON.stringify(target)}; board targets: ${BOARD_RUNTIME_TARGETS.join(', ')}`);
   const env = options.env ?? process.env;
   checkOnBoard(target, board, options.deviceTree);
   if (cfg.busBits !== board.memBusBits) {
@@ -52,6 +51,10 @@ export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOp
   if (base === null) throw new DeviceError(`--target ${target}: the board table has no register base for ${board.name}`);
   const uio = env.VTA_UIO;
   if (uio !== undefined && !existsSync(uio)) throw new DeviceError(`VTA_UIO=${uio}: no such device`);
+  // The PS's AXI port widths, before anything uses the core (PYNQ sets them too; =keep trusts it did).
+  if (board.processor.flow === 'vivado' && env.VTA_PS_PORT_WIDTHS !== 'keep') {
+    setRuntimePortWidths(board.processor.runtimePortWidths, options.devMem);
+  }
   const window = openUdmabuf(env.VTA_UDMABUF ?? 'udmabuf0', board.ports.cmaPhysOffset, board.ports.coherent);
   if (window.size < options.dramBytes) {
     window.close?.();

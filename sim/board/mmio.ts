@@ -1,5 +1,6 @@
-// The register window of a board: /dev/mem at the board's register base, or a UIO device (map 0), mapped
-// uncached and seen as 32-bit words. The result is a RegisterPort for the shared driver (sim/driver).
+// Physical memory windows of a board, mapped uncached and seen as 32-bit words: the accelerator's
+// registers (/dev/mem at the board's register base, or a UIO device's map 0) and the processor system's own
+// configuration registers. The result is a RegisterPort for the shared driver (sim/driver).
 
 import { DeviceError } from '../device';
 import type { RegisterPort } from '../driver/registers';
@@ -10,18 +11,16 @@ export interface MappedRegisters extends RegisterPort {
   close(): void;
 }
 
-/** Maps `range` bytes of registers: from `/dev/uioN` (offset 0 = map 0) or from /dev/mem at `base`. */
-export function mapRegisters(base: number, range: number, uio?: string): MappedRegisters {
+/** Maps `range` bytes of `path` at byte `offset` (a multiple of the page size). */
+export function mapWindow(path: string, offset: number, range: number, source: string, why = 'the registers'): MappedRegisters {
   const libc = loadLibc();
-  const path = uio ?? '/dev/mem';
   const fd = libc.open(path, O_RDWR | O_SYNC);
-  if (fd < 0) throw new DeviceError(`cannot open ${path} for the registers: ${libc.lastError()} (run as root, or give access to ${path})`);
-  const offset = uio ? 0 : base;
+  if (fd < 0) throw new DeviceError(`cannot open ${path} for ${why}: ${libc.lastError()} (run as root, or give access to ${path})`);
   const addr = libc.mmap(range, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
   if (libc.isMapFailed(addr)) {
-    const why = libc.lastError();
+    const failure = libc.lastError();
     libc.close(fd);
-    throw new DeviceError(`cannot map ${range} bytes of ${path} at 0x${offset.toString(16)}: ${why}`);
+    throw new DeviceError(`cannot map ${range} bytes of ${path} at 0x${offset.toString(16)} for ${why}: ${failure}`);
   }
   const words = new Uint32Array(libc.view(addr, range));
   const check = (off: number) => {
@@ -30,7 +29,7 @@ export function mapRegisters(base: number, range: number, uio?: string): MappedR
   };
   let open = true;
   return {
-    source: uio ? uio : `/dev/mem at 0x${base.toString(16)}`,
+    source,
     read32: (off) => words[check(off)],
     write32: (off, v) => { words[check(off)] = v >>> 0; },
     close: () => {
@@ -40,4 +39,9 @@ export function mapRegisters(base: number, range: number, uio?: string): MappedR
       libc.close(fd);
     },
   };
+}
+
+/** Maps `range` bytes of registers: from `/dev/uioN` (offset 0 = map 0) or from /dev/mem at `base`. */
+export function mapRegisters(base: number, range: number, uio?: string): MappedRegisters {
+  return uio ? mapWindow(uio, 0, range, uio) : mapWindow('/dev/mem', base, range, `/dev/mem at 0x${base.toString(16)}`);
 }

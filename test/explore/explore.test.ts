@@ -6,7 +6,9 @@ import { boardByName } from '../../hw/boards/boards';
 import { paretoFront } from '../../scripts/explore/pareto';
 import { expandSpace, loadSpace, parseSpace } from '../../scripts/explore/space';
 import { exploreHtml, scatterSvg } from '../../scripts/explore/html';
+import { explorePoints, formatExploreTable } from '../../scripts/explore/explore';
 import type { ExplorePoint, ExploreReport } from '../../scripts/explore/explore';
+import type { PointResult } from '../../scripts/explore/point-task';
 
 const SPACES = join(__dirname, '..', '..', 'scripts', 'explore', 'spaces');
 
@@ -52,7 +54,7 @@ test('Pareto front: more GOPS, fewer DSP/BRAM/LUT', () => {
 function point(name: string, gops: number | null, dspPct: number, ok: boolean): ExplorePoint {
   const dsp = Math.round(dspPct * 2.2);
   return {
-    name, config: name, configHash: 'h', knobs: {}, frequencyMhz: 100, resources: { dsp, bram36: 40, lut: 20000 },
+    name, config: name, configHash: 'h', knobs: {}, frequencyMhz: 100, estimatedFmaxMHz: 130, effectiveMhz: 100, resources: { dsp, bram36: 40, lut: 20000 },
     fit: { ok, dsp: { used: dsp, budget: 220, pct: dspPct, unit: 'DSP48E1' }, bram36: { used: 40, budget: 140, pct: 28.57, unit: 'RAMB36' } },
     cycles: gops ? 1e6 : null, gops, gopsPerDsp: gops ? gops / dsp : null, gopsPerBram: gops ? gops / 40 : null, layers: [],
   };
@@ -82,4 +84,19 @@ test('vta explore: usage errors are one line, before any synthesis', async () =>
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--board', 'vc707'], io)).rejects.toThrow(/--board: unknown board "vc707"; known boards: pynq-z1/);
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim');
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--workload', 'vgg'], io)).rejects.toThrow(/--workload vgg: unknown/);
+});
+
+test('GOPS at the lower of the target clock and the clock estimate; both shown', () => {
+  const [p] = expandSpace(parseSpace('{"knobs": {"gemm": ["1x16x16"]}}', 's.json')).points;
+  const r: PointResult = {
+    name: p.cfg.name, hash: p.cfg.hash, resources: { dsp: 128, bram36: 100, lut: 20000 }, fit: { ok: true }, estimatedFmaxMHz: 120,
+    synthSeconds: 1, cycles: 1_000_000, macs: 500_000_000, layers: [], records: [],
+  };
+  const rows = explorePoints(p, r, [100, 150]);
+  expect(rows.map((x) => [x.name.replace(/^.*@/, ''), x.effectiveMhz, x.gops])).toEqual([['100', 100, 100], ['150', 120, 120]]);
+  const table = formatExploreTable({ generator: 'g', board: 'pynq-z1', workload: 'w', target: 'tsim', macs: r.macs, points: rows, pareto: [], invalid: [] });
+  expect(table).toMatch(/@150\s+150\s+120\*\s+yes/);
+  expect(table).toMatch(/@100\s+100\s+120\s+yes/);
+  // without an estimate the target clock stands
+  expect(explorePoints(p, { ...r, estimatedFmaxMHz: null }, [150])[0]).toMatchObject({ effectiveMhz: 150, gops: 150 });
 });

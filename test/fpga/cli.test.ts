@@ -27,9 +27,9 @@ function walk(dir: string, root = dir): string[] {
 
 const PARTS: [string, string, string[]][] = [
   ['pynq-z1', 'xc7z020clg400-1', ['build.tcl']],
-  ['ultra96', 'xczu3eg-sbva484-1-e', ['build.tcl']],
+  ['ultra96', 'xczu3eg-sbva484-1-i', ['build.tcl']],
   ['zcu104', 'xczu7ev-ffvc1156-2-e', ['build.tcl']],
-  ['de10-nano', '5CSEBA6U23I7', ['vta_hw.tcl', 'soc_system.tcl', 'de10_nano_top.v', 'de10_nano.sdc', 'pins.tcl', 'compile.tcl']],
+  ['de10-nano', '5CSEBA6U23I7', ['vta_hw.tcl', 'soc_system.tcl', 'de10_nano_top.v', 'de10_nano.sdc', 'pins.tcl', 'project.tcl', 'report.tcl']],
 ];
 
 describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
@@ -78,12 +78,27 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
     expect(cc.stderr).toBe('');
   });
 
+  test('the README loads the bitstream the board\'s way: FPGA-region overlay on the DE10 (mainline has no firmware attribute), PS port widths on ZynqMP', () => {
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    if (board === 'de10-nano') {
+      expect(readme).not.toMatch(/fpga_manager\/fpga0\/firmware/);
+      expect(readme).toMatch(/target-path = "\/soc\/base_fpga_region";.*\n\s+__overlay__ \{\n\s+firmware-name = "vta\.rbf";/);
+      expect(readme).toMatch(/device-tree\/overlays\/vta\/dtbo/);
+    } else {
+      expect(readme).toMatch(/sudo fpgautil -b vta\.bit/);
+    }
+    if (board === 'ultra96' || board === 'zcu104') expect(readme).toMatch(/the runtime sets M_AXI_HPM0_FPD to 32 and\s+S_AXI_HPC0_FPD to 128 bits before it uses the core/);
+    else expect(readme).not.toMatch(/M_AXI_HPM0_FPD/);
+  });
+
   test('build.sh runs the vendor tools in order with the job count (fake tools record their arguments)', () => {
     const bin = join(out, '.fake-bin');
     mkdirSync(bin, { recursive: true });
     const log = join(out, '.tools.log');
-    for (const tool of ['vivado', 'qsys-script', 'qsys-generate', 'quartus_sh', 'quartus_cpf']) {
-      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${log}"\n`);
+    for (const tool of ['vivado', 'qsys-script', 'qsys-generate', 'quartus_sh', 'quartus_map', 'quartus_sta', 'quartus_cpf']) {
+      // qsys-generate leaves the HPS SDRAM pin-assignment script, as the real one does.
+      const extra = tool === 'qsys-generate' ? 'mkdir -p soc_system/synthesis/submodules && touch soc_system/synthesis/submodules/hps_sdram_p0_pin_assignments.tcl\n' : '';
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${log}"\n${extra}`);
       chmodSync(join(bin, tool), 0o755);
     }
     const r = spawnSync('bash', [join(out, 'build.sh')], { encoding: 'utf8', env: { ...process.env, JOBS: '3', PATH: `${bin}:${process.env.PATH}` } });
@@ -94,7 +109,12 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
       expect(lines).toEqual([
         `qsys-script --script=soc_system.tcl --search-path=${out},$`,
         `qsys-generate soc_system.qsys --synthesis=VERILOG --search-path=${out},$ --output-directory=soc_system`,
-        'quartus_sh -t compile.tcl 3',
+        // separate processes: project, synthesis, the HPS SDRAM pins in the timing analyzer, compile, report
+        'quartus_sh -t project.tcl 3',
+        'quartus_map vta',
+        'quartus_sta -t soc_system/synthesis/submodules/hps_sdram_p0_pin_assignments.tcl vta',
+        'quartus_sh --flow compile vta',
+        'quartus_sh -t report.tcl',
         'quartus_cpf -c -o bitstream_compression=on output_files/vta.sof output/vta.rbf',
       ]);
     } else {
@@ -154,4 +174,20 @@ test('vta synth\'s fit becomes the refusal with the knob per resource over budge
   expect(fit.source).toBe('vta synth (yosys 0.55)');
   expect(fit.rows).toEqual([{ resource: 'lut', used: 60000, available: 53200, unit: 'LUT6' }, { resource: 'dsp', used: 100, available: 220, unit: 'DSP48E1' }]);
   expect(fit.fix).toBe('lut 60000 > 53200 LUT6: a smaller --gemm, or --alu-ii 2');
+});
+
+test('--freq above vta synth\'s clock estimate warns, naming the estimate and the critical path; at or below it, no warning', async () => {
+  const withEstimate: FitEstimator = async (cfg, board) => ({
+    ...(await bufferLowerBound(cfg, board)),
+    timing: { fmaxMHz: 142.5, rangeMHz: [118, 171] as const, levels: 9, from: 'fetch/state[0]', to: 'compute/uop_idx[2]' },
+  });
+  const fast = captureIo();
+  expect(await runFpga(['--board', 'pynq-z1', '--freq', '150', '--out', tempDir()], fast, { emitRtl: fakeEmitRtl, estimator: withEstimate })).toBe(0);
+  expect(fast.err).toMatch(/vta fpga: WARNING: 150 MHz is above the clock estimate of 142\.5 MHz \(118-171; 9 logic levels from fetch\/state\[0\] to compute\/uop_idx\[2\]\); the build may fail timing: lower --freq/);
+  const out = tempDir();
+  const ok = captureIo();
+  expect(await runFpga(['--board', 'pynq-z1', '--freq', '140', '--out', out], ok, { emitRtl: fakeEmitRtl, estimator: withEstimate })).toBe(0);
+  expect(ok.err).not.toMatch(/WARNING/);
+  expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/\| clock estimate \| 142\.5 MHz before place and route \(118-171\), 9 logic levels \|/);
+  expect(JSON.parse(readFileSync(join(out, 'synth-estimate.json'), 'utf8')).timing.fmaxMHz).toBe(142.5);
 });

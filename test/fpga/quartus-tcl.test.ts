@@ -1,10 +1,12 @@
 // The DE10-Nano flow under a real tclsh with recording stubs: the Platform Designer component declares
-// exactly the shell's ports (names, directions, widths) as AXI3/AXI4-Lite/clock/reset interfaces; the
-// system has the 64-bit f2h bridge, the PLL at the requested frequency and the registers at 0xFF220000;
-// the compile script targets the part, applies pins and the HPS SDRAM assignments, reports and fails on
-// negative slack.
+// exactly the shell's ports (names, directions, widths, AWPROT/ARPROT on the register slave) as AXI3/
+// AXI4-Lite/clock/reset interfaces, with a clock sink that takes any rate; the system has the 64-bit f2h
+// bridge, the PLL at the requested frequency and the registers at 0xFF220000; project.tcl writes the
+// project on the part with the pins and nothing else (synthesis, the HPS SDRAM pin script and the compile
+// are build.sh's separate processes); report.tcl reads the summaries (bare register counts too), writes
+// report.json and fails on negative slack.
 
-import { existsSync, mkdirSync, readFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { cleanup, makeBundle, writeBundle } from './helpers';
 import { flagValue, runTclRecorded, StubSpec } from './tcl-harness';
@@ -43,33 +45,27 @@ const systemStubs: Record<string, StubSpec> = {
   save_system: { min: 1, max: 1, body: 'close [open [lindex $pos 0] w]' },
 };
 
-function compileStubs(): Record<string, StubSpec> {
-  return {
-    project_new: { flags: { '-overwrite': 0 }, min: 1, max: 1 },
-    project_close: {},
-    set_global_assignment: { flags: { '-name': 1 }, min: 1, max: 1 },
-    set_location_assignment: { flags: { '-to': 1 }, min: 1, max: 1 },
-    set_instance_assignment: { flags: { '-name': 1, '-to': 1 }, min: 1, max: 1 },
-    execute_module: {
-      flags: { '-tool': 1 },
-      body: `file mkdir soc_system/synthesis/submodules
-        set f [open soc_system/synthesis/submodules/hps_sdram_p0_pin_assignments.tcl w]
-        puts $f {set_instance_assignment -name IO_STANDARD "SSTL-15 CLASS I" -to HPS_DDR3_DQ}
-        close $f`,
-    },
-    execute_flow: {
-      flags: { '-compile': 0 },
-      body: `file mkdir output_files
-        set f [open output_files/vta.sta.summary w]
-        puts $f "Type  : Slow 1100mV 85C Model Setup 'soc|pll_0|outclk0'\\nSlack : $::env(SETUP)\\nTNS   : 0.000\\n"
-        puts $f "Type  : Slow 1100mV 85C Model Hold 'soc|pll_0|outclk0'\\nSlack : 0.210\\nTNS   : 0.000\\n"
-        puts $f "Type  : Fast 1100mV 0C Model Setup 'soc|pll_0|outclk0'\\nSlack : 2.500\\nTNS   : 0.000"
-        close $f
-        set f [open output_files/vta.fit.summary w]
-        puts $f "Logic utilization (in ALMs) : 21,345 / 41,910 ( 51 % )\\nTotal registers : 40123\\nTotal block memory bits : 3,932,160 / 5,662,720 ( 69 % )\\nTotal DSP Blocks : 84 / 112 ( 75 % )"
-        close $f`,
-    },
-  };
+const projectStubs: Record<string, StubSpec> = {
+  project_new: { flags: { '-overwrite': 0 }, min: 1, max: 1 },
+  project_close: {},
+  set_global_assignment: { flags: { '-name': 1 }, min: 1, max: 1 },
+  set_location_assignment: { flags: { '-to': 1 }, min: 1, max: 1 },
+  set_instance_assignment: { flags: { '-name': 1, '-to': 1 }, min: 1, max: 1 },
+};
+
+/** The compile's summaries as Quartus writes them (Cyclone V: a bare count of registers). */
+function writeSummaries(dir: string, setupSlack: string) {
+  mkdirSync(join(dir, 'output_files'), { recursive: true });
+  writeFileSync(join(dir, 'output_files/vta.sta.summary'), [
+    "Type  : Slow 1100mV 85C Model Setup 'soc|pll_0|outclk0'", `Slack : ${setupSlack}`, 'TNS   : 0.000', '',
+    "Type  : Slow 1100mV 85C Model Hold 'soc|pll_0|outclk0'", 'Slack : 0.210', 'TNS   : 0.000', '',
+    "Type  : Fast 1100mV 0C Model Setup 'soc|pll_0|outclk0'", 'Slack : 2.500', 'TNS   : 0.000', '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'output_files/vta.fit.summary'), [
+    'Fitter Status : Successful - Mon Dec  7 12:00:00 2026', 'Logic utilization (in ALMs) : 21,345 / 41,910 ( 51 % )',
+    'Total registers : 40123', 'Total pins : 55 / 314 ( 18 % )', 'Total block memory bits : 3,932,160 / 5,662,720 ( 69 % )',
+    'Total DSP Blocks : 84 / 112 ( 75 % )', '',
+  ].join('\n'));
 }
 
 const calls = (all: string[][], cmd: string) => all.filter((c) => c[0] === cmd);
@@ -105,7 +101,6 @@ describe('DE10-Nano flow', () => {
     for (const c of calls(r.calls, 'add_interface_port')) {
       expect(c[1]).toBe(c[2] === 'ap_clk' ? 'clock' : c[2] === 'ap_rst_n' ? 'reset' : c[2].replace(/^(s_axi_control|m_axi_gmem)_.*$/, '$1'));
     }
-    expect(calls(r.calls, 'set_interface_property').find((c) => c[2] === 'clockRate')![3]).toBe('120000000');
     expect(calls(r.calls, 'set_fileset_property').find((c) => c[2] === 'TOP_LEVEL')![3]).toBe('VtaBoardShell');
   });
 
@@ -129,32 +124,47 @@ describe('DE10-Nano flow', () => {
     expect(existsSync(join(dir, 'soc_system.qsys'))).toBe(true);
   });
 
-  function compile(setup: string, extraEnv: Record<string, string> = {}) {
-    const quartusVersion = `array set quartus {version {${setup} Build 625 09/12/2018 SJ Lite Edition}}`;
-    return runTclRecorded(dir, 'compile.tcl', compileStubs(), ['3'], { SETUP: '0.412', ...extraEnv }, `${PACKAGE_SETUP}\n${quartusVersion}`);
-  }
+  test('vta_hw.tcl: the clock sink takes any rate, so the PLL\'s actual output is accepted; the register slave has AWPROT/ARPROT', () => {
+    const r = runTclRecorded(dir, 'vta_hw.tcl', componentStubs, [], {}, PACKAGE_SETUP);
+    expect(r.status).toBe(0);
+    expect(calls(r.calls, 'set_interface_property').filter((c) => c[2] === 'clockRate').map((c) => c[3])).toEqual(['0']);
+    const ports = calls(r.calls, 'add_interface_port').filter((c) => c[1] === 's_axi_control').map((c) => `${c[2]} ${c[3]} ${c[4]} ${c[5]}`);
+    expect(ports).toEqual(expect.arrayContaining(['s_axi_control_awprot awprot Input 3', 's_axi_control_arprot arprot Input 3']));
+  });
 
-  test('compile.tcl: project on the part, pins, HPS SDRAM assignments after synthesis, report.json', () => {
-    mkdirSync(join(dir, 'output'), { recursive: true });
-    const r = compile('Version 18.1.0');
+  test('project.tcl writes the project on the part with the pins and runs no tool step itself', () => {
+    const r = runTclRecorded(dir, 'project.tcl', projectStubs, ['3'], {}, PACKAGE_SETUP);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).not.toMatch(/WARNING/);
     const global = Object.fromEntries(calls(r.calls, 'set_global_assignment').map((c) => [flagValue(c, '-name'), c[c.length - 1]]));
     expect(global).toMatchObject({ FAMILY: 'Cyclone V', DEVICE: '5CSEBA6U23I7', TOP_LEVEL_ENTITY: 'de10_nano_top', NUM_PARALLEL_PROCESSORS: '3', SDC_FILE: 'de10_nano.sdc' });
     expect(calls(r.calls, 'set_location_assignment')).toEqual([['set_location_assignment', 'PIN_V11', '-to', 'FPGA_CLK1_50']]);
-    const order = r.calls.map((c) => c[0] === 'set_instance_assignment' ? `${c[0]} ${c[c.length - 1]}` : c[0]);
-    expect(order.indexOf('set_instance_assignment HPS_DDR3_DQ')).toBeGreaterThan(order.indexOf('execute_module'));
-    expect(order.indexOf('execute_flow')).toBeGreaterThan(order.indexOf('set_instance_assignment HPS_DDR3_DQ'));
-    const report = JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8'));
-    expect(report).toMatchObject({ board: 'de10-nano', part: '5CSEBA6U23I7', tool: 'quartus', toolVersion: '18.1', requestedMhz: 120, setupSlackNs: 0.412, holdSlackNs: 0.21, timingMet: true });
-    expect(report.utilization).toEqual({
-      alm: { used: 21345, available: 41910 }, ff: null, blockMemoryBits: { used: 3932160, available: 5662720 }, dsp: { used: 84, available: 112 },
+    expect(calls(r.calls, 'project_new')).toEqual([['project_new', 'vta', '-overwrite']]);
+    expect(r.calls[r.calls.length - 1][0]).toBe('project_close');
+    const text = readFileSync(join(dir, 'project.tcl'), 'utf8');
+    expect(text).not.toMatch(/execute_flow|execute_module|pin_assignments/);
+  });
+
+  function report(version: string, setupSlack: string) {
+    writeSummaries(dir, setupSlack);
+    const quartusVersion = `array set quartus {version {${version} Build 625 09/12/2018 SJ Lite Edition}}`;
+    return runTclRecorded(dir, 'report.tcl', {}, [], {}, quartusVersion);
+  }
+
+  test('report.tcl: slack and utilization into report.json, bare register counts included', () => {
+    const r = report('Version 18.1.0', '0.412');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/WARNING/);
+    const json = JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8'));
+    expect(json).toMatchObject({ board: 'de10-nano', part: '5CSEBA6U23I7', tool: 'quartus', toolVersion: '18.1', requestedMhz: 120, setupSlackNs: 0.412, holdSlackNs: 0.21, timingMet: true });
+    expect(json.utilization).toEqual({
+      alm: { used: 21345, available: 41910 }, ff: { used: 40123, available: null }, blockMemoryBits: { used: 3932160, available: 5662720 }, dsp: { used: 84, available: 112 },
     });
   });
 
-  test('compile.tcl fails on negative slack and warns on an untested Quartus', () => {
-    const r = compile('Version 23.1.1', { SETUP: '-1.250' });
+  test('report.tcl fails on negative slack and warns on an untested Quartus', () => {
+    const r = report('Version 23.1.1', '-1.250');
     expect(r.stdout).toMatch(/WARNING: vta fpga: Quartus 23\.1 is not one these scripts were tested with/);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/timing not met at 120 MHz \(setup slack -1\.250 ns/);

@@ -1,7 +1,9 @@
 // The Vivado flow (build.tcl) of the three Xilinx boards, run under a real tclsh with every Vivado command
 // a recording stub that checks its arguments: the recorded sequence has the board's part, the PS ports, the
-// requested frequency, the register window at the runtime's base, parallel jobs, and the outputs; timing
-// failures and untested versions behave as documented; IP versions come from the catalogue.
+// PS's 100 MHz clock through a clocking wizard at the requested frequency, one block automation with the
+// board preset (or the board's own DDR settings without board files, never over the preset), the register
+// window at the runtime's base and only DDR in the core's address space, parallel jobs, and the outputs;
+// timing failures and untested versions behave as documented; IP versions come from the catalogue.
 
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -45,7 +47,9 @@ function vivadoStubs(): Record<string, StubSpec> {
           STATS.WNS { return $::env(WNS) }
           STATS.WHS { return 0.051 }
           DIRECTORY { file mkdir vivado/runs/$obj; return [file normalize vivado/runs/$obj] }
-          CONFIG.*ACT*FREQMHZ { return 99.999 }
+          CONFIG.FREQ_HZ { return $::env(CLK_OUT_HZ) }
+          PART_NAME { return $::env(BOARD_PART_NAME) }
+          offset { if {[info exists ::offset($obj)]} { return $::offset($obj) }; error "get_property: $obj has no offset" }
           default { if {[info exists ::prop($obj,$name)]} { return $::prop($obj,$name) }; error "get_property: $name of $obj was never set" }
         }`,
     },
@@ -61,7 +65,10 @@ function vivadoStubs(): Record<string, StubSpec> {
     'ipx::update_checksums': { min: 1, max: 1 },
     'ipx::check_integrity': { min: 1, max: 1 },
     'ipx::save_core': { min: 1, max: 1 },
-    get_board_parts: { flags: { '-quiet': 0, '-latest_file_version': 0 }, min: 1, max: 1, body: 'return $::env(BOARD_PARTS)' },
+    get_board_parts: {
+      flags: { '-quiet': 0, '-latest_file_version': 0 }, min: 1, max: 1,
+      body: 'if {![string match [lindex $pos 0] $::env(BOARD_PARTS)]} { return {} }; return $::env(BOARD_PARTS)',
+    },
     update_ip_catalog: { flags: { '-rebuild': 0 } },
     create_bd_design: { min: 1, max: 1 },
     create_bd_cell: {
@@ -73,9 +80,28 @@ function vivadoStubs(): Record<string, StubSpec> {
     get_bd_intf_pins: { min: 1, max: 1, body: 'set c [lindex [split [lindex $pos 0] /] 0]; if {![info exists ::cells($c)]} { error "get_bd_intf_pins: no cell $c" }; return [lindex $pos 0]' },
     connect_bd_net: { min: 2, max: -1 },
     connect_bd_intf_net: { min: 2, max: 2 },
-    assign_bd_address: {},
+    // Segments: the shell's register block, and the PS's slave segments (DDR, OCM, QSPI...) by path.
+    assign_bd_address: {
+      flags: { '-target_address_space': 1, '-offset': 1, '-range': 1 }, min: 1, max: 1,
+      body: `set space [dict get $flags -target_address_space]
+        foreach seg [lindex $pos 0] {
+          set name "$space/SEG_[string map {/ _} $seg]"
+          lappend ::assigned($space) $name
+          if {[dict exists $flags -offset]} { set ::offset($name) [dict get $flags -offset] }
+        }`,
+    },
     get_bd_addr_spaces: { min: 1, max: 1, body: 'return [lindex $pos 0]' },
-    get_bd_addr_segs: { flags: { '-of_objects': 1, '-filter': 1 }, body: 'return ps/Data/SEG_vta_reg0' },
+    get_bd_addr_segs: {
+      flags: { '-of_objects': 1, '-filter': 1 }, min: 0, max: 1,
+      body: `if {[dict exists $flags -of_objects]} {
+          set space [dict get $flags -of_objects]
+          if {![info exists ::assigned($space)]} { return {} }
+          if {[dict exists $flags -filter]} { return [lsearch -all -inline $::assigned($space) *vta*] }
+          return $::assigned($space)
+        }
+        set known {vta/s_axi_control/reg0 ps/S_AXI_ACP/ACP_DDR_LOWOCM ps/S_AXI_ACP/ACP_IOP ps/S_AXI_ACP/ACP_QSPI_LINEAR ps/SAXIGP0/HPC0_DDR_LOW ps/SAXIGP0/HPC0_LPS_OCM ps/SAXIGP0/HPC0_QSPI}
+        return [lsearch -all -inline $known [lindex $pos 0]]`,
+    },
     validate_bd_design: none,
     save_bd_design: none,
     get_files: { min: 1, max: 1, body: 'return [lindex $pos 0]' },
@@ -102,17 +128,31 @@ function vivadoStubs(): Record<string, StubSpec> {
   };
 }
 
-function runVivado(dir: string, env: Partial<Record<'VIVADO_VERSION' | 'WNS' | 'BOARD_PARTS', string>> = {}, jobs = '6') {
-  return runTclRecorded(dir, 'build.tcl', vivadoStubs(), [jobs], { VIVADO_VERSION: '2022.2', WNS: '0.123', BOARD_PARTS: '', ...env }, 'namespace eval ipx {}');
+type VivadoEnv = Partial<Record<'VIVADO_VERSION' | 'WNS' | 'BOARD_PARTS' | 'BOARD_PART_NAME' | 'CLK_OUT_HZ', string>>;
+
+function runVivado(dir: string, env: VivadoEnv = {}, jobs = '6') {
+  const defaults = { VIVADO_VERSION: '2022.2', WNS: '0.123', BOARD_PARTS: '', BOARD_PART_NAME: '', CLK_OUT_HZ: '142857142' };
+  return runTclRecorded(dir, 'build.tcl', vivadoStubs(), [jobs], { ...defaults, ...env }, 'namespace eval ipx {}');
+}
+
+/** The KEY VALUE pairs of the set_property -dict calls on cell `cell`, in order. */
+function dictSettings(all: string[][], cell: string): [string, string][] {
+  return all.filter((c) => c[0] === 'set_property' && c[1] === '-dict' && c[3] === cell).flatMap((c) => {
+    const words = c[2].trim().split(/\s+(?=CONFIG\.)/);
+    return words.map((w) => {
+      const m = /^(CONFIG\.\S+)\s+\{?(.*?)\}?$/.exec(w.trim())!;
+      return [m[1], m[2]] as [string, string];
+    });
+  });
 }
 
 const calls = (all: string[][], cmd: string) => all.filter((c) => c[0] === cmd);
 
 describe.each([
-  ['pynq-z1', 'xc7z020clg400-1', 0x43c00000, 'processing_system7', 'S_AXI_ACP', 'M_AXI_GP0', 'CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ', 'FCLK_CLK0'],
-  ['ultra96', 'xczu3eg-sbva484-1-e', 0xa0000000, 'zynq_ultra_ps_e', 'S_AXI_HPC0_FPD', 'M_AXI_HPM0_FPD', 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', 'pl_clk0'],
-  ['zcu104', 'xczu7ev-ffvc1156-2-e', 0xa0000000, 'zynq_ultra_ps_e', 'S_AXI_HPC0_FPD', 'M_AXI_HPM0_FPD', 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', 'pl_clk0'],
-])('build.tcl for %s', (board, part, regBase, psIp, dataPort, ctrlPort, freqKey, clockPin) => {
+  ['pynq-z1', 'xc7z020clg400-1', 0x43c00000, 'processing_system7', 'S_AXI_ACP', 'M_AXI_GP0', 'CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ', 'FCLK_CLK0', 'ps/S_AXI_ACP/ACP_DDR_LOWOCM'],
+  ['ultra96', 'xczu3eg-sbva484-1-i', 0xa0000000, 'zynq_ultra_ps_e', 'S_AXI_HPC0_FPD', 'M_AXI_HPM0_FPD', 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', 'pl_clk0', 'ps/SAXIGP0/HPC0_DDR_LOW'],
+  ['zcu104', 'xczu7ev-ffvc1156-2-e', 0xa0000000, 'zynq_ultra_ps_e', 'S_AXI_HPC0_FPD', 'M_AXI_HPM0_FPD', 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', 'pl_clk0', 'ps/SAXIGP0/HPC0_DDR_LOW'],
+])('build.tcl for %s', (board, part, regBase, psIp, dataPort, ctrlPort, freqKey, clockPin, ddrSegment) => {
   let dir: string;
   let run: ReturnType<typeof runVivado>;
   const freq = board === 'pynq-z1' ? 142 : 300;
@@ -124,7 +164,7 @@ describe.each([
   test('runs to the end under tclsh (no syntax error, unset variable or malformed call)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/vta fpga: wrote .*vta\.bit, vta\.hwh, vta\.xsa, report\.json \(Vivado 2022\.2, 99\.999 MHz, WNS 0\.123 ns\)/);
+    expect(run.stdout).toMatch(/vta fpga: wrote .*vta\.bit, vta\.hwh, vta\.xsa, report\.json \(Vivado 2022\.2, 142\.857 MHz, WNS 0\.123 ns\)/);
     expect(run.stdout).not.toMatch(/WARNING: vta fpga: Vivado/);
   });
 
@@ -146,33 +186,54 @@ describe.each([
 
   test('IP versions come from the catalogue, none is hard-coded', () => {
     const asked = calls(run.calls, 'get_ipdefs').map((c) => /NAME == (\S+)/.exec(flagValue(c, '-filter')!)![1]);
-    expect(asked.sort()).toEqual([psIp, 'axi_interconnect', 'axi_interconnect', 'proc_sys_reset'].sort());
+    expect(asked.sort()).toEqual([psIp, 'clk_wiz', 'axi_interconnect', 'axi_interconnect', 'proc_sys_reset'].sort());
     const vlnvs = calls(run.calls, 'create_bd_cell').map((c) => flagValue(c, '-vlnv')!);
     expect(vlnvs.filter((v) => v.startsWith('xilinx.com:')).every((v) => v.endsWith(':7.7'))).toBe(true);
     expect(readFileSync(join(dir, 'build.tcl'), 'utf8')).not.toMatch(/xilinx\.com:ip:[a-z_0-9]+:\d/);
   });
 
-  test('PS ports, clock at the requested frequency, interconnects and resets are wired', () => {
-    const dict = calls(run.calls, 'set_property').find((c) => c[1] === '-dict' && c[3] === 'ps')!;
-    const kv = dict[2].split(/\s+/);
-    expect(kv[kv.indexOf(freqKey) + 1]).toBe(String(freq));
+  test('the PS makes 100 MHz; a clocking wizard makes the requested clock for the core, the PS ports and the interconnects', () => {
+    const ps = Object.fromEntries(dictSettings(run.calls, 'ps'));
+    expect(ps[freqKey]).toBe('100');
+    expect(Object.fromEntries(dictSettings(run.calls, 'clk_wiz'))).toMatchObject({ 'CONFIG.CLKOUT1_REQUESTED_OUT_FREQ': String(freq), 'CONFIG.USE_LOCKED': 'true' });
+    const nets = calls(run.calls, 'connect_bd_net').map((c) => c.slice(1));
+    expect(nets).toContainEqual([`ps/${clockPin}`, 'clk_wiz/clk_in1']);
+    const coreClock = nets.find((n) => n[0] === 'clk_wiz/clk_out1')!;
+    expect(coreClock).toEqual(expect.arrayContaining(['vta/ap_clk', 'rst/slowest_sync_clk', 'ctrl_ic/ACLK', 'mem_ic/M00_ACLK']));
+    expect(coreClock.filter((p) => p.startsWith('ps/'))).toHaveLength(2); // the master's and the slave's clocks
+    expect(nets.some((n) => n[0] === `ps/${clockPin}` && n.includes('vta/ap_clk'))).toBe(false);
+    expect(nets).toContainEqual(['clk_wiz/locked', 'rst/dcm_locked']);
     const intf = calls(run.calls, 'connect_bd_intf_net').map((c) => c.slice(1).join(' '));
     expect(intf).toEqual([
       `ps/${ctrlPort} ctrl_ic/S00_AXI`, 'ctrl_ic/M00_AXI vta/s_axi_control', 'vta/m_axi_gmem mem_ic/S00_AXI', `mem_ic/M00_AXI ps/${dataPort}`,
     ]);
-    const clockNet = calls(run.calls, 'connect_bd_net').find((c) => c[1] === `ps/${clockPin}`)!;
-    expect(clockNet).toContain('vta/ap_clk');
-    expect(calls(run.calls, 'connect_bd_net').some((c) => c.includes('rst/peripheral_aresetn') && c.includes('vta/ap_rst_n'))).toBe(true);
+    expect(nets.some((n) => n.includes('rst/peripheral_aresetn') && n.includes('vta/ap_rst_n'))).toBe(true);
+    // report.json's clock is the wizard's actual output
+    expect(JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8')).actualMhz).toBe(142.857);
   });
 
-  test('the register window is placed at the runtime base and validated', () => {
-    const seg = calls(run.calls, 'set_property').filter((c) => c[3] === 'ps/Data/SEG_vta_reg0');
-    expect(seg.find((c) => c[1] === 'offset')![2]).toBe(`0x${regBase.toString(16).toUpperCase()}`);
-    expect(seg.find((c) => c[1] === 'range')![2]).toBe('4096');
+  test('registers at the runtime base; the core\'s address space holds the DDR segment only (no bare assign_bd_address)', () => {
+    const assigns = calls(run.calls, 'assign_bd_address');
+    expect(assigns.map((c) => [flagValue(c, '-target_address_space'), c[c.length - 1]])).toEqual([
+      ['ps/Data', 'vta/s_axi_control/reg0'],
+      ['vta/m_axi_gmem', ddrSegment],
+    ]);
+    expect(flagValue(assigns[0], '-offset')).toBe(`0x${regBase.toString(16).toUpperCase()}`);
+    expect(flagValue(assigns[0], '-range')).toBe('4096');
+    expect(flagValue(assigns[1], '-offset')).toBeUndefined();
     expect(Number(`0x${regBase.toString(16)}`)).toBe(boardByName(board).ports.registerBase);
     const order = run.calls.map((c) => c[0]);
-    expect(order.indexOf('validate_bd_design')).toBeGreaterThan(order.indexOf('assign_bd_address'));
+    expect(order.indexOf('validate_bd_design')).toBeGreaterThan(order.lastIndexOf('assign_bd_address'));
     expect(order.indexOf('launch_runs')).toBeGreaterThan(order.indexOf('validate_bd_design'));
+  });
+
+  test('one block automation on the PS; without board files no preset, and nothing sets memory over a preset', () => {
+    const auto = calls(run.calls, 'apply_bd_automation');
+    expect(auto).toHaveLength(1);
+    const config = flagValue(auto[0], '-config')!;
+    expect(config).toMatch(/apply_board_preset 0/);
+    if (board === 'pynq-z1') expect(config).toMatch(/^make_external \{FIXED_IO, DDR\} apply_board_preset 0 Master Disable Slave Disable$/);
+    expect(run.stdout).toMatch(/WARNING: vta fpga: board files for .* are not installed/);
   });
 
   test('synthesis and implementation use the jobs argument; .bit, .hwh, .xsa and report.json are written', () => {
@@ -181,7 +242,7 @@ describe.each([
     expect(flagValue(runs[1], '-to_step')).toBe('write_bitstream');
     for (const f of ['vta.bit', 'vta.hwh', 'vta.xsa', 'report.json', 'utilization.rpt', 'timing.rpt']) expect(existsSync(join(dir, 'output', f))).toBe(true);
     const report = JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8'));
-    expect(report).toMatchObject({ board, part, tool: 'vivado', toolVersion: '2022.2', requestedMhz: freq, actualMhz: 99.999, wnsNs: 0.123, timingMet: true });
+    expect(report).toMatchObject({ board, part, tool: 'vivado', toolVersion: '2022.2', requestedMhz: freq, actualMhz: 142.857, wnsNs: 0.123, timingMet: true });
     expect(report.utilization.lut).toEqual({ used: 41000, available: 70560 });
     expect(report.utilization.dsp).toEqual({ used: 260, available: 360 });
   });
@@ -190,9 +251,9 @@ describe.each([
 describe('build.tcl behaviour', () => {
   test('timing not met: report.json says so and the script fails with the slack', async () => {
     const dir = writeBundle(await makeBundle('ultra96'));
-    const r = runVivado(dir, { WNS: '-0.25' });
+    const r = runVivado(dir, { WNS: '-0.25', CLK_OUT_HZ: '199999999' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/timing not met at 99\.999 MHz \(WNS -0\.25 ns/);
+    expect(r.stderr).toMatch(/timing not met at 200\.000 MHz \(WNS -0\.25 ns/);
     expect(JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8')).timingMet).toBe(false);
     expect(existsSync(join(dir, 'output/vta.bit'))).toBe(false);
   });
@@ -205,12 +266,43 @@ describe('build.tcl behaviour', () => {
     expect(JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8')).toolVersion).toBe('2019.1');
   });
 
-  test('installed board files are used for the PS preset', async () => {
-    const dir = writeBundle(await makeBundle('zcu104'));
-    const r = runVivado(dir, { BOARD_PARTS: 'xilinx.com:zcu104:part0:1.1' });
+  test('installed board files are used for the PS preset, in the one automation, and the board\'s memory is not set over it', async () => {
+    const dir = writeBundle(await makeBundle('pynq-z1'));
+    const r = runVivado(dir, { BOARD_PARTS: 'www.digilentinc.com:pynq-z1:part0:1.0', BOARD_PART_NAME: 'xc7z020clg400-1' });
     expect(r.status).toBe(0);
-    expect(run0(r.calls, 'set_property').some((c) => c[1] === 'board_part' && c[2] === 'xilinx.com:zcu104:part0:1.1')).toBe(true);
-    expect(run0(r.calls, 'apply_bd_automation').some((c) => /apply_board_preset/.test(flagValue(c, '-config')!))).toBe(true);
+    expect(run0(r.calls, 'set_property').some((c) => c[1] === 'board_part' && c[2] === 'www.digilentinc.com:pynq-z1:part0:1.0')).toBe(true);
+    const auto = run0(r.calls, 'apply_bd_automation');
+    expect(auto).toHaveLength(1);
+    expect(flagValue(auto[0], '-config')).toBe('make_external {FIXED_IO, DDR} apply_board_preset 1 Master Disable Slave Disable');
+    const ps = dictSettings(r.calls, 'ps').map(([k]) => k);
+    expect(ps.filter((k) => /DDR|MIO|BANK|UART|ENET|SD0|USB0|QSPI|CRYSTAL/.test(k))).toEqual([]);
+  });
+
+  test('without board files the PYNQ-Z1\'s own DDR (custom part, board delays) and MIO are set instead', async () => {
+    const dir = writeBundle(await makeBundle('pynq-z1'));
+    const r = runVivado(dir);
+    expect(r.status).toBe(0);
+    const ps = dictSettings(r.calls, 'ps');
+    const keys = ps.map(([k]) => k);
+    expect(keys.indexOf('CONFIG.PCW_UIPARAM_DDR_PARTNO')).toBeLessThan(keys.indexOf('CONFIG.PCW_UIPARAM_DDR_BOARD_DELAY0'));
+    expect(Object.fromEntries(ps)).toMatchObject({
+      'CONFIG.PCW_UIPARAM_DDR_PARTNO': 'Custom', 'CONFIG.PCW_UIPARAM_DDR_BOARD_DELAY0': '0.223', 'CONFIG.PCW_UIPARAM_DDR_DQS_TO_CLK_DELAY_1': '0.058',
+      'CONFIG.PCW_UIPARAM_DDR_FREQ_MHZ': '525', 'CONFIG.PCW_UART0_UART0_IO': 'MIO 14 .. 15',
+    });
+  });
+
+  test('Ultra96-V2: any vendor\'s ultra96v2 board files (avnet.com, Avnet-tria) are used when made for the part, else refused', async () => {
+    const dir = writeBundle(await makeBundle('ultra96'));
+    expect(readFileSync(join(dir, 'build.tcl'), 'utf8')).toContain('get_board_parts -quiet -latest_file_version {*:ultra96v2:part0:*}');
+    const ok = runVivado(dir, { BOARD_PARTS: 'avnet-tria.com:ultra96v2:part0:1.3', BOARD_PART_NAME: 'xczu3eg-sbva484-1-i' });
+    expect(ok.status).toBe(0);
+    expect(run0(ok.calls, 'set_property').some((c) => c[1] === 'board_part' && c[2] === 'avnet-tria.com:ultra96v2:part0:1.3')).toBe(true);
+    expect(flagValue(run0(ok.calls, 'apply_bd_automation')[0], '-config')).toBe('apply_board_preset 1');
+    const v1 = runVivado(dir, { BOARD_PARTS: 'em.avnet.com:ultra96v2:part0:1.0', BOARD_PART_NAME: 'xczu3eg-sbva484-1-e' });
+    expect(v1.status).toBe(0);
+    expect(v1.stdout).toMatch(/WARNING: vta fpga: board files em\.avnet\.com:ultra96v2:part0:1\.0 are for xczu3eg-sbva484-1-e, not xczu3eg-sbva484-1-i; not using them/);
+    expect(run0(v1.calls, 'set_property').some((c) => c[1] === 'board_part')).toBe(false);
+    expect(flagValue(run0(v1.calls, 'apply_bd_automation')[0], '-config')).toBe('apply_board_preset 0');
   });
 
   test('the harness catches a malformed call (the check is real)', async () => {

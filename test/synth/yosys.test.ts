@@ -1,6 +1,7 @@
 // yosys (WebAssembly, worker thread) on small modules only: a 1x4x4 GEMM core with two int8 products per
 // DSP, a 4-lane ALU and a two-read-port memory, in one run. Checks the DSP packing (8 DSP48E1 for 16
-// products), the replicated memory, per-module costs, the cache, and a yosys failure naming its log.
+// products), the replicated memory, per-module costs, the clock estimate of the mapped netlist (and the
+// same estimate again from the cache's gzipped netlist), the cache, and a yosys failure naming its log.
 
 import { mkdtempSync, existsSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -52,9 +53,24 @@ test('a 1x4x4 GEMM core and a 4-lane ALU on xc7: two products per DSP, per modul
   expect(r.fit?.ok).toBe(true);
   expect(existsSync(r.logPath)).toBe(true);
 
+  // The clock estimate: a real critical path between named registers, per module too.
+  expect(r.script).toContain('write_blif -param -cname netlist.blif');
+  const t = r.timing!;
+  expect(t.fmaxMHz).toBeGreaterThan(50);
+  expect(t.fmaxMHz).toBeLessThan(1000);
+  expect(t.levels).toBeGreaterThan(0);
+  expect(t.from).not.toMatch(/^(net \d+|no path)?$/);
+  expect(t.to).not.toMatch(/^(net \d+|no path)?$/);
+  expect(t.fmaxRangeMHz[0]).toBeLessThan(t.fmaxMHz);
+  expect(t.unknownCells).toEqual({});
+  expect(t.model).toMatch(/prjxray-db Artix-7 -1/);
+  expect(gemm.timing!.fmaxMHz).toBeGreaterThanOrEqual(t.fmaxMHz);
+  expect(alu.timing!.levels).toBeGreaterThan(0);
+
   const again = await synthesize({ cfg, design: units, family: 'xc7', cacheDir });
   expect(again.cached).toBe(true);
   expect(again.resources).toEqual(r.resources);
+  expect(again.timing).toEqual(r.timing);
   expect(again.board).toBeNull();
   expect(again.fit).toBeNull();
 });

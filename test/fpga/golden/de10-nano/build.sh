@@ -6,10 +6,18 @@ cd "$(dirname "$0")"
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 4)}"
 need() { command -v "$1" >/dev/null 2>&1 || { echo "build.sh: $1 is not on PATH; $2" >&2; exit 1; }; }
 mkdir -p output
-for t in qsys-script qsys-generate quartus_sh quartus_cpf; do need "$t" "put <Quartus install>/quartus/bin and quartus/sopc_builder/bin on PATH"; done
+for t in qsys-script qsys-generate quartus_sh quartus_map quartus_sta quartus_cpf; do need "$t" "put <Quartus install>/quartus/bin and quartus/sopc_builder/bin on PATH"; done
 # The component (vta_hw.tcl) is found on the search path: this folder, then the default ($).
 qsys-script --script=soc_system.tcl --search-path="$PWD,\$"
 qsys-generate soc_system.qsys --synthesis=VERILOG --search-path="$PWD,\$" --output-directory=soc_system
-quartus_sh -t compile.tcl "$jobs"
+quartus_sh -t project.tcl "$jobs"
+# Synthesis, then the HPS SDRAM pin assignments (their scripts run in the timing analyzer and write the
+# DDR3 pins into vta.qsf), then the full compile that reads them: separate processes, as Intel's GHRD.
+quartus_map vta
+pin_scripts=(soc_system/synthesis/submodules/*_pin_assignments.tcl)
+[ -e "${pin_scripts[0]}" ] || { echo "build.sh: qsys-generate wrote no soc_system/synthesis/submodules/*_pin_assignments.tcl" >&2; exit 1; }
+for p in "${pin_scripts[@]}"; do quartus_sta -t "$p" vta; done
+quartus_sh --flow compile vta
+quartus_sh -t report.tcl
 quartus_cpf -c -o bitstream_compression=on output_files/vta.sof output/vta.rbf
 echo "build.sh: output/vta.rbf, output/report.json"

@@ -17,8 +17,9 @@ add_fileset_file fake_top.v VERILOG PATH rtl/fake_top.v
 add_fileset_file VtaBurstSplit.v VERILOG PATH rtl/VtaBurstSplit.v
 add_fileset_file VtaBoardShell.v VERILOG PATH rtl/VtaBoardShell.v TOP_LEVEL_FILE
 
+# The clock sink takes any rate (0): the PLL's output, whatever the PLL can make of --freq.
 add_interface clock clock end
-set_interface_property clock clockRate 100000000
+set_interface_property clock clockRate 0
 add_interface_port clock ap_clk clk Input 1
 
 add_interface reset reset end
@@ -26,7 +27,7 @@ set_interface_property reset associatedClock clock
 set_interface_property reset synchronousEdges DEASSERT
 add_interface_port reset ap_rst_n reset_n Input 1
 
-# Registers: AXI4-Lite slave, 4 KiB.
+# Registers: AXI4-Lite slave, 4 KiB (AWPROT/ARPROT present, ignored inside).
 add_interface s_axi_control axi4lite end
 set_interface_property s_axi_control associatedClock clock
 set_interface_property s_axi_control associatedReset reset
@@ -37,6 +38,7 @@ set_interface_property s_axi_control readDataReorderingDepth 1
 add_interface_port s_axi_control s_axi_control_awvalid awvalid Input 1
 add_interface_port s_axi_control s_axi_control_awready awready Output 1
 add_interface_port s_axi_control s_axi_control_awaddr awaddr Input 12
+add_interface_port s_axi_control s_axi_control_awprot awprot Input 3
 add_interface_port s_axi_control s_axi_control_wvalid wvalid Input 1
 add_interface_port s_axi_control s_axi_control_wready wready Output 1
 add_interface_port s_axi_control s_axi_control_wdata wdata Input 32
@@ -47,6 +49,7 @@ add_interface_port s_axi_control s_axi_control_bresp bresp Output 2
 add_interface_port s_axi_control s_axi_control_arvalid arvalid Input 1
 add_interface_port s_axi_control s_axi_control_arready arready Output 1
 add_interface_port s_axi_control s_axi_control_araddr araddr Input 12
+add_interface_port s_axi_control s_axi_control_arprot arprot Input 3
 add_interface_port s_axi_control s_axi_control_rvalid rvalid Output 1
 add_interface_port s_axi_control s_axi_control_rready rready Input 1
 add_interface_port s_axi_control s_axi_control_rdata rdata Output 32

@@ -9,6 +9,7 @@ module VtaBoardShell (
   input wire s_axi_control_awvalid,
   output wire s_axi_control_awready,
   input wire [11:0] s_axi_control_awaddr,
+  input wire [2:0] s_axi_control_awprot,
   input wire s_axi_control_wvalid,
   output wire s_axi_control_wready,
   input wire [31:0] s_axi_control_wdata,
@@ -19,6 +20,7 @@ module VtaBoardShell (
   input wire s_axi_control_arvalid,
   output wire s_axi_control_arready,
   input wire [11:0] s_axi_control_araddr,
+  input wire [2:0] s_axi_control_arprot,
   output wire s_axi_control_rvalid,
   input wire s_axi_control_rready,
   output wire [31:0] s_axi_control_rdata,
@@ -99,7 +101,7 @@ module VtaBoardShell (
   /* verilator lint_off UNUSEDSIGNAL */
   wire [31:0] debug_progress;
   wire [31:0] debug_state;
-  wire unused_core = &{1'b0, core_awcache, core_awprot, core_arcache, core_arprot, core_awburst, core_arburst};
+  wire unused_core = &{1'b0, core_awcache, core_awprot, core_arcache, core_arprot, core_awburst, core_arburst, s_axi_control_awprot, s_axi_control_arprot};
   /* verilator lint_on UNUSEDSIGNAL */
 
   VTAFake core (
