@@ -8,6 +8,8 @@ import { REGISTER_WINDOW_BYTES } from '../../hw/boards/shell';
 import type { VtaConfig } from '../../hw/vta/config';
 import { DeviceError } from '../device';
 import { RegisterDevice } from '../driver/register-device';
+import type { RegisterPort } from '../driver/registers';
+import { configHashWord, REG } from '../../hw/vta/regs';
 import { mapRegisters } from './mmio';
 import { setRuntimePortWidths } from './ps-port-widths';
 import { openUdmabuf } from './udmabuf';
@@ -39,6 +41,21 @@ export function checkOnBoard(target: string, board: Board, deviceTree = '/proc/d
   }
 }
 
+/**
+ * Throws a one-line DeviceError unless the loaded core was generated from `cfg`: its CONFIG_HASH register
+ * (the configuration hash's first 32 bits) against the configuration's. Only reads the core.
+ */
+export function checkCoreConfig(port: RegisterPort, cfg: VtaConfig, target: string): void {
+  const have = port.read32(REG.CONFIG_HASH) >>> 0;
+  const want = configHashWord(cfg.hash);
+  if (have === want) return;
+  const loaded = have === 0
+    ? 'a core that does not report its configuration (CONFIG_HASH reads 0: a bitstream from an older vta fpga, or no VTA core at the register base)'
+    : `a core of configuration hash ${have.toString(16).padStart(8, '0')}...`;
+  throw new DeviceError(`--target ${target}: the loaded bitstream is ${loaded}, the command's configuration is ${cfg.name} (hash ${cfg.hash}); ` +
+    'load the bitstream built for it, or give the configuration the bitstream was built from (its folder\'s config.json: --config FILE, or --board)');
+}
+
 export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOpenOptions): RegisterDevice {
   const board = boardByRuntimeTarget(target);
   if (!board) throw new DeviceError(`unknown board target ${JSON.stringify(target)}; board targets: ${BOARD_RUNTIME_TARGETS.join(', ')}`);
@@ -64,6 +81,13 @@ export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOp
   try {
     regs = mapRegisters(base, REGISTER_WINDOW_BYTES, uio);
   } catch (e) {
+    window.close?.();
+    throw e;
+  }
+  try {
+    checkCoreConfig(regs, cfg, target); // a read: nothing of the core is written before it passes
+  } catch (e) {
+    regs.close();
     window.close?.();
     throw e;
   }

@@ -41,9 +41,10 @@ describe('board table', () => {
 
 describe('boards as data: every board fact on the record', () => {
   test('runtime and VTA target names, processor and flow come from the record', () => {
-    expect(BOARD_NAMES.map((n) => boardByName(n).runtimeTarget)).toEqual(['pynq', 'ultra96', 'zcu104', 'de10-nano']);
+    expect(BOARD_NAMES.map((n) => boardByName(n).runtimeTarget)).toEqual(['pynq-z1', 'ultra96', 'zcu104', 'de10-nano']);
     expect(BOARD_NAMES.map((n) => boardByName(n).vtaTarget.name)).toEqual(['pynq', 'ultra96', 'zcu104', 'de10nano']);
-    expect(boardByRuntimeTarget('pynq')?.name).toBe('pynq-z1');
+    expect(boardByRuntimeTarget('pynq')?.name).toBe('pynq-z1'); // the alias
+    expect(boardByRuntimeTarget('pynq-z1')?.name).toBe('pynq-z1');
     expect(boardByRuntimeTarget('zedboard')).toBeUndefined();
     expect(BOARD_NAMES.map((n) => boardByName(n).processor.flow)).toEqual(['vivado', 'vivado', 'vivado', 'quartus']);
   });

@@ -129,3 +129,24 @@ describe('ZynqMP: the PS\'s AXI port widths are set before the core is used', ()
     expect(err!.message).not.toContain('\n');
   });
 });
+
+test('the loaded core must be the configuration\'s: CONFIG_HASH read through a mapped register window, never written', () => {
+  const { mapWindow } = require('../../sim/board/mmio') as typeof import('../../sim/board/mmio');
+  const { checkCoreConfig } = require('../../sim/board/device') as typeof import('../../sim/board/device');
+  const { REG, configHashWord } = require('../../hw/vta/regs') as typeof import('../../hw/vta/regs');
+  const file = join(tempDir(), 'registers');
+  const regs = Buffer.alloc(4096);
+  regs.writeUInt32LE(configHashWord(cfg64.hash), REG.CONFIG_HASH);
+  writeFileSync(file, regs);
+  const window = mapWindow(file, 0, 4096, 'a register file');
+  try {
+    expect(() => checkCoreConfig(window, cfg64, 'pynq-z1')).not.toThrow();
+    const other = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BUS_WIDTH: 7 }));
+    expect(() => checkCoreConfig(window, other, 'pynq-z1')).toThrow(new RegExp(
+      `^--target pynq-z1: the loaded bitstream is a core of configuration hash ${cfg64.hash.slice(0, 8)}\\.\\.\\., the command's configuration is ${other.name} \\(hash ${other.hash}\\); load the bitstream built for it`));
+    window.write32(REG.CONFIG_HASH, 0);
+    expect(() => checkCoreConfig(window, cfg64, 'pynq-z1')).toThrow(/CONFIG_HASH reads 0: a bitstream from an older vta fpga, or no VTA core at the register base/);
+  } finally {
+    window.close();
+  }
+});
