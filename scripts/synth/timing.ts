@@ -62,19 +62,21 @@ function flatten(modules: Netlist, top: string, model: TimingModel) {
   let nextNet = 0;
   const CONST = -1;
   const timingCache = new Map<string, CellTiming | null>();
+  /** The global id of net `n` in a module instance's `ids`, made on first use; constants are CONST. */
+  const globalId = (ids: Map<NetId, number>, n: NetId | undefined): number => {
+    if (n === undefined || CONSTANT_NETS.has(n)) return CONST;
+    let g = ids.get(n);
+    if (g === undefined) {
+      g = nextNet++;
+      ids.set(n, g);
+    }
+    return g;
+  };
   const visit = (modName: string, path: string, owners: readonly string[], bind: Map<NetId, number>, depth: number): void => {
     if (depth > 64) throw new NetlistParseError(`netlist: the hierarchy under ${modName} is too deep or cyclic`);
     const mod = modules.get(modName)!;
     const local = new Map<NetId, number>(bind);
-    const id = (n: NetId | undefined): number => {
-      if (n === undefined || CONSTANT_NETS.has(n)) return CONST;
-      let g = local.get(n);
-      if (g === undefined) {
-        g = nextNet++;
-        local.set(n, g);
-      }
-      return g;
-    };
+    const id = (n: NetId | undefined) => globalId(local, n);
     for (const [n, name] of mod.names) {
       const g = id(n);
       if (g !== CONST && !netNames.has(g)) netNames.set(g, `${path}${name}`);
@@ -114,16 +116,7 @@ function flatten(modules: Netlist, top: string, model: TimingModel) {
   const topBind = new Map<NetId, number>();
   const ports: { name: string; dir: 'input' | 'output'; nets: number[] }[] = [];
   for (const p of topMod.ports) {
-    const nets = Array.from(p.nets, (n) => {
-      if (n === undefined || CONSTANT_NETS.has(n)) return CONST;
-      let g = topBind.get(n);
-      if (g === undefined) {
-        g = nextNet++;
-        topBind.set(n, g);
-      }
-      return g;
-    });
-    ports.push({ name: p.name, dir: p.dir, nets });
+    ports.push({ name: p.name, dir: p.dir, nets: Array.from(p.nets, (n) => globalId(topBind, n)) });
   }
   visit(top, '', [top], topBind, 0);
   return { leaves, ports, netCount: nextNet, netNames, unknown };
