@@ -28,7 +28,7 @@ export function formatInferReport(r: InferReport): string {
   lines.push(estimated
     ? `  ${cyclesHead} (~): the planner's cost model (${r.target} has no timing model; TSIM measures); host ms/img: wall-clock time of this machine per image (simulation or CPU work), not the accelerator's`
     : `  cycles: measured on ${r.target}; host ms/img: wall-clock time of this machine per image (simulation or CPU work)`);
-  lines.push(`device cycles/image ${r.cycles === null ? '-' : Math.round(r.cycles)}${estimated ? ' (~ planner estimate)' : ''}, MACs/image ${r.macs}, utilization ${pct(r.utilization)}`);
+  lines.push(`device cycles/image ${r.cycles === null ? '-' : Math.round(r.cycles)}${estimated ? ' (~ planner estimate)' : ''}, device MACs/image ${r.macs} (${pct(r.deviceMacFraction)} of the model's), utilization ${pct(r.utilization)}`);
   const t = r.time;
   lines.push(`host time: device part ${t.deviceSeconds.toFixed(2)} s, CPU part ${t.cpuSeconds.toFixed(2)} s, float reference ${secs(t.floatReferenceSeconds)}, int8 reference ${secs(t.int8ReferenceSeconds)}, compile ${t.compileSeconds.toFixed(2)} s`);
   lines.push(`throughput: ${t.imagesPerSecond.toFixed(1)} images/s overall (with the references), ${t.networkImagesPerSecond.toFixed(1)} images/s compiled network (device + CPU part)`);

@@ -32,7 +32,10 @@ export interface InferReport {
   /** Device cycles per image (sum over VTA layers); measured on TSIM, the planner's estimate on fsim. */
   cycles: number | null;
   cyclesSource: 'measured' | 'estimate';
+  /** MACs per image of the VTA layers. */
   macs: number;
+  /** The VTA layers' share of all the model's MACs (every layer counts its MACs whatever its target); null: no MACs. */
+  deviceMacFraction: number | null;
   utilization: number | null;
   layers: LayerReport[];
   /** Wall-clock seconds on this machine (a simulator's time, not the accelerator's); a skipped reference is null. */

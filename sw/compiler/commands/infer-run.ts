@@ -180,6 +180,7 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
   const measured = vta.every((l) => l.cycles !== null);
   const cycles = vta.length ? vta.reduce((a, l) => a + ((measured ? l.cycles : l.estCycles) ?? 0), 0) : null;
   const macs = vta.reduce((a, l) => a + l.macs, 0);
+  const allMacs = layerReports.reduce((a, l) => a + l.macs, 0);
   const skipped: InferReport['skipped'] = [...(c.floatGraph ? [] : ['float' as const]), ...(c.skipInt8 ? ['int8' as const] : [])];
   return {
     model: c.model, data: c.data.source, target: c.target, config: cfg.name, images, skipped, ...(c.interrupted ? { interrupted: true } : {}),
@@ -188,7 +189,7 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
     agreement: c.skipInt8 ? null : t.agree / images,
     floatAgreement: c.floatGraph ? t.floatAgree / images : null,
     ...(exactGraph ? { exact: { identical: t.exact.identical / images, top1: t.exact.top1 / images } } : {}),
-    cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, utilization: cycles ? macs / (cycles * peak) : null,
+    cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, deviceMacFraction: allMacs ? macs / allMacs : null, utilization: cycles ? macs / (cycles * peak) : null,
     layers: layerReports,
     time: {
       deviceSeconds: t.time.device / 1e3, cpuSeconds: t.time.cpu / 1e3,
