@@ -14,8 +14,12 @@ export function formatInferReport(r: InferReport): string {
   const cyclesHead = estimated ? 'est. cycles' : 'cycles';
   const lines = [
     `images ${r.images} (${r.data}), target ${r.target}, config ${r.config}, ${r.quantization}`,
-    `top-1: float ${pct(r.top1.float)}${r.top1.tflite === undefined ? '' : `  TFLite int8 (exact) ${pct(r.top1.tflite)}`}  int8 CPU ${pct(r.top1.int8)}  device ${pct(r.top1.device)}`,
+    r.top1
+      ? `top-1: float ${pct(r.top1.float)}${r.top1.tflite === undefined ? '' : `  TFLite int8 (exact) ${pct(r.top1.tflite)}`}  int8 CPU ${pct(r.top1.int8)}  device ${pct(r.top1.device)}`
+      : `top-1: - (${r.reconstruction ? 'the model has no classes' : 'no labels and no float reference'})`,
     agreement,
+    ...(r.reconstruction ? [`reconstruction (device output vs its input): mean squared error ${r.reconstruction.meanSquaredError.toPrecision(5)}`] : []),
+    ...(r.floatMaxError !== null ? [`device vs float reference: largest output error ${r.floatMaxError.toPrecision(4)}`] : []),
     ...(r.exact ? [`device vs the model's exact integer rules: identical outputs ${pct(r.exact.identical)}, same top-1 ${pct(r.exact.top1)}`] : []),
     '',
     `${'layer'.padEnd(24)} ${'op'.padEnd(10)} tgt  ${cyclesHead.padStart(11)} ${'MACs'.padStart(10)} ${'util'.padStart(6)} ${'DRAM B'.padStart(9)} ${'host ms/img'.padStart(11)}`,
