@@ -53,7 +53,7 @@ export function parseNpy(b: Uint8Array, path: string): NpyArray {
   if (b.length - start !== bytes) {
     throw new CompileError(`${path}: shape (${h.shape.join(', ')}) of ${h.descr} needs ${bytes} data bytes, the file has ${b.length - start}`);
   }
-  const raw = b.slice(start, start + bytes); // a copy: aligned for the typed array
+  const raw = new Uint8Array(b.subarray(start, start + bytes)); // a copy (not a view of a Buffer pool): aligned for the typed array
   const data = dtype === 'int8' ? new Int8Array(raw.buffer) : dtype === 'uint8' ? raw : new Float32Array(raw.buffer);
   return { dtype, shape: h.shape, data };
 }
