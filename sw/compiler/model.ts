@@ -56,7 +56,7 @@ export function dramFor(g: Graph): number {
 }
 
 /** An int8 output with quantization parameters back to real values; floats as they are. */
-function asFloats(t: Tensor, v: ArrayLike<number>): Float32Array {
+export function asFloats(t: Tensor, v: ArrayLike<number>): Float32Array {
   if (v instanceof Float32Array) return v;
   const q = t.quant;
   if (!q || q.scale.length !== 1) return Float32Array.from(v);
@@ -92,6 +92,18 @@ export class CompiledModel {
     return this.imported.tensors[this.outputName].shape;
   }
 
+  /** The network's output (int8 when the model ends quantized) as real values. */
+  outputAsFloats(raw: ArrayLike<number>): Float32Array {
+    return asFloats(this.pipeline.device.tensors[this.outputName] ?? this.imported.tensors[this.outputName], raw);
+  }
+
+  /** An autoencoder: the output has the input's shape (a reconstruction, not classes). */
+  get reconstructs(): boolean {
+    const a = this.inputShape;
+    const b = this.outputShape;
+    return a.length === b.length && a.every((d, i) => d === b[i]);
+  }
+
   /** Where each node runs and why. */
   get placements(): readonly Placement[] {
     return this.pipeline.placements;
@@ -114,7 +126,7 @@ export class CompiledModel {
     const before = snapshotStats(rt.stats);
     const r = await this.network.run({ [this.inputName]: x });
     const raw = r.values.get(this.outputName) as ArrayLike<number>;
-    return { output: asFloats(this.pipeline.device.tensors[this.outputName] ?? this.imported.tensors[this.outputName], raw), raw, layers: r.layers, stats: statsSince(rt.stats, before) };
+    return { output: this.outputAsFloats(raw), raw, layers: r.layers, stats: statsSince(rt.stats, before) };
   }
 
   /** Frees the network's device buffers and closes the device; idempotent. */

@@ -21,7 +21,7 @@ const USAGE: string[][] = [
   ['gen', '--bus-width', '100'],
   ['infer', MNIST, '--data', 'mnst'],
   ['infer', MNIST, '--data', 'mnist', '--limit', '-5'],
-  ['infer', MNIST, '--data', 'synthetic:2'],
+  ['infer', MNIST, '--data', 'synthetic:2:32x32'],
   ['infer', MNIST, '--data', 'mnist', '--json', '/nonexistent/dir/x.json'],
   ['infer', MNIST, '--data', 'mnist', '--target', 'fpga'],
   ['compile', MNIST, '--cpu', 'nope'],

@@ -11,11 +11,21 @@ import { packActivations, roundUp, unpackActivations } from '../../ops/layout';
 import type { DeviceBuffer, RecordedProgram, Recording, Runtime } from '../../runtime';
 import { runInt8Node, constValue, Value, Values } from '../exec/int8';
 import { deviceRequant } from '../device-requant';
-import { AddRequant, CompileError, Graph, Node, Requant } from '../ir';
+import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '../ir';
 import { plannerSchedules, ScheduleProvider } from './schedule';
 
 /** How a tensor sits in device DRAM: NCHWnc int8 (OUT/INP layout), or a dense output [B, N, 1, M/B] packed. */
 type Residency = { buf: DeviceBuffer; form: 'act' | 'dense' };
+
+/** A node's multiply-accumulates per run, whatever its target (convolutions of any grouping, dense layers); 0 for the rest. */
+export function nodeMacs(g: Graph, n: Node): number {
+  if (n.op !== 'conv2d' && n.op !== 'dense') return 0;
+  const x = g.tensors[n.inputs[0]].shape;
+  const out = elementCount(g.tensors[n.outputs[0]].shape);
+  if (n.op === 'dense') return out * (elementCount(x) / x[0]);
+  const w = g.tensors[n.inputs[1]].shape; // OIHW, I = input channels per group
+  return out * (elementCount(w) / w[0]);
+}
 
 export type Step =
   | { kind: 'cpu'; node: Node }
@@ -95,6 +105,7 @@ export class CompiledNetwork {
       switch (s.kind) {
         case 'cpu':
           vals.set(s.node.outputs[0], runInt8Node(g, s.node, get));
+          layer(s.node).macs = nodeMacs(g, s.node);
           layer(s.node).seconds += (performance.now() - t0) / 1e3;
           break;
         case 'upload': {

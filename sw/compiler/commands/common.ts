@@ -9,7 +9,8 @@ import { OperatorError } from '../../ops/errors';
 import { RuntimeError } from '../../runtime';
 import { DeviceError } from '../../../sim/device';
 import { PartitionRequestError } from '../passes/partition';
-import { LabelledImages, loadDataSpec } from '../data/idx';
+import { LabelledImages, loadDataSpec, ModelInput } from '../data/idx';
+import { quantRange } from '../data/labelled';
 import { CompileError, elementCount, Graph } from '../ir';
 import { isQuantized, PipelineOptions } from '../pipeline';
 import type { ScheduleProvider } from '../codegen/schedule';
@@ -24,8 +25,8 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'calibrate-count', type: 'int', metavar: 'N', help: 'calibration images (default 100)' },
   { name: 'scheme', type: 'string', metavar: 'calibrated|global', help: 'activation scales: per layer from calibration, or one global scale' },
   { name: 'global-scale', type: 'string', metavar: 'S', help: "TVM's global_scale for --scheme global (default 8)" },
-  { name: 'mean', type: 'string', metavar: 'M', help: 'input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0)' },
-  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, 1/255 (raw pixels) for synthetic data, else 1)' },
+  { name: 'mean', type: 'string', metavar: 'M', help: 'input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0; synthetic and npy pixels: onto an int8 input\'s range)' },
+  { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, 1/255 (raw pixels) for synthetic and npy pixels, else 1)' },
   { name: 'cpu', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes (comma-separated names) on the CPU' },
   { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
   { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner\'s' },
@@ -47,12 +48,28 @@ export interface Normalization {
   std: number;
 }
 
-/** --mean/--std, defaulting to MNIST's statistics for the MNIST data sets. */
-export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undefined): Normalization {
+/** The graph's input as data is made for it; `modelPath` says whether the file declares NHWC (TFLite). */
+export function modelInputOf(g: Graph, modelPath: string): ModelInput {
+  const name = g.inputs[0];
+  // an int8 TFLite input is the real tensor ahead of the importer's quantize node
+  const q = g.nodes.find((n) => n.op === 'quantize' && n.inputs[0] === name);
+  const quant = q ? g.tensors[q.outputs[0]].quant : undefined;
+  return {
+    shape: g.tensors[name].shape,
+    quant: quant && quant.scale.length === 1 ? { scale: quant.scale[0], zeroPoint: quant.zeroPoint[0] } : undefined,
+    nhwc: /\.tflite$/i.test(modelPath),
+  };
+}
+
+/**
+ * --mean/--std, defaulting to MNIST's statistics for the MNIST data sets; synthetic and npy pixels span an
+ * int8 input's real range (0..255 for the MLPerf Tiny ResNet-8, 0..1 for VWW), else feed raw 0..255.
+ */
+export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undefined, input?: ModelInput): Normalization {
   const mnist = dataSpec === 'mnist' || dataSpec === 'mnist-train';
-  // synthetic CIFAR-like images feed raw 0..255 pixels (what the MLPerf Tiny ResNet-8 expects)
-  const raw = dataSpec?.startsWith('synthetic:');
-  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : raw ? 1 / 255 : 1) };
+  const made = dataSpec?.startsWith('synthetic:') || dataSpec?.startsWith('npy:');
+  const [lo, hi] = made && input?.quant ? quantRange(input.quant) : [0, 255];
+  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : made ? -lo / (hi - lo) : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : made ? 1 / (hi - lo) : 1) };
   if (n.std === 0) throw new UsageError('--std must not be 0');
   return n;
 }
@@ -105,6 +122,7 @@ export function imageInput(g: Graph, d: LabelledImages, i: number, norm: Normali
   if (!imagesFitInput(d.dims, shape)) {
     throw new CompileError(`${d.source}: images of [${d.dims.join(', ')}] (${per} values) do not fit the model input ${name} [${shape.join(', ')}]`);
   }
+  if (d.values) return { [name]: d.values.slice(i * per, (i + 1) * per) }; // real values in the input's order
   const px = d.pixels.subarray(i * per, (i + 1) * per);
   const x = new Float32Array(per);
   if (d.dims.length === 3 && shape.length === 4 && d.dims[2] === shape[1] && shape[1] > 1) {
@@ -146,9 +164,10 @@ export function pipelineOptionsFromArgs(args: ParsedArgs, g: Graph, fallback?: {
   }
   const count = args.int('calibrate-count') ?? 100;
   if (count < 1) throw new UsageError('--calibrate-count must be at least 1');
-  const data = loadDataSpec(spec, userSpec !== undefined ? '--calibrate' : '--data');
+  const input = modelInputOf(g, args.positionals[0] ?? '');
+  const data = loadDataSpec(spec, userSpec !== undefined ? '--calibrate' : '--data', input);
   checkImagesFit(g, data, userSpec !== undefined ? `--calibrate ${spec}` : `${spec} (${fallback!.why})`);
-  const norm = normalizationFromArgs(args, spec);
+  const norm = normalizationFromArgs(args, spec, input);
   const n = Math.min(count, data.count);
   const samples = Array.from({ length: n }, (_, i) => imageInput(g, data, i, norm));
   return { samples, options: { quantize: { scheme: 'calibrated' }, partition }, description: `calibrated per layer on ${n} images of ${data.source}` };

@@ -41,10 +41,16 @@ export interface Tally {
   /** Milliseconds. */
   time: { device: number; cpu: number; float: number; int8: number };
   layers: LayerTally[];
+  /** An autoencoder: sums over the images of the mean squared error of the output against the input. */
+  reconstructionSquaredError: number;
+  /** The largest |device - float reference| over every output value (real values). */
+  floatMaxError: number;
+  /** The device's outputs (the network's raw values), one row per image, by the first image of their range. */
+  outputs: { start: number; rows: number[][] }[];
 }
 
 export function emptyTally(): Tally {
-  return { images: 0, top: { float: 0, int8: 0, device: 0, tflite: 0 }, agree: 0, floatAgree: 0, exact: { identical: 0, top1: 0 }, time: { device: 0, cpu: 0, float: 0, int8: 0 }, layers: [] };
+  return { images: 0, top: { float: 0, int8: 0, device: 0, tflite: 0 }, agree: 0, floatAgree: 0, exact: { identical: 0, top1: 0 }, time: { device: 0, cpu: 0, float: 0, int8: 0 }, layers: [], reconstructionSquaredError: 0, floatMaxError: 0, outputs: [] };
 }
 
 export function mergeTallies(a: Tally, b: Tally): Tally {
@@ -63,6 +69,8 @@ export function mergeTallies(a: Tally, b: Tally): Tally {
   return {
     images: a.images + b.images, top: add(a.top, b.top), agree: a.agree + b.agree, floatAgree: a.floatAgree + b.floatAgree,
     exact: add(a.exact, b.exact), time: add(a.time, b.time), layers,
+    reconstructionSquaredError: a.reconstructionSquaredError + b.reconstructionSquaredError, floatMaxError: Math.max(a.floatMaxError, b.floatMaxError),
+    outputs: [...a.outputs, ...b.outputs].sort((x, y) => x.start - y.start),
   };
 }
 
@@ -79,6 +87,8 @@ export interface TallyContext {
   norm: Normalization;
   floatGraph: Graph | null;
   skipInt8: boolean;
+  /** Keep the device's output rows (--save-outputs). */
+  keepOutputs?: boolean;
   /** Ctrl-C: stop before the next image (the tally holds those that finished). */
   signal?: AbortSignal;
   /** After each image, with the running tally. */
@@ -93,6 +103,9 @@ export async function tallyImages(compiled: CompiledModel, c: TallyContext, star
   const exactGraph = c.skipInt8 ? undefined : p.exact;
   const out = compiled.outputName;
   const t: Tally = emptyTally();
+  const rows: number[][] = [];
+  if (c.keepOutputs) t.outputs.push({ start, rows });
+  const classes = !compiled.reconstructs;
   const layers = new Map<string, LayerTally>();
   let lastYield = performance.now();
   for (let i = start; i < end; i++) {
@@ -111,9 +124,19 @@ export async function tallyImages(compiled: CompiledModel, c: TallyContext, star
     t.time.int8 += performance.now() - t0;
     const run = await compiled.network.run(x);
     const yd = run.values.get(out)!;
-    const label = data.unlabelled ? argmax(yf!) : data.labels[i];
+    if (c.keepOutputs) rows.push(Array.from(yd));
+    const real = compiled.outputAsFloats(yd);
+    if (yf) for (let k = 0; k < real.length; k++) t.floatMaxError = Math.max(t.floatMaxError, Math.abs(real[k] - yf[k]));
+    if (!classes) {
+      const xin = x[imported.inputs[0]];
+      let se = 0;
+      for (let k = 0; k < real.length; k++) se += (real[k] - xin[k]) ** 2;
+      t.reconstructionSquaredError += se / real.length;
+    }
+    // no labels: the float reference's top-1 labels the image; without one there is no top-1
+    const label = !classes ? -1 : !data.unlabelled ? data.labels[i] : yf ? argmax(yf) : -1;
     if (yf && argmax(yf) === label) t.top.float++;
-    if (yf && argmax(yf) === argmax(yd)) t.floatAgree++;
+    if (yf && classes && argmax(yf) === argmax(yd)) t.floatAgree++;
     if (yi && argmax(yi) === label) t.top.int8++;
     if (argmax(yd) === label) t.top.device++;
     if (yi && same(yi, yd)) t.agree++;
@@ -163,6 +186,8 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
   const p = compiled.pipeline;
   const cfg = compiled.network.config;
   const images = t.images;
+  // top-1 needs classes and labels (the data's, or the float reference's top-1)
+  const labelled = !compiled.reconstructs && (!c.data.unlabelled || c.floatGraph !== null);
   const exactGraph = c.skipInt8 ? undefined : p.exact;
   const peak = cfg.batch * cfg.blockIn * cfg.blockOut;
   const insnBytes = new Map<string, number>();
@@ -180,15 +205,18 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
   const measured = vta.every((l) => l.cycles !== null);
   const cycles = vta.length ? vta.reduce((a, l) => a + ((measured ? l.cycles : l.estCycles) ?? 0), 0) : null;
   const macs = vta.reduce((a, l) => a + l.macs, 0);
+  const allMacs = layerReports.reduce((a, l) => a + l.macs, 0);
   const skipped: InferReport['skipped'] = [...(c.floatGraph ? [] : ['float' as const]), ...(c.skipInt8 ? ['int8' as const] : [])];
   return {
     model: c.model, data: c.data.source, target: c.target, config: cfg.name, images, skipped, ...(c.interrupted ? { interrupted: true } : {}),
     quantization: p.exact ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)` : c.quantization,
-    top1: { float: c.floatGraph ? t.top.float / images : null, int8: c.skipInt8 ? null : t.top.int8 / images, device: t.top.device / images, ...(exactGraph ? { tflite: t.top.tflite / images } : {}) },
+    top1: !labelled ? null : { float: c.floatGraph ? t.top.float / images : null, int8: c.skipInt8 ? null : t.top.int8 / images, device: t.top.device / images, ...(exactGraph ? { tflite: t.top.tflite / images } : {}) },
     agreement: c.skipInt8 ? null : t.agree / images,
-    floatAgreement: c.floatGraph ? t.floatAgree / images : null,
+    floatAgreement: c.floatGraph && !compiled.reconstructs ? t.floatAgree / images : null,
+    floatMaxError: c.floatGraph ? t.floatMaxError : null,
+    ...(compiled.reconstructs ? { reconstruction: { meanSquaredError: t.reconstructionSquaredError / images } } : {}),
     ...(exactGraph ? { exact: { identical: t.exact.identical / images, top1: t.exact.top1 / images } } : {}),
-    cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, utilization: cycles ? macs / (cycles * peak) : null,
+    cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, deviceMacFraction: allMacs ? macs / allMacs : null, utilization: cycles ? macs / (cycles * peak) : null,
     layers: layerReports,
     time: {
       deviceSeconds: t.time.device / 1e3, cpuSeconds: t.time.cpu / 1e3,

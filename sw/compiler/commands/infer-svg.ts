@@ -20,7 +20,7 @@ export function inferSvg(r: InferReport): string {
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="10" y="18" font-size="14">${esc(`${r.model}: ms per image by layer (${r.target}, ${r.images} images)`)}</text>`);
   const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
-  out.push(`<text x="10" y="36">${esc(`top-1 float ${pct(r.top1.float)}, int8 ${pct(r.top1.int8)}, device ${pct(r.top1.device)}, agreement ${pct(r.agreement)} — host ms per image; blue: VTA, grey: CPU`)}</text>`);
+  out.push(`<text x="10" y="36">${esc(`top-1 float ${pct(r.top1?.float ?? null)}, int8 ${pct(r.top1?.int8 ?? null)}, device ${pct(r.top1?.device ?? null)}, agreement ${pct(r.agreement)} — host ms per image; blue: VTA, grey: CPU`)}</text>`);
   rows.forEach((l, i) => {
     const y = top + i * (barH + gap);
     const w = (plotW * l.seconds) / max;

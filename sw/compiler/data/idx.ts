@@ -6,19 +6,10 @@ import { dirname, join } from 'path';
 import { UsageError } from '../../../cli/errors';
 import { didYouMean } from '../../../util/suggest';
 import { CompileError } from '../ir';
-import { syntheticImage } from './synthetic';
+import type { LabelledImages, ModelInput } from './labelled';
+import { modelShapedSynthetic, npyForModel, syntheticImages } from './model-data';
 
-export interface LabelledImages {
-  /** Images as raw bytes, one after another, each `rows x cols x channels`. */
-  pixels: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  /** Per-image dimensions after the count (e.g. [28, 28]). */
-  dims: number[];
-  source: string;
-  /** No labels of its own (synthetic images): `vta infer` labels each image with the float reference's top-1. */
-  unlabelled?: boolean;
-}
+export type { LabelledImages, ModelInput } from './labelled';
 
 /** An IDX header: dimensions, where the data starts and how many bytes it has. */
 function idxHeader(b: Uint8Array, path: string): { dims: number[]; start: number; n: number } {
@@ -55,13 +46,14 @@ export function readIdxPair(imagesPath: string, labelsPath: string): LabelledIma
 }
 
 /** The data specs `--data` and `--calibrate` take, for messages. */
-export const DATA_SPECS = 'mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]';
+export const DATA_SPECS = 'mnist, mnist-train, idx:IMAGES,LABELS, npy:FILE or synthetic:N[@SEED][:HxW]';
 
 /**
- * `mnist` (the test set), `mnist-train`, `idx:IMAGES,LABELS` or `synthetic:N[@SEED][:HxW]` (synthetic.ts).
- * A malformed spec is a UsageError naming `flag` and the spec.
+ * `mnist` (the test set), `mnist-train`, `idx:IMAGES,LABELS`, `npy:FILE` or `synthetic:N[@SEED][:HxW]`
+ * (synthetic.ts). `model` is the input the data is for: synthetic data without HxW then takes its shape, and
+ * npy data must be in its layout and dtype (both need it). A malformed spec is a UsageError naming `flag`.
  */
-export function loadDataSpec(spec: string, flag = '--data'): LabelledImages {
+export function loadDataSpec(spec: string, flag = '--data', model?: ModelInput): LabelledImages {
   if (spec === 'mnist' || spec === 'mnist-train') {
     let dir: string;
     try {
@@ -78,19 +70,22 @@ export function loadDataSpec(spec: string, flag = '--data'): LabelledImages {
     if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`${flag} ${spec}: expected idx:IMAGES,LABELS`);
     return readIdxPair(parts[0], parts[1]);
   }
-  if (spec.startsWith('synthetic:')) return syntheticSpec(spec, flag);
+  if (spec.startsWith('npy:')) {
+    if (spec.length === 4) throw new UsageError(`${flag} ${spec}: expected npy:FILE`);
+    if (!model) throw new UsageError(`${flag} ${spec}: npy data needs the model it is for`);
+    return npyForModel(spec.slice(4), model, `${flag} ${spec}`);
+  }
+  if (spec.startsWith('synthetic:')) return syntheticSpec(spec, flag, model);
   throw new UsageError(`${flag} ${spec}: expected ${DATA_SPECS}${didYouMean(spec, ['mnist', 'mnist-train'])}`);
 }
 
-/** `synthetic:N[@SEED][:HxW]`: N deterministic CIFAR-like RGB images (default seed 1, 32x32), HWC bytes, unlabelled. */
-function syntheticSpec(spec: string, flag: string): LabelledImages {
+/**
+ * `synthetic:N[@SEED][:HxW]`, unlabelled: with HxW (or no model) N deterministic CIFAR-like RGB images
+ * (default seed 1, 32x32) as HWC bytes; otherwise N inputs of the model's own shape (model-data.ts).
+ */
+function syntheticSpec(spec: string, flag: string, model?: ModelInput): LabelledImages {
   const m = /^synthetic:(\d+)(?:@(\d+))?(?::(\d+)x(\d+))?$/.exec(spec);
   if (!m || Number(m[1]) < 1) throw new UsageError(`${flag} ${spec}: expected synthetic:N[@SEED][:HxW] with N >= 1, e.g. synthetic:100 or synthetic:50@2:32x32`);
-  const [count, seed, H, W] = [Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 32), Number(m[4] ?? 32)];
-  const pixels = new Uint8Array(count * H * W * 3);
-  for (let i = 0; i < count; i++) {
-    const img = syntheticImage(i, H, W, seed);
-    for (let c = 0; c < 3; c++) for (let k = 0; k < H * W; k++) pixels[(i * H * W + k) * 3 + c] = img[c * H * W + k];
-  }
-  return { pixels, labels: new Uint8Array(count), count, dims: [H, W, 3], source: `synthetic:${count}@${seed} (${H}x${W} CIFAR-like images)`, unlabelled: true };
+  if (model && m[3] === undefined) return modelShapedSynthetic(Number(m[1]), Number(m[2] ?? 1), model);
+  return syntheticImages(Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 32), Number(m[4] ?? 32), 3);
 }

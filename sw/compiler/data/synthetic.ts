@@ -12,7 +12,8 @@ import { mulberry32 } from '../../../sim/testing/prng';
 export const CIFAR10_MEAN = [125.3, 123.0, 113.9];
 export const CIFAR10_STD = [63.0, 62.1, 66.7];
 
-function field(H: number, W: number, rnd: () => number): Float64Array {
+/** A smooth random field of H x W values with a 1/f spectrum, zero mean and unit variance. */
+export function field(H: number, W: number, rnd: () => number): Float64Array {
   const f = new Float64Array(H * W);
   const maxF = Math.floor(Math.min(H, W) / 4);
   for (let fy = -maxF; fy <= maxF; fy++) {

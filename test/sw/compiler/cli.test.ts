@@ -51,17 +51,17 @@ test('vta infer on a gzipped IDX pair; bad data specs are one line', async () =>
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/^vta infer: .*lb: 3 labels for 2 images in .*im\.gz\n$/);
   const spec = await vta('infer', MNIST, '--data', 'cifar');
-  expect(spec.err).toBe('vta infer: --data cifar: expected mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]\n');
+  expect(spec.err).toBe('vta infer: --data cifar: expected mnist, mnist-train, idx:IMAGES,LABELS, npy:FILE or synthetic:N[@SEED][:HxW]\n');
   expect(spec.code).toBe(2);
 });
 
 test('vta infer: a wrong --data is named as given, exit 2, before any calibration or compilation', async () => {
   const typo = await vta('infer', MNIST, '--data', 'mnst');
-  expect([typo.code, typo.err]).toEqual([2, 'vta infer: --data mnst: expected mnist, mnist-train, idx:IMAGES,LABELS or synthetic:N[@SEED][:HxW]; did you mean mnist?\n']);
+  expect([typo.code, typo.err]).toEqual([2, 'vta infer: --data mnst: expected mnist, mnist-train, idx:IMAGES,LABELS, npy:FILE or synthetic:N[@SEED][:HxW]; did you mean mnist?\n']);
   const t0 = Date.now();
-  const wrong = await vta('infer', MNIST, '--data', 'synthetic:3');
+  const wrong = await vta('infer', MNIST, '--data', 'synthetic:3:32x32');
   expect(wrong.code).toBe(2);
-  expect(wrong.err).toBe('vta infer: --data synthetic:3: images of [32, 32, 3] (3072 values) do not fit the model\'s input "input" [1, 1, 28, 28]\n');
+  expect(wrong.err).toBe('vta infer: --data synthetic:3:32x32: images of [32, 32, 3] (3072 values) do not fit the model\'s input "input" [1, 1, 28, 28]\n');
   const cifar = await vta('infer', RESNET8_FLOAT, '--data', 'mnist');
   expect(cifar.err).toMatch(/^vta infer: --data mnist: images of \[28, 28\] \(784 values\) do not fit the model's input ".*" \[1, 3, 32, 32\]\n$/);
   expect(Date.now() - t0).toBeLessThan(8000);
@@ -70,15 +70,16 @@ test('vta infer: a wrong --data is named as given, exit 2, before any calibratio
   expect((await vta('infer', MNIST, '--data', 'mnist', '--limit', '-5')).code).toBe(2);
 });
 
-test('vta infer: an int8 model without --reference on unlabelled data fails at once, before calibrating', async () => {
-  const t0 = Date.now();
-  const r = await vta('infer', RESNET8_INT8, '--data', 'synthetic:2');
-  expect(r.code).toBe(2);
-  expect(r.err).toMatch(/^vta infer: --data synthetic:2 has no labels and .*pretrainedResnet_quant\.tflite is an int8 model with no float form: give the float model with --reference MODEL \(it labels the images\)\n$/);
-  expect(r.out).toBe('');
-  expect(Date.now() - t0).toBeLessThan(5000);
-  const skip = await vta('infer', RESNET8_FLOAT, '--data', 'synthetic:2', '--skip-float');
-  expect(skip.err).toBe('vta infer: --data synthetic:2 has no labels and the float reference labels them: drop --skip-float\n');
+test('vta infer: unlabelled data without a float reference runs and reports no top-1', async () => {
+  const json = join(dir, 'unlabelled.json');
+  const r = await vta('infer', RESNET8_INT8, '--data', 'synthetic:2', '--json', json);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/^top-1: - \(no labels and no float reference\)$/m);
+  expect(r.out).toContain('agreement int8 CPU vs device (identical outputs): 100.00%');
+  expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ images: 2, top1: null, agreement: 1, floatAgreement: null });
+  const skip = await vta('infer', RESNET8_FLOAT, '--data', 'synthetic:2', '--skip-float', '--skip-int8');
+  expect(skip.code).toBe(0);
+  expect(skip.out).toMatch(/^top-1: - \(no labels and no float reference\)$/m);
   expect((await vta('infer', MNIST, '--data', 'mnist', '--skip-float', '--reference', MNIST)).code).toBe(2);
 });
 
