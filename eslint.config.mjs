@@ -5,9 +5,32 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const NODE_GLOBALS = [
-  'process', 'require', 'module', 'exports', '__dirname', '__filename', 'console', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval',
-  'clearInterval', 'setImmediate', 'clearImmediate', 'performance', 'AbortController', 'AbortSignal', 'TextDecoder', 'TextEncoder',
-  'WebAssembly', 'URL', 'structuredClone', 'NodeJS', 'queueMicrotask', 'SharedArrayBuffer', 'Atomics',
+  'process',
+  'require',
+  'module',
+  'exports',
+  '__dirname',
+  '__filename',
+  'console',
+  'Buffer',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'performance',
+  'AbortController',
+  'AbortSignal',
+  'TextDecoder',
+  'TextEncoder',
+  'WebAssembly',
+  'URL',
+  'structuredClone',
+  'NodeJS',
+  'queueMicrotask',
+  'SharedArrayBuffer',
+  'Atomics',
 ];
 
 export default tseslint.config(
@@ -19,7 +42,10 @@ export default tseslint.config(
     rules: {
       'max-len': ['error', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
       // `_name` marks a deliberately unused binding (a destructured field left out)
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -5,8 +5,26 @@ import { createRequire } from 'node:module';
 const api = createRequire(import.meta.url)('./entry.cjs');
 
 export const {
-  ops, reference, Runtime, RuntimeError, DeviceRunError, ProgramCheckError, openDevice, TARGET_NAMES,
-  DEFAULT_DRAM_BYTES, UnknownTargetError, DeviceError, defaultConfig, deriveConfig, DEFAULT_CONFIG_JSON,
-  ConfigError, emitRtl, OperatorError, vtaConfig, compileModel, CompiledModel, CompileError,
+  ops,
+  reference,
+  Runtime,
+  RuntimeError,
+  DeviceRunError,
+  ProgramCheckError,
+  openDevice,
+  TARGET_NAMES,
+  DEFAULT_DRAM_BYTES,
+  UnknownTargetError,
+  DeviceError,
+  defaultConfig,
+  deriveConfig,
+  DEFAULT_CONFIG_JSON,
+  ConfigError,
+  emitRtl,
+  OperatorError,
+  vtaConfig,
+  compileModel,
+  CompiledModel,
+  CompileError,
 } = api;
 export default api;

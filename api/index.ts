@@ -53,4 +53,3 @@ export function vtaConfig(options: ConfigOptions = {}): VtaConfig {
   }
   return resolveGenConfig({ configFile: options.file, overrides, overrideText: text });
 }
-

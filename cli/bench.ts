@@ -35,14 +35,18 @@ const SUBCOMMANDS: readonly (Subcommand & { run(argv: string[], io: CliIo): Prom
 export const benchCommand: Command = {
   name: simBench.name,
   summary: simBench.summary,
-  usage: simBench.usage + `\nsubcommands (see \`vta bench <subcommand> --help\`):\n${SUBCOMMANDS.map((s) => `  bench ${s.name.padEnd(9)}${s.summary}`).join('\n')}\n`,
+  usage:
+    simBench.usage +
+    `\nsubcommands (see \`vta bench <subcommand> --help\`):\n${SUBCOMMANDS.map((s) => `  bench ${s.name.padEnd(9)}${s.summary}`).join('\n')}\n`,
   subcommands: SUBCOMMANDS,
   run(argv: string[], io: CliIo = processIo): Promise<number> {
     const sub = SUBCOMMANDS.find((s) => s.name === argv[0]);
     if (sub) return sub.run(argv.slice(1), io);
     if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       const names = SUBCOMMANDS.map((s) => s.name);
-      throw new UsageError(`unknown subcommand "bench ${argv[0]}"${didYouMean(argv[0], names, (n) => `bench ${n}`)} (subcommands: ${names.join(', ')}; see vta bench --help)`);
+      throw new UsageError(
+        `unknown subcommand "bench ${argv[0]}"${didYouMean(argv[0], names, (n) => `bench ${n}`)} (subcommands: ${names.join(', ')}; see vta bench --help)`,
+      );
     }
     return simBench.run(argv, io, (sectionIo) => runSynthBenchSection(sectionIo));
   },

@@ -46,8 +46,7 @@ export const processIo: CliIo = {
 
 /** Errors the user caused and can fix from the message alone. */
 export function isUserError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof ConfigError || e instanceof IsaError
-    || e instanceof InputFileError || e instanceof OutputPathError;
+  return e instanceof UsageError || e instanceof ConfigError || e instanceof IsaError || e instanceof InputFileError || e instanceof OutputPathError;
 }
 
 /** Longest run of non-blank characters a message repeats in full (flag values, paths). */

@@ -6,8 +6,13 @@ import type { FlagSpec, ParsedArgs } from './args';
 import { UsageError } from './errors';
 
 export const EXECUTOR_FLAGS: readonly FlagSpec[] = [
-  { name: 'executor', type: 'string', metavar: EXECUTOR_KINDS.join('|'), help: 'where tasks run: local worker processes (--jobs) or one Slurm array job (default local)' },
-  { name: 'partition', type: 'string', metavar: 'P', help: 'Slurm partition (--executor slurm; default the cluster\'s default)' },
+  {
+    name: 'executor',
+    type: 'string',
+    metavar: EXECUTOR_KINDS.join('|'),
+    help: 'where tasks run: local worker processes (--jobs) or one Slurm array job (default local)',
+  },
+  { name: 'partition', type: 'string', metavar: 'P', help: "Slurm partition (--executor slurm; default the cluster's default)" },
   { name: 'exec-dir', type: 'string', metavar: 'DIR', help: 'Slurm: shared directory for task specs, results and logs (default $VTA_EXEC_DIR or build/exec)' },
 ];
 

@@ -14,8 +14,7 @@ export interface TaskBatch<I> {
 }
 
 export type TaskOutcome<O> =
-  | { ok: true; output: O; attempts: number; cached: boolean }
-  | { ok: false; error: string; attempts: number; cached: false; interrupted?: true };
+  { ok: true; output: O; attempts: number; cached: boolean } | { ok: false; error: string; attempts: number; cached: false; interrupted?: true };
 
 /** The outcome of a task that never ran (or was stopped) because the batch's signal was aborted. */
 export const INTERRUPTED_OUTCOME = { ok: false, error: 'interrupted before it finished', attempts: 0, cached: false, interrupted: true } as const;

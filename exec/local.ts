@@ -19,7 +19,9 @@ export class LocalExecutor implements Executor {
     const outcomes: TaskOutcome<O>[] = new Array(batch.inputs.length);
     const settle = (index: number, r: { ok: true; output: unknown } | { ok: false; error: string }) => {
       onProgress?.(index, null);
-      const o: TaskOutcome<O> = r.ok ? { ok: true, output: r.output as O, attempts: 1, cached: false } : { ok: false, error: r.error, attempts: 1, cached: false };
+      const o: TaskOutcome<O> = r.ok
+        ? { ok: true, output: r.output as O, attempts: 1, cached: false }
+        : { ok: false, error: r.error, attempts: 1, cached: false };
       outcomes[index] = o;
       onOutcome?.(index, o);
     };

@@ -15,7 +15,6 @@ export interface ProgressOptions {
   everyMs?: number;
 }
 
-
 export function progressBar(done: number, total: number, failed: number, t0: number, o: ProgressOptions = {}): string {
   const width = 30;
   const filled = total ? Math.round((done / total) * width) : width;

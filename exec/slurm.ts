@@ -33,7 +33,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv | undefined, ti
     execFile(cmd, args, { timeout: timeoutMs, encoding: 'utf8', env: env ?? process.env }, (err, stdout, stderr) => {
       if (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e.code === 'ENOENT') fail(new ExecutorError(`slurm executor: ${cmd} not found on PATH; install slurm-client (bash scripts/setup-system.sh) or use --executor local`));
+        if (e.code === 'ENOENT')
+          fail(new ExecutorError(`slurm executor: ${cmd} not found on PATH; install slurm-client (bash scripts/setup-system.sh) or use --executor local`));
         else fail(new ExecutorError(`slurm executor: ${cmd} ${args.join(' ')} failed: ${(stderr || err.message).trim().split('\n').pop()}`));
         return;
       }
@@ -103,7 +104,8 @@ export class SlurmExecutor implements Executor {
         writeFileSync(join(tasksDir, `${h}.json`), JSON.stringify({ handler: batch.handler, input: batch.inputs[i] }) + '\n');
       }
     }
-    if (pending.length < hashes.length) this.o.log?.(`slurm: ${hashes.length - pending.length} of ${hashes.length} ${batch.name} tasks already have results in ${this.dir}`);
+    if (pending.length < hashes.length)
+      this.o.log?.(`slurm: ${hashes.length - pending.length} of ${hashes.length} ${batch.name} tasks already have results in ${this.dir}`);
     const retries = this.o.retries ?? 1;
     for (let attempt = 1; pending.length > 0 && !signal?.aborted; attempt++) {
       // a task hash may appear several times in one batch: submit each once
@@ -116,10 +118,14 @@ export class SlurmExecutor implements Executor {
         if (why === undefined) {
           const r = readResult(join(resultsDir, `${hashes[i]}.json`))!;
           settle(i, { ok: true, output: (r as { output: unknown }).output as O, attempts: attempt, cached: false });
-        } else if (attempt > retries) settle(i, { ok: false, error: `${why} (after ${attempt} attempt${attempt > 1 ? 's' : ''})`, attempts: attempt, cached: false });
+        } else if (attempt > retries)
+          settle(i, { ok: false, error: `${why} (after ${attempt} attempt${attempt > 1 ? 's' : ''})`, attempts: attempt, cached: false });
         else still.push(i);
       }
-      if (still.length) this.o.log?.(`slurm: ${new Set(still.map((i) => hashes[i])).size} ${batch.name} task(s) failed; resubmitting (attempt ${attempt + 1} of ${retries + 1})`);
+      if (still.length)
+        this.o.log?.(
+          `slurm: ${new Set(still.map((i) => hashes[i])).size} ${batch.name} task(s) failed; resubmitting (attempt ${attempt + 1} of ${retries + 1})`,
+        );
       pending = still;
     }
     for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= INTERRUPTED_OUTCOME;
@@ -135,14 +141,25 @@ export class SlurmExecutor implements Executor {
     for (const h of hashes) rmSync(join(this.dir, 'results', `${h}.json`), { force: true });
     const script = join(this.dir, 'jobs', `${name}-${id}-a${attempt}.sh`);
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    writeFileSync(script, [
-      '#!/bin/sh',
-      `cd ${q(process.cwd())}`,
-      `exec ${q(process.execPath)} --require ${q(require.resolve('tsx/cjs'))} ${q(resolve(__dirname, 'worker.ts'))} --slurm ${q(list)}`,
-      '',
-    ].join('\n'), { mode: 0o755 });
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        `cd ${q(process.cwd())}`,
+        `exec ${q(process.execPath)} --require ${q(require.resolve('tsx/cjs'))} ${q(resolve(__dirname, 'worker.ts'))} --slurm ${q(list)}`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
     const range = `0-${hashes.length - 1}${this.o.maxParallel ? `%${this.o.maxParallel}` : ''}`;
-    const args = ['--parsable', `--array=${range}`, `--job-name=vta-${name}`, `--output=${join(this.dir, 'logs', `${name}-%A_%a.out`)}`, '--ntasks=1', '--cpus-per-task=1'];
+    const args = [
+      '--parsable',
+      `--array=${range}`,
+      `--job-name=vta-${name}`,
+      `--output=${join(this.dir, 'logs', `${name}-%A_%a.out`)}`,
+      '--ntasks=1',
+      '--cpus-per-task=1',
+    ];
     if (this.o.partition) args.push(`--partition=${this.o.partition}`);
     args.push(script);
     const out = await run('sbatch', args, this.o.env);

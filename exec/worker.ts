@@ -74,10 +74,13 @@ async function slurmTask(listFile: string): Promise<number> {
 if (require.main === module) {
   const slurm = process.argv.indexOf('--slurm');
   if (slurm >= 0) {
-    slurmTask(process.argv[slurm + 1]).then((code) => process.exit(code), (e) => {
-      process.stderr.write(`vta exec: ${(e as Error).message}\n`);
-      process.exit(1);
-    });
+    slurmTask(process.argv[slurm + 1]).then(
+      (code) => process.exit(code),
+      (e) => {
+        process.stderr.write(`vta exec: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   } else if (process.send) {
     // Ctrl-C on the terminal reaches the whole process group: the parent decides (it stops the batch and
     // ends its workers), so a worker does not die mid-task on its own

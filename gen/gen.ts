@@ -8,9 +8,7 @@ import { performance } from 'perf_hooks';
 import { formatUsage, parseArgs, ParsedArgs, CommandSpec } from '../cli/args';
 import { CliIo, CommandFailure, EXIT_OK, processIo, reportErrors, UsageError } from '../cli/errors';
 import { GENERATOR } from '../cli/version';
-import {
-  defaultConfig, deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, VtaConfigJson, withOverrides,
-} from '../hw/vta/config';
+import { defaultConfig, deriveConfig, DEFAULT_CONFIG_JSON, parseGemmShape, VtaConfig, VtaConfigJson, withOverrides } from '../hw/vta/config';
 import { ConfigError, IsaError } from '../hw/vta/errors';
 import { describeFsError, readConfigFile } from '../hw/vta/config-file';
 import { boardByName } from '../hw/boards/boards';
@@ -40,7 +38,12 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
     { name: 'alu-ii', type: 'int', metavar: 'N', help: 'cycles per vector-ALU micro-op, 1 or 2; 2 lets ACC use one read port (1)' },
     { name: 'gemm-dsp-packing', type: 'int', metavar: 'N', help: 'int8 products per GEMM DSP multiplier, 1 or 2 (1)' },
-    { name: 'board', type: 'string', metavar: 'NAME', help: 'board preset (pynq-z1, ultra96, zcu104, de10-nano): bus width and fitting knobs; flags override it' },
+    {
+      name: 'board',
+      type: 'string',
+      metavar: 'NAME',
+      help: 'board preset (pynq-z1, ultra96, zcu104, de10-nano): bus width and fitting knobs; flags override it',
+    },
     { name: 'source-lines', type: 'bool', help: 'annotate each Verilog block with the TypeScript line(s) that built it' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/rtl/<config-name>)' },
     { name: 'allow-special-files', type: 'bool', help: 'let --config read a FIFO, device or <(...) substitution (still size-limited)' },
@@ -63,7 +66,7 @@ export function configFromArgs(args: ParsedArgs, cwd: string = process.cwd()): V
 export const GEN_USAGE = formatUsage(
   GEN_SPEC,
   'Generates the Verilog of a VTA instance, with config.json, vta_hw_spec.h and manifest.json.\n' +
-    'Precedence: flags override the --config file, which overrides VTA\'s default configuration.',
+    "Precedence: flags override the --config file, which overrides VTA's default configuration.",
 );
 
 /** The file names `vta gen` writes next to the Verilog. */
@@ -115,17 +118,39 @@ export interface GenRequest {
 }
 
 /** The flags that set configuration keys (others, e.g. a command's own, are not part of error messages). */
-const KNOB_FLAGS = new Set(['gemm', 'alu-ops', 'bus-width', 'inp-width', 'wgt-width', 'acc-width', 'uop-buff', 'inp-buff', 'wgt-buff', 'acc-buff', 'insn-queue-depth', 'dep-queue-depth', 'gemm-pipeline', 'alu-ii', 'gemm-dsp-packing']);
+const KNOB_FLAGS = new Set([
+  'gemm',
+  'alu-ops',
+  'bus-width',
+  'inp-width',
+  'wgt-width',
+  'acc-width',
+  'uop-buff',
+  'inp-buff',
+  'wgt-buff',
+  'acc-buff',
+  'insn-queue-depth',
+  'dep-queue-depth',
+  'gemm-pipeline',
+  'alu-ii',
+  'gemm-dsp-packing',
+]);
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
 
 const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
-  ['inp-width', 'LOG_INP_WIDTH'], ['wgt-width', 'LOG_WGT_WIDTH'], ['acc-width', 'LOG_ACC_WIDTH'],
-  ['uop-buff', 'LOG_UOP_BUFF_SIZE'], ['inp-buff', 'LOG_INP_BUFF_SIZE'],
-  ['wgt-buff', 'LOG_WGT_BUFF_SIZE'], ['acc-buff', 'LOG_ACC_BUFF_SIZE'],
-  ['insn-queue-depth', 'INSN_QUEUE_DEPTH'], ['dep-queue-depth', 'DEP_QUEUE_DEPTH'],
+  ['inp-width', 'LOG_INP_WIDTH'],
+  ['wgt-width', 'LOG_WGT_WIDTH'],
+  ['acc-width', 'LOG_ACC_WIDTH'],
+  ['uop-buff', 'LOG_UOP_BUFF_SIZE'],
+  ['inp-buff', 'LOG_INP_BUFF_SIZE'],
+  ['wgt-buff', 'LOG_WGT_BUFF_SIZE'],
+  ['acc-buff', 'LOG_ACC_BUFF_SIZE'],
+  ['insn-queue-depth', 'INSN_QUEUE_DEPTH'],
+  ['dep-queue-depth', 'DEP_QUEUE_DEPTH'],
   ['gemm-pipeline', 'GEMM_PIPELINE_DEPTH'],
-  ['alu-ii', 'ALU_INITIATION_INTERVAL'], ['gemm-dsp-packing', 'GEMM_DSP_PACKING'],
+  ['alu-ii', 'ALU_INITIATION_INTERVAL'],
+  ['gemm-dsp-packing', 'GEMM_DSP_PACKING'],
 ];
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
@@ -144,7 +169,10 @@ export function configRequestFromArgs(args: ParsedArgs): GenRequest {
   }
   const aluOps = args.string('alu-ops');
   if (aluOps !== undefined) {
-    overrides.ALU_OPS = aluOps.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
+    overrides.ALU_OPS = aluOps
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== '');
   }
   const bus = args.int('bus-width');
   if (bus !== undefined) {
@@ -209,8 +237,13 @@ function resolveConfig(req: GenRequest, cwd: string): VtaConfig {
 }
 
 const EXTENSION_KEYS = [
-  'LOG_BUS_WIDTH', 'ALU_OPS', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH',
-  'ALU_INITIATION_INTERVAL', 'GEMM_DSP_PACKING',
+  'LOG_BUS_WIDTH',
+  'ALU_OPS',
+  'INSN_QUEUE_DEPTH',
+  'DEP_QUEUE_DEPTH',
+  'GEMM_PIPELINE_DEPTH',
+  'ALU_INITIATION_INTERVAL',
+  'GEMM_DSP_PACKING',
 ] as const;
 
 /**
@@ -230,11 +263,15 @@ export function buildManifest(cfg: VtaConfig, rtl: RtlOutput, generator: string 
     configHash: cfg.hash,
     top: rtl.top,
     files: rtl.files.map((f) => f.name),
-    outputs: manifestFiles(rtl.top, rtl.files.map((f) => f.name), [
-      { file: HW_SPEC_HEADER, role: 'C header: VTA\'s hw_spec constants for this configuration (for VTA\'s runtime and drivers)' },
-      { file: CONFIG_FILE, role: 'the resolved configuration, in VTA\'s vta_config.json keys (vta gen --config accepts it)' },
-      { file: MANIFEST_FILE, role: 'this file' },
-    ]),
+    outputs: manifestFiles(
+      rtl.top,
+      rtl.files.map((f) => f.name),
+      [
+        { file: HW_SPEC_HEADER, role: "C header: VTA's hw_spec constants for this configuration (for VTA's runtime and drivers)" },
+        { file: CONFIG_FILE, role: "the resolved configuration, in VTA's vta_config.json keys (vta gen --config accepts it)" },
+        { file: MANIFEST_FILE, role: 'this file' },
+      ],
+    ),
     ...(rtl.ports ? { interfaces: INTERFACES, ports: rtl.ports } : {}),
     ...(rtl.memories ? { memories: rtl.memories, readDuringWriteMeaning: READ_DURING_WRITE } : {}),
     ...(rtl.fsms ? { fsms: rtl.fsms } : {}),

@@ -70,8 +70,13 @@ export function manifestPorts(cfg: VtaConfig, top: IR.Module): ManifestPort[] {
 function writesOf(ss: readonly IR.Stmt[], out: (IR.Stmt & { kind: 'memwrite' })[] = []): (IR.Stmt & { kind: 'memwrite' })[] {
   for (const s of ss) {
     if (s.kind === 'memwrite') out.push(s);
-    else if (s.kind === 'when') { writesOf(s.then, out); writesOf(s.else, out); }
-    else if (s.kind === 'switch') { s.cases.forEach((c) => writesOf(c.body, out)); if (s.default) writesOf(s.default, out); }
+    else if (s.kind === 'when') {
+      writesOf(s.then, out);
+      writesOf(s.else, out);
+    } else if (s.kind === 'switch') {
+      s.cases.forEach((c) => writesOf(c.body, out));
+      if (s.default) writesOf(s.default, out);
+    }
   }
   return out;
 }
@@ -113,7 +118,8 @@ export function manifestFsms(circuit: IR.Circuit): ManifestFsm[] {
     for (const d of m.decls) {
       if (d.kind === 'reg') {
         const prefix = `${d.name.toUpperCase()}_`;
-        const states = m.params.filter((p) => p.name.startsWith(prefix) && p.width === d.width)
+        const states = m.params
+          .filter((p) => p.name.startsWith(prefix) && p.width === d.width)
           .map((p) => ({ name: p.name.slice(prefix.length), value: Number(p.value) }));
         if (states.length > 0) out.push({ name: path ? `${path}.${d.name}` : d.name, module: m.name, width: d.width, states });
       } else if (d.kind === 'instance') {
@@ -152,8 +158,5 @@ export function moduleRole(moduleName: string): string {
 /** Roles of every file `vta gen` writes: the Verilog (one module per file) and the side files. */
 export function manifestFiles(top: string, verilog: readonly string[], side: readonly ManifestFile[]): ManifestFile[] {
   const role = (module: string): string => (module === top ? 'the top: the whole accelerator (instantiate this)' : moduleRole(module));
-  return [
-    ...verilog.map((file) => ({ file, role: `Verilog module ${file.replace(/\.s?v$/, '')}: ${role(file.replace(/\.s?v$/, ''))}` })),
-    ...side,
-  ];
+  return [...verilog.map((file) => ({ file, role: `Verilog module ${file.replace(/\.s?v$/, '')}: ${role(file.replace(/\.s?v$/, ''))}` })), ...side];
 }

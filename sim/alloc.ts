@@ -29,9 +29,7 @@ export class PageAllocator {
       if (i < this.used.length) cursor = this.used[i].end;
     }
     const free = this.totalBytes - this.used.reduce((n, r) => n + (r.end - r.addr), 0) - PAGE_BYTES;
-    throw new DeviceArgumentError(
-      `alloc: out of device memory: ${bytes} bytes (aligned ${a}) requested, ${free} of ${this.totalBytes} bytes free`,
-    );
+    throw new DeviceArgumentError(`alloc: out of device memory: ${bytes} bytes (aligned ${a}) requested, ${free} of ${this.totalBytes} bytes free`);
   }
 
   free(addr: number): void {

@@ -83,9 +83,19 @@ export interface Counters {
 
 export function emptyCounters(): Counters {
   return {
-    uopLoadBytes: 0, inpLoadBytes: 0, wgtLoadBytes: 0, accLoadBytes: 0, outStoreBytes: 0,
-    gemmUops: 0, gemmResetUops: 0, aluUops: 0, macs: 0,
-    loadInsns: 0, computeInsns: 0, storeInsns: 0, byKind: {},
+    uopLoadBytes: 0,
+    inpLoadBytes: 0,
+    wgtLoadBytes: 0,
+    accLoadBytes: 0,
+    outStoreBytes: 0,
+    gemmUops: 0,
+    gemmResetUops: 0,
+    aluUops: 0,
+    macs: 0,
+    loadInsns: 0,
+    computeInsns: 0,
+    storeInsns: 0,
+    byKind: {},
   };
 }
 
@@ -154,12 +164,14 @@ export interface StageWait {
 
 /** No stage can make progress and FINISH has not completed. */
 export class DeadlockError extends DeviceError {
-  constructor(readonly stages: StageWait[], readonly tokens: TokenCounts, reason = 'deadlock') {
+  constructor(
+    readonly stages: StageWait[],
+    readonly tokens: TokenCounts,
+    reason = 'deadlock',
+  ) {
     super(
       `${reason}: ` +
-        stages
-          .map((s) => (s.index === null ? `${s.stage} idle` : `${s.stage} waits at instruction ${s.index} for a ${s.waitsFor} (${s.insn})`))
-          .join('; ') +
+        stages.map((s) => (s.index === null ? `${s.stage} idle` : `${s.stage} waits at instruction ${s.index} for a ${s.waitsFor} (${s.insn})`)).join('; ') +
         `; tokens l2g=${tokens.l2g} g2l=${tokens.g2l} g2s=${tokens.g2s} s2g=${tokens.s2g}`,
     );
     this.name = 'DeadlockError';
@@ -168,7 +180,11 @@ export class DeadlockError extends DeviceError {
 
 /** An instruction the configuration does not define (SEMANTICS.md "Encoding"). */
 export class IllegalInstructionError extends DeviceError {
-  constructor(readonly index: number, readonly insn: string, readonly reason: string) {
+  constructor(
+    readonly index: number,
+    readonly insn: string,
+    readonly reason: string,
+  ) {
     super(`illegal instruction ${index}: ${reason} (${insn})`);
     this.name = 'IllegalInstructionError';
   }
@@ -176,7 +192,11 @@ export class IllegalInstructionError extends DeviceError {
 
 /** An SRAM index past a buffer's depth (strict mode) or a DRAM access outside the device's DRAM. */
 export class MemoryAccessError extends DeviceError {
-  constructor(readonly index: number, readonly insn: string, readonly detail: string) {
+  constructor(
+    readonly index: number,
+    readonly insn: string,
+    readonly detail: string,
+  ) {
     super(`instruction ${index}: ${detail} (${insn})`);
     this.name = 'MemoryAccessError';
   }
@@ -184,7 +204,11 @@ export class MemoryAccessError extends DeviceError {
 
 /** A run would exceed its work budget (micro-ops, or TSIM cycles); `index` is the instruction, -1 when unknown. */
 export class WorkBudgetError extends DeviceError {
-  constructor(readonly index: number, readonly insn: string, detail: string) {
+  constructor(
+    readonly index: number,
+    readonly insn: string,
+    detail: string,
+  ) {
     super(index >= 0 ? `instruction ${index}: ${detail} (${insn})` : detail);
     this.name = 'WorkBudgetError';
   }

@@ -12,7 +12,10 @@ import { kindOf } from './fsim/counters';
 export type ProgramCounters = Pick<Counters, 'byKind' | 'uopLoadBytes' | 'inpLoadBytes' | 'wgtLoadBytes' | 'accLoadBytes'>;
 
 const LOAD_COUNTER: Partial<Record<TensorKind, keyof ProgramCounters>> = {
-  uop: 'uopLoadBytes', inp: 'inpLoadBytes', wgt: 'wgtLoadBytes', acc: 'accLoadBytes',
+  uop: 'uopLoadBytes',
+  inp: 'inpLoadBytes',
+  wgt: 'wgtLoadBytes',
+  acc: 'accLoadBytes',
 };
 
 export function programCounters(cfg: VtaConfig, insns: readonly Insn[]): ProgramCounters {

@@ -40,7 +40,11 @@ export class TargetUnavailableError extends Error {
   }
 }
 
-export interface TraceRequest { path: string; fromCycle?: number; toCycle?: number }
+export interface TraceRequest {
+  path: string;
+  fromCycle?: number;
+  toCycle?: number;
+}
 
 /** The waveform format of a trace file name: .fst or .vcd. */
 export function traceFormat(path: string): 'fst' | 'vcd' {
@@ -54,7 +58,12 @@ export function traceFormat(path: string): 'fst' | 'vcd' {
  * Verilator cache) the core of the vector's configuration.
  */
 export async function deviceFor(
-  target: string, v: Vector, strict = true, trace?: 'fst' | 'vcd', log?: (line: string) => void, clockMhz?: number,
+  target: string,
+  v: Vector,
+  strict = true,
+  trace?: 'fst' | 'vcd',
+  log?: (line: string) => void,
+  clockMhz?: number,
 ): Promise<Device & { close?(): void }> {
   if (trace && target !== 'tsim') throw new TargetUnavailableError(`tracing needs --target tsim (${target} has no waveforms)`);
   // A TSIM build says what it builds, why and how far it is (stderr by default).
@@ -93,7 +102,9 @@ function compare(dev: Device, v: Vector, limit: number): { count: number; first:
 export async function replay(
   v: Vector,
   options: {
-    target?: string; strict?: boolean; maxMismatches?: number;
+    target?: string;
+    strict?: boolean;
+    maxMismatches?: number;
     /** TSIM: write a waveform (.fst or .vcd by the extension) of the cycles [fromCycle, toCycle) of the run. */
     trace?: TraceRequest;
     /** Work budgets (RunOptions). */
@@ -115,9 +126,15 @@ export async function replay(
     const dev = await deviceFor(target, v, strict, options.trace ? traceFormat(options.trace.path) : undefined, options.log, options.clockMhz);
     try {
       loadInitialDram(dev, v);
-      const budget = { ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}), ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}) };
+      const budget = {
+        ...(options.maxUops !== undefined ? { maxUops: options.maxUops } : {}),
+        ...(options.maxCycles !== undefined ? { maxCycles: options.maxCycles } : {}),
+      };
       const runOptions: RunOptions & { trace?: TraceRequest } = {
-        strict, ...budget, checkRaces: options.checkRaces, ...(options.trace ? { trace: options.trace } : {}),
+        strict,
+        ...budget,
+        checkRaces: options.checkRaces,
+        ...(options.trace ? { trace: options.trace } : {}),
       };
       const result = await dev.run(v.insnAddr, v.insnCount, runOptions);
       return { run: result, ...compare(dev, v, limit) };

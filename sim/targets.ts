@@ -130,15 +130,17 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { TsimDevice } = require('./tsim/device') as typeof import('./tsim/device');
       const rtl = emitRtl(cfg);
-      return closable(await TsimDevice.build(cfg, {
-        core: { top: rtl.top, verilog: rtl.files },
-        // TSIM's DRAM is whole pages.
-        dramBytes: Math.ceil(dramBytes / 4096) * 4096,
-        log: options.log,
-        trace: options.trace ?? false,
-        strict: options.strict,
-        clockMhz: options.clockMhz,
-      }));
+      return closable(
+        await TsimDevice.build(cfg, {
+          core: { top: rtl.top, verilog: rtl.files },
+          // TSIM's DRAM is whole pages.
+          dramBytes: Math.ceil(dramBytes / 4096) * 4096,
+          log: options.log,
+          trace: options.trace ?? false,
+          strict: options.strict,
+          clockMhz: options.clockMhz,
+        }),
+      );
     }
     default: {
       if (!isBoardTarget(target)) throw new UnknownTargetError(target);

@@ -62,7 +62,10 @@ function blobs(v: unknown, where: string, dramBytes: number): Blob[] {
     return { addr, data };
   });
   // Two blobs over the same bytes make the file's meaning depend on their order: reject them.
-  const order = list.map((b, i) => i).filter((i) => list[i].data.length > 0).sort((a, b) => list[a].addr - list[b].addr);
+  const order = list
+    .map((b, i) => i)
+    .filter((i) => list[i].data.length > 0)
+    .sort((a, b) => list[a].addr - list[b].addr);
   for (let k = 1; k < order.length; k++) {
     const [p, q] = [list[order[k - 1]], list[order[k]]];
     if (q.addr < p.addr + p.data.length) {
@@ -152,10 +155,8 @@ export function dramSlice(v: Pick<Vector, 'init'>, addr: number, len: number): U
 
 /** Vectors that SEMANTICS.md says record the HLS model's accidents rather than the ISA. */
 export const SKIPPED_VECTORS: Readonly<Record<string, string>> = Object.freeze({
-  quirk_hls_reset_gemm_then_store:
-    'records an HLS-model accident: a reset GEMM writes trunc(old acc + product) to OUT; SEMANTICS.md says OUT becomes 0',
-  quirk_hls_shr_amounts:
-    'records an HLS-model accident: only 5 bits of the shift amount count; SEMANTICS.md says the whole amount counts',
+  quirk_hls_reset_gemm_then_store: 'records an HLS-model accident: a reset GEMM writes trunc(old acc + product) to OUT; SEMANTICS.md says OUT becomes 0',
+  quirk_hls_shr_amounts: 'records an HLS-model accident: only 5 bits of the shift amount count; SEMANTICS.md says the whole amount counts',
 });
 
 export function skipReason(v: Pick<Vector, 'name'>): string | null {

@@ -38,13 +38,19 @@ function layerOf(path: string): string {
 }
 
 /** Repository-relative path of a source file, without extension. */
-const key = (file: string) => relative(ROOT, file).split(sep).join('/').replace(/\.(ts|mjs)$/, '');
+const key = (file: string) =>
+  relative(ROOT, file)
+    .split(sep)
+    .join('/')
+    .replace(/\.(ts|mjs)$/, '');
 
 /** The relative imports of a source file, as repository paths without extension. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => {
-    const target = relative(ROOT, normalize(join(dirname(file), m[1]))).split(sep).join('/');
+    const target = relative(ROOT, normalize(join(dirname(file), m[1])))
+      .split(sep)
+      .join('/');
     const bare = target.replace(/\.(ts|mjs|js)$/, '');
     return existsSync(join(ROOT, `${bare}.ts`)) || existsSync(join(ROOT, `${bare}.mjs`)) ? bare : `${bare}/index`;
   });
@@ -112,6 +118,11 @@ test('no import circles', () => {
 });
 
 test('the circle finder finds a circle', () => {
-  const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+  const g = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a']],
+    ['d', ['a']],
+  ]);
   expect(importCircles(g)).toEqual([['a', 'b', 'c']]);
 });

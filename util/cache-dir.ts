@@ -37,9 +37,13 @@ export function usableCacheRoot(root: string, what: string, log: (line: string) 
     try {
       usable = mkdtempSync(join(tmpdir(), `vta-${what}-cache-`));
     } catch (e2) {
-      throw new CacheDirError(`the ${what} cache ${root} is not writable (${describeFsError(e)}), and no temporary directory could be made either (${describeFsError(e2)})`);
+      throw new CacheDirError(
+        `the ${what} cache ${root} is not writable (${describeFsError(e)}), and no temporary directory could be made either (${describeFsError(e2)})`,
+      );
     }
-    log(`note: the ${what} cache ${root} is not writable (${describeFsError(e)}); building in ${usable} for this run (set VTA_CACHE_DIR to a writable directory to keep builds)`);
+    log(
+      `note: the ${what} cache ${root} is not writable (${describeFsError(e)}); building in ${usable} for this run (set VTA_CACHE_DIR to a writable directory to keep builds)`,
+    );
   }
   writableRoots.set(root, usable);
   return usable;

@@ -43,12 +43,18 @@ export const INPUT_LIMITS = Object.freeze({
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': return 'permission denied';
-    case 'EISDIR': return 'it is a directory';
-    case 'ENOTDIR': return 'a part of the path is not a directory';
-    case 'ELOOP': return 'too many symbolic links';
-    default: return e instanceof Error ? e.message : String(e);
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return e instanceof Error ? e.message : String(e);
   }
 }
 
@@ -72,8 +78,7 @@ export function formatBytes(n: number): string {
 export function readInputFile(file: string, options: InputFileOptions): Buffer {
   const what = options.what ?? 'input file';
   const max = options.maxBytes;
-  const tooBig = () =>
-    new InputFileError(`${what} ${file}: larger than the limit of ${formatBytes(max)}`);
+  const tooBig = () => new InputFileError(`${what} ${file}: larger than the limit of ${formatBytes(max)}`);
   if (file === '') throw new InputFileError(`${what}: the file name is empty`);
   let fd: number;
   try {
@@ -172,7 +177,8 @@ export function readInputFileMaybeGzip(file: string, options: InputFileOptions &
   let limit = options.maxBytes;
   if (options.plainSize) {
     limit = options.plainSize(inflate(b.subarray(0, GZIP_HEAD_BYTES), { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
-    if (limit > options.maxBytes) throw new InputFileError(`${what} ${file}: its header declares ${formatBytes(limit)}, more than the limit of ${formatBytes(options.maxBytes)}`);
+    if (limit > options.maxBytes)
+      throw new InputFileError(`${what} ${file}: its header declares ${formatBytes(limit)}, more than the limit of ${formatBytes(options.maxBytes)}`);
   }
   return inflate(b, { maxOutputLength: limit });
 }

@@ -19,7 +19,8 @@ export function findDuplicateKey(text: string): { key: string; offset: number } 
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) { // "
+    if (c === 0x22) {
+      // "
       let j = i + 1;
       for (;;) {
         j = text.indexOf('"', j);
@@ -36,15 +37,18 @@ export function findDuplicateKey(text: string): { key: string; offset: number } 
         expectKey = false;
       }
       i = j;
-    } else if (c === 0x7b) { // {
+    } else if (c === 0x7b) {
+      // {
       objects.push(new Set());
       expectKey = true;
-    } else if (c === 0x5b) { // [
+    } else if (c === 0x5b) {
+      // [
       objects.push(null);
     } else if (c === 0x7d || c === 0x5d) {
       objects.pop();
       expectKey = false;
-    } else if (c === 0x2c) { // ,
+    } else if (c === 0x2c) {
+      // ,
       expectKey = objects[objects.length - 1] instanceof Set;
     }
   }

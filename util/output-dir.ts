@@ -48,8 +48,7 @@ export function prepareOutputDir(dir: string, what: string, cwd: string = proces
       mkdirSync(part);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statOrNull(part, what)?.isDirectory()) continue;
-      const why = (e as NodeJS.ErrnoException).code === 'ENOENT'
-        ? `${dirname(part)} does not allow new directories` : describeFsError(e);
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${dirname(part)} does not allow new directories` : describeFsError(e);
       throw new OutputPathError(`${what} ${dir}: cannot create ${part}: ${why}`);
     }
   }

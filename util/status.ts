@@ -13,7 +13,11 @@ export class StatusLine {
   private lastWritten = 0;
   private shown = false;
 
-  constructor(private readonly write: (text: string) => void, private readonly tty: boolean, private readonly everyMs = 30_000) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly tty: boolean,
+    private readonly everyMs = 30_000,
+  ) {}
 
   /** The current state; replaces the previous one. */
   update(line: string): void {

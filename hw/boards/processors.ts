@@ -65,8 +65,12 @@ export const ZYNQ_7000: ZynqProcessor = {
   master: { intf: 'M_AXI_GP0', clockPin: 'M_AXI_GP0_ACLK' },
   slave: { intf: 'S_AXI_ACP', clockPin: 'S_AXI_ACP_ACLK', ddrSegment: 'S_AXI_ACP/ACP_DDR_LOWOCM' },
   settings: [
-    ['PCW_USE_M_AXI_GP0', '1'], ['PCW_USE_S_AXI_ACP', '1'], ['PCW_USE_DEFAULT_ACP_USER_VAL', '1'],
-    ['PCW_EN_CLK0_PORT', '1'], ['PCW_EN_RST0_PORT', '1'], ['PCW_FPGA0_PERIPHERAL_FREQMHZ', '100'],
+    ['PCW_USE_M_AXI_GP0', '1'],
+    ['PCW_USE_S_AXI_ACP', '1'],
+    ['PCW_USE_DEFAULT_ACP_USER_VAL', '1'],
+    ['PCW_EN_CLK0_PORT', '1'],
+    ['PCW_EN_RST0_PORT', '1'],
+    ['PCW_FPGA0_PERIPHERAL_FREQMHZ', '100'],
   ],
   // GP0 is 32 bits and ACP 64 bits in silicon: nothing to set at run time.
   runtimePortWidths: null,
@@ -88,9 +92,14 @@ export function zynqUltraScalePlus(dataBits: 64 | 128): ZynqProcessor {
     master: { intf: master.port, clockPin: 'maxihpm0_fpd_aclk' },
     slave: { intf: slave.port, clockPin: 'saxihpc0_fpd_aclk', ddrSegment: 'SAXIGP0/HPC0_DDR_LOW' },
     settings: [
-      ['PSU__USE__M_AXI_GP0', '1'], ['PSU__USE__M_AXI_GP1', '0'], ['PSU__USE__M_AXI_GP2', '0'], ['PSU__USE__S_AXI_GP0', '1'],
-      ['PSU__SAXIGP0__DATA_WIDTH', String(slave.bits)], ['PSU__MAXIGP0__DATA_WIDTH', String(master.bits)],
-      ['PSU__FPGA_PL0_ENABLE', '1'], ['PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', '100'],
+      ['PSU__USE__M_AXI_GP0', '1'],
+      ['PSU__USE__M_AXI_GP1', '0'],
+      ['PSU__USE__M_AXI_GP2', '0'],
+      ['PSU__USE__S_AXI_GP0', '1'],
+      ['PSU__SAXIGP0__DATA_WIDTH', String(slave.bits)],
+      ['PSU__MAXIGP0__DATA_WIDTH', String(master.bits)],
+      ['PSU__FPGA_PL0_ENABLE', '1'],
+      ['PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', '100'],
     ],
     runtimePortWidths: { master, slave },
   };
@@ -103,5 +112,9 @@ export const CYCLONE_V_HPS: HpsProcessor = {
   ip: 'altera_hps',
   lwBridgeBase: 0xff20_0000,
   // FPGA-to-HPS 64-bit, no HPS-to-FPGA bridge, the lightweight bridge for the registers.
-  settings: [['F2S_Width', '2'], ['S2F_Width', '0'], ['LWH2F_Enable', 'true']],
+  settings: [
+    ['F2S_Width', '2'],
+    ['S2F_Width', '0'],
+    ['LWH2F_Enable', 'true'],
+  ],
 };

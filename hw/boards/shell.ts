@@ -46,7 +46,9 @@ export interface ShellPlan {
 
 export function shellPlan(board: Board, cfg: Pick<VtaConfig, 'busBits'>, freqMhz: number): ShellPlan {
   if (cfg.busBits !== board.memBusBits) {
-    throw new RangeError(`${board.name}: the shell needs a ${board.memBusBits}-bit bus (the ${board.ports.dataPort} port), the configuration has ${cfg.busBits}`);
+    throw new RangeError(
+      `${board.name}: the shell needs a ${board.memBusBits}-bit bus (the ${board.ports.dataPort} port), the configuration has ${cfg.busBits}`,
+    );
   }
   const protocol = board.ports.shellProtocol;
   const maxBurst = Math.min(board.ports.maxBurstBeats, 256);
@@ -57,9 +59,16 @@ export function shellPlan(board: Board, cfg: Pick<VtaConfig, 'busBits'>, freqMhz
   const p = (iface: ShellPort['iface'], prefix: string, rows: [string, Dir, number][]): ShellPort[] =>
     rows.map(([signal, dir, width]) => ({ name: `${prefix}${signal}`, dir, width, iface, signal: signal.toUpperCase() }));
   const addrCh = (x: 'aw' | 'ar'): [string, Dir, number][] => [
-    [`${x}valid`, 'output', 1], [`${x}ready`, 'input', 1], [`${x}addr`, 'output', 32], [`${x}id`, 'output', idBits],
-    [`${x}len`, 'output', lenBits], [`${x}size`, 'output', 3], [`${x}burst`, 'output', 2],
-    [`${x}lock`, 'output', protocol === 'AXI3' ? 2 : 1], [`${x}cache`, 'output', 4], [`${x}prot`, 'output', 3],
+    [`${x}valid`, 'output', 1],
+    [`${x}ready`, 'input', 1],
+    [`${x}addr`, 'output', 32],
+    [`${x}id`, 'output', idBits],
+    [`${x}len`, 'output', lenBits],
+    [`${x}size`, 'output', 3],
+    [`${x}burst`, 'output', 2],
+    [`${x}lock`, 'output', protocol === 'AXI3' ? 2 : 1],
+    [`${x}cache`, 'output', 4],
+    [`${x}prot`, 'output', 3],
     ...(protocol === 'AXI4' ? [[`${x}qos`, 'output', 4] as [string, Dir, number]] : []),
     ...(board.ports.axUser ? [[`${x}user`, 'output', board.ports.axUser.bits] as [string, Dir, number]] : []),
   ];
@@ -67,21 +76,45 @@ export function shellPlan(board: Board, cfg: Pick<VtaConfig, 'busBits'>, freqMhz
     { name: 'ap_clk', dir: 'input', width: 1, iface: 'clock', signal: 'CLK' },
     { name: 'ap_rst_n', dir: 'input', width: 1, iface: 'reset', signal: 'RST' },
     ...p('s_axi_control', 's_axi_control_', [
-      ['awvalid', 'input', 1], ['awready', 'output', 1], ['awaddr', 'input', SHELL_AXIL_ADDR_BITS],
+      ['awvalid', 'input', 1],
+      ['awready', 'output', 1],
+      ['awaddr', 'input', SHELL_AXIL_ADDR_BITS],
       ...(board.ports.controlProt ? [['awprot', 'input', 3] as [string, Dir, number]] : []),
-      ['wvalid', 'input', 1], ['wready', 'output', 1], ['wdata', 'input', 32], ['wstrb', 'input', 4],
-      ['bvalid', 'output', 1], ['bready', 'input', 1], ['bresp', 'output', 2],
-      ['arvalid', 'input', 1], ['arready', 'output', 1], ['araddr', 'input', SHELL_AXIL_ADDR_BITS],
+      ['wvalid', 'input', 1],
+      ['wready', 'output', 1],
+      ['wdata', 'input', 32],
+      ['wstrb', 'input', 4],
+      ['bvalid', 'output', 1],
+      ['bready', 'input', 1],
+      ['bresp', 'output', 2],
+      ['arvalid', 'input', 1],
+      ['arready', 'output', 1],
+      ['araddr', 'input', SHELL_AXIL_ADDR_BITS],
       ...(board.ports.controlProt ? [['arprot', 'input', 3] as [string, Dir, number]] : []),
-      ['rvalid', 'output', 1], ['rready', 'input', 1], ['rdata', 'output', 32], ['rresp', 'output', 2],
+      ['rvalid', 'output', 1],
+      ['rready', 'input', 1],
+      ['rdata', 'output', 32],
+      ['rresp', 'output', 2],
     ]),
     ...p('m_axi_gmem', 'm_axi_gmem_', [
       ...addrCh('aw'),
-      ['wvalid', 'output', 1], ['wready', 'input', 1], ['wdata', 'output', d], ['wstrb', 'output', d / 8], ['wlast', 'output', 1],
+      ['wvalid', 'output', 1],
+      ['wready', 'input', 1],
+      ['wdata', 'output', d],
+      ['wstrb', 'output', d / 8],
+      ['wlast', 'output', 1],
       ...(protocol === 'AXI3' ? [['wid', 'output', idBits] as [string, Dir, number]] : []),
-      ['bvalid', 'input', 1], ['bready', 'output', 1], ['bid', 'input', idBits], ['bresp', 'input', 2],
+      ['bvalid', 'input', 1],
+      ['bready', 'output', 1],
+      ['bid', 'input', idBits],
+      ['bresp', 'input', 2],
       ...addrCh('ar'),
-      ['rvalid', 'input', 1], ['rready', 'output', 1], ['rdata', 'input', d], ['rid', 'input', idBits], ['rresp', 'input', 2], ['rlast', 'input', 1],
+      ['rvalid', 'input', 1],
+      ['rready', 'output', 1],
+      ['rdata', 'input', d],
+      ['rid', 'input', idBits],
+      ['rresp', 'input', 2],
+      ['rlast', 'input', 1],
     ]),
   ];
   return { board, busBits: d, freqMhz, protocol, maxBurst, split, idBits, lenBits, ports };
@@ -107,7 +140,9 @@ function xilinxAttrs(plan: ShellPlan, port: ShellPort, first: boolean): string[]
   }
   const out = [`(* X_INTERFACE_INFO = "xilinx.com:interface:aximm:1.0 ${port.iface} ${port.signal}" *)`];
   if (first && port.iface === 's_axi_control') {
-    out.push(`(* X_INTERFACE_PARAMETER = "PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH ${SHELL_AXIL_ADDR_BITS}, HAS_PROT ${plan.board.ports.controlProt ? 1 : 0}, HAS_BURST 0, HAS_CACHE 0, HAS_LOCK 0, HAS_QOS 0, HAS_REGION 0" *)`);
+    out.push(
+      `(* X_INTERFACE_PARAMETER = "PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH ${SHELL_AXIL_ADDR_BITS}, HAS_PROT ${plan.board.ports.controlProt ? 1 : 0}, HAS_BURST 0, HAS_CACHE 0, HAS_LOCK 0, HAS_QOS 0, HAS_REGION 0" *)`,
+    );
   }
   if (first && port.iface === 'm_axi_gmem') {
     out.push(
@@ -156,32 +191,87 @@ export function boardShellVerilog(plan: ShellPlan, core: string, generator: stri
   // The registers ignore the access's protection bits (present for the interconnect, not used inside).
   const unusedProt = board.ports.controlProt ? ['s_axi_control_awprot', 's_axi_control_arprot'] : [];
   const constants = [
-    `  assign ${g('awcache')} = ${cache};`, `  assign ${g('arcache')} = ${cache};`,
-    `  assign ${g('awprot')} = ${prot};`, `  assign ${g('arprot')} = ${prot};`,
-    `  assign ${g('awburst')} = 2'b01;`, `  assign ${g('arburst')} = 2'b01;`,
-    `  assign ${g('awlock')} = ${lockBits}'b0;`, `  assign ${g('arlock')} = ${lockBits}'b0;`,
+    `  assign ${g('awcache')} = ${cache};`,
+    `  assign ${g('arcache')} = ${cache};`,
+    `  assign ${g('awprot')} = ${prot};`,
+    `  assign ${g('arprot')} = ${prot};`,
+    `  assign ${g('awburst')} = 2'b01;`,
+    `  assign ${g('arburst')} = 2'b01;`,
+    `  assign ${g('awlock')} = ${lockBits}'b0;`,
+    `  assign ${g('arlock')} = ${lockBits}'b0;`,
     ...(plan.protocol === 'AXI4' ? [`  assign ${g('awqos')} = 4'b0;`, `  assign ${g('arqos')} = 4'b0;`] : []),
     ...(user ? [`  assign ${g('awuser')} = ${bin(user.bits, user.value)};`, `  assign ${g('aruser')} = ${bin(user.bits, user.value)};`] : []),
   ];
 
   let memSide: string;
   if (!plan.split) {
-    const direct = ['awvalid', 'awaddr', 'awid', 'awlen', 'awsize', 'wvalid', 'wdata', 'wstrb', 'wlast', 'bready', 'arvalid', 'araddr', 'arid', 'arlen', 'arsize', 'rready'];
+    const direct = [
+      'awvalid',
+      'awaddr',
+      'awid',
+      'awlen',
+      'awsize',
+      'wvalid',
+      'wdata',
+      'wstrb',
+      'wlast',
+      'bready',
+      'arvalid',
+      'araddr',
+      'arid',
+      'arlen',
+      'arsize',
+      'rready',
+    ];
     const back = ['awready', 'wready', 'bvalid', 'bid', 'bresp', 'arready', 'rvalid', 'rdata', 'rid', 'rresp', 'rlast'];
-    memSide = [
-      ...direct.map((s) => `  assign ${g(s)} = core_${s};`),
-      ...back.map((s) => `  assign core_${s} = ${g(s)};`),
-    ].join('\n');
+    memSide = [...direct.map((s) => `  assign ${g(s)} = core_${s};`), ...back.map((s) => `  assign core_${s} = ${g(s)};`)].join('\n');
   } else {
     memSide = [
       `  ${SPLIT_MODULE} split (`,
       '    .clock(ap_clk),',
       '    .reset(reset),',
-      ...['awvalid', 'awaddr', 'awid', 'awlen', 'awsize', 'wvalid', 'wdata', 'wstrb', 'wlast', 'bready', 'arvalid', 'araddr', 'arid', 'arlen', 'arsize', 'rready']
-        .map((s) => `    .s_${s}(core_${s}),`),
+      ...[
+        'awvalid',
+        'awaddr',
+        'awid',
+        'awlen',
+        'awsize',
+        'wvalid',
+        'wdata',
+        'wstrb',
+        'wlast',
+        'bready',
+        'arvalid',
+        'araddr',
+        'arid',
+        'arlen',
+        'arsize',
+        'rready',
+      ].map((s) => `    .s_${s}(core_${s}),`),
       ...['awready', 'wready', 'bvalid', 'bid', 'bresp', 'arready', 'rvalid', 'rdata', 'rid', 'rresp', 'rlast'].map((s) => `    .s_${s}(core_${s}),`),
-      ...['awvalid', 'awready', 'awaddr', 'awsize', 'wvalid', 'wready', 'wdata', 'wstrb', 'wlast', 'bvalid', 'bready', 'bresp',
-        'arvalid', 'arready', 'araddr', 'arsize', 'rvalid', 'rready', 'rdata', 'rresp', 'rlast'].map((s) => `    .m_${s}(${g(s)}),`),
+      ...[
+        'awvalid',
+        'awready',
+        'awaddr',
+        'awsize',
+        'wvalid',
+        'wready',
+        'wdata',
+        'wstrb',
+        'wlast',
+        'bvalid',
+        'bready',
+        'bresp',
+        'arvalid',
+        'arready',
+        'araddr',
+        'arsize',
+        'rvalid',
+        'rready',
+        'rdata',
+        'rresp',
+        'rlast',
+      ].map((s) => `    .m_${s}(${g(s)}),`),
       `    .m_awlen(${g('awlen')}),`,
       `    .m_arlen(${g('arlen')})`,
       '  );',
@@ -427,7 +517,9 @@ export function shellSimAdapterVerilog(plan: ShellPlan, name = 'VtaShellSimAdapt
     .filter((x): x is string => x !== null);
   const shellName = (c: { name: string }) => c.name.replace(/^s_axil_/, 's_axi_control_').replace(/^m_axi_/, 'm_axi_gmem_');
   const narrowedIn = core.filter((c) => c.dir === 'input' && plan.ports.some((p) => p.name === shellName(c) && p.width < c.width));
-  const unusedShellOutputs = plan.ports.filter((p) => p.dir === 'output' && !core.some((c) => c.name === p.name.replace(/^s_axi_control_/, 's_axil_').replace(/^m_axi_gmem_/, 'm_axi_')));
+  const unusedShellOutputs = plan.ports.filter(
+    (p) => p.dir === 'output' && !core.some((c) => c.name === p.name.replace(/^s_axi_control_/, 's_axil_').replace(/^m_axi_gmem_/, 'm_axi_')),
+  );
   const unused = [...unusedShellOutputs.map((p) => p.name), ...narrowedIn.map((c) => c.name)];
   return `// Generated by vta-ts hw/boards/shell.ts: ${plan.board.name}'s board shell behind the core port contract, for TSIM.
 module ${name} (

@@ -22,7 +22,10 @@ export interface SigInfo {
   loc?: Loc;
 }
 
-export interface InstanceInfo { name: string; loc?: Loc }
+export interface InstanceInfo {
+  name: string;
+  loc?: Loc;
+}
 
 export class Builder {
   readonly decls: Decl[] = [];
@@ -34,7 +37,10 @@ export class Builder {
   /** Conditions of the enclosing when/switch branches (for memory read enables). */
   readonly conds: Expr[] = [];
 
-  constructor(readonly module: object, readonly moduleName: string) {}
+  constructor(
+    readonly module: object,
+    readonly moduleName: string,
+  ) {}
 
   /** Reserve a name in the module namespace. */
   claim(name: string, loc: Loc | undefined): void {
@@ -44,14 +50,20 @@ export class Builder {
     this.names.set(name, loc);
   }
 
-  push(s: Stmt): void { this.blocks[this.blocks.length - 1].push(s); }
-  pushRoot(s: Stmt): void { this.body.push(s); }
+  push(s: Stmt): void {
+    this.blocks[this.blocks.length - 1].push(s);
+  }
+  pushRoot(s: Stmt): void {
+    this.body.push(s);
+  }
 
   /** Run fn with statements going to `block` and `cond` on the condition stack. */
   inBlock(block: Stmt[], cond: Expr | undefined, fn: () => void): void {
     this.blocks.push(block);
     if (cond) this.conds.push(cond);
-    try { fn(); } finally {
+    try {
+      fn();
+    } finally {
       this.blocks.pop();
       if (cond) this.conds.pop();
     }
@@ -86,9 +98,15 @@ const stack: Builder[] = [];
 
 export function current(): Builder {
   const b = stack[stack.length - 1];
-  if (!b) fail('no module is being built: hardware can only be created inside a Module\'s build()');
+  if (!b) fail("no module is being built: hardware can only be created inside a Module's build()");
   return b;
 }
-export function maybeCurrent(): Builder | undefined { return stack[stack.length - 1]; }
-export function pushBuilder(b: Builder): void { stack.push(b); }
-export function popBuilder(): void { stack.pop(); }
+export function maybeCurrent(): Builder | undefined {
+  return stack[stack.length - 1];
+}
+export function pushBuilder(b: Builder): void {
+  stack.push(b);
+}
+export function popBuilder(): void {
+  stack.pop();
+}

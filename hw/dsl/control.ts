@@ -29,7 +29,10 @@ export function when(c: Bool, fn: () => void): WhenChain {
 
 function chain(last: Stmt & { kind: 'when' }): WhenChain {
   let closed = false;
-  const check = (): void => { if (closed) fail('this when chain already has an otherwise/elsewhen'); closed = true; };
+  const check = (): void => {
+    if (closed) fail('this when chain already has an otherwise/elsewhen');
+    closed = true;
+  };
   return {
     elsewhen(c: Bool, fn: () => void): WhenChain {
       check();
@@ -78,7 +81,7 @@ export function switchOn(sel: Bits): SwitchChain {
         } else {
           e = litExpr(key, se.width, sel.signed, `switch on ${sel.describe()}`);
         }
-        if (seen.has((e as { value: string }).value)) fail(`switch: duplicate case ${e.kind === 'lit' ? e.sym ?? litValue(e) : ''}`);
+        if (seen.has((e as { value: string }).value)) fail(`switch: duplicate case ${e.kind === 'lit' ? (e.sym ?? litValue(e)) : ''}`);
         seen.add((e as { value: string }).value);
         return e;
       });

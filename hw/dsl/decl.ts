@@ -18,8 +18,10 @@ function initExprs(shape: Shape, init: unknown, name: string): Expr[] {
   const vs = leavesOf(init as HWAny, shape);
   return vs.map(({ v }, i) => {
     const l = leaves[i];
-    if (v.width !== l.shape.width || (v.signed !== (l.shape.kind === 'sint'))) {
-      fail(`width mismatch: initial value ${v.describe()} is ${v.typeName()} but '${flatName(name, l.path)}' is ${l.shape.kind === 'sint' ? 'SInt' : l.shape.kind === 'bool' ? 'Bool' : 'UInt'}(${l.shape.width})`);
+    if (v.width !== l.shape.width || v.signed !== (l.shape.kind === 'sint')) {
+      fail(
+        `width mismatch: initial value ${v.describe()} is ${v.typeName()} but '${flatName(name, l.path)}' is ${l.shape.kind === 'sint' ? 'SInt' : l.shape.kind === 'bool' ? 'Bool' : 'UInt'}(${l.shape.width})`,
+      );
     }
     return v.expr;
   });

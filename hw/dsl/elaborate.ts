@@ -42,7 +42,9 @@ export function elaborate(top: Module): Circuit {
 }
 
 export function hashModule(m: ModuleIR): string {
-  return createHash('sha256').update(JSON.stringify(stripLocs(m))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(stripLocs(m)))
+    .digest('hex');
 }
 
 /** @internal Elaborate one module object within the current session. */
@@ -63,11 +65,7 @@ export function elabModule(m: Module, loc?: Loc): ModuleIR {
   }
   const ir: ModuleIR = {
     name,
-    ports: [
-      { name: 'clock', dir: 'input', width: 1, signed: false },
-      { name: 'reset', dir: 'input', width: 1, signed: false },
-      ...m._ports,
-    ],
+    ports: [{ name: 'clock', dir: 'input', width: 1, signed: false }, { name: 'reset', dir: 'input', width: 1, signed: false }, ...m._ports],
     params: b.params,
     decls: b.decls,
     body: b.body,
@@ -79,7 +77,10 @@ export function elabModule(m: Module, loc?: Loc): ModuleIR {
   const prev = s.byName.get(name);
   if (prev) {
     if (prev.hash !== hash) {
-      fail(`module name '${name}' is used for two different designs (first built from ${prev.loc ?? '?'}, again from ${m._loc ?? '?'}); derive distinct names from the parameters in 'get name()'`, loc ?? m._loc);
+      fail(
+        `module name '${name}' is used for two different designs (first built from ${prev.loc ?? '?'}, again from ${m._loc ?? '?'}); derive distinct names from the parameters in 'get name()'`,
+        loc ?? m._loc,
+      );
     }
     s.byObject.set(m, prev.ir);
     return prev.ir;

@@ -12,7 +12,10 @@ import * as path from 'path';
 export type Loc = string;
 
 export class HdlError extends Error {
-  constructor(message: string, readonly loc?: Loc) {
+  constructor(
+    message: string,
+    readonly loc?: Loc,
+  ) {
     super(loc ? `${loc}: ${message}` : message);
     this.name = 'HdlError';
   }

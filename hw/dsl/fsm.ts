@@ -19,9 +19,13 @@ export class Fsm<N extends string> {
     return groundExpr('uint', e) as UInt;
   }
   /** True while in state `s`. */
-  is(s: N): Bool { return this.state.eq(this.lit(s)); }
+  is(s: N): Bool {
+    return this.state.eq(this.lit(s));
+  }
   /** Next state is `s` (a register assignment: last one wins). */
-  goto(s: N): void { this.state.set(this.lit(s)); }
+  goto(s: N): void {
+    this.state.set(this.lit(s));
+  }
 }
 
 /** `fsm('state', ['IDLE', 'RUN'] as const)`: a binary-encoded state register reset to `init` (default: the first state). */

@@ -8,15 +8,21 @@ import type { SigInfo } from './context';
 import { BoolT, BundleT, FlipT, Fields, GroundT, SIntT, Shape, UIntT, VecT, bitWidth } from './shape';
 import { Bits, Bool, Ground, SInt, UInt, cat, groundExpr, groundOf, mux, sliceExpr } from './value';
 
-export type HW<S, D extends 0[] = []> =
-  D['length'] extends 12 ? HWAny :
-  S extends UIntT ? UInt :
-  S extends SIntT ? SInt :
-  S extends BoolT ? Bool :
-  S extends VecT<infer E> ? readonly HW<E, [...D, 0]>[] :
-  S extends BundleT<infer F> ? { readonly [K in keyof F]: HW<F[K], [...D, 0]> } :
-  S extends FlipT<infer I> ? HW<I, [...D, 0]> :
-  never;
+export type HW<S, D extends 0[] = []> = D['length'] extends 12
+  ? HWAny
+  : S extends UIntT
+    ? UInt
+    : S extends SIntT
+      ? SInt
+      : S extends BoolT
+        ? Bool
+        : S extends VecT<infer E>
+          ? readonly HW<E, [...D, 0]>[]
+          : S extends BundleT<infer F>
+            ? { readonly [K in keyof F]: HW<F[K], [...D, 0]> }
+            : S extends FlipT<infer I>
+              ? HW<I, [...D, 0]>
+              : never;
 // (the depth counter D bounds TS's expansion of HW<T> for a generic T extends Shape)
 export type HWVec<E> = readonly HW<E>[];
 export type HWBundle<F> = { readonly [K in keyof F]: HW<F[K]> };
@@ -55,8 +61,12 @@ export function makeAny(shape: Shape, leaf: LeafFn): HWAny {
 
 function build(s: Shape, leaf: LeafFn, path: string[], flipped: boolean): HWAny {
   switch (s.kind) {
-    case 'uint': case 'sint': case 'bool': return leaf(path, s, flipped);
-    case 'flip': return build(s.inner as Shape, leaf, path, !flipped);
+    case 'uint':
+    case 'sint':
+    case 'bool':
+      return leaf(path, s, flipped);
+    case 'flip':
+      return build(s.inner as Shape, leaf, path, !flipped);
     case 'vec': {
       const arr: HWAny[] = [];
       for (let i = 0; i < s.length; i++) arr.push(build(s.elem as Shape, leaf, [...path, String(i)], flipped));
@@ -77,10 +87,20 @@ function build(s: Shape, leaf: LeafFn, path: string[], flipped: boolean): HWAny 
 /** Ground leaves of a value in shape order, with their flip parity relative to the root. */
 export function leavesOf(v: HWAny, shape: Shape = shapeOf(v), flipped = false, out: { v: Ground; flipped: boolean }[] = []): { v: Ground; flipped: boolean }[] {
   switch (shape.kind) {
-    case 'uint': case 'sint': case 'bool': out.push({ v: v as Ground, flipped }); break;
-    case 'flip': leavesOf(v, shape.inner as Shape, !flipped, out); break;
-    case 'vec': (v as readonly HWAny[]).forEach((e) => leavesOf(e, shape.elem as Shape, flipped, out)); break;
-    case 'bundle': for (const [k, f] of Object.entries(shape.fields as Fields)) leavesOf((v as Record<string, HWAny>)[k], f, flipped, out); break;
+    case 'uint':
+    case 'sint':
+    case 'bool':
+      out.push({ v: v as Ground, flipped });
+      break;
+    case 'flip':
+      leavesOf(v, shape.inner as Shape, !flipped, out);
+      break;
+    case 'vec':
+      (v as readonly HWAny[]).forEach((e) => leavesOf(e, shape.elem as Shape, flipped, out));
+      break;
+    case 'bundle':
+      for (const [k, f] of Object.entries(shape.fields as Fields)) leavesOf((v as Record<string, HWAny>)[k], f, flipped, out);
+      break;
   }
   return out;
 }
@@ -100,7 +120,9 @@ export function vecOf<T extends HWAny>(xs: readonly T[]): readonly T[] {
 
 /** All bits of a value as one UInt, LSB-first in shape order (element 0 / first field in the low bits). */
 export function packBits(v: HWAny): Bits[] {
-  return leavesOf(v).map((l) => l.v).reverse();
+  return leavesOf(v)
+    .map((l) => l.v)
+    .reverse();
 }
 
 /** `xs[idx]` for a dynamic index: a mux chain per leaf; indices >= length select the last element. */

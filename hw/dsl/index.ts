@@ -10,14 +10,9 @@ export const SInt = SIntShape;
 export type SInt = SIntV;
 export const Bool = BoolShape;
 export type Bool = BoolV;
-export {
-  Vec, Bundle, Flip, Input, Output, Decoupled, Valid, bitWidth,
-  UIntT, SIntT, BoolT, VecT, BundleT, FlipT,
-} from './shape';
+export { Vec, Bundle, Flip, Input, Output, Decoupled, Valid, bitWidth, UIntT, SIntT, BoolT, VecT, BundleT, FlipT } from './shape';
 export type { Shape, GroundT, Fields, DecoupledT } from './shape';
-export {
-  UInt as UIntValue, SInt as SIntValue, Bool as BoolValue, Bits, U, S, B, cat, mux, reduceTree, log2Ceil,
-} from './value';
+export { UInt as UIntValue, SInt as SIntValue, Bool as BoolValue, Bits, U, S, B, cat, mux, reduceTree, log2Ceil } from './value';
 export type { IntLike, Ground } from './value';
 export type { HW, HWAny, HWVec, HWBundle } from './hw';
 export { shapeOf, vecOf, leavesOf } from './hw';

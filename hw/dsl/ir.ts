@@ -36,7 +36,10 @@ export type Stmt =
   | { kind: 'switch'; sel: Expr; cases: SwitchCase[]; default?: Stmt[]; loc?: Loc; section?: string }
   | { kind: 'memwrite'; mem: string; addr: Expr; data: Expr; en: Expr; mask?: Expr; laneWidth?: number; loc?: Loc; section?: string };
 
-export interface SwitchCase { values: Expr[]; body: Stmt[] }
+export interface SwitchCase {
+  values: Expr[];
+  body: Stmt[];
+}
 
 export interface Port {
   name: string;
@@ -61,14 +64,35 @@ export interface MemReadPort {
 export type Decl =
   | { kind: 'wire'; name: string; width: number; signed: boolean; loc?: Loc; section?: string }
   | { kind: 'reg'; name: string; width: number; signed: boolean; init?: Expr; loc?: Loc; section?: string }
-  | { kind: 'mem'; name: string; depth: number; width: number; signed: boolean; addrWidth: number; policy: ReadPolicy; readPorts: MemReadPort[]; loc?: Loc; section?: string }
+  | {
+      kind: 'mem';
+      name: string;
+      depth: number;
+      width: number;
+      signed: boolean;
+      addrWidth: number;
+      policy: ReadPolicy;
+      readPorts: MemReadPort[];
+      loc?: Loc;
+      section?: string;
+    }
   | { kind: 'instance'; name: string; module: string; ports: InstancePort[]; loc?: Loc; section?: string };
 
 /** An instance port is visible in the parent as the signal `signal` (e.g. `q_io_enq_valid`). */
-export interface InstancePort { port: string; signal: string; dir: 'input' | 'output'; width: number; signed: boolean }
+export interface InstancePort {
+  port: string;
+  signal: string;
+  dir: 'input' | 'output';
+  width: number;
+  signed: boolean;
+}
 
 /** A named constant (FSM state encodings), printed as `localparam`. */
-export interface Param { name: string; width: number; value: string }
+export interface Param {
+  name: string;
+  width: number;
+  value: string;
+}
 
 export interface Module {
   name: string;
@@ -87,11 +111,18 @@ export interface Circuit {
 
 export function exprChildren(e: Expr): Expr[] {
   switch (e.kind) {
-    case 'ref': case 'lit': return [];
-    case 'op': case 'cat': return e.args;
-    case 'slice': return [e.arg];
-    case 'mux': return [e.cond, e.a, e.b];
-    case 'memread': return e.addr ? [e.addr] : [];
+    case 'ref':
+    case 'lit':
+      return [];
+    case 'op':
+    case 'cat':
+      return e.args;
+    case 'slice':
+      return [e.arg];
+    case 'mux':
+      return [e.cond, e.a, e.b];
+    case 'memread':
+      return e.addr ? [e.addr] : [];
   }
 }
 

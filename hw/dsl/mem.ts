@@ -41,14 +41,19 @@ class MemImpl {
   readonly width: number;
   private nRead = 0;
   private nWrite = 0;
-  constructor(readonly name: string, readonly opts: MemOptions<Shape>, private readonly decl: Decl & { kind: 'mem' }) {
+  constructor(
+    readonly name: string,
+    readonly opts: MemOptions<Shape>,
+    private readonly decl: Decl & { kind: 'mem' },
+  ) {
     this.addrWidth = decl.addrWidth;
     this.width = decl.width;
   }
 
   private checkAddr(addr: UInt, op: string): void {
     if (!(addr instanceof UInt)) fail(`${this.name}.${op}: the address must be a UInt`);
-    if (addr.width !== this.addrWidth) fail(`${this.name}.${op}: address ${addr.describe()} is ${addr.width} bits but depth ${this.opts.depth} needs ${this.addrWidth}; use zext/trunc`);
+    if (addr.width !== this.addrWidth)
+      fail(`${this.name}.${op}: address ${addr.describe()} is ${addr.width} bits but depth ${this.opts.depth} needs ${this.addrWidth}; use zext/trunc`);
   }
 
   private unpack(data: Expr): HWAny {
@@ -101,7 +106,9 @@ class MemImpl {
     const parts = leavesOf(dv as HWAny, this.opts.elem as Shape);
     const packed = cat(...packBits(dv as HWAny));
     if (packed.width !== this.width) fail(`${this.name}.write: data is ${packed.width} bits, memory words are ${this.width}`);
-    parts.forEach(({ v }) => { if (!(v instanceof Bits)) fail(`${this.name}.write: bad data`); });
+    parts.forEach(({ v }) => {
+      if (!(v instanceof Bits)) fail(`${this.name}.write: bad data`);
+    });
     const ee = en instanceof Bool ? en.expr : litExpr(en, 1, false, 'write enable');
     let maskE: Expr | undefined;
     let laneWidth: number | undefined;
@@ -131,10 +138,16 @@ export function mem<S extends Shape>(name: string, opts: MemOptions<S>): Mem<S> 
   if (!['old', 'new', 'undefined'].includes(opts.readUnderWrite)) fail(`mem '${name}': readUnderWrite must be 'old', 'new' or 'undefined'`, loc);
   b.claim(name, loc);
   const decl: Decl & { kind: 'mem' } = {
-    kind: 'mem', name, depth: opts.depth, width: bitWidth(opts.elem), signed: false,
-    addrWidth: log2Ceil(opts.depth), policy: opts.readUnderWrite, readPorts: [], loc,
+    kind: 'mem',
+    name,
+    depth: opts.depth,
+    width: bitWidth(opts.elem),
+    signed: false,
+    addrWidth: log2Ceil(opts.depth),
+    policy: opts.readUnderWrite,
+    readPorts: [],
+    loc,
   };
   b.decls.push(decl);
   return new MemImpl(name, opts, decl) as unknown as Mem<S>;
 }
-

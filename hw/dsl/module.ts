@@ -21,7 +21,9 @@ export abstract class Module {
   readonly _loc: Loc | undefined = captureLoc();
 
   /** The Verilog module name; override to derive it from parameters (e.g. `Queue_UInt8_4`). */
-  get name(): string { return this.constructor.name; }
+  get name(): string {
+    return this.constructor.name;
+  }
 
   /** Adds the logic. Called once by the elaborator with a builder context active. */
   abstract build(): void;

@@ -41,13 +41,20 @@ export function litValue(e: Expr & { kind: 'lit' }): bigint {
 /** Short text for error messages. */
 export function exprText(e: Expr): string {
   switch (e.kind) {
-    case 'ref': return e.name;
-    case 'lit': return e.sym ?? `${e.width}'d${e.value}`;
-    case 'op': return `${e.op}(${e.args.map(exprText).join(', ')}${e.shift !== undefined ? `, ${e.shift}` : ''})`;
-    case 'slice': return `${exprText(e.arg)}[${e.hi}:${e.lo}]`;
-    case 'cat': return `{${e.args.map(exprText).join(', ')}}`;
-    case 'mux': return `(${exprText(e.cond)} ? ${exprText(e.a)} : ${exprText(e.b)})`;
-    case 'memread': return e.addr ? `${e.mem}[${exprText(e.addr)}]` : e.port;
+    case 'ref':
+      return e.name;
+    case 'lit':
+      return e.sym ?? `${e.width}'d${e.value}`;
+    case 'op':
+      return `${e.op}(${e.args.map(exprText).join(', ')}${e.shift !== undefined ? `, ${e.shift}` : ''})`;
+    case 'slice':
+      return `${exprText(e.arg)}[${e.hi}:${e.lo}]`;
+    case 'cat':
+      return `{${e.args.map(exprText).join(', ')}}`;
+    case 'mux':
+      return `(${exprText(e.cond)} ? ${exprText(e.a)} : ${exprText(e.b)})`;
+    case 'memread':
+      return e.addr ? `${e.mem}[${exprText(e.addr)}]` : e.port;
   }
 }
 
@@ -66,7 +73,7 @@ export function extExpr(e: Expr, width: number, signed: boolean): Expr {
 export function sliceExpr(e: Expr, hi: number, lo: number): Expr {
   const width = hi - lo + 1;
   if (e.kind === 'lit') return { kind: 'lit', value: String((BigInt(e.value) >> BigInt(lo)) & mask(width)), width, signed: false };
-  if (lo === 0 && hi === e.width - 1) return e.signed ? { ...e, signed: false } as Expr : e;
+  if (lo === 0 && hi === e.width - 1) return e.signed ? ({ ...e, signed: false } as Expr) : e;
   if (e.kind === 'slice') return sliceExpr(e.arg, e.lo + hi, e.lo + lo);
   // Low slices commute with wrapping arithmetic and bitwise ops: no temporary needed.
   if (lo === 0 && e.kind === 'op' && ['add', 'sub', 'mul', 'and', 'or', 'xor', 'not'].includes(e.op)) {
@@ -98,7 +105,10 @@ export abstract class Bits {
   /** @internal */ readonly _node?: Expr;
   /** @internal */ readonly _sig?: SigInfo;
   abstract readonly signed: boolean;
-  constructor(src: Src, readonly width: number) {
+  constructor(
+    src: Src,
+    readonly width: number,
+  ) {
     this._node = src.node;
     this._sig = src.sig;
   }
@@ -151,17 +161,37 @@ export abstract class Bits {
     }
     return this.wrap(this.mkOp(op, [this.expr, bx], this.width, this.signed));
   }
-  and(b: this | IntLike | boolean): this { return this.bitwise('and', b); }
-  or(b: this | IntLike | boolean): this { return this.bitwise('or', b); }
-  xor(b: this | IntLike | boolean): this { return this.bitwise('xor', b); }
-  not(): this { return this.wrap(this.mkOp('not', [this.expr], this.width, this.signed)); }
+  and(b: this | IntLike | boolean): this {
+    return this.bitwise('and', b);
+  }
+  or(b: this | IntLike | boolean): this {
+    return this.bitwise('or', b);
+  }
+  xor(b: this | IntLike | boolean): this {
+    return this.bitwise('xor', b);
+  }
+  not(): this {
+    return this.wrap(this.mkOp('not', [this.expr], this.width, this.signed));
+  }
 
   // ---- equality, reductions ----
-  eq(b: this | IntLike | boolean): Bool { const [x, y] = this.pair(b, 'eq'); return new Bool({ node: this.mkOp('eq', [x, y], 1, false) }); }
-  ne(b: this | IntLike | boolean): Bool { const [x, y] = this.pair(b, 'ne'); return new Bool({ node: this.mkOp('ne', [x, y], 1, false) }); }
-  andR(): Bool { return new Bool({ node: this.width === 1 ? withSigned(this.expr, false) : this.mkOp('andr', [this.expr], 1, false) }); }
-  orR(): Bool { return new Bool({ node: this.width === 1 ? withSigned(this.expr, false) : this.mkOp('orr', [this.expr], 1, false) }); }
-  xorR(): Bool { return new Bool({ node: this.width === 1 ? withSigned(this.expr, false) : this.mkOp('xorr', [this.expr], 1, false) }); }
+  eq(b: this | IntLike | boolean): Bool {
+    const [x, y] = this.pair(b, 'eq');
+    return new Bool({ node: this.mkOp('eq', [x, y], 1, false) });
+  }
+  ne(b: this | IntLike | boolean): Bool {
+    const [x, y] = this.pair(b, 'ne');
+    return new Bool({ node: this.mkOp('ne', [x, y], 1, false) });
+  }
+  andR(): Bool {
+    return new Bool({ node: this.width === 1 ? withSigned(this.expr, false) : this.mkOp('andr', [this.expr], 1, false) });
+  }
+  orR(): Bool {
+    return new Bool({ node: this.width === 1 ? withSigned(this.expr, false) : this.mkOp('orr', [this.expr], 1, false) });
+  }
+  xorR(): Bool {
+    return new Bool({ node: this.width === 1 ? withSigned(this.expr, false) : this.mkOp('xorr', [this.expr], 1, false) });
+  }
 
   // ---- bit selection and reinterpretation ----
   bits(hi: number, lo: number): UInt {
@@ -170,9 +200,15 @@ export abstract class Bits {
     }
     return new UInt({ node: sliceExpr(this.expr, hi, lo) }, hi - lo + 1);
   }
-  bit(i: number): Bool { return this.bits(i, i).asBool(); }
-  asUInt(): UInt { return new UInt({ node: withSigned(this.expr, false) }, this.width); }
-  asSInt(): SInt { return new SInt({ node: withSigned(this.expr, true) }, this.width); }
+  bit(i: number): Bool {
+    return this.bits(i, i).asBool();
+  }
+  asUInt(): UInt {
+    return new UInt({ node: withSigned(this.expr, false) }, this.width);
+  }
+  asSInt(): SInt {
+    return new SInt({ node: withSigned(this.expr, true) }, this.width);
+  }
   asBool(): Bool {
     if (this.width !== 1) fail(`asBool: ${this.describe()} is ${this.width} bits, not 1`);
     return new Bool({ node: withSigned(this.expr, false) });
@@ -191,14 +227,19 @@ export abstract class Bits {
     } else {
       const inst = b.instances.get(sig.owner);
       if (inst && sig.kind === 'port' && sig.dir === 'output') {
-        fail(`double driver: '${inst.name}_${sig.name}' is an output of instance '${inst.name}' and is driven there; ${b.moduleName} cannot also drive it`, loc);
+        fail(
+          `double driver: '${inst.name}_${sig.name}' is an output of instance '${inst.name}' and is driven there; ${b.moduleName} cannot also drive it`,
+          loc,
+        );
       }
     }
     const target = b.nameOf(sig, loc);
     let value: Expr;
     if (v instanceof Bits) {
-      if (v.constructor !== this.constructor) fail(`type mismatch: cannot assign ${v.typeName()} ${v.describe()} to ${this.typeName()} '${target}'; convert with .asUInt()/.asSInt()/.asBool()`, loc);
-      if (v.width !== this.width) fail(`width mismatch: '${target}' is ${this.typeName()} but ${v.describe()} is ${v.typeName()}; use zext/sext/trunc/resize`, loc);
+      if (v.constructor !== this.constructor)
+        fail(`type mismatch: cannot assign ${v.typeName()} ${v.describe()} to ${this.typeName()} '${target}'; convert with .asUInt()/.asSInt()/.asBool()`, loc);
+      if (v.width !== this.width)
+        fail(`width mismatch: '${target}' is ${this.typeName()} but ${v.describe()} is ${v.typeName()}; use zext/sext/trunc/resize`, loc);
       value = v.expr;
     } else {
       value = litExpr(v, this.width, this.signed, `'${target}'`);
@@ -226,13 +267,25 @@ export abstract class Bits {
 /** Shared arithmetic of UInt and SInt. */
 abstract class Num extends Bits {
   /** Wrapping add: max(wa, wb) bits. */
-  add(b: this | IntLike): this { const [x, y, w] = this.pair(b, 'add'); return this.wrap(this.mkOp('add', [x, y], w, this.signed)); }
+  add(b: this | IntLike): this {
+    const [x, y, w] = this.pair(b, 'add');
+    return this.wrap(this.mkOp('add', [x, y], w, this.signed));
+  }
   /** Wrapping subtract: max(wa, wb) bits. */
-  sub(b: this | IntLike): this { const [x, y, w] = this.pair(b, 'sub'); return this.wrap(this.mkOp('sub', [x, y], w, this.signed)); }
+  sub(b: this | IntLike): this {
+    const [x, y, w] = this.pair(b, 'sub');
+    return this.wrap(this.mkOp('sub', [x, y], w, this.signed));
+  }
   /** Expanding add: max(wa, wb) + 1 bits. */
-  addx(b: this | IntLike): this { const [x, y, w] = this.pair(b, 'addx', 1); return this.wrap(this.mkOp('add', [x, y], w, this.signed)); }
+  addx(b: this | IntLike): this {
+    const [x, y, w] = this.pair(b, 'addx', 1);
+    return this.wrap(this.mkOp('add', [x, y], w, this.signed));
+  }
   /** Expanding subtract: max(wa, wb) + 1 bits. */
-  subx(b: this | IntLike): this { const [x, y, w] = this.pair(b, 'subx', 1); return this.wrap(this.mkOp('sub', [x, y], w, this.signed)); }
+  subx(b: this | IntLike): this {
+    const [x, y, w] = this.pair(b, 'subx', 1);
+    return this.wrap(this.mkOp('sub', [x, y], w, this.signed));
+  }
   /** Full product: wa + wb bits (a number operand takes this width). */
   mul(b: this | IntLike): this {
     const bx = this.operand(b, 'mul');
@@ -243,15 +296,27 @@ abstract class Num extends Bits {
     const [x, y] = this.pair(b, op);
     return new Bool({ node: this.mkOp(op, [x, y], 1, false) });
   }
-  lt(b: this | IntLike): Bool { return this.cmp('lt', b); }
-  le(b: this | IntLike): Bool { return this.cmp('le', b); }
-  gt(b: this | IntLike): Bool { return this.cmp('gt', b); }
-  ge(b: this | IntLike): Bool { return this.cmp('ge', b); }
+  lt(b: this | IntLike): Bool {
+    return this.cmp('lt', b);
+  }
+  le(b: this | IntLike): Bool {
+    return this.cmp('le', b);
+  }
+  gt(b: this | IntLike): Bool {
+    return this.cmp('gt', b);
+  }
+  ge(b: this | IntLike): Bool {
+    return this.cmp('ge', b);
+  }
 
   /** Shift left, keeping the width (bits shifted out are lost). By a constant or a UInt signal. */
-  shl(n: number | UInt): this { return this.shift('shl', n); }
+  shl(n: number | UInt): this {
+    return this.shift('shl', n);
+  }
   /** Shift right, keeping the width; arithmetic for SInt, logical for UInt. */
-  shr(n: number | UInt): this { return this.shift(this.signed ? 'sshr' : 'shr', n); }
+  shr(n: number | UInt): this {
+    return this.shift(this.signed ? 'sshr' : 'shr', n);
+  }
   private shift(op: 'shl' | 'shr' | 'sshr', n: number | UInt): this {
     if (typeof n === 'number') {
       if (!Number.isInteger(n) || n < 0) fail(`${op}: shift amount must be a non-negative integer, got ${n}`);
@@ -262,9 +327,15 @@ abstract class Num extends Bits {
   }
 
   /** Zero-extend to w >= width bits. */
-  zext(w: number): this { this.checkGrow('zext', w); return this.wrap(extExpr(this.expr, w, false)); }
+  zext(w: number): this {
+    this.checkGrow('zext', w);
+    return this.wrap(extExpr(this.expr, w, false));
+  }
   /** Sign-extend to w >= width bits. */
-  sext(w: number): this { this.checkGrow('sext', w); return this.wrap(extExpr(this.expr, w, true)); }
+  sext(w: number): this {
+    this.checkGrow('sext', w);
+    return this.wrap(extExpr(this.expr, w, true));
+  }
   /** Keep the low w <= width bits. */
   trunc(w: number): this {
     if (!Number.isInteger(w) || w < 1 || w > this.width) fail(`trunc(${w}): ${this.describe()} has ${this.width} bits`);
@@ -282,25 +353,41 @@ abstract class Num extends Bits {
 export class UInt extends Num {
   declare readonly _kind: 'uint';
   readonly signed = false;
-  typeName(): string { return `UInt(${this.width})`; }
-  protected wrap(e: Expr): this { return new UInt({ node: e }, e.width) as this; }
+  typeName(): string {
+    return `UInt(${this.width})`;
+  }
+  protected wrap(e: Expr): this {
+    return new UInt({ node: e }, e.width) as this;
+  }
 }
 
 export class SInt extends Num {
   declare readonly _kind: 'sint';
   readonly signed = true;
-  typeName(): string { return `SInt(${this.width})`; }
-  protected wrap(e: Expr): this { return new SInt({ node: e }, e.width) as this; }
+  typeName(): string {
+    return `SInt(${this.width})`;
+  }
+  protected wrap(e: Expr): this {
+    return new SInt({ node: e }, e.width) as this;
+  }
   /** Two's-complement negation (wrapping), same width. */
-  neg(): this { return this.wrap(this.mkOp('sub', [litExpr(0, this.width, true, 'neg'), this.expr], this.width, true)); }
+  neg(): this {
+    return this.wrap(this.mkOp('sub', [litExpr(0, this.width, true, 'neg'), this.expr], this.width, true));
+  }
 }
 
 export class Bool extends Bits {
   declare readonly _kind: 'bool';
   readonly signed = false;
-  constructor(src: Src) { super(src, 1); }
-  typeName(): string { return 'Bool'; }
-  protected wrap(e: Expr): this { return new Bool({ node: e }) as this; }
+  constructor(src: Src) {
+    super(src, 1);
+  }
+  typeName(): string {
+    return 'Bool';
+  }
+  protected wrap(e: Expr): this {
+    return new Bool({ node: e }) as this;
+  }
 }
 
 export type Ground = UInt | SInt | Bool;
@@ -350,7 +437,7 @@ export function reduceTree<T>(xs: readonly T[], f: (a: T, b: T) => T): T {
 /** Bits needed to index n entries (at least 1). */
 export function log2Ceil(n: number): number {
   let w = 0;
-  while ((1 << w) < n) w++;
+  while (1 << w < n) w++;
   return Math.max(1, w);
 }
 

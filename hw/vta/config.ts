@@ -65,18 +65,33 @@ export interface VtaConfigJson {
 }
 
 const REQUIRED_KEYS = [
-  'LOG_INP_WIDTH', 'LOG_WGT_WIDTH', 'LOG_ACC_WIDTH', 'LOG_BATCH',
-  'LOG_UOP_BUFF_SIZE', 'LOG_INP_BUFF_SIZE', 'LOG_WGT_BUFF_SIZE', 'LOG_ACC_BUFF_SIZE',
+  'LOG_INP_WIDTH',
+  'LOG_WGT_WIDTH',
+  'LOG_ACC_WIDTH',
+  'LOG_BATCH',
+  'LOG_UOP_BUFF_SIZE',
+  'LOG_INP_BUFF_SIZE',
+  'LOG_WGT_BUFF_SIZE',
+  'LOG_ACC_BUFF_SIZE',
 ] as const;
 const OPTIONAL_INT_KEYS = [
-  'LOG_OUT_WIDTH', 'LOG_BLOCK', 'LOG_BLOCK_IN', 'LOG_BLOCK_OUT', 'LOG_OUT_BUFF_SIZE',
-  'LOG_BUS_WIDTH', 'INSN_QUEUE_DEPTH', 'DEP_QUEUE_DEPTH', 'GEMM_PIPELINE_DEPTH',
-  'ALU_INITIATION_INTERVAL', 'GEMM_DSP_PACKING',
+  'LOG_OUT_WIDTH',
+  'LOG_BLOCK',
+  'LOG_BLOCK_IN',
+  'LOG_BLOCK_OUT',
+  'LOG_OUT_BUFF_SIZE',
+  'LOG_BUS_WIDTH',
+  'INSN_QUEUE_DEPTH',
+  'DEP_QUEUE_DEPTH',
+  'GEMM_PIPELINE_DEPTH',
+  'ALU_INITIATION_INTERVAL',
+  'GEMM_DSP_PACKING',
 ] as const;
 const KNOWN_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_INT_KEYS, 'TARGET', 'HW_VER', 'ALU_OPS']);
 
 const HASH_WHEN_NOT_DEFAULT: readonly (readonly [string, unknown])[] = [
-  ['ALU_INITIATION_INTERVAL', 1], ['GEMM_DSP_PACKING', 1],
+  ['ALU_INITIATION_INTERVAL', 1],
+  ['GEMM_DSP_PACKING', 1],
 ];
 
 /** VTA's default configuration (config/vta_config.json with TARGET sim). */
@@ -117,7 +132,11 @@ export interface TensorGeom {
 /** VTA memory_type codes, as LOAD/STORE encode them. */
 export const MEM_TYPE = Object.freeze({ UOP: 0, WGT: 1, INP: 2, ACC: 3, OUT: 4 });
 export const MEM_TYPE_TENSOR: Readonly<Record<number, TensorKind>> = Object.freeze({
-  0: 'uop', 1: 'wgt', 2: 'inp', 3: 'acc', 4: 'out',
+  0: 'uop',
+  1: 'wgt',
+  2: 'inp',
+  3: 'acc',
+  4: 'out',
 });
 
 export interface InsnLayouts {
@@ -240,7 +259,10 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
   const logBus = 'LOG_BUS_WIDTH' in src ? readInt(src, 'LOG_BUS_WIDTH', where, 6, 9) : 6;
   const insnQueueDepth = 'INSN_QUEUE_DEPTH' in src ? readInt(src, 'INSN_QUEUE_DEPTH', where, 2, 4096) : 512;
   const depQueueDepth = 'DEP_QUEUE_DEPTH' in src ? readInt(src, 'DEP_QUEUE_DEPTH', where, 2, 4096) : 256;
-  for (const [key, v] of [['INSN_QUEUE_DEPTH', insnQueueDepth], ['DEP_QUEUE_DEPTH', depQueueDepth]] as const) {
+  for (const [key, v] of [
+    ['INSN_QUEUE_DEPTH', insnQueueDepth],
+    ['DEP_QUEUE_DEPTH', depQueueDepth],
+  ] as const) {
     if (!isPow2(v)) throw new ConfigError(`${where}: ${key} = ${v} must be a power of two`);
   }
   const gemmPipelineDepth = 'GEMM_PIPELINE_DEPTH' in src ? readInt(src, 'GEMM_PIPELINE_DEPTH', where, 1, 8) : 2;
@@ -284,12 +306,17 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
       );
     }
     if (logDepth > ISA.sramAddrBits) {
-      throw new ConfigError(
-        `${where}: the ${kind} buffer holds 2^${logDepth} elements, more than the 16-bit sram_base field can address; lower ${sizeKey}`,
-      );
+      throw new ConfigError(`${where}: the ${kind} buffer holds 2^${logDepth} elements, more than the 16-bit sram_base field can address; lower ${sizeKey}`);
     }
     return Object.freeze({
-      rows, cols, laneBits, elemBits, elemBytes: elemBits / 8, logDepth, depth: 2 ** logDepth, bytes: 2 ** logBytes,
+      rows,
+      cols,
+      laneBits,
+      elemBits,
+      elemBytes: elemBits / 8,
+      logDepth,
+      depth: 2 ** logDepth,
+      bytes: 2 ** logBytes,
     });
   };
   const tensor = Object.freeze({
@@ -327,9 +354,7 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     GEMM_DSP_PACKING: gemmDspPacking,
   });
   const block = blockIn === blockOut ? `${blockIn}` : `${blockIn}x${blockOut}`;
-  const name =
-    `${batch}x${block}_i${inpBits}w${wgtBits}a${accBits}_` +
-    `${logUopSize}_${logInpSize}_${logWgtSize}_${logAccSize}`;
+  const name = `${batch}x${block}_i${inpBits}w${wgtBits}a${accBits}_` + `${logUopSize}_${logInpSize}_${logWgtSize}_${logAccSize}`;
   // TARGET and HW_VER do not change the hardware, so they stay out of the hash.
   const { TARGET: _t, HW_VER: _h, ...hardware } = json as Record<string, unknown>;
   // Later extensions enter the hash only when set away from their default, so hashes (and the
@@ -341,11 +366,24 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     json,
     target: json.TARGET,
     hwVer: json.HW_VER,
-    batch, blockIn, blockOut, inpBits, wgtBits, accBits, outBits,
+    batch,
+    blockIn,
+    blockOut,
+    inpBits,
+    wgtBits,
+    accBits,
+    outBits,
     busBits: 1 << logBus,
     aluOps: Object.freeze(aluOps),
-    insnQueueDepth, depQueueDepth, gemmPipelineDepth, aluInitiationInterval, gemmDspPacking,
-    tensor, layout, name, hash,
+    insnQueueDepth,
+    depQueueDepth,
+    gemmPipelineDepth,
+    aluInitiationInterval,
+    gemmDspPacking,
+    tensor,
+    layout,
+    name,
+    hash,
   });
 }
 
@@ -356,36 +394,66 @@ function deriveLayouts(tensor: Readonly<Record<TensorKind, TensorGeom>>, where: 
   const logAcc = tensor.acc.logDepth;
   // The micro-op is checked first: it is the tighter limit and the most common reason to reject.
   const uopNeed = logAcc + Math.max(logAcc, logInp) + logWgt;
-  const uop = packFields('micro-op', ISA.uopBits, [
-    ['dst', logAcc], ['src', Math.max(logAcc, logInp)], ['wgt', logWgt],
-  ], where, 32,
-  `set LOG_WGT_BUFF_SIZE to ${Math.log2(tensor.wgt.bytes) - (uopNeed - ISA.uopBits)} (now ${Math.log2(tensor.wgt.bytes)}: the weight index is ${uopNeed - ISA.uopBits} bit(s) too wide), or lower LOG_ACC_BUFF_SIZE, or lower LOG_INP_BUFF_SIZE`);
+  const uop = packFields(
+    'micro-op',
+    ISA.uopBits,
+    [
+      ['dst', logAcc],
+      ['src', Math.max(logAcc, logInp)],
+      ['wgt', logWgt],
+    ],
+    where,
+    32,
+    `set LOG_WGT_BUFF_SIZE to ${Math.log2(tensor.wgt.bytes) - (uopNeed - ISA.uopBits)} (now ${Math.log2(tensor.wgt.bytes)}: the weight index is ${uopNeed - ISA.uopBits} bit(s) too wide), or lower LOG_ACC_BUFF_SIZE, or lower LOG_INP_BUFF_SIZE`,
+  );
   const head: [string, number][] = [
-    ['opcode', ISA.opcodeBits], ['pop_prev', 1], ['pop_next', 1], ['push_prev', 1], ['push_next', 1],
+    ['opcode', ISA.opcodeBits],
+    ['pop_prev', 1],
+    ['pop_next', 1],
+    ['push_prev', 1],
+    ['push_next', 1],
   ];
-  const mem = packFields('LOAD/STORE instruction', ISA.insnBits, [
-    ...head,
-    ['memory_type', ISA.memIdBits], ['sram_base', ISA.sramAddrBits], ['dram_base', ISA.dramAddrBits],
-    ['y_size', ISA.sizeBits], ['x_size', ISA.sizeBits], ['x_stride', ISA.strideBits],
-    ['y_pad_0', ISA.padBits], ['y_pad_1', ISA.padBits], ['x_pad_0', ISA.padBits], ['x_pad_1', ISA.padBits],
-  ], where);
+  const mem = packFields(
+    'LOAD/STORE instruction',
+    ISA.insnBits,
+    [
+      ...head,
+      ['memory_type', ISA.memIdBits],
+      ['sram_base', ISA.sramAddrBits],
+      ['dram_base', ISA.dramAddrBits],
+      ['y_size', ISA.sizeBits],
+      ['x_size', ISA.sizeBits],
+      ['x_stride', ISA.strideBits],
+      ['y_pad_0', ISA.padBits],
+      ['y_pad_1', ISA.padBits],
+      ['x_pad_0', ISA.padBits],
+      ['x_pad_1', ISA.padBits],
+    ],
+    where,
+  );
   const loop: [string, number][] = [
     ...head,
-    ['reset_reg', 1], ['uop_bgn', logUop], ['uop_end', logUop + 1],
-    ['iter_out', ISA.loopIterBits], ['iter_in', ISA.loopIterBits],
-    ['dst_factor_out', logAcc], ['dst_factor_in', logAcc],
+    ['reset_reg', 1],
+    ['uop_bgn', logUop],
+    ['uop_end', logUop + 1],
+    ['iter_out', ISA.loopIterBits],
+    ['iter_in', ISA.loopIterBits],
+    ['dst_factor_out', logAcc],
+    ['dst_factor_in', logAcc],
   ];
-  const gemm = packFields('GEMM instruction', ISA.insnBits, [
-    ...loop,
-    ['src_factor_out', logInp], ['src_factor_in', logInp],
-    ['wgt_factor_out', logWgt], ['wgt_factor_in', logWgt],
-  ], where);
+  const gemm = packFields(
+    'GEMM instruction',
+    ISA.insnBits,
+    [...loop, ['src_factor_out', logInp], ['src_factor_in', logInp], ['wgt_factor_out', logWgt], ['wgt_factor_in', logWgt]],
+    where,
+  );
   // The ALU's source indexes the accumulator buffer.
-  const alu = packFields('ALU instruction', ISA.insnBits, [
-    ...loop,
-    ['src_factor_out', logAcc], ['src_factor_in', logAcc],
-    ['alu_opcode', ISA.aluOpcodeBits], ['use_imm', 1], ['imm', ISA.immBits],
-  ], where);
+  const alu = packFields(
+    'ALU instruction',
+    ISA.insnBits,
+    [...loop, ['src_factor_out', logAcc], ['src_factor_in', logAcc], ['alu_opcode', ISA.aluOpcodeBits], ['use_imm', 1], ['imm', ISA.immBits]],
+    where,
+  );
 
   return Object.freeze({ mem, gemm, alu, uop });
 }

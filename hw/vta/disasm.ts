@@ -17,9 +17,9 @@ export function formatInsn(cfg: VtaConfig, insn: Insn): string {
     case 'LOAD':
     case 'STORE': {
       const mem = MEM_TYPE_NAMES[insn.memType] ?? `mem${insn.memType}`;
-      const pads = insn.yPad0 || insn.yPad1 || insn.xPad0 || insn.xPad1
-        ? ` pad(y ${insn.yPad0},${insn.yPad1} x ${insn.xPad0},${insn.xPad1})` : '';
-      const body = `${insn.op.padEnd(6)} ${mem.padEnd(3)} sram=${insn.sramBase} dram=${insn.dramBase} ` +
+      const pads = insn.yPad0 || insn.yPad1 || insn.xPad0 || insn.xPad1 ? ` pad(y ${insn.yPad0},${insn.yPad1} x ${insn.xPad0},${insn.xPad1})` : '';
+      const body =
+        `${insn.op.padEnd(6)} ${mem.padEnd(3)} sram=${insn.sramBase} dram=${insn.dramBase} ` +
         `y=${insn.ySize} x=${insn.xSize} stride=${insn.xStride}${pads}${insn.xSize === 0 ? ' (sync)' : ''}`;
       return body + deps(insn) + illegalNote(cfg, insn);
     }
@@ -28,7 +28,8 @@ export function formatInsn(cfg: VtaConfig, insn: Insn): string {
       const name = insn.op === 'GEMM' ? 'GEMM' : `ALU.${ALU_OP_NAMES[insn.aluOp] ?? `op${insn.aluOp}`}`;
       const operand = insn.op === 'ALU' ? (insn.useImm ? ` imm=${insn.imm}` : ' vec') : '';
       const wgt = insn.op === 'GEMM' ? ` wgt(${insn.wgtFactorOut},${insn.wgtFactorIn})` : '';
-      const body = `${name.padEnd(6)}${operand}${insn.resetReg ? ' reset' : ''} uop=[${insn.uopBgn},${insn.uopEnd}) ` +
+      const body =
+        `${name.padEnd(6)}${operand}${insn.resetReg ? ' reset' : ''} uop=[${insn.uopBgn},${insn.uopEnd}) ` +
         `iter=${insn.iterOut}x${insn.iterIn} dst(${insn.dstFactorOut},${insn.dstFactorIn}) src(${insn.srcFactorOut},${insn.srcFactorIn})${wgt}`;
       return body + deps(insn) + illegalNote(cfg, insn);
     }
@@ -59,7 +60,5 @@ export function programLegend(cfg: VtaConfig): string {
 /** The whole listing: index, stage, instruction. */
 export function formatProgram(cfg: VtaConfig, insns: readonly Insn[]): string {
   const width = String(Math.max(0, insns.length - 1)).length;
-  return insns
-    .map((insn, i) => `${String(i).padStart(width)}  ${stageOf(insn).padEnd(7)} ${formatInsn(cfg, insn)}`)
-    .join('\n');
+  return insns.map((insn, i) => `${String(i).padStart(width)}  ${stageOf(insn).padEnd(7)} ${formatInsn(cfg, insn)}`).join('\n');
 }

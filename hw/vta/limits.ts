@@ -21,7 +21,11 @@ export function checkGeneratorLimits(cfg: VtaConfig, where: string): VtaConfig {
         `the generator builds at most ${GENERATOR_LIMITS.maxGemmMacs} (e.g. 1x128x128 or 4x64x64)`,
     );
   }
-  for (const [kind, key] of [['inp', 'LOG_BATCH/LOG_BLOCK_IN'], ['wgt', 'LOG_BLOCK_IN/LOG_BLOCK_OUT'], ['acc', 'LOG_BATCH/LOG_BLOCK_OUT']] as const) {
+  for (const [kind, key] of [
+    ['inp', 'LOG_BATCH/LOG_BLOCK_IN'],
+    ['wgt', 'LOG_BLOCK_IN/LOG_BLOCK_OUT'],
+    ['acc', 'LOG_BATCH/LOG_BLOCK_OUT'],
+  ] as const) {
     const bits = cfg.tensor[kind].elemBits;
     if (bits > GENERATOR_LIMITS.maxElementBits) {
       throw new ConfigError(

@@ -1,6 +1,7 @@
 // The VTA core's top-level port contract, written down once as a function of the configuration. The TSIM
 // shell generator wires these ports to the DPI bridge; the core RTL declares exactly these ports; an FPGA
-// wrapper maps them to its platform's AXI interfaces. See sim/tsim/README.md for the semantics (this file sits with the core it describes, below TSIM and the board shells).
+// wrapper maps them to its platform's AXI interfaces. See sim/tsim/README.md for the semantics (this file
+// sits with the core it describes, below TSIM and the board shells).
 
 import type { VtaConfig } from './config';
 
@@ -109,7 +110,12 @@ export function corePorts(cfg: Pick<VtaConfig, 'busBits'>): readonly CorePort[] 
       ['rlast', 'input', 1, 'last beat of the burst'],
     ]),
     ...group('debug_', 'debug', [
-      ['progress', 'output', DEBUG_BITS, 'changes whenever the core makes forward progress (e.g. instructions retired by all stages); TSIM\'s watchdog restarts on every change. Tie to 0 when there is nothing to export.'],
+      [
+        'progress',
+        'output',
+        DEBUG_BITS,
+        "changes whenever the core makes forward progress (e.g. instructions retired by all stages); TSIM's watchdog restarts on every change. Tie to 0 when there is nothing to export.",
+      ],
       ['state', 'output', DEBUG_BITS, 'a free-form status word (e.g. packed stage FSM states); reported in watchdog errors, never interpreted'],
     ]),
   ]);
@@ -117,9 +123,7 @@ export function corePorts(cfg: Pick<VtaConfig, 'busBits'>): readonly CorePort[] 
 
 /** `input wire [7:0] name` lines for a module header, comma-separated. */
 export function verilogPortDecls(ports: readonly CorePort[], indent = '  '): string {
-  return ports
-    .map((p) => `${indent}${p.dir} wire ${p.width > 1 ? `[${p.width - 1}:0] ` : ''}${p.name}`)
-    .join(',\n');
+  return ports.map((p) => `${indent}${p.dir} wire ${p.width > 1 ? `[${p.width - 1}:0] ` : ''}${p.name}`).join(',\n');
 }
 
 /** `.name(expr)` connections; `expr(p)` names the signal connected to port `p`. */

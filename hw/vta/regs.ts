@@ -50,23 +50,26 @@ const added: Omit<HostRegister, 'offset'>[] = [
   { name: 'LOAD_PC', access: 'ro', doc: 'live: index of the instruction the load stage executes or waits to start' },
   { name: 'COMPUTE_PC', access: 'ro', doc: 'live: index of the instruction the compute stage executes or waits to start' },
   { name: 'STORE_PC', access: 'ro', doc: 'live: index of the instruction the store stage executes or waits to start' },
-  { name: 'STAGE_STATE', access: 'ro', doc: 'live: bits [3k+2:3k] for stage k (0 load, 1 compute, 2 store): has an instruction (queue head or in progress), busy, token stall; bit 9 fetch busy, bit 10 fetch error' },
+  {
+    name: 'STAGE_STATE',
+    access: 'ro',
+    doc: 'live: bits [3k+2:3k] for stage k (0 load, 1 compute, 2 store): has an instruction (queue head or in progress), busy, token stall; bit 9 fetch busy, bit 10 fetch error',
+  },
   { name: 'TOKEN_COUNTS', access: 'ro', doc: 'live: tokens queued, 8 bits each: [7:0] l2g, [15:8] g2l, [23:16] g2s, [31:24] s2g' },
   // Which hardware this is: a driver checks it before it writes a register (a bitstream of another configuration)
-  { name: 'CONFIG_HASH', access: 'ro', doc: 'constant: the first 8 hex digits of the configuration hash the core was generated from (configHash in the manifest)' },
+  {
+    name: 'CONFIG_HASH',
+    access: 'ro',
+    doc: 'constant: the first 8 hex digits of the configuration hash the core was generated from (configHash in the manifest)',
+  },
 ];
 
 /** The CONFIG_HASH register's value for a configuration hash (its first 32 bits). */
 export const configHashWord = (hash: string): number => parseInt(hash.slice(0, 8), 16) >>> 0;
 
-export const HOST_REGISTERS: readonly HostRegister[] = Object.freeze([
-  ...vta,
-  ...added.map((r, i) => ({ ...r, offset: 0x28 + 4 * i })),
-]);
+export const HOST_REGISTERS: readonly HostRegister[] = Object.freeze([...vta, ...added.map((r, i) => ({ ...r, offset: 0x28 + 4 * i }))]);
 
-export const REG: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries(HOST_REGISTERS.map((r) => [r.name, r.offset])),
-);
+export const REG: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(HOST_REGISTERS.map((r) => [r.name, r.offset])));
 
 export const CONTROL_BITS = Object.freeze({ launch: 1, done: 2, error: 4 });
 export const ERROR_CODES = Object.freeze({ none: 0, illegalInstruction: 1 });

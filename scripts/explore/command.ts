@@ -39,13 +39,18 @@ const SPEC: CommandSpec = {
 
 const DESCRIPTION =
   'For each point of the space (the cartesian product of its knob values): generate the Verilog,\n' +
-  'synthesise it (vta synth, cached) and keep it only if it fits the board; then tune the workload\'s\n' +
+  "synthesise it (vta synth, cached) and keep it only if it fits the board; then tune the workload's\n" +
   'layers for it (the schedule database first) and report cycles, GOPS at each frequency, GOPS per DSP\n' +
-  'and per BRAM. Points are named by VTA\'s configuration string (e.g. 1x16_i8w8a32_15_15_18_17).';
+  "and per BRAM. Points are named by VTA's configuration string (e.g. 1x16_i8w8a32_15_15_18_17).";
 
 /** A lower bound's rows in the shape of vta synth's fit (what the report and the page show). */
 function boundFit(b: BoundReport): FitReport {
-  const entries = Object.fromEntries(b.rows.map((r) => [r.resource, { used: r.used, budget: r.available, pct: r.available ? Math.round((10000 * r.used) / r.available) / 100 : null, unit: r.unit }]));
+  const entries = Object.fromEntries(
+    b.rows.map((r) => [
+      r.resource,
+      { used: r.used, budget: r.available, pct: r.available ? Math.round((10000 * r.used) / r.available) / 100 : null, unit: r.unit },
+    ]),
+  );
   return { ok: b.fits, ...entries };
 }
 
@@ -86,25 +91,48 @@ export const exploreCommand: Command = defineCommand({
     const executor = executorFromArgs(args, jobs, log);
     for (const p of invalid) io.stderr(`skipped ${JSON.stringify(p.knobs)}: ${p.reason}\n`);
     // points a lower bound rules out are never synthesized
-    const pruned = await Promise.all(points.map(async (p): Promise<PrunedPoint | null> => {
-      const b = await lowerBound(p.cfg, board);
-      return b.fits ? null : { reason: b.fix ?? 'does not fit', fit: boundFit(b), resources: Object.fromEntries(b.rows.map((r) => [r.resource, r.used])) };
-    }));
+    const pruned = await Promise.all(
+      points.map(async (p): Promise<PrunedPoint | null> => {
+        const b = await lowerBound(p.cfg, board);
+        return b.fits ? null : { reason: b.fix ?? 'does not fit', fit: boundFit(b), resources: Object.fromEntries(b.rows.map((r) => [r.resource, r.used])) };
+      }),
+    );
     const left = points.filter((_, i) => !pruned[i]);
-    const perPoint = left.length ? left.reduce((s, p) => s + expectedSynthSeconds(board.family, p.cfg.batch * p.cfg.blockIn * p.cfg.blockOut).seconds, 0) / left.length : 0;
-    io.stdout(`explore: ${points.length} points of ${spaceFile} on ${board.name} (${board.part}), workload ${workload}, schedules on ${target === 'tsim' ? 'tsim' : 'fsim (cost model)'}, ${executor.description}\n`);
-    points.forEach((p, i) => { if (pruned[i]) io.stdout(`  ${p.name}: pruned, not synthesized: ${pruned[i]!.reason}\n`); });
+    const perPoint = left.length
+      ? left.reduce((s, p) => s + expectedSynthSeconds(board.family, p.cfg.batch * p.cfg.blockIn * p.cfg.blockOut).seconds, 0) / left.length
+      : 0;
+    io.stdout(
+      `explore: ${points.length} points of ${spaceFile} on ${board.name} (${board.part}), workload ${workload}, schedules on ${target === 'tsim' ? 'tsim' : 'fsim (cost model)'}, ${executor.description}\n`,
+    );
+    points.forEach((p, i) => {
+      if (pruned[i]) io.stdout(`  ${p.name}: pruned, not synthesized: ${pruned[i]!.reason}\n`);
+    });
     if (left.length) {
-      io.stdout(`  ${left.length} point(s) to synthesize with yosys: about ${formatDuration(perPoint)} each on a first run (cached after), then tuning; ` +
-        `Ctrl-C stops and writes the partial report\n`);
+      io.stdout(
+        `  ${left.length} point(s) to synthesize with yosys: about ${formatDuration(perPoint)} each on a first run (cached after), then tuning; ` +
+          `Ctrl-C stops and writes the partial report\n`,
+      );
     }
     const interrupts = watchInterrupts(log, 'the exploration');
     let report;
     try {
       report = await explore({
-        points, board: board.name, boardClockMhz: board.clockMhz, frequencyMhz: space.frequencyMhz, workload, target, trials,
-        dbFiles: [SHIPPED_DB, dbFile], db, dbFile, executor, log, tty: !!process.stderr.isTTY && io === processIo,
-        pruned, expectedPointSeconds: perPoint || undefined, signal: interrupts.signal,
+        points,
+        board: board.name,
+        boardClockMhz: board.clockMhz,
+        frequencyMhz: space.frequencyMhz,
+        workload,
+        target,
+        trials,
+        dbFiles: [SHIPPED_DB, dbFile],
+        db,
+        dbFile,
+        executor,
+        log,
+        tty: !!process.stderr.isTTY && io === processIo,
+        pruned,
+        expectedPointSeconds: perPoint || undefined,
+        signal: interrupts.signal,
       });
     } finally {
       interrupts.dispose();
@@ -115,12 +143,16 @@ export const exploreCommand: Command = defineCommand({
     writeFileSync(htmlPath, exploreHtml(report));
     io.stdout(`wrote ${jsonPath} and ${htmlPath}\n`);
     if (report.interrupted) {
-      io.stderr(`vta explore: stopped (Ctrl-C): ${report.interrupted.done} of the ${report.interrupted.total} points to synthesize finished; ` +
-        `the report above and its files are partial. To resume, run the same command again: finished syntheses are cached ` +
-        `(${defaultSynthCacheDir()}) and finished points' schedules are in ${dbFile}, so only the unfinished points are redone.\n`);
+      io.stderr(
+        `vta explore: stopped (Ctrl-C): ${report.interrupted.done} of the ${report.interrupted.total} points to synthesize finished; ` +
+          `the report above and its files are partial. To resume, run the same command again: finished syntheses are cached ` +
+          `(${defaultSynthCacheDir()}) and finished points' schedules are in ${dbFile}, so only the unfinished points are redone.\n`,
+      );
       return EXIT_INTERRUPTED;
     }
-    io.stdout(`${report.points.filter((p) => p.fit?.ok).length} of ${report.points.length} points fit ${board.name}; Pareto front: ${report.pareto.join(', ') || '(empty)'}\n`);
+    io.stdout(
+      `${report.points.filter((p) => p.fit?.ok).length} of ${report.points.length} points fit ${board.name}; Pareto front: ${report.pareto.join(', ') || '(empty)'}\n`,
+    );
     return report.points.some((p) => p.error) ? EXIT_FAILURE : EXIT_OK;
   },
 });

@@ -90,7 +90,12 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
   // only the points the lower bound leaves go to the executor; `taskPoint[k]` is task k's point
   const taskPoint = o.points.map((_, i) => i).filter((i) => !o.pruned?.[i]);
   const tasks: PointTask[] = taskPoint.map((i) => ({
-    config: o.points[i].cfg.json, board: o.board, workload: o.workload, target: o.target, trials: o.trials, dbFiles: o.dbFiles,
+    config: o.points[i].cfg.json,
+    board: o.board,
+    workload: o.workload,
+    target: o.target,
+    trials: o.trials,
+    dbFiles: o.dbFiles,
   }));
   const jobs = 'jobs' in o.executor ? Math.min((o.executor as { jobs: number }).jobs, tasks.length) : tasks.length;
   const progress = new Progress(tasks.length, o.log, o.tty, { unit: 'points', jobs, expectedTaskSeconds: o.expectedPointSeconds, everyMs: 30_000 });
@@ -107,7 +112,9 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
         const r = out.output;
         for (const rec of r.records) o.db.add(rec);
         if (o.dbFile && r.records.length) o.db.save(o.dbFile);
-        progress.note(`${name}: ${r.fit?.ok ? `fits, ${r.cycles ?? '-'} cycles` : 'does not fit'} (DSP ${r.resources.dsp}, BRAM36 ${r.resources.bram36}, LUT ${r.resources.lut})${r.error ? `; ${r.error}` : ''}`);
+        progress.note(
+          `${name}: ${r.fit?.ok ? `fits, ${r.cycles ?? '-'} cycles` : 'does not fit'} (DSP ${r.resources.dsp}, BRAM36 ${r.resources.bram36}, LUT ${r.resources.lut})${r.error ? `; ${r.error}` : ''}`,
+        );
       }
       progress.tick(out.ok && !out.output.error);
     },
@@ -131,7 +138,14 @@ export async function explore(o: ExploreOptions): Promise<ExploreReport> {
   const front = paretoFront(candidates.map((p) => ({ gops: p.gops!, dsp: p.resources.dsp ?? 0, bram36: p.resources.bram36 ?? 0, lut: p.resources.lut ?? 0 })));
   const done = results.filter((r) => r !== undefined).length;
   return {
-    generator: GENERATOR, board: o.board, workload: o.workload, target: o.target, macs, points, pareto: front.map((i) => candidates[i].name), invalid: [],
+    generator: GENERATOR,
+    board: o.board,
+    workload: o.workload,
+    target: o.target,
+    macs,
+    points,
+    pareto: front.map((i) => candidates[i].name),
+    invalid: [],
     ...(how === 'stopped' && done < tasks.length ? { interrupted: { done, total: tasks.length } } : {}),
   };
 }
@@ -148,16 +162,35 @@ export function explorePoints(p: DesignPoint, r: PointResult | string | undefine
     if (cut) return { ...none, fit: cut.fit, resources: cut.resources, pruned: cut.reason };
     if (r === undefined) return { ...none, fit: null, resources: {}, unfinished: true };
     if (typeof r === 'string') {
-      return { ...base, estimatedFmaxMHz: null, effectiveMhz: f, fit: null, resources: {}, cycles: null, gops: null, gopsPerDsp: null, gopsPerBram: null, layers: [], error: r };
+      return {
+        ...base,
+        estimatedFmaxMHz: null,
+        effectiveMhz: f,
+        fit: null,
+        resources: {},
+        cycles: null,
+        gops: null,
+        gopsPerDsp: null,
+        gopsPerBram: null,
+        layers: [],
+        error: r,
+      };
     }
     const effective = r.estimatedFmaxMHz !== null ? Math.min(f, r.estimatedFmaxMHz) : f;
     // two operations (multiply, add) per MAC, cycles at the effective clock
     const gops = r.cycles ? (2 * r.macs * effective * 1e6) / r.cycles / 1e9 : null;
     return {
-      ...base, estimatedFmaxMHz: r.estimatedFmaxMHz, effectiveMhz: effective, fit: r.fit, resources: r.resources, cycles: r.cycles, gops,
+      ...base,
+      estimatedFmaxMHz: r.estimatedFmaxMHz,
+      effectiveMhz: effective,
+      fit: r.fit,
+      resources: r.resources,
+      cycles: r.cycles,
+      gops,
       gopsPerDsp: gops !== null && r.resources.dsp ? gops / r.resources.dsp : null,
       gopsPerBram: gops !== null && r.resources.bram36 ? gops / r.resources.bram36 : null,
-      layers: r.layers, error: r.error,
+      layers: r.layers,
+      error: r.error,
     };
   });
 }
@@ -172,13 +205,25 @@ export function formatExploreTable(r: ExploreReport): string {
   const bound = (p: ExplorePoint, k: 'dsp' | 'bram36') => `${p.pruned && p.resources[k] !== undefined ? '>=' : ''}${pct(p, k)}`;
   const fit = (p: ExplorePoint) => (p.pruned ? 'NO (bound)' : p.unfinished ? 'stopped' : p.error && !p.fit ? 'ERROR' : p.fit ? (p.fit.ok ? 'yes' : 'NO') : '-');
   const rows = r.points.map((p) => [
-    p.name, String(p.frequencyMhz), p.estimatedFmaxMHz === null ? '-' : `${p.estimatedFmaxMHz.toFixed(0)}${p.effectiveMhz < p.frequencyMhz ? '*' : ''}`,
-    fit(p), bound(p, 'dsp'), bound(p, 'bram36'), pct(p, 'lut'),
-    p.cycles === null ? '-' : String(p.cycles), p.gops === null ? '-' : p.gops.toFixed(2),
-    p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3), p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3), r.pareto.includes(p.name) ? '*' : '',
+    p.name,
+    String(p.frequencyMhz),
+    p.estimatedFmaxMHz === null ? '-' : `${p.estimatedFmaxMHz.toFixed(0)}${p.effectiveMhz < p.frequencyMhz ? '*' : ''}`,
+    fit(p),
+    bound(p, 'dsp'),
+    bound(p, 'bram36'),
+    pct(p, 'lut'),
+    p.cycles === null ? '-' : String(p.cycles),
+    p.gops === null ? '-' : p.gops.toFixed(2),
+    p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3),
+    p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3),
+    r.pareto.includes(p.name) ? '*' : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
   const line = (x: string[]) => x.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line),
-    'GOPS at the lower of MHz and est MHz (vta synth\'s clock estimate); * marks points that the estimate caps.'].join('\n');
+  return [
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    "GOPS at the lower of MHz and est MHz (vta synth's clock estimate); * marks points that the estimate caps.",
+  ].join('\n');
 }

@@ -25,8 +25,14 @@ function niceMax(v: number): number {
 }
 
 export function scatterSvg(r: ExploreReport): string {
-  const W = 760, H = 460, L = 70, R = 30, T = 60, B = 60;
-  const pw = W - L - R, ph = H - T - B;
+  const W = 760,
+    H = 460,
+    L = 70,
+    R = 30,
+    T = 60,
+    B = 60;
+  const pw = W - L - R,
+    ph = H - T - B;
   const pts = r.points.map((p) => ({ p, b: bindingResource(p) })).filter((x) => x.b);
   const xMax = Math.max(100, niceMax(Math.max(...pts.map((x) => x.b!.pct), 1)));
   const yMax = niceMax(Math.max(...pts.map((x) => x.p.gops ?? 0), 0.1) * 1.1);
@@ -35,31 +41,50 @@ export function scatterSvg(r: ExploreReport): string {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#fff"/>`);
-  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(`${r.workload} on ${r.board}: GOPS vs binding resource (${r.target} cycles)`)}</text>`);
+  out.push(
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(`${r.workload} on ${r.board}: GOPS vs binding resource (${r.target} cycles)`)}</text>`,
+  );
   for (let i = 0; i <= 5; i++) {
-    const xv = (xMax * i) / 5, yv = (yMax * i) / 5;
-    out.push(`<line x1="${X(xv)}" y1="${T}" x2="${X(xv)}" y2="${T + ph}" stroke="#eee"/><text x="${X(xv)}" y="${T + ph + 16}" text-anchor="middle">${xv.toFixed(0)}%</text>`);
-    out.push(`<line x1="${L}" y1="${Y(yv)}" x2="${L + pw}" y2="${Y(yv)}" stroke="#eee"/><text x="${L - 6}" y="${Y(yv) + 4}" text-anchor="end">${yv.toFixed(yMax < 10 ? 1 : 0)}</text>`);
+    const xv = (xMax * i) / 5,
+      yv = (yMax * i) / 5;
+    out.push(
+      `<line x1="${X(xv)}" y1="${T}" x2="${X(xv)}" y2="${T + ph}" stroke="#eee"/><text x="${X(xv)}" y="${T + ph + 16}" text-anchor="middle">${xv.toFixed(0)}%</text>`,
+    );
+    out.push(
+      `<line x1="${L}" y1="${Y(yv)}" x2="${L + pw}" y2="${Y(yv)}" stroke="#eee"/><text x="${L - 6}" y="${Y(yv) + 4}" text-anchor="end">${yv.toFixed(yMax < 10 ? 1 : 0)}</text>`,
+    );
   }
-  out.push(`<line x1="${X(100)}" y1="${T}" x2="${X(100)}" y2="${T + ph}" stroke="#c33" stroke-dasharray="4 3"/><text x="${X(100) - 4}" y="${T + ph - 6}" text-anchor="end" fill="#c33">board limit</text>`);
+  out.push(
+    `<line x1="${X(100)}" y1="${T}" x2="${X(100)}" y2="${T + ph}" stroke="#c33" stroke-dasharray="4 3"/><text x="${X(100) - 4}" y="${T + ph - 6}" text-anchor="end" fill="#c33">board limit</text>`,
+  );
   out.push(`<rect x="${L}" y="${T}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
   out.push(`<text x="${L + pw / 2}" y="${H - 18}" text-anchor="middle">largest share of the board's resources (the binding one), %</text>`);
   out.push(`<text transform="translate(18 ${T + ph / 2}) rotate(-90)" text-anchor="middle">GOPS (2 ops per MAC)</text>`);
-  const front = r.pareto.map((n) => pts.find((x) => x.p.name === n)!).filter(Boolean).sort((a, b) => a.b!.pct - b.b!.pct);
-  if (front.length > 1) out.push(`<polyline fill="none" stroke="#1a6" stroke-width="1.5" points="${front.map((x) => `${X(x.b!.pct).toFixed(1)},${Y(x.p.gops!).toFixed(1)}`).join(' ')}"/>`);
+  const front = r.pareto
+    .map((n) => pts.find((x) => x.p.name === n)!)
+    .filter(Boolean)
+    .sort((a, b) => a.b!.pct - b.b!.pct);
+  if (front.length > 1)
+    out.push(
+      `<polyline fill="none" stroke="#1a6" stroke-width="1.5" points="${front.map((x) => `${X(x.b!.pct).toFixed(1)},${Y(x.p.gops!).toFixed(1)}`).join(' ')}"/>`,
+    );
   for (const { p, b } of pts) {
     const title = `<title>${esc(`${p.name}: ${p.fit?.ok ? 'fits' : 'does not fit'}; ${b!.resource} ${b!.pct}%; ${p.gops === null ? 'no GOPS' : `${p.gops.toFixed(2)} GOPS`}`)}</title>`;
     const cx = X(b!.pct).toFixed(1);
     if (p.gops === null) {
       const cy = Y(0);
-      out.push(`<g stroke="#c33" stroke-width="2">${title}<line x1="${+cx - 5}" y1="${cy - 5}" x2="${+cx + 5}" y2="${cy + 5}"/><line x1="${+cx - 5}" y1="${cy + 5}" x2="${+cx + 5}" y2="${cy - 5}"/></g>`);
+      out.push(
+        `<g stroke="#c33" stroke-width="2">${title}<line x1="${+cx - 5}" y1="${cy - 5}" x2="${+cx + 5}" y2="${cy + 5}"/><line x1="${+cx - 5}" y1="${cy + 5}" x2="${+cx + 5}" y2="${cy - 5}"/></g>`,
+      );
       continue;
     }
     const onFront = r.pareto.includes(p.name);
     out.push(`<circle cx="${cx}" cy="${Y(p.gops).toFixed(1)}" r="${onFront ? 6 : 4}" fill="${onFront ? '#1a6' : '#8ab'}" stroke="#234">${title}</circle>`);
     if (onFront) out.push(`<text x="${+cx + 8}" y="${(Y(p.gops) - 8).toFixed(1)}">${esc(p.name)}</text>`);
   }
-  out.push(`<g transform="translate(${L} 32)"><circle cx="6" cy="6" r="6" fill="#1a6"/><text x="18" y="10">Pareto front</text><circle cx="116" cy="6" r="4" fill="#8ab"/><text x="126" y="10">fits</text><g stroke="#c33" stroke-width="2"><line x1="170" y1="1" x2="180" y2="11"/><line x1="170" y1="11" x2="180" y2="1"/></g><text x="186" y="10">does not fit</text></g>`);
+  out.push(
+    `<g transform="translate(${L} 32)"><circle cx="6" cy="6" r="6" fill="#1a6"/><text x="18" y="10">Pareto front</text><circle cx="116" cy="6" r="4" fill="#8ab"/><text x="126" y="10">fits</text><g stroke="#c33" stroke-width="2"><line x1="170" y1="1" x2="180" y2="11"/><line x1="170" y1="11" x2="180" y2="1"/></g><text x="186" y="10">does not fit</text></g>`,
+  );
   out.push('</svg>');
   return out.join('\n');
 }
@@ -75,11 +100,16 @@ export function exploreHtml(r: ExploreReport): string {
   const rows = r.points.map((p) => {
     const b = bindingResource(p);
     const cells = [
-      p.name, String(p.frequencyMhz), p.estimatedFmaxMHz === null ? '-' : p.estimatedFmaxMHz.toFixed(0),
-      p.pruned ? 'no (lower bound)' : p.unfinished ? 'not finished' : p.fit ? (p.fit.ok ? 'yes' : 'no') : (p.error ? 'error' : '-'),
-      ...(['dsp', 'bram36', 'lut'] as const).map((k) => (p.resources[k] === undefined ? '-' : `${p.pruned ? '≥' : ''}${p.resources[k]}`)), b ? `${b.resource} ${b.pct}%` : '-',
-      p.cycles === null ? '-' : String(p.cycles), p.gops === null ? '-' : p.gops.toFixed(2),
-      p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3), p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3),
+      p.name,
+      String(p.frequencyMhz),
+      p.estimatedFmaxMHz === null ? '-' : p.estimatedFmaxMHz.toFixed(0),
+      p.pruned ? 'no (lower bound)' : p.unfinished ? 'not finished' : p.fit ? (p.fit.ok ? 'yes' : 'no') : p.error ? 'error' : '-',
+      ...(['dsp', 'bram36', 'lut'] as const).map((k) => (p.resources[k] === undefined ? '-' : `${p.pruned ? '≥' : ''}${p.resources[k]}`)),
+      b ? `${b.resource} ${b.pct}%` : '-',
+      p.cycles === null ? '-' : String(p.cycles),
+      p.gops === null ? '-' : p.gops.toFixed(2),
+      p.gopsPerDsp === null ? '-' : p.gopsPerDsp.toFixed(3),
+      p.gopsPerBram === null ? '-' : p.gopsPerBram.toFixed(3),
       r.pareto.includes(p.name) ? 'yes' : '',
     ];
     return `<tr${r.pareto.includes(p.name) ? ' class="front"' : ''}>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;

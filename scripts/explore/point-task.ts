@@ -46,16 +46,29 @@ export async function runTask(t: PointTask, report: (line: string) => void = (li
   const workload = await resolveWorkload(t.workload, cfg);
   const macs = workload.layers.reduce((s, l) => s + layerMacs(l), 0);
   const base = {
-    name: cfg.name, hash: cfg.hash, resources: { ...synth.resources }, fit: synth.fit,
-    estimatedFmaxMHz: synth.timing?.fmaxMHz ?? null, synthSeconds: synth.seconds, macs,
+    name: cfg.name,
+    hash: cfg.hash,
+    resources: { ...synth.resources },
+    fit: synth.fit,
+    estimatedFmaxMHz: synth.timing?.fmaxMHz ?? null,
+    synthSeconds: synth.seconds,
+    macs,
   };
   if (!synth.fit?.ok) return { ...base, cycles: null, layers: [], records: [] };
   say(`fits; tuning ${workload.layers.length} layers (${t.target === 'tsim' ? 'measured on tsim' : 'checked on fsim'})`);
   const known = ScheduleDb.load(t.dbFiles);
   const db = new ScheduleDb();
   const rows = await tune({
-    cfg, layers: workload.layers, target: t.target, trials: t.trials, known, db, dbFile: null,
-    executor: new LocalExecutor(1), log: () => undefined, tty: false,
+    cfg,
+    layers: workload.layers,
+    target: t.target,
+    trials: t.trials,
+    known,
+    db,
+    dbFile: null,
+    executor: new LocalExecutor(1),
+    log: () => undefined,
+    tty: false,
   });
   const failed = rows.find((r) => r.tunedCycles === null);
   return {

@@ -33,8 +33,20 @@ export interface DesignPoint {
 }
 
 /** Keys VTA's configuration string already shows. */
-const IN_NAME = new Set(['gemm', 'LOG_INP_WIDTH', 'LOG_WGT_WIDTH', 'LOG_ACC_WIDTH', 'LOG_BATCH', 'LOG_BLOCK', 'LOG_BLOCK_IN', 'LOG_BLOCK_OUT',
-  'LOG_UOP_BUFF_SIZE', 'LOG_INP_BUFF_SIZE', 'LOG_WGT_BUFF_SIZE', 'LOG_ACC_BUFF_SIZE']);
+const IN_NAME = new Set([
+  'gemm',
+  'LOG_INP_WIDTH',
+  'LOG_WGT_WIDTH',
+  'LOG_ACC_WIDTH',
+  'LOG_BATCH',
+  'LOG_BLOCK',
+  'LOG_BLOCK_IN',
+  'LOG_BLOCK_OUT',
+  'LOG_UOP_BUFF_SIZE',
+  'LOG_INP_BUFF_SIZE',
+  'LOG_WGT_BUFF_SIZE',
+  'LOG_ACC_BUFF_SIZE',
+]);
 const LABELS: Record<string, (v: unknown) => string> = {
   LOG_BUS_WIDTH: (v) => `bus${2 ** (v as number)}`,
   GEMM_DSP_PACKING: (v) => `dsp${v}`,
@@ -47,7 +59,9 @@ const LABELS: Record<string, (v: unknown) => string> = {
 export function pointName(cfg: VtaConfig, setKeys: Iterable<string>): string {
   const def = defaultConfig().json as unknown as Record<string, unknown>;
   const json = cfg.json as unknown as Record<string, unknown>;
-  const extra = [...new Set(setKeys)].filter((k) => !IN_NAME.has(k) && k in json && JSON.stringify(json[k]) !== JSON.stringify(def[k])).sort()
+  const extra = [...new Set(setKeys)]
+    .filter((k) => !IN_NAME.has(k) && k in json && JSON.stringify(json[k]) !== JSON.stringify(def[k]))
+    .sort()
     .map((k) => (LABELS[k] ? LABELS[k](json[k]) : `${k}=${JSON.stringify(json[k])}`));
   return [cfg.name, ...extra].join('+');
 }
@@ -87,13 +101,21 @@ export function parseSpace(text: string, file: string): DesignSpace {
   for (const [k, v] of Object.entries(knobs)) {
     if (!Array.isArray(v) || v.length === 0) throw new SpaceError(`${file}: knobs.${k} must be a non-empty array of values`);
     const grouped = v.every((x) => x && typeof x === 'object' && !Array.isArray(x));
-    if (!grouped && k !== 'gemm' && !/^[A-Z][A-Z0-9_]*$/.test(k)) throw new SpaceError(`${file}: knobs.${k} is not a vta_config.json key or "gemm" (or a list of objects of such keys)`);
+    if (!grouped && k !== 'gemm' && !/^[A-Z][A-Z0-9_]*$/.test(k))
+      throw new SpaceError(`${file}: knobs.${k} is not a vta_config.json key or "gemm" (or a list of objects of such keys)`);
   }
   const freq = j.frequencyMhz;
   if (freq !== undefined && (!Array.isArray(freq) || !freq.length || freq.some((f) => typeof f !== 'number' || !(f > 0) || f > 1000))) {
     throw new SpaceError(`${file}: "frequencyMhz" must be a non-empty array of frequencies in MHz (0 < f <= 1000)`);
   }
-  return { file, board: j.board as string | undefined, workload: j.workload as string | undefined, base: base as Partial<VtaConfigJson>, knobs: knobs as Record<string, unknown[]>, frequencyMhz: freq as number[] | undefined };
+  return {
+    file,
+    board: j.board as string | undefined,
+    workload: j.workload as string | undefined,
+    base: base as Partial<VtaConfigJson>,
+    knobs: knobs as Record<string, unknown[]>,
+    frequencyMhz: freq as number[] | undefined,
+  };
 }
 
 export function loadSpace(file: string): DesignSpace {

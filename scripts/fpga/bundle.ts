@@ -117,7 +117,10 @@ export function buildBundle(input: BundleInput): Bundle {
     { path: 'build.sh', text: buildScript(flowInput), executable: true },
     { path: 'synth-estimate.json', text: `${JSON.stringify({ board: board.name, forced: input.forced, ...fit }, null, 2)}\n` },
   ];
-  files.push({ path: 'README.md', text: renderBoardReadme({ flow: flowInput, cfg, outputs, fit, forced: input.forced, configDir: input.configDir, platform }) });
+  files.push({
+    path: 'README.md',
+    text: renderBoardReadme({ flow: flowInput, cfg, outputs, fit, forced: input.forced, configDir: input.configDir, platform }),
+  });
   const manifest: FpgaManifest = {
     generator,
     board: board.name,

@@ -23,10 +23,17 @@ export const FPGA_SPEC: CommandSpec = {
   command: 'vta fpga',
   flags: [
     // `vta gen`'s flags may carry --board already (a preset there; required here).
-    ...(CONFIG_FLAGS.some((f) => f.name === 'board') ? [] : [{ name: 'board', type: 'string' as const, metavar: 'BOARD', help: `the board: ${BOARD_NAMES.join(', ')} (required)` }]),
-    { name: 'freq', type: 'int', metavar: 'MHZ', help: 'fabric clock in MHz (default: the board\'s, e.g. 100 on the PYNQ-Z1)' },
+    ...(CONFIG_FLAGS.some((f) => f.name === 'board')
+      ? []
+      : [{ name: 'board', type: 'string' as const, metavar: 'BOARD', help: `the board: ${BOARD_NAMES.join(', ')} (required)` }]),
+    { name: 'freq', type: 'int', metavar: 'MHZ', help: "fabric clock in MHz (default: the board's, e.g. 100 on the PYNQ-Z1)" },
     { name: 'force', type: 'bool', help: 'write the folder even when the configuration does not fit the board' },
-    { name: 'estimate', type: 'string', metavar: 'yosys|bound', help: 'how the fit is checked: yosys (vta synth: minutes on a first run, cached; the default) or bound (a lower bound from the buffers and GEMM multipliers, instant: it can only prove a misfit)' },
+    {
+      name: 'estimate',
+      type: 'string',
+      metavar: 'yosys|bound',
+      help: 'how the fit is checked: yosys (vta synth: minutes on a first run, cached; the default) or bound (a lower bound from the buffers and GEMM multipliers, instant: it can only prove a misfit)',
+    },
     ...CONFIG_FLAGS,
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default build/fpga/<board>/<config-name>)' },
   ],
@@ -34,8 +41,8 @@ export const FPGA_SPEC: CommandSpec = {
 
 export const FPGA_DESCRIPTION =
   'Writes a folder with the generated core, the board shell, the vendor flow (Vivado batch Tcl, or\n' +
-  'Platform Designer + Quartus scripts), build.sh, vta_hw_spec.h with the board\'s platform macros, the fit\n' +
-  'estimate, a README with the board-side steps and manifest.json (sha256 of every file). The board\'s\n' +
+  "Platform Designer + Quartus scripts), build.sh, vta_hw_spec.h with the board's platform macros, the fit\n" +
+  "estimate, a README with the board-side steps and manifest.json (sha256 of every file). The board's\n" +
   'presets (bus width) apply under the flags. A configuration that does not fit is refused unless --force.';
 
 export interface FpgaDeps {
@@ -71,13 +78,18 @@ function makeCommand(deps: FpgaDeps): Command {
       const board = boardByName(boardName);
       const req = configRequestFromArgs(args);
       const preset = boardPreset(board);
-      const cfg = resolveGenConfig({
-        ...req,
-        overrides: { ...preset, ...req.overrides },
-        overrideText: [`--board ${board.name}`, ...req.overrideText.filter((t) => !/^--(board|freq|force)\b/.test(t))],
-      }, cwd);
+      const cfg = resolveGenConfig(
+        {
+          ...req,
+          overrides: { ...preset, ...req.overrides },
+          overrideText: [`--board ${board.name}`, ...req.overrideText.filter((t) => !/^--(board|freq|force)\b/.test(t))],
+        },
+        cwd,
+      );
       if (cfg.busBits !== board.memBusBits) {
-        throw new ConfigError(`--bus-width ${cfg.busBits}: ${board.name}'s ${board.ports.dataPort} is ${board.memBusBits} bits wide; drop --bus-width (the board preset sets it)`);
+        throw new ConfigError(
+          `--bus-width ${cfg.busBits}: ${board.name}'s ${board.ports.dataPort} is ${board.memBusBits} bits wide; drop --bus-width (the board preset sets it)`,
+        );
       }
       const freq = args.int('freq') ?? board.clockMhz;
       if (freq < 10 || freq > 800) throw new UsageError(`--freq ${freq}: expected a fabric clock between 10 and 800 MHz`);
@@ -86,13 +98,20 @@ function makeCommand(deps: FpgaDeps): Command {
 
       progress(`${board.name} (${board.part}), ${cfg.name}, ${freq} MHz: generating the core`);
       const rtl = (deps.emitRtl ?? realEmitRtl)(cfg);
-      progress(estimate === 'bound'
-        ? 'checking the fit with the lower bound from the buffers and multipliers (no synthesis)'
-        : 'checking the fit with vta synth (yosys; cached after the first run; --estimate bound skips it)');
+      progress(
+        estimate === 'bound'
+          ? 'checking the fit with the lower bound from the buffers and multipliers (no synthesis)'
+          : 'checking the fit with vta synth (yosys; cached after the first run; --estimate bound skips it)',
+      );
       const line = new StatusLine((t) => io.stderr(t), !!process.stderr.isTTY && io === processIo);
       let fit;
       try {
-        fit = await (deps.estimator ?? (estimate === 'bound' ? lowerBound : defaultEstimator))(cfg, board, (l) => line.note(`vta fpga: ${l}`), (l) => line.update(`vta fpga: ${l}`));
+        fit = await (deps.estimator ?? (estimate === 'bound' ? lowerBound : defaultEstimator))(
+          cfg,
+          board,
+          (l) => line.note(`vta fpga: ${l}`),
+          (l) => line.update(`vta fpga: ${l}`),
+        );
       } finally {
         line.done();
       }
@@ -112,7 +131,11 @@ function makeCommand(deps: FpgaDeps): Command {
         try {
           mkdirSync(dirname(path), { recursive: true });
           let same = false;
-          try { same = readFileSync(path, 'utf8') === f.text; } catch { /* absent */ }
+          try {
+            same = readFileSync(path, 'utf8') === f.text;
+          } catch {
+            /* absent */
+          }
           if (!same) writeFileSync(path, f.text);
           if (f.executable) chmodSync(path, 0o755);
         } catch (e) {

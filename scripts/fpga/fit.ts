@@ -57,7 +57,8 @@ export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<Fi
   if (!fits) {
     const biggest = [...TENSOR_KINDS].sort((a, b) => cfg.tensor[b].bytes - cfg.tensor[a].bytes)[0];
     const over = Math.ceil(((blocks - budget!.amount) * blockBits) / 8 / 1024);
-    fix = `the buffers need at least ${blocks} ${budget!.unit} blocks, ${board.name} has ${budget!.amount}; ` +
+    fix =
+      `the buffers need at least ${blocks} ${budget!.unit} blocks, ${board.name} has ${budget!.amount}; ` +
       `shrink them by ${over} KiB or more, e.g. lower ${FLAG[biggest]} (the ${biggest.toUpperCase()} buffer is ${cfg.tensor[biggest].bytes / 1024} KiB)`;
   }
   return {
@@ -89,7 +90,8 @@ export async function lowerBound(cfg: VtaConfig, board: Board): Promise<FitRepor
   const products = cfg.batch * cfg.blockIn * cfg.blockOut;
   const dsps = Math.ceil(products / productsPerDsp(board.family, cfg.gemmDspPacking));
   const dspFits = dsps <= budget.amount;
-  const dspFix = dspFits ? null
+  const dspFix = dspFits
+    ? null
     : `the GEMM core's ${products} int8 multipliers need at least ${dsps} ${budget.unit} blocks, ${board.name} has ${budget.amount}; ` +
       `${cfg.gemmDspPacking === 2 ? 'use a smaller --gemm' : 'use --gemm-dsp-packing 2 (two products per DSP) or a smaller --gemm'}`;
   return {
@@ -126,12 +128,14 @@ export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'> &
     source: `vta synth (yosys ${report.yosysVersion})`,
     rows,
     fits: report.fit.ok,
-    fix: over.length === 0 ? null
-      : over.map((r) => `${r.resource} ${r.used} > ${r.available} ${r.unit}: ${FIT_KNOBS[r.resource] ?? 'a smaller configuration'}`).join('; '),
+    fix:
+      over.length === 0
+        ? null
+        : over.map((r) => `${r.resource} ${r.used} > ${r.available} ${r.unit}: ${FIT_KNOBS[r.resource] ?? 'a smaller configuration'}`).join('; '),
     timing: report.timing
       ? { fmaxMHz: report.timing.fmaxMHz, rangeMHz: report.timing.fmaxRangeMHz, levels: report.timing.levels, from: report.timing.from, to: report.timing.to }
       : null,
-    notes: ['a synthesis estimate (yosys), not the vendor tools\' placement; timing is checked by build.sh'],
+    notes: ["a synthesis estimate (yosys), not the vendor tools' placement; timing is checked by build.sh"],
   };
 }
 
@@ -139,10 +143,11 @@ export function fitFromSynth(report: Pick<SynthReport, 'fit' | 'yosysVersion'> &
 export function clockWarning(fit: Pick<FitReport, 'timing'>, freqMhz: number): string | null {
   const t = fit.timing;
   if (!t || freqMhz <= t.fmaxMHz) return null;
-  return `WARNING: ${freqMhz} MHz is above the clock estimate of ${t.fmaxMHz.toFixed(1)} MHz (${t.rangeMHz[0].toFixed(0)}-${t.rangeMHz[1].toFixed(0)}; ` +
-    `${t.levels} logic levels from ${t.from} to ${t.to}); the build may fail timing: lower --freq`;
+  return (
+    `WARNING: ${freqMhz} MHz is above the clock estimate of ${t.fmaxMHz.toFixed(1)} MHz (${t.rangeMHz[0].toFixed(0)}-${t.rangeMHz[1].toFixed(0)}; ` +
+    `${t.levels} logic levels from ${t.from} to ${t.to}); the build may fail timing: lower --freq`
+  );
 }
 
 /** The estimator `vta fpga` uses by default: `vta synth`'s yosys estimate (cached by content). */
-export const defaultEstimator: FitEstimator = async (cfg, board, log, status) =>
-  fitFromSynth(await synthesize({ cfg, board, progress: log, status }), board);
+export const defaultEstimator: FitEstimator = async (cfg, board, log, status) => fitFromSynth(await synthesize({ cfg, board, progress: log, status }), board);

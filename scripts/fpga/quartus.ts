@@ -38,7 +38,9 @@ export function renderComponentTcl(i: FlowInput): string {
   const { plan } = i;
   const iface = (name: ShellPort['iface']) => plan.ports.filter((p) => p.iface === name);
   const portLines = (name: 's_axi_control' | 'm_axi_gmem') =>
-    iface(name).map((p) => `add_interface_port ${name} ${p.name} ${role(p)} ${p.dir === 'input' ? 'Input' : 'Output'} ${p.width}`).join('\n');
+    iface(name)
+      .map((p) => `add_interface_port ${name} ${p.name} ${role(p)} ${p.dir === 'input' ? 'Input' : 'Output'} ${p.width}`)
+      .join('\n');
   return `${header(i, 'the VTA shell as a Platform Designer component')}
 package require -exact qsys 16.1
 
@@ -151,14 +153,22 @@ function ddrPorts(hps: HpsBoardProcessor): [string, number, string, 'output' | '
   const dq = param('MEM_DQ_WIDTH');
   const dqs = dq / param('MEM_DQ_PER_DQS');
   return [
-    ['HPS_DDR3_ADDR', param('MEM_ROW_ADDR_WIDTH'), 'memory_mem_a', 'output'], ['HPS_DDR3_BA', param('MEM_BANKADDR_WIDTH'), 'memory_mem_ba', 'output'],
-    ['HPS_DDR3_CK_P', param('MEM_CK_WIDTH'), 'memory_mem_ck', 'output'], ['HPS_DDR3_CK_N', param('MEM_CK_WIDTH'), 'memory_mem_ck_n', 'output'],
-    ['HPS_DDR3_CKE', param('MEM_CLK_EN_WIDTH'), 'memory_mem_cke', 'output'], ['HPS_DDR3_CS_N', param('MEM_CS_WIDTH'), 'memory_mem_cs_n', 'output'],
-    ['HPS_DDR3_RAS_N', 1, 'memory_mem_ras_n', 'output'], ['HPS_DDR3_CAS_N', 1, 'memory_mem_cas_n', 'output'],
-    ['HPS_DDR3_WE_N', 1, 'memory_mem_we_n', 'output'], ['HPS_DDR3_RESET_N', 1, 'memory_mem_reset_n', 'output'],
-    ['HPS_DDR3_DQ', dq, 'memory_mem_dq', 'inout'], ['HPS_DDR3_DQS_P', dqs, 'memory_mem_dqs', 'inout'],
-    ['HPS_DDR3_DQS_N', dqs, 'memory_mem_dqs_n', 'inout'], ['HPS_DDR3_ODT', param('MEM_CS_WIDTH'), 'memory_mem_odt', 'output'],
-    ['HPS_DDR3_DM', dqs, 'memory_mem_dm', 'output'], ['HPS_DDR3_RZQ', 1, 'memory_oct_rzqin', 'input'],
+    ['HPS_DDR3_ADDR', param('MEM_ROW_ADDR_WIDTH'), 'memory_mem_a', 'output'],
+    ['HPS_DDR3_BA', param('MEM_BANKADDR_WIDTH'), 'memory_mem_ba', 'output'],
+    ['HPS_DDR3_CK_P', param('MEM_CK_WIDTH'), 'memory_mem_ck', 'output'],
+    ['HPS_DDR3_CK_N', param('MEM_CK_WIDTH'), 'memory_mem_ck_n', 'output'],
+    ['HPS_DDR3_CKE', param('MEM_CLK_EN_WIDTH'), 'memory_mem_cke', 'output'],
+    ['HPS_DDR3_CS_N', param('MEM_CS_WIDTH'), 'memory_mem_cs_n', 'output'],
+    ['HPS_DDR3_RAS_N', 1, 'memory_mem_ras_n', 'output'],
+    ['HPS_DDR3_CAS_N', 1, 'memory_mem_cas_n', 'output'],
+    ['HPS_DDR3_WE_N', 1, 'memory_mem_we_n', 'output'],
+    ['HPS_DDR3_RESET_N', 1, 'memory_mem_reset_n', 'output'],
+    ['HPS_DDR3_DQ', dq, 'memory_mem_dq', 'inout'],
+    ['HPS_DDR3_DQS_P', dqs, 'memory_mem_dqs', 'inout'],
+    ['HPS_DDR3_DQS_N', dqs, 'memory_mem_dqs_n', 'inout'],
+    ['HPS_DDR3_ODT', param('MEM_CS_WIDTH'), 'memory_mem_odt', 'output'],
+    ['HPS_DDR3_DM', dqs, 'memory_mem_dm', 'output'],
+    ['HPS_DDR3_RZQ', 1, 'memory_oct_rzqin', 'input'],
   ];
 }
 
@@ -274,7 +284,7 @@ proc fit_row {text label} {
   if {[regexp "$label\\\\s*:\\\\s*$num\\\\s*/\\\\s*$num" $text -> used avail]} {
     return [format {{"used": %s, "available": %s}} [string map {, {}} $used] [string map {, {}} $avail]]
   }
-  if {[regexp "$label\\\\s*:\\\\s*$num\\\\s*(\\n|\$)" $text -> used]} {
+  if {[regexp "$label\\\\s*:\\\\s*$num\\\\s*(\\n|$)" $text -> used]} {
     return [format {{"used": %s, "available": null}} [string map {, {}} $used]]
   }
   return null
@@ -315,7 +325,7 @@ export const quartusFlow: VendorFlow = {
     'qsys-generate soc_system.qsys --synthesis=VERILOG --search-path="$PWD,\\$" --output-directory=soc_system',
     'quartus_sh -t project.tcl "$jobs"',
     '# Synthesis, then the HPS SDRAM pin assignments (their scripts run in the timing analyzer and write the',
-    '# DDR3 pins into vta.qsf), then the full compile that reads them: separate processes, as Intel\'s GHRD.',
+    "# DDR3 pins into vta.qsf), then the full compile that reads them: separate processes, as Intel's GHRD.",
     `quartus_map ${PROJECT}`,
     'pin_scripts=(soc_system/synthesis/submodules/*_pin_assignments.tcl)',
     '[ -e "${pin_scripts[0]}" ] || { echo "build.sh: qsys-generate wrote no soc_system/synthesis/submodules/*_pin_assignments.tcl" >&2; exit 1; }',
@@ -325,7 +335,8 @@ export const quartusFlow: VendorFlow = {
     `quartus_cpf -c -o bitstream_compression=on output_files/${PROJECT}.sof output/vta.rbf`,
     'echo "build.sh: output/vta.rbf, output/report.json"',
   ],
-  readmeFiles: (i) => `- \`vta_hw.tcl\` (Platform Designer component), \`soc_system.tcl\` (system), \`${topName(i.board)}.v\`, \`pins.tcl\`,\n  \`${sdcName(i.board)}\`, \`project.tcl\` and \`report.tcl\` (the Quartus project and its report; build.sh runs the steps).`,
+  readmeFiles: (i) =>
+    `- \`vta_hw.tcl\` (Platform Designer component), \`soc_system.tcl\` (system), \`${topName(i.board)}.v\`, \`pins.tcl\`,\n  \`${sdcName(i.board)}\`, \`project.tcl\` and \`report.tcl\` (the Quartus project and its report; build.sh runs the steps).`,
   loadSteps: () => [
     '2. Load `output/vta.rbf` and enable the bridges (the lightweight HPS-to-FPGA bridge for the registers,',
     '   FPGA-to-HPS for DRAM). On a mainline kernel (the FPGA-manager ABI has no firmware file of its own), with a',
@@ -345,7 +356,7 @@ export const quartusFlow: VendorFlow = {
     '   compiled with `dtc -@ -I dts -O dtb -o vta.dtbo vta.dts` (the base device tree built with symbols), through configfs:',
     '   `sudo mkdir /sys/kernel/config/device-tree/overlays/vta && sudo cp vta.dtbo /sys/kernel/config/device-tree/overlays/vta/dtbo`',
     '   (the bridges must be enabled in the base device tree or by the overlay; check `/sys/class/fpga_bridge/*/state`).',
-    '   Without overlays, program the FPGA manager\'s registers directly as VTA\'s own DE10-Nano runtime does',
+    "   Without overlays, program the FPGA manager's registers directly as VTA's own DE10-Nano runtime does",
     '   (`de10nano_mgr`), or load `vta.rbf` from U-Boot (`fpga load`) and enable the bridges (`bridge enable`).',
   ],
 };

@@ -92,10 +92,13 @@ export function formatSynthBenchTable(rep: SynthBenchReport): string {
     if (!r.resources) return [r.label, r.configName, r.family, 'error:', (r.error ?? '').slice(0, 60), '', '', '', '', '', '', '', '-', '-'];
     const f = r.fit ?? { ok: true };
     return [
-      r.label, r.configName, r.family,
+      r.label,
+      r.configName,
+      r.family,
       ...(['lut', 'ff', 'dsp', 'bram36', 'uram'] as const).map((k) => fmtNum(r.resources![k])),
       ...(['lut', 'ff', 'dsp', 'bram36'] as const).map((k) => fmtPct(f[k])),
-      f.ok ? 'yes' : 'NO', r.seconds === null ? '-' : `${r.seconds}${r.cached ? '*' : ''}`,
+      f.ok ? 'yes' : 'NO',
+      r.seconds === null ? '-' : `${r.seconds}${r.cached ? '*' : ''}`,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -125,7 +128,9 @@ export function synthBenchSvg(rep: SynthBenchReport): string {
   parts.push(`<text x="${left}" y="20" font-size="14">Synthesis estimate (yosys ${rep.yosysVersion ?? '?'}): % of each board's resources</text>`);
   parts.push(`<text transform="translate(16,${top + h / 2}) rotate(-90)" text-anchor="middle">% of the board</text>`);
   for (const pct of ticks) {
-    parts.push(`<line x1="${left}" x2="${left + rows.length * groupW}" y1="${y(pct)}" y2="${y(pct)}" stroke="${pct === 100 ? '#c00' : '#ddd'}"${pct === 100 ? ' stroke-dasharray="4 3"' : ''}/>`);
+    parts.push(
+      `<line x1="${left}" x2="${left + rows.length * groupW}" y1="${y(pct)}" y2="${y(pct)}" stroke="${pct === 100 ? '#c00' : '#ddd'}"${pct === 100 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
     parts.push(`<text x="${left - 6}" y="${y(pct) + 4}" text-anchor="end">${pct}%</text>`);
   }
   rows.forEach((r, g) => {
@@ -134,12 +139,16 @@ export function synthBenchSvg(rep: SynthBenchReport): string {
       const pct = r.fit?.[k]?.pct;
       if (pct === undefined || pct === null) return;
       const x = x0 + j * barW;
-      parts.push(`<rect x="${x}" y="${y(pct)}" width="${barW - 2}" height="${top + h - y(pct)}" fill="${COLORS[k]}"><title>${r.label} ${k}: ${r.fit?.[k]?.used} / ${r.fit?.[k]?.budget} (${pct}%)</title></rect>`);
+      parts.push(
+        `<rect x="${x}" y="${y(pct)}" width="${barW - 2}" height="${top + h - y(pct)}" fill="${COLORS[k]}"><title>${r.label} ${k}: ${r.fit?.[k]?.used} / ${r.fit?.[k]?.budget} (${pct}%)</title></rect>`,
+      );
       // over budget: the percentage on the bar, since that is the number the user must bring down
       if (pct > 100) parts.push(`<text transform="translate(${x + barW / 2},${y(pct) - 3}) rotate(-90)" font-size="9">${Math.round(pct)}%</text>`);
     });
     const cx = x0 + (CHART_RESOURCES.length * barW) / 2;
-    parts.push(`<text transform="translate(${cx},${top + h + 12}) rotate(40)" fill="${r.fit?.ok ? '#000' : '#c00'}">${r.label}${r.fit?.ok ? '' : ' (does not fit)'}</text>`);
+    parts.push(
+      `<text transform="translate(${cx},${top + h + 12}) rotate(40)" fill="${r.fit?.ok ? '#000' : '#c00'}">${r.label}${r.fit?.ok ? '' : ' (does not fit)'}</text>`,
+    );
   });
   CHART_RESOURCES.forEach((k, j) => {
     const ly = top + j * 16;
@@ -159,10 +168,14 @@ const BENCH_SPEC: CommandSpec = {
   ],
 };
 const BENCH_DESCRIPTION =
-  'Synthesises, one after another, VTA\'s default configuration (against the Pynq-Z1), each board preset,\n' +
-  'and 1x32x32 and 2x16x16 with each board preset, for the board\'s family; prints resources, % of the\n' +
+  "Synthesises, one after another, VTA's default configuration (against the Pynq-Z1), each board preset,\n" +
+  "and 1x32x32 and 2x16x16 with each board preset, for the board's family; prints resources, % of the\n" +
   'board, fit and seconds. Full cores take about a CPU-minute each; results are cached (vta synth shares\n' +
-  'the cache). Case labels: ' + synthBenchCases().map((c) => c.label).join(', ') + '.';
+  'the cache). Case labels: ' +
+  synthBenchCases()
+    .map((c) => c.label)
+    .join(', ') +
+  '.';
 
 /** The help text of `vta bench synth`. */
 export const SYNTH_BENCH_USAGE = formatUsage(BENCH_SPEC, BENCH_DESCRIPTION);
@@ -174,8 +187,13 @@ export async function runSynthBenchCommand(argv: string[], io: CliIo = processIo
     return EXIT_OK;
   }
   return runSynthBenchSection(io, {
-    json: args.string('json'), svg: args.string('svg'),
-    only: args.string('only')?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    json: args.string('json'),
+    svg: args.string('svg'),
+    only: args
+      .string('only')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
   });
 }
 
@@ -205,7 +223,11 @@ export async function runSynthBenchSection(io: CliIo, o: { json?: string; svg?: 
     process.removeListener('SIGINT', onSigint);
   }
   io.stdout(`\nSynthesis estimates (yosys ${rep.yosysVersion ?? '?'})\n${formatSynthBenchTable(rep)}\n`);
-  for (const [path, text] of [[json, `${JSON.stringify(rep, null, 2)}\n`], [svg, synthBenchSvg(rep)]] as const) writeFileSync(path, text);
+  for (const [path, text] of [
+    [json, `${JSON.stringify(rep, null, 2)}\n`],
+    [svg, synthBenchSvg(rep)],
+  ] as const)
+    writeFileSync(path, text);
   io.stdout(`wrote ${json} and ${svg}\n`);
   return rep.rows.some((r) => r.error) ? EXIT_FAILURE : EXIT_OK;
 }

@@ -27,8 +27,8 @@ const SPEC: CommandSpec = {
 const DESCRIPTION =
   'Synthesises the generated Verilog with @yowasp/yosys (WebAssembly, in a worker thread; progress on\n' +
   'stderr, Ctrl-C stops it) and prints the resource estimate: totals, the fit against --board, per module\n' +
-  'and per memory; and a clock estimate before place and route (fmax, logic levels, the critical path\'s\n' +
-  'ends, per module too; the speed grade from --board\'s part). Results are cached by (configuration,\n' +
+  "and per memory; and a clock estimate before place and route (fmax, logic levels, the critical path's\n" +
+  "ends, per module too; the speed grade from --board's part). Results are cached by (configuration,\n" +
   'Verilog, family, script, yosys version); the yosys log is kept and its path printed. With --board the\n' +
   'preset applies under the flags (flags win).\n' +
   'Exit code 1 when the design does not fit the board.';
@@ -45,7 +45,9 @@ function table(head: string[], rows: string[][], leftCols = 1): string {
 export function formatTiming(r: Pick<SynthReport, 'timing'>): string[] {
   const t = r.timing;
   if (!t) return ['timing: no delay model for this family'];
-  const stages = Object.entries(t.stages).map(([k, n]) => `${n} ${k}`).join(', ');
+  const stages = Object.entries(t.stages)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   return [
     'timing (estimate before place and route; scripts/synth/REPORT.md)',
     `  fmax    ${t.fmaxMHz.toFixed(1)} MHz (period ${t.periodNs.toFixed(3)} ns; ${t.fmaxRangeMHz[0].toFixed(0)}-${t.fmaxRangeMHz[1].toFixed(0)} MHz with routing 1.4x-0.6x; ${t.uncalibratedFmaxMHz.toFixed(1)} uncalibrated)`,
@@ -59,25 +61,67 @@ export function formatTiming(r: Pick<SynthReport, 'timing'>): string[] {
 /** The human-readable report. */
 export function formatSynthReport(r: SynthReport): string {
   const out: string[] = [];
-  out.push(`vta synth: ${r.configName} (hash ${r.configHash}), top ${r.top}, family ${r.family}` +
-    `${r.board ? `, board ${r.board} (${r.part})` : ''}; yosys ${r.yosysVersion}, ${r.seconds} s${r.cached ? ' (cached)' : ''}`);
+  out.push(
+    `vta synth: ${r.configName} (hash ${r.configHash}), top ${r.top}, family ${r.family}` +
+      `${r.board ? `, board ${r.board} (${r.part})` : ''}; yosys ${r.yosysVersion}, ${r.seconds} s${r.cached ? ' (cached)' : ''}`,
+  );
   const shown = RESOURCE_NAMES.filter((k) => k !== 'uram' || r.resources.uram > 0 || r.fit?.uram);
   out.push('', 'resources');
-  out.push(table(['resource', 'used', 'unit', ...(r.fit ? ['budget', '%', ''] : [])], shown.map((k) => {
-    const f = r.fit?.[k];
-    return [k, fmt(r.resources[k]), r.units[k], ...(r.fit ? [f ? fmt(f.budget) : '-', f?.pct != null ? `${f.pct.toFixed(1)}%` : '-', f && f.used > f.budget ? 'OVER' : ''] : [])];
-  }), 1));
+  out.push(
+    table(
+      ['resource', 'used', 'unit', ...(r.fit ? ['budget', '%', ''] : [])],
+      shown.map((k) => {
+        const f = r.fit?.[k];
+        return [
+          k,
+          fmt(r.resources[k]),
+          r.units[k],
+          ...(r.fit ? [f ? fmt(f.budget) : '-', f?.pct != null ? `${f.pct.toFixed(1)}%` : '-', f && f.used > f.budget ? 'OVER' : ''] : []),
+        ];
+      }),
+      1,
+    ),
+  );
   if (r.fit) out.push(`  fit: ${r.fit.ok ? 'yes' : 'NO'}`);
   out.push('', ...formatTiming(r));
   out.push('', 'per module (one instance, including what it instantiates; levels and fmax of the worst path ending in it)');
-  out.push(table(['module', 'inst', 'lut', 'ff', 'dsp', 'bram36', 'lutram', 'levels', 'fmax MHz'], r.perModule.map((m) =>
-    [m.module, String(m.instances), fmt(m.total.lut), fmt(m.total.ff), fmt(m.total.dsp), fmt(m.total.bram36), fmt(m.total.lutram),
-      m.timing ? String(m.timing.levels) : '-', m.timing ? m.timing.fmaxMHz.toFixed(1) : '-'])));
+  out.push(
+    table(
+      ['module', 'inst', 'lut', 'ff', 'dsp', 'bram36', 'lutram', 'levels', 'fmax MHz'],
+      r.perModule.map((m) => [
+        m.module,
+        String(m.instances),
+        fmt(m.total.lut),
+        fmt(m.total.ff),
+        fmt(m.total.dsp),
+        fmt(m.total.bram36),
+        fmt(m.total.lutram),
+        m.timing ? String(m.timing.levels) : '-',
+        m.timing ? m.timing.fmaxMHz.toFixed(1) : '-',
+      ]),
+    ),
+  );
   out.push('', 'memories (per instance)');
-  out.push(table(['module', 'memory', 'depth', 'width', 'kbit', 'rd', 'wr', 'inst', 'mapped to', 'replicas'], r.memories.map((m) => [
-    m.module, m.name, String(m.depth), String(m.width), (m.bits / 1024).toFixed(1), String(m.readPorts), String(m.writePorts), String(m.instances),
-    Object.entries(m.mappedTo).map(([t, n]) => `${n} ${t}`).join(', ') || 'logic/FF', String(m.replicas),
-  ]), 2));
+  out.push(
+    table(
+      ['module', 'memory', 'depth', 'width', 'kbit', 'rd', 'wr', 'inst', 'mapped to', 'replicas'],
+      r.memories.map((m) => [
+        m.module,
+        m.name,
+        String(m.depth),
+        String(m.width),
+        (m.bits / 1024).toFixed(1),
+        String(m.readPorts),
+        String(m.writePorts),
+        String(m.instances),
+        Object.entries(m.mappedTo)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(', ') || 'logic/FF',
+        String(m.replicas),
+      ]),
+      2,
+    ),
+  );
   out.push('', `yosys log: ${r.logPath}`);
   return out.join('\n') + '\n';
 }
@@ -101,8 +145,14 @@ export const synthCommand: Command = defineCommand({
     let report: SynthReport;
     try {
       report = await synthesize({
-        cfg, board: req.board, family, top: args.string('top'), fresh: args.bool('fresh'),
-        progress: (l) => line.note(`vta synth: ${l}`), status: (l) => line.update(`vta synth: ${l}`), signal: controller.signal,
+        cfg,
+        board: req.board,
+        family,
+        top: args.string('top'),
+        fresh: args.bool('fresh'),
+        progress: (l) => line.note(`vta synth: ${l}`),
+        status: (l) => line.update(`vta synth: ${l}`),
+        signal: controller.signal,
       });
     } catch (e) {
       if (e instanceof SynthAborted) {

@@ -38,12 +38,20 @@ function sum(cells: Readonly<Record<string, number>>, weights: readonly (readonl
 
 // LUTs a Xilinx distributed-RAM or shift-register primitive occupies (UG474/UG574 primitive sizes).
 const XILINX_LUTRAM: readonly (readonly [RegExp, number])[] = [
-  [/^RAM(32|64)M$/, 4], [/^RAM(32|64)M16$/, 8], [/^RAM(32|64)X1D$/, 2], [/^RAM128X1D$/, 4],
-  [/^RAM(32|64)X1S$/, 1], [/^RAM128X1S$/, 2], [/^RAM256X1S$/, 4], [/^RAM256X1D$/, 8], [/^RAM512X1S$/, 8],
-  [/^SRL16E$/, 1], [/^SRLC(16E|32E)$/, 1],
+  [/^RAM(32|64)M$/, 4],
+  [/^RAM(32|64)M16$/, 8],
+  [/^RAM(32|64)X1D$/, 2],
+  [/^RAM128X1D$/, 4],
+  [/^RAM(32|64)X1S$/, 1],
+  [/^RAM128X1S$/, 2],
+  [/^RAM256X1S$/, 4],
+  [/^RAM256X1D$/, 8],
+  [/^RAM512X1S$/, 8],
+  [/^SRL16E$/, 1],
+  [/^SRLC(16E|32E)$/, 1],
 ];
 
-function xilinx(name: 'xc7' | 'xcup', title: string, dsp: string, bram: string): Family {
+function xilinx(name: 'xc7' | 'xcup', title: string, dsp: string, _bram: string): Family {
   return {
     name,
     title,
@@ -52,17 +60,36 @@ function xilinx(name: 'xc7' | 'xcup', title: string, dsp: string, bram: string):
     units: { lut: 'LUT6', ff: 'FF', dsp, bram36: 'RAMB36', lutram: 'LUT6 as memory', uram: 'URAM288' },
     memoryCells: [
       ...(name === 'xc7' ? ['RAMB36E1', 'RAMB18E1'] : ['RAMB36E2', 'RAMB18E2', 'URAM288']),
-      'RAM32M', 'RAM64M', 'RAM32M16', 'RAM64M16', 'RAM32X1D', 'RAM64X1D', 'RAM128X1D', 'RAM256X1D',
-      'RAM32X1S', 'RAM64X1S', 'RAM128X1S', 'RAM256X1S', 'RAM512X1S',
+      'RAM32M',
+      'RAM64M',
+      'RAM32M16',
+      'RAM64M16',
+      'RAM32X1D',
+      'RAM64X1D',
+      'RAM128X1D',
+      'RAM256X1D',
+      'RAM32X1S',
+      'RAM64X1S',
+      'RAM128X1S',
+      'RAM256X1S',
+      'RAM512X1S',
     ],
     tally(cells, estimatedLuts) {
       const r = zero();
       const lutram = sum(cells, XILINX_LUTRAM);
       // stat -tech xilinx packs LUTs into LUT6 sites; without it, count LUT cells and LUT RAM.
       r.lut = estimatedLuts ?? sum(cells, [[/^LUT[1-6]$/, 1]]) + lutram;
-      r.ff = sum(cells, [[/^FD[RSCP]E(_1)?$/, 1], [/^LD[CP]E$/, 1]]);
+      r.ff = sum(cells, [
+        [/^FD[RSCP]E(_1)?$/, 1],
+        [/^LD[CP]E$/, 1],
+      ]);
       r.dsp = sum(cells, [[/^DSP48E[12]$/, 1]]);
-      r.bram36 = sum(cells, [[/^RAMB36E[12]$/, 1], [/^RAMB18E[12]$/, 0.5], [/^FIFO36E[12]$/, 1], [/^FIFO18E[12]$/, 0.5]]);
+      r.bram36 = sum(cells, [
+        [/^RAMB36E[12]$/, 1],
+        [/^RAMB18E[12]$/, 0.5],
+        [/^FIFO36E[12]$/, 1],
+        [/^FIFO18E[12]$/, 0.5],
+      ]);
       r.uram = sum(cells, [[/^URAM288(_BASE)?$/, 1]]);
       r.lutram = lutram;
       return r;
@@ -82,10 +109,19 @@ export const FAMILIES: Readonly<Record<FamilyName, Family>> = {
     memoryCells: ['MISTRAL_M10K', 'MISTRAL_MLAB'],
     tally(cells) {
       const r = zero();
-      r.lut = sum(cells, [[/^MISTRAL_ALUT/, 1], [/^MISTRAL_NOT$/, 1]]);
+      r.lut = sum(cells, [
+        [/^MISTRAL_ALUT/, 1],
+        [/^MISTRAL_NOT$/, 1],
+      ]);
       r.ff = sum(cells, [[/^MISTRAL_FF$/, 1]]);
       // A DSP block holds one 27x27, two 18x18 or three 9x9 multipliers.
-      r.dsp = Math.ceil(sum(cells, [[/^MISTRAL_MUL27X27$/, 6], [/^MISTRAL_MUL18X18$/, 3], [/^MISTRAL_MUL9X9$/, 2]]) / 6);
+      r.dsp = Math.ceil(
+        sum(cells, [
+          [/^MISTRAL_MUL27X27$/, 6],
+          [/^MISTRAL_MUL18X18$/, 3],
+          [/^MISTRAL_MUL9X9$/, 2],
+        ]) / 6,
+      );
       r.bram36 = sum(cells, [[/^MISTRAL_M10K$/, 1]]);
       r.lutram = sum(cells, [[/^MISTRAL_MLAB$/, 1]]);
       return r;
@@ -101,7 +137,10 @@ export const FAMILIES: Readonly<Record<FamilyName, Family>> = {
     tally(cells) {
       const r = zero();
       // A CCU2C carry cell is two LUT4s.
-      r.lut = sum(cells, [[/^LUT4$/, 1], [/^CCU2C$/, 2]]);
+      r.lut = sum(cells, [
+        [/^LUT4$/, 1],
+        [/^CCU2C$/, 2],
+      ]);
       r.ff = sum(cells, [[/^TRELLIS_FF$/, 1]]);
       r.dsp = sum(cells, [[/^MULT18X18D$/, 1]]);
       r.bram36 = sum(cells, [[/^DP16KD$/, 1]]);

@@ -58,7 +58,11 @@ export function parseBlif(text: string, libraryOutputs: string, where = 'netlist
     outputsOf.get(type)!.add(pin);
   }
   // Join continuation lines, drop comments.
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l !== '');
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter((l) => l !== '');
   const modules = new Map<string, NetlistModule>();
   let current: { name: string; ports: NetlistModule['ports'][number][]; cells: NetlistCell[]; names: Map<NetId, string> } | null = null;
   let last: { name: string; type: string; params: Record<string, string>; pins: Record<string, NetId[]>; outputs: Set<string> } | null = null;
@@ -133,14 +137,21 @@ export function parseBlif(text: string, libraryOutputs: string, where = 'netlist
 }
 
 /** One net per set of names joined by buffers: a constant wins, then a public name. */
-function mergeAliases(mod: { ports: NetlistModule['ports'][number][]; cells: NetlistCell[]; names: Map<NetId, string> }, aliases: readonly [NetId, NetId][]): NetlistModule {
+function mergeAliases(
+  mod: { ports: NetlistModule['ports'][number][]; cells: NetlistCell[]; names: Map<NetId, string> },
+  aliases: readonly [NetId, NetId][],
+): NetlistModule {
   if (aliases.length === 0) return mod;
   const parent = new Map<NetId, NetId>();
   const find = (n: NetId): NetId => {
     let r = n;
     while (parent.has(r)) r = parent.get(r)!;
     let x = n;
-    while (parent.has(x)) { const next = parent.get(x)!; parent.set(x, r); x = next; }
+    while (parent.has(x)) {
+      const next = parent.get(x)!;
+      parent.set(x, r);
+      x = next;
+    }
     return r;
   };
   const rank = (n: NetId) => (CONSTANT_NETS.has(n) ? 0 : isPublic(n) ? 1 : 2);
@@ -165,7 +176,10 @@ type JsonBit = number | string;
 interface JsonModule {
   attributes?: Record<string, string>;
   ports?: Record<string, { direction: string; bits: JsonBit[] }>;
-  cells?: Record<string, { type: string; parameters?: Record<string, string>; port_directions?: Record<string, string>; connections: Record<string, JsonBit[]> }>;
+  cells?: Record<
+    string,
+    { type: string; parameters?: Record<string, string>; port_directions?: Record<string, string>; connections: Record<string, JsonBit[]> }
+  >;
   netnames?: Record<string, { hide_name?: number; bits: JsonBit[] }>;
 }
 
@@ -191,13 +205,21 @@ export function parseYosysJson(text: string, where = 'netlist.json'): Netlist {
       });
     }
     modules.set(stripEscape(name), {
-      ports: Object.entries(m.ports ?? {}).map(([p, info]) => ({ name: stripEscape(p), dir: info.direction === 'output' ? 'output' : 'input', nets: info.bits.map(net) })),
+      ports: Object.entries(m.ports ?? {}).map(([p, info]) => ({
+        name: stripEscape(p),
+        dir: info.direction === 'output' ? 'output' : 'input',
+        nets: info.bits.map(net),
+      })),
       cells: Object.entries(m.cells ?? {}).map(([c, info]) => ({
         name: stripEscape(c),
         type: stripEscape(info.type),
         params: info.parameters ?? {},
         pins: Object.fromEntries(Object.entries(info.connections).map(([p, bits]) => [p, bits.map(net)])),
-        outputs: new Set(Object.entries(info.port_directions ?? {}).filter(([, d]) => d === 'output').map(([p]) => p)),
+        outputs: new Set(
+          Object.entries(info.port_directions ?? {})
+            .filter(([, d]) => d === 'output')
+            .map(([p]) => p),
+        ),
       })),
       names,
     });

@@ -103,7 +103,10 @@ export function declaredMemories(files: readonly { text: string }[]): DeclaredMe
         const name = m[2];
         const esc = name.replace(/\$/g, '\\$');
         out.push({
-          module: modName, name, width: Number(m[1]) + 1, depth: Number(m[3]) + 1,
+          module: modName,
+          name,
+          width: Number(m[1]) + 1,
+          depth: Number(m[3]) + 1,
           readPorts: (body.match(new RegExp(`=\\s*${esc}\\[`, 'g')) ?? []).length,
           writePorts: (body.match(new RegExp(`\\b${esc}\\[[^\\n;]*?\\]\\s*<=`, 'g')) ?? []).length,
         });
@@ -243,9 +246,16 @@ export function analyse(inp: ReportInputs): Pick<SynthReport, 'resources' | 'per
     .map((d) => {
       const m = mapped.get(`${d.module}/${d.name}`);
       return {
-        module: d.module, name: d.name, depth: d.depth, width: d.width, bits: d.depth * d.width,
-        readPorts: d.readPorts, writePorts: d.writePorts, instances: instances.get(d.module)!,
-        mappedTo: m?.types ?? {}, replicas: m ? Math.max(1, m.replicas.size) : 1,
+        module: d.module,
+        name: d.name,
+        depth: d.depth,
+        width: d.width,
+        bits: d.depth * d.width,
+        readPorts: d.readPorts,
+        writePorts: d.writePorts,
+        instances: instances.get(d.module)!,
+        mappedTo: m?.types ?? {},
+        replicas: m ? Math.max(1, m.replicas.size) : 1,
       };
     })
     .sort((a, b) => b.bits * b.instances - a.bits * a.instances);
@@ -254,7 +264,8 @@ export function analyse(inp: ReportInputs): Pick<SynthReport, 'resources' | 'per
 
 /** The report's parts with the clock estimate: the design's summary, and each module's worst path. */
 export function withModuleTiming(
-  parts: Pick<SynthReport, 'resources' | 'perModule' | 'memories'>, timing: TimingReport | null,
+  parts: Pick<SynthReport, 'resources' | 'perModule' | 'memories'>,
+  timing: TimingReport | null,
 ): Pick<SynthReport, 'resources' | 'perModule' | 'memories' | 'timing'> {
   if (!timing) return { ...parts, timing: null };
   const { perModule, ...summary } = timing;

@@ -51,7 +51,10 @@ export interface SynthRequest {
 
 /** yosys exited with an error; the message names the log. */
 export class SynthFailure extends Error {
-  constructor(message: string, readonly logPath: string) {
+  constructor(
+    message: string,
+    readonly logPath: string,
+  ) {
     super(message);
     this.name = 'SynthFailure';
   }
@@ -103,7 +106,9 @@ const LIB_OUTPUTS_FILE = 'lib-outputs.txt';
  */
 export function yosysScript(design: VerilogDesign, top: string, family: Family): { script: string; outputs: string[]; cellFiles: Record<string, string> } {
   const cellFiles: Record<string, string> = {};
-  family.memoryCells.forEach((type, i) => { cellFiles[type] = `cells_${i}.txt`; });
+  family.memoryCells.forEach((type, i) => {
+    cellFiles[type] = `cells_${i}.txt`;
+  });
   const lines = [
     `read_verilog ${design.files.map((f) => f.name).join(' ')}`,
     `hierarchy -check -top ${top}`,
@@ -160,11 +165,19 @@ function cacheKey(parts: Record<string, string>): string {
 
 /** Runs yosys in a worker; resolves with its output files, rejects with SynthFailure / SynthAborted. */
 function runYosysWorker(
-  script: string, files: Record<string, string>, outputs: string[], logPath: string,
-  status: (line: string) => void, expectedSeconds: number | null, signal?: AbortSignal,
+  script: string,
+  files: Record<string, string>,
+  outputs: string[],
+  logPath: string,
+  status: (line: string) => void,
+  expectedSeconds: number | null,
+  signal?: AbortSignal,
 ): Promise<{ files: Record<string, string | null>; version: string }> {
   return new Promise((resolvePromise, reject) => {
-    if (signal?.aborted) { reject(new SynthAborted()); return; }
+    if (signal?.aborted) {
+      reject(new SynthAborted());
+      return;
+    }
     mkdirSync(dirname(logPath), { recursive: true });
     const log = createWriteStream(logPath);
     files['run.ys'] = script;
@@ -175,7 +188,9 @@ function runYosysWorker(
     const report = () => {
       const secs = (Date.now() - t0) / 1000;
       const eta = expectedSeconds === null ? '' : secs < expectedSeconds ? `, ETA ${formatDuration(expectedSeconds - secs)}` : ', taking longer than expected';
-      status(`yosys: ${formatDuration(secs)}${expectedSeconds === null ? '' : ` of about ${formatDuration(expectedSeconds)}`}${eta}${lastPass ? `, step ${lastPass}` : ''}`);
+      status(
+        `yosys: ${formatDuration(secs)}${expectedSeconds === null ? '' : ` of about ${formatDuration(expectedSeconds)}`}${eta}${lastPass ? `, step ${lastPass}` : ''}`,
+      );
     };
     const timer = setInterval(report, 1000);
     timer.unref();
@@ -258,18 +273,22 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
   if (!raw) {
     const progress = req.progress ?? (() => undefined);
     let lastLine = 0;
-    const status = req.status ?? ((line: string) => {
-      if (Date.now() - lastLine < 30_000) return;
-      lastLine = Date.now();
-      progress(line);
-    });
+    const status =
+      req.status ??
+      ((line: string) => {
+        if (Date.now() - lastLine < 30_000) return;
+        lastLine = Date.now();
+        progress(line);
+      });
     // the generator's core: its GEMM multipliers set the time; a given design (tests, --top) has no estimate
     const macs = req.design ? null : req.cfg.batch * req.cfg.blockIn * req.cfg.blockOut;
     const expected = macs === null ? null : expectedSynthSeconds(family.name, macs, req.cacheDir ?? defaultSynthCacheDir());
     const low = expected && formatDuration(expected.seconds * 0.7);
     const high = expected && formatDuration(expected.seconds * 1.4);
-    progress(`synthesizing ${req.design ? top : req.cfg.name} for ${family.name} with yosys ${version} (${family.synthCommand(top)}): ` +
-      `${expected ? `about ${low} to ${high} (${expected.basis})` : 'time not known'}; cached after (log: ${logPath})`);
+    progress(
+      `synthesizing ${req.design ? top : req.cfg.name} for ${family.name} with yosys ${version} (${family.synthCommand(top)}): ` +
+        `${expected ? `about ${low} to ${high} (${expected.basis})` : 'time not known'}; cached after (log: ${logPath})`,
+    );
     const files: Record<string, string> = {};
     for (const f of design.files) files[f.name] = f.text;
     lastLine = Date.now();

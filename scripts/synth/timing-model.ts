@@ -96,21 +96,58 @@ const paramString = (params: Readonly<Record<string, string>>, name: string, fal
 
 /** LUT pin delays, slowest pin (I0) first. */
 const XC7_LUT: Readonly<Record<number, readonly number[]>> = {
-  2: [238, 127], 3: [407, 238, 127], 4: [472, 407, 238, 127], 5: [631, 472, 407, 238, 127], 6: [642, 631, 472, 407, 238, 127],
+  2: [238, 127],
+  3: [407, 238, 127],
+  4: [472, 407, 238, 127],
+  5: [631, 472, 407, 238, 127],
+  6: [642, 631, 472, 407, 238, 127],
 };
 /** CARRY4 arcs [from, fromBit, to, toBit, ps] (CYINIT left out: a constant in practice). */
 const XC7_CARRY4: readonly (readonly [string, number, string, number, number])[] = [
-  ['S', 0, 'O', 0, 223], ['CI', 0, 'O', 0, 222],
-  ['DI', 0, 'O', 1, 407], ['S', 0, 'O', 1, 400], ['S', 1, 'O', 1, 205], ['CI', 0, 'O', 1, 334],
-  ['DI', 0, 'O', 2, 556], ['DI', 1, 'O', 2, 537], ['S', 0, 'O', 2, 523], ['S', 1, 'O', 2, 558], ['S', 2, 'O', 2, 226], ['CI', 0, 'O', 2, 239],
-  ['DI', 0, 'O', 3, 615], ['DI', 1, 'O', 3, 596], ['DI', 2, 'O', 3, 438], ['S', 0, 'O', 3, 582], ['S', 1, 'O', 3, 618], ['S', 2, 'O', 3, 330],
-  ['S', 3, 'O', 3, 227], ['CI', 0, 'O', 3, 313],
-  ['DI', 0, 'CO', 0, 379], ['S', 0, 'CO', 0, 340], ['CI', 0, 'CO', 0, 271],
-  ['DI', 0, 'CO', 1, 465], ['DI', 1, 'CO', 1, 445], ['S', 0, 'CO', 1, 433], ['S', 1, 'CO', 1, 469], ['CI', 0, 'CO', 1, 157],
-  ['DI', 0, 'CO', 2, 540], ['DI', 1, 'CO', 2, 520], ['DI', 2, 'CO', 2, 356], ['S', 0, 'CO', 2, 512], ['S', 1, 'CO', 2, 548], ['S', 2, 'CO', 2, 292],
+  ['S', 0, 'O', 0, 223],
+  ['CI', 0, 'O', 0, 222],
+  ['DI', 0, 'O', 1, 407],
+  ['S', 0, 'O', 1, 400],
+  ['S', 1, 'O', 1, 205],
+  ['CI', 0, 'O', 1, 334],
+  ['DI', 0, 'O', 2, 556],
+  ['DI', 1, 'O', 2, 537],
+  ['S', 0, 'O', 2, 523],
+  ['S', 1, 'O', 2, 558],
+  ['S', 2, 'O', 2, 226],
+  ['CI', 0, 'O', 2, 239],
+  ['DI', 0, 'O', 3, 615],
+  ['DI', 1, 'O', 3, 596],
+  ['DI', 2, 'O', 3, 438],
+  ['S', 0, 'O', 3, 582],
+  ['S', 1, 'O', 3, 618],
+  ['S', 2, 'O', 3, 330],
+  ['S', 3, 'O', 3, 227],
+  ['CI', 0, 'O', 3, 313],
+  ['DI', 0, 'CO', 0, 379],
+  ['S', 0, 'CO', 0, 340],
+  ['CI', 0, 'CO', 0, 271],
+  ['DI', 0, 'CO', 1, 465],
+  ['DI', 1, 'CO', 1, 445],
+  ['S', 0, 'CO', 1, 433],
+  ['S', 1, 'CO', 1, 469],
+  ['CI', 0, 'CO', 1, 157],
+  ['DI', 0, 'CO', 2, 540],
+  ['DI', 1, 'CO', 2, 520],
+  ['DI', 2, 'CO', 2, 356],
+  ['S', 0, 'CO', 2, 512],
+  ['S', 1, 'CO', 2, 548],
+  ['S', 2, 'CO', 2, 292],
   ['CI', 0, 'CO', 2, 228],
-  ['DI', 0, 'CO', 3, 526], ['DI', 1, 'CO', 3, 507], ['DI', 2, 'CO', 3, 398], ['DI', 3, 'CO', 3, 385], ['S', 0, 'CO', 3, 508], ['S', 1, 'CO', 3, 528],
-  ['S', 2, 'CO', 3, 378], ['S', 3, 'CO', 3, 380], ['CI', 0, 'CO', 3, 114],
+  ['DI', 0, 'CO', 3, 526],
+  ['DI', 1, 'CO', 3, 507],
+  ['DI', 2, 'CO', 3, 398],
+  ['DI', 3, 'CO', 3, 385],
+  ['S', 0, 'CO', 3, 508],
+  ['S', 1, 'CO', 3, 528],
+  ['S', 2, 'CO', 3, 378],
+  ['S', 3, 'CO', 3, 380],
+  ['CI', 0, 'CO', 3, 114],
 ];
 const carryArcs = (table: typeof XC7_CARRY4, offset = 0, scale = 1): Arc[] =>
   table.map(([from, fromBit, to, toBit, d]) => ({ from, fromBit: from === 'CI' ? undefined : fromBit + offset, to, toBit: toBit + offset, delay: d * scale }));
@@ -120,9 +157,13 @@ function carry8Arcs(): Arc[] {
   const low = carryArcs(XC7_CARRY4);
   const high: Arc[] = [];
   for (const a of carryArcs(XC7_CARRY4, 4)) {
-    if (a.from !== 'CI') { high.push(a); continue; }
+    if (a.from !== 'CI') {
+      high.push(a);
+      continue;
+    }
     // CI of the upper half: every low input's path to CO[3], then through the upper half.
-    for (const l of low.filter((x) => x.to === 'CO' && x.toBit === 3)) high.push({ from: l.from, fromBit: l.fromBit, to: a.to, toBit: a.toBit, delay: l.delay + a.delay });
+    for (const l of low.filter((x) => x.to === 'CO' && x.toBit === 3))
+      high.push({ from: l.from, fromBit: l.fromBit, to: a.to, toBit: a.toBit, delay: l.delay + a.delay });
   }
   return [...low, ...high];
 }
@@ -175,8 +216,48 @@ function bramTiming(params: Readonly<Record<string, string>>, outputs: readonly 
 
 /** Ports of the Xilinx cells the timing model treats generically (inputs, outputs). */
 const XILINX_BRAM_PORTS: Readonly<Record<string, [string[], string[]]>> = {
-  RAMB18E1: [['ADDRARDADDR', 'ADDRBWRADDR', 'DIADI', 'DIBDI', 'DIPADIP', 'DIPBDIP', 'WEA', 'WEBWE', 'ENARDEN', 'ENBWREN', 'REGCEAREGCE', 'REGCEB', 'RSTRAMARSTRAM', 'RSTRAMB', 'RSTREGARSTREG', 'RSTREGB'], ['DOADO', 'DOBDO', 'DOPADOP', 'DOPBDOP']],
-  RAMB18E2: [['ADDRARDADDR', 'ADDRBWRADDR', 'DINADIN', 'DINBDIN', 'DINPADINP', 'DINPBDINP', 'WEA', 'WEBWE', 'ENARDEN', 'ENBWREN', 'REGCEAREGCE', 'REGCEB', 'RSTRAMARSTRAM', 'RSTRAMB', 'RSTREGARSTREG', 'RSTREGB'], ['DOUTADOUT', 'DOUTBDOUT', 'DOUTPADOUTP', 'DOUTPBDOUTP']],
+  RAMB18E1: [
+    [
+      'ADDRARDADDR',
+      'ADDRBWRADDR',
+      'DIADI',
+      'DIBDI',
+      'DIPADIP',
+      'DIPBDIP',
+      'WEA',
+      'WEBWE',
+      'ENARDEN',
+      'ENBWREN',
+      'REGCEAREGCE',
+      'REGCEB',
+      'RSTRAMARSTRAM',
+      'RSTRAMB',
+      'RSTREGARSTREG',
+      'RSTREGB',
+    ],
+    ['DOADO', 'DOBDO', 'DOPADOP', 'DOPBDOP'],
+  ],
+  RAMB18E2: [
+    [
+      'ADDRARDADDR',
+      'ADDRBWRADDR',
+      'DINADIN',
+      'DINBDIN',
+      'DINPADINP',
+      'DINPBDINP',
+      'WEA',
+      'WEBWE',
+      'ENARDEN',
+      'ENBWREN',
+      'REGCEAREGCE',
+      'REGCEB',
+      'RSTRAMARSTRAM',
+      'RSTRAMB',
+      'RSTREGARSTREG',
+      'RSTREGB',
+    ],
+    ['DOUTADOUT', 'DOUTBDOUT', 'DOUTPADOUTP', 'DOUTPBDOUTP'],
+  ],
 };
 
 function xilinxCell(type: string, params: Readonly<Record<string, string>>, scale: number): CellTiming | null {
@@ -191,8 +272,24 @@ function xilinxCell(type: string, params: Readonly<Record<string, string>>, scal
   if (type === 'INV') return { kind: 'absorbed', arcs: [{ from: 'I', to: 'O', delay: 0 }] };
   // Clock buffers drive clock pins only: no data path goes through them.
   if (/^BUF(G|GCE|GCTRL|HCE|G_PS)$/.test(type)) return { kind: 'absorbed' };
-  if (type === 'MUXF7') return { kind: 'mux', arcs: [{ from: 'I0', to: 'O', delay: s(217) }, { from: 'I1', to: 'O', delay: s(223) }, { from: 'S', to: 'O', delay: s(296) }] };
-  if (type === 'MUXF8' || type === 'MUXF9') return { kind: 'mux', arcs: [{ from: 'I0', to: 'O', delay: s(104) }, { from: 'I1', to: 'O', delay: s(94) }, { from: 'S', to: 'O', delay: s(273) }] };
+  if (type === 'MUXF7')
+    return {
+      kind: 'mux',
+      arcs: [
+        { from: 'I0', to: 'O', delay: s(217) },
+        { from: 'I1', to: 'O', delay: s(223) },
+        { from: 'S', to: 'O', delay: s(296) },
+      ],
+    };
+  if (type === 'MUXF8' || type === 'MUXF9')
+    return {
+      kind: 'mux',
+      arcs: [
+        { from: 'I0', to: 'O', delay: s(104) },
+        { from: 'I1', to: 'O', delay: s(94) },
+        { from: 'S', to: 'O', delay: s(273) },
+      ],
+    };
   if (type === 'CARRY4') return { kind: 'carry', arcs: carryArcs(XC7_CARRY4, 0, scale) };
   if (type === 'CARRY8') return { kind: 'carry', arcs: carry8Arcs().map((a) => ({ ...a, delay: a.delay * scale })) };
   if (/^FD[RSCP]E(_1)?$/.test(type)) {
@@ -206,7 +303,22 @@ function xilinxCell(type: string, params: Readonly<Record<string, string>>, scal
   }
   if (type === 'URAM288' || type === 'URAM288_BASE') {
     const reg = paramNumber(params, 'OREG_A', 1) !== 0;
-    return { kind: 'bram', launch: { DOUT_A: s(reg ? 882 : 2454), DOUT_B: s(reg ? 882 : 2454) }, capture: { ADDR_A: s(566), ADDR_B: s(566), DIN_A: s(737), DIN_B: s(737), EN_A: s(566), EN_B: s(566), RDB_WR_A: s(532), RDB_WR_B: s(532), BWE_A: s(532), BWE_B: s(532) } };
+    return {
+      kind: 'bram',
+      launch: { DOUT_A: s(reg ? 882 : 2454), DOUT_B: s(reg ? 882 : 2454) },
+      capture: {
+        ADDR_A: s(566),
+        ADDR_B: s(566),
+        DIN_A: s(737),
+        DIN_B: s(737),
+        EN_A: s(566),
+        EN_B: s(566),
+        RDB_WR_A: s(532),
+        RDB_WR_B: s(532),
+        BWE_A: s(532),
+        BWE_B: s(532),
+      },
+    };
   }
   if (/^DSP48E[12]$/.test(type)) {
     const t = dspTiming(params);
@@ -235,8 +347,11 @@ function xilinxCell(type: string, params: Readonly<Record<string, string>>, scal
       kind: 'lutram',
       launch: { SPO: s(1163), DPO: s(1163), O: s(1163) },
       capture: { D: s(384), WE: s(654), ...Object.fromEntries(addr.map((a) => [a, s(362)])) },
-      arcs: [...addr.map((a) => ({ from: a, to: 'SPO', delay: s(642) })), ...addr.map((a) => ({ from: a, to: 'O', delay: s(642) })),
-        ...['DPRA0', 'DPRA1', 'DPRA2', 'DPRA3', 'DPRA4', 'DPRA5', 'DPRA6', 'DPRA'].map((a) => ({ from: a, to: 'DPO', delay: s(642) }))],
+      arcs: [
+        ...addr.map((a) => ({ from: a, to: 'SPO', delay: s(642) })),
+        ...addr.map((a) => ({ from: a, to: 'O', delay: s(642) })),
+        ...['DPRA0', 'DPRA1', 'DPRA2', 'DPRA3', 'DPRA4', 'DPRA5', 'DPRA6', 'DPRA'].map((a) => ({ from: a, to: 'DPO', delay: s(642) })),
+      ],
     };
   }
   if (/^SRL(C)?(16|32)E?$/.test(type)) {
@@ -253,7 +368,11 @@ function xilinxCell(type: string, params: Readonly<Record<string, string>>, scal
 // ---- Intel Cyclone V, from yosys' techlibs/intel_alm (cyclonev specify blocks, ps) ----
 
 const MISTRAL_LUT: Readonly<Record<number, readonly number[]>> = {
-  2: [400, 97], 3: [510, 400, 97], 4: [510, 512, 400, 97], 5: [583, 510, 512, 400, 97], 6: [605, 583, 510, 512, 400, 97],
+  2: [400, 97],
+  3: [510, 400, 97],
+  4: [510, 512, 400, 97],
+  5: [583, 510, 512, 400, 97],
+  6: [605, 583, 510, 512, 400, 97],
 };
 const MISTRAL_LUT_PINS = ['A', 'B', 'C', 'D', 'E', 'F'];
 
@@ -266,8 +385,22 @@ function cycloneVCell(type: string): CellTiming | null {
   if (type === 'MISTRAL_NOT') return { kind: 'absorbed', arcs: [{ from: 'A', to: 'Q', delay: 0 }] };
   if (type === 'MISTRAL_CLKBUF') return { kind: 'absorbed' };
   if (type === 'MISTRAL_ALUT_ARITH') {
-    const so: [string, number][] = [['A', 1342], ['B', 1323], ['C', 927], ['D0', 887], ['D1', 785], ['CI', 368]];
-    const co: [string, number][] = [['A', 1082], ['B', 1062], ['C', 813], ['D0', 866], ['D1', 1198], ['CI', 36]];
+    const so: [string, number][] = [
+      ['A', 1342],
+      ['B', 1323],
+      ['C', 927],
+      ['D0', 887],
+      ['D1', 785],
+      ['CI', 368],
+    ];
+    const co: [string, number][] = [
+      ['A', 1082],
+      ['B', 1062],
+      ['C', 813],
+      ['D0', 866],
+      ['D1', 1198],
+      ['CI', 36],
+    ];
     return { kind: 'carry', arcs: [...so.map(([from, delay]) => ({ from, to: 'SO', delay })), ...co.map(([from, delay]) => ({ from, to: 'CO', delay }))] };
   }
   // Setup is negative (-196) in the model; yosys takes 0, as here.
@@ -276,7 +409,14 @@ function cycloneVCell(type: string): CellTiming | null {
   if (type === 'MISTRAL_MLAB') {
     return { kind: 'lutram', capture: { A1ADDR: 86, A1DATA: 86, A1EN: 86 }, arcs: [{ from: 'B1ADDR', to: 'B1DATA', delay: 487 }] };
   }
-  if (/^MISTRAL_MUL(27X27|18X18|9X9)$/.test(type)) return { kind: 'dsp', arcs: [{ from: 'A', to: 'Y', delay: 3732 }, { from: 'B', to: 'Y', delay: 3928 }] };
+  if (/^MISTRAL_MUL(27X27|18X18|9X9)$/.test(type))
+    return {
+      kind: 'dsp',
+      arcs: [
+        { from: 'A', to: 'Y', delay: 3732 },
+        { from: 'B', to: 'Y', delay: 3928 },
+      ],
+    };
   return null;
 }
 
@@ -297,13 +437,21 @@ export function speedGradeOf(part: string | null | undefined): number {
 export const VENDOR_FLOW_CALIBRATION = 1.4 / 2.833;
 
 /** Routing assumption (ps): a base per connection plus a step per doubling of the fanout. */
-const net = (base: number, perDoubling: number) => (fanout: number, scale = 1) => scale * (base + perDoubling * Math.log2(Math.max(1, fanout)));
+const net =
+  (base: number, perDoubling: number) =>
+  (fanout: number, scale = 1) =>
+    scale * (base + perDoubling * Math.log2(Math.max(1, fanout)));
 
 /** The delay model of `family` (speed grade from the board's part; 1 without a board), or null for none. */
 export function timingModel(family: FamilyName, speedGrade = 1): TimingModel | null {
   if (family === 'xc7') {
     return {
-      family, clockMarginPs: 150, portLaunchPs: 303, portSetupPs: 0, netDelay: net(450, 80), calibration: VENDOR_FLOW_CALIBRATION,
+      family,
+      clockMarginPs: 150,
+      portLaunchPs: 303,
+      portSetupPs: 0,
+      netDelay: net(450, 80),
+      calibration: VENDOR_FLOW_CALIBRATION,
       source: 'yosys cells_sim.v (prjxray-db Artix-7 -1) cell delays; routing 450 ps + 80 ps per fanout doubling (assumed)',
       cell: (type, params) => xilinxCell(type, params, 1),
       dedicated: xilinxDedicated,
@@ -312,7 +460,12 @@ export function timingModel(family: FamilyName, speedGrade = 1): TimingModel | n
   if (family === 'xcup') {
     const k = ultraScalePlusScale(speedGrade);
     return {
-      family, clockMarginPs: 100, portLaunchPs: 303 * k, portSetupPs: 0, netDelay: (f, s = 1) => k * net(450, 80)(f, s), calibration: VENDOR_FLOW_CALIBRATION,
+      family,
+      clockMarginPs: 100,
+      portLaunchPs: 303 * k,
+      portSetupPs: 0,
+      netDelay: (f, s = 1) => k * net(450, 80)(f, s),
+      calibration: VENDOR_FLOW_CALIBRATION,
       source: `xc7 figures x ${k.toFixed(3)} (UG984 MicroBlaze Fmax 265/661 MHz, DS925 DSP48 FMAX grade -${speedGrade}); routing scaled alike (assumed)`,
       cell: (type, params) => xilinxCell(type, params, k),
       dedicated: xilinxDedicated,
@@ -320,7 +473,12 @@ export function timingModel(family: FamilyName, speedGrade = 1): TimingModel | n
   }
   if (family === 'cyclonev') {
     return {
-      family, clockMarginPs: 150, portLaunchPs: 731, portSetupPs: 0, netDelay: net(450, 80), calibration: VENDOR_FLOW_CALIBRATION,
+      family,
+      clockMarginPs: 150,
+      portLaunchPs: 731,
+      portSetupPs: 0,
+      netDelay: net(450, 80),
+      calibration: VENDOR_FLOW_CALIBRATION,
       source: 'yosys intel_alm Cyclone V cell delays; routing 450 ps + 80 ps per fanout doubling (assumed)',
       cell: (type) => cycloneVCell(type),
       dedicated: cycloneVDedicated,

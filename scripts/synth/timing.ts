@@ -168,7 +168,12 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
   const driverPort: string[] = new Array(netCount);
   for (let i = 0; i < leaves.length; i++) {
     for (const nets of Object.values(leaves[i].inputs)) for (const n of nets) if (n >= 0) fanout[n]++;
-    for (const [port, nets] of Object.entries(leaves[i].outputs)) for (const n of nets) if (n >= 0) { driver[n] = i; driverPort[n] = port; }
+    for (const [port, nets] of Object.entries(leaves[i].outputs))
+      for (const n of nets)
+        if (n >= 0) {
+          driver[n] = i;
+          driverPort[n] = port;
+        }
   }
   for (const p of ports) if (p.dir === 'output') for (const n of p.nets) if (n >= 0) fanout[n]++;
   /** Routing from net `n`'s driver to a sink: none on dedicated wiring. */
@@ -180,12 +185,19 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
   // Launch points: top inputs and clocked outputs.
   for (const p of ports) {
     if (p.dir !== 'input') continue;
-    for (const n of p.nets) if (n >= 0) { arrival[n] = model.portLaunchPs; pred[n] = { leaf: -1, from: -1 }; }
+    for (const n of p.nets)
+      if (n >= 0) {
+        arrival[n] = model.portLaunchPs;
+        pred[n] = { leaf: -1, from: -1 };
+      }
   }
   // Which input bits each cell waits for (the inputs of its arcs), and which cells read each net.
   const waitsOn: number[][] = leaves.map((l) => {
     const t = l.timing;
-    if (!t) return Object.values(l.inputs).flat().filter((n) => n >= 0);
+    if (!t)
+      return Object.values(l.inputs)
+        .flat()
+        .filter((n) => n >= 0);
     if (t.lut) return t.lut.inputs.flatMap((p) => l.inputs[p] ?? []).filter((n) => n >= 0);
     const ports = new Set((t.arcs ?? []).map((a) => a.from));
     return [...ports].flatMap((p) => l.inputs[p] ?? []).filter((n) => n >= 0);
@@ -200,7 +212,11 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
   for (let i = 0; i < leaves.length; i++) {
     const t = leaves[i].timing;
     for (const [port, delay] of Object.entries(t?.launch ?? {})) {
-      for (const n of leaves[i].outputs[port] ?? []) if (n >= 0 && delay > arrival[n]) { arrival[n] = delay; pred[n] = { leaf: i, from: -1 }; }
+      for (const n of leaves[i].outputs[port] ?? [])
+        if (n >= 0 && delay > arrival[n]) {
+          arrival[n] = delay;
+          pred[n] = { leaf: i, from: -1 };
+        }
     }
   }
   // Nets that no cell drives (ports, constants, launch outputs) are ready at once.
@@ -218,11 +234,17 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
     const t = l.timing;
     const at = (n: number, port?: string) => (n >= 0 && arrival[n] > -Infinity ? arrival[n] + net(n, l, port) : -Infinity);
     const set = (out: number, value: number, from: number) => {
-      if (out >= 0 && value > arrival[out]) { arrival[out] = value; pred[out] = { leaf: i, from }; }
+      if (out >= 0 && value > arrival[out]) {
+        arrival[out] = value;
+        pred[out] = { leaf: i, from };
+      }
     };
     if (t?.lut) {
       // The router puts the latest input on the fastest pin: sort inputs late to early, pins fast to slow.
-      const ins = t.lut.inputs.flatMap((p) => l.inputs[p] ?? []).filter((n) => n >= 0).sort((a, b) => at(b) - at(a));
+      const ins = t.lut.inputs
+        .flatMap((p) => l.inputs[p] ?? [])
+        .filter((n) => n >= 0)
+        .sort((a, b) => at(b) - at(a));
       const pins = [...t.lut.pinDelays].sort((a, b) => a - b);
       for (const out of l.outputs[t.lut.output] ?? []) ins.forEach((n, k) => set(out, at(n) + pins[Math.min(k, pins.length - 1)], n));
     } else if (t) {
@@ -302,8 +324,15 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
         seen.add(n);
         const p = pred[n];
         if (!p) break;
-        if (p.leaf < 0 || p.from < 0) { from = startName(n); if (p.leaf >= 0) cells.unshift(cellEntry(p.leaf, n)); break; }
-        if (seen.has(p.from)) { from = nameOfNet(p.from); break; }
+        if (p.leaf < 0 || p.from < 0) {
+          from = startName(n);
+          if (p.leaf >= 0) cells.unshift(cellEntry(p.leaf, n));
+          break;
+        }
+        if (seen.has(p.from)) {
+          from = nameOfNet(p.from);
+          break;
+        }
         cells.unshift(cellEntry(p.leaf, n));
         n = p.from;
       }
@@ -313,8 +342,14 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
         if (kind !== 'absorbed' && kind !== 'ff') stages[kind] = (stages[kind] ?? 0) + 1;
       }
     }
-    const end = ep === null ? 'no path' : ep.leaf < 0 ? ep.port
-      : leaves[ep.leaf].timing?.kind === 'ff' ? nameOfNet((leaves[ep.leaf].outputs.Q ?? [-1])[0]) : `${leaves[ep.leaf].name} (${leaves[ep.leaf].type} ${ep.port})`;
+    const end =
+      ep === null
+        ? 'no path'
+        : ep.leaf < 0
+          ? ep.port
+          : leaves[ep.leaf].timing?.kind === 'ff'
+            ? nameOfNet((leaves[ep.leaf].outputs.Q ?? [-1])[0])
+            : `${leaves[ep.leaf].name} (${leaves[ep.leaf].type} ${ep.port})`;
     if (ep && ep.leaf >= 0 && leaves[ep.leaf].timing?.kind !== 'ff') {
       const k = leaves[ep.leaf].timing?.kind;
       if (k && k !== 'absorbed') stages[k] = (stages[k] ?? 0) + 1;
@@ -332,7 +367,9 @@ function propagate(flat: Flat, model: TimingModel, netScale: number) {
     return { report, cells: cells.map(({ cell, type, arrivalNs }) => ({ cell, type, arrivalNs })) };
   };
   const cellEntry = (leaf: number, out: number) => ({
-    cell: leaves[leaf].name, type: leaves[leaf].type, kind: leaves[leaf].timing?.kind ?? ('absorbed' as StageKind),
+    cell: leaves[leaf].name,
+    type: leaves[leaf].type,
+    kind: leaves[leaf].timing?.kind ?? ('absorbed' as StageKind),
     arrivalNs: Math.round(arrival[out]) / 1000,
   });
   return { worst: worst as Endpoint | null, worstByModule, describe };

@@ -73,7 +73,9 @@ export const benchCommand: Command & {
     const synth = async (): Promise<number> => (args.bool('skip-synth') || args.bool('tsim') || !lastSection ? EXIT_OK : lastSection(io));
     if (args.bool('skip-tsim')) return synth();
     let haveVerilator = true;
-    try { verilatorVersion(); } catch (e) {
+    try {
+      verilatorVersion();
+    } catch (e) {
       haveVerilator = false;
       if (args.bool('tsim')) throw e;
       io.stdout(`\nTSIM section skipped: ${(e as Error).message}\n`);

@@ -56,7 +56,8 @@ export function gemmJobs(w: Workload): GemmJob[] {
       const uops: number[] = [];
       for (let u = insn.uopBgn; u < insn.uopEnd; u++) uops.push(field(uopMem[u], fd), field(uopMem[u], fs), field(uopMem[u], fw));
       jobs.push({
-        n, uops,
+        n,
+        uops,
         loop: [insn.iterOut, insn.iterIn, insn.dstFactorOut, insn.dstFactorIn, insn.srcFactorOut, insn.srcFactorIn, insn.wgtFactorOut, insn.wgtFactorIn],
       });
     }
@@ -96,9 +97,7 @@ export function measureNative(bin: string, cfg: VtaConfig, jobs: GemmJob[], seco
 }
 
 /** Runs the workload on fsim until `seconds` have passed (after one warm-up run); GEMM micro-ops/s. */
-export async function measureFsim(
-  w: Workload, kernel: GemmKernel, seconds: number, runOptions: RunOptions = {},
-): Promise<{ rate: number; gemmUops: number }> {
+export async function measureFsim(w: Workload, kernel: GemmKernel, seconds: number, runOptions: RunOptions = {}): Promise<{ rate: number; gemmUops: number }> {
   const sim = new FunctionalSimulator(w.cfg, { dramBytes: w.image.length, gemmKernel: kernel });
   sim.loadImage(w.image);
   const first = await sim.run(w.insnAddr, w.insnCount, runOptions);
@@ -120,7 +119,11 @@ function randomBytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   let s = seed >>> 0 || 1;
   for (let k = 0; k < n; k++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     out[k] = s & 0xff;
   }
   return out;
@@ -157,8 +160,17 @@ export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut?: number, it
     build.load({ memType: MEM_TYPE.WGT, dramBase: wgtAddr / t.wgt.elemBytes, xSize: t.wgt.depth, xStride: t.wgt.depth, pushNext: true }),
     build.load({ memType: MEM_TYPE.UOP, dramBase: uopAddr / 4, xSize: n, xStride: n }),
     build.gemm({
-      popPrev: true, uopBgn: 0, uopEnd: n, iterOut, iterIn,
-      dstFactorOut: iterIn, dstFactorIn: 1, srcFactorOut: iterIn, srcFactorIn: 1, wgtFactorOut: iterIn, wgtFactorIn: 1,
+      popPrev: true,
+      uopBgn: 0,
+      uopEnd: n,
+      iterOut,
+      iterIn,
+      dstFactorOut: iterIn,
+      dstFactorIn: 1,
+      srcFactorOut: iterIn,
+      srcFactorIn: 1,
+      wgtFactorOut: iterIn,
+      wgtFactorIn: 1,
     }),
     build.finish(),
   ];
@@ -181,11 +193,14 @@ export function syntheticWorkload(cfg: VtaConfig, n = 4096, iterOut?: number, it
 export function vectorWorkloads(dir: string, only?: VtaConfig): Workload[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.includes('tl_blocked_gemm') && f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.includes('tl_blocked_gemm') && f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
-  return files.map((f) => loadVector(join(dir, f)))
+  return files
+    .map((f) => loadVector(join(dir, f)))
     .filter((v) => only === undefined || v.config.hash === only.hash)
     .map((v) => ({ name: v.name, cfg: v.config, image: initialDram(v), insnAddr: v.insnAddr, insnCount: v.insnCount }));
 }
@@ -218,11 +233,16 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
-export async function runFsimBench(options: {
-  seconds?: number; vectorDir?: string; cacheDir?: string; log?: (s: string) => void;
-  /** Benchmark this configuration: its synthetic stream, and only the vectors written for it. */
-  config?: VtaConfig;
-} = {}): Promise<BenchReport> {
+export async function runFsimBench(
+  options: {
+    seconds?: number;
+    vectorDir?: string;
+    cacheDir?: string;
+    log?: (s: string) => void;
+    /** Benchmark this configuration: its synthetic stream, and only the vectors written for it. */
+    config?: VtaConfig;
+  } = {},
+): Promise<BenchReport> {
   const seconds = options.seconds ?? 1;
   const cacheDir = options.cacheDir ?? join(REPO_ROOT, 'build', 'bench', 'cache');
   const log = options.log ?? (() => undefined);
@@ -244,9 +264,19 @@ export async function runFsimBench(options: {
     const nativeO2 = measureNative(binAlt, w.cfg, jobs, seconds, cacheDir);
     const native = Math.max(nativeO3, nativeO2);
     rows.push({
-      workload: w.name, kind, config: w.cfg.name, gemmUopsPerRun: js.gemmUops,
-      js: js.rate, wasm: wasm.rate, native, nativeO3, nativeO2, jsRatio: js.rate / native, wasmRatio: wasm.rate / native,
-      wasmRaceCheck: wasmRaceCheck.rate, raceCheckSlowdown: wasm.rate / wasmRaceCheck.rate,
+      workload: w.name,
+      kind,
+      config: w.cfg.name,
+      gemmUopsPerRun: js.gemmUops,
+      js: js.rate,
+      wasm: wasm.rate,
+      native,
+      nativeO3,
+      nativeO2,
+      jsRatio: js.rate / native,
+      wasmRatio: wasm.rate / native,
+      wasmRaceCheck: wasmRaceCheck.rate,
+      raceCheckSlowdown: wasm.rate / wasmRaceCheck.rate,
     });
   }
   const os = await import('os');
@@ -266,8 +296,15 @@ const fmtPct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function formatBenchTable(r: BenchReport): string {
   const head = ['workload', 'uops/run', 'JS uops/s', 'WASM uops/s', 'native -O3', 'native -O2', 'JS/native', 'WASM/native', 'race check'];
   const body = r.rows.map((x) => [
-    x.workload, String(x.gemmUopsPerRun), fmtRate(x.js), fmtRate(x.wasm), fmtRate(x.nativeO3), fmtRate(x.nativeO2),
-    fmtPct(x.jsRatio), fmtPct(x.wasmRatio), `${x.raceCheckSlowdown.toFixed(2)}x`,
+    x.workload,
+    String(x.gemmUopsPerRun),
+    fmtRate(x.js),
+    fmtRate(x.wasm),
+    fmtRate(x.nativeO3),
+    fmtRate(x.nativeO2),
+    fmtPct(x.jsRatio),
+    fmtPct(x.wasmRatio),
+    `${x.raceCheckSlowdown.toFixed(2)}x`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

@@ -66,10 +66,21 @@ export function aluWorkload(cfg: VtaConfig, form: 'imm' | 'vec', k: number): Wor
   const iterIn = Math.min(32, Math.floor(cfg.tensor.acc.depth / iterOut));
   const insns: Insn[] = [build.load({ memType: MEM_TYPE.UOP, dramBase: uopAddr / 4, xSize: 1, xStride: 1 })];
   for (let i = 0; i < k; i++) {
-    insns.push(build.alu({
-      aluOp: ALU_OPCODE.ADD, useImm: form === 'imm', imm: 1, uopBgn: 0, uopEnd: 1, iterOut, iterIn,
-      dstFactorOut: iterIn, dstFactorIn: 1, srcFactorOut: iterIn, srcFactorIn: 1,
-    }));
+    insns.push(
+      build.alu({
+        aluOp: ALU_OPCODE.ADD,
+        useImm: form === 'imm',
+        imm: 1,
+        uopBgn: 0,
+        uopEnd: 1,
+        iterOut,
+        iterIn,
+        dstFactorOut: iterIn,
+        dstFactorIn: 1,
+        srcFactorOut: iterIn,
+        srcFactorIn: 1,
+      }),
+    );
   }
   insns.push(build.finish());
   const image = new Uint8Array(4 * page);
@@ -96,7 +107,9 @@ class Devices {
     }
     return d;
   }
-  close(): void { for (const d of this.open.values()) d.close(); }
+  close(): void {
+    for (const d of this.open.values()) d.close();
+  }
 }
 
 function gemmRow(w: Workload, r: TsimRunResult, note?: string): TsimGemmRow {
@@ -107,18 +120,28 @@ function gemmRow(w: Workload, r: TsimRunResult, note?: string): TsimGemmRow {
   const busBound = Math.ceil(rd / (cfg.busBits / 8));
   const gemmUops = r.counters.gemmUops;
   return {
-    workload: w.name, config: cfg.name, busBits: cfg.busBits, cycles, gemmUops, macs: r.counters.macs,
+    workload: w.name,
+    config: cfg.name,
+    busBits: cfg.busBits,
+    cycles,
+    gemmUops,
+    macs: r.counters.macs,
     utilization: r.counters.macs / (cycles * peak),
-    dramReadBytes: rd, dramWriteBytes: r.registers.DRAM_WRITE_BYTES ?? 0,
-    busBoundCycles: busBound, utilizationBound: gemmUops / Math.max(gemmUops, busBound),
-    simCyclesPerSecond: r.simCyclesPerSecond, ...(note ? { note } : {}),
+    dramReadBytes: rd,
+    dramWriteBytes: r.registers.DRAM_WRITE_BYTES ?? 0,
+    busBoundCycles: busBound,
+    utilizationBound: gemmUops / Math.max(gemmUops, busBound),
+    simCyclesPerSecond: r.simCyclesPerSecond,
+    ...(note ? { note } : {}),
   };
 }
 
 export const SPEED_WORKLOAD = 'default__tl_blocked_gemm_b256_c256_blk64_vt2';
 
 export async function runTsimBench(options: {
-  vectorDir: string; log?: (s: string) => void; speedRuns?: number;
+  vectorDir: string;
+  log?: (s: string) => void;
+  speedRuns?: number;
   /** Benchmark this configuration: the vectors written for it, a synthetic GEMM stream and the ALU rows. */
   config?: VtaConfig;
 }): Promise<TsimBenchReport> {
@@ -167,7 +190,10 @@ export async function runTsimBench(options: {
       const c1 = r1.cycles ?? 0;
       const c4 = r4.cycles ?? 0;
       alu.push({
-        form, uopsPerInsn: n, cycles1: c1, cycles4: c4,
+        form,
+        uopsPerInsn: n,
+        cycles1: c1,
+        cycles4: c4,
         marginalUopsPerCycle: (r4.counters.aluUops - n) / (c4 - c1),
         wholeUopsPerCycle: r4.counters.aluUops / c4,
         fixedOverheadCycles: c1 - n,
@@ -178,7 +204,9 @@ export async function runTsimBench(options: {
       date: new Date().toISOString(),
       cpu: os.cpus()[0]?.model ?? 'unknown',
       memory: 'TSIM default AXI model: 16-cycle read latency, one beat per cycle, 8 outstanding bursts',
-      simSpeed: speed, gemm, alu,
+      simSpeed: speed,
+      gemm,
+      alu,
     };
   } finally {
     devices.close();
@@ -196,13 +224,29 @@ function table(head: string[], body: string[][]): string {
 export function formatTsimTable(r: TsimBenchReport): string {
   const g = table(
     ['workload', 'config', 'bus', 'cycles', 'GEMM uops', 'util', 'DRAM rd B', 'bus-bound cyc', 'util bound'],
-    r.gemm.map((x) => [x.workload, x.config, String(x.busBits), String(x.cycles), String(x.gemmUops), pct(x.utilization),
-      String(x.dramReadBytes), String(x.busBoundCycles), pct(x.utilizationBound)]),
+    r.gemm.map((x) => [
+      x.workload,
+      x.config,
+      String(x.busBits),
+      String(x.cycles),
+      String(x.gemmUops),
+      pct(x.utilization),
+      String(x.dramReadBytes),
+      String(x.busBoundCycles),
+      pct(x.utilizationBound),
+    ]),
   );
   const a = table(
     ['ALU form', 'uops/insn', 'cycles k=1', 'cycles k=4', 'uops/cycle (marginal)', 'uops/cycle (whole)', 'fixed overhead'],
-    r.alu.map((x) => [x.form, String(x.uopsPerInsn), String(x.cycles1), String(x.cycles4), x.marginalUopsPerCycle.toFixed(3),
-      x.wholeUopsPerCycle.toFixed(3), `${x.fixedOverheadCycles} cycles`]),
+    r.alu.map((x) => [
+      x.form,
+      String(x.uopsPerInsn),
+      String(x.cycles1),
+      String(x.cycles4),
+      x.marginalUopsPerCycle.toFixed(3),
+      x.wholeUopsPerCycle.toFixed(3),
+      `${x.fixedOverheadCycles} cycles`,
+    ]),
   );
   return [
     `simulation speed: ${(r.simSpeed.simCyclesPerSecond / 1e6).toFixed(2)}M simulated cycles/s (best of ${r.simSpeed.runs} runs of ${r.simSpeed.workload}; CPU ${r.cpu})`,
@@ -252,15 +296,21 @@ export function tsimUtilizationSvg(r: TsimBenchReport, target = 0.9): string {
   rows.forEach((row, i) => {
     const y = top + i * (barH + gap);
     out.push(`<text x="${left - 8}" y="${y + barH / 2 + 4}" text-anchor="end">${esc(`${row.workload} (${row.busBits}-bit)`)}</text>`);
-    out.push(`<rect x="${left}" y="${y}" width="${(plotW * row.utilizationBound).toFixed(1)}" height="${barH}" fill="none" stroke="#555" stroke-dasharray="3 2"/>`);
+    out.push(
+      `<rect x="${left}" y="${y}" width="${(plotW * row.utilizationBound).toFixed(1)}" height="${barH}" fill="none" stroke="#555" stroke-dasharray="3 2"/>`,
+    );
     out.push(`<rect x="${left}" y="${y + 4}" width="${(plotW * row.utilization).toFixed(1)}" height="${barH - 8}" fill="#0072B2"/>`);
     out.push(`<text x="${left + plotW * Math.max(row.utilization, row.utilizationBound) + 6}" y="${y + barH / 2 + 4}">${pct(row.utilization)}</text>`);
   });
   // Legend: what each mark means.
   const ly = plotBottom + 52;
   out.push(`<rect x="${left}" y="${ly - 9}" width="18" height="10" fill="#0072B2"/><text x="${left + 24}" y="${ly}">measured utilization of the run</text>`);
-  out.push(`<rect x="${left}" y="${ly + 9}" width="18" height="12" fill="none" stroke="#555" stroke-dasharray="3 2"/><text x="${left + 24}" y="${ly + 19}">bus bound: the most any schedule reaches when every DRAM byte crosses this bus once</text>`);
-  out.push(`<line x1="${left}" y1="${ly + 34}" x2="${left + 18}" y2="${ly + 34}" stroke="#B22222" stroke-width="1.5" stroke-dasharray="5 3"/><text x="${left + 24}" y="${ly + 38}">target: the utilization the blocked-GEMM benchmark aims for (${Math.round(target * 100)}% of peak)</text>`);
+  out.push(
+    `<rect x="${left}" y="${ly + 9}" width="18" height="12" fill="none" stroke="#555" stroke-dasharray="3 2"/><text x="${left + 24}" y="${ly + 19}">bus bound: the most any schedule reaches when every DRAM byte crosses this bus once</text>`,
+  );
+  out.push(
+    `<line x1="${left}" y1="${ly + 34}" x2="${left + 18}" y2="${ly + 34}" stroke="#B22222" stroke-width="1.5" stroke-dasharray="5 3"/><text x="${left + 24}" y="${ly + 38}">target: the utilization the blocked-GEMM benchmark aims for (${Math.round(target * 100)}% of peak)</text>`,
+  );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

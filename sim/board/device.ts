@@ -29,15 +29,19 @@ export interface BoardOpenOptions {
 /** Throws a one-line DeviceError unless this machine is the board `target` names. */
 export function checkOnBoard(target: string, board: Board, deviceTree = '/proc/device-tree/compatible'): void {
   const want = board.processor.compatible;
-  let compatible = '';
+  let compatible: string;
   try {
     compatible = readFileSync(deviceTree, 'latin1');
   } catch {
-    throw new DeviceError(`--target ${target}: this machine is not a ${board.title} (no ${deviceTree}); run on the board's Linux, or use --target fsim or tsim`);
+    throw new DeviceError(
+      `--target ${target}: this machine is not a ${board.title} (no ${deviceTree}); run on the board's Linux, or use --target fsim or tsim`,
+    );
   }
   const names = compatible.split('\0').filter((s) => s !== '');
   if (!names.includes(want)) {
-    throw new DeviceError(`--target ${target}: this machine is not a ${board.title} (${deviceTree} names ${names.join(', ') || 'nothing'}, not ${want}); run on the board's Linux, or use --target fsim or tsim`);
+    throw new DeviceError(
+      `--target ${target}: this machine is not a ${board.title} (${deviceTree} names ${names.join(', ') || 'nothing'}, not ${want}); run on the board's Linux, or use --target fsim or tsim`,
+    );
   }
 }
 
@@ -49,11 +53,14 @@ export function checkCoreConfig(port: RegisterPort, cfg: VtaConfig, target: stri
   const have = port.read32(REG.CONFIG_HASH) >>> 0;
   const want = configHashWord(cfg.hash);
   if (have === want) return;
-  const loaded = have === 0
-    ? 'a core that does not report its configuration (CONFIG_HASH reads 0: a bitstream from an older vta fpga, or no VTA core at the register base)'
-    : `a core of configuration hash ${have.toString(16).padStart(8, '0')}...`;
-  throw new DeviceError(`--target ${target}: the loaded bitstream is ${loaded}, the command's configuration is ${cfg.name} (hash ${cfg.hash}); ` +
-    'load the bitstream built for it, or give the configuration the bitstream was built from (its folder\'s config.json: --config FILE, or --board)');
+  const loaded =
+    have === 0
+      ? 'a core that does not report its configuration (CONFIG_HASH reads 0: a bitstream from an older vta fpga, or no VTA core at the register base)'
+      : `a core of configuration hash ${have.toString(16).padStart(8, '0')}...`;
+  throw new DeviceError(
+    `--target ${target}: the loaded bitstream is ${loaded}, the command's configuration is ${cfg.name} (hash ${cfg.hash}); ` +
+      "load the bitstream built for it, or give the configuration the bitstream was built from (its folder's config.json: --config FILE, or --board)",
+  );
 }
 
 export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOpenOptions): RegisterDevice {
@@ -62,7 +69,9 @@ export function openBoardDevice(target: string, cfg: VtaConfig, options: BoardOp
   const env = options.env ?? process.env;
   checkOnBoard(target, board, options.deviceTree);
   if (cfg.busBits !== board.memBusBits) {
-    throw new DeviceError(`--target ${target}: the configuration has a ${cfg.busBits}-bit bus, ${board.name}'s bitstream a ${board.memBusBits}-bit one; use the configuration the bitstream was built from (vta fpga's config.json)`);
+    throw new DeviceError(
+      `--target ${target}: the configuration has a ${cfg.busBits}-bit bus, ${board.name}'s bitstream a ${board.memBusBits}-bit one; use the configuration the bitstream was built from (vta fpga's config.json)`,
+    );
   }
   const base = board.ports.registerBase;
   if (base === null) throw new DeviceError(`--target ${target}: the board table has no register base for ${board.name}`);

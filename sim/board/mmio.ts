@@ -24,14 +24,17 @@ export function mapWindow(path: string, offset: number, range: number, source: s
   }
   const words = new Uint32Array(libc.view(addr, range));
   const check = (off: number) => {
-    if (!Number.isInteger(off) || off < 0 || off + 4 > range || off % 4 !== 0) throw new DeviceError(`register offset 0x${off.toString(16)} is outside the ${range}-byte window or unaligned`);
+    if (!Number.isInteger(off) || off < 0 || off + 4 > range || off % 4 !== 0)
+      throw new DeviceError(`register offset 0x${off.toString(16)} is outside the ${range}-byte window or unaligned`);
     return off >>> 2;
   };
   let open = true;
   return {
     source,
     read32: (off) => words[check(off)],
-    write32: (off, v) => { words[check(off)] = v >>> 0; },
+    write32: (off, v) => {
+      words[check(off)] = v >>> 0;
+    },
     close: () => {
       if (!open) return;
       open = false;

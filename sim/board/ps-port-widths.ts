@@ -61,7 +61,7 @@ const PAGE = 4096;
  * Sets each field through `memPath` (/dev/mem; a file standing in for it in tests), changing the other bits
  * of its register not at all, and returns the names of the fields that held another value.
  */
-export function applyRegisterFields(fields: readonly RegisterField[], memPath = '/dev/mem', why = 'the PS\'s AXI port widths'): string[] {
+export function applyRegisterFields(fields: readonly RegisterField[], memPath = '/dev/mem', why = "the PS's AXI port widths"): string[] {
   const pages = new Map<number, MappedRegisters>();
   const changed: string[] = [];
   try {
@@ -87,9 +87,7 @@ export function applyRegisterFields(fields: readonly RegisterField[], memPath = 
 }
 
 /** Gives the PS the board's runtime port widths (a no-op on a PS whose widths are fixed). */
-export function setRuntimePortWidths(
-  widths: { master: RuntimePortWidth; slave: RuntimePortWidth } | null, memPath = '/dev/mem',
-): string[] {
+export function setRuntimePortWidths(widths: { master: RuntimePortWidth; slave: RuntimePortWidth } | null, memPath = '/dev/mem'): string[] {
   if (!widths) return [];
   const what = `the PS's AXI port widths (${widths.master.port} ${widths.master.bits}, ${widths.slave.port} ${widths.slave.bits} bits)`;
   try {

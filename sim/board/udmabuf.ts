@@ -31,7 +31,8 @@ export function openUdmabuf(name: string, busOffset: number, coherent: boolean):
   const phys = Number(BigInt(readFileSync(`${sys}/phys_addr`, 'utf8').trim()));
   const size = Number(readFileSync(`${sys}/size`, 'utf8').trim());
   if (!Number.isSafeInteger(phys) || !Number.isSafeInteger(size) || size <= 0) throw new DeviceError(`${sys}: unreadable phys_addr/size`);
-  if (phys + busOffset + size > 2 ** 32) throw new DeviceError(`/dev/${name} at 0x${phys.toString(16)} (+0x${busOffset.toString(16)}) lies above the core's 32-bit address space`);
+  if (phys + busOffset + size > 2 ** 32)
+    throw new DeviceError(`/dev/${name} at 0x${phys.toString(16)} (+0x${busOffset.toString(16)}) lies above the core's 32-bit address space`);
   const libc = loadLibc();
   const fd = libc.open(`/dev/${name}`, O_RDWR);
   if (fd < 0) throw new DeviceError(`cannot open /dev/${name}: ${libc.lastError()}`);

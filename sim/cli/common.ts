@@ -18,7 +18,9 @@ import { VectorError } from '../vector';
 import { InputFileError } from '../../util/input-file';
 
 export const TARGET_FLAG: FlagSpec = {
-  name: 'target', type: 'string', metavar: 'TARGET',
+  name: 'target',
+  type: 'string',
+  metavar: 'TARGET',
   help: 'fsim (functional, WebAssembly GEMM; the default), fsim-js (functional, plain-JS GEMM), tsim (the generated Verilog under Verilator, cycle-accurate), or on a board pynq-z1, ultra96, zcu104, de10-nano',
 };
 
@@ -37,7 +39,10 @@ export const BUDGET_FLAGS: FlagSpec[] = [
 /** The --max-uops/--max-cycles options, checked. */
 export function budgetOptions(args: ParsedArgs): { maxUops?: number; maxCycles?: number } {
   const out: { maxUops?: number; maxCycles?: number } = {};
-  for (const [flag, key] of [['max-uops', 'maxUops'], ['max-cycles', 'maxCycles']] as const) {
+  for (const [flag, key] of [
+    ['max-uops', 'maxUops'],
+    ['max-cycles', 'maxCycles'],
+  ] as const) {
     const v = args.int(flag);
     if (v === undefined) continue;
     if (v < 0) throw new UsageError(`--${flag} ${v}: expected an integer >= 0`);
@@ -65,13 +70,17 @@ export function reportTrace(io: { stderr(s: string): void }, path: string, cfg: 
   if (!window) return;
   const views = writeWaveViews(path, emitRtl(cfg).fsms ?? [], window, clockMhz);
   const ns = (2 * halfPeriodPs(clockMhz)) / 1000;
-  io.stderr(`trace: wrote ${path}: model cycles ${window.first} to ${window.end} (${window.end - window.first} cycles of this run), ${ns} ns per cycle at ${clockMhz} MHz\n`);
+  io.stderr(
+    `trace: wrote ${path}: model cycles ${window.first} to ${window.end} (${window.end - window.first} cycles of this run), ${ns} ns per cycle at ${clockMhz} MHz\n`,
+  );
   io.stderr(`trace: FSM states by name: gtkwave ${views.gtkw} (${views.filters.length} state filters in ${path}.states/)\n`);
 }
 
 /** Lets a command read FIFOs, devices and process substitutions (still size-limited). */
 export const SPECIAL_FILES_FLAG: FlagSpec = {
-  name: 'allow-special-files', type: 'bool', help: 'also read FIFOs, devices and <(...) substitutions (still size-limited)',
+  name: 'allow-special-files',
+  type: 'bool',
+  help: 'also read FIFOs, devices and <(...) substitutions (still size-limited)',
 };
 
 /** The --trace options, checked: TSIM only, .fst/.vcd, 0 <= from < to. */

@@ -11,7 +11,18 @@ import { boardByName } from '../../hw/boards/boards';
 import { boardPreset } from '../../hw/boards/presets';
 import { deriveConfig, withOverrides, VtaConfigJson } from '../../hw/vta/config';
 import { loadVector, skipReason } from '../vector';
-import { BUDGET_FLAGS, budgetOptions, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import {
+  BUDGET_FLAGS,
+  budgetOptions,
+  checkTarget,
+  clockMhzFlag,
+  describeError,
+  reportTrace,
+  SPECIAL_FILES_FLAG,
+  TARGET_FLAG,
+  TRACE_FLAGS,
+  traceRequest,
+} from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta conform',
@@ -20,13 +31,19 @@ const SPEC: CommandSpec = {
     ...TRACE_FLAGS,
     ...BUDGET_FLAGS,
     { name: 'no-strict', type: 'bool', help: 'wrap SRAM indices modulo the depth instead of failing' },
-    { name: 'board', type: 'string', metavar: 'NAME', help: "replay on the vector's configuration with this board's preset applied (same semantics, other hardware)" },
+    {
+      name: 'board',
+      type: 'string',
+      metavar: 'NAME',
+      help: "replay on the vector's configuration with this board's preset applied (same semantics, other hardware)",
+    },
     SPECIAL_FILES_FLAG,
     { name: 'json', type: 'bool', help: 'print one JSON document with a result per vector (for CI) instead of lines' },
   ],
   positionals: { metavar: 'DIR|FILE...', min: 1 },
 };
-const DESCRIPTION = 'Replays conformance vectors (every *.json in each DIR) and prints PASS/FAIL/SKIP per vector,\nthen `N passed, M failed, K skipped`. Exit 1 when any vector fails.';
+const DESCRIPTION =
+  'Replays conformance vectors (every *.json in each DIR) and prints PASS/FAIL/SKIP per vector,\nthen `N passed, M failed, K skipped`. Exit 1 when any vector fails.';
 
 /** The vector files named by the arguments, directories expanded to their *.json files in name order. */
 export function vectorFiles(paths: readonly string[]): string[] {
@@ -39,7 +56,10 @@ export function vectorFiles(paths: readonly string[]): string[] {
       throw new UsageError(`${p}: no such file or directory`);
     }
     if (st.isDirectory()) {
-      const found = readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f));
+      const found = readdirSync(p)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => join(p, f));
       if (found.length === 0) throw new UsageError(`${p}: the directory holds no *.json vectors`);
       files.push(...found);
     } else {
@@ -70,7 +90,9 @@ export const conformCommand: Command = defineCommand({
     const target = checkTarget(args.string('target'));
     const json = args.bool('json');
     const results: ConformVectorResult[] = [];
-    const line = (text: string): void => { if (!json) io.stdout(`${text}\n`); };
+    const line = (text: string): void => {
+      if (!json) io.stdout(`${text}\n`);
+    };
     const strict = !args.bool('no-strict');
     const trace = traceRequest(args, target);
     const budget = budgetOptions(args);
@@ -90,9 +112,12 @@ export const conformCommand: Command = defineCommand({
       const label = file.replace(/^.*\//, '').replace(/\.json$/, '');
       try {
         const loaded = loadVector(file, { allowSpecial });
-        const v = !preset ? loaded : {
-          ...loaded, config: deriveConfig(withOverrides(loaded.configJson as unknown as VtaConfigJson, preset), `${loaded.name} with --board ${boardName}`),
-        };
+        const v = !preset
+          ? loaded
+          : {
+              ...loaded,
+              config: deriveConfig(withOverrides(loaded.configJson as unknown as VtaConfigJson, preset), `${loaded.name} with --board ${boardName}`),
+            };
         const skip = skipReason(v);
         if (skip !== null) {
           skipped++;

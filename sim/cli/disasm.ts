@@ -21,7 +21,8 @@ const SPEC: CommandSpec = {
   ],
   positionals: { metavar: 'FILE', min: 1, max: 1 },
 };
-const DESCRIPTION = 'Prints a program one instruction per line: index, stage, instruction, dependency flags, after a\nlegend (# lines; sram/dram/y/x/stride count elements, not bytes). FILE is a conformance vector (.json) or a\nraw binary of 16-byte instructions.';
+const DESCRIPTION =
+  'Prints a program one instruction per line: index, stage, instruction, dependency flags, after a\nlegend (# lines; sram/dram/y/x/stride count elements, not bytes). FILE is a conformance vector (.json) or a\nraw binary of 16-byte instructions.';
 
 export const disasmCommand: Command = defineCommand({
   name: 'disasm',
@@ -49,7 +50,8 @@ export const disasmCommand: Command = defineCommand({
       return EXIT_OK;
     }
     // text that is no vector (README.md, a config file) is not a program either
-    if (isText(bytes)) throw new CommandFailure(`${file}: not a vector or a program: a vector is a .json file, a program whole 16-byte instructions (this is text)`);
+    if (isText(bytes))
+      throw new CommandFailure(`${file}: not a vector or a program: a vector is a .json file, a program whole 16-byte instructions (this is text)`);
     if (bytes.length > INPUT_LIMITS.programBytes) {
       throw new CommandFailure(`${file}: ${bytes.length} bytes is more than the limit of ${INPUT_LIMITS.programBytes / 2 ** 20} MiB for a raw program`);
     }

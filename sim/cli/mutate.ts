@@ -37,7 +37,9 @@ export const mutateCommand: Command = defineCommand({
     const budget = budgetOptions(args);
     let vectors;
     try {
-      vectors = vectorFiles(args.positionals).map((f) => loadVector(f)).filter((v) => skipReason(v) === null);
+      vectors = vectorFiles(args.positionals)
+        .map((f) => loadVector(f))
+        .filter((v) => skipReason(v) === null);
     } catch (e) {
       return asFailure(e);
     }
@@ -46,8 +48,12 @@ export const mutateCommand: Command = defineCommand({
       io.stdout(JSON.stringify(report) + '\n');
     } else {
       for (const d of report.disagreements) io.stdout(`DISAGREE ${d.vector} seed ${d.seed} (${d.description}): ${d.detail}\n`);
-      const verdicts = Object.entries(report.verdicts).map(([k, n]) => `${k} ${n}`).join(', ');
-      io.stdout(`${report.runs} mutants (${verdicts}); ${report.timingDependent.length} with racing instructions left timing-dependent DRAM; ${report.disagreements.length} disagreement(s)\n`);
+      const verdicts = Object.entries(report.verdicts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+      io.stdout(
+        `${report.runs} mutants (${verdicts}); ${report.timingDependent.length} with racing instructions left timing-dependent DRAM; ${report.disagreements.length} disagreement(s)\n`,
+      );
     }
     return report.disagreements.length ? EXIT_FAILURE : EXIT_OK;
   },

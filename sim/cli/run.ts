@@ -6,7 +6,19 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from '../../cli/errors';
 import { replay } from '../replay';
 import { formatRace } from '../fsim/race';
 import { loadVector } from '../vector';
-import { asFailure, BUDGET_FLAGS, budgetOptions, checkTarget, clockMhzFlag, describeError, reportTrace, SPECIAL_FILES_FLAG, TARGET_FLAG, TRACE_FLAGS, traceRequest } from './common';
+import {
+  asFailure,
+  BUDGET_FLAGS,
+  budgetOptions,
+  checkTarget,
+  clockMhzFlag,
+  describeError,
+  reportTrace,
+  SPECIAL_FILES_FLAG,
+  TARGET_FLAG,
+  TRACE_FLAGS,
+  traceRequest,
+} from './common';
 
 const SPEC: CommandSpec = {
   command: 'vta run',
@@ -54,7 +66,14 @@ export const runCommand: Command = defineCommand({
     let r;
     try {
       r = await replay(vector, {
-        target, strict, maxMismatches: limit, trace, clockMhz, checkRaces: !args.bool('no-race-check'), log: (line) => io.stderr(`${line}\n`), ...budget,
+        target,
+        strict,
+        maxMismatches: limit,
+        trace,
+        clockMhz,
+        checkRaces: !args.bool('no-race-check'),
+        log: (line) => io.stderr(`${line}\n`),
+        ...budget,
       });
     } catch (e) {
       if (!json) return asFailure(e, target);

@@ -48,7 +48,10 @@ export class RegisterDevice implements Device {
   private readonly allocator: PageAllocator;
   private closed = false;
 
-  constructor(readonly config: VtaConfig, private readonly options: RegisterDeviceOptions) {
+  constructor(
+    readonly config: VtaConfig,
+    private readonly options: RegisterDeviceOptions,
+  ) {
     this.dramBytes = options.window.size;
     this.allocator = new PageAllocator(options.window.size);
   }
@@ -124,14 +127,23 @@ export class RegisterDevice implements Device {
     const t0 = process.hrtime.bigint();
     launch(port, insnAddr, insnCount);
     let polls = 0;
-    const counted: PollClock = { ...clock, pause: () => { polls++; return clock.pause(); } };
+    const counted: PollClock = {
+      ...clock,
+      pause: () => {
+        polls++;
+        return clock.pause();
+      },
+    };
     const control = await waitForDone(port, counted, this.config, reader);
     const registers = readRegisters(port);
     if (control & CONTROL_BITS.error) throw errorFrom(this.config, registers, insnCount, reader);
     return {
       cycles: registers.CYCLES,
       // Per-kind counts and LOAD element bytes from the program, as on fsim and TSIM (sim/program-counters.ts).
-      counters: { ...countersFrom(registers, this.config), ...programCounters(this.config, programAt(this.config, this.options.window.bytes, insnAddr - this.options.window.busBase, insnCount)) },
+      counters: {
+        ...countersFrom(registers, this.config),
+        ...programCounters(this.config, programAt(this.config, this.options.window.bytes, insnAddr - this.options.window.busBase, insnCount)),
+      },
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
       leftoverTokens: { l2g: 0, g2l: 0, g2s: 0, s2g: 0 },
       warnings,

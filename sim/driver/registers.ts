@@ -7,9 +7,7 @@ import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
 import { DepFlags, illegalReason, Insn } from '../../hw/vta/isa';
 import { CONTROL_BITS, ERROR_CODES, HOST_REGISTERS, REG } from '../../hw/vta/regs';
-import {
-  Counters, DeviceError, emptyCounters, IllegalInstructionError, StageName, StageWait, TokenCounts, TokenQueue,
-} from '../device';
+import { Counters, DeviceError, emptyCounters, IllegalInstructionError, StageName, StageWait, TokenCounts, TokenQueue } from '../device';
 
 /** 32-bit register access at byte offsets of the host register map. */
 export interface RegisterPort {
@@ -44,7 +42,10 @@ export class DeviceTimeoutError extends DeviceError {
 
 /** The core stopped with an error code the driver does not map to a more specific error. */
 export class CoreError extends DeviceError {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'CoreError';
   }
@@ -62,9 +63,7 @@ export function launch(port: RegisterPort, insnAddr: number, insnCount: number):
 }
 
 /** Reads CONTROL until done or error is set; returns its last value. Throws DeviceTimeoutError. */
-export async function waitForDone(
-  port: RegisterPort, clock: PollClock, cfg: VtaConfig, readInsn: InsnReader,
-): Promise<number> {
+export async function waitForDone(port: RegisterPort, clock: PollClock, cfg: VtaConfig, readInsn: InsnReader): Promise<number> {
   const start = clock.now();
   for (;;) {
     const control = port.read32(REG.CONTROL);
@@ -75,7 +74,10 @@ export async function waitForDone(
       const stages = stageWaits(cfg, regs, readInsn);
       const text = stages.length ? '; ' + stages.map(describeStage).join('; ') : '';
       throw new DeviceTimeoutError(
-        waited, clock.unit, regs, stages,
+        waited,
+        clock.unit,
+        regs,
+        stages,
         `the core did not finish within ${clock.limit} ${clock.unit} (CONTROL = 0x${control.toString(16)}, ` +
           `LOAD_INSNS=${regs.LOAD_INSNS} COMPUTE_INSNS=${regs.COMPUTE_INSNS} STORE_INSNS=${regs.STORE_INSNS})${text}`,
       );
@@ -148,7 +150,16 @@ export function stageWaits(cfg: VtaConfig, regs: Record<string, number>, readIns
   // Pops and pushes per stage: [flag, queue].
   const flows: Record<StageName, { pops: [keyof DepFlags, TokenQueue][]; pushes: [keyof DepFlags, TokenQueue][] }> = {
     load: { pops: [['popNext', 'g2l']], pushes: [['pushNext', 'l2g']] },
-    compute: { pops: [['popPrev', 'l2g'], ['popNext', 's2g']], pushes: [['pushPrev', 'g2l'], ['pushNext', 'g2s']] },
+    compute: {
+      pops: [
+        ['popPrev', 'l2g'],
+        ['popNext', 's2g'],
+      ],
+      pushes: [
+        ['pushPrev', 'g2l'],
+        ['pushNext', 'g2s'],
+      ],
+    },
     store: { pops: [['popPrev', 'g2s']], pushes: [['pushPrev', 's2g']] },
   };
   const out: StageWait[] = [];
@@ -157,10 +168,18 @@ export function stageWaits(cfg: VtaConfig, regs: Record<string, number>, readIns
     const busy = ((st >>> (3 * k + 1)) & 1) === 1;
     const stall = ((st >>> (3 * k + 2)) & 1) === 1;
     const pc = regs[`${stage.toUpperCase()}_PC`] ?? 0;
-    if (!has) { out.push({ stage, index: null, waitsFor: null, insn: null }); return; }
+    if (!has) {
+      out.push({ stage, index: null, waitsFor: null, insn: null });
+      return;
+    }
     let insn: Insn | null = null;
     let text = `instruction ${pc}`;
-    try { insn = readInsn(pc); if (insn) text = formatInsn(cfg, insn); } catch { /* keep the index */ }
+    try {
+      insn = readInsn(pc);
+      if (insn) text = formatInsn(cfg, insn);
+    } catch {
+      /* keep the index */
+    }
     let waitsFor = busy ? 'its own work to finish' : 'its turn to start';
     if (insn && stall) {
       const q = flows[stage].pops.filter(([f, queue]) => insn![f] && tokens[queue] === 0).map(([, queue]) => queue);

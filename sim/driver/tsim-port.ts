@@ -27,6 +27,8 @@ export function tsimRegisterDevice(tsim: TsimDevice, options: TsimDriverOptions 
       syncForCpu: () => {},
     },
     clock: { pause: () => tsim.advance(step), now: () => tsim.cycle(), limit: options.maxCycles ?? 50_000_000, unit: 'cycles' },
-    onClose: () => { if (options.closeModel ?? true) tsim.close(); },
+    onClose: () => {
+      if (options.closeModel ?? true) tsim.close();
+    },
   });
 }

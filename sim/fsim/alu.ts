@@ -16,12 +16,18 @@ const MUL = ALU_OPCODE.MUL;
 /** One ALU lane operation on int32 values, exactly as SEMANTICS.md defines it. */
 export function aluOp(op: number, a: number, b: number): number {
   switch (op) {
-    case MIN: return a < b ? a : b;
-    case MAX: return a > b ? a : b;
-    case ADD: return (a + b) | 0;
-    case SHR: return b >= 0 ? a >> (b > 31 ? 31 : b) : -b >= 32 ? 0 : a << -b;
-    case MUL: return Math.imul(a, b);
-    default: throw new Error(`internal: ALU op ${op} reached the ALU`);
+    case MIN:
+      return a < b ? a : b;
+    case MAX:
+      return a > b ? a : b;
+    case ADD:
+      return (a + b) | 0;
+    case SHR:
+      return b >= 0 ? a >> (b > 31 ? 31 : b) : -b >= 32 ? 0 : a << -b;
+    case MUL:
+      return Math.imul(a, b);
+    default:
+      throw new Error(`internal: ALU op ${op} reached the ALU`);
   }
 }
 
@@ -47,11 +53,21 @@ export function executeAlu(st: FsimState, insn: AluInsn): void {
           const b = useImm ? imm : acc[s + l];
           let v: number;
           switch (op) {
-            case MIN: v = a < b ? a : b; break;
-            case MAX: v = a > b ? a : b; break;
-            case ADD: v = (a + b) | 0; break;
-            case SHR: v = b >= 0 ? a >> (b > 31 ? 31 : b) : -b >= 32 ? 0 : a << -b; break;
-            default: v = Math.imul(a, b); break; // MUL; illegal ops never get here
+            case MIN:
+              v = a < b ? a : b;
+              break;
+            case MAX:
+              v = a > b ? a : b;
+              break;
+            case ADD:
+              v = (a + b) | 0;
+              break;
+            case SHR:
+              v = b >= 0 ? a >> (b > 31 ? 31 : b) : -b >= 32 ? 0 : a << -b;
+              break;
+            default:
+              v = Math.imul(a, b);
+              break; // MUL; illegal ops never get here
           }
           acc[d + l] = v;
           out[d + l] = v;

@@ -49,8 +49,17 @@ export function checkProgram(cfg: VtaConfig, dramBytes: Uint8Array, insnAddr: nu
   const insns = fetchProgram(cfg, dramBytes, insnAddr, insnCount);
   const srams = options.srams ?? new Srams(cfg);
   const st: FsimState = {
-    cfg, dram: new Dram(dramBytes.length, dramBytes), srams, strict: options.strict ?? true, counters: emptyCounters(),
-    storeWriters: null, gemmKernel: jsGemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
+    cfg,
+    dram: new Dram(dramBytes.length, dramBytes),
+    srams,
+    strict: options.strict ?? true,
+    counters: emptyCounters(),
+    storeWriters: null,
+    gemmKernel: jsGemmKernel,
+    index: 0,
+    insn: insns[0],
+    maxUops,
+    uopsUsed: 0,
   };
   const uopDepth = cfg.tensor.uop.depth;
   const unknownUop = new Uint8Array(uopDepth);
@@ -80,7 +89,9 @@ export function checkProgram(cfg: VtaConfig, dramBytes: Uint8Array, insnAddr: nu
     }
     checkSram(st, 'micro-op', insn.uopBgn, insn.uopEnd - 1, uopDepth);
     if (!uncheckedWarned) {
-      warnings.push(`instruction ${st.index}: its micro-ops were loaded from DRAM that a STORE of this run wrote; their SRAM indices are not checked before the run`);
+      warnings.push(
+        `instruction ${st.index}: its micro-ops were loaded from DRAM that a STORE of this run wrote; their SRAM indices are not checked before the run`,
+      );
       uncheckedWarned = true;
     }
   };

@@ -6,17 +6,17 @@ export class Dram {
   readonly bytes: Uint8Array;
 
   /** A zeroed DRAM of `size` bytes, or a view of existing bytes (another backend's DRAM, for checks). */
-  constructor(readonly size: number, bytes?: Uint8Array) {
+  constructor(
+    readonly size: number,
+    bytes?: Uint8Array,
+  ) {
     this.bytes = bytes ?? new Uint8Array(size);
   }
 
   /** Throws unless [start, end) lies inside DRAM; `describe` builds the error for a given message. */
   check(start: number, end: number, what: string, fail: (detail: string) => MemoryAccessError): void {
     if (start < 0 || end > this.size) {
-      throw fail(
-        `${what} DRAM bytes ${start}..${end - 1} (0x${start.toString(16)}..0x${(end - 1).toString(16)}) ` +
-          `are outside DRAM [0, ${this.size})`,
-      );
+      throw fail(`${what} DRAM bytes ${start}..${end - 1} (0x${start.toString(16)}..0x${(end - 1).toString(16)}) ` + `are outside DRAM [0, ${this.size})`);
     }
   }
 }

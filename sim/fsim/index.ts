@@ -5,9 +5,7 @@ import type { VtaConfig } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
 import type { Insn, MemInsn } from '../../hw/vta/isa';
 import { PageAllocator } from '../alloc';
-import {
-  AllocOptions, Device, DeviceArgumentError, emptyCounters, RunOptions, RunResult, StageName,
-} from '../device';
+import { AllocOptions, Device, DeviceArgumentError, emptyCounters, RunOptions, RunResult, StageName } from '../device';
 import { executeAlu } from './alu';
 import { countInsn, kindOf } from './counters';
 import { Dram } from './dram';
@@ -60,7 +58,10 @@ export class FunctionalSimulator implements Device {
   /** Whether any byte of DRAM may be nonzero (a write, an image or a run happened). */
   private written = false;
 
-  constructor(readonly config: VtaConfig, private readonly options: FsimOptions = {}) {
+  constructor(
+    readonly config: VtaConfig,
+    private readonly options: FsimOptions = {},
+  ) {
     const size = options.dramBytes ?? DEFAULT_DRAM_BYTES;
     if (!Number.isSafeInteger(size) || size <= 0) throw new DeviceArgumentError(`fsim: dramBytes must be a positive integer, got ${size}`);
     this.dramBytes = size;
@@ -128,8 +129,17 @@ export class FunctionalSimulator implements Device {
     const counters = emptyCounters();
     const storeWriters = options.trackStores ? new StoreWriters() : null;
     const st: FsimState = {
-      cfg, dram: this.dram, srams: this.srams, strict: options.strict ?? this.strict, counters, storeWriters,
-      gemmKernel: this.gemmKernel, index: 0, insn: insns[0], maxUops, uopsUsed: 0,
+      cfg,
+      dram: this.dram,
+      srams: this.srams,
+      strict: options.strict ?? this.strict,
+      counters,
+      storeWriters,
+      gemmKernel: this.gemmKernel,
+      index: 0,
+      insn: insns[0],
+      maxUops,
+      uopsUsed: 0,
     };
     const race = options.checkRaces ? (this.raceDetector ??= new RaceDetector(cfg)).reset((i) => formatInsn(cfg, insns[i])) : null;
     const execute = (insn: Insn, stage: StageName): void => {
@@ -170,4 +180,3 @@ export class FunctionalSimulator implements Device {
     return result;
   }
 }
-

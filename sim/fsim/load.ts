@@ -7,7 +7,10 @@ import type { MemInsn } from '../../hw/vta/isa';
 import { checkSram, FsimState, memoryError } from './state';
 
 const COUNTER: Record<string, 'uopLoadBytes' | 'inpLoadBytes' | 'wgtLoadBytes' | 'accLoadBytes'> = {
-  uop: 'uopLoadBytes', inp: 'inpLoadBytes', wgt: 'wgtLoadBytes', acc: 'accLoadBytes',
+  uop: 'uopLoadBytes',
+  inp: 'inpLoadBytes',
+  wgt: 'wgtLoadBytes',
+  acc: 'accLoadBytes',
 };
 
 /** The DRAM bytes [lo, hi) a LOAD reads, or null when it reads none. */

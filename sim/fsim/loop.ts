@@ -9,7 +9,6 @@ import { checkSram, FsimState } from './state';
 
 export type { LoopPlan };
 
-
 let scratch = { dst: new Int32Array(256), src: new Int32Array(256), wgt: new Int32Array(256) };
 
 /** Returns null when the loop nest does nothing (zero iterations or an empty micro-op range). */
@@ -64,10 +63,20 @@ export function prepareLoop(st: FsimState, insn: GemmInsn | AluInsn): LoopPlan |
     checkSram(st, 'GEMM wgt (WGT)', 0, maxW + o1 * g.wgtFactorOut + i1 * g.wgtFactorIn, t.wgt.depth);
   }
   return {
-    n, iterOut, iterIn, dst, src, wgt,
-    dstFactorOut: insn.dstFactorOut, dstFactorIn: insn.dstFactorIn,
-    srcFactorOut: insn.srcFactorOut, srcFactorIn: insn.srcFactorIn,
-    wgtFactorOut: g ? g.wgtFactorOut : 0, wgtFactorIn: g ? g.wgtFactorIn : 0,
-    dstMask: t.acc.depth - 1, srcMask: srcDepth - 1, wgtMask: t.wgt.depth - 1,
+    n,
+    iterOut,
+    iterIn,
+    dst,
+    src,
+    wgt,
+    dstFactorOut: insn.dstFactorOut,
+    dstFactorIn: insn.dstFactorIn,
+    srcFactorOut: insn.srcFactorOut,
+    srcFactorIn: insn.srcFactorIn,
+    wgtFactorOut: g ? g.wgtFactorOut : 0,
+    wgtFactorIn: g ? g.wgtFactorIn : 0,
+    dstMask: t.acc.depth - 1,
+    srcMask: srcDepth - 1,
+    wgtMask: t.wgt.depth - 1,
   };
 }

@@ -12,8 +12,11 @@ export function fetchProgram(cfg: VtaConfig, dram: Uint8Array, insnAddr: number,
   }
   checkInsnAddr(insnAddr);
   if (!Number.isSafeInteger(insnAddr) || insnAddr < 0 || insnAddr + insnCount * INSN_BYTES > dram.length) {
-    throw new MemoryAccessError(-1, 'instruction fetch',
-      `fetching ${insnCount} instructions at byte ${insnAddr} reads past the end of DRAM (${dram.length} bytes)`);
+    throw new MemoryAccessError(
+      -1,
+      'instruction fetch',
+      `fetching ${insnCount} instructions at byte ${insnAddr} reads past the end of DRAM (${dram.length} bytes)`,
+    );
   }
   const insns: Insn[] = [];
   for (let i = 0; i < insnCount; i++) {

@@ -48,7 +48,10 @@ class RowHistory {
     this.all.fill(0);
   }
 
-  constructor(readonly name: MemName, readonly depth: number) {
+  constructor(
+    readonly name: MemName,
+    readonly depth: number,
+  ) {
     // One allocation, cut into 14 views: a run pays for 3 buffers, not 42.
     const all = (this.all = new Int32Array(14 * depth));
     let next = 0;
@@ -77,7 +80,10 @@ export class RaceDetector {
   private index = 0;
   private insn: Insn | null = null;
 
-  constructor(private readonly cfg: VtaConfig, private insnText: (index: number) => string = () => '') {
+  constructor(
+    private readonly cfg: VtaConfig,
+    private insnText: (index: number) => string = () => '',
+  ) {
     const t = cfg.tensor;
     this.inp = new RowHistory('INP', t.inp.depth);
     this.wgt = new RowHistory('WGT', t.wgt.depth);
@@ -201,7 +207,9 @@ export class RaceDetector {
       rows: 1,
       first: { index: otherIndex, stage: STAGES[otherStage], access: otherAccess, insn: this.insnText(otherIndex) },
       second: {
-        index: this.index, stage: STAGES[this.stage], access: write ? 'write' : 'read',
+        index: this.index,
+        stage: STAGES[this.stage],
+        access: write ? 'write' : 'read',
         insn: this.insn ? formatInsn(this.cfg, this.insn) : '',
       },
     });

@@ -53,12 +53,7 @@ export interface ScheduleResult {
  * Runs `insns` (the whole fetched program) through the three stages. `execute(planned)` performs one
  * instruction; `st.index`/`st.insn` are set before it is called.
  */
-export function schedule(
-  st: FsimState,
-  insns: readonly Insn[],
-  capacity: number,
-  execute: (insn: Insn, stage: StageName) => void,
-): ScheduleResult {
+export function schedule(st: FsimState, insns: readonly Insn[], capacity: number, execute: (insn: Insn, stage: StageName) => void): ScheduleResult {
   // Dispatch in program order up to and including the first FINISH: nothing after it executes.
   const queues: Planned[][] = [[], [], []];
   let finishAt = -1;

@@ -40,10 +40,7 @@ export function memoryError(st: FsimState, detail: string): MemoryAccessError {
 export function checkSram(st: FsimState, what: string, lo: number, hiInclusive: number, depth: number): boolean {
   if (hiInclusive < depth) return false;
   if (st.strict) {
-    throw memoryError(
-      st,
-      `${what} index ${hiInclusive} is past the end of the buffer (depth ${depth}; indices ${lo}..${hiInclusive} accessed)`,
-    );
+    throw memoryError(st, `${what} index ${hiInclusive} is past the end of the buffer (depth ${depth}; indices ${lo}..${hiInclusive} accessed)`);
   }
   return true;
 }
@@ -56,7 +53,8 @@ export function chargeUops(st: FsimState, insn: GemmInsn | AluInsn): void {
   const n = Math.max(0, insn.uopEnd - insn.uopBgn) * insn.iterOut * insn.iterIn;
   if (st.uopsUsed + n > st.maxUops) {
     throw new WorkBudgetError(
-      st.index, formatInsn(st.cfg, insn),
+      st.index,
+      formatInsn(st.cfg, insn),
       `${insn.op} of ${Math.max(0, insn.uopEnd - insn.uopBgn)} micro-op(s) x ${insn.iterOut} x ${insn.iterIn} iterations = ${n} micro-ops ` +
         `exceeds the run's work budget (${st.maxUops - st.uopsUsed} of ${st.maxUops} left); raise it with --max-uops`,
     );

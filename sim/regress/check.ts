@@ -36,7 +36,7 @@ export async function checkProgram(ref: Device, dut: Device, p: RandomProgram, l
     return { ok: false, error: `reference: ${(e as Error).message}`, mismatchCount: 0, mismatches: [], cycles: null };
   }
   const want = ref.read(0, p.dramBytes);
-  let cycles: number | null = null;
+  let cycles: number | null;
   try {
     cycles = (await dut.run(p.insnAddr, p.insnCount)).cycles;
   } catch (e) {

@@ -20,7 +20,9 @@ const SPEC: CommandSpec = {
     { name: 'target', type: 'string', metavar: 'T', help: `device under test (${TARGET_NAMES.join(', ')}; default tsim)` },
     { name: 'reference', type: 'string', metavar: 'T', help: 'reference device (default fsim)' },
     {
-      name: 'configs', type: 'string', metavar: 'A,B',
+      name: 'configs',
+      type: 'string',
+      metavar: 'A,B',
       help: `configurations: names, boards (pynq-z1, ...), shapes BxIxO or JSON files (default ${VECTOR_SET_NAMES.join(',')})`,
     },
     { name: 'programs', type: 'int', metavar: 'N', help: 'random programs per configuration (default 100)' },
@@ -45,8 +47,12 @@ export const regressCommand: Command = defineCommand({
   async execute(args, io) {
     const target = targetFlag(args.string('target'), 'tsim');
     const reference = args.string('reference') ?? 'fsim';
-    if (!isTargetName(reference)) throw new UsageError(`--reference ${reference}: unknown target${didYouMean(reference, TARGET_NAMES)}; targets: ${TARGET_NAMES.join(', ')}`);
-    const configs = (args.string('configs') ?? VECTOR_SET_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    if (!isTargetName(reference))
+      throw new UsageError(`--reference ${reference}: unknown target${didYouMean(reference, TARGET_NAMES)}; targets: ${TARGET_NAMES.join(', ')}`);
+    const configs = (args.string('configs') ?? VECTOR_SET_NAMES.join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     resolveRegressConfigs(configs); // names, boards, shapes and files are checked before any work
     const programs = args.int('programs') ?? 100;
     const jobs = args.int('jobs') ?? cpus().length;
@@ -54,18 +60,29 @@ export const regressCommand: Command = defineCommand({
     if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
     const outDir = prepareOutputDir(args.string('out') ?? join(process.cwd(), 'build', 'regress'), '--out');
     const executor = executorFromArgs(args, jobs, (line) => io.stderr(line + '\n'));
-    io.stdout(`regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${executor.description}\n`);
+    io.stdout(
+      `regress: ${programs} programs x ${configs.length} configurations (${configs.join(', ')}), ${target} against ${reference}, ${executor.description}\n`,
+    );
     const interrupts = watchInterrupts((line) => io.stderr(line + '\n'), 'the regression');
     try {
       const report = await regress({
-        target, reference, configs, programs, seed: args.int('seed') ?? 1, jobs, executor, outDir,
+        target,
+        reference,
+        configs,
+        programs,
+        seed: args.int('seed') ?? 1,
+        jobs,
+        executor,
+        outDir,
         log: (line) => io.stderr(line + '\n'),
         tty: !!process.stderr.isTTY && io === processIo,
         signal: interrupts.signal,
       });
       io.stdout(`wrote ${join(outDir, 'regress.json')} and ${join(outDir, 'regress.xml')} (${report.seconds.toFixed(1)} s)\n`);
       if (report.interrupted) {
-        io.stdout(`interrupted: ${report.cases.length} of ${programs * configs.length} programs ran; ${report.passed} passed, ${report.failed} failed (the reports hold those)\n`);
+        io.stdout(
+          `interrupted: ${report.cases.length} of ${programs * configs.length} programs ran; ${report.passed} passed, ${report.failed} failed (the reports hold those)\n`,
+        );
         return EXIT_INTERRUPTED;
       }
       io.stdout(`${report.passed} passed, ${report.failed} failed\n`);

@@ -28,7 +28,10 @@ function resolveOne(spec: string, cwd: string): RegressConfig {
     label = spec;
     json = withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape(spec, `--configs ${spec}`));
   } else if (spec.includes('/') || spec.endsWith('.json')) {
-    label = basename(spec).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_') || 'config';
+    label =
+      basename(spec)
+        .replace(/\.json$/i, '')
+        .replace(/[^A-Za-z0-9_.-]/g, '_') || 'config';
     const raw = readConfigFile(spec, cwd);
     json = raw as VtaConfigJson;
   } else {

@@ -33,7 +33,9 @@ function xml(s: string): string {
 
 export function junitXml(r: RegressReport): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(`<testsuites name="vta regress ${xml(r.target)} vs ${xml(r.reference)}" tests="${r.cases.length}" failures="${r.failed}" time="${r.seconds.toFixed(3)}">`);
+  lines.push(
+    `<testsuites name="vta regress ${xml(r.target)} vs ${xml(r.reference)}" tests="${r.cases.length}" failures="${r.failed}" time="${r.seconds.toFixed(3)}">`,
+  );
   for (const config of r.configs) {
     const cases = r.cases.filter((c) => c.config === config);
     const failures = cases.filter((c) => !c.ok).length;

@@ -59,7 +59,9 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
         r.result.vector = join(vectorsDir, `${r.result.name}.json`);
         writeFileSync(r.result.vector, JSON.stringify(r.vector) + '\n');
       }
-      progress.note(`FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`);
+      progress.note(
+        `FAIL ${r.result.name}: ${r.result.error ?? `${r.result.mismatchCount} DRAM bytes differ`}${r.result.vector ? ` (saved ${r.result.vector})` : ''}`,
+      );
     }
     results.push(r.result);
     progress.tick(r.result.ok);
@@ -70,10 +72,23 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
     { name: 'regress', handler: resolve(__dirname, 'worker.ts'), inputs: tasks, salt: codeFingerprint() },
     (i, outcome) => {
       const t = tasks[i];
-      onResult(outcome.ok ? outcome.output : {
-        type: 'result',
-        result: { config: t.config, seed: t.seed, name: `${t.config}__random_s${t.seed}`, ok: false, seconds: 0, cycles: null, error: outcome.error, mismatchCount: 0 },
-      });
+      onResult(
+        outcome.ok
+          ? outcome.output
+          : {
+              type: 'result',
+              result: {
+                config: t.config,
+                seed: t.seed,
+                name: `${t.config}__random_s${t.seed}`,
+                ok: false,
+                seconds: 0,
+                cycles: null,
+                error: outcome.error,
+                mismatchCount: 0,
+              },
+            },
+      );
     },
     { signal: o.signal },
   );
@@ -81,8 +96,15 @@ export async function regress(o: RegressOptions): Promise<RegressReport> {
 
   results.sort((a, b) => a.config.localeCompare(b.config) || a.seed - b.seed);
   const report: RegressReport = {
-    target: o.target, reference: o.reference, configs: configs.map((c) => c.label), programs: o.programs, seed: o.seed,
-    passed: results.filter((r) => r.ok).length, failed, seconds: (Date.now() - t0) / 1000, cases: results,
+    target: o.target,
+    reference: o.reference,
+    configs: configs.map((c) => c.label),
+    programs: o.programs,
+    seed: o.seed,
+    passed: results.filter((r) => r.ok).length,
+    failed,
+    seconds: (Date.now() - t0) / 1000,
+    cases: results,
     ...(o.signal?.aborted ? { interrupted: true } : {}),
   };
   mkdirSync(o.outDir, { recursive: true });

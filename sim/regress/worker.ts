@@ -65,15 +65,30 @@ export async function runTask(t: WorkerTask): Promise<WorkerResult> {
     const { ref, dut } = await devices(t, p.dramBytes);
     const out = await checkProgram(ref, dut, p);
     const result: CaseResult = {
-      config: t.config, seed: t.seed, name, ok: out.ok, seconds: (Date.now() - t0) / 1000,
-      cycles: out.cycles, error: out.error, mismatchCount: out.mismatchCount,
+      config: t.config,
+      seed: t.seed,
+      name,
+      ok: out.ok,
+      seconds: (Date.now() - t0) / 1000,
+      cycles: out.cycles,
+      error: out.error,
+      mismatchCount: out.mismatchCount,
     };
     const vector = !out.ok && out.referenceDram ? toVector(p, out.referenceDram, t.config) : undefined;
     return { type: 'result', result, vector };
   } catch (e) {
     return {
       type: 'result',
-      result: { config: t.config, seed: t.seed, name, ok: false, seconds: (Date.now() - t0) / 1000, cycles: null, error: (e as Error).message, mismatchCount: 0 },
+      result: {
+        config: t.config,
+        seed: t.seed,
+        name,
+        ok: false,
+        seconds: (Date.now() - t0) / 1000,
+        cycles: null,
+        error: (e as Error).message,
+        mismatchCount: 0,
+      },
     };
   }
 }

@@ -294,7 +294,7 @@ export async function runMutationCheck(options: MutationRunOptions): Promise<Mut
             for (const [k, d] of [da, db].entries()) if (d !== devs[k]) d.close?.();
           }
           report.runs++;
-          const key = a.verdict.ok ? 'pass' : a.verdict.error ?? 'error';
+          const key = a.verdict.ok ? 'pass' : (a.verdict.error ?? 'error');
           report.verdicts[key] = (report.verdicts[key] ?? 0) + 1;
           const why = disagreement(a, b, targets);
           if (why) report.disagreements.push({ vector: v.name, seed: s, description: m.description, detail: why });

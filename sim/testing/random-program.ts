@@ -17,7 +17,6 @@ import { mulberry32 } from './prng';
 
 export { mulberry32 };
 
-
 export interface RandomProgramOptions {
   /** Tiles (load ACC → GEMMs → ALU → STORE rounds); default 1–3. */
   tiles?: number;
@@ -129,7 +128,17 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       }
       const sramBase = baseOf(span);
       const insn = build.load({
-        memType, sramBase, dramBase: addr / elem.elemBytes + lead, ySize, xSize, xStride, yPad0, yPad1, xPad0, xPad1, ...flags,
+        memType,
+        sramBase,
+        dramBase: addr / elem.elemBytes + lead,
+        ySize,
+        xSize,
+        xStride,
+        yPad0,
+        yPad1,
+        xPad0,
+        xPad1,
+        ...flags,
       } as Parameters<typeof build.load>[0]);
       return { insn, base: sramBase, span, rowWidth: w, rows: yPad0 + ySize + yPad1 };
     }
@@ -148,8 +157,11 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const outer = e() < 0.5;
       return {
         maxed: true,
-        iterOut: outer ? MAX_ITER : 1, iterIn: outer ? 1 : MAX_ITER,
-        fo: sizes.map(() => 0), fi: sizes.map(() => 0), spans: [...sizes],
+        iterOut: outer ? MAX_ITER : 1,
+        iterIn: outer ? 1 : MAX_ITER,
+        fo: sizes.map(() => 0),
+        fi: sizes.map(() => 0),
+        spans: [...sizes],
       };
     }
     const iterOut = int(1, 3);
@@ -193,9 +205,14 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     if (r() < 0.6) {
       const l = load2d(MEM_TYPE.ACC, regionBase(0, 0, true, t.acc.depth), 64, { popNext: tile > 0 });
       body.push(l.insn);
-      accN = l.span; accW = l.rowWidth; accH = l.rows; accBase = l.base;
+      accN = l.span;
+      accW = l.rowWidth;
+      accH = l.rows;
+      accBase = l.base;
     } else {
-      accW = int(1, 6); accH = int(1, 4); accN = accW * accH;
+      accW = int(1, 6);
+      accH = int(1, 4);
+      accN = accW * accH;
       accBase = regionBase(0, 0, true, t.acc.depth)(accN);
       const range = addUops(1, () => ({ dst: accBase, src: 0, wgt: 0 }));
       body.push(loop(build.gemm({ ...range, resetReg: true, iterOut: 1, iterIn: accN, dstFactorIn: 1, popNext: tile > 0 })));
@@ -209,15 +226,29 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const lp = loopOver([accN, il.span, wl.span]);
       const n = lp.maxed ? 1 : int(1, 4);
       const range = addUops(n, () => ({
-        dst: accBase + int(0, lp.spans[0] - 1), src: il.base + int(0, lp.spans[1] - 1), wgt: wl.base + int(0, lp.spans[2] - 1),
+        dst: accBase + int(0, lp.spans[0] - 1),
+        src: il.base + int(0, lp.spans[1] - 1),
+        wgt: wl.base + int(0, lp.spans[2] - 1),
       }));
       // Sometimes every micro-op hits the same dst (sequential accumulation).
       if (r() < 0.3) for (let u = range.uopBgn + 1; u < range.uopEnd; u++) uops[u - uopSramBase].dst = uops[range.uopBgn - uopSramBase].dst;
-      body.push(loop(build.gemm({
-        ...range, iterOut: lp.iterOut, iterIn: lp.iterIn,
-        dstFactorOut: lp.fo[0], dstFactorIn: lp.fi[0], srcFactorOut: lp.fo[1], srcFactorIn: lp.fi[1], wgtFactorOut: lp.fo[2], wgtFactorIn: lp.fi[2],
-        popPrev: true, pushPrev: g + vt < allSteps,
-      })));
+      body.push(
+        loop(
+          build.gemm({
+            ...range,
+            iterOut: lp.iterOut,
+            iterIn: lp.iterIn,
+            dstFactorOut: lp.fo[0],
+            dstFactorIn: lp.fi[0],
+            srcFactorOut: lp.fo[1],
+            srcFactorIn: lp.fi[1],
+            wgtFactorOut: lp.fo[2],
+            wgtFactorIn: lp.fi[2],
+            popPrev: true,
+            pushPrev: g + vt < allSteps,
+          }),
+        ),
+      );
     }
     // ALU epilogue.
     const nAlu = int(1, 4);
@@ -228,10 +259,22 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const n = lp.maxed ? 1 : int(1, 3);
       const range = addUops(n, () => ({ dst: accBase + int(0, lp.spans[0] - 1), src: accBase + int(0, lp.spans[1] - 1), wgt: 0 }));
       const imm = op === 'SHR' ? int(-12, 12) : op === 'MUL' ? int(-300, 300) : pick([int(-32768, 32767), int(-200, 200), -32768, 32767]);
-      body.push(loop(build.alu({
-        ...range, aluOp: ALU_OPCODE[op], useImm, imm: useImm ? imm : 0, iterOut: lp.iterOut, iterIn: lp.iterIn,
-        dstFactorOut: lp.fo[0], dstFactorIn: lp.fi[0], srcFactorOut: lp.fo[1], srcFactorIn: lp.fi[1],
-      })));
+      body.push(
+        loop(
+          build.alu({
+            ...range,
+            aluOp: ALU_OPCODE[op],
+            useImm,
+            imm: useImm ? imm : 0,
+            iterOut: lp.iterOut,
+            iterIn: lp.iterIn,
+            dstFactorOut: lp.fo[0],
+            dstFactorIn: lp.fi[0],
+            srcFactorOut: lp.fo[1],
+            srcFactorIn: lp.fi[1],
+          }),
+        ),
+      );
     }
     // ADD 0 over the whole tile: OUT = low byte of every accumulator, then hand OUT to the store.
     const all = addUops(1, () => ({ dst: accBase, src: accBase, wgt: 0 }));
@@ -274,8 +317,16 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
   const progAddr = place(code.length);
   init.push({ addr: progAddr, bytes: code });
   return {
-    cfg, seed, name: `${cfg.name}__random_s${seed}`, insns, uops, init,
-    insnAddr: progAddr, insnCount: insns.length, dramBytes: next, outputRegions,
+    cfg,
+    seed,
+    name: `${cfg.name}__random_s${seed}`,
+    insns,
+    uops,
+    init,
+    insnAddr: progAddr,
+    insnCount: insns.length,
+    dramBytes: next,
+    outputRegions,
   };
 }
 
@@ -293,8 +344,19 @@ export function programImage(p: RandomProgram): Uint8Array {
 export function toVector(p: RandomProgram, finalDram: Uint8Array, configName = 'random'): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   const json = p.cfg.json as unknown as Record<string, unknown>;
-  for (const k of ['LOG_INP_WIDTH', 'LOG_WGT_WIDTH', 'LOG_ACC_WIDTH', 'LOG_BATCH', 'LOG_BLOCK_IN', 'LOG_BLOCK_OUT',
-    'LOG_UOP_BUFF_SIZE', 'LOG_INP_BUFF_SIZE', 'LOG_WGT_BUFF_SIZE', 'LOG_ACC_BUFF_SIZE']) config[k] = json[k];
+  for (const k of [
+    'LOG_INP_WIDTH',
+    'LOG_WGT_WIDTH',
+    'LOG_ACC_WIDTH',
+    'LOG_BATCH',
+    'LOG_BLOCK_IN',
+    'LOG_BLOCK_OUT',
+    'LOG_UOP_BUFF_SIZE',
+    'LOG_INP_BUFF_SIZE',
+    'LOG_WGT_BUFF_SIZE',
+    'LOG_ACC_BUFF_SIZE',
+  ])
+    config[k] = json[k];
   if (p.cfg.aluOps.includes('MUL')) config.ALU_OPS = [...p.cfg.aluOps];
   const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
   return {

@@ -91,8 +91,16 @@ export async function buildTsim(options: TsimBuildOptions): Promise<TsimBuild> {
   // OPT_FAST/OPT_GLOBAL: verilated.mk compiles the model and runtime with -Os after our CFLAGS (so -O2 there
   // is overridden); -O2 on make's command line makes the 256x256 blocked GEMM simulate 1.17M -> 1.93M
   // cycles/s for ~7 s more build time (-O3 and -march=native measured slower or no better).
-  const flags: string[] = ['-LDFLAGS', '-Wl,-Bsymbolic', '-CFLAGS', '-DVL_USER_FINISH -DVL_USER_STOP -DVL_USER_FATAL',
-    '-MAKEFLAGS', 'OPT_FAST=-O2', '-MAKEFLAGS', 'OPT_GLOBAL=-O2'];
+  const flags: string[] = [
+    '-LDFLAGS',
+    '-Wl,-Bsymbolic',
+    '-CFLAGS',
+    '-DVL_USER_FINISH -DVL_USER_STOP -DVL_USER_FATAL',
+    '-MAKEFLAGS',
+    'OPT_FAST=-O2',
+    '-MAKEFLAGS',
+    'OPT_GLOBAL=-O2',
+  ];
   if (trace === 'fst') flags.push('--trace-fst', '--trace-structs', '--timescale', '1ns/1ps');
   if (trace === 'vcd') flags.push('--trace', '--trace-structs', '--timescale', '1ns/1ps');
   const build = await verilatorBuild({

@@ -10,7 +10,15 @@ import { decodeInsn, Insn, INSN_BYTES } from '../../hw/vta/isa';
 import { HOST_REGISTERS, REG } from '../../hw/vta/regs';
 import { PageAllocator } from '../alloc';
 import {
-  AllocOptions, checkInsnAddr, DEFAULT_MAX_UOPS, Device, DeviceArgumentError, DeviceError, RunOptions, RunResult, StageName,
+  AllocOptions,
+  checkInsnAddr,
+  DEFAULT_MAX_UOPS,
+  Device,
+  DeviceArgumentError,
+  DeviceError,
+  RunOptions,
+  RunResult,
+  StageName,
   TokenCounts,
 } from '../device';
 import { checkProgram, ProgramCheck } from '../fsim/check';
@@ -137,13 +145,22 @@ export class TsimDevice implements Device {
   /** Builds (or takes from the cache) the model library for `options.core`, then opens a device on it. */
   static async build(config: VtaConfig, options: TsimBuildDeviceOptions): Promise<TsimDevice> {
     const lib = await buildTsim({
-      cfg: config, core: options.core, trace: options.trace, clockMhz: options.clockMhz, cacheDir: options.cacheDir, log: options.log,
+      cfg: config,
+      core: options.core,
+      trace: options.trace,
+      clockMhz: options.clockMhz,
+      cacheDir: options.cacheDir,
+      log: options.log,
     });
     return new TsimDevice(config, lib.artifact, options);
   }
 
   /** Opens a device on a model library built by buildTsim for `config.busBits`. */
-  constructor(readonly config: VtaConfig, private readonly libraryPath: string, private readonly options: TsimDeviceOptions = {}) {
+  constructor(
+    readonly config: VtaConfig,
+    private readonly libraryPath: string,
+    private readonly options: TsimDeviceOptions = {},
+  ) {
     const size = options.dramBytes ?? DEFAULT_TSIM_DRAM_BYTES;
     if (!Number.isSafeInteger(size) || size <= 0 || size % 4096 !== 0 || size > 2 ** 32) {
       throw new DeviceArgumentError(`tsim: dramBytes must be a positive multiple of 4096 up to 4 GiB (the AXI address is 32 bits), got ${size}`);
@@ -338,10 +355,14 @@ export class TsimDevice implements Device {
       const stages = this.stageWaits(insnAddr, launchCount, regs);
       const stageText = stages.length === 0 ? '' : '; ' + stages.map(describeStage).join('; ');
       throw new WatchdogError(
-        idle, progress, state, regs,
+        idle,
+        progress,
+        state,
+        regs,
         `watchdog: the core made no progress for ${idle} cycles (no DRAM traffic, debug_progress stuck at 0x${progress.toString(16)}); ` +
           `debug_state = 0x${state.toString(16)}; ${info('outstandingReads')} read / ${info('outstandingWrites')} write bursts outstanding; ` +
-          (shown ? `registers ${shown}` : 'the core does not answer register reads') + stageText,
+          (shown ? `registers ${shown}` : 'the core does not answer register reads') +
+          stageText,
         stages,
       );
     }
@@ -372,7 +393,10 @@ export class TsimDevice implements Device {
       },
       ...(options.trace ? { traceCycles: traceWindow(startCycle, options.trace, simCycles) } : {}),
       busBeatBytes: {
-        uop: registers.UOP_LOAD_BYTES ?? 0, inp: registers.INP_LOAD_BYTES ?? 0, wgt: registers.WGT_LOAD_BYTES ?? 0, acc: registers.ACC_LOAD_BYTES ?? 0,
+        uop: registers.UOP_LOAD_BYTES ?? 0,
+        inp: registers.INP_LOAD_BYTES ?? 0,
+        wgt: registers.WGT_LOAD_BYTES ?? 0,
+        acc: registers.ACC_LOAD_BYTES ?? 0,
       },
       wallSeconds: Number(process.hrtime.bigint() - t0) / 1e9,
       leftoverTokens,
@@ -412,7 +436,9 @@ export class TsimDevice implements Device {
     const before = this.uopShadow.uop.slice();
     try {
       return checkProgram(this.config, this.bytes, insnAddr, insnCount, {
-        strict: options.strict ?? this.strict, maxUops: options.maxUops, srams: this.uopShadow,
+        strict: options.strict ?? this.strict,
+        maxUops: options.maxUops,
+        srams: this.uopShadow,
       });
     } catch (e) {
       this.uopShadow.uop.set(before);
@@ -435,9 +461,14 @@ export class TsimDevice implements Device {
 
   /** The instruction whose burst faulted: the stage of the bus client, at its live pc (or the fetched word). */
   private faultingInstruction(
-    insnAddr: number, insnCount: number, write: boolean, id: number, addr: number, regs: Record<string, number>,
+    insnAddr: number,
+    insnCount: number,
+    write: boolean,
+    id: number,
+    addr: number,
+    regs: Record<string, number>,
   ): { index: number; kind: string; insn: string } {
-    const client = write ? { kind: 'STORE', stage: 'store' as StageName } : FAULT_CLIENTS[id] ?? { kind: `AXI read (ID ${id})`, stage: null };
+    const client = write ? { kind: 'STORE', stage: 'store' as StageName } : (FAULT_CLIENTS[id] ?? { kind: `AXI read (ID ${id})`, stage: null });
     let index = -1;
     if (client.stage) {
       const pc = regs[`${client.stage.toUpperCase()}_PC`];
@@ -448,7 +479,11 @@ export class TsimDevice implements Device {
     let insn = client.kind;
     const at = insnAddr + index * INSN_BYTES;
     if (index >= 0 && client.stage && at + INSN_BYTES <= this.dramBytes) {
-      try { insn = formatInsn(this.config, this.insnAt(at)); } catch { /* keep the kind */ }
+      try {
+        insn = formatInsn(this.config, this.insnAt(at));
+      } catch {
+        /* keep the kind */
+      }
     }
     return { index, kind: client.kind, insn };
   }
@@ -478,7 +513,14 @@ export class TsimDevice implements Device {
     const status = this.lib.step(h, cycles);
     if (status === TSIM_STATUS.MEM_FAULT) {
       const info = (k: keyof typeof TSIM_INFO) => this.lib.info(h, TSIM_INFO[k]);
-      throw new DramFaultError(info('faultAddr'), info('faultLen'), info('faultWrite') === 1, info('faultCycle'), info('faultKind') === 2 ? 'protocol' : 'outside-dram', this.lib.lastError(h));
+      throw new DramFaultError(
+        info('faultAddr'),
+        info('faultLen'),
+        info('faultWrite') === 1,
+        info('faultCycle'),
+        info('faultKind') === 2 ? 'protocol' : 'outside-dram',
+        this.lib.lastError(h),
+      );
     }
     if (status !== TSIM_STATUS.DONE) throw new CoreError(0, `tsim: ${this.lib.lastError(h) || `step ended with status ${status}`}`);
   }

@@ -29,8 +29,8 @@ export class DramFaultError extends MemoryAccessError {
   ) {
     super(source.index, source.insn, detail);
     const where = source.index >= 0 ? `instruction ${source.index} (${source.kind}): ` : source.kind.startsWith('AXI') ? '' : `${source.kind}: `;
-    this.message = `${where}DRAM ${kind === 'protocol' ? 'protocol error' : 'fault'} at cycle ${cycle}: ${detail}` +
-      (source.index >= 0 ? ` (${source.insn})` : '');
+    this.message =
+      `${where}DRAM ${kind === 'protocol' ? 'protocol error' : 'fault'} at cycle ${cycle}: ${detail}` + (source.index >= 0 ? ` (${source.insn})` : '');
     this.name = 'DramFaultError';
   }
 }
@@ -61,11 +61,18 @@ export class CycleLimitError extends WorkBudgetError {
     /** Per stage: the instruction it is at (empty when the core has no status registers). */
     readonly stages: readonly StageWait[] = [],
   ) {
-    const at = stages.filter((s) => s.index !== null).map((s) => `${s.stage} at instruction ${s.index} (${s.insn})`).join('; ');
+    const at = stages
+      .filter((s) => s.index !== null)
+      .map((s) => `${s.stage} at instruction ${s.index} (${s.insn})`)
+      .join('; ');
     const compute = stages.find((s) => s.stage === 'compute' && s.index !== null);
-    super(-1, compute?.insn ?? '',
-      `the run did not finish within ${maxCycles} cycles (its cycle budget)` + (at ? `: ${at}` : '') +
-        ` (debug_progress = 0x${progress.toString(16)}, debug_state = 0x${state.toString(16)}); raise it with --max-cycles or look at a trace`);
+    super(
+      -1,
+      compute?.insn ?? '',
+      `the run did not finish within ${maxCycles} cycles (its cycle budget)` +
+        (at ? `: ${at}` : '') +
+        ` (debug_progress = 0x${progress.toString(16)}, debug_state = 0x${state.toString(16)}); raise it with --max-cycles or look at a trace`,
+    );
     (this as { index: number }).index = compute?.index ?? -1;
     this.name = 'CycleLimitError';
   }

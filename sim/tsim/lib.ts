@@ -94,7 +94,11 @@ export function loadTsimLib(path: string): TsimLib {
   const P = 'TsimModel *';
   if (!typeRegistered) {
     // koffi's registry outlives this module (jest re-evaluates modules per test file in one worker process).
-    try { koffi.opaque('TsimModel'); } catch (e) { if (!/Duplicate type name/.test((e as Error).message)) throw e; }
+    try {
+      koffi.opaque('TsimModel');
+    } catch (e) {
+      if (!/Duplicate type name/.test((e as Error).message)) throw e;
+    }
     typeRegistered = true;
   }
   const f = {

@@ -69,7 +69,8 @@ export function tsimShellVerilog(cfg: Pick<VtaConfig, 'busBits'>, options: Shell
   const locals = (outs: readonly CorePort[]) => outs.map((p) => `    ${wideType(p)} o_${p.signal};`).join('\n');
   const call = (fn: string, ins: readonly CorePort[], outs: readonly CorePort[]) =>
     `    ${fn}(reset, ${[...ins.map((p) => p.signal), ...outs.map((p) => `o_${p.signal}`)].join(', ')});`;
-  const regs = (outs: readonly CorePort[]) => outs.map((p) => `    ${p.signal} <= o_${p.signal}${p.width < 8 && p.width > 1 ? `[${p.width - 1}:0]` : ''};`).join('\n');
+  const regs = (outs: readonly CorePort[]) =>
+    outs.map((p) => `    ${p.signal} <= o_${p.signal}${p.width < 8 && p.width > 1 ? `[${p.width - 1}:0]` : ''};`).join('\n');
 
   const memAxi = axi.filter((p) => !/cache|prot/.test(p.signal));
 

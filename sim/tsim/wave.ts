@@ -25,7 +25,11 @@ function hexText(value: number, width: number): string {
 
 /** A translate filter: the hex GTKWave shows for each state, then the state's name. */
 export function stateFilter(fsm: ManifestFsm): string {
-  return [`# ${fsm.module}.${fsm.name.split('.').pop()}: state values of ${fsm.name}`, ...fsm.states.map((s) => `${hexText(s.value, fsm.width)} ${s.name}`), ''].join('\n');
+  return [
+    `# ${fsm.module}.${fsm.name.split('.').pop()}: state values of ${fsm.name}`,
+    ...fsm.states.map((s) => `${hexText(s.value, fsm.width)} ${s.name}`),
+    '',
+  ].join('\n');
 }
 
 const signal = (path: string, width: number): string => `${CORE_SCOPE}.${path}${width > 1 ? `[${width - 1}:0]` : ''}`;
@@ -48,8 +52,11 @@ export function writeWaveViews(tracePath: string, fsms: readonly ManifestFsm[], 
     `[timestart] ${window.first * period}`,
     `[treeopen] TOP.`,
     `[treeopen] TOP.${TSIM_TOP}.`,
-    '@28', `TOP.${TSIM_TOP}.clock`, `TOP.${TSIM_TOP}.reset`,
-    '@22', signal('debug_progress', 32),
+    '@28',
+    `TOP.${TSIM_TOP}.clock`,
+    `TOP.${TSIM_TOP}.reset`,
+    '@22',
+    signal('debug_progress', 32),
   ];
   fsms.forEach((fsm, i) => {
     const file = join(dir, `${fsm.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.txt`);

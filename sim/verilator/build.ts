@@ -126,34 +126,64 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
     for (const f of [...spec.verilog, ...spec.cpp, ...(spec.headers ?? [])]) writeFileSync(join(tmp, 'src', f.name), f.text);
     const jobs = String(Math.max(1, Math.min(cpus().length, 4)));
     const args = [
-      '--cc', '--exe', '--build', '-j', jobs, '-Wno-fatal', '--top-module', spec.top, '-Mdir', 'obj',
-      '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert',
-      '-CFLAGS', `-O2 -fPIC${spec.headers?.length ? ' -I../src' : ''}`, ...(spec.flags ?? []),
+      '--cc',
+      '--exe',
+      '--build',
+      '-j',
+      jobs,
+      '-Wno-fatal',
+      '--top-module',
+      spec.top,
+      '-Mdir',
+      'obj',
+      '-O3',
+      '--x-assign',
+      'fast',
+      '--x-initial',
+      'fast',
+      '--noassert',
+      '-CFLAGS',
+      `-O2 -fPIC${spec.headers?.length ? ' -I../src' : ''}`,
+      ...(spec.flags ?? []),
       ...(spec.kind === 'lib' ? ['-LDFLAGS', '-shared', '-o', artifactName] : []),
       ...spec.verilog.map((f) => join('src', f.name)),
       ...spec.cpp.map((f) => join('src', f.name)),
     ];
     const expected = earlierBuildSeconds(root);
-    log(`verilator: building ${spec.name} (${spec.verilog.length} Verilog files, hash ${hash}): not in the cache ${root} yet; ` +
-      `built once per design and reused after, this takes ${expected ? `about ${formatDuration(expected)} (the median of the builds here)` : 'one to five minutes'}`);
+    log(
+      `verilator: building ${spec.name} (${spec.verilog.length} Verilog files, hash ${hash}): not in the cache ${root} yet; ` +
+        `built once per design and reused after, this takes ${expected ? `about ${formatDuration(expected)} (the median of the builds here)` : 'one to five minutes'}`,
+    );
     // Progress: Verilator translates first, then make compiles the C++ files one by one.
     let compiled = 0;
     const ticker = setInterval(() => {
       const phase = compiled === 0 ? 'translating Verilog to C++' : `compiling C++ (${compiled} files so far)`;
       const secs = (Date.now() - t0) / 1000;
-      const eta = expected ? (secs < expected ? ` of about ${formatDuration(expected)}, ETA ${formatDuration(expected - secs)}` : `, longer than the usual ${formatDuration(expected)}`) : '';
+      const eta = expected
+        ? secs < expected
+          ? ` of about ${formatDuration(expected)}, ETA ${formatDuration(expected - secs)}`
+          : `, longer than the usual ${formatDuration(expected)}`
+        : '';
       log(`verilator: still building ${spec.name}: ${phase}, ${formatDuration(secs)}${eta}`);
     }, 30_000);
     try {
       const child = execa('verilator', args, { cwd: tmp, all: true, env: { ...process.env, MAKEFLAGS: `-j${jobs}` } });
       child.all?.on('data', (chunk: Buffer) => {
-        compiled += chunk.toString().split('\n').filter((l) => /^(ccache\s+)?(g\+\+|c\+\+|clang\+\+)\s.*\s-c\s/.test(l)).length;
+        compiled += chunk
+          .toString()
+          .split('\n')
+          .filter((l) => /^(ccache\s+)?(g\+\+|c\+\+|clang\+\+)\s.*\s-c\s/.test(l)).length;
       });
       await child;
     } catch (e) {
       const all = (e as { all?: string }).all ?? (e as Error).message;
       if ((e as { code?: string }).code === 'ENOENT') throw new ToolError(`verilator is not installed; install it with: ${INSTALL_HINT}`);
-      const tail = all.split('\n').filter((l) => /error|Error|%Warning/.test(l)).slice(0, 20).join('\n') || all.slice(-4000);
+      const tail =
+        all
+          .split('\n')
+          .filter((l) => /error|Error|%Warning/.test(l))
+          .slice(0, 20)
+          .join('\n') || all.slice(-4000);
       throw new ToolError(`verilator build of ${spec.name} failed:\n${tail}`);
     } finally {
       clearInterval(ticker);

@@ -83,11 +83,7 @@ ${outputs.map(cppPrinter).join('\n')}
 }
 
 /** Runs a stream testbench: one row of input values per cycle in, one row of output values out. */
-export async function runStreamTestbench(
-  exe: string,
-  ports: readonly TbPort[],
-  cycles: readonly (readonly bigint[])[],
-): Promise<bigint[][]> {
+export async function runStreamTestbench(exe: string, ports: readonly TbPort[], cycles: readonly (readonly bigint[])[]): Promise<bigint[][]> {
   const outputs = ports.filter((p) => p.dir === 'output');
   // Each value is reduced to its port's width (two's complement for negative numbers); ports may be
   // wider than 4096 bits (a 32x32 weight tile is 8192).
@@ -99,7 +95,10 @@ export async function runStreamTestbench(
     throw new Error(`testbench ${exe} printed ${lines.length} cycles for ${cycles.length} input rows`);
   }
   return lines.map((l) => {
-    const vals = l.trim().split(/\s+/).map((h) => BigInt(`0x${h}`));
+    const vals = l
+      .trim()
+      .split(/\s+/)
+      .map((h) => BigInt(`0x${h}`));
     if (vals.length !== outputs.length) throw new Error(`testbench printed ${vals.length} outputs, expected ${outputs.length}`);
     return vals;
   });

@@ -20,8 +20,13 @@ export const CONV_SPEC: CommandSpec = {
     { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the results as JSON' },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a roofline plot' },
-    { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; its tuned schedules are used and compared with the planner\'s' },
-    { name: 'no-db', type: 'bool', help: 'use the planner\'s schedules only (default: the shipped database\'s where it has records)' },
+    {
+      name: 'db',
+      type: 'string',
+      metavar: 'FILE',
+      help: "a schedule database (vta tune) merged with the shipped one; its tuned schedules are used and compared with the planner's",
+    },
+    { name: 'no-db', type: 'bool', help: "use the planner's schedules only (default: the shipped database's where it has records)" },
     ...CONFIG_FLAGS,
     { name: 'beside-default', type: 'bool', help: "also run VTA's default configuration and compare cycles layer by layer (e.g. with --board pynq-z1)" },
   ],
@@ -32,7 +37,7 @@ export const CONV_DESCRIPTION =
   'checks it against the integer reference, and reports cycles (null on fsim), GEMM utilization, the\n' +
   'roofline bound of the default TSIM memory model (8 B/cycle) and DRAM bytes from the counters.\n' +
   'The configuration comes from --config/--gemm/knobs as in `vta gen` (default 1x16x16).\n' +
-  'Layers the schedule database has a record for run its tuned schedule, and the planner\'s too, for the\n' +
+  "Layers the schedule database has a record for run its tuned schedule, and the planner's too, for the\n" +
   '"planner cyc" and "tuned/plan" columns.\n' +
   'With --beside-default the default configuration runs too and a table compares the cycles per layer\n' +
   '(the JSON then holds {default, config}). Exit code 1 when a layer is wrong.';
@@ -83,9 +88,20 @@ export async function runConvBenchCommand(argv: string[], io: CliIo = processIo)
   // Both configurations share the name when only knobs differ (a preset's ALU II, DSP packing): say which is which.
   const board = args.string('board');
   const label = board !== undefined ? `${board} preset` : cfg.hash === defaultConfig().hash ? 'this config' : `${cfg.name}-${cfg.hash}`;
-  if (base) io.stdout('\n' + formatCycleComparison([['default', base], [label, report]]) + '\n');
+  if (base)
+    io.stdout(
+      '\n' +
+        formatCycleComparison([
+          ['default', base],
+          [label, report],
+        ]) +
+        '\n',
+    );
   const json = () => JSON.stringify(base ? { default: base, config: report } : report, null, 2) + '\n';
-  for (const [flag, text] of [['json', json], ['svg', () => convBenchSvg(report)]] as const) {
+  for (const [flag, text] of [
+    ['json', json],
+    ['svg', () => convBenchSvg(report)],
+  ] as const) {
     const path = args.string(flag);
     if (path) {
       writeFileSync(path, text());
@@ -103,7 +119,8 @@ export function formatCycleComparison(reports: readonly (readonly [string, ConvB
   const total = (r: ConvBenchReport) => (r.layers.every((l) => l.cycles !== null) ? r.layers.reduce((a, l) => a + l.cycles!, 0) : null);
   const ratio = (a: number | null, b: number | null) => (a && b ? (a / b).toFixed(3) : '-');
   const rows = base.layers.map((l, i) => [
-    l.name, ...reports.map(([, r]) => String(r.layers[i]?.cycles ?? '-')),
+    l.name,
+    ...reports.map(([, r]) => String(r.layers[i]?.cycles ?? '-')),
     ...reports.slice(1).map(([, r]) => ratio(r.layers[i]?.cycles ?? null, l.cycles)),
   ]);
   rows.push(['total', ...reports.map(([, r]) => String(total(r) ?? '-')), ...reports.slice(1).map(([, r]) => ratio(total(r), total(base)))]);
@@ -112,6 +129,6 @@ export function formatCycleComparison(reports: readonly (readonly [string, ConvB
   // Tuned schedules are per configuration: a ratio of tuned to planner layers is not only the hardware's.
   const schedules = reports.map(([l, r]) => `${l}: ${r.layers.filter((x) => x.schedule === 'tuned').length} of ${r.layers.length} layers tuned`);
   const mixed = new Set(reports.map(([, r]) => r.layers.filter((x) => x.schedule === 'tuned').length)).size > 1;
-  const foot = `schedules: ${schedules.join('; ')}${mixed ? ' (--no-db compares the planner\'s schedules on both)' : ''}`;
+  const foot = `schedules: ${schedules.join('; ')}${mixed ? " (--no-db compares the planner's schedules on both)" : ''}`;
   return [line(head), ...rows.map(line), foot].join('\n');
 }

@@ -61,7 +61,8 @@ export interface ConvBenchReport {
 export type ScheduleLookup = (layer: LayerSpec) => Conv2dPlan | undefined;
 
 export async function runConvBench(
-  device: Device, workload: readonly LayerSpec[],
+  device: Device,
+  workload: readonly LayerSpec[],
   opts: { workloadName: string; target: string; deviceName: string; log?: (s: string) => void; schedules?: ScheduleLookup },
 ): Promise<ConvBenchReport> {
   const cfg: VtaConfig = device.config;
@@ -95,12 +96,18 @@ export async function runConvBench(
     const r: LayerResult = {
       name: l.name,
       shape: layerShape(l),
-      macs, cycles,
+      macs,
+      cycles,
       utilization: cycles ? macs / cycles / peak : null,
       bound,
       utilizationOverBound: cycles ? macs / cycles / peak / bound : null,
       correct: got.correct,
-      mismatches: got.mismatches, dramBytes, dramBytesByKind: byKind, counterBytes, counterBytesByKind, intensity,
+      mismatches: got.mismatches,
+      dramBytes,
+      dramBytesByKind: byKind,
+      counterBytes,
+      counterBytesByKind,
+      intensity,
       insns: rt.stats.insns,
       plan: { tOC: p.tOC, tIC: p.tIC, tH: p.tH, tW: p.tW, weightsResident: p.weightsResident, ocThreads: p.ocThreads ?? 2, hThreads: p.hThreads ?? 1 },
       schedule: tuned ? 'tuned' : 'planner',
@@ -108,31 +115,66 @@ export async function runConvBench(
       wallSeconds: (Date.now() - t0) / 1000,
     };
     layers.push(r);
-    opts.log?.(`${r.name} ${r.shape}: ${r.correct ? 'correct' : `${r.mismatches} MISMATCHES`}, ${dramBytes} DRAM bytes, bound ${r.bound.toFixed(3)}${tuned ? `, tuned schedule (planner ${plannerCycles ?? '-'} cycles, tuned ${cycles ?? '-'})` : ''} (${r.wallSeconds.toFixed(1)} s)`);
+    opts.log?.(
+      `${r.name} ${r.shape}: ${r.correct ? 'correct' : `${r.mismatches} MISMATCHES`}, ${dramBytes} DRAM bytes, bound ${r.bound.toFixed(3)}${tuned ? `, tuned schedule (planner ${plannerCycles ?? '-'} cycles, tuned ${cycles ?? '-'})` : ''} (${r.wallSeconds.toFixed(1)} s)`,
+    );
   }
   return {
-    workload: opts.workloadName, target: opts.target, device: opts.deviceName, config: cfg.name,
-    peakMacsPerCycle: peak, bytesPerCycle: bpc, layers, allCorrect: layers.every((l) => l.correct),
+    workload: opts.workloadName,
+    target: opts.target,
+    device: opts.deviceName,
+    config: cfg.name,
+    peakMacsPerCycle: peak,
+    bytesPerCycle: bpc,
+    layers,
+    allCorrect: layers.every((l) => l.correct),
   };
 }
 
 export function formatConvTable(rep: ConvBenchReport): string {
-  const head = ['layer', 'shape', 'MMACs', 'ok', 'planner cyc', 'cycles', 'tuned/plan', 'util', 'bound', 'util/bound', 'DRAM B', 'counted B', 'MAC/B', 'insns', 'tile oc/ic/h/w thr'];
+  const head = [
+    'layer',
+    'shape',
+    'MMACs',
+    'ok',
+    'planner cyc',
+    'cycles',
+    'tuned/plan',
+    'util',
+    'bound',
+    'util/bound',
+    'DRAM B',
+    'counted B',
+    'MAC/B',
+    'insns',
+    'tile oc/ic/h/w thr',
+  ];
   const rows = rep.layers.map((l) => [
-    l.name, l.shape, (l.macs / 1e6).toFixed(1), l.correct ? 'yes' : 'NO', l.plannerCycles === null ? '-' : String(l.plannerCycles),
+    l.name,
+    l.shape,
+    (l.macs / 1e6).toFixed(1),
+    l.correct ? 'yes' : 'NO',
+    l.plannerCycles === null ? '-' : String(l.plannerCycles),
     l.cycles === null ? '-' : `${l.cycles}${l.schedule === 'tuned' ? ' T' : ''}`,
     l.schedule === 'tuned' && l.cycles !== null && l.plannerCycles ? (l.cycles / l.plannerCycles).toFixed(3) : '-',
-    l.utilization === null ? '-' : l.utilization.toFixed(3), l.bound.toFixed(3),
-    l.utilization === null ? '-' : (l.utilization / l.bound).toFixed(3), String(l.dramBytes), l.counterBytes === null ? '-' : String(l.counterBytes),
-    l.intensity.toFixed(1), String(l.insns), `${l.plan.tOC}/${l.plan.tIC}/${l.plan.tH}/${l.plan.tW} ${l.plan.ocThreads}x${l.plan.hThreads}${l.plan.weightsResident ? ' W' : ''}`,
+    l.utilization === null ? '-' : l.utilization.toFixed(3),
+    l.bound.toFixed(3),
+    l.utilization === null ? '-' : (l.utilization / l.bound).toFixed(3),
+    String(l.dramBytes),
+    l.counterBytes === null ? '-' : String(l.counterBytes),
+    l.intensity.toFixed(1),
+    String(l.insns),
+    `${l.plan.tOC}/${l.plan.tIC}/${l.plan.tH}/${l.plan.tW} ${l.plan.ocThreads}x${l.plan.hThreads}${l.plan.weightsResident ? ' W' : ''}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') +
+  return (
+    [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') +
     `\npeak ${rep.peakMacsPerCycle} MACs/cycle, memory ${rep.bytesPerCycle} B/cycle; bound = min(1, MAC/B x ${rep.bytesPerCycle} / ${rep.peakMacsPerCycle});\n` +
     'DRAM B = bytes of the emitted instruction stream (LOAD/STORE data, pads excluded, + instructions), used by the bound; ' +
-    'counted B = the device counters\' data bytes (- where the device does not count loads); T = a tuned schedule from the database ' +
-    '(planner cyc: the planner\'s tiling on the same device); thr = virtual threads oc x h; W = weights resident';
+    "counted B = the device counters' data bytes (- where the device does not count loads); T = a tuned schedule from the database " +
+    "(planner cyc: the planner's tiling on the same device); thr = virtual threads oc x h; W = weights resident"
+  );
 }
 
 export function convBenchSvg(rep: ConvBenchReport): string {

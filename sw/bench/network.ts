@@ -47,7 +47,12 @@ export interface NetworkBenchReport {
 }
 
 export async function runNetworkBench(
-  workload: string, target: string, io: CliIo, args: Parameters<typeof configFromArgs>[0], check: boolean, size?: number,
+  workload: string,
+  target: string,
+  io: CliIo,
+  args: Parameters<typeof configFromArgs>[0],
+  check: boolean,
+  size?: number,
   schedules: ScheduleProvider = plannerSchedules,
 ): Promise<NetworkBenchReport> {
   const cfg = configFromArgs(args);
@@ -60,7 +65,9 @@ export async function runNetworkBench(
   log(formatPlacements(p.placements));
   const rnd = mulberry32(224);
   const shape = g.tensors[g.inputs[0]].shape;
-  const x = { [g.inputs[0]]: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())) };
+  const x = {
+    [g.inputs[0]]: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd())),
+  };
   const device = await openDevice(target, cfg, { dramBytes: 128 << 20, log });
   try {
     const rt = new Runtime(device);
@@ -83,7 +90,15 @@ export async function runNetworkBench(
     const peak = cfg.batch * cfg.blockIn * cfg.blockOut;
     const layers: NetworkLayer[] = run.layers.map((l) => {
       const c = l.cycles ?? l.estCycles;
-      return { node: l.node, op: l.op, target: l.target, cycles: l.cycles, estCycles: l.estCycles, macs: l.macs, utilization: l.target === 'vta' && c ? l.macs / (c * peak) : null };
+      return {
+        node: l.node,
+        op: l.op,
+        target: l.target,
+        cycles: l.cycles,
+        estCycles: l.estCycles,
+        macs: l.macs,
+        utilization: l.target === 'vta' && c ? l.macs / (c * peak) : null,
+      };
     });
     const vta = layers.filter((l) => l.target === 'vta');
     const measured = vta.every((l) => l.cycles !== null);
@@ -92,10 +107,19 @@ export async function runNetworkBench(
     const convCycles = vta.filter((l) => l.op === 'conv2d' || l.op === 'dense').reduce((a, l) => a + cyc(l), 0);
     const macs = vta.reduce((a, l) => a + l.macs, 0);
     return {
-      workload: size && size !== 224 ? `${workload} ${size}x${size}` : workload, target, config: cfg.name, quantization: `global scale ${quantize.globalScale} (TVM's VTA scheme)`,
-      offloadedCycles, cyclesSource: measured ? 'measured' : 'estimate', convCycles, macs,
-      utilization: offloadedCycles ? macs / (offloadedCycles * peak) : 0, idealCycles: macs / peak,
-      published: VTA_PUBLISHED, correct, layers,
+      workload: size && size !== 224 ? `${workload} ${size}x${size}` : workload,
+      target,
+      config: cfg.name,
+      quantization: `global scale ${quantize.globalScale} (TVM's VTA scheme)`,
+      offloadedCycles,
+      cyclesSource: measured ? 'measured' : 'estimate',
+      convCycles,
+      macs,
+      utilization: offloadedCycles ? macs / (offloadedCycles * peak) : 0,
+      idealCycles: macs / peak,
+      published: VTA_PUBLISHED,
+      correct,
+      layers,
     };
   } finally {
     device.close?.();
@@ -107,12 +131,17 @@ export function formatNetworkReport(r: NetworkBenchReport): string {
   const lines = [`${'layer'.padEnd(28)} ${'op'.padEnd(9)} tgt  ${'cycles'.padStart(10)} ${'MMACs'.padStart(8)} ${'util'.padStart(6)}`];
   for (const l of r.layers.filter((x) => x.target === 'vta')) {
     const c = l.cycles ?? l.estCycles;
-    lines.push(`${l.node.padEnd(28)} ${l.op.padEnd(9)} ${l.target}  ${(c === null ? '-' : `${Math.round(c)}${l.cycles === null ? '~' : ''}`).padStart(10)} ${(l.macs / 1e6).toFixed(1).padStart(8)} ${(l.utilization === null ? '-' : l.utilization.toFixed(3)).padStart(6)}`);
+    lines.push(
+      `${l.node.padEnd(28)} ${l.op.padEnd(9)} ${l.target}  ${(c === null ? '-' : `${Math.round(c)}${l.cycles === null ? '~' : ''}`).padStart(10)} ${(l.macs / 1e6).toFixed(1).padStart(8)} ${(l.utilization === null ? '-' : l.utilization.toFixed(3)).padStart(6)}`,
+    );
   }
   const est = r.cyclesSource === 'estimate' ? ' (planner estimate; fsim has no timing model)' : '';
   lines.push(
     '',
-    `${r.workload} on ${r.target} (${r.config}), ${r.quantization}; CPU: ${r.layers.filter((l) => l.target === 'cpu').map((l) => l.node).join(', ')}`,
+    `${r.workload} on ${r.target} (${r.config}), ${r.quantization}; CPU: ${r.layers
+      .filter((l) => l.target === 'cpu')
+      .map((l) => l.node)
+      .join(', ')}`,
     `offloaded cycles ${m(r.offloadedCycles)}${est} (convolutions ${m(r.convCycles)}), MACs ${(r.macs / 1e9).toFixed(3)} G, ideal ${m(r.idealCycles)}, utilization ${(100 * r.utilization).toFixed(1)}%`,
     `VTA published: ${m(r.published.cycles)} cycles for ${(r.published.macs / 1e9).toFixed(3)} G MACs (ideal ${m(r.published.idealCycles)}); goal <= ${m(r.published.goalCycles)}`,
     `output equals the integer reference: ${r.correct === null ? 'not checked' : r.correct ? 'yes' : 'NO'}`,
@@ -139,7 +168,11 @@ export const networkBenchCommand = defineCommand({
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
       { name: 'skip-check', type: 'bool', help: 'do not compare with the integer reference (saves the CPU reference run)' },
       { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one' },
-      { name: 'no-db', type: 'bool', help: "the planner's schedules only (default: the shipped database's where it has a record for the layer and configuration)" },
+      {
+        name: 'no-db',
+        type: 'bool',
+        help: "the planner's schedules only (default: the shipped database's where it has a record for the layer and configuration)",
+      },
     ],
   },
   async execute(args, io) {

@@ -35,7 +35,10 @@ export function resnet18Graph(seed = 18, classes = 1000, size = 224): Graph {
     const last = !relu;
     const bn = act(`${name}.bn`, [1, O, OH, OH]);
     nodes.push({
-      name: `${name}.bn`, op: 'batch_norm', outputs: [bn], attrs: { epsilon: 1e-5 },
+      name: `${name}.bn`,
+      op: 'batch_norm',
+      outputs: [bn],
+      attrs: { epsilon: 1e-5 },
       inputs: [
         y,
         param(`${name}.gamma`, [O], () => (last ? 0.5 : 1) * (0.8 + 0.4 * rnd())),
@@ -53,7 +56,13 @@ export function resnet18Graph(seed = 18, classes = 1000, size = 224): Graph {
   const [stem] = conv('conv1', input, 3, size, 64, 7, 2, true);
   let H = Math.floor((Math.floor((size + 6 - 7) / 2) + 1 + 2 - 3) / 2) + 1; // 112 -> 56
   let x = act('pool1', [1, 64, H, H]);
-  nodes.push({ name: 'pool1', op: 'max_pool', inputs: [stem], outputs: [x], attrs: { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], countIncludePad: false } });
+  nodes.push({
+    name: 'pool1',
+    op: 'max_pool',
+    inputs: [stem],
+    outputs: [x],
+    attrs: { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], countIncludePad: false },
+  });
   let C = 64;
   for (const [stage, O] of [64, 128, 256, 512].entries()) {
     for (let b = 0; b < 2; b++) {

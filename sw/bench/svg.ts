@@ -27,10 +27,14 @@ function marker(shape: Shape, x: number, y: number, r: number, colour: string, f
   const t = `<title>${esc(title)}</title>`;
   const f = (v: number) => v.toFixed(1);
   switch (shape) {
-    case 'circle': return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" ${paint}>${t}</circle>`;
-    case 'square': return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
-    case 'triangle': return `<polygon points="${f(x)},${f(y - r * 1.2)} ${f(x + r * 1.1)},${f(y + r * 0.8)} ${f(x - r * 1.1)},${f(y + r * 0.8)}" ${paint}>${t}</polygon>`;
-    case 'diamond': return `<polygon points="${f(x)},${f(y - r * 1.3)} ${f(x + r * 1.1)},${f(y)} ${f(x)},${f(y + r * 1.3)} ${f(x - r * 1.1)},${f(y)}" ${paint}>${t}</polygon>`;
+    case 'circle':
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" ${paint}>${t}</circle>`;
+    case 'square':
+      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
+    case 'triangle':
+      return `<polygon points="${f(x)},${f(y - r * 1.2)} ${f(x + r * 1.1)},${f(y + r * 0.8)} ${f(x - r * 1.1)},${f(y + r * 0.8)}" ${paint}>${t}</polygon>`;
+    case 'diamond':
+      return `<polygon points="${f(x)},${f(y - r * 1.3)} ${f(x + r * 1.1)},${f(y)} ${f(x)},${f(y + r * 1.3)} ${f(x - r * 1.1)},${f(y)}" ${paint}>${t}</polygon>`;
   }
 }
 
@@ -70,21 +74,29 @@ export function rooflineSvg(points: readonly RooflinePoint[], bytesPerCycle: num
   for (const v of logTicks(xMin, xMax)) {
     const x = px(v);
     const major = Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
-    out.push(`<line x1="${x.toFixed(1)}" y1="${T}" x2="${x.toFixed(1)}" y2="${H - Bm}" stroke="${major ? '#ccc' : '#eee'}"/><text x="${x.toFixed(1)}" y="${H - Bm + 15}" text-anchor="middle">${tickText(v)}</text>`);
+    out.push(
+      `<line x1="${x.toFixed(1)}" y1="${T}" x2="${x.toFixed(1)}" y2="${H - Bm}" stroke="${major ? '#ccc' : '#eee'}"/><text x="${x.toFixed(1)}" y="${H - Bm + 15}" text-anchor="middle">${tickText(v)}</text>`,
+    );
   }
   for (const v of logTicks(yMin, yMax)) {
     const y = py(v);
     const major = Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
-    out.push(`<line x1="${L}" y1="${y.toFixed(1)}" x2="${W - R}" y2="${y.toFixed(1)}" stroke="${major ? '#ccc' : '#eee'}"/><text x="${L - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${tickText(v)}</text>`);
+    out.push(
+      `<line x1="${L}" y1="${y.toFixed(1)}" x2="${W - R}" y2="${y.toFixed(1)}" stroke="${major ? '#ccc' : '#eee'}"/><text x="${L - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${tickText(v)}</text>`,
+    );
   }
   out.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - Bm}" fill="none" stroke="black"/>`);
   out.push(`<text x="${(L + W - R) / 2}" y="${H - 16}" text-anchor="middle">arithmetic intensity (MACs per DRAM byte, log scale)</text>`);
   out.push(`<text transform="translate(18 ${(T + H - Bm) / 2}) rotate(-90)" text-anchor="middle">fraction of peak, ${peakMacs} MACs/cycle (log scale)</text>`);
   // Roofs: min(1, ai * bw / peak); the ridge where they meet, labelled along a vertical line.
   const xr = Math.min(ridge, xMax);
-  out.push(`<polyline fill="none" stroke="#B22222" stroke-width="2" points="${px(xMin).toFixed(1)},${py(Math.max(yMin, (xMin * bytesPerCycle) / peakMacs)).toFixed(1)} ${px(xr).toFixed(1)},${py(Math.min(1, (xr * bytesPerCycle) / peakMacs)).toFixed(1)} ${px(xMax).toFixed(1)},${py(1).toFixed(1)}"/>`);
+  out.push(
+    `<polyline fill="none" stroke="#B22222" stroke-width="2" points="${px(xMin).toFixed(1)},${py(Math.max(yMin, (xMin * bytesPerCycle) / peakMacs)).toFixed(1)} ${px(xr).toFixed(1)},${py(Math.min(1, (xr * bytesPerCycle) / peakMacs)).toFixed(1)} ${px(xMax).toFixed(1)},${py(1).toFixed(1)}"/>`,
+  );
   out.push(`<line x1="${px(xr).toFixed(1)}" y1="${py(1).toFixed(1)}" x2="${px(xr).toFixed(1)}" y2="${H - Bm}" stroke="#B22222" stroke-dasharray="4 3"/>`);
-  out.push(`<text transform="translate(${(px(xr) - 5).toFixed(1)} ${H - Bm - 6}) rotate(-90)" fill="#B22222">ridge ${ridge.toFixed(0)} MAC/B (${bytesPerCycle} B/cycle)</text>`);
+  out.push(
+    `<text transform="translate(${(px(xr) - 5).toFixed(1)} ${H - Bm - 6}) rotate(-90)" fill="#B22222">ridge ${ridge.toFixed(0)} MAC/B (${bytesPerCycle} B/cycle)</text>`,
+  );
   points.forEach((p, i) => {
     const c = SERIES_COLOURS[i % SERIES_COLOURS.length];
     const shape = SHAPES[i % SHAPES.length];
@@ -97,7 +109,9 @@ export function rooflineSvg(points: readonly RooflinePoint[], bytesPerCycle: num
   const k = T + 16 + points.length * 16;
   out.push(`<text x="${W - R + 10}" y="${k + 8}">open marker: roofline bound</text>`);
   out.push(`<text x="${W - R + 10}" y="${k + 24}">filled marker: achieved</text>`);
-  out.push(`<line x1="${W - R + 10}" y1="${k + 36}" x2="${W - R + 30}" y2="${k + 36}" stroke="#B22222" stroke-width="2"/><text x="${W - R + 34}" y="${k + 40}">roofs: memory, compute</text>`);
+  out.push(
+    `<line x1="${W - R + 10}" y1="${k + 36}" x2="${W - R + 30}" y2="${k + 36}" stroke="#B22222" stroke-width="2"/><text x="${W - R + 34}" y="${k + 40}">roofs: memory, compute</text>`,
+  );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

@@ -69,7 +69,13 @@ export function multiplyByQuantizedMultiplier(acc: number, multiplier: number, s
 }
 
 /** Integer clamp bounds of a fused activation on a tensor with scale s and zero point z (TFLite's rule). */
-export function activationRange(act: { kind: 'none' } | { kind: 'relu' } | { kind: 'clip'; min: number; max: number }, s: number, z: number, qmin = -128, qmax = 127): { min: number; max: number } {
+export function activationRange(
+  act: { kind: 'none' } | { kind: 'relu' } | { kind: 'clip'; min: number; max: number },
+  s: number,
+  z: number,
+  qmin = -128,
+  qmax = 127,
+): { min: number; max: number } {
   const q = (v: number) => z + Math.round(v / s);
   if (act.kind === 'relu') return { min: Math.max(qmin, q(0)), max: qmax };
   if (act.kind === 'clip') return { min: Math.max(qmin, q(act.min)), max: Math.min(qmax, q(act.max)) };

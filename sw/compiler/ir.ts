@@ -68,9 +68,22 @@ export interface Requant {
  *  quantize (float -> int, output quant), dequantize (int -> float, input quant)
  */
 export type OpType =
-  | 'conv2d' | 'dense' | 'batch_norm' | 'relu' | 'clip' | 'identity' | 'add'
-  | 'max_pool' | 'avg_pool' | 'global_avg_pool' | 'flatten' | 'reshape' | 'softmax' | 'concat'
-  | 'quantize' | 'dequantize';
+  | 'conv2d'
+  | 'dense'
+  | 'batch_norm'
+  | 'relu'
+  | 'clip'
+  | 'identity'
+  | 'add'
+  | 'max_pool'
+  | 'avg_pool'
+  | 'global_avg_pool'
+  | 'flatten'
+  | 'reshape'
+  | 'softmax'
+  | 'concat'
+  | 'quantize'
+  | 'dequantize';
 
 /**
  * Integer element-wise add: each input is rescaled to a common accumulator scale by a left shift
@@ -150,7 +163,10 @@ export function cloneGraph(g: Graph): Graph {
     tensors[k] = { ...t, shape: [...t.shape], quant: t.quant && { ...t.quant, scale: [...t.quant.scale], zeroPoint: [...t.quant.zeroPoint] } };
   }
   return {
-    name: g.name, tensors, inputs: [...g.inputs], outputs: [...g.outputs],
+    name: g.name,
+    tensors,
+    inputs: [...g.inputs],
+    outputs: [...g.outputs],
     nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: structuredClone(n.attrs) })),
   };
 }

@@ -144,16 +144,22 @@ export class CompiledModel {
 
 /** The compile step of `compileModel` for a graph already imported; `calibration` in the graph's input form. */
 export async function compileGraph(
-  imported: Graph, calibration: Record<string, Float32Array>[],
+  imported: Graph,
+  calibration: Record<string, Float32Array>[],
   o: CompileModelOptions & { /** The CLI's quantization and partition choice (instead of the options above). */ pipeline?: PipelineOptions } = {},
 ): Promise<CompiledModel> {
   const t0 = performance.now();
   const cfg = o.config ?? defaultConfig();
   const calibrated = calibration.length > 0 && !isQuantized(imported);
-  const p = runPipeline(imported, cfg, calibration, o.pipeline ?? {
-    quantize: calibrated ? { scheme: 'calibrated' } : { scheme: 'global', globalScale: o.globalScale ?? 8 },
-    partition: { cpu: o.cpu ?? [], vta: o.vta ?? [] },
-  });
+  const p = runPipeline(
+    imported,
+    cfg,
+    calibration,
+    o.pipeline ?? {
+      quantize: calibrated ? { scheme: 'calibrated' } : { scheme: 'global', globalScale: o.globalScale ?? 8 },
+      partition: { cpu: o.cpu ?? [], vta: o.vta ?? [] },
+    },
+  );
   const device = await openDevice(o.target ?? 'fsim', cfg, { dramBytes: o.dramBytes ?? dramFor(p.device), log: o.log });
   try {
     const net = await generate(new Runtime(device), p.device, { schedules: o.schedules ?? loadSchedules() });

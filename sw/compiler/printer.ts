@@ -30,7 +30,8 @@ function isRequant(v: object): v is Requant {
 }
 
 function fmtRequant(r: Requant): string {
-  const mul = (r.multiplier ? ` mul=${fmtList(r.multiplier, 2)}` : '') +
+  const mul =
+    (r.multiplier ? ` mul=${fmtList(r.multiplier, 2)}` : '') +
     (r.aluMultiplier ? ` pre=${fmtList(r.preShift ?? [0])} alu-mul=${fmtList(r.aluMultiplier, 2)}` : '');
   const zp = r.zeroPoint ? ` zp=${r.zeroPoint}` : '';
   return `shr ${fmtList(r.shift)}${mul}${zp} clip[${r.min},${r.max}]${r.rounding === 'nearest' ? ' nearest' : ''}`;
@@ -62,7 +63,8 @@ export function formatGraph(g: Graph, title = g.name): string {
   for (const n of g.nodes) {
     const attrs = Object.entries(n.attrs)
       .filter(([, v]) => !(typeof v === 'object' && !Array.isArray(v) && 'kind' in v && (v as Activation).kind === 'none'))
-      .map(([k, v]) => `${k}=${fmtAttr(v)}`).join(' ');
+      .map(([k, v]) => `${k}=${fmtAttr(v)}`)
+      .join(' ');
     const outs = n.outputs.map((o) => `%${o}: ${g.tensors[o] ? formatTensorType(g.tensors[o]) : '?'}`).join(', ');
     const consts = n.inputs.filter((i) => i && g.tensors[i]?.data).map((i) => `$${i}: ${formatTensorType(g.tensors[i])}`);
     lines.push(`  ${(n.target ?? '').padEnd(3)} ${n.name}: ${n.op}(${n.inputs.map(name).join(', ')})${attrs ? ' ' + attrs : ''} -> ${outs}`);

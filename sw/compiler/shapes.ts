@@ -60,14 +60,21 @@ export function inferShapes(g: Graph, n: Node): number[][] {
       const want = nums(n, 'shape').map((d, i) => (d === 0 ? x[i] : d));
       const known = want.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
       const out = want.map((d) => (d === -1 ? elementCount(x) / known : d));
-      need(out.every((d) => Number.isInteger(d) && d > 0) && elementCount(out) === elementCount(x), `cannot reshape [${x.join(',')}] to [${nums(n, 'shape').join(',')}]`);
+      need(
+        out.every((d) => Number.isInteger(d) && d > 0) && elementCount(out) === elementCount(x),
+        `cannot reshape [${x.join(',')}] to [${nums(n, 'shape').join(',')}]`,
+      );
       return [out];
     }
     case 'concat': {
       const shapes = n.inputs.map((_, i) => s(i));
       const r = shapes[0].length;
       const axis = num(n, 'axis') < 0 ? num(n, 'axis') + r : num(n, 'axis');
-      for (const sh of shapes) need(sh.length === r && sh.every((d, i) => i === axis || d === shapes[0][i]), `inputs [${shapes.map((x) => x.join(',')).join('] [')}] differ outside axis ${axis}`);
+      for (const sh of shapes)
+        need(
+          sh.length === r && sh.every((d, i) => i === axis || d === shapes[0][i]),
+          `inputs [${shapes.map((x) => x.join(',')).join('] [')}] differ outside axis ${axis}`,
+        );
       const out = [...shapes[0]];
       out[axis] = shapes.reduce((a, sh) => a + sh[axis], 0);
       return [out];

@@ -27,10 +27,7 @@ function checkEpi(name: string, e: AluEpilogue): { shift: number; relu: boolean;
   return { shift, relu: e.relu ?? false, min, max };
 }
 
-async function tiled(
-  rt: Runtime, name: string, tiles: number,
-  body: (t: number, accBase: number, accHalf: number) => void,
-): Promise<void> {
+async function tiled(rt: Runtime, name: string, tiles: number, body: (t: number, accBase: number, accHalf: number) => void): Promise<void> {
   const prev = rt.currentOperator;
   rt.setOperator(name);
   const accHalf = rt.config.tensor.acc.depth >> 1;
@@ -51,15 +48,25 @@ async function tiled(
  * to `a` alone (ReLU, clip, shift).
  */
 export async function aluElementwise(
-  rt: Runtime, a: DeviceBuffer, b: DeviceBuffer | null, out: DeviceBuffer, elements: number,
-  op: 'ADD' | 'MAX' | 'MIN', epilogue: AluEpilogue = {}, name = 'elementwise',
+  rt: Runtime,
+  a: DeviceBuffer,
+  b: DeviceBuffer | null,
+  out: DeviceBuffer,
+  elements: number,
+  op: 'ADD' | 'MAX' | 'MIN',
+  epilogue: AluEpilogue = {},
+  name = 'elementwise',
 ): Promise<void> {
   const cfg = rt.config;
   const e = checkEpi(name, epilogue);
   if (!Number.isSafeInteger(elements) || elements < 1) throw new OperatorError(`${name}: element count must be positive, got ${elements}`);
   const accBytes = elements * cfg.tensor.acc.elemBytes;
-  for (const [what, buf] of [['a', a], ['b', b]] as const) {
-    if (buf && buf.bytes < accBytes) throw new OperatorError(`${name}: operand ${what} has ${buf.bytes} bytes, ${elements} int32 ACC elements need ${accBytes}`);
+  for (const [what, buf] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
+    if (buf && buf.bytes < accBytes)
+      throw new OperatorError(`${name}: operand ${what} has ${buf.bytes} bytes, ${elements} int32 ACC elements need ${accBytes}`);
   }
   if (out.bytes < elements * cfg.tensor.out.elemBytes) throw new OperatorError(`${name}: the output buffer is too small`);
   const accHalf = cfg.tensor.acc.depth >> 1;
@@ -71,7 +78,10 @@ export async function aluElementwise(
     rt.loadBuffer2D(a, off, MEM_TYPE.ACC, base, 1, n, n);
     if (b) {
       rt.loadBuffer2D(b, off, MEM_TYPE.ACC, base + n, 1, n, n);
-      rt.pushAlu(rt.kernel(`ew:${base}:${n}`, (k) => k.loop(n, 1, 1).push(base, base + n)), op);
+      rt.pushAlu(
+        rt.kernel(`ew:${base}:${n}`, (k) => k.loop(n, 1, 1).push(base, base + n)),
+        op,
+      );
     }
     emitRequant(rt, base, n, e);
     rt.depPush('compute', 'store');
@@ -82,16 +92,29 @@ export async function aluElementwise(
 
 export interface PoolGeometry {
   /** Packed ACC-layout input: N/B batch blocks, C/BO channel blocks, H, W. */
-  NB: number; CB: number; H: number; W: number;
-  kernel: number; stride: number; pad: number;
+  NB: number;
+  CB: number;
+  H: number;
+  W: number;
+  kernel: number;
+  stride: number;
+  pad: number;
 }
 
 /** Max-pool over int32 ACC-layout input; padded positions read as 0 (the load unit's zero pad). */
-export async function maxPoolPacked(rt: Runtime, input: DeviceBuffer, out: DeviceBuffer, g: PoolGeometry, epilogue: AluEpilogue = {}, name = 'max_pool2d'): Promise<void> {
+export async function maxPoolPacked(
+  rt: Runtime,
+  input: DeviceBuffer,
+  out: DeviceBuffer,
+  g: PoolGeometry,
+  epilogue: AluEpilogue = {},
+  name = 'max_pool2d',
+): Promise<void> {
   const cfg = rt.config;
   const e = checkEpi(name, epilogue);
   const { kernel: K, stride: s, pad: p } = g;
-  if (K < 1 || s < 1 || p < 0 || p >= K || p > 15) throw new OperatorError(`${name}: kernel ${K}, stride ${s}, pad ${p}: need kernel >= 1, stride >= 1, 0 <= pad < kernel, pad <= 15`);
+  if (K < 1 || s < 1 || p < 0 || p >= K || p > 15)
+    throw new OperatorError(`${name}: kernel ${K}, stride ${s}, pad ${p}: need kernel >= 1, stride >= 1, 0 <= pad < kernel, pad <= 15`);
   const OH = Math.floor((g.H + 2 * p - K) / s) + 1;
   const OW = Math.floor((g.W + 2 * p - K) / s) + 1;
   if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${K}x${K} window does not fit the padded ${g.H}x${g.W} input`);
@@ -117,11 +140,15 @@ export async function maxPoolPacked(rt: Runtime, input: DeviceBuffer, out: Devic
     const outBase = base;
     const inBase = base + th * OW;
     rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.ACC, inBase, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
-    rt.pushGemm(rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)), { reset: true });
-    const win = (all: boolean) => rt.kernel(`pool:${all ? 'all' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
-      k.loop(th, OW, s * inCols).loop(OW, 1, s);
-      for (let ky = 0; ky < (all ? K : 1); ky++) for (let kx = 0; kx < (all ? K : 1); kx++) k.push(outBase, inBase + ky * inCols + kx);
-    });
+    rt.pushGemm(
+      rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
+      { reset: true },
+    );
+    const win = (all: boolean) =>
+      rt.kernel(`pool:${all ? 'all' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
+        k.loop(th, OW, s * inCols).loop(OW, 1, s);
+        for (let ky = 0; ky < (all ? K : 1); ky++) for (let kx = 0; kx < (all ? K : 1); kx++) k.push(outBase, inBase + ky * inCols + kx);
+      });
     rt.pushAlu(win(false), 'ADD');
     rt.pushAlu(win(true), 'MAX');
     emitRequant(rt, outBase, th * OW, e);

@@ -41,14 +41,20 @@ export function conv2dVectorCount(g: Conv2dGeometry, epi: Epilogue, hasBias: boo
 /** The per-output-channel vectors an epilogue loads into ACC next to the bias, in the order they apply. */
 function epilogueVectors(e: Epilogue): { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> }[] {
   const v: { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> | undefined }[] = [
-    { op: 'SHR', values: e.preShift }, { op: 'MUL', values: e.multiplier }, { op: 'ADD', values: e.addend }, { op: 'SHR', values: e.channelShift },
+    { op: 'SHR', values: e.preShift },
+    { op: 'MUL', values: e.multiplier },
+    { op: 'ADD', values: e.addend },
+    { op: 'SHR', values: e.channelShift },
   ];
   return v.filter((x): x is { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> } => x.values !== undefined);
 }
 
 export interface Conv2dPlan {
   /** Output-channel blocks, input-channel blocks, output rows and columns per tile. */
-  tOC: number; tIC: number; tH: number; tW: number;
+  tOC: number;
+  tIC: number;
+  tH: number;
+  tW: number;
   /** Weights of a group fit one WGT half: loaded once per half and group, then reused. */
   weightsResident: boolean;
   /** Estimated DRAM bytes of the plan (loads, stores and instructions). */
@@ -85,12 +91,19 @@ export function checkGeometry(cfg: VtaConfig, g: Conv2dGeometry, name: string): 
   if (g.N % cfg.batch) throw new OperatorError(`${name}: batch ${g.N} is not a multiple of BATCH ${cfg.batch}; pack with padding`);
   if (g.C % g.groups || g.O % g.groups) throw new OperatorError(`${name}: channels ${g.C}->${g.O} do not divide into ${g.groups} groups`);
   if ((g.C / g.groups) % cfg.blockIn) {
-    throw new OperatorError(`${name}: ${g.C / g.groups} input channels per group is not a multiple of BLOCK_IN ${cfg.blockIn} (pad the channels; depthwise-style groups are not supported)`);
+    throw new OperatorError(
+      `${name}: ${g.C / g.groups} input channels per group is not a multiple of BLOCK_IN ${cfg.blockIn} (pad the channels; depthwise-style groups are not supported)`,
+    );
   }
   if ((g.O / g.groups) % cfg.blockOut) {
     throw new OperatorError(`${name}: ${g.O / g.groups} output channels per group is not a multiple of BLOCK_OUT ${cfg.blockOut}; pad the channels`);
   }
-  for (const [k, pad, kern] of [['padTop', g.padTop, g.KH], ['padBottom', g.padBottom, g.KH], ['padLeft', g.padLeft, g.KW], ['padRight', g.padRight, g.KW]] as const) {
+  for (const [k, pad, kern] of [
+    ['padTop', g.padTop, g.KH],
+    ['padBottom', g.padBottom, g.KH],
+    ['padLeft', g.padLeft, g.KW],
+    ['padRight', g.padRight, g.KW],
+  ] as const) {
     if (pad > 15) throw new OperatorError(`${name}: ${k} ${pad} exceeds the load unit's 4-bit pad field (at most 15)`);
     if (pad >= kern) throw new OperatorError(`${name}: ${k} ${pad} must be smaller than the kernel (${kern}); pad the input instead`);
   }
@@ -107,25 +120,39 @@ export function planThreads(p: Pick<Conv2dPlan, 'ocThreads' | 'hThreads'>): numb
  * Why `plan` cannot run `g` on `cfg` (a buffer slot overflows, a loop extent or the micro-op budget is
  * exceeded, the tile does not divide the channels), or null when it can.
  */
-export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, plan: Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'>): string | null {
+export function conv2dPlanIssue(
+  cfg: VtaConfig,
+  g: Conv2dGeometry,
+  vectors: boolean | number,
+  plan: Pick<Conv2dPlan, 'tOC' | 'tIC' | 'tH' | 'tW' | 'ocThreads' | 'hThreads'>,
+): string | null {
   const { OH, OW } = outputSize(g);
   const ICBg = g.C / g.groups / cfg.blockIn;
   const OCBg = g.O / g.groups / cfg.blockOut;
   const KK = g.KH * g.KW;
   const { tOC, tIC, tH, tW } = plan;
-  for (const [k, v] of [['ocThreads', plan.ocThreads ?? 2], ['hThreads', plan.hThreads ?? 1]] as const) {
+  for (const [k, v] of [
+    ['ocThreads', plan.ocThreads ?? 2],
+    ['hThreads', plan.hThreads ?? 1],
+  ] as const) {
     if (v !== 1 && v !== 2) return `${k} ${v} must be 1 or 2`;
   }
   const V = planThreads(plan);
   if (V > cfg.depQueueDepth) return `${V} virtual threads need ${V} tokens in flight; the dependency queues hold ${cfg.depQueueDepth}`;
-  for (const [k, v, max] of [['tOC', tOC, OCBg], ['tIC', tIC, ICBg], ['tH', tH, OH], ['tW', tW, OW]] as const) {
+  for (const [k, v, max] of [
+    ['tOC', tOC, OCBg],
+    ['tIC', tIC, ICBg],
+    ['tH', tH, OH],
+    ['tW', tW, OW],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 1 || v > max) return `${k} ${v} must be an integer in 1..${max}`;
   }
   if (OCBg % tOC) return `tOC ${tOC} does not divide the ${OCBg} output-channel blocks`;
   if (ICBg % tIC) return `tIC ${tIC} does not divide the ${ICBg} input-channel blocks`;
   const single = g.groups === 1 && tOC === OCBg && tIC === ICBg;
   const wgtSlot = Math.floor(cfg.tensor.wgt.depth / V);
-  if (tOC * tIC * KK > (single ? cfg.tensor.wgt.depth : wgtSlot)) return `weights ${tOC}x${tIC}x${KK} = ${tOC * tIC * KK} exceed the WGT ${single ? 'buffer' : 'slot'} (${single ? cfg.tensor.wgt.depth : wgtSlot})`;
+  if (tOC * tIC * KK > (single ? cfg.tensor.wgt.depth : wgtSlot))
+    return `weights ${tOC}x${tIC}x${KK} = ${tOC * tIC * KK} exceed the WGT ${single ? 'buffer' : 'slot'} (${single ? cfg.tensor.wgt.depth : wgtSlot})`;
   if (tIC * KK * tW > MAX_KERNEL_UOPS) return `the GEMM kernel needs ${tIC * KK * tW} micro-ops (budget ${MAX_KERNEL_UOPS})`;
   if (tW > MAX_ITER || tH > MAX_ITER) return `a loop extent exceeds ${MAX_ITER}`;
   const inCols = (tW - 1) * g.strideW + g.KW;
@@ -142,7 +169,10 @@ export function conv2dPlanIssue(cfg: VtaConfig, g: Conv2dGeometry, vectors: bool
 
 /** Every legal tiling of `g` for the given thread counts, each with the cost model's cycles and bytes. */
 export function enumerateConv2dPlans(
-  cfg: VtaConfig, g: Conv2dGeometry, vectors: boolean | number, threads: readonly { oc: number; h: number }[] = [{ oc: 2, h: 1 }],
+  cfg: VtaConfig,
+  g: Conv2dGeometry,
+  vectors: boolean | number,
+  threads: readonly { oc: number; h: number }[] = [{ oc: 2, h: 1 }],
 ): Conv2dPlan[] {
   const { OH, OW } = outputSize(g);
   const ICBg = g.C / g.groups / cfg.blockIn;
@@ -211,19 +241,19 @@ export function estimateConv2dPlan(cfg: VtaConfig, g: Conv2dGeometry, p: Pick<Co
   const insns = steps * (tIC + 3) + tiles * (tOC + 6);
   const estBytes = inpBytes + wgtBytes + insns * 16;
   // per step (full tiles; edge tiles are smaller but the totals are what count)
-  const nOut = tOC * (OH * OW / (hT * wT));
-  const gemm = (g.N / cfg.batch) * g.groups * OCBg * ICBg * KK * OH * OW / steps;
+  const nOut = tOC * ((OH * OW) / (hT * wT));
+  const gemm = ((g.N / cfg.batch) * g.groups * OCBg * ICBg * KK * OH * OW) / steps;
   // four passes per output element: the initialisation (a one-cycle GEMM reset at best), then three ALU passes
   const epilogue = 1 + 3 * cfg.aluInitiationInterval;
-  const compute = gemm + (epilogue * nOut) / icT + PER_INSN * ((tIC + 3) + (tOC + 6) / icT);
+  const compute = gemm + (epilogue * nOut) / icT + PER_INSN * (tIC + 3 + (tOC + 6) / icT);
   const inpLoad = tIC * rows * beats(cols * inpB);
   const load = inpLoad + (resident ? 0 : beats(wgtStep));
   const first = inpLoad + beats(wgtStep);
   const store = tOC * tH * beats(tW * outB);
-  const pipeline = V === 1
-    ? first + (steps - 1) * (compute + load) + compute + tiles * store + steps * PER_STEP
-    : first + (steps - 1) * Math.max(compute, load) + compute + store + steps * PER_STEP +
-      (resident && !single ? Math.max(0, beats(wgtStep) - compute) : 0);
+  const pipeline =
+    V === 1
+      ? first + (steps - 1) * (compute + load) + compute + tiles * store + steps * PER_STEP
+      : first + (steps - 1) * Math.max(compute, load) + compute + store + steps * PER_STEP + (resident && !single ? Math.max(0, beats(wgtStep) - compute) : 0);
   const estCycles = Math.max(pipeline, estBytes / busB);
   return { tOC, tIC, tH, tW, weightsResident: resident, estBytes, estCycles, ocThreads: p.ocThreads ?? 2, hThreads: p.hThreads ?? 1 };
 }
@@ -269,7 +299,10 @@ function needBytes(buf: DeviceBuffer, bytes: number, what: string, name: string)
  * `plan` overrides the tiling (tests use it to force edge tiles and many steps).
  */
 export async function conv2dPacked(
-  rt: Runtime, bufs: Conv2dBuffers, g: Conv2dGeometry, epi: Epilogue,
+  rt: Runtime,
+  bufs: Conv2dBuffers,
+  g: Conv2dGeometry,
+  epi: Epilogue,
   opts: { plan?: Conv2dPlan; name?: string; /** The input's zero point (see zero-point.ts). */ inputZeroPoint?: number } = {},
 ): Promise<Conv2dPlan> {
   const name = opts.name ?? 'conv2d';
@@ -285,7 +318,9 @@ export async function conv2dPacked(
   const nVec = (bufs.bias !== null || zp ? 1 : 0) + vectors.length + borders.length;
   const plan = opts.plan ?? planConv2d(cfg, g, nVec, name);
   if (plan.tOC * (plan.tH * plan.tW + nVec) > cfg.tensor.acc.depth >> 1) {
-    throw new OperatorError(`${name}: plan tOC ${plan.tOC} x ${plan.tH}x${plan.tW} plus ${nVec} per-channel vectors does not fit half the ACC buffer (${cfg.tensor.acc.depth >> 1})`);
+    throw new OperatorError(
+      `${name}: plan tOC ${plan.tOC} x ${plan.tH}x${plan.tW} plus ${nVec} per-channel vectors does not fit half the ACC buffer (${cfg.tensor.acc.depth >> 1})`,
+    );
   }
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
   checkEpilogueVectors(cfg, epi, g.O, name);
@@ -311,7 +346,15 @@ export async function conv2dPacked(
   const accSlot = Math.floor(cfg.tensor.acc.depth / V);
   const inRowsFull = (tH - 1) * g.strideH + g.KH;
 
-  interface Tile { grp: number; nb: number; h0: number; th: number; w0: number; tw: number; oc0: number }
+  interface Tile {
+    grp: number;
+    nb: number;
+    h0: number;
+    th: number;
+    w0: number;
+    tw: number;
+    oc0: number;
+  }
   const tiles: Tile[] = [];
   // consecutive tiles run on different threads: the threaded dimension is the innermost loop
   const rowsInner = (plan.hThreads ?? 1) > 1 && (plan.ocThreads ?? 2) === 1;
@@ -426,8 +469,7 @@ export async function conv2dPacked(
         for (let ic = 0; ic < tIC; ic++) {
           const cb = t.grp * ICBg + ic0 + ic;
           const elem = ((t.nb * CB + cb) * g.H + Math.max(0, rowStart)) * g.W + Math.max(0, colStart);
-          rt.loadBuffer2D(bufs.input, elem, MEM_TYPE.INP, inpBase + ic * icPitch, inRows - y0 - y1, inCols - x0 - x1, g.W,
-            { y0, y1, x0, x1 });
+          rt.loadBuffer2D(bufs.input, elem, MEM_TYPE.INP, inpBase + ic * icPitch, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
         }
         rt.depPush('load', 'compute');
         // compute stage
@@ -436,13 +478,22 @@ export async function conv2dPacked(
         if (k === 0) {
           // accumulators start at the bias: MAX(previous v + M, b') = b' over a clean region, else reset + ADD
           const hw = t.th * t.tw;
-          const biasKernel = () => rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, accBase + nOut));
+          const biasKernel = () =>
+            rt.kernel(`bias:a${accBase}:oc${tOC}:n${hw}`, (kk) =>
+              kk
+                .loop(tOC, hw, 1)
+                .loop(hw, 1, 0)
+                .push(accBase, accBase + nOut),
+            );
           if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
           allVectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
           if (biasBuf && offset && nOut <= clean[ti % V]) {
             rt.pushAlu(biasKernel(), 'MAX');
           } else {
-            rt.pushGemm(rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)), { reset: true });
+            rt.pushGemm(
+              rt.kernel(`reset:a${accBase}:n${nOut}`, (kk) => kk.loop(nOut, 1, 0, 0).push(accBase, 0, 0)),
+              { reset: true },
+            );
             if (biasBuf) rt.pushAlu(biasKernel(), 'ADD');
           }
           // zero-point corrections of the tile's border rectangles: per row of the class, a column run
@@ -455,33 +506,41 @@ export async function conv2dPacked(
               const x1 = Math.min(c0 + cn, t.w0 + t.tw);
               if (x1 <= x0) continue;
               const key = `zp:a${accBase}:v${vecBase}:oc${tOC}:n${hw}:w${t.tw}:r${rows.join(',')}:c${x0 - t.w0}+${x1 - x0}`;
-              rt.pushAlu(rt.kernel(key, (kk) => {
-                kk.loop(tOC, hw, 1).loop(x1 - x0, 1, 0);
-                for (const y of rows) kk.push(accBase + y * t.tw + (x0 - t.w0), vecBase);
-              }), 'ADD');
+              rt.pushAlu(
+                rt.kernel(key, (kk) => {
+                  kk.loop(tOC, hw, 1).loop(x1 - x0, 1, 0);
+                  for (const y of rows) kk.push(accBase + y * t.tw + (x0 - t.w0), vecBase);
+                }),
+                'ADD',
+              );
             }
           });
         }
         const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
-        rt.pushGemm(rt.kernel(key, (kk: UopKernel) => {
-          kk.loop(tOC, t.th * t.tw, 0, tIC * KK).loop(t.th, t.tw, g.strideH * inCols, 0);
-          for (let ic = 0; ic < tIC; ic++) {
-            for (let ky = 0; ky < g.KH; ky++) {
-              for (let kx = 0; kx < g.KW; kx++) {
-                for (let x = 0; x < t.tw; x++) {
-                  kk.push(accBase + x, inpBase + ic * icPitch + ky * inCols + x * g.strideW + kx, wgtBase + (ic * g.KH + ky) * g.KW + kx);
+        rt.pushGemm(
+          rt.kernel(key, (kk: UopKernel) => {
+            kk.loop(tOC, t.th * t.tw, 0, tIC * KK).loop(t.th, t.tw, g.strideH * inCols, 0);
+            for (let ic = 0; ic < tIC; ic++) {
+              for (let ky = 0; ky < g.KH; ky++) {
+                for (let kx = 0; kx < g.KW; kx++) {
+                  for (let x = 0; x < t.tw; x++) {
+                    kk.push(accBase + x, inpBase + ic * icPitch + ky * inCols + x * g.strideW + kx, wgtBase + (ic * g.KH + ky) * g.KW + kx);
+                  }
                 }
               }
             }
-          }
-        }));
+          }),
+        );
         if (j + V < S) rt.depPush('compute', 'load');
       }
       // epilogue on the tensor ALU: the per-channel vector passes, then the (immediate) shift and clip
       const hw = t.th * t.tw;
       vectors.forEach((v, k) => {
         const vecBase = accBase + nOut + (k + 1) * tOC;
-        rt.pushAlu(rt.kernel(`chan:a${accBase}:v${vecBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, vecBase)), v.op);
+        rt.pushAlu(
+          rt.kernel(`chan:a${accBase}:v${vecBase}:oc${tOC}:n${hw}`, (kk) => kk.loop(tOC, hw, 1).loop(hw, 1, 0).push(accBase, vecBase)),
+          v.op,
+        );
       });
       emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
       clean[ti % V] = offset ? nOut : 0;
@@ -565,7 +624,12 @@ function packChannels(cfg: VtaConfig, values: ArrayLike<number>, O: number): Int
 }
 
 function checkEpilogueVectors(cfg: VtaConfig, e: Epilogue, O: number, name: string): void {
-  for (const [key, v] of [['channelShift', e.channelShift], ['preShift', e.preShift], ['multiplier', e.multiplier], ['addend', e.addend]] as const) {
+  for (const [key, v] of [
+    ['channelShift', e.channelShift],
+    ['preShift', e.preShift],
+    ['multiplier', e.multiplier],
+    ['addend', e.addend],
+  ] as const) {
     if (v === undefined) continue;
     if (v.length > O) throw new OperatorError(`${name}: ${key} has ${v.length} values for ${O} output channels`);
     for (let i = 0; i < v.length; i++) {

@@ -2,11 +2,20 @@
 
 export interface Conv2dGeometry {
   /** Input N, C, H, W (N a multiple of BATCH, C of BLOCK_IN: packed shapes). */
-  N: number; C: number; H: number; W: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
   /** Output channels (a multiple of BLOCK_OUT) and kernel size. */
-  O: number; KH: number; KW: number;
-  strideH: number; strideW: number;
-  padTop: number; padBottom: number; padLeft: number; padRight: number;
+  O: number;
+  KH: number;
+  KW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
   groups: number;
 }
 

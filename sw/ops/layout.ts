@@ -40,7 +40,10 @@ export function packedActShape(cfg: VtaConfig, [n, c, h, w]: Shape4, kind: 'inp'
   return [
     blockOf(n, cfg.batch, pad, 'batch', name, 'BATCH'),
     blockOf(c, cb, pad, 'channel count', name, kind === 'inp' ? 'BLOCK_IN' : 'BLOCK_OUT'),
-    h, w, cfg.batch, cb,
+    h,
+    w,
+    cfg.batch,
+    cb,
   ];
 }
 
@@ -79,8 +82,7 @@ export function unpackActivations<T extends Int8OrInt32>(cfg: VtaConfig, packed:
     for (let c = 0; c < C; c++) {
       for (let y = 0; y < H; y++) {
         for (let x = 0; x < W; x++) {
-          out[((n * C + c) * H + y) * W + x] =
-            packed[(((((Math.floor(n / B) * CB + Math.floor(c / BC)) * H + y) * W + x) * B + (n % B)) * BC + (c % BC))];
+          out[((n * C + c) * H + y) * W + x] = packed[((((Math.floor(n / B) * CB + Math.floor(c / BC)) * H + y) * W + x) * B + (n % B)) * BC + (c % BC)];
         }
       }
     }
@@ -93,7 +95,10 @@ export function packedWgtShape(cfg: VtaConfig, [o, i, kh, kw]: Shape4, pad = tru
   return [
     blockOf(o, cfg.blockOut, pad, 'output channel count', name, 'BLOCK_OUT'),
     blockOf(i, cfg.blockIn, pad, 'input channel count', name, 'BLOCK_IN'),
-    kh, kw, cfg.blockOut, cfg.blockIn,
+    kh,
+    kw,
+    cfg.blockOut,
+    cfg.blockIn,
   ];
 }
 
@@ -108,8 +113,7 @@ export function packWeights(cfg: VtaConfig, data: Int8Array, shape: Shape4, opt:
     for (let i = 0; i < I; i++) {
       for (let y = 0; y < KH; y++) {
         for (let x = 0; x < KW; x++) {
-          out[(((((Math.floor(o / BO) * IB + Math.floor(i / BI)) * KH + y) * KW + x) * BO + (o % BO)) * BI + (i % BI))] =
-            data[((o * I + i) * KH + y) * KW + x];
+          out[((((Math.floor(o / BO) * IB + Math.floor(i / BI)) * KH + y) * KW + x) * BO + (o % BO)) * BI + (i % BI)] = data[((o * I + i) * KH + y) * KW + x];
         }
       }
     }
@@ -127,8 +131,7 @@ export function unpackWeights(cfg: VtaConfig, packed: Int8Array, shape: Shape4):
     for (let i = 0; i < I; i++) {
       for (let y = 0; y < KH; y++) {
         for (let x = 0; x < KW; x++) {
-          out[((o * I + i) * KH + y) * KW + x] =
-            packed[(((((Math.floor(o / BO) * IB + Math.floor(i / BI)) * KH + y) * KW + x) * BO + (o % BO)) * BI + (i % BI))];
+          out[((o * I + i) * KH + y) * KW + x] = packed[((((Math.floor(o / BO) * IB + Math.floor(i / BI)) * KH + y) * KW + x) * BO + (o % BO)) * BI + (i % BI)];
         }
       }
     }

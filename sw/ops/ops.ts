@@ -49,7 +49,9 @@ export interface Conv2dOptions {
 
 function expectType(name: string, what: string, a: unknown, ctor: Int8ArrayConstructor | Int32ArrayConstructor): void {
   if (!(a instanceof ctor)) {
-    throw new OperatorError(`${name}: ${what} must be an ${ctor.name} (${ctor === Int8Array ? 'int8' : 'int32'}), got ${(a as object)?.constructor?.name ?? typeof a}`);
+    throw new OperatorError(
+      `${name}: ${what} must be an ${ctor.name} (${ctor === Int8Array ? 'int8' : 'int32'}), got ${(a as object)?.constructor?.name ?? typeof a}`,
+    );
   }
 }
 
@@ -71,12 +73,29 @@ async function withBuffers<T>(rt: Runtime, sizes: number[], f: (bufs: DeviceBuff
 const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);
 
 /** The packed geometry conv2d runs (batch and channels rounded up to the blocks). */
-export function packedConv2dGeometry(cfg: VtaConfig, [N, C, H, W]: Shape4, [O, , KH, KW]: Shape4, o: Pick<Conv2dOptions, 'stride' | 'padding' | 'groups'>): Conv2dGeometry {
+export function packedConv2dGeometry(
+  cfg: VtaConfig,
+  [N, C, H, W]: Shape4,
+  [O, , KH, KW]: Shape4,
+  o: Pick<Conv2dOptions, 'stride' | 'padding' | 'groups'>,
+): Conv2dGeometry {
   const [sh, sw] = strides2(o.stride);
   const [pt, pb, pl, pr] = pads4(o.padding);
   return {
-    N: roundUp(N, cfg.batch), C: roundUp(C, cfg.blockIn), H, W, O: roundUp(O, cfg.blockOut), KH, KW,
-    strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups: o.groups ?? 1,
+    N: roundUp(N, cfg.batch),
+    C: roundUp(C, cfg.blockIn),
+    H,
+    W,
+    O: roundUp(O, cfg.blockOut),
+    KH,
+    KW,
+    strideH: sh,
+    strideW: sw,
+    padTop: pt,
+    padBottom: pb,
+    padLeft: pl,
+    padRight: pr,
+    groups: o.groups ?? 1,
   };
 }
 
@@ -87,25 +106,42 @@ export function denseAsConv2d(cfg: VtaConfig, M: number, K: number, N: number): 
 
 /** A transposed conv2d as the stride-1 conv2d it runs as (zero-inserted input, flipped kernel, K-1-p borders). */
 export function conv2dTransposeAsConv2d(
-  [N, C, H, W]: Shape4, [, O, KH, KW]: Shape4, stride: number, padding: number, outputPadding: number,
+  [N, C, H, W]: Shape4,
+  [, O, KH, KW]: Shape4,
+  stride: number,
+  padding: number,
+  outputPadding: number,
 ): { xShape: Shape4; wShape: Shape4; padding: [number, number, number, number] } {
   const padH = KH - 1 - padding;
   const padW = KW - 1 - padding;
   return {
-    xShape: [N, C, (H - 1) * stride + 1, (W - 1) * stride + 1], wShape: [O, C, KH, KW],
+    xShape: [N, C, (H - 1) * stride + 1, (W - 1) * stride + 1],
+    wShape: [O, C, KH, KW],
     padding: [padH, padH + outputPadding, padW, padW + outputPadding],
   };
 }
 
 /** int8 conv2d (grouped), int32 bias, requantized to int8: x [N,C,H,W], w [O,C/groups,KH,KW]. */
 export async function conv2d(
-  rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions = {},
+  rt: Runtime,
+  x: Int8Array,
+  xShape: readonly number[],
+  w: Int8Array,
+  wShape: readonly number[],
+  bias: Int32Array | null,
+  o: Conv2dOptions = {},
 ): Promise<DeviceOpResult & { shape: Shape4; plan: Conv2dPlan }> {
   return measured(rt, () => conv2dCall(rt, x, xShape, w, wShape, bias, o));
 }
 
 async function conv2dCall(
-  rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, o: Conv2dOptions,
+  rt: Runtime,
+  x: Int8Array,
+  xShape: readonly number[],
+  w: Int8Array,
+  wShape: readonly number[],
+  bias: Int32Array | null,
+  o: Conv2dOptions,
 ): Promise<OpResult & { shape: Shape4; plan: Conv2dPlan }> {
   const name = o.name ?? 'conv2d';
   const cfg = rt.config;
@@ -120,7 +156,9 @@ async function conv2dCall(
   }
   const pad = o.padChannels ?? true;
   if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
-    throw new OperatorError(`${name}: with ${groups} groups, channels per group (${C / groups} in, ${O / groups} out) must be multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`);
+    throw new OperatorError(
+      `${name}: with ${groups} groups, channels per group (${C / groups} in, ${O / groups} out) must be multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`,
+    );
   }
   const [sh, sw] = strides2(o.stride);
   const [pt, pb, pl, pr] = pads4(o.padding);
@@ -135,8 +173,13 @@ async function conv2dCall(
     rt.copyToDevice(bx, xp);
     rt.copyToDevice(bw, wp);
     if (bp) rt.copyToDevice(bb, bp);
-    const plan = await conv2dPacked(rt, { input: bx, weight: bw, bias: bp ? bb : null, output: bo }, g,
-      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false }, { plan: o.plan, name, inputZeroPoint: o.inputZeroPoint });
+    const plan = await conv2dPacked(
+      rt,
+      { input: bx, weight: bw, bias: bp ? bb : null, output: bo },
+      g,
+      { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false },
+      { plan: o.plan, name, inputZeroPoint: o.inputZeroPoint },
+    );
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const shape: Shape4 = [N, O, OH, OW];
     const full = unpackActivations(cfg, packed, [Np, Op, OH, OW], 'out');
@@ -146,7 +189,7 @@ async function conv2dCall(
 
 function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array {
   const out = new Int8Array(N * C * H * W);
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) out.set(a.subarray(((n * Cp + c) * H) * W, ((n * Cp + c + 1) * H) * W), ((n * C + c) * H) * W);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) out.set(a.subarray((n * Cp + c) * H * W, (n * Cp + c + 1) * H * W), (n * C + c) * H * W);
   return out;
 }
 
@@ -155,7 +198,13 @@ function sliceNC(a: Int8Array, [, Cp, H, W]: Shape4, [N, C]: Shape4): Int8Array 
  * 1x1 convolution whose width is the M/BATCH row blocks.
  */
 export async function dense(
-  rt: Runtime, x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null,
+  rt: Runtime,
+  x: Int8Array,
+  M: number,
+  K: number,
+  w: Int8Array,
+  N: number,
+  bias: Int32Array | null,
   o: Pick<Conv2dOptions, 'shift' | 'relu' | 'epilogue' | 'inputZeroPoint' | 'padChannels' | 'plan' | 'name'> = {},
 ): Promise<DeviceOpResult & { shape: [number, number] }> {
   const name = o.name ?? 'dense';
@@ -170,8 +219,15 @@ export async function dense(
   // x4[b][k][0][mb] = x[mb*B + b][k]
   const x4 = new Int8Array(B * K * MB);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) x4[((m % B) * K + k) * MB + Math.floor(m / B)] = x[m * K + k];
-  const { out, stats } = await conv2d(rt, x4, xShape, w, wShape, bias,
-    { shift: o.shift, relu: o.relu, epilogue: o.epilogue, inputZeroPoint: o.inputZeroPoint, padChannels: o.padChannels, plan: o.plan, name });
+  const { out, stats } = await conv2d(rt, x4, xShape, w, wShape, bias, {
+    shift: o.shift,
+    relu: o.relu,
+    epilogue: o.epilogue,
+    inputZeroPoint: o.inputZeroPoint,
+    padChannels: o.padChannels,
+    plan: o.plan,
+    name,
+  });
   const y = new Int8Array(M * N);
   for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) y[m * N + n] = out[((m % B) * N + n) * MB + Math.floor(m / B)];
   return { out: y, shape: [M, N], stats };
@@ -183,7 +239,12 @@ export async function dense(
  * load unit's padding.
  */
 export async function conv2dTranspose(
-  rt: Runtime, x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null,
+  rt: Runtime,
+  x: Int8Array,
+  xShape: readonly number[],
+  w: Int8Array,
+  wShape: readonly number[],
+  bias: Int32Array | null,
   o: { stride?: number; padding?: number; outputPadding?: number; shift?: number; relu?: boolean; plan?: Conv2dPlan; name?: string } = {},
 ): Promise<DeviceOpResult & { shape: Shape4 }> {
   const name = o.name ?? 'conv2d_transpose';
@@ -202,22 +263,36 @@ export async function conv2dTranspose(
   const xd = new Int8Array(N * C * DH * DW);
   for (let nc = 0; nc < N * C; nc++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) xd[(nc * DH + y * s) * DW + xx * s] = x[(nc * H + y) * W + xx];
   const wt = new Int8Array(O * C * KH * KW);
-  for (let c = 0; c < C; c++) for (let oc = 0; oc < O; oc++) for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) {
-    wt[((oc * C + c) * KH + ky) * KW + kx] = w[((c * O + oc) * KH + (KH - 1 - ky)) * KW + (KW - 1 - kx)];
-  }
-  const r = await conv2d(rt, xd, as.xShape, wt, as.wShape, bias,
-    { stride: 1, padding: as.padding, shift: o.shift, relu: o.relu, plan: o.plan, name });
+  for (let c = 0; c < C; c++)
+    for (let oc = 0; oc < O; oc++)
+      for (let ky = 0; ky < KH; ky++)
+        for (let kx = 0; kx < KW; kx++) {
+          wt[((oc * C + c) * KH + ky) * KW + kx] = w[((c * O + oc) * KH + (KH - 1 - ky)) * KW + (KW - 1 - kx)];
+        }
+  const r = await conv2d(rt, xd, as.xShape, wt, as.wShape, bias, { stride: 1, padding: as.padding, shift: o.shift, relu: o.relu, plan: o.plan, name });
   return { out: r.out, shape: r.shape, stats: r.stats };
 }
 
 async function elementwise(
-  rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
+  rt: Runtime,
+  name: string,
+  a: Int32Array,
+  b: Int32Array | null,
+  shape: readonly number[],
+  op: 'ADD' | 'MAX' | 'MIN',
+  e: AluEpilogue,
 ): Promise<DeviceOpResult & { shape: Shape4 }> {
   return measured(rt, () => elementwiseCall(rt, name, a, b, shape, op, e));
 }
 
 async function elementwiseCall(
-  rt: Runtime, name: string, a: Int32Array, b: Int32Array | null, shape: readonly number[], op: 'ADD' | 'MAX' | 'MIN', e: AluEpilogue,
+  rt: Runtime,
+  name: string,
+  a: Int32Array,
+  b: Int32Array | null,
+  shape: readonly number[],
+  op: 'ADD' | 'MAX' | 'MIN',
+  e: AluEpilogue,
 ): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   expectType(name, 'a', a, Int32Array);
@@ -240,19 +315,34 @@ async function elementwiseCall(
 
 /** Residual add of two int32 NCHW tensors, then shift / clip / ReLU to int8. */
 export const add = (rt: Runtime, a: Int32Array, b: Int32Array, shape: readonly number[], e: AluEpilogue = {}) => elementwise(rt, 'add', a, b, shape, 'ADD', e);
-export const relu = (rt: Runtime, a: Int32Array, shape: readonly number[], e: AluEpilogue = {}) => elementwise(rt, 'relu', a, null, shape, 'ADD', { ...e, relu: true });
-export const clip = (rt: Runtime, a: Int32Array, shape: readonly number[], min: number, max: number) => elementwise(rt, 'clip', a, null, shape, 'ADD', { min, max });
-export const shift = (rt: Runtime, a: Int32Array, shape: readonly number[], amount: number) => elementwise(rt, 'shift', a, null, shape, 'ADD', { shift: amount });
+export const relu = (rt: Runtime, a: Int32Array, shape: readonly number[], e: AluEpilogue = {}) =>
+  elementwise(rt, 'relu', a, null, shape, 'ADD', { ...e, relu: true });
+export const clip = (rt: Runtime, a: Int32Array, shape: readonly number[], min: number, max: number) =>
+  elementwise(rt, 'clip', a, null, shape, 'ADD', { min, max });
+export const shift = (rt: Runtime, a: Int32Array, shape: readonly number[], amount: number) =>
+  elementwise(rt, 'shift', a, null, shape, 'ADD', { shift: amount });
 
 /** Max-pool of an int32 NCHW tensor (pads read as 0), clipped to int8. */
 export async function maxPool2d(
-  rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad = 0, e: AluEpilogue = {},
+  rt: Runtime,
+  x: Int32Array,
+  shape: readonly number[],
+  kernel: number,
+  stride: number,
+  pad = 0,
+  e: AluEpilogue = {},
 ): Promise<DeviceOpResult & { shape: Shape4 }> {
   return measured(rt, () => maxPoolCall(rt, x, shape, kernel, stride, pad, e));
 }
 
 async function maxPoolCall(
-  rt: Runtime, x: Int32Array, shape: readonly number[], kernel: number, stride: number, pad: number, e: AluEpilogue,
+  rt: Runtime,
+  x: Int32Array,
+  shape: readonly number[],
+  kernel: number,
+  stride: number,
+  pad: number,
+  e: AluEpilogue,
 ): Promise<OpResult & { shape: Shape4 }> {
   const cfg = rt.config;
   const name = 'max_pool2d';

@@ -36,8 +36,12 @@ export function strides2(s: Conv2dRefParams['stride']): [number, number] {
 
 /** int32 accumulators of a grouped 2-D convolution: x [N,C,H,W], w [O,C/groups,KH,KW], bias [O]. */
 export function conv2dAccRef(
-  x: Int8Array, [N, C, H, W]: readonly number[], w: Int8Array, [O, Ig, KH, KW]: readonly number[],
-  bias: Int32Array | null, p: Conv2dRefParams = {},
+  x: Int8Array,
+  [N, C, H, W]: readonly number[],
+  w: Int8Array,
+  [O, Ig, KH, KW]: readonly number[],
+  bias: Int32Array | null,
+  p: Conv2dRefParams = {},
 ): { acc: Int32Array; shape: [number, number, number, number] } {
   const [sh, sw] = strides2(p.stride);
   const [pt, pb, pl, pr] = pads4(p.padding);
@@ -76,7 +80,12 @@ export function conv2dAccRef(
 
 /** Requantized int8 convolution (the operator's output). */
 export function conv2dRef(
-  x: Int8Array, xShape: readonly number[], w: Int8Array, wShape: readonly number[], bias: Int32Array | null, p: Conv2dRefParams = {},
+  x: Int8Array,
+  xShape: readonly number[],
+  w: Int8Array,
+  wShape: readonly number[],
+  bias: Int32Array | null,
+  p: Conv2dRefParams = {},
 ): { out: Int8Array; shape: [number, number, number, number] } {
   const { acc, shape } = conv2dAccRef(x, xShape, w, wShape, bias, p);
   return { out: Int8Array.from(acc, (v) => requantize(v, p)), shape };
@@ -84,7 +93,13 @@ export function conv2dRef(
 
 /** Dense: x [M,K] times w [N,K] transposed plus bias [N], requantized to int8 [M,N]. */
 export function denseRef(
-  x: Int8Array, M: number, K: number, w: Int8Array, N: number, bias: Int32Array | null, r: Requant = {},
+  x: Int8Array,
+  M: number,
+  K: number,
+  w: Int8Array,
+  N: number,
+  bias: Int32Array | null,
+  r: Requant = {},
 ): { out: Int8Array; shape: [number, number] } {
   const out = new Int8Array(M * N);
   for (let m = 0; m < M; m++) {
@@ -102,8 +117,15 @@ export function denseRef(
  * out size (H-1)·s - 2p + K + outputPadding.
  */
 export function conv2dTransposeRef(
-  x: Int8Array, [N, C, H, W]: readonly number[], w: Int8Array, [Ci, O, KH, KW]: readonly number[],
-  bias: Int32Array | null, stride: number, padding: number, outputPadding: number, r: Requant = {},
+  x: Int8Array,
+  [N, C, H, W]: readonly number[],
+  w: Int8Array,
+  [Ci, O, KH, KW]: readonly number[],
+  bias: Int32Array | null,
+  stride: number,
+  padding: number,
+  outputPadding: number,
+  r: Requant = {},
 ): { out: Int8Array; shape: [number, number, number, number] } {
   if (Ci !== C) throw new Error('conv2dTransposeRef: channel mismatch');
   const OH = (H - 1) * stride - 2 * padding + KH + outputPadding;
@@ -159,7 +181,12 @@ export function unaryRef(a: Int32Array, shape: readonly number[], r: ClipRequant
 
 /** Max pooling over int32 [N,C,H,W]; padded positions count as 0 (as the load unit pads); output clipped to int8. */
 export function maxPoolRef(
-  x: Int32Array, [N, C, H, W]: readonly number[], k: number, stride: number, pad: number, r: ClipRequant = {},
+  x: Int32Array,
+  [N, C, H, W]: readonly number[],
+  k: number,
+  stride: number,
+  pad: number,
+  r: ClipRequant = {},
 ): { out: Int8Array; shape: [number, number, number, number] } {
   const OH = Math.floor((H + 2 * pad - k) / stride) + 1;
   const OW = Math.floor((W + 2 * pad - k) / stride) + 1;

@@ -18,7 +18,10 @@ export class ProgramCheckError extends RuntimeError {
 
 /** A device error during `synchronize`, with the operator and instruction it happened in. */
 export class DeviceRunError extends RuntimeError {
-  constructor(message: string, readonly cause: unknown) {
+  constructor(
+    message: string,
+    readonly cause: unknown,
+  ) {
     super(message);
     this.name = 'DeviceRunError';
   }

@@ -61,8 +61,14 @@ export class UopKernel {
 
   /** Loop fields for a GEMM/ALU instruction (GEMM: loop 0 is iter_out; ALU with one loop: iter_in, as TVM). */
   loopFields(kind: 'gemm' | 'alu'): {
-    iterOut: number; iterIn: number; dstFactorOut: number; dstFactorIn: number;
-    srcFactorOut: number; srcFactorIn: number; wgtFactorOut: number; wgtFactorIn: number;
+    iterOut: number;
+    iterIn: number;
+    dstFactorOut: number;
+    dstFactorIn: number;
+    srcFactorOut: number;
+    srcFactorIn: number;
+    wgtFactorOut: number;
+    wgtFactorIn: number;
   } {
     const none: KernelLoop = { extent: 1, dstFactor: 0, srcFactor: 0, wgtFactor: 0 };
     let outer = this.loops[0] ?? none;
@@ -72,10 +78,14 @@ export class UopKernel {
       outer = none;
     }
     return {
-      iterOut: outer.extent, iterIn: inner.extent,
-      dstFactorOut: outer.dstFactor, dstFactorIn: inner.dstFactor,
-      srcFactorOut: outer.srcFactor, srcFactorIn: inner.srcFactor,
-      wgtFactorOut: outer.wgtFactor, wgtFactorIn: inner.wgtFactor,
+      iterOut: outer.extent,
+      iterIn: inner.extent,
+      dstFactorOut: outer.dstFactor,
+      dstFactorIn: inner.dstFactor,
+      srcFactorOut: outer.srcFactor,
+      srcFactorIn: inner.srcFactor,
+      wgtFactorOut: outer.wgtFactor,
+      wgtFactorIn: inner.wgtFactor,
     };
   }
 

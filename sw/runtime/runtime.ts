@@ -123,7 +123,9 @@ export class Runtime {
   private contexts: string[] = [];
   private lastOfStage: Record<StageName, number> = { load: -1, compute: -1, store: -1 };
   private pendingPops: Record<StageName, { prev: boolean; next: boolean }> = {
-    load: { prev: false, next: false }, compute: { prev: false, next: false }, store: { prev: false, next: false },
+    load: { prev: false, next: false },
+    compute: { prev: false, next: false },
+    store: { prev: false, next: false },
   };
   private operator = 'runtime';
   /** Micro-op cache: kernel key -> base in the UOP buffer. */
@@ -138,7 +140,10 @@ export class Runtime {
   private readonly checkRaces: boolean;
   stats: RuntimeStats = Runtime.emptyStats();
 
-  constructor(readonly device: Device, options: RuntimeOptions = {}) {
+  constructor(
+    readonly device: Device,
+    options: RuntimeOptions = {},
+  ) {
     this.config = device.config;
     this.debug = options.debug ?? {};
     this.checkRaces = this.debug.checkRaces ?? options.debug !== undefined;
@@ -157,13 +162,17 @@ export class Runtime {
   alloc(bytes: number): DeviceBuffer {
     if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new RuntimeError(`alloc: size must be a positive integer, got ${bytes}`);
     if (bytes > this.device.dramBytes) {
-      throw new RuntimeError(`${this.operator}: a buffer of ${bytes} bytes is larger than the device DRAM (${this.device.dramBytes} bytes); open the device with a larger dramBytes`);
+      throw new RuntimeError(
+        `${this.operator}: a buffer of ${bytes} bytes is larger than the device DRAM (${this.device.dramBytes} bytes); open the device with a larger dramBytes`,
+      );
     }
     let addr: number;
     try {
       addr = this.device.alloc(bytes);
     } catch (e) {
-      throw new RuntimeError(`${this.operator}: cannot allocate ${bytes} bytes of device DRAM (${this.device.dramBytes} bytes in all; open the device with a larger dramBytes): ${(e as Error).message}`);
+      throw new RuntimeError(
+        `${this.operator}: cannot allocate ${bytes} bytes of device DRAM (${this.device.dramBytes} bytes in all; open the device with a larger dramBytes): ${(e as Error).message}`,
+      );
     }
     this.buffers.add(addr);
     return { addr, bytes };
@@ -217,7 +226,11 @@ export class Runtime {
   async replay(p: RecordedProgram): Promise<RunResult> {
     if (this.recording) throw new RuntimeError('replay: not while recording');
     if (!this.buffers.has(p.insnBuf.addr)) throw new RuntimeError(`replay: the program of ${p.name} was released`);
-    return this.execute(p.insnBuf, p.insns, p.insns.map(() => p.name));
+    return this.execute(
+      p.insnBuf,
+      p.insns,
+      p.insns.map(() => p.name),
+    );
   }
 
   /** Frees a recording's programs and held buffers. */
@@ -318,16 +331,21 @@ export class Runtime {
   }
 
   /** A 2-D LOAD from `buf` (element offset `elemOffset`) into SRAM, with zero padding (VTALoadBuffer2D). */
-  loadBuffer2D(
-    buf: DeviceBuffer, elemOffset: number, memType: number, sramBase: number,
-    ySize: number, xSize: number, xStride: number, pads: Pads = {},
-  ): void {
+  loadBuffer2D(buf: DeviceBuffer, elemOffset: number, memType: number, sramBase: number, ySize: number, xSize: number, xStride: number, pads: Pads = {}): void {
     const kind = (['uop', 'wgt', 'inp', 'acc'] as const)[memType];
     if (kind === undefined) throw new RuntimeError(`${this.operator}: LOAD memory type ${memType} is not loadable`);
     const elemBytes = this.config.tensor[kind].elemBytes;
     const insn = build.load({
-      memType, sramBase, dramBase: buf.addr / elemBytes + elemOffset, ySize, xSize, xStride,
-      yPad0: pads.y0 ?? 0, yPad1: pads.y1 ?? 0, xPad0: pads.x0 ?? 0, xPad1: pads.x1 ?? 0,
+      memType,
+      sramBase,
+      dramBase: buf.addr / elemBytes + elemOffset,
+      ySize,
+      xSize,
+      xStride,
+      yPad0: pads.y0 ?? 0,
+      yPad1: pads.y1 ?? 0,
+      xPad0: pads.x0 ?? 0,
+      xPad1: pads.x1 ?? 0,
     });
     this.checkDram(buf, elemOffset, ySize, xSize, xStride, elemBytes, 'LOAD');
     checkMemInsn(this.config, insn, this.where(this.insns.length));
@@ -362,9 +380,7 @@ export class Runtime {
       const depth = this.config.tensor.uop.depth;
       if (k.size === 0) throw new RuntimeError(`${this.operator}: kernel ${key} has no micro-ops`);
       if (k.size > depth) {
-        throw new RuntimeError(
-          `${this.operator}: kernel ${key} has ${k.size} micro-ops, more than the micro-op buffer holds (${depth}); use smaller tiles`,
-        );
+        throw new RuntimeError(`${this.operator}: kernel ${key} has ${k.size} micro-ops, more than the micro-op buffer holds (${depth}); use smaller tiles`);
       }
       k.encode(this.config);
       this.kernels.set(key, k);
@@ -423,7 +439,12 @@ export class Runtime {
     }
     const base = this.ensureResident(k);
     const insn: AluInsn = build.alu({
-      aluOp, useImm: imm !== undefined, imm: imm ?? 0, uopBgn: base, uopEnd: base + k.size, ...k.loopFields('alu'),
+      aluOp,
+      useImm: imm !== undefined,
+      imm: imm ?? 0,
+      uopBgn: base,
+      uopEnd: base + k.size,
+      ...k.loopFields('alu'),
     });
     checkLoopInsn(this.config, insn, k.uops, this.where(this.insns.length));
     this.emit(insn);
@@ -511,7 +532,8 @@ export class Runtime {
       const r = result.races[0];
       const where = (i: number) => `${contexts[i] ?? '?'} instruction ${i}`;
       throw new DeviceRunError(
-        `${result.races.length} race(s); the first between ${where(r.first.index)} and ${where(r.second.index)}: ${formatRace(r)}`, null,
+        `${result.races.length} race(s); the first between ${where(r.first.index)} and ${where(r.second.index)}: ${formatRace(r)}`,
+        null,
       );
     }
     const left = result.leftoverTokens;
@@ -537,7 +559,9 @@ export class Runtime {
     } else if (typeof (e as { index?: unknown }).index === 'number') {
       idx.push((e as unknown as { index: number }).index);
     }
-    const ops = [...new Set(idx.filter((i) => i >= 0 && i < insns.length).map((i) => `${contexts[i]} (instruction ${i}: ${formatInsn(this.config, insns[i])})`))];
+    const ops = [
+      ...new Set(idx.filter((i) => i >= 0 && i < insns.length).map((i) => `${contexts[i]} (instruction ${i}: ${formatInsn(this.config, insns[i])})`)),
+    ];
     const ctx = ops.length ? ops.join(', ') : contexts.filter((c, i, a) => a.indexOf(c) === i).join(', ');
     return new DeviceRunError(`${e.name} in ${ctx}: ${e.message}`, e);
   }
@@ -553,8 +577,11 @@ export function serialize(insns: readonly Insn[], contexts: readonly string[]): 
   const out: Insn[] = [];
   const ctx: string[] = [];
   const nop = (stage: StageName): Insn =>
-    stage === 'load' ? build.load({ memType: MEM_TYPE.INP, xSize: 0 })
-      : stage === 'compute' ? build.load({ memType: MEM_TYPE.UOP, xSize: 0 }) : build.store({ xSize: 0 });
+    stage === 'load'
+      ? build.load({ memType: MEM_TYPE.INP, xSize: 0 })
+      : stage === 'compute'
+        ? build.load({ memType: MEM_TYPE.UOP, xSize: 0 })
+        : build.store({ xSize: 0 });
   const add = (insn: Insn, c: string) => {
     out.push(insn);
     ctx.push(c);

@@ -49,7 +49,10 @@ export class ScheduleDbError extends Error {
 }
 
 export function recordKey(config: string, workload: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([config, workload])).digest('hex').slice(0, 20);
+  return createHash('sha256')
+    .update(JSON.stringify([config, workload]))
+    .digest('hex')
+    .slice(0, 20);
 }
 
 function better(a: ScheduleRecord, b: ScheduleRecord): boolean {
@@ -66,19 +69,24 @@ function checkRecord(r: unknown, where: string): ScheduleRecord {
   for (const k of ['config', 'configName', 'op', 'layer', 'version', 'timestamp'] as const) {
     if (typeof o[k] !== 'string') throw new ScheduleDbError(`${where}: field "${k}" must be a string`);
   }
-  if (!['conv2d', 'dense', 'conv2d_transpose'].includes(o.op as string)) throw new ScheduleDbError(`${where}: field "op" ${JSON.stringify(o.op)} is not conv2d, dense or conv2d_transpose`);
+  if (!['conv2d', 'dense', 'conv2d_transpose'].includes(o.op as string))
+    throw new ScheduleDbError(`${where}: field "op" ${JSON.stringify(o.op)} is not conv2d, dense or conv2d_transpose`);
   if (!o.workload || typeof o.workload !== 'object') throw new ScheduleDbError(`${where}: field "workload" must be an object`);
   if (!o.knobs || typeof o.knobs !== 'object') throw new ScheduleDbError(`${where}: field "knobs" must be an object`);
   for (const [k, v] of Object.entries(o.knobs as object)) {
     if (!Number.isSafeInteger(v) || (v as number) < 1) throw new ScheduleDbError(`${where}: knob "${k}" must be a positive integer, got ${JSON.stringify(v)}`);
   }
   for (const k of ['cycles', 'plannerCycles'] as const) {
-    if (typeof o[k] !== 'number' || !Number.isFinite(o[k]) || !(o[k] as number >= 0)) throw new ScheduleDbError(`${where}: field "${k}" must be a finite non-negative number`);
+    if (typeof o[k] !== 'number' || !Number.isFinite(o[k]) || !((o[k] as number) >= 0))
+      throw new ScheduleDbError(`${where}: field "${k}" must be a finite non-negative number`);
   }
   const names = o.op === 'dense' ? DENSE_KNOBS : CONV_KNOBS;
-  for (const k of names.required) if (!(k in (o.knobs as object))) throw new ScheduleDbError(`${where}: knob "${k}" is missing (a ${o.op} record has ${names.required.join(', ')})`);
-  for (const k of Object.keys(o.knobs as object)) if (!names.all.includes(k)) throw new ScheduleDbError(`${where}: knob "${k}" is not a ${o.op} knob (${names.all.join(', ')})`);
-  if (!MEASURE_KINDS.includes(o.measuredOn as MeasureKind)) throw new ScheduleDbError(`${where}: field "measuredOn" must be one of ${MEASURE_KINDS.join(', ')}`);
+  for (const k of names.required)
+    if (!(k in (o.knobs as object))) throw new ScheduleDbError(`${where}: knob "${k}" is missing (a ${o.op} record has ${names.required.join(', ')})`);
+  for (const k of Object.keys(o.knobs as object))
+    if (!names.all.includes(k)) throw new ScheduleDbError(`${where}: knob "${k}" is not a ${o.op} knob (${names.all.join(', ')})`);
+  if (!MEASURE_KINDS.includes(o.measuredOn as MeasureKind))
+    throw new ScheduleDbError(`${where}: field "measuredOn" must be one of ${MEASURE_KINDS.join(', ')}`);
   return o as unknown as ScheduleRecord;
 }
 
@@ -152,7 +160,9 @@ export class ScheduleDb {
   private illegal(r: ScheduleRecord, issue: string): void {
     if (this.warned.has(r)) return;
     this.warned.add(r);
-    this.warn(`schedule database ${this.origin.get(r) ?? '(added in this run)'}: ${r.op} record for ${r.layer} on ${r.configName} is not legal here (${issue}); using the next best record or the planner`);
+    this.warn(
+      `schedule database ${this.origin.get(r) ?? '(added in this run)'}: ${r.op} record for ${r.layer} on ${r.configName} is not legal here (${issue}); using the next best record or the planner`,
+    );
   }
 
   /** The best record for a layer on this hardware whose knobs are legal for it, if any. */

@@ -71,15 +71,23 @@ export function searchSpace(cfg: VtaConfig, l: LayerSpec): SearchSpace {
   const co = divisors(g.O / g.groups / cfg.blockOut);
   const points: Knobs[] = [];
   if (l.op === 'dense') {
-    for (const tile_b of splits(OW)) for (const tile_ci of ci) for (const tile_co of co) for (const oc_nthread of [1, 2]) {
-      points.push({ tile_b, tile_ci, tile_co, oc_nthread });
-    }
+    for (const tile_b of splits(OW))
+      for (const tile_ci of ci)
+        for (const tile_co of co)
+          for (const oc_nthread of [1, 2]) {
+            points.push({ tile_b, tile_ci, tile_co, oc_nthread });
+          }
   } else {
-    for (const tile_b of divisors(g.N / cfg.batch)) for (const tile_h of splits(OH)) for (const tile_w of splits(OW)) {
-      for (const tile_ci of ci) for (const tile_co of co) for (const oc_nthread of [1, 2]) for (const h_nthread of [1, 2]) {
-        points.push({ tile_b, tile_h, tile_w, tile_ci, tile_co, oc_nthread, h_nthread });
-      }
-    }
+    for (const tile_b of divisors(g.N / cfg.batch))
+      for (const tile_h of splits(OH))
+        for (const tile_w of splits(OW)) {
+          for (const tile_ci of ci)
+            for (const tile_co of co)
+              for (const oc_nthread of [1, 2])
+                for (const h_nthread of [1, 2]) {
+                  points.push({ tile_b, tile_h, tile_w, tile_ci, tile_co, oc_nthread, h_nthread });
+                }
+        }
   }
   const legal: Candidate[] = [];
   const pruned: SearchSpace['pruned'] = [];
@@ -92,5 +100,8 @@ export function searchSpace(cfg: VtaConfig, l: LayerSpec): SearchSpace {
 }
 
 export function formatKnobs(k: Knobs): string {
-  return Object.entries(k).filter(([, v]) => v !== undefined).map(([n, v]) => `${n}=${v}`).join(' ');
+  return Object.entries(k)
+    .filter(([, v]) => v !== undefined)
+    .map(([n, v]) => `${n}=${v}`)
+    .join(' ');
 }

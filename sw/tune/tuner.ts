@@ -76,7 +76,13 @@ export function pickCandidates(cfg: VtaConfig, l: LayerSpec, legal: readonly Can
 
 export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
   const results: LayerTuneResult[] = [];
-  interface Job { layer: LayerSpec; result: LayerTuneResult; knobs: Knobs[]; outcomes: (MeasureResult | string)[]; left: number }
+  interface Job {
+    layer: LayerSpec;
+    result: LayerTuneResult;
+    knobs: Knobs[];
+    outcomes: (MeasureResult | string)[];
+    left: number;
+  }
   const jobs: Job[] = [];
   const byKey = new Map<string, Job | LayerTuneResult>();
   const tasks: MeasureTask[] = [];
@@ -104,11 +110,19 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
       continue;
     }
     const knobs = pickCandidates(o.cfg, l, space.legal, o.trials);
-    const job: Job = { layer: l, knobs, outcomes: [], left: knobs.length, result: { ...base, measured: knobs.length, plannerCycles: null, tunedCycles: null, knobs: null, source: 'failed' } };
+    const job: Job = {
+      layer: l,
+      knobs,
+      outcomes: [],
+      left: knobs.length,
+      result: { ...base, measured: knobs.length, plannerCycles: null, tunedCycles: null, knobs: null, source: 'failed' },
+    };
     jobs.push(job);
     results.push(job.result);
     byKey.set(wkey, job);
-    o.log(`${l.name} ${base.shape}: ${space.size} points, ${space.pruned.length} pruned, ${space.legal.length} legal; measuring ${knobs.length} on ${o.target === 'tsim' ? 'tsim' : 'fsim (cycles from the cost model)'}`);
+    o.log(
+      `${l.name} ${base.shape}: ${space.size} points, ${space.pruned.length} pruned, ${space.legal.length} legal; measuring ${knobs.length} on ${o.target === 'tsim' ? 'tsim' : 'fsim (cycles from the cost model)'}`,
+    );
     for (const k of knobs) {
       tasks.push({ config: o.cfg.json, layer: l, seed: 1000 + li, knobs: k, target: o.target });
       taskJob.push(job);
@@ -123,8 +137,15 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
   const finish = (job: Job) => {
     const l = job.layer;
     const planner = job.outcomes[0];
-    const best = job.outcomes.reduce<{ i: number; cycles: number } | null>((b, r, i) => (typeof r !== 'string' && r.correct && (!b || r.cycles < b.cycles) ? { i, cycles: r.cycles } : b), null);
-    const wrong = job.outcomes.map((r, i) => (typeof r === 'string' ? `${formatKnobs(job.knobs[i])}: ${r}` : r.correct ? null : `${formatKnobs(job.knobs[i])}: ${r.mismatches} wrong outputs`)).filter(Boolean);
+    const best = job.outcomes.reduce<{ i: number; cycles: number } | null>(
+      (b, r, i) => (typeof r !== 'string' && r.correct && (!b || r.cycles < b.cycles) ? { i, cycles: r.cycles } : b),
+      null,
+    );
+    const wrong = job.outcomes
+      .map((r, i) =>
+        typeof r === 'string' ? `${formatKnobs(job.knobs[i])}: ${r}` : r.correct ? null : `${formatKnobs(job.knobs[i])}: ${r.mismatches} wrong outputs`,
+      )
+      .filter(Boolean);
     for (const w of wrong) progress.note(`${l.name}: candidate failed: ${w}`);
     if (typeof planner === 'string' || !planner.correct || !best) {
       job.result.error = `the planner's schedule did not run correctly${typeof planner === 'string' ? `: ${planner}` : ''}`;
@@ -133,14 +154,25 @@ export async function tune(o: TuneOptions): Promise<LayerTuneResult[]> {
     }
     const knobs = job.knobs[best.i];
     const record: ScheduleRecord = {
-      config: o.cfg.hash, configName: o.cfg.name, op: l.op, layer: layerShape(l), workload: workloadKey(o.cfg, l), knobs,
-      cycles: best.cycles, measuredOn: o.target, plannerCycles: planner.cycles, version: GENERATOR, timestamp: new Date().toISOString(),
+      config: o.cfg.hash,
+      configName: o.cfg.name,
+      op: l.op,
+      layer: layerShape(l),
+      workload: workloadKey(o.cfg, l),
+      knobs,
+      cycles: best.cycles,
+      measuredOn: o.target,
+      plannerCycles: planner.cycles,
+      version: GENERATOR,
+      timestamp: new Date().toISOString(),
     };
     o.db.add(record);
     o.known.add(record);
     if (o.dbFile) o.db.save(o.dbFile);
     Object.assign(job.result, { plannerCycles: planner.cycles, tunedCycles: best.cycles, knobs, source: 'tuned' });
-    progress.note(`${l.name}: planner ${planner.cycles}, tuned ${best.cycles} cycles (${(best.cycles / planner.cycles).toFixed(3)}) with ${formatKnobs(knobs)}`);
+    progress.note(
+      `${l.name}: planner ${planner.cycles}, tuned ${best.cycles} cycles (${(best.cycles / planner.cycles).toFixed(3)}) with ${formatKnobs(knobs)}`,
+    );
   };
   await o.executor.run<MeasureTask, MeasureResult>(
     { name: 'tune', handler: resolve(__dirname, 'measure.ts'), inputs: tasks, salt: codeFingerprint() },
@@ -161,12 +193,22 @@ export function formatTuneTable(rows: readonly LayerTuneResult[], target: string
   const how = target === 'tsim' ? 'tsim' : 'model';
   const head = ['layer', 'shape', 'space', 'pruned', 'measured', `planner cycles (${how})`, `tuned cycles (${how})`, 'tuned/planner', 'knobs'];
   const body = rows.map((r) => [
-    r.name, r.shape, String(r.spaceSize), String(r.pruned), r.source === 'database' ? 'db' : String(r.measured),
-    r.plannerCycles === null ? '-' : String(r.plannerCycles), r.tunedCycles === null ? 'FAILED' : String(r.tunedCycles),
-    r.plannerCycles && r.tunedCycles !== null ? (r.tunedCycles / r.plannerCycles).toFixed(3) : '-', r.knobs ? formatKnobs(r.knobs) : (r.error ?? ''),
+    r.name,
+    r.shape,
+    String(r.spaceSize),
+    String(r.pruned),
+    r.source === 'database' ? 'db' : String(r.measured),
+    r.plannerCycles === null ? '-' : String(r.plannerCycles),
+    r.tunedCycles === null ? 'FAILED' : String(r.tunedCycles),
+    r.plannerCycles && r.tunedCycles !== null ? (r.tunedCycles / r.plannerCycles).toFixed(3) : '-',
+    r.knobs ? formatKnobs(r.knobs) : (r.error ?? ''),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((v, i) => (i < 2 || i === 8 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => (i < 2 || i === 8 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   const sum = (f: (r: LayerTuneResult) => number | null) => rows.reduce((s, r) => s + (f(r) ?? 0), 0);
   const total = rows.every((r) => r.plannerCycles !== null && r.tunedCycles !== null)
     ? `\ntotal: planner ${sum((r) => r.plannerCycles)}, tuned ${sum((r) => r.tunedCycles)} cycles (${(sum((r) => r.tunedCycles) / sum((r) => r.plannerCycles)).toFixed(3)})`

@@ -8,11 +8,35 @@ import { conv2dAccRef, conv2dTransposeRef, denseRef, requantize } from '../ops/r
 import type { Runtime } from '../runtime';
 
 export type LayerSpec =
-  | { op: 'conv2d'; name: string; N: number; C: number; H: number; W: number; O: number; KH: number; KW: number;
-      stride: [number, number]; padding: [number, number, number, number]; groups: number }
+  | {
+      op: 'conv2d';
+      name: string;
+      N: number;
+      C: number;
+      H: number;
+      W: number;
+      O: number;
+      KH: number;
+      KW: number;
+      stride: [number, number];
+      padding: [number, number, number, number];
+      groups: number;
+    }
   | { op: 'dense'; name: string; M: number; K: number; N: number }
-  | { op: 'conv2d_transpose'; name: string; N: number; C: number; H: number; W: number; O: number; KH: number; KW: number;
-      stride: number; padding: number; outputPadding: number };
+  | {
+      op: 'conv2d_transpose';
+      name: string;
+      N: number;
+      C: number;
+      H: number;
+      W: number;
+      O: number;
+      KH: number;
+      KW: number;
+      stride: number;
+      padding: number;
+      outputPadding: number;
+    };
 
 export type LayerOp = LayerSpec['op'];
 
@@ -25,7 +49,13 @@ export function squareConv(name: string, H: number, C: number, O: number, K: num
 function asConv2d(cfg: VtaConfig, l: LayerSpec) {
   switch (l.op) {
     case 'conv2d':
-      return { xShape: [l.N, l.C, l.H, l.W] as const, wShape: [l.O, l.C / l.groups, l.KH, l.KW] as const, stride: l.stride, padding: l.padding, groups: l.groups };
+      return {
+        xShape: [l.N, l.C, l.H, l.W] as const,
+        wShape: [l.O, l.C / l.groups, l.KH, l.KW] as const,
+        stride: l.stride,
+        padding: l.padding,
+        groups: l.groups,
+      };
     case 'dense': {
       const d = denseAsConv2d(cfg, l.M, l.K, l.N);
       return { ...d, stride: [1, 1] as [number, number], padding: [0, 0, 0, 0] as [number, number, number, number], groups: 1 };
@@ -78,8 +108,14 @@ export function geometryKey(cfg: VtaConfig, g: Conv2dGeometry): Record<string, u
   const layout = { input: `NCHW${cfg.batch}n${cfg.blockIn}c`, weight: `OIHW${cfg.blockOut}o${cfg.blockIn}i`, output: `NCHW${cfg.batch}n${cfg.blockOut}c` };
   const dtype = { input: `int${cfg.inpBits}`, weight: `int${cfg.wgtBits}`, accumulator: `int${cfg.accBits}`, output: `int${cfg.outBits}` };
   return {
-    operator: 'vta.conv2d', input: [g.N, g.C, g.H, g.W], weight: [g.O, g.C / g.groups, g.KH, g.KW], strides: [g.strideH, g.strideW],
-    padding: [g.padTop, g.padBottom, g.padLeft, g.padRight], groups: g.groups, layout, dtype,
+    operator: 'vta.conv2d',
+    input: [g.N, g.C, g.H, g.W],
+    weight: [g.O, g.C / g.groups, g.KH, g.KW],
+    strides: [g.strideH, g.strideW],
+    padding: [g.padTop, g.padBottom, g.padLeft, g.padRight],
+    groups: g.groups,
+    layout,
+    dtype,
   };
 }
 
@@ -139,8 +175,14 @@ export async function runLayer(rt: Runtime, l: LayerSpec, seed: number, chosen?:
     case 'conv2d_transpose': {
       const x = Int8Array.from({ length: l.N * l.C * l.H * l.W }, () => rnd() - 128);
       const w = Int8Array.from({ length: l.C * O * KH * KW }, () => rnd() - 128);
-      const got = await conv2dTranspose(rt, x, [l.N, l.C, l.H, l.W], w, [l.C, l.O, l.KH, l.KW], bias,
-        { stride: l.stride, padding: l.padding, outputPadding: l.outputPadding, ...r, plan, name: l.name });
+      const got = await conv2dTranspose(rt, x, [l.N, l.C, l.H, l.W], w, [l.C, l.O, l.KH, l.KW], bias, {
+        stride: l.stride,
+        padding: l.padding,
+        outputPadding: l.outputPadding,
+        ...r,
+        plan,
+        name: l.name,
+      });
       const want = conv2dTransposeRef(x, [l.N, l.C, l.H, l.W], w, [l.C, l.O, l.KH, l.KW], bias, l.stride, l.padding, l.outputPadding, r);
       let mismatches = 0;
       for (let i = 0; i < want.out.length; i++) if (want.out[i] !== got.out[i]) mismatches++;

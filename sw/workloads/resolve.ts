@@ -30,7 +30,20 @@ export function modelLayers(file: string, cfg: VtaConfig): LayerSpec[] {
       const x = p.device.tensors[n.inputs[0]];
       layers.push({ op: 'dense', name: n.name, M: x.shape[0], K: g.C, N: g.O });
     } else {
-      layers.push({ op: 'conv2d', name: n.name, N: g.N, C: g.C, H: g.H, W: g.W, O: g.O, KH: g.KH, KW: g.KW, stride: [g.strideH, g.strideW], padding: [g.padTop, g.padBottom, g.padLeft, g.padRight], groups: g.groups });
+      layers.push({
+        op: 'conv2d',
+        name: n.name,
+        N: g.N,
+        C: g.C,
+        H: g.H,
+        W: g.W,
+        O: g.O,
+        KH: g.KH,
+        KW: g.KW,
+        stride: [g.strideH, g.strideW],
+        padding: [g.padTop, g.padBottom, g.padLeft, g.padRight],
+        groups: g.groups,
+      });
     }
   }
   return layers;

@@ -24,9 +24,21 @@ test('every operator and its reference return { out, shape } with equal shapes a
     const w = i8(16 * 16 * 3 * 3, 5);
     const b = i32(16);
     const pairs: [string, OpResult, OpResult][] = [
-      ['dense', await ops.dense(rt, i8(3 * 32, 11), 3, 32, i8(16 * 32, 7), 16, b, { shift: 4 }), reference.denseRef(i8(3 * 32, 11), 3, 32, i8(16 * 32, 7), 16, b, { shift: 4 })],
-      ['conv2d', await ops.conv2d(rt, x, [1, 16, 5, 5], w, [16, 16, 3, 3], b, { padding: 1, shift: 5 }), reference.conv2dRef(x, [1, 16, 5, 5], w, [16, 16, 3, 3], b, { padding: 1, shift: 5 })],
-      ['add', await ops.add(rt, i32(16 * 4), i32(16 * 4), [1, 16, 2, 2], { shift: 2 }), reference.addRef(i32(16 * 4), i32(16 * 4), [1, 16, 2, 2], { shift: 2 })],
+      [
+        'dense',
+        await ops.dense(rt, i8(3 * 32, 11), 3, 32, i8(16 * 32, 7), 16, b, { shift: 4 }),
+        reference.denseRef(i8(3 * 32, 11), 3, 32, i8(16 * 32, 7), 16, b, { shift: 4 }),
+      ],
+      [
+        'conv2d',
+        await ops.conv2d(rt, x, [1, 16, 5, 5], w, [16, 16, 3, 3], b, { padding: 1, shift: 5 }),
+        reference.conv2dRef(x, [1, 16, 5, 5], w, [16, 16, 3, 3], b, { padding: 1, shift: 5 }),
+      ],
+      [
+        'add',
+        await ops.add(rt, i32(16 * 4), i32(16 * 4), [1, 16, 2, 2], { shift: 2 }),
+        reference.addRef(i32(16 * 4), i32(16 * 4), [1, 16, 2, 2], { shift: 2 }),
+      ],
       ['relu', await ops.relu(rt, i32(16 * 4), [1, 16, 2, 2]), reference.unaryRef(i32(16 * 4), [1, 16, 2, 2], { relu: true })],
       ['maxPool2d', await ops.maxPool2d(rt, i32(16 * 16), [1, 16, 4, 4], 2, 2), reference.maxPoolRef(i32(16 * 16), [1, 16, 4, 4], 2, 2, 0)],
     ];
@@ -61,7 +73,7 @@ test('per-call stats: each operator result says what its own call did; rt.stats 
   }
 });
 
-test('compileModel: feed an array, get the logits the integer reference computes; each run\'s own stats', async () => {
+test("compileModel: feed an array, get the logits the integer reference computes; each run's own stats", async () => {
   const net = await compileModel(join(__dirname, '../../../shared/models/mnist-lenet-bn/model.onnx'), { target: 'fsim' });
   try {
     expect(net.inputShape).toEqual([1, 1, 28, 28]);

@@ -23,7 +23,11 @@ function section(title: string): string {
 
 const useIt = section('Use it from code');
 /** The install lines, and each example with its file name (its first comment) and what it prints. */
-const install = /```sh\n([\s\S]*?)```/.exec(useIt)![1].split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+const install = /```sh\n([\s\S]*?)```/
+  .exec(useIt)![1]
+  .split('\n')
+  .map((l) => l.replace(/\s+#.*$/, '').trim())
+  .filter(Boolean);
 const examples = [...useIt.matchAll(/```js\n([\s\S]*?)```\n\nIt prints ((?:`[^`]+`(?: and )?)+)\./g)].map((m) => ({
   file: /^\/\/ (\S+)/.exec(m[1])![1],
   code: m[1],
@@ -38,7 +42,9 @@ beforeAll(() => {
   // the README's lines, with the clone's path; npm's cache first (the registry only for what it lacks)
   for (const line of install) {
     execSync(line.replace('/path/to/vta-ts', ROOT), {
-      cwd: scratch, stdio: 'pipe', timeout: 180_000,
+      cwd: scratch,
+      stdio: 'pipe',
+      timeout: 180_000,
       env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
     });
   }
@@ -71,7 +77,9 @@ test('the first example as .mts under tsx (top-level await)', () => {
 });
 
 test('CommonJS: require("vta-ts") gives the whole API, and a device is disposable', () => {
-  writeFileSync(join(scratch, 'names.cjs'), `
+  writeFileSync(
+    join(scratch, 'names.cjs'),
+    `
 const api = require('vta-ts');
 (async () => {
   const device = await api.openDevice('fsim', api.vtaConfig({ gemm: '1x16x16' }));
@@ -81,9 +89,12 @@ const api = require('vta-ts');
   device.close(); // idempotent
   console.log(JSON.stringify({ names: Object.keys(api).sort(), shape: y.shape, out: Array.from(y.out) }));
 })().catch((e) => { console.error(e.message); process.exit(1); });
-`);
+`,
+  );
   const r = JSON.parse(run(process.execPath, ['names.cjs']));
-  expect(r.names).toEqual(expect.arrayContaining(['openDevice', 'Runtime', 'ops', 'reference', 'vtaConfig', 'emitRtl', 'compileModel', 'TARGET_NAMES', 'DEFAULT_DRAM_BYTES']));
+  expect(r.names).toEqual(
+    expect.arrayContaining(['openDevice', 'Runtime', 'ops', 'reference', 'vtaConfig', 'emitRtl', 'compileModel', 'TARGET_NAMES', 'DEFAULT_DRAM_BYTES']),
+  );
   expect(r.shape).toEqual([1, 16, 1, 1]);
   expect(r.out).toEqual(Array.from({ length: 16 }, (_, i) => Math.max(0, i - 8)));
 });

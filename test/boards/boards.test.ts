@@ -67,7 +67,14 @@ describe('boards as data: every board fact on the record', () => {
   });
 
   test('a fifth board is one record: the preset follows its knobs, the bundle code needs no other table', () => {
-    const zcu102: Board = { ...boardByName('zcu104'), name: 'zcu102', title: 'Xilinx ZCU102', part: 'xczu9eg-ffvb1156-2-e', runtimeTarget: 'zcu102', presetKnobs: { LOG_ACC_BUFF_SIZE: 18 } };
+    const zcu102: Board = {
+      ...boardByName('zcu104'),
+      name: 'zcu102',
+      title: 'Xilinx ZCU102',
+      part: 'xczu9eg-ffvb1156-2-e',
+      runtimeTarget: 'zcu102',
+      presetKnobs: { LOG_ACC_BUFF_SIZE: 18 },
+    };
     expect(boardPreset(zcu102)).toEqual({ LOG_BUS_WIDTH: 7, LOG_ACC_BUFF_SIZE: 18 });
   });
 });

@@ -2,9 +2,7 @@
  * Every rule of the DSL throws an HdlError whose message names the user's
  * source file and line (here: this file) and the signals involved.
  */
-import {
-  Bool, Bundle, Flip, HdlError, Module, SInt, UInt, Vec, elaborate, instance, mem, reg, switchOn, when, wire,
-} from '../../hw/dsl';
+import { Bool, Bundle, Flip, HdlError, Module, SInt, UInt, Vec, elaborate, instance, mem, reg, switchOn, when, wire } from '../../hw/dsl';
 import type { UIntValue } from '../../hw/dsl';
 import { locOf } from './helpers';
 
@@ -14,7 +12,9 @@ const F = __filename;
 function errorOf(build: (io: { a: UInt; b: UInt; s: SInt; o: UInt; ob: Bool }) => void): HdlError {
   class T extends Module {
     readonly io = this.port(Bundle({ a: Flip(UInt(8)), b: Flip(UInt(4)), s: Flip(SInt(8)), o: UInt(8), ob: Bool() }));
-    build(): void { build(this.io); }
+    build(): void {
+      build(this.io);
+    }
   }
   try {
     elaborate(new T());
@@ -67,7 +67,9 @@ describe('HdlError messages name the source line and signals', () => {
   test('a switch without default does not fully assign', () => {
     const e = errorOf((io) => {
       const w = wire('w', Bool()); // @swdecl
-      switchOn(io.b).is(0, () => w.set(true)).is(1, () => w.set(false));
+      switchOn(io.b)
+        .is(0, () => w.set(true))
+        .is(1, () => w.set(false));
       io.ob.set(w);
       io.o.set(0);
     });
@@ -75,7 +77,9 @@ describe('HdlError messages name the source line and signals', () => {
   });
 
   test('output never assigned', () => {
-    const e = errorOf((io) => { io.o.set(0); });
+    const e = errorOf((io) => {
+      io.o.set(0);
+    });
     // The port was declared in errorOf's class on the line below.
     expect(e.message).toMatch(/output port 'io_ob' is never assigned/);
     expect(e.message).toMatch(/^test\/dsl\/errors\.test\.ts:\d+: /);
@@ -84,7 +88,9 @@ describe('HdlError messages name the source line and signals', () => {
   test('double driver: an instance output, and an input port', () => {
     class Child extends Module {
       readonly io = this.port(Bundle({ x: Flip(UInt(8)), y: UInt(8) }));
-      build(): void { this.io.y.set(this.io.x); }
+      build(): void {
+        this.io.y.set(this.io.x);
+      }
     }
     const e1 = errorOf((io) => {
       const c = new Child();
@@ -136,9 +142,16 @@ describe('HdlError messages name the source line and signals', () => {
   test('duplicate module name with different IR', () => {
     class Pass extends Module {
       readonly io;
-      constructor(readonly w: number) { super(); this.io = this.port(Bundle({ i: Flip(UInt(w)), o: UInt(w) })); }
-      get name(): string { return 'Pass'; } // not derived from w: a bug the elaborator catches
-      build(): void { this.io.o.set(this.io.i); }
+      constructor(readonly w: number) {
+        super();
+        this.io = this.port(Bundle({ i: Flip(UInt(w)), o: UInt(w) }));
+      }
+      get name(): string {
+        return 'Pass';
+      } // not derived from w: a bug the elaborator catches
+      build(): void {
+        this.io.o.set(this.io.i);
+      }
     }
     const e = errorOf((io) => {
       const a = instance('a', new Pass(8));
@@ -154,7 +167,9 @@ describe('HdlError messages name the source line and signals', () => {
   test('equal names with equal IR are deduplicated', () => {
     class Pass extends Module {
       readonly io = this.port(Bundle({ i: Flip(UInt(8)), o: UInt(8) }));
-      build(): void { this.io.o.set(this.io.i); }
+      build(): void {
+        this.io.o.set(this.io.i);
+      }
     }
     class Top extends Module {
       readonly io = this.port(Bundle({ i: Flip(UInt(8)), o: Vec(2, UInt(8)) }));

@@ -9,7 +9,11 @@ test('Circuit IR round-trips through JSON and keeps locations', () => {
   expect(c.top).toBe('Counter_w4');
   const m = c.modules[0];
   expect(m.ports.map((p) => `${p.dir} ${p.name}:${p.width}`)).toEqual([
-    'input clock:1', 'input reset:1', 'input io_en:1', 'output io_count:4', 'output io_wrap:1',
+    'input clock:1',
+    'input reset:1',
+    'input io_en:1',
+    'output io_count:4',
+    'output io_wrap:1',
   ]);
   expect(m.decls).toEqual([expect.objectContaining({ kind: 'reg', name: 'cnt', width: 4, init: { kind: 'lit', value: '0', width: 4, signed: false } })]);
   const when = m.body.find((s) => s.kind === 'when')!;
@@ -27,7 +31,9 @@ test('modules come children first and are deduplicated by name', () => {
 test('combinational loops through an instance are found', () => {
   class Buf extends Module {
     readonly io = this.port(Bundle({ i: Flip(UInt(4)), o: UInt(4) }));
-    build(): void { this.io.o.set(this.io.i.not()); }
+    build(): void {
+      this.io.o.set(this.io.i.not());
+    }
   }
   class Top extends Module {
     readonly io = this.port(Bundle({ o: UInt(4), b: Bool() }));

@@ -12,10 +12,19 @@ import { Bundle, Flip, Module, Queue, SInt, UInt, Vec, emitVerilog, instance, co
 import { AluLanes, DotProduct, PackedGemv } from './examples';
 
 class SimTop extends Module {
-  readonly io = this.port(Bundle({
-    a: Flip(Vec(4, SInt(8))), b: Flip(Vec(4, SInt(8))), acc: Flip(SInt(32)), dot: SInt(32),
-    op: Flip(UInt(2)), x: Flip(Vec(2, SInt(32))), y: Flip(Vec(2, SInt(32))), sh: Flip(UInt(5)), alu: Vec(2, SInt(32)),
-  }));
+  readonly io = this.port(
+    Bundle({
+      a: Flip(Vec(4, SInt(8))),
+      b: Flip(Vec(4, SInt(8))),
+      acc: Flip(SInt(32)),
+      dot: SInt(32),
+      op: Flip(UInt(2)),
+      x: Flip(Vec(2, SInt(32))),
+      y: Flip(Vec(2, SInt(32))),
+      sh: Flip(UInt(5)),
+      alu: Vec(2, SInt(32)),
+    }),
+  );
   build(): void {
     const dp = instance('dp', new DotProduct(4));
     connect(dp.io.a, this.io.a);
@@ -54,7 +63,9 @@ int main() {
 }
 `;
 
-function rnd(lo: number, hi: number): number { return lo + Math.floor(Math.random() * (hi - lo + 1)); }
+function rnd(lo: number, hi: number): number {
+  return lo + Math.floor(Math.random() * (hi - lo + 1));
+}
 
 test('DotProduct and AluLanes match a TS model under Verilator', () => {
   const out = emitVerilog(new SimTop());
@@ -62,7 +73,11 @@ test('DotProduct and AluLanes match a TS model under Verilator', () => {
   try {
     for (const [f, t] of out.files) fs.writeFileSync(path.join(dir, f), t);
     fs.writeFileSync(path.join(dir, 'tb.cpp'), TB);
-    const build = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-Wall', '-O1', '--top-module', 'SimTop', ...out.order, 'tb.cpp', '-Mdir', 'obj'], { cwd: dir, encoding: 'utf8' });
+    const build = spawnSync(
+      'verilator',
+      ['--cc', '--exe', '--build', '-j', '2', '-Wall', '-O1', '--top-module', 'SimTop', ...out.order, 'tb.cpp', '-Mdir', 'obj'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(build.error).toBeUndefined();
     if (build.status !== 0) throw new Error(build.stdout + build.stderr);
 
@@ -71,18 +86,25 @@ test('DotProduct and AluLanes match a TS model under Verilator', () => {
       const edge = i < 4;
       vecs.push([
         ...Array.from({ length: 8 }, () => (edge ? [-128, 127][i % 2] : rnd(-128, 127))),
-        rnd(-(2 ** 31), 2 ** 31 - 1), i % 4,
-        rnd(-(2 ** 31), 2 ** 31 - 1), rnd(-1000, 1000), rnd(-(2 ** 31), 2 ** 31 - 1), rnd(-5, 5), rnd(0, 31),
+        rnd(-(2 ** 31), 2 ** 31 - 1),
+        i % 4,
+        rnd(-(2 ** 31), 2 ** 31 - 1),
+        rnd(-1000, 1000),
+        rnd(-(2 ** 31), 2 ** 31 - 1),
+        rnd(-5, 5),
+        rnd(0, 31),
       ]);
     }
     const run = spawnSync(path.join(dir, 'obj', 'VSimTop'), [], { input: vecs.map((v) => v.join(' ')).join('\n') + '\n', encoding: 'utf8' });
-    const got = run.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+    const got = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number));
     expect(got.length).toBe(vecs.length);
     vecs.forEach((v, i) => {
       const [a0, a1, a2, a3, b0, b1, b2, b3, acc, op, x0, x1, y0, y1, sh] = v;
       const dot = (a0 * b0 + a1 * b1 + a2 * b2 + a3 * b3 + acc) | 0;
-      const alu = (x: number, y: number): number =>
-        [Math.min(x, y), Math.max(x, y), (x + y) | 0, x >> sh][op];
+      const alu = (x: number, y: number): number => [Math.min(x, y), Math.max(x, y), (x + y) | 0, x >> sh][op];
       expect(got[i]).toEqual([alu(x0, y0), alu(x1, y1), dot]);
     });
   } finally {
@@ -113,16 +135,26 @@ test('PackedGemv (packed buses, 2-stage pipeline) matches a TS model under Veril
   try {
     for (const [f, t] of out.files) fs.writeFileSync(path.join(dir, f), t);
     fs.writeFileSync(path.join(dir, 'tb.cpp'), TB2);
-    const build = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-Wall', '-O1', '--top-module', out.top, ...out.order, 'tb.cpp', '-Mdir', 'obj'], { cwd: dir, encoding: 'utf8' });
+    const build = spawnSync(
+      'verilator',
+      ['--cc', '--exe', '--build', '-j', '2', '-Wall', '-O1', '--top-module', out.top, ...out.order, 'tb.cpp', '-Mdir', 'obj'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     if (build.status !== 0) throw new Error(build.stdout + build.stderr);
     const bytes = (n: number): number[] => Array.from({ length: n }, () => rnd(-128, 127));
     const lanes = (xs: number[], w: number): bigint => xs.reduce((acc, x, i) => acc | ((BigInt(x) & ((1n << BigInt(w)) - 1n)) << BigInt(i * w)), 0n);
     const vecs = Array.from({ length: 200 }, (_, i) => ({
-      valid: i % 3 !== 2 ? 1 : 0, inp: bytes(4), wgt: [bytes(4), bytes(4)], acc: [rnd(-(2 ** 31), 2 ** 31 - 1), rnd(-(2 ** 31), 2 ** 31 - 1)],
+      valid: i % 3 !== 2 ? 1 : 0,
+      inp: bytes(4),
+      wgt: [bytes(4), bytes(4)],
+      acc: [rnd(-(2 ** 31), 2 ** 31 - 1), rnd(-(2 ** 31), 2 ** 31 - 1)],
     }));
     const input = vecs.map((v) => `${v.valid} ${lanes(v.inp, 8)} ${lanes([...v.wgt[0], ...v.wgt[1]], 8)} ${lanes(v.acc, 32)}`).join('\n') + '\n';
     const run = spawnSync(path.join(dir, 'obj', `V${out.top}`), [], { input, encoding: 'utf8' });
-    const got = run.stdout.trim().split('\n').map((l) => l.split(' '));
+    const got = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect(got.length).toBe(vecs.length);
     let lastOut: bigint | undefined;
     for (let i = 1; i < vecs.length; i++) {
@@ -162,11 +194,17 @@ test('Queue (3 entries, non-power-of-2) behaves as a FIFO under Verilator', () =
   try {
     for (const [f, t] of out.files) fs.writeFileSync(path.join(dir, f), t);
     fs.writeFileSync(path.join(dir, 'tb.cpp'), TB3);
-    const build = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-Wall', '--top-module', out.top, ...out.order, 'tb.cpp', '-Mdir', 'obj'], { cwd: dir, encoding: 'utf8' });
+    const build = spawnSync('verilator', ['--cc', '--exe', '--build', '-j', '2', '-Wall', '--top-module', out.top, ...out.order, 'tb.cpp', '-Mdir', 'obj'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     if (build.status !== 0) throw new Error(build.stdout + build.stderr);
     const steps = Array.from({ length: 400 }, () => [rnd(0, 1), rnd(0, 255), Math.random() < 0.4 ? 1 : 0]);
     const run = spawnSync(path.join(dir, 'obj', `V${out.top}`), [], { input: steps.map((s) => s.join(' ')).join('\n') + '\n', encoding: 'utf8' });
-    const got = run.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+    const got = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number));
     const q: number[] = [];
     steps.forEach(([ev, bits, dr], i) => {
       const enqReady = q.length < 3 ? 1 : 0;

@@ -13,10 +13,10 @@ test('forked workers: answers in order, errors and crashes fail only their task'
   const inputs = [1, 2, -3, 4].map((value, i) => ({ marker: join(dir, `m${i}`), value }));
   const seen: number[] = [];
   // first pass: every task crashes its worker once
-  const first = await new LocalExecutor(2).run<typeof inputs[0], number>({ name: 'flaky', handler: HANDLER, inputs }, (i) => seen.push(i));
+  const first = await new LocalExecutor(2).run<(typeof inputs)[0], number>({ name: 'flaky', handler: HANDLER, inputs }, (i) => seen.push(i));
   expect(first.every((o) => !o.ok && /worker process exited \(code 3\)/.test(o.error))).toBe(true);
   expect(seen.sort()).toEqual([0, 1, 2, 3]);
-  const second = await new LocalExecutor(2).run<typeof inputs[0], number>({ name: 'flaky', handler: HANDLER, inputs });
+  const second = await new LocalExecutor(2).run<(typeof inputs)[0], number>({ name: 'flaky', handler: HANDLER, inputs });
   expect(second.map((o) => (o.ok ? o.output : o.error))).toEqual([2, 4, 'negative value -3', 8]);
 });
 

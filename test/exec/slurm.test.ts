@@ -16,7 +16,12 @@ const isRoot = process.getuid?.() === 0;
 const maybe = isRoot ? describe : describe.skip;
 if (!isRoot) console.warn('test/exec/slurm.test.ts: SKIPPED: not running as root, so no Slurm daemons can be started here');
 
-interface Case { name: string; ok: boolean; cycles: number | null; mismatchCount: number }
+interface Case {
+  name: string;
+  ok: boolean;
+  cycles: number | null;
+  mismatchCount: number;
+}
 
 maybe('Slurm executor on a single-node cluster', () => {
   let cluster: SlurmCluster;
@@ -30,10 +35,19 @@ maybe('Slurm executor on a single-node cluster', () => {
   }, 30000);
 
   const regress = (out: string, extra: string[]) =>
-    execa('node', ['bin/vta.js', 'regress', '--target', 'fsim-js', '--configs', 'default,b2x8', '--programs', '3', '--out', out, ...extra],
-      { cwd: ROOT, env: cluster.env, reject: false, timeout: 180000 });
+    execa('node', ['bin/vta.js', 'regress', '--target', 'fsim-js', '--configs', 'default,b2x8', '--programs', '3', '--out', out, ...extra], {
+      cwd: ROOT,
+      env: cluster.env,
+      reject: false,
+      timeout: 180000,
+    });
   const cases = (out: string): Case[] =>
-    (JSON.parse(readFileSync(join(out, 'regress.json'), 'utf8')).cases as Case[]).map(({ name, ok, cycles, mismatchCount }) => ({ name, ok, cycles, mismatchCount }));
+    (JSON.parse(readFileSync(join(out, 'regress.json'), 'utf8')).cases as Case[]).map(({ name, ok, cycles, mismatchCount }) => ({
+      name,
+      ok,
+      cycles,
+      mismatchCount,
+    }));
 
   test('a regression through Slurm equals the local one; a re-run reuses the stored results', async () => {
     const execDir = join(work, 'exec');
@@ -53,13 +67,28 @@ maybe('Slurm executor on a single-node cluster', () => {
 
   test('a tuning sweep through Slurm picks the same schedules as the local executor', async () => {
     const tuneRun = (db: string, extra: string[]) =>
-      execa('node', ['bin/vta.js', 'tune', '--workload', 'mnist-lenet-bn', '--target', 'fsim-cycles', '--trials', '2', '--db', db, ...extra],
-        { cwd: ROOT, env: cluster.env, reject: false, timeout: 180000 });
-    const records = (db: string) => readFileSync(db, 'utf8').trim().split('\n').map((line) => {
-      const { workload, knobs, cycles, plannerCycles } = JSON.parse(line);
-      return { workload, knobs, cycles, plannerCycles };
-    });
-    const slurm = await tuneRun(join(work, 'slurm-tune.jsonl'), ['--executor', 'slurm', '--partition', cluster.partition, '--exec-dir', join(work, 'exec-tune')]);
+      execa('node', ['bin/vta.js', 'tune', '--workload', 'mnist-lenet-bn', '--target', 'fsim-cycles', '--trials', '2', '--db', db, ...extra], {
+        cwd: ROOT,
+        env: cluster.env,
+        reject: false,
+        timeout: 180000,
+      });
+    const records = (db: string) =>
+      readFileSync(db, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const { workload, knobs, cycles, plannerCycles } = JSON.parse(line);
+          return { workload, knobs, cycles, plannerCycles };
+        });
+    const slurm = await tuneRun(join(work, 'slurm-tune.jsonl'), [
+      '--executor',
+      'slurm',
+      '--partition',
+      cluster.partition,
+      '--exec-dir',
+      join(work, 'exec-tune'),
+    ]);
     expect(slurm.stderr).toMatch(/submitted tune array job \d+ \(8 tasks, attempt 1\)/);
     expect(slurm.exitCode).toBe(0);
     const local = await tuneRun(join(work, 'local-tune.jsonl'), ['--jobs', '1']);
@@ -70,9 +99,17 @@ maybe('Slurm executor on a single-node cluster', () => {
 
   test('array tasks that die are resubmitted; a task that keeps failing is reported', async () => {
     const logs: string[] = [];
-    const ex = new SlurmExecutor({ dir: join(work, 'flaky'), partition: cluster.partition, retries: 1, pollMs: 300, timeoutSeconds: 120, env: cluster.env, log: (l) => logs.push(l) });
+    const ex = new SlurmExecutor({
+      dir: join(work, 'flaky'),
+      partition: cluster.partition,
+      retries: 1,
+      pollMs: 300,
+      timeoutSeconds: 120,
+      env: cluster.env,
+      log: (l) => logs.push(l),
+    });
     const inputs = [5, -1].map((value, i) => ({ marker: join(work, `flaky-${i}`), value }));
-    const out = await ex.run<typeof inputs[0], number>({ name: 'flaky', handler: resolve(__dirname, 'fixtures', 'flaky-handler.ts'), inputs });
+    const out = await ex.run<(typeof inputs)[0], number>({ name: 'flaky', handler: resolve(__dirname, 'fixtures', 'flaky-handler.ts'), inputs });
     expect(out[0]).toEqual({ ok: true, output: 10, attempts: 2, cached: false });
     expect(out[1].ok).toBe(false);
     expect(!out[1].ok && out[1].error).toMatch(/^array task \d+_1 failed: negative value -1 \(after 2 attempts\)$/);
@@ -97,17 +134,22 @@ maybe('Slurm executor on a single-node cluster', () => {
     writeFileSync(marker, 'no crash\n');
     const out = await ex.run<{ marker: string; value: number }, number>({ name: 'unshared', handler, inputs: [{ marker, value: 4 }] });
     expect(out[0].ok).toBe(false);
-    expect(!out[0].ok && out[0].error).toMatch(/^array task \d+_0 ended without a result; log .*: vta exec: task spec .*\.json is missing \(after 2 attempts\)$/);
+    expect(!out[0].ok && out[0].error).toMatch(
+      /^array task \d+_0 ended without a result; log .*: vta exec: task spec .*\.json is missing \(after 2 attempts\)$/,
+    );
   }, 180000);
 
   test('a truncated result file is not a result: the task is resubmitted and its real result used', async () => {
     const dir = join(work, 'truncated');
     const once = join(work, 'truncated-once');
     // first submission only: the job's result files are cut to 7 bytes after the worker wrote them
-    const env = withSbatch('truncated', [
-      `if [ ! -e '${once}' ]; then touch '${once}'; for a; do script="$a"; done`,
-      `  sed -i 's/^exec //' "$script"; echo "for f in '${dir}'/results/*.json; do truncate -s 7 \\"\\$f\\"; done" >> "$script"; fi`,
-    ].join('\n'));
+    const env = withSbatch(
+      'truncated',
+      [
+        `if [ ! -e '${once}' ]; then touch '${once}'; for a; do script="$a"; done`,
+        `  sed -i 's/^exec //' "$script"; echo "for f in '${dir}'/results/*.json; do truncate -s 7 \\"\\$f\\"; done" >> "$script"; fi`,
+      ].join('\n'),
+    );
     const ex = new SlurmExecutor({ dir, partition: cluster.partition, retries: 1, pollMs: 300, timeoutSeconds: 120, env });
     const marker = join(work, 'truncated-marker');
     writeFileSync(marker, 'no crash\n');
@@ -117,8 +159,9 @@ maybe('Slurm executor on a single-node cluster', () => {
 
   test('sbatch that refuses the job, and no sbatch at all, are one-line executor errors', async () => {
     const refuse = new SlurmExecutor({ dir: join(work, 'refused'), partition: 'no-such-partition', pollMs: 300, env: cluster.env });
-    await expect(refuse.run({ name: 'refused', handler, inputs: [{ marker: join(work, 'm'), value: 1 }] }))
-      .rejects.toThrow(/^slurm executor: sbatch .* failed: .*(invalid partition|Invalid partition).*$/);
+    await expect(refuse.run({ name: 'refused', handler, inputs: [{ marker: join(work, 'm'), value: 1 }] })).rejects.toThrow(
+      /^slurm executor: sbatch .* failed: .*(invalid partition|Invalid partition).*$/,
+    );
     const none = new SlurmExecutor({ dir: join(work, 'none'), pollMs: 300, env: { ...cluster.env, PATH: join(work, 'empty-bin') } });
     const err = await none.run({ name: 'none', handler, inputs: [{ marker: join(work, 'm'), value: 1 }] }).catch((e) => e);
     expect(err).toBeInstanceOf(ExecutorError);

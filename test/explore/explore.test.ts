@@ -12,8 +12,11 @@ import type { PointResult } from '../../scripts/explore/point-task';
 
 const SPACES = join(__dirname, '..', '..', 'scripts', 'explore', 'spaces');
 
-test('the shipped spaces expand to distinct valid configurations named by VTA\'s string', () => {
-  for (const [file, board] of [['pynq-z1.json', 'pynq-z1'], ['zcu104.json', 'zcu104']]) {
+test("the shipped spaces expand to distinct valid configurations named by VTA's string", () => {
+  for (const [file, board] of [
+    ['pynq-z1.json', 'pynq-z1'],
+    ['zcu104.json', 'zcu104'],
+  ]) {
     const s = loadSpace(join(SPACES, file));
     expect(boardByName(s.board!).name).toBe(board);
     const { points: pts } = expandSpace(s);
@@ -23,7 +26,10 @@ test('the shipped spaces expand to distinct valid configurations named by VTA\'s
   }
   const pynq = expandSpace(loadSpace(join(SPACES, 'pynq-z1.json')));
   expect(pynq.points.map((p) => p.name)).toEqual([
-    '1x16_i8w8a32_15_15_18_17', '1x16_i8w8a32_15_15_18_17+aluii2+dsp2', '1x16_i8w8a32_15_15_17_17+dsp2', '1x8_i8w8a32_15_14_16_16',
+    '1x16_i8w8a32_15_15_18_17',
+    '1x16_i8w8a32_15_15_18_17+aluii2+dsp2',
+    '1x16_i8w8a32_15_15_17_17+dsp2',
+    '1x8_i8w8a32_15_14_16_16',
   ]);
   expect(pynq.invalid).toEqual([]);
 });
@@ -37,7 +43,9 @@ test('bad spaces: one line naming the file and what is wrong', () => {
   const mixed = expandSpace(parseSpace('{"knobs": {"gemm": ["1x16x16", "1x8x8"]}}', 's.json'));
   expect(mixed.points.map((p) => p.cfg.name)).toEqual(['1x16_i8w8a32_15_15_18_17']);
   expect(mixed.invalid).toEqual([{ knobs: { gemm: '1x8x8' }, reason: expect.stringMatching(/micro-op does not fit in 32 bits/) }]);
-  expect(() => expandSpace(parseSpace('{"knobs": {"LOG_WGT_BUFF_SIZE": [3]}}', 's.json'))).toThrow(/^s\.json: no valid configuration among 1 points \(first: .*LOG_WGT_BUFF_SIZE/);
+  expect(() => expandSpace(parseSpace('{"knobs": {"LOG_WGT_BUFF_SIZE": [3]}}', 's.json'))).toThrow(
+    /^s\.json: no valid configuration among 1 points \(first: .*LOG_WGT_BUFF_SIZE/,
+  );
   expect(() => expandSpace(parseSpace('{"knobs": {"gemm": ["3x16x16"]}}', 's.json'))).toThrow(/power of two/);
 });
 
@@ -54,17 +62,37 @@ test('Pareto front: more GOPS, fewer DSP/BRAM/LUT', () => {
 function point(name: string, gops: number | null, dspPct: number, ok: boolean): ExplorePoint {
   const dsp = Math.round(dspPct * 2.2);
   return {
-    name, config: name, configHash: 'h', knobs: {}, frequencyMhz: 100, estimatedFmaxMHz: 130, effectiveMhz: 100, resources: { dsp, bram36: 40, lut: 20000 },
+    name,
+    config: name,
+    configHash: 'h',
+    knobs: {},
+    frequencyMhz: 100,
+    estimatedFmaxMHz: 130,
+    effectiveMhz: 100,
+    resources: { dsp, bram36: 40, lut: 20000 },
     fit: { ok, dsp: { used: dsp, budget: 220, pct: dspPct, unit: 'DSP48E1' }, bram36: { used: 40, budget: 140, pct: 28.57, unit: 'RAMB36' } },
-    cycles: gops ? 1e6 : null, gops, gopsPerDsp: gops ? gops / dsp : null, gopsPerBram: gops ? gops / 40 : null, layers: [],
+    cycles: gops ? 1e6 : null,
+    gops,
+    gopsPerDsp: gops ? gops / dsp : null,
+    gopsPerBram: gops ? gops / 40 : null,
+    layers: [],
   };
 }
 
 test('HTML: self-contained, escaped, the scatter marks the front and the points that do not fit', () => {
   const r: ExploreReport = {
-    generator: 'vta-ts test', board: 'pynq-z1', workload: 'resnet18 <&>', target: 'tsim', macs: 1e9,
-    points: [point('1x16_i8w8a32_15_15_18_17', 40, 60, true), point('1x8_i8w8a32_15_15_18_17', 12, 20, true), point('1x32_i8w8a32_15_15_18_17', null, 240, false)],
-    pareto: ['1x16_i8w8a32_15_15_18_17', '1x8_i8w8a32_15_15_18_17'], invalid: [],
+    generator: 'vta-ts test',
+    board: 'pynq-z1',
+    workload: 'resnet18 <&>',
+    target: 'tsim',
+    macs: 1e9,
+    points: [
+      point('1x16_i8w8a32_15_15_18_17', 40, 60, true),
+      point('1x8_i8w8a32_15_15_18_17', 12, 20, true),
+      point('1x32_i8w8a32_15_15_18_17', null, 240, false),
+    ],
+    pareto: ['1x16_i8w8a32_15_15_18_17', '1x8_i8w8a32_15_15_18_17'],
+    invalid: [],
   };
   const html = exploreHtml(r);
   expect(html).toMatch(/^<!DOCTYPE html>/);
@@ -81,7 +109,9 @@ test('vta explore: usage errors are one line, before any synthesis', async () =>
   const io = { stdout: () => undefined, stderr: () => undefined };
   await expect(exploreCommand.run([], io)).rejects.toThrow('--space FILE.json is required (examples in scripts/explore/spaces/)');
   await expect(exploreCommand.run(['--space', 'nope.json'], io)).rejects.toThrow('--space nope.json: no such file');
-  await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--board', 'vc707'], io)).rejects.toThrow(/--board: unknown board "vc707"; known boards: pynq-z1/);
+  await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--board', 'vc707'], io)).rejects.toThrow(
+    /--board: unknown board "vc707"; known boards: pynq-z1/,
+  );
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--target', 'fpga'], io)).rejects.toThrow('--target fpga: expected tsim or fsim');
   await expect(exploreCommand.run(['--space', join(SPACES, 'pynq-z1.json'), '--workload', 'vgg'], io)).rejects.toThrow(/--workload vgg: unknown/);
 });
@@ -89,11 +119,22 @@ test('vta explore: usage errors are one line, before any synthesis', async () =>
 test('GOPS at the lower of the target clock and the clock estimate; both shown', () => {
   const [p] = expandSpace(parseSpace('{"knobs": {"gemm": ["1x16x16"]}}', 's.json')).points;
   const r: PointResult = {
-    name: p.cfg.name, hash: p.cfg.hash, resources: { dsp: 128, bram36: 100, lut: 20000 }, fit: { ok: true }, estimatedFmaxMHz: 120,
-    synthSeconds: 1, cycles: 1_000_000, macs: 500_000_000, layers: [], records: [],
+    name: p.cfg.name,
+    hash: p.cfg.hash,
+    resources: { dsp: 128, bram36: 100, lut: 20000 },
+    fit: { ok: true },
+    estimatedFmaxMHz: 120,
+    synthSeconds: 1,
+    cycles: 1_000_000,
+    macs: 500_000_000,
+    layers: [],
+    records: [],
   };
   const rows = explorePoints(p, r, [100, 150]);
-  expect(rows.map((x) => [x.name.replace(/^.*@/, ''), x.effectiveMhz, x.gops])).toEqual([['100', 100, 100], ['150', 120, 120]]);
+  expect(rows.map((x) => [x.name.replace(/^.*@/, ''), x.effectiveMhz, x.gops])).toEqual([
+    ['100', 100, 100],
+    ['150', 120, 120],
+  ]);
   const table = formatExploreTable({ generator: 'g', board: 'pynq-z1', workload: 'w', target: 'tsim', macs: r.macs, points: rows, pareto: [], invalid: [] });
   expect(table).toMatch(/@150\s+150\s+120\*\s+yes/);
   expect(table).toMatch(/@100\s+100\s+120\s+yes/);

@@ -5,7 +5,9 @@
 import { closeSync, ftruncateSync, openSync, readSync, writeFileSync, writeSync } from 'fs';
 import { join } from 'path';
 import { deriveConfig, DEFAULT_CONFIG_JSON, withOverrides } from '../../hw/vta/config';
-import { checkOnBoard, openBoardDevice } from '../../sim/board/device';
+import { checkCoreConfig, checkOnBoard, openBoardDevice } from '../../sim/board/device';
+import { mapWindow } from '../../sim/board/mmio';
+import { configHashWord, REG } from '../../hw/vta/regs';
 import { applyRegisterFields, portWidthFields, setRuntimePortWidths } from '../../sim/board/ps-port-widths';
 import { boardByName } from '../../hw/boards/boards';
 import { DeviceError } from '../../sim/device';
@@ -41,11 +43,13 @@ test('on the right SoC without u-dma-buf, the error says how to load it; a wrong
   const dir = tempDir();
   const dt = join(dir, 'compatible');
   writeFileSync(dt, 'altr,socfpga-cyclone5-de10nano\0altr,socfpga-cyclone5\0altr,socfpga\0');
-  expect(() => openBoardDevice('de10-nano', cfg64, { dramBytes: 1 << 20, deviceTree: dt, env: { VTA_UDMABUF: 'udmabuf-test-absent' } }))
-    .toThrow(/^no u-dma-buf \/dev\/udmabuf-test-absent: load the module first, e\.g\. sudo insmod u-dma-buf\.ko udmabuf-test-absent=67108864$/);
+  expect(() => openBoardDevice('de10-nano', cfg64, { dramBytes: 1 << 20, deviceTree: dt, env: { VTA_UDMABUF: 'udmabuf-test-absent' } })).toThrow(
+    /^no u-dma-buf \/dev\/udmabuf-test-absent: load the module first, e\.g\. sudo insmod u-dma-buf\.ko udmabuf-test-absent=67108864$/,
+  );
   const cfg128 = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BUS_WIDTH: 7 }));
-  expect(() => openBoardDevice('de10-nano', cfg128, { dramBytes: 1 << 20, deviceTree: dt }))
-    .toThrow(/the configuration has a 128-bit bus, de10-nano's bitstream a 64-bit one/);
+  expect(() => openBoardDevice('de10-nano', cfg128, { dramBytes: 1 << 20, deviceTree: dt })).toThrow(
+    /the configuration has a 128-bit bus, de10-nano's bitstream a 64-bit one/,
+  );
 });
 
 test('vta bench conv2d --target pynq off the board: a CommandFailure (exit 1) with that one line', async () => {
@@ -83,10 +87,14 @@ const AXI_FS = 0xfd615000;
 const AFIFM0_RD = 0xfd360000;
 const AFIFM0_WR = 0xfd360014;
 
-describe('ZynqMP: the PS\'s AXI port widths are set before the core is used', () => {
+describe("ZynqMP: the PS's AXI port widths are set before the core is used", () => {
   test('the fields: FPD_SLCR.AXI_FS DW_SS0_SEL for HPM0 (32 bits = 0), AFIFM0 read and write FABRIC_WIDTH for HPC0 (128 bits = 0)', () => {
     const fields = portWidthFields({ master: { port: 'M_AXI_HPM0_FPD', bits: 32 }, slave: { port: 'S_AXI_HPC0_FPD', bits: 128 } });
-    expect(fields.map((f) => [f.addr, f.lsb, f.bits, f.value])).toEqual([[AXI_FS, 8, 2, 0], [AFIFM0_RD, 0, 2, 0], [AFIFM0_WR, 0, 2, 0]]);
+    expect(fields.map((f) => [f.addr, f.lsb, f.bits, f.value])).toEqual([
+      [AXI_FS, 8, 2, 0],
+      [AFIFM0_RD, 0, 2, 0],
+      [AFIFM0_WR, 0, 2, 0],
+    ]);
     const narrow = portWidthFields({ master: { port: 'M_AXI_HPM0_FPD', bits: 128 }, slave: { port: 'S_AXI_HPC0_FPD', bits: 64 } });
     expect(narrow.map((f) => f.value)).toEqual([2, 1, 1]);
   });
@@ -102,7 +110,9 @@ describe('ZynqMP: the PS\'s AXI port widths are set before the core is used', ()
     expect(mem.read(AFIFM0_RD)).toBe(0);
     expect(mem.read(AFIFM0_WR)).toBe(0x4);
     // Already right: nothing written.
-    expect(applyRegisterFields(portWidthFields({ master: { port: 'M_AXI_HPM0_FPD', bits: 32 }, slave: { port: 'S_AXI_HPC0_FPD', bits: 128 } }), mem.path)).toEqual([]);
+    expect(
+      applyRegisterFields(portWidthFields({ master: { port: 'M_AXI_HPM0_FPD', bits: 32 }, slave: { port: 'S_AXI_HPC0_FPD', bits: 128 } }), mem.path),
+    ).toEqual([]);
   });
 
   test('openDevice on a ZynqMP board sets them first (before the DMA buffer is even opened); VTA_PS_PORT_WIDTHS=keep leaves them', () => {
@@ -111,8 +121,9 @@ describe('ZynqMP: the PS\'s AXI port widths are set before the core is used', ()
     const cfg128 = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BUS_WIDTH: 7 }));
     const mem = fakeDevMem({ [AXI_FS]: 0x0000_0a00, [AFIFM0_RD]: 0x2, [AFIFM0_WR]: 0x2 });
     const env = { VTA_UDMABUF: 'udmabuf-test-absent' };
-    expect(() => openBoardDevice('ultra96', cfg128, { dramBytes: 1 << 20, deviceTree: dt, devMem: mem.path, env: { ...env, VTA_PS_PORT_WIDTHS: 'keep' } }))
-      .toThrow(/^no u-dma-buf/);
+    expect(() =>
+      openBoardDevice('ultra96', cfg128, { dramBytes: 1 << 20, deviceTree: dt, devMem: mem.path, env: { ...env, VTA_PS_PORT_WIDTHS: 'keep' } }),
+    ).toThrow(/^no u-dma-buf/);
     expect(mem.read(AXI_FS)).toBe(0x0000_0a00);
     expect(() => openBoardDevice('ultra96', cfg128, { dramBytes: 1 << 20, deviceTree: dt, devMem: mem.path, env })).toThrow(/^no u-dma-buf/);
     expect([mem.read(AXI_FS), mem.read(AFIFM0_RD), mem.read(AFIFM0_WR)]).toEqual([0x0000_0800, 0, 0]);
@@ -123,17 +134,23 @@ describe('ZynqMP: the PS\'s AXI port widths are set before the core is used', ()
     writeFileSync(dt, 'xlnx,zynqmp\0');
     const cfg128 = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BUS_WIDTH: 7 }));
     const missing = join(tempDir(), 'no-such-mem');
-    const err = (() => { try { openBoardDevice('zcu104', cfg128, { dramBytes: 1 << 20, deviceTree: dt, devMem: missing, env: {} }); } catch (e) { return e as Error; } return null; })();
+    const err = (() => {
+      try {
+        openBoardDevice('zcu104', cfg128, { dramBytes: 1 << 20, deviceTree: dt, devMem: missing, env: {} });
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
     expect(err).toBeInstanceOf(DeviceError);
-    expect(err!.message).toMatch(/^cannot open .*no-such-mem for the PS's AXI port widths \(M_AXI_HPM0_FPD 32, S_AXI_HPC0_FPD 128 bits\): .*; or set VTA_PS_PORT_WIDTHS=keep when PYNQ has loaded the bitstream$/);
+    expect(err!.message).toMatch(
+      /^cannot open .*no-such-mem for the PS's AXI port widths \(M_AXI_HPM0_FPD 32, S_AXI_HPC0_FPD 128 bits\): .*; or set VTA_PS_PORT_WIDTHS=keep when PYNQ has loaded the bitstream$/,
+    );
     expect(err!.message).not.toContain('\n');
   });
 });
 
-test('the loaded core must be the configuration\'s: CONFIG_HASH read through a mapped register window, never written', () => {
-  const { mapWindow } = require('../../sim/board/mmio') as typeof import('../../sim/board/mmio');
-  const { checkCoreConfig } = require('../../sim/board/device') as typeof import('../../sim/board/device');
-  const { REG, configHashWord } = require('../../hw/vta/regs') as typeof import('../../hw/vta/regs');
+test("the loaded core must be the configuration's: CONFIG_HASH read through a mapped register window, never written", () => {
   const file = join(tempDir(), 'registers');
   const regs = Buffer.alloc(4096);
   regs.writeUInt32LE(configHashWord(cfg64.hash), REG.CONFIG_HASH);
@@ -142,10 +159,15 @@ test('the loaded core must be the configuration\'s: CONFIG_HASH read through a m
   try {
     expect(() => checkCoreConfig(window, cfg64, 'pynq-z1')).not.toThrow();
     const other = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BUS_WIDTH: 7 }));
-    expect(() => checkCoreConfig(window, other, 'pynq-z1')).toThrow(new RegExp(
-      `^--target pynq-z1: the loaded bitstream is a core of configuration hash ${cfg64.hash.slice(0, 8)}\\.\\.\\., the command's configuration is ${other.name} \\(hash ${other.hash}\\); load the bitstream built for it`));
+    expect(() => checkCoreConfig(window, other, 'pynq-z1')).toThrow(
+      new RegExp(
+        `^--target pynq-z1: the loaded bitstream is a core of configuration hash ${cfg64.hash.slice(0, 8)}\\.\\.\\., the command's configuration is ${other.name} \\(hash ${other.hash}\\); load the bitstream built for it`,
+      ),
+    );
     window.write32(REG.CONFIG_HASH, 0);
-    expect(() => checkCoreConfig(window, cfg64, 'pynq-z1')).toThrow(/CONFIG_HASH reads 0: a bitstream from an older vta fpga, or no VTA core at the register base/);
+    expect(() => checkCoreConfig(window, cfg64, 'pynq-z1')).toThrow(
+      /CONFIG_HASH reads 0: a bitstream from an older vta fpga, or no VTA core at the register base/,
+    );
   } finally {
     window.close();
   }

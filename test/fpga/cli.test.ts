@@ -59,26 +59,36 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
     expect(io.err).toMatch(/vta fpga: .*generating the core/);
   });
 
-  test('vta_hw_spec.h carries the board\'s platform macros and compiles as C and C++', () => {
+  test("vta_hw_spec.h carries the board's platform macros and compiles as C and C++", () => {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     const target = { 'pynq-z1': 'PYNQ', ultra96: 'ULTRA96', zcu104: 'ZCU104', 'de10-nano': 'DE10_NANO' }[board];
-    writeFileSync(join(out, 'check.c'), [
-      '#include <stdbool.h>',
-      '#include "vta_hw_spec.h"',
-      `#ifndef VTA_TARGET_${target}`, '#error no target macro', '#endif',
-      `_Static_assert(VTA_HOST_ADDR == ${m.registerBase}u, "base");`,
-      `_Static_assert(VTA_FETCH_INSN_COUNT_OFFSET == 8 && VTA_IP_REG_MAP_RANGE == 0x1000, "offsets");`,
-      `_Static_assert(VTA_PHY_ADDR_OFFSET == ${m.physAddrOffset}u, "offset");`,
-      `_Static_assert(VTA_COHERENT_ACCESSES == ${m.coherent ? 1 : 0}, "coherent");`,
-      'int main(void) { union VTAInsn i; VTAUop u; (void)i; (void)u; return 0; }', '',
-    ].join('\n'));
+    writeFileSync(
+      join(out, 'check.c'),
+      [
+        '#include <stdbool.h>',
+        '#include "vta_hw_spec.h"',
+        `#ifndef VTA_TARGET_${target}`,
+        '#error no target macro',
+        '#endif',
+        `_Static_assert(VTA_HOST_ADDR == ${m.registerBase}u, "base");`,
+        `_Static_assert(VTA_FETCH_INSN_COUNT_OFFSET == 8 && VTA_IP_REG_MAP_RANGE == 0x1000, "offsets");`,
+        `_Static_assert(VTA_PHY_ADDR_OFFSET == ${m.physAddrOffset}u, "offset");`,
+        `_Static_assert(VTA_COHERENT_ACCESSES == ${m.coherent ? 1 : 0}, "coherent");`,
+        'int main(void) { union VTAInsn i; VTAUop u; (void)i; (void)u; return 0; }',
+        '',
+      ].join('\n'),
+    );
     const c = spawnSync('gcc', ['-std=c11', '-Wall', '-Werror', '-fsyntax-only', 'check.c'], { cwd: out, encoding: 'utf8' });
     expect(c.stderr).toBe('');
-    const cc = spawnSync('g++', ['-std=c++11', '-Wall', '-Werror', '-fsyntax-only', '-x', 'c++', '-'], { cwd: out, encoding: 'utf8', input: '#include "vta_hw_spec.h"\nint main() { return VTA_COHERENT_ACCESSES ? 0 : 1; }\n' });
+    const cc = spawnSync('g++', ['-std=c++11', '-Wall', '-Werror', '-fsyntax-only', '-x', 'c++', '-'], {
+      cwd: out,
+      encoding: 'utf8',
+      input: '#include "vta_hw_spec.h"\nint main() { return VTA_COHERENT_ACCESSES ? 0 : 1; }\n',
+    });
     expect(cc.stderr).toBe('');
   });
 
-  test('the README loads the bitstream the board\'s way: FPGA-region overlay on the DE10 (mainline has no firmware attribute), PS port widths on ZynqMP', () => {
+  test("the README loads the bitstream the board's way: FPGA-region overlay on the DE10 (mainline has no firmware attribute), PS port widths on ZynqMP", () => {
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     if (board === 'de10-nano') {
       expect(readme).not.toMatch(/fpga_manager\/fpga0\/firmware/);
@@ -87,7 +97,8 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
     } else {
       expect(readme).toMatch(/sudo fpgautil -b vta\.bit/);
     }
-    if (board === 'ultra96' || board === 'zcu104') expect(readme).toMatch(/the runtime sets M_AXI_HPM0_FPD to 32 and\s+S_AXI_HPC0_FPD to 128 bits before it uses the core/);
+    if (board === 'ultra96' || board === 'zcu104')
+      expect(readme).toMatch(/the runtime sets M_AXI_HPM0_FPD to 32 and\s+S_AXI_HPC0_FPD to 128 bits before it uses the core/);
     else expect(readme).not.toMatch(/M_AXI_HPM0_FPD/);
   });
 
@@ -97,7 +108,8 @@ describe.each(PARTS)('vta fpga --board %s', (board, part, vendorFiles) => {
     const log = join(out, '.tools.log');
     for (const tool of ['vivado', 'qsys-script', 'qsys-generate', 'quartus_sh', 'quartus_map', 'quartus_sta', 'quartus_cpf']) {
       // qsys-generate leaves the HPS SDRAM pin-assignment script, as the real one does.
-      const extra = tool === 'qsys-generate' ? 'mkdir -p soc_system/synthesis/submodules && touch soc_system/synthesis/submodules/hps_sdram_p0_pin_assignments.tcl\n' : '';
+      const extra =
+        tool === 'qsys-generate' ? 'mkdir -p soc_system/synthesis/submodules && touch soc_system/synthesis/submodules/hps_sdram_p0_pin_assignments.tcl\n' : '';
       writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> "${log}"\n${extra}`);
       chmodSync(join(bin, tool), 0o755);
     }
@@ -131,11 +143,21 @@ describe('vta fpga checks', () => {
   test('a configuration that does not fit is refused with the knob, and written with --force', async () => {
     const out = tempDir();
     const io = captureIo();
-    expect(await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out], io, { emitRtl: fakeEmitRtl, estimator: lowerBound })).toBe(1);
+    expect(
+      await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out], io, {
+        emitRtl: fakeEmitRtl,
+        estimator: lowerBound,
+      }),
+    ).toBe(1);
     expect(io.err).toMatch(/vta fpga: 1x32_i8w8a32_15_15_19_18 does not fit pynq-z1 .*lower --wgt-buff \(the WGT buffer is 512 KiB\); or pass --force/);
     expect(readdirSync(out)).toEqual([]);
     const forced = captureIo();
-    expect(await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out, '--force'], forced, { emitRtl: fakeEmitRtl, estimator: lowerBound })).toBe(0);
+    expect(
+      await runFpga(['--board', 'pynq-z1', '--gemm', '1x32x32', '--wgt-buff', '19', '--acc-buff', '18', '--out', out, '--force'], forced, {
+        emitRtl: fakeEmitRtl,
+        estimator: lowerBound,
+      }),
+    ).toBe(0);
     expect(forced.err).toMatch(/WARNING: .*does not fit pynq-z1/);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).fit).toMatchObject({ fits: false, forced: true });
     expect(JSON.parse(readFileSync(join(out, 'synth-estimate.json'), 'utf8')).fits).toBe(false);
@@ -154,7 +176,7 @@ describe('vta fpga checks', () => {
     expect(io.err.trim().split('\n')).toHaveLength(1);
   });
 
-  test('with the real generator the shell instantiates the generator\'s top', async () => {
+  test("with the real generator the shell instantiates the generator's top", async () => {
     const out = tempDir();
     const io = captureIo();
     expect(await runFpga(['--board', 'de10-nano', '--out', out, '--freq', '90'], io, { estimator: lowerBound })).toBe(0);
@@ -165,25 +187,33 @@ describe('vta fpga checks', () => {
   });
 });
 
-test('vta synth\'s fit becomes the refusal with the knob per resource over budget', () => {
-  const fit = fitFromSynth({
-    yosysVersion: '0.55',
-    fit: { ok: false, lut: { used: 60000, budget: 53200, pct: 112.8, unit: 'LUT6' }, dsp: { used: 100, budget: 220, pct: 45.45, unit: 'DSP48E1' } },
-  }, boardByName('pynq-z1'));
+test("vta synth's fit becomes the refusal with the knob per resource over budget", () => {
+  const fit = fitFromSynth(
+    {
+      yosysVersion: '0.55',
+      fit: { ok: false, lut: { used: 60000, budget: 53200, pct: 112.8, unit: 'LUT6' }, dsp: { used: 100, budget: 220, pct: 45.45, unit: 'DSP48E1' } },
+    },
+    boardByName('pynq-z1'),
+  );
   expect(fit.fits).toBe(false);
   expect(fit.source).toBe('vta synth (yosys 0.55)');
-  expect(fit.rows).toEqual([{ resource: 'lut', used: 60000, available: 53200, unit: 'LUT6' }, { resource: 'dsp', used: 100, available: 220, unit: 'DSP48E1' }]);
+  expect(fit.rows).toEqual([
+    { resource: 'lut', used: 60000, available: 53200, unit: 'LUT6' },
+    { resource: 'dsp', used: 100, available: 220, unit: 'DSP48E1' },
+  ]);
   expect(fit.fix).toBe('lut 60000 > 53200 LUT6: a smaller --gemm, or --alu-ii 2');
 });
 
-test('--freq above vta synth\'s clock estimate warns, naming the estimate and the critical path; at or below it, no warning', async () => {
+test("--freq above vta synth's clock estimate warns, naming the estimate and the critical path; at or below it, no warning", async () => {
   const withEstimate: FitEstimator = async (cfg, board) => ({
     ...(await bufferLowerBound(cfg, board)),
     timing: { fmaxMHz: 142.5, rangeMHz: [118, 171] as const, levels: 9, from: 'fetch/state[0]', to: 'compute/uop_idx[2]' },
   });
   const fast = captureIo();
   expect(await runFpga(['--board', 'pynq-z1', '--freq', '150', '--out', tempDir()], fast, { emitRtl: fakeEmitRtl, estimator: withEstimate })).toBe(0);
-  expect(fast.err).toMatch(/vta fpga: WARNING: 150 MHz is above the clock estimate of 142\.5 MHz \(118-171; 9 logic levels from fetch\/state\[0\] to compute\/uop_idx\[2\]\); the build may fail timing: lower --freq/);
+  expect(fast.err).toMatch(
+    /vta fpga: WARNING: 150 MHz is above the clock estimate of 142\.5 MHz \(118-171; 9 logic levels from fetch\/state\[0\] to compute\/uop_idx\[2\]\); the build may fail timing: lower --freq/,
+  );
   const out = tempDir();
   const ok = captureIo();
   expect(await runFpga(['--board', 'pynq-z1', '--freq', '140', '--out', out], ok, { emitRtl: fakeEmitRtl, estimator: withEstimate })).toBe(0);

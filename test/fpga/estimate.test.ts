@@ -14,13 +14,17 @@ import { cleanup, tempDir } from './helpers';
 
 afterAll(cleanup);
 
-test('--estimate bound: no synthesis; VTA\'s default core on the Pynq-Z1 is refused for its 256 multipliers', async () => {
+test("--estimate bound: no synthesis; VTA's default core on the Pynq-Z1 is refused for its 256 multipliers", async () => {
   const t0 = Date.now();
   const io = captureIo();
-  const code = await runFpga(['--board', 'pynq-z1', '--alu-ii', '1', '--gemm-dsp-packing', '1', '--estimate', 'bound', '--out', tempDir()], io, { emitRtl: fakeEmitRtl });
+  const code = await runFpga(['--board', 'pynq-z1', '--alu-ii', '1', '--gemm-dsp-packing', '1', '--estimate', 'bound', '--out', tempDir()], io, {
+    emitRtl: fakeEmitRtl,
+  });
   expect(code).toBe(1);
   expect(io.err).toContain('vta fpga: checking the fit with the lower bound from the buffers and multipliers (no synthesis)');
-  expect(io.err).toMatch(/does not fit pynq-z1 \(lower bound .*\): the GEMM core's 256 int8 multipliers need at least 256 DSP48E1 blocks, pynq-z1 has 220; use --gemm-dsp-packing 2/);
+  expect(io.err).toMatch(
+    /does not fit pynq-z1 \(lower bound .*\): the GEMM core's 256 int8 multipliers need at least 256 DSP48E1 blocks, pynq-z1 has 220; use --gemm-dsp-packing 2/,
+  );
   expect(io.err).not.toContain('yosys');
   const preset = captureIo();
   expect(await runFpga(['--board', 'pynq-z1', '--estimate', 'bound', '--out', tempDir()], preset, { emitRtl: fakeEmitRtl })).toBe(0);
@@ -40,7 +44,8 @@ test('the default check announces yosys and how to skip it; a bad --estimate is 
 
 test('the lower bound counts DSPs per family and packing', async () => {
   const cfg = (keys: Record<string, number>) => deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, keys));
-  const dsp = async (board: string, keys: Record<string, number>) => (await lowerBound(cfg(keys), boardByName(board))).rows.find((r) => r.resource === 'dsp')!.used;
+  const dsp = async (board: string, keys: Record<string, number>) =>
+    (await lowerBound(cfg(keys), boardByName(board))).rows.find((r) => r.resource === 'dsp')!.used;
   expect(await dsp('pynq-z1', {})).toBe(256);
   expect(await dsp('pynq-z1', { GEMM_DSP_PACKING: 2 })).toBe(128);
   expect(await dsp('de10-nano', {})).toBe(86); // three 9x9 products per Cyclone V block
@@ -48,7 +53,7 @@ test('the lower bound counts DSPs per family and packing', async () => {
   expect((await lowerBound(pynq, boardByName('pynq-z1'))).fits).toBe(true);
 });
 
-test('a first synthesis\'s expected time: scaled from the nearest earlier run of the family, else a rule of thumb', () => {
+test("a first synthesis's expected time: scaled from the nearest earlier run of the family, else a rule of thumb", () => {
   const cache = tempDir();
   expect(expectedSynthSeconds('xc7', 256, cache)).toEqual({ seconds: 217, basis: 'a rough guess; later runs here sharpen it' });
   expect(expectedSynthSeconds('xc7', 64, cache).seconds).toBeCloseTo(114.25, 2); // 1x8x8 took 114 s here

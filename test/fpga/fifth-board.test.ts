@@ -22,14 +22,25 @@ test('a fifth board is one record: its folder comes out of the record alone', as
   };
   const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, boardPreset(zcu102)));
   const bundle = buildBundle({
-    board: zcu102, cfg, rtl: fakeEmitRtl(cfg), freqMhz: 250, fit: await bufferLowerBound(cfg, zcu102),
-    generator: 'vta-ts test', configDir: cfg.name, forced: false,
+    board: zcu102,
+    cfg,
+    rtl: fakeEmitRtl(cfg),
+    freqMhz: 250,
+    fit: await bufferLowerBound(cfg, zcu102),
+    generator: 'vta-ts test',
+    configDir: cfg.name,
+    forced: false,
   });
   const file = (path: string) => bundle.files.find((f) => f.path === path)!.text;
   expect(file('build.tcl')).toMatch(/set part xczu9eg-ffvb1156-2-e/);
   expect(file('build.tcl')).toContain('get_board_parts -quiet -latest_file_version {xilinx.com:zcu102:part0:*}');
   expect(file('vta_hw_spec.h')).toMatch(/#define VTA_TARGET_ZCU102 1/);
   expect(file('README.md')).toMatch(/--target zcu102/);
-  expect(bundle.manifest).toMatchObject({ board: 'zcu102', part: 'xczu9eg-ffvb1156-2-e', frequencyMhz: 250, testedToolVersions: { vivado: expect.any(Array) } });
+  expect(bundle.manifest).toMatchObject({
+    board: 'zcu102',
+    part: 'xczu9eg-ffvb1156-2-e',
+    frequencyMhz: 250,
+    testedToolVersions: { vivado: expect.any(Array) },
+  });
   expect(JSON.parse(file('config.json')).TARGET).toBe('zcu102');
 });

@@ -8,7 +8,8 @@ import { BOARD_NAMES } from '../../hw/boards/boards';
 import { makeBundle } from './helpers';
 
 const GOLDEN = join(__dirname, 'golden');
-const FILES = /^(build\.tcl|vta_hw\.tcl|soc_system\.tcl|project\.tcl|report\.tcl|pins\.tcl|de10_nano\.sdc|de10_nano_top\.v|build\.sh|rtl\/VtaBoardShell\.v|rtl\/VtaBurstSplit\.v)$/;
+const FILES =
+  /^(build\.tcl|vta_hw\.tcl|soc_system\.tcl|project\.tcl|report\.tcl|pins\.tcl|de10_nano\.sdc|de10_nano_top\.v|build\.sh|rtl\/VtaBoardShell\.v|rtl\/VtaBurstSplit\.v)$/;
 
 test.each(BOARD_NAMES)('%s: scripts and shell equal the golden files', async (board) => {
   const bundle = await makeBundle(board);

@@ -26,7 +26,11 @@ const componentStubs: Record<string, StubSpec> = {
   set_fileset_property: { min: 3, max: 3 },
   add_fileset_file: { min: 4, max: 5, body: 'if {![file exists [lindex $pos 3]]} { error "add_fileset_file: no such file [lindex $pos 3]" }' },
   add_interface: { min: 3, max: 3, body: 'set ::iface([lindex $pos 0]) [lindex $pos 1]' },
-  set_interface_property: { min: 3, max: 3, body: 'if {![info exists ::iface([lindex $pos 0])]} { error "set_interface_property: no interface [lindex $pos 0]" }' },
+  set_interface_property: {
+    min: 3,
+    max: 3,
+    body: 'if {![info exists ::iface([lindex $pos 0])]} { error "set_interface_property: no interface [lindex $pos 0]" }',
+  },
   add_interface_port: { min: 5, max: 5, body: 'if {![info exists ::iface([lindex $pos 0])]} { error "add_interface_port: no interface [lindex $pos 0]" }' },
 };
 
@@ -36,7 +40,8 @@ const systemStubs: Record<string, StubSpec> = {
   add_instance: { min: 2, max: 3, body: 'set ::inst([lindex $pos 0]) [lindex $pos 1]' },
   set_instance_parameter_value: { min: 3, max: 3, body: 'if {![info exists ::inst([lindex $pos 0])]} { error "no instance [lindex $pos 0]" }' },
   add_connection: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     body: 'foreach e $pos { if {![info exists ::inst([lindex [split $e .] 0])]} { error "add_connection: no instance in $e" } }; set ::conn([join $pos /]) 1',
   },
   set_connection_parameter_value: { min: 3, max: 3, body: 'if {![info exists ::conn([lindex $pos 0])]} { error "no connection [lindex $pos 0]" }' },
@@ -56,16 +61,35 @@ const projectStubs: Record<string, StubSpec> = {
 /** The compile's summaries as Quartus writes them (Cyclone V: a bare count of registers). */
 function writeSummaries(dir: string, setupSlack: string) {
   mkdirSync(join(dir, 'output_files'), { recursive: true });
-  writeFileSync(join(dir, 'output_files/vta.sta.summary'), [
-    "Type  : Slow 1100mV 85C Model Setup 'soc|pll_0|outclk0'", `Slack : ${setupSlack}`, 'TNS   : 0.000', '',
-    "Type  : Slow 1100mV 85C Model Hold 'soc|pll_0|outclk0'", 'Slack : 0.210', 'TNS   : 0.000', '',
-    "Type  : Fast 1100mV 0C Model Setup 'soc|pll_0|outclk0'", 'Slack : 2.500', 'TNS   : 0.000', '',
-  ].join('\n'));
-  writeFileSync(join(dir, 'output_files/vta.fit.summary'), [
-    'Fitter Status : Successful - Mon Dec  7 12:00:00 2026', 'Logic utilization (in ALMs) : 21,345 / 41,910 ( 51 % )',
-    'Total registers : 40123', 'Total pins : 55 / 314 ( 18 % )', 'Total block memory bits : 3,932,160 / 5,662,720 ( 69 % )',
-    'Total DSP Blocks : 84 / 112 ( 75 % )', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'output_files/vta.sta.summary'),
+    [
+      "Type  : Slow 1100mV 85C Model Setup 'soc|pll_0|outclk0'",
+      `Slack : ${setupSlack}`,
+      'TNS   : 0.000',
+      '',
+      "Type  : Slow 1100mV 85C Model Hold 'soc|pll_0|outclk0'",
+      'Slack : 0.210',
+      'TNS   : 0.000',
+      '',
+      "Type  : Fast 1100mV 0C Model Setup 'soc|pll_0|outclk0'",
+      'Slack : 2.500',
+      'TNS   : 0.000',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'output_files/vta.fit.summary'),
+    [
+      'Fitter Status : Successful - Mon Dec  7 12:00:00 2026',
+      'Logic utilization (in ALMs) : 21,345 / 41,910 ( 51 % )',
+      'Total registers : 40123',
+      'Total pins : 55 / 314 ( 18 % )',
+      'Total block memory bits : 3,932,160 / 5,662,720 ( 69 % )',
+      'Total DSP Blocks : 84 / 112 ( 75 % )',
+      '',
+    ].join('\n'),
+  );
 }
 
 const calls = (all: string[][], cmd: string) => all.filter((c) => c[0] === cmd);
@@ -115,20 +139,31 @@ describe('DE10-Nano flow', () => {
     expect(param('pll_0', 'gui_output_clock_frequency0')).toBe('120');
     expect(param('pll_0', 'gui_reference_clock_frequency')).toBe('50.0');
     const conns = calls(r.calls, 'add_connection').map((c) => `${c[1]} -> ${c[2]}`);
-    expect(conns).toEqual(expect.arrayContaining([
-      'hps_0.h2f_lw_axi_master -> vta_0.s_axi_control', 'vta_0.m_axi_gmem -> hps_0.f2h_axi_slave',
-      'pll_0.outclk0 -> vta_0.clock', 'pll_0.outclk0 -> hps_0.f2h_axi_clock', 'hps_0.h2f_reset -> vta_0.reset',
-    ]));
+    expect(conns).toEqual(
+      expect.arrayContaining([
+        'hps_0.h2f_lw_axi_master -> vta_0.s_axi_control',
+        'vta_0.m_axi_gmem -> hps_0.f2h_axi_slave',
+        'pll_0.outclk0 -> vta_0.clock',
+        'pll_0.outclk0 -> hps_0.f2h_axi_clock',
+        'hps_0.h2f_reset -> vta_0.reset',
+      ]),
+    );
     const base = calls(r.calls, 'set_connection_parameter_value').find((c) => c[1] === 'hps_0.h2f_lw_axi_master/vta_0.s_axi_control')!;
     expect(0xff200000 + Number(base[3])).toBe(0xff220000);
     expect(existsSync(join(dir, 'soc_system.qsys'))).toBe(true);
   });
 
-  test('vta_hw.tcl: the clock sink takes any rate, so the PLL\'s actual output is accepted; the register slave has AWPROT/ARPROT', () => {
+  test("vta_hw.tcl: the clock sink takes any rate, so the PLL's actual output is accepted; the register slave has AWPROT/ARPROT", () => {
     const r = runTclRecorded(dir, 'vta_hw.tcl', componentStubs, [], {}, PACKAGE_SETUP);
     expect(r.status).toBe(0);
-    expect(calls(r.calls, 'set_interface_property').filter((c) => c[2] === 'clockRate').map((c) => c[3])).toEqual(['0']);
-    const ports = calls(r.calls, 'add_interface_port').filter((c) => c[1] === 's_axi_control').map((c) => `${c[2]} ${c[3]} ${c[4]} ${c[5]}`);
+    expect(
+      calls(r.calls, 'set_interface_property')
+        .filter((c) => c[2] === 'clockRate')
+        .map((c) => c[3]),
+    ).toEqual(['0']);
+    const ports = calls(r.calls, 'add_interface_port')
+      .filter((c) => c[1] === 's_axi_control')
+      .map((c) => `${c[2]} ${c[3]} ${c[4]} ${c[5]}`);
     expect(ports).toEqual(expect.arrayContaining(['s_axi_control_awprot awprot Input 3', 's_axi_control_arprot arprot Input 3']));
   });
 
@@ -137,7 +172,13 @@ describe('DE10-Nano flow', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const global = Object.fromEntries(calls(r.calls, 'set_global_assignment').map((c) => [flagValue(c, '-name'), c[c.length - 1]]));
-    expect(global).toMatchObject({ FAMILY: 'Cyclone V', DEVICE: '5CSEBA6U23I7', TOP_LEVEL_ENTITY: 'de10_nano_top', NUM_PARALLEL_PROCESSORS: '3', SDC_FILE: 'de10_nano.sdc' });
+    expect(global).toMatchObject({
+      FAMILY: 'Cyclone V',
+      DEVICE: '5CSEBA6U23I7',
+      TOP_LEVEL_ENTITY: 'de10_nano_top',
+      NUM_PARALLEL_PROCESSORS: '3',
+      SDC_FILE: 'de10_nano.sdc',
+    });
     expect(calls(r.calls, 'set_location_assignment')).toEqual([['set_location_assignment', 'PIN_V11', '-to', 'FPGA_CLK1_50']]);
     expect(calls(r.calls, 'project_new')).toEqual([['project_new', 'vta', '-overwrite']]);
     expect(r.calls[r.calls.length - 1][0]).toBe('project_close');
@@ -157,9 +198,21 @@ describe('DE10-Nano flow', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).not.toMatch(/WARNING/);
     const json = JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8'));
-    expect(json).toMatchObject({ board: 'de10-nano', part: '5CSEBA6U23I7', tool: 'quartus', toolVersion: '18.1', requestedMhz: 120, setupSlackNs: 0.412, holdSlackNs: 0.21, timingMet: true });
+    expect(json).toMatchObject({
+      board: 'de10-nano',
+      part: '5CSEBA6U23I7',
+      tool: 'quartus',
+      toolVersion: '18.1',
+      requestedMhz: 120,
+      setupSlackNs: 0.412,
+      holdSlackNs: 0.21,
+      timingMet: true,
+    });
     expect(json.utilization).toEqual({
-      alm: { used: 21345, available: 41910 }, ff: { used: 40123, available: null }, blockMemoryBits: { used: 3932160, available: 5662720 }, dsp: { used: 84, available: 112 },
+      alm: { used: 21345, available: 41910 },
+      ff: { used: 40123, available: null },
+      blockMemoryBits: { used: 3932160, available: 5662720 },
+      dsp: { used: 84, available: 112 },
     });
   });
 

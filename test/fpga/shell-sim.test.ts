@@ -39,7 +39,9 @@ beforeAll(async () => {
 
 afterAll(() => dev?.close());
 
-const files = readdirSync(VECTORS).filter((f) => f.startsWith('default__') && f.endsWith('.json')).sort();
+const files = readdirSync(VECTORS)
+  .filter((f) => f.startsWith('default__') && f.endsWith('.json'))
+  .sort();
 
 test.each(files)('%s through the DE10-Nano shell and the board driver', async (file) => {
   const v = loadVector(join(VECTORS, file));
@@ -61,17 +63,14 @@ test.each(files)('%s through the DE10-Nano shell and the board driver', async (f
 
 test('an illegal instruction comes back as IllegalInstructionError with its index', async () => {
   dev.loadImage(new Uint8Array(1 << 16));
-  const program = encodeProgram(cfg, [
-    { op: 'UNKNOWN', opcode: 6, popPrev: false, popNext: false, pushPrev: false, pushNext: false },
-    build.finish({}),
-  ]);
+  const program = encodeProgram(cfg, [{ op: 'UNKNOWN', opcode: 6, popPrev: false, popNext: false, pushPrev: false, pushNext: false }, build.finish({})]);
   dev.write(0x1000, program);
   const err = await dev.run(0x1000, 2).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(IllegalInstructionError);
   expect((err as IllegalInstructionError).index).toBe(0);
 });
 
-test('a program that never finishes times out with each stage\'s wait', async () => {
+test("a program that never finishes times out with each stage's wait", async () => {
   dev.loadImage(new Uint8Array(1 << 16));
   // GEMM waits for a token from load that is never pushed.
   dev.write(0x1000, encodeProgram(cfg, [build.gemm({ popPrev: true, uopBgn: 0, uopEnd: 1 }), build.finish({})]));

@@ -45,7 +45,10 @@ function yosys(script: string, tree: Record<string, string>): Record<string, str
       process.stdout.write(JSON.stringify(txt));
     } catch (e) { process.stderr.write('yosys exited with ' + (e.code ?? e.message) + '\\n'); process.exit(1); }`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', runner], {
-    cwd: join(__dirname, '../..'), encoding: 'utf8', env: { ...process.env, YOSYS_TREE: JSON.stringify(tree), YOSYS_SCRIPT: script }, maxBuffer: 1 << 26,
+    cwd: join(__dirname, '../..'),
+    encoding: 'utf8',
+    env: { ...process.env, YOSYS_TREE: JSON.stringify(tree), YOSYS_SCRIPT: script },
+    maxBuffer: 1 << 26,
   });
   if (r.status !== 0) throw new Error(`yosys failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, string>;

@@ -56,13 +56,20 @@ proc stub {name specflags min max body} {
 
 /** Defines `stubs` and runs `script` (a file in `dir`) with `argv`; returns the recorded calls. */
 export function runTclRecorded(
-  dir: string, script: string, stubs: Record<string, StubSpec>, argv: string[] = [], env: Record<string, string> = {}, setup = '',
+  dir: string,
+  script: string,
+  stubs: Record<string, StubSpec>,
+  argv: string[] = [],
+  env: Record<string, string> = {},
+  setup = '',
 ): { status: number | null; stdout: string; stderr: string; calls: string[][] } {
   const record = join(dir, '.tcl-record.jsonl');
   writeFileSync(record, '');
   const defs = Object.entries(stubs)
     .map(([name, s]) => {
-      const flags = Object.entries(s.flags ?? {}).map(([f, n]) => `${f} ${n}`).join(' ');
+      const flags = Object.entries(s.flags ?? {})
+        .map(([f, n]) => `${f} ${n}`)
+        .join(' ');
       return `stub ${name} {${flags}} ${s.min ?? 0} ${s.max ?? s.min ?? 0} {${s.body ?? 'return {}'}}`;
     })
     .join('\n');
@@ -70,7 +77,10 @@ export function runTclRecorded(
   writeFileSync(join(dir, '.tcl-harness.tcl'), main);
   const r = spawnSync('tclsh', ['.tcl-harness.tcl'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env, TCL_RECORD: record } });
   if (r.error) throw new Error(`tclsh could not run (${r.error.message}); install it with scripts/setup-system.sh (Debian package tcl)`);
-  const calls = readFileSync(record, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as string[]);
+  const calls = readFileSync(record, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as string[]);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
 }
 

@@ -25,11 +25,15 @@ function vivadoStubs(): Record<string, StubSpec> {
     create_project: { flags: { '-force': 0, '-part': 1 }, min: 2, max: 2, body: 'set ::project [lindex $pos 0]; return [lindex $pos 0]' },
     close_project: none,
     add_files: {
-      flags: { '-norecurse': 0 }, min: 1, max: 1,
+      flags: { '-norecurse': 0 },
+      min: 1,
+      max: 1,
       body: 'foreach f [lindex $pos 0] { if {![file exists $f] && ![string match *wrapper* $f]} { error "add_files: no such file $f" } }',
     },
     set_property: {
-      flags: { '-dict': 1 }, min: 1, max: 3,
+      flags: { '-dict': 1 },
+      min: 1,
+      max: 3,
       body: `if {[dict exists $flags -dict]} {
         if {[llength $pos] != 1} { error "set_property -dict: one object expected" }
         if {[llength [dict get $flags -dict]] % 2} { error "set_property -dict: odd list" }
@@ -40,7 +44,8 @@ function vivadoStubs(): Record<string, StubSpec> {
       }`,
     },
     get_property: {
-      min: 2, max: 2,
+      min: 2,
+      max: 2,
       body: `lassign $pos name obj
         switch -glob -- $name {
           PROGRESS { return 100% }
@@ -66,23 +71,37 @@ function vivadoStubs(): Record<string, StubSpec> {
     'ipx::check_integrity': { min: 1, max: 1 },
     'ipx::save_core': { min: 1, max: 1 },
     get_board_parts: {
-      flags: { '-quiet': 0, '-latest_file_version': 0 }, min: 1, max: 1,
+      flags: { '-quiet': 0, '-latest_file_version': 0 },
+      min: 1,
+      max: 1,
       body: 'if {![string match [lindex $pos 0] $::env(BOARD_PARTS)]} { return {} }; return $::env(BOARD_PARTS)',
     },
     update_ip_catalog: { flags: { '-rebuild': 0 } },
     create_bd_design: { min: 1, max: 1 },
     create_bd_cell: {
-      flags: { '-type': 1, '-vlnv': 1 }, min: 1, max: 1,
+      flags: { '-type': 1, '-vlnv': 1 },
+      min: 1,
+      max: 1,
       body: 'if {![regexp {^[^:]+:[^:]+:[^:]+:[0-9.]+$} [dict get $flags -vlnv]]} { error "create_bd_cell: bad VLNV [dict get $flags -vlnv]" }; set ::cells([lindex $pos 0]) 1; return [lindex $pos 0]',
     },
     apply_bd_automation: { flags: { '-rule': 1, '-config': 1 }, min: 1, max: 1 },
-    get_bd_pins: { min: 1, max: 1, body: 'set c [lindex [split [lindex $pos 0] /] 0]; if {![info exists ::cells($c)]} { error "get_bd_pins: no cell $c" }; return [lindex $pos 0]' },
-    get_bd_intf_pins: { min: 1, max: 1, body: 'set c [lindex [split [lindex $pos 0] /] 0]; if {![info exists ::cells($c)]} { error "get_bd_intf_pins: no cell $c" }; return [lindex $pos 0]' },
+    get_bd_pins: {
+      min: 1,
+      max: 1,
+      body: 'set c [lindex [split [lindex $pos 0] /] 0]; if {![info exists ::cells($c)]} { error "get_bd_pins: no cell $c" }; return [lindex $pos 0]',
+    },
+    get_bd_intf_pins: {
+      min: 1,
+      max: 1,
+      body: 'set c [lindex [split [lindex $pos 0] /] 0]; if {![info exists ::cells($c)]} { error "get_bd_intf_pins: no cell $c" }; return [lindex $pos 0]',
+    },
     connect_bd_net: { min: 2, max: -1 },
     connect_bd_intf_net: { min: 2, max: 2 },
     // Segments: the shell's register block, and the PS's slave segments (DDR, OCM, QSPI...) by path.
     assign_bd_address: {
-      flags: { '-target_address_space': 1, '-offset': 1, '-range': 1 }, min: 1, max: 1,
+      flags: { '-target_address_space': 1, '-offset': 1, '-range': 1 },
+      min: 1,
+      max: 1,
       body: `set space [dict get $flags -target_address_space]
         foreach seg [lindex $pos 0] {
           set name "$space/SEG_[string map {/ _} $seg]"
@@ -92,7 +111,9 @@ function vivadoStubs(): Record<string, StubSpec> {
     },
     get_bd_addr_spaces: { min: 1, max: 1, body: 'return [lindex $pos 0]' },
     get_bd_addr_segs: {
-      flags: { '-of_objects': 1, '-filter': 1 }, min: 0, max: 1,
+      flags: { '-of_objects': 1, '-filter': 1 },
+      min: 0,
+      max: 1,
       body: `if {[dict exists $flags -of_objects]} {
           set space [dict get $flags -of_objects]
           if {![info exists ::assigned($space)]} { return {} }
@@ -109,7 +130,9 @@ function vivadoStubs(): Record<string, StubSpec> {
     make_wrapper: { flags: { '-files': 1, '-top': 0 }, body: 'return vivado/vta_system_wrapper.v' },
     get_runs: { min: 1, max: 1, body: 'return [lindex $pos 0]' },
     launch_runs: {
-      flags: { '-jobs': 1, '-to_step': 1 }, min: 1, max: 1,
+      flags: { '-jobs': 1, '-to_step': 1 },
+      min: 1,
+      max: 1,
       body: `if {[lindex $pos 0] eq "impl_1"} {
         file mkdir vivado/runs/impl_1 vivado/vta.gen/sources_1/bd/vta_system/hw_handoff
         close [open vivado/runs/impl_1/vta_system_wrapper.bit w]
@@ -137,21 +160,53 @@ function runVivado(dir: string, env: VivadoEnv = {}, jobs = '6') {
 
 /** The KEY VALUE pairs of the set_property -dict calls on cell `cell`, in order. */
 function dictSettings(all: string[][], cell: string): [string, string][] {
-  return all.filter((c) => c[0] === 'set_property' && c[1] === '-dict' && c[3] === cell).flatMap((c) => {
-    const words = c[2].trim().split(/\s+(?=CONFIG\.)/);
-    return words.map((w) => {
-      const m = /^(CONFIG\.\S+)\s+\{?(.*?)\}?$/.exec(w.trim())!;
-      return [m[1], m[2]] as [string, string];
+  return all
+    .filter((c) => c[0] === 'set_property' && c[1] === '-dict' && c[3] === cell)
+    .flatMap((c) => {
+      const words = c[2].trim().split(/\s+(?=CONFIG\.)/);
+      return words.map((w) => {
+        const m = /^(CONFIG\.\S+)\s+\{?(.*?)\}?$/.exec(w.trim())!;
+        return [m[1], m[2]] as [string, string];
+      });
     });
-  });
 }
 
 const calls = (all: string[][], cmd: string) => all.filter((c) => c[0] === cmd);
 
 describe.each([
-  ['pynq-z1', 'xc7z020clg400-1', 0x43c00000, 'processing_system7', 'S_AXI_ACP', 'M_AXI_GP0', 'CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ', 'FCLK_CLK0', 'ps/S_AXI_ACP/ACP_DDR_LOWOCM'],
-  ['ultra96', 'xczu3eg-sbva484-1-i', 0xa0000000, 'zynq_ultra_ps_e', 'S_AXI_HPC0_FPD', 'M_AXI_HPM0_FPD', 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', 'pl_clk0', 'ps/SAXIGP0/HPC0_DDR_LOW'],
-  ['zcu104', 'xczu7ev-ffvc1156-2-e', 0xa0000000, 'zynq_ultra_ps_e', 'S_AXI_HPC0_FPD', 'M_AXI_HPM0_FPD', 'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ', 'pl_clk0', 'ps/SAXIGP0/HPC0_DDR_LOW'],
+  [
+    'pynq-z1',
+    'xc7z020clg400-1',
+    0x43c00000,
+    'processing_system7',
+    'S_AXI_ACP',
+    'M_AXI_GP0',
+    'CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ',
+    'FCLK_CLK0',
+    'ps/S_AXI_ACP/ACP_DDR_LOWOCM',
+  ],
+  [
+    'ultra96',
+    'xczu3eg-sbva484-1-i',
+    0xa0000000,
+    'zynq_ultra_ps_e',
+    'S_AXI_HPC0_FPD',
+    'M_AXI_HPM0_FPD',
+    'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ',
+    'pl_clk0',
+    'ps/SAXIGP0/HPC0_DDR_LOW',
+  ],
+  [
+    'zcu104',
+    'xczu7ev-ffvc1156-2-e',
+    0xa0000000,
+    'zynq_ultra_ps_e',
+    'S_AXI_HPC0_FPD',
+    'M_AXI_HPM0_FPD',
+    'CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ',
+    'pl_clk0',
+    'ps/SAXIGP0/HPC0_DDR_LOW',
+  ],
 ])('build.tcl for %s', (board, part, regBase, psIp, dataPort, ctrlPort, freqKey, clockPin, ddrSegment) => {
   let dir: string;
   let run: ReturnType<typeof runVivado>;
@@ -175,13 +230,17 @@ describe.each([
   });
 
   test('the shell is packaged as an IP from the generated files and used by VLNV, not as a module reference', () => {
-    const files = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).files.map((f: { path: string }) => f.path).filter((p: string) => p.startsWith('rtl/'));
-    const added = calls(run.calls, 'add_files')[0][2].split(/\s+/).filter((s) => s !== '');
+    const files = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
+      .files.map((f: { path: string }) => f.path)
+      .filter((p: string) => p.startsWith('rtl/'));
+    const added = calls(run.calls, 'add_files')[0][2]
+      .split(/\s+/)
+      .filter((s) => s !== '');
     expect(added.sort()).toEqual(files.sort());
     expect(calls(run.calls, 'ipx::package_project')).toHaveLength(1);
     expect(run.calls.some((c) => c[0] === 'set_property' && c[1] === 'top' && c[2] === 'VtaBoardShell')).toBe(true);
     expect(calls(run.calls, 'create_bd_cell').map((c) => flagValue(c, '-vlnv'))).toContain('vta-ts.local:vta:vta:1.0');
-    expect(run.calls.some((c) => c.includes('-reference') || c[0] === 'create_bd_cell' && flagValue(c, '-type') === 'module')).toBe(false);
+    expect(run.calls.some((c) => c.includes('-reference') || (c[0] === 'create_bd_cell' && flagValue(c, '-type') === 'module'))).toBe(false);
   });
 
   test('IP versions come from the catalogue, none is hard-coded', () => {
@@ -195,7 +254,10 @@ describe.each([
   test('the PS makes 100 MHz; a clocking wizard makes the requested clock for the core, the PS ports and the interconnects', () => {
     const ps = Object.fromEntries(dictSettings(run.calls, 'ps'));
     expect(ps[freqKey]).toBe('100');
-    expect(Object.fromEntries(dictSettings(run.calls, 'clk_wiz'))).toMatchObject({ 'CONFIG.CLKOUT1_REQUESTED_OUT_FREQ': String(freq), 'CONFIG.USE_LOCKED': 'true' });
+    expect(Object.fromEntries(dictSettings(run.calls, 'clk_wiz'))).toMatchObject({
+      'CONFIG.CLKOUT1_REQUESTED_OUT_FREQ': String(freq),
+      'CONFIG.USE_LOCKED': 'true',
+    });
     const nets = calls(run.calls, 'connect_bd_net').map((c) => c.slice(1));
     expect(nets).toContainEqual([`ps/${clockPin}`, 'clk_wiz/clk_in1']);
     const coreClock = nets.find((n) => n[0] === 'clk_wiz/clk_out1')!;
@@ -205,14 +267,17 @@ describe.each([
     expect(nets).toContainEqual(['clk_wiz/locked', 'rst/dcm_locked']);
     const intf = calls(run.calls, 'connect_bd_intf_net').map((c) => c.slice(1).join(' '));
     expect(intf).toEqual([
-      `ps/${ctrlPort} ctrl_ic/S00_AXI`, 'ctrl_ic/M00_AXI vta/s_axi_control', 'vta/m_axi_gmem mem_ic/S00_AXI', `mem_ic/M00_AXI ps/${dataPort}`,
+      `ps/${ctrlPort} ctrl_ic/S00_AXI`,
+      'ctrl_ic/M00_AXI vta/s_axi_control',
+      'vta/m_axi_gmem mem_ic/S00_AXI',
+      `mem_ic/M00_AXI ps/${dataPort}`,
     ]);
     expect(nets.some((n) => n.includes('rst/peripheral_aresetn') && n.includes('vta/ap_rst_n'))).toBe(true);
     // report.json's clock is the wizard's actual output
     expect(JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8')).actualMhz).toBe(142.857);
   });
 
-  test('registers at the runtime base; the core\'s address space holds the DDR segment only (no bare assign_bd_address)', () => {
+  test("registers at the runtime base; the core's address space holds the DDR segment only (no bare assign_bd_address)", () => {
     const assigns = calls(run.calls, 'assign_bd_address');
     expect(assigns.map((c) => [flagValue(c, '-target_address_space'), c[c.length - 1]])).toEqual([
       ['ps/Data', 'vta/s_axi_control/reg0'],
@@ -238,7 +303,10 @@ describe.each([
 
   test('synthesis and implementation use the jobs argument; .bit, .hwh, .xsa and report.json are written', () => {
     const runs = calls(run.calls, 'launch_runs');
-    expect(runs.map((c) => [c[1], flagValue(c, "-jobs")])).toEqual([['synth_1', '6'], ['impl_1', '6']]);
+    expect(runs.map((c) => [c[1], flagValue(c, '-jobs')])).toEqual([
+      ['synth_1', '6'],
+      ['impl_1', '6'],
+    ]);
     expect(flagValue(runs[1], '-to_step')).toBe('write_bitstream');
     for (const f of ['vta.bit', 'vta.hwh', 'vta.xsa', 'report.json', 'utilization.rpt', 'timing.rpt']) expect(existsSync(join(dir, 'output', f))).toBe(true);
     const report = JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8'));
@@ -266,7 +334,7 @@ describe('build.tcl behaviour', () => {
     expect(JSON.parse(readFileSync(join(dir, 'output/report.json'), 'utf8')).toolVersion).toBe('2019.1');
   });
 
-  test('installed board files are used for the PS preset, in the one automation, and the board\'s memory is not set over it', async () => {
+  test("installed board files are used for the PS preset, in the one automation, and the board's memory is not set over it", async () => {
     const dir = writeBundle(await makeBundle('pynq-z1'));
     const r = runVivado(dir, { BOARD_PARTS: 'www.digilentinc.com:pynq-z1:part0:1.0', BOARD_PART_NAME: 'xc7z020clg400-1' });
     expect(r.status).toBe(0);
@@ -278,7 +346,7 @@ describe('build.tcl behaviour', () => {
     expect(ps.filter((k) => /DDR|MIO|BANK|UART|ENET|SD0|USB0|QSPI|CRYSTAL/.test(k))).toEqual([]);
   });
 
-  test('without board files the PYNQ-Z1\'s own DDR (custom part, board delays) and MIO are set instead', async () => {
+  test("without board files the PYNQ-Z1's own DDR (custom part, board delays) and MIO are set instead", async () => {
     const dir = writeBundle(await makeBundle('pynq-z1'));
     const r = runVivado(dir);
     expect(r.status).toBe(0);
@@ -286,12 +354,15 @@ describe('build.tcl behaviour', () => {
     const keys = ps.map(([k]) => k);
     expect(keys.indexOf('CONFIG.PCW_UIPARAM_DDR_PARTNO')).toBeLessThan(keys.indexOf('CONFIG.PCW_UIPARAM_DDR_BOARD_DELAY0'));
     expect(Object.fromEntries(ps)).toMatchObject({
-      'CONFIG.PCW_UIPARAM_DDR_PARTNO': 'Custom', 'CONFIG.PCW_UIPARAM_DDR_BOARD_DELAY0': '0.223', 'CONFIG.PCW_UIPARAM_DDR_DQS_TO_CLK_DELAY_1': '0.058',
-      'CONFIG.PCW_UIPARAM_DDR_FREQ_MHZ': '525', 'CONFIG.PCW_UART0_UART0_IO': 'MIO 14 .. 15',
+      'CONFIG.PCW_UIPARAM_DDR_PARTNO': 'Custom',
+      'CONFIG.PCW_UIPARAM_DDR_BOARD_DELAY0': '0.223',
+      'CONFIG.PCW_UIPARAM_DDR_DQS_TO_CLK_DELAY_1': '0.058',
+      'CONFIG.PCW_UIPARAM_DDR_FREQ_MHZ': '525',
+      'CONFIG.PCW_UART0_UART0_IO': 'MIO 14 .. 15',
     });
   });
 
-  test('Ultra96-V2: any vendor\'s ultra96v2 board files (avnet.com, Avnet-tria) are used when made for the part, else refused', async () => {
+  test("Ultra96-V2: any vendor's ultra96v2 board files (avnet.com, Avnet-tria) are used when made for the part, else refused", async () => {
     const dir = writeBundle(await makeBundle('ultra96'));
     expect(readFileSync(join(dir, 'build.tcl'), 'utf8')).toContain('get_board_parts -quiet -latest_file_version {*:ultra96v2:part0:*}');
     const ok = runVivado(dir, { BOARD_PARTS: 'avnet-tria.com:ultra96v2:part0:1.3', BOARD_PART_NAME: 'xczu3eg-sbva484-1-i' });
@@ -300,7 +371,9 @@ describe('build.tcl behaviour', () => {
     expect(flagValue(run0(ok.calls, 'apply_bd_automation')[0], '-config')).toBe('apply_board_preset 1');
     const v1 = runVivado(dir, { BOARD_PARTS: 'em.avnet.com:ultra96v2:part0:1.0', BOARD_PART_NAME: 'xczu3eg-sbva484-1-e' });
     expect(v1.status).toBe(0);
-    expect(v1.stdout).toMatch(/WARNING: vta fpga: board files em\.avnet\.com:ultra96v2:part0:1\.0 are for xczu3eg-sbva484-1-e, not xczu3eg-sbva484-1-i; not using them/);
+    expect(v1.stdout).toMatch(
+      /WARNING: vta fpga: board files em\.avnet\.com:ultra96v2:part0:1\.0 are for xczu3eg-sbva484-1-e, not xczu3eg-sbva484-1-i; not using them/,
+    );
     expect(run0(v1.calls, 'set_property').some((c) => c[1] === 'board_part')).toBe(false);
     expect(flagValue(run0(v1.calls, 'apply_bd_automation')[0], '-config')).toBe('apply_board_preset 0');
   });

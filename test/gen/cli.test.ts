@@ -58,7 +58,10 @@ describe('dispatcher', () => {
       [['gen', '--gem', '1x16x16'], 'vta gen: unknown flag --gem; did you mean --gemm? (see vta gen --help)\n'],
       [['infer', 'm.onnx', '--limt', '3'], 'vta infer: unknown flag --limt; did you mean --limit? (see vta infer --help)\n'],
       [['--hepl'], 'vta: unknown flag --hepl; did you mean --help? (see vta --help)\n'],
-      [['bench', 'conv3d'], 'vta bench: unknown subcommand "bench conv3d"; did you mean bench conv2d? (subcommands: conv2d, network, synth; see vta bench --help)\n'],
+      [
+        ['bench', 'conv3d'],
+        'vta bench: unknown subcommand "bench conv3d"; did you mean bench conv2d? (subcommands: conv2d, network, synth; see vta bench --help)\n',
+      ],
       [['help', 'bench', 'netwrok'], 'vta help: unknown subcommand "bench netwrok"; did you mean bench network? (subcommands: conv2d, network, synth)\n'],
     ];
     for (const [argv, message] of cases) {
@@ -94,7 +97,13 @@ describe('dispatcher', () => {
 
   test('commands receive their arguments and io; their exit code is passed on', async () => {
     const seen: string[][] = [];
-    const cmds = [fake('echo', async (argv, io) => { seen.push(argv); io?.stdout(argv.join(' ')); return 3; })];
+    const cmds = [
+      fake('echo', async (argv, io) => {
+        seen.push(argv);
+        io?.stdout(argv.join(' '));
+        return 3;
+      }),
+    ];
     const io = captureIo();
     expect(await main(['echo', 'a', '--b'], io, cmds)).toBe(3);
     expect(seen).toEqual([['a', '--b']]);
@@ -109,13 +118,23 @@ describe('dispatcher', () => {
     ['a string', 1, 'vta x: a string (internal error; run with VTA_DEBUG=1 for the stack)\n'],
   ] as [unknown, number, string][])('a command throwing %s', async (error, code, message) => {
     const io = captureIo();
-    expect(await main(['x'], io, [fake('x', async () => { throw error; })])).toBe(code);
+    expect(
+      await main(['x'], io, [
+        fake('x', async () => {
+          throw error;
+        }),
+      ]),
+    ).toBe(code);
     expect(io.err).toBe(message);
   });
 
   test('multi-line messages are folded to one line', async () => {
     const io = captureIo();
-    await main(['x'], io, [fake('x', async () => { throw new ConfigError('first\n  second'); })]);
+    await main(['x'], io, [
+      fake('x', async () => {
+        throw new ConfigError('first\n  second');
+      }),
+    ]);
     expect(io.err).toBe('vta x: first second\n');
   });
 });
@@ -123,7 +142,9 @@ describe('dispatcher', () => {
 describe('the real vta command', () => {
   function vta(args: string[], env: Record<string, string> = {}) {
     return spawnSync(process.execPath, [join(ROOT, 'bin/vta.js'), ...args], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, VTA_DEBUG: '', ...env },
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, VTA_DEBUG: '', ...env },
     });
   }
 
@@ -138,7 +159,8 @@ describe('the real vta command', () => {
     const r = spawnSync('npx', ['vta', 'help'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
-    for (const name of [...COMMANDS.map((c) => c.name), 'bench conv2d', 'bench network', 'bench synth']) expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of [...COMMANDS.map((c) => c.name), 'bench conv2d', 'bench network', 'bench synth'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   });
 
   test('node bin/vta.js frobnicate: exit code 2', () => {

@@ -1,8 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import {
-  configDirName, genRequestFromArgs, GEN_SPEC, resolveGenConfig, runGen, GenManifest,
-} from '../../gen/gen';
+import { configDirName, genRequestFromArgs, GEN_SPEC, resolveGenConfig, runGen, GenManifest } from '../../gen/gen';
 import { emitRtl } from '../../gen/rtl';
 import { parseArgs } from '../../cli/args';
 import { ConfigError } from '../../hw/vta/errors';
@@ -38,31 +36,76 @@ describe('flags and precedence', () => {
 
   test('every knob maps to its key', () => {
     const c = resolveFlags([
-      '--gemm', '2x8x16', '--inp-width', '3', '--wgt-width', '3', '--acc-width', '5',
-      '--uop-buff', '14', '--inp-buff', '14', '--wgt-buff', '16', '--acc-buff', '16',
-      '--alu-ops', 'min,MAX, add,SHR,MUL', '--bus-width', '128',
-      '--insn-queue-depth', '64', '--dep-queue-depth', '32', '--gemm-pipeline', '3',
+      '--gemm',
+      '2x8x16',
+      '--inp-width',
+      '3',
+      '--wgt-width',
+      '3',
+      '--acc-width',
+      '5',
+      '--uop-buff',
+      '14',
+      '--inp-buff',
+      '14',
+      '--wgt-buff',
+      '16',
+      '--acc-buff',
+      '16',
+      '--alu-ops',
+      'min,MAX, add,SHR,MUL',
+      '--bus-width',
+      '128',
+      '--insn-queue-depth',
+      '64',
+      '--dep-queue-depth',
+      '32',
+      '--gemm-pipeline',
+      '3',
     ]);
     expect(c.json).toMatchObject({
-      LOG_BATCH: 1, LOG_BLOCK_IN: 3, LOG_BLOCK_OUT: 4,
-      LOG_UOP_BUFF_SIZE: 14, LOG_INP_BUFF_SIZE: 14, LOG_WGT_BUFF_SIZE: 16, LOG_ACC_BUFF_SIZE: 16, LOG_OUT_BUFF_SIZE: 14,
-      LOG_BUS_WIDTH: 7, ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'],
-      INSN_QUEUE_DEPTH: 64, DEP_QUEUE_DEPTH: 32, GEMM_PIPELINE_DEPTH: 3,
+      LOG_BATCH: 1,
+      LOG_BLOCK_IN: 3,
+      LOG_BLOCK_OUT: 4,
+      LOG_UOP_BUFF_SIZE: 14,
+      LOG_INP_BUFF_SIZE: 14,
+      LOG_WGT_BUFF_SIZE: 16,
+      LOG_ACC_BUFF_SIZE: 16,
+      LOG_OUT_BUFF_SIZE: 14,
+      LOG_BUS_WIDTH: 7,
+      ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'],
+      INSN_QUEUE_DEPTH: 64,
+      DEP_QUEUE_DEPTH: 32,
+      GEMM_PIPELINE_DEPTH: 3,
     });
     expect(c.busBits).toBe(128);
   });
 
   test('flags override the file, which overrides the defaults', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
-      ...DEFAULT_CONFIG_JSON, TARGET: 'pynq', LOG_WGT_BUFF_SIZE: 17, LOG_BUS_WIDTH: 7, INSN_QUEUE_DEPTH: 128,
-    }));
+    writeFileSync(
+      join(dir, 'cfg.json'),
+      JSON.stringify({
+        ...DEFAULT_CONFIG_JSON,
+        TARGET: 'pynq',
+        LOG_WGT_BUFF_SIZE: 17,
+        LOG_BUS_WIDTH: 7,
+        INSN_QUEUE_DEPTH: 128,
+      }),
+    );
     const fromFile = resolveFlags(['--config', 'cfg.json'], dir);
     expect(fromFile.json).toMatchObject({ TARGET: 'pynq', LOG_WGT_BUFF_SIZE: 17, LOG_BUS_WIDTH: 7, INSN_QUEUE_DEPTH: 128, LOG_ACC_BUFF_SIZE: 17 });
     const c = resolveFlags(['--config', 'cfg.json', '--gemm', '2x8x8', '--wgt-buff', '16', '--bus-width', '256'], dir);
     expect(c.json).toMatchObject({
-      TARGET: 'pynq', LOG_BATCH: 1, LOG_BLOCK_IN: 3, LOG_BLOCK_OUT: 3, LOG_WGT_BUFF_SIZE: 16,
-      LOG_BUS_WIDTH: 8, INSN_QUEUE_DEPTH: 128, LOG_ACC_BUFF_SIZE: 17, LOG_UOP_BUFF_SIZE: 15,
+      TARGET: 'pynq',
+      LOG_BATCH: 1,
+      LOG_BLOCK_IN: 3,
+      LOG_BLOCK_OUT: 3,
+      LOG_WGT_BUFF_SIZE: 16,
+      LOG_BUS_WIDTH: 8,
+      INSN_QUEUE_DEPTH: 128,
+      LOG_ACC_BUFF_SIZE: 17,
+      LOG_UOP_BUFF_SIZE: 15,
     });
   });
 
@@ -98,11 +141,13 @@ describe('output', () => {
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'fake_gemm.v', 'fake_top.v', 'manifest.json', 'vta_hw_spec.h']);
     const cfg = deriveConfig(DEFAULT_CONFIG_JSON);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual(cfg.json);
-    expect(r.out).toMatch(new RegExp(
-      `^vta gen: 1x16_i8w8a32_15_15_18_17 \\(hash ${cfg.hash}\\)\\n  top    VTAFake\\n` +
-        '  files  2 Verilog \\+ vta_hw_spec.h, config.json, manifest.json\\n' +
-        '  out    build/rtl/1x16_i8w8a32_15_15_18_17\\n  time   \\d+ ms\\n$',
-    ));
+    expect(r.out).toMatch(
+      new RegExp(
+        `^vta gen: 1x16_i8w8a32_15_15_18_17 \\(hash ${cfg.hash}\\)\\n  top    VTAFake\\n` +
+          '  files  2 Verilog \\+ vta_hw_spec.h, config.json, manifest.json\\n' +
+          '  out    build/rtl/1x16_i8w8a32_15_15_18_17\\n  time   \\d+ ms\\n$',
+      ),
+    );
   });
 
   test('manifest contents', async () => {
@@ -155,8 +200,12 @@ describe('output', () => {
     expect(configDirName(plain)).toBe('1x16_i8w8a32_15_15_18_17');
     expect(configDirName(resolveFlags(['--bus-width', '64', '--alu-ops', 'MIN,MAX,ADD,SHR']))).toBe('1x16_i8w8a32_15_15_18_17');
     const names = [
-      ['--bus-width', '128'], ['--alu-ops', 'MIN,MAX,ADD,SHR,MUL'], ['--insn-queue-depth', '64'],
-      ['--dep-queue-depth', '64'], ['--gemm-pipeline', '1'], ['--gemm-pipeline', '3'],
+      ['--bus-width', '128'],
+      ['--alu-ops', 'MIN,MAX,ADD,SHR,MUL'],
+      ['--insn-queue-depth', '64'],
+      ['--dep-queue-depth', '64'],
+      ['--gemm-pipeline', '1'],
+      ['--gemm-pipeline', '3'],
     ].map((argv) => configDirName(resolveFlags(argv)));
     for (const n of names) expect(n).toMatch(/^1x16_i8w8a32_15_15_18_17-[0-9a-f]{12}$/);
     expect(new Set([...names, configDirName(plain)]).size).toBe(names.length + 1);
@@ -166,8 +215,23 @@ describe('output', () => {
     const r = await gen(['--gemm', '2x8x8', '--help']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^usage: vta gen \[flags\]/);
-    for (const flag of ['--config', '--gemm', '--inp-width', '--wgt-width', '--acc-width', '--uop-buff', '--inp-buff',
-      '--wgt-buff', '--acc-buff', '--alu-ops', '--bus-width', '--insn-queue-depth', '--dep-queue-depth', '--gemm-pipeline', '--out']) {
+    for (const flag of [
+      '--config',
+      '--gemm',
+      '--inp-width',
+      '--wgt-width',
+      '--acc-width',
+      '--uop-buff',
+      '--inp-buff',
+      '--wgt-buff',
+      '--acc-buff',
+      '--alu-ops',
+      '--bus-width',
+      '--insn-queue-depth',
+      '--dep-queue-depth',
+      '--gemm-pipeline',
+      '--out',
+    ]) {
       expect(r.out).toContain(`  ${flag} `);
     }
     expect(existsSync(join(r.cwd, 'build'))).toBe(false);
@@ -194,7 +258,10 @@ describe('errors: one line on stderr, exit code 2, no stack', () => {
     [['--alu-ops', 'MIN,MAX,ADD'], /^vta gen: --alu-ops MIN,MAX,ADD: ALU_OPS must include SHR/],
     [['--insn-queue-depth', '100'], 'vta gen: --insn-queue-depth 100: INSN_QUEUE_DEPTH = 100 must be a power of two'],
     // the fix in the flags' words, with the value, as the README says it
-    [['--gemm', '2x8x8'], /^vta gen: --gemm 2x8x8: the micro-op does not fit in 32 bits: .*; give --wgt-buff 16 \(now 18: the weight index is 2 bit\(s\) too wide\), or lower --acc-buff, or lower --inp-buff$/],
+    [
+      ['--gemm', '2x8x8'],
+      /^vta gen: --gemm 2x8x8: the micro-op does not fit in 32 bits: .*; give --wgt-buff 16 \(now 18: the weight index is 2 bit\(s\) too wide\), or lower --acc-buff, or lower --inp-buff$/,
+    ],
   ] as [string[], string | RegExp][])('%j', async (argv, expected) => {
     const r = await gen(argv, dir);
     expect(r.code).toBe(2);
@@ -211,14 +278,20 @@ describe('errors: one line on stderr, exit code 2, no stack', () => {
   test('a ConfigError from the hardware generator is a user error too', async () => {
     const io = captureIo();
     const code = await runGen([], {
-      io, cwd: tempDir(), emitRtl: () => { throw new ConfigError('default config: BLOCK_OUT 16 is not supported by this core'); },
+      io,
+      cwd: tempDir(),
+      emitRtl: () => {
+        throw new ConfigError('default config: BLOCK_OUT 16 is not supported by this core');
+      },
     });
     expect([code, io.err]).toEqual([2, 'vta gen: default config: BLOCK_OUT 16 is not supported by this core\n']);
   });
 });
 
 describe('failures of the work itself: exit code 1', () => {
-  const broken = (): never => { throw new Error('emitRtl: something broke'); };
+  const broken = (): never => {
+    throw new Error('emitRtl: something broke');
+  };
 
   test('the real generator is wired: the default configuration emits Verilog', () => {
     const rtl = emitRtl(deriveConfig(DEFAULT_CONFIG_JSON));
@@ -231,8 +304,7 @@ describe('failures of the work itself: exit code 1', () => {
     const code = await runGen([], { io, cwd: tempDir(), emitRtl: broken });
     expect(code).toBe(1);
     expect(io.err).toBe(
-      'vta gen: RTL generation for 1x16_i8w8a32_15_15_18_17 failed: emitRtl: something broke ' +
-        '(internal error; run with VTA_DEBUG=1 for the stack)\n',
+      'vta gen: RTL generation for 1x16_i8w8a32_15_15_18_17 failed: emitRtl: something broke ' + '(internal error; run with VTA_DEBUG=1 for the stack)\n',
     );
   });
 

@@ -41,7 +41,7 @@ function fieldAsserts(cfg: VtaConfig): string[] {
   ];
 }
 
-testCc('the default header compiles and has VTA\'s default values', () => {
+testCc("the default header compiles and has VTA's default values", () => {
   const cfg = deriveConfig(DEFAULT_CONFIG_JSON);
   const r = compile(cfg, [
     'VTA_INP_ELEM_BYTES == 16',

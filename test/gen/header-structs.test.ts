@@ -16,8 +16,13 @@ afterAll(cleanupTempDirs);
 
 // VTA's member names where the layout's differ.
 const MEMBER: Record<string, string> = {
-  pop_prev: 'pop_prev_dep', pop_next: 'pop_next_dep', push_prev: 'push_prev_dep', push_next: 'push_next_dep',
-  dst: 'dst_idx', src: 'src_idx', wgt: 'wgt_idx',
+  pop_prev: 'pop_prev_dep',
+  pop_next: 'pop_next_dep',
+  push_prev: 'push_prev_dep',
+  push_next: 'push_next_dep',
+  dst: 'dst_idx',
+  src: 'src_idx',
+  wgt: 'wgt_idx',
 };
 
 interface Case {
@@ -69,8 +74,10 @@ function cases(cfg: VtaConfig, seed: number, perKind: number): Case[] {
     }
   }
   // FINISH through the generic view.
-  out.push({ cc: `u.generic.opcode = ${OPCODE.FINISH}; u.generic.pop_prev_dep = 1; u.generic.push_next_dep = 1;`,
-    bytes: encodeInsn(cfg, { op: 'FINISH', popPrev: true, popNext: false, pushPrev: false, pushNext: true }) });
+  out.push({
+    cc: `u.generic.opcode = ${OPCODE.FINISH}; u.generic.pop_prev_dep = 1; u.generic.push_next_dep = 1;`,
+    bytes: encodeInsn(cfg, { op: 'FINISH', popPrev: true, popNext: false, pushPrev: false, pushNext: true }),
+  });
   for (let i = 0; i < perKind; i++) {
     const fields = randomFields(rand, cfg.layout.uop, {});
     const uop = toObject('UOP', cfg.layout.uop, fields) as unknown as Uop;
@@ -91,10 +98,16 @@ function runCc(cfg: VtaConfig, list: Case[]): string[] {
     return `  { union VTAInsn u; memset(&u, 0, sizeof u); ${c.cc} dump(&u, sizeof u); }`;
   });
   const src = [
-    '#include <cstdio>', '#include <cstring>', '#include "vta_hw_spec.h"',
+    '#include <cstdio>',
+    '#include <cstring>',
+    '#include "vta_hw_spec.h"',
     'static_assert(VTA_UOP_WIDTH == sizeof(VTAUop) * 8, "TVM runtime check");',
     'static void dump(const void* p, size_t n) { const unsigned char* b = (const unsigned char*)p; for (size_t i = 0; i < n; i++) printf("%02x", b[i]); printf("\\n"); }',
-    'int main() {', ...body, '  return 0;', '}', '',
+    'int main() {',
+    ...body,
+    '  return 0;',
+    '}',
+    '',
   ].join('\n');
   writeFileSync(join(dir, 'structs.cc'), src);
   const c = spawnSync('g++', ['-std=c++11', '-Wall', '-Wextra', '-Werror', '-O0', '-o', 'structs', 'structs.cc'], { cwd: dir, encoding: 'utf8' });
@@ -111,7 +124,10 @@ const configs: [string, VtaConfig][] = [
   ['2x8x8 wgt 16', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { ...parseGemmShape('2x8x8'), LOG_WGT_BUFF_SIZE: 16 }))],
   ['1x32x32', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape('1x32x32')))],
   // INP deeper than ACC (src_idx takes the INP width) and a shallow UOP buffer.
-  ['inp 16 acc 15 uop 14', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_INP_BUFF_SIZE: 16, LOG_ACC_BUFF_SIZE: 15, LOG_WGT_BUFF_SIZE: 17, LOG_UOP_BUFF_SIZE: 14 }))],
+  [
+    'inp 16 acc 15 uop 14',
+    deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_INP_BUFF_SIZE: 16, LOG_ACC_BUFF_SIZE: 15, LOG_WGT_BUFF_SIZE: 17, LOG_UOP_BUFF_SIZE: 14 })),
+  ],
 ];
 
 test.each(configs)('instructions built through the structs equal the TypeScript encoding (%s)', (_label, cfg) => {
@@ -127,7 +143,10 @@ test('a wrong member width is caught (the comparison is real)', () => {
   expect(header).toMatch(/sram_base : 15;/);
   const dir = tempDir();
   writeFileSync(join(dir, 'vta_hw_spec.h'), header);
-  writeFileSync(join(dir, 'x.cc'), '#include <cstdio>\n#include <cstring>\n#include "vta_hw_spec.h"\nint main() { union VTAInsn u; memset(&u, 0, sizeof u); u.mem.dram_base = 1; unsigned long long w; memcpy(&w, &u, 8); printf("%llx\\n", w); return 0; }\n');
+  writeFileSync(
+    join(dir, 'x.cc'),
+    '#include <cstdio>\n#include <cstring>\n#include "vta_hw_spec.h"\nint main() { union VTAInsn u; memset(&u, 0, sizeof u); u.mem.dram_base = 1; unsigned long long w; memcpy(&w, &u, 8); printf("%llx\\n", w); return 0; }\n',
+  );
   const c = spawnSync('g++', ['-std=c++11', '-o', 'x', 'x.cc'], { cwd: dir, encoding: 'utf8' });
   expect(c.stderr).toBe('');
   const r = spawnSync(join(dir, 'x'), [], { encoding: 'utf8' });

@@ -56,8 +56,20 @@ describe.each(configs)('vta_hw_spec.h for %s', (_label, cfg) => {
       expect(num(defs, `VTA_${K}_BUFF_DEPTH`)).toBe(t[k].depth);
       expect(num(defs, `VTA_LOG_${K}_BUFF_DEPTH`)).toBe(t[k].logDepth);
     }
-    for (const key of ['LOG_INP_WIDTH', 'LOG_WGT_WIDTH', 'LOG_ACC_WIDTH', 'LOG_BATCH', 'LOG_BLOCK_IN', 'LOG_BLOCK_OUT',
-      'LOG_UOP_BUFF_SIZE', 'LOG_INP_BUFF_SIZE', 'LOG_WGT_BUFF_SIZE', 'LOG_ACC_BUFF_SIZE', 'LOG_OUT_BUFF_SIZE', 'LOG_BUS_WIDTH'] as const) {
+    for (const key of [
+      'LOG_INP_WIDTH',
+      'LOG_WGT_WIDTH',
+      'LOG_ACC_WIDTH',
+      'LOG_BATCH',
+      'LOG_BLOCK_IN',
+      'LOG_BLOCK_OUT',
+      'LOG_UOP_BUFF_SIZE',
+      'LOG_INP_BUFF_SIZE',
+      'LOG_WGT_BUFF_SIZE',
+      'LOG_ACC_BUFF_SIZE',
+      'LOG_OUT_BUFF_SIZE',
+      'LOG_BUS_WIDTH',
+    ] as const) {
       expect([key, num(defs, `VTA_${key}`)]).toEqual([key, cfg.json[key]]);
     }
   });

@@ -61,7 +61,11 @@ describe('manifest and readability (default configuration)', () => {
     expect(compute).not.toMatch(/cur_insn\[2:0\] ==/);
     for (const f of rtl.files) expect(f.text).not.toContain('!(~');
     const gemm = text('GemmCore_');
-    for (const [b, o] of [[0, 0], [0, 15]]) expect(gemm).toContain(`// ---- lane (b=${b}, o=${o}): dot product of inp[${b}][0..15] and wgt[${o}][0..15] ----`);
+    for (const [b, o] of [
+      [0, 0],
+      [0, 15],
+    ])
+      expect(gemm).toContain(`// ---- lane (b=${b}, o=${o}): dot product of inp[${b}][0..15] and wgt[${o}][0..15] ----`);
     expect(gemm).toMatch(/reg +\[17:0\] dot_b0_o15_s1_0;/);
   });
 
@@ -70,7 +74,7 @@ describe('manifest and readability (default configuration)', () => {
     const compute = annotated.files.find((f) => f.name.startsWith('Compute_'))!.text;
     expect(compute).toMatch(/assign is_gemm = cur_opcode == 3'd2; \/\/ hw\/vta\/core\/compute\.ts:\d+/);
     expect(compute).toMatch(/assign cur_opcode = cur_insn\[2:0\]; \/\/ hw\/vta\/core\/compute\.ts:\d+/);
-    expect(compute).toMatch(/\/\/ from hw\/vta\/core\/compute\.ts:\d+(, \d+)*\n  always @\(posedge clock\)/);
+    expect(compute).toMatch(/\/\/ from hw\/vta\/core\/compute\.ts:\d+(, \d+)*\n {2}always @\(posedge clock\)/);
     expect(text('Compute_')).not.toMatch(/\/\/ from hw\//);
   });
 });

@@ -19,7 +19,7 @@ test('vta conform over the vta-hls set: 35 passed, 0 failed, 2 skipped', () => {
   const skips = lines.filter((l) => l.startsWith('SKIP '));
   expect(skips).toHaveLength(2);
   expect(skips[0]).toMatch(/^SKIP default__quirk_hls_reset_gemm_then_store_s210: .*OUT becomes 0/);
-  expect(skips[1]).toMatch(/^SKIP default__quirk_hls_shr_amounts_s212: .*whole amount/);  // the time line says what it is
+  expect(skips[1]).toMatch(/^SKIP default__quirk_hls_shr_amounts_s212: .*whole amount/); // the time line says what it is
   expect(r.stderr).toMatch(/^vta conform: 37 vector file\(s\) on fsim in \d+\.\d\d s wall-clock$/m);
 });
 
@@ -78,7 +78,15 @@ test('vta disasm of a text file that is no vector: "not a vector or a program", 
 
 test('vta conform --json prints one JSON document with a result per vector (fsim-js target)', () => {
   const dir = '../shared/conformance/vta-hls';
-  const r = vta('conform', `${dir}/default__tl_alu_add_vec_s107.json`, `${dir}/default__quirk_hls_shr_amounts_s212.json`, `${dir}/missing.json`, '--json', '--target', 'fsim-js');
+  const r = vta(
+    'conform',
+    `${dir}/default__tl_alu_add_vec_s107.json`,
+    `${dir}/default__quirk_hls_shr_amounts_s212.json`,
+    `${dir}/missing.json`,
+    '--json',
+    '--target',
+    'fsim-js',
+  );
   expect(r.code).toBe(2); // a missing file is a usage error, reported before anything runs
   const ok = vta('conform', `${dir}/default__tl_alu_add_vec_s107.json`, `${dir}/default__quirk_hls_shr_amounts_s212.json`, '--json', '--target', 'fsim-js');
   expect(ok.code).toBe(0);

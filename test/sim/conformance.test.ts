@@ -6,7 +6,9 @@ import { replay } from '../../sim/replay';
 import { loadVector, skipReason } from '../../sim/vector';
 
 const DIR = join(__dirname, '../../../shared/conformance/vta-hls');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('the set holds 37 vectors, 2 of them skipped by name', () => {
   expect(files).toHaveLength(37);

@@ -55,8 +55,9 @@ describe('Device errors', () => {
     await expect(p).resolves.toBeDefined(); // after FINISH: never fetched into a stage
     const q = runInsns(dev, [{ op: 'UNKNOWN', opcode: 5, popPrev: false, popNext: false, pushPrev: false, pushNext: true }, build.finish()]);
     await expect(q).rejects.toThrow(IllegalInstructionError);
-    await expect(runInsns(dev, [{ op: 'UNKNOWN', opcode: 5, popPrev: false, popNext: false, pushPrev: false, pushNext: true }, build.finish()]))
-      .rejects.toThrow(/illegal instruction 0: opcode 5 is not an instruction .*ILLEGAL opcode=5 +\[push_next\]/);
+    await expect(
+      runInsns(dev, [{ op: 'UNKNOWN', opcode: 5, popPrev: false, popNext: false, pushPrev: false, pushNext: true }, build.finish()]),
+    ).rejects.toThrow(/illegal instruction 0: opcode 5 is not an instruction .*ILLEGAL opcode=5 +\[push_next\]/);
   });
 
   test('illegal LOAD memory type and ALU op', async () => {
@@ -76,11 +77,18 @@ describe('Device errors', () => {
     ]);
     await expect(p).rejects.toThrow(DeadlockError);
     try {
-      await runInsns(dev, [build.load({ memType: INP, xSize: 0, popNext: true }), build.gemm({ popPrev: true }), build.store({ xSize: 0, popPrev: true }), build.finish()]);
+      await runInsns(dev, [
+        build.load({ memType: INP, xSize: 0, popNext: true }),
+        build.gemm({ popPrev: true }),
+        build.store({ xSize: 0, popPrev: true }),
+        build.finish(),
+      ]);
     } catch (e) {
       const d = e as DeadlockError;
       expect(d.stages.map((s) => [s.stage, s.index, s.waitsFor])).toEqual([
-        ['load', 0, 'token in g2l'], ['compute', 1, 'token in l2g'], ['store', 2, 'token in g2s'],
+        ['load', 0, 'token in g2l'],
+        ['compute', 1, 'token in l2g'],
+        ['store', 2, 'token in g2s'],
       ]);
       expect(d.message).toMatch(/^deadlock: load waits at instruction 0 for a token in g2l .*compute waits at instruction 1 for a token in l2g/);
     }
@@ -92,18 +100,17 @@ describe('Device errors', () => {
 
   test('DMA past the end of DRAM names the instruction and the range', async () => {
     const dev = device(); // 1 MiB
-    await expect(runInsns(dev, [build.load({ memType: INP, dramBase: (1 << 20) / 16 - 1, xSize: 2, xStride: 2 }), build.finish()]))
-      .rejects.toThrow(/instruction 0: LOAD INP reads DRAM bytes 1048560\.\.1048591 .* outside DRAM \[0, 1048576\)/);
-    await expect(runInsns(dev, [build.store({ dramBase: (1 << 20) / 16, xSize: 1 }), build.finish()]))
-      .rejects.toThrow(MemoryAccessError);
+    await expect(runInsns(dev, [build.load({ memType: INP, dramBase: (1 << 20) / 16 - 1, xSize: 2, xStride: 2 }), build.finish()])).rejects.toThrow(
+      /instruction 0: LOAD INP reads DRAM bytes 1048560\.\.1048591 .* outside DRAM \[0, 1048576\)/,
+    );
+    await expect(runInsns(dev, [build.store({ dramBase: (1 << 20) / 16, xSize: 1 }), build.finish()])).rejects.toThrow(MemoryAccessError);
   });
 
   test('SRAM index past the buffer: strict throws (incl. the loop-nest maximum); non-strict wraps', async () => {
     const dev = device();
     const src = put(dev, new Uint8Array(32).fill(7));
     const load = build.load({ memType: INP, sramBase: 2047, dramBase: src / 16, xSize: 2, xStride: 2 });
-    await expect(runInsns(dev, [load, build.finish()]))
-      .rejects.toThrow(/instruction 0: LOAD INP SRAM index 2048 is past the end of the buffer \(depth 2048/);
+    await expect(runInsns(dev, [load, build.finish()])).rejects.toThrow(/instruction 0: LOAD INP SRAM index 2048 is past the end of the buffer \(depth 2048/);
     await runInsns(dev, [load, build.finish()], { strict: false });
     expect(dev.srams.inp[2047 * 16]).toBe(7);
     expect(dev.srams.inp[0]).toBe(7);

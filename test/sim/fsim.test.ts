@@ -120,7 +120,13 @@ describe('ALU instructions', () => {
     const dev = device();
     const a = Array.from({ length: lanes }, (_, i) => i - 3);
     const accAddr = put(dev, int32Bytes(a));
-    const uopAddr = put(dev, uopBytes(DEFAULT_CFG, [{ dst: 0, src: 0, wgt: 0 }, { dst: 0, src: 0, wgt: 0 }]));
+    const uopAddr = put(
+      dev,
+      uopBytes(DEFAULT_CFG, [
+        { dst: 0, src: 0, wgt: 0 },
+        { dst: 0, src: 0, wgt: 0 },
+      ]),
+    );
     await runInsns(dev, [
       build.load({ memType: UOP, dramBase: uopAddr / 4, xSize: 2, xStride: 2 }),
       build.load({ memType: ACC, dramBase: accAddr / 64, xSize: 1, xStride: 1 }),
@@ -132,22 +138,31 @@ describe('ALU instructions', () => {
 });
 
 describe('LOAD', () => {
-  const kinds: [number, TensorKind][] = [[UOP, 'uop'], [INP, 'inp'], [WGT, 'wgt'], [ACC, 'acc']];
+  const kinds: [number, TensorKind][] = [
+    [UOP, 'uop'],
+    [INP, 'inp'],
+    [WGT, 'wgt'],
+    [ACC, 'acc'],
+  ];
   for (const cfg of [DEFAULT_CFG, config({ LOG_BATCH: 1, LOG_BLOCK: 3, LOG_WGT_BUFF_SIZE: 16 })]) {
     for (const [memType, kind] of kinds) {
       test(`${MEM_TYPE_NAMES[memType]} (${cfg.name}): 2-D, strided, zero padding on all four sides`, async () => {
         const dev = device(cfg);
         const eb = cfg.tensor[kind].elemBytes;
-        const xSize = 2, ySize = 3, xStride = 5, yPad0 = 1, yPad1 = 2, xPad0 = 3, xPad1 = 1, sramBase = 7;
+        const xSize = 2,
+          ySize = 3,
+          xStride = 5,
+          yPad0 = 1,
+          yPad1 = 2,
+          xPad0 = 3,
+          xPad1 = 1,
+          sramBase = 7;
         const src = new Uint8Array(xStride * ySize * eb).map((_, k) => (k * 7 + 1) & 255 || 1);
         const addr = put(dev, src);
         const junk = 0x55;
         const off = dev.srams.offsets[kind];
         dev.srams.bytes.fill(junk, off, off + 64 * eb);
-        await runInsns(dev, [
-          build.load({ memType, sramBase, dramBase: addr / eb + 1, xSize, ySize, xStride, yPad0, yPad1, xPad0, xPad1 }),
-          build.finish(),
-        ]);
+        await runInsns(dev, [build.load({ memType, sramBase, dramBase: addr / eb + 1, xSize, ySize, xStride, yPad0, yPad1, xPad0, xPad1 }), build.finish()]);
         const w = xPad0 + xSize + xPad1;
         const h = yPad0 + ySize + yPad1;
         const want: number[] = [];
@@ -205,7 +220,10 @@ describe('GEMM', () => {
     const ia = put(dev, new Uint8Array(inp.buffer));
     const wa = put(dev, new Uint8Array(wgt.buffer));
     const aa = put(dev, int32Bytes(bias));
-    const uops = [{ dst: 0, src: 0, wgt: 0 }, { dst: 1, src: 1, wgt: 2 }];
+    const uops = [
+      { dst: 0, src: 0, wgt: 0 },
+      { dst: 1, src: 1, wgt: 2 },
+    ];
     const ua = put(dev, uopBytes(cfg, uops));
     // dst = u.dst + o*2 + i*3 ; src = u.src + o*2 + i*1 (i < 2) ; wgt = u.wgt + o*1
     const g = { iterOut: 2, iterIn: 2, dstFactorOut: 2, dstFactorIn: 3, srcFactorOut: 2, srcFactorIn: 1, wgtFactorOut: 1, wgtFactorIn: 0 };
@@ -219,18 +237,21 @@ describe('GEMM', () => {
     ]);
     const acc = Int32Array.from(bias);
     const out = new Int8Array(acc.length);
-    for (let o = 0; o < g.iterOut; o++) for (let i = 0; i < g.iterIn; i++) for (const u of uops) {
-      const d = u.dst + o * g.dstFactorOut + i * g.dstFactorIn;
-      const s = u.src + o * g.srcFactorOut + i * g.srcFactorIn;
-      const w = u.wgt + o * g.wgtFactorOut + i * g.wgtFactorIn;
-      for (let b = 0; b < B; b++) for (let oo = 0; oo < O; oo++) {
-        let sum = 0;
-        for (let k = 0; k < I; k++) sum += inp[s * B * I + b * I + k] * wgt[w * O * I + oo * I + k];
-        const idx = d * B * O + b * O + oo;
-        acc[idx] = (acc[idx] + sum) | 0;
-        out[idx] = acc[idx];
-      }
-    }
+    for (let o = 0; o < g.iterOut; o++)
+      for (let i = 0; i < g.iterIn; i++)
+        for (const u of uops) {
+          const d = u.dst + o * g.dstFactorOut + i * g.dstFactorIn;
+          const s = u.src + o * g.srcFactorOut + i * g.srcFactorIn;
+          const w = u.wgt + o * g.wgtFactorOut + i * g.wgtFactorIn;
+          for (let b = 0; b < B; b++)
+            for (let oo = 0; oo < O; oo++) {
+              let sum = 0;
+              for (let k = 0; k < I; k++) sum += inp[s * B * I + b * I + k] * wgt[w * O * I + oo * I + k];
+              const idx = d * B * O + b * O + oo;
+              acc[idx] = (acc[idx] + sum) | 0;
+              out[idx] = acc[idx];
+            }
+        }
     expect(Array.from(dev.srams.acc.subarray(0, acc.length))).toEqual(Array.from(acc));
     const touched = [0, 1, 2, 3, 4, 5, 6, 7];
     for (const t of touched) {
@@ -318,6 +339,15 @@ describe('stages and tokens', () => {
     expect(dev.srams.acc[0]).toBe(16); // the GEMM saw the first INP
     expect(dev.srams.inp[0]).toBe(2);
     expect(r.warnings).toEqual([]);
-    expect(r.counters).toMatchObject({ loadInsns: 3, computeInsns: 3, storeInsns: 0, inpLoadBytes: 32, wgtLoadBytes: 256, uopLoadBytes: 4, gemmUops: 1, macs: 256 });
+    expect(r.counters).toMatchObject({
+      loadInsns: 3,
+      computeInsns: 3,
+      storeInsns: 0,
+      inpLoadBytes: 32,
+      wgtLoadBytes: 256,
+      uopLoadBytes: 4,
+      gemmUops: 1,
+      macs: 256,
+    });
   });
 });

@@ -59,7 +59,10 @@ describe('configurations the generator or ISA cannot represent fail up front', (
     await rejects(['gen', '--gemm', '64x1x128', '--wgt-buff', '12', '--out', join(tmp, 'g2')], /acc element 262144 bits wide; .* at most 32768 bits/);
   });
   test('one-element buffers are rejected with the key and the flag to raise, not an internal HDL error', async () => {
-    await rejects(['gen', '--uop-buff', '2', '--out', join(tmp, 'g3')], /--uop-buff 2: the uop buffer \(LOG_UOP_BUFF_SIZE = 2, .* raise --uop-buff to at least 3/);
+    await rejects(
+      ['gen', '--uop-buff', '2', '--out', join(tmp, 'g3')],
+      /--uop-buff 2: the uop buffer \(LOG_UOP_BUFF_SIZE = 2, .* raise --uop-buff to at least 3/,
+    );
     await rejects(['gen', '--inp-buff', '4', '--out', join(tmp, 'g4')], /raise --inp-buff to at least 5/);
     await rejects(['gen', '--acc-buff', '6', '--out', join(tmp, 'g5')], /raise --acc-buff to at least 7/);
   });
@@ -107,7 +110,11 @@ describe('small malformations', () => {
   });
   test('a 20,000-character flag value is not echoed back in full', async () => {
     const huge = '1'.repeat(20000);
-    for (const argv of [['gen', '--gemm', huge], ['run', '--target', huge, 'x.json'], ['gen', `--${huge}`]]) {
+    for (const argv of [
+      ['gen', '--gemm', huge],
+      ['run', '--target', huge, 'x.json'],
+      ['gen', `--${huge}`],
+    ]) {
       const r = await rejects(argv, /\.\.\.\[200\d\d characters\]/);
       expect(r.stderr.length).toBeLessThan(400);
     }
@@ -116,7 +123,9 @@ describe('small malformations', () => {
 
 describe('a 2 GiB DRAM vector', () => {
   test('replays on fsim in about the memory it touches, and a mismatch report does not multiply it', async () => {
-    const ok = vectorWith('big_ok', (v) => { v.dram_bytes = 2 ** 31; });
+    const ok = vectorWith('big_ok', (v) => {
+      v.dram_bytes = 2 ** 31;
+    });
     const bad = vectorWith('big_bad', (v) => {
       v.dram_bytes = 2 ** 31;
       const e = (v.expect as { data: string }[])[0];
@@ -130,14 +139,22 @@ describe('a 2 GiB DRAM vector', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/last written by STORE instruction 5/);
     expect(process.memoryUsage().rss - before).toBeLessThan(512 * 2 ** 20);
-    await rejects(['run', vectorWith('too_big', (v) => { v.dram_bytes = 2 ** 31 + 1; })], /dram_bytes must be an integer in \[1, 2147483648\]/);
+    await rejects(
+      [
+        'run',
+        vectorWith('too_big', (v) => {
+          v.dram_bytes = 2 ** 31 + 1;
+        }),
+      ],
+      /dram_bytes must be an integer in \[1, 2147483648\]/,
+    );
   });
 });
 
 describe('models and data sets are read through the same bounds', () => {
   test('ONNX, TFLite and IDX readers refuse devices', () => {
     // Imported lazily: the compiler is a layer above the simulator tests' usual imports.
-    /* eslint-disable @typescript-eslint/no-var-requires */
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const { importOnnxFile } = require('../../sw/compiler/import/onnx') as typeof import('../../sw/compiler/import/onnx');
     const { importTfliteFile } = require('../../sw/compiler/import/tflite') as typeof import('../../sw/compiler/import/tflite');
     const { readIdx } = require('../../sw/compiler/data/idx') as typeof import('../../sw/compiler/data/idx');

@@ -15,7 +15,9 @@ import { DEFAULT_CFG } from './helpers';
 
 const ROOT = join(__dirname, '../..');
 const VECTORS = join(ROOT, '../shared/conformance/vta-hls');
-const files = readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 function vta(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/vta.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
@@ -63,7 +65,9 @@ test('vta run --max-uops: the budget error names the instruction and the target;
   const file = join(VECTORS, 'default__tl_gemm_4x4x4_s111.json');
   const r = vta('run', file, '--target', 'fsim', '--max-uops', '10');
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/fsim: WorkBudgetError: instruction 4: GEMM of 64 micro-op\(s\) x 1 x 1 iterations = 64 micro-ops exceeds the run's work budget \(10 of 10 left\); raise it with --max-uops/);
+  expect(r.stderr).toMatch(
+    /fsim: WorkBudgetError: instruction 4: GEMM of 64 micro-op\(s\) x 1 x 1 iterations = 64 micro-ops exceeds the run's work budget \(10 of 10 left\); raise it with --max-uops/,
+  );
   expect(vta('run', file, '--target', 'fsim', '--max-uops', '64').code).toBe(0);
   const neg = vta('run', file, '--max-uops', '-5');
   expect(neg.code).not.toBe(0);

@@ -33,7 +33,18 @@ function program(dev: FunctionalSimulator, tokens: { l2g: boolean; g2s: boolean;
     build.load({ memType: WGT, dramBase: data / DEFAULT_CFG.tensor.wgt.elemBytes, xSize: 1, xStride: 1 }),
     build.load({ memType: INP, dramBase: data / 16, xSize: 4, xStride: 4, pushNext: tokens.l2g }),
     build.gemm({ uopBgn: 0, uopEnd: 1, iterOut: 1, iterIn: 4, dstFactorIn: 1, srcFactorIn: 1, popPrev: tokens.l2g, pushPrev: tokens.g2l }),
-    build.alu({ uopBgn: 0, uopEnd: 1, iterOut: 1, iterIn: 4, dstFactorIn: 1, srcFactorIn: 1, aluOp: ALU_OPCODE.ADD, useImm: true, imm: 1, pushNext: tokens.g2s }),
+    build.alu({
+      uopBgn: 0,
+      uopEnd: 1,
+      iterOut: 1,
+      iterIn: 4,
+      dstFactorIn: 1,
+      srcFactorIn: 1,
+      aluOp: ALU_OPCODE.ADD,
+      useImm: true,
+      imm: 1,
+      pushNext: tokens.g2s,
+    }),
     build.store({ dramBase: out / 16, xSize: 4, xStride: 4, popPrev: tokens.g2s }),
     build.load({ memType: INP, dramBase: data / 16, xSize: 4, xStride: 4, popNext: tokens.g2l }),
     build.finish(),
@@ -54,7 +65,13 @@ describe('race detector', () => {
     expect(formatRace(inp)).toMatch(
       /^race on INP row 0 \(and 3 more rows\): load instruction 2 writes it \(LOAD +INP .*\) and compute instruction 3 reads it \(GEMM .*\); no dependency token orders them$/,
     );
-    expect(inp).toMatchObject({ memory: 'INP', row: 0, rows: 4, first: { index: 2, stage: 'load', access: 'write' }, second: { index: 3, stage: 'compute', access: 'read' } });
+    expect(inp).toMatchObject({
+      memory: 'INP',
+      row: 0,
+      rows: 4,
+      first: { index: 2, stage: 'load', access: 'write' },
+      second: { index: 3, stage: 'compute', access: 'read' },
+    });
     // The WGT row is unordered too (its LOAD never pushed).
     expect(r.races!.some((x) => x.memory === 'WGT' && x.first.index === 1 && x.second.index === 3)).toBe(true);
   });
@@ -63,16 +80,30 @@ describe('race detector', () => {
     const dev = device();
     const r = await runInsns(dev, program(dev, { l2g: true, g2s: false, g2l: true }), { checkRaces: true });
     expect(r.races).toEqual([
-      expect.objectContaining({ memory: 'OUT', row: 0, rows: 4, first: expect.objectContaining({ index: 4, stage: 'compute', access: 'write' }), second: expect.objectContaining({ index: 5, stage: 'store', access: 'read' }) }),
+      expect.objectContaining({
+        memory: 'OUT',
+        row: 0,
+        rows: 4,
+        first: expect.objectContaining({ index: 4, stage: 'compute', access: 'write' }),
+        second: expect.objectContaining({ index: 5, stage: 'store', access: 'read' }),
+      }),
     ]);
-    expect(formatRace(r.races![0])).toMatch(/^race on OUT row 0 \(and 3 more rows\): compute instruction 4 writes it \(ALU.*\) and store instruction 5 reads it \(STORE.*\); no dependency token orders them$/);
+    expect(formatRace(r.races![0])).toMatch(
+      /^race on OUT row 0 \(and 3 more rows\): compute instruction 4 writes it \(ALU.*\) and store instruction 5 reads it \(STORE.*\); no dependency token orders them$/,
+    );
   });
 
   test('removing the compute->load token: the second LOAD overwrites INP rows the GEMM reads (write after read)', async () => {
     const dev = device();
     const r = await runInsns(dev, program(dev, { l2g: true, g2s: true, g2l: false }), { checkRaces: true });
     expect(r.races).toEqual([
-      expect.objectContaining({ memory: 'INP', row: 0, rows: 4, first: expect.objectContaining({ index: 3, access: 'read' }), second: expect.objectContaining({ index: 6, stage: 'load', access: 'write' }) }),
+      expect.objectContaining({
+        memory: 'INP',
+        row: 0,
+        rows: 4,
+        first: expect.objectContaining({ index: 3, access: 'read' }),
+        second: expect.objectContaining({ index: 6, stage: 'load', access: 'write' }),
+      }),
     ]);
   });
 
@@ -153,8 +184,13 @@ describe('vta run reports races', () => {
     image.set(encodeProgram(DEFAULT_CFG, insns), 0x8000);
     const file = join(tmp, 'racy.json');
     const vector = {
-      name: 'default__racy_s1', config: DEFAULT_CONFIG_JSON, dram_bytes: 1 << 16,
-      init: [{ addr: 0, data: Buffer.from(image).toString('base64') }], insn_addr: 0x8000, insn_count: insns.length, expect: [],
+      name: 'default__racy_s1',
+      config: DEFAULT_CONFIG_JSON,
+      dram_bytes: 1 << 16,
+      init: [{ addr: 0, data: Buffer.from(image).toString('base64') }],
+      insn_addr: 0x8000,
+      insn_count: insns.length,
+      expect: [],
     };
     writeFileSync(file, JSON.stringify(vector));
     const r = await vta('run', file);

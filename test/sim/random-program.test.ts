@@ -77,12 +77,12 @@ describe('random programs that stress the buffer edges', () => {
       const image = programImage(p);
       // The reference interpreter is slow on 16383-iteration loops: it checks a third of them.
       if (seed % 3 === 0) {
-      const ref = referenceRun(cfg, image, p.insnAddr, p.insnCount);
-      const sim = new FunctionalSimulator(cfg, { dramBytes: image.length, gemmKernel: wasm });
-      sim.loadImage(image);
-      const r = await sim.run(p.insnAddr, p.insnCount, { checkRaces: true });
-      expect(r.races).toEqual([]);
-      expect(Buffer.compare(Buffer.from(sim.read(0, image.length)), Buffer.from(ref))).toBe(0);
+        const ref = referenceRun(cfg, image, p.insnAddr, p.insnCount);
+        const sim = new FunctionalSimulator(cfg, { dramBytes: image.length, gemmKernel: wasm });
+        sim.loadImage(image);
+        const r = await sim.run(p.insnAddr, p.insnCount, { checkRaces: true });
+        expect(r.races).toEqual([]);
+        expect(Buffer.compare(Buffer.from(sim.read(0, image.length)), Buffer.from(ref))).toBe(0);
       }
       const t = cfg.tensor;
       for (const insn of p.insns) {

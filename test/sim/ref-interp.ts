@@ -39,12 +39,16 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
     const stage = insn.op === 'STORE' ? 'store' : insn.op === 'LOAD' && (insn.memType === MEM_TYPE.INP || insn.memType === MEM_TYPE.WGT) ? 'load' : 'compute';
     if (insn.op === 'UNKNOWN') throw new Error(`insn ${i}: unknown opcode`);
     if (stage === 'load' && insn.popNext) pop('g2l', i);
-    if (stage === 'compute') { if (insn.popPrev) pop('l2g', i); if (insn.popNext) pop('s2g', i); }
+    if (stage === 'compute') {
+      if (insn.popPrev) pop('l2g', i);
+      if (insn.popNext) pop('s2g', i);
+    }
     if (stage === 'store' && insn.popPrev) pop('g2s', i);
     if (insn.op === 'LOAD' && insn.xSize > 0) {
       const mt = insn.memType;
       const depth = mt === MEM_TYPE.UOP ? t.uop.depth : mt === MEM_TYPE.INP ? t.inp.depth : mt === MEM_TYPE.WGT ? t.wgt.depth : t.acc.depth;
-      const zero = (): number[] => (mt === MEM_TYPE.UOP ? [0] : new Array(mt === MEM_TYPE.INP ? lanes('inp') : mt === MEM_TYPE.WGT ? lanes('wgt') : lanes('acc')).fill(0));
+      const zero = (): number[] =>
+        mt === MEM_TYPE.UOP ? [0] : new Array(mt === MEM_TYPE.INP ? lanes('inp') : mt === MEM_TYPE.WGT ? lanes('wgt') : lanes('acc')).fill(0);
       const w = insn.xPad0 + insn.xSize + insn.xPad1;
       const rows: number[][] = [];
       for (let k = 0; k < insn.yPad0 * w; k++) rows.push(zero());
@@ -75,7 +79,11 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
             const d = at(t.acc.depth, U.dst + o * insn.dstFactorOut + ii * insn.dstFactorIn, 'dst', i);
             const sIdx = U.src + o * insn.srcFactorOut + ii * insn.srcFactorIn;
             if (insn.op === 'GEMM') {
-              if (insn.resetReg) { acc[d] = acc[d].map(() => 0); out[d] = out[d].map(() => 0); continue; }
+              if (insn.resetReg) {
+                acc[d] = acc[d].map(() => 0);
+                out[d] = out[d].map(() => 0);
+                continue;
+              }
               const s = at(t.inp.depth, sIdx, 'src', i);
               const wi = at(t.wgt.depth, U.wgt + o * insn.wgtFactorOut + ii * insn.wgtFactorIn, 'wgt', i);
               const na = acc[d].slice();
@@ -93,12 +101,18 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
               const na = acc[d].map((a, l) => {
                 const b = src ? src[l] : insn.imm;
                 switch (insn.aluOp) {
-                  case 0: return Math.min(a, b);
-                  case 1: return Math.max(a, b);
-                  case 2: return wrap32(a + b);
-                  case 3: return b >= 0 ? a >> Math.min(b, 31) : -b >= 32 ? 0 : wrap32(a << -b);
-                  case 4: return Math.imul(a, b);
-                  default: throw new Error(`insn ${i}: ALU op ${insn.aluOp}`);
+                  case 0:
+                    return Math.min(a, b);
+                  case 1:
+                    return Math.max(a, b);
+                  case 2:
+                    return wrap32(a + b);
+                  case 3:
+                    return b >= 0 ? a >> Math.min(b, 31) : -b >= 32 ? 0 : wrap32(a << -b);
+                  case 4:
+                    return Math.imul(a, b);
+                  default:
+                    throw new Error(`insn ${i}: ALU op ${insn.aluOp}`);
                 }
               });
               acc[d] = na;
@@ -109,7 +123,10 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
       }
     }
     if (stage === 'load' && insn.pushNext) tokens.l2g++;
-    if (stage === 'compute') { if (insn.pushPrev) tokens.g2l++; if (insn.pushNext) tokens.g2s++; }
+    if (stage === 'compute') {
+      if (insn.pushPrev) tokens.g2l++;
+      if (insn.pushNext) tokens.g2s++;
+    }
     if (stage === 'store' && insn.pushPrev) tokens.s2g++;
     if (insn.op === 'FINISH') break;
   }

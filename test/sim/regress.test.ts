@@ -28,7 +28,11 @@ function brokenDevice(cfg = namedConfig('default')): Device {
 test('checkProgram finds a wrong byte and the failure replays as a vector', async () => {
   const cfg = namedConfig('default');
   const p = randomProgram(cfg, 42);
-  const ok = await checkProgram(new FunctionalSimulator(cfg, { dramBytes: 4 << 20 }), new FunctionalSimulator(cfg, { dramBytes: 4 << 20, gemmKernel: 'js' }), p);
+  const ok = await checkProgram(
+    new FunctionalSimulator(cfg, { dramBytes: 4 << 20 }),
+    new FunctionalSimulator(cfg, { dramBytes: 4 << 20, gemmKernel: 'js' }),
+    p,
+  );
   expect(ok).toMatchObject({ ok: true, mismatchCount: 0 });
   const bad = await checkProgram(new FunctionalSimulator(cfg, { dramBytes: 4 << 20 }), brokenDevice(cfg), p);
   expect(bad.ok).toBe(false);
@@ -44,10 +48,27 @@ test('checkProgram finds a wrong byte and the failure replays as a vector', asyn
 
 test('JUnit XML has one testsuite per configuration and escapes failure text', () => {
   const report: RegressReport = {
-    target: 'tsim', reference: 'fsim', configs: ['default', 'b2x8'], programs: 1, seed: 1, passed: 1, failed: 1, seconds: 1,
+    target: 'tsim',
+    reference: 'fsim',
+    configs: ['default', 'b2x8'],
+    programs: 1,
+    seed: 1,
+    passed: 1,
+    failed: 1,
+    seconds: 1,
     cases: [
       { config: 'default', seed: 1, name: 'default__random_s1', ok: true, seconds: 0.5, cycles: 100, mismatchCount: 0 },
-      { config: 'b2x8', seed: 1, name: 'b2x8__random_s1', ok: false, seconds: 0.5, cycles: null, error: 'deadlock <l2g> & "x"', mismatchCount: 0, vector: 'f.json' },
+      {
+        config: 'b2x8',
+        seed: 1,
+        name: 'b2x8__random_s1',
+        ok: false,
+        seconds: 0.5,
+        cycles: null,
+        error: 'deadlock <l2g> & "x"',
+        mismatchCount: 0,
+        vector: 'f.json',
+      },
     ],
   };
   const xml = junitXml(report);
@@ -70,5 +91,7 @@ test('vta regress runs in parallel workers and writes both reports', async () =>
 test('vta regress rejects an unknown configuration in one line', async () => {
   const r = await execa('node', ['bin/vta.js', 'regress', '--configs', 'default,b9'], { cwd: ROOT, reject: false });
   expect(r.exitCode).toBe(2);
-  expect(r.stderr.trim()).toMatch(/^vta regress: --configs: unknown configuration "b9"; give a name \(default, b2x8, b1x32\), a board \(.*\), a shape BxIxO or a JSON file$/);
+  expect(r.stderr.trim()).toMatch(
+    /^vta regress: --configs: unknown configuration "b9"; give a name \(default, b2x8, b1x32\), a board \(.*\), a shape BxIxO or a JSON file$/,
+  );
 });

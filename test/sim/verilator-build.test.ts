@@ -33,7 +33,11 @@ const ports: TbPort[] = [
 test('a Verilator build is cached by content hash and the stream testbench carries wide values', async () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'vta-vl-'));
   const spec = {
-    name: 'wideacc', top: 'WideAcc', kind: 'exe' as const, cacheDir, log: () => undefined,
+    name: 'wideacc',
+    top: 'WideAcc',
+    kind: 'exe' as const,
+    cacheDir,
+    log: () => undefined,
     verilog: [{ name: 'WideAcc.v', text: verilog }],
     cpp: [{ name: 'tb.cpp', text: streamTestbenchCpp('WideAcc', ports) }],
   };
@@ -44,7 +48,12 @@ test('a Verilator build is cached by content hash and the stream testbench carri
   expect(again.artifact).toBe(first.artifact);
 
   const big = (1n << 99n) + 12345n;
-  const rows = [[1n, 0n, 0n], [0n, big, 7n], [0n, big, 255n], [0n, 1n, 0n]];
+  const rows = [
+    [1n, 0n, 0n],
+    [0n, big, 7n],
+    [0n, big, 255n],
+    [0n, 1n, 0n],
+  ];
   const out = await runStreamTestbench(first.artifact, ports, rows);
   const mask = (1n << 100n) - 1n;
   expect(out.map((r) => r[0])).toEqual([0n, 0n, big, (2n * big) & mask]);

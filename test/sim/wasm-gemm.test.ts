@@ -2,16 +2,26 @@
 // extremes (-128/127 operands, accumulators near the int32 limits), repeated destinations within an
 // instruction (sequential accumulation), index wrap-around, and every body (b16, k16, k8, generic, reset).
 
-import { createWasmGemm, instantiateWasmGemm, loadWasmGemmModule, pickGemmBody, WasmGemmGeometry, WasmGemmLoop, WasmGemmOffsets } from '../../sim/fsim/wasm/gemm';
+import {
+  createWasmGemm,
+  instantiateWasmGemm,
+  loadWasmGemmModule,
+  pickGemmBody,
+  WasmGemmGeometry,
+  WasmGemmLoop,
+  WasmGemmOffsets,
+} from '../../sim/fsim/wasm/gemm';
 import { GemmBody } from '../../sim/fsim/wasm/gemm-wat';
 import { wasmApi, WasmMemoryLike } from '../../sim/fsim/wasm/wasm-api';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
 }
@@ -27,7 +37,11 @@ function setup(batch: number, blockIn: number, blockOut: number, logDepth = 5): 
   const depth = 1 << logDepth;
   const uopDepth = 64;
   let pos = 0;
-  const place = (bytes: number) => { const at = pos; pos = Math.ceil((pos + bytes) / 64) * 64; return at; };
+  const place = (bytes: number) => {
+    const at = pos;
+    pos = Math.ceil((pos + bytes) / 64) * 64;
+    return at;
+  };
   const off = {
     uop: place(uopDepth * 4),
     inp: place(depth * batch * blockIn),
@@ -37,8 +51,17 @@ function setup(batch: number, blockIn: number, blockOut: number, logDepth = 5): 
   };
   const memory = new wasmApi.Memory({ initial: Math.ceil(pos / 65536) + 1 });
   const geom: WasmGemmGeometry = {
-    batch, blockIn, blockOut, dstBits: logDepth, srcLsb: logDepth, srcBits: logDepth, wgtLsb: 2 * logDepth, wgtBits: logDepth,
-    inpDepth: depth, wgtDepth: depth, accDepth: depth,
+    batch,
+    blockIn,
+    blockOut,
+    dstBits: logDepth,
+    srcLsb: logDepth,
+    srcBits: logDepth,
+    wgtLsb: 2 * logDepth,
+    wgtBits: logDepth,
+    inpDepth: depth,
+    wgtDepth: depth,
+    accDepth: depth,
   };
   return { geom, off, memory, uopDepth };
 }
@@ -89,7 +112,10 @@ function jsGemm(s: Setup, v: Views, insn: WasmGemmLoop): void {
 }
 
 function fillRandom(v: Views, r: () => number): void {
-  const pick8 = () => { const x = r(); return x < 0.2 ? -128 : x < 0.4 ? 127 : Math.floor(r() * 256) - 128; };
+  const pick8 = () => {
+    const x = r();
+    return x < 0.2 ? -128 : x < 0.4 ? 127 : Math.floor(r() * 256) - 128;
+  };
   for (let k = 0; k < v.inp.length; k++) v.inp[k] = pick8();
   for (let k = 0; k < v.wgt.length; k++) v.wgt[k] = pick8();
   for (let k = 0; k < v.acc.length; k++) {
@@ -112,14 +138,29 @@ function randomInsn(r: () => number, s: Setup, v: Views, allowReset: boolean): W
   const f = () => Math.floor(r() * 5);
   return {
     resetReg: allowReset && r() < 0.2,
-    uopBgn: bgn, uopEnd: bgn + n, iterOut: 1 + Math.floor(r() * 3), iterIn: 1 + Math.floor(r() * 4),
-    dstFactorOut: f(), dstFactorIn: f(), srcFactorOut: f(), srcFactorIn: f(), wgtFactorOut: f(), wgtFactorIn: f(),
+    uopBgn: bgn,
+    uopEnd: bgn + n,
+    iterOut: 1 + Math.floor(r() * 3),
+    iterIn: 1 + Math.floor(r() * 4),
+    dstFactorOut: f(),
+    dstFactorIn: f(),
+    srcFactorOut: f(),
+    srcFactorIn: f(),
+    wgtFactorOut: f(),
+    wgtFactorIn: f(),
   };
 }
 
 const SHAPES: [number, number, number][] = [
-  [1, 16, 16], [2, 8, 8], [1, 32, 32], [4, 16, 32], // the configurations we ship
-  [2, 32, 8], [1, 8, 4], [1, 4, 4], [2, 16, 2], [1, 1, 1], // other bodies: k16, k8, generic
+  [1, 16, 16],
+  [2, 8, 8],
+  [1, 32, 32],
+  [4, 16, 32], // the configurations we ship
+  [2, 32, 8],
+  [1, 8, 4],
+  [1, 4, 4],
+  [2, 16, 2],
+  [1, 1, 1], // other bodies: k16, k8, generic
 ];
 
 beforeAll(async () => {
@@ -156,9 +197,21 @@ describe('wasm GEMM kernel', () => {
     v.wgt.fill(2, 0, 256);
     v.acc.fill(5, 0, 16);
     for (let u = 0; u < 4; u++) v.uop[u] = 0; // dst 0, src 0, wgt 0, four times
-    gemm(s.geom, s.off, { resetReg: false, uopBgn: 0, uopEnd: 4, iterOut: 2, iterIn: 1, dstFactorOut: 0, dstFactorIn: 0, srcFactorOut: 0, srcFactorIn: 0, wgtFactorOut: 0, wgtFactorIn: 0 });
+    gemm(s.geom, s.off, {
+      resetReg: false,
+      uopBgn: 0,
+      uopEnd: 4,
+      iterOut: 2,
+      iterIn: 1,
+      dstFactorOut: 0,
+      dstFactorIn: 0,
+      srcFactorOut: 0,
+      srcFactorIn: 0,
+      wgtFactorOut: 0,
+      wgtFactorIn: 0,
+    });
     expect([...v.acc.subarray(0, 16)]).toEqual(new Array(16).fill(5 + 8 * 32));
-    expect([...v.out.subarray(0, 16)]).toEqual(new Array(16).fill((5 + 8 * 32) << 24 >> 24));
+    expect([...v.out.subarray(0, 16)]).toEqual(new Array(16).fill(((5 + 8 * 32) << 24) >> 24));
   });
 
   test('wraps to int32 at the limits', async () => {
@@ -169,7 +222,19 @@ describe('wasm GEMM kernel', () => {
     v.wgt.fill(-128, 0, 256);
     v.acc.fill(0x7fffffff, 0, 16);
     v.uop[0] = 0;
-    gemm(s.geom, s.off, { resetReg: false, uopBgn: 0, uopEnd: 1, iterOut: 1, iterIn: 1, dstFactorOut: 0, dstFactorIn: 0, srcFactorOut: 0, srcFactorIn: 0, wgtFactorOut: 0, wgtFactorIn: 0 });
+    gemm(s.geom, s.off, {
+      resetReg: false,
+      uopBgn: 0,
+      uopEnd: 1,
+      iterOut: 1,
+      iterIn: 1,
+      dstFactorOut: 0,
+      dstFactorIn: 0,
+      srcFactorOut: 0,
+      srcFactorIn: 0,
+      wgtFactorOut: 0,
+      wgtFactorIn: 0,
+    });
     expect(v.acc[0]).toBe((0x7fffffff + 16 * 16384) | 0);
   });
 
@@ -191,8 +256,26 @@ describe('wasm GEMM kernel', () => {
       const body: GemmBody = pickGemmBody(batch, bi, bo);
       const L = s.geom.srcLsb;
       const m = (1 << L) - 1;
-      const common = [insn.iterOut, insn.iterIn, insn.dstFactorOut, insn.dstFactorIn, insn.srcFactorOut, insn.srcFactorIn,
-        insn.wgtFactorOut, insn.wgtFactorIn, m, m, m, s.off.inp, s.off.wgt, s.off.acc, s.off.out, batch, bi, bo];
+      const common = [
+        insn.iterOut,
+        insn.iterIn,
+        insn.dstFactorOut,
+        insn.dstFactorIn,
+        insn.srcFactorOut,
+        insn.srcFactorIn,
+        insn.wgtFactorOut,
+        insn.wgtFactorIn,
+        m,
+        m,
+        m,
+        s.off.inp,
+        s.off.wgt,
+        s.off.acc,
+        s.off.out,
+        batch,
+        bi,
+        bo,
+      ];
       const n = insn.uopEnd - insn.uopBgn;
       ex[`raw_${body}`](s.off.uop + 4 * insn.uopBgn, n, L, 2 * L, m, m, m, ...common);
       const rawResult = new Uint8Array(s.memory.buffer).slice();

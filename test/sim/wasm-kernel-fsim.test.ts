@@ -11,7 +11,9 @@ import { initialDram, loadVector, skipReason } from '../../sim/vector';
 const DIR = join(__dirname, '../../../shared/conformance/vta-hls');
 let files: string[] = [];
 try {
-  files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 } catch {
   files = [];
 }

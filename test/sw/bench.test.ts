@@ -17,20 +17,32 @@ function io() {
 describe('vta bench conv2d', () => {
   test('the ResNet-18 workload list', () => {
     expect(RESNET18.map(layerShape)).toEqual([
-      '56x56 64->64 3x3 p1 s1', '56x56 64->128 3x3 p1 s2', '56x56 64->128 1x1 p0 s2', '28x28 128->128 3x3 p1 s1', '28x28 128->256 3x3 p1 s2',
-      '28x28 128->256 1x1 p0 s2', '14x14 256->256 3x3 p1 s1', '14x14 256->512 3x3 p1 s2', '14x14 256->512 1x1 p0 s2', '7x7 512->512 3x3 p1 s1',
+      '56x56 64->64 3x3 p1 s1',
+      '56x56 64->128 3x3 p1 s2',
+      '56x56 64->128 1x1 p0 s2',
+      '28x28 128->128 3x3 p1 s1',
+      '28x28 128->256 3x3 p1 s2',
+      '28x28 128->256 1x1 p0 s2',
+      '14x14 256->256 3x3 p1 s1',
+      '14x14 256->512 3x3 p1 s2',
+      '14x14 256->512 1x1 p0 s2',
+      '7x7 512->512 3x3 p1 s1',
     ]);
   });
 
   test('small layers on fsim: correct, bound, bytes, table and SVG', async () => {
     const small = [RESNET18[9], squareConv('resnet18.c3', 14, 64, 128, 1, 0, 2)];
-    const rep = await runConvBench(new FunctionalSimulator(defaultConfig(), { dramBytes: 32 << 20 }), small, { workloadName: 't', target: 'fsim', deviceName: 'fsim' });
+    const rep = await runConvBench(new FunctionalSimulator(defaultConfig(), { dramBytes: 32 << 20 }), small, {
+      workloadName: 't',
+      target: 'fsim',
+      deviceName: 'fsim',
+    });
     expect(rep.allCorrect).toBe(true);
     for (const l of rep.layers) {
       expect(l.cycles).toBeNull();
       expect(l.utilization).toBeNull();
       expect(l.dramBytes).toBeGreaterThan(0);
-      expect(l.bound).toBeCloseTo(Math.min(1, (l.macs / l.dramBytes) * 8 / 256), 9);
+      expect(l.bound).toBeCloseTo(Math.min(1, ((l.macs / l.dramBytes) * 8) / 256), 9);
       // the stream's bytes are exactly what fsim's counters saw (fsim counts loads)
       const k = l.dramBytesByKind;
       expect(l.counterBytesByKind).toEqual({ inp: k.inp, wgt: k.wgt, acc: k.acc, uop: k.uop, out: k.out });
@@ -43,7 +55,9 @@ describe('vta bench conv2d', () => {
 
   test('the CLI: bad flags are usage errors; help', async () => {
     const a = io();
-    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow('--target fpga: unknown target; targets: fsim, fsim-js, tsim, pynq-z1, ultra96, zcu104, de10-nano');
+    await expect(benchCommand.run(['conv2d', '--target', 'fpga'], a.io)).rejects.toThrow(
+      '--target fpga: unknown target; targets: fsim, fsim-js, tsim, pynq-z1, ultra96, zcu104, de10-nano',
+    );
     await expect(benchCommand.run(['conv2d', '--workload', 'vgg'], a.io)).rejects.toThrow(/unknown; known: resnet18/);
     // The configuration flags of `vta gen`, resolved and checked the same way, on both bench commands.
     await expect(benchCommand.run(['conv2d', '--gemm', '2x8x8'], a.io)).rejects.toThrow(/^--gemm 2x8x8: .*LOG_WGT_BUFF_SIZE|--wgt-buff/);
@@ -60,7 +74,10 @@ describe('vta bench conv2d', () => {
   test('writes JSON in workload order (full ResNet-18 on fsim)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vta-bench-'));
     const a = io();
-    const code = await benchCommand.run(['conv2d', '--workload', 'resnet18', '--target', 'fsim', '--json', join(dir, 'r.json'), '--svg', join(dir, 'r.svg')], a.io);
+    const code = await benchCommand.run(
+      ['conv2d', '--workload', 'resnet18', '--target', 'fsim', '--json', join(dir, 'r.json'), '--svg', join(dir, 'r.svg')],
+      a.io,
+    );
     expect(code).toBe(0);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     expect(rep.layers.map((l: { name: string }) => l.name)).toEqual(RESNET18.map((l) => l.name));
@@ -78,7 +95,10 @@ describe('vta bench conv2d', () => {
     // the 16 block convolutions, the 3 downsamples, the 8 residual adds and the classifier run on VTA
     expect(vta.filter((l: { op: string }) => l.op === 'conv2d')).toHaveLength(19);
     expect(vta.filter((l: { op: string }) => l.op === 'dense')).toHaveLength(1);
-    expect(rep.offloadedCycles).toBeCloseTo(vta.reduce((s: number, l: { estCycles: number | null }) => s + (l.estCycles ?? 0), 0), 6);
+    expect(rep.offloadedCycles).toBeCloseTo(
+      vta.reduce((s: number, l: { estCycles: number | null }) => s + (l.estCycles ?? 0), 0),
+      6,
+    );
     expect(a.out.join('')).toMatch(/output equals the integer reference: yes/);
     await expect(benchCommand.run(['network', '--size', '48'], a.io)).rejects.toThrow('--size 48: expected a multiple of 32');
     await expect(benchCommand.run(['network', '--db', join(dir, 'x.jsonl'), '--no-db'], a.io)).rejects.toThrow('--db and --no-db exclude each other');

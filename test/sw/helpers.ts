@@ -43,5 +43,11 @@ export function idxFile(dims: number[], data: Uint8Array): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length);
   header.writeUInt32BE(0x800 + dims.length, 0);
   dims.forEach((v, i) => header.writeUInt32BE(v, 4 + 4 * i));
-  return Buffer.concat([header, data.subarray(0, dims.reduce((a, b) => a * b, 1))]);
+  return Buffer.concat([
+    header,
+    data.subarray(
+      0,
+      dims.reduce((a, b) => a * b, 1),
+    ),
+  ]);
 }

@@ -4,8 +4,17 @@ import { conv2d, dense } from '../../sw/ops';
 import { cfgWith, firstDiff, Rng, runtime } from './helpers';
 
 interface Case {
-  N: number; C: number; H: number; W: number; O: number; K: number; stride: number; pad: [number, number, number, number];
-  z: number; min: number; max: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  K: number;
+  stride: number;
+  pad: [number, number, number, number];
+  z: number;
+  min: number;
+  max: number;
 }
 
 /** sum over in-image taps of (x - z) * w + b, then the epilogue: (((acc >> pre) * mul + add) >> shift), clipped. */
@@ -13,20 +22,25 @@ function reference(x: Int8Array, w: Int8Array, b: Int32Array, s: Case, ep: { pre
   const OH = Math.floor((s.H + s.pad[0] + s.pad[1] - s.K) / s.stride) + 1;
   const OW = Math.floor((s.W + s.pad[2] + s.pad[3] - s.K) / s.stride) + 1;
   const out = new Int8Array(s.N * s.O * OH * OW);
-  for (let n = 0; n < s.N; n++) for (let o = 0; o < s.O; o++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
-    let acc = b[o];
-    for (let c = 0; c < s.C; c++) for (let ky = 0; ky < s.K; ky++) for (let kx = 0; kx < s.K; kx++) {
-      const y = oy * s.stride - s.pad[0] + ky;
-      const xx = ox * s.stride - s.pad[2] + kx;
-      if (y < 0 || y >= s.H || xx < 0 || xx >= s.W) continue;
-      acc += (x[((n * s.C + c) * s.H + y) * s.W + xx] - s.z) * w[((o * s.C + c) * s.K + ky) * s.K + kx];
-    }
-    let v = acc >> (ep.pre?.[o] ?? 0);
-    if (ep.mul) v = Math.imul(v, ep.mul[o]);
-    if (ep.add) v = (v + ep.add[o]) | 0;
-    v >>= ep.shift[o];
-    out[((n * s.O + o) * OH + oy) * OW + ox] = Math.min(s.max, Math.max(s.min, v));
-  }
+  for (let n = 0; n < s.N; n++)
+    for (let o = 0; o < s.O; o++)
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++) {
+          let acc = b[o];
+          for (let c = 0; c < s.C; c++)
+            for (let ky = 0; ky < s.K; ky++)
+              for (let kx = 0; kx < s.K; kx++) {
+                const y = oy * s.stride - s.pad[0] + ky;
+                const xx = ox * s.stride - s.pad[2] + kx;
+                if (y < 0 || y >= s.H || xx < 0 || xx >= s.W) continue;
+                acc += (x[((n * s.C + c) * s.H + y) * s.W + xx] - s.z) * w[((o * s.C + c) * s.K + ky) * s.K + kx];
+              }
+          let v = acc >> (ep.pre?.[o] ?? 0);
+          if (ep.mul) v = Math.imul(v, ep.mul[o]);
+          if (ep.add) v = (v + ep.add[o]) | 0;
+          v >>= ep.shift[o];
+          out[((n * s.O + o) * OH + oy) * OW + ox] = Math.min(s.max, Math.max(s.min, v));
+        }
   return out;
 }
 
@@ -54,8 +68,7 @@ describe.each([false, true])('conv2d with an input zero point and a per-channel 
     const epilogue = useMul
       ? { min: s.min, max: s.max, preShift: ep.pre, multiplier: ep.mul, addend: ep.add, channelShift: shift }
       : { min: s.min, max: s.max, channelShift: shift };
-    const got = await conv2d(rt, x, [s.N, s.C, s.H, s.W], w, [s.O, s.C, s.K, s.K], b,
-      { stride: s.stride, padding: s.pad, inputZeroPoint: s.z, epilogue });
+    const got = await conv2d(rt, x, [s.N, s.C, s.H, s.W], w, [s.O, s.C, s.K, s.K], b, { stride: s.stride, padding: s.pad, inputZeroPoint: s.z, epilogue });
     const ref = reference(x, w, b, s, ep);
     const d = firstDiff(got.out, ref);
     if (d >= 0) throw new Error(`differs at ${d}: ${got.out[d]} vs ${ref[d]}`);
@@ -84,6 +97,7 @@ test('dense with an input zero point and per-channel shifts', async () => {
 
 test('a multiplier without MUL in ALU_OPS is a clear error', async () => {
   const rt = runtime();
-  await expect(conv2d(rt, new Int8Array(16 * 4 * 4), [1, 16, 4, 4], new Int8Array(16 * 16), [16, 16, 1, 1], null, { epilogue: { multiplier: [3] } }))
-    .rejects.toThrow(/conv2d: a per-channel multiplier needs the ALU's MUL \(configure ALU_OPS with MUL/);
+  await expect(
+    conv2d(rt, new Int8Array(16 * 4 * 4), [1, 16, 4, 4], new Int8Array(16 * 16), [16, 16, 1, 1], null, { epilogue: { multiplier: [3] } }),
+  ).rejects.toThrow(/conv2d: a per-channel multiplier needs the ALU's MUL \(configure ALU_OPS with MUL/);
 });

@@ -1,5 +1,21 @@
 // Every operator against the plain TypeScript integer reference on fsim, over many random shapes.
-import { Conv2dPlan, OperatorError, requantOffset, add, clip, conv2d, conv2dTranspose, dense, maxPool2d, packActivations, packWeights, relu, shift, unpackActivations, unpackWeights } from '../../sw/ops';
+import {
+  Conv2dPlan,
+  OperatorError,
+  requantOffset,
+  add,
+  clip,
+  conv2d,
+  conv2dTranspose,
+  dense,
+  maxPool2d,
+  packActivations,
+  packWeights,
+  relu,
+  shift,
+  unpackActivations,
+  unpackWeights,
+} from '../../sw/ops';
 import { addRef, conv2dRef, conv2dTransposeRef, denseRef, maxPoolRef, unaryRef } from '../../sw/ops/reference';
 import { estimateConv2dPlan } from '../../sw/ops/conv2d';
 import { RESNET18 } from '../../sw/bench/conv2d';
@@ -16,8 +32,8 @@ describe('layouts', () => {
     expect(p.length).toBe(2 * 32 * 3 * 5);
     expect(Array.from(unpackActivations(CFG, p, [2, 20, 3, 5], 'inp'))).toEqual(Array.from(a));
     // channel 16 (block 1, lane 0) of n=0, y=0, x=0
-    expect(p[(1 * 3 * 5) * 16]).toBe(a[16 * 15]);
-    expect(p[(1 * 3 * 5) * 16 + 4]).toBe(0);
+    expect(p[1 * 3 * 5 * 16]).toBe(a[16 * 15]);
+    expect(p[1 * 3 * 5 * 16 + 4]).toBe(0);
     expect(() => packActivations(CFG, a, [2, 20, 3, 5], 'inp', { pad: false, name: 'x' })).toThrow(/x: channel count 20 is not a multiple of BLOCK_IN 16/);
     const w = rng.int8(20 * 24 * 3 * 3);
     expect(Array.from(unpackWeights(CFG, packWeights(CFG, w, [20, 24, 3, 3]), [20, 24, 3, 3]))).toEqual(Array.from(w));
@@ -27,9 +43,26 @@ describe('layouts', () => {
   });
 });
 
-async function checkConv(rt: ReturnType<typeof runtime>, rng: Rng, s: {
-  N: number; C: number; H: number; W: number; O: number; K: number; KW?: number; stride: number; pad: number | [number, number, number, number]; groups?: number; bias: boolean; shift: number; relu: boolean; plan?: Conv2dPlan;
-}): Promise<void> {
+async function checkConv(
+  rt: ReturnType<typeof runtime>,
+  rng: Rng,
+  s: {
+    N: number;
+    C: number;
+    H: number;
+    W: number;
+    O: number;
+    K: number;
+    KW?: number;
+    stride: number;
+    pad: number | [number, number, number, number];
+    groups?: number;
+    bias: boolean;
+    shift: number;
+    relu: boolean;
+    plan?: Conv2dPlan;
+  },
+): Promise<void> {
   const groups = s.groups ?? 1;
   const KW = s.KW ?? s.K;
   const x = rng.int8(s.N * s.C * s.H * s.W);
@@ -54,8 +87,17 @@ describe('conv2d on fsim', () => {
       const H = rng.int(Math.max(1, K - 2 * pad), 12);
       const W = rng.int(Math.max(1, K - 2 * pad), 12);
       await checkConv(rt, rng, {
-        N: rng.pick([1, 1, 2]), C: rng.pick([16, 32, 20, 48]), H, W, O: rng.pick([16, 32, 24, 64]), K, stride, pad,
-        bias: rng.int(0, 1) === 1, shift: rng.int(0, 10), relu: rng.int(0, 1) === 1,
+        N: rng.pick([1, 1, 2]),
+        C: rng.pick([16, 32, 20, 48]),
+        H,
+        W,
+        O: rng.pick([16, 32, 24, 64]),
+        K,
+        stride,
+        pad,
+        bias: rng.int(0, 1) === 1,
+        shift: rng.int(0, 10),
+        relu: rng.int(0, 1) === 1,
       });
     }
   });
@@ -63,10 +105,34 @@ describe('conv2d on fsim', () => {
   test('forced small tiles: many steps, edge tiles, both virtual threads, token ping-pong', async () => {
     const rng = new Rng(11);
     const rt = runtime();
-    await checkConv(rt, rng, { N: 1, C: 64, H: 13, W: 11, O: 64, K: 3, stride: 1, pad: 1, bias: true, shift: 7, relu: false,
-      plan: { tOC: 2, tIC: 1, tH: 3, tW: 4, weightsResident: false, estBytes: 0 } });
-    await checkConv(rt, rng, { N: 1, C: 32, H: 9, W: 9, O: 32, K: 3, stride: 2, pad: [1, 0, 2, 1], bias: false, shift: 6, relu: true,
-      plan: { tOC: 1, tIC: 2, tH: 2, tW: 3, weightsResident: false, estBytes: 0 } });
+    await checkConv(rt, rng, {
+      N: 1,
+      C: 64,
+      H: 13,
+      W: 11,
+      O: 64,
+      K: 3,
+      stride: 1,
+      pad: 1,
+      bias: true,
+      shift: 7,
+      relu: false,
+      plan: { tOC: 2, tIC: 1, tH: 3, tW: 4, weightsResident: false, estBytes: 0 },
+    });
+    await checkConv(rt, rng, {
+      N: 1,
+      C: 32,
+      H: 9,
+      W: 9,
+      O: 32,
+      K: 3,
+      stride: 2,
+      pad: [1, 0, 2, 1],
+      bias: false,
+      shift: 6,
+      relu: true,
+      plan: { tOC: 1, tIC: 2, tH: 2, tW: 3, weightsResident: false, estBytes: 0 },
+    });
   });
 
   test('requantization offset: MAX initialisation only where it is exact', async () => {
@@ -83,9 +149,16 @@ describe('conv2d on fsim', () => {
     const x = rng.int8(32 * 9 * 10);
     const w = rng.int8(32 * 32 * 9);
     const bias = Int32Array.from({ length: 32 }, (_, i) => (i % 3 === 0 ? -20000 : i % 3 === 1 ? 20000 : rng.int(-50, 50)));
-    for (const [s, r] of [[1, true], [6, false], [9, true]] as const) {
+    for (const [s, r] of [
+      [1, true],
+      [6, false],
+      [9, true],
+    ] as const) {
       const p = { stride: 1, padding: 1, shift: s, relu: r };
-      const got = await conv2d(rt, x, [1, 32, 9, 10], w, [32, 32, 3, 3], bias, { ...p, plan: { tOC: 1, tIC: 2, tH: 2, tW: 10, weightsResident: false, estBytes: 0 } });
+      const got = await conv2d(rt, x, [1, 32, 9, 10], w, [32, 32, 3, 3], bias, {
+        ...p,
+        plan: { tOC: 1, tIC: 2, tH: 2, tW: 10, weightsResident: false, estBytes: 0 },
+      });
       const ref = conv2dRef(x, [1, 32, 9, 10], w, [32, 32, 3, 3], bias, p);
       expect(firstDiff(got.out, ref.out)).toBe(-1);
     }
@@ -107,7 +180,19 @@ describe('conv2d on fsim', () => {
 
   test('other configurations: BATCH 2, 8x8 blocks, small buffers', async () => {
     const rng = new Rng(9);
-    await checkConv(runtime(cfgWith({ LOG_BATCH: 1, LOG_BLOCK: 3, LOG_WGT_BUFF_SIZE: 16 })), rng, { N: 3, C: 12, H: 6, W: 5, O: 20, K: 3, stride: 1, pad: 1, bias: true, shift: 6, relu: false });
+    await checkConv(runtime(cfgWith({ LOG_BATCH: 1, LOG_BLOCK: 3, LOG_WGT_BUFF_SIZE: 16 })), rng, {
+      N: 3,
+      C: 12,
+      H: 6,
+      W: 5,
+      O: 20,
+      K: 3,
+      stride: 1,
+      pad: 1,
+      bias: true,
+      shift: 6,
+      relu: false,
+    });
     const small = cfgWith({ LOG_INP_BUFF_SIZE: 11, LOG_WGT_BUFF_SIZE: 14, LOG_ACC_BUFF_SIZE: 12, LOG_UOP_BUFF_SIZE: 13 });
     await checkConv(runtime(small), rng, { N: 1, C: 48, H: 10, W: 10, O: 48, K: 3, stride: 1, pad: 1, bias: true, shift: 7, relu: true });
   });
@@ -115,17 +200,20 @@ describe('conv2d on fsim', () => {
   test('clear errors: groups that do not block, pads past the kernel, wrong dtype, too large for DRAM', async () => {
     const rt = runtime();
     const x = new Int8Array(32 * 4 * 4);
-    await expect(conv2d(rt, x, [1, 32, 4, 4], new Int8Array(32 * 1 * 9), [32, 1, 3, 3], null, { groups: 32, padding: 1 }))
-      .rejects.toThrow(/channels per group \(1 in, 1 out\) must be multiples of BLOCK_IN 16/);
-    await expect(conv2d(rt, x, [1, 32, 4, 4], new Int8Array(16 * 32 * 9), [16, 32, 3, 3], null, { padding: 3 }))
-      .rejects.toThrow(/padTop 3 must be smaller than the kernel/);
-    await expect(conv2d(rt, new Int32Array(4) as unknown as Int8Array, [1, 1, 2, 2], new Int8Array(16), [16, 1, 1, 1], null))
-      .rejects.toThrow(/input must be an Int8Array \(int8\), got Int32Array/);
-    await expect(conv2d(rt, x, [1, 30, 4, 4], new Int8Array(16 * 30), [16, 30, 1, 1], null, { padChannels: false }))
-      .rejects.toThrow(OperatorError);
+    await expect(conv2d(rt, x, [1, 32, 4, 4], new Int8Array(32 * 1 * 9), [32, 1, 3, 3], null, { groups: 32, padding: 1 })).rejects.toThrow(
+      /channels per group \(1 in, 1 out\) must be multiples of BLOCK_IN 16/,
+    );
+    await expect(conv2d(rt, x, [1, 32, 4, 4], new Int8Array(16 * 32 * 9), [16, 32, 3, 3], null, { padding: 3 })).rejects.toThrow(
+      /padTop 3 must be smaller than the kernel/,
+    );
+    await expect(conv2d(rt, new Int32Array(4) as unknown as Int8Array, [1, 1, 2, 2], new Int8Array(16), [16, 1, 1, 1], null)).rejects.toThrow(
+      /input must be an Int8Array \(int8\), got Int32Array/,
+    );
+    await expect(conv2d(rt, x, [1, 30, 4, 4], new Int8Array(16 * 30), [16, 30, 1, 1], null, { padChannels: false })).rejects.toThrow(OperatorError);
     const tiny = runtime(CFG, undefined, 1 << 20);
-    await expect(conv2d(tiny, new Int8Array(64 * 128 * 128), [1, 64, 128, 128], new Int8Array(64 * 64), [64, 64, 1, 1], null))
-      .rejects.toThrow(/(larger than the device DRAM|cannot allocate .*bytes in all).*open the device with a larger dramBytes/);
+    await expect(conv2d(tiny, new Int8Array(64 * 128 * 128), [1, 64, 128, 128], new Int8Array(64 * 64), [64, 64, 1, 1], null)).rejects.toThrow(
+      /(larger than the device DRAM|cannot allocate .*bytes in all).*open the device with a larger dramBytes/,
+    );
   });
 });
 
@@ -158,7 +246,11 @@ describe('dense and conv2d-transpose on fsim', () => {
   test('conv2d-transpose (DCGAN 4x4 stride 2 pad 1, and others)', async () => {
     const rng = new Rng(31);
     const rt = runtime();
-    for (const [C, O, H, K, s, p, op] of [[32, 16, 4, 4, 2, 1, 0], [16, 16, 5, 3, 2, 1, 1], [16, 32, 3, 3, 1, 0, 0]]) {
+    for (const [C, O, H, K, s, p, op] of [
+      [32, 16, 4, 4, 2, 1, 0],
+      [16, 16, 5, 3, 2, 1, 1],
+      [16, 32, 3, 3, 1, 0, 0],
+    ]) {
       const x = rng.int8(C * H * H);
       const w = rng.int8(C * O * K * K);
       const b = rng.int32(O, -1000, 1000);
@@ -190,7 +282,11 @@ describe('ALU element-wise operators on fsim', () => {
   test('max-pool (ResNet 3x3 s2 p1, 2x2 s2)', async () => {
     const rng = new Rng(51);
     const rt = runtime();
-    for (const [C, H, W, k, s, p] of [[16, 12, 12, 3, 2, 1], [32, 9, 7, 2, 2, 0], [16, 40, 40, 3, 1, 1]]) {
+    for (const [C, H, W, k, s, p] of [
+      [16, 12, 12, 3, 2, 1],
+      [32, 9, 7, 2, 2, 0],
+      [16, 40, 40, 3, 1, 1],
+    ]) {
       const x = rng.int32(C * H * W, -200, 200);
       const got = await maxPool2d(rt, x, [1, C, H, W], k, s, p);
       const ref = maxPoolRef(x, [1, C, H, W], k, s, p);

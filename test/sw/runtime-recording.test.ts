@@ -18,8 +18,14 @@ test('record once, replay with new inputs, release', async () => {
   expect(rec.programs.length).toBe(1);
   expect(rec.held).toEqual([scratch]);
   for (const k of [1, 5]) {
-    rt.copyToDevice(a, Int32Array.from({ length: n * 16 }, (_, i) => i * k));
-    rt.copyToDevice(b, Int32Array.from({ length: n * 16 }, () => 10));
+    rt.copyToDevice(
+      a,
+      Int32Array.from({ length: n * 16 }, (_, i) => i * k),
+    );
+    rt.copyToDevice(
+      b,
+      Int32Array.from({ length: n * 16 }, () => 10),
+    );
     const r = await rt.replay(rec.programs[0]);
     expect(r.counters.aluUops).toBeGreaterThan(0);
     const got = new Int8Array(rt.copyFromDevice(out).buffer);

@@ -12,8 +12,16 @@ async function copyProgram(rt: Runtime, n: number, values: Int32Array): Promise<
   const dst = rt.alloc(n * cfg.tensor.out.elemBytes);
   rt.copyToDevice(src, values);
   rt.loadBuffer2D(src, 0, MEM_TYPE.ACC, 0, 1, n, n);
-  rt.pushAlu(rt.kernel(`span${n}`, (k) => k.loop(n, 1, 1).push(0, 0)), 'MAX', -128);
-  rt.pushAlu(rt.kernel(`span${n}`, () => undefined), 'MIN', 127);
+  rt.pushAlu(
+    rt.kernel(`span${n}`, (k) => k.loop(n, 1, 1).push(0, 0)),
+    'MAX',
+    -128,
+  );
+  rt.pushAlu(
+    rt.kernel(`span${n}`, () => undefined),
+    'MIN',
+    127,
+  );
   rt.depPush('compute', 'store');
   rt.depPop('compute', 'store');
   rt.storeBuffer2D(0, dst, 0, 1, n, n);
@@ -25,7 +33,7 @@ async function copyProgram(rt: Runtime, n: number, values: Int32Array): Promise<
 describe('runtime', () => {
   test('buffers, copies and a clipped ACC copy round-trip', async () => {
     const rt = runtime();
-    const vals = Int32Array.from({ length: 64 * 16 }, (_, i) => (i * 37) % 600 - 300);
+    const vals = Int32Array.from({ length: 64 * 16 }, (_, i) => ((i * 37) % 600) - 300);
     const out = await copyProgram(rt, 64, vals);
     expect(Array.from(out)).toEqual(Array.from(vals, (v) => Math.max(-128, Math.min(127, v))));
     expect(rt.stats.runs).toBe(1);
@@ -34,14 +42,18 @@ describe('runtime', () => {
 
   test('micro-op cache: a kernel is loaded once while resident, reloaded after eviction', async () => {
     const rt = runtime();
-    const k = rt.kernel('big', (kk) => { for (let i = 0; i < 5000; i++) kk.push(i % 100, i % 100); });
+    const k = rt.kernel('big', (kk) => {
+      for (let i = 0; i < 5000; i++) kk.push(i % 100, i % 100);
+    });
     const small = rt.kernel('small', (kk) => kk.push(0, 0));
     rt.pushAlu(k, 'MAX', 0);
     rt.pushAlu(small, 'MAX', 0);
     rt.pushAlu(k, 'MAX', 0);
     const uopLoads = () => rt.pending.filter((i) => i.op === 'LOAD' && i.memType === MEM_TYPE.UOP && i.xSize > 0).length;
     expect(uopLoads()).toBe(2);
-    const k2 = rt.kernel('big2', (kk) => { for (let i = 0; i < 5000; i++) kk.push(i % 50, i % 50); });
+    const k2 = rt.kernel('big2', (kk) => {
+      for (let i = 0; i < 5000; i++) kk.push(i % 50, i % 50);
+    });
     rt.pushAlu(k2, 'MAX', 0); // does not fit beside `big`: everything is evicted
     rt.pushAlu(k, 'MAX', 0);
     expect(uopLoads()).toBe(4);
@@ -51,7 +63,11 @@ describe('runtime', () => {
 
   test('a kernel larger than the micro-op buffer is rejected clearly', () => {
     const rt = runtime();
-    expect(() => rt.kernel('huge', (k) => { for (let i = 0; i < 9000; i++) k.push(0, 0); })).toThrow(/9000 micro-ops, more than the micro-op buffer holds \(8192\)/);
+    expect(() =>
+      rt.kernel('huge', (k) => {
+        for (let i = 0; i < 9000; i++) k.push(0, 0);
+      }),
+    ).toThrow(/9000 micro-ops, more than the micro-op buffer holds \(8192\)/);
   });
 
   test('dependency push folds into the last instruction of the stage, else a NOP; pops are deferred', () => {
@@ -77,8 +93,12 @@ describe('runtime', () => {
     const rt = runtime();
     rt.setOperator('myop');
     const buf = rt.alloc(64 * 4096);
-    expect(() => rt.loadBuffer2D(buf, 0, MEM_TYPE.INP, 2040, 2, 8, 8)).toThrow(/myop instruction 0: LOAD INP writes SRAM elements 2040\.\.2055, past the INP buffer depth 2048/);
-    expect(() => rt.loadBuffer2D(buf, 0, MEM_TYPE.INP, 0, 1, 10, 10, { x0: 20 })).toThrow(/myop instruction 0 \(LOAD\): field x_pad_0 = 20 does not fit 4 bits/);
+    expect(() => rt.loadBuffer2D(buf, 0, MEM_TYPE.INP, 2040, 2, 8, 8)).toThrow(
+      /myop instruction 0: LOAD INP writes SRAM elements 2040\.\.2055, past the INP buffer depth 2048/,
+    );
+    expect(() => rt.loadBuffer2D(buf, 0, MEM_TYPE.INP, 0, 1, 10, 10, { x0: 20 })).toThrow(
+      /myop instruction 0 \(LOAD\): field x_pad_0 = 20 does not fit 4 bits/,
+    );
     expect(() => rt.loadBuffer2D(buf, 16380, MEM_TYPE.INP, 0, 1, 10, 10)).toThrow(/reaches byte/);
     const k = rt.kernel('wide', (kk) => kk.loop(3000, 1, 0, 0).push(0, 0, 0));
     expect(() => rt.pushGemm(k)).toThrow(/GEMM writes ACC element 2999, past the ACC depth 2048/);
@@ -90,7 +110,13 @@ describe('runtime', () => {
     rt.setOperator('padop');
     const buf = rt.alloc(4096);
     rt.loadBuffer2D(buf, 0, MEM_TYPE.INP, 0, 1, 1, 1);
-    expect(() => rt.pushAlu(rt.kernel('k', (k) => k.push(0, 0)), 'ADD', 40000)).toThrow(/padop instruction 2 \(ALU\): field imm = 40000 does not fit 16 signed bits/);
+    expect(() =>
+      rt.pushAlu(
+        rt.kernel('k', (k) => k.push(0, 0)),
+        'ADD',
+        40000,
+      ),
+    ).toThrow(/padop instruction 2 \(ALU\): field imm = 40000 does not fit 16 signed bits/);
   });
 
   test('unbalanced and deadlocking streams are refused', () => {
@@ -102,7 +128,9 @@ describe('runtime', () => {
       build.load({ memType: MEM_TYPE.INP, xSize: 0, popNext: true, pushNext: true }),
       build.finish(),
     ];
-    expect(() => checkTokens(cfg, dead, (i) => `op ${i}`)).toThrow(/deadlocks: load waits at instruction 1 .* for g2l.*compute waits at instruction 0 .* for l2g/);
+    expect(() => checkTokens(cfg, dead, (i) => `op ${i}`)).toThrow(
+      /deadlocks: load waits at instruction 1 .* for g2l.*compute waits at instruction 0 .* for l2g/,
+    );
   });
 
   test('an unbalanced user stream fails before the device runs', async () => {
@@ -143,7 +171,11 @@ describe('runtime', () => {
       const dst = rt.alloc(8 * cfg.tensor.out.elemBytes);
       rt.setOperator('racy');
       rt.loadBuffer2D(src, 0, MEM_TYPE.ACC, 0, 1, 8, 8);
-      rt.pushAlu(rt.kernel('span8', (k) => k.loop(8, 1, 1).push(0, 0)), 'MAX', -128);
+      rt.pushAlu(
+        rt.kernel('span8', (k) => k.loop(8, 1, 1).push(0, 0)),
+        'MAX',
+        -128,
+      );
       rt.storeBuffer2D(0, dst, 0, 1, 8, 8); // no depPush/depPop('compute', 'store') before it
       return rt.synchronize();
     };
@@ -151,17 +183,17 @@ describe('runtime', () => {
     await expect(racy(runtime())).resolves.toBeTruthy(); // not in debug mode: no check
     const err = await racy(runtime(cfgWith(), { log: () => undefined })).catch((e) => e);
     expect(err).toBeInstanceOf(DeviceRunError);
-    expect(String(err.message)).toMatch(/^1 race\(s\); the first between racy instruction \d+ and racy instruction \d+: race on OUT row 0 \(and 7 more rows\): compute instruction \d+ writes it \(ALU/);
+    expect(String(err.message)).toMatch(
+      /^1 race\(s\); the first between racy instruction \d+ and racy instruction \d+: race on OUT row 0 \(and 7 more rows\): compute instruction \d+ writes it \(ALU/,
+    );
   });
 
   test('serialize makes every stage change a token handshake', () => {
     const cfg = cfgWith();
-    const s = serialize([
-      build.load({ memType: MEM_TYPE.INP, xSize: 1 }),
-      build.store({ xSize: 1 }),
-      build.load({ memType: MEM_TYPE.ACC, xSize: 1 }),
-      build.finish(),
-    ], ['a', 'b', 'c', 'd']);
+    const s = serialize(
+      [build.load({ memType: MEM_TYPE.INP, xSize: 1 }), build.store({ xSize: 1 }), build.load({ memType: MEM_TYPE.ACC, xSize: 1 }), build.finish()],
+      ['a', 'b', 'c', 'd'],
+    );
     checkTokens(cfg, s.insns, (i) => String(i));
     const stages = s.insns.map(stageOf);
     expect(stages).toEqual(['load', 'compute', 'store', 'compute', 'compute']);

@@ -9,7 +9,10 @@ import type { SynthReport } from '../../scripts/synth/report';
 test.each([
   [['synth', '--board', 'zedboard'], 'vta synth: --board: unknown board "zedboard"; known boards: pynq-z1, ultra96, zcu104, de10-nano'],
   [['synth', '--family', 'virtex'], 'vta synth: --family: unknown family "virtex"; known families: xc7, xcup, cyclonev, ecp5'],
-  [['synth', '--board', 'pynq-z1', '--family', 'xcup'], 'vta synth: --family xcup contradicts --board pynq-z1, whose xc7z020clg400-1 is family xc7; give one of them'],
+  [
+    ['synth', '--board', 'pynq-z1', '--family', 'xcup'],
+    'vta synth: --family xcup contradicts --board pynq-z1, whose xc7z020clg400-1 is family xc7; give one of them',
+  ],
   [['synth', '--top', 'Nope'], 'vta synth: --top Nope: no such module in the generated Verilog of 1x16_i8w8a32_15_15_18_17 (its top is VtaCore)'],
   [['bench', 'synth', '--only', 'nope'], 'vta bench: --only: unknown case "nope"'],
 ])('vta %j', async (argv, message) => {
@@ -21,18 +24,56 @@ test.each([
 
 const zero = { lut: 0, ff: 0, dsp: 0, bram36: 0, lutram: 0, uram: 0 };
 const report: SynthReport = {
-  schema: 'vta-synth-report/2', config: {}, configName: '1x16_i8w8a32_15_15_18_17', configHash: 'abc', top: 'VtaCore',
-  family: 'xc7', board: 'pynq-z1', part: 'xc7z020clg400-1', yosysVersion: '0.55', script: '', seconds: 60, cached: true, logPath: '/x/yosys.log',
+  schema: 'vta-synth-report/2',
+  config: {},
+  configName: '1x16_i8w8a32_15_15_18_17',
+  configHash: 'abc',
+  top: 'VtaCore',
+  family: 'xc7',
+  board: 'pynq-z1',
+  part: 'xc7z020clg400-1',
+  yosysVersion: '0.55',
+  script: '',
+  seconds: 60,
+  cached: true,
+  logPath: '/x/yosys.log',
   units: { lut: 'LUT6', ff: 'FF', dsp: 'DSP48E1', bram36: 'RAMB36', lutram: 'LUT6 as memory', uram: 'URAM288' },
   resources: { ...zero, lut: 20451, dsp: 256, bram36: 116 },
-  memories: [{ module: 'Compute', name: 'acc_mem', depth: 2048, width: 512, bits: 1 << 20, readPorts: 1, writePorts: 1, instances: 1, mappedTo: { RAMB18E1: 57 }, replicas: 1 }],
-  perModule: [{
-    module: 'VtaCore', instances: 1, self: zero, total: { ...zero, lut: 20451 },
-    timing: { fmaxMHz: 121.4, periodNs: 8.237, levels: 12, stages: { lut: 9, carry: 3 }, from: 'fetch/state[1]', to: 'compute/uop_idx[3]' },
-  }],
+  memories: [
+    {
+      module: 'Compute',
+      name: 'acc_mem',
+      depth: 2048,
+      width: 512,
+      bits: 1 << 20,
+      readPorts: 1,
+      writePorts: 1,
+      instances: 1,
+      mappedTo: { RAMB18E1: 57 },
+      replicas: 1,
+    },
+  ],
+  perModule: [
+    {
+      module: 'VtaCore',
+      instances: 1,
+      self: zero,
+      total: { ...zero, lut: 20451 },
+      timing: { fmaxMHz: 121.4, periodNs: 8.237, levels: 12, stages: { lut: 9, carry: 3 }, from: 'fetch/state[1]', to: 'compute/uop_idx[3]' },
+    },
+  ],
   timing: {
-    fmaxMHz: 121.4, periodNs: 8.237, levels: 12, stages: { lut: 9, carry: 3 }, from: 'fetch/state[1]', to: 'compute/uop_idx[3]',
-    model: 'test model', fmaxRangeMHz: [98.2, 158.7], uncalibratedFmaxMHz: 60, path: [], unknownCells: {},
+    fmaxMHz: 121.4,
+    periodNs: 8.237,
+    levels: 12,
+    stages: { lut: 9, carry: 3 },
+    from: 'fetch/state[1]',
+    to: 'compute/uop_idx[3]',
+    model: 'test model',
+    fmaxRangeMHz: [98.2, 158.7],
+    uncalibratedFmaxMHz: 60,
+    path: [],
+    unknownCells: {},
   },
   fit: { ok: false, lut: { used: 20451, budget: 53200, pct: 38.44, unit: 'LUT6' }, dsp: { used: 256, budget: 220, pct: 116.36, unit: 'DSP48E1' } },
 };
@@ -52,8 +93,22 @@ test('the bench table and chart: every case, fit, the 100% line', () => {
   const cases = synthBenchCases();
   expect(cases.map((c) => c.label)).toEqual(expect.arrayContaining(['default', 'pynq-z1 preset', '1x32x32 zcu104', '2x16x16 de10-nano']));
   const rep = {
-    schema: 'vta-synth-bench/1' as const, yosysVersion: '0.55',
-    rows: [{ label: 'pynq-z1 preset', board: 'pynq-z1', configName: 'c', configHash: 'h', family: 'xc7', resources: report.resources, fit: report.fit, seconds: 60, cached: true, error: null }],
+    schema: 'vta-synth-bench/1' as const,
+    yosysVersion: '0.55',
+    rows: [
+      {
+        label: 'pynq-z1 preset',
+        board: 'pynq-z1',
+        configName: 'c',
+        configHash: 'h',
+        family: 'xc7',
+        resources: report.resources,
+        fit: report.fit,
+        seconds: 60,
+        cached: true,
+        error: null,
+      },
+    ],
   };
   expect(formatSynthBenchTable(rep)).toMatch(/pynq-z1 preset\s+c\s+xc7\s+20451\s+0\s+256\s+116\s+0\s+38\.4%\s+-\s+116\.4%\s+-\s+NO\s+60\*/);
   const svg = synthBenchSvg(rep);

@@ -14,14 +14,20 @@ const STAT = JSON.stringify({
   },
   design: { num_cells_by_type: { DSP48E1: 6, RAMB36E1: 4, RAMB18E1: 2, RAM32M: 2, FDRE: 20, LUT6: 4, BUFG: 1 }, estimated_num_lc: 18 },
 });
-const VERILOG = [{
-  text: 'module Child(input clk);\n  reg  [71:0] acc_mem [0:1023];\n  always @(posedge clk) begin\n    acc_mem[a] <= d;\n    q0 <= acc_mem[r0];\n    q1 <= acc_mem[r1];\n  end\nendmodule\n' +
-    'module Top(input clk);\nendmodule\n',
-}];
+const VERILOG = [
+  {
+    text:
+      'module Child(input clk);\n  reg  [71:0] acc_mem [0:1023];\n  always @(posedge clk) begin\n    acc_mem[a] <= d;\n    q0 <= acc_mem[r0];\n    q1 <= acc_mem[r1];\n  end\nendmodule\n' +
+      'module Top(input clk);\nendmodule\n',
+  },
+];
 
 test('totals, per module (rolled up, with instance counts) and the memory table', () => {
   const r = analyse({
-    family: FAMILIES.xc7, top: 'Top', statText: STAT, declared: declaredMemories(VERILOG),
+    family: FAMILIES.xc7,
+    top: 'Top',
+    statText: STAT,
+    declared: declaredMemories(VERILOG),
     memoryCellLists: { RAMB36E1: 'Child/acc_mem.0.0\nChild/acc_mem.1.0\n', RAMB18E1: 'Child/acc_mem.1.1\n', RAM32M: 'Child/other.0.0\n' },
   });
   expect(r.resources).toEqual({ lut: 18, ff: 20, dsp: 6, bram36: 5, lutram: 8, uram: 0 });
@@ -31,10 +37,20 @@ test('totals, per module (rolled up, with instance counts) and the memory table'
   const top = r.perModule.find((m) => m.module === 'Top')!;
   expect(top.total.dsp).toBe(6);
   expect(top.total.ff).toBe(20);
-  expect(r.memories).toEqual([{
-    module: 'Child', name: 'acc_mem', depth: 1024, width: 72, bits: 73728, readPorts: 2, writePorts: 1, instances: 2,
-    mappedTo: { RAMB36E1: 2, RAMB18E1: 1 }, replicas: 2,
-  }]);
+  expect(r.memories).toEqual([
+    {
+      module: 'Child',
+      name: 'acc_mem',
+      depth: 1024,
+      width: 72,
+      bits: 73728,
+      readPorts: 2,
+      writePorts: 1,
+      instances: 2,
+      mappedTo: { RAMB36E1: 2, RAMB18E1: 1 },
+      replicas: 2,
+    },
+  ]);
 });
 
 test('Cyclone V counts DSP blocks (one 27x27, two 18x18 or three 9x9 each) and M10K', () => {

@@ -13,9 +13,17 @@ import { synthesize, SynthFailure } from '../../scripts/synth/synthesize';
 
 jest.setTimeout(600_000);
 
-const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, {
-  LOG_BLOCK: 2, LOG_UOP_BUFF_SIZE: 10, LOG_INP_BUFF_SIZE: 10, LOG_WGT_BUFF_SIZE: 10, LOG_ACC_BUFF_SIZE: 10, GEMM_DSP_PACKING: 2,
-}), 'small');
+const cfg = deriveConfig(
+  withOverrides(DEFAULT_CONFIG_JSON, {
+    LOG_BLOCK: 2,
+    LOG_UOP_BUFF_SIZE: 10,
+    LOG_INP_BUFF_SIZE: 10,
+    LOG_WGT_BUFF_SIZE: 10,
+    LOG_ACC_BUFF_SIZE: 10,
+    GEMM_DSP_PACKING: 2,
+  }),
+  'small',
+);
 // GemmCore and TensorAlu side by side, every port passed through (so nothing is optimised away).
 const units = (() => {
   const out = emitVerilog(new VtaComputeUnits(cfg));
@@ -32,7 +40,9 @@ endmodule
 `;
 
 let cacheDir: string;
-beforeAll(() => { cacheDir = mkdtempSync(join(tmpdir(), 'vta-synth-test-')); });
+beforeAll(() => {
+  cacheDir = mkdtempSync(join(tmpdir(), 'vta-synth-test-'));
+});
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 test('a 1x4x4 GEMM core and a 4-lane ALU on xc7: two products per DSP, per module, then from the cache', async () => {

@@ -31,12 +31,26 @@ t.each(['imm', 'vec'] as const)('ALU %s: back-to-back ALU instructions run at on
 
 test('table and SVG of a TSIM bench report', () => {
   const report: TsimBenchReport = {
-    date: 'now', cpu: 'cpu', memory: 'mem',
+    date: 'now',
+    cpu: 'cpu',
+    memory: 'mem',
     simSpeed: { workload: 'w', simCyclesPerSecond: 1.5e6, runs: 3 },
-    gemm: [{
-      workload: 'a<b', config: 'c', busBits: 64, cycles: 100, gemmUops: 50, macs: 50 * 256, utilization: 0.5,
-      dramReadBytes: 640, dramWriteBytes: 0, busBoundCycles: 80, utilizationBound: 0.625, simCyclesPerSecond: 1e6,
-    }],
+    gemm: [
+      {
+        workload: 'a<b',
+        config: 'c',
+        busBits: 64,
+        cycles: 100,
+        gemmUops: 50,
+        macs: 50 * 256,
+        utilization: 0.5,
+        dramReadBytes: 640,
+        dramWriteBytes: 0,
+        busBoundCycles: 80,
+        utilizationBound: 0.625,
+        simCyclesPerSecond: 1e6,
+      },
+    ],
     alu: [{ form: 'imm', uopsPerInsn: 2048, cycles1: 2100, cycles4: 8244, marginalUopsPerCycle: 1, wholeUopsPerCycle: 0.99, fixedOverheadCycles: 52 }],
   };
   const text = formatTsimTable(report);

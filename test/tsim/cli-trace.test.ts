@@ -28,7 +28,9 @@ t('vta run --trace writes an FST of the cycle window; conform names one file per
   expect(readFileSync(file).subarray(0, 1)[0]).toBe(0); // FST header block type 0
   // It says what it wrote, the cycle window and the clock; a GTKWave save file shows FSM states by name.
   const said = a.err.join('');
-  expect(said).toMatch(new RegExp(`trace: wrote ${file.replace(/[.]/g, '\\.')}: model cycles \\d+ to \\d+ \\(\\d+ cycles of this run\\), 10 ns per cycle at 100 MHz`));
+  expect(said).toMatch(
+    new RegExp(`trace: wrote ${file.replace(/[.]/g, '\\.')}: model cycles \\d+ to \\d+ \\(\\d+ cycles of this run\\), 10 ns per cycle at 100 MHz`),
+  );
   expect(said).toContain(`gtkwave ${file}.gtkw`);
   const gtkw = readFileSync(`${file}.gtkw`, 'utf8');
   expect(gtkw).toContain(`[dumpfile] "${file}"`);

@@ -21,7 +21,9 @@ const CONFIGS: [string, VtaConfig][] = [
 const SEEDS = (process.env.VTA_TSIM_SEEDS ?? '1,2,3,4').split(',').map(Number);
 
 d.each(CONFIGS)('VtaCore on TSIM, %s', (name, cfg) => {
-  const files = readdirSync(VECTORS).filter((f) => f.startsWith(`${name}__`) && f.endsWith('.json')).sort();
+  const files = readdirSync(VECTORS)
+    .filter((f) => f.startsWith(`${name}__`) && f.endsWith('.json'))
+    .sort();
 
   test.each(files)('conformance %s', async (file) => {
     const v = loadVector(join(VECTORS, file));

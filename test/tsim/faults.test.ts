@@ -41,7 +41,11 @@ function edited(i: number, edit: (insn: Insn) => Insn): Uint8Array {
   return image;
 }
 
-interface Outcome { error: Error | null; dram: Uint8Array; warnings: string[] }
+interface Outcome {
+  error: Error | null;
+  dram: Uint8Array;
+  warnings: string[];
+}
 
 async function runOn(dev: Device, image: Uint8Array, insnAddr: number, insnCount: number, options: TsimRunOptions = {}): Promise<Outcome> {
   dev.loadImage(image);
@@ -64,7 +68,7 @@ function changedBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 test('a STORE whose DRAM address passes 2^32 faults on TSIM as on fsim (it used to wrap and pass)', async () => {
-  const image = edited(5, (s) => ({ ...s, dramBase: (s as { dramBase: number }).dramBase + 2 ** 28 } as Insn));
+  const image = edited(5, (s) => ({ ...s, dramBase: (s as { dramBase: number }).dramBase + 2 ** 28 }) as Insn);
   const { f, t } = await both(image);
   expect(f.error).toBeInstanceOf(MemoryAccessError);
   expect(t.error).toBeInstanceOf(MemoryAccessError);
@@ -74,7 +78,7 @@ test('a STORE whose DRAM address passes 2^32 faults on TSIM as on fsim (it used 
 });
 
 test('a STORE running past DRAM changes no byte on TSIM (it used to write 5,831 stray bytes first)', async () => {
-  const image = edited(5, (s) => ({ ...s, dramBase: 256, ySize: 2000 } as Insn));
+  const image = edited(5, (s) => ({ ...s, dramBase: 256, ySize: 2000 }) as Insn);
   const { f, t } = await both(image);
   expect(f.error).toBeInstanceOf(MemoryAccessError);
   expect(t.error?.name).toBe(f.error!.name);
@@ -84,7 +88,7 @@ test('a STORE running past DRAM changes no byte on TSIM (it used to write 5,831 
 });
 
 test('without the program check, the bus fault names the STORE and its index (not only the AXI address)', async () => {
-  const image = edited(5, (s) => ({ ...s, dramBase: 256, ySize: 2000 } as Insn));
+  const image = edited(5, (s) => ({ ...s, dramBase: 256, ySize: 2000 }) as Insn);
   const t = await runOn(tsim, image, gemm444.insnAddr, gemm444.insnCount, { precheck: false });
   expect(t.error).toBeInstanceOf(DramFaultError);
   const e = t.error as DramFaultError;
@@ -96,7 +100,7 @@ test('without the program check, the bus fault names the STORE and its index (no
 });
 
 test('an INP index past the buffer: the same MemoryAccessError in strict mode; identical wrapping with strict off', async () => {
-  const image = edited(3, (l) => ({ ...l, sramBase: cfg.tensor.inp.depth } as Insn));
+  const image = edited(3, (l) => ({ ...l, sramBase: cfg.tensor.inp.depth }) as Insn);
   const strict = await both(image);
   expect(strict.f.error).toBeInstanceOf(MemoryAccessError);
   expect(strict.t.error?.message).toBe(strict.f.error!.message);
@@ -107,7 +111,7 @@ test('an INP index past the buffer: the same MemoryAccessError in strict mode; i
 });
 
 test('a micro-op range past the UOP buffer is an error naming the GEMM on both targets', async () => {
-  const image = edited(4, (g) => ({ ...g, uopEnd: cfg.tensor.uop.depth + 1 } as Insn));
+  const image = edited(4, (g) => ({ ...g, uopEnd: cfg.tensor.uop.depth + 1 }) as Insn);
   const { f, t } = await both(image);
   expect(f.error).toBeInstanceOf(MemoryAccessError);
   expect(t.error?.message).toBe(f.error!.message);
@@ -144,10 +148,7 @@ test('a misaligned instruction address is refused on both targets', async () => 
 
 test('a long legal ALU instruction is progress for the watchdog, not a hang', async () => {
   // 120x120 iterations without a retired instruction: the old watchdog (retirements only) stops it at 5,000 cycles.
-  const insns: Insn[] = [
-    build.alu({ aluOp: ALU_OPCODE.ADD, useImm: true, imm: 1, uopBgn: 0, uopEnd: 1, iterOut: 120, iterIn: 120 }),
-    build.finish(),
-  ];
+  const insns: Insn[] = [build.alu({ aluOp: ALU_OPCODE.ADD, useImm: true, imm: 1, uopBgn: 0, uopEnd: 1, iterOut: 120, iterIn: 120 }), build.finish()];
   const image = new Uint8Array(DRAM);
   image.set(encodeProgram(cfg, insns), 0x1000);
   const t = await runOn(tsim, image, 0x1000, insns.length, { watchdogCycles: 5000 });
@@ -155,21 +156,23 @@ test('a long legal ALU instruction is progress for the watchdog, not a hang', as
 });
 
 test('the work budget: a 16383x16383 GEMM is refused at once on both targets, naming the instruction', async () => {
-  const image = edited(4, (g) => ({ ...g, iterOut: 16383, iterIn: 16383 } as Insn));
+  const image = edited(4, (g) => ({ ...g, iterOut: 16383, iterIn: 16383 }) as Insn);
   const t0 = Date.now();
   const { f, t } = await both(image);
   expect(Date.now() - t0).toBeLessThan(20_000);
   expect(f.error).toBeInstanceOf(WorkBudgetError);
   expect(t.error?.message).toBe(f.error!.message);
-  expect(f.error!.message).toMatch(/^instruction 4: GEMM of 64 micro-op\(s\) x 16383 x 16383 iterations = 17177772096 micro-ops exceeds the run's work budget .*--max-uops/);
+  expect(f.error!.message).toMatch(
+    /^instruction 4: GEMM of 64 micro-op\(s\) x 16383 x 16383 iterations = 17177772096 micro-ops exceeds the run's work budget .*--max-uops/,
+  );
   // Raised, fsim runs it (a smaller loop nest keeps the test quick).
-  const small = edited(4, (g) => ({ ...g, iterOut: 1, iterIn: 2 } as Insn));
+  const small = edited(4, (g) => ({ ...g, iterOut: 1, iterIn: 2 }) as Insn);
   expect((await both(small, gemm444.insnCount, { maxUops: 100 })).f.error).toBeInstanceOf(WorkBudgetError);
   expect((await both(small, gemm444.insnCount, { maxUops: 128 })).t.error).toBeNull();
 });
 
 test('the TSIM cycle budget stops a run with the instruction each stage is at', async () => {
-  const image = edited(4, (g) => ({ ...g, iterOut: 30, iterIn: 30 } as Insn));
+  const image = edited(4, (g) => ({ ...g, iterOut: 30, iterIn: 30 }) as Insn);
   const t = await runOn(tsim, image, gemm444.insnAddr, gemm444.insnCount, { maxCycles: 3000 });
   expect(t.error).toBeInstanceOf(CycleLimitError);
   expect(t.error).toBeInstanceOf(WorkBudgetError);
@@ -177,7 +180,7 @@ test('the TSIM cycle budget stops a run with the instruction each stage is at', 
   expect(t.error!.message).toMatch(/did not finish within 3000 cycles \(its cycle budget\): .*compute at instruction 4 \(GEMM/);
 });
 
-test('a TSIM mismatch is reported as TSIM\'s, with the fsim re-run that names STOREs labelled (its error no longer replaces it)', async () => {
+test("a TSIM mismatch is reported as TSIM's, with the fsim re-run that names STOREs labelled (its error no longer replaces it)", async () => {
   // A STORE writes the bytes a later LOAD UOP reads: the program check cannot know those micro-ops, TSIM runs
   // the GEMM (wrapping its index, as hardware does) while fsim's strict mode stops at it.
   const insns: Insn[] = [
@@ -189,7 +192,11 @@ test('a TSIM mismatch is reported as TSIM\'s, with the fsim re-run that names ST
     build.finish(),
   ];
   const vector = {
-    name: 'stored_uops', config: gemm444.configJson, dram_bytes: 0x4000, insn_addr: 0x1000, insn_count: insns.length,
+    name: 'stored_uops',
+    config: gemm444.configJson,
+    dram_bytes: 0x4000,
+    insn_addr: 0x1000,
+    insn_count: insns.length,
     init: [{ addr: 0x1000, data: Buffer.from(encodeProgram(cfg, insns)).toString('base64') }],
     expect: [{ addr: 0x2000, data: Buffer.alloc(16).toString('base64') }],
   };
@@ -198,9 +205,17 @@ test('a TSIM mismatch is reported as TSIM\'s, with the fsim re-run that names ST
   writeFileSync(file, JSON.stringify(vector));
   const r = await replay(loadVector(file), { target: 'tsim' });
   expect([r.ok, r.target, r.mismatchCount]).toEqual([false, 'tsim', 16]);
-  expect(r.run.warnings).toEqual(['instruction 4: its micro-ops were loaded from DRAM that a STORE of this run wrote; their SRAM indices are not checked before the run']);
-  expect(r.attributionError).toMatch(/^fsim \(re-run to name the STOREs\) failed: MemoryAccessError: instruction 4: GEMM dst \(ACC\) index 2052 is past the end/);
-  const cli = spawnSync(process.execPath, ['bin/vta.js', 'run', file, '--target', 'tsim'], { cwd: join(__dirname, '../..'), encoding: 'utf8', timeout: 300_000 });
+  expect(r.run.warnings).toEqual([
+    'instruction 4: its micro-ops were loaded from DRAM that a STORE of this run wrote; their SRAM indices are not checked before the run',
+  ]);
+  expect(r.attributionError).toMatch(
+    /^fsim \(re-run to name the STOREs\) failed: MemoryAccessError: instruction 4: GEMM dst \(ACC\) index 2052 is past the end/,
+  );
+  const cli = spawnSync(process.execPath, ['bin/vta.js', 'run', file, '--target', 'tsim'], {
+    cwd: join(__dirname, '../..'),
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   expect(cli.status).toBe(1);
   expect(cli.stdout).toMatch(/^FAIL stored_uops: 16 byte\(s\) differ on tsim, which ran to FINISH/m);
   expect(cli.stdout).toMatch(/^ {2}fsim \(re-run to name the STOREs\) failed: MemoryAccessError: instruction 4/m);

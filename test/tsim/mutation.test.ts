@@ -12,8 +12,11 @@ import { loadVector, skipReason } from '../../sim/vector';
 jest.setTimeout(900_000);
 
 const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');
-const vectors = readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => loadVector(join(VECTORS, f))).filter((v) => skipReason(v) === null);
+const vectors = readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => loadVector(join(VECTORS, f)))
+  .filter((v) => skipReason(v) === null);
 
 test('2 mutants of each of the 35 vectors: fsim and TSIM agree', async () => {
   const report = await runMutationCheck({ vectors, mutants: 2, seed: 101 });
@@ -24,8 +27,13 @@ test('2 mutants of each of the 35 vectors: fsim and TSIM agree', async () => {
 });
 
 test('vta mutate: one vector, 3 mutants, a summary line and exit 0', () => {
-  const r = spawnSync(process.execPath, ['bin/vta.js', 'mutate', join(VECTORS, 'default__tl_gemm_4x4x4_s111.json'), '--mutants', '3', '--seed', '7'],
-    { cwd: join(__dirname, '../..'), encoding: 'utf8', timeout: 600_000 });
-  expect(r.stdout.trimEnd().split('\n').pop()).toMatch(/^3 mutants \((pass|\w+Error) \d+.*\); \d+ with racing instructions left timing-dependent DRAM; 0 disagreement\(s\)$/);
+  const r = spawnSync(process.execPath, ['bin/vta.js', 'mutate', join(VECTORS, 'default__tl_gemm_4x4x4_s111.json'), '--mutants', '3', '--seed', '7'], {
+    cwd: join(__dirname, '../..'),
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  expect(r.stdout.trimEnd().split('\n').pop()).toMatch(
+    /^3 mutants \((pass|\w+Error) \d+.*\); \d+ with racing instructions left timing-dependent DRAM; 0 disagreement\(s\)$/,
+  );
   expect(r.status).toBe(0);
 });

@@ -18,8 +18,18 @@ const VECTORS = join(__dirname, '../../../shared/conformance/vta-hls');
 const cfg = namedConfig('pynq-z1');
 
 describe('VtaCore with the pynq-z1 preset on TSIM', () => {
-  const picks = ['alu_all_ops_bytes', 'seqsem_alu_raw_chain', 'tl_alu_add_vec', 'tl_alu_shr_vec_comp', 'gemm_wrap_extremes', 'tl_blocked_gemm_b256', 'gemm_3phase_tokens'];
-  const files = readdirSync(VECTORS).filter((f) => f.startsWith('default__') && picks.some((p) => f.includes(p))).sort();
+  const picks = [
+    'alu_all_ops_bytes',
+    'seqsem_alu_raw_chain',
+    'tl_alu_add_vec',
+    'tl_alu_shr_vec_comp',
+    'gemm_wrap_extremes',
+    'tl_blocked_gemm_b256',
+    'gemm_3phase_tokens',
+  ];
+  const files = readdirSync(VECTORS)
+    .filter((f) => f.startsWith('default__') && picks.some((p) => f.includes(p)))
+    .sort();
 
   test('the picked vectors exist', () => expect(files).toHaveLength(picks.length));
 
@@ -41,10 +51,13 @@ describe('VtaCore with the pynq-z1 preset on TSIM', () => {
 });
 
 describe('vta bench conv2d --board pynq-z1 --beside-default on TSIM', () => {
-  test('the preset\'s cycles beside the default, labelled by board, with which schedules each used', async () => {
+  test("the preset's cycles beside the default, labelled by board, with which schedules each used", async () => {
     const out: string[] = [];
     const io = { stdout: (s: string) => void out.push(s), stderr: () => undefined };
-    const code = await benchCommand.run(['conv2d', '--workload', 'mnist-lenet-bn', '--target', 'tsim', '--board', 'pynq-z1', '--beside-default', '--no-db'], io);
+    const code = await benchCommand.run(
+      ['conv2d', '--workload', 'mnist-lenet-bn', '--target', 'tsim', '--board', 'pynq-z1', '--beside-default', '--no-db'],
+      io,
+    );
     expect(code).toBe(0);
     const text = out.join('');
     expect(text).toMatch(/default cycles +pynq-z1 preset cycles +pynq-z1 preset\/default/);

@@ -9,10 +9,12 @@ test('a missing verilator gives a clear error naming the apt-get command', async
     let build!: typeof import('../../sim/tsim/build').buildTsim;
     jest.isolateModules(() => {
       // A fresh copy of the build modules: the tool check is cached per module instance.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       build = require('../../sim/tsim/build').buildTsim;
     });
-    await expect(build({ cfg: configWithBus(64), core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64) }, log: () => undefined }))
-      .rejects.toThrow(/verilator is not installed .*apt-get install -y verilator g\+\+ make/);
+    await expect(build({ cfg: configWithBus(64), core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64) }, log: () => undefined })).rejects.toThrow(
+      /verilator is not installed .*apt-get install -y verilator g\+\+ make/,
+    );
   } finally {
     process.env.PATH = path;
   }

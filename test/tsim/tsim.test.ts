@@ -45,7 +45,9 @@ function readWords(dev: TsimDevice, addr: number, count: number): bigint[] {
 }
 
 test('the fixture has exactly the contract ports and the shell instantiates them all', () => {
-  const header = fixtureText().split(/module\s+TsimFixtureCore\s*\(/)[1].split(');')[0];
+  const header = fixtureText()
+    .split(/module\s+TsimFixtureCore\s*\(/)[1]
+    .split(');')[0];
   const declared = [...header.matchAll(/(input|output)\s+(?:wire|reg)\s+(?:\[([^\]]+)\]\s*)?(\w+)/g)].map((m) => m[3]);
   expect(declared).toEqual(corePorts(cfg).map((p) => p.name));
   const shell = tsimShellVerilog(cfg, { core: FIXTURE_TOP });
@@ -153,7 +155,9 @@ test('a core that stops making progress trips the watchdog with what the core ex
     expect(err.progress).toBe(2); // bursts completed before the hang (16 beats = 8 instructions each)
     expect(err.state >>> 31).toBe(1); // the fixture's hang flag
     expect(err.registers.INSN_COUNT).toBe(40);
-    expect(err.message).toMatch(/watchdog: the core made no progress for 5000 cycles .*debug_progress stuck at 0x2\).*debug_state = 0x80000006; 0 read \/ 0 write bursts outstanding; registers CONTROL=1 INSN_COUNT=40/);
+    expect(err.message).toMatch(
+      /watchdog: the core made no progress for 5000 cycles .*debug_progress stuck at 0x2\).*debug_state = 0x80000006; 0 read \/ 0 write bursts outstanding; registers CONTROL=1 INSN_COUNT=40/,
+    );
 
     // A cycle limit is a different error.
     const lim = await dev.run(0x1000, 40, { maxCycles: 100, watchdogCycles: 0 }).catch((e) => e);
@@ -168,7 +172,12 @@ test('a core that stops making progress trips the watchdog with what the core ex
 });
 
 test('$stop in the core ends the run with an error, not the process', async () => {
-  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64, ['FIXTURE_STOP_ON_LAUNCH']) }, dramBytes: 4 * MiB, log: quiet, checkPrograms: false });
+  const dev = await TsimDevice.build(cfg, {
+    core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64, ['FIXTURE_STOP_ON_LAUNCH']) },
+    dramBytes: 4 * MiB,
+    log: quiet,
+    checkPrograms: false,
+  });
   try {
     fill(dev, 0x1000, 4);
     await expect(dev.run(0x1000, 4)).rejects.toThrow(/the model executed \$stop at .*fixture_core\.v:\d+/);
@@ -219,7 +228,13 @@ test('tracing writes a non-empty FST limited to a cycle window; untraced librari
   } finally {
     plain.close();
   }
-  const dev = await TsimDevice.build(cfg, { core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64) }, trace: 'fst', dramBytes: 4 * MiB, log: quiet, checkPrograms: false });
+  const dev = await TsimDevice.build(cfg, {
+    core: { top: FIXTURE_TOP, verilog: fixtureVerilog(64) },
+    trace: 'fst',
+    dramBytes: 4 * MiB,
+    log: quiet,
+    checkPrograms: false,
+  });
   try {
     fill(dev, 0x1000, 32);
     const full = join(dir, 'full.fst');

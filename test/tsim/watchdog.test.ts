@@ -26,7 +26,8 @@ t('a GEMM popping a token no one pushes: the watchdog names each stage, its inst
   try {
     dev.write(0x1000, encodeProgram(cfg, insns));
     const err = await (dev as unknown as { run(a: number, n: number, o: object): Promise<unknown> })
-      .run(0x1000, insns.length, { watchdogCycles: 2000, precheck: false }).catch((e) => e);
+      .run(0x1000, insns.length, { watchdogCycles: 2000, precheck: false })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(WatchdogError);
     const w = err as WatchdogError;
     expect(w.stages.map((s) => [s.stage, s.index, s.waitsFor])).toEqual([

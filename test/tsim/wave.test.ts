@@ -21,6 +21,15 @@ test('every FSM of the core is in the RTL output with its states; filters use GT
   const compute = fsms.find((f) => f.name === 'compute.state')!;
   expect(compute.states.map((s) => s.name)).toEqual(['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'PUSH']);
   expect(fsms.map((f) => f.name)).toEqual(expect.arrayContaining(['fetch.state', 'load.stage', 'store.stage']));
-  expect(stateFilter({ name: 'x.st', module: 'X', width: 5, states: [{ name: 'A', value: 0 }, { name: 'B', value: 17 }] }))
-    .toBe('# X.st: state values of x.st\n00 A\n11 B\n');
+  expect(
+    stateFilter({
+      name: 'x.st',
+      module: 'X',
+      width: 5,
+      states: [
+        { name: 'A', value: 0 },
+        { name: 'B', value: 17 },
+      ],
+    }),
+  ).toBe('# X.st: state values of x.st\n00 A\n11 B\n');
 });

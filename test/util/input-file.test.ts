@@ -50,7 +50,9 @@ test('gzipped input is bounded after decompression too', () => {
   const f = join(tmp, 'bomb.gz');
   writeFileSync(f, gzipSync(Buffer.alloc(1 << 20))); // 1 MiB of zeros in about 1 KiB
   expect(readInputFileMaybeGzip(f, { maxBytes: 1 << 20 }).length).toBe(1 << 20);
-  expect(() => readInputFileMaybeGzip(f, { maxBytes: (1 << 20) - 1, what: 'data file' })).toThrow(`data file ${f}: decompresses to more than the limit of 1048575 bytes`);
+  expect(() => readInputFileMaybeGzip(f, { maxBytes: (1 << 20) - 1, what: 'data file' })).toThrow(
+    `data file ${f}: decompresses to more than the limit of 1048575 bytes`,
+  );
   const broken = join(tmp, 'broken.gz');
   writeFileSync(broken, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
   expect(() => readInputFileMaybeGzip(broken, { maxBytes: 100 })).toThrow(/broken gzip data/);

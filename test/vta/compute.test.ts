@@ -11,10 +11,18 @@ import { build, encodeInsnBits, encodeUop, Insn } from '../../hw/vta/isa';
 import { buildInteractive, Tb } from './core-tb';
 import { aluRef, packLanes, rng, unpackLanes } from './rtl-sim';
 
-const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, {
-  LOG_BLOCK: 2, LOG_UOP_BUFF_SIZE: 6, LOG_INP_BUFF_SIZE: 6, LOG_WGT_BUFF_SIZE: 8, LOG_ACC_BUFF_SIZE: 8,
-  ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'], GEMM_PIPELINE_DEPTH: 2,
-}), 'compute test');
+const cfg = deriveConfig(
+  withOverrides(DEFAULT_CONFIG_JSON, {
+    LOG_BLOCK: 2,
+    LOG_UOP_BUFF_SIZE: 6,
+    LOG_INP_BUFF_SIZE: 6,
+    LOG_WGT_BUFF_SIZE: 8,
+    LOG_ACC_BUFF_SIZE: 8,
+    ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'],
+    GEMM_PIPELINE_DEPTH: 2,
+  }),
+  'compute test',
+);
 
 const T = cfg.tensor;
 const lanes = cfg.batch * cfg.blockOut;
@@ -28,7 +36,9 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
   for (let i = 0; i < dram.length; i++) dram[i] = r.int(0, 255);
   // micro-ops: random, with repeated dsts so back-to-back micro-ops hit one accumulator
   const uops = Array.from({ length: T.uop.depth }, (_, i) => ({
-    dst: i < 6 ? 3 : r.int(0, T.acc.depth - 1), src: r.int(0, T.acc.depth - 1), wgt: r.int(0, T.wgt.depth - 1),
+    dst: i < 6 ? 3 : r.int(0, T.acc.depth - 1),
+    src: r.int(0, T.acc.depth - 1),
+    wgt: r.int(0, T.wgt.depth - 1),
   }));
   uops.forEach((u, i) => new DataView(dram.buffer).setUint32(UOP_BASE + 4 * i, encodeUop(cfg, u), true));
   const special = [-(2 ** 31), 2 ** 31 - 1, -1, 0, 1, 2 ** 31 - 100, -(2 ** 31) + 100];
@@ -87,8 +97,14 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
   // ---- the program ----
   const flags = () => ({ popPrev: r.int(0, 3) === 0, popNext: r.int(0, 3) === 0, pushPrev: r.int(0, 3) === 0, pushNext: r.int(0, 3) === 0 });
   const loop = () => ({
-    uopBgn: r.int(0, 4), uopEnd: r.int(0, 9) === 0 ? 0 : r.int(5, T.uop.depth), iterOut: r.int(0, 12) === 0 ? 0 : r.int(1, 3), iterIn: r.int(1, 3),
-    dstFactorOut: r.int(0, 15), dstFactorIn: r.int(0, 15), srcFactorOut: r.int(0, 15), srcFactorIn: r.int(0, 15),
+    uopBgn: r.int(0, 4),
+    uopEnd: r.int(0, 9) === 0 ? 0 : r.int(5, T.uop.depth),
+    iterOut: r.int(0, 12) === 0 ? 0 : r.int(1, 3),
+    iterIn: r.int(1, 3),
+    dstFactorOut: r.int(0, 15),
+    dstFactorIn: r.int(0, 15),
+    srcFactorOut: r.int(0, 15),
+    srcFactorIn: r.int(0, 15),
   });
   const prog: Insn[] = [
     build.load({ memType: MEM_TYPE.UOP, xSize: T.uop.depth, ...flags() }),
@@ -129,14 +145,18 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
           io_insn_bits_insn: pc < insns.length ? encodeInsnBits(cfg, insns[pc]) : 0n,
           io_insn_bits_index: pc,
           // push targets are full now and then: the stage must wait
-          io_tokens_canPushPrev: tb.cycle % 7 !== 3, io_tokens_canPushNext: tb.cycle % 5 !== 1,
+          io_tokens_canPushPrev: tb.cycle % 7 !== 3,
+          io_tokens_canPushNext: tb.cycle % 5 !== 1,
         });
         for (const c of ['Uop', 'Acc'] as const) {
           const b = beats[c].shift();
           tb.setAll({ [`io_rd${c}_data_valid`]: !!b, [`io_rd${c}_data_bits_data`]: b?.data ?? 0n, [`io_rd${c}_data_bits_last`]: b?.last ?? false });
         }
         const o = await tb.step();
-        if (o.io_insn_ready && pc < insns.length) { ref(insns[pc]); pc++; }
+        if (o.io_insn_ready && pc < insns.length) {
+          ref(insns[pc]);
+          pc++;
+        }
         pops += Number(o.io_tokens_popPrev) + Number(o.io_tokens_popNext);
         pushes += Number(o.io_tokens_pushPrev) + Number(o.io_tokens_pushNext);
         gemmEv += Number(o.io_gemmUop) + Number(o.io_gemmResetUop); // reset GEMMs count separately

@@ -22,12 +22,19 @@ describe('instruction layouts match the conformance README tables', () => {
   const memTable =
     'opcode[2:0] pop_prev[3] pop_next[4] push_prev[5] push_next[6] memory_type[9:7] sram_base[25:10] dram_base[57:26] ' +
     'y_size[79:64] x_size[95:80] x_stride[111:96] y_pad_0[115:112] y_pad_1[119:116] x_pad_0[123:120] x_pad_1[127:124]';
-  test.each([['default', DEFAULT_CONFIG_JSON], ['b2x8', b2x8], ['b1x32', b1x32]] as const)('LOAD/STORE, %s', (_n, json) => {
+  test.each([
+    ['default', DEFAULT_CONFIG_JSON],
+    ['b2x8', b2x8],
+    ['b1x32', b1x32],
+  ] as const)('LOAD/STORE, %s', (_n, json) => {
     expect(describeLayout(deriveConfig(json).layout.mem)).toBe(memTable);
   });
 
   const head = 'opcode[2:0] pop_prev[3] pop_next[4] push_prev[5] push_next[6] reset_reg[7] uop_bgn[20:8] uop_end[34:21] iter_out[48:35] iter_in[62:49]';
-  test.each([['default', DEFAULT_CONFIG_JSON], ['b2x8', b2x8]] as const)('GEMM/ALU/uop, %s', (_n, json) => {
+  test.each([
+    ['default', DEFAULT_CONFIG_JSON],
+    ['b2x8', b2x8],
+  ] as const)('GEMM/ALU/uop, %s', (_n, json) => {
     const c = deriveConfig(json);
     const factors = 'dst_factor_out[74:64] dst_factor_in[85:75] src_factor_out[96:86] src_factor_in[107:97]';
     expect(describeLayout(c.layout.gemm)).toBe(`${head} ${factors} wgt_factor_out[117:108] wgt_factor_in[127:118]`);
@@ -46,7 +53,9 @@ describe('instruction layouts match the conformance README tables', () => {
 describe('impossible configurations are rejected with the key and the fix', () => {
   test('2x8x8 with the default 256 KiB weight buffer overflows the micro-op', () => {
     const json = withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape('2x8x8'));
-    expect(() => deriveConfig(json)).toThrow(/micro-op does not fit in 32 bits.*dst 11 \+ src 11 \+ wgt 12 = 34 bits.*set LOG_WGT_BUFF_SIZE to 16 \(now 18: the weight index is 2 bit\(s\) too wide\)/);
+    expect(() => deriveConfig(json)).toThrow(
+      /micro-op does not fit in 32 bits.*dst 11 \+ src 11 \+ wgt 12 = 34 bits.*set LOG_WGT_BUFF_SIZE to 16 \(now 18: the weight index is 2 bit\(s\) too wide\)/,
+    );
   });
   test('a block size that is not a power of two', () => {
     expect(() => parseGemmShape('1x15x16')).toThrow('--gemm: BLOCK_IN = 15 in 1x15x16 must be a power of two');
@@ -119,10 +128,12 @@ describe('fitting knobs: ALU initiation interval and GEMM DSP packing', () => {
     expect(pk2.gemmDspPacking).toBe(2);
   });
   test('out-of-range values and packing without lane pairs are rejected with the key', () => {
-    expect(() => deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_INITIATION_INTERVAL: 3 }, 'f.json'))
-      .toThrow('f.json: key ALU_INITIATION_INTERVAL = 3 is out of range [1, 2]');
+    expect(() => deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_INITIATION_INTERVAL: 3 }, 'f.json')).toThrow(
+      'f.json: key ALU_INITIATION_INTERVAL = 3 is out of range [1, 2]',
+    );
     expect(() => deriveConfig({ ...DEFAULT_CONFIG_JSON, GEMM_DSP_PACKING: 4 }, 'f.json')).toThrow('key GEMM_DSP_PACKING = 4 is out of range [1, 2]');
-    expect(() => deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BLOCK_IN: 4, LOG_BLOCK_OUT: 0, GEMM_DSP_PACKING: 2 }), 'x'))
-      .toThrow('x: GEMM_DSP_PACKING 2 pairs output lanes, so BLOCK_OUT must be at least 2; use GEMM_DSP_PACKING 1');
+    expect(() => deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BLOCK_IN: 4, LOG_BLOCK_OUT: 0, GEMM_DSP_PACKING: 2 }), 'x')).toThrow(
+      'x: GEMM_DSP_PACKING 2 pairs output lanes, so BLOCK_OUT must be at least 2; use GEMM_DSP_PACKING 1',
+    );
   });
 });

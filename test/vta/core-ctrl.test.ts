@@ -22,7 +22,6 @@ function cfgWith(over: Record<string, unknown>): VtaConfig {
 
 const rng = mulberry32;
 
-
 async function start(mod: Parameters<typeof buildInteractive>[0], name: string): Promise<Tb> {
   const { exe, ports } = await buildInteractive(mod, name);
   const tb = new Tb(exe, ports);
@@ -49,7 +48,9 @@ vtest('TokenQueue: bounded count, push waits when full, pop waits when empty, pu
       expect(model).toBeGreaterThanOrEqual(0);
       expect(model).toBeLessThanOrEqual(4);
     }
-  } finally { tb.close(); }
+  } finally {
+    tb.close();
+  }
 });
 
 // ---- Vcr ----
@@ -63,8 +64,14 @@ class Host {
     for (let i = 0; !(aw && w); i++) {
       if (i > 20) throw new Error('AXI-Lite write not accepted');
       const o = await tb.step();
-      if (o.io_axil_awready) { aw = true; tb.set('io_axil_awvalid', 0); }
-      if (o.io_axil_wready) { w = true; tb.set('io_axil_wvalid', 0); }
+      if (o.io_axil_awready) {
+        aw = true;
+        tb.set('io_axil_awvalid', 0);
+      }
+      if (o.io_axil_wready) {
+        w = true;
+        tb.set('io_axil_wvalid', 0);
+      }
       for (const k of Object.keys(extra)) tb.set(k, 0);
     }
     for (let i = 0; ; i++) {
@@ -148,7 +155,9 @@ vtest('Vcr: register reads and writes, unmapped reads 0, launch/finish/CYCLES, c
     tb.set('io_finish', 0);
     await tb.step();
     expect(await host.read(REG.CONTROL)).toBe(CONTROL_BITS.done);
-  } finally { tb.close(); }
+  } finally {
+    tb.close();
+  }
 });
 
 // ---- Vme ----
@@ -181,7 +190,8 @@ vtest('Vme: round-robin AR, several bursts per client, R routed by RID, writes w
 
     // Random traffic: each client issues bursts; the slave reorders across IDs, in order per ID.
     const cmds: { addr: number; len: number }[][] = Array.from({ length: n }, (_, c) =>
-      Array.from({ length: 6 }, () => ({ addr: 0x10000 * (c + 1) + B * Math.floor(r() * 500), len: Math.floor(r() * 12) })));
+      Array.from({ length: 6 }, () => ({ addr: 0x10000 * (c + 1) + B * Math.floor(r() * 500), len: Math.floor(r() * 12) })),
+    );
     const next = new Array(n).fill(0);
     const got: { data: bigint; last: bigint }[][] = Array.from({ length: n }, () => []);
     const perId: { addr: number; beat: number; len: number; at: number }[][] = Array.from({ length: 16 }, () => []);
@@ -218,7 +228,8 @@ vtest('Vme: round-robin AR, several bursts per client, R routed by RID, writes w
       if (wCmdDone < wcmds.length) tb.setAll({ io_wr_cmd_bits_addr: wcmds[wCmdDone].addr, io_wr_cmd_bits_len: wcmds[wCmdDone].len });
       const wc = wcmds[wNext];
       tb.set('io_wr_data_valid', wNext < wCmdDone && r() < 0.8);
-      if (wc) tb.setAll({ io_wr_data_bits_data: beatData(wc.addr + B * wBeat, busBits) ^ 0xffn, io_wr_data_bits_strb: 0xff, io_wr_data_bits_last: wBeat === wc.len });
+      if (wc)
+        tb.setAll({ io_wr_data_bits_data: beatData(wc.addr + B * wBeat, busBits) ^ 0xffn, io_wr_data_bits_strb: 0xff, io_wr_data_bits_last: wBeat === wc.len });
       tb.setAll({ io_axi_awready: r() < 0.5, io_axi_wready: r() < 0.7, io_axi_bvalid: bq.length > 0 && bq[0] <= cyc, io_axi_bid: 0, io_axi_bresp: 0 });
 
       const o = await tb.step();
@@ -244,18 +255,25 @@ vtest('Vme: round-robin AR, several bursts per client, R routed by RID, writes w
         if (++a.beat > a.len) bq.push(cyc + 4);
       }
       if (o.io_wr_data_ready && tb['values'].get('io_wr_data_valid')) {
-        if (++wBeat > wcmds[wNext].len) { wBeat = 0; wNext++; }
+        if (++wBeat > wcmds[wNext].len) {
+          wBeat = 0;
+          wNext++;
+        }
       }
       if (tb['values'].get('io_axi_bvalid')) bq.shift();
       if (o.io_wr_ack) acks++;
     }
     for (let c = 0; c < n; c++) {
-      const want = cmds[c].flatMap((k) => Array.from({ length: k.len + 1 }, (_, b) => ({ data: beatData(k.addr + B * b, busBits), last: b === k.len ? 1n : 0n })));
+      const want = cmds[c].flatMap((k) =>
+        Array.from({ length: k.len + 1 }, (_, b) => ({ data: beatData(k.addr + B * b, busBits), last: b === k.len ? 1n : 0n })),
+      );
       expect(got[c]).toEqual(want);
     }
     expect(acks).toBe(wcmds.length);
     for (const w of wcmds) for (let b = 0; b <= w.len; b++) expect(mem.get(w.addr + B * b)).toBe(beatData(w.addr + B * b, busBits) ^ 0xffn);
-  } finally { tb.close(); }
+  } finally {
+    tb.close();
+  }
 });
 
 // ---- Fetch ----
@@ -265,7 +283,8 @@ function randomProgram(cfg: VtaConfig, n: number, r: () => number, illegalAt?: n
     const k = Math.floor(r() * 6);
     const dram = Math.floor(r() * 1000);
     if (i === illegalAt) insns.push({ op: 'UNKNOWN', opcode: 5 + Math.floor(r() * 3), popPrev: false, popNext: false, pushPrev: false, pushNext: false });
-    else if (k === 0) insns.push(build.load({ memType: [MEM_TYPE.INP, MEM_TYPE.WGT, MEM_TYPE.UOP, MEM_TYPE.ACC][Math.floor(r() * 4)], dramBase: dram, xSize: 3 }));
+    else if (k === 0)
+      insns.push(build.load({ memType: [MEM_TYPE.INP, MEM_TYPE.WGT, MEM_TYPE.UOP, MEM_TYPE.ACC][Math.floor(r() * 4)], dramBase: dram, xSize: 3 }));
     else if (k === 1) insns.push(build.store({ dramBase: dram, xSize: 2 }));
     else if (k === 2) insns.push(build.gemm({ uopEnd: 3, iterOut: dram & 0xff }));
     else if (k === 3) insns.push(build.alu({ aluOp: Math.floor(r() * cfg.aluOps.length), imm: dram }));
@@ -304,7 +323,10 @@ async function runFetch(tb: Tb, cfg: VtaConfig, insns: Insn[], insnAddr: number,
     tb.setAll({ io_rd_data_valid: !!pending, io_rd_data_bits_data: pending?.data ?? 0n, io_rd_data_bits_last: pending?.last ?? false });
     for (const q of ['load', 'compute', 'store']) tb.set(`io_${q}_ready`, r() < 0.4);
     const o = await tb.step();
-    if (pending) { inFlight--; pending = undefined; }
+    if (pending) {
+      inFlight--;
+      pending = undefined;
+    }
     if (o.io_rd_cmd_valid && tb['values'].get('io_rd_cmd_ready')) {
       const addr = Number(o.io_rd_cmd_bits_addr);
       const len = Number(o.io_rd_cmd_bits_len);
@@ -326,7 +348,8 @@ async function runFetch(tb: Tb, cfg: VtaConfig, insns: Insn[], insnAddr: number,
         for (const q of ['load', 'compute', 'store']) tb.set(`io_${q}_ready`, 1);
         const p = await tb.step();
         idle++;
-        for (const q of ['load', 'compute', 'store'] as const) if (p[`io_${q}_valid`]) queues[q].push([p[`io_${q}_bits_insn`], Number(p[`io_${q}_bits_index`])]);
+        for (const q of ['load', 'compute', 'store'] as const)
+          if (p[`io_${q}_valid`]) queues[q].push([p[`io_${q}_bits_insn`], Number(p[`io_${q}_bits_index`])]);
       }
       break;
     }
@@ -356,7 +379,11 @@ for (const logBus of [6, 9]) {
       expect(res.maxInFlight).toBeLessThanOrEqual(32);
 
       // An illegal instruction: dispatch stops before it, error + index; a relaunch clears the error.
-      for (const [k, bad] of [[9, 'opcode'], [3, 'memtype'], [5, 'alu']] as const) {
+      for (const [k, bad] of [
+        [9, 'opcode'],
+        [3, 'memtype'],
+        [5, 'alu'],
+      ] as const) {
         const prog = randomProgram(cfg, 20, r);
         if (bad === 'opcode') prog[k] = { op: 'UNKNOWN', opcode: 6, popPrev: false, popNext: false, pushPrev: false, pushNext: false };
         if (bad === 'memtype') prog[k] = build.load({ memType: 5, xSize: 1 });
@@ -369,6 +396,8 @@ for (const logBus of [6, 9]) {
       const res2 = await runFetch(tb, cfg, again, 0x3000, 5);
       expect(res2.errorSeen).toBeUndefined();
       expect(res2.queues).toEqual(expectedQueues(again, res2.bytes));
-    } finally { tb.close(); }
+    } finally {
+      tb.close();
+    }
   });
 }

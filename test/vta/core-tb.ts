@@ -19,7 +19,10 @@ export async function buildInteractive(top: Module, name: string): Promise<{ exe
   const marker = 'std::printf("\\n");';
   if (!cpp.includes(marker)) throw new Error('stream testbench changed: no per-cycle newline to flush after');
   const build = await verilatorBuild({
-    name, top: circuit.top, kind: 'exe', log: () => undefined,
+    name,
+    top: circuit.top,
+    kind: 'exe',
+    log: () => undefined,
     verilog: out.order.map((f) => ({ name: f, text: out.files.get(f)! })),
     cpp: [{ name: 'tb.cpp', text: cpp.replace(marker, `${marker} std::fflush(stdout);`) }],
   });
@@ -51,7 +54,8 @@ export class Tb {
         const line = this.buf.slice(0, i);
         this.buf = this.buf.slice(i + 1);
         const w = this.waiting.shift();
-        if (w) w(line); else this.lines.push(line);
+        if (w) w(line);
+        else this.lines.push(line);
       }
     });
   }
@@ -71,7 +75,10 @@ export class Tb {
     const line = this.inputs.map((p) => this.values.get(p.name)!.toString(16)).join(' ');
     this.proc.stdin.write(`${line}\n`);
     const got = this.lines.shift() ?? (await new Promise<string>((res) => this.waiting.push(res)));
-    const vals = got.trim().split(/\s+/).map((h) => BigInt(`0x${h}`));
+    const vals = got
+      .trim()
+      .split(/\s+/)
+      .map((h) => BigInt(`0x${h}`));
     const o: Record<string, bigint> = {};
     this.outputs.forEach((p, i) => (o[p.name] = vals[i]));
     this.out = o;

@@ -49,12 +49,12 @@ export interface BuiltTb {
 /** Emits `top`, builds it with the stream testbench (cached), and lists its ports. */
 export async function buildTb(name: string, top: Module): Promise<BuiltTb> {
   const out = emitVerilog(top);
-  const ports: TbPort[] = [
-    { name: 'reset', width: 1, dir: 'input' },
-    ...top._ports.map((p) => ({ name: p.name, width: p.width, dir: p.dir })),
-  ];
+  const ports: TbPort[] = [{ name: 'reset', width: 1, dir: 'input' }, ...top._ports.map((p) => ({ name: p.name, width: p.width, dir: p.dir }))];
   const build = await verilatorBuild({
-    name, top: out.top, kind: 'exe', log: () => undefined,
+    name,
+    top: out.top,
+    kind: 'exe',
+    log: () => undefined,
     verilog: out.order.map((f) => ({ name: f, text: out.files.get(f)! })),
     cpp: [{ name: 'tb.cpp', text: streamTestbenchCpp(out.top, ports) }],
   });

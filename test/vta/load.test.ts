@@ -21,7 +21,9 @@ class ReadMem extends Module {
     super();
     this.io = this.port(Bundle({ c: Flip(ReadClient(busBits)), gap: Flip(Bool()) }));
   }
-  get name(): string { return `ReadMem_${this.busBits}`; }
+  get name(): string {
+    return `ReadMem_${this.busBits}`;
+  }
   build(): void {
     const io = this.io;
     const now = this.reg('now', UInt(32), { init: 0 });
@@ -49,15 +51,32 @@ class LoadTb extends Module {
   constructor(readonly cfg: VtaConfig) {
     super();
     const { inp, wgt } = cfg.tensor;
-    this.io = this.port(Bundle({
-      enqValid: Flip(Bool()), enqInsn: Flip(UInt(128)), enqIndex: Flip(UInt(32)),
-      canPop: Flip(Bool()), canPush: Flip(Bool()), gap: Flip(Bool()),
-      inpEn: Flip(Bool()), inpAddr: Flip(UInt(inp.logDepth)), wgtEn: Flip(Bool()), wgtAddr: Flip(UInt(wgt.logDepth)),
-      inpData: UInt(inp.elemBits), wgtData: UInt(wgt.elemBits),
-      pop: Bool(), push: Bool(), retired: Bool(), busy: Bool(), tokenStall: Bool(), pc: UInt(32),
-    }));
+    this.io = this.port(
+      Bundle({
+        enqValid: Flip(Bool()),
+        enqInsn: Flip(UInt(128)),
+        enqIndex: Flip(UInt(32)),
+        canPop: Flip(Bool()),
+        canPush: Flip(Bool()),
+        gap: Flip(Bool()),
+        inpEn: Flip(Bool()),
+        inpAddr: Flip(UInt(inp.logDepth)),
+        wgtEn: Flip(Bool()),
+        wgtAddr: Flip(UInt(wgt.logDepth)),
+        inpData: UInt(inp.elemBits),
+        wgtData: UInt(wgt.elemBits),
+        pop: Bool(),
+        push: Bool(),
+        retired: Bool(),
+        busy: Bool(),
+        tokenStall: Bool(),
+        pc: UInt(32),
+      }),
+    );
   }
-  get name(): string { return `LoadTb_${this.cfg.hash}`; }
+  get name(): string {
+    return `LoadTb_${this.cfg.hash}`;
+  }
   build(): void {
     const { cfg, io } = this;
     const ld = instance('load', new Load(cfg));
@@ -73,7 +92,10 @@ class LoadTb extends Module {
     ld.io.tokens.canPushNext.set(io.canPush);
     ld.io.inpBase.set(U(INP_BASE, 32));
     ld.io.wgtBase.set(U(WGT_BASE, 32));
-    for (const [name, rd] of [['mem_inp', ld.io.rdInp], ['mem_wgt', ld.io.rdWgt]] as const) {
+    for (const [name, rd] of [
+      ['mem_inp', ld.io.rdInp],
+      ['mem_wgt', ld.io.rdWgt],
+    ] as const) {
       const m = instance(name, new ReadMem(cfg.busBits));
       m.io.gap.set(io.gap);
       m.io.c.cmd.valid.set(rd.cmd.valid);
@@ -109,7 +131,10 @@ function expectedSram(cfg: VtaConfig, insns: readonly MemInsn[]): { inp: Map<num
     const E = t.elemBytes;
     const baseElem = (kind === 'wgt' ? WGT_BASE : INP_BASE) / E;
     let s = i.sramBase;
-    const put = (v: bigint) => { res[kind].set(s % t.depth, v); s++; };
+    const put = (v: bigint) => {
+      res[kind].set(s % t.depth, v);
+      s++;
+    };
     const w = i.xPad0 + i.xSize + i.xPad1;
     for (let k = 0; k < i.yPad0 * w; k++) put(0n);
     for (let r = 0; r < i.ySize; r++) {
@@ -122,7 +147,10 @@ function expectedSram(cfg: VtaConfig, insns: readonly MemInsn[]): { inp: Map<num
   return res;
 }
 
-const CONFIGS: [string, number, number][] = [['1x16x16', 4, 6], ['1x32x32', 5, 9]];
+const CONFIGS: [string, number, number][] = [
+  ['1x16x16', 4, 6],
+  ['1x32x32', 5, 9],
+];
 
 describe.each(CONFIGS)('Load %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBlock, logBus) => {
   const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BLOCK: logBlock, LOG_BUS_WIDTH: logBus }));
@@ -139,9 +167,18 @@ describe.each(CONFIGS)('Load %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBlo
       const t = cfg.tensor[wgt ? 'wgt' : 'inp'];
       const xSize = k === 5 ? 0 : int(1, wgt ? 2 : 6);
       return mk.load({
-        memType: wgt ? MEM_TYPE.WGT : MEM_TYPE.INP, sramBase: int(0, t.depth - 1), dramBase: int(0, 5000),
-        xSize, ySize: int(1, 3), xStride: xSize + int(0, 4), xPad0: int(0, 2), xPad1: int(0, 2), yPad0: int(0, 1), yPad1: int(0, 1),
-        popNext: r() < 0.5, pushNext: r() < 0.5,
+        memType: wgt ? MEM_TYPE.WGT : MEM_TYPE.INP,
+        sramBase: int(0, t.depth - 1),
+        dramBase: int(0, 5000),
+        xSize,
+        ySize: int(1, 3),
+        xStride: xSize + int(0, 4),
+        xPad0: int(0, 2),
+        xPad1: int(0, 2),
+        yPad0: int(0, 1),
+        yPad1: int(0, 1),
+        popNext: r() < 0.5,
+        pushNext: r() < 0.5,
       });
     });
     const RUN = 5000;
@@ -154,13 +191,20 @@ describe.each(CONFIGS)('Load %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBlo
       const k = c - 1;
       const en = k >= 0 && k < insns.length;
       rows.push({
-        enqValid: en ? 1 : 0, enqInsn: en ? encodeInsnBits(cfg, insns[k]) : 0n, enqIndex: en ? 500 + k : 0,
-        canPop: r() < 0.5, canPush: r() < 0.5, gap: r() < 0.3,
+        enqValid: en ? 1 : 0,
+        enqInsn: en ? encodeInsnBits(cfg, insns[k]) : 0n,
+        enqIndex: en ? 500 + k : 0,
+        canPop: r() < 0.5,
+        canPush: r() < 0.5,
+        gap: r() < 0.3,
       });
     }
     for (let j = 0; j <= nRead; j++) {
       rows.push({
-        inpEn: j < inpIdx.length ? 1 : 0, inpAddr: inpIdx[j] ?? 0, wgtEn: j < wgtIdx.length ? 1 : 0, wgtAddr: wgtIdx[j] ?? 0,
+        inpEn: j < inpIdx.length ? 1 : 0,
+        inpAddr: inpIdx[j] ?? 0,
+        wgtEn: j < wgtIdx.length ? 1 : 0,
+        wgtAddr: wgtIdx[j] ?? 0,
       });
     }
     const out = await runTb(tb, rows);

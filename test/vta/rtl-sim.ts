@@ -21,7 +21,10 @@ export async function buildStreamSim(top: Module, name: string): Promise<StreamS
   const ports: TbPort[] = irTop.ports.map((p) => ({ name: p.name, width: p.width, dir: p.dir }));
   const out = emitVerilog(circuit, { header: { generator: 'vta-ts test', configHash: name } });
   const build = await verilatorBuild({
-    name, top: circuit.top, kind: 'exe', log: () => undefined,
+    name,
+    top: circuit.top,
+    kind: 'exe',
+    log: () => undefined,
     verilog: out.order.map((f) => ({ name: f, text: out.files.get(f)! })),
     cpp: [{ name: 'tb.cpp', text: streamTestbenchCpp(circuit.top, ports) }],
   });
@@ -36,10 +39,12 @@ export async function buildStreamSim(top: Module, name: string): Promise<StreamS
           if (!inputs.some((p) => p.name === k)) throw new Error(`no input port ${k} on ${circuit.top}`);
         }
       }
-      const cycles = rows.map((r) => inputs.map((p) => {
-        const v = r[p.name] ?? 0n;
-        return BigInt.asUintN(p.width, typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v));
-      }));
+      const cycles = rows.map((r) =>
+        inputs.map((p) => {
+          const v = r[p.name] ?? 0n;
+          return BigInt.asUintN(p.width, typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v));
+        }),
+      );
       const res = await runStreamTestbench(build.artifact, ports, cycles);
       return res.map((vals) => Object.fromEntries(outputs.map((p, i) => [p.name, vals[i]])));
     },
@@ -82,15 +87,20 @@ export function rtlTestConfigs(): { label: string; cfg: VtaConfig }[] {
 /** The reference lane, straight from SEMANTICS.md. */
 export function aluRef(cfg: VtaConfig, op: number, a: bigint, b: bigint): bigint {
   switch (op) {
-    case 0: return a < b ? a : b;
-    case 1: return a > b ? a : b;
-    case 2: return BigInt.asIntN(32, a + b);
+    case 0:
+      return a < b ? a : b;
+    case 1:
+      return a > b ? a : b;
+    case 2:
+      return BigInt.asIntN(32, a + b);
     case 3: {
       if (b >= 0n) return a >> (b > 31n ? 31n : b);
       const s = -b;
       return s >= 32n ? 0n : BigInt.asIntN(32, a << s);
     }
-    case 4: return cfg.aluOps.includes('MUL') ? BigInt.asIntN(32, a * b) : a;
-    default: return a;
+    case 4:
+      return cfg.aluOps.includes('MUL') ? BigInt.asIntN(32, a * b) : a;
+    default:
+      return a;
   }
 }

@@ -18,16 +18,39 @@ class StoreTb extends Module {
   constructor(readonly cfg: VtaConfig) {
     super();
     const B = cfg.busBits;
-    this.io = this.port(Bundle({
-      enqValid: Flip(Bool()), enqInsn: Flip(UInt(128)), enqIndex: Flip(UInt(32)),
-      canPop: Flip(Bool()), canPush: Flip(Bool()), outBase: Flip(UInt(32)),
-      cmdReady: Flip(Bool()), dataReady: Flip(Bool()), ackGo: Flip(Bool()),
-      cmdFire: Bool(), cmdAddr: UInt(32), cmdLen: UInt(8),
-      wrFire: Bool(), wrAddr: UInt(32), wrData: UInt(B), wrStrb: UInt(B / 8), wrLast: Bool(), expLast: Bool(),
-      ack: Bool(), pop: Bool(), push: Bool(), retired: Bool(), busy: Bool(), tokenStall: Bool(), pc: UInt(32),
-    }));
+    this.io = this.port(
+      Bundle({
+        enqValid: Flip(Bool()),
+        enqInsn: Flip(UInt(128)),
+        enqIndex: Flip(UInt(32)),
+        canPop: Flip(Bool()),
+        canPush: Flip(Bool()),
+        outBase: Flip(UInt(32)),
+        cmdReady: Flip(Bool()),
+        dataReady: Flip(Bool()),
+        ackGo: Flip(Bool()),
+        cmdFire: Bool(),
+        cmdAddr: UInt(32),
+        cmdLen: UInt(8),
+        wrFire: Bool(),
+        wrAddr: UInt(32),
+        wrData: UInt(B),
+        wrStrb: UInt(B / 8),
+        wrLast: Bool(),
+        expLast: Bool(),
+        ack: Bool(),
+        pop: Bool(),
+        push: Bool(),
+        retired: Bool(),
+        busy: Bool(),
+        tokenStall: Bool(),
+        pc: UInt(32),
+      }),
+    );
   }
-  get name(): string { return `StoreTb_${this.cfg.hash}`; }
+  get name(): string {
+    return `StoreTb_${this.cfg.hash}`;
+  }
   build(): void {
     const { cfg, io } = this;
     const t = cfg.tensor.out;
@@ -113,13 +136,24 @@ function randomStore(cfg: VtaConfig, r: () => number): MemInsn {
   const ySize = r() < 0.05 ? 0 : int(1, 4);
   const page = 4096 / t.elemBytes;
   return mk.store({
-    sramBase: int(0, t.depth - 1), xSize, ySize, xStride: r() < 0.3 ? xSize : int(xSize, xSize + 9),
+    sramBase: int(0, t.depth - 1),
+    xSize,
+    ySize,
+    xStride: r() < 0.3 ? xSize : int(xSize, xSize + 9),
     dramBase: r() < 0.5 ? int(0, 1 << 20) : int(1, 64) * page - int(0, 6),
-    popPrev: r() < 0.5, pushPrev: r() < 0.5, yPad0: int(0, 3), xPad1: int(0, 3),
+    popPrev: r() < 0.5,
+    pushPrev: r() < 0.5,
+    yPad0: int(0, 3),
+    xPad1: int(0, 3),
   });
 }
 
-interface RunOpts { stress: boolean; seed: number; base: number; cycles: number }
+interface RunOpts {
+  stress: boolean;
+  seed: number;
+  base: number;
+  cycles: number;
+}
 
 async function runStores(cfg: VtaConfig, tb: BuiltTb, insns: MemInsn[], o: RunOpts) {
   const r = rng(o.seed);
@@ -130,15 +164,24 @@ async function runStores(cfg: VtaConfig, tb: BuiltTb, insns: MemInsn[], o: RunOp
       enqValid: k >= 0 && k < insns.length ? 1 : 0,
       enqInsn: k >= 0 && k < insns.length ? encodeInsnBits(cfg, insns[k]) : 0n,
       enqIndex: k >= 0 && k < insns.length ? 1000 + k : 0,
-      canPop: o.stress ? r() < 0.6 : 1, canPush: o.stress ? r() < 0.6 : 1, outBase: o.base,
-      cmdReady: o.stress ? r() < 0.6 : 1, dataReady: o.stress ? r() < 0.7 : 1, ackGo: o.stress ? r() < 0.3 : 1,
+      canPop: o.stress ? r() < 0.6 : 1,
+      canPush: o.stress ? r() < 0.6 : 1,
+      outBase: o.base,
+      cmdReady: o.stress ? r() < 0.6 : 1,
+      dataReady: o.stress ? r() < 0.7 : 1,
+      ackGo: o.stress ? r() < 0.3 : 1,
     });
   }
   const out = await runTb(tb, rows);
   return { out, inRows: rows };
 }
 
-const CONFIGS: [string, number, number][] = [['1x16x16', 4, 6], ['1x16x16', 4, 9], ['1x32x32', 5, 6], ['1x32x32', 5, 9]];
+const CONFIGS: [string, number, number][] = [
+  ['1x16x16', 4, 6],
+  ['1x16x16', 4, 9],
+  ['1x32x32', 5, 6],
+  ['1x32x32', 5, 9],
+];
 
 describe.each(CONFIGS)('Store %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBlock, logBus) => {
   const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BLOCK: logBlock, LOG_BUS_WIDTH: logBus }));
@@ -148,63 +191,67 @@ describe.each(CONFIGS)('Store %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBl
     tb = await buildTb(`store_${cfg.name}_bus${cfg.busBits}`, new StoreTb(cfg));
   }, 600_000);
 
-  test.each([0, 1])('random STOREs (seed %i): bytes, strobes, bursts, acks and tokens', async (seed) => {
-    const r = rng(logBlock * 100 + logBus * 10 + seed);
-    const insns = Array.from({ length: 16 }, () => randomStore(cfg, r));
-    const base = seed === 0 ? 0 : cfg.tensor.out.elemBytes * 5;
-    const { out, inRows } = await runStores(cfg, tb, insns, { stress: true, seed, base, cycles: 6000 });
+  test.each([0, 1])(
+    'random STOREs (seed %i): bytes, strobes, bursts, acks and tokens',
+    async (seed) => {
+      const r = rng(logBlock * 100 + logBus * 10 + seed);
+      const insns = Array.from({ length: 16 }, () => randomStore(cfg, r));
+      const base = seed === 0 ? 0 : cfg.tensor.out.elemBytes * 5;
+      const { out, inRows } = await runStores(cfg, tb, insns, { stress: true, seed, base, cycles: 6000 });
 
-    // Every instruction retires, in order, with its pops and pushes when the tokens allow.
-    const retired = out.map((o, c) => (o.retired ? c : -1)).filter((c) => c >= 0);
-    expect(retired.length).toBe(insns.length);
-    expect(out.slice(retired[retired.length - 1] + 1).every((o) => !o.busy && !o.wrFire && !o.cmdFire)).toBe(true);
-    out.forEach((o, c) => {
-      if (o.pop) expect(inRows[c].canPop).toBe(true);
-      if (o.push) expect(inRows[c].canPush).toBe(true);
-      if (o.tokenStall) expect(inRows[c].canPop).toBe(false);
-    });
-    expect(out.filter((o) => o.pop).length).toBe(insns.filter((i) => i.popPrev).length);
-    expect(out.filter((o) => o.push).length).toBe(insns.filter((i) => i.pushPrev).length);
-    retired.forEach((c, k) => {
-      expect(Number(out[c].pc)).toBe(1000 + k);
-      // Completion waits for every burst's ack.
-      const cmds = out.slice(0, c + 1).filter((o) => o.cmdFire).length;
-      const acks = out.slice(0, c + 1).filter((o) => o.ack).length;
-      expect(acks).toBe(cmds);
-    });
+      // Every instruction retires, in order, with its pops and pushes when the tokens allow.
+      const retired = out.map((o, c) => (o.retired ? c : -1)).filter((c) => c >= 0);
+      expect(retired.length).toBe(insns.length);
+      expect(out.slice(retired[retired.length - 1] + 1).every((o) => !o.busy && !o.wrFire && !o.cmdFire)).toBe(true);
+      out.forEach((o, c) => {
+        if (o.pop) expect(inRows[c].canPop).toBe(true);
+        if (o.push) expect(inRows[c].canPush).toBe(true);
+        if (o.tokenStall) expect(inRows[c].canPop).toBe(false);
+      });
+      expect(out.filter((o) => o.pop).length).toBe(insns.filter((i) => i.popPrev).length);
+      expect(out.filter((o) => o.push).length).toBe(insns.filter((i) => i.pushPrev).length);
+      retired.forEach((c, k) => {
+        expect(Number(out[c].pc)).toBe(1000 + k);
+        // Completion waits for every burst's ack.
+        const cmds = out.slice(0, c + 1).filter((o) => o.cmdFire).length;
+        const acks = out.slice(0, c + 1).filter((o) => o.ack).length;
+        expect(acks).toBe(cmds);
+      });
 
-    // Bursts and beats.
-    let beats = 0;
-    for (const o of out) {
-      if (o.cmdFire) {
-        const a = Number(o.cmdAddr);
-        const n = Number(o.cmdLen) + 1;
-        expect(a % B).toBe(0);
-        expect((a % 4096) + n * B).toBeLessThanOrEqual(4096);
+      // Bursts and beats.
+      let beats = 0;
+      for (const o of out) {
+        if (o.cmdFire) {
+          const a = Number(o.cmdAddr);
+          const n = Number(o.cmdLen) + 1;
+          expect(a % B).toBe(0);
+          expect((a % 4096) + n * B).toBeLessThanOrEqual(4096);
+        }
+        if (o.wrFire) {
+          beats++;
+          expect(o.wrLast).toBe(o.expLast);
+          expect(o.wrStrb).not.toBe(0n);
+        }
       }
-      if (o.wrFire) {
-        beats++;
-        expect(o.wrLast).toBe(o.expLast);
-        expect(o.wrStrb).not.toBe(0n);
-      }
-    }
-    expect(beats).toBe(out.filter((o) => o.cmdFire).reduce((s, o) => s + Number(o.cmdLen) + 1, 0));
+      expect(beats).toBe(out.filter((o) => o.cmdFire).reduce((s, o) => s + Number(o.cmdLen) + 1, 0));
 
-    // The bytes written, under their strobes.
-    const dram = new Map<number, number>();
-    for (const o of out) {
-      if (!o.wrFire) continue;
-      const a = Number(o.wrAddr);
-      for (let b = 0; b < B; b++) {
-        if ((o.wrStrb >> BigInt(b)) & 1n) dram.set((a + b) >>> 0, Number((o.wrData >> BigInt(8 * b)) & 0xffn));
+      // The bytes written, under their strobes.
+      const dram = new Map<number, number>();
+      for (const o of out) {
+        if (!o.wrFire) continue;
+        const a = Number(o.wrAddr);
+        for (let b = 0; b < B; b++) {
+          if ((o.wrStrb >> BigInt(b)) & 1n) dram.set((a + b) >>> 0, Number((o.wrData >> BigInt(8 * b)) & 0xffn));
+        }
       }
-    }
-    const exp = expectedBytes(cfg, base, insns);
-    expect(dram.size).toBe(exp.size);
-    for (const [a, v] of exp) {
-      if (dram.get(a) !== v) throw new Error(`byte ${a.toString(16)}: got ${dram.get(a)}, expected ${v}`);
-    }
-  }, 120_000);
+      const exp = expectedBytes(cfg, base, insns);
+      expect(dram.size).toBe(exp.size);
+      for (const [a, v] of exp) {
+        if (dram.get(a) !== v) throw new Error(`byte ${a.toString(16)}: got ${dram.get(a)}, expected ${v}`);
+      }
+    },
+    120_000,
+  );
 
   test('streams at the bus rate when the memory accepts every cycle', async () => {
     const t = cfg.tensor.out;

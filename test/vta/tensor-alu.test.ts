@@ -18,10 +18,17 @@ describe.each(rtlTestConfigs())('TensorAlu $label', ({ label, cfg }) => {
     const a32 = (): number => (r.int(0, 2) === 0 ? r.pick(special) : anyInt());
     const shAmt = (): number => (r.int(0, 9) === 0 ? r.pick([MIN32, MAX32, MIN32 + 1, 32, -32, 31, -31]) : r.int(-40, 40));
     const n = 200;
-    interface Op { op: number; a: number[]; b: number[] }
+    interface Op {
+      op: number;
+      a: number[];
+      b: number[];
+    }
     const ops: (Op | undefined)[] = [];
     for (let t = 0; t < n; t++) {
-      if (t > 60 && r.int(0, 6) === 0) { ops.push(undefined); continue; }
+      if (t > 60 && r.int(0, 6) === 0) {
+        ops.push(undefined);
+        continue;
+      }
       const op = t < 10 ? t % 5 : r.int(0, 4);
       const imm = r.int(0, 3) === 0; // a broadcast immediate, as Compute drives it
       const bImm = op === 3 ? r.int(-40, 40) : r.int(-32768, 32767);

@@ -3,9 +3,7 @@
 // random command back-pressure and random gaps in the data), checked write by write against a TypeScript
 // model of the 2-D padded load, for 1x16x16 and 1x32x32 on 64- and 512-bit buses.
 
-import {
-  Bool, Bundle, Flip, Module, Queue, UInt, instance, mux, when, U,
-} from '../../hw/dsl';
+import { Bool, Bundle, Flip, Module, Queue, UInt, instance, mux, when, U } from '../../hw/dsl';
 import { deriveConfig, withOverrides, DEFAULT_CONFIG_JSON, VtaConfig, MEM_TYPE } from '../../hw/vta/config';
 import { build as mk, encodeInsnBits } from '../../hw/vta/isa';
 import { LoadKind, TensorLoad } from '../../hw/vta/core/tensor-load';
@@ -20,14 +18,29 @@ class TensorLoadTb extends Module {
   constructor(readonly cfg: VtaConfig) {
     super();
     this.maxBits = Math.max(...KINDS.map((k) => cfg.tensor[k].elemBits));
-    this.io = this.port(Bundle({
-      start: Flip(Bool()), sel: Flip(UInt(2)), insn: Flip(UInt(128)), base: Flip(UInt(32)),
-      cmdReady: Flip(Bool()), gap: Flip(Bool()),
-      busy: Bool(), done: Bool(), wrEn: Bool(), wrAddr: UInt(16), wrData: UInt(this.maxBits),
-      cmdFire: Bool(), cmdAddr: UInt(32), cmdLen: UInt(8), beat: Bool(),
-    }));
+    this.io = this.port(
+      Bundle({
+        start: Flip(Bool()),
+        sel: Flip(UInt(2)),
+        insn: Flip(UInt(128)),
+        base: Flip(UInt(32)),
+        cmdReady: Flip(Bool()),
+        gap: Flip(Bool()),
+        busy: Bool(),
+        done: Bool(),
+        wrEn: Bool(),
+        wrAddr: UInt(16),
+        wrData: UInt(this.maxBits),
+        cmdFire: Bool(),
+        cmdAddr: UInt(32),
+        cmdLen: UInt(8),
+        beat: Bool(),
+      }),
+    );
   }
-  get name(): string { return `TensorLoadTb_${this.cfg.hash}`; }
+  get name(): string {
+    return `TensorLoadTb_${this.cfg.hash}`;
+  }
   build(): void {
     const { cfg, io } = this;
     const busBits = cfg.busBits;
@@ -44,9 +57,14 @@ class TensorLoadTb extends Module {
 
     const tls = KINDS.map((k) => instance(`tl_${k}`, new TensorLoad(cfg, k)));
     const selOf = (i: number) => io.sel.eq(i);
-    let cmdValid = U(0, 1).asBool(); let cmdAddr = U(0, 32); let cmdLen = U(0, 8);
-    let busy = U(0, 1).asBool(); let done = U(0, 1).asBool(); let wrEn = U(0, 1).asBool();
-    let wrAddr = U(0, 16); let wrData = U(0, this.maxBits);
+    let cmdValid = U(0, 1).asBool();
+    let cmdAddr = U(0, 32);
+    let cmdLen = U(0, 8);
+    let busy = U(0, 1).asBool();
+    let done = U(0, 1).asBool();
+    let wrEn = U(0, 1).asBool();
+    let wrAddr = U(0, 16);
+    let wrData = U(0, this.maxBits);
     tls.forEach((tl, i) => {
       const s = selOf(i);
       tl.io.start.set(io.start.and(s));
@@ -99,7 +117,10 @@ function expectedWrites(cfg: VtaConfig, c: Case): [number, bigint][] {
   const baseElem = Math.floor(c.base / E);
   const out: [number, bigint][] = [];
   let s = i.sramBase;
-  const put = (v: bigint) => { out.push([s % t.depth, v]); s++; };
+  const put = (v: bigint) => {
+    out.push([s % t.depth, v]);
+    s++;
+  };
   const w = i.xPad0 + i.xSize + i.xPad1;
   for (let k = 0; k < i.yPad0 * w; k++) put(0n);
   for (let r = 0; r < i.ySize; r++) {
@@ -140,10 +161,19 @@ function randomCase(cfg: VtaConfig, kind: LoadKind, r: () => number): Case {
   const dramBase = r() < 0.5 ? int(0, 1 << 20) : int(1, 64) * page - int(0, 8);
   const base = r() < 0.5 ? 0 : int(0, 1 << 12) * t.elemBytes;
   return {
-    kind, base,
+    kind,
+    base,
     insn: mk.load({
-      memType: MEMTYPE[kind], sramBase: int(0, t.depth - 1), dramBase, xSize, ySize, xStride,
-      xPad0: pad(), xPad1: pad(), yPad0: pad(), yPad1: pad(),
+      memType: MEMTYPE[kind],
+      sramBase: int(0, t.depth - 1),
+      dramBase,
+      xSize,
+      ySize,
+      xStride,
+      xPad0: pad(),
+      xPad1: pad(),
+      yPad0: pad(),
+      yPad1: pad(),
     }),
   };
 }
@@ -162,8 +192,12 @@ async function runCases(cfg: VtaConfig, tb: BuiltTb, cases: Case[], stress: bool
     const insn = encodeInsnBits(cfg, c.insn);
     for (let j = 0; j < bound; j++) {
       rows.push({
-        start: j === 0 ? 1 : 0, sel: KINDS.indexOf(c.kind), insn, base: c.base,
-        cmdReady: stress ? r() < 0.7 : 1, gap: stress ? r() < 0.3 : 0,
+        start: j === 0 ? 1 : 0,
+        sel: KINDS.indexOf(c.kind),
+        insn,
+        base: c.base,
+        cmdReady: stress ? r() < 0.7 : 1,
+        gap: stress ? r() < 0.3 : 0,
       });
     }
     spans.push([s, rows.length]);
@@ -178,8 +212,10 @@ async function runCases(cfg: VtaConfig, tb: BuiltTb, cases: Case[], stress: bool
     const exp = expectedWrites(cfg, c);
     if (writes.length !== exp.length || writes.some((w, i) => w[0] !== exp[i][0] || w[1] !== exp[i][1])) {
       const bad = writes.findIndex((w, i) => !exp[i] || w[0] !== exp[i][0] || w[1] !== exp[i][1]);
-      throw new Error(`${what}: ${writes.length} writes (expected ${exp.length}); first difference at write ${bad}: ` +
-        `got ${JSON.stringify(writes[bad]?.map(String))}, expected ${JSON.stringify(exp[bad]?.map(String))}`);
+      throw new Error(
+        `${what}: ${writes.length} writes (expected ${exp.length}); first difference at write ${bad}: ` +
+          `got ${JSON.stringify(writes[bad]?.map(String))}, expected ${JSON.stringify(exp[bad]?.map(String))}`,
+      );
     }
     const doneAt = seg.findIndex((o) => o.done);
     if (doneAt < 0) throw new Error(`${what}: no done within ${seg.length} cycles`);
@@ -205,7 +241,12 @@ async function runCases(cfg: VtaConfig, tb: BuiltTb, cases: Case[], stress: bool
   return cyclesTaken;
 }
 
-const CONFIGS: [string, number, number][] = [['1x16x16', 4, 6], ['1x16x16', 4, 9], ['1x32x32', 5, 6], ['1x32x32', 5, 9]];
+const CONFIGS: [string, number, number][] = [
+  ['1x16x16', 4, 6],
+  ['1x16x16', 4, 9],
+  ['1x32x32', 5, 6],
+  ['1x32x32', 5, 9],
+];
 
 describe.each(CONFIGS)('TensorLoad %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, logBlock, logBus) => {
   const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BLOCK: logBlock, LOG_BUS_WIDTH: logBus }));
@@ -214,28 +255,40 @@ describe.each(CONFIGS)('TensorLoad %s, LOG_BLOCK %i, LOG_BUS_WIDTH %i', (_name, 
     tb = await buildTb(`tensor_load_${cfg.name}_bus${cfg.busBits}`, new TensorLoadTb(cfg));
   }, 600_000);
 
-  test.each(KINDS)('%s: random 2-D padded loads match the reference (back-pressure and data gaps)', async (kind) => {
-    const r = rng(logBlock * 100 + logBus * 10 + KINDS.indexOf(kind));
-    const cases = Array.from({ length: 12 }, () => randomCase(cfg, kind, r));
-    // Fixed corner cases: x_size 0 (no access), y_size 0 with pads, a row crossing a 4 KiB page.
-    const t = cfg.tensor[kind];
-    cases.push({ kind, base: 0, insn: mk.load({ memType: MEMTYPE[kind], xSize: 0, ySize: 3, xPad0: 2 }) });
-    cases.push({ kind, base: 0, insn: mk.load({ memType: MEMTYPE[kind], xSize: 2, ySize: 0, yPad0: 1, yPad1: 1, xPad1: 1 }) });
-    cases.push({ kind, base: t.elemBytes * 3, insn: mk.load({ memType: MEMTYPE[kind], sramBase: t.depth - 2, dramBase: 4096 / t.elemBytes - 4, xSize: 3, ySize: 2, xStride: 5, xPad0: 1 }) });
-    await runCases(cfg, tb, cases, true, 7);
-  }, 120_000);
+  test.each(KINDS)(
+    '%s: random 2-D padded loads match the reference (back-pressure and data gaps)',
+    async (kind) => {
+      const r = rng(logBlock * 100 + logBus * 10 + KINDS.indexOf(kind));
+      const cases = Array.from({ length: 12 }, () => randomCase(cfg, kind, r));
+      // Fixed corner cases: x_size 0 (no access), y_size 0 with pads, a row crossing a 4 KiB page.
+      const t = cfg.tensor[kind];
+      cases.push({ kind, base: 0, insn: mk.load({ memType: MEMTYPE[kind], xSize: 0, ySize: 3, xPad0: 2 }) });
+      cases.push({ kind, base: 0, insn: mk.load({ memType: MEMTYPE[kind], xSize: 2, ySize: 0, yPad0: 1, yPad1: 1, xPad1: 1 }) });
+      cases.push({
+        kind,
+        base: t.elemBytes * 3,
+        insn: mk.load({ memType: MEMTYPE[kind], sramBase: t.depth - 2, dramBase: 4096 / t.elemBytes - 4, xSize: 3, ySize: 2, xStride: 5, xPad0: 1 }),
+      });
+      await runCases(cfg, tb, cases, true, 7);
+    },
+    120_000,
+  );
 
-  test.each(KINDS)('%s: streams at the bus rate when the memory delivers every cycle', async (kind) => {
-    const t = cfg.tensor[kind];
-    const B = cfg.busBits / 8;
-    const big = t.elemBytes >= 256;
-    const xSize = big ? 4 : Math.min(64, 4096 / t.elemBytes);
-    const c: Case = { kind, base: 0, insn: mk.load({ memType: MEMTYPE[kind], dramBase: 64, xSize, ySize: 2, xStride: xSize }) };
-    const [cycles] = await runCases(cfg, tb, [c], false, 1);
-    const beats = beatsOf(cfg, c);
-    const writes = 2 * xSize;
-    // E ≥ B: one beat per cycle; E < B: one element (SRAM write) per cycle. Plus the latency.
-    const ideal = t.elemBytes >= B ? beats : writes;
-    expect(cycles).toBeLessThanOrEqual(ideal + LAT + 8);
-  }, 120_000);
+  test.each(KINDS)(
+    '%s: streams at the bus rate when the memory delivers every cycle',
+    async (kind) => {
+      const t = cfg.tensor[kind];
+      const B = cfg.busBits / 8;
+      const big = t.elemBytes >= 256;
+      const xSize = big ? 4 : Math.min(64, 4096 / t.elemBytes);
+      const c: Case = { kind, base: 0, insn: mk.load({ memType: MEMTYPE[kind], dramBase: 64, xSize, ySize: 2, xStride: xSize }) };
+      const [cycles] = await runCases(cfg, tb, [c], false, 1);
+      const beats = beatsOf(cfg, c);
+      const writes = 2 * xSize;
+      // E ≥ B: one beat per cycle; E < B: one element (SRAM write) per cycle. Plus the latency.
+      const ideal = t.elemBytes >= B ? beats : writes;
+      expect(cycles).toBeLessThanOrEqual(ideal + LAT + 8);
+    },
+    120_000,
+  );
 });

@@ -61,7 +61,8 @@ function litText(value: string, width: number): string {
   return v < 1n << 32n ? `${width}'d${v}` : `${width}'h${v.toString(16)}`;
 }
 
-const atomic = (s: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*(\[[0-9:]+\])?$/.test(s) || /^\d+'[dh][0-9a-f]+$/.test(s) || /^[{$(]/.test(s) && balancedWhole(s);
+const atomic = (s: string): boolean =>
+  /^[A-Za-z_][A-Za-z0-9_]*(\[[0-9:]+\])?$/.test(s) || /^\d+'[dh][0-9a-f]+$/.test(s) || (/^[{$(]/.test(s) && balancedWhole(s));
 
 /** True if s is one bracketed/parenthesized/call unit, e.g. `{a, b}` or `$signed(x)`. */
 function balancedWhole(s: string): boolean {
@@ -91,7 +92,10 @@ class ModulePrinter {
   /** The section of the statement being printed: temporaries it needs are declared in it. */
   private consumerSection: string | undefined;
 
-  constructor(private readonly m: Module, private readonly sourceLines = false) {
+  constructor(
+    private readonly m: Module,
+    private readonly sourceLines = false,
+  ) {
     this.sigs = signalTable(m);
   }
 
@@ -108,8 +112,11 @@ class ModulePrinter {
     if (bits.every((b) => b)) return undefined;
     if (bits.every((b) => !b)) return 'not read';
     const spans: string[] = [];
-    for (let i = 0; i < width; ) {
-      if (bits[i]) { i++; continue; }
+    for (let i = 0; i < width;) {
+      if (bits[i]) {
+        i++;
+        continue;
+      }
       let j = i;
       while (j + 1 < width && !bits[j + 1]) j++;
       spans.push(i === j ? `${i}` : `${j}:${i}`);
@@ -131,27 +138,43 @@ class ModulePrinter {
 
   /** A name that can be bit-selected, hoisting e into a temporary if needed. */
   private indexable(e: Expr, hi?: number, lo?: number): string {
-    if (e.kind === 'ref') { this.markRead(e.name, hi, lo); return e.name; }
-    if (e.kind === 'memread') { this.markRead(e.port, hi, lo); return e.port; }
+    if (e.kind === 'ref') {
+      this.markRead(e.name, hi, lo);
+      return e.name;
+    }
+    if (e.kind === 'memread') {
+      this.markRead(e.port, hi, lo);
+      return e.port;
+    }
     return this.hoist(e, hi, lo);
   }
 
   ex(e: Expr, top = false): string {
     const wrap = (s: string): string => (top ? s : paren(s));
     switch (e.kind) {
-      case 'ref': this.markRead(e.name); return e.name;
+      case 'ref':
+        this.markRead(e.name);
+        return e.name;
       case 'lit':
-        if (e.sym) { this.usedSyms.add(e.sym); return e.sym; }
+        if (e.sym) {
+          this.usedSyms.add(e.sym);
+          return e.sym;
+        }
         return litText(e.value, e.width);
-      case 'memread': this.markRead(e.port); return e.port;
+      case 'memread':
+        this.markRead(e.port);
+        return e.port;
       case 'slice': {
         if (e.arg.width === 1) return this.ex(e.arg, top);
         const n = this.indexable(e.arg, e.hi, e.lo);
         return e.hi === e.lo ? `${n}[${e.hi}]` : `${n}[${e.hi}:${e.lo}]`;
       }
-      case 'cat': return `{${e.args.map((a) => this.ex(a, true)).join(', ')}}`;
-      case 'mux': return wrap(`${paren(this.ex(e.cond))} ? ${this.ex(e.a)} : ${this.ex(e.b)}`);
-      case 'op': return this.op(e, top);
+      case 'cat':
+        return `{${e.args.map((a) => this.ex(a, true)).join(', ')}}`;
+      case 'mux':
+        return wrap(`${paren(this.ex(e.cond))} ? ${this.ex(e.a)} : ${this.ex(e.b)}`);
+      case 'op':
+        return this.op(e, top);
     }
   }
 
@@ -162,17 +185,31 @@ class ModulePrinter {
     const sgn = (i: number): string => `$signed(${this.ex(e.args[i], true)})`;
     const infix: Record<string, string> = { add: '+', sub: '-', and: '&', or: '|', xor: '^', eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
     switch (e.op) {
-      case 'add': case 'sub': case 'and': case 'or': case 'xor': case 'eq': case 'ne':
+      case 'add':
+      case 'sub':
+      case 'and':
+      case 'or':
+      case 'xor':
+      case 'eq':
+      case 'ne':
         return wrap(`${x(0)} ${infix[e.op]} ${x(1)}`);
-      case 'lt': case 'le': case 'gt': case 'ge':
+      case 'lt':
+      case 'le':
+      case 'gt':
+      case 'ge':
         return a.signed ? wrap(`${sgn(0)} ${infix[e.op]} ${sgn(1)}`) : wrap(`${x(0)} ${infix[e.op]} ${x(1)}`);
       case 'mul':
         return e.signed ? wrap(`${sgn(0)} * ${sgn(1)}`) : wrap(`${x(0)} * ${x(1)}`);
-      case 'not': return `~${x(0)}`;
-      case 'andr': return `&${x(0)}`;
-      case 'orr': return `|${x(0)}`;
-      case 'xorr': return `^${x(0)}`;
-      case 'shl': case 'shr': {
+      case 'not':
+        return `~${x(0)}`;
+      case 'andr':
+        return `&${x(0)}`;
+      case 'orr':
+        return `|${x(0)}`;
+      case 'xorr':
+        return `^${x(0)}`;
+      case 'shl':
+      case 'shr': {
         const amt = e.shift !== undefined ? String(e.shift) : this.ex(b);
         if (e.shift !== undefined && e.shift >= e.width) return litText('0', e.width);
         return wrap(`${x(0)} ${e.op === 'shl' ? '<<' : '>>'} ${amt}`);
@@ -181,14 +218,18 @@ class ModulePrinter {
         const amt = e.shift !== undefined ? String(Math.min(e.shift, e.width - 1)) : this.ex(b);
         return `$unsigned(${sgn(0)} >>> ${amt})`;
       }
-      case 'zext': return `{${litText('0', e.width - a.width)}, ${this.ex(a, true)}}`;
+      case 'zext':
+        return `{${litText('0', e.width - a.width)}, ${this.ex(a, true)}}`;
       case 'sext': {
         const n = e.width - a.width;
         // The sign bit of a slice of a named signal is a bit of that signal: no temporary.
         const named = a.kind === 'slice' && (a.arg.kind === 'ref' || a.arg.kind === 'memread');
         const s = named ? this.ex(a, true) : this.indexable(a);
-        const msb = named ? `${this.indexable((a as Expr & { kind: 'slice' }).arg)}[${(a as Expr & { kind: 'slice' }).hi}]`
-          : a.width === 1 ? s : `${s}[${a.width - 1}]`;
+        const msb = named
+          ? `${this.indexable((a as Expr & { kind: 'slice' }).arg)}[${(a as Expr & { kind: 'slice' }).hi}]`
+          : a.width === 1
+            ? s
+            : `${s}[${a.width - 1}]`;
         if (a.width === 1) return `{${e.width}{${s}}}`;
         return n === 1 ? `{${msb}, ${s}}` : `{{${n}{${msb}}}, ${s}}`;
       }
@@ -203,7 +244,9 @@ class ModulePrinter {
         case 'connect':
           out.push(`${ind}${s.target} ${asg} ${this.ex(s.value, true)};`);
           break;
-        case 'when': this.when(s, ind, blocking, out, false); break;
+        case 'when':
+          this.when(s, ind, blocking, out, false);
+          break;
         case 'switch': {
           out.push(`${ind}case (${this.ex(s.sel, true)})`);
           for (const c of s.cases) {
@@ -222,7 +265,9 @@ class ModulePrinter {
           out.push(`${ind}endcase`);
           break;
         }
-        case 'memwrite': this.memWrite(s, ind, out); break;
+        case 'memwrite':
+          this.memWrite(s, ind, out);
+          break;
       }
     }
   }
@@ -282,9 +327,13 @@ class ModulePrinter {
         const l = touch.get(s.target) ?? [];
         if (l[l.length - 1] !== idx) l.push(idx);
         touch.set(s.target, l);
-      } else if (s.kind === 'when') { s.then.forEach((c) => visit(c, idx)); s.else.forEach((c) => visit(c, idx)); }
-      else if (s.kind === 'switch') { s.cases.forEach((c) => c.body.forEach((x) => visit(x, idx))); s.default?.forEach((x) => visit(x, idx)); }
-      else writes.push({ stmt: s, idx });
+      } else if (s.kind === 'when') {
+        s.then.forEach((c) => visit(c, idx));
+        s.else.forEach((c) => visit(c, idx));
+      } else if (s.kind === 'switch') {
+        s.cases.forEach((c) => c.body.forEach((x) => visit(x, idx)));
+        s.default?.forEach((x) => visit(x, idx));
+      } else writes.push({ stmt: s, idx });
     };
     body.forEach(visit);
 
@@ -326,7 +375,10 @@ class ModulePrinter {
         const f = filterStmts(body, (s) => s.kind === 'connect' && set.has(s.target));
         collectReads(f, reads);
         const self = rest.filter((n) => reads.has(n));
-        if (self.length === 0 || rest.length === 1) { combBlocks.push(rest); break; }
+        if (self.length === 0 || rest.length === 1) {
+          combBlocks.push(rest);
+          break;
+        }
         combBlocks.push([self[0]]);
         rest = rest.filter((n) => n !== self[0]);
       }
@@ -386,7 +438,9 @@ class ModulePrinter {
         const addr = this.ex(r.addr, true);
         const tgt = d.policy === 'new' ? `${r.name}_addr` : r.name;
         const val = d.policy === 'new' ? addr : `${d.name}[${addr}]`;
-        memLines.push(`  // ${d.name}: sync read port, read-under-write '${d.policy}' (${d.policy === 'new' ? 'registered address' : 'registered data'})${this.sourceLines && r.loc ? `, from ${r.loc}` : ''}`);
+        memLines.push(
+          `  // ${d.name}: sync read port, read-under-write '${d.policy}' (${d.policy === 'new' ? 'registered address' : 'registered data'})${this.sourceLines && r.loc ? `, from ${r.loc}` : ''}`,
+        );
         memLines.push('  always @(posedge clock) begin');
         if (en) memLines.push(`    if (${en}) begin`, `      ${tgt} <= ${val};`, '    end');
         else memLines.push(`    ${tgt} <= ${val};`);
@@ -444,7 +498,12 @@ class ModulePrinter {
     };
     for (const p of m.params) {
       const line = `  localparam ${range(p.width)}${p.name} = ${litText(p.value, p.width)};`;
-      addDecl(undefined, this.usedSyms.has(p.name) ? [line] : ['  /* verilator lint_off UNUSEDPARAM */ // state listed for readability', line, '  /* verilator lint_on UNUSEDPARAM */']);
+      addDecl(
+        undefined,
+        this.usedSyms.has(p.name)
+          ? [line]
+          : ['  /* verilator lint_off UNUSEDPARAM */ // state listed for readability', line, '  /* verilator lint_on UNUSEDPARAM */'],
+      );
     }
     for (const d of m.decls) addDecl(d.section, this.declLines(d));
     for (const t of this.temps) {
@@ -482,8 +541,15 @@ class ModulePrinter {
     if (!this.sourceLines) return [];
     const locs = new Set<string>();
     const visit = (x: Stmt): void => {
-      if (x.kind === 'connect' || x.kind === 'memwrite') { if (x.loc) locs.add(x.loc); return; }
-      if (x.kind === 'when') { x.then.forEach(visit); x.else.forEach(visit); return; }
+      if (x.kind === 'connect' || x.kind === 'memwrite') {
+        if (x.loc) locs.add(x.loc);
+        return;
+      }
+      if (x.kind === 'when') {
+        x.then.forEach(visit);
+        x.else.forEach(visit);
+        return;
+      }
       x.cases.forEach((c) => c.body.forEach(visit));
       x.default?.forEach(visit);
     };
@@ -527,11 +593,13 @@ class ModulePrinter {
         return lines;
       }
       case 'instance':
-        return d.ports.map((p) => {
-          const kw = this.alwaysAssigned.has(p.signal) ? 'reg ' : 'wire';
-          const line = `  ${kw} ${range(p.width)}${p.signal};`;
-          return p.dir === 'output' ? this.waive(this.unread(p.signal, p.width), line, '  ', `output of ${d.name}`) : [line];
-        }).flat();
+        return d.ports
+          .map((p) => {
+            const kw = this.alwaysAssigned.has(p.signal) ? 'reg ' : 'wire';
+            const line = `  ${kw} ${range(p.width)}${p.signal};`;
+            return p.dir === 'output' ? this.waive(this.unread(p.signal, p.width), line, '  ', `output of ${d.name}`) : [line];
+          })
+          .flat();
     }
   }
 }
@@ -545,7 +613,8 @@ function sliceOf(e: Expr, hi: number, lo: number): Expr {
     }
   }
   if (lo === 0 && hi === e.width - 1) return e;
-  if (e.kind === 'lit') return { kind: 'lit', value: String((BigInt(e.value) >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n)), width: hi - lo + 1, signed: false };
+  if (e.kind === 'lit')
+    return { kind: 'lit', value: String((BigInt(e.value) >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n)), width: hi - lo + 1, signed: false };
   return { kind: 'slice', arg: e, hi, lo, width: hi - lo + 1, signed: false };
 }
 
@@ -574,10 +643,21 @@ export function filterStmts(ss: readonly Stmt[], keep: (s: Stmt) => boolean): St
 function collectReads(ss: readonly Stmt[], out: Set<string>): void {
   for (const s of ss) {
     switch (s.kind) {
-      case 'connect': exprRefs(s.value, out); break;
-      case 'when': exprRefs(s.cond, out); collectReads(s.then, out); collectReads(s.else, out); break;
-      case 'switch': exprRefs(s.sel, out); s.cases.forEach((c) => collectReads(c.body, out)); if (s.default) collectReads(s.default, out); break;
-      case 'memwrite': break;
+      case 'connect':
+        exprRefs(s.value, out);
+        break;
+      case 'when':
+        exprRefs(s.cond, out);
+        collectReads(s.then, out);
+        collectReads(s.else, out);
+        break;
+      case 'switch':
+        exprRefs(s.sel, out);
+        s.cases.forEach((c) => collectReads(c.body, out));
+        if (s.default) collectReads(s.default, out);
+        break;
+      case 'memwrite':
+        break;
     }
   }
 }

@@ -10,16 +10,23 @@ import { fail } from '../errors';
 
 export class RRArbiter<T extends Shape> extends Module {
   readonly io;
-  constructor(readonly elem: T, readonly n: number) {
+  constructor(
+    readonly elem: T,
+    readonly n: number,
+  ) {
     super();
     if (!Number.isInteger(n) || n < 2) fail(`RRArbiter: needs at least 2 inputs, got ${n}`);
-    this.io = this.port(Bundle({
-      in: Flip(Vec(n, Decoupled(elem))),
-      out: Decoupled(elem),
-      chosen: UInt(log2Ceil(n)),
-    }));
+    this.io = this.port(
+      Bundle({
+        in: Flip(Vec(n, Decoupled(elem))),
+        out: Decoupled(elem),
+        chosen: UInt(log2Ceil(n)),
+      }),
+    );
   }
-  get name(): string { return `RRArbiter_${shapeName(this.elem)}_${this.n}`; }
+  get name(): string {
+    return `RRArbiter_${shapeName(this.elem)}_${this.n}`;
+  }
 
   build(): void {
     const n = this.n;
@@ -30,7 +37,10 @@ export class RRArbiter<T extends Shape> extends Module {
     // Priority: first valid input after the last grant, else first valid input.
     const lowest = (vs: (BoolV | undefined)[]): UIntV => {
       let sel = U(0, w);
-      for (let i = n - 1; i >= 0; i--) { const v = vs[i]; if (v) sel = mux(v, U(i, w), sel); }
+      for (let i = n - 1; i >= 0; i--) {
+        const v = vs[i];
+        if (v) sel = mux(v, U(i, w), sel);
+      }
       return sel;
     };
     // Input 0 is never "after" the last grant.
@@ -40,11 +50,15 @@ export class RRArbiter<T extends Shape> extends Module {
     const anyValid = valids.reduce((a, b) => a.or(b));
 
     this.io.out.valid.set(anyValid);
-    assignAll(this.io.out.bits as HWAny, vecAt(ins.map((d) => d.bits as HWAny), chosen));
+    assignAll(
+      this.io.out.bits as HWAny,
+      vecAt(
+        ins.map((d) => d.bits as HWAny),
+        chosen,
+      ),
+    );
     ins.forEach((d, i) => (d.ready as BoolV).set(this.io.out.ready.and(chosen.eq(i))));
     this.io.chosen.set(chosen);
     when(fire(this.io.out), () => last.set(chosen));
   }
 }
-
-

@@ -11,16 +11,23 @@ import { fail } from '../errors';
 
 export class Queue<T extends Shape> extends Module {
   readonly io;
-  constructor(readonly elem: T, readonly entries: number) {
+  constructor(
+    readonly elem: T,
+    readonly entries: number,
+  ) {
     super();
     if (!Number.isInteger(entries) || entries < 2) fail(`Queue: entries must be an integer >= 2, got ${entries}`);
-    this.io = this.port(Bundle({
-      enq: Flip(Decoupled(elem)),
-      deq: Decoupled(elem),
-      count: UInt(log2Ceil(entries + 1)),
-    }));
+    this.io = this.port(
+      Bundle({
+        enq: Flip(Decoupled(elem)),
+        deq: Decoupled(elem),
+        count: UInt(log2Ceil(entries + 1)),
+      }),
+    );
   }
-  get name(): string { return `Queue_${shapeName(this.elem)}_${this.entries}`; }
+  get name(): string {
+    return `Queue_${shapeName(this.elem)}_${this.entries}`;
+  }
 
   build(): void {
     const n = this.entries;
@@ -50,9 +57,7 @@ export class Queue<T extends Shape> extends Module {
     assignAll(this.io.deq.bits as HWAny, ram.readAsync(deqPtr) as HWAny);
 
     const cw = this.io.count.width;
-    const diff = pow2
-      ? enqPtr.sub(deqPtr).zext(cw)
-      : mux(deqPtr.gt(enqPtr), enqPtr.zext(cw).add(n).sub(deqPtr.zext(cw)), enqPtr.zext(cw).sub(deqPtr.zext(cw)));
+    const diff = pow2 ? enqPtr.sub(deqPtr).zext(cw) : mux(deqPtr.gt(enqPtr), enqPtr.zext(cw).add(n).sub(deqPtr.zext(cw)), enqPtr.zext(cw).sub(deqPtr.zext(cw)));
     this.io.count.set(mux(ptrMatch, mux(maybeFull, U(n, cw), U(0, cw)), diff));
   }
 }

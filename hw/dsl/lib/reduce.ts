@@ -26,9 +26,7 @@ export function adderTree<T extends UInt | SInt>(xs: readonly T[], opts: AdderTr
     for (let i = 0; i + 1 < level.length; i += 2) next.push(add(level[i], level[i + 1]));
     if (level.length % 2) next.push(expand ? (level[level.length - 1].resize(next[0].width) as T) : level[level.length - 1]);
     depth++;
-    level = depth % opts.stageEvery === 0 && next.length > 1
-      ? next.map((v, i) => regNext(v, { name: `${opts.name}_l${depth}_${i}` }))
-      : next;
+    level = depth % opts.stageEvery === 0 && next.length > 1 ? next.map((v, i) => regNext(v, { name: `${opts.name}_l${depth}_${i}` })) : next;
   }
   return level[0];
 }

@@ -18,13 +18,16 @@ const roleText: Record<string, string> = {
 export function definitelyAssigned(stmts: readonly Stmt[], name: string): boolean {
   return stmts.some((s) => {
     switch (s.kind) {
-      case 'connect': return s.target === name;
-      case 'when': return definitelyAssigned(s.then, name) && definitelyAssigned(s.else, name);
+      case 'connect':
+        return s.target === name;
+      case 'when':
+        return definitelyAssigned(s.then, name) && definitelyAssigned(s.else, name);
       case 'switch': {
         const full = s.default !== undefined || s.cases.reduce((n, c) => n + c.values.length, 0) >= 2 ** s.sel.width;
         return full && s.cases.every((c) => definitelyAssigned(c.body, name)) && (s.default === undefined || definitelyAssigned(s.default, name));
       }
-      case 'memwrite': return false;
+      case 'memwrite':
+        return false;
     }
   });
 }
@@ -71,7 +74,9 @@ function kindText(sig: SignalInfo): string {
 
 export function checkDrivers(m: Module): void {
   const t = signalTable(m);
-  const err = (msg: string, loc?: Loc): never => { throw new HdlError(`${msg} [module ${m.name}]`, loc); };
+  const err = (msg: string, loc?: Loc): never => {
+    throw new HdlError(`${msg} [module ${m.name}]`, loc);
+  };
   const checkExpr = (e: Expr, loc?: Loc): void => {
     for (const r of exprRefs(e)) if (!t.has(r)) err(`reference to undeclared signal '${r}'`, loc);
   };
@@ -81,13 +86,22 @@ export function checkDrivers(m: Module): void {
         case 'connect': {
           const sig = t.get(s.target);
           if (!sig) err(`assignment to undeclared signal '${s.target}'`, s.loc);
-          else if (!isCombTarget(sig.role) && sig.role !== 'reg') err(`double driver: '${s.target}' is ${roleText[sig.role]} and cannot also be assigned here`, s.loc);
+          else if (!isCombTarget(sig.role) && sig.role !== 'reg')
+            err(`double driver: '${s.target}' is ${roleText[sig.role]} and cannot also be assigned here`, s.loc);
           else if (sig.width !== s.value.width) err(`width mismatch: '${s.target}' is ${sig.width} bits, value is ${s.value.width} bits`, s.loc);
           checkExpr(s.value, s.loc);
           break;
         }
-        case 'when': checkExpr(s.cond, s.loc); walk(s.then); walk(s.else); break;
-        case 'switch': checkExpr(s.sel, s.loc); s.cases.forEach((c) => walk(c.body)); if (s.default) walk(s.default); break;
+        case 'when':
+          checkExpr(s.cond, s.loc);
+          walk(s.then);
+          walk(s.else);
+          break;
+        case 'switch':
+          checkExpr(s.sel, s.loc);
+          s.cases.forEach((c) => walk(c.body));
+          if (s.default) walk(s.default);
+          break;
         case 'memwrite':
           if (!m.decls.some((d) => d.kind === 'mem' && d.name === s.mem)) err(`write to undeclared memory '${s.mem}'`, s.loc);
           [s.addr, s.data, s.en, ...(s.mask ? [s.mask] : [])].forEach((e) => checkExpr(e, s.loc));
@@ -98,7 +112,11 @@ export function checkDrivers(m: Module): void {
   walk(m.body);
   for (const d of m.decls) {
     if (d.kind === 'reg' && d.init) checkExpr(d.init, d.loc);
-    if (d.kind === 'mem') for (const r of d.readPorts) { checkExpr(r.addr, r.loc); if (r.en) checkExpr(r.en, r.loc); }
+    if (d.kind === 'mem')
+      for (const r of d.readPorts) {
+        checkExpr(r.addr, r.loc);
+        if (r.en) checkExpr(r.en, r.loc);
+      }
   }
   for (const sig of t.values()) {
     if (isCombTarget(sig.role)) {
@@ -108,7 +126,10 @@ export function checkDrivers(m: Module): void {
       if (!definitelyAssigned(m.body, sig.name)) {
         const gap = findGap(m.body, sig.name);
         const where = gap ? ` (the ${gap.kind} at ${gap.loc ?? '?'} has a branch that does not assign it)` : '';
-        err(`${kindText(sig)} '${sig.name}' is not assigned on every path${where}; give it a default or assign it in every branch (latches are not allowed)`, sig.loc);
+        err(
+          `${kindText(sig)} '${sig.name}' is not assigned on every path${where}; give it a default or assign it in every branch (latches are not allowed)`,
+          sig.loc,
+        );
       }
     }
     if (sig.role === 'reg') {

@@ -27,12 +27,16 @@ export function combDeps(m: Module, childSummary: (module: string) => CombSummar
           add(s.target, refs);
           break;
         }
-        case 'when': walk(s.then, [...conds, s.cond]); walk(s.else, [...conds, s.cond]); break;
+        case 'when':
+          walk(s.then, [...conds, s.cond]);
+          walk(s.else, [...conds, s.cond]);
+          break;
         case 'switch':
           s.cases.forEach((c) => walk(c.body, [...conds, s.sel]));
           if (s.default) walk(s.default, [...conds, s.sel]);
           break;
-        case 'memwrite': break;
+        case 'memwrite':
+          break;
       }
     }
   };
@@ -41,7 +45,11 @@ export function combDeps(m: Module, childSummary: (module: string) => CombSummar
     if (d.kind === 'instance') {
       const sum = childSummary(d.module);
       for (const p of d.ports) {
-        if (p.dir === 'output') add(p.signal, (sum[p.port] ?? []).map((i) => `${d.name}_${i}`));
+        if (p.dir === 'output')
+          add(
+            p.signal,
+            (sum[p.port] ?? []).map((i) => `${d.name}_${i}`),
+          );
       }
     }
     if (d.kind === 'mem') for (const r of d.readPorts) if (r.kind === 'async') add(r.name, exprRefs(r.addr));
@@ -69,13 +77,13 @@ export function checkCombLoops(m: Module, childSummary: (module: string) => Comb
         // Start the report at the first-declared wire of the loop (user-named), if any.
         const order = [...t.keys()];
         const wires = cyc.filter((n) => t.get(n)?.role === 'wire').sort((a, b) => order.indexOf(a) - order.indexOf(b));
-        if (wires.length) { const k = cyc.indexOf(wires[0]); cyc = [...cyc.slice(k), ...cyc.slice(0, k)]; }
+        if (wires.length) {
+          const k = cyc.indexOf(wires[0]);
+          cyc = [...cyc.slice(k), ...cyc.slice(0, k)];
+        }
         const flow = [...cyc, cyc[0]];
         const firstLoc = (name: string): string | undefined => t.get(name)?.loc;
-        throw new HdlError(
-          `combinational loop: ${flow.join(' -> ')} (each signal feeds the next) [module ${m.name}]`,
-          firstLoc(cyc[0]),
-        );
+        throw new HdlError(`combinational loop: ${flow.join(' -> ')} (each signal feeds the next) [module ${m.name}]`, firstLoc(cyc[0]));
       }
       if (!state.has(d)) visit(d);
     }

@@ -84,7 +84,11 @@ export function rowBursts(
     const byteAddr = logE > 0 ? ea.shl(logE) : ea;
     if (wide) return { addr: byteAddr, beats: xSize.zext(remW).shl(logK) };
     const off = ea.bits(logN - 1, 0);
-    const beats = off.zext(remW).add(xSize.zext(remW)).add((1 << logN) - 1).shr(logN);
+    const beats = off
+      .zext(remW)
+      .add(xSize.zext(remW))
+      .add((1 << logN) - 1)
+      .shr(logN);
     return { addr: cat(byteAddr.bits(31, logB), U(0, logB)), beats };
   };
   const beats = pageBurst(prefix, cur, rem, logB, walk.maxBurst);

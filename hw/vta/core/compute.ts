@@ -22,9 +22,7 @@
 // (written at U and at R) are forwarded, so back-to-back micro-ops on one accumulator need no stall.
 // Every push waits for the pipeline to drain, so the writes are visible to STORE/LOAD once it pushes.
 
-import {
-  Bool, Bundle, Decoupled, Flip, Module, UInt, cat, connect, instance, mem, mux, reg, regNext, when,
-} from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, UInt, cat, connect, instance, mem, mux, reg, regNext, when } from '../../dsl';
 import type { UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { GemmCore } from './gemm-core';
@@ -45,31 +43,41 @@ export class Compute extends Module {
     super();
     const t = cfg.tensor;
     const readPort = (logDepth: number) => Bundle({ en: Bool(), addr: UInt(logDepth) });
-    this.io = this.port(Bundle({
-      insn: Flip(Decoupled(InsnEntry())),
-      tokens: Bundle({
-        popPrev: Bool(), popNext: Bool(), pushPrev: Bool(), pushNext: Bool(),
-        canPopPrev: Flip(Bool()), canPopNext: Flip(Bool()), canPushPrev: Flip(Bool()), canPushNext: Flip(Bool()),
+    this.io = this.port(
+      Bundle({
+        insn: Flip(Decoupled(InsnEntry())),
+        tokens: Bundle({
+          popPrev: Bool(),
+          popNext: Bool(),
+          pushPrev: Bool(),
+          pushNext: Bool(),
+          canPopPrev: Flip(Bool()),
+          canPopNext: Flip(Bool()),
+          canPushPrev: Flip(Bool()),
+          canPushNext: Flip(Bool()),
+        }),
+        uopBase: Flip(UInt(32)),
+        accBase: Flip(UInt(32)),
+        rdUop: VmeReadClient(cfg.busBits),
+        rdAcc: VmeReadClient(cfg.busBits),
+        inpRead: readPort(t.inp.logDepth),
+        inpData: Flip(UInt(t.inp.elemBits)),
+        wgtRead: readPort(t.wgt.logDepth),
+        wgtData: Flip(UInt(t.wgt.elemBits)),
+        outRead: Flip(readPort(t.out.logDepth)),
+        outData: UInt(t.out.elemBits),
+        finish: Bool(),
+        gemmUop: Bool(),
+        gemmResetUop: Bool(),
+        aluUop: Bool(),
+        accWrite: Bool(),
+        status: StageStatus(),
       }),
-      uopBase: Flip(UInt(32)),
-      accBase: Flip(UInt(32)),
-      rdUop: VmeReadClient(cfg.busBits),
-      rdAcc: VmeReadClient(cfg.busBits),
-      inpRead: readPort(t.inp.logDepth),
-      inpData: Flip(UInt(t.inp.elemBits)),
-      wgtRead: readPort(t.wgt.logDepth),
-      wgtData: Flip(UInt(t.wgt.elemBits)),
-      outRead: Flip(readPort(t.out.logDepth)),
-      outData: UInt(t.out.elemBits),
-      finish: Bool(),
-      gemmUop: Bool(),
-      gemmResetUop: Bool(),
-      aluUop: Bool(),
-      accWrite: Bool(),
-      status: StageStatus(),
-    }));
+    );
   }
-  get name(): string { return `Compute_${this.cfg.hash}`; }
+  get name(): string {
+    return `Compute_${this.cfg.hash}`;
+  }
 
   build(): void {
     const { cfg, io } = this;
@@ -120,7 +128,10 @@ export class Compute extends Module {
     // ---- loads ----
     const tlUop = instance('load_uop', new TensorLoad(cfg, 'uop'));
     const tlAcc = instance('load_acc', new TensorLoad(cfg, 'acc'));
-    for (const [tl, base, rd] of [[tlUop, io.uopBase, io.rdUop], [tlAcc, io.accBase, io.rdAcc]] as const) {
+    for (const [tl, base, rd] of [
+      [tlUop, io.uopBase, io.rdUop],
+      [tlAcc, io.accBase, io.rdAcc],
+    ] as const) {
       tl.io.insn.set(cur);
       tl.io.base.set(base);
       connect(rd, tl.io.rd);
@@ -151,7 +162,10 @@ export class Compute extends Module {
     const wgtOut = reg('wgt_off_out', UInt(logWgt), { init: 0 });
     const wgtIn = reg('wgt_off_in', UInt(logWgt), { init: 0 });
 
-    const zeroTrip = iterOut.eq(0).or(iterIn.eq(0)).or(uopEnd.le(uopBgn.zext(logUop + 1)));
+    const zeroTrip = iterOut
+      .eq(0)
+      .or(iterIn.eq(0))
+      .or(uopEnd.le(uopBgn.zext(logUop + 1)));
     const issue = st.is('LOOP').named('issue');
     const lastU = uopIdx.add(1).ge(uopEnd);
     const lastI = iIdx.add(1).ge(iterIn);
@@ -175,29 +189,37 @@ export class Compute extends Module {
     // sequential semantics through the write-back forwarding (the control bits travel with each micro-op).
     const headOp = headField(cfg.layout.gemm, 'opcode');
     const headIsLoop = headOp.eq(OP_GEMM).or(headOp.eq(OP_ALU));
-    const canTake = popsOk.and(
-      st.is('IDLE').and(headIsLoop.or(pipeEmpty)).or(quickRetire.and(headIsLoop)),
-    ).named('can_take');
+    const canTake = popsOk.and(st.is('IDLE').and(headIsLoop.or(pipeEmpty)).or(quickRetire.and(headIsLoop))).named('can_take');
     const take = canTake.and(io.insn.valid).named('take');
     io.insn.ready.set(canTake);
     io.tokens.popPrev.set(take.and(headPopPrev));
     io.tokens.popNext.set(take.and(headPopNext));
 
     // zero-trip loops: nothing to issue
-    when(st.is('LOOP').and(zeroTrip), () => { st.goto('PUSH'); });
+    when(st.is('LOOP').and(zeroTrip), () => {
+      st.goto('PUSH');
+    });
     // (At interval 1 doIssue is exactly this expression; spelled out so the default Verilog is unchanged.)
     when(cfg.aluInitiationInterval === 2 ? doIssue : issue.and(zeroTrip.not()), () => {
       when(lastU.not(), () => uopIdx.set(uopIdx.add(1))).otherwise(() => {
         uopIdx.set(uopBgn.zext(logUop + 1));
         when(lastI.not(), () => {
           iIdx.set(iIdx.add(1));
-          dstIn.set(dstIn.add(dstFi)); srcIn.set(srcIn.add(srcFi)); wgtIn.set(wgtIn.add(wgtFi));
+          dstIn.set(dstIn.add(dstFi));
+          srcIn.set(srcIn.add(srcFi));
+          wgtIn.set(wgtIn.add(wgtFi));
         }).otherwise(() => {
           iIdx.set(0);
-          dstIn.set(0); srcIn.set(0); wgtIn.set(0);
+          dstIn.set(0);
+          srcIn.set(0);
+          wgtIn.set(0);
           oIdx.set(oIdx.add(1));
-          dstOut.set(dstOut.add(dstFo)); srcOut.set(srcOut.add(srcFo)); wgtOut.set(wgtOut.add(wgtFo));
-          when(lastO, () => { when(noPush, () => st.goto('IDLE')).otherwise(() => st.goto('PUSH')); });
+          dstOut.set(dstOut.add(dstFo));
+          srcOut.set(srcOut.add(srcFo));
+          wgtOut.set(wgtOut.add(wgtFo));
+          when(lastO, () => {
+            when(noPush, () => st.goto('IDLE')).otherwise(() => st.goto('PUSH'));
+          });
         });
       });
     });
@@ -214,7 +236,12 @@ export class Compute extends Module {
       uopIdx.set(headField(cfg.layout.gemm, 'uop_bgn').zext(logUop + 1));
       iIdx.set(0);
       oIdx.set(0);
-      dstOut.set(0); dstIn.set(0); srcOut.set(0); srcIn.set(0); wgtOut.set(0); wgtIn.set(0);
+      dstOut.set(0);
+      dstIn.set(0);
+      srcOut.set(0);
+      srcIn.set(0);
+      wgtOut.set(0);
+      wgtIn.set(0);
     });
 
     // LOAD UOP / LOAD ACC

@@ -25,7 +25,9 @@ export class VtaCore extends Module {
     this.debug = this.port(Bundle({ progress: UInt(DEBUG_BITS), state: UInt(DEBUG_BITS) }), 'debug');
   }
   /** A stable top name for scripts and board shells; the configuration hash is in each file's header and the manifest. */
-  get name(): string { return 'VtaCore'; }
+  get name(): string {
+    return 'VtaCore';
+  }
 
   build(): void {
     const cfg = this.cfg;
@@ -127,8 +129,9 @@ export class VtaCore extends Module {
     vs.storePc.set(ss.pc);
     const has = (s: typeof ls, q: typeof fetch.io.load) => s.busy.or(q.valid).asUInt();
     const st3 = (s: typeof ls, q: typeof fetch.io.load) => cat(s.tokenStall.asUInt(), s.busy.asUInt(), has(s, q));
-    vs.stageState.set(cat(fetch.io.error.asUInt(), fetch.io.status.busy.asUInt(),
-      st3(ss, fetch.io.store), st3(cs, fetch.io.compute), st3(ls, fetch.io.load)).zext(32));
+    vs.stageState.set(
+      cat(fetch.io.error.asUInt(), fetch.io.status.busy.asUInt(), st3(ss, fetch.io.store), st3(cs, fetch.io.compute), st3(ls, fetch.io.load)).zext(32),
+    );
     // 8 bits per queue, saturating at 255 (a queue deeper than 255 reads 255 when it holds more).
     const cnt = (q: typeof l2g) => {
       const c = q.io.count;

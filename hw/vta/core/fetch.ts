@@ -11,9 +11,7 @@
 // lacks) stops dispatch: `error` rises with `errorIndex` and stays until the next launch; the remaining
 // beats in flight are drained.
 
-import {
-  Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, U, cat, connect, fire, log2Ceil, mux, vecAt, when,
-} from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, U, cat, connect, fire, log2Ceil, mux, vecAt, when } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../config';
 import { OPCODE, ALU_OPCODE } from '../isa';
@@ -30,18 +28,20 @@ export class Fetch extends Module {
   readonly io;
   constructor(readonly cfg: VtaConfig) {
     super();
-    this.io = this.port(Bundle({
-      launch: Flip(Bool()),
-      insnCount: Flip(UInt(32)),
-      insnAddr: Flip(UInt(32)),
-      rd: VmeReadClient(cfg.busBits),
-      load: Decoupled(InsnEntry()),
-      compute: Decoupled(InsnEntry()),
-      store: Decoupled(InsnEntry()),
-      error: Bool(),
-      errorIndex: UInt(32),
-      status: StageStatus(),
-    }));
+    this.io = this.port(
+      Bundle({
+        launch: Flip(Bool()),
+        insnCount: Flip(UInt(32)),
+        insnAddr: Flip(UInt(32)),
+        rd: VmeReadClient(cfg.busBits),
+        load: Decoupled(InsnEntry()),
+        compute: Decoupled(InsnEntry()),
+        store: Decoupled(InsnEntry()),
+        error: Bool(),
+        errorIndex: UInt(32),
+        status: StageStatus(),
+      }),
+    );
   }
   get name(): string {
     const c = this.cfg;
@@ -104,7 +104,8 @@ export class Fetch extends Module {
     const aluLegal = cfg.aluOps.map((o) => aluOp.eq(ALU_OPCODE[o])).reduce((a, b) => a.or(b));
     void ALU_OP_NAMES;
     const isLoad = opcode.eq(OPCODE.LOAD);
-    const illegal = opcode.gt(OPCODE.ALU)
+    const illegal = opcode
+      .gt(OPCODE.ALU)
       .or(isLoad.and(memType.gt(MEM_TYPE.ACC)))
       .or(opcode.eq(OPCODE.ALU).and(aluLegal.not()))
       .named('illegal');
@@ -117,7 +118,11 @@ export class Fetch extends Module {
     const qCompute = q('compute_q');
     const qStore = q('store_q');
     const dispatchable = curValid.and(illegal.not()).and(st.is('RUN'));
-    const targets: [typeof qLoad, ReturnType<typeof toLoad.and>][] = [[qLoad, toLoad], [qCompute, toCompute], [qStore, toStore]];
+    const targets: [typeof qLoad, ReturnType<typeof toLoad.and>][] = [
+      [qLoad, toLoad],
+      [qCompute, toCompute],
+      [qStore, toStore],
+    ];
     for (const [qq, sel] of targets) {
       qq.io.enq.valid.set(dispatchable.and(sel));
       qq.io.enq.bits.insn.set(cur);
@@ -126,15 +131,18 @@ export class Fetch extends Module {
     connect(io.load, qLoad.io.deq);
     connect(io.compute, qCompute.io.deq);
     connect(io.store, qStore.io.deq);
-    const dispatched = dispatchable.and(
-      toLoad.and(qLoad.io.enq.ready).or(toCompute.and(qCompute.io.enq.ready)).or(toStore.and(qStore.io.enq.ready)),
-    ).named('dispatched');
+    const dispatched = dispatchable
+      .and(toLoad.and(qLoad.io.enq.ready).or(toCompute.and(qCompute.io.enq.ready)).or(toStore.and(qStore.io.enq.ready)))
+      .named('dispatched');
 
     // ---- error ----
     const errReg = this.reg('err', Bool(), { init: false });
     const errIndex = this.reg('err_index', UInt(32), { init: 0 });
     const raise = curValid.and(illegal).and(st.is('RUN')).named('raise_error');
-    when(raise, () => { errReg.set(true); errIndex.set(curIndex); });
+    when(raise, () => {
+      errReg.set(true);
+      errIndex.set(curIndex);
+    });
     io.error.set(errReg.and(rise.not()));
     io.errorIndex.set(errIndex);
 
@@ -193,7 +201,12 @@ export class Fetch extends Module {
           const start = io.insnAddr.shr(logB).shl(logB);
           const end = io.insnAddr.add(io.insnCount.shl(4));
           cmdAddr.set(start);
-          beatsToReq.set(end.add(busBytes - 1).sub(start).shr(logB));
+          beatsToReq.set(
+            end
+              .add(busBytes - 1)
+              .sub(start)
+              .shr(logB),
+          );
           insnLeft.set(io.insnCount);
           nextIndex.set(0);
           errReg.set(false);
@@ -202,8 +215,7 @@ export class Fetch extends Module {
         });
       })
       .is(st.lit('RUN'), () => {
-        when(raise, () => st.goto('DRAIN'))
-          .elsewhen(insnLeft.eq(0).and(curValid.not().or(dispatched)), () => st.goto('IDLE'));
+        when(raise, () => st.goto('DRAIN')).elsewhen(insnLeft.eq(0).and(curValid.not().or(dispatched)), () => st.goto('IDLE'));
       })
       .is(st.lit('DRAIN'), () => {
         when(beatsInFlight.not(), () => st.goto('IDLE'));

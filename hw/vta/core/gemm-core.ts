@@ -32,12 +32,14 @@ import type { VtaConfig } from '../config';
 export function gemmCoreIoShape(cfg: VtaConfig) {
   const { batch: B, blockIn: I, blockOut: O } = cfg;
   return Bundle({
-    in: Flip(Bundle({
-      valid: Bool(),
-      reset: Bool(),
-      inp: UInt(B * I * cfg.inpBits),
-      wgt: UInt(O * I * cfg.wgtBits),
-    })),
+    in: Flip(
+      Bundle({
+        valid: Bool(),
+        reset: Bool(),
+        inp: UInt(B * I * cfg.inpBits),
+        wgt: UInt(O * I * cfg.wgtBits),
+      }),
+    ),
     dotValid: Bool(),
     accIn: Flip(UInt(B * O * cfg.accBits)),
     out: Bundle({
@@ -70,9 +72,17 @@ export function packedProducts(x: SIntV, wLo: SIntV, wHi: SIntV, name: string): 
   const m = wHi.sext(mBits).shl(PACK_SHIFT).add(wLo.sext(mBits));
   // Named, so that both halves read one multiplier (an unnamed expression is re-emitted per use).
   const p = m.mul(x).named(name); // 33 bits
-  const lo = p.bits(PACK_SHIFT - 1, 0).asSInt().sext(PRODUCT_BITS);
+  const lo = p
+    .bits(PACK_SHIFT - 1, 0)
+    .asSInt()
+    .sext(PRODUCT_BITS);
   const floorHi = p.bits(PACK_SHIFT + PRODUCT_BITS - 1, PACK_SHIFT).asSInt();
-  const hi = floorHi.add(p.bits(PACK_SHIFT - 1, PACK_SHIFT - 1).zext(PRODUCT_BITS).asSInt());
+  const hi = floorHi.add(
+    p
+      .bits(PACK_SHIFT - 1, PACK_SHIFT - 1)
+      .zext(PRODUCT_BITS)
+      .asSInt(),
+  );
   return { lo, hi };
 }
 

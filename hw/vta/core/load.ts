@@ -16,21 +16,25 @@ export class Load extends Module {
     super();
     const inp = cfg.tensor.inp;
     const wgt = cfg.tensor.wgt;
-    this.io = this.port(Bundle({
-      insn: Flip(Decoupled(InsnEntry())),
-      tokens: Bundle({ popNext: Bool(), pushNext: Bool(), canPopNext: Flip(Bool()), canPushNext: Flip(Bool()) }),
-      inpBase: Flip(UInt(32)),
-      wgtBase: Flip(UInt(32)),
-      rdInp: VmeReadClient(cfg.busBits),
-      rdWgt: VmeReadClient(cfg.busBits),
-      inpRead: Flip(Bundle({ en: Bool(), addr: UInt(inp.logDepth) })),
-      inpData: UInt(inp.elemBits),
-      wgtRead: Flip(Bundle({ en: Bool(), addr: UInt(wgt.logDepth) })),
-      wgtData: UInt(wgt.elemBits),
-      status: StageStatus(),
-    }));
+    this.io = this.port(
+      Bundle({
+        insn: Flip(Decoupled(InsnEntry())),
+        tokens: Bundle({ popNext: Bool(), pushNext: Bool(), canPopNext: Flip(Bool()), canPushNext: Flip(Bool()) }),
+        inpBase: Flip(UInt(32)),
+        wgtBase: Flip(UInt(32)),
+        rdInp: VmeReadClient(cfg.busBits),
+        rdWgt: VmeReadClient(cfg.busBits),
+        inpRead: Flip(Bundle({ en: Bool(), addr: UInt(inp.logDepth) })),
+        inpData: UInt(inp.elemBits),
+        wgtRead: Flip(Bundle({ en: Bool(), addr: UInt(wgt.logDepth) })),
+        wgtData: UInt(wgt.elemBits),
+        status: StageStatus(),
+      }),
+    );
   }
-  get name(): string { return `Load_${this.cfg.hash}`; }
+  get name(): string {
+    return `Load_${this.cfg.hash}`;
+  }
 
   build(): void {
     const { cfg, io } = this;
@@ -47,7 +51,10 @@ export class Load extends Module {
     const tlWgt = instance('tl_wgt', new TensorLoad(cfg, 'wgt'));
     inpMem.write(tlInp.io.wr.addr, tlInp.io.wr.data, tlInp.io.wr.en);
     wgtMem.write(tlWgt.io.wr.addr, tlWgt.io.wr.data, tlWgt.io.wr.en);
-    for (const [tl, rd, base] of [[tlInp, io.rdInp, io.inpBase], [tlWgt, io.rdWgt, io.wgtBase]] as const) {
+    for (const [tl, rd, base] of [
+      [tlInp, io.rdInp, io.inpBase],
+      [tlWgt, io.rdWgt, io.wgtBase],
+    ] as const) {
       tl.io.insn.set(io.insn.bits.insn);
       tl.io.base.set(base);
       connect(rd, tl.io.rd);

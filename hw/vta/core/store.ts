@@ -14,9 +14,7 @@
 //    row is written twice, each time with its own strobes).
 // The instruction completes when every burst is acked.
 
-import {
-  Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, cat, fire, instance, mux, vecAt, when, U,
-} from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, cat, fire, instance, mux, vecAt, when, U } from '../../dsl';
 import type { UInt as UIntV, Bool as BoolV } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { memFields } from './tensor-load';
@@ -36,17 +34,21 @@ export class Store extends Module {
   constructor(readonly cfg: VtaConfig) {
     super();
     const t = cfg.tensor.out;
-    this.io = this.port(Bundle({
-      insn: Flip(Decoupled(InsnEntry())),
-      tokens: Bundle({ popPrev: Bool(), pushPrev: Bool(), canPopPrev: Flip(Bool()), canPushPrev: Flip(Bool()) }),
-      outBase: Flip(UInt(32)),
-      wr: VmeWriteClient(cfg.busBits),
-      outRead: Bundle({ en: Bool(), addr: UInt(t.logDepth) }),
-      outData: Flip(UInt(t.elemBits)),
-      status: StageStatus(),
-    }));
+    this.io = this.port(
+      Bundle({
+        insn: Flip(Decoupled(InsnEntry())),
+        tokens: Bundle({ popPrev: Bool(), pushPrev: Bool(), canPopPrev: Flip(Bool()), canPushPrev: Flip(Bool()) }),
+        outBase: Flip(UInt(32)),
+        wr: VmeWriteClient(cfg.busBits),
+        outRead: Bundle({ en: Bool(), addr: UInt(t.logDepth) }),
+        outData: Flip(UInt(t.elemBits)),
+        status: StageStatus(),
+      }),
+    );
   }
-  get name(): string { return `Store_${this.cfg.hash}`; }
+  get name(): string {
+    return `Store_${this.cfg.hash}`;
+  }
 
   build(): void {
     const { cfg, io } = this;
@@ -80,7 +82,14 @@ export class Store extends Module {
     // ---- command generator --------------------------------------------------------------------------
     const lenq = instance('lenq', new Queue(UInt(8), LEN_QUEUE));
     const cg = rowBursts('cg', io.wr.cmd, startEngine, () => lenq.io.enq.ready, {
-      baseElem, dramBase, ySize, xSize, xStride, logE, logB, maxBurst: ST_MAX_BURST,
+      baseElem,
+      dramBase,
+      ySize,
+      xSize,
+      xStride,
+      logE,
+      logB,
+      maxBurst: ST_MAX_BURST,
     });
     lenq.io.enq.valid.set(cg.issued);
     lenq.io.enq.bits.set(cg.beats.sub(1).resize(8));
@@ -97,7 +106,10 @@ export class Store extends Module {
     const ry = this.reg('rd_y', UInt(16), { init: 0 });
     const pending = this.reg('rd_pending', Bool(), { init: false });
     const qw = elemq.io.count.width;
-    const room = elemq.io.count.zext(qw + 1).add(mux(pending, U(1, qw + 1), U(0, qw + 1))).lt(ELEM_QUEUE);
+    const room = elemq.io.count
+      .zext(qw + 1)
+      .add(mux(pending, U(1, qw + 1), U(0, qw + 1)))
+      .lt(ELEM_QUEUE);
     const doRead = reading.and(room).named('do_read');
     io.outRead.en.set(doRead);
     io.outRead.addr.set(rAddr);
@@ -136,7 +148,10 @@ export class Store extends Module {
         popElem = dataFire;
       } else {
         const j = this.reg('fmt_j', UInt(logK), { init: 0 });
-        beatData = vecAt(Array.from({ length: k }, (_, i) => head.bits((i + 1) * busBits - 1, i * busBits)), j);
+        beatData = vecAt(
+          Array.from({ length: k }, (_, i) => head.bits((i + 1) * busBits - 1, i * busBits)),
+          j,
+        );
         when(dataFire, () => j.set(j.add(1)));
         popElem = dataFire.and(j.eq(k - 1));
       }
@@ -148,7 +163,10 @@ export class Store extends Module {
       const asm = Array.from({ length: n - 1 }, (_, i) => this.reg(`fmt_asm_${i}`, UInt(t.elemBits), { init: 0 }));
       const asmOn = Array.from({ length: n - 1 }, (_, i) => this.reg(`fmt_on_${i}`, Bool(), { init: false }));
       const rowEnd = fx.eq(xSize.sub(1)).named('fmt_row_end');
-      const complete = slot.eq(n - 1).or(rowEnd).named('fmt_complete');
+      const complete = slot
+        .eq(n - 1)
+        .or(rowEnd)
+        .named('fmt_complete');
       const parts: UIntV[] = [];
       const strbs: UIntV[] = [];
       const eOnes = U((1n << BigInt(t.elemBytes)) - 1n, t.elemBytes);
@@ -165,7 +183,12 @@ export class Store extends Module {
       popElem = elemq.io.deq.valid.and(complete.not().or(dataFire)).named('fmt_pop');
       when(popElem, () => {
         when(complete, () => asmOn.forEach((r) => r.set(false))).otherwise(() => {
-          asm.forEach((r, i) => when(slot.eq(i), () => { r.set(head); asmOn[i].set(true); }));
+          asm.forEach((r, i) =>
+            when(slot.eq(i), () => {
+              r.set(head);
+              asmOn[i].set(true);
+            }),
+          );
         });
         when(rowEnd, () => {
           fx.set(0);

@@ -20,12 +20,14 @@ export const ALU_OPCODE: Readonly<Record<(typeof ALU_OP_NAMES)[number], number>>
 export function tensorAluIoShape(cfg: VtaConfig) {
   const lanes = cfg.batch * cfg.blockOut;
   return Bundle({
-    in: Flip(Bundle({
-      valid: Bool(),
-      op: UInt(3),
-      a: UInt(lanes * cfg.accBits),
-      b: UInt(lanes * cfg.accBits),
-    })),
+    in: Flip(
+      Bundle({
+        valid: Bool(),
+        op: UInt(3),
+        a: UInt(lanes * cfg.accBits),
+        b: UInt(lanes * cfg.accBits),
+      }),
+    ),
     out: Bundle({
       valid: Bool(),
       acc: UInt(lanes * cfg.accBits),

@@ -29,9 +29,12 @@ import { VmeReadClient } from './vme';
 export type LoadKind = 'uop' | 'inp' | 'wgt' | 'acc';
 
 /** An SRAM write port, driven by its writer. */
-export const SramWrite = (logDepth: number, elemBits: number) => Bundle({
-  en: Bool(), addr: UInt(logDepth), data: UInt(elemBits),
-});
+export const SramWrite = (logDepth: number, elemBits: number) =>
+  Bundle({
+    en: Bool(),
+    addr: UInt(logDepth),
+    data: UInt(elemBits),
+  });
 
 /** Beats the buffer holds (and the most that are ever requested but not yet consumed). */
 export const TL_BUFFER_BEATS = 64;
@@ -46,20 +49,27 @@ export function memFields(cfg: VtaConfig, insn: UIntV): (name: string) => UIntV 
 
 export class TensorLoad extends Module {
   readonly io;
-  constructor(readonly cfg: VtaConfig, readonly kind: LoadKind) {
+  constructor(
+    readonly cfg: VtaConfig,
+    readonly kind: LoadKind,
+  ) {
     super();
     const t = cfg.tensor[kind];
-    this.io = this.port(Bundle({
-      start: Flip(Bool()),
-      insn: Flip(UInt(128)),
-      base: Flip(UInt(32)),
-      busy: Bool(),
-      done: Bool(),
-      rd: VmeReadClient(cfg.busBits),
-      wr: SramWrite(t.logDepth, t.elemBits),
-    }));
+    this.io = this.port(
+      Bundle({
+        start: Flip(Bool()),
+        insn: Flip(UInt(128)),
+        base: Flip(UInt(32)),
+        busy: Bool(),
+        done: Bool(),
+        rd: VmeReadClient(cfg.busBits),
+        wr: SramWrite(t.logDepth, t.elemBits),
+      }),
+    );
   }
-  get name(): string { return `TensorLoad_${this.kind}_${this.cfg.hash}`; }
+  get name(): string {
+    return `TensorLoad_${this.kind}_${this.cfg.hash}`;
+  }
 
   build(): void {
     const { cfg, io } = this;
@@ -87,9 +97,7 @@ export class TensorLoad extends Module {
     // Element address of the base register (its low log2(E) bits are ignored).
     const baseElem = this.regEnable(logE > 0 ? io.base.shr(logE) : io.base, start, { name: 'base_elem' });
     // Nothing to write: no columns, or no rows at all (pads included).
-    const empty = xSizeIn.eq(0).or(
-      f('y_pad_0').orR().not().and(f('y_size').orR().not()).and(f('y_pad_1').orR().not()),
-    );
+    const empty = xSizeIn.eq(0).or(f('y_pad_0').orR().not().and(f('y_size').orR().not()).and(f('y_pad_1').orR().not()));
 
     // ---- the beat buffer and its credits -----------------------------------------------------------
     const buf = instance('beats', new Queue(UInt(busBits), D));
@@ -104,9 +112,18 @@ export class TensorLoad extends Module {
 
     // ---- requester -------------------------------------------------------------------------------
     // Issues a burst only when the buffer has room for all of its beats.
-    const room = U(D, cw + 1).sub(reserved.zext(cw + 1)).named('rq_room');
+    const room = U(D, cw + 1)
+      .sub(reserved.zext(cw + 1))
+      .named('rq_room');
     const rq = rowBursts('rq', io.rd.cmd, start.and(empty.not()), (beats) => room.ge(beats.resize(cw + 1)), {
-      baseElem, dramBase, ySize, xSize, xStride, logE, logB, maxBurst: TL_MAX_BURST,
+      baseElem,
+      dramBase,
+      ySize,
+      xSize,
+      xStride,
+      logE,
+      logB,
+      maxBurst: TL_MAX_BURST,
     });
     const popped = fire(buf.io.deq);
     const add = mux(rq.issued, rq.beats.resize(cw), U(0, cw));
@@ -121,7 +138,12 @@ export class TensorLoad extends Module {
     const yLast = yPad0.zext(17).add(ySize.zext(17)).add(yPad1.zext(17)).sub(1).named('wr_y_last');
     const xDataEnd = xPad0.zext(17).add(xSize.zext(17)).named('wr_x_data_end');
     const yDataEnd = yPad0.zext(17).add(ySize.zext(17)).named('wr_y_data_end');
-    const inData = yy.ge(yPad0.zext(17)).and(yy.lt(yDataEnd)).and(xx.ge(xPad0.zext(17))).and(xx.lt(xDataEnd)).named('wr_in_data');
+    const inData = yy
+      .ge(yPad0.zext(17))
+      .and(yy.lt(yDataEnd))
+      .and(xx.ge(xPad0.zext(17)))
+      .and(xx.lt(xDataEnd))
+      .named('wr_in_data');
     const rowEnd = xx.eq(xDataEnd.sub(1)).named('wr_row_end'); // the last data element of a row (when inData)
 
     const doWrite = this.wire('do_write', Bool(), { default: false });
@@ -130,7 +152,10 @@ export class TensorLoad extends Module {
       const k = 1 << logK;
       if (k === 1) {
         element = beat;
-        when(wrState.is('RUN').and(inData).and(buf.io.deq.valid), () => { popBeat.set(true); doWrite.set(true); });
+        when(wrState.is('RUN').and(inData).and(buf.io.deq.valid), () => {
+          popBeat.set(true);
+          doWrite.set(true);
+        });
       } else {
         // Beats 0..k-2 shift in from the top; beat k-1 completes the element.
         const part = this.reg('wr_part', UInt(t.elemBits - busBits), { init: 0 });
@@ -139,8 +164,7 @@ export class TensorLoad extends Module {
         when(wrState.is('RUN').and(inData).and(buf.io.deq.valid), () => {
           popBeat.set(true);
           cnt.set(cnt.add(1));
-          when(cnt.eq(k - 1), () => doWrite.set(true))
-            .otherwise(() => part.set(k === 2 ? beat : cat(beat, part.bits(t.elemBits - busBits - 1, busBits))));
+          when(cnt.eq(k - 1), () => doWrite.set(true)).otherwise(() => part.set(k === 2 ? beat : cat(beat, part.bits(t.elemBits - busBits - 1, busBits))));
         });
       }
     } else {
@@ -151,8 +175,7 @@ export class TensorLoad extends Module {
       when(wrState.is('RUN').and(inData).and(buf.io.deq.valid), () => {
         doWrite.set(true);
         popBeat.set(sel.eq(n - 1).or(rowEnd));
-        when(rowEnd, () => sel.set(sel.add(xStride.resize(logN)).sub(xSize.resize(logN)).add(1)))
-          .otherwise(() => sel.set(sel.add(1)));
+        when(rowEnd, () => sel.set(sel.add(xStride.resize(logN)).sub(xSize.resize(logN)).add(1))).otherwise(() => sel.set(sel.add(1)));
       });
       // The first row's slot: the element address of its first element, mod B/E.
       when(start, () => sel.set(io.base.shr(logE).add(f('dram_base')).resize(logN)));

@@ -11,15 +11,19 @@ export class TokenQueue extends Module {
   constructor(cfg: Pick<VtaConfig, 'depQueueDepth'>) {
     super();
     this.depth = cfg.depQueueDepth;
-    this.io = this.port(Bundle({
-      push: Flip(Bool()),
-      pop: Flip(Bool()),
-      canPush: Bool(),
-      canPop: Bool(),
-      count: UInt(log2Ceil(this.depth + 1)),
-    }));
+    this.io = this.port(
+      Bundle({
+        push: Flip(Bool()),
+        pop: Flip(Bool()),
+        canPush: Bool(),
+        canPop: Bool(),
+        count: UInt(log2Ceil(this.depth + 1)),
+      }),
+    );
   }
-  get name(): string { return `TokenQueue_${this.depth}`; }
+  get name(): string {
+    return `TokenQueue_${this.depth}`;
+  }
   build(): void {
     const w = this.io.count.width;
     const count = this.reg('count', UInt(w), { init: 0 });
@@ -27,8 +31,7 @@ export class TokenQueue extends Module {
     const canPop = count.ne(0);
     const doPush = this.io.push.and(canPush);
     const doPop = this.io.pop.and(canPop);
-    when(doPush.and(doPop.not()), () => count.set(count.add(1)))
-      .elsewhen(doPop.and(doPush.not()), () => count.set(count.sub(1)));
+    when(doPush.and(doPop.not()), () => count.set(count.add(1))).elsewhen(doPop.and(doPush.not()), () => count.set(count.sub(1)));
     this.io.canPush.set(canPush);
     this.io.canPop.set(canPop);
     this.io.count.set(count);

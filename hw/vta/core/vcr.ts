@@ -16,31 +16,68 @@ import { configHashWord, CONTROL_BITS, ERROR_CODES, HOST_REGISTERS, REG } from '
 import { AXIL_ADDR_BITS, AXIL_DATA_BITS } from '../ports';
 
 /** The AXI4-Lite slave channels, seen from the slave (fields named as in corePorts' `s_axil_*`). */
-export const AxilSlave = () => Bundle({
-  awvalid: Flip(Bool()), awready: Bool(), awaddr: Flip(UInt(AXIL_ADDR_BITS)),
-  wvalid: Flip(Bool()), wready: Bool(), wdata: Flip(UInt(AXIL_DATA_BITS)), wstrb: Flip(UInt(AXIL_DATA_BITS / 8)),
-  bvalid: Bool(), bready: Flip(Bool()), bresp: UInt(2),
-  arvalid: Flip(Bool()), arready: Bool(), araddr: Flip(UInt(AXIL_ADDR_BITS)),
-  rvalid: Bool(), rready: Flip(Bool()), rdata: UInt(AXIL_DATA_BITS), rresp: UInt(2),
-});
+export const AxilSlave = () =>
+  Bundle({
+    awvalid: Flip(Bool()),
+    awready: Bool(),
+    awaddr: Flip(UInt(AXIL_ADDR_BITS)),
+    wvalid: Flip(Bool()),
+    wready: Bool(),
+    wdata: Flip(UInt(AXIL_DATA_BITS)),
+    wstrb: Flip(UInt(AXIL_DATA_BITS / 8)),
+    bvalid: Bool(),
+    bready: Flip(Bool()),
+    bresp: UInt(2),
+    arvalid: Flip(Bool()),
+    arready: Bool(),
+    araddr: Flip(UInt(AXIL_ADDR_BITS)),
+    rvalid: Bool(),
+    rready: Flip(Bool()),
+    rdata: UInt(AXIL_DATA_BITS),
+    rresp: UInt(2),
+  });
 
 /** Per-cycle events that the counters of regs.ts add up (Bools count 1, byte counts their value). */
-export const VcrEvents = () => Bundle({
-  loadBusy: Bool(), loadTokenStall: Bool(), loadRetired: Bool(),
-  computeBusy: Bool(), computeTokenStall: Bool(), computeRetired: Bool(),
-  storeBusy: Bool(), storeTokenStall: Bool(), storeRetired: Bool(),
-  gemmUop: Bool(), gemmResetUop: Bool(), aluUop: Bool(), accWrite: Bool(),
-  readBytes: UInt(16), writeBytes: UInt(16),
-  /** Read bytes per VME client (bus bytes on a cycle with a beat for that client). */
-  insnBytes: UInt(16), uopBytes: UInt(16), inpBytes: UInt(16), wgtBytes: UInt(16), accBytes: UInt(16),
-});
+export const VcrEvents = () =>
+  Bundle({
+    loadBusy: Bool(),
+    loadTokenStall: Bool(),
+    loadRetired: Bool(),
+    computeBusy: Bool(),
+    computeTokenStall: Bool(),
+    computeRetired: Bool(),
+    storeBusy: Bool(),
+    storeTokenStall: Bool(),
+    storeRetired: Bool(),
+    gemmUop: Bool(),
+    gemmResetUop: Bool(),
+    aluUop: Bool(),
+    accWrite: Bool(),
+    readBytes: UInt(16),
+    writeBytes: UInt(16),
+    /** Read bytes per VME client (bus bytes on a cycle with a beat for that client). */
+    insnBytes: UInt(16),
+    uopBytes: UInt(16),
+    inpBytes: UInt(16),
+    wgtBytes: UInt(16),
+    accBytes: UInt(16),
+  });
 
 /** Live status the watchdog report reads (regs.ts: LOAD_PC ... TOKEN_COUNTS); shown as is, never cleared. */
-export const VcrStatus = () => Bundle({
-  loadPc: UInt(32), computePc: UInt(32), storePc: UInt(32), stageState: UInt(32), tokenCounts: UInt(32),
-});
+export const VcrStatus = () =>
+  Bundle({
+    loadPc: UInt(32),
+    computePc: UInt(32),
+    storePc: UInt(32),
+    stageState: UInt(32),
+    tokenCounts: UInt(32),
+  });
 const LIVE: Readonly<Record<string, keyof ReturnType<typeof VcrStatus>['fields']>> = {
-  LOAD_PC: 'loadPc', COMPUTE_PC: 'computePc', STORE_PC: 'storePc', STAGE_STATE: 'stageState', TOKEN_COUNTS: 'tokenCounts',
+  LOAD_PC: 'loadPc',
+  COMPUTE_PC: 'computePc',
+  STORE_PC: 'storePc',
+  STAGE_STATE: 'stageState',
+  TOKEN_COUNTS: 'tokenCounts',
 };
 
 type Events = HW<ReturnType<typeof VcrEvents>>;
@@ -78,17 +115,24 @@ export class Vcr extends Module {
   readonly io;
   constructor(private readonly cfg: Pick<VtaConfig, 'hash'>) {
     super();
-    this.io = this.port(Bundle({
-      axil: AxilSlave(),
-      launch: Bool(),
-      insnCount: UInt(32), insnAddr: UInt(32),
-      uopBase: UInt(32), inpBase: UInt(32), wgtBase: UInt(32), accBase: UInt(32), outBase: UInt(32),
-      finish: Flip(Bool()),
-      error: Flip(Bool()),
-      errorIndex: Flip(UInt(32)),
-      events: Flip(VcrEvents()),
-      status: Flip(VcrStatus()),
-    }));
+    this.io = this.port(
+      Bundle({
+        axil: AxilSlave(),
+        launch: Bool(),
+        insnCount: UInt(32),
+        insnAddr: UInt(32),
+        uopBase: UInt(32),
+        inpBase: UInt(32),
+        wgtBase: UInt(32),
+        accBase: UInt(32),
+        outBase: UInt(32),
+        finish: Flip(Bool()),
+        error: Flip(Bool()),
+        errorIndex: Flip(UInt(32)),
+        events: Flip(VcrEvents()),
+        status: Flip(VcrStatus()),
+      }),
+    );
   }
 
   get name(): string {
@@ -115,10 +159,20 @@ export class Vcr extends Module {
     const bValid = this.reg('b_valid', Bool(), { init: false });
     ax.awready.set(awHave.not());
     ax.wready.set(wHave.not());
-    when(ax.awvalid.and(awHave.not()), () => { awHave.set(true); awAddr.set(ax.awaddr); });
-    when(ax.wvalid.and(wHave.not()), () => { wHave.set(true); wData.set(ax.wdata); });
+    when(ax.awvalid.and(awHave.not()), () => {
+      awHave.set(true);
+      awAddr.set(ax.awaddr);
+    });
+    when(ax.wvalid.and(wHave.not()), () => {
+      wHave.set(true);
+      wData.set(ax.wdata);
+    });
     const doWrite = awHave.and(wHave).and(bValid.not()).named('host_write');
-    when(doWrite, () => { awHave.set(false); wHave.set(false); bValid.set(true); });
+    when(doWrite, () => {
+      awHave.set(false);
+      wHave.set(false);
+      bValid.set(true);
+    });
     when(bValid.and(ax.bready), () => bValid.set(false));
     ax.bvalid.set(bValid);
     ax.bresp.set(0);
@@ -155,12 +209,11 @@ export class Vcr extends Module {
       R('ERROR_INSN').set(0);
       for (const name of Object.keys(COUNTERS)) R(name).set(0);
     });
-    when(launched.and(io.finish), () => control.set(CONTROL_BITS.done))
-      .elsewhen(launched.and(io.error), () => {
-        control.set(CONTROL_BITS.error);
-        R('ERROR_CODE').set(ERROR_CODES.illegalInstruction);
-        R('ERROR_INSN').set(io.errorIndex);
-      });
+    when(launched.and(io.finish), () => control.set(CONTROL_BITS.done)).elsewhen(launched.and(io.error), () => {
+      control.set(CONTROL_BITS.error);
+      R('ERROR_CODE').set(ERROR_CODES.illegalInstruction);
+      R('ERROR_INSN').set(io.errorIndex);
+    });
 
     // ---- read path ----
     const rValid = this.reg('r_valid', Bool(), { init: false });
@@ -174,8 +227,10 @@ export class Vcr extends Module {
       if (constant) sw.is(r.offset, () => value.set(constant(this.cfg)));
       else sw.is(r.offset, () => value.set(live ? (io.status as unknown as Record<string, HW<ReturnType<typeof UInt>>>)[live] : R(r.name)));
     }
-    when(ax.arvalid.and(rValid.not()), () => { rValid.set(true); rData.set(value); })
-      .elsewhen(rValid.and(ax.rready), () => rValid.set(false));
+    when(ax.arvalid.and(rValid.not()), () => {
+      rValid.set(true);
+      rData.set(value);
+    }).elsewhen(rValid.and(ax.rready), () => rValid.set(false));
     ax.rvalid.set(rValid);
     ax.rdata.set(rData);
     ax.rresp.set(0);
@@ -189,6 +244,7 @@ export class Vcr extends Module {
     io.wgtBase.set(R('WGT_BASE'));
     io.accBase.set(R('ACC_BASE'));
     io.outBase.set(R('OUT_BASE'));
-    void U; void mux;
+    void U;
+    void mux;
   }
 }

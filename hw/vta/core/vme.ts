@@ -8,10 +8,7 @@
 // Write: commands go to a one-entry AW register (AWID 0); W beats pass through from the client, but only
 // for bursts whose AW has been issued; B responses (BREADY 1) pulse the client's `ack`.
 
-import {
-  Bool, Bundle, Decoupled, Flip, Module, RRArbiter, UInt, Valid, Vec, connect, fire, log2Ceil, mux, when, U,
-  reduceTree,
-} from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, RRArbiter, UInt, Valid, Vec, connect, fire, log2Ceil, mux, when, U, reduceTree } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { AXI_ADDR_BITS, AXI_ID_BITS, AXI_LEN_BITS } from '../ports';
 
@@ -21,29 +18,57 @@ export const VME_READ_CLIENTS = ['fetch', 'uop', 'inp', 'wgt', 'acc'] as const;
 export const VmeCmd = () => Bundle({ addr: UInt(32), len: UInt(8) });
 
 /** A read client, seen from the client: it drives `cmd` and receives `data`. */
-export const VmeReadClient = (busBits: number) => Bundle({
-  cmd: Decoupled(VmeCmd()),
-  data: Flip(Valid(Bundle({ data: UInt(busBits), last: Bool() }))),
-});
+export const VmeReadClient = (busBits: number) =>
+  Bundle({
+    cmd: Decoupled(VmeCmd()),
+    data: Flip(Valid(Bundle({ data: UInt(busBits), last: Bool() }))),
+  });
 
 /** The write client, seen from the client. */
-export const VmeWriteClient = (busBits: number) => Bundle({
-  cmd: Decoupled(VmeCmd()),
-  data: Decoupled(Bundle({ data: UInt(busBits), strb: UInt(busBits / 8), last: Bool() })),
-  ack: Flip(Bool()),
-});
+export const VmeWriteClient = (busBits: number) =>
+  Bundle({
+    cmd: Decoupled(VmeCmd()),
+    data: Decoupled(Bundle({ data: UInt(busBits), strb: UInt(busBits / 8), last: Bool() })),
+    ack: Flip(Bool()),
+  });
 
 /** The AXI4 master channels, seen from the master (fields named as in corePorts' `m_axi_*`). */
-export const AxiMaster = (busBits: number) => Bundle({
-  awvalid: Bool(), awready: Flip(Bool()), awaddr: UInt(AXI_ADDR_BITS), awid: UInt(AXI_ID_BITS), awlen: UInt(AXI_LEN_BITS),
-  awsize: UInt(3), awburst: UInt(2), awcache: UInt(4), awprot: UInt(3),
-  wvalid: Bool(), wready: Flip(Bool()), wdata: UInt(busBits), wstrb: UInt(busBits / 8), wlast: Bool(),
-  bvalid: Flip(Bool()), bready: Bool(), bid: Flip(UInt(AXI_ID_BITS)), bresp: Flip(UInt(2)),
-  arvalid: Bool(), arready: Flip(Bool()), araddr: UInt(AXI_ADDR_BITS), arid: UInt(AXI_ID_BITS), arlen: UInt(AXI_LEN_BITS),
-  arsize: UInt(3), arburst: UInt(2), arcache: UInt(4), arprot: UInt(3),
-  rvalid: Flip(Bool()), rready: Bool(), rdata: Flip(UInt(busBits)), rid: Flip(UInt(AXI_ID_BITS)),
-  rresp: Flip(UInt(2)), rlast: Flip(Bool()),
-});
+export const AxiMaster = (busBits: number) =>
+  Bundle({
+    awvalid: Bool(),
+    awready: Flip(Bool()),
+    awaddr: UInt(AXI_ADDR_BITS),
+    awid: UInt(AXI_ID_BITS),
+    awlen: UInt(AXI_LEN_BITS),
+    awsize: UInt(3),
+    awburst: UInt(2),
+    awcache: UInt(4),
+    awprot: UInt(3),
+    wvalid: Bool(),
+    wready: Flip(Bool()),
+    wdata: UInt(busBits),
+    wstrb: UInt(busBits / 8),
+    wlast: Bool(),
+    bvalid: Flip(Bool()),
+    bready: Bool(),
+    bid: Flip(UInt(AXI_ID_BITS)),
+    bresp: Flip(UInt(2)),
+    arvalid: Bool(),
+    arready: Flip(Bool()),
+    araddr: UInt(AXI_ADDR_BITS),
+    arid: UInt(AXI_ID_BITS),
+    arlen: UInt(AXI_LEN_BITS),
+    arsize: UInt(3),
+    arburst: UInt(2),
+    arcache: UInt(4),
+    arprot: UInt(3),
+    rvalid: Flip(Bool()),
+    rready: Bool(),
+    rdata: Flip(UInt(busBits)),
+    rid: Flip(UInt(AXI_ID_BITS)),
+    rresp: Flip(UInt(2)),
+    rlast: Flip(Bool()),
+  });
 
 /** AXI constants (vta-reference.md §6.2): INCR bursts, full-width beats, cache 0b1111, prot 0. */
 export const AXI_BURST_INCR = 1;
@@ -59,15 +84,19 @@ export class Vme extends Module {
     super();
     this.busBits = cfg.busBits;
     const d = cfg.busBits;
-    this.io = this.port(Bundle({
-      axi: AxiMaster(d),
-      rd: Flip(Vec(VME_READ_CLIENTS.length, VmeReadClient(d))),
-      wr: Flip(VmeWriteClient(d)),
-      readBytes: UInt(16),
-      writeBytes: UInt(16),
-    }));
+    this.io = this.port(
+      Bundle({
+        axi: AxiMaster(d),
+        rd: Flip(Vec(VME_READ_CLIENTS.length, VmeReadClient(d))),
+        wr: Flip(VmeWriteClient(d)),
+        readBytes: UInt(16),
+        writeBytes: UInt(16),
+      }),
+    );
   }
-  get name(): string { return `Vme_${this.busBits}`; }
+  get name(): string {
+    return `Vme_${this.busBits}`;
+  }
 
   build(): void {
     const d = this.busBits;
@@ -144,18 +173,19 @@ export class Vme extends Module {
     axi.wlast.set(wr.data.bits.last);
     const wFire = axi.wvalid.and(axi.wready);
     const wLastFire = wFire.and(wr.data.bits.last);
-    when(awFire.and(wLastFire.not()), () => wPending.set(wPending.add(1)))
-      .elsewhen(wLastFire.and(awFire.not()), () => wPending.set(wPending.sub(1)));
+    when(awFire.and(wLastFire.not()), () => wPending.set(wPending.add(1))).elsewhen(wLastFire.and(awFire.not()), () => wPending.set(wPending.sub(1)));
 
     axi.bready.set(true);
     const bFire = axi.bvalid;
     wr.ack.set(bFire);
-    when(cmdFire.and(bFire.not()), () => outstanding.set(outstanding.add(1)))
-      .elsewhen(bFire.and(cmdFire.not()), () => outstanding.set(outstanding.sub(1)));
+    when(cmdFire.and(bFire.not()), () => outstanding.set(outstanding.add(1))).elsewhen(bFire.and(cmdFire.not()), () => outstanding.set(outstanding.sub(1)));
 
     // Bytes written: the number of strobed bytes of each W beat.
     const strb = wr.data.bits.strb;
-    const ones = reduceTree(Array.from({ length: busBytes }, (_, i) => strb.bit(i).asUInt().zext(16)), (a, b) => a.add(b));
+    const ones = reduceTree(
+      Array.from({ length: busBytes }, (_, i) => strb.bit(i).asUInt().zext(16)),
+      (a, b) => a.add(b),
+    );
     this.io.writeBytes.set(mux(wFire, ones, U(0, 16)));
   }
 }

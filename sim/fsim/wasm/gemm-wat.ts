@@ -32,9 +32,31 @@ export type UopFetch = 'raw' | 'tab';
 
 /** Parameters of every exported kernel function, in order. */
 export const GEMM_PARAMS = [
-  'uopPtr', 'n', 'fss', 'fws', 'fdm', 'fsm', 'fwm',
-  'iterOut', 'iterIn', 'dFo', 'dFi', 'sFo', 'sFi', 'wFo', 'wFi', 'dMask', 'sMask', 'wMask',
-  'inpOff', 'wgtOff', 'accOff', 'outOff', 'batch', 'blockIn', 'blockOut',
+  'uopPtr',
+  'n',
+  'fss',
+  'fws',
+  'fdm',
+  'fsm',
+  'fwm',
+  'iterOut',
+  'iterIn',
+  'dFo',
+  'dFi',
+  'sFo',
+  'sFi',
+  'wFo',
+  'wFi',
+  'dMask',
+  'sMask',
+  'wMask',
+  'inpOff',
+  'wgtOff',
+  'accOff',
+  'outOff',
+  'batch',
+  'blockIn',
+  'blockOut',
 ] as const;
 
 const g = (name: string): string => `(local.get $${name})`;
@@ -46,8 +68,7 @@ const c = (n: number): string => `(i32.const ${n})`;
 function reduce4(v: [string, string, string, string]): string {
   const lo = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
   const hi = '8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31';
-  const pair = (a: string, b: string) =>
-    `(i32x4.add (i8x16.shuffle ${lo} ${a} ${b}) (i8x16.shuffle ${hi} ${a} ${b}))`;
+  const pair = (a: string, b: string) => `(i32x4.add (i8x16.shuffle ${lo} ${a} ${b}) (i8x16.shuffle ${hi} ${a} ${b}))`;
   const even = '0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27';
   const odd = '4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31';
   return `(local.set $s01 ${pair(v[0], v[1])})
@@ -64,8 +85,7 @@ function accumulate4(r: string): string {
           (local.set $po ${add(g('po'), c(4))})`;
 }
 
-const dot = (x: string, wAddr: string, offset = 0): string =>
-  `(i32x4.dot_i16x8_s ${x} (v128.load8x8_s${offset ? ` offset=${offset}` : ''} ${wAddr}))`;
+const dot = (x: string, wAddr: string, offset = 0): string => `(i32x4.dot_i16x8_s ${x} (v128.load8x8_s${offset ? ` offset=${offset}` : ''} ${wAddr}))`;
 
 /** The per-micro-op body; $pi, $pw, $pa, $po point at inp[src], wgt[wgt], acc[dst], out[dst]. */
 function body(kind: GemmBody): string {
@@ -102,8 +122,11 @@ function body(kind: GemmBody): string {
         (local.set $q ${g('pw')})
         (local.set $o ${g('bo4')})
         (loop $lo
-          ${accumulate4(reduce4([0, 16, 32, 48].map((off) =>
-            `(i32x4.add ${dot(g('x0'), g('q'), off)} ${dot(g('x1'), g('q'), off + 8)})`) as [string, string, string, string]))}
+          ${accumulate4(
+            reduce4(
+              [0, 16, 32, 48].map((off) => `(i32x4.add ${dot(g('x0'), g('q'), off)} ${dot(g('x1'), g('q'), off + 8)})`) as [string, string, string, string],
+            ),
+          )}
           (local.set $q ${add(g('q'), c(64))})
           (br_if $lo (local.tee $o (i32.sub ${g('o')} ${c(1)}))))
         (local.set $pi ${add(g('pi'), c(16))})
@@ -164,8 +187,37 @@ function fetch(kind: UopFetch): string {
 
 function func(kind: GemmBody, uops: UopFetch): string {
   const params = GEMM_PARAMS.map((p) => `(param $${p} i32)`).join(' ');
-  const i32Locals = ['ie', 'we', 'ae', 'bo4', 'bi4', 'oo', 'ii', 'u', 'up', 'word', 'd', 's', 'w',
-    'dOut', 'sOut', 'wOut', 'dOff', 'sOff', 'wOff', 'pi', 'pw', 'pa', 'po', 'b', 'o', 'k', 'q', 'r0', 'sum'];
+  const i32Locals = [
+    'ie',
+    'we',
+    'ae',
+    'bo4',
+    'bi4',
+    'oo',
+    'ii',
+    'u',
+    'up',
+    'word',
+    'd',
+    's',
+    'w',
+    'dOut',
+    'sOut',
+    'wOut',
+    'dOff',
+    'sOff',
+    'wOff',
+    'pi',
+    'pw',
+    'pa',
+    'po',
+    'b',
+    'o',
+    'k',
+    'q',
+    'r0',
+    'sum',
+  ];
   const vLocals = ['x0', 'x1', 'v0', 'v1', 'v2', 'v3', 's01', 's23', 'a'];
   return `
   (func $${uops}_${kind} (export "${uops}_${kind}") ${params}

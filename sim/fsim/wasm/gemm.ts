@@ -107,11 +107,31 @@ export async function createWasmGemm(memory: WasmMemoryLike): Promise<WasmGemm> 
     // A field at bit 32 or above cannot exist in a 32-bit word: it reads as 0.
     const wgtInWord = geom.wgtLsb < 32;
     fn(
-      off.uop + 4 * insn.uopBgn, n, geom.srcLsb, wgtInWord ? geom.wgtLsb : 0,
-      mask(geom.dstBits), mask(geom.srcBits), wgtInWord ? mask(geom.wgtBits) : 0,
-      insn.iterOut, insn.iterIn, insn.dstFactorOut, insn.dstFactorIn, insn.srcFactorOut, insn.srcFactorIn,
-      insn.wgtFactorOut, insn.wgtFactorIn, geom.accDepth - 1, geom.inpDepth - 1, geom.wgtDepth - 1,
-      off.inp, off.wgt, off.acc, off.out, geom.batch, geom.blockIn, geom.blockOut,
+      off.uop + 4 * insn.uopBgn,
+      n,
+      geom.srcLsb,
+      wgtInWord ? geom.wgtLsb : 0,
+      mask(geom.dstBits),
+      mask(geom.srcBits),
+      wgtInWord ? mask(geom.wgtBits) : 0,
+      insn.iterOut,
+      insn.iterIn,
+      insn.dstFactorOut,
+      insn.dstFactorIn,
+      insn.srcFactorOut,
+      insn.srcFactorIn,
+      insn.wgtFactorOut,
+      insn.wgtFactorIn,
+      geom.accDepth - 1,
+      geom.inpDepth - 1,
+      geom.wgtDepth - 1,
+      off.inp,
+      off.wgt,
+      off.acc,
+      off.out,
+      geom.batch,
+      geom.blockIn,
+      geom.blockOut,
     );
   };
 }
@@ -127,9 +147,17 @@ export function gemmGeometry(cfg: {
   const [d, s, w] = cfg.layout.uop.fields;
   if (d.lsb !== 0) throw new Error(`wasm GEMM: the micro-op dst field must start at bit 0 (it starts at ${d.lsb})`);
   return {
-    batch: cfg.batch, blockIn: cfg.blockIn, blockOut: cfg.blockOut,
-    dstBits: d.width, srcLsb: s.lsb, srcBits: s.width, wgtLsb: w.lsb, wgtBits: w.width,
-    inpDepth: cfg.tensor.inp.depth, wgtDepth: cfg.tensor.wgt.depth, accDepth: cfg.tensor.acc.depth,
+    batch: cfg.batch,
+    blockIn: cfg.blockIn,
+    blockOut: cfg.blockOut,
+    dstBits: d.width,
+    srcLsb: s.lsb,
+    srcBits: s.width,
+    wgtLsb: w.lsb,
+    wgtBits: w.width,
+    inpDepth: cfg.tensor.inp.depth,
+    wgtDepth: cfg.tensor.wgt.depth,
+    accDepth: cfg.tensor.acc.depth,
   };
 }
 

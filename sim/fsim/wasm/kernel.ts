@@ -42,10 +42,31 @@ export async function createWasmGemmKernel(): Promise<GemmKernel> {
     }
     const o = srams.offsets;
     ex[`tab_${pickGemmBody(shape.batch, shape.blockIn, shape.blockOut)}`](
-      o.scratch, n, 0, 0, 0, 0, 0,
-      plan.iterOut, plan.iterIn, plan.dstFactorOut, plan.dstFactorIn, plan.srcFactorOut, plan.srcFactorIn,
-      plan.wgtFactorOut, plan.wgtFactorIn, plan.dstMask, plan.srcMask, plan.wgtMask,
-      o.inp, o.wgt, o.acc, o.out, shape.batch, shape.blockIn, shape.blockOut,
+      o.scratch,
+      n,
+      0,
+      0,
+      0,
+      0,
+      0,
+      plan.iterOut,
+      plan.iterIn,
+      plan.dstFactorOut,
+      plan.dstFactorIn,
+      plan.srcFactorOut,
+      plan.srcFactorIn,
+      plan.wgtFactorOut,
+      plan.wgtFactorIn,
+      plan.dstMask,
+      plan.srcMask,
+      plan.wgtMask,
+      o.inp,
+      o.wgt,
+      o.acc,
+      o.out,
+      shape.batch,
+      shape.blockIn,
+      shape.blockOut,
     );
   };
 }

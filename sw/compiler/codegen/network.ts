@@ -99,7 +99,8 @@ export class CompiledNetwork {
     };
     const owner = new Map<string, Node>();
     for (const s of this.steps) if (s.kind === 'cpu' || s.kind === 'device') owner.set(s.node.outputs[0], s.node);
-    const consumerOf = (t: string) => this.steps.find((s) => (s.kind === 'cpu' || s.kind === 'device') && s.node.inputs.includes(t)) as { node: Node } | undefined;
+    const consumerOf = (t: string) =>
+      this.steps.find((s) => (s.kind === 'cpu' || s.kind === 'device') && s.node.inputs.includes(t)) as { node: Node } | undefined;
     for (const s of this.steps) {
       const t0 = performance.now();
       switch (s.kind) {
@@ -214,9 +215,39 @@ export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry 
     const [N, C, H, W] = x.shape;
     const [pt, pb, pl, pr] = n.attrs.pads as number[];
     const [sh, sw] = n.attrs.strides as number[];
-    return { N: roundUp(N, B), C: roundUp(C, cfg.blockIn), H, W, O: roundUp(O, cfg.blockOut), KH, KW, strideH: sh, strideW: sw, padTop: pt, padBottom: pb, padLeft: pl, padRight: pr, groups: n.attrs.groups as number };
+    return {
+      N: roundUp(N, B),
+      C: roundUp(C, cfg.blockIn),
+      H,
+      W,
+      O: roundUp(O, cfg.blockOut),
+      KH,
+      KW,
+      strideH: sh,
+      strideW: sw,
+      padTop: pt,
+      padBottom: pb,
+      padLeft: pl,
+      padRight: pr,
+      groups: n.attrs.groups as number,
+    };
   }
-  return { N: B, C: roundUp(I, cfg.blockIn), H: 1, W: Math.ceil(x.shape[0] / B), O: roundUp(O, cfg.blockOut), KH: 1, KW: 1, strideH: 1, strideW: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0, groups: 1 };
+  return {
+    N: B,
+    C: roundUp(I, cfg.blockIn),
+    H: 1,
+    W: Math.ceil(x.shape[0] / B),
+    O: roundUp(O, cfg.blockOut),
+    KH: 1,
+    KW: 1,
+    strideH: 1,
+    strideW: 1,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    groups: 1,
+  };
 }
 
 export interface CodegenOptions {
@@ -251,9 +282,10 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
   const upload = (t: string, as: 'inp' | 'acc' | 'dense'): DeviceBuffer => {
     toHost(t);
     const shape = g.tensors[t].shape;
-    const bytes = as === 'dense'
-      ? B * roundUp(shape[1], BI) * Math.ceil(shape[0] / B)
-      : roundUp(shape[0], B) * roundUp(shape[1], as === 'inp' ? BI : BO) * shape[2] * shape[3] * (as === 'acc' ? 4 : 1);
+    const bytes =
+      as === 'dense'
+        ? B * roundUp(shape[1], BI) * Math.ceil(shape[0] / B)
+        : roundUp(shape[0], B) * roundUp(shape[1], as === 'inp' ? BI : BO) * shape[2] * shape[3] * (as === 'acc' ? 4 : 1);
     const buf = alloc(`${t}:${as}`, bytes);
     steps.push({ kind: 'upload', tensor: t, buf, as });
     return buf;
@@ -344,10 +376,22 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const input = upload(n.inputs[0], 'acc');
           const output = outputBuf(n.outputs[0]);
           const [N, C, H, W] = x.shape;
-          await maxPoolPacked(rt, input, output, {
-            NB: roundUp(N, B) / B, CB: roundUp(C, BO) / BO, H, W,
-            kernel: (n.attrs.kernel as number[])[0], stride: (n.attrs.strides as number[])[0], pad: (n.attrs.pads as number[])[0],
-          }, {}, n.name);
+          await maxPoolPacked(
+            rt,
+            input,
+            output,
+            {
+              NB: roundUp(N, B) / B,
+              CB: roundUp(C, BO) / BO,
+              H,
+              W,
+              kernel: (n.attrs.kernel as number[])[0],
+              stride: (n.attrs.strides as number[])[0],
+              pad: (n.attrs.pads as number[])[0],
+            },
+            {},
+            n.name,
+          );
           where.set(n.outputs[0], { buf: output, form: 'act' });
           break;
         }

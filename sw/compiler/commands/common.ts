@@ -25,13 +25,17 @@ export const COMPILE_FLAGS: readonly FlagSpec[] = [
   { name: 'calibrate-count', type: 'int', metavar: 'N', help: 'calibration images (default 100)' },
   { name: 'scheme', type: 'string', metavar: 'calibrated|global', help: 'activation scales: per layer from calibration, or one global scale' },
   { name: 'global-scale', type: 'string', metavar: 'S', help: "TVM's global_scale for --scheme global (default 8)" },
-  { name: 'mean', type: 'string', metavar: 'M', help: 'input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0; synthetic and npy pixels: onto an int8 input\'s range)' },
+  {
+    name: 'mean',
+    type: 'string',
+    metavar: 'M',
+    help: "input normalization x = (pixel/255 - M) / S (default: 0.1307 for MNIST data, else 0; synthetic and npy pixels: onto an int8 input's range)",
+  },
   { name: 'std', type: 'string', metavar: 'S', help: 'see --mean (default: 0.3081 for MNIST data, 1/255 (raw pixels) for synthetic and npy pixels, else 1)' },
   { name: 'cpu', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes (comma-separated names) on the CPU' },
   { name: 'vta', type: 'string', repeatable: true, metavar: 'NODES', help: 'run these nodes on VTA (an error when it cannot)' },
-  { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner\'s' },
+  { name: 'db', type: 'string', metavar: 'FILE', help: "a schedule database (vta tune) merged with the shipped one; tuned tilings replace the planner's" },
 ];
-
 
 export function numberFlag(args: ParsedArgs, name: string, def: number): number {
   const s = args.string(name);
@@ -41,7 +45,12 @@ export function numberFlag(args: ParsedArgs, name: string, def: number): number 
   return v;
 }
 
-const nodeList = (args: ParsedArgs, name: string) => args.strings(name).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+const nodeList = (args: ParsedArgs, name: string) =>
+  args
+    .strings(name)
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export interface Normalization {
   mean: number;
@@ -69,7 +78,10 @@ export function normalizationFromArgs(args: ParsedArgs, dataSpec: string | undef
   const mnist = dataSpec === 'mnist' || dataSpec === 'mnist-train';
   const made = dataSpec?.startsWith('synthetic:') || dataSpec?.startsWith('npy:');
   const [lo, hi] = made && input?.quant ? quantRange(input.quant) : [0, 255];
-  const n = { mean: numberFlag(args, 'mean', mnist ? 0.1307 : made ? -lo / (hi - lo) : 0), std: numberFlag(args, 'std', mnist ? 0.3081 : made ? 1 / (hi - lo) : 1) };
+  const n = {
+    mean: numberFlag(args, 'mean', mnist ? 0.1307 : made ? -lo / (hi - lo) : 0),
+    std: numberFlag(args, 'std', mnist ? 0.3081 : made ? 1 / (hi - lo) : 1),
+  };
   if (n.std === 0) throw new UsageError('--std must not be 0');
   return n;
 }
@@ -85,7 +97,9 @@ export function checkImagesFit(g: Graph, d: LabelledImages, given: string, model
   if (imagesFitInput(d.dims, shape)) return;
   const [, C, H, W] = shape;
   const hint = shape.length === 4 && C === 3 && d.unlabelled ? `; synthetic:N:${H}x${W} makes images of that size` : '';
-  throw new UsageError(`${given}: images of [${d.dims.join(', ')}] (${per} values) do not fit ${model}'s input ${JSON.stringify(name)} [${shape.join(', ')}]${hint}`);
+  throw new UsageError(
+    `${given}: images of [${d.dims.join(', ')}] (${per} values) do not fit ${model}'s input ${JSON.stringify(name)} [${shape.join(', ')}]${hint}`,
+  );
 }
 
 /** Image i of a data set as the graph's input tensor (NCHW float). */
@@ -112,7 +126,10 @@ export function checkLabels(g: Graph, d: LabelledImages): void {
   const out = g.tensors[g.outputs[0]].shape;
   const classes = out[out.length - 1];
   const bad = d.labels.findIndex((l) => l >= classes);
-  if (bad >= 0) throw new CompileError(`${d.source}: label ${d.labels[bad]} of image ${bad} is not one of the model's ${classes} classes (output ${g.outputs[0]} [${out.join(', ')}])`);
+  if (bad >= 0)
+    throw new CompileError(
+      `${d.source}: label ${d.labels[bad]} of image ${bad} is not one of the model's ${classes} classes (output ${g.outputs[0]} [${out.join(', ')}])`,
+    );
 }
 
 export function imageInput(g: Graph, d: LabelledImages, i: number, norm: Normalization): Record<string, Float32Array> {
@@ -128,7 +145,8 @@ export function imageInput(g: Graph, d: LabelledImages, i: number, norm: Normali
   if (d.dims.length === 3 && shape.length === 4 && d.dims[2] === shape[1] && shape[1] > 1) {
     // HWC images into NCHW
     const [H, W, C] = d.dims;
-    for (let c = 0; c < C; c++) for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) x[(c * H + y) * W + xx] = (px[(y * W + xx) * C + c] / 255 - norm.mean) / norm.std;
+    for (let c = 0; c < C; c++)
+      for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) x[(c * H + y) * W + xx] = (px[(y * W + xx) * C + c] / 255 - norm.mean) / norm.std;
   } else {
     for (let k = 0; k < per; k++) x[k] = (px[k] / 255 - norm.mean) / norm.std;
   }
@@ -160,7 +178,11 @@ export function pipelineOptionsFromArgs(args: ParsedArgs, g: Graph, fallback?: {
   const globalScale = numberFlag(args, 'global-scale', 8);
   if (scheme === 'calibrated' && !spec) throw new UsageError('--scheme calibrated needs --calibrate DATA');
   if (!spec) {
-    return { samples: [], options: { quantize: { scheme: 'global', globalScale }, partition }, description: `global scale ${globalScale} (no calibration data)` };
+    return {
+      samples: [],
+      options: { quantize: { scheme: 'global', globalScale }, partition },
+      description: `global scale ${globalScale} (no calibration data)`,
+    };
   }
   const count = args.int('calibrate-count') ?? 100;
   if (count < 1) throw new UsageError('--calibrate-count must be at least 1');
@@ -179,7 +201,8 @@ export async function asCommandErrors<T>(body: () => Promise<T>): Promise<T> {
     return await body();
   } catch (e) {
     if (e instanceof PartitionRequestError) throw new UsageError(e.message);
-    if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError || e instanceof DeviceError) throw new CommandFailure(e.message, { cause: e });
+    if (e instanceof CompileError || e instanceof OperatorError || e instanceof RuntimeError || e instanceof DeviceError)
+      throw new CommandFailure(e.message, { cause: e });
     throw e;
   }
 }

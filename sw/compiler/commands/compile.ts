@@ -28,7 +28,9 @@ export function describeNetwork(net: CompiledNetwork): string {
     else if (s.kind === 'download') lines.push(`  download  ${s.tensor} (${s.from.buf.bytes} B)`);
     else {
       const insns = s.programs.reduce((a, p) => a + p.insns.length, 0);
-      const plan = s.plan ? `, tiles oc${s.plan.tOC} ic${s.plan.tIC} h${s.plan.tH} w${s.plan.tW}${s.plan.weightsResident ? ' resident weights' : ''}, est ${Math.round(s.plan.estCycles ?? 0)} cycles` : '';
+      const plan = s.plan
+        ? `, tiles oc${s.plan.tOC} ic${s.plan.tIC} h${s.plan.tH} w${s.plan.tW}${s.plan.weightsResident ? ' resident weights' : ''}, est ${Math.round(s.plan.estCycles ?? 0)} cycles`
+        : '';
       lines.push(`  vta       ${s.node.name} (${s.node.op}): ${insns} instructions${plan}`);
     }
   }
@@ -58,18 +60,38 @@ function writeCompiled(dir: string, model: string, net: CompiledNetwork, p: Pipe
     writeFileSync(join(dir, file), rt.copyFromDevice(k.buf));
     return { key: k.key, addr: k.buf.addr, uops: k.uops, file };
   });
-  const steps = net.steps.map((s) => (s.kind === 'cpu' || s.kind === 'device'
-    ? { kind: s.kind, node: s.node.name, op: s.node.op, ...(s.kind === 'device' ? { programs: s.programs.map((pr) => net.recording.programs.indexOf(pr)), plan: s.plan ?? null, macs: s.macs } : {}) }
-    : { kind: s.kind, tensor: s.tensor, addr: s.kind === 'upload' ? s.buf.addr : s.from.buf.addr, layout: s.kind === 'upload' ? s.as : s.from.form }));
+  const steps = net.steps.map((s) =>
+    s.kind === 'cpu' || s.kind === 'device'
+      ? {
+          kind: s.kind,
+          node: s.node.name,
+          op: s.node.op,
+          ...(s.kind === 'device' ? { programs: s.programs.map((pr) => net.recording.programs.indexOf(pr)), plan: s.plan ?? null, macs: s.macs } : {}),
+        }
+      : { kind: s.kind, tensor: s.tensor, addr: s.kind === 'upload' ? s.buf.addr : s.from.buf.addr, layout: s.kind === 'upload' ? s.as : s.from.form },
+  );
   const io = (names: string[], g: Graph) => names.map((n) => ({ name: n, type: formatTensorType(g.tensors[n]) }));
   const manifest = {
-    model, config: rt.config.json, configName: rt.config.name, quantization,
-    inputs: io(net.graph.inputs, net.graph), outputs: io(net.graph.outputs, net.graph),
-    placements: p.placements, steps, buffers, programs, uopKernels: uops,
+    model,
+    config: rt.config.json,
+    configName: rt.config.name,
+    quantization,
+    inputs: io(net.graph.inputs, net.graph),
+    outputs: io(net.graph.outputs, net.graph),
+    placements: p.placements,
+    steps,
+    buffers,
+    programs,
+    uopKernels: uops,
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   writeFileSync(join(dir, 'graph.txt'), formatGraph(p.device) + '\n');
-  return [join(dir, 'manifest.json'), `${programs.length} instruction streams`, `${uops.length} micro-op kernels`, `${buffers.filter((b) => b.file).length} packed constants`];
+  return [
+    join(dir, 'manifest.json'),
+    `${programs.length} instruction streams`,
+    `${uops.length} micro-op kernels`,
+    `${buffers.filter((b) => b.file).length} packed constants`,
+  ];
 }
 
 export const compileCommand = defineCommand({

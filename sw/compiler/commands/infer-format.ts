@@ -8,9 +8,10 @@ const secs = (x: number | null) => (x === null ? '- (skipped)' : `${x.toFixed(2)
 
 export function formatInferReport(r: InferReport): string {
   const estimated = r.cyclesSource === 'estimate';
-  const agreement = r.agreement !== null
-    ? `agreement int8 CPU vs device (identical outputs): ${pct(r.agreement)}`
-    : `agreement int8 CPU vs device: - (--skip-int8)${r.floatAgreement !== null ? `; device vs float reference, same top-1: ${pct(r.floatAgreement)}` : ''}`;
+  const agreement =
+    r.agreement !== null
+      ? `agreement int8 CPU vs device (identical outputs): ${pct(r.agreement)}`
+      : `agreement int8 CPU vs device: - (--skip-int8)${r.floatAgreement !== null ? `; device vs float reference, same top-1: ${pct(r.floatAgreement)}` : ''}`;
   const cyclesHead = estimated ? 'est. cycles' : 'cycles';
   const lines = [
     `images ${r.images} (${r.data}), target ${r.target}, config ${r.config}, ${r.quantization}`,
@@ -27,14 +28,24 @@ export function formatInferReport(r: InferReport): string {
   for (const l of r.layers) {
     const cyc = l.cycles ?? (l.estCycles !== null ? Math.round(l.estCycles) : null);
     const cycText = cyc === null ? '-' : `${cyc}${l.cycles === null ? '~' : ''}`;
-    lines.push(`${l.node.slice(-24).padEnd(24)} ${l.op.padEnd(10)} ${l.target.padEnd(4)} ${cycText.padStart(11)} ${String(l.macs || '-').padStart(10)} ${(l.utilization === null ? '-' : pct(l.utilization)).padStart(6)} ${String(l.dramBytes ?? '-').padStart(9)} ${(l.seconds * 1e3).toFixed(3).padStart(11)}`);
+    lines.push(
+      `${l.node.slice(-24).padEnd(24)} ${l.op.padEnd(10)} ${l.target.padEnd(4)} ${cycText.padStart(11)} ${String(l.macs || '-').padStart(10)} ${(l.utilization === null ? '-' : pct(l.utilization)).padStart(6)} ${String(l.dramBytes ?? '-').padStart(9)} ${(l.seconds * 1e3).toFixed(3).padStart(11)}`,
+    );
   }
-  lines.push(estimated
-    ? `  ${cyclesHead} (~): the planner's cost model (${r.target} has no timing model; TSIM measures); host ms/img: wall-clock time of this machine per image (simulation or CPU work), not the accelerator's`
-    : `  cycles: measured on ${r.target}; host ms/img: wall-clock time of this machine per image (simulation or CPU work)`);
-  lines.push(`device cycles/image ${r.cycles === null ? '-' : Math.round(r.cycles)}${estimated ? ' (~ planner estimate)' : ''}, device MACs/image ${r.macs} (${pct(r.deviceMacFraction)} of the model's), utilization ${pct(r.utilization)}`);
+  lines.push(
+    estimated
+      ? `  ${cyclesHead} (~): the planner's cost model (${r.target} has no timing model; TSIM measures); host ms/img: wall-clock time of this machine per image (simulation or CPU work), not the accelerator's`
+      : `  cycles: measured on ${r.target}; host ms/img: wall-clock time of this machine per image (simulation or CPU work)`,
+  );
+  lines.push(
+    `device cycles/image ${r.cycles === null ? '-' : Math.round(r.cycles)}${estimated ? ' (~ planner estimate)' : ''}, device MACs/image ${r.macs} (${pct(r.deviceMacFraction)} of the model's), utilization ${pct(r.utilization)}`,
+  );
   const t = r.time;
-  lines.push(`host time: device part ${t.deviceSeconds.toFixed(2)} s, CPU part ${t.cpuSeconds.toFixed(2)} s, float reference ${secs(t.floatReferenceSeconds)}, int8 reference ${secs(t.int8ReferenceSeconds)}, compile ${t.compileSeconds.toFixed(2)} s`);
-  lines.push(`throughput: ${t.imagesPerSecond.toFixed(1)} images/s overall (with the references), ${t.networkImagesPerSecond.toFixed(1)} images/s compiled network (device + CPU part)`);
+  lines.push(
+    `host time: device part ${t.deviceSeconds.toFixed(2)} s, CPU part ${t.cpuSeconds.toFixed(2)} s, float reference ${secs(t.floatReferenceSeconds)}, int8 reference ${secs(t.int8ReferenceSeconds)}, compile ${t.compileSeconds.toFixed(2)} s`,
+  );
+  lines.push(
+    `throughput: ${t.imagesPerSecond.toFixed(1)} images/s overall (with the references), ${t.networkImagesPerSecond.toFixed(1)} images/s compiled network (device + CPU part)`,
+  );
   return lines.join('\n');
 }

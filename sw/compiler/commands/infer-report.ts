@@ -46,5 +46,13 @@ export interface InferReport {
   utilization: number | null;
   layers: LayerReport[];
   /** Wall-clock seconds on this machine (a simulator's time, not the accelerator's); a skipped reference is null. */
-  time: { deviceSeconds: number; cpuSeconds: number; floatReferenceSeconds: number | null; int8ReferenceSeconds: number | null; compileSeconds: number; imagesPerSecond: number; networkImagesPerSecond: number };
+  time: {
+    deviceSeconds: number;
+    cpuSeconds: number;
+    floatReferenceSeconds: number | null;
+    int8ReferenceSeconds: number | null;
+    compileSeconds: number;
+    imagesPerSecond: number;
+    networkImagesPerSecond: number;
+  };
 }

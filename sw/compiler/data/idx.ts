@@ -26,10 +26,14 @@ function idxHeader(b: Uint8Array, path: string): { dims: number[]; start: number
 export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
   // a file that cannot be read is an InputFileError naming it (exit 2); one that is no IDX file a CompileError;
   // a gzipped file is inflated to the size its header declares, no further
-  const b = readInputFileMaybeGzip(path, { maxBytes: INPUT_LIMITS.dataBytes, what: 'data file', plainSize: (head) => {
-    const h = idxHeader(head, path);
-    return h.start + h.n;
-  } });
+  const b = readInputFileMaybeGzip(path, {
+    maxBytes: INPUT_LIMITS.dataBytes,
+    what: 'data file',
+    plainSize: (head) => {
+      const h = idxHeader(head, path);
+      return h.start + h.n;
+    },
+  });
   const { dims, start, n } = idxHeader(b, path);
   if (b.length - start < n) throw new CompileError(`${path}: truncated IDX data (${b.length - start} bytes, dimensions [${dims.join(', ')}] need ${n})`);
   if (b.length - start > n) throw new CompileError(`${path}: ${b.length - start - n} bytes after the IDX data of dimensions [${dims.join(', ')}]`);
@@ -85,7 +89,8 @@ export function loadDataSpec(spec: string, flag = '--data', model?: ModelInput):
  */
 function syntheticSpec(spec: string, flag: string, model?: ModelInput): LabelledImages {
   const m = /^synthetic:(\d+)(?:@(\d+))?(?::(\d+)x(\d+))?$/.exec(spec);
-  if (!m || Number(m[1]) < 1) throw new UsageError(`${flag} ${spec}: expected synthetic:N[@SEED][:HxW] with N >= 1, e.g. synthetic:100 or synthetic:50@2:32x32`);
+  if (!m || Number(m[1]) < 1)
+    throw new UsageError(`${flag} ${spec}: expected synthetic:N[@SEED][:HxW] with N >= 1, e.g. synthetic:100 or synthetic:50@2:32x32`);
   if (model && m[3] === undefined) return modelShapedSynthetic(Number(m[1]), Number(m[2] ?? 1), model);
   return syntheticImages(Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 32), Number(m[4] ?? 32), 3);
 }

@@ -72,7 +72,15 @@ export function modelShapedSynthetic(count: number, seed: number, model: ModelIn
   }
   const dims = s.slice(1);
   const kind = model.quant ? `over the int8 input's range [${lo.toPrecision(4)}, ${hi.toPrecision(4)}]` : 'standard normal';
-  return { pixels: new Uint8Array(0), labels: new Uint8Array(count), count, dims, values, source: `synthetic:${count}@${seed} (smooth values of [${s.join(', ')}], ${kind})`, unlabelled: true };
+  return {
+    pixels: new Uint8Array(0),
+    labels: new Uint8Array(count),
+    count,
+    dims,
+    values,
+    source: `synthetic:${count}@${seed} (smooth values of [${s.join(', ')}], ${kind})`,
+    unlabelled: true,
+  };
 }
 
 /** A 4-D tensor's NCHW shape in the order the model file declares it (NHWC for TFLite). */
@@ -115,7 +123,8 @@ export function npyForModel(path: string, model: ModelInput, given: string): Lab
   const source = `${path} (${count} inputs, ${a.dtype})`;
   const image = model.nhwc && model.shape.length === 4;
   if (a.dtype === 'uint8') {
-    if (!isImageShape(model.shape)) throw new UsageError(`${given}: uint8 data is for image inputs; the model's input [${want.join(', ')}] takes ${model.quant ? 'int8' : 'float32'}`);
+    if (!isImageShape(model.shape))
+      throw new UsageError(`${given}: uint8 data is for image inputs; the model's input [${want.join(', ')}] takes ${model.quant ? 'int8' : 'float32'}`);
     return { pixels: a.data as Uint8Array, labels: new Uint8Array(count), count, dims: want, source, unlabelled: true };
   }
   const expected = model.quant ? 'int8' : 'float32';

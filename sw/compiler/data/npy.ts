@@ -28,7 +28,10 @@ function parseHeader(text: string, path: string): { descr: string; fortran: bool
   if (!/^\s*\{.*\}\s*$/s.test(text) || !descr || !fortran || !shape) {
     throw new CompileError(`${path}: the .npy header is not a dict with 'descr', 'fortran_order' and 'shape': ${JSON.stringify(text.trim().slice(0, 80))}`);
   }
-  const parts = shape[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = shape[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (!parts.every((s) => /^\d+$/.test(s))) throw new CompileError(`${path}: .npy shape (${shape[1]}) must be non-negative integers`);
   return { descr: descr[1], fortran: fortran[1] === 'True', shape: parts.map(Number) };
 }
@@ -43,7 +46,8 @@ export function parseNpy(b: Uint8Array, path: string): NpyArray {
   if (b.length < 8 + lenBytes) throw new CompileError(`${path}: truncated .npy header`);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lenBytes + headerLen;
-  if (start > b.length) throw new CompileError(`${path}: the .npy header claims ${headerLen} bytes, the file has ${b.length - 8 - lenBytes} after its preamble`);
+  if (start > b.length)
+    throw new CompileError(`${path}: the .npy header claims ${headerLen} bytes, the file has ${b.length - 8 - lenBytes} after its preamble`);
   const h = parseHeader(Buffer.from(b.subarray(8 + lenBytes, start)).toString('latin1'), path);
   const dtype = DESCR[h.descr];
   if (!dtype) throw new CompileError(`${path}: .npy dtype '${h.descr}' is not supported (little-endian int8 '|i1', uint8 '|u1' or float32 '<f4')`);

@@ -28,8 +28,18 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
   switch (n.op) {
     case 'conv2d': {
       const [, , OH, OW] = outShape;
-      out.set(convSums(x, inShape(0), get(n.inputs[1]), inShape(1), n.inputs[2] ? get(n.inputs[2]) : null,
-        { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number }, OH, OW));
+      out.set(
+        convSums(
+          x,
+          inShape(0),
+          get(n.inputs[1]),
+          inShape(1),
+          n.inputs[2] ? get(n.inputs[2]) : null,
+          { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number },
+          OH,
+          OW,
+        ),
+      );
       applyActivation(out, n.attrs.activation as Activation);
       return out;
     }
@@ -74,8 +84,9 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
       const [, , OH, OW] = outShape;
       const max = n.op === 'max_pool';
       const incl = n.attrs.countIncludePad as boolean;
-      pool(x, inShape(0), n.attrs.kernel as number[], n.attrs.strides as number[], n.attrs.pads as number[], OH, OW, out,
-        (v, padded) => (max ? Math.max(...v) : v.reduce((a, b) => a + b, 0) / (incl ? padded : v.length)));
+      pool(x, inShape(0), n.attrs.kernel as number[], n.attrs.strides as number[], n.attrs.pads as number[], OH, OW, out, (v, padded) =>
+        max ? Math.max(...v) : v.reduce((a, b) => a + b, 0) / (incl ? padded : v.length),
+      );
       return out;
     }
     case 'global_avg_pool': {
@@ -101,7 +112,11 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
     case 'concat': {
       const r = outShape.length;
       const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
-      concat(n.inputs.map((name, i) => ({ data: get(name), shape: inShape(i) })), axis, out);
+      concat(
+        n.inputs.map((name, i) => ({ data: get(name), shape: inShape(i) })),
+        axis,
+        out,
+      );
       return out;
     }
     default:

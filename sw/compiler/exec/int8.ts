@@ -26,7 +26,8 @@ const perChannel = (a: readonly number[] | undefined, c: number, def: number) =>
 export function requantValue(acc: number, r: Requant, c: number): number {
   const shift = perChannel(r.shift, c, 0);
   // TFLite's rule: MultiplyByQuantizedMultiplier (a negative shift shifts left before the Q31 product)
-  if (r.multiplier && r.rounding === 'nearest') return Math.min(r.max, Math.max(r.min, multiplyByQuantizedMultiplier(acc, perChannel(r.multiplier, c, 0), -shift) + r.zeroPoint));
+  if (r.multiplier && r.rounding === 'nearest')
+    return Math.min(r.max, Math.max(r.min, multiplyByQuantizedMultiplier(acc, perChannel(r.multiplier, c, 0), -shift) + r.zeroPoint));
   let v = acc;
   if (r.aluMultiplier) v = Math.imul(v >> perChannel(r.preShift, c, 0), perChannel(r.aluMultiplier, c, 0));
   if (r.multiplier) v = mulQ31(v, perChannel(r.multiplier, c, 0));
@@ -84,10 +85,20 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const bias = n.inputs[2] ? get(n.inputs[2]) : null;
       const wz = zp(g, n.inputs[1]);
       const wv = wz ? Int32Array.from(w, (v) => v - wz) : w;
-      const sums = n.op === 'conv2d'
-        ? convSums(x, inShape(0), wv, inShape(1), bias, { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number },
-          outShape[2], outShape[3], zp(g, n.inputs[0]))
-        : denseSums(x, inShape(0)[0], inShape(0)[1], wv, outShape[1], bias, zp(g, n.inputs[0]));
+      const sums =
+        n.op === 'conv2d'
+          ? convSums(
+              x,
+              inShape(0),
+              wv,
+              inShape(1),
+              bias,
+              { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number },
+              outShape[2],
+              outShape[3],
+              zp(g, n.inputs[0]),
+            )
+          : denseSums(x, inShape(0)[0], inShape(0)[1], wv, outShape[1], bias, zp(g, n.inputs[0]));
       // int32 accumulators with wrap: the exact double sums modulo 2^32
       const r = n.attrs.requant as Requant | undefined;
       if (!r) return Int32Array.from(sums, wrap);
@@ -117,10 +128,24 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const z = zp(g, n.inputs[0]);
       const incl = n.attrs.countIncludePad as boolean;
       // max-pool pads read as the zero point (the device's zero pad with zero point 0); average rounds half away from zero
-      pool(x, inShape(0), n.attrs.kernel as number[], n.attrs.strides as number[], n.attrs.pads as number[], outShape[2], outShape[3], out,
+      pool(
+        x,
+        inShape(0),
+        n.attrs.kernel as number[],
+        n.attrs.strides as number[],
+        n.attrs.pads as number[],
+        outShape[2],
+        outShape[3],
+        out,
         n.op === 'max_pool'
           ? (v, padded) => Math.max(...v, ...(padded > v.length ? [z] : []))
-          : (v, padded) => z + roundDiv(v.reduce((a, c) => a + c - z, 0), incl ? padded : v.length));
+          : (v, padded) =>
+              z +
+              roundDiv(
+                v.reduce((a, c) => a + c - z, 0),
+                incl ? padded : v.length,
+              ),
+      );
       return out;
     }
     case 'global_avg_pool': {
@@ -155,7 +180,11 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const out = new Int8Array(size);
       const r = outShape.length;
       const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
-      concat(n.inputs.map((name, i) => ({ data: get(name) as Int8Array, shape: inShape(i) })), axis, out);
+      concat(
+        n.inputs.map((name, i) => ({ data: get(name) as Int8Array, shape: inShape(i) })),
+        axis,
+        out,
+      );
       return out;
     }
     default:

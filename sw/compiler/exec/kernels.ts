@@ -30,8 +30,15 @@ export function asF64(a: ArrayLike<number>, zero = 0, cache = false): Float64Arr
  * direct loop nest spent its time on bounds for rows of 7 or 14 outputs.
  */
 export function convSums(
-  xs: ArrayLike<number>, [N, C, H, W]: number[], ws: ArrayLike<number>, [O, Ig, KH, KW]: number[], bias: ArrayLike<number> | null,
-  p: ConvParams, OH: number, OW: number, xZero = 0,
+  xs: ArrayLike<number>,
+  [N, C, H, W]: number[],
+  ws: ArrayLike<number>,
+  [O, Ig, KH, KW]: number[],
+  bias: ArrayLike<number> | null,
+  p: ConvParams,
+  OH: number,
+  OW: number,
+  xZero = 0,
 ): Float64Array {
   const x = asF64(xs, xZero);
   const w = asF64(ws, 0, true);
@@ -106,7 +113,15 @@ export function convSums(
 }
 
 /** y[m][n] = bias[n] + sum_k x[m][k] * w[n][k], in doubles (see convSums). */
-export function denseSums(xs: ArrayLike<number>, M: number, K: number, ws: ArrayLike<number>, N: number, bias: ArrayLike<number> | null, xZero = 0): Float64Array {
+export function denseSums(
+  xs: ArrayLike<number>,
+  M: number,
+  K: number,
+  ws: ArrayLike<number>,
+  N: number,
+  bias: ArrayLike<number> | null,
+  xZero = 0,
+): Float64Array {
   const x = asF64(xs, xZero);
   const w = asF64(ws, 0, true);
   const out = new Float64Array(M * N);
@@ -122,8 +137,15 @@ export function denseSums(xs: ArrayLike<number>, M: number, K: number, ws: Array
 
 /** Pooling windows: `reduce` gets the in-bounds values of each window and the window's size with pads. */
 export function pool(
-  x: ArrayLike<number>, [N, C, H, W]: number[], kernel: number[], strides: number[], pads: number[], OH: number, OW: number,
-  out: { [i: number]: number }, reduce: (vals: number[], padded: number) => number,
+  x: ArrayLike<number>,
+  [N, C, H, W]: number[],
+  kernel: number[],
+  strides: number[],
+  pads: number[],
+  OH: number,
+  OW: number,
+  out: { [i: number]: number },
+  reduce: (vals: number[], padded: number) => number,
 ): void {
   const [kh, kw] = kernel;
   const [sh, sw] = strides;
@@ -173,7 +195,9 @@ export function broadcastIndex(outShape: number[], s: number[]): (i: number) => 
 
 /** Concatenation of row-major tensors along `axis`. */
 export function concat<T extends { length: number; set(a: ArrayLike<number>, o: number): void; subarray(a: number, b: number): ArrayLike<number> }>(
-  parts: { data: T; shape: number[] }[], axis: number, out: T,
+  parts: { data: T; shape: number[] }[],
+  axis: number,
+  out: T,
 ): void {
   const outer = parts[0].shape.slice(0, axis).reduce((a, b) => a * b, 1);
   let off = 0;

@@ -11,8 +11,22 @@ import { checkImportedGraph, checkShape } from './validate';
 const DTYPES: Record<number, DType> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64' };
 
 export const SUPPORTED_ONNX_OPS = [
-  'Conv', 'BatchNormalization', 'Relu', 'Clip', 'Add', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
-  'Flatten', 'Reshape', 'Gemm', 'MatMul', 'Softmax', 'Identity', 'Dropout', 'Concat',
+  'Conv',
+  'BatchNormalization',
+  'Relu',
+  'Clip',
+  'Add',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Flatten',
+  'Reshape',
+  'Gemm',
+  'MatMul',
+  'Softmax',
+  'Identity',
+  'Dropout',
+  'Concat',
 ] as const;
 
 /** ONNX IR versions (ModelProto.ir_version) and default-domain opsets the importer reads. */
@@ -33,15 +47,25 @@ export function tensorData(t: onnx.ITensorProto, where: string): { dtype: DType;
   const raw = t.rawData && t.rawData.length ? t.rawData : null;
   let data: TensorData;
   const copy = (bytes: number) => {
-    if (raw!.length !== n * bytes) throw new CompileError(`${where}: initializer ${t.name}: raw_data has ${raw!.length} bytes, shape [${shape.join(',')}] needs ${n * bytes}`);
+    if (raw!.length !== n * bytes)
+      throw new CompileError(`${where}: initializer ${t.name}: raw_data has ${raw!.length} bytes, shape [${shape.join(',')}] needs ${n * bytes}`);
     return new Uint8Array(raw!).buffer;
   };
   switch (dtype) {
-    case 'float32': data = raw ? new Float32Array(copy(4)) : Float32Array.from(t.floatData ?? []); break;
-    case 'int32': data = raw ? new Int32Array(copy(4)) : Int32Array.from(t.int32Data ?? []); break;
-    case 'int8': data = raw ? new Int8Array(copy(1)) : Int8Array.from(t.int32Data ?? []); break;
-    case 'uint8': data = raw ? new Uint8Array(copy(1)) : Uint8Array.from(t.int32Data ?? []); break;
-    default: data = raw ? new BigInt64Array(copy(8)) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(toNum(v))));
+    case 'float32':
+      data = raw ? new Float32Array(copy(4)) : Float32Array.from(t.floatData ?? []);
+      break;
+    case 'int32':
+      data = raw ? new Int32Array(copy(4)) : Int32Array.from(t.int32Data ?? []);
+      break;
+    case 'int8':
+      data = raw ? new Int8Array(copy(1)) : Int8Array.from(t.int32Data ?? []);
+      break;
+    case 'uint8':
+      data = raw ? new Uint8Array(copy(1)) : Uint8Array.from(t.int32Data ?? []);
+      break;
+    default:
+      data = raw ? new BigInt64Array(copy(8)) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(toNum(v))));
   }
   if (data.length !== n) throw new CompileError(`${where}: initializer ${t.name}: ${data.length} values, shape [${shape.join(',')}] needs ${n}`);
   return { dtype, shape, data };
@@ -56,7 +80,8 @@ export function readOnnxModel(bytes: Uint8Array, file: string): onnx.ModelProto 
   }
   if (!m.graph || !m.graph.node?.length || !m.irVersion) throw new CompileError(`${file}: not an ONNX model (no graph with nodes and no IR version)`);
   const ir = toNum(m.irVersion);
-  if (ir < ONNX_IR_VERSIONS[0] || ir > ONNX_IR_VERSIONS[1]) throw new CompileError(`${file}: ONNX IR version ${ir} is outside what the importer reads (${ONNX_IR_VERSIONS.join('..')})`);
+  if (ir < ONNX_IR_VERSIONS[0] || ir > ONNX_IR_VERSIONS[1])
+    throw new CompileError(`${file}: ONNX IR version ${ir} is outside what the importer reads (${ONNX_IR_VERSIONS.join('..')})`);
   for (const o of m.opsetImport ?? []) {
     const v = toNum(o.version);
     if ((!o.domain || o.domain === 'ai.onnx') && (v < ONNX_OPSETS[0] || v > ONNX_OPSETS[1])) {
@@ -103,7 +128,14 @@ export function importOnnx(m: onnx.IModelProto, file = 'model'): Graph {
   return g;
 }
 
-function importNode(g: Graph, nd: onnx.INodeProto, idx: number, opset: number, consts: Map<string, { dtype: DType; shape: number[]; data: TensorData }>, file: string): void {
+function importNode(
+  g: Graph,
+  nd: onnx.INodeProto,
+  idx: number,
+  opset: number,
+  consts: Map<string, { dtype: DType; shape: number[]; data: TensorData }>,
+  file: string,
+): void {
   const opType = nd.opType ?? '';
   const name = nd.name || `${opType}_${idx}`;
   const where = `${file}: node ${name} (${opType})`;
@@ -175,7 +207,8 @@ function importNode(g: Graph, nd: onnx.INodeProto, idx: number, opset: number, c
       const w = constOf(1, 'weights');
       if (w.shape.length !== 4) fail(`weights must be 4-D OIHW, got [${w.shape.join(',')}]`);
       const kernel = ints('kernel_shape', w.shape.slice(2))!;
-      if (kernel[0] !== w.shape[2] || kernel[1] !== w.shape[3]) fail(`attribute kernel_shape [${kernel.join(',')}] differs from the weights' [${w.shape.slice(2).join(',')}]`);
+      if (kernel[0] !== w.shape[2] || kernel[1] !== w.shape[3])
+        fail(`attribute kernel_shape [${kernel.join(',')}] differs from the weights' [${w.shape.slice(2).join(',')}]`);
       Object.assign(a, spatial(kernel));
       a.groups = int('group', 1);
       a.activation = { kind: 'none' };
@@ -188,7 +221,7 @@ function importNode(g: Graph, nd: onnx.INodeProto, idx: number, opset: number, c
       a.epsilon = float('epsilon', 1e-5);
       float('momentum', 0.9);
       if (int('training_mode', 0) !== 0) fail('attribute training_mode: only inference (0) is supported');
-      if (opset < 9) int('spatial', 1) !== 1 && fail('attribute spatial: only 1 is supported');
+      if (opset < 9 && int('spatial', 1) !== 1) fail('attribute spatial: only 1 is supported');
       if (outputs.length > 1 && outputs.slice(1).some(Boolean)) fail('only the first output (Y) is supported');
       for (let i = 1; i <= 4; i++) floatConst(i, ['', 'scale', 'bias', 'mean', 'var'][i]);
       op = 'batch_norm';
@@ -275,7 +308,11 @@ function importNode(g: Graph, nd: onnx.INodeProto, idx: number, opset: number, c
         const cs = constOf(2, 'C').shape;
         if (!(c.length === N || c.length === 1) || (cs.length === 2 && cs[0] !== 1)) fail(`C [${cs.join(',')}] must broadcast as a per-output bias of ${N}`);
         biasName = `${name}.bias`;
-        addConst(biasName, [N], Float32Array.from({ length: N }, (_, i) => beta * c[c.length === 1 ? 0 : i]));
+        addConst(
+          biasName,
+          [N],
+          Float32Array.from({ length: N }, (_, i) => beta * c[c.length === 1 ? 0 : i]),
+        );
       }
       a.activation = { kind: 'none' };
       nodeInputs = [inputs[0], `${name}.weight`, biasName];
@@ -324,7 +361,8 @@ function checkBatchNormVariances(g: Graph, file: string): void {
     const v = g.tensors[n.inputs[4]]?.data;
     if (!v) continue;
     for (let i = 0; i < v.length; i++) {
-      if (Number(v[i]) < 0) throw new CompileError(`${file}: node ${n.name} (BatchNormalization): input var (${n.inputs[4]}) [${i}] is ${v[i]}; a variance must be >= 0`);
+      if (Number(v[i]) < 0)
+        throw new CompileError(`${file}: node ${n.name} (BatchNormalization): input var (${n.inputs[4]}) [${i}] is ${v[i]}; a variance must be >= 0`);
     }
   }
 }

@@ -18,21 +18,77 @@ export class TfliteFormatError extends Error {
 
 /** TensorType (schema enum, byte). */
 export const TENSOR_TYPES: Record<number, string> = {
-  0: 'FLOAT32', 1: 'FLOAT16', 2: 'INT32', 3: 'UINT8', 4: 'INT64', 5: 'STRING', 6: 'BOOL', 7: 'INT16',
-  8: 'COMPLEX64', 9: 'INT8', 10: 'FLOAT64', 11: 'COMPLEX128', 12: 'UINT64', 13: 'RESOURCE', 14: 'VARIANT',
-  15: 'UINT32', 16: 'UINT16', 17: 'INT4',
+  0: 'FLOAT32',
+  1: 'FLOAT16',
+  2: 'INT32',
+  3: 'UINT8',
+  4: 'INT64',
+  5: 'STRING',
+  6: 'BOOL',
+  7: 'INT16',
+  8: 'COMPLEX64',
+  9: 'INT8',
+  10: 'FLOAT64',
+  11: 'COMPLEX128',
+  12: 'UINT64',
+  13: 'RESOURCE',
+  14: 'VARIANT',
+  15: 'UINT32',
+  16: 'UINT16',
+  17: 'INT4',
 };
 
 /** BuiltinOperator codes the importer knows by name (others are reported by number). */
 export const BUILTIN_OPS: Record<number, string> = {
-  0: 'ADD', 1: 'AVERAGE_POOL_2D', 2: 'CONCATENATION', 3: 'CONV_2D', 4: 'DEPTHWISE_CONV_2D', 5: 'DEPTH_TO_SPACE',
-  6: 'DEQUANTIZE', 7: 'EMBEDDING_LOOKUP', 8: 'FLOOR', 9: 'FULLY_CONNECTED', 10: 'HASHTABLE_LOOKUP',
-  11: 'L2_NORMALIZATION', 12: 'L2_POOL_2D', 13: 'LOCAL_RESPONSE_NORMALIZATION', 14: 'LOGISTIC',
-  15: 'LSH_PROJECTION', 16: 'LSTM', 17: 'MAX_POOL_2D', 18: 'MUL', 19: 'RELU', 20: 'RELU_N1_TO_1', 21: 'RELU6',
-  22: 'RESHAPE', 23: 'RESIZE_BILINEAR', 24: 'RNN', 25: 'SOFTMAX', 26: 'SPACE_TO_DEPTH', 27: 'SVDF', 28: 'TANH',
-  32: 'CUSTOM', 34: 'PAD', 39: 'TRANSPOSE', 40: 'MEAN', 41: 'SUB', 42: 'DIV', 43: 'SQUEEZE', 45: 'STRIDED_SLICE',
-  47: 'EXP', 53: 'CAST', 54: 'PRELU', 55: 'MAXIMUM', 57: 'MINIMUM', 60: 'PADV2', 67: 'TRANSPOSE_CONV',
-  83: 'PACK', 97: 'RESIZE_NEAREST_NEIGHBOR', 98: 'LEAKY_RELU', 114: 'QUANTIZE', 117: 'HARD_SWISH',
+  0: 'ADD',
+  1: 'AVERAGE_POOL_2D',
+  2: 'CONCATENATION',
+  3: 'CONV_2D',
+  4: 'DEPTHWISE_CONV_2D',
+  5: 'DEPTH_TO_SPACE',
+  6: 'DEQUANTIZE',
+  7: 'EMBEDDING_LOOKUP',
+  8: 'FLOOR',
+  9: 'FULLY_CONNECTED',
+  10: 'HASHTABLE_LOOKUP',
+  11: 'L2_NORMALIZATION',
+  12: 'L2_POOL_2D',
+  13: 'LOCAL_RESPONSE_NORMALIZATION',
+  14: 'LOGISTIC',
+  15: 'LSH_PROJECTION',
+  16: 'LSTM',
+  17: 'MAX_POOL_2D',
+  18: 'MUL',
+  19: 'RELU',
+  20: 'RELU_N1_TO_1',
+  21: 'RELU6',
+  22: 'RESHAPE',
+  23: 'RESIZE_BILINEAR',
+  24: 'RNN',
+  25: 'SOFTMAX',
+  26: 'SPACE_TO_DEPTH',
+  27: 'SVDF',
+  28: 'TANH',
+  32: 'CUSTOM',
+  34: 'PAD',
+  39: 'TRANSPOSE',
+  40: 'MEAN',
+  41: 'SUB',
+  42: 'DIV',
+  43: 'SQUEEZE',
+  45: 'STRIDED_SLICE',
+  47: 'EXP',
+  53: 'CAST',
+  54: 'PRELU',
+  55: 'MAXIMUM',
+  57: 'MINIMUM',
+  60: 'PADV2',
+  67: 'TRANSPOSE_CONV',
+  83: 'PACK',
+  97: 'RESIZE_NEAREST_NEIGHBOR',
+  98: 'LEAKY_RELU',
+  114: 'QUANTIZE',
+  117: 'HARD_SWISH',
 };
 
 /** ActivationFunctionType (schema enum). */
@@ -45,7 +101,10 @@ export class FlatFile {
 
   readonly bytes: Uint8Array;
 
-  constructor(bytes: Uint8Array, readonly file: string) {
+  constructor(
+    bytes: Uint8Array,
+    readonly file: string,
+  ) {
     // a plain Uint8Array view: Node's Buffer.slice would not copy
     this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bb = new ByteBuffer(this.bytes);
@@ -84,7 +143,13 @@ export class FlatFile {
 
 /** One table: fields by their id (0-based declaration order in the schema). */
 export class Table {
-  constructor(readonly f: FlatFile, readonly pos: number, private readonly vt: number, private readonly vtSize: number, readonly what: string) {}
+  constructor(
+    readonly f: FlatFile,
+    readonly pos: number,
+    private readonly vt: number,
+    private readonly vtSize: number,
+    readonly what: string,
+  ) {}
 
   /** Absolute position of field `id`, or 0 when absent (default value). */
   private field(id: number, bytes: number, name: string): number {
@@ -271,9 +336,11 @@ export function readTflite(bytes: Uint8Array, file: string): TfliteModel {
     };
   });
   return {
-    file, version,
+    file,
+    version,
     description: model.string(3, 'description') ?? '',
-    tensors, operators,
+    tensors,
+    operators,
     inputs: checkIdx(sg.ints(1, 'inputs') ?? [], 'subgraph inputs'),
     outputs: checkIdx(sg.ints(2, 'outputs') ?? [], 'subgraph outputs'),
   };

@@ -123,7 +123,10 @@ class Importer {
     const d = this.dtype(t, op);
     const ctor = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array }[d];
     if (copy.byteLength !== count * ctor.BYTES_PER_ELEMENT) {
-      this.fail(op, `tensor ${t.index} (${t.name}) holds ${copy.byteLength} bytes, shape [${t.shape.join(',')}] of ${t.type} needs ${count * ctor.BYTES_PER_ELEMENT}`);
+      this.fail(
+        op,
+        `tensor ${t.index} (${t.name}) holds ${copy.byteLength} bytes, shape [${t.shape.join(',')}] of ${t.type} needs ${count * ctor.BYTES_PER_ELEMENT}`,
+      );
     }
     return new ctor(copy.buffer, 0, count);
   }
@@ -180,7 +183,8 @@ class Importer {
 
   private isInt8(op: TfliteOperator, ...ts: TfliteTensor[]): boolean {
     const q = ts.map((t) => t.type === 'INT8');
-    if (q.some((x) => x) !== q.every((x) => x)) this.fail(op, `mixes int8 and ${ts.find((t) => t.type !== 'INT8')!.type} tensors (only fully-integer or float models)`);
+    if (q.some((x) => x) !== q.every((x) => x))
+      this.fail(op, `mixes int8 and ${ts.find((t) => t.type !== 'INT8')!.type} tensors (only fully-integer or float models)`);
     if (q[0]) for (const t of ts) if (!t.quant) this.fail(op, `int8 tensor ${t.index} (${t.name}) has no quantization parameters`);
     return q[0];
   }
@@ -240,11 +244,15 @@ class Importer {
       }
       case 'DEQUANTIZE': {
         const x = this.input(op, 0);
-        if (x.type !== 'INT8' || !x.quant || x.data) this.fail(op, `${x.type}${x.data ? ' constant' : ''} input: only quantized INT8 activations -> FLOAT32 are supported`);
+        if (x.type !== 'INT8' || !x.quant || x.data)
+          this.fail(op, `${x.type}${x.data ? ' constant' : ''} input: only quantized INT8 activations -> FLOAT32 are supported`);
         return this.add(op, 'dequantize', [this.nameOf(x)], {});
       }
       default:
-        this.fail(op, `operator not supported (supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SOFTMAX, QUANTIZE, DEQUANTIZE)`);
+        this.fail(
+          op,
+          `operator not supported (supported: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SOFTMAX, QUANTIZE, DEQUANTIZE)`,
+        );
     }
   }
 
@@ -274,7 +282,8 @@ class Importer {
       // [1, KH, KW, C*m] -> [C*m, 1, KH, KW]; quantized_dimension 3 -> axis 0
       const mult = o.int(3, 'depth_multiplier', 1);
       O = w.shape[3];
-      if (w.shape[0] !== 1 || O % C !== 0 || (mult && O !== C * mult)) this.fail(op, `weights [${w.shape}] do not match ${C} channels x depth_multiplier ${mult}`);
+      if (w.shape[0] !== 1 || O % C !== 0 || (mult && O !== C * mult))
+        this.fail(op, `weights [${w.shape}] do not match ${C} channels x depth_multiplier ${mult}`);
       groups = C;
       wName = this.constant(w, op, [3, 0, 1, 2], (a) => (a === 3 ? 0 : a));
     } else {
@@ -311,7 +320,8 @@ class Importer {
     let xName = this.nameOf(x);
     if (x.shape.length !== 2) {
       // TFLite flattens the input to [-1, K]; do it explicitly
-      if (!orderFree(x.shape)) this.fail(op, `input [${x.shape}] would be flattened in NHWC order; only inputs with 1x1 spatial size or one channel are supported`);
+      if (!orderFree(x.shape))
+        this.fail(op, `input [${x.shape}] would be flattened in NHWC order; only inputs with 1x1 spatial size or one channel are supported`);
       const M = x.shape.reduce((a, c) => a * c, 1) / K;
       if (!Number.isInteger(M)) this.fail(op, `input [${x.shape}] does not flatten to rows of ${K}`);
       const flat = `${xName}:flat`;
@@ -363,7 +373,8 @@ class Importer {
     const [sw, sh, fw, fh] = [o.int(1, 'stride_w'), o.int(2, 'stride_h'), o.int(3, 'filter_width'), o.int(4, 'filter_height')];
     if (Math.min(sw, sh, fw, fh) < 1) this.fail(op, `options stride ${sw}x${sh}, filter ${fw}x${fh} must be at least 1`);
     const act = this.activationOf(op, o.int(5, 'fused_activation_function', 0, 1), 'fused_activation_function');
-    if (act.kind !== 'none') this.fail(op, `option fused_activation_function = ${ACTIVATIONS[o.int(5, 'fused_activation_function', 0, 1)]} on a pool is not supported`);
+    if (act.kind !== 'none')
+      this.fail(op, `option fused_activation_function = ${ACTIVATIONS[o.int(5, 'fused_activation_function', 0, 1)]} on a pool is not supported`);
     const x = this.input(op, 0);
     const y = this.m.tensors[op.outputs[0]];
     if (x.shape.length !== 4) this.fail(op, `input [${x.shape}] must be 4-D NHWC`);
@@ -372,7 +383,10 @@ class Importer {
     }
     const [, H, W] = x.shape;
     this.add(op, op.op === 'MAX_POOL_2D' ? 'max_pool' : 'avg_pool', [this.nameOf(x)], {
-      kernel: [fh, fw], strides: [sh, sw], pads: this.pads(op, padding, H, W, fh, fw, sh, sw), countIncludePad: false,
+      kernel: [fh, fw],
+      strides: [sh, sw],
+      pads: this.pads(op, padding, H, W, fh, fw, sh, sw),
+      countIncludePad: false,
     });
   }
 
@@ -380,7 +394,10 @@ class Importer {
     const x = this.input(op, 0);
     const y = this.m.tensors[op.outputs[0]];
     if (!orderFree(x.shape) || !orderFree(y.shape)) {
-      this.fail(op, `[${x.shape}] -> [${y.shape}] reorders elements between NHWC and NCHW; only reshapes of 1x1-spatial or single-channel tensors are supported`);
+      this.fail(
+        op,
+        `[${x.shape}] -> [${y.shape}] reorders elements between NHWC and NCHW; only reshapes of 1x1-spatial or single-channel tensors are supported`,
+      );
     }
     const s = y.shape;
     this.add(op, 'reshape', [this.nameOf(x)], { shape: s.length === 4 ? [s[0], s[3], s[1], s[2]] : [...s] });

@@ -26,7 +26,8 @@ const float32 = (v: number) => (Number.isFinite(v) ? +v.toPrecision(7) : v);
 export function checkShape(shape: readonly number[], where: string): void {
   let elements = 1;
   shape.forEach((d, i) => {
-    if (!Number.isSafeInteger(d) || d < 1) throw new CompileError(`${where}: shape [${shape.join(', ')}]: dimension ${i} is ${d} (dimensions must be whole numbers >= 1)`);
+    if (!Number.isSafeInteger(d) || d < 1)
+      throw new CompileError(`${where}: shape [${shape.join(', ')}]: dimension ${i} is ${d} (dimensions must be whole numbers >= 1)`);
     elements *= d;
   });
   if (elements > MAX_TENSOR_ELEMENTS) {

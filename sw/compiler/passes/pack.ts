@@ -49,7 +49,14 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
     }
     const wName = freshName(g, `${n.inputs[1]}:packed`);
     const packed = packWeights(cfg, wData, [oihw[0], oihw[1], oihw[2], oihw[3]], { name: `${n.name} weights` });
-    g.tensors[wName] = { name: wName, dtype: 'int8', shape: [roundUp(oihw[0], cfg.blockOut) / cfg.blockOut, roundUp(oihw[1], cfg.blockIn) / cfg.blockIn, oihw[2], oihw[3], cfg.blockOut, cfg.blockIn], data: packed, layout: 'OIHWoi', quant: w.quant };
+    g.tensors[wName] = {
+      name: wName,
+      dtype: 'int8',
+      shape: [roundUp(oihw[0], cfg.blockOut) / cfg.blockOut, roundUp(oihw[1], cfg.blockIn) / cfg.blockIn, oihw[2], oihw[3], cfg.blockOut, cfg.blockIn],
+      data: packed,
+      layout: 'OIHWoi',
+      quant: w.quant,
+    };
     n.attrs.packedWeight = wName;
     n.attrs.packedWeightShape = oihw;
     const b = g.tensors[n.inputs[2]];

@@ -40,9 +40,9 @@ function shiftReason(s: number): string | null {
 
 function shiftOnly(r: Requant | undefined): string | null {
   if (!r) return 'its output is not requantized to int8';
-  if (r.multiplier) return 'rescaling its output needs a multiplier; VTA\'s ALU can only shift here';
+  if (r.multiplier) return "rescaling its output needs a multiplier; VTA's ALU can only shift here";
   if (r.zeroPoint !== 0) return `its output has zero point ${r.zeroPoint}; VTA's add has none`;
-  if (r.shift.length !== 1) return 'its output needs a shift per channel; VTA\'s add has one shift';
+  if (r.shift.length !== 1) return "its output needs a shift per channel; VTA's add has one shift";
   return shiftReason(r.shift[0]);
 }
 
@@ -54,8 +54,8 @@ function shiftOnly(r: Requant | undefined): string | null {
 function convRequant(r: Requant | undefined, cfg: VtaConfig): string | null {
   if (!r) return 'its output is not requantized to int8';
   if (r.multiplier && r.rounding === 'nearest' && !r.aluMultiplier) return null;
-  if (r.multiplier) return 'rescaling its output needs a multiplier with this rounding; VTA\'s ALU can only shift here';
-  if (r.aluMultiplier && !cfg.aluOps.includes('MUL')) return 'rescaling its output needs the ALU\'s MUL (add MUL to --alu-ops)';
+  if (r.multiplier) return "rescaling its output needs a multiplier with this rounding; VTA's ALU can only shift here";
+  if (r.aluMultiplier && !cfg.aluOps.includes('MUL')) return "rescaling its output needs the ALU's MUL (add MUL to --alu-ops)";
   for (const s of r.shift) {
     const why = shiftReason(s);
     if (why) return why;
@@ -80,7 +80,7 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       const [, C] = t(0).shape;
       const [O, , KH, KW] = t(1).shape;
       const groups = n.attrs.groups as number;
-      if (weightZeroPoint(g, n)) return 'its weights have a non-zero zero point; VTA\'s GEMM takes plain int8 weights';
+      if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
       const why = convRequant(n.attrs.requant as Requant, cfg);
       if (why) return why;
       if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
@@ -91,13 +91,13 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return null;
     }
     case 'dense':
-      if (weightZeroPoint(g, n)) return 'its weights have a non-zero zero point; VTA\'s GEMM takes plain int8 weights';
+      if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
       return convRequant(n.attrs.requant as Requant, cfg);
     case 'add': {
       const ar = n.attrs.requant as AddRequant;
       if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
-      if (zeroPoints(g, n)) return 'an input has a non-zero zero point; VTA\'s add has none';
-      if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return 'its two inputs have different scales and VTA\'s add cannot rescale them';
+      if (zeroPoints(g, n)) return "an input has a non-zero zero point; VTA's add has none";
+      if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return "its two inputs have different scales and VTA's add cannot rescale them";
       return shiftOnly(ar.requant);
     }
     case 'max_pool': {
@@ -122,7 +122,8 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
   const g = cloneGraph(input);
   const names = new Set(g.nodes.map((n) => n.name));
   for (const k of [...(opts.cpu ?? []), ...(opts.vta ?? [])]) {
-    if (!names.has(k)) throw new PartitionRequestError(`partition: no node named ${JSON.stringify(k)}${didYouMean(k, [...names])} (nodes: ${[...names].join(', ')})`);
+    if (!names.has(k))
+      throw new PartitionRequestError(`partition: no node named ${JSON.stringify(k)}${didYouMean(k, [...names])} (nodes: ${[...names].join(', ')})`);
   }
   const reasons = new Map<string, string>();
   for (const n of g.nodes) {
@@ -153,12 +154,23 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const p = prod.get(n.inputs[0]);
     const c = cons.get(n.outputs[0]) ?? [];
     const axisOk = (n.attrs.axis as number) === 1 && g.tensors[n.inputs[0]].shape.length === 4 && g.tensors[n.inputs[0]].shape[0] === 1;
-    const ok = p?.target === 'vta' && p.op === 'conv2d' && (cons.get(n.inputs[0]) ?? []).length === 1 && c.length === 1 && c[0].target === 'vta' && c[0].op === 'dense' &&
-      axisOk && cfg.blockIn === cfg.blockOut && !g.outputs.includes(n.outputs[0]);
+    const ok =
+      p?.target === 'vta' &&
+      p.op === 'conv2d' &&
+      (cons.get(n.inputs[0]) ?? []).length === 1 &&
+      c.length === 1 &&
+      c[0].target === 'vta' &&
+      c[0].op === 'dense' &&
+      axisOk &&
+      cfg.blockIn === cfg.blockOut &&
+      !g.outputs.includes(n.outputs[0]);
     const forced = opts.cpu?.includes(n.name);
-    if (opts.vta?.includes(n.name) && !ok) throw new PartitionRequestError(`partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`);
+    if (opts.vta?.includes(n.name) && !ok)
+      throw new PartitionRequestError(
+        `partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`,
+      );
     n.target = ok && !forced ? 'vta' : 'cpu';
-    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: folded into the dense weights\' column order' : 'host reshape');
+    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? "free: folded into the dense weights' column order" : 'host reshape');
   }
   // a concat along channels of batch-1 VTA outputs is free: the producers write into slices of one buffer,
   // which needs every input but the last to fill whole BLOCK_OUT channel blocks
@@ -169,13 +181,26 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const shapes = n.inputs.map((i) => g.tensors[i].shape);
     const r = shapes[0].length;
     const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
-    const ok = r === 4 && axis === 1 && shapes[0][0] === 1 && new Set(n.inputs).size === n.inputs.length &&
+    const ok =
+      r === 4 &&
+      axis === 1 &&
+      shapes[0][0] === 1 &&
+      new Set(n.inputs).size === n.inputs.length &&
       n.inputs.every((i, k) => {
         const p = prod.get(i);
-        return p?.target === 'vta' && ACT_PRODUCERS.has(p.op) && !slicedBy.has(i) && !g.outputs.includes(i) && (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0);
+        return (
+          p?.target === 'vta' &&
+          ACT_PRODUCERS.has(p.op) &&
+          !slicedBy.has(i) &&
+          !g.outputs.includes(i) &&
+          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0)
+        );
       });
     const forced = opts.cpu?.includes(n.name);
-    if (opts.vta?.includes(n.name) && !ok) throw new PartitionRequestError(`partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`);
+    if (opts.vta?.includes(n.name) && !ok)
+      throw new PartitionRequestError(
+        `partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`,
+      );
     n.target = ok && !forced ? 'vta' : 'cpu';
     if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');

@@ -156,11 +156,22 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
         const shift = Math.round(Math.log2(so / sIn));
         const [min, max] = activationBounds(n.attrs.activation as Activation, so);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(so) });
-        emit({ ...n, inputs: [a, b], attrs: { ...structuredClone(n.attrs), requant: { inputShift: [0, 0], requant: { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max } } } });
+        emit({
+          ...n,
+          inputs: [a, b],
+          attrs: { ...structuredClone(n.attrs), requant: { inputShift: [0, 0], requant: { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max } } },
+        });
         break;
       }
-      case 'max_pool': case 'avg_pool': case 'global_avg_pool': case 'flatten': case 'reshape':
-      case 'identity': case 'relu': case 'clip': case 'concat': {
+      case 'max_pool':
+      case 'avg_pool':
+      case 'global_avg_pool':
+      case 'flatten':
+      case 'reshape':
+      case 'identity':
+      case 'relu':
+      case 'clip':
+      case 'concat': {
         const inputs = ins.map((v) => v!.name);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(scaleOf(inputs[0])) });
         emit({ ...n, inputs, attrs: structuredClone(n.attrs) });

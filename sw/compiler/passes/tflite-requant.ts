@@ -25,7 +25,8 @@ const realMultiplier = (r: Requant, c: number): number => {
 
 function constOf(g: Graph, n: Node, k: number, dtype: string): Tensor {
   const t = g.tensors[n.inputs[k]];
-  if (!t?.data || t.dtype !== dtype) throw new CompileError(`node ${n.name} (${n.op}): input ${k} must be a constant ${dtype} tensor for the device requantization`);
+  if (!t?.data || t.dtype !== dtype)
+    throw new CompileError(`node ${n.name} (${n.op}): input ${k} must be a constant ${dtype} tensor for the device requantization`);
   return t;
 }
 
@@ -55,7 +56,8 @@ function foldIntoWeights(g: Graph, n: Node, r: Requant): void {
     let nc = maxW ? Math.floor(Math.log2(127 / (maxW * M))) : 24;
     if (maxW && Math.round(maxW * M * 2 ** nc) > 127) nc--;
     nc = Math.min(31, nc);
-    if (nc < 0) throw new CompileError(`node ${n.name} (${n.op}): channel ${c}'s multiplier ${M} is too large to fold into int8 weights; configure ALU_OPS with MUL`);
+    if (nc < 0)
+      throw new CompileError(`node ${n.name} (${n.op}): channel ${c}'s multiplier ${M} is too large to fold into int8 weights; configure ALU_OPS with MUL`);
     const rc = M * 2 ** nc;
     for (let k = 0; k < per; k++) w2[c * per + k] = Math.round(wd[c * per + k] * rc);
     b2[c] = Math.round((b ? (b.data as Int32Array)[c] : 0) * rc) + (nc > 0 ? 2 ** (nc - 1) : 0);
@@ -66,7 +68,12 @@ function foldIntoWeights(g: Graph, n: Node, r: Requant): void {
   const xs = g.tensors[n.inputs[0]].quant?.scale[0] ?? 1;
   n.inputs[1] = addConst(g, w, w2, wScale);
   const bLike: Tensor = b ?? { name: `${n.name}:bias`, dtype: 'int32', shape: [O] };
-  const bName = addConst(g, bLike, b2, wScale.map((s) => s * xs));
+  const bName = addConst(
+    g,
+    bLike,
+    b2,
+    wScale.map((s) => s * xs),
+  );
   if (n.inputs.length > 2) n.inputs[2] = bName;
   else n.inputs.push(bName);
   n.attrs.requant = { shift, rounding: 'floor', zeroPoint: r.zeroPoint, min: r.min, max: r.max };

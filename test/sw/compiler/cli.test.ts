@@ -57,7 +57,10 @@ test('vta infer on a gzipped IDX pair; bad data specs are one line', async () =>
 
 test('vta infer: a wrong --data is named as given, exit 2, before any calibration or compilation', async () => {
   const typo = await vta('infer', MNIST, '--data', 'mnst');
-  expect([typo.code, typo.err]).toEqual([2, 'vta infer: --data mnst: expected mnist, mnist-train, idx:IMAGES,LABELS, npy:FILE or synthetic:N[@SEED][:HxW]; did you mean mnist?\n']);
+  expect([typo.code, typo.err]).toEqual([
+    2,
+    'vta infer: --data mnst: expected mnist, mnist-train, idx:IMAGES,LABELS, npy:FILE or synthetic:N[@SEED][:HxW]; did you mean mnist?\n',
+  ]);
   const t0 = Date.now();
   const wrong = await vta('infer', MNIST, '--data', 'synthetic:3:32x32');
   expect(wrong.code).toBe(2);
@@ -87,7 +90,7 @@ test('vta infer --skip-int8 / --skip-float: the skipped columns show -, agreemen
   const json = join(dir, 'skip.json');
   const r = await vta('infer', MNIST, '--data', 'mnist', '--limit', '3', '--calibrate-count', '10', '--skip-int8', '--json', json);
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/^top-1: float \d+\.\d+%  int8 CPU -  device \d+\.\d+%$/m);
+  expect(r.out).toMatch(/^top-1: float \d+\.\d+% {2}int8 CPU - {2}device \d+\.\d+%$/m);
   expect(r.out).toMatch(/^agreement int8 CPU vs device: - \(--skip-int8\); device vs float reference, same top-1: \d+\.\d+%$/m);
   expect(r.out).toContain('int8 reference - (skipped)');
   // what each number is: estimated cycles on fsim, host wall-clock milliseconds
@@ -99,7 +102,7 @@ test('vta infer --skip-int8 / --skip-float: the skipped columns show -, agreemen
   expect(j.time.int8ReferenceSeconds).toBeNull();
   const f = await vta('infer', MNIST, '--data', 'mnist', '--limit', '2', '--calibrate-count', '10', '--skip-float');
   expect(f.code).toBe(0);
-  expect(f.out).toMatch(/^top-1: float -  int8 CPU \d+\.\d+%  device/m);
+  expect(f.out).toMatch(/^top-1: float - {2}int8 CPU \d+\.\d+% {2}device/m);
   expect(f.out).toContain('agreement int8 CPU vs device (identical outputs): 100.00%');
 });
 
@@ -107,11 +110,18 @@ test('vta infer --target pynq is a target here too: off the board one line at on
   const t0 = Date.now();
   const r = await vta('infer', MNIST, '--data', 'mnist', '--target', 'pynq');
   expect(r.code).toBe(1);
-  expect(r.err).toMatch(/^vta infer: --target pynq: this machine is not a Digilent PYNQ-Z1 \(Zynq-7020\) .*; run on the board's Linux, or use --target fsim or tsim\n$/);
-  expect((await vta('infer', MNIST, '--data', 'mnist', '--target', 'pynq-z1')).err).toMatch(/^vta infer: --target pynq-z1: this machine is not a Digilent PYNQ-Z1/);
+  expect(r.err).toMatch(
+    /^vta infer: --target pynq: this machine is not a Digilent PYNQ-Z1 \(Zynq-7020\) .*; run on the board's Linux, or use --target fsim or tsim\n$/,
+  );
+  expect((await vta('infer', MNIST, '--data', 'mnist', '--target', 'pynq-z1')).err).toMatch(
+    /^vta infer: --target pynq-z1: this machine is not a Digilent PYNQ-Z1/,
+  );
   expect(Date.now() - t0).toBeLessThan(8000);
   const bad = await vta('infer', MNIST, '--data', 'mnist', '--target', 'tsmi');
-  expect([bad.code, bad.err]).toEqual([2, 'vta infer: --target tsmi: unknown target; did you mean tsim?; targets: fsim, fsim-js, tsim, pynq-z1, ultra96, zcu104, de10-nano\n']);
+  expect([bad.code, bad.err]).toEqual([
+    2,
+    'vta infer: --target tsmi: unknown target; did you mean tsim?; targets: fsim, fsim-js, tsim, pynq-z1, ultra96, zcu104, de10-nano\n',
+  ]);
   const out = await vta('infer', MNIST, '--data', 'mnist', '--json', '/nonexistent/dir/x.json');
   expect([out.code, out.err]).toEqual([2, 'vta infer: --json /nonexistent/dir/x.json: the folder /nonexistent/dir does not exist (create it first)\n']);
   expect(existsSync('/nonexistent')).toBe(false);
@@ -121,7 +131,8 @@ test('vta compile --print --out: every pass, the partition, and the compiled fil
   const out = join(dir, 'compiled');
   const r = await vta('compile', MNIST, '--print', '--out', out);
   expect(r.code).toBe(0);
-  for (const pass of ['import', 'fold-batch-norm', 'fold-constants', 'fuse-activations', 'quantize', 'partition', 'pack']) expect(r.out).toContain(`== after ${pass}\n`);
+  for (const pass of ['import', 'fold-batch-norm', 'fold-constants', 'fuse-activations', 'quantize', 'partition', 'pack'])
+    expect(r.out).toContain(`== after ${pass}\n`);
   expect(r.out).toContain('global scale 8');
   expect(r.out).toMatch(/cpu {2}\/conv1\/Conv +conv2d +policy: its 1 input channel\(s\) would use 1 of 16 GEMM lanes/);
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));

@@ -46,8 +46,16 @@ async function expectRefused(im: string, lb: string, message: RegExp): Promise<v
 const goodLabels = () => write('lb-ok', labels([7, 2]));
 
 test('IDX: wrong magic, element type, rank and counts', async () => {
-  await expectRefused(write('magic', Buffer.concat([Buffer.from([1, 2, 8, 3]), images(2).subarray(4)])), goodLabels(), /magic.*: not an IDX file \(the magic number must start with two zero bytes\)/);
-  await expectRefused(write('int8-type', Buffer.concat([header([2, 28, 28], 0x09), mnist.pixels.subarray(0, 2 * 784)])), goodLabels(), /IDX element type 0x9 is not supported \(only unsigned bytes, 0x08\)/);
+  await expectRefused(
+    write('magic', Buffer.concat([Buffer.from([1, 2, 8, 3]), images(2).subarray(4)])),
+    goodLabels(),
+    /magic.*: not an IDX file \(the magic number must start with two zero bytes\)/,
+  );
+  await expectRefused(
+    write('int8-type', Buffer.concat([header([2, 28, 28], 0x09), mnist.pixels.subarray(0, 2 * 784)])),
+    goodLabels(),
+    /IDX element type 0x9 is not supported \(only unsigned bytes, 0x08\)/,
+  );
   await expectRefused(write('short', images(2).subarray(0, 1000)), goodLabels(), /short: truncated IDX data \(984 bytes, dimensions \[2, 28, 28\] need 1568\)/);
   await expectRefused(write('long', Buffer.concat([images(2), Buffer.alloc(5)])), goodLabels(), /long: 5 bytes after the IDX data/);
   await expectRefused(write('im-ok', images(2)), write('lb3', labels([1, 2, 3])), /lb3: 3 labels for 2 images/);
@@ -55,11 +63,15 @@ test('IDX: wrong magic, element type, rank and counts', async () => {
 
 test('images of another shape than the model input, even with the same number of values', async () => {
   const wrongShape = write('14x56', Buffer.concat([header([2, 14, 56]), mnist.pixels.subarray(0, 2 * 784)]));
-  await expectRefused(wrongShape, goodLabels(), /--data idx:.*14x56.*: images of \[14, 56\] \(784 values\) do not fit the model's input "input" \[1, 1, 28, 28\]/);
+  await expectRefused(
+    wrongShape,
+    goodLabels(),
+    /--data idx:.*14x56.*: images of \[14, 56\] \(784 values\) do not fit the model's input "input" \[1, 1, 28, 28\]/,
+  );
   await expectRefused(write('32x32', images(2, [32, 32]).subarray(0, 4 + 12 + 2 * 784)), goodLabels(), /truncated IDX data|do not fit/);
 });
 
-test('labels outside the model\'s classes', async () => {
+test("labels outside the model's classes", async () => {
   await expectRefused(write('im-ok2', images(2)), write('lb-bad', labels([3, 10])), /lb-bad: label 10 of image 1 is not one of the model's 10 classes/);
 });
 

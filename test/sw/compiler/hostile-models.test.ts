@@ -55,7 +55,11 @@ describe('hostile TFLite files', () => {
   const cases: [string, Uint8Array, RegExp][] = [
     ['negative-dim.tflite', fcInt8((t) => (t[0].shape = [1, -4])), /tensor t0:x: shape \[1, -4\]: dimension 1 is -4/],
     ['zero-dim.tflite', fcInt8((t) => (t[0].shape = [0, 4])), /tensor t0:x: shape \[0, 4\]: dimension 0 is 0/],
-    ['huge-dims.tflite', fcInt8((t) => (t[0].shape = [1, 1 << 20, 1 << 20])), /tensor t0:x: shape \[1, 1048576, 1048576\] has 1099511627776 elements, more than/],
+    [
+      'huge-dims.tflite',
+      fcInt8((t) => (t[0].shape = [1, 1 << 20, 1 << 20])),
+      /tensor t0:x: shape \[1, 1048576, 1048576\] has 1099511627776 elements, more than/,
+    ],
     ['short-weights.tflite', fcInt8((t) => (t[1].data = i8([1, 2, 3, 4, 5, 6, 7, 8]))), /tensor 1 \(w\) holds 8 bytes, shape \[3,4\] of INT8 needs 12/],
     ['float16-weights.tflite', fcInt8((t) => (t[1].type = 1)), /tensor 1 \(w\) has type FLOAT16; supported: /],
     ['int16-input.tflite', fcInt8((t) => (t[0].type = 7)), /tensor 0 \(x\) has type INT16; supported: /],
@@ -64,21 +68,34 @@ describe('hostile TFLite files', () => {
     ['zero-scale.tflite', fcInt8((t) => (t[0].scale = [0])), /tensor t0:x(:real)?: quantization scale\[0\] is 0 /],
     ['negative-scale.tflite', fcInt8((t) => (t[1].scale = [0.01, -0.02, 0.03])), /quantization scale\[1\] is -0.02/],
     ['infinite-scale.tflite', fcInt8((t) => (t[3].scale = [Infinity])), /tensor t3:y: quantization scale\[0\] is Infinity/],
-    ['per-channel-length.tflite', fcInt8((t) => { t[1].scale = [0.01, 0.02]; t[1].zeroPoint = [0, 0]; }), /weights 1 have 2 scales for 3 output channels|2 per-channel scales for 3 channels/],
+    [
+      'per-channel-length.tflite',
+      fcInt8((t) => {
+        t[1].scale = [0.01, 0.02];
+        t[1].zeroPoint = [0, 0];
+      }),
+      /weights 1 have 2 scales for 3 output channels|2 per-channel scales for 3 channels/,
+    ],
     ['zero-point-range.tflite', fcInt8((t) => (t[3].zeroPoint = [200])), /tensor t3:y: quantization zero_point\[0\] is 200, outside int8 \[-128, 127\]/],
     ['missing-tensor.tflite', fcInt8((_, ops) => (ops[0].inputs = [0, 9, 2])), /operator 0 inputs refers to tensor 9, but the subgraph has 4/],
     ['no-outputs.tflite', fcInt8(() => {}, { outputs: [] }), /the graph has no output/],
-    ['dangling-output.tflite', fcInt8((t) => t.push({ shape: [1, 3], type: 9, scale: [0.25], zeroPoint: [0], name: 'z' }), { outputs: [4] }), /tensor 4 \(z\) is used before any operator produces it/],
+    [
+      'dangling-output.tflite',
+      fcInt8((t) => t.push({ shape: [1, 3], type: 9, scale: [0.25], zeroPoint: [0], name: 'z' }), { outputs: [4] }),
+      /tensor 4 \(z\) is used before any operator produces it/,
+    ],
     ['future-version.tflite', fcInt8(() => {}, { version: 99 }), /unsupported TFLite schema version 99 \(expected 3\)/],
   ];
   test.each(cases)('%s', async (name, bytes, message) => {
     await expectRefused(name, bytes, message);
   });
 
-  test('a cycle: two operators that each consume the other\'s output', async () => {
+  test("a cycle: two operators that each consume the other's output", async () => {
     const tensors: BTensor[] = [
-      { shape: [1, 4], type: 0, name: 'x' }, { shape: [4, 4], type: 0, data: f32(Array(16).fill(0.5)), name: 'w' },
-      { shape: [1, 4], type: 0, name: 'a' }, { shape: [1, 4], type: 0, name: 'b' },
+      { shape: [1, 4], type: 0, name: 'x' },
+      { shape: [4, 4], type: 0, data: f32(Array(16).fill(0.5)), name: 'w' },
+      { shape: [1, 4], type: 0, name: 'a' },
+      { shape: [1, 4], type: 0, name: 'b' },
     ];
     const ops: BOperator[] = [
       { code: 0, inputs: [0, 3], outputs: [2], optionsType: 11, options: [[0, 1, 0]] },
@@ -88,8 +105,17 @@ describe('hostile TFLite files', () => {
   });
 
   test('NaN and infinite float weights', async () => {
-    const model = (w: number[]) => buildTflite([{ shape: [1, 2], type: 0, name: 'x' }, { shape: [2, 2], type: 0, data: f32(w), name: 'w' }, { shape: [1, 2], type: 0, name: 'y' }],
-      [{ code: 9, inputs: [0, 1, -1], outputs: [2], optionsType: 8, options: [[0, 1, 0]] }], [0], [2]);
+    const model = (w: number[]) =>
+      buildTflite(
+        [
+          { shape: [1, 2], type: 0, name: 'x' },
+          { shape: [2, 2], type: 0, data: f32(w), name: 'w' },
+          { shape: [1, 2], type: 0, name: 'y' },
+        ],
+        [{ code: 9, inputs: [0, 1, -1], outputs: [2], optionsType: 8, options: [[0, 1, 0]] }],
+        [0],
+        [2],
+      );
     await expectRefused('nan-weight.tflite', model([1, NaN, 2, 3]), /tensor t1:w(:\w+)?: value \[\d\] is NaN \(constants must be finite\)/);
     await expectRefused('inf-weight.tflite', model([1, 2, -Infinity, 3]), /value \[\d\] is -Infinity/);
   });
@@ -118,10 +144,26 @@ describe('hostile ONNX files', () => {
   });
 
   const cases: [string, Uint8Array, RegExp][] = [
-    ['negative-dim.onnx', gemmModel((m) => (input(m)[1] = onnx.TensorShapeProto.Dimension.create({ dimValue: -4 }))), /graph input x: shape \[1, -4\]: dimension 1 is -4/],
-    ['zero-dim.onnx', gemmModel((m) => (input(m)[1] = onnx.TensorShapeProto.Dimension.create({ dimValue: 0 }))), /graph input x: shape \[1, 0\]: dimension 1 is 0/],
-    ['huge-dim.onnx', gemmModel((m) => (input(m)[1] = onnx.TensorShapeProto.Dimension.create({ dimValue: 2 ** 40 }))), /graph input x: shape \[1, 1099511627776\] has 1099511627776 elements/],
-    ['huge-initializer.onnx', gemmModel((m) => (init(m, 'w').dims = [2 ** 20, 2 ** 20])), /initializer w: shape \[1048576, 1048576\] has 1099511627776 elements/],
+    [
+      'negative-dim.onnx',
+      gemmModel((m) => (input(m)[1] = onnx.TensorShapeProto.Dimension.create({ dimValue: -4 }))),
+      /graph input x: shape \[1, -4\]: dimension 1 is -4/,
+    ],
+    [
+      'zero-dim.onnx',
+      gemmModel((m) => (input(m)[1] = onnx.TensorShapeProto.Dimension.create({ dimValue: 0 }))),
+      /graph input x: shape \[1, 0\]: dimension 1 is 0/,
+    ],
+    [
+      'huge-dim.onnx',
+      gemmModel((m) => (input(m)[1] = onnx.TensorShapeProto.Dimension.create({ dimValue: 2 ** 40 }))),
+      /graph input x: shape \[1, 1099511627776\] has 1099511627776 elements/,
+    ],
+    [
+      'huge-initializer.onnx',
+      gemmModel((m) => (init(m, 'w').dims = [2 ** 20, 2 ** 20])),
+      /initializer w: shape \[1048576, 1048576\] has 1099511627776 elements/,
+    ],
     ['short-initializer.onnx', gemmModel((m) => (init(m, 'w').rawData = floatsRaw([1, 2, 3]))), /initializer w: raw_data has 12 bytes, shape \[3,4\] needs 48/],
     ['float16-initializer.onnx', gemmModel((m) => (init(m, 'w').dataType = 10)), /initializer w: data type FLOAT16 is not supported/],
     ['int16-initializer.onnx', gemmModel((m) => (init(m, 'w').dataType = 5)), /initializer w: data type INT16 is not supported/],
@@ -152,6 +194,10 @@ describe('hostile ONNX files', () => {
     const data = new Float32Array(new Uint8Array(v.rawData!).slice().buffer);
     data[2] = -0.5;
     v.rawData = new Uint8Array(data.buffer);
-    await expectRefused('negative-variance.onnx', onnx.ModelProto.encode(m).finish(), /node .* \(BatchNormalization\): input var \(.*\) \[2\] is -0.5; a variance must be >= 0/);
+    await expectRefused(
+      'negative-variance.onnx',
+      onnx.ModelProto.encode(m).finish(),
+      /node .* \(BatchNormalization\): input var \(.*\) \[2\] is -0.5; a variance must be >= 0/,
+    );
   });
 });

@@ -9,7 +9,10 @@ const dir = mkdtempSync(join(tmpdir(), 'vta-jobs-'));
 
 async function infer(jobs: number): Promise<{ code: number; report: Record<string, unknown> }> {
   const json = join(dir, `r${jobs}.json`);
-  const code = await main(['infer', MNIST, '--data', 'mnist', '--limit', '60', '--calibrate-count', '20', '--jobs', String(jobs), '--json', json], { stdout: () => {}, stderr: () => {} });
+  const code = await main(['infer', MNIST, '--data', 'mnist', '--limit', '60', '--calibrate-count', '20', '--jobs', String(jobs), '--json', json], {
+    stdout: () => {},
+    stderr: () => {},
+  });
   return { code, report: JSON.parse(readFileSync(json, 'utf8')) };
 }
 
@@ -18,7 +21,13 @@ test('two worker processes give the one-process report (top-1, agreement, per-la
   const two = await infer(2);
   expect([one.code, two.code]).toEqual([0, 0]);
   for (const k of ['images', 'top1', 'agreement', 'floatAgreement', 'cycles', 'macs']) expect(two.report[k]).toEqual(one.report[k]);
-  const layers = (r: Record<string, unknown>) => (r.layers as { node: string; target: string; macs: number; cycles: number | null }[]).map(({ node, target, macs, cycles }) => ({ node, target, macs, cycles }));
+  const layers = (r: Record<string, unknown>) =>
+    (r.layers as { node: string; target: string; macs: number; cycles: number | null }[]).map(({ node, target, macs, cycles }) => ({
+      node,
+      target,
+      macs,
+      cycles,
+    }));
   expect(layers(two.report)).toEqual(layers(one.report));
   expect(one.report.images).toBe(60);
 }, 180_000);

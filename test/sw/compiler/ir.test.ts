@@ -12,10 +12,22 @@ function tiny(): Graph {
       y: { name: 'y', dtype: 'int8', shape: [1, 16, 4, 4] },
       unused: { name: 'unused', dtype: 'float32', shape: [1], data: new Float32Array(1) },
     },
-    nodes: [{
-      name: 'c', op: 'conv2d', inputs: ['x', 'w', ''], outputs: ['y'], target: 'vta',
-      attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'relu' }, requant: { shift: [7], rounding: 'floor', zeroPoint: 0, min: 0, max: 127 } },
-    }],
+    nodes: [
+      {
+        name: 'c',
+        op: 'conv2d',
+        inputs: ['x', 'w', ''],
+        outputs: ['y'],
+        target: 'vta',
+        attrs: {
+          strides: [1, 1],
+          pads: [1, 1, 1, 1],
+          groups: 1,
+          activation: { kind: 'relu' },
+          requant: { shift: [7], rounding: 'floor', zeroPoint: 0, min: 0, max: 127 },
+        },
+      },
+    ],
   };
 }
 

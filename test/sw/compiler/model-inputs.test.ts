@@ -52,7 +52,7 @@ describe.each([
   ['VWW', VWW, '96x96 CIFAR-like images', [2, 2]],
   ['AD', AD, 'smooth values of [1, 640]', [2, 640]],
 ])('%s int8 on synthetic inputs of its own shape (fsim)', (_, model, what, outShape) => {
-  test('runs unlabelled, reports deviceMacFraction and every layer\'s MACs; --save-outputs rows are the device outputs', async () => {
+  test("runs unlabelled, reports deviceMacFraction and every layer's MACs; --save-outputs rows are the device outputs", async () => {
     const json = join(dir, `${_}.json`);
     const npy = join(dir, `${_}.npy`);
     const r = await vta('infer', model, '--data', 'synthetic:2@3', '--target', 'fsim', '--json', json, '--save-outputs', npy);
@@ -103,7 +103,7 @@ test('npy: round trip of int8, uint8 and float32; hand-built 1.0 and 2.0 headers
     const f = join(dir, `rt-${a.dtype}.npy`);
     writeNpy(f, a);
     expect(readNpy(f)).toEqual(a);
-    expect(npyBytes(a).length % 64).toBe((a.data.byteLength) % 64); // the header pads the data to 64 bytes
+    expect(npyBytes(a).length % 64).toBe(a.data.byteLength % 64); // the header pads the data to 64 bytes
   }
   const hand = (major: number, dict: string, data: number[]) => {
     const len = major === 1 ? 2 : 4;
@@ -117,16 +117,28 @@ test('npy: round trip of int8, uint8 and float32; hand-built 1.0 and 2.0 headers
     return b;
   };
   const f32 = [...Buffer.from(Float32Array.from([1.5, -2]).buffer)];
-  expect(parseNpy(hand(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", f32), 'h1')).toEqual({ dtype: 'float32', shape: [2], data: Float32Array.from([1.5, -2]) });
-  expect(parseNpy(hand(2, '{"descr":"|i1","fortran_order":False,"shape":(1, 2)}   \n', [255, 7]), 'h2')).toEqual({ dtype: 'int8', shape: [1, 2], data: Int8Array.from([-1, 7]) });
+  expect(parseNpy(hand(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\n", f32), 'h1')).toEqual({
+    dtype: 'float32',
+    shape: [2],
+    data: Float32Array.from([1.5, -2]),
+  });
+  expect(parseNpy(hand(2, '{"descr":"|i1","fortran_order":False,"shape":(1, 2)}   \n', [255, 7]), 'h2')).toEqual({
+    dtype: 'int8',
+    shape: [1, 2],
+    data: Int8Array.from([-1, 7]),
+  });
   // hostile files: one line naming the file and what is wrong
   const bad = (b: Uint8Array) => () => parseNpy(b, 'x.npy');
   expect(bad(Buffer.from('PK\x03\x04 not npy at all'))).toThrow(/^x\.npy: not a \.npy file/);
   expect(bad(hand(3, '{}', []))).toThrow(/version 3\.0 is not supported/);
-  expect(bad(hand(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0, 0, 0, 0, 0]))).toThrow("x.npy: .npy dtype '<f8' is not supported");
+  expect(bad(hand(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(
+    "x.npy: .npy dtype '<f8' is not supported",
+  );
   expect(bad(hand(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0]))).toThrow("dtype '>f4' is not supported");
   expect(bad(hand(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", [0, 0, 0, 0]))).toThrow(/Fortran order is not supported/);
-  expect(bad(hand(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), }", [1, 2, 3]))).toThrow('x.npy: shape (2, 3) of |i1 needs 6 data bytes, the file has 3');
+  expect(bad(hand(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), }", [1, 2, 3]))).toThrow(
+    'x.npy: shape (2, 3) of |i1 needs 6 data bytes, the file has 3',
+  );
   expect(bad(hand(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, -3), }", []))).toThrow(/shape \(2, -3\) must be non-negative integers/);
   expect(bad(hand(1, 'not a dict', []))).toThrow(/header is not a dict/);
   const huge = hand(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (1,), }", [1]);
@@ -134,7 +146,7 @@ test('npy: round trip of int8, uint8 and float32; hand-built 1.0 and 2.0 headers
   expect(bad(huge)).toThrow(/header claims 60000 bytes/);
 });
 
-test('--data npy:FILE in the model\'s layout and dtype (int8 NHWC) gives the outputs of the same synthetic images; bad files are one line', async () => {
+test("--data npy:FILE in the model's layout and dtype (int8 NHWC) gives the outputs of the same synthetic images; bad files are one line", async () => {
   // ResNet-8's int8 input: q = pixel - 128, NHWC; the synthetic images are HWC bytes already
   const imgs = loadDataSpec('synthetic:2@4:32x32');
   const f = join(dir, 'resnet-in.npy');
@@ -145,13 +157,22 @@ test('--data npy:FILE in the model\'s layout and dtype (int8 NHWC) gives the out
   expect(readNpy(a)).toEqual(readNpy(b));
   const nchw = join(dir, 'nchw.npy');
   writeNpy(nchw, { dtype: 'int8', shape: [2, 3, 32, 32], data: new Int8Array(2 * 3072) });
-  expect(await vta('infer', RESNET8, '--data', `npy:${nchw}`)).toMatchObject({ code: 2, err: `vta infer: --data npy:${nchw}: shape (2, 3, 32, 32) is not N inputs of the model's [1, 32, 32, 3]\n` });
+  expect(await vta('infer', RESNET8, '--data', `npy:${nchw}`)).toMatchObject({
+    code: 2,
+    err: `vta infer: --data npy:${nchw}: shape (2, 3, 32, 32) is not N inputs of the model's [1, 32, 32, 3]\n`,
+  });
   const floats = join(dir, 'floats.npy');
   writeNpy(floats, { dtype: 'float32', shape: [1, 640], data: new Float32Array(640) });
-  expect(await vta('infer', AD, '--data', `npy:${floats}`)).toMatchObject({ code: 2, err: `vta infer: --data npy:${floats}: float32 data, the model's input takes int8\n` });
+  expect(await vta('infer', AD, '--data', `npy:${floats}`)).toMatchObject({
+    code: 2,
+    err: `vta infer: --data npy:${floats}: float32 data, the model's input takes int8\n`,
+  });
   const junk = join(dir, 'junk.npy');
   writeFileSync(junk, 'hello');
-  expect(await vta('infer', AD, '--data', `npy:${junk}`)).toMatchObject({ code: 1, err: `vta infer: ${junk}: not a .npy file (it must start with \\x93NUMPY)\n` });
+  expect(await vta('infer', AD, '--data', `npy:${junk}`)).toMatchObject({
+    code: 1,
+    err: `vta infer: ${junk}: not a .npy file (it must start with \\x93NUMPY)\n`,
+  });
   expect((await vta('infer', AD, '--data', 'npy:/nonexistent/x.npy')).err).toBe('vta infer: cannot read data file /nonexistent/x.npy: no such file\n');
 }, 30_000);
 

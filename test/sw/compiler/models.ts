@@ -6,10 +6,36 @@ import { floats, OnnxBuilder } from './onnx-builder';
 export function mixedModel(): Uint8Array {
   const b = new OnnxBuilder({ name: 'x', shape: ['N', 3, 12, 12] });
   let seed = 1;
-  const w = (name: string, shape: number[], a: number) => b.init(name, shape, floats(shape.reduce((p, q) => p * q, 1), seed++, a), 'float');
-  const pos = (name: string, n: number) => b.init(name, [n], Float32Array.from(floats(n, seed++, 0.5), (v) => 1 + v), 'float');
-  b.node({ op: 'Conv', inputs: ['x', w('c1.w', [16, 3, 3, 3], 0.5), w('c1.b', [16], 0.2)], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3] } });
-  b.node({ op: 'BatchNormalization', inputs: ['c1', pos('bn.g', 16), w('bn.b', [16], 0.3), w('bn.m', [16], 0.2), pos('bn.v', 16)], outputs: ['bn'], attrs: { epsilon: { float: 1e-5 } } });
+  const w = (name: string, shape: number[], a: number) =>
+    b.init(
+      name,
+      shape,
+      floats(
+        shape.reduce((p, q) => p * q, 1),
+        seed++,
+        a,
+      ),
+      'float',
+    );
+  const pos = (name: string, n: number) =>
+    b.init(
+      name,
+      [n],
+      Float32Array.from(floats(n, seed++, 0.5), (v) => 1 + v),
+      'float',
+    );
+  b.node({
+    op: 'Conv',
+    inputs: ['x', w('c1.w', [16, 3, 3, 3], 0.5), w('c1.b', [16], 0.2)],
+    outputs: ['c1'],
+    attrs: { pads: [1, 1, 1, 1], kernel_shape: [3, 3] },
+  });
+  b.node({
+    op: 'BatchNormalization',
+    inputs: ['c1', pos('bn.g', 16), w('bn.b', [16], 0.3), w('bn.m', [16], 0.2), pos('bn.v', 16)],
+    outputs: ['bn'],
+    attrs: { epsilon: { float: 1e-5 } },
+  });
   b.node({ op: 'Relu', inputs: ['bn'], outputs: ['r1'] });
   b.node({ op: 'Conv', inputs: ['r1', w('c2.w', [32, 16, 3, 3], 0.15), w('c2.b', [32], 0.1)], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1] } });
   b.init('six', [], [6]);

@@ -22,7 +22,19 @@ test('generated model: placement, and device outputs equal the int8 reference (1
     const p = runPipeline(g, cfg, calib);
     const where = Object.fromEntries(p.placements.map((x) => [x.node, x.target]));
     // the grouped conv has 16 input channels per group: on VTA only when they fill BLOCK_IN
-    expect(where).toMatchObject({ Conv_0: 'cpu', Conv_3: 'vta', MaxPool_5: 'vta', Conv_6: cfg.blockIn <= 16 ? 'vta' : 'cpu', Conv_8: 'vta', Add_9: 'vta', Concat_13: 'vta', AveragePool_14: 'cpu', MatMul_18: 'vta', Gemm_21: 'vta', Softmax_22: 'cpu' });
+    expect(where).toMatchObject({
+      Conv_0: 'cpu',
+      Conv_3: 'vta',
+      MaxPool_5: 'vta',
+      Conv_6: cfg.blockIn <= 16 ? 'vta' : 'cpu',
+      Conv_8: 'vta',
+      Add_9: 'vta',
+      Concat_13: 'vta',
+      AveragePool_14: 'cpu',
+      MatMul_18: 'vta',
+      Gemm_21: 'vta',
+      Softmax_22: 'cpu',
+    });
     const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 32 << 20 }));
     const net = await generate(rt, p.device);
     for (let s = 0; s < 2; s++) {
@@ -46,7 +58,11 @@ test('MNIST: 4 test images, device equals int8 reference; replaying the recorded
   const cfg = defaultConfig();
   const d = loadDataSpec('mnist');
   const img = (i: number) => ({ input: Float32Array.from(d.pixels.subarray(i * 784, (i + 1) * 784), (px) => (px / 255 - 0.1307) / 0.3081) });
-  const p = runPipeline(g, cfg, [0, 1, 2, 3, 4, 5, 6, 7].map((i) => img(9000 + i)));
+  const p = runPipeline(
+    g,
+    cfg,
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) => img(9000 + i)),
+  );
   expect(p.placements.filter((x) => x.target === 'vta').map((x) => x.op)).toEqual(['conv2d', 'conv2d', 'flatten', 'dense']);
   const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 16 << 20 }));
   const net = await generate(rt, p.device);

@@ -24,17 +24,24 @@ export class OnnxBuilder {
   private nodes: onnx.INodeProto[] = [];
   private inits: onnx.ITensorProto[] = [];
 
-  constructor(private input: { name: string; shape: (number | string)[] }, private opset = 13) {}
+  constructor(
+    private input: { name: string; shape: (number | string)[] },
+    private opset = 13,
+  ) {}
 
   init(name: string, shape: number[], data: ArrayLike<number>, type: 'float' | 'int64' = 'float'): string {
-    const raw = type === 'float' ? new Uint8Array(Float32Array.from(data).buffer) : new Uint8Array(BigInt64Array.from(Array.from(data, (v) => BigInt(v))).buffer);
+    const raw =
+      type === 'float' ? new Uint8Array(Float32Array.from(data).buffer) : new Uint8Array(BigInt64Array.from(Array.from(data, (v) => BigInt(v))).buffer);
     this.inits.push({ name, dims: shape, dataType: type === 'float' ? 1 : 7, rawData: raw });
     return name;
   }
 
   node(n: NodeSpec): this {
     this.nodes.push({
-      opType: n.op, input: n.inputs, output: n.outputs, name: n.name ?? `${n.op}_${this.nodes.length}`,
+      opType: n.op,
+      input: n.inputs,
+      output: n.outputs,
+      name: n.name ?? `${n.op}_${this.nodes.length}`,
       attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
     });
     return this;
@@ -43,9 +50,13 @@ export class OnnxBuilder {
   bytes(output: string): Uint8Array {
     const dims = (s: (number | string)[]) => s.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
     const m = onnx.ModelProto.create({
-      irVersion: 7, producerName: 'vta-ts test', opsetImport: [{ domain: '', version: this.opset }],
+      irVersion: 7,
+      producerName: 'vta-ts test',
+      opsetImport: [{ domain: '', version: this.opset }],
       graph: {
-        name: 'test', node: this.nodes, initializer: this.inits,
+        name: 'test',
+        node: this.nodes,
+        initializer: this.inits,
         input: [{ name: this.input.name, type: { tensorType: { elemType: 1, shape: { dim: dims(this.input.shape) } } } }],
         output: [{ name: output, type: { tensorType: { elemType: 1 } } }],
       },

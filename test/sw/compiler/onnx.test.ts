@@ -35,7 +35,19 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 test('MNIST model: imports with shapes; float reference matches onnxruntime on 3 test images', () => {
   const g = importOnnxFile(MNIST);
-  expect(g.nodes.map((n) => n.op)).toEqual(['conv2d', 'batch_norm', 'relu', 'conv2d', 'batch_norm', 'relu', 'conv2d', 'batch_norm', 'relu', 'flatten', 'dense']);
+  expect(g.nodes.map((n) => n.op)).toEqual([
+    'conv2d',
+    'batch_norm',
+    'relu',
+    'conv2d',
+    'batch_norm',
+    'relu',
+    'conv2d',
+    'batch_norm',
+    'relu',
+    'flatten',
+    'dense',
+  ]);
   expect(g.tensors.logits.shape).toEqual([1, 10]);
   const d = loadDataSpec('mnist');
   const xs = [0, 1, 2].map((i) => Float32Array.from(d.pixels.subarray(i * 784, (i + 1) * 784), (p) => (p / 255 - 0.1307) / 0.3081));

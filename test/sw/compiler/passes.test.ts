@@ -13,7 +13,12 @@ import { inferShapes } from '../../../sw/compiler/shapes';
 import { floats } from './onnx-builder';
 
 /** A float graph from nodes; shapes inferred; constants from `consts`. */
-function graph(input: [string, number[]], consts: Record<string, [number[], Float32Array]>, nodes: (Omit<Node, 'attrs'> & { attrs?: Node['attrs'] })[], outputs: string[]): Graph {
+function graph(
+  input: [string, number[]],
+  consts: Record<string, [number[], Float32Array]>,
+  nodes: (Omit<Node, 'attrs'> & { attrs?: Node['attrs'] })[],
+  outputs: string[],
+): Graph {
   const tensors: Record<string, Tensor> = { [input[0]]: { name: input[0], dtype: 'float32', shape: input[1] } };
   for (const [k, [shape, data]] of Object.entries(consts)) tensors[k] = { name: k, dtype: 'float32', shape, data };
   const g: Graph = { name: 't', tensors, nodes: [], inputs: [input[0]], outputs };
@@ -26,19 +31,33 @@ function graph(input: [string, number[]], consts: Record<string, [number[], Floa
   return g;
 }
 
-const conv = (name: string, inputs: string[], out: string, extra: Node['attrs'] = {}): Node =>
-  ({ name, op: 'conv2d', inputs, outputs: [out], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'none' }, ...extra } });
+const conv = (name: string, inputs: string[], out: string, extra: Node['attrs'] = {}): Node => ({
+  name,
+  op: 'conv2d',
+  inputs,
+  outputs: [out],
+  attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'none' }, ...extra },
+});
 
 function convBnRelu(): Graph {
-  return graph(['x', [1, 16, 6, 6]], {
-    w: [[32, 16, 3, 3], floats(32 * 16 * 9, 1, 0.2)], b: [[32], floats(32, 2, 0.1)],
-    g: [[32], Float32Array.from(floats(32, 3, 0.5), (v) => 1 + v)], beta: [[32], floats(32, 4)], m: [[32], floats(32, 5)], v: [[32], Float32Array.from(floats(32, 6, 0.5), (v) => 1 + v)],
-  }, [
-    conv('c', ['x', 'w', 'b'], 'y'),
-    { name: 'bn', op: 'batch_norm', inputs: ['y', 'g', 'beta', 'm', 'v'], outputs: ['z'], attrs: { epsilon: 1e-5 } },
-    { name: 'id', op: 'identity', inputs: ['z'], outputs: ['zi'] },
-    { name: 'r', op: 'relu', inputs: ['zi'], outputs: ['out'] },
-  ], ['out']);
+  return graph(
+    ['x', [1, 16, 6, 6]],
+    {
+      w: [[32, 16, 3, 3], floats(32 * 16 * 9, 1, 0.2)],
+      b: [[32], floats(32, 2, 0.1)],
+      g: [[32], Float32Array.from(floats(32, 3, 0.5), (v) => 1 + v)],
+      beta: [[32], floats(32, 4)],
+      m: [[32], floats(32, 5)],
+      v: [[32], Float32Array.from(floats(32, 6, 0.5), (v) => 1 + v)],
+    },
+    [
+      conv('c', ['x', 'w', 'b'], 'y'),
+      { name: 'bn', op: 'batch_norm', inputs: ['y', 'g', 'beta', 'm', 'v'], outputs: ['z'], attrs: { epsilon: 1e-5 } },
+      { name: 'id', op: 'identity', inputs: ['z'], outputs: ['zi'] },
+      { name: 'r', op: 'relu', inputs: ['zi'], outputs: ['out'] },
+    ],
+    ['out'],
+  );
 }
 
 function close(a: Float32Array, b: Float32Array, tol: number): void {
@@ -64,13 +83,25 @@ test('fold batch norm, fold constants (identity), fuse ReLU: same float results,
 });
 
 test('batch norm stays when the conv output has another use; constant nodes are evaluated', () => {
-  const g = graph(['x', [1, 16, 4, 4]], { w: [[16, 16, 3, 3], floats(16 * 16 * 9, 1)], g: [[16], floats(16, 2)], b: [[16], floats(16, 3)], m: [[16], floats(16, 4)], v: [[16], Float32Array.from({ length: 16 }, () => 1)], c: [[1, 16, 4, 4], floats(256, 5)] }, [
-    conv('c1', ['x', 'w', ''], 'y'),
-    { name: 'bn', op: 'batch_norm', inputs: ['y', 'g', 'b', 'm', 'v'], outputs: ['z'], attrs: { epsilon: 1e-5 } },
-    { name: 'k', op: 'relu', inputs: ['c'], outputs: ['kc'] },
-    { name: 'a', op: 'add', inputs: ['y', 'z'], outputs: ['s'], attrs: { activation: { kind: 'none' } } },
-    { name: 'a2', op: 'add', inputs: ['s', 'kc'], outputs: ['out'], attrs: { activation: { kind: 'none' } } },
-  ], ['out']);
+  const g = graph(
+    ['x', [1, 16, 4, 4]],
+    {
+      w: [[16, 16, 3, 3], floats(16 * 16 * 9, 1)],
+      g: [[16], floats(16, 2)],
+      b: [[16], floats(16, 3)],
+      m: [[16], floats(16, 4)],
+      v: [[16], Float32Array.from({ length: 16 }, () => 1)],
+      c: [[1, 16, 4, 4], floats(256, 5)],
+    },
+    [
+      conv('c1', ['x', 'w', ''], 'y'),
+      { name: 'bn', op: 'batch_norm', inputs: ['y', 'g', 'b', 'm', 'v'], outputs: ['z'], attrs: { epsilon: 1e-5 } },
+      { name: 'k', op: 'relu', inputs: ['c'], outputs: ['kc'] },
+      { name: 'a', op: 'add', inputs: ['y', 'z'], outputs: ['s'], attrs: { activation: { kind: 'none' } } },
+      { name: 'a2', op: 'add', inputs: ['s', 'kc'], outputs: ['out'], attrs: { activation: { kind: 'none' } } },
+    ],
+    ['out'],
+  );
   expect(foldBatchNorm(g).nodes.map((n) => n.name)).toEqual(['c1', 'bn', 'k', 'a', 'a2']);
   const f = foldConstants(g);
   expect(f.nodes.map((n) => n.name)).toEqual(['c1', 'bn', 'a', 'a2']);
@@ -78,20 +109,30 @@ test('batch norm stays when the conv output has another use; constant nodes are 
 });
 
 test('ReLU then Clip(-1, 6) fuse into clip(0, 6); no fusion when the conv output has two uses', () => {
-  const g = graph(['x', [1, 16, 4, 4]], { w: [[16, 16, 3, 3], floats(16 * 16 * 9, 1)] }, [
-    conv('c', ['x', 'w', ''], 'y'),
-    { name: 'r', op: 'relu', inputs: ['y'], outputs: ['r'] },
-    { name: 'k', op: 'clip', inputs: ['r'], outputs: ['out'], attrs: { min: -1, max: 6 } },
-  ], ['out']);
+  const g = graph(
+    ['x', [1, 16, 4, 4]],
+    { w: [[16, 16, 3, 3], floats(16 * 16 * 9, 1)] },
+    [
+      conv('c', ['x', 'w', ''], 'y'),
+      { name: 'r', op: 'relu', inputs: ['y'], outputs: ['r'] },
+      { name: 'k', op: 'clip', inputs: ['r'], outputs: ['out'], attrs: { min: -1, max: 6 } },
+    ],
+    ['out'],
+  );
   const f = fuseActivations(g);
   expect(f.nodes.length).toBe(1);
   expect(f.nodes[0].attrs.activation).toEqual({ kind: 'clip', min: 0, max: 6 });
   expect(f.outputs).toEqual(['y']);
-  const h = graph(['x', [1, 16, 4, 4]], { w: [[16, 16, 3, 3], floats(16 * 16 * 9, 1)] }, [
-    conv('c', ['x', 'w', ''], 'y'),
-    { name: 'r', op: 'relu', inputs: ['y'], outputs: ['r'] },
-    { name: 'a', op: 'add', inputs: ['y', 'r'], outputs: ['out'], attrs: { activation: { kind: 'none' } } },
-  ], ['out']);
+  const h = graph(
+    ['x', [1, 16, 4, 4]],
+    { w: [[16, 16, 3, 3], floats(16 * 16 * 9, 1)] },
+    [
+      conv('c', ['x', 'w', ''], 'y'),
+      { name: 'r', op: 'relu', inputs: ['y'], outputs: ['r'] },
+      { name: 'a', op: 'add', inputs: ['y', 'r'], outputs: ['out'], attrs: { activation: { kind: 'none' } } },
+    ],
+    ['out'],
+  );
   expect(fuseActivations(h).nodes.map((n) => n.op)).toEqual(['conv2d', 'relu', 'add']);
 });
 
@@ -135,13 +176,18 @@ test('int8 requantization: floor shift (VTA), TFLite multiplier with rounding, n
 
 test('partition: first conv on the CPU, overrides, unsupported forced onto VTA is an error', () => {
   const cfg = defaultConfig();
-  const g = graph(['x', [1, 3, 8, 8]], { w1: [[16, 3, 3, 3], floats(16 * 27, 1)], w2: [[16, 16, 3, 3], floats(16 * 16 * 9, 2)] }, [
-    conv('c1', ['x', 'w1', ''], 'y1', { activation: { kind: 'relu' } }),
-    conv('c2', ['y1', 'w2', ''], 'y2'),
-    { name: 'gap', op: 'global_avg_pool', inputs: ['y2'], outputs: ['p'] },
-    { name: 'f', op: 'flatten', inputs: ['p'], outputs: ['f'], attrs: { axis: 1 } },
-    { name: 's', op: 'softmax', inputs: ['f'], outputs: ['out'], attrs: { axis: 1 } },
-  ], ['out']);
+  const g = graph(
+    ['x', [1, 3, 8, 8]],
+    { w1: [[16, 3, 3, 3], floats(16 * 27, 1)], w2: [[16, 16, 3, 3], floats(16 * 16 * 9, 2)] },
+    [
+      conv('c1', ['x', 'w1', ''], 'y1', { activation: { kind: 'relu' } }),
+      conv('c2', ['y1', 'w2', ''], 'y2'),
+      { name: 'gap', op: 'global_avg_pool', inputs: ['y2'], outputs: ['p'] },
+      { name: 'f', op: 'flatten', inputs: ['p'], outputs: ['f'], attrs: { axis: 1 } },
+      { name: 's', op: 'softmax', inputs: ['f'], outputs: ['out'], attrs: { axis: 1 } },
+    ],
+    ['out'],
+  );
   const q = quantize(g, [{ x: floats(3 * 64, 3) }]);
   const at = (opts = {}) => Object.fromEntries(partition(q, cfg, opts).placements.map((p) => [p.node, p.target]));
   expect(at()).toMatchObject({ c1: 'cpu', c2: 'vta', gap: 'cpu', f: 'cpu', s: 'cpu' });

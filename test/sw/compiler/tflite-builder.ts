@@ -36,7 +36,12 @@ export function buildTflite(tensors: BTensor[], ops: BOperator[], inputs: number
     return b.endVector();
   };
   // buffers: 0 is the empty sentinel, tensor i with data gets buffer i + 1
-  const bufs = [(() => { b.startObject(1); return b.endObject(); })()];
+  const bufs = [
+    (() => {
+      b.startObject(1);
+      return b.endObject();
+    })(),
+  ];
   const tensorBuf: number[] = [];
   for (const t of tensors) {
     if (!t.data) {

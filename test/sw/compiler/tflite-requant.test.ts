@@ -10,22 +10,35 @@ function convGraph(w: Int8Array, bias: Int32Array, reals: number[], zx: number, 
   const qm = reals.map(quantizeMultiplier);
   const requant: Requant = { shift: qm.map((q) => -q.shift), multiplier: qm.map((q) => q.multiplier), rounding: 'nearest', zeroPoint: zy, min: -128, max: 127 };
   return {
-    name: 'one-conv', inputs: ['x'], outputs: ['y'],
+    name: 'one-conv',
+    inputs: ['x'],
+    outputs: ['y'],
     tensors: {
       x: { name: 'x', dtype: 'int8', shape: [1, 3, 4, 4], quant: { scale: [0.5], zeroPoint: [zx] } },
       w: { name: 'w', dtype: 'int8', shape: [O, 3, 3, 3], data: w, quant: { scale: reals.map(() => 0.01), zeroPoint: reals.map(() => 0), axis: 0 } },
       b: { name: 'b', dtype: 'int32', shape: [O], data: bias },
       y: { name: 'y', dtype: 'int8', shape: [1, O, 4, 4], quant: { scale: [0.1], zeroPoint: [zy] } },
     },
-    nodes: [{ name: 'c', op: 'conv2d', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'none' }, requant } }],
+    nodes: [
+      {
+        name: 'c',
+        op: 'conv2d',
+        inputs: ['x', 'w', 'b'],
+        outputs: ['y'],
+        attrs: { strides: [1, 1], pads: [1, 1, 1, 1], groups: 1, activation: { kind: 'none' }, requant },
+      },
+    ],
   };
 }
 
 test('without MUL: the multiplier is folded into the weights and bias, one shift per channel', () => {
   // channel 0: max |w| = 100, M = 0.003 -> n = floor(log2(127 / 0.3)) = 8, r = 0.768
   const w = new Int8Array(2 * 27);
-  w[0] = 100; w[1] = -37; w[2] = 1;
-  w[27] = -128; w[28] = 64;
+  w[0] = 100;
+  w[1] = -37;
+  w[2] = 1;
+  w[27] = -128;
+  w[28] = 64;
   const reals = [0.003, 0.0005];
   const g = lowerTfliteRequant(convGraph(w, Int32Array.of(1000, -77), reals, -128, 5), { mul: false });
   const n = g.nodes[0];

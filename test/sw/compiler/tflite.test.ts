@@ -11,8 +11,22 @@ const FLOAT = join(DIR, 'pretrainedResnet.tflite');
 const QUANT = join(DIR, 'pretrainedResnet_quant.tflite');
 
 const RESNET8_OPS = [
-  'CONV_2D', 'CONV_2D', 'CONV_2D', 'ADD', 'CONV_2D', 'CONV_2D', 'CONV_2D', 'ADD',
-  'CONV_2D', 'CONV_2D', 'CONV_2D', 'ADD', 'AVERAGE_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX',
+  'CONV_2D',
+  'CONV_2D',
+  'CONV_2D',
+  'ADD',
+  'CONV_2D',
+  'CONV_2D',
+  'CONV_2D',
+  'ADD',
+  'CONV_2D',
+  'CONV_2D',
+  'CONV_2D',
+  'ADD',
+  'AVERAGE_POOL_2D',
+  'RESHAPE',
+  'FULLY_CONNECTED',
+  'SOFTMAX',
 ];
 
 function errorOf(f: () => unknown): Error {
@@ -46,8 +60,24 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
     const raw = readFileSync(FLOAT);
     const m = readTflite(raw, FLOAT);
     expect(g.tensors[g.inputs[0]].shape).toEqual([1, 3, 32, 32]);
-    expect(g.nodes.map((n) => n.op)).toEqual(['conv2d', 'conv2d', 'conv2d', 'add', 'conv2d', 'conv2d', 'conv2d', 'add',
-      'conv2d', 'conv2d', 'conv2d', 'add', 'avg_pool', 'reshape', 'dense', 'softmax']);
+    expect(g.nodes.map((n) => n.op)).toEqual([
+      'conv2d',
+      'conv2d',
+      'conv2d',
+      'add',
+      'conv2d',
+      'conv2d',
+      'conv2d',
+      'add',
+      'conv2d',
+      'conv2d',
+      'conv2d',
+      'add',
+      'avg_pool',
+      'reshape',
+      'dense',
+      'softmax',
+    ]);
     const conv = g.nodes[4]; // 3x3 stride 2 SAME on 32x32: TFLite pads 0 before, 1 after
     expect(conv.attrs).toMatchObject({ strides: [2, 2], pads: [0, 1, 0, 1], groups: 1, activation: { kind: 'relu' } });
     expect(g.tensors[conv.outputs[0]].shape).toEqual([1, 32, 16, 16]);
@@ -97,8 +127,9 @@ describe('TFLite import errors are one line', () => {
   });
 
   test('not a TFLite file', () => {
-    expect(errorOf(() => importTflite(new TextEncoder().encode('hello, this is not a model'), 'x.tflite')).message)
-      .toBe('x.tflite: not a TFLite model (file identifier "o, t", expected "TFL3")');
+    expect(errorOf(() => importTflite(new TextEncoder().encode('hello, this is not a model'), 'x.tflite')).message).toBe(
+      'x.tflite: not a TFLite model (file identifier "o, t", expected "TFL3")',
+    );
     expect(errorOf(() => importTflite(new Uint8Array(3), 'y.tflite')).message).toBe('y.tflite: not a TFLite model (3 bytes; a flatbuffer needs at least 8)');
     expect(errorOf(() => importTfliteFile('/nonexistent/m.tflite')).message).toBe('cannot read model /nonexistent/m.tflite: no such file');
   });
@@ -106,28 +137,87 @@ describe('TFLite import errors are one line', () => {
   const f32 = (n: number) => new Uint8Array(new Float32Array(n).buffer);
 
   test('unsupported operator names the operator index and op', () => {
-    const bytes = buildTflite([{ shape: [1, 4], type: 0 }, { shape: [1, 4], type: 0 }, { shape: [1, 4], type: 0 }],
-      [{ code: 18, inputs: [0, 1], outputs: [2] }], [0, 1], [2]);
+    const bytes = buildTflite(
+      [
+        { shape: [1, 4], type: 0 },
+        { shape: [1, 4], type: 0 },
+        { shape: [1, 4], type: 0 },
+      ],
+      [{ code: 18, inputs: [0, 1], outputs: [2] }],
+      [0, 1],
+      [2],
+    );
     expect(errorOf(() => importTflite(bytes, 'mul.tflite')).message).toMatch(/^mul\.tflite: operator 0 \(MUL\): operator not supported \(supported: CONV_2D, /);
   });
 
   test('unsupported option names the operator, op and option', () => {
-    const bytes = buildTflite([
-      { shape: [1, 8, 8, 2], type: 0 }, { shape: [4, 3, 3, 2], type: 0, data: f32(72) }, { shape: [1, 4, 4, 4], type: 0 },
-    ], [{ code: 3, inputs: [0, 1], outputs: [2], optionsType: 1, options: [[0, 1, 1], [1, 4, 1], [2, 4, 1], [4, 4, 2], [5, 4, 2]] }], [0], [2]);
-    expect(errorOf(() => importTflite(bytes, 'dil.tflite')).message)
-      .toBe('dil.tflite: operator 0 (CONV_2D): option dilation_w_factor/dilation_h_factor = 2/2 is not supported (only 1)');
-    const tanh = buildTflite([{ shape: [1, 4], type: 0 }, { shape: [3, 4], type: 0, data: f32(12) }, { shape: [1, 3], type: 0 }],
-      [{ code: 9, inputs: [0, 1, -1], outputs: [2], optionsType: 8, options: [[0, 1, 4]] }], [0], [2]);
-    expect(errorOf(() => importTflite(tanh, 'fc.tflite')).message)
-      .toBe('fc.tflite: operator 0 (FULLY_CONNECTED): option fused_activation_function = TANH is not supported (NONE, RELU, RELU6, RELU_N1_TO_1)');
+    const bytes = buildTflite(
+      [
+        { shape: [1, 8, 8, 2], type: 0 },
+        { shape: [4, 3, 3, 2], type: 0, data: f32(72) },
+        { shape: [1, 4, 4, 4], type: 0 },
+      ],
+      [
+        {
+          code: 3,
+          inputs: [0, 1],
+          outputs: [2],
+          optionsType: 1,
+          options: [
+            [0, 1, 1],
+            [1, 4, 1],
+            [2, 4, 1],
+            [4, 4, 2],
+            [5, 4, 2],
+          ],
+        },
+      ],
+      [0],
+      [2],
+    );
+    expect(errorOf(() => importTflite(bytes, 'dil.tflite')).message).toBe(
+      'dil.tflite: operator 0 (CONV_2D): option dilation_w_factor/dilation_h_factor = 2/2 is not supported (only 1)',
+    );
+    const tanh = buildTflite(
+      [
+        { shape: [1, 4], type: 0 },
+        { shape: [3, 4], type: 0, data: f32(12) },
+        { shape: [1, 3], type: 0 },
+      ],
+      [{ code: 9, inputs: [0, 1, -1], outputs: [2], optionsType: 8, options: [[0, 1, 4]] }],
+      [0],
+      [2],
+    );
+    expect(errorOf(() => importTflite(tanh, 'fc.tflite')).message).toBe(
+      'fc.tflite: operator 0 (FULLY_CONNECTED): option fused_activation_function = TANH is not supported (NONE, RELU, RELU6, RELU_N1_TO_1)',
+    );
   });
 
   test('depthwise convolution becomes a grouped conv2d with [C*m, 1, KH, KW] weights', () => {
     const w = new Float32Array(3 * 3 * 4).map((_, i) => i);
-    const bytes = buildTflite([
-      { shape: [1, 5, 5, 2], type: 0 }, { shape: [1, 3, 3, 4], type: 0, data: new Uint8Array(w.buffer) }, { shape: [1, 5, 5, 4], type: 0 },
-    ], [{ code: 4, inputs: [0, 1, -1], outputs: [2], optionsType: 2, options: [[0, 1, 0], [1, 4, 1], [2, 4, 1], [3, 4, 2]] }], [0], [2]);
+    const bytes = buildTflite(
+      [
+        { shape: [1, 5, 5, 2], type: 0 },
+        { shape: [1, 3, 3, 4], type: 0, data: new Uint8Array(w.buffer) },
+        { shape: [1, 5, 5, 4], type: 0 },
+      ],
+      [
+        {
+          code: 4,
+          inputs: [0, 1, -1],
+          outputs: [2],
+          optionsType: 2,
+          options: [
+            [0, 1, 0],
+            [1, 4, 1],
+            [2, 4, 1],
+            [3, 4, 2],
+          ],
+        },
+      ],
+      [0],
+      [2],
+    );
     const g = importTflite(bytes, 'dw.tflite');
     const n = g.nodes[0];
     expect(n.attrs).toMatchObject({ groups: 2, pads: [1, 1, 1, 1] });

@@ -14,7 +14,11 @@ import { floats } from './onnx-builder';
 test('generated model on TSIM equals the int8 reference, with cycles per layer', async () => {
   const cfg = defaultConfig();
   const g = importOnnx(readOnnxModel(mixedModel(), 'mixed.onnx'));
-  const p = runPipeline(g, cfg, [0, 1].map((s) => ({ x: floats(3 * 12 * 12, 50 + s, 2) })));
+  const p = runPipeline(
+    g,
+    cfg,
+    [0, 1].map((s) => ({ x: floats(3 * 12 * 12, 50 + s, 2) })),
+  );
   const dev = await openDevice('tsim', cfg, { dramBytes: 16 << 20, log: () => undefined });
   try {
     const net = await generate(new Runtime(dev), p.device);

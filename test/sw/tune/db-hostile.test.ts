@@ -54,7 +54,9 @@ test('an illegal user record never displaces the shipped legal one: the layer ke
   expect(db.lookup(cfg, layer)).toEqual(shippedRecord);
   expect(db.plan(cfg, layer)).toEqual(shipped.plan(cfg, layer));
   expect(warnings).toHaveLength(1);
-  expect(warnings[0]).toMatch(new RegExp(`^schedule database ${user}:1: conv2d record for .* is not legal here \\(.*\\); using the next best record or the planner$`));
+  expect(warnings[0]).toMatch(
+    new RegExp(`^schedule database ${user}:1: conv2d record for .* is not legal here \\(.*\\); using the next best record or the planner$`),
+  );
   // a record for another configuration is kept but never used for this one
   const other = file('other.jsonl', [JSON.stringify({ ...shippedRecord, config: 'ffffffffffff', cycles: 1 })]);
   expect(ScheduleDb.load([SHIPPED_DB, other], (m) => warnings.push(m)).lookup(cfg, layer)).toEqual(shippedRecord);

@@ -39,7 +39,11 @@ test('no legal point fails the operator: with one thread the accumulators still 
   for (const l of RESNET18) {
     for (const c of searchSpace(cfg, l).legal) {
       const p = knobsToPlan(l.op, c.knobs);
-      expect({ layer: l.name, knobs: c.knobs, fits: p.tOC * (p.tH * p.tW + 1) <= cfg.tensor.acc.depth >> 1 }).toEqual({ layer: l.name, knobs: c.knobs, fits: true });
+      expect({ layer: l.name, knobs: c.knobs, fits: p.tOC * (p.tH * p.tW + 1) <= cfg.tensor.acc.depth >> 1 }).toEqual({
+        layer: l.name,
+        knobs: c.knobs,
+        fits: true,
+      });
     }
   }
 });
@@ -68,9 +72,18 @@ test('every virtual-thread setting runs correctly on fsim: conv2d, grouped, tran
 function record(over: Partial<ScheduleRecord>): ScheduleRecord {
   const l = RESNET18[3];
   return {
-    config: cfg.hash, configName: cfg.name, op: 'conv2d', layer: 'test', workload: workloadKey(cfg, l),
+    config: cfg.hash,
+    configName: cfg.name,
+    op: 'conv2d',
+    layer: 'test',
+    workload: workloadKey(cfg, l),
     knobs: { tile_b: 1, tile_h: 14, tile_w: 28, tile_ci: 1, tile_co: 2, oc_nthread: 2, h_nthread: 1 },
-    cycles: 1000, measuredOn: 'tsim', plannerCycles: 1100, version: 'test', timestamp: '2026-01-01T00:00:00Z', ...over,
+    cycles: 1000,
+    measuredOn: 'tsim',
+    plannerCycles: 1100,
+    version: 'test',
+    timestamp: '2026-01-01T00:00:00Z',
+    ...over,
   };
 }
 
@@ -79,7 +92,10 @@ test('database: best record wins (TSIM over the model, then fewer cycles); one l
   const a = join(dir, 'a.jsonl');
   const b = join(dir, 'b.jsonl');
   writeFileSync(a, [record({ cycles: 900, measuredOn: 'fsim-cycles' }), record({ cycles: 1000 })].map((r) => JSON.stringify(r)).join('\n') + '\n');
-  writeFileSync(b, JSON.stringify(record({ cycles: 950, knobs: { tile_b: 1, tile_h: 7, tile_w: 28, tile_ci: 1, tile_co: 2, oc_nthread: 2, h_nthread: 1 } })) + '\n');
+  writeFileSync(
+    b,
+    JSON.stringify(record({ cycles: 950, knobs: { tile_b: 1, tile_h: 7, tile_w: 28, tile_ci: 1, tile_co: 2, oc_nthread: 2, h_nthread: 1 } })) + '\n',
+  );
   const db = ScheduleDb.load([a, b, join(dir, 'missing.jsonl')]);
   expect(db.size).toBe(1);
   expect(db.lookup(cfg, RESNET18[3])!.cycles).toBe(950);
@@ -98,12 +114,25 @@ test('tune writes a record per layer as it finishes and a second run resumes fro
   const dir = mkdtempSync(join(tmpdir(), 'vta-tune-'));
   const dbFile = join(dir, 'db.jsonl');
   const layers = [MNIST_LENET_BN[2], MNIST_LENET_BN[3], { ...MNIST_LENET_BN[2], name: 'again' }];
-  const run = () => tune({
-    cfg, layers, target: 'fsim-cycles', trials: 3, known: ScheduleDb.load([dbFile]), db: ScheduleDb.load([dbFile]), dbFile,
-    executor: new LocalExecutor(1), log: () => undefined, tty: false,
-  });
+  const run = () =>
+    tune({
+      cfg,
+      layers,
+      target: 'fsim-cycles',
+      trials: 3,
+      known: ScheduleDb.load([dbFile]),
+      db: ScheduleDb.load([dbFile]),
+      dbFile,
+      executor: new LocalExecutor(1),
+      log: () => undefined,
+      tty: false,
+    });
   const first = await run();
-  expect(first.map((r) => [r.name, r.source, r.measured])).toEqual([['mnist.conv3', 'tuned', 3], ['mnist.fc', 'tuned', 3], ['again', 'tuned', 3]]);
+  expect(first.map((r) => [r.name, r.source, r.measured])).toEqual([
+    ['mnist.conv3', 'tuned', 3],
+    ['mnist.fc', 'tuned', 3],
+    ['again', 'tuned', 3],
+  ]);
   for (const r of first) expect(r.tunedCycles!).toBeLessThanOrEqual(r.plannerCycles!);
   expect(readFileSync(dbFile, 'utf8').trim().split('\n')).toHaveLength(2);
   const second = await run();
@@ -131,7 +160,7 @@ test('vta tune: usage errors are one line', async () => {
   await expect(tuneCommand.run(['--workload', 'resnet18', '--ops', 'dense'], io)).rejects.toThrow('--ops dense: resnet18 has no such layers');
 });
 
-test('the graph compiler uses the database: the MNIST model\'s VTA layers run the shipped tuned tilings', async () => {
+test("the graph compiler uses the database: the MNIST model's VTA layers run the shipped tuned tilings", async () => {
   const { runPipeline } = await import('../../../sw/compiler/pipeline');
   const { importModel } = await import('../../../sw/compiler/import');
   const { generate, nodeGeometry } = await import('../../../sw/compiler/codegen/network');
@@ -154,19 +183,25 @@ test('the graph compiler uses the database: the MNIST model\'s VTA layers run th
   net.release();
 });
 
-test('vta tune --board tunes the board preset\'s configuration (its hash keys the records) and --gemm/knobs resolve as in vta gen', async () => {
+test("vta tune --board tunes the board preset's configuration (its hash keys the records) and --gemm/knobs resolve as in vta gen", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vta-tune-board-'));
   const dbFile = join(dir, 'db.jsonl');
   const out: string[] = [];
   const io = { stdout: (s: string) => void out.push(s), stderr: () => undefined };
-  const code = await tuneCommand.run(['--board', 'pynq-z1', '--workload', 'mnist-lenet-bn', '--ops', 'dense', '--target', 'fsim', '--trials', '2', '--jobs', '1', '--db', dbFile], io);
+  const code = await tuneCommand.run(
+    ['--board', 'pynq-z1', '--workload', 'mnist-lenet-bn', '--ops', 'dense', '--target', 'fsim', '--trials', '2', '--jobs', '1', '--db', dbFile],
+    io,
+  );
   expect(code).toBe(0);
   // fsim's "measurement" is the cost model, and the output says so
   expect(out.join('')).toContain('checked on fsim, cycles from the cost model');
   expect(out.join('')).toMatch(/planner cycles \(model\) +tuned cycles \(model\)/);
   expect(out.join('')).toContain("note: on fsim the cycles are the planner's cost model (fsim has no timing model)");
   const pynq = namedConfig('pynq-z1');
-  const records = readFileSync(dbFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ScheduleRecord);
+  const records = readFileSync(dbFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ScheduleRecord);
   expect(records.map((r) => [r.config, r.op, r.layer])).toEqual([[pynq.hash, 'dense', layerShape(MNIST_LENET_BN[3])]]);
   expect(records[0].config).not.toBe(cfg.hash);
   await expect(tuneCommand.run(['--alu-ii', '3', '--db', dbFile], io)).rejects.toThrow(/ALU_INITIATION_INTERVAL|--alu-ii/);
