@@ -118,7 +118,10 @@ export function npyForModel(path: string, model: ModelInput, given: string): Lab
   const rest = a.shape.slice(1);
   const squeeze = (d: readonly number[]) => d.filter((x) => x !== 1).join('x');
   if (a.shape.length < 1 || count < 1 || squeeze(rest) !== squeeze(want)) {
-    throw new UsageError(`${given}: shape (${a.shape.join(', ')}) is not N inputs of the model's [${want.join(', ')}]`);
+    const declared = declaredShape(model.shape, model.nhwc);
+    throw new UsageError(
+      `${given}: shape (${a.shape.join(', ')}) is not (N, ${want.join(', ')}): N inputs of the model's [${declared.join(', ')}]${model.nhwc && declared.length === 4 ? ' (NHWC)' : ''}`,
+    );
   }
   const source = `${path} (${count} inputs, ${a.dtype})`;
   const image = model.nhwc && model.shape.length === 4;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { main } from '../../../cli/dispatch';
-import { imageInput, modelInputOf, normalizationFromArgs } from '../../../sw/compiler/commands/common';
+import { imageInput, modelInputOf, normalizationFromArgs, schedulesFromArgs } from '../../../sw/compiler/commands/common';
 import { parseInferArgs } from '../../../sw/compiler/commands/infer';
 import { loadDataSpec } from '../../../sw/compiler/data/idx';
 import { npyBytes, parseNpy, readNpy, writeNpy } from '../../../sw/compiler/data/npy';
@@ -31,8 +31,9 @@ async function deviceRows(model: string, spec: string): Promise<number[][]> {
   const g = importModel(model);
   const input = modelInputOf(g, model);
   const data = loadDataSpec(spec, '--data', input);
-  const norm = normalizationFromArgs(parseInferArgs([model, '--data', spec]), spec, input);
-  const compiled = await compileGraph(g, [], { target: 'fsim' });
+  const args = parseInferArgs([model, '--data', spec]);
+  const norm = normalizationFromArgs(args, spec, input);
+  const compiled = await compileGraph(g, [], { target: 'fsim', schedules: schedulesFromArgs(args) }); // the CLI's tilings
   try {
     const rows: number[][] = [];
     for (let i = 0; i < data.count; i++) rows.push(Array.from((await compiled.runDetailed(imageInput(g, data, i, norm)[g.inputs[0]])).raw));
@@ -48,27 +49,29 @@ const rowsOf = (a: { shape: number[]; data: ArrayLike<number> }) => {
 };
 
 describe.each([
-  ['ResNet-8', RESNET8, '32x32 CIFAR-like images', [2, 10]],
-  ['VWW', VWW, '96x96 CIFAR-like images', [2, 2]],
-  ['AD', AD, 'smooth values of [1, 640]', [2, 640]],
-])('%s int8 on synthetic inputs of its own shape (fsim)', (_, model, what, outShape) => {
+  // VWW's int8 CPU references are slow under jest: one input
+  ['ResNet-8', RESNET8, 2, '32x32 CIFAR-like images', [2, 10]],
+  ['VWW', VWW, 1, '96x96 CIFAR-like images', [1, 2]],
+  ['AD', AD, 2, 'smooth values of [1, 640]', [2, 640]],
+] as const)('%s int8 on synthetic inputs of its own shape (fsim)', (_, model, count, what, outShape) => {
   test("runs unlabelled, reports deviceMacFraction and every layer's MACs; --save-outputs rows are the device outputs", async () => {
     const json = join(dir, `${_}.json`);
     const npy = join(dir, `${_}.npy`);
-    const r = await vta('infer', model, '--data', 'synthetic:2@3', '--target', 'fsim', '--json', json, '--save-outputs', npy);
+    const spec = `synthetic:${count}@3`;
+    const r = await vta('infer', model, '--data', spec, '--target', 'fsim', '--json', json, '--save-outputs', npy);
     const j = JSON.parse(readFileSync(json, 'utf8'));
     // exit 1 exactly when the device disagrees with the int8 reference (VWW does on main today)
     expect(r.code).toBe(j.agreement < 1 ? 1 : 0);
     expect(j.data).toContain(what);
-    expect(j).toMatchObject({ images: 2, top1: null });
+    expect(j).toMatchObject({ images: count, top1: null });
     expect(r.out).toMatch(/device MACs\/image \d+ \(\d+\.\d\d% of the model's\)/);
     const all = j.layers.reduce((a: number, l: { macs: number }) => a + l.macs, 0);
     expect(j.deviceMacFraction).toBeCloseTo(j.macs / all, 12);
     expect(j.deviceMacFraction).toBeGreaterThan(0.5);
     for (const l of j.layers) if (l.op === 'conv2d' || l.op === 'dense') expect(l.macs).toBeGreaterThan(0);
     const saved = readNpy(npy);
-    expect([saved.dtype, saved.shape]).toEqual(['int8', outShape]);
-    expect(rowsOf(saved)).toEqual(await deviceRows(model, 'synthetic:2@3'));
+    expect([saved.dtype, saved.shape]).toEqual(['int8', [...outShape]]);
+    expect(rowsOf(saved)).toEqual(await deviceRows(model, spec));
   }, 30_000);
 });
 
@@ -159,7 +162,7 @@ test("--data npy:FILE in the model's layout and dtype (int8 NHWC) gives the outp
   writeNpy(nchw, { dtype: 'int8', shape: [2, 3, 32, 32], data: new Int8Array(2 * 3072) });
   expect(await vta('infer', RESNET8, '--data', `npy:${nchw}`)).toMatchObject({
     code: 2,
-    err: `vta infer: --data npy:${nchw}: shape (2, 3, 32, 32) is not N inputs of the model's [1, 32, 32, 3]\n`,
+    err: `vta infer: --data npy:${nchw}: shape (2, 3, 32, 32) is not (N, 32, 32, 3): N inputs of the model's [1, 32, 32, 3] (NHWC)\n`,
   });
   const floats = join(dir, 'floats.npy');
   writeNpy(floats, { dtype: 'float32', shape: [1, 640], data: new Float32Array(640) });
@@ -190,7 +193,7 @@ test('AD (autoencoder): reconstruction error against its input, largest error ag
   const rows = rowsOf(readNpy(one));
   let mse = 0;
   for (let i = 0; i < 6; i++) mse += rows[i].reduce((a, q, k) => a + (0.36449846625328064 * (q - 96) - x[i * 640 + k]) ** 2, 0) / 640 / 6;
-  expect(j.reconstruction.meanSquaredError).toBeCloseTo(mse, 6);
+  expect(j.reconstruction.meanSquaredError).toBeCloseTo(mse, 3); // float32 dequantization here
   expect(j.floatMaxError).toBeGreaterThan(0);
   expect(j.floatMaxError).toBeLessThan(20);
   const two = join(dir, 'ad2.npy');
