@@ -80,8 +80,8 @@ export function buildHash(spec: VerilatorBuildSpec): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Seconds the builds in the cache took (each `done` file holds them): the median, or null before the first. */
-function earlierBuildSeconds(root: string): number | null {
+/** Seconds the earlier builds of this design (any hash) took, from their stamps: the median, or null before the first. */
+function earlierBuildSeconds(root: string, name: string): number | null {
   const seconds: number[] = [];
   let entries: string[] = [];
   try {
@@ -89,7 +89,7 @@ function earlierBuildSeconds(root: string): number | null {
   } catch {
     // no cache yet
   }
-  for (const d of entries) {
+  for (const d of entries.filter((e) => e.startsWith(`${name}-`))) {
     try {
       const s = Number(JSON.parse(readFileSync(join(root, d, 'done'), 'utf8')).seconds);
       if (s > 0) seconds.push(s);
@@ -149,10 +149,10 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
       ...spec.verilog.map((f) => join('src', f.name)),
       ...spec.cpp.map((f) => join('src', f.name)),
     ];
-    const expected = earlierBuildSeconds(root);
+    const expected = earlierBuildSeconds(root, spec.name);
     log(
       `verilator: building ${spec.name} (${spec.verilog.length} Verilog files, hash ${hash}): not in the cache ${root} yet; ` +
-        `built once per design and reused after, this takes ${expected ? `about ${formatDuration(expected)} (the median of the builds here)` : 'one to five minutes'}`,
+        `built once per design and reused after, this takes ${expected ? `about ${formatDuration(expected)} (the median of its earlier builds here)` : 'one to five minutes'}`,
     );
     // Progress: Verilator translates first, then make compiles the C++ files one by one.
     let compiled = 0;
