@@ -4,7 +4,7 @@
 // the report, timing included, is rebuilt from them. The yosys log is kept beside them; a failure names it.
 
 import { createHash } from 'crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { gunzipSync, gzipSync } from 'zlib';
 import { dirname, join, resolve } from 'path';
 import { Worker } from 'worker_threads';
@@ -12,6 +12,7 @@ import { Board, boardByName, FamilyName, familyByName } from '../../hw/boards/bo
 import type { VtaConfig } from '../../hw/vta/config';
 import { ConfigError } from '../../hw/vta/errors';
 import { formatDuration } from '../../util/status';
+import { entryComplete, stampEntry } from '../../util/cache-dir';
 import { emitRtl } from '../../gen/rtl';
 import { FAMILIES, Family } from './families';
 import { analyse, declaredMemories, fitReport, REPORT_SCHEMA, SynthReport, withModuleTiming } from './report';
@@ -257,7 +258,10 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
   const logPath = join(dir, 'yosys.log');
   // The cache keeps yosys' raw outputs; the report is rebuilt from them, so it follows this code.
   let raw: { seconds: number; version: string; files: Record<string, string | null> } | undefined;
-  if (!req.fresh && existsSync(metaPath)) {
+  const stored = (name: string) => (name === NETLIST_FILE ? `${name}.gz` : name);
+  // meta.json is the entry's stamp, written last with every file's size: a run killed mid-write, or a
+  // second process rewriting the entry, leaves sizes that do not match, and the entry is made again
+  if (!req.fresh && entryComplete(dir, 'meta.json')) {
     try {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as SynthMeta;
       const files: Record<string, string | null> = {};
@@ -297,13 +301,12 @@ export async function synthesize(req: SynthRequest): Promise<SynthReport> {
     const seconds = Math.round((Date.now() - t0) / 100) / 10;
     if (!out.files[STAT_FILE]) throw new SynthFailure(`yosys wrote no statistics; log: ${logPath}`, logPath);
     for (const name of outputs) {
-      if (name === NETLIST_FILE) writeFileSync(join(dir, `${name}.gz`), gzipSync(out.files[name] ?? ''));
+      if (name === NETLIST_FILE) writeFileSync(join(dir, stored(name)), gzipSync(out.files[name] ?? ''));
       else writeFileSync(join(dir, name), out.files[name] ?? '');
     }
     raw = { seconds, version: out.version || version, files: out.files };
     const meta: SynthMeta = { seconds, version: raw.version, family: family.name, macs };
-    writeFileSync(`${metaPath}.tmp`, `${JSON.stringify(meta)}\n`);
-    renameSync(`${metaPath}.tmp`, metaPath);
+    stampEntry(dir, outputs.map(stored), { ...meta }, 'meta.json');
   }
   const memoryCellLists: Record<string, string> = {};
   for (const [type, file] of Object.entries(cellFiles)) memoryCellLists[type] = raw.files[file] ?? '';

@@ -9,7 +9,7 @@ import { EXIT_INTERRUPTED, InterruptedError, watchInterrupts } from '../../../ut
 import { CommandSpec, ParsedArgs, parseArgs } from '../../../cli/args';
 import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../../cli/errors';
 import { checkOutputFile } from '../../../util/output-dir';
-import { checkTargetPresent, targetFlag, targetHelp } from '../../../sim/targets';
+import { checkTargetPresent, SIMULATOR_TARGETS, targetFlag, targetHelp } from '../../../sim/targets';
 import { DATA_SPECS, LabelledImages, loadDataSpec } from '../data/idx';
 import { NpyArray, writeNpy } from '../data/npy';
 import { declaredShape, transposeRows } from '../data/model-data';
@@ -201,7 +201,7 @@ export async function prepareInference(args: ParsedArgs, log: (line: string) => 
 function jobsFromArgs(args: ParsedArgs, target: string): number {
   const jobs = args.int('jobs') ?? 1;
   if (jobs < 1) throw new UsageError(`--jobs ${jobs}: expected at least 1`);
-  if (jobs > 1 && target !== 'fsim' && target !== 'fsim-js' && target !== 'tsim')
+  if (jobs > 1 && !(SIMULATOR_TARGETS as readonly string[]).includes(target))
     throw new UsageError(`--jobs ${jobs}: parallel images run on the simulators only (fsim, tsim), not on ${target}`);
   return jobs;
 }
