@@ -67,6 +67,8 @@ export function extExpr(e: Expr, width: number, signed: boolean): Expr {
     const v = signed ? litValue({ ...e, signed: true }) : BigInt(e.value);
     return { kind: 'lit', value: String(v & mask(width)), width, signed: e.signed };
   }
+  // An extension of an extension of the same kind is one extension (no temporary for the inner one).
+  if (e.kind === 'op' && e.op === (signed ? 'sext' : 'zext')) return { ...e, width };
   return { kind: 'op', op: signed ? 'sext' : 'zext', args: [e], width, signed: e.signed };
 }
 

@@ -25,7 +25,7 @@
 // products (extra stages beyond the number of levels are added as plain delay registers there).
 // With cfg.gemmDspPacking 2 each multiplier computes two products (lanes 2k, 2k+1) exactly: packedProducts.
 
-import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, section, unpack, vecOf } from '../../dsl';
+import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regEnable, regNext, section, unpack, vecOf } from '../../dsl';
 import type { SInt as SIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
 
@@ -104,14 +104,19 @@ export class GemmCore extends Module {
     const treeLevels = Math.log2(I);
     const levels = 1 + treeLevels; // the product level, then the adder levels
     const bounds = gemmStageBoundaries(levels, P);
+    const dotBits = this.cfg.inpBits + this.cfg.wgtBits + treeLevels;
+    const uniform = this.cfg.gemmDspPacking !== 2;
 
     // The valid/reset flags travel through the same P stages as the products.
-    let valid = this.io.in.valid;
+    // stageValid[k] is high while stage k's registers hold an operation (stageValid[0] = in.valid). The data
+    // registers load only then: idle cycles cost no switching on the board and no evaluation in simulation.
+    const stageValid: Bool[] = [this.io.in.valid];
     let reset = this.io.in.reset;
     for (let k = 1; k <= P; k++) {
-      valid = regNext(valid, { name: `valid_s${k}`, init: false });
-      reset = regNext(reset, { name: `reset_s${k}` });
+      stageValid.push(regNext(stageValid[k - 1], { name: `valid_s${k}`, init: false }));
+      reset = regEnable(reset, stageValid[k - 1], { name: `reset_s${k}` });
     }
+    const valid = stageValid[P];
     // One section per output lane (b, o), so the printed Verilog reads lane by lane.
     const dots: SIntV[] = [];
     let pairedHi: SIntV[] = [];
@@ -130,19 +135,23 @@ export class GemmCore extends Module {
               sums = pairedHi;
             }
           } else {
-            sums = inp[b].map((x, i) => x.mul(wgt[o][i]));
+            // Every product and partial sum at the dot product's own width: operands sign-extended at the
+            // leaves, plain adds above (exact: no partial sum exceeds it), so no level needs a sign-extension
+            // temporary and each register stage's tree reads as one expression.
+            const half = Math.ceil(dotBits / 2);
+            sums = inp[b].map((x, i) => x.sext(half).mul(wgt[o][i].sext(half)));
           }
           let stage = 0;
           const registerAt = (level: number): void => {
             while (stage < P && bounds[stage] === level) {
               stage++;
-              sums = [...regNext(vecOf(sums), { name: `dot_b${b}_o${o}_s${stage}` })];
+              sums = [...regEnable(vecOf(sums), stageValid[stage - 1], { name: `dot_b${b}_o${o}_s${stage}` })];
             }
           };
           registerAt(1);
           for (let l = 2; l <= levels; l++) {
             const next: SIntV[] = [];
-            for (let i = 0; i < sums.length; i += 2) next.push(sums[i].addx(sums[i + 1]));
+            for (let i = 0; i < sums.length; i += 2) next.push(uniform ? sums[i].add(sums[i + 1]) : sums[i].addx(sums[i + 1]));
             sums = next;
             registerAt(l);
           }
@@ -154,7 +163,7 @@ export class GemmCore extends Module {
     this.io.dotValid.set(valid);
     const accIn = unpack(Vec(B * O, SInt(this.cfg.accBits)), this.io.accIn);
     const sums = dots.map((d, j) => mux(reset, 0, accIn[j].add(d.sext(this.cfg.accBits))));
-    const accOut = regNext(vecOf(sums), { name: 'acc_q' });
+    const accOut = regEnable(vecOf(sums), valid, { name: 'acc_q' });
     this.io.out.valid.set(regNext(valid, { name: 'out_valid_q', init: false }));
     this.io.out.acc.set(pack(accOut));
     this.io.out.low.set(pack(vecOf(accOut.map((a) => a.trunc(this.cfg.outBits)))));
