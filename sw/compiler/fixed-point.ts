@@ -54,11 +54,12 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
 
 /** x / 2^exponent rounded to nearest, ties away from zero (gemmlowp's RoundingDivideByPOT). */
 export function roundingDivideByPOT(x: number, exponent: number): number {
-  if (!Number.isInteger(exponent) || exponent < 0 || exponent > 31) throw new RangeError(`roundingDivideByPOT: exponent ${exponent} outside 0..31`);
-  const floor = x >> exponent;
-  const remainder = x - floor * 2 ** exponent; // x & (2^e - 1), as a non-negative number
-  const threshold = Math.floor((2 ** exponent - 1) / 2) + (x < 0 ? 1 : 0);
-  return floor + (remainder > threshold ? 1 : 0);
+  if (!(exponent >= 0 && exponent <= 31 && (exponent | 0) === exponent)) throw new RangeError(`roundingDivideByPOT: exponent ${exponent} outside 0..31`);
+  // int32 bit operations: the low `exponent` bits of x (two's complement) are the non-negative remainder
+  const mask = exponent === 31 ? 0x7fffffff : (1 << exponent) - 1;
+  const remainder = x & mask;
+  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
 /** TFLite's MultiplyByQuantizedMultiplier(acc, m, shift) on int32 values. */

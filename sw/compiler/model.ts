@@ -14,6 +14,7 @@ import { importModel } from './import';
 import { CompileError, elementCount, Graph, Tensor } from './ir';
 import type { Placement } from './passes/partition';
 import { isQuantized, PipelineOptions, PipelineResult, runPipeline } from './pipeline';
+import { loadHostMatmul } from './exec/wasm-matmul';
 
 export interface CompileModelOptions {
   /** The device, by its `--target` name (default fsim). */
@@ -175,6 +176,7 @@ export async function compileGraph(
  * input and returns the first output as floats (e.g. the logits). Close it when done.
  */
 export async function compileModel(model: string | Graph, options: CompileModelOptions = {}): Promise<CompiledModel> {
+  await loadHostMatmul(); // the CPU executors' convolutions (calibration, references, CPU layers) in WebAssembly
   const imported = typeof model === 'string' ? importModel(model) : model;
   const input = imported.inputs[0];
   const want = elementCount(imported.tensors[input].shape);

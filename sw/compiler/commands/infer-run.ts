@@ -9,6 +9,7 @@ import { runInt8 } from '../exec/int8';
 import type { Graph } from '../ir';
 import type { InferReport, LayerReport } from './infer-report';
 import { imageInput, Normalization } from './common';
+import { loadHostMatmul } from '../exec/wasm-matmul';
 
 /** A range of images of a `vta infer` command line, for a worker process (infer-task.ts). */
 export interface InferTask {
@@ -115,6 +116,7 @@ export interface TallyContext {
 
 /** Images [start, end) of the data set through every executor; stops early when the signal aborts. */
 export async function tallyImages(compiled: CompiledModel, c: TallyContext, start: number, end: number): Promise<Tally> {
+  await loadHostMatmul();
   const { data, floatGraph } = c;
   const p = compiled.pipeline;
   const imported = compiled.imported;

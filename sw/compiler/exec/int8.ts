@@ -52,6 +52,15 @@ function requantizeSums(sums: Float64Array, r: Requant, C: number, inner: number
         v += zeroPoint;
         out[k] = v < min ? min : v > max ? max : v;
       }
+    } else if (r.multiplier && r.rounding === 'nearest') {
+      // TFLite's rule with this channel's multiplier and shift read once
+      const m = perChannel(r.multiplier, c, 0);
+      const shift = -perChannel(r.shift, c, 0);
+      const { min, max, zeroPoint } = r;
+      for (let k = base; k < base + inner; k++) {
+        const v = multiplyByQuantizedMultiplier(sums[k] | 0, m, shift) + zeroPoint;
+        out[k] = v < min ? min : v > max ? max : v;
+      }
     } else {
       for (let k = base; k < base + inner; k++) out[k] = requantValue(sums[k] | 0, r, c);
     }
@@ -112,15 +121,22 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const ia = broadcastIndex(outShape, inShape(0));
       const ib = broadcastIndex(outShape, inShape(1));
       const [za, zb] = [zp(g, n.inputs[0]), zp(g, n.inputs[1])];
-      const scaleIn = (v: number, k: 0 | 1) => {
-        let r = v * 2 ** ar.inputShift[k];
-        if (ar.inputMultiplier) {
-          // TFLite: MultiplyByQuantizedMultiplierSmallerThanOneExp(v << inputShift, multiplier, -postShift)
-          r = ar.inputPostShift ? multiplyByQuantizedMultiplier(wrap(r), ar.inputMultiplier[k], -ar.inputPostShift[k]) : mulQ31(r, ar.inputMultiplier[k]);
+      // each input's constants read once; same arithmetic as TFLite's ADD per element
+      const scaler = (k: 0 | 1): ((v: number) => number) => {
+        const pow = 2 ** ar.inputShift[k];
+        if (!ar.inputMultiplier) return (v) => v * pow;
+        const m = ar.inputMultiplier[k];
+        // TFLite: MultiplyByQuantizedMultiplierSmallerThanOneExp(v << inputShift, multiplier, -postShift)
+        if (ar.inputPostShift) {
+          const post = -ar.inputPostShift[k];
+          return (v) => multiplyByQuantizedMultiplier(wrap(v * pow), m, post);
         }
-        return r;
+        return (v) => mulQ31(v * pow, m);
       };
-      return Int8Array.from({ length: size }, (_, i) => requantValue(wrap(scaleIn(x[ia(i)] - za, 0) + scaleIn(b[ib(i)] - zb, 1)), ar.requant, 0));
+      const [scaleA, scaleB] = [scaler(0), scaler(1)];
+      const out = new Int8Array(size);
+      for (let i = 0; i < size; i++) out[i] = requantValue(wrap(scaleA(x[ia(i)] - za) + scaleB(b[ib(i)] - zb)), ar.requant, 0);
+      return out;
     }
     case 'max_pool':
     case 'avg_pool': {

@@ -1,6 +1,8 @@
 // Loop kernels shared by the float and the integer executors (NCHW / OIHW, numbers accumulated as JS
 // doubles for float, or as int32 with wrap for integers: `wrap` = (v) => v | 0).
 
+import { hostMatmul, MATMUL_BLOCK, roundUp } from './wasm-matmul';
+
 export interface ConvParams {
   strides: number[];
   pads: number[];
@@ -20,6 +22,49 @@ export function asF64(a: ArrayLike<number>, zero = 0, cache = false): Float64Arr
   for (let i = 0; i < a.length; i++) out[i] = a[i] - zero;
   if (cache && zero === 0) f64Cache.set(a as object, out);
   return out;
+}
+
+/**
+ * Unrolls one image-group's input windows into `col`: row (i, ky, kx), column oy·OW + ox, `stride` columns
+ * per row (columns past OH·OW are zeroed); pads read as 0 (the input's zero point was subtracted).
+ */
+function im2col(
+  x: Float64Array,
+  base: number,
+  [Ig, H, W]: number[],
+  [KH, KW]: number[],
+  p: ConvParams,
+  OH: number,
+  OW: number,
+  col: Float64Array,
+  stride: number,
+): void {
+  const [sh, sw] = p.strides;
+  const [pt, , pl] = p.pads;
+  const plane = OH * OW;
+  for (let i = 0, row = 0; i < Ig; i++) {
+    const xc = base + i * H * W;
+    for (let ky = 0; ky < KH; ky++) {
+      for (let kx = 0; kx < KW; kx++, row++) {
+        const rb = row * stride;
+        const ox0 = Math.max(0, Math.ceil((pl - kx) / sw));
+        const ox1 = Math.min(OW - 1, Math.floor((W - 1 + pl - kx) / sw));
+        for (let oy = 0; oy < OH; oy++) {
+          const y = oy * sh - pt + ky;
+          const ob = rb + oy * OW;
+          if (y < 0 || y >= H || ox0 > ox1) {
+            col.fill(0, ob, ob + OW);
+            continue;
+          }
+          if (ox0 > 0) col.fill(0, ob, ob + ox0);
+          const xrow = xc + y * W - pl + kx;
+          for (let ox = ox0; ox <= ox1; ox++) col[ob + ox] = x[xrow + ox * sw];
+          if (ox1 < OW - 1) col.fill(0, ob + ox1 + 1, ob + OW);
+        }
+        if (stride > plane) col.fill(0, rb + plane, rb + stride);
+      }
+    }
+  }
 }
 
 /**
@@ -44,37 +89,28 @@ export function convSums(
   const w = asF64(ws, 0, true);
   const b = bias ? asF64(bias, 0, true) : null;
   const out = new Float64Array(N * O * OH * OW);
-  const [sh, sw] = p.strides;
-  const [pt, , pl] = p.pads;
   const Og = O / p.groups;
   const plane = OH * OW;
   const K = Ig * KH * KW;
-  const col = new Float64Array(K * plane);
+  // the kernel works on four channels at a time: a group of fewer (depthwise) stays in the loops below
+  const mm = Og >= MATMUL_BLOCK ? hostMatmul() : null;
+  const cols = mm ? roundUp(plane, MATMUL_BLOCK) : plane;
+  const jsCol = mm ? null : new Float64Array(K * plane);
   for (let n = 0; n < N; n++) {
     for (let grp = 0; grp < p.groups; grp++) {
-      // im2col: row (i, ky, kx), column (oy, ox); pads read as 0 (the input's zero point was subtracted)
-      for (let i = 0, row = 0; i < Ig; i++) {
-        const xc = (n * C + grp * Ig + i) * H * W;
-        for (let ky = 0; ky < KH; ky++) {
-          for (let kx = 0; kx < KW; kx++, row++) {
-            const rb = row * plane;
-            const ox0 = Math.max(0, Math.ceil((pl - kx) / sw));
-            const ox1 = Math.min(OW - 1, Math.floor((W - 1 + pl - kx) / sw));
-            for (let oy = 0; oy < OH; oy++) {
-              const y = oy * sh - pt + ky;
-              const ob = rb + oy * OW;
-              if (y < 0 || y >= H || ox0 > ox1) {
-                col.fill(0, ob, ob + OW);
-                continue;
-              }
-              if (ox0 > 0) col.fill(0, ob, ob + ox0);
-              const xrow = xc + y * W - pl + kx;
-              for (let ox = ox0; ox <= ox1; ox++) col[ob + ox] = x[xrow + ox * sw];
-              if (ox1 < OW - 1) col.fill(0, ob + ox1 + 1, ob + OW);
-            }
-          }
-        }
+      if (mm) {
+        // the WebAssembly kernel: the same sums in the same order, four channels by four positions at a time
+        const v = mm.views(Og, K, plane);
+        im2col(x, (n * C + grp * Ig) * H * W, [Ig, H, W], [KH, KW], p, OH, OW, v.col, cols);
+        v.w.fill(0);
+        v.w.set(w.subarray(grp * Og * K, (grp + 1) * Og * K));
+        for (let og = 0; og < Og; og++) v.out.fill(b ? b[grp * Og + og] : 0, og * cols, (og + 1) * cols);
+        v.run();
+        for (let og = 0; og < Og; og++) out.set(v.out.subarray(og * cols, og * cols + plane), (n * O + grp * Og + og) * plane);
+        continue;
       }
+      const col = jsCol!;
+      im2col(x, (n * C + grp * Ig) * H * W, [Ig, H, W], [KH, KW], p, OH, OW, col, plane);
       // four output channels per pass over the unrolled input: a quarter of the reads of `col`
       let og = 0;
       for (; og + 4 <= Og; og += 4) {
