@@ -1,7 +1,7 @@
 // CPU/accelerator partition of a quantized graph. A node goes to VTA when the operator library can run
-// it with the same integers (deviceSupport) and the placement policy agrees; the policy keeps a first
-// convolution with 1-3 input channels on the CPU (it would fill 1-3 of BLOCK_IN lanes of every GEMM),
-// and softmax, pooling averages, (de)quantization and concatenation have no VTA operator. Flags force
+// it with the same integers (deviceSupport): a convolution with few input channels (a first layer) has them
+// zero-padded to a block, a depthwise one runs with block-diagonal weights, and softmax and (de)quantization
+// have no VTA operator (average pools and adds the ALU cannot run are GEMMs by then: lower-gemm.ts). Flags force
 // nodes either way; forcing an unsupported node onto VTA is an error that says why.
 
 import type { VtaConfig } from '../../../hw/vta/config';
@@ -67,6 +67,13 @@ const zeroPoints = (g: Graph, n: Node) => n.inputs.filter(Boolean).some((i) => (
 /** conv2d/dense: the input's zero point runs on the device (zero-point.ts); the weights' must be 0. */
 const weightZeroPoint = (g: Graph, n: Node) => (g.tensors[n.inputs[1]].quant?.zeroPoint ?? [0]).some((z) => z !== 0);
 
+/** A convolution with one filter per channel (depth multiplier 1): it runs as a GEMM with block-diagonal weights (pack.ts). */
+export function isDepthwise(g: Graph, n: Node): boolean {
+  if (n.op !== 'conv2d') return false;
+  const groups = n.attrs.groups as number;
+  return groups > 1 && g.tensors[n.inputs[0]].shape[1] === groups && g.tensors[n.inputs[1]].shape[0] === groups;
+}
+
 /** Why VTA cannot run `n` (null when it can). */
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
   const t = (i: number) => g.tensors[n.inputs[i]];
@@ -83,7 +90,9 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
       const why = convRequant(n.attrs.requant as Requant, cfg);
       if (why) return why;
-      if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
+      if (isDepthwise(g, n)) {
+        if (cfg.blockIn !== cfg.blockOut) return `depthwise runs as block-diagonal GEMMs, which need BLOCK_IN ${cfg.blockIn} = BLOCK_OUT ${cfg.blockOut}`;
+      } else if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
         return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
       }
       const pads = n.attrs.pads as number[];
@@ -130,10 +139,6 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const why = n.op === 'flatten' || n.op === 'concat' ? 'decided below' : deviceSupport(g, cfg, n);
     let target: Target = why ? 'cpu' : 'vta';
     let reason = why ?? 'the operator library runs it';
-    if (!why && n.op === 'conv2d' && g.tensors[n.inputs[0]].shape[1] <= 3) {
-      target = 'cpu';
-      reason = `policy: its ${g.tensors[n.inputs[0]].shape[1]} input channel(s) would use ${g.tensors[n.inputs[0]].shape[1]} of ${cfg.blockIn} GEMM lanes (--vta ${n.name} forces it)`;
-    }
     if (opts.cpu?.includes(n.name)) {
       target = 'cpu';
       reason = 'forced by --cpu';
