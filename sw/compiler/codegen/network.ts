@@ -93,7 +93,16 @@ export class CompiledNetwork {
     const layer = (n: Node): LayerRun => {
       let l = layers.get(n.name);
       if (!l) {
-        l = { node: n.name, op: (n.attrs.loweredFrom as string | undefined) ?? n.op, target: n.target ?? 'cpu', cycles: null, estCycles: null, macs: 0, counters: null, seconds: 0 };
+        l = {
+          node: n.name,
+          op: (n.attrs.loweredFrom as string | undefined) ?? n.op,
+          target: n.target ?? 'cpu',
+          cycles: null,
+          estCycles: null,
+          macs: 0,
+          counters: null,
+          seconds: 0,
+        };
         layers.set(n.name, l);
       }
       return l;

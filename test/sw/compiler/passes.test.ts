@@ -196,7 +196,7 @@ test('partition: a first conv with 3 channels on VTA, overrides, unsupported for
   expect(() => partition(q, cfg, { cpu: ['nope'] })).toThrow(/no node named "nope"/);
   // the reasons say what is wrong in words, not in field values
   const reason = (gr: Graph, node: string) => partition(gr, cfg).placements.find((p) => p.node === node)!.reason;
-    expect(reason(q, 'c2')).toBe('the operator library runs it');
+  expect(reason(q, 'c2')).toBe('the operator library runs it');
   const withShift = (s: number) => {
     const r = cloneGraph(q);
     const c2 = r.nodes.find((n) => n.name === 'c2')!;

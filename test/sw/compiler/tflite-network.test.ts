@@ -27,7 +27,8 @@ test.each([false, true])('ResNet-8 int8 on fsim equals the integer reference (AL
   expect(p.placements.filter((x) => x.target === 'cpu').map((x) => x.node)).toEqual(['quantize_input_0', 'softmax_15']);
   expect(onVta).toEqual(expect.arrayContaining(['conv2d_0', 'add_3:pair', 'add_3', 'add_11', 'avg_pool_12', 'reshape_13', 'dense_14']));
   // the device form: no Q31 multipliers left on VTA nodes; the exact graph keeps them
-  for (const n of p.quantized.nodes.filter((x) => x.target === 'vta')) expect((n.attrs.requant as { multiplier?: number[] } | undefined)?.multiplier).toBeUndefined();
+  for (const n of p.quantized.nodes.filter((x) => x.target === 'vta'))
+    expect((n.attrs.requant as { multiplier?: number[] } | undefined)?.multiplier).toBeUndefined();
   const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 16 << 20 }));
   const net = await generate(rt, p.device);
   const x = { [g.inputs[0]]: syntheticImage(5) };
