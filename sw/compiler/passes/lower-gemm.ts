@@ -8,6 +8,8 @@
 //   convolution with weights w_a, w_b on the two diagonals, w_k = round(M_k * 2^n), the zero points in the
 //   bias: out = clamp((w_a * a + w_b * b - z_a * w_a - z_b * w_b + 2^(n-1)) >> n + z_out). That is the device
 //   approximation of the add's rescaling (about 7 bits per multiplier), as for convolutions without MUL;
+// - a convolution over few channels of the host's input: im2col on the host (beside the input quantization,
+//   padding with the zero point) and a 1x1 convolution, when that takes fewer GEMM blocks;
 // - a reshape to [N, C*H*W] of an NCHW tensor: a flatten (which is free between a VTA conv and a VTA dense).
 // Lowered nodes keep their names and record `loweredFrom`; nodes forced onto the CPU are left as they are.
 
@@ -111,9 +113,40 @@ function lowerAdd(g: Graph, n: Node): Node[] | null {
   return [concat, conv];
 }
 
+/**
+ * A convolution over few input channels fed from the host (the quantized model input) -> im2col on the host
+ * and a 1x1 convolution over C*KH*KW channels, when that needs fewer GEMM blocks per output: 3 channels of a
+ * 3x3 kernel are 27 of 32 lanes in 2 blocks, where padded to a block they are 9 blocks of 3 of 16 lanes.
+ */
+function lowerIm2col(g: Graph, cfg: VtaConfig, n: Node, fromHost: boolean): Node[] | null {
+  const x = g.tensors[n.inputs[0]];
+  const w = g.tensors[n.inputs[1]];
+  if (n.op !== 'conv2d' || !fromHost || (n.attrs.groups as number) !== 1 || !isInt8(g, n.inputs[0]) || x.shape.length !== 4 || !w?.data) return null;
+  const [O, C, KH, KW] = w.shape;
+  const K = C * KH * KW;
+  if (KH * KW === 1 || Math.ceil(C / cfg.blockIn) * KH * KW <= Math.ceil(K / cfg.blockIn)) return null;
+  const y = g.tensors[n.outputs[0]];
+  const cols = freshName(g, `${n.name}:im2col`);
+  g.tensors[cols] = { name: cols, dtype: 'int8', shape: [x.shape[0], K, y.shape[2], y.shape[3]], quant: x.quant };
+  const wName = freshName(g, `${n.inputs[1]}:im2col`);
+  // OIHW flattened is already [O, C*KH*KW] in im2col's channel order
+  g.tensors[wName] = { ...w, name: wName, shape: [O, K, 1, 1] };
+  const cut: Node = {
+    name: cols,
+    op: 'im2col',
+    inputs: [n.inputs[0]],
+    outputs: [cols],
+    attrs: { kernel: [KH, KW], strides: n.attrs.strides, pads: n.attrs.pads },
+  };
+  const conv: Node = { ...n, inputs: [cols, wName, ...n.inputs.slice(2)], attrs: { ...n.attrs, strides: [1, 1], pads: [0, 0, 0, 0] } };
+  return [cut, conv];
+}
+
 export function lowerToGemm(input: Graph, cfg: VtaConfig, opts: LowerGemmOptions = {}): Graph {
   const g = cloneGraph(input);
   const nodes: Node[] = [];
+  const byOutput = new Map(g.nodes.map((n) => [n.outputs[0], n]));
+  const fromHost = (t: string) => g.inputs.includes(t) || byOutput.get(t)?.op === 'quantize';
   for (const n of g.nodes) {
     if (opts.cpu?.includes(n.name)) {
       nodes.push(n);
@@ -133,6 +166,8 @@ export function lowerToGemm(input: Graph, cfg: VtaConfig, opts: LowerGemmOptions
       lowered = conv && [conv];
     } else if (n.op === 'add' && deviceSupport(g, cfg, n) !== null) {
       lowered = lowerAdd(g, n);
+    } else if (n.op === 'conv2d') {
+      lowered = lowerIm2col(g, cfg, n, fromHost(n.inputs[0]));
     }
     // only what the device then runs: a lowered node the partition would keep on the CPU stays the original
     const conv = lowered?.[lowered.length - 1];

@@ -79,6 +79,7 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
   const t = (i: number) => g.tensors[n.inputs[i]];
   const out = g.tensors[n.outputs[0]];
   if (n.op === 'quantize' || n.op === 'dequantize') return 'converts between float and int8 (host work)';
+  if (n.op === 'im2col') return "lays the host's input out for a 1x1 GEMM (host work beside the input quantization)";
   if (out.dtype !== 'int8' || (n.inputs[0] && t(0).dtype !== 'int8')) {
     return `works on ${n.inputs[0] && t(0).dtype !== 'int8' ? t(0).dtype : out.dtype} values; VTA computes on int8`;
   }
