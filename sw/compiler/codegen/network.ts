@@ -222,7 +222,8 @@ export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry 
   const x = g.tensors[n.inputs[0]];
   const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
   if (n.op === 'conv2d') {
-    const [N, C, H, W] = x.shape;
+    const [N, C0, H, W] = x.shape;
+    const C = (n.attrs.packedInputChannels as number | undefined) ?? C0;
     const [pt, pb, pl, pr] = n.attrs.pads as number[];
     const [sh, sw] = n.attrs.strides as number[];
     return {
@@ -311,7 +312,11 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
   const slices = new Map<string, DeviceBuffer>();
   for (const n of g.nodes) {
     if (n.target !== 'vta' || n.op !== 'concat') continue;
-    const whole = alloc(n.outputs[0], outBytes(g.tensors[n.outputs[0]].shape));
+    // every input's slice whole blocks (padded slices: only VTA convolutions read the result, pack.ts)
+    const whole = alloc(
+      n.outputs[0],
+      n.inputs.reduce((s, i) => s + outBytes(g.tensors[i].shape), 0),
+    );
     let off = 0;
     for (const i of n.inputs) {
       const bytes = outBytes(g.tensors[i].shape);

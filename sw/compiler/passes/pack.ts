@@ -3,7 +3,8 @@
 // activations between VTA nodes are marked NCHWnc. A dense that reads a flattened VTA output takes the
 // packed activation as it is: its weight columns are permuted into the packed order
 // ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels. A depthwise convolution becomes a
-// grouped one of one channel block per group with block-diagonal weights (`packedGroups` groups).
+// grouped one of one channel block per group with block-diagonal weights (`packedGroups` groups). A conv reading
+// a VTA concat with padded slices has its weights' input channels spread onto that layout (`packedInputChannels`).
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { packBias, packWeights, roundUp } from '../../ops/layout';
@@ -36,6 +37,23 @@ export function blockDiagonal(w: Int8Array, [C, , KH, KW]: number[], block: numb
   return { data: out, shape: [C, block, KH, KW] };
 }
 
+/**
+ * Weights [O, sum C_k, KH, KW] over a channel concat -> [O, C', KH, KW] over its padded slices: every input but the
+ * last starts at a block boundary (C' = sum of the others' widths rounded up to `block`, plus the last's), zeros between.
+ */
+export function spreadInputChannels(w: Int8Array, [O, C, KH, KW]: number[], widths: number[], block: number): { data: Int8Array; shape: number[] } {
+  const at: number[] = [];
+  let off = 0;
+  widths.forEach((wk, k) => {
+    for (let c = 0; c < wk; c++) at.push(off + c);
+    off += k === widths.length - 1 ? wk : roundUp(wk, block);
+  });
+  const KK = KH * KW;
+  const out = new Int8Array(O * off * KK);
+  for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) out.set(w.subarray((o * C + c) * KK, (o * C + c + 1) * KK), (o * off + at[c]) * KK);
+  return { data: out, shape: [O, off, KH, KW] };
+}
+
 export function pack(input: Graph, cfg: VtaConfig): Graph {
   const g = cloneGraph(input);
   const prod = producers(g);
@@ -56,6 +74,18 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
       wData = p.data;
       oihw = [w.shape[0], p.K, 1, 1];
       n.attrs.packedInput = 'flattened';
+    }
+    const cat = prod.get(n.inputs[0]);
+    if (n.op === 'conv2d' && cat?.op === 'concat' && cat.target === 'vta' && cat.attrs.paddedSlices) {
+      const spread = spreadInputChannels(
+        wData,
+        oihw,
+        cat.inputs.map((i) => g.tensors[i].shape[1]),
+        cfg.blockOut,
+      );
+      wData = spread.data;
+      oihw = spread.shape;
+      n.attrs.packedInputChannels = spread.shape[1];
     }
     if (isDepthwise(g, n)) {
       // one filter per channel: a grouped GEMM, one group per channel block, block-diagonal weights

@@ -187,6 +187,14 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const shapes = n.inputs.map((i) => g.tensors[i].shape);
     const r = shapes[0].length;
     const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+    // inputs of other widths start at block boundaries too (padded slices) when only VTA convolutions read the result:
+    // the pack pass spreads their weights' input channels onto the padded layout (zeros on the padding)
+    const readers = cons.get(n.outputs[0]) ?? [];
+    const padded =
+      cfg.blockIn === cfg.blockOut &&
+      !g.outputs.includes(n.outputs[0]) &&
+      readers.length > 0 &&
+      readers.every((c) => c.op === 'conv2d' && c.target === 'vta' && c.inputs[0] === n.outputs[0] && (c.attrs.groups as number) === 1);
     const ok =
       r === 4 &&
       axis === 1 &&
@@ -199,16 +207,17 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
           ACT_PRODUCERS.has(p.op) &&
           !slicedBy.has(i) &&
           !g.outputs.includes(i) &&
-          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0)
+          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0 || padded)
         );
       });
     const forced = opts.cpu?.includes(n.name);
     if (opts.vta?.includes(n.name) && !ok)
       throw new PartitionRequestError(
-        `partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`,
+        `partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut} unless only VTA convolutions read it`,
       );
     n.target = ok && !forced ? 'vta' : 'cpu';
     if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
+    if (n.target === 'vta' && shapes.slice(0, -1).some((sh) => sh[1] % cfg.blockOut)) n.attrs.paddedSlices = true;
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');
   }
   return { graph: g, placements: g.nodes.map((n) => ({ node: n.name, op: n.op, target: n.target!, reason: reasons.get(n.name)! })) };
