@@ -103,8 +103,9 @@ function mulForm(g: Graph, n: Node, r: Requant): void {
     // per pre-shift p: the largest multiplier q (largest t) that keeps the product, the rounding half and the
     // zero point inside int32; the estimated error in output steps is what p drops (2^p * M) plus q's rounding
     // (half a step of q on outputs up to 128); the smallest estimate wins
-    let best: { p: number; q: number; t: number; err: number } | null = null;
-    for (let p = 0; p <= 31; p++) {
+    // a multiplier TFLite flushed to 0 (a channel whose output is its zero point): multiply by 0
+    let best: { p: number; q: number; t: number; err: number } | null = M === 0 ? { p: 0, q: 0, t: 1, err: 0 } : null;
+    for (let p = 0; p <= 31 && M > 0; p++) {
       const room = (t: number) => Math.floor((2 ** 31 - zpRoom * 2 ** t) / (Math.floor(A / 2 ** p) + 1));
       let t = Math.min(31, Math.floor(Math.log2(room(0) / M)) - p);
       while (t >= 1 && Math.round(M * 2 ** (p + t)) > room(t)) t--;
