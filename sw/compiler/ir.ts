@@ -66,6 +66,7 @@ export interface Requant {
  *  max_pool / avg_pool                                 attrs: kernel, strides, pads, countIncludePad
  *  global_avg_pool, flatten (axis), reshape (shape), softmax (axis), concat (axis)
  *  quantize (float -> int, output quant), dequantize (int -> float, input quant)
+ *  im2col      (int8, made by lower-gemm) attrs: kernel, strides, pads; out [N, C*KH*KW, OH, OW], pads = zero point
  */
 export type OpType =
   | 'conv2d'
@@ -83,7 +84,8 @@ export type OpType =
   | 'softmax'
   | 'concat'
   | 'quantize'
-  | 'dequantize';
+  | 'dequantize'
+  | 'im2col';
 
 /**
  * Integer element-wise add: each input is rescaled to a common accumulator scale by a left shift

@@ -9,6 +9,7 @@ import { pack } from './passes/pack';
 import { partition, PartitionOptions, Placement } from './passes/partition';
 import { quantize, QuantizeOptions } from './passes/quantize';
 import { lowerTfliteRequant } from './passes/tflite-requant';
+import { lowerToGemm } from './passes/lower-gemm';
 
 export interface PipelineOptions {
   quantize?: QuantizeOptions;
@@ -42,7 +43,8 @@ export function runPipeline(imported: Graph, cfg: VtaConfig, calibration: Record
   // an imported integer model (TFLite int8) keeps its own quantization
   const preQuantized = isQuantized(fused);
   const quantized = preQuantized ? fused : step('quantize', quantize(fused, calibration, opts.quantize));
-  const part = partition(quantized, cfg, opts.partition);
+  const gemms = step('lower-gemm', lowerToGemm(quantized, cfg, { cpu: opts.partition?.cpu }));
+  const part = partition(gemms, cfg, opts.partition);
   step('partition', part.graph);
   // TFLite requantization of VTA nodes as the ALU can run it; what the integer reference and device compute
   const lowered = step('tflite-requant', lowerTfliteRequant(part.graph, { mul: cfg.aluOps.includes('MUL') }));

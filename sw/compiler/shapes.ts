@@ -32,6 +32,12 @@ export function inferShapes(g: Graph, n: Node): number[][] {
       need(OH >= 1 && OW >= 1, `the ${KH}x${KW} kernel does not fit the padded ${H}x${W} input`);
       return [[N, O, OH, OW]];
     }
+    case 'im2col': {
+      const [N, C, H, W] = s(0);
+      const [KH, KW] = nums(n, 'kernel');
+      const [OH, OW] = convOutHW(H, W, KH, KW, nums(n, 'strides'), nums(n, 'pads'));
+      return [[N, C * KH * KW, OH, OW]];
+    }
     case 'dense': {
       const x = s(0);
       const [N, K] = s(1);

@@ -88,7 +88,7 @@ test("compileModel: feed an array, get the logits the integer reference computes
     // a compiled network replays the same streams: each run's own figures are equal, not summed
     expect({ ...two.stats, wallSeconds: 0 }).toEqual({ ...one.stats, wallSeconds: 0 });
     expect(one.stats.counters.macs).toBeGreaterThan(1e6);
-    expect(one.layers.filter((l) => l.target === 'vta').map((l) => l.op)).toEqual(['conv2d', 'conv2d', 'dense']);
+    expect(one.layers.filter((l) => l.target === 'vta').map((l) => l.op)).toEqual(['conv2d', 'conv2d', 'conv2d', 'dense']);
     await expect(net.run([1, 2, 3])).rejects.toThrow('input input: 3 values, the model takes [1, 1, 28, 28] = 784');
   } finally {
     net.close();

@@ -19,7 +19,8 @@ type Residency = { buf: DeviceBuffer; form: 'act' | 'dense' };
 
 /** A node's multiply-accumulates per run, whatever its target (convolutions of any grouping, dense layers); 0 for the rest. */
 export function nodeMacs(g: Graph, n: Node): number {
-  if (n.op !== 'conv2d' && n.op !== 'dense') return 0;
+  // an add or pool run as a GEMM (lower-gemm.ts) counts as the operator it is: no MACs of the model
+  if ((n.op !== 'conv2d' && n.op !== 'dense') || n.attrs.loweredFrom) return 0;
   const x = g.tensors[n.inputs[0]].shape;
   const out = elementCount(g.tensors[n.outputs[0]].shape);
   if (n.op === 'dense') return out * (elementCount(x) / x[0]);
@@ -92,7 +93,16 @@ export class CompiledNetwork {
     const layer = (n: Node): LayerRun => {
       let l = layers.get(n.name);
       if (!l) {
-        l = { node: n.name, op: n.op, target: n.target ?? 'cpu', cycles: null, estCycles: null, macs: 0, counters: null, seconds: 0 };
+        l = {
+          node: n.name,
+          op: (n.attrs.loweredFrom as string | undefined) ?? n.op,
+          target: n.target ?? 'cpu',
+          cycles: null,
+          estCycles: null,
+          macs: 0,
+          counters: null,
+          seconds: 0,
+        };
         layers.set(n.name, l);
       }
       return l;
@@ -212,7 +222,8 @@ export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry 
   const x = g.tensors[n.inputs[0]];
   const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
   if (n.op === 'conv2d') {
-    const [N, C, H, W] = x.shape;
+    const [N, C0, H, W] = x.shape;
+    const C = (n.attrs.packedInputChannels as number | undefined) ?? C0;
     const [pt, pb, pl, pr] = n.attrs.pads as number[];
     const [sh, sw] = n.attrs.strides as number[];
     return {
@@ -229,7 +240,7 @@ export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry 
       padBottom: pb,
       padLeft: pl,
       padRight: pr,
-      groups: n.attrs.groups as number,
+      groups: (n.attrs.packedGroups as number | undefined) ?? (n.attrs.groups as number),
     };
   }
   return {
@@ -301,7 +312,11 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
   const slices = new Map<string, DeviceBuffer>();
   for (const n of g.nodes) {
     if (n.target !== 'vta' || n.op !== 'concat') continue;
-    const whole = alloc(n.outputs[0], outBytes(g.tensors[n.outputs[0]].shape));
+    // every input's slice whole blocks (padded slices: only VTA convolutions read the result, pack.ts)
+    const whole = alloc(
+      n.outputs[0],
+      n.inputs.reduce((s, i) => s + outBytes(g.tensors[i].shape), 0),
+    );
     let off = 0;
     for (const i of n.inputs) {
       const bytes = outBytes(g.tensors[i].shape);
@@ -338,7 +353,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
         case 'conv2d':
         case 'dense': {
           const r = n.attrs.requant as Requant;
-          const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
+          const O = (n.attrs.packedWeightShape as number[])[0];
           let input: DeviceBuffer;
           if (n.op === 'conv2d') {
             const res = where.get(n.inputs[0]);
@@ -349,7 +364,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
             input = upload(n.inputs[0], 'dense');
           }
           const geo = nodeGeometry(cfg, g, n);
-          macs = n.op === 'conv2d' ? x.shape[0] * O * o.shape[2] * o.shape[3] * I * KH * KW : x.shape[0] * O * x.shape[1];
+          macs = nodeMacs(g, n);
           const output = n.op === 'conv2d' ? outputBuf(n.outputs[0]) : alloc(n.outputs[0], B * roundUp(O, BO) * geo.W);
           // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
           const d = deviceRequant(r, O, n.name);

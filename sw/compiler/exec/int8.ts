@@ -7,6 +7,7 @@ import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '..
 import { multiplyByQuantizedMultiplier } from '../fixed-point';
 import { runFloatNode } from './float';
 import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
+import { im2col, Im2colParams } from './im2col';
 
 export type Value = Float32Array | Int8Array | Int32Array;
 export type Values = Map<string, Value>;
@@ -192,6 +193,8 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const f = runFloatNode(g, n, () => Float32Array.from(x, (v) => (v - qi.zeroPoint[0]) * qi.scale[0]));
       return Int8Array.from(f, (v) => Math.min(127, Math.max(-128, Math.round(v / qo.scale[0]) + qo.zeroPoint[0])));
     }
+    case 'im2col':
+      return im2col(x, inShape(0), n.attrs as unknown as Im2colParams, outShape[2], outShape[3], zp(g, n.inputs[0]));
     case 'concat': {
       const out = new Int8Array(size);
       const r = outShape.length;

@@ -2,11 +2,14 @@
 // blocks, channels zero-padded to block multiples) and the biases ACC rows ([O/BLOCK_OUT][BATCH][BLOCK_OUT]);
 // activations between VTA nodes are marked NCHWnc. A dense that reads a flattened VTA output takes the
 // packed activation as it is: its weight columns are permuted into the packed order
-// ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels.
+// ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels. A depthwise convolution becomes a
+// grouped one of one channel block per group with block-diagonal weights (`packedGroups` groups). A conv reading
+// a VTA concat with padded slices has its weights' input channels spread onto that layout (`packedInputChannels`).
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { packBias, packWeights, roundUp } from '../../ops/layout';
 import { cloneGraph, Graph, producers } from '../ir';
+import { isDepthwise } from './partition';
 import { freshName } from './util';
 
 /** Dense weights [N, C*H*W] (NCHW flatten order) -> [N, CB*H*W*BO] in packed-activation order. */
@@ -24,6 +27,31 @@ export function permuteFlattenedColumns(w: Int8Array, N: number, [C, H, W]: numb
     }
   }
   return { data: out, K };
+}
+
+/** Depthwise weights [C, 1, KH, KW] -> [C, BLOCK, KH, KW]: channel c's filter at input lane c % BLOCK, zeros elsewhere. */
+export function blockDiagonal(w: Int8Array, [C, , KH, KW]: number[], block: number): { data: Int8Array; shape: number[] } {
+  const KK = KH * KW;
+  const out = new Int8Array(C * block * KK);
+  for (let c = 0; c < C; c++) out.set(w.subarray(c * KK, (c + 1) * KK), (c * block + (c % block)) * KK);
+  return { data: out, shape: [C, block, KH, KW] };
+}
+
+/**
+ * Weights [O, sum C_k, KH, KW] over a channel concat -> [O, C', KH, KW] over its padded slices: every input but the
+ * last starts at a block boundary (C' = sum of the others' widths rounded up to `block`, plus the last's), zeros between.
+ */
+export function spreadInputChannels(w: Int8Array, [O, C, KH, KW]: number[], widths: number[], block: number): { data: Int8Array; shape: number[] } {
+  const at: number[] = [];
+  let off = 0;
+  widths.forEach((wk, k) => {
+    for (let c = 0; c < wk; c++) at.push(off + c);
+    off += k === widths.length - 1 ? wk : roundUp(wk, block);
+  });
+  const KK = KH * KW;
+  const out = new Int8Array(O * off * KK);
+  for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) out.set(w.subarray((o * C + c) * KK, (o * C + c + 1) * KK), (o * off + at[c]) * KK);
+  return { data: out, shape: [O, off, KH, KW] };
 }
 
 export function pack(input: Graph, cfg: VtaConfig): Graph {
@@ -46,6 +74,25 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
       wData = p.data;
       oihw = [w.shape[0], p.K, 1, 1];
       n.attrs.packedInput = 'flattened';
+    }
+    const cat = prod.get(n.inputs[0]);
+    if (n.op === 'conv2d' && cat?.op === 'concat' && cat.target === 'vta' && cat.attrs.paddedSlices) {
+      const spread = spreadInputChannels(
+        wData,
+        oihw,
+        cat.inputs.map((i) => g.tensors[i].shape[1]),
+        cfg.blockOut,
+      );
+      wData = spread.data;
+      oihw = spread.shape;
+      n.attrs.packedInputChannels = spread.shape[1];
+    }
+    if (isDepthwise(g, n)) {
+      // one filter per channel: a grouped GEMM, one group per channel block, block-diagonal weights
+      const bd = blockDiagonal(wData, oihw, cfg.blockIn);
+      wData = bd.data;
+      oihw = bd.shape;
+      n.attrs.packedGroups = roundUp(w.shape[0], cfg.blockIn) / cfg.blockIn;
     }
     const wName = freshName(g, `${n.inputs[1]}:packed`);
     const packed = packWeights(cfg, wData, [oihw[0], oihw[1], oihw[2], oihw[3]], { name: `${n.name} weights` });

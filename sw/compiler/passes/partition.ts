@@ -1,7 +1,7 @@
 // CPU/accelerator partition of a quantized graph. A node goes to VTA when the operator library can run
-// it with the same integers (deviceSupport) and the placement policy agrees; the policy keeps a first
-// convolution with 1-3 input channels on the CPU (it would fill 1-3 of BLOCK_IN lanes of every GEMM),
-// and softmax, pooling averages, (de)quantization and concatenation have no VTA operator. Flags force
+// it with the same integers (deviceSupport): a convolution with few input channels (a first layer) has them
+// zero-padded to a block, a depthwise one runs with block-diagonal weights, and softmax and (de)quantization
+// have no VTA operator (average pools and adds the ALU cannot run are GEMMs by then: lower-gemm.ts). Flags force
 // nodes either way; forcing an unsupported node onto VTA is an error that says why.
 
 import type { VtaConfig } from '../../../hw/vta/config';
@@ -67,11 +67,19 @@ const zeroPoints = (g: Graph, n: Node) => n.inputs.filter(Boolean).some((i) => (
 /** conv2d/dense: the input's zero point runs on the device (zero-point.ts); the weights' must be 0. */
 const weightZeroPoint = (g: Graph, n: Node) => (g.tensors[n.inputs[1]].quant?.zeroPoint ?? [0]).some((z) => z !== 0);
 
+/** A convolution with one filter per channel (depth multiplier 1): it runs as a GEMM with block-diagonal weights (pack.ts). */
+export function isDepthwise(g: Graph, n: Node): boolean {
+  if (n.op !== 'conv2d') return false;
+  const groups = n.attrs.groups as number;
+  return groups > 1 && g.tensors[n.inputs[0]].shape[1] === groups && g.tensors[n.inputs[1]].shape[0] === groups;
+}
+
 /** Why VTA cannot run `n` (null when it can). */
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
   const t = (i: number) => g.tensors[n.inputs[i]];
   const out = g.tensors[n.outputs[0]];
   if (n.op === 'quantize' || n.op === 'dequantize') return 'converts between float and int8 (host work)';
+  if (n.op === 'im2col') return "lays the host's input out for a 1x1 GEMM (host work beside the input quantization)";
   if (out.dtype !== 'int8' || (n.inputs[0] && t(0).dtype !== 'int8')) {
     return `works on ${n.inputs[0] && t(0).dtype !== 'int8' ? t(0).dtype : out.dtype} values; VTA computes on int8`;
   }
@@ -83,7 +91,9 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
       const why = convRequant(n.attrs.requant as Requant, cfg);
       if (why) return why;
-      if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
+      if (isDepthwise(g, n)) {
+        if (cfg.blockIn !== cfg.blockOut) return `depthwise runs as block-diagonal GEMMs, which need BLOCK_IN ${cfg.blockIn} = BLOCK_OUT ${cfg.blockOut}`;
+      } else if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
         return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
       }
       const pads = n.attrs.pads as number[];
@@ -130,10 +140,6 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const why = n.op === 'flatten' || n.op === 'concat' ? 'decided below' : deviceSupport(g, cfg, n);
     let target: Target = why ? 'cpu' : 'vta';
     let reason = why ?? 'the operator library runs it';
-    if (!why && n.op === 'conv2d' && g.tensors[n.inputs[0]].shape[1] <= 3) {
-      target = 'cpu';
-      reason = `policy: its ${g.tensors[n.inputs[0]].shape[1]} input channel(s) would use ${g.tensors[n.inputs[0]].shape[1]} of ${cfg.blockIn} GEMM lanes (--vta ${n.name} forces it)`;
-    }
     if (opts.cpu?.includes(n.name)) {
       target = 'cpu';
       reason = 'forced by --cpu';
@@ -181,6 +187,14 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     const shapes = n.inputs.map((i) => g.tensors[i].shape);
     const r = shapes[0].length;
     const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+    // inputs of other widths start at block boundaries too (padded slices) when only VTA convolutions read the result:
+    // the pack pass spreads their weights' input channels onto the padded layout (zeros on the padding)
+    const readers = cons.get(n.outputs[0]) ?? [];
+    const padded =
+      cfg.blockIn === cfg.blockOut &&
+      !g.outputs.includes(n.outputs[0]) &&
+      readers.length > 0 &&
+      readers.every((c) => c.op === 'conv2d' && c.target === 'vta' && c.inputs[0] === n.outputs[0] && (c.attrs.groups as number) === 1);
     const ok =
       r === 4 &&
       axis === 1 &&
@@ -193,16 +207,17 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
           ACT_PRODUCERS.has(p.op) &&
           !slicedBy.has(i) &&
           !g.outputs.includes(i) &&
-          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0)
+          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0 || padded)
         );
       });
     const forced = opts.cpu?.includes(n.name);
     if (opts.vta?.includes(n.name) && !ok)
       throw new PartitionRequestError(
-        `partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut}`,
+        `partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut} unless only VTA convolutions read it`,
       );
     n.target = ok && !forced ? 'vta' : 'cpu';
     if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
+    if (n.target === 'vta' && shapes.slice(0, -1).some((sh) => sh[1] % cfg.blockOut)) n.attrs.paddedSlices = true;
     reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');
   }
   return { graph: g, placements: g.nodes.map((n) => ({ node: n.name, op: n.op, target: n.target!, reason: reasons.get(n.name)! })) };

@@ -48,14 +48,17 @@ function foldIntoWeights(g: Graph, n: Node, r: Requant): void {
   const b2 = new Int32Array(O);
   const shift: number[] = [];
   const wScale: number[] = [];
+  // the device adds the output zero point before its shift (zp * 2^n in the bias, device-requant.ts): keep
+  // |zp| * 2^n within 2^29 so that it and the accumulator stay inside int32
+  const maxShift = Math.min(31, 29 - Math.ceil(Math.log2(Math.abs(r.zeroPoint) + 1)));
   for (let c = 0; c < O; c++) {
     const M = realMultiplier(r, c);
     let maxW = 0;
     for (let k = 0; k < per; k++) maxW = Math.max(maxW, Math.abs(wd[c * per + k]));
     // the largest n with M * 2^n * maxW <= 127; a channel of zero weights keeps only its bias
-    let nc = maxW ? Math.floor(Math.log2(127 / (maxW * M))) : 24;
+    let nc = maxW ? Math.floor(Math.log2(127 / (maxW * M))) : 0;
     if (maxW && Math.round(maxW * M * 2 ** nc) > 127) nc--;
-    nc = Math.min(31, nc);
+    nc = Math.min(maxShift, nc);
     if (nc < 0)
       throw new CompileError(`node ${n.name} (${n.op}): channel ${c}'s multiplier ${M} is too large to fold into int8 weights; configure ALU_OPS with MUL`);
     const rc = M * 2 ** nc;
@@ -100,8 +103,9 @@ function mulForm(g: Graph, n: Node, r: Requant): void {
     // per pre-shift p: the largest multiplier q (largest t) that keeps the product, the rounding half and the
     // zero point inside int32; the estimated error in output steps is what p drops (2^p * M) plus q's rounding
     // (half a step of q on outputs up to 128); the smallest estimate wins
-    let best: { p: number; q: number; t: number; err: number } | null = null;
-    for (let p = 0; p <= 31; p++) {
+    // a multiplier TFLite flushed to 0 (a channel whose output is its zero point): multiply by 0
+    let best: { p: number; q: number; t: number; err: number } | null = M === 0 ? { p: 0, q: 0, t: 1, err: 0 } : null;
+    for (let p = 0; p <= 31 && M > 0; p++) {
       const room = (t: number) => Math.floor((2 ** 31 - zpRoom * 2 ** t) / (Math.floor(A / 2 ** p) + 1));
       let t = Math.min(31, Math.floor(Math.log2(room(0) / M)) - p);
       while (t >= 1 && Math.round(M * 2 ** (p + t)) > room(t)) t--;

@@ -90,3 +90,18 @@ test('nodes partitioned to the CPU keep the exact TFLite rule', () => {
   g0.nodes[0].target = 'cpu';
   expect(lowerTfliteRequant(g0, { mul: false }).nodes[0].attrs.requant).toBe(g0.nodes[0].attrs.requant);
 });
+
+test('a channel of zero weights keeps a small shift; a multiplier flushed to 0 multiplies by 0 (VWW has both)', () => {
+  // channel 1 has zero weights and a large bias: its shift stays small so that zp * 2^n and the bias fit int32
+  const w = new Int8Array(2 * 27);
+  w[0] = 50;
+  const folded = lowerTfliteRequant(convGraph(w, Int32Array.of(10, -138022948), [0.004, 2 ** -27], 0, -128), { mul: false });
+  const r = folded.nodes[0].attrs.requant as Requant;
+  expect(r.shift[1]).toBe(0);
+  expect((folded.tensors[folded.nodes[0].inputs[2]].data as Int32Array)[1]).toBe(Math.round(-138022948 * 2 ** -27));
+  // TFLite's QuantizeMultiplier flushes a tiny multiplier to 0: the MUL form multiplies that channel by 0
+  const withZero = convGraph(w, Int32Array.of(10, 20), [0.004, 1e-12], 0, 3);
+  expect((withZero.nodes[0].attrs.requant as Requant).multiplier![1]).toBe(0);
+  const mul = lowerTfliteRequant(withZero, { mul: true }).nodes[0].attrs.requant as Requant;
+  expect([mul.preShift![1], mul.aluMultiplier![1], mul.shift[1]]).toEqual([0, 0, 1]);
+});

@@ -10,6 +10,7 @@ import { runPipeline } from '../../../sw/compiler/pipeline';
 import { Runtime } from '../../../sw/runtime';
 import { mixedModel } from './models';
 import { floats } from './onnx-builder';
+import { Int8Builder, rng } from './int8-builder';
 
 test('generated model on TSIM equals the int8 reference, with cycles per layer', async () => {
   const cfg = defaultConfig();
@@ -28,6 +29,30 @@ test('generated model on TSIM equals the int8 reference, with cycles per layer',
     const vta = run.layers.filter((l) => l.target === 'vta');
     expect(vta.length).toBeGreaterThanOrEqual(6);
     for (const l of vta) expect(l.cycles).toBeGreaterThan(0);
+    net.release();
+  } finally {
+    dev.close?.();
+  }
+}, 900_000);
+
+test('int8 graph of the lowered operators on TSIM (im2col first conv, depthwise, add over a padded concat, pools, dense)', async () => {
+  const cfg = defaultConfig();
+  const b = new Int8Builder(rng(7));
+  const x = b.input([1, 3, 10, 10]);
+  const c = b.conv(x, 21, 3, 1, true, false);
+  const d = b.conv(c, 0, 3, 1, true, true);
+  const a = b.add(c, d);
+  const y = b.dense(b.reshape(b.pool(b.pool(a, 2, 2, false), 0, 0, true)), 11);
+  const p = runPipeline(b.graph(y), cfg, []);
+  expect(p.placements.filter((q) => q.target === 'cpu').map((q) => q.op)).toEqual(['quantize', 'im2col']);
+  const dev = await openDevice('tsim', cfg, { dramBytes: 16 << 20, log: () => undefined });
+  try {
+    const net = await generate(new Runtime(dev), p.device);
+    const r = rng(8);
+    const input = { x: Float32Array.from({ length: 300 }, () => (r.next() - 0.5) * 6) };
+    const run = await net.run(input);
+    expect(Array.from(run.values.get(y)!)).toEqual(Array.from(runInt8(p.quantized, input).get(y)!));
+    for (const l of run.layers.filter((q) => q.target === 'vta')) expect(l.cycles).toBeGreaterThan(0);
     net.release();
   } finally {
     dev.close?.();

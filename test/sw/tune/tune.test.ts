@@ -169,13 +169,13 @@ test("the graph compiler uses the database: the MNIST model's VTA layers run the
   const model = join(__dirname, '..', '..', '..', '..', 'shared', 'models', 'mnist-lenet-bn', 'model.onnx');
   const db = ScheduleDb.load([SHIPPED_DB]);
   const layers = modelLayers(model, cfg);
-  expect(layers.map((l) => l.op)).toEqual(['conv2d', 'conv2d', 'dense']);
+  expect(layers.map((l) => l.op)).toEqual(['conv2d', 'conv2d', 'conv2d', 'dense']);
   for (const l of layers) expect(db.plan(cfg, l)).toBeDefined();
   const p = runPipeline(importModel(model), cfg, [], { quantize: { scheme: 'global' } });
   const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 32 << 20 }));
   const net = await generate(rt, p.device, { schedules: databaseSchedules(db) });
   const device = net.steps.filter((s) => s.kind === 'device' && (s.node.op === 'conv2d' || s.node.op === 'dense'));
-  expect(device).toHaveLength(3);
+  expect(device).toHaveLength(4);
   for (const s of device) {
     if (s.kind !== 'device') continue;
     expect(s.plan).toEqual(db.planFor(cfg, nodeGeometry(cfg, p.device, s.node), true));
