@@ -115,6 +115,8 @@ export function checkTargetPresent(target: string): void {
   }
 }
 
+const rtlByConfig = new Map<string, { top: string; files: readonly { name: string; text: string }[] }>();
+
 export async function openDevice(target: string, cfg: VtaConfig, options: OpenOptions = {}): Promise<OpenedDevice> {
   const dramBytes = options.dramBytes ?? DEFAULT_DRAM_BYTES;
   switch (target) {
@@ -129,7 +131,9 @@ export async function openDevice(target: string, cfg: VtaConfig, options: OpenOp
       const { emitRtl } = require('../gen/rtl') as typeof import('../gen/rtl');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { TsimDevice } = require('./tsim/device') as typeof import('./tsim/device');
-      const rtl = emitRtl(cfg);
+      // One elaboration per configuration and process: a reopened device (a larger DRAM) reuses it.
+      const rtl = rtlByConfig.get(cfg.hash) ?? emitRtl(cfg);
+      rtlByConfig.set(cfg.hash, rtl);
       return closable(
         await TsimDevice.build(cfg, {
           core: { top: rtl.top, verilog: rtl.files },

@@ -13,6 +13,20 @@ export class Dram {
     this.bytes = bytes ?? new Uint8Array(size);
   }
 
+  /** One past the highest byte written (host writes, STOREs) since the last `takeWrittenEnd`. */
+  private writtenEnd = 0;
+
+  noteWrite(end: number): void {
+    if (end > this.writtenEnd) this.writtenEnd = end;
+  }
+
+  /** The high-water mark of writes since the last call; restarts it. */
+  takeWrittenEnd(): number {
+    const end = this.writtenEnd;
+    this.writtenEnd = 0;
+    return end;
+  }
+
   /** Throws unless [start, end) lies inside DRAM; `describe` builds the error for a given message. */
   check(start: number, end: number, what: string, fail: (detail: string) => MemoryAccessError): void {
     if (start < 0 || end > this.size) {

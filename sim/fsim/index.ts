@@ -56,7 +56,6 @@ export class FunctionalSimulator implements Device {
   /** Kept across runs with `checkRaces`, cleared at each. */
   private raceDetector?: RaceDetector;
   /** Whether any byte of DRAM may be nonzero (a write, an image or a run happened). */
-  private written = false;
 
   constructor(
     readonly config: VtaConfig,
@@ -98,7 +97,7 @@ export class FunctionalSimulator implements Device {
 
   write(addr: number, bytes: Uint8Array): void {
     this.range('write', addr, bytes.length);
-    this.written = true;
+    this.dram.noteWrite(addr + bytes.length);
     this.dram.bytes.set(bytes, addr);
   }
 
@@ -111,17 +110,17 @@ export class FunctionalSimulator implements Device {
     if (image.length > this.dramBytes) {
       throw new DeviceArgumentError(`loadImage: the image has ${image.length} bytes, more than DRAM (${this.dramBytes})`);
     }
-    // A DRAM nothing has written is still zero: skipping the fill keeps untouched pages unmapped, which
-    // matters for multi-GiB DRAMs (first-touching 2 GiB takes seconds and all of that memory).
-    if (this.written) this.dram.bytes.fill(0, image.length);
+    // Only bytes something wrote (host writes, images, STOREs) are cleared: untouched pages of a multi-GiB
+    // DRAM stay unmapped, and a regression does not clear megabytes per program.
+    const dirtyEnd = this.dram.takeWrittenEnd();
+    if (dirtyEnd > image.length) this.dram.bytes.fill(0, image.length, dirtyEnd);
     this.dram.bytes.set(image);
-    this.written ||= image.length > 0;
+    this.dram.noteWrite(image.length);
     this.allocator.reset();
   }
 
   async run(insnAddr: number, insnCount: number, options: RunOptions = {}): Promise<RunResult> {
     if (this.gemmKernel === 'wasm') this.gemmKernel = await sharedWasmKernel();
-    this.written = true;
     const t0 = process.hrtime.bigint();
     const cfg = this.config;
     const maxUops = checkBudget(options.maxUops);

@@ -17,6 +17,7 @@ export function checkStore(st: FsimState, insn: MemInsn): boolean | null {
   const range = storeDramRange(st, insn);
   if (!range) return null;
   st.dram.check(range[0], range[1], 'STORE writes', (d) => memoryError(st, d));
+  st.dram.noteWrite(range[1]);
   const { xSize, ySize, sramBase } = insn;
   return checkSram(st, 'STORE OUT SRAM', sramBase, sramBase + ySize * xSize - 1, st.cfg.tensor.out.depth);
 }

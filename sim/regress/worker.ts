@@ -45,7 +45,9 @@ async function devices(t: WorkerTask, dramBytes: number): Promise<Pair> {
   have?.ref.close?.();
   have?.dut.close?.();
   const cfg = configOf(t);
-  const size = Math.max(MIN_DRAM, Math.ceil(dramBytes / 4096) * 4096);
+  // Grown geometrically: a later program that needs a little more DRAM must not reopen (and rebuild the
+  // model's Verilog) again and again.
+  const size = Math.max(MIN_DRAM, Math.ceil(dramBytes / 4096) * 4096, 2 * (have?.dramBytes ?? 0));
   const log = () => undefined;
   const pair = {
     ref: await openDevice(t.reference, cfg, { dramBytes: size, log }),

@@ -20,6 +20,8 @@ export interface TsimBuildOptions {
   trace?: TraceFormat | false;
   /** Tracing: the clock the waveform's time axis shows (default DEFAULT_CLOCK_MHZ). */
   clockMhz?: number;
+  /** `baseline`: Verilator's and make's default optimization (no speed flags), to measure what they give. */
+  flagSet?: 'tuned' | 'baseline';
   /** Readable prefix of the cache directory; defaults to `tsim-<core>-<bus>`. */
   name?: string;
   cacheDir?: string;
@@ -91,26 +93,25 @@ export async function buildTsim(options: TsimBuildOptions): Promise<TsimBuild> {
   // OPT_FAST/OPT_GLOBAL: verilated.mk compiles the model and runtime with -Os after our CFLAGS (so -O2 there
   // is overridden); -O2 on make's command line makes the 256x256 blocked GEMM simulate 1.17M -> 1.93M
   // cycles/s for ~7 s more build time (-O3 and -march=native measured slower or no better).
+  const baseline = options.flagSet === 'baseline';
   const flags: string[] = [
     '-LDFLAGS',
     '-Wl,-Bsymbolic',
     '-CFLAGS',
     '-DVL_USER_FINISH -DVL_USER_STOP -DVL_USER_FATAL',
-    '-MAKEFLAGS',
-    'OPT_FAST=-O2',
-    '-MAKEFLAGS',
-    'OPT_GLOBAL=-O2',
+    ...(baseline ? [] : ['-MAKEFLAGS', 'OPT_FAST=-O2', '-MAKEFLAGS', 'OPT_GLOBAL=-O2']),
   ];
   if (trace === 'fst') flags.push('--trace-fst', '--trace-structs', '--timescale', '1ns/1ps');
   if (trace === 'vcd') flags.push('--trace', '--trace-structs', '--timescale', '1ns/1ps');
   const build = await verilatorBuild({
-    name: options.name ?? `tsim-${options.core.top}-${busBits}${trace ? `-${trace}` : ''}`,
+    name: options.name ?? `tsim-${options.core.top}-${busBits}${trace ? `-${trace}` : ''}${baseline ? '-baseline' : ''}`,
     top: TSIM_TOP,
     kind: 'lib',
     verilog: [...options.core.verilog, shell],
     cpp: BRIDGE_SOURCES.map(readBridge),
     headers: [...BRIDGE_HEADERS.map(readBridge), { name: 'tsim_config.h', text: tsimConfigHeader(busBits, trace, options.clockMhz) }],
     flags,
+    flagSet: options.flagSet,
     cacheDir: options.cacheDir,
     log: options.log,
   });

@@ -73,6 +73,8 @@ export interface TsimBuildDeviceOptions extends TsimDeviceOptions {
   trace?: TraceFormat | false;
   /** Tracing: the clock frequency the waveform's time axis shows (default 100 MHz). */
   clockMhz?: number;
+  /** `baseline`: built without the speed flags (vta bench compares the two). */
+  flagSet?: 'tuned' | 'baseline';
   cacheDir?: string;
   log?: (line: string) => void;
 }
@@ -129,6 +131,8 @@ export class TsimDevice implements Device {
   readonly dramBytes: number;
   /** DRAM itself (no copy); invalid after close(). */
   private bytes: Uint8Array;
+  /** One past the highest DRAM byte the host may have made non-zero since the last loadImage. */
+  private hostWrittenEnd = 0;
   private readonly lib: TsimLib;
   private handle: TsimHandle | null;
   private readonly allocator: PageAllocator;
@@ -149,6 +153,7 @@ export class TsimDevice implements Device {
       core: options.core,
       trace: options.trace,
       clockMhz: options.clockMhz,
+      flagSet: options.flagSet,
       cacheDir: options.cacheDir,
       log: options.log,
     });
@@ -218,6 +223,7 @@ export class TsimDevice implements Device {
   /** The DRAM bytes themselves, without a copy; valid until close(). */
   dramView(): Uint8Array {
     this.model();
+    this.hostWrittenEnd = this.dramBytes; // the caller may write anywhere: the next loadImage clears it all
     return this.bytes;
   }
 
@@ -250,6 +256,7 @@ export class TsimDevice implements Device {
     this.model();
     this.range('write', addr, bytes.length);
     this.bytes.set(bytes, addr);
+    this.hostWrittenEnd = Math.max(this.hostWrittenEnd, addr + bytes.length);
   }
 
   read(addr: number, len: number): Uint8Array {
@@ -263,8 +270,12 @@ export class TsimDevice implements Device {
     if (image.length > this.dramBytes) {
       throw new DeviceArgumentError(`loadImage: the image has ${image.length} bytes, more than DRAM (${this.dramBytes})`);
     }
+    // Only what may be non-zero is cleared: what the host wrote (images, write()) and what the core wrote
+    // (the bridge's high-water mark), not the whole DRAM (megabytes per program in a regression).
+    const dirtyEnd = Math.min(this.dramBytes, Math.max(this.hostWrittenEnd, this.lib.takeWrittenEnd(this.model())));
     this.bytes.set(image);
-    this.bytes.fill(0, image.length);
+    if (dirtyEnd > image.length) this.bytes.fill(0, image.length, dirtyEnd);
+    this.hostWrittenEnd = image.length;
     this.allocator.reset();
   }
 

@@ -64,6 +64,8 @@ export interface TsimLib {
   destroy(m: TsimHandle): void;
   dram(m: TsimHandle): unknown;
   dramBytes(m: TsimHandle): number;
+  /** One past the highest DRAM byte the core wrote since the last call; restarts the count. */
+  takeWrittenEnd(m: TsimHandle): number;
   setParam(m: TsimHandle, param: number, value: number): number;
   getParam(m: TsimHandle, param: number): number;
   reset(m: TsimHandle): void;
@@ -106,6 +108,7 @@ export function loadTsimLib(path: string): TsimLib {
     destroy: lib.func(`void tsim_destroy(${P} m)`),
     dram: lib.func(`uint8_t *tsim_dram(${P} m)`),
     dramBytes: lib.func(`uint64_t tsim_dram_bytes(${P} m)`),
+    takeWrittenEnd: lib.func(`uint64_t tsim_dram_take_written_end(${P} m)`),
     setParam: lib.func(`int tsim_set_param(${P} m, int param, uint64_t value)`),
     getParam: lib.func(`uint64_t tsim_get_param(${P} m, int param)`),
     reset: lib.func(`void tsim_reset(${P} m)`),
@@ -124,6 +127,7 @@ export function loadTsimLib(path: string): TsimLib {
     destroy: (m) => f.destroy(m),
     dram: (m) => f.dram(m),
     dramBytes: (m) => num(f.dramBytes(m)),
+    takeWrittenEnd: (m) => num(f.takeWrittenEnd(m)),
     setParam: (m, p, v) => f.setParam(m, p, v) as number,
     getParam: (m, p) => num(f.getParam(m, p)),
     reset: (m) => f.reset(m),

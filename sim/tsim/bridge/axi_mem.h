@@ -58,6 +58,8 @@ class AxiMem {
   AxiMemFault fault;
   // Totals since construction.
   uint64_t read_bursts = 0, read_beats = 0, write_bursts = 0, write_beats = 0, cross_4k = 0;
+  // One past the highest DRAM byte the core has written since the host last asked (tsim_dram_take_written_end).
+  uint64_t written_end = 0;
 
   // Slave outputs presented during the current cycle.
   bool awready = false, wready = false, bvalid = false, arready = false, rvalid = false, rlast = false;
@@ -216,6 +218,7 @@ class AxiMem {
   void commit() {
     for (const HeldBeat& h : held_) {
       uint8_t* dst = dram_ + h.at;
+      if (h.at + bus_bytes_ > written_end) written_end = h.at + bus_bytes_;
       for (unsigned byte = 0; byte < bus_bytes_; byte += 8) {
         uint8_t s = h.strb[byte >> 3];
         if (s == 0xff) {

@@ -265,6 +265,11 @@ void tsim_destroy(TsimModel* m) {
 
 uint8_t* tsim_dram(TsimModel* m) { return m->dram; }
 uint64_t tsim_dram_bytes(TsimModel* m) { return m->dram_bytes; }
+uint64_t tsim_dram_take_written_end(TsimModel* m) {
+  const uint64_t end = m->mem->written_end;
+  m->mem->written_end = 0;
+  return end;
+}
 
 int tsim_set_param(TsimModel* m, int param, uint64_t v) {
   AxiMemParams& p = m->mem->params;

@@ -69,6 +69,8 @@ void tsim_destroy(TsimModel* m);
 /** The DRAM: one byte buffer, address 0 first, owned by the model; stays at this address until destroy. */
 uint8_t* tsim_dram(TsimModel* m);
 uint64_t tsim_dram_bytes(TsimModel* m);
+/** One past the highest DRAM byte the core wrote since the last call (0 if none); restarts the count. */
+uint64_t tsim_dram_take_written_end(TsimModel* m);
 /** Sets a TsimParam; returns 0, or TSIM_BAD_ARG. */
 int tsim_set_param(TsimModel* m, int param, uint64_t value);
 uint64_t tsim_get_param(TsimModel* m, int param);
