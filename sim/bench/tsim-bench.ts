@@ -12,7 +12,8 @@
 import { writeFileSync } from 'fs';
 import { deriveConfig, DEFAULT_CONFIG_JSON, MEM_TYPE, VtaConfig, withOverrides } from '../../hw/vta/config';
 import { ALU_OPCODE, build, encodeProgram, encodeUop, Insn, INSN_BYTES } from '../../hw/vta/isa';
-import type { TsimDevice, TsimRunResult } from '../tsim/device';
+import { TsimDevice, TsimRunResult } from '../tsim/device';
+import { emitRtl } from '../../gen/rtl';
 import { openDevice } from '../targets';
 import { syntheticWorkload, vectorWorkloads, Workload } from './fsim-bench';
 
@@ -52,7 +53,15 @@ export interface TsimBenchReport {
   date: string;
   cpu: string;
   memory: string;
-  simSpeed: { workload: string; simCyclesPerSecond: number; runs: number };
+  simSpeed: {
+    workload: string;
+    simCyclesPerSecond: number;
+    runs: number;
+    /** The same Verilog built with Verilator's and make's default flags, runs interleaved with the tuned build. */
+    baselineCyclesPerSecond?: number;
+    /** Seconds each build took here (0 when it came from the cache). */
+    buildSeconds?: { tuned: number; baseline: number };
+  };
   gemm: TsimGemmRow[];
   alu: TsimAluRow[];
 }
@@ -90,22 +99,59 @@ export function aluWorkload(cfg: VtaConfig, form: 'imm' | 'vec', k: number): Wor
   return { name: `ALU ADD ${form} ${k}x(${iterOut}x${iterIn})`, cfg, image, insnAddr, insnCount: insns.length };
 }
 
+const buildText = (s: number): string => (s > 0 ? `${s.toFixed(1)} s` : 'cached');
+
 async function runOn(dev: TsimDevice, w: Workload): Promise<TsimRunResult> {
   dev.loadImage(w.image);
   return dev.run(w.insnAddr, w.insnCount);
 }
 
+/** The build time a `verilator: built NAME in S s` line reports, else 0 (taken from the cache). */
+function builtSeconds(lines: string[]): number {
+  for (const l of lines) {
+    const m = /^verilator: built \S+ in ([\d.]+) s/.exec(l);
+    if (m) return Number(m[1]);
+  }
+  return 0;
+}
+
+/** The configuration's core built with the baseline flags (Verilator's and make's defaults). */
+async function baselineDevice(cfg: VtaConfig, log: (s: string) => void): Promise<{ dev: TsimDevice; seconds: number }> {
+  const lines: string[] = [];
+  const rtl = emitRtl(cfg);
+  const dev = await TsimDevice.build(cfg, {
+    core: { top: rtl.top, verilog: rtl.files },
+    dramBytes: 4 << 20,
+    flagSet: 'baseline',
+    log: (l) => {
+      lines.push(l);
+      log(l);
+    },
+  });
+  return { dev, seconds: builtSeconds(lines) };
+}
+
 /** Opens (building or taking the cached library) one TSIM device per configuration. */
 class Devices {
   private readonly open = new Map<string, TsimDevice>();
+  private readonly seconds = new Map<string, number>();
   constructor(private readonly log: (s: string) => void) {}
   async get(cfg: VtaConfig): Promise<TsimDevice> {
     let d = this.open.get(cfg.hash);
     if (!d) {
-      d = (await openDevice('tsim', cfg, { dramBytes: 4 << 20, log: this.log })) as unknown as TsimDevice;
+      const lines: string[] = [];
+      const log = (l: string) => {
+        lines.push(l);
+        this.log(l);
+      };
+      d = (await openDevice('tsim', cfg, { dramBytes: 4 << 20, log })) as unknown as TsimDevice;
       this.open.set(cfg.hash, d);
+      this.seconds.set(cfg.hash, builtSeconds(lines));
     }
     return d;
+  }
+  buildSeconds(cfg: VtaConfig): number {
+    return this.seconds.get(cfg.hash) ?? 0;
   }
   close(): void {
     for (const d of this.open.values()) d.close();
@@ -144,6 +190,8 @@ export async function runTsimBench(options: {
   speedRuns?: number;
   /** Benchmark this configuration: the vectors written for it, a synthetic GEMM stream and the ALU rows. */
   config?: VtaConfig;
+  /** Also build the core with the baseline flags and measure its speed beside the tuned build (default true). */
+  baseline?: boolean;
 }): Promise<TsimBenchReport> {
   const log = options.log ?? (() => undefined);
   const devices = new Devices(log);
@@ -159,12 +207,26 @@ export async function runTsimBench(options: {
       let r = await runOn(dev, w);
       if (w.name.startsWith(SPEED_WORKLOAD)) {
         const runs = options.speedRuns ?? 5;
-        let best = r.simCyclesPerSecond;
-        for (let i = 1; i < runs; i++) {
-          r = await runOn(dev, w);
-          best = Math.max(best, r.simCyclesPerSecond);
+        const base = options.baseline === false ? null : await baselineDevice(w.cfg, log);
+        try {
+          // interleaved, best of each: both builds see the same machine load
+          let best = r.simCyclesPerSecond;
+          let baseBest = 0;
+          for (let i = 0; i < runs; i++) {
+            if (base) baseBest = Math.max(baseBest, (await runOn(base.dev, w)).simCyclesPerSecond);
+            if (i === 0) continue;
+            r = await runOn(dev, w);
+            best = Math.max(best, r.simCyclesPerSecond);
+          }
+          speed = {
+            workload: w.name,
+            simCyclesPerSecond: best,
+            runs,
+            ...(base ? { baselineCyclesPerSecond: baseBest, buildSeconds: { tuned: devices.buildSeconds(w.cfg), baseline: base.seconds } } : {}),
+          };
+        } finally {
+          base?.dev.close();
         }
-        speed = { workload: w.name, simCyclesPerSecond: best, runs };
       }
       gemm.push(gemmRow(w, r));
       // The same program on a 128-bit bus: what the core does when DRAM bandwidth is not the limit.
@@ -250,6 +312,15 @@ export function formatTsimTable(r: TsimBenchReport): string {
   );
   return [
     `simulation speed: ${(r.simSpeed.simCyclesPerSecond / 1e6).toFixed(2)}M simulated cycles/s (best of ${r.simSpeed.runs} runs of ${r.simSpeed.workload}; CPU ${r.cpu})`,
+    ...(r.simSpeed.baselineCyclesPerSecond
+      ? [
+          `  baseline flags (Verilator's and make's defaults, same Verilog, runs interleaved): ${(r.simSpeed.baselineCyclesPerSecond / 1e6).toFixed(2)}M cycles/s; ` +
+            `tuned / baseline = ${(r.simSpeed.simCyclesPerSecond / r.simSpeed.baselineCyclesPerSecond).toFixed(2)}x` +
+            (r.simSpeed.buildSeconds
+              ? `; builds here: tuned ${buildText(r.simSpeed.buildSeconds.tuned)}, baseline ${buildText(r.simSpeed.buildSeconds.baseline)}`
+              : ''),
+        ]
+      : []),
     '',
     g,
     '',

@@ -33,6 +33,11 @@ export interface VerilatorBuildSpec {
   flags?: readonly string[];
   /** `exe` builds a program (--exe --build); `lib` builds a shared library for the TSIM bridge. */
   kind: 'exe' | 'lib';
+  /**
+   * `tuned` (default): Verilator's documented speed options (-O3, --x-assign/--x-initial fast, --noassert)
+   * and -O2 for our C++; `baseline`: none of them (Verilator's and make's defaults), for comparisons.
+   */
+  flagSet?: 'tuned' | 'baseline';
   /** Where builds are cached; defaults to `<repo>/.cache/verilator` or $VTA_CACHE_DIR. */
   cacheDir?: string;
   /** Called with progress lines; defaults to stderr. */
@@ -75,6 +80,7 @@ export function defaultCacheDir(): string {
 export function buildHash(spec: VerilatorBuildSpec): string {
   const h = createHash('sha256');
   h.update(`${verilatorVersion()}\0${spec.kind}\0${spec.top}\0${(spec.flags ?? []).join(' ')}\0`);
+  if (spec.flagSet === 'baseline') h.update('baseline\0');
   for (const f of [...spec.verilog, ...spec.cpp]) h.update(`${f.name}\0${f.text}\0`);
   for (const f of spec.headers ?? []) h.update(`header\0${f.name}\0${f.text}\0`);
   return h.digest('hex').slice(0, 16);
@@ -136,14 +142,9 @@ export async function verilatorBuild(spec: VerilatorBuildSpec): Promise<Verilato
       spec.top,
       '-Mdir',
       'obj',
-      '-O3',
-      '--x-assign',
-      'fast',
-      '--x-initial',
-      'fast',
-      '--noassert',
+      ...(spec.flagSet === 'baseline' ? [] : ['-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert']),
       '-CFLAGS',
-      `-O2 -fPIC${spec.headers?.length ? ' -I../src' : ''}`,
+      `${spec.flagSet === 'baseline' ? '' : '-O2 '}-fPIC${spec.headers?.length ? ' -I../src' : ''}`,
       ...(spec.flags ?? []),
       ...(spec.kind === 'lib' ? ['-LDFLAGS', '-shared', '-o', artifactName] : []),
       ...spec.verilog.map((f) => join('src', f.name)),

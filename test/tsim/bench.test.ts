@@ -3,6 +3,7 @@
 // render a report. The full bench (`npm run bench`) is not part of the test suite.
 
 import { deriveConfig, DEFAULT_CONFIG_JSON } from '../../hw/vta/config';
+import { buildHash } from '../../sim/verilator/build';
 import { aluWorkload, formatTsimTable, TsimBenchReport, tsimUtilizationSvg } from '../../sim/bench/tsim-bench';
 import { openDevice } from '../../sim/targets';
 
@@ -34,7 +35,7 @@ test('table and SVG of a TSIM bench report', () => {
     date: 'now',
     cpu: 'cpu',
     memory: 'mem',
-    simSpeed: { workload: 'w', simCyclesPerSecond: 1.5e6, runs: 3 },
+    simSpeed: { workload: 'w', simCyclesPerSecond: 1.5e6, runs: 3, baselineCyclesPerSecond: 0.5e6, buildSeconds: { tuned: 12.5, baseline: 0 } },
     gemm: [
       {
         workload: 'a<b',
@@ -55,6 +56,8 @@ test('table and SVG of a TSIM bench report', () => {
   };
   const text = formatTsimTable(report);
   expect(text).toContain('1.50M simulated cycles/s');
+  expect(text).toContain('baseline flags');
+  expect(text).toContain('0.50M cycles/s; tuned / baseline = 3.00x; builds here: tuned 12.5 s, baseline cached');
   expect(text).toContain('50.0%');
   expect(text).toContain('62.5%');
   const svg = tsimUtilizationSvg(report);
@@ -67,4 +70,10 @@ test('table and SVG of a TSIM bench report', () => {
   expect(svg).toMatch(/bus bound: .*DRAM byte/);
   expect(svg).toMatch(/target: the utilization .* \(90% of peak\)/);
   expect(svg.match(/>\d+%<\/text>/g)).toHaveLength(11);
+});
+
+test('the baseline-flags build is a different cache entry of the same sources', () => {
+  const spec = { name: 'x', top: 'T', verilog: [{ name: 'T.v', text: 'module T; endmodule' }], cpp: [], kind: 'lib' as const };
+  expect(buildHash({ ...spec, flagSet: 'baseline' })).not.toBe(buildHash(spec));
+  expect(buildHash({ ...spec, flagSet: 'tuned' })).toBe(buildHash(spec));
 });
