@@ -58,8 +58,9 @@ function requantizeSums(sums: Float64Array, r: Requant, C: number, inner: number
       const m = perChannel(r.multiplier, c, 0);
       const shift = -perChannel(r.shift, c, 0);
       const { min, max, zeroPoint } = r;
+      const multiply = multiplyByQuantizedMultiplier; // once: an imported binding is a getter call under CommonJS
       for (let k = base; k < base + inner; k++) {
-        const v = multiplyByQuantizedMultiplier(sums[k] | 0, m, shift) + zeroPoint;
+        const v = multiply(sums[k] | 0, m, shift) + zeroPoint;
         out[k] = v < min ? min : v > max ? max : v;
       }
     } else {

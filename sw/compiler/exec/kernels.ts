@@ -56,10 +56,11 @@ function im2col(
             col.fill(0, ob, ob + OW);
             continue;
           }
-          if (ox0 > 0) col.fill(0, ob, ob + ox0);
+          // pads at the row ends are a few elements: plain stores, not fill() calls
+          for (let ox = 0; ox < ox0; ox++) col[ob + ox] = 0;
           const xrow = xc + y * W - pl + kx;
           for (let ox = ox0; ox <= ox1; ox++) col[ob + ox] = x[xrow + ox * sw];
-          if (ox1 < OW - 1) col.fill(0, ob + ox1 + 1, ob + OW);
+          for (let ox = ox1 + 1; ox < OW; ox++) col[ob + ox] = 0;
         }
         if (stride > plane) col.fill(0, rb + plane, rb + stride);
       }
