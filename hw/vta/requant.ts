@@ -159,7 +159,7 @@ export function decodeParam(bytes: Uint8Array, offset = 0): RequantParam {
 }
 
 /** Encodes a parameter word; every field is range-checked (`what` names it in errors). */
-export function encodeParam(p: RequantParam, out = new Uint8Array(REQ_LANE_BYTES), offset = 0, what = 'requant parameter'): Uint8Array {
+export function encodeParam(p: RequantParam, out: Uint8Array = new Uint8Array(REQ_LANE_BYTES), offset = 0, what = 'requant parameter'): Uint8Array {
   const check = (name: string, v: number, lo: number, hi: number) => {
     if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${what}: ${name} = ${v} outside [${lo}, ${hi}]`);
   };
