@@ -6,6 +6,10 @@ import { build, MEM_TYPE_NAMES } from '../../hw/vta/isa';
 import { formatInsn } from '../../hw/vta/disasm';
 import { ALU_OPCODE_REQ, encodeParam, INT32_MAX, INT32_MIN, MEM_TYPE_REQ, REQ_LANE_BYTES, RequantParam, requantStage } from '../../hw/vta/requant';
 import { mulberry32 } from '../../sim/testing/prng';
+import { readdirSync } from 'fs';
+import { join } from 'path';
+import { replay } from '../../sim/replay';
+import { loadVector } from '../../sim/vector';
 import { config, device, int32Bytes, put, runInsns, uopBytes } from './helpers';
 
 const UOP = MEM_TYPE_NAMES.indexOf('UOP');
@@ -104,4 +108,14 @@ test('REQUANT_BUFF_DEPTH is validated', () => {
   expect(config({ REQUANT_BUFF_DEPTH: 0 }).hash).toBe(config().hash);
   expect(config({ REQUANT_BUFF_DEPTH: 64 }).requant).toEqual({ depth: 64, logDepth: 6, elemBytes: 128, elemBits: 1024 });
   expect(DEFAULT_CONFIG_JSON).not.toHaveProperty('REQUANT_BUFF_DEPTH');
+});
+
+test('the stage vectors (test/sim/fixtures/requant-vectors) replay on fsim', async () => {
+  const dir = join(__dirname, 'fixtures', 'requant-vectors');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(8);
+  for (const file of files) {
+    const r = await replay(loadVector(join(dir, file)), { target: 'fsim', maxMismatches: 4 });
+    expect({ file, mismatches: r.mismatchCount }).toEqual({ file, mismatches: 0 });
+  }
 });
