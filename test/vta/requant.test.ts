@@ -9,6 +9,7 @@ import {
   INT32_MIN,
   multiplyByQuantizedMultiplier,
   RequantParam,
+  RequantScheme,
   requantize,
   requantStage,
   roundingDivideByPOT,
@@ -16,6 +17,10 @@ import {
   schemeParam,
 } from '../../hw/vta/requant';
 import { mulberry32 } from '../../sim/testing/prng';
+import { DEFAULT_CONFIG_JSON, deriveConfig } from '../../hw/vta/config';
+import { ALU_OPCODE } from '../../hw/vta/isa';
+import { lowerRequant, RequantLowering } from '../../hw/vta/requant-lowering';
+import { aluOp } from '../../sim/fsim/alu';
 
 const wrap32 = (v: bigint) => BigInt.asIntN(32, v);
 
@@ -127,5 +132,49 @@ test('parameter words: encode/decode round trip; the stage is the evaluator of t
     zeroPoint: 2,
     min: -128,
     max: 127,
+  });
+});
+
+describe('lowering: the stage when the configuration has it, else ALU micro-ops, else the CPU', () => {
+  const base = deriveConfig(DEFAULT_CONFIG_JSON);
+  const withMul = deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'] });
+  const withStage = deriveConfig({ ...DEFAULT_CONFIG_JSON, REQUANT_BUFF_DEPTH: 16 });
+  const runSteps = (acc: number, l: Extract<RequantLowering, { engine: 'alu' }>) =>
+    l.steps.reduce((v, s) => aluOp(ALU_OPCODE[s.op], v, s.imm), (acc + l.biasAdd) | 0);
+
+  test('ALU micro-ops compute the evaluator (no 32-bit wrap in range)', () => {
+    const rnd = mulberry32(3);
+    const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+    for (let k = 0; k < 3000; k++) {
+      const out = { zeroPoint: int(-20, 20), min: int(-128, 0), max: int(0, 127) };
+      const rounding = rnd() < 0.5 ? ('floor' as const) : ('half-up' as const);
+      const r: RequantScheme =
+        k % 2
+          ? { kind: 'shift', shift: int(-3, 20), rounding, ...out }
+          : { kind: 'alu-mul', preShift: int(0, 6), multiplier: int(-3000, 3000), shift: int(0, 14), rounding, ...out };
+      const l = lowerRequant(withMul, r);
+      if (l.engine !== 'alu') throw new Error(`expected ALU, got ${JSON.stringify(l)}`);
+      const acc = int(-(2 ** 20), 2 ** 20);
+      expect([k, runSteps(acc, l)]).toEqual([k, requantize(acc, r)]);
+    }
+  });
+
+  test('the stage runs Q31 and floor shifts; the reasons name what is missing', () => {
+    const q31: RequantScheme = { kind: 'q31', multiplier: 1 << 30, exponent: -3, zeroPoint: 1, min: -128, max: 127 };
+    expect(lowerRequant(withStage, q31)).toEqual({
+      engine: 'stage',
+      param: { mode: 'q31', multiplier: 1 << 30, exponent: -3, zeroPoint: 1, min: -128, max: 127 },
+    });
+    expect(lowerRequant(base, q31)).toEqual({
+      engine: 'cpu',
+      reason: expect.stringMatching(/needs the requantization stage; the configuration has no requantization stage/),
+    });
+    const mul: RequantScheme = { kind: 'alu-mul', preShift: 0, multiplier: 5, shift: 2, rounding: 'floor', zeroPoint: 0, min: -128, max: 127 };
+    expect(lowerRequant(base, mul)).toEqual({ engine: 'cpu', reason: expect.stringMatching(/needs MUL in ALU_OPS/) });
+    expect(lowerRequant(withStage, { kind: 'shift', shift: 7, rounding: 'floor', zeroPoint: 0, min: 0, max: 127 }).engine).toBe('stage');
+    expect(lowerRequant(withStage, { kind: 'shift', shift: 7, rounding: 'half-up', zeroPoint: 0, min: 0, max: 127 })).toMatchObject({
+      engine: 'alu',
+      biasAdd: 64,
+    });
   });
 });
