@@ -85,7 +85,7 @@ export class Compute extends Module {
    * ACC load's VME client and base: the compute stage runs one LOAD at a time, so `toReq` (the current
    * instruction is LOAD REQ) routes the client to one of the two loaders.
    */
-  private requantBuffer(cur: UIntV, toReq: BoolV) {
+  private requantBuffer(cur: UIntV, toReq: BoolV, acc: TensorLoad['io']['rd']) {
     const { cfg, io } = this;
     const geom = cfg.requant!;
     const reqMem = mem('req_mem', { depth: geom.depth, elem: UInt(geom.elemBits), readUnderWrite: 'old' });
@@ -93,7 +93,6 @@ export class Compute extends Module {
     tlReq.io.insn.set(cur);
     tlReq.io.base.set(io.accBase);
     reqMem.write(tlReq.io.wr.addr, tlReq.io.wr.data, tlReq.io.wr.en);
-    const acc = this.accLoaderRd!;
     const rd = io.rdAcc;
     rd.cmd.valid.set(mux(toReq, tlReq.io.rd.cmd.valid, acc.cmd.valid));
     rd.cmd.bits.addr.set(mux(toReq, tlReq.io.rd.cmd.bits.addr, acc.cmd.bits.addr));
@@ -110,9 +109,6 @@ export class Compute extends Module {
     }
     return { mem: reqMem, load: tlReq, toReq };
   }
-
-  /** The ACC loader's read client when the requantization stage shares it (set before requantBuffer). */
-  private accLoaderRd: TensorLoad['io']['rd'] | null = null;
 
   build(): void {
     const { cfg, io } = this;
@@ -170,11 +166,10 @@ export class Compute extends Module {
       tl.io.insn.set(cur);
       tl.io.base.set(base);
       // With the requantization stage, the ACC client is shared with LOAD REQ (requantBuffer).
-      if (cfg.requant && tl === tlAcc) this.accLoaderRd = tlAcc.io.rd;
-      else connect(rd, tl.io.rd);
+      if (!(cfg.requant && tl === tlAcc)) connect(rd, tl.io.rd);
     }
     uopMem.write(tlUop.io.wr.addr, tlUop.io.wr.data, tlUop.io.wr.en);
-    const req = cfg.requant ? this.requantBuffer(cur, memType.eq(MEM_TYPE_REQ)) : null;
+    const req = cfg.requant ? this.requantBuffer(cur, memType.eq(MEM_TYPE_REQ), tlAcc.io.rd) : null;
 
     // ---- FSM ----
     const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'PUSH'] as const);
