@@ -27,7 +27,12 @@ export function requantLane(acc: SIntV, word: UIntV): SIntV {
 
   const x = acc.shl(left);
   // SaturatingRoundingDoublingHighMul(x, M)
-  const p = x.mul(M); // SInt(64), exact
+  // x·M as an unsigned 32x32 product with the two's-complement corrections (exact mod 2^64, and |x·M| < 2^63):
+  // a signed product of the DSL widens both operands to 64 bits first, which costs twice the DSP blocks.
+  const ux = x.asUInt();
+  const um = M.asUInt();
+  const correction = mux(x.bit(31), um, U(0, 32)).add(mux(M.bit(31), ux, U(0, 32)));
+  const p = ux.mul(um).sub(correction.zext(64).shl(32)).asSInt();
   const pNeg = p.bit(63);
   const nudge = mux(pNeg, S(1 - 2 ** 30, 64), S(2 ** 30, 64));
   const t = p.add(nudge); // |t| < 2^63 except for the saturating case, which is replaced below
