@@ -38,6 +38,7 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'gemm-pipeline', type: 'int', metavar: 'N', help: 'register stages in the GEMM core, 1..8 (2)' },
     { name: 'alu-ii', type: 'int', metavar: 'N', help: 'cycles per vector-ALU micro-op, 1 or 2; 2 lets ACC use one read port (1)' },
     { name: 'gemm-dsp-packing', type: 'int', metavar: 'N', help: 'int8 products per GEMM DSP multiplier, 1 or 2 (1)' },
+    { name: 'requant-depth', type: 'int', metavar: 'N', help: 'entries of the requantization stage, 0 = none (0); hw/vta/REQUANT.md' },
     {
       name: 'board',
       type: 'string',
@@ -134,6 +135,7 @@ const KNOB_FLAGS = new Set([
   'gemm-pipeline',
   'alu-ii',
   'gemm-dsp-packing',
+  'requant-depth',
 ]);
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
@@ -151,6 +153,7 @@ const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
   ['gemm-pipeline', 'GEMM_PIPELINE_DEPTH'],
   ['alu-ii', 'ALU_INITIATION_INTERVAL'],
   ['gemm-dsp-packing', 'GEMM_DSP_PACKING'],
+  ['requant-depth', 'REQUANT_BUFF_DEPTH'],
 ];
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
@@ -244,6 +247,7 @@ const EXTENSION_KEYS = [
   'GEMM_PIPELINE_DEPTH',
   'ALU_INITIATION_INTERVAL',
   'GEMM_DSP_PACKING',
+  'REQUANT_BUFF_DEPTH',
 ] as const;
 
 /**

@@ -3,6 +3,7 @@
 // share one source of truth with the generated RTL. Output is deterministic (no timestamp).
 
 import { ALU_OP_NAMES, ISA, MEM_TYPE, TENSOR_KINDS, VtaConfig } from '../hw/vta/config';
+import { ALU_OPCODE_REQ, MEM_TYPE_REQ, REQ_LANE_BYTES } from '../hw/vta/requant';
 import type { FieldLayout } from '../hw/vta/layout';
 import { GENERATOR } from '../cli/version';
 import { HOST_REGISTERS, REG } from '../hw/vta/regs';
@@ -185,6 +186,18 @@ export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR
 
   section('ALU opcodes');
   ALU_OP_NAMES.forEach((name, i) => def(`VTA_ALU_OPCODE_${name}`, i, cfg.aluOps.includes(name) ? undefined : 'not in this configuration'));
+
+  if (cfg.requant) {
+    // Only with the stage: without it the header is VTA's, unchanged.
+    section('Requantization stage (hw/vta/REQUANT.md)');
+    def('VTA_MEM_ID_REQ', MEM_TYPE_REQ);
+    def('VTA_ALU_OPCODE_REQ', ALU_OPCODE_REQ);
+    def('VTA_REQ_LANE_BYTES', REQ_LANE_BYTES, "bytes of one output lane's parameter word");
+    def('VTA_REQ_ELEM_BYTES', cfg.requant.elemBytes);
+    def('VTA_LOG_REQ_BUFF_DEPTH', cfg.requant.logDepth);
+    def('VTA_REQ_BUFF_DEPTH', cfg.requant.depth, 'elements');
+    def('VTA_REQ_MODE_SHIFT_BIT', 63, 'in the parameter word: 1 = acc >> -exponent, 0 = TFLite Q31');
+  }
 
   for (const key of ['mem', 'gemm', 'alu', 'uop'] as const) {
     const layout: FieldLayout = cfg.layout[key];

@@ -4,6 +4,7 @@
 import { createHash } from 'crypto';
 import { ConfigError } from './errors';
 import { FieldLayout, packFields } from './layout';
+import { checkRequantDepth, REQ_LANE_BYTES } from './requant';
 
 export const ALU_OP_NAMES = ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'] as const;
 export type AluOpName = (typeof ALU_OP_NAMES)[number];
@@ -62,6 +63,11 @@ export interface VtaConfigJson {
    * multiply computes a shared input times two weights (output lanes 2k and 2k+1), exactly.
    */
   GEMM_DSP_PACKING?: number;
+  /**
+   * Extension: entries of the requantization parameter buffer; 0 (the default) = no requantization stage.
+   * A power of two ≥ 2 adds LOAD memory_type 6 (REQ) and ALU opcode 5 (REQ); see hw/vta/REQUANT.md.
+   */
+  REQUANT_BUFF_DEPTH?: number;
 }
 
 const REQUIRED_KEYS = [
@@ -86,12 +92,14 @@ const OPTIONAL_INT_KEYS = [
   'GEMM_PIPELINE_DEPTH',
   'ALU_INITIATION_INTERVAL',
   'GEMM_DSP_PACKING',
+  'REQUANT_BUFF_DEPTH',
 ] as const;
 const KNOWN_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_INT_KEYS, 'TARGET', 'HW_VER', 'ALU_OPS']);
 
 const HASH_WHEN_NOT_DEFAULT: readonly (readonly [string, unknown])[] = [
   ['ALU_INITIATION_INTERVAL', 1],
   ['GEMM_DSP_PACKING', 1],
+  ['REQUANT_BUFF_DEPTH', 0],
 ];
 
 /** VTA's default configuration (config/vta_config.json with TARGET sim). */
@@ -149,6 +157,14 @@ export interface InsnLayouts {
   readonly uop: FieldLayout;
 }
 
+/** The requantization stage's parameter buffer (REQUANT.md): one entry = BLOCK_OUT 8-byte lane words. */
+export interface RequantGeom {
+  readonly depth: number;
+  readonly logDepth: number;
+  readonly elemBytes: number;
+  readonly elemBits: number;
+}
+
 export interface VtaConfig {
   /** The JSON the configuration was read from, with every default filled in. */
   readonly json: Readonly<Required<Omit<VtaConfigJson, 'LOG_BLOCK'>>>;
@@ -170,6 +186,8 @@ export interface VtaConfig {
   readonly aluInitiationInterval: 1 | 2;
   /** int8 products per GEMM multiplier (1 or 2); see GEMM_DSP_PACKING. */
   readonly gemmDspPacking: 1 | 2;
+  /** The requantization stage, or null without it (REQUANT_BUFF_DEPTH 0). */
+  readonly requant: RequantGeom | null;
   readonly tensor: Readonly<Record<TensorKind, TensorGeom>>;
   readonly layout: InsnLayouts;
   /** VTA's configuration string, e.g. `1x16_i8w8a32_15_15_18_17` (BLOCK_INxBLOCK_OUT when they differ). */
@@ -329,6 +347,17 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
   if (tensor.out.depth !== tensor.acc.depth) throw new Error('internal: OUT and ACC depths differ');
 
   const layout = deriveLayouts(tensor, where);
+  const requantDepth = 'REQUANT_BUFF_DEPTH' in src ? readInt(src, 'REQUANT_BUFF_DEPTH', where, 0, 65536) : 0;
+  checkRequantDepth(requantDepth, layout.uop.fields[1].width, tensor.acc.depth, where);
+  const requant: RequantGeom | null =
+    requantDepth === 0
+      ? null
+      : Object.freeze({
+          depth: requantDepth,
+          logDepth: Math.log2(requantDepth),
+          elemBytes: blockOut * REQ_LANE_BYTES,
+          elemBits: blockOut * REQ_LANE_BYTES * 8,
+        });
 
   const json = Object.freeze({
     TARGET: typeof src.TARGET === 'string' ? src.TARGET : 'sim',
@@ -352,6 +381,7 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     GEMM_PIPELINE_DEPTH: gemmPipelineDepth,
     ALU_INITIATION_INTERVAL: aluInitiationInterval,
     GEMM_DSP_PACKING: gemmDspPacking,
+    REQUANT_BUFF_DEPTH: requantDepth,
   });
   const block = blockIn === blockOut ? `${blockIn}` : `${blockIn}x${blockOut}`;
   const name = `${batch}x${block}_i${inpBits}w${wgtBits}a${accBits}_` + `${logUopSize}_${logInpSize}_${logWgtSize}_${logAccSize}`;
@@ -380,6 +410,7 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     gemmPipelineDepth,
     aluInitiationInterval,
     gemmDspPacking,
+    requant,
     tensor,
     layout,
     name,

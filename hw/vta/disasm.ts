@@ -2,6 +2,7 @@
 
 import { ALU_OP_NAMES, VtaConfig } from './config';
 import { DepFlags, Insn, MEM_TYPE_NAMES, illegalReason, stageOf } from './isa';
+import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from './requant';
 
 function deps(insn: DepFlags): string {
   const names: string[] = [];
@@ -16,7 +17,7 @@ export function formatInsn(cfg: VtaConfig, insn: Insn): string {
   switch (insn.op) {
     case 'LOAD':
     case 'STORE': {
-      const mem = MEM_TYPE_NAMES[insn.memType] ?? `mem${insn.memType}`;
+      const mem = MEM_TYPE_NAMES[insn.memType] ?? (insn.memType === MEM_TYPE_REQ && cfg.requant ? 'REQ' : `mem${insn.memType}`);
       const pads = insn.yPad0 || insn.yPad1 || insn.xPad0 || insn.xPad1 ? ` pad(y ${insn.yPad0},${insn.yPad1} x ${insn.xPad0},${insn.xPad1})` : '';
       const body =
         `${insn.op.padEnd(6)} ${mem.padEnd(3)} sram=${insn.sramBase} dram=${insn.dramBase} ` +
@@ -25,8 +26,9 @@ export function formatInsn(cfg: VtaConfig, insn: Insn): string {
     }
     case 'GEMM':
     case 'ALU': {
-      const name = insn.op === 'GEMM' ? 'GEMM' : `ALU.${ALU_OP_NAMES[insn.aluOp] ?? `op${insn.aluOp}`}`;
-      const operand = insn.op === 'ALU' ? (insn.useImm ? ` imm=${insn.imm}` : ' vec') : '';
+      const aluName = insn.op === 'ALU' && insn.aluOp === ALU_OPCODE_REQ && cfg.requant ? 'REQ' : undefined;
+      const name = insn.op === 'GEMM' ? 'GEMM' : `ALU.${aluName ?? ALU_OP_NAMES[insn.aluOp] ?? `op${insn.aluOp}`}`;
+      const operand = insn.op === 'ALU' ? (aluName ? ' param' : insn.useImm ? ` imm=${insn.imm}` : ' vec') : '';
       const wgt = insn.op === 'GEMM' ? ` wgt(${insn.wgtFactorOut},${insn.wgtFactorIn})` : '';
       const body =
         `${name.padEnd(6)}${operand}${insn.resetReg ? ' reset' : ''} uop=[${insn.uopBgn},${insn.uopEnd}) ` +

@@ -3,6 +3,7 @@
 
 import { AluOpName, ALU_OP_NAMES, MEM_TYPE, VtaConfig } from './config';
 import { IsaError } from './errors';
+import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from './requant';
 import { Field, FieldLayout } from './layout';
 
 export const INSN_BYTES = 16;
@@ -239,18 +240,21 @@ export function decodeUop(cfg: VtaConfig, word: number): Uop {
 
 /**
  * Why an instruction is illegal for this configuration, or null when it is legal
- * (SEMANTICS.md: opcodes 5–7, a LOAD memory type other than 0–3, an ALU op the configuration lacks).
+ * (SEMANTICS.md: opcodes 5–7, a LOAD memory type other than 0–3, an ALU op the configuration lacks;
+ * with the requantization stage, REQUANT.md adds LOAD memory type 6 and ALU opcode 5).
  */
 export function illegalReason(cfg: VtaConfig, insn: Insn): string | null {
   switch (insn.op) {
     case 'UNKNOWN':
       return `opcode ${insn.opcode} is not an instruction (LOAD 0, STORE 1, GEMM 2, FINISH 3, ALU 4)`;
     case 'LOAD':
+      if (insn.memType === MEM_TYPE_REQ && cfg.requant) return null;
       if (insn.memType > MEM_TYPE.ACC) {
-        return `LOAD memory_type ${insn.memType} is not loadable (UOP 0, WGT 1, INP 2, ACC 3)`;
+        return `LOAD memory_type ${insn.memType} is not loadable (UOP 0, WGT 1, INP 2, ACC 3${cfg.requant ? ', REQ 6' : ''})`;
       }
       return null;
     case 'ALU': {
+      if (insn.aluOp === ALU_OPCODE_REQ && cfg.requant) return null;
       const name = ALU_OP_NAMES[insn.aluOp] as AluOpName | undefined;
       if (name === undefined || !cfg.aluOps.includes(name)) {
         return `ALU opcode ${insn.aluOp}${name ? ` (${name})` : ''} is not enabled in this configuration (ALU_OPS: ${cfg.aluOps.join(', ')})`;

@@ -49,7 +49,8 @@ const FLAG: Readonly<Record<string, string>> = { uop: '--uop-buff', inp: '--inp-
 export async function bufferLowerBound(cfg: VtaConfig, board: Board): Promise<FitReport> {
   const blockBits = BLOCK_BITS[board.family];
   const budget = board.budgets.bram36;
-  const bits = TENSOR_KINDS.reduce((n, k) => n + cfg.tensor[k].bytes * 8, 0);
+  // The requantization stage's parameter buffer (hw/vta/REQUANT.md) is on-chip too.
+  const bits = TENSOR_KINDS.reduce((n, k) => n + cfg.tensor[k].bytes * 8, 0) + (cfg.requant ? cfg.requant.depth * cfg.requant.elemBits : 0);
   const blocks = Math.ceil(bits / blockBits);
   const rows: FitRow[] = budget ? [{ resource: 'bram36', used: blocks, available: budget.amount, unit: budget.unit }] : [];
   const fits = !budget || blocks <= budget.amount;
@@ -88,11 +89,13 @@ export async function lowerBound(cfg: VtaConfig, board: Board): Promise<FitRepor
   const budget = board.budgets.dsp;
   if (!budget) return buffers;
   const products = cfg.batch * cfg.blockIn * cfg.blockOut;
-  const dsps = Math.ceil(products / productsPerDsp(board.family, cfg.gemmDspPacking));
+  // Each requantization lane multiplies 32 x 32 bits: wider than any one DSP block's multiplier, so two at least.
+  const requantDsps = cfg.requant ? 2 * cfg.batch * cfg.blockOut : 0;
+  const dsps = Math.ceil(products / productsPerDsp(board.family, cfg.gemmDspPacking)) + requantDsps;
   const dspFits = dsps <= budget.amount;
   const dspFix = dspFits
     ? null
-    : `the GEMM core's ${products} int8 multipliers need at least ${dsps} ${budget.unit} blocks, ${board.name} has ${budget.amount}; ` +
+    : `the GEMM core's ${products} int8 multipliers${requantDsps ? ` and the requantization lanes` : ''} need at least ${dsps} ${budget.unit} blocks, ${board.name} has ${budget.amount}; ` +
       `${cfg.gemmDspPacking === 2 ? 'use a smaller --gemm' : 'use --gemm-dsp-packing 2 (two products per DSP) or a smaller --gemm'}`;
   return {
     source: 'lower bound (buffer bits / block-RAM bits per block; one DSP per GEMM multiplier)',

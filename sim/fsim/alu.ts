@@ -1,10 +1,12 @@
 // ALU (SEMANTICS.md "Compute"): operand b = sign-extended imm or acc[src], lane by lane, every batch row;
 // MIN/MAX signed, ADD wraps, MUL low 32 bits, SHR by the whole signed amount (s >= 0: arithmetic right by
 // min(s, 31); s < 0: left by -s, 0 when -s >= 32). Then out[dst] = low 8 bits. reset_reg is ignored.
-// Lanes and micro-ops run strictly in order, so a micro-op sees every earlier write.
+// Lanes and micro-ops run strictly in order, so a micro-op sees every earlier write. With the requantization
+// stage, opcode 5 (REQ) requantizes acc[dst] by the parameter entry src (REQUANT.md).
 
 import { ALU_OPCODE, AluInsn } from '../../hw/vta/isa';
-import { prepareLoop } from './loop';
+import { ALU_OPCODE_REQ, decodeParam, REQ_LANE_BYTES, RequantParam, requantStage } from '../../hw/vta/requant';
+import { LoopPlan, prepareLoop } from './loop';
 import { chargeUops, FsimState } from './state';
 
 const MIN = ALU_OPCODE.MIN;
@@ -31,10 +33,44 @@ export function aluOp(op: number, a: number, b: number): number {
   }
 }
 
+/**
+ * ALU REQ (REQUANT.md): acc[dst] = requantStage(acc[dst], param[src] lane o) on every batch row, sign-extended,
+ * and out[dst] = its low 8 bits. The parameter words of an entry are decoded once per micro-op.
+ */
+function executeRequant(st: FsimState, plan: LoopPlan): void {
+  const { acc, out, req } = st.srams;
+  const { batch, blockOut } = st.cfg;
+  if (!req) throw new Error('internal: ALU REQ without a requantization stage');
+  const lanes = batch * blockOut;
+  const { n, iterOut, iterIn, dst, src, dstMask, srcMask } = plan;
+  const params = new Array<RequantParam>(blockOut);
+  for (let o = 0; o < iterOut; o++) {
+    for (let i = 0; i < iterIn; i++) {
+      const dOff = o * plan.dstFactorOut + i * plan.dstFactorIn;
+      const sOff = o * plan.srcFactorOut + i * plan.srcFactorIn;
+      for (let u = 0; u < n; u++) {
+        const d = ((dst[u] + dOff) & dstMask) * lanes;
+        const p = (src[u] + sOff) & srcMask;
+        for (let c = 0; c < blockOut; c++) params[c] = decodeParam(req, (p * blockOut + c) * REQ_LANE_BYTES);
+        for (let l = 0; l < lanes; l++) {
+          const v = requantStage(acc[d + l], params[l % blockOut]);
+          acc[d + l] = v;
+          out[d + l] = v;
+        }
+      }
+    }
+  }
+}
+
 export function executeAlu(st: FsimState, insn: AluInsn): void {
   chargeUops(st, insn);
   const plan = prepareLoop(st, insn);
   if (!plan) return;
+  if (insn.aluOp === ALU_OPCODE_REQ) {
+    executeRequant(st, plan);
+    st.counters.aluUops += plan.n * plan.iterOut * plan.iterIn;
+    return;
+  }
   const { acc, out } = st.srams;
   const lanes = st.cfg.batch * st.cfg.blockOut;
   const op = insn.aluOp;

@@ -1,9 +1,10 @@
 // LOAD: 2-D strided DRAM→SRAM copy with zero padding on all four sides, for every memory type
-// (SEMANTICS.md "Memory", vta-reference §3.3). SRAM elements have the same byte layout as DRAM
+// (SEMANTICS.md "Memory", vta-reference §3.3), and the requantization parameter buffer (REQUANT.md). SRAM elements have the same byte layout as DRAM
 // elements, so each DRAM row is one byte copy.
 
 import { MEM_TYPE_TENSOR, TensorKind } from '../../hw/vta/config';
 import type { MemInsn } from '../../hw/vta/isa';
+import { MEM_TYPE_REQ } from '../../hw/vta/requant';
 import { checkSram, FsimState, memoryError } from './state';
 
 const COUNTER: Record<string, 'uopLoadBytes' | 'inpLoadBytes' | 'wgtLoadBytes' | 'accLoadBytes'> = {
@@ -13,11 +14,31 @@ const COUNTER: Record<string, 'uopLoadBytes' | 'inpLoadBytes' | 'wgtLoadBytes' |
   acc: 'accLoadBytes',
 };
 
+/** Where a LOAD writes: an on-chip tensor buffer, or the requantization parameter buffer (REQUANT.md). */
+interface LoadTarget {
+  name: string;
+  elemBytes: number;
+  depth: number;
+  sram: Uint8Array;
+  base: number;
+  counter: (typeof COUNTER)[string] | null;
+}
+
+function loadTarget(st: FsimState, memType: number): LoadTarget {
+  const req = st.cfg.requant;
+  if (memType === MEM_TYPE_REQ && req && st.srams.req) {
+    return { name: 'REQ', elemBytes: req.elemBytes, depth: req.depth, sram: st.srams.req, base: 0, counter: null };
+  }
+  const kind = MEM_TYPE_TENSOR[memType] as TensorKind;
+  const geom = st.cfg.tensor[kind];
+  return { name: kind.toUpperCase(), elemBytes: geom.elemBytes, depth: geom.depth, sram: st.srams.bytes, base: st.srams.offsets[kind], counter: COUNTER[kind] };
+}
+
 /** The DRAM bytes [lo, hi) a LOAD reads, or null when it reads none. */
 export function loadDramRange(st: FsimState, insn: MemInsn): [number, number] | null {
   const { xSize, ySize, xStride, dramBase } = insn;
   if (xSize === 0 || ySize === 0) return null;
-  const eb = st.cfg.tensor[MEM_TYPE_TENSOR[insn.memType] as TensorKind].elemBytes;
+  const eb = loadTarget(st, insn.memType).elemBytes;
   return [dramBase * eb, (dramBase + (ySize - 1) * xStride + xSize) * eb];
 }
 
@@ -26,31 +47,30 @@ export function loadDramRange(st: FsimState, insn: MemInsn): [number, number] | 
  * the buffer (strict mode). Returns whether the SRAM indices wrap, or null for a no-op (x_size 0).
  */
 export function checkLoad(st: FsimState, insn: MemInsn): boolean | null {
-  const kind = MEM_TYPE_TENSOR[insn.memType] as TensorKind;
+  const target = loadTarget(st, insn.memType);
   const { xSize, ySize, xPad0, xPad1, yPad0, yPad1, sramBase } = insn;
   if (xSize === 0) return null; // a dependency-only no-op
-  const name = kind.toUpperCase();
+  const name = target.name;
   // DRAM rows: [dramBase + r*xStride, + xSize) for r < ySize.
   const range = loadDramRange(st, insn);
   if (range) st.dram.check(range[0], range[1], `LOAD ${name} reads`, (d) => memoryError(st, d));
   const w = xPad0 + xSize + xPad1;
   const total = w * (yPad0 + ySize + yPad1);
-  return total > 0 && checkSram(st, `LOAD ${name} SRAM`, sramBase, sramBase + total - 1, st.cfg.tensor[kind].depth);
+  return total > 0 && checkSram(st, `LOAD ${name} SRAM`, sramBase, sramBase + total - 1, target.depth);
 }
 
 export function executeLoad(st: FsimState, insn: MemInsn): void {
   const wrap = checkLoad(st, insn);
   if (wrap === null) return;
-  const kind = MEM_TYPE_TENSOR[insn.memType] as TensorKind;
+  const target = loadTarget(st, insn.memType);
   const { xSize, ySize, xStride, xPad0, xPad1, yPad0, yPad1, sramBase, dramBase } = insn;
-  const geom = st.cfg.tensor[kind];
-  const eb = geom.elemBytes;
-  const depth = geom.depth;
+  const eb = target.elemBytes;
+  const depth = target.depth;
   const w = xPad0 + xSize + xPad1;
 
-  const sram = st.srams.bytes;
+  const sram = target.sram;
   const dram = st.dram.bytes;
-  const base = st.srams.offsets[kind];
+  const base = target.base;
   const rowBytes = xSize * eb;
   if (!wrap) {
     let s = base + sramBase * eb;
@@ -84,5 +104,5 @@ export function executeLoad(st: FsimState, insn: MemInsn): void {
     }
     for (let k = 0; k < yPad1 * w; k++) put(-1);
   }
-  st.counters[COUNTER[kind]] += xSize * ySize * eb;
+  if (target.counter) st.counters[target.counter] += xSize * ySize * eb;
 }

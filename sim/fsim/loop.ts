@@ -4,6 +4,7 @@
 // index's maximum is max over micro-ops + (iter_out-1)*factor_out + (iter_in-1)*factor_in.
 
 import type { AluInsn, GemmInsn } from '../../hw/vta/isa';
+import { ALU_OPCODE_REQ } from '../../hw/vta/requant';
 import type { LoopPlan } from './plan';
 import { checkSram, FsimState } from './state';
 
@@ -53,10 +54,12 @@ export function prepareLoop(st: FsimState, insn: GemmInsn | AluInsn): LoopPlan |
   const i1 = iterIn - 1;
   const what = isGemm ? 'GEMM' : 'ALU';
   checkSram(st, `${what} dst (ACC)`, 0, maxD + o1 * insn.dstFactorOut + i1 * insn.dstFactorIn, t.acc.depth);
-  const srcDepth = isGemm ? t.inp.depth : t.acc.depth;
-  const readsSrc = !reset && (isGemm || !(insn as AluInsn).useImm);
+  // ALU REQ's src indexes the requantization parameter buffer (REQUANT.md); it ignores use_imm.
+  const reqDepth = !isGemm && (insn as AluInsn).aluOp === ALU_OPCODE_REQ && cfg.requant ? cfg.requant.depth : 0;
+  const srcDepth = isGemm ? t.inp.depth : reqDepth || t.acc.depth;
+  const readsSrc = !reset && (isGemm || reqDepth > 0 || !(insn as AluInsn).useImm);
   if (readsSrc) {
-    checkSram(st, `${what} src (${isGemm ? 'INP' : 'ACC'})`, 0, maxS + o1 * insn.srcFactorOut + i1 * insn.srcFactorIn, srcDepth);
+    checkSram(st, `${what} src (${isGemm ? 'INP' : reqDepth ? 'REQ' : 'ACC'})`, 0, maxS + o1 * insn.srcFactorOut + i1 * insn.srcFactorIn, srcDepth);
   }
   const g = isGemm ? (insn as GemmInsn) : null;
   if (g && !reset) {

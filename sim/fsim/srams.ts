@@ -41,6 +41,8 @@ export class Srams {
   readonly wgt: Int8Array;
   readonly acc: Int32Array;
   readonly out: Int8Array;
+  /** The requantization stage's parameter buffer (8-byte words, REQUANT.md), or null without the stage. */
+  readonly req: Uint8Array | null;
 
   constructor(readonly cfg: VtaConfig) {
     const t = cfg.tensor;
@@ -69,6 +71,7 @@ export class Srams {
     this.wgt = new Int8Array(buf, offsets.wgt, t.wgt.depth * t.wgt.rows * t.wgt.cols);
     this.acc = new Int32Array(buf, offsets.acc, t.acc.depth * t.acc.rows * t.acc.cols);
     this.out = new Int8Array(buf, offsets.out, t.out.depth * t.out.rows * t.out.cols);
+    this.req = cfg.requant ? new Uint8Array(cfg.requant.depth * cfg.requant.elemBytes) : null;
   }
 
   /** Byte offset of element `idx` of buffer `kind` inside `memory`. */

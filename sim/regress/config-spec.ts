@@ -1,8 +1,9 @@
 // What `vta regress --configs` accepts, one spec per comma: a named configuration (default, b2x8, b1x32),
 // a board name (its preset on the default configuration, e.g. pynq-z1), a GEMM shape BxIxO (on the
-// default configuration), or a VTA JSON configuration file (a path with a '/' or ending in .json). Each
-// resolves to a label (used in case names and saved vectors) and the configuration's JSON, which travels
-// with every task so workers (local or on a cluster) need nothing else.
+// default configuration), or a VTA JSON configuration file (a path with a '/' or ending in .json); `+req`
+// or `+reqN` appended adds the requantization stage (REQUANT_BUFF_DEPTH N, default 64). Each resolves to
+// a label (used in case names and saved vectors) and the configuration's JSON, which travels with every
+// task so workers (local or on a cluster) need nothing else.
 
 import { basename } from 'path';
 import { BOARD_NAMES } from '../../hw/boards/boards';
@@ -18,7 +19,12 @@ export interface RegressConfig {
   readonly json: VtaConfigJson;
 }
 
-function resolveOne(spec: string, cwd: string): RegressConfig {
+/** `SPEC+req` or `SPEC+reqN`: SPEC with the requantization stage of N entries (64), hw/vta/REQUANT.md. */
+const REQUANT_SUFFIX = /\+req(\d*)$/;
+
+function resolveOne(full: string, cwd: string): RegressConfig {
+  const req = REQUANT_SUFFIX.exec(full);
+  const spec = req ? full.slice(0, req.index) : full;
   let label: string;
   let json: VtaConfigJson;
   if (NAMED_CONFIGS[spec]) {
@@ -37,11 +43,16 @@ function resolveOne(spec: string, cwd: string): RegressConfig {
   } else {
     throw new ConfigError(
       `--configs: unknown configuration ${JSON.stringify(spec)}; give a name (${VECTOR_SET_NAMES.join(', ')}), ` +
-        `a board (${BOARD_NAMES.join(', ')}), a shape BxIxO or a JSON file`,
+        `a board (${BOARD_NAMES.join(', ')}), a shape BxIxO or a JSON file, optionally +req[N] (the requantization stage)`,
     );
   }
+  if (req) {
+    const depth = req[1] ? Number(req[1]) : 64;
+    json = { ...json, REQUANT_BUFF_DEPTH: depth };
+    label = `${label}_req${depth}`;
+  }
   // TSIM builds the configuration with the generator, so its limits apply too.
-  checkGeneratorLimits(deriveConfig(json, `--configs ${spec}`), `--configs ${spec}`);
+  checkGeneratorLimits(deriveConfig(json, `--configs ${full}`), `--configs ${full}`);
   return { label, json };
 }
 

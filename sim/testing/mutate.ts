@@ -1,6 +1,7 @@
 // Seeded mutations of conformance vectors, and the verdict check run on them: one change per mutant (a
 // field set to a boundary or random value, an opcode made illegal, a dependency flag flipped, FINISH
-// removed, an illegal word after FINISH, a micro-op word changed, strict mode off), run on two targets.
+// removed, an illegal word after FINISH, a micro-op word changed, a requantization parameter word changed,
+// strict mode off), run on two targets.
 // The targets must agree on the verdict — pass, or the same error class and instruction index — and after
 // an error no DRAM byte outside what the program's STOREs may legally write can have changed.
 
@@ -10,6 +11,7 @@ import { decodeInsn, INSN_BYTES, Insn, MemInsn, OPCODE, readInsnBits } from '../
 import { DeviceError } from '../device';
 import type { Device } from '../device';
 import { initialDram, Vector } from '../vector';
+import { decodeParam, encodeParam, MEM_TYPE_REQ, REQ_LANE_BYTES } from '../../hw/vta/requant';
 import { mulberry32 } from './prng';
 
 export interface Mutant {
@@ -57,6 +59,31 @@ function candidates(cfg: VtaConfig, f: Field, old: number, rnd: () => number): n
   return vals.filter((v) => v >= 0 && v <= max);
 }
 
+/**
+ * Changes one parameter word that a LOAD REQ of the program reads (hw/vta/REQUANT.md) to an edge: the mode
+ * flipped, exponent -32/31/0, multiplier INT32_MIN/MAX, or the clamp bounds swapped. Returns what changed,
+ * or null when the program reads no parameter word.
+ */
+function mutateRequantWord(cfg: VtaConfig, insns: readonly Insn[], image: Uint8Array, rnd: () => number): string | null {
+  const geom = cfg.requant;
+  const loads = insns.filter((x): x is MemInsn => x.op === 'LOAD' && x.memType === MEM_TYPE_REQ && x.xSize > 0 && x.ySize > 0);
+  if (!geom || loads.length === 0) return null;
+  const l = loads[Math.floor(rnd() * loads.length)];
+  const y = Math.floor(rnd() * l.ySize);
+  const x = Math.floor(rnd() * l.xSize);
+  const lane = Math.floor(rnd() * cfg.blockOut);
+  const addr = (l.dramBase + y * l.xStride + x) * geom.elemBytes + lane * REQ_LANE_BYTES;
+  if (addr + REQ_LANE_BYTES > image.length) return null;
+  const p = decodeParam(image, addr);
+  const change = Math.floor(rnd() * 4);
+  if (change === 0) p.mode = p.mode === 'q31' ? 'shift' : 'q31';
+  else if (change === 1) p.exponent = [-32, 31, 0][Math.floor(rnd() * 3)];
+  else if (change === 2) p.multiplier = rnd() < 0.5 ? -0x80000000 : 0x7fffffff;
+  else [p.min, p.max] = [p.max, p.min];
+  encodeParam(p, image, addr);
+  return `requant word at byte ${addr}: ${['mode flipped', `exponent -> ${p.exponent}`, `multiplier -> ${p.multiplier}`, 'bounds swapped'][change]}`;
+}
+
 /** One seeded mutant of `v`. */
 export function mutate(v: Vector, seed: number): Mutant {
   let h = seed >>> 0;
@@ -73,6 +100,7 @@ export function mutate(v: Vector, seed: number): Mutant {
   const kind = rnd();
   let description: string;
   let touchesTokens = false;
+  let requantChange: string | null;
   if (kind < 0.6) {
     // A field of one instruction.
     const i = Math.floor(rnd() * insnCount);
@@ -110,6 +138,9 @@ export function mutate(v: Vector, seed: number): Mutant {
     writeBits(image, at(insnCount), BigInt(5 + Math.floor(rnd() * 3)) | (BigInt(Math.floor(rnd() * 2 ** 30)) << 64n));
     insnCount++;
     description = `illegal instruction appended at ${insnCount - 1}, after FINISH`;
+  } else if (kind < 0.96 && cfg.requant && rnd() < 0.4 && (requantChange = mutateRequantWord(cfg, insns, image, rnd))) {
+    // With the requantization stage: one parameter word a LOAD REQ reads (mode, exponent, multiplier, bounds).
+    description = requantChange;
   } else if (kind < 0.96) {
     // A micro-op word of the first LOAD UOP that loads any.
     const loads = insns.filter((x) => x.op === 'LOAD' && x.memType === 0 && x.xSize > 0 && x.ySize > 0);

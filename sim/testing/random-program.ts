@@ -6,13 +6,15 @@
 //   per tile t:  LOAD ACC with pads (pop s2g when t > 0)  or  reset GEMM (pop s2g when t > 0)
 //                per step: LOAD WGT (pads; pop g2l when the half is reused), LOAD INP (pads; push l2g),
 //                          GEMM (pop l2g; push g2l when a later load reuses this half)
-//                ALU ops (MIN/MAX/ADD/SHR[/MUL], imm and vector), ALU ADD 0 over the tile (defines OUT),
+//                ALU ops (MIN/MAX/ADD/SHR[/MUL], imm and vector), [with REQUANT_BUFF_DEPTH: LOAD REQ,
+//                ALU REQ ×1–2], ALU ADD 0 over the tile (defines OUT),
 //                the last one pushing g2s;  STORE 2-D with stride (pop g2s, push s2g)
 //   FINISH (pop s2g)
 // Every index stays inside the loaded regions, so no instruction reads undefined SRAM.
 
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import { ALU_OPCODE, build, encodeProgram, encodeUop, Insn, INSN_BYTES, Uop } from '../../hw/vta/isa';
+import { ALU_OPCODE_REQ, encodeParam, MEM_TYPE_REQ, REQ_LANE_BYTES } from '../../hw/vta/requant';
 import { mulberry32 } from './prng';
 
 export { mulberry32 };
@@ -189,6 +191,44 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     return { uopBgn: bgn, uopEnd: bgn + n };
   };
 
+  // With the requantization stage (hw/vta/REQUANT.md): a LOAD REQ of random parameter words (from their own
+  // stream, so programs of configurations without the stage are unchanged) and ALU REQs over the tile.
+  const q = mulberry32((seed ^ 0x2545f491) >>> 0);
+  const qInt = (lo: number, hi: number) => lo + Math.floor(q() * (hi - lo + 1));
+  const requantOps = (accBase: number, accN: number): Insn[] => {
+    const geom = cfg.requant!;
+    if (q() < 0.2) return [];
+    const xSize = qInt(1, Math.min(6, geom.depth));
+    let [xPad0, xPad1] = [qInt(0, 1), qInt(0, 1)]; // pads write all-zero entries
+    if (xPad0 + xSize + xPad1 > geom.depth) xPad0 = xPad1 = 0;
+    const span = xPad0 + xSize + xPad1;
+    const sramBase = edges && q() < 0.5 ? geom.depth - span : qInt(0, geom.depth - span);
+    const addr = place(xSize * geom.elemBytes);
+    init.push({ addr, bytes: randomRequantWords(xSize * cfg.blockOut, q) });
+    const out: Insn[] = [build.load({ memType: MEM_TYPE_REQ, sramBase, dramBase: addr / geom.elemBytes, xSize, ySize: 1, xStride: xSize, xPad0, xPad1 })];
+    for (let k = qInt(1, 2); k > 0; k--) {
+      const lp = loopOver([accN, span]);
+      const n = lp.maxed ? 1 : qInt(1, 3);
+      const range = addUops(n, () => ({ dst: accBase + qInt(0, lp.spans[0] - 1), src: sramBase + qInt(0, lp.spans[1] - 1), wgt: 0 }));
+      out.push(
+        loop(
+          build.alu({
+            ...range,
+            aluOp: ALU_OPCODE_REQ,
+            useImm: q() < 0.5, // ignored by REQ
+            iterOut: lp.iterOut,
+            iterIn: lp.iterIn,
+            dstFactorOut: lp.fo[0],
+            dstFactorIn: lp.fi[0],
+            srcFactorOut: lp.fo[1],
+            srcFactorIn: lp.fi[1],
+          }),
+        ),
+      );
+    }
+    return out;
+  };
+
   const body: Insn[] = [];
   const outputRegions: { addr: number; bytes: number }[] = [];
   const stepsPerTile = Array.from({ length: tiles }, () => int(1, 3) * vt);
@@ -276,6 +316,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
         ),
       );
     }
+    if (cfg.requant) body.push(...requantOps(accBase, accN));
     // ADD 0 over the whole tile: OUT = low byte of every accumulator, then hand OUT to the store.
     const all = addUops(1, () => ({ dst: accBase, src: accBase, wgt: 0 }));
     body.push(loop(build.alu({ ...all, aluOp: ALU_OPCODE.ADD, useImm: true, imm: 0, iterOut: 1, iterIn: accN, dstFactorIn: 1, pushNext: true })));
@@ -330,6 +371,29 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
   };
 }
 
+/** `n` random requantization parameter words: both modes, every exponent, extreme multipliers and bounds. */
+export function randomRequantWords(n: number, rnd: () => number): Uint8Array {
+  const bytes = new Uint8Array(n * REQ_LANE_BYTES);
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  for (let k = 0; k < n; k++) {
+    const lo = int(-128, 127);
+    const x = rnd();
+    encodeParam(
+      {
+        mode: rnd() < 0.6 ? 'q31' : 'shift',
+        multiplier: x < 0.1 ? -0x80000000 : x < 0.2 ? 0x7fffffff : x < 0.6 ? int(0x40000000, 0x7fffffff) : (rnd() * 2 ** 32) | 0,
+        exponent: rnd() < 0.2 ? [-32, -31, 31, 0][int(0, 3)] : int(-20, 8),
+        zeroPoint: int(-128, 127),
+        min: lo,
+        max: rnd() < 0.9 ? Math.min(127, lo + int(0, 255)) : int(-128, 127),
+      },
+      bytes,
+      k * REQ_LANE_BYTES,
+    );
+  }
+  return bytes;
+}
+
 /** The zeroed DRAM with every init blob in place. */
 export function programImage(p: RandomProgram): Uint8Array {
   const d = new Uint8Array(p.dramBytes);
@@ -358,6 +422,7 @@ export function toVector(p: RandomProgram, finalDram: Uint8Array, configName = '
   ])
     config[k] = json[k];
   if (p.cfg.aluOps.includes('MUL')) config.ALU_OPS = [...p.cfg.aluOps];
+  if (p.cfg.requant) config.REQUANT_BUFF_DEPTH = p.cfg.requant.depth;
   const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
   return {
     name: `${configName}__random_s${p.seed}`,

@@ -3,6 +3,8 @@
 // named tensors; constants carry their data. Layout is NCHW (activations) / OIHW (weights) unless a
 // tensor says otherwise (the packing pass marks NCHWnc / OIHWoi).
 
+import type { RequantScheme } from '../../hw/vta/requant';
+
 export type DType = 'float32' | 'int8' | 'uint8' | 'int32' | 'int64';
 
 export type TensorData = Float32Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
@@ -39,6 +41,7 @@ export type Activation = { kind: 'none' } | { kind: 'relu' } | { kind: 'clip'; m
  *   out = clamp(v + zeroPoint, min, max).
  * VTA's scheme has no multiplier, floor rounding (the ALU's SHR; round-half-up is folded into the bias as
  * + 2^(shift-1)), zero point 0: exactly SHR, MAX, MIN. TFLite's rule uses the multiplier and 'nearest'.
+ * `channelScheme` reads one channel as the shared RequantScheme; its evaluator defines the arithmetic.
  */
 export interface Requant {
   shift: number[];
@@ -53,6 +56,24 @@ export interface Requant {
   zeroPoint: number;
   min: number;
   max: number;
+}
+
+/**
+ * Channel `c` of an IR requantization as the one scheme type (hw/vta/requant.ts), which every evaluator of
+ * it (the int8 reference, fsim's stage, the device lowering) shares. `where` names the node in errors.
+ */
+export function channelScheme(r: Requant, c: number, where = 'requant'): RequantScheme {
+  const at = (a: readonly number[] | undefined, def: number) => (a === undefined ? def : a.length === 1 ? a[0] : a[c]);
+  const out = { zeroPoint: r.zeroPoint, min: r.min, max: r.max };
+  const shift = at(r.shift, 0);
+  const rounding = r.rounding === 'nearest' ? 'half-up' : 'floor';
+  if (r.multiplier) {
+    if (r.rounding !== 'nearest' || r.aluMultiplier)
+      throw new CompileError(`${where}: a Q31 multiplier needs rounding 'nearest' (TFLite's rule) and no aluMultiplier`);
+    return { kind: 'q31', multiplier: at(r.multiplier, 0), exponent: -shift, ...out };
+  }
+  if (r.aluMultiplier) return { kind: 'alu-mul', preShift: at(r.preShift, 0), multiplier: at(r.aluMultiplier, 0), shift, rounding, ...out };
+  return { kind: 'shift', shift, rounding, ...out };
 }
 
 /**

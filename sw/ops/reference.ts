@@ -1,6 +1,8 @@
 // Plain TypeScript integer references for every operator (NCHW / OIHW, int8 data, int32 accumulation
 // with 32-bit wrap), the oracle of the tests and of `vta bench conv2d`.
 
+import { requantize as requantizeScheme, ShiftScheme } from '../../hw/vta/requant';
+
 export interface Requant {
   /** Arithmetic right shift applied to the int32 accumulator (default 0). */
   shift?: number;
@@ -8,11 +10,17 @@ export interface Requant {
   relu?: boolean;
 }
 
+/** The tensor ALU's requantization epilogue as the shared scheme: SHR, clip to int8 (to [0, 127] with ReLU). */
+export function requantScheme(r: ClipRequant = {}): ShiftScheme {
+  const min = Math.max(-128, r.min ?? -128);
+  const max = Math.min(127, r.max ?? 127);
+  // ReLU after the clip: max(0, clamp(v, min, max)) = clamp(v, max(0, min), max(0, max)).
+  return { kind: 'shift', shift: r.shift ?? 0, rounding: 'floor', zeroPoint: 0, min: r.relu ? Math.max(0, min) : min, max: r.relu ? Math.max(0, max) : max };
+}
+
 /** The tensor ALU's requantization epilogue: SHR, MAX -128, MIN 127, optional MAX 0. */
 export function requantize(acc: number, r: Requant = {}): number {
-  let v = acc >> (r.shift ?? 0);
-  v = Math.min(127, Math.max(-128, v));
-  return r.relu ? Math.max(0, v) : v;
+  return requantizeScheme(acc, requantScheme(r));
 }
 
 export interface Conv2dRefParams extends Requant {
@@ -164,9 +172,7 @@ export interface ClipRequant extends Requant {
 
 /** Element-wise epilogue of the ALU operators: shift, clip to [min,max] within int8, optional ReLU. */
 export function aluEpilogue(v: number, r: ClipRequant = {}): number {
-  let t = v >> (r.shift ?? 0);
-  t = Math.min(Math.min(127, r.max ?? 127), Math.max(Math.max(-128, r.min ?? -128), t));
-  return r.relu ? Math.max(0, t) : t;
+  return requantizeScheme(v, requantScheme(r));
 }
 
 /** Residual add of two int32 tensors of `shape`, then the epilogue. */

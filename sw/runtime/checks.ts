@@ -10,8 +10,10 @@ import { ProgramCheckError } from './errors';
 
 /** Throws when a LOAD/STORE touches SRAM past its buffer's depth. */
 export function checkMemInsn(cfg: VtaConfig, insn: MemInsn, where: string): void {
-  const kind = insn.op === 'STORE' ? 'out' : MEM_TYPE_TENSOR[insn.memType];
-  const depth = cfg.tensor[kind].depth;
+  const tensorKind = insn.op === 'STORE' ? 'out' : MEM_TYPE_TENSOR[insn.memType];
+  // The only other loadable memory type is the requantization stage's parameter buffer (REQUANT.md).
+  const kind = tensorKind ?? 'req';
+  const depth = tensorKind ? cfg.tensor[tensorKind].depth : (cfg.requant?.depth ?? 0);
   const rows = insn.ySize + (insn.op === 'LOAD' ? insn.yPad0 + insn.yPad1 : 0);
   const cols = insn.xSize + (insn.op === 'LOAD' ? insn.xPad0 + insn.xPad1 : 0);
   if (insn.xSize === 0) return;

@@ -48,6 +48,8 @@ test('the lower bound counts DSPs per family and packing', async () => {
     (await lowerBound(cfg(keys), boardByName(board))).rows.find((r) => r.resource === 'dsp')!.used;
   expect(await dsp('pynq-z1', {})).toBe(256);
   expect(await dsp('pynq-z1', { GEMM_DSP_PACKING: 2 })).toBe(128);
+  // the requantization stage adds at least two DSPs per lane (32 x 32 products)
+  expect(await dsp('pynq-z1', { GEMM_DSP_PACKING: 2, REQUANT_BUFF_DEPTH: 64 })).toBe(128 + 32);
   expect(await dsp('de10-nano', {})).toBe(86); // three 9x9 products per Cyclone V block
   const pynq = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, boardPreset(boardByName('pynq-z1'))));
   expect((await lowerBound(pynq, boardByName('pynq-z1'))).fits).toBe(true);

@@ -14,6 +14,8 @@ const CONFIGS: [string, VtaConfig][] = [
   ['b2x8', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { ...parseGemmShape('2x8x8'), LOG_WGT_BUFF_SIZE: 16 }))],
   ['b1x32', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, parseGemmShape('1x32x32')))],
   ['default+MUL', deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'] })],
+  ['default+req', deriveConfig({ ...DEFAULT_CONFIG_JSON, REQUANT_BUFF_DEPTH: 8 })],
+  ['b2x8+req', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { ...parseGemmShape('2x8x8'), LOG_WGT_BUFF_SIZE: 16, REQUANT_BUFF_DEPTH: 64 }))],
 ];
 const SEEDS = Array.from({ length: 25 }, (_, k) => 1000 + k);
 
@@ -108,5 +110,18 @@ describe('random programs that stress the buffer edges', () => {
     // Seed 4 draws no edges by default, so both are the same program.
     const byDefault = randomProgram(cfg, 4);
     expect(Buffer.compare(Buffer.from(programImage(plain)), Buffer.from(programImage(byDefault)))).toBe(0);
+  });
+});
+
+describe('random programs with the requantization stage', () => {
+  test('they load parameter entries and run ALU REQ; without the stage no program does', () => {
+    const count = (cfg: VtaConfig, op: (i: ReturnType<typeof randomProgram>['insns'][number]) => boolean) =>
+      SEEDS.reduce((n, s) => n + randomProgram(cfg, s).insns.filter(op).length, 0);
+    const isReq = (i: { op: string; aluOp?: number }) => i.op === 'ALU' && i.aluOp === 5;
+    const isLoadReq = (i: { op: string; memType?: number }) => i.op === 'LOAD' && i.memType === 6;
+    const withStage = CONFIGS.find(([n]) => n === 'default+req')![1];
+    expect(count(withStage, isReq)).toBeGreaterThan(SEEDS.length);
+    expect(count(withStage, isLoadReq)).toBeGreaterThan(SEEDS.length / 2);
+    for (const [, cfg] of CONFIGS.slice(0, 4)) expect(count(cfg, (i) => isReq(i) || isLoadReq(i))).toBe(0);
   });
 });

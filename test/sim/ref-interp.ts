@@ -4,6 +4,7 @@
 
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import { decodeInsn, decodeUop, INSN_BYTES } from '../../hw/vta/isa';
+import { decodeParam, MEM_TYPE_REQ, REQ_LANE_BYTES, requantStage } from '../../hw/vta/requant';
 
 const wrap32 = (x: number) => x | 0;
 const low8 = (x: number) => ((x & 0xff) << 24) >> 24;
@@ -19,6 +20,10 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
   const wgt = mk(t.wgt.depth, lanes('wgt'));
   const acc = mk(t.acc.depth, lanes('acc'));
   const out = mk(t.acc.depth, lanes('acc'));
+  // The requantization stage's entries (hw/vta/REQUANT.md), each BLOCK_OUT raw 8-byte words.
+  const reqDepth = cfg.requant?.depth ?? 0;
+  const reqBytes = cfg.blockOut * REQ_LANE_BYTES;
+  const req: Uint8Array[] = Array.from({ length: reqDepth }, () => new Uint8Array(reqBytes));
   const tokens = { l2g: 0, g2l: 0, g2s: 0, s2g: 0 };
   const pop = (q: keyof typeof tokens, i: number) => {
     if (tokens[q] <= 0) throw new Error(`insn ${i}: pops ${q} before any push (program order)`);
@@ -44,7 +49,22 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
       if (insn.popNext) pop('s2g', i);
     }
     if (stage === 'store' && insn.popPrev) pop('g2s', i);
-    if (insn.op === 'LOAD' && insn.xSize > 0) {
+    if (insn.op === 'LOAD' && insn.xSize > 0 && insn.memType === MEM_TYPE_REQ) {
+      const w = insn.xPad0 + insn.xSize + insn.xPad1;
+      const rows: Uint8Array[] = [];
+      const zero = () => new Uint8Array(reqBytes);
+      for (let k = 0; k < insn.yPad0 * w; k++) rows.push(zero());
+      for (let y = 0; y < insn.ySize; y++) {
+        for (let k = 0; k < insn.xPad0; k++) rows.push(zero());
+        for (let x = 0; x < insn.xSize; x++) {
+          const a = (insn.dramBase + y * insn.xStride + x) * reqBytes;
+          rows.push(dram.slice(a, a + reqBytes));
+        }
+        for (let k = 0; k < insn.xPad1; k++) rows.push(zero());
+      }
+      for (let k = 0; k < insn.yPad1 * w; k++) rows.push(zero());
+      rows.forEach((e, k) => (req[at(reqDepth, insn.sramBase + k, 'LOAD REQ sram', i)] = e));
+    } else if (insn.op === 'LOAD' && insn.xSize > 0) {
       const mt = insn.memType;
       const depth = mt === MEM_TYPE.UOP ? t.uop.depth : mt === MEM_TYPE.INP ? t.inp.depth : mt === MEM_TYPE.WGT ? t.wgt.depth : t.acc.depth;
       const zero = (): number[] =>
@@ -96,6 +116,10 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
               }
               acc[d] = na;
               out[d] = na.map(low8);
+            } else if (insn.aluOp === 5 && cfg.requant) {
+              const entry = req[at(reqDepth, sIdx, 'REQ src', i)];
+              acc[d] = acc[d].map((a, l) => requantStage(a, decodeParam(entry, (l % cfg.blockOut) * REQ_LANE_BYTES)));
+              out[d] = acc[d].map(low8);
             } else {
               const src = insn.useImm ? null : acc[at(t.acc.depth, sIdx, 'src', i)];
               const na = acc[d].map((a, l) => {

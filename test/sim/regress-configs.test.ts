@@ -19,6 +19,14 @@ test('names, boards, shapes and files resolve to labelled configurations', () =>
   expect(got[2].json.LOG_BUS_WIDTH).toBeDefined();
 });
 
+test('+req[N] adds the requantization stage to any spec', () => {
+  const got = resolveRegressConfigs(['default+req', 'pynq-z1+req16', '1x16x32+req']);
+  expect(got.map((c) => c.label)).toEqual(['default_req64', 'pynq-z1_req16', '1x16x32_req64']);
+  expect(got.map((c) => c.json.REQUANT_BUFF_DEPTH)).toEqual([64, 16, 64]);
+  expect(got[1].json.ALU_INITIATION_INTERVAL).toBe(2);
+  expect(() => resolveRegressConfigs(['default+req3'])).toThrow(/--configs default\+req3: REQUANT_BUFF_DEPTH = 3 must be 0/);
+});
+
 test('unknown, impossible and repeated configurations name the problem', () => {
   expect(() => resolveRegressConfigs(['nope'])).toThrow(/--configs: unknown configuration "nope"; give a name \(default, b2x8, b1x32\), a board \(pynq-z1/);
   expect(() => resolveRegressConfigs(['2x8x8'])).toThrow(/--configs 2x8x8: the micro-op does not fit in 32 bits.*LOG_WGT_BUFF_SIZE/);

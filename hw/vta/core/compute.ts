@@ -23,8 +23,9 @@
 // Every push waits for the pipeline to drain, so the writes are visible to STORE/LOAD once it pushes.
 
 import { Bool, Bundle, Decoupled, Flip, Module, UInt, cat, connect, instance, mem, mux, reg, regNext, when } from '../../dsl';
-import type { UInt as UIntV } from '../../dsl';
+import type { Bool as BoolV, UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
+import { MEM_TYPE_REQ } from '../requant';
 import { GemmCore } from './gemm-core';
 import { TensorAlu } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
@@ -77,6 +78,36 @@ export class Compute extends Module {
   }
   get name(): string {
     return `Compute_${this.cfg.hash}`;
+  }
+
+  /**
+   * The requantization stage's parameter buffer (hw/vta/REQUANT.md) and its LOAD REQ, which shares the
+   * ACC load's VME client and base: the compute stage runs one LOAD at a time, so `toReq` (the current
+   * instruction is LOAD REQ) routes the client to one of the two loaders.
+   */
+  private requantBuffer(cur: UIntV, toReq: BoolV, acc: TensorLoad['io']['rd']) {
+    const { cfg, io } = this;
+    const geom = cfg.requant!;
+    const reqMem = mem('req_mem', { depth: geom.depth, elem: UInt(geom.elemBits), readUnderWrite: 'old' });
+    const tlReq = instance('load_req', new TensorLoad(cfg, 'req'));
+    tlReq.io.insn.set(cur);
+    tlReq.io.base.set(io.accBase);
+    reqMem.write(tlReq.io.wr.addr, tlReq.io.wr.data, tlReq.io.wr.en);
+    const rd = io.rdAcc;
+    rd.cmd.valid.set(mux(toReq, tlReq.io.rd.cmd.valid, acc.cmd.valid));
+    rd.cmd.bits.addr.set(mux(toReq, tlReq.io.rd.cmd.bits.addr, acc.cmd.bits.addr));
+    rd.cmd.bits.len.set(mux(toReq, tlReq.io.rd.cmd.bits.len, acc.cmd.bits.len));
+    acc.cmd.ready.set(rd.cmd.ready.and(toReq.not()));
+    tlReq.io.rd.cmd.ready.set(rd.cmd.ready.and(toReq));
+    for (const [client, mine] of [
+      [acc, toReq.not()],
+      [tlReq.io.rd, toReq],
+    ] as const) {
+      client.data.valid.set(rd.data.valid.and(mine));
+      client.data.bits.data.set(rd.data.bits.data);
+      client.data.bits.last.set(rd.data.bits.last);
+    }
+    return { mem: reqMem, load: tlReq, toReq };
   }
 
   build(): void {
@@ -134,9 +165,11 @@ export class Compute extends Module {
     ] as const) {
       tl.io.insn.set(cur);
       tl.io.base.set(base);
-      connect(rd, tl.io.rd);
+      // With the requantization stage, the ACC client is shared with LOAD REQ (requantBuffer).
+      if (!(cfg.requant && tl === tlAcc)) connect(rd, tl.io.rd);
     }
     uopMem.write(tlUop.io.wr.addr, tlUop.io.wr.data, tlUop.io.wr.en);
+    const req = cfg.requant ? this.requantBuffer(cur, memType.eq(MEM_TYPE_REQ), tlAcc.io.rd) : null;
 
     // ---- FSM ----
     const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'PUSH'] as const);
@@ -249,10 +282,17 @@ export class Compute extends Module {
     const toAcc = memType.eq(3);
     tlUop.io.start.set(st.is('LOAD_START').and(toUop));
     tlAcc.io.start.set(st.is('LOAD_START').and(toAcc));
+    let loads = toUop.or(toAcc);
+    let loadDone = tlUop.io.done.or(tlAcc.io.done);
+    if (req) {
+      req.load.io.start.set(st.is('LOAD_START').and(req.toReq));
+      loads = loads.or(req.toReq);
+      loadDone = loadDone.or(req.load.io.done);
+    }
     when(st.is('LOAD_START'), () => {
-      when(toUop.or(toAcc), () => st.goto('LOAD_WAIT')).otherwise(() => st.goto('PUSH'));
+      when(loads, () => st.goto('LOAD_WAIT')).otherwise(() => st.goto('PUSH'));
     });
-    when(st.is('LOAD_WAIT').and(tlUop.io.done.or(tlAcc.io.done)), () => st.goto('PUSH'));
+    when(st.is('LOAD_WAIT').and(loadDone), () => st.goto('PUSH'));
     when(complete, () => st.goto('IDLE'));
 
     // ---- micro-op pipeline ----
@@ -357,6 +397,13 @@ export class Compute extends Module {
     alu.io.in.op.set(uOp);
     alu.io.in.a.set(opA);
     alu.io.in.b.set(mux(uUseImm, immBus, opB));
+    if (req) {
+      // ALU REQ: the parameter entry at the micro-op's src, read at R like the ACC operands (written
+      // only by LOAD REQ, which starts with the pipeline empty, so no forwarding)
+      const reqDepthBits = cfg.requant!.logDepth;
+      const param = req.mem.readSync(rSrc.resize(reqDepthBits), rValid.and(rAlu));
+      (alu.io.in as unknown as { param: UIntV }).param.set(param);
+    }
 
     // ACC: written by LOAD ACC or by the write-back (never both: LOAD ACC starts with the pipeline empty)
     const accWrEn = wValid.or(tlAcc.io.wr.en).named('acc_wr_en');

@@ -15,6 +15,7 @@ import { Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, U, cat, connect, fi
 import type { VtaConfig } from '../config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../config';
 import { OPCODE, ALU_OPCODE } from '../isa';
+import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../requant';
 import { pageBurst } from './burst';
 import { fieldWires } from './insn-fields';
 import { InsnEntry, StageStatus } from './stage';
@@ -45,7 +46,7 @@ export class Fetch extends Module {
   }
   get name(): string {
     const c = this.cfg;
-    return `Fetch_b${c.busBits}_q${c.insnQueueDepth}_${c.aluOps.join('').toLowerCase()}_${c.layout.mem.byName.memory_type.lsb}_${c.layout.alu.byName.alu_opcode.lsb}`;
+    return `Fetch_b${c.busBits}_q${c.insnQueueDepth}_${c.aluOps.join('').toLowerCase()}_${c.layout.mem.byName.memory_type.lsb}_${c.layout.alu.byName.alu_opcode.lsb}${c.requant ? '_req' : ''}`;
   }
 
   build(): void {
@@ -101,14 +102,16 @@ export class Fetch extends Module {
     const opcode = f(cfg.layout.mem, 'opcode');
     const memType = f(cfg.layout.mem, 'memory_type');
     const aluOp = f(cfg.layout.alu, 'alu_opcode');
-    const aluLegal = cfg.aluOps.map((o) => aluOp.eq(ALU_OPCODE[o])).reduce((a, b) => a.or(b));
+    let aluLegal = cfg.aluOps.map((o) => aluOp.eq(ALU_OPCODE[o])).reduce((a, b) => a.or(b));
     void ALU_OP_NAMES;
     const isLoad = opcode.eq(OPCODE.LOAD);
-    const illegal = opcode
-      .gt(OPCODE.ALU)
-      .or(isLoad.and(memType.gt(MEM_TYPE.ACC)))
-      .or(opcode.eq(OPCODE.ALU).and(aluLegal.not()))
-      .named('illegal');
+    let badMemType = memType.gt(MEM_TYPE.ACC);
+    if (cfg.requant) {
+      // The requantization stage (hw/vta/REQUANT.md): LOAD REQ (to the compute stage) and ALU REQ.
+      aluLegal = aluLegal.or(aluOp.eq(ALU_OPCODE_REQ));
+      badMemType = badMemType.and(memType.ne(MEM_TYPE_REQ));
+    }
+    const illegal = opcode.gt(OPCODE.ALU).or(isLoad.and(badMemType)).or(opcode.eq(OPCODE.ALU).and(aluLegal.not())).named('illegal');
     const toStore = opcode.eq(OPCODE.STORE);
     const toLoad = isLoad.and(memType.eq(MEM_TYPE.INP).or(memType.eq(MEM_TYPE.WGT)));
     const toCompute = toStore.not().and(toLoad.not());

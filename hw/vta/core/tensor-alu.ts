@@ -9,11 +9,14 @@
 // Timing: inputs at cycle t → out_* at cycle t+1 (one register stage), back to back.
 // Lane semantics (a, b signed 32-bit): MIN/MAX signed; ADD wraps; MUL = low 32 bits of a·b;
 // SHR: s = b; s ≥ 0 → a >>> min(s, 31); s < 0 → a << −s, 0 when −s ≥ 32. out_low = low outBits of out_acc.
-// An opcode the configuration lacks (Fetch rejects it) yields a (unchanged).
+// An opcode the configuration lacks (Fetch rejects it) yields a (unchanged). With the requantization stage
+// (cfg.requant), opcode 5 (REQ) gives requantLane(a, in_param word of the lane's output channel).
 
 import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, unpack, vecOf } from '../../dsl';
 import type { SInt as SIntV, UInt as UIntV } from '../../dsl';
 import { ALU_OP_NAMES, type VtaConfig } from '../config';
+import { ALU_OPCODE_REQ } from '../requant';
+import { REQ_WORD_BITS, requantLane } from './requant-lane';
 
 export const ALU_OPCODE: Readonly<Record<(typeof ALU_OP_NAMES)[number], number>> = { MIN: 0, MAX: 1, ADD: 2, SHR: 3, MUL: 4 };
 
@@ -26,6 +29,8 @@ export function tensorAluIoShape(cfg: VtaConfig) {
         op: UInt(3),
         a: UInt(lanes * cfg.accBits),
         b: UInt(lanes * cfg.accBits),
+        // With the requantization stage: the parameter entry of opcode 5 (REQ), one word per output lane.
+        ...(cfg.requant ? { param: UInt(cfg.blockOut * REQ_WORD_BITS) } : {}),
       }),
     ),
     out: Bundle({
@@ -64,14 +69,21 @@ export class TensorAlu extends Module {
   }
   get name(): string {
     const c = this.cfg;
-    return `TensorAlu_${c.batch}x${c.blockOut}${c.aluOps.includes('MUL') ? '_mul' : ''}`;
+    return `TensorAlu_${c.batch}x${c.blockOut}${c.aluOps.includes('MUL') ? '_mul' : ''}${c.requant ? '_req' : ''}`;
   }
 
   build(): void {
     const lanes = this.cfg.batch * this.cfg.blockOut;
     const a = unpack(Vec(lanes, SInt(this.cfg.accBits)), this.io.in.a);
     const b = unpack(Vec(lanes, SInt(this.cfg.accBits)), this.io.in.b);
-    const r = a.map((x, i) => aluLane(this.cfg, this.io.in.op, x, b[i]));
+    let r = a.map((x, i) => aluLane(this.cfg, this.io.in.op, x, b[i]));
+    const inputs = this.io.in as unknown as { param?: UIntV };
+    if (this.cfg.requant && inputs.param) {
+      const words = unpack(Vec(this.cfg.blockOut, UInt(REQ_WORD_BITS)), inputs.param);
+      const isReq = this.io.in.op.eq(ALU_OPCODE_REQ);
+      // lane (b, o) uses output channel o's word
+      r = r.map((v, i) => mux(isReq, requantLane(a[i], words[i % this.cfg.blockOut]), v));
+    }
     const q = regNext(vecOf(r), { name: 'res_q' });
     this.io.out.valid.set(regNext(this.io.in.valid, { name: 'valid_q', init: false }));
     this.io.out.acc.set(pack(q));

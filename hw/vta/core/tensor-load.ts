@@ -27,6 +27,15 @@ import { fieldWires } from './insn-fields';
 import { VmeReadClient } from './vme';
 
 export type LoadKind = 'uop' | 'inp' | 'wgt' | 'acc';
+/** A tensor buffer, or 'req': the requantization stage's parameter buffer (hw/vta/REQUANT.md). */
+export type TensorLoadKind = LoadKind | 'req';
+
+/** The element size and depth a LOAD of `kind` writes. */
+function loadGeom(cfg: VtaConfig, kind: TensorLoadKind): { logDepth: number; elemBits: number; elemBytes: number } {
+  if (kind !== 'req') return cfg.tensor[kind];
+  if (!cfg.requant) throw new Error('internal: a REQ TensorLoad without a requantization stage');
+  return cfg.requant;
+}
 
 /** An SRAM write port, driven by its writer. */
 export const SramWrite = (logDepth: number, elemBits: number) =>
@@ -51,10 +60,10 @@ export class TensorLoad extends Module {
   readonly io;
   constructor(
     readonly cfg: VtaConfig,
-    readonly kind: LoadKind,
+    readonly kind: TensorLoadKind,
   ) {
     super();
-    const t = cfg.tensor[kind];
+    const t = loadGeom(cfg, kind);
     this.io = this.port(
       Bundle({
         start: Flip(Bool()),
@@ -73,7 +82,7 @@ export class TensorLoad extends Module {
 
   build(): void {
     const { cfg, io } = this;
-    const t = cfg.tensor[this.kind];
+    const t = loadGeom(cfg, this.kind);
     const busBits = cfg.busBits;
     const logB = Math.log2(busBits / 8);
     const logE = Math.log2(t.elemBytes);

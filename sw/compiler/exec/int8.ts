@@ -3,8 +3,8 @@
 // The device executor runs its CPU nodes through runInt8Node too, so both agree by construction on
 // those and the device's own nodes are checked against them.
 
-import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '../ir';
-import { multiplyByQuantizedMultiplier } from '../fixed-point';
+import { multiplyByQuantizedMultiplier, requantize } from '../../../hw/vta/requant';
+import { AddRequant, channelScheme, CompileError, elementCount, Graph, Node, Requant } from '../ir';
 import { runFloatNode } from './float';
 import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
 import { im2col, Im2colParams } from './im2col';
@@ -23,18 +23,9 @@ function mulQ31(a: number, m: number): number {
 
 const perChannel = (a: readonly number[] | undefined, c: number, def: number) => (a === undefined ? def : a.length === 1 ? a[0] : a[c]);
 
-/** Requantizes one int32 accumulator of channel `c`. */
+/** Requantizes one int32 accumulator of channel `c` (the shared evaluator, hw/vta/requant.ts). */
 export function requantValue(acc: number, r: Requant, c: number): number {
-  const shift = perChannel(r.shift, c, 0);
-  // TFLite's rule: MultiplyByQuantizedMultiplier (a negative shift shifts left before the Q31 product)
-  if (r.multiplier && r.rounding === 'nearest')
-    return Math.min(r.max, Math.max(r.min, multiplyByQuantizedMultiplier(acc, perChannel(r.multiplier, c, 0), -shift) + r.zeroPoint));
-  let v = acc;
-  if (r.aluMultiplier) v = Math.imul(v >> perChannel(r.preShift, c, 0), perChannel(r.aluMultiplier, c, 0));
-  if (r.multiplier) v = mulQ31(v, perChannel(r.multiplier, c, 0));
-  if (shift > 0) v = r.rounding === 'nearest' ? Math.floor((v + 2 ** (shift - 1)) / 2 ** shift) : v >> shift;
-  else if (shift < 0) v = wrap(v * 2 ** -shift);
-  return Math.min(r.max, Math.max(r.min, v + r.zeroPoint));
+  return requantize(acc, channelScheme(r, c));
 }
 
 /**
