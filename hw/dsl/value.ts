@@ -79,9 +79,15 @@ export function sliceExpr(e: Expr, hi: number, lo: number): Expr {
   if (e.kind === 'slice') return sliceExpr(e.arg, e.lo + hi, e.lo + lo);
   // Low slices commute with wrapping arithmetic and bitwise ops: no temporary needed.
   if (lo === 0 && e.kind === 'op' && ['add', 'sub', 'mul', 'and', 'or', 'xor', 'not'].includes(e.op)) {
-    return { ...e, args: e.args.map((a) => sliceExpr(a, hi, 0)), width, signed: false };
+    // a multiply keeps its signedness: the low bits are the same either way, and a signed multiply of
+    // sign-extended operands is what synthesis narrows back to the operands' own widths
+    return { ...e, args: e.args.map((a) => sliceExpr(a, hi, 0)), width, signed: e.op === 'mul' ? e.signed : false };
   }
   if (e.kind === 'op' && (e.op === 'zext' || e.op === 'sext') && hi < e.args[0].width) return sliceExpr(e.args[0], hi, lo);
+  // The low bits of an extension reaching past its operand: a narrower extension of the same operand.
+  if (lo === 0 && e.kind === 'op' && (e.op === 'zext' || e.op === 'sext')) {
+    return width === e.args[0].width ? withSigned(e.args[0], false) : { ...e, width, signed: false };
+  }
   if (e.kind === 'op' && e.op === 'zext' && lo >= e.args[0].width) return { kind: 'lit', value: '0', width, signed: false };
   if (e.kind === 'cat') {
     // Select within one concatenated part when possible.

@@ -145,7 +145,15 @@ export class GemmCore extends Module {
           const registerAt = (level: number): void => {
             while (stage < P && bounds[stage] === level) {
               stage++;
-              sums = [...regEnable(vecOf(sums), stageValid[stage - 1], { name: `dot_b${b}_o${o}_s${stage}` })];
+              if (uniform) {
+                // registered at the width this level's sums need (8+8 bits, one more per adder level), read
+                // back sign-extended: a low slice of wrapping arithmetic needs no temporary either
+                const exact = Math.min(sums[0].width, this.cfg.inpBits + this.cfg.wgtBits + level - 1);
+                const regs = regEnable(vecOf(sums.map((v) => v.trunc(exact))), stageValid[stage - 1], { name: `dot_b${b}_o${o}_s${stage}` });
+                sums = [...regs].map((r) => r.sext(sums[0].width));
+              } else {
+                sums = [...regEnable(vecOf(sums), stageValid[stage - 1], { name: `dot_b${b}_o${o}_s${stage}` })];
+              }
             }
           };
           registerAt(1);
