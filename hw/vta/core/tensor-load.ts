@@ -166,16 +166,14 @@ export class TensorLoad extends Module {
           doWrite.set(true);
         });
       } else {
-        // Beats 0..k-2 wait in one register each (loaded only at their own beat: no k-beat-wide shift every
-        // beat); beat k-1 completes the element, the low beats first.
+        // Beats 0..k-2 shift in from the top; beat k-1 completes the element.
+        const part = this.reg('wr_part', UInt(t.elemBits - busBits), { init: 0 });
         const cnt = this.reg('wr_beat', UInt(logK), { init: 0 });
-        const held = Array.from({ length: k - 1 }, (_, i) => this.reg(`wr_beat${i}`, UInt(busBits), { init: 0 }));
-        element = cat(beat, ...held.slice().reverse());
+        element = cat(beat, part);
         when(wrState.is('RUN').and(inData).and(buf.io.deq.valid), () => {
           popBeat.set(true);
           cnt.set(cnt.add(1));
-          when(cnt.eq(k - 1), () => doWrite.set(true));
-          held.forEach((h, i) => when(cnt.eq(i), () => h.set(beat)));
+          when(cnt.eq(k - 1), () => doWrite.set(true)).otherwise(() => part.set(k === 2 ? beat : cat(beat, part.bits(t.elemBits - busBits - 1, busBits))));
         });
       }
     } else {
