@@ -55,7 +55,10 @@ function requantizeSums(sums: Float64Array, r: Requant, C: number, inner: number
         out[k] = v < min ? min : v > max ? max : v;
       }
     } else {
-      for (let k = base; k < base + inner; k++) out[k] = requantValue(sums[k] | 0, r, c);
+      // the channel's scheme built once, not per element
+      const scheme = channelScheme(r, c);
+      const evaluate = requantize;
+      for (let k = base; k < base + inner; k++) out[k] = evaluate(sums[k] | 0, scheme);
     }
   }
 }
@@ -128,7 +131,9 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       };
       const [scaleA, scaleB] = [scaler(0), scaler(1)];
       const out = new Int8Array(size);
-      for (let i = 0; i < size; i++) out[i] = requantValue(wrap(scaleA(x[ia(i)] - za) + scaleB(b[ib(i)] - zb)), ar.requant, 0);
+      const scheme = channelScheme(ar.requant, 0);
+      const evaluate = requantize;
+      for (let i = 0; i < size; i++) out[i] = evaluate(wrap(scaleA(x[ia(i)] - za) + scaleB(b[ib(i)] - zb)), scheme);
       return out;
     }
     case 'max_pool':
