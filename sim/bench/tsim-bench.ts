@@ -106,52 +106,23 @@ async function runOn(dev: TsimDevice, w: Workload): Promise<TsimRunResult> {
   return dev.run(w.insnAddr, w.insnCount);
 }
 
-/** The build time a `verilator: built NAME in S s` line reports, else 0 (taken from the cache). */
-function builtSeconds(lines: string[]): number {
-  for (const l of lines) {
-    const m = /^verilator: built \S+ in ([\d.]+) s/.exec(l);
-    if (m) return Number(m[1]);
-  }
-  return 0;
-}
-
 /** The configuration's core built with the baseline flags (Verilator's and make's defaults). */
-async function baselineDevice(cfg: VtaConfig, log: (s: string) => void): Promise<{ dev: TsimDevice; seconds: number }> {
-  const lines: string[] = [];
+async function baselineDevice(cfg: VtaConfig, log: (s: string) => void): Promise<TsimDevice> {
   const rtl = emitRtl(cfg);
-  const dev = await TsimDevice.build(cfg, {
-    core: { top: rtl.top, verilog: rtl.files },
-    dramBytes: 4 << 20,
-    flagSet: 'baseline',
-    log: (l) => {
-      lines.push(l);
-      log(l);
-    },
-  });
-  return { dev, seconds: builtSeconds(lines) };
+  return TsimDevice.build(cfg, { core: { top: rtl.top, verilog: rtl.files }, dramBytes: 4 << 20, flagSet: 'baseline', log });
 }
 
 /** Opens (building or taking the cached library) one TSIM device per configuration. */
 class Devices {
   private readonly open = new Map<string, TsimDevice>();
-  private readonly seconds = new Map<string, number>();
   constructor(private readonly log: (s: string) => void) {}
   async get(cfg: VtaConfig): Promise<TsimDevice> {
     let d = this.open.get(cfg.hash);
     if (!d) {
-      const lines: string[] = [];
-      const log = (l: string) => {
-        lines.push(l);
-        this.log(l);
-      };
-      d = (await openDevice('tsim', cfg, { dramBytes: 4 << 20, log })) as unknown as TsimDevice;
+      d = (await openDevice('tsim', cfg, { dramBytes: 4 << 20, log: this.log })) as unknown as TsimDevice;
       this.open.set(cfg.hash, d);
-      this.seconds.set(cfg.hash, builtSeconds(lines));
     }
     return d;
-  }
-  buildSeconds(cfg: VtaConfig): number {
-    return this.seconds.get(cfg.hash) ?? 0;
   }
   close(): void {
     for (const d of this.open.values()) d.close();
@@ -213,7 +184,7 @@ export async function runTsimBench(options: {
           let best = r.simCyclesPerSecond;
           let baseBest = 0;
           for (let i = 0; i < runs; i++) {
-            if (base) baseBest = Math.max(baseBest, (await runOn(base.dev, w)).simCyclesPerSecond);
+            if (base) baseBest = Math.max(baseBest, (await runOn(base, w)).simCyclesPerSecond);
             if (i === 0) continue;
             r = await runOn(dev, w);
             best = Math.max(best, r.simCyclesPerSecond);
@@ -222,10 +193,10 @@ export async function runTsimBench(options: {
             workload: w.name,
             simCyclesPerSecond: best,
             runs,
-            ...(base ? { baselineCyclesPerSecond: baseBest, buildSeconds: { tuned: devices.buildSeconds(w.cfg), baseline: base.seconds } } : {}),
+            ...(base ? { baselineCyclesPerSecond: baseBest, buildSeconds: { tuned: dev.buildSeconds, baseline: base.buildSeconds } } : {}),
           };
         } finally {
-          base?.dev.close();
+          base?.close();
         }
       }
       gemm.push(gemmRow(w, r));

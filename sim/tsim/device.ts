@@ -129,6 +129,8 @@ function checkCount(what: string, v: number, min = 0): void {
 
 export class TsimDevice implements Device {
   readonly dramBytes: number;
+  /** Seconds the model library took to build when build() opened this device, 0 when it came from the cache. */
+  buildSeconds = 0;
   /** DRAM itself (no copy); invalid after close(). */
   private bytes: Uint8Array;
   /** One past the highest DRAM byte the host may have made non-zero since the last loadImage. */
@@ -157,7 +159,9 @@ export class TsimDevice implements Device {
       cacheDir: options.cacheDir,
       log: options.log,
     });
-    return new TsimDevice(config, lib.artifact, options);
+    const dev = new TsimDevice(config, lib.artifact, options);
+    dev.buildSeconds = lib.cached ? 0 : lib.seconds;
+    return dev;
   }
 
   /** Opens a device on a model library built by buildTsim for `config.busBits`. */
