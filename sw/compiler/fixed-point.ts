@@ -3,6 +3,8 @@
 // (M = m / 2^31 * 2^e); acc * M = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^max(e,0), m),
 // max(-e, 0)). Products are exact (64-bit through BigInt only where a double could round).
 
+import { multiplyByQuantizedMultiplier } from '../../hw/vta/requant';
+
 export interface QuantizedMultiplier {
   /** Q31 mantissa (0, or in [2^30, 2^31)). */
   multiplier: number;
@@ -26,6 +28,46 @@ export function quantizeMultiplier(real: number): QuantizedMultiplier {
   }
   if (shift < -31) return { multiplier: 0, shift: 0 };
   return { multiplier: m, shift };
+}
+
+/**
+ * TFLite's int8 average (AveragePool's reference kernel): the sum of the raw int8 values of a window divided
+ * by its tap count, rounded half away from zero in integer arithmetic (count / 2 truncates).
+ */
+export function tfliteAverage(sum: number, count: number): number {
+  const half = Math.trunc(count / 2);
+  return (sum > 0 ? Math.trunc((sum + half) / count) : Math.trunc((sum - half) / count)) | 0; // | 0: no -0
+}
+
+/** An integer weight and a Q31 multiplier that compute tfliteAverage(sum, count) as MultiplyByQuantizedMultiplier(weight * sum). */
+export interface ExactAverage {
+  weight: number;
+  multiplier: number;
+  exponent: number;
+}
+
+/**
+ * Weight w (int8) and Q31 (M, e) with MultiplyByQuantizedMultiplier(w * s, M, e) = tfliteAverage(s, count) for
+ * every window sum s of int8 values, checked exhaustively; null if none is found. A negative w with a negative M
+ * makes the high multiply exact for powers of two (M = -2^31), a larger |w| gives the rounding more bits.
+ */
+export function exactAverage(count: number): ExactAverage | null {
+  if (!Number.isInteger(count) || count < 1 || count > 2 ** 16) return null;
+  for (let a = 1; a <= 127; a++) {
+    for (const w of [-a, a]) {
+      const top = Math.min(32, Math.floor(Math.log2(a * count)));
+      for (let r = top; r >= Math.max(0, top - 1); r--) {
+        const ideal = Math.round(2 ** (31 + r) / (w * count));
+        for (const m of [ideal, ideal - 1, ideal + 1, ideal - 2, ideal + 2]) {
+          if (m < -(2 ** 31) || m > 2 ** 31 - 1) continue;
+          let ok = true;
+          for (let s = -128 * count; s <= 127 * count && ok; s++) ok = multiplyByQuantizedMultiplier(w * s, m, -r) === tfliteAverage(s, count);
+          if (ok) return { weight: w, multiplier: m, exponent: -r };
+        }
+      }
+    }
+  }
+  return null;
 }
 
 // The arithmetic itself lives with the one requantization evaluator, which fsim and the hardware share.

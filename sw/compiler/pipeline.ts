@@ -47,7 +47,7 @@ export function runPipeline(imported: Graph, cfg: VtaConfig, calibration: Record
   const part = partition(gemms, cfg, opts.partition);
   step('partition', part.graph);
   // TFLite requantization of VTA nodes as the ALU can run it; what the integer reference and device compute
-  const lowered = step('tflite-requant', lowerTfliteRequant(part.graph, { mul: cfg.aluOps.includes('MUL') }));
+  const lowered = step('tflite-requant', lowerTfliteRequant(part.graph, { mul: cfg.aluOps.includes('MUL'), stage: cfg.requant ? cfg : undefined }));
   const device = step('pack', pack(lowered, cfg));
   return { float: fused, quantized: lowered, exact: preQuantized ? quantized : undefined, device, placements: part.placements };
 }

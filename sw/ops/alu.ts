@@ -5,7 +5,7 @@
 
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
-import { emitRequant } from './conv2d';
+import { emitRequant } from './epilogue';
 import { OperatorError } from './errors';
 
 export interface AluEpilogue {

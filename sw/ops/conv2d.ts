@@ -5,30 +5,16 @@
 
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime, UopKernel } from '../runtime';
+import { MEM_TYPE_REQ } from '../../hw/vta/requant';
 import { OperatorError } from './errors';
 import { Conv2dGeometry, outputSize } from './geometry';
 import { borderClasses, planZeroPoint } from './zero-point';
+import { checkEpilogueVectors, emitRequant, emitStageRequant, Epilogue, epilogueVectors, packChannels, requantOffset, stageParamTable } from './epilogue';
 
 export { outputSize };
+export type { Epilogue };
+export { emitRequant, requantOffset, spanKernel } from './epilogue';
 export type { Conv2dGeometry };
-
-export interface Epilogue {
-  /** Arithmetic right shift of the accumulators before the int8 clip (0..31). */
-  shift: number;
-  relu: boolean;
-  /** Clip bounds within int8 (default -128, 127; ReLU raises the lower one to 0). */
-  min?: number;
-  max?: number;
-  /** Per output channel instead of `shift` (vector SHR). */
-  channelShift?: ArrayLike<number>;
-  /**
-   * Per-channel multiplier on the ALU's MUL (ALU_OPS must include MUL): acc = ((acc >> preShift[c]) * multiplier[c]
-   * + addend[c]) >> shift, products wrapping at 32 bits; each vector optional.
-   */
-  preShift?: ArrayLike<number>;
-  multiplier?: ArrayLike<number>;
-  addend?: ArrayLike<number>;
-}
 
 /**
  * How many per-channel ACC vectors conv2dPacked keeps per tile (bias, epilogue vectors, zero-point border
@@ -36,17 +22,6 @@ export interface Epilogue {
  */
 export function conv2dVectorCount(g: Conv2dGeometry, epi: Epilogue, hasBias: boolean, inputZeroPoint = 0): number {
   return (hasBias || inputZeroPoint ? 1 : 0) + epilogueVectors(epi).length + (inputZeroPoint ? borderClasses(g).length : 0);
-}
-
-/** The per-output-channel vectors an epilogue loads into ACC next to the bias, in the order they apply. */
-function epilogueVectors(e: Epilogue): { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> }[] {
-  const v: { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> | undefined }[] = [
-    { op: 'SHR', values: e.preShift },
-    { op: 'MUL', values: e.multiplier },
-    { op: 'ADD', values: e.addend },
-    { op: 'SHR', values: e.channelShift },
-  ];
-  return v.filter((x): x is { op: 'SHR' | 'MUL' | 'ADD'; values: ArrayLike<number> } => x.values !== undefined);
 }
 
 export interface Conv2dPlan {
@@ -324,6 +299,9 @@ export async function conv2dPacked(
   }
   if (!Number.isInteger(epi.shift) || epi.shift < 0 || epi.shift > 31) throw new OperatorError(`${name}: shift must be an integer in 0..31, got ${epi.shift}`);
   checkEpilogueVectors(cfg, epi, g.O, name);
+  if (epi.stage && (vectors.length || epi.shift || epi.relu))
+    throw new OperatorError(`${name}: an epilogue in the requantization stage takes no shift, ReLU or ALU vectors (its parameters hold them)`);
+  const reqTable = epi.stage ? stageParamTable(cfg, epi.stage, g.O, name) : null;
   const { OH, OW } = outputSize(g);
   const B = cfg.batch;
   const NB = g.N / B;
@@ -423,9 +401,19 @@ export async function conv2dPacked(
     rt.copyToDevice(vecBuf, all);
     offset = 0; // per-channel epilogues keep the reset + ADD initialisation (the MAX trick needs one shift)
   }
+  // the stage's parameters: every output block resident in the parameter buffer (one LOAD REQ per operator)
+  // when they fit it, else each tile's blocks loaded from entry 0 just before their requantization
+  let reqBuf: DeviceBuffer | null = null;
+  const reqDepth = cfg.requant?.depth ?? 0;
+  const reqResident = OB <= reqDepth;
+  if (reqTable) {
+    reqBuf = rt.alloc(reqTable.byteLength);
+    rt.copyToDevice(reqBuf, reqTable);
+  }
   const freeOwn = () => {
     if (ownBias) rt.free(ownBias);
     if (vecBuf) rt.free(vecBuf);
+    if (reqBuf) rt.free(reqBuf);
   };
   /** Per ACC slot: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
   const clean: number[] = new Array(V).fill(0);
@@ -475,6 +463,7 @@ export async function conv2dPacked(
         // compute stage
         if (k === 0 && ti >= V) rt.depPop('store', 'compute');
         rt.depPop('load', 'compute');
+        if (reqBuf && reqResident && k === 0 && ti === 0) rt.loadBuffer2D(reqBuf, 0, MEM_TYPE_REQ, 0, 1, OB, OB);
         if (k === 0) {
           // accumulators start at the bias: MAX(previous v + M, b') = b' over a clean region, else reset + ADD
           const hw = t.th * t.tw;
@@ -542,7 +531,15 @@ export async function conv2dPacked(
           v.op,
         );
       });
-      emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
+      if (reqBuf) {
+        const block0 = t.grp * OCBg + t.oc0;
+        if (reqResident) emitStageRequant(rt, accBase, block0, tOC, hw);
+        for (let c0 = 0; !reqResident && c0 < tOC; c0 += reqDepth) {
+          const n = Math.min(reqDepth, tOC - c0);
+          rt.loadBuffer2D(reqBuf, block0 + c0, MEM_TYPE_REQ, 0, 1, n, n);
+          emitStageRequant(rt, accBase + c0 * hw, 0, n, hw);
+        }
+      } else emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
       clean[ti % V] = offset ? nOut : 0;
       rt.depPush('compute', 'store');
       rt.depPop('compute', 'store');
@@ -561,88 +558,6 @@ export async function conv2dPacked(
     freeOwn();
   }
   return plan;
-}
-
-/** A one-uop kernel over `n` consecutive ACC elements from `base` (dst = src, for immediate ALU ops). */
-export function spanKernel(rt: Runtime, base: number, n: number): UopKernel {
-  if (n <= MAX_ITER) return rt.kernel(`span:${base}:${n}`, (k) => k.loop(n, 1, 1).push(base, base));
-  let inner = MAX_ITER;
-  while (n % inner) inner--;
-  const outer = n / inner;
-  if (outer > MAX_ITER) throw new OperatorError(`${rt.currentOperator}: ${n} ACC elements do not fit the ALU loop counters`);
-  return rt.kernel(`span:${base}:${outer}x${inner}`, (k) => k.loop(outer, inner, inner).loop(inner, 1, 1).push(base, base));
-}
-
-/**
- * SHR by `shift`, then one clamp to int8 (MAX lower, MIN upper; ReLU folded into the lower bound, so two
- * ALU passes instead of three). With `offset` (a multiple of 256) the accumulators hold v + offset
- * afterwards: OUT (the low 8 bits) is the same v, and the ACC values are bounded above by offset + 127,
- * which conv2d's MAX initialisation of the next tile relies on (see requantOffset).
- */
-export function emitRequant(rt: Runtime, base: number, n: number, epi: { shift: number; relu: boolean; min?: number; max?: number; offset?: number }): void {
-  const k = spanKernel(rt, base, n);
-  const off = epi.offset ?? 0;
-  let lo = Math.max(-128, epi.min ?? -128);
-  let hi = Math.min(127, epi.max ?? 127);
-  // max(0, min(max(x, lo), hi)) = clamp(x, max(lo, 0), max(hi, 0)) for lo <= hi
-  if (epi.relu) {
-    lo = Math.max(lo, 0);
-    hi = Math.max(hi, 0);
-  }
-  if (epi.shift > 0) rt.pushAlu(k, 'SHR', epi.shift);
-  rt.pushAlu(k, 'MAX', off + lo);
-  rt.pushAlu(k, 'MIN', off + hi);
-}
-
-/**
- * The requantization offset M for conv2d's cheaper accumulator initialisation, or 0 where it does not apply.
- * With biases b' = b + M * 2^shift in ACC, the epilogue SHR, MAX M+lo, MIN M+127 leaves v + M in ACC (OUT, the
- * low 8 bits, is v since M is a multiple of 256) and every ACC value of the tile <= M + 127 <= min b'. So the
- * next tile in that ACC half starts with one ALU MAX(acc, b') = b' instead of a reset GEMM plus an ALU ADD:
- * four ALU/GEMM-reset passes per output element instead of five. Needs shift >= 1, the offset immediates
- * inside the 16-bit immediate and no int32 overflow: |acc| <= taps x 128 x 128 plus the shifted bias.
- */
-export function requantOffset(shift: number, biasMin: number, biasMax: number, taps: number): number {
-  if (shift < 1 || shift > 24) return 0;
-  const scale = 2 ** shift;
-  for (let k = 1; 256 * k + 127 <= 32767; k++) {
-    const M = 256 * k;
-    if (M + 127 > biasMin + M * scale) continue;
-    const worst = taps * 128 * 128 + Math.max(Math.abs(biasMin), Math.abs(biasMax)) + M * scale;
-    return worst < 2 ** 31 - 1 ? M : 0;
-  }
-  return 0;
-}
-
-/** Packs per-output-channel int32 values like a bias: [O/BO][B][BO], replicated over the batch rows. */
-function packChannels(cfg: VtaConfig, values: ArrayLike<number>, O: number): Int32Array {
-  const out = new Int32Array((O / cfg.blockOut) * cfg.batch * cfg.blockOut);
-  for (let c = 0; c < values.length; c++) {
-    for (let b = 0; b < cfg.batch; b++) out[(Math.floor(c / cfg.blockOut) * cfg.batch + b) * cfg.blockOut + (c % cfg.blockOut)] = values[c];
-  }
-  return out;
-}
-
-function checkEpilogueVectors(cfg: VtaConfig, e: Epilogue, O: number, name: string): void {
-  for (const [key, v] of [
-    ['channelShift', e.channelShift],
-    ['preShift', e.preShift],
-    ['multiplier', e.multiplier],
-    ['addend', e.addend],
-  ] as const) {
-    if (v === undefined) continue;
-    if (v.length > O) throw new OperatorError(`${name}: ${key} has ${v.length} values for ${O} output channels`);
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      const shiftLike = key === 'channelShift' || key === 'preShift';
-      if (!Number.isInteger(x) || (shiftLike ? x < 0 || x > 31 : x < -(2 ** 31) || x >= 2 ** 31)) {
-        throw new OperatorError(`${name}: ${key}[${i}] = ${x} must be ${shiftLike ? 'an integer in 0..31' : 'an int32'}`);
-      }
-    }
-  }
-  if (e.multiplier && !cfg.aluOps.includes('MUL')) {
-    throw new OperatorError(`${name}: a per-channel multiplier needs the ALU's MUL (configure ALU_OPS with MUL, e.g. --alu-ops MIN,MAX,ADD,SHR,MUL)`);
-  }
 }
 
 const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);

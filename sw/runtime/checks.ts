@@ -6,6 +6,7 @@ import type { VtaConfig } from '../../hw/vta/config';
 import { MEM_TYPE, MEM_TYPE_TENSOR } from '../../hw/vta/config';
 import { formatInsn } from '../../hw/vta/disasm';
 import { Insn, MemInsn, stageOf, Uop } from '../../hw/vta/isa';
+import { ALU_OPCODE_REQ } from '../../hw/vta/requant';
 import { ProgramCheckError } from './errors';
 
 /** Throws when a LOAD/STORE touches SRAM past its buffer's depth. */
@@ -54,6 +55,8 @@ export function checkLoopInsn(cfg: VtaConfig, insn: Insn, uops: readonly Uop[], 
     const wgtDepth = cfg.tensor.wgt.depth;
     if (src >= inpDepth) throw new ProgramCheckError(`${where}: GEMM reads INP element ${src}, past the INP depth ${inpDepth}`);
     if (wgt >= wgtDepth) throw new ProgramCheckError(`${where}: GEMM reads WGT element ${wgt}, past the WGT depth ${wgtDepth}`);
+  } else if (insn.aluOp === ALU_OPCODE_REQ && cfg.requant) {
+    if (src >= cfg.requant.depth) throw new ProgramCheckError(`${where}: ALU REQ reads parameter entry ${src}, past the REQ depth ${cfg.requant.depth}`);
   } else if (!insn.useImm && src >= accDepth) {
     throw new ProgramCheckError(`${where}: ALU reads ACC element ${src}, past the ACC depth ${accDepth}`);
   }

@@ -4,6 +4,7 @@
 
 import type { AluOpName, VtaConfig } from '../../hw/vta/config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../../hw/vta/config';
+import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../../hw/vta/requant';
 import { formatInsn, formatProgram } from '../../hw/vta/disasm';
 import { IsaError } from '../../hw/vta/errors';
 import { AluInsn, build, DepFlags, encodeInsn, encodeInsnBits, GemmInsn, Insn, INSN_BYTES, stageOf, UOP_BYTES } from '../../hw/vta/isa';
@@ -72,6 +73,11 @@ export function streamBytes(cfg: VtaConfig, insns: readonly Insn[], into: Stream
   for (const insn of insns) {
     into.insn += INSN_BYTES;
     if (insn.op !== 'LOAD' && insn.op !== 'STORE') continue;
+    // LOAD REQ (the requantization parameters) reads through the ACC path: counted with ACC
+    if (insn.op === 'LOAD' && insn.memType === MEM_TYPE_REQ && cfg.requant) {
+      into.acc += insn.ySize * insn.xSize * cfg.requant.elemBytes;
+      continue;
+    }
     const kind = insn.op === 'STORE' ? 'out' : (['uop', 'wgt', 'inp', 'acc'] as const)[insn.memType];
     if (kind === undefined) continue;
     into[kind] += insn.ySize * insn.xSize * cfg.tensor[kind].elemBytes;
@@ -333,8 +339,9 @@ export class Runtime {
   /** A 2-D LOAD from `buf` (element offset `elemOffset`) into SRAM, with zero padding (VTALoadBuffer2D). */
   loadBuffer2D(buf: DeviceBuffer, elemOffset: number, memType: number, sramBase: number, ySize: number, xSize: number, xStride: number, pads: Pads = {}): void {
     const kind = (['uop', 'wgt', 'inp', 'acc'] as const)[memType];
-    if (kind === undefined) throw new RuntimeError(`${this.operator}: LOAD memory type ${memType} is not loadable`);
-    const elemBytes = this.config.tensor[kind].elemBytes;
+    const req = memType === MEM_TYPE_REQ ? this.config.requant : null;
+    if (kind === undefined && !req) throw new RuntimeError(`${this.operator}: LOAD memory type ${memType} is not loadable`);
+    const elemBytes = req ? req.elemBytes : this.config.tensor[kind].elemBytes;
     const insn = build.load({
       memType,
       sramBase,
@@ -446,6 +453,18 @@ export class Runtime {
       uopEnd: base + k.size,
       ...k.loopFields('alu'),
     });
+    checkLoopInsn(this.config, insn, k.uops, this.where(this.insns.length));
+    this.emit(insn);
+  }
+
+  /**
+   * ALU REQ over kernel `k` (hw/vta/REQUANT.md): each micro-op's dst accumulators are requantized by the
+   * parameter entry its src names, written back as int8. Needs the requantization stage.
+   */
+  pushRequant(k: UopKernel): void {
+    if (!this.config.requant) throw new RuntimeError(`${this.operator}: ALU REQ needs the requantization stage (REQUANT_BUFF_DEPTH)`);
+    const base = this.ensureResident(k);
+    const insn: AluInsn = build.alu({ aluOp: ALU_OPCODE_REQ, useImm: false, imm: 0, uopBgn: base, uopEnd: base + k.size, ...k.loopFields('alu') });
     checkLoopInsn(this.config, insn, k.uops, this.where(this.insns.length));
     this.emit(insn);
   }

@@ -367,7 +367,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           macs = nodeMacs(g, n);
           const output = n.op === 'conv2d' ? outputBuf(n.outputs[0]) : alloc(n.outputs[0], B * roundUp(O, BO) * geo.W);
           // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
-          const d = deviceRequant(r, O, n.name);
+          const d = deviceRequant(r, O, n.name, cfg);
           const epi = { shift: d.shift, relu: false, ...d.epilogue };
           const inputZeroPoint = x.quant?.zeroPoint[0] ?? 0;
           plan = schedules.conv2d(cfg, geo, conv2dVectorCount(geo, epi, true, inputZeroPoint), n.name);

@@ -6,7 +6,8 @@ import type { CompiledModel } from '../model';
 import type { LabelledImages } from '../data/idx';
 import { runFloat } from '../exec/float';
 import { runInt8 } from '../exec/int8';
-import type { Graph } from '../ir';
+import type { Graph, Requant } from '../ir';
+import type { VtaConfig } from '../../../hw/vta/config';
 import type { InferReport, LayerReport } from './infer-report';
 import { imageInput, Normalization } from './common';
 import { loadHostMatmul } from '../exec/wasm-matmul';
@@ -242,9 +243,7 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
     images,
     skipped,
     ...(c.interrupted ? { interrupted: true } : {}),
-    quantization: p.exact
-      ? `the model's own int8 quantization; VTA nodes requantize ${cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights'} (tflite-requant)`
-      : c.quantization,
+    quantization: p.exact ? `the model's own int8 quantization; ${importedRule(p.device, cfg)}` : c.quantization,
     top1: !labelled
       ? null
       : {
@@ -274,4 +273,15 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
       networkImagesPerSecond: images / ((t.time.device + t.time.cpu) / 1e3),
     },
   };
+}
+
+/** Which requantization rule the device runs for an imported int8 model (the report says it beside exactness). */
+function importedRule(device: Graph, cfg: VtaConfig): string {
+  const vta = device.nodes.filter((n) => n.target === 'vta' && (n.op === 'conv2d' || n.op === 'dense'));
+  const staged = vta.filter((n) => (n.attrs.requant as Requant | undefined)?.multiplier).length;
+  const cpuAdds = device.nodes.filter((n) => n.target === 'cpu' && n.op === 'add').length;
+  const adds = cpuAdds ? `; ${cpuAdds} add${cpuAdds > 1 ? 's' : ''} on the CPU` : '';
+  if (cfg.requant && staged === vta.length) return `VTA nodes requantize in the requantization stage with TFLite's Q31 rule (exact)${adds}`;
+  const alu = cfg.aluOps.includes('MUL') ? 'with the ALU MUL' : 'by shift, multiplier folded into the weights';
+  return `VTA nodes requantize ${alu} (tflite-requant)${staged ? `, ${staged} of ${vta.length} in the requantization stage` : ''}${adds}`;
 }

@@ -5,6 +5,7 @@
 
 import { multiplyByQuantizedMultiplier, requantize } from '../../../hw/vta/requant';
 import { AddRequant, channelScheme, CompileError, elementCount, Graph, Node, Requant } from '../ir';
+import { tfliteAverage } from '../fixed-point';
 import { runFloatNode } from './float';
 import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
 import { im2col, Im2colParams } from './im2col';
@@ -141,7 +142,7 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const out = new Int8Array(size);
       const z = zp(g, n.inputs[0]);
       const incl = n.attrs.countIncludePad as boolean;
-      // max-pool pads read as the zero point (the device's zero pad with zero point 0); average rounds half away from zero
+      // max-pool pads read as the zero point (the device's zero pad with zero point 0)
       pool(
         x,
         inShape(0),
@@ -153,12 +154,8 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
         out,
         n.op === 'max_pool'
           ? (v, padded) => Math.max(...v, ...(padded > v.length ? [z] : []))
-          : (v, padded) =>
-              z +
-              roundDiv(
-                v.reduce((a, c) => a + c - z, 0),
-                incl ? padded : v.length,
-              ),
+          : // TFLite's rule on the raw values (pads counted as the zero point when they count)
+            (v, padded) => tfliteAverage(v.reduce((a, c) => a + c, 0) + (incl ? (padded - v.length) * z : 0), incl ? padded : v.length),
       );
       return out;
     }

@@ -2,7 +2,8 @@
 // partition, so that it places the result like any convolution):
 // - an average pool without padding (or counting the padding) and a global average pool: a depthwise
 //   convolution with all-one weights and the multiplier s_in / (s_out * window) in TFLite's Q31 form, which
-//   the tflite-requant pass folds into the weights on VTA (packed as block-diagonal GEMMs, pack.ts);
+//   the tflite-requant pass folds into the weights on VTA (packed as block-diagonal GEMMs, pack.ts); on a core
+//   with the requantization stage, TFLite's average exactly (lowerPool);
 // - an add the ALU cannot run (zero points, different input scales, a multiplier): the inputs concatenated
 //   along channels (free on VTA when the producers can write into slices of one buffer) and a 1x1
 //   convolution with weights w_a, w_b on the two diagonals, w_k = round(M_k * 2^n), the zero points in the
@@ -14,9 +15,9 @@
 // Lowered nodes keep their names and record `loweredFrom`; nodes forced onto the CPU are left as they are.
 
 import type { VtaConfig } from '../../../hw/vta/config';
-import { quantizeMultiplier } from '../fixed-point';
+import { exactAverage, quantizeMultiplier } from '../fixed-point';
 import { AddRequant, cloneGraph, elementCount, Graph, Node, pruneTensors, Requant } from '../ir';
-import { deviceSupport } from './partition';
+import { deviceSupport, exactAddReason } from './partition';
 import { freshName } from './util';
 
 export interface LowerGemmOptions {
@@ -50,7 +51,7 @@ function addConstant(g: Graph, base: string, dtype: 'int8' | 'int32', shape: num
 const isInt8 = (g: Graph, t: string) => g.tensors[t]?.dtype === 'int8' && g.tensors[t].quant?.scale.length === 1;
 
 /** avg_pool / global_avg_pool -> depthwise conv2d, or null when the pool does not fit one. */
-function lowerPool(g: Graph, n: Node): Node | null {
+function lowerPool(g: Graph, cfg: VtaConfig, n: Node): Node | null {
   const x = g.tensors[n.inputs[0]];
   const y = g.tensors[n.outputs[0]];
   if (!isInt8(g, n.inputs[0]) || !isInt8(g, n.outputs[0]) || x.shape.length !== 4) return null;
@@ -61,13 +62,26 @@ function lowerPool(g: Graph, n: Node): Node | null {
   // without the padding in the count, border windows divide by fewer taps: not one convolution
   if (pads.some((p) => p !== 0) && !n.attrs.countIncludePad) return null;
   const window = kernel[0] * kernel[1];
-  const real = x.quant!.scale[0] / (y.quant!.scale[0] * window);
-  const qm = quantizeMultiplier(real);
-  if (qm.multiplier === 0) return null;
-  const w = addConstant(g, `${n.name}:ones`, 'int8', [C, 1, kernel[0], kernel[1]], new Int8Array(C * window).fill(1));
-  const b = addConstant(g, `${n.name}:zero_bias`, 'int32', [C], new Int32Array(C));
+  const zIn = x.quant!.zeroPoint[0];
   const zp = y.quant!.zeroPoint[0];
-  const requant: Requant = { shift: [-qm.shift], multiplier: [qm.multiplier], rounding: 'nearest', zeroPoint: zp, min: -128, max: 127 };
+  // with the requantization stage, an avg_pool computes the integer reference's (TFLite's) average exactly:
+  // acc = w * (sum of the raw values) (the bias cancels the input zero point the convolution subtracts), then
+  // a Q31 rule checked on every window sum (fixed-point.ts exactAverage)
+  const exact = cfg.requant && n.op === 'avg_pool' && x.quant!.scale[0] === y.quant!.scale[0] && zIn === zp ? exactAverage(window) : null;
+  let weight = 1;
+  let bias = 0;
+  let requant: Requant;
+  if (exact) {
+    weight = exact.weight;
+    bias = weight * window * zIn;
+    requant = { shift: [-exact.exponent], multiplier: [exact.multiplier], rounding: 'nearest', zeroPoint: 0, min: -128, max: 127 };
+  } else {
+    const qm = quantizeMultiplier(x.quant!.scale[0] / (y.quant!.scale[0] * window));
+    if (qm.multiplier === 0) return null;
+    requant = { shift: [-qm.shift], multiplier: [qm.multiplier], rounding: 'nearest', zeroPoint: zp, min: -128, max: 127 };
+  }
+  const w = addConstant(g, `${n.name}:ones`, 'int8', [C, 1, kernel[0], kernel[1]], new Int8Array(C * window).fill(weight));
+  const b = addConstant(g, `${n.name}:zero_bias`, 'int32', [C], new Int32Array(C).fill(bias));
   return {
     ...n,
     op: 'conv2d',
@@ -162,9 +176,9 @@ export function lowerToGemm(input: Graph, cfg: VtaConfig, opts: LowerGemmOptions
     }
     let lowered: Node[] | null = null;
     if (n.op === 'avg_pool' || n.op === 'global_avg_pool') {
-      const conv = lowerPool(g, n);
+      const conv = lowerPool(g, cfg, n);
       lowered = conv && [conv];
-    } else if (n.op === 'add' && deviceSupport(g, cfg, n) !== null) {
+    } else if (n.op === 'add' && deviceSupport(g, cfg, n) !== null && !exactAddReason(cfg, n.attrs.requant as AddRequant | undefined)) {
       lowered = lowerAdd(g, n);
     } else if (n.op === 'conv2d') {
       lowered = lowerIm2col(g, cfg, n, fromHost(n.inputs[0]));

@@ -74,6 +74,16 @@ export function isDepthwise(g: Graph, n: Node): boolean {
   return groups > 1 && g.tensors[n.inputs[0]].shape[1] === groups && g.tensors[n.inputs[1]].shape[0] === groups;
 }
 
+/**
+ * On a core with the requantization stage the device computes TFLite's integers exactly, so an add it can only
+ * approximate stays on the CPU: TFLite's ADD rescales each input by its own Q31 multiplier (about 24 bits that
+ * decide the rounding), and the GEMM form of an add (lower-gemm.ts) has int8 weights.
+ */
+export function exactAddReason(cfg: VtaConfig, ar: AddRequant | undefined): string | null {
+  if (!cfg.requant || !ar?.inputMultiplier) return null;
+  return "TFLite's ADD rescales each input by its own Q31 multiplier, which the device can only approximate; on the CPU it is exact";
+}
+
 /** Why VTA cannot run `n` (null when it can). */
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
   const t = (i: number) => g.tensors[n.inputs[i]];
@@ -105,6 +115,8 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       return convRequant(n.attrs.requant as Requant, cfg);
     case 'add': {
       const ar = n.attrs.requant as AddRequant;
+      const exact = exactAddReason(cfg, ar);
+      if (exact) return exact;
       if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
       if (zeroPoints(g, n)) return "an input has a non-zero zero point; VTA's add has none";
       if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return "its two inputs have different scales and VTA's add cannot rescale them";

@@ -1,5 +1,6 @@
 // Maps TFLite's requantization (per-channel Q31 multiplier M_c = m_c / 2^31 * 2^-shift_c, round to nearest) of
-// the conv2d/dense nodes that run on VTA onto what the tensor ALU can do. Nodes on the CPU keep TFLite's exact rule.
+// the conv2d/dense nodes that run on VTA onto what the tensor ALU can do. Nodes on the CPU, and on a core with the
+// requantization stage the nodes it runs, keep TFLite's exact rule.
 //
 // Without MUL (VTA's ALU: MIN, MAX, ADD, SHR) the multiplier moves into the weights: per output channel a shift
 // n_c is chosen so that r_c = M_c * 2^n_c scales the channel's largest |w| to 64..127; w' = round(w * r_c),
@@ -10,11 +11,15 @@
 // |acc| keeps the 32-bit product from overflowing and p_c balances the bits the pre-shift drops against q_c's
 // precision; the approximation is q_c's rounding and the dropped low bits of acc.
 
+import type { VtaConfig } from '../../../hw/vta/config';
+import { runsInStage } from '../device-requant';
 import { CompileError, Graph, Node, Requant, Tensor } from '../ir';
 
 export interface TfliteRequantOptions {
   /** The ALU has MUL (ALU_OPS includes it): use the multiplier form. */
   mul: boolean;
+  /** The core has the requantization stage: nodes whose rule it runs keep TFLite's multiplier (exact). */
+  stage?: VtaConfig;
 }
 
 const realMultiplier = (r: Requant, c: number): number => {
@@ -132,6 +137,7 @@ export function lowerTfliteRequant(input: Graph, opts: TfliteRequantOptions): Gr
   for (const n of g.nodes) {
     const r = n.attrs.requant as Requant | undefined;
     if ((n.op !== 'conv2d' && n.op !== 'dense') || !r?.multiplier || n.target === 'cpu') continue;
+    if (opts.stage && runsInStage(opts.stage, r, g.tensors[n.inputs[1]].shape[0], n.name)) continue;
     if (opts.mul) mulForm(g, n, r);
     else foldIntoWeights(g, n, r);
   }

@@ -1,6 +1,7 @@
 // The tflite-requant pass: TFLite's per-channel Q31 requantization mapped onto the ALU, with and without MUL,
 // checked against TFLite's integer rule computed by hand-checked fixed-point functions.
-import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../../sw/compiler/fixed-point';
+import { exactAverage, multiplyByQuantizedMultiplier, quantizeMultiplier, tfliteAverage } from '../../../sw/compiler/fixed-point';
+import { cfgWith } from '../helpers';
 import { Graph, Requant } from '../../../sw/compiler/ir';
 import { lowerTfliteRequant } from '../../../sw/compiler/passes/tflite-requant';
 
@@ -104,4 +105,26 @@ test('a channel of zero weights keeps a small shift; a multiplier flushed to 0 m
   expect((withZero.nodes[0].attrs.requant as Requant).multiplier![1]).toBe(0);
   const mul = lowerTfliteRequant(withZero, { mul: true }).nodes[0].attrs.requant as Requant;
   expect([mul.preShift![1], mul.aluMultiplier![1], mul.shift[1]]).toEqual([0, 0, 1]);
+});
+
+test('a core with the requantization stage keeps the Q31 multiplier (nothing folded into the weights)', () => {
+  const w = Int8Array.from({ length: 2 * 27 }, (_, i) => ((i * 37) % 255) - 127);
+  const g = convGraph(w, Int32Array.of(10, -20), [0.004, 0.0021], 3, -5);
+  const staged = lowerTfliteRequant(g, { mul: false, stage: cfgWith({ REQUANT_BUFF_DEPTH: 16 }) });
+  expect(staged.nodes[0].attrs.requant).toEqual(g.nodes[0].attrs.requant);
+  expect(staged.nodes[0].inputs).toEqual(g.nodes[0].inputs);
+});
+
+test("exactAverage: w * sum through TFLite's Q31 rule is TFLite's average for every window sum", () => {
+  for (const count of [1, 2, 3, 4, 6, 9, 25, 49, 64, 100]) {
+    const e = exactAverage(count)!;
+    expect(e).not.toBeNull();
+    expect(Math.abs(e.weight)).toBeLessThanOrEqual(127);
+    for (let s = -128 * count; s <= 127 * count; s++) {
+      const got = multiplyByQuantizedMultiplier(e.weight * s, e.multiplier, e.exponent);
+      if (got !== tfliteAverage(s, count)) throw new Error(`count ${count}, sum ${s}: ${got} vs ${tfliteAverage(s, count)}`);
+    }
+  }
+  // TFLite rounds half away from zero: 2.5 -> 3, -2.5 -> -3, 7/9 -> 1
+  expect([tfliteAverage(5, 2), tfliteAverage(-5, 2), tfliteAverage(7, 9), tfliteAverage(-4, 9)]).toEqual([3, -3, 1, 0]);
 });
