@@ -5,7 +5,7 @@
 // stage, opcode 5 (REQ) requantizes acc[dst] by the parameter entry src (REQUANT.md).
 
 import { ALU_OPCODE, AluInsn } from '../../hw/vta/isa';
-import { ALU_OPCODE_REQ, decodeParam, REQ_LANE_BYTES, RequantParam, requantStage } from '../../hw/vta/requant';
+import { ALU_OPCODE_REQ, requantize } from '../../hw/vta/requant';
 import { LoopPlan, prepareLoop } from './loop';
 import { chargeUops, FsimState } from './state';
 
@@ -35,7 +35,7 @@ export function aluOp(op: number, a: number, b: number): number {
 
 /**
  * ALU REQ (REQUANT.md): acc[dst] = requantStage(acc[dst], param[src] lane o) on every batch row, sign-extended,
- * and out[dst] = its low 8 bits. The parameter words of an entry are decoded once per micro-op.
+ * and out[dst] = its low 8 bits. Entries are decoded once until a LOAD REQ rewrites the buffer (Srams.reqEntry).
  */
 function executeRequant(st: FsimState, plan: LoopPlan): void {
   const { acc, out, req } = st.srams;
@@ -43,17 +43,15 @@ function executeRequant(st: FsimState, plan: LoopPlan): void {
   if (!req) throw new Error('internal: ALU REQ without a requantization stage');
   const lanes = batch * blockOut;
   const { n, iterOut, iterIn, dst, src, dstMask, srcMask } = plan;
-  const params = new Array<RequantParam>(blockOut);
   for (let o = 0; o < iterOut; o++) {
     for (let i = 0; i < iterIn; i++) {
       const dOff = o * plan.dstFactorOut + i * plan.dstFactorIn;
       const sOff = o * plan.srcFactorOut + i * plan.srcFactorIn;
       for (let u = 0; u < n; u++) {
         const d = ((dst[u] + dOff) & dstMask) * lanes;
-        const p = (src[u] + sOff) & srcMask;
-        for (let c = 0; c < blockOut; c++) params[c] = decodeParam(req, (p * blockOut + c) * REQ_LANE_BYTES);
+        const schemes = st.srams.reqEntry((src[u] + sOff) & srcMask);
         for (let l = 0; l < lanes; l++) {
-          const v = requantStage(acc[d + l], params[l % blockOut]);
+          const v = requantize(acc[d + l], schemes[l % blockOut]);
           acc[d + l] = v;
           out[d + l] = v;
         }

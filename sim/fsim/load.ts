@@ -69,6 +69,7 @@ export function executeLoad(st: FsimState, insn: MemInsn): void {
   const w = xPad0 + xSize + xPad1;
 
   const sram = target.sram;
+  if (sram === st.srams.req) st.srams.forgetReqSchemes();
   const dram = st.dram.bytes;
   const base = target.base;
   const rowBytes = xSize * eb;

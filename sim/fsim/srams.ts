@@ -11,6 +11,7 @@
 // scratch region of SCRATCH_BYTES is reserved for kernels.
 
 import type { TensorKind, VtaConfig } from '../../hw/vta/config';
+import { decodeParam, paramScheme, REQ_LANE_BYTES, RequantScheme } from '../../hw/vta/requant';
 
 const WASM_PAGE = 65536;
 const ALIGN = 64;
@@ -72,6 +73,24 @@ export class Srams {
     this.acc = new Int32Array(buf, offsets.acc, t.acc.depth * t.acc.rows * t.acc.cols);
     this.out = new Int8Array(buf, offsets.out, t.out.depth * t.out.rows * t.out.cols);
     this.req = cfg.requant ? new Uint8Array(cfg.requant.depth * cfg.requant.elemBytes) : null;
+  }
+
+  /** Decoded parameter entries of `req` (ALU REQ reads each many times); forgotten when a LOAD writes REQ. */
+  private reqSchemes: (RequantScheme[] | undefined)[] = [];
+
+  /** The schemes of parameter entry `p`'s BLOCK_OUT lane words, decoded on first use. */
+  reqEntry(p: number): RequantScheme[] {
+    let e = this.reqSchemes[p];
+    if (!e) {
+      const blockOut = this.cfg.blockOut;
+      e = Array.from({ length: blockOut }, (_, c) => paramScheme(decodeParam(this.req!, (p * blockOut + c) * REQ_LANE_BYTES)));
+      this.reqSchemes[p] = e;
+    }
+    return e;
+  }
+
+  forgetReqSchemes(): void {
+    this.reqSchemes = [];
   }
 
   /** Byte offset of element `idx` of buffer `kind` inside `memory`. */
