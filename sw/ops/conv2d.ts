@@ -9,7 +9,17 @@ import { MEM_TYPE_REQ } from '../../hw/vta/requant';
 import { OperatorError } from './errors';
 import { Conv2dGeometry, outputSize } from './geometry';
 import { borderClasses, planZeroPoint } from './zero-point';
-import { checkEpilogueVectors, emitRequant, emitStageRequant, Epilogue, epilogueVectors, packChannels, requantOffset, stageParamTable } from './epilogue';
+import {
+  checkEpilogueVectors,
+  emitRequant,
+  emitStageRequant,
+  Epilogue,
+  epilogueVectors,
+  packChannels,
+  requantOffset,
+  shiftClipParams,
+  stageParamTable,
+} from './epilogue';
 
 export { outputSize };
 export type { Epilogue };
@@ -301,7 +311,9 @@ export async function conv2dPacked(
   checkEpilogueVectors(cfg, epi, g.O, name);
   if (epi.stage && (vectors.length || epi.shift || epi.relu))
     throw new OperatorError(`${name}: an epilogue in the requantization stage takes no shift, ReLU or ALU vectors (its parameters hold them)`);
-  const reqTable = epi.stage ? stageParamTable(cfg, epi.stage, g.O, name) : null;
+  // a core with the stage runs a plain shift-and-clip epilogue there too: one ALU REQ instead of SHR, MAX, MIN
+  const stage = epi.stage ?? (cfg.requant && !vectors.length ? shiftClipParams(epi, g.O) : undefined);
+  const reqTable = stage ? stageParamTable(cfg, stage, g.O, name) : null;
   const { OH, OW } = outputSize(g);
   const B = cfg.batch;
   const NB = g.N / B;
@@ -372,7 +384,7 @@ export async function conv2dPacked(
     ownBias = rt.alloc(delta.byteLength);
     rt.copyToDevice(ownBias, delta);
     biasBuf = ownBias;
-  } else if (bufs.bias) {
+  } else if (bufs.bias && !reqTable) {
     const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
     const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
     let lo = Infinity;

@@ -53,6 +53,21 @@ export function spanKernel(rt: Runtime, base: number, n: number): UopKernel {
   return rt.kernel(`span:${base}:${outer}x${inner}`, (k) => k.loop(outer, inner, inner).loop(inner, 1, 1).push(base, base));
 }
 
+/** The clamp bounds of a shift-and-clip epilogue: int8, ReLU folded into them (see emitRequant). */
+function clipBounds(epi: { relu: boolean; min?: number; max?: number }): [number, number] {
+  const lo = Math.max(-128, epi.min ?? -128);
+  const hi = Math.min(127, epi.max ?? 127);
+  // max(0, min(max(x, lo), hi)) = clamp(x, max(lo, 0), max(hi, 0)) for lo <= hi
+  return epi.relu ? [Math.max(lo, 0), Math.max(hi, 0)] : [lo, hi];
+}
+
+/** A shift-and-clip epilogue (VTA's scheme) as the requantization stage's parameters, the same for `O` channels. */
+export function shiftClipParams(epi: { shift: number; relu: boolean; min?: number; max?: number }, O: number): RequantParam[] {
+  const [min, max] = clipBounds(epi);
+  const p: RequantParam = { mode: 'shift', multiplier: 0, exponent: -epi.shift, zeroPoint: 0, min, max };
+  return new Array<RequantParam>(O).fill(p);
+}
+
 /**
  * SHR by `shift`, then one clamp to int8 (MAX lower, MIN upper; ReLU folded into the lower bound, so two
  * ALU passes instead of three). With `offset` (a multiple of 256) the accumulators hold v + offset
@@ -62,13 +77,7 @@ export function spanKernel(rt: Runtime, base: number, n: number): UopKernel {
 export function emitRequant(rt: Runtime, base: number, n: number, epi: { shift: number; relu: boolean; min?: number; max?: number; offset?: number }): void {
   const k = spanKernel(rt, base, n);
   const off = epi.offset ?? 0;
-  let lo = Math.max(-128, epi.min ?? -128);
-  let hi = Math.min(127, epi.max ?? 127);
-  // max(0, min(max(x, lo), hi)) = clamp(x, max(lo, 0), max(hi, 0)) for lo <= hi
-  if (epi.relu) {
-    lo = Math.max(lo, 0);
-    hi = Math.max(hi, 0);
-  }
+  const [lo, hi] = clipBounds(epi);
   if (epi.shift > 0) rt.pushAlu(k, 'SHR', epi.shift);
   rt.pushAlu(k, 'MAX', off + lo);
   rt.pushAlu(k, 'MIN', off + hi);

@@ -2,7 +2,7 @@
 // with per-channel parameters, against the integer reference's accumulators requantized by hw/vta/requant.ts.
 import { RequantParam, requantStage } from '../../hw/vta/requant';
 import { conv2d, dense, OperatorError } from '../../sw/ops';
-import { conv2dAccRef } from '../../sw/ops/reference';
+import { conv2dAccRef, conv2dRef } from '../../sw/ops/reference';
 import { cfgWith, firstDiff, Rng, runtime } from './helpers';
 
 /** A random parameter word: TFLite's Q31 rule (either shift direction) or VTA's shift, with a zero point and clamp. */
@@ -52,6 +52,22 @@ describe('conv2d with the requantization stage on fsim', () => {
       }
     });
   }
+
+  test("VTA's shift-and-clip epilogue runs in the stage too: same outputs, a third of the ALU micro-ops", async () => {
+    const rng = new Rng(9);
+    const x = rng.int8(32 * 8 * 8);
+    const w = rng.int8(32 * 32 * 9);
+    const bias = rng.int32(32, -4000, 4000);
+    const opts = { padding: 1, shift: 9, relu: true };
+    const aluUops: number[] = [];
+    for (const depth of [0, 64]) {
+      const rt = runtime(cfgWith(depth ? { REQUANT_BUFF_DEPTH: depth } : {}));
+      const got = await conv2d(rt, x, [1, 32, 8, 8], w, [32, 32, 3, 3], bias, opts);
+      expect(Array.from(got.out)).toEqual(Array.from(conv2dRef(x, [1, 32, 8, 8], w, [32, 32, 3, 3], bias, opts).out));
+      aluUops.push(rt.stats.counters.aluUops);
+    }
+    expect(aluUops[1]).toBeLessThan(aluUops[0] * 0.75);
+  });
 
   test('dense: per-channel Q31 parameters', async () => {
     const cfg = cfgWith({ REQUANT_BUFF_DEPTH: 64 });
