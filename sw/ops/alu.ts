@@ -16,7 +16,7 @@ export interface AluEpilogue {
   max?: number;
 }
 
-function checkEpi(name: string, e: AluEpilogue): { shift: number; relu: boolean; min: number; max: number } {
+export function checkEpi(name: string, e: AluEpilogue): { shift: number; relu: boolean; min: number; max: number } {
   const shift = e.shift ?? 0;
   const min = e.min ?? -128;
   const max = e.max ?? 127;
@@ -140,20 +140,38 @@ export async function maxPoolPacked(
     const outBase = base;
     const inBase = base + th * OW;
     rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.ACC, inBase, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
-    rt.pushGemm(
-      rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
-      { reset: true },
-    );
-    const win = (all: boolean) =>
-      rt.kernel(`pool:${all ? 'all' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
-        k.loop(th, OW, s * inCols).loop(OW, 1, s);
-        for (let ky = 0; ky < (all ? K : 1); ky++) for (let kx = 0; kx < (all ? K : 1); kx++) k.push(outBase, inBase + ky * inCols + kx);
-      });
-    rt.pushAlu(win(false), 'ADD');
-    rt.pushAlu(win(true), 'MAX');
-    emitRequant(rt, outBase, th * OW, e);
+    emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e);
     rt.depPush('compute', 'store');
     rt.depPop('compute', 'store');
     rt.storeBuffer2D(outBase, out, (plane * OH + oh0) * OW, th, OW, OW);
   });
+}
+
+/**
+ * The max over each K x K window (stride s) of the input rows at ACC `inBase` (inCols wide) into `th` x `OW`
+ * outputs at `outBase`: reset, ADD of the first tap, MAX over all taps, then the epilogue.
+ */
+export function emitPoolWindows(
+  rt: Runtime,
+  outBase: number,
+  inBase: number,
+  th: number,
+  OW: number,
+  K: number,
+  s: number,
+  inCols: number,
+  e: { shift: number; relu: boolean; min: number; max: number },
+): void {
+  rt.pushGemm(
+    rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
+    { reset: true },
+  );
+  const win = (all: boolean) =>
+    rt.kernel(`pool:${all ? 'all' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
+      k.loop(th, OW, s * inCols).loop(OW, 1, s);
+      for (let ky = 0; ky < (all ? K : 1); ky++) for (let kx = 0; kx < (all ? K : 1); kx++) k.push(outBase, inBase + ky * inCols + kx);
+    });
+  rt.pushAlu(win(false), 'ADD');
+  rt.pushAlu(win(true), 'MAX');
+  emitRequant(rt, outBase, th * OW, e);
 }

@@ -5,3 +5,5 @@ export * from './alu';
 export * from './ops';
 export * as reference from './reference';
 export { OperatorError } from './errors';
+export * from './add-gemm';
+export * from './pool-int8';

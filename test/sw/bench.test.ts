@@ -100,6 +100,13 @@ describe('vta bench conv2d', () => {
       vta.reduce((s: number, l: { estCycles: number | null }) => s + (l.estCycles ?? 0), 0),
       6,
     );
+    // VTA's scope: layer1-layer4 (the block convolutions, downsamples and residual adds)
+    const scope = vta.filter((l: { node: string }) => /^layer[1-4]\./.test(l.node));
+    expect(scope.filter((l: { op: string }) => l.op === 'add')).toHaveLength(8);
+    expect(rep.vtaScopeCycles).toBeCloseTo(
+      scope.reduce((s: number, l: { estCycles: number | null }) => s + (l.estCycles ?? 0), 0),
+      6,
+    );
     expect(a.out.join('')).toMatch(/output equals the integer reference: yes/);
     await expect(benchCommand.run(['network', '--size', '48'], a.io)).rejects.toThrow('--size 48: expected a multiple of 32');
     await expect(benchCommand.run(['network', '--db', join(dir, 'x.jsonl'), '--no-db'], a.io)).rejects.toThrow('--db and --no-db exclude each other');

@@ -6,6 +6,8 @@
 import type { VtaConfig } from '../../../hw/vta/config';
 import { Counters, emptyCounters } from '../../../sim/device';
 import { aluElementwise, maxPoolPacked } from '../../ops/alu';
+import { addGemm, addGemmIssue } from '../../ops/add-gemm';
+import { maxPoolInt8 } from '../../ops/pool-int8';
 import { Conv2dGeometry, conv2dPacked, Conv2dPlan, conv2dVectorCount } from '../../ops/conv2d';
 import { packActivations, roundUp, unpackActivations } from '../../ops/layout';
 import type { DeviceBuffer, RecordedProgram, Recording, Runtime } from '../../runtime';
@@ -379,34 +381,38 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
         }
         case 'add': {
           const ar = n.attrs.requant as AddRequant;
-          const a = upload(n.inputs[0], 'acc');
-          const b = upload(n.inputs[1], 'acc');
           const output = outputBuf(n.outputs[0]);
           const elements = outBytes(o.shape) / (B * BO);
-          await aluElementwise(rt, a, b, output, elements, 'ADD', { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max }, n.name);
+          const epi = { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max };
+          if (addGemmIssue(cfg) === null) {
+            // int8 operands where they are (INP vectors), added by GEMMs: no int32 copies through the host
+            const operand = (t: string) => {
+              const r = where.get(t);
+              return r && r.form === 'act' ? r.buf : upload(t, 'inp');
+            };
+            await addGemm(rt, operand(n.inputs[0]), operand(n.inputs[1]), output, elements, epi, n.name);
+          } else {
+            await aluElementwise(rt, upload(n.inputs[0], 'acc'), upload(n.inputs[1], 'acc'), output, elements, 'ADD', epi, n.name);
+          }
           where.set(n.outputs[0], { buf: output, form: 'act' });
           break;
         }
         case 'max_pool': {
-          const input = upload(n.inputs[0], 'acc');
           const output = outputBuf(n.outputs[0]);
           const [N, C, H, W] = x.shape;
-          await maxPoolPacked(
-            rt,
-            input,
-            output,
-            {
-              NB: roundUp(N, B) / B,
-              CB: roundUp(C, BO) / BO,
-              H,
-              W,
-              kernel: (n.attrs.kernel as number[])[0],
-              stride: (n.attrs.strides as number[])[0],
-              pad: (n.attrs.pads as number[])[0],
-            },
-            {},
-            n.name,
-          );
+          const pool = {
+            NB: roundUp(N, B) / B,
+            CB: roundUp(C, BO) / BO,
+            H,
+            W,
+            kernel: (n.attrs.kernel as number[])[0],
+            stride: (n.attrs.strides as number[])[0],
+            pad: (n.attrs.pads as number[])[0],
+          };
+          // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
+          const r = where.get(n.inputs[0]);
+          if (addGemmIssue(cfg) === null) await maxPoolInt8(rt, r && r.form === 'act' ? r.buf : upload(n.inputs[0], 'inp'), output, pool, {}, n.name);
+          else await maxPoolPacked(rt, upload(n.inputs[0], 'acc'), output, pool, {}, n.name);
           where.set(n.outputs[0], { buf: output, form: 'act' });
           break;
         }

@@ -1,0 +1,93 @@
+// Max-pool of an int8 activation already on the device. The input rows are loaded as int8 into INP by the load
+// stage (16 bytes a vector, with the load unit's zero padding) and copied into ACC by one GEMM micro-op per
+// vector against an identity block; the tensor ALU then takes the window maxima (alu.ts emitPoolWindows). The
+// int32 form (alu.ts maxPoolPacked) loads 64 bytes a vector in the compute stage. Two virtual threads.
+
+import { MEM_TYPE } from '../../hw/vta/config';
+import type { DeviceBuffer, Runtime } from '../runtime';
+import { addGemmIssue } from './add-gemm';
+import { AluEpilogue, checkEpi, emitPoolWindows, PoolGeometry } from './alu';
+import { OperatorError } from './errors';
+
+export async function maxPoolInt8(
+  rt: Runtime,
+  input: DeviceBuffer,
+  out: DeviceBuffer,
+  g: PoolGeometry,
+  epilogue: AluEpilogue = {},
+  name = 'max_pool2d',
+): Promise<void> {
+  const cfg = rt.config;
+  const issue = addGemmIssue(cfg);
+  if (issue) throw new OperatorError(`${name}: ${issue}`);
+  const e = checkEpi(name, epilogue);
+  const { kernel: K, stride: s, pad: p } = g;
+  if (K < 1 || s < 1 || p < 0 || p >= K || p > 15)
+    throw new OperatorError(`${name}: kernel ${K}, stride ${s}, pad ${p}: need kernel >= 1, stride >= 1, 0 <= pad < kernel, pad <= 15`);
+  const OH = Math.floor((g.H + 2 * p - K) / s) + 1;
+  const OW = Math.floor((g.W + 2 * p - K) / s) + 1;
+  if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${K}x${K} window does not fit the padded ${g.H}x${g.W} input`);
+  const planes = g.NB * g.CB;
+  const vec = cfg.tensor.out.elemBytes;
+  if (input.bytes < planes * g.H * g.W * vec) throw new OperatorError(`${name}: the input buffer is too small`);
+  if (out.bytes < planes * OH * OW * vec) throw new OperatorError(`${name}: the output buffer is too small`);
+  const inpSlot = cfg.tensor.inp.depth >> 1;
+  const accSlot = cfg.tensor.acc.depth >> 1;
+  const inCols = (OW - 1) * s + K;
+  // rows per tile: the input rows fit half of INP, they and the output rows half of ACC
+  const fits = (th: number) => {
+    const inRows = (th - 1) * s + K;
+    return inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot;
+  };
+  let tOH = OH;
+  while (tOH > 1 && !fits(tOH)) tOH--;
+  if (!fits(tOH)) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the INP and ACC buffers`);
+  const ident = new Int8Array(cfg.blockOut * cfg.blockIn);
+  for (let i = 0; i < cfg.blockOut; i++) ident[i * cfg.blockIn + i] = 1;
+  const wgt = rt.alloc(ident.byteLength);
+  rt.copyToDevice(wgt, new Uint8Array(ident.buffer));
+
+  const tiles: { plane: number; oh0: number; th: number }[] = [];
+  for (let plane = 0; plane < planes; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
+  const V = 2;
+  const prev = rt.currentOperator;
+  rt.setOperator(name);
+  try {
+    tiles.forEach(({ plane, oh0, th }, t) => {
+      const inRows = (th - 1) * s + K;
+      const rowStart = oh0 * s - p;
+      const y0 = Math.max(0, -rowStart);
+      const y1 = Math.max(0, rowStart + inRows - g.H);
+      const x0 = p;
+      const x1 = Math.max(0, inCols - p - g.W);
+      const inpBase = (t % V) * inpSlot;
+      const outBase = (t % V) * accSlot;
+      const inBase = outBase + th * OW;
+      const n = inRows * inCols;
+      // load stage: the tile's input rows, padded, into this thread's INP half
+      if (t >= V) rt.depPop('compute', 'load');
+      if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, 1, 1);
+      rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.INP, inpBase, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
+      rt.depPush('load', 'compute');
+      // compute stage: copy into ACC (reset, then one GEMM per vector), window maxima, epilogue
+      if (t >= V) rt.depPop('store', 'compute');
+      rt.depPop('load', 'compute');
+      rt.pushGemm(
+        rt.kernel(`reset:a${inBase}:n${n}`, (k) => k.loop(n, 1, 0, 0).push(inBase, 0, 0)),
+        { reset: true },
+      );
+      rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
+      if (t + V < tiles.length) rt.depPush('compute', 'load');
+      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e);
+      rt.depPush('compute', 'store');
+      // store stage
+      rt.depPop('compute', 'store');
+      rt.storeBuffer2D(outBase, out, (plane * OH + oh0) * OW, th, OW, OW);
+      if (t + V < tiles.length) rt.depPush('store', 'compute');
+    });
+    await rt.synchronize();
+  } finally {
+    rt.setOperator(prev);
+    rt.free(wgt);
+  }
+}
