@@ -101,6 +101,27 @@ export interface PoolGeometry {
   pad: number;
 }
 
+/** The output size of a pool after checking its window and buffers (input elements of `inBytes` bytes). */
+export function checkPool(
+  name: string,
+  g: PoolGeometry,
+  input: DeviceBuffer,
+  out: DeviceBuffer,
+  inBytes: number,
+  outBytes: number,
+): { OH: number; OW: number } {
+  const { kernel: K, stride: s, pad: p } = g;
+  if (K < 1 || s < 1 || p < 0 || p >= K || p > 15)
+    throw new OperatorError(`${name}: kernel ${K}, stride ${s}, pad ${p}: need kernel >= 1, stride >= 1, 0 <= pad < kernel, pad <= 15`);
+  const OH = Math.floor((g.H + 2 * p - K) / s) + 1;
+  const OW = Math.floor((g.W + 2 * p - K) / s) + 1;
+  if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${K}x${K} window does not fit the padded ${g.H}x${g.W} input`);
+  const planes = g.NB * g.CB;
+  if (input.bytes < planes * g.H * g.W * inBytes) throw new OperatorError(`${name}: the input buffer is too small`);
+  if (out.bytes < planes * OH * OW * outBytes) throw new OperatorError(`${name}: the output buffer is too small`);
+  return { OH, OW };
+}
+
 /** Max-pool over int32 ACC-layout input; padded positions read as 0 (the load unit's zero pad). */
 export async function maxPoolPacked(
   rt: Runtime,
@@ -113,14 +134,7 @@ export async function maxPoolPacked(
   const cfg = rt.config;
   const e = checkEpi(name, epilogue);
   const { kernel: K, stride: s, pad: p } = g;
-  if (K < 1 || s < 1 || p < 0 || p >= K || p > 15)
-    throw new OperatorError(`${name}: kernel ${K}, stride ${s}, pad ${p}: need kernel >= 1, stride >= 1, 0 <= pad < kernel, pad <= 15`);
-  const OH = Math.floor((g.H + 2 * p - K) / s) + 1;
-  const OW = Math.floor((g.W + 2 * p - K) / s) + 1;
-  if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${K}x${K} window does not fit the padded ${g.H}x${g.W} input`);
-  const planes = g.NB * g.CB;
-  if (input.bytes < planes * g.H * g.W * cfg.tensor.acc.elemBytes) throw new OperatorError(`${name}: the input buffer is too small`);
-  if (out.bytes < planes * OH * OW * cfg.tensor.out.elemBytes) throw new OperatorError(`${name}: the output buffer is too small`);
+  const { OH, OW } = checkPool(name, g, input, out, cfg.tensor.acc.elemBytes, cfg.tensor.out.elemBytes);
   const accHalf = cfg.tensor.acc.depth >> 1;
   const inCols = (OW - 1) * s + K;
   // rows per tile: input rows + output rows fit half the ACC
@@ -128,7 +142,7 @@ export async function maxPoolPacked(
   while (tOH > 1 && ((tOH - 1) * s + K) * inCols + tOH * OW > accHalf) tOH--;
   if (((tOH - 1) * s + K) * inCols + tOH * OW > accHalf) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the ACC buffer`);
   const tiles: { plane: number; oh0: number; th: number }[] = [];
-  for (let plane = 0; plane < planes; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
+  for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
   await tiled(rt, name, tiles.length, (t, base) => {
     const { plane, oh0, th } = tiles[t];
     const inRows = (th - 1) * s + K;

@@ -6,7 +6,7 @@
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
 import { addGemmIssue } from './add-gemm';
-import { AluEpilogue, checkEpi, emitPoolWindows, PoolGeometry } from './alu';
+import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry } from './alu';
 import { OperatorError } from './errors';
 
 export async function maxPoolInt8(
@@ -22,15 +22,8 @@ export async function maxPoolInt8(
   if (issue) throw new OperatorError(`${name}: ${issue}`);
   const e = checkEpi(name, epilogue);
   const { kernel: K, stride: s, pad: p } = g;
-  if (K < 1 || s < 1 || p < 0 || p >= K || p > 15)
-    throw new OperatorError(`${name}: kernel ${K}, stride ${s}, pad ${p}: need kernel >= 1, stride >= 1, 0 <= pad < kernel, pad <= 15`);
-  const OH = Math.floor((g.H + 2 * p - K) / s) + 1;
-  const OW = Math.floor((g.W + 2 * p - K) / s) + 1;
-  if (OH < 1 || OW < 1) throw new OperatorError(`${name}: the ${K}x${K} window does not fit the padded ${g.H}x${g.W} input`);
-  const planes = g.NB * g.CB;
   const vec = cfg.tensor.out.elemBytes;
-  if (input.bytes < planes * g.H * g.W * vec) throw new OperatorError(`${name}: the input buffer is too small`);
-  if (out.bytes < planes * OH * OW * vec) throw new OperatorError(`${name}: the output buffer is too small`);
+  const { OH, OW } = checkPool(name, g, input, out, vec, vec);
   const inpSlot = cfg.tensor.inp.depth >> 1;
   const accSlot = cfg.tensor.acc.depth >> 1;
   const inCols = (OW - 1) * s + K;
@@ -48,7 +41,7 @@ export async function maxPoolInt8(
   rt.copyToDevice(wgt, new Uint8Array(ident.buffer));
 
   const tiles: { plane: number; oh0: number; th: number }[] = [];
-  for (let plane = 0; plane < planes; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
+  for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
   const V = 2;
   const prev = rt.currentOperator;
   rt.setOperator(name);
