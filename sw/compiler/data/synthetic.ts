@@ -16,15 +16,39 @@ export const CIFAR10_STD = [63.0, 62.1, 66.7];
 export function field(H: number, W: number, rnd: () => number): Float64Array {
   const f = new Float64Array(H * W);
   const maxF = Math.floor(Math.min(H, W) / 4);
+  const nx = maxF + 1;
+  // the random phase and amplitude of each (fx, fy), drawn in a fixed order
+  const phase = new Float64Array(nx * (2 * maxF + 1));
+  const amp = new Float64Array(nx * (2 * maxF + 1));
   for (let fy = -maxF; fy <= maxF; fy++) {
     for (let fx = 0; fx <= maxF; fx++) {
       if (fx === 0 && fy <= 0) continue; // one of each +-f pair, no DC
-      const amp = 1 / Math.hypot(fx, fy);
-      const phase = 2 * Math.PI * rnd();
-      const a = amp * (0.5 + rnd()); // random amplitude around the 1/f envelope
+      const k = (fy + maxF) * nx + fx;
+      phase[k] = 2 * Math.PI * rnd();
+      amp[k] = (1 / Math.hypot(fx, fy)) * (0.5 + rnd()); // random amplitude around the 1/f envelope
+    }
+  }
+  // cos(u + v) = cos u cos v - sin u sin v with u the x term: per fx, the sums over fy of the y terms first,
+  // then one pass over the image (O(F^2 H + F H W) instead of a cosine per frequency and pixel)
+  const colC = new Float64Array(H);
+  const colS = new Float64Array(H);
+  for (let fx = 0; fx <= maxF; fx++) {
+    colC.fill(0);
+    colS.fill(0);
+    for (let fy = -maxF; fy <= maxF; fy++) {
+      const k = (fy + maxF) * nx + fx;
+      if (amp[k] === 0) continue;
       for (let y = 0; y < H; y++) {
-        for (let x = 0; x < W; x++) f[y * W + x] += a * Math.cos((2 * Math.PI * (fx * x)) / W + (2 * Math.PI * (fy * y)) / H + phase);
+        const v = (2 * Math.PI * (fy * y)) / H + phase[k];
+        colC[y] += amp[k] * Math.cos(v);
+        colS[y] += amp[k] * Math.sin(v);
       }
+    }
+    for (let x = 0; x < W; x++) {
+      const u = (2 * Math.PI * (fx * x)) / W;
+      const cu = Math.cos(u);
+      const su = Math.sin(u);
+      for (let y = 0; y < H; y++) f[y * W + x] += cu * colC[y] - su * colS[y];
     }
   }
   // normalise to zero mean, unit variance
