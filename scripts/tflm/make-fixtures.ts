@@ -76,7 +76,9 @@ function main(): void {
       inputsData: `synthetic:${count} (vta infer --data synthetic:${count} on this model, int8 in its declared layout)`,
       ...manifest,
     };
-    writeFileSync(join(out, 'manifest.json'), JSON.stringify(described, null, 1) + '\n');
+    // one line per operator and tensor: number arrays kept on their line
+    const text = JSON.stringify(described, null, 1).replace(/\[\s*([-\d.e+,\s]*?)\s*\]/g, (_, a: string) => `[${a.split(/,\s*/).join(', ')}]`);
+    writeFileSync(join(out, 'manifest.json'), text + '\n');
   }
 }
 

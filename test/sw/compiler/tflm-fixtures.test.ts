@@ -1,0 +1,49 @@
+// Our TFLite integer reference (the int8 executor on an int8 model's exact graph, `vta infer`'s "exact")
+// against TFLite Micro's reference kernels, recorded by scripts/tflm/ on synthetic inputs of each MLPerf Tiny
+// int8 model: the outputs bit for bit on every recorded input, and every intermediate tensor on the first
+// few, so that a difference names the first layer where the two part ways.
+
+import { join } from 'path';
+import { defaultConfig } from '../../../hw/vta/config';
+import { runInt8 } from '../../../sw/compiler/exec/int8';
+import { importModel } from '../../../sw/compiler/import';
+import { Graph } from '../../../sw/compiler/ir';
+import { runPipeline } from '../../../sw/compiler/pipeline';
+import { compareNpy, compareTensors, describeDiffs, graphInput, loadTflmFixture, TFLM_FIXTURE_MODELS, toTflmLayout } from './tflm-fixture';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+describe.each(TFLM_FIXTURE_MODELS)('TFLite Micro fixture %s', (model) => {
+  const f = loadTflmFixture(model);
+  let exact: Graph;
+  beforeAll(() => {
+    const p = runPipeline(importModel(join(ROOT, f.manifest.model)), defaultConfig(), []);
+    if (!p.exact) throw new Error(`${f.manifest.model}: the pipeline made no exact graph (is the model int8?)`);
+    exact = p.exact;
+  });
+
+  test('the fixture names its engine and holds every input', () => {
+    expect(f.manifest.tflmCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(f.inputs.shape[0]).toBe(f.manifest.inputs);
+    expect(f.outputs.shape[0]).toBe(f.manifest.inputs);
+    expect(f.manifest.tensors.length).toBeGreaterThan(f.manifest.operators.length - 1);
+  });
+
+  test('outputs are TFLM’s bit for bit on every input', () => {
+    const out = exact.outputs[0];
+    const rows = Array.from({ length: f.manifest.inputs }, (_, i) => toTflmLayout(runInt8(exact, graphInput(exact, f, i)).get(out)!, exact.tensors[out].shape));
+    const per = f.outputs.data.length / f.manifest.inputs;
+    const differing = rows.map((r, i) => compareNpy(r, f.outputs.data.subarray(i * per, (i + 1) * per))).filter((d) => d.differing > 0).length;
+    expect(`${differing} of ${rows.length} inputs differ`).toBe(`0 of ${rows.length} inputs differ`);
+    expect(compareNpy(rows.flat(), f.outputs).differing).toBe(0);
+  });
+
+  test('every intermediate tensor is TFLM’s', () => {
+    const { diffs, missing } = compareTensors(exact, f, (i) => runInt8(exact, graphInput(exact, f, i)));
+    // every tensor an operator writes is in our graph under its TFLite index
+    expect(missing).toEqual([]);
+    expect(diffs.length).toBe(f.manifest.tensors.length);
+    // the first line is the first layer where our reference and TFLM part ways
+    expect(describeDiffs(diffs)).toEqual([]);
+  });
+});
