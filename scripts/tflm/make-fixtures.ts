@@ -3,7 +3,8 @@
 // built by build.sh): outputs.npy for every input, tensors/t<index>.npy (every operator's result) for the
 // first few, manifest.json. See README.md here.
 //
-//   npx tsx scripts/tflm/make-fixtures.ts RUNNER [--count N] [--keep K]
+//   npx tsx scripts/tflm/make-fixtures.ts RUNNER [--count N (all models)] [--keep K] [--out DIR]
+// (--out: another directory than test/fixtures/tflm, e.g. for a larger check that is not committed)
 
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
@@ -19,10 +20,12 @@ import { importModel } from '../../sw/compiler/import';
 import { elementCount, Graph } from '../../sw/compiler/ir';
 
 const ROOT = join(__dirname, '..', '..');
-export const TFLM_MODELS: Record<string, string> = {
-  'mlperf-tiny-resnet8': 'mlperf-tiny-resnet8/pretrainedResnet_quant.tflite',
-  'mlperf-tiny-vww': 'mlperf-tiny-vww/vww_96_int8.tflite',
-  'mlperf-tiny-ad': 'mlperf-tiny-ad/ad01_int8.tflite',
+/** Each model and how many inputs its fixture records: the small autoencoder 200 (a rounding difference of
+ * its last layer showed on 1 value of 200 inputs), the image models 20 (each input is a few seconds of test). */
+export const TFLM_MODELS: Record<string, { file: string; count: number }> = {
+  'mlperf-tiny-resnet8': { file: 'mlperf-tiny-resnet8/pretrainedResnet_quant.tflite', count: 20 },
+  'mlperf-tiny-vww': { file: 'mlperf-tiny-vww/vww_96_int8.tflite', count: 20 },
+  'mlperf-tiny-ad': { file: 'mlperf-tiny-ad/ad01_int8.tflite', count: 200 },
 };
 const MODELS_DIR = join(ROOT, '..', 'shared', 'models');
 
@@ -52,16 +55,18 @@ function syntheticInt8Inputs(g: Graph, modelPath: string, count: number): { shap
 function main(): void {
   const argv = process.argv.slice(2);
   const runner = argv[0];
-  if (!runner) throw new Error('usage: make-fixtures.ts RUNNER [--count N] [--keep K]');
-  const flag = (name: string, def: number) => {
+  if (!runner) throw new Error('usage: make-fixtures.ts RUNNER [--count N] [--keep K] [--out DIR]');
+  const flag = (name: string, def: string) => {
     const i = argv.indexOf(`--${name}`);
-    return i < 0 ? def : Number(argv[i + 1]);
+    return i < 0 ? def : argv[i + 1];
   };
-  const count = flag('count', 20);
-  const keep = flag('keep', 2);
-  for (const [name, file] of Object.entries(TFLM_MODELS)) {
+  const countFlag = flag('count', '');
+  const keep = Number(flag('keep', '2'));
+  const outDir = flag('out', join(ROOT, 'test', 'fixtures', 'tflm'));
+  for (const [name, { file, count: modelCount }] of Object.entries(TFLM_MODELS)) {
+    const count = countFlag ? Number(countFlag) : modelCount;
     const modelPath = join(MODELS_DIR, file);
-    const out = join(ROOT, 'test', 'fixtures', 'tflm', name);
+    const out = join(outDir, name);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(join(out, 'tensors'), { recursive: true });
     const inputs = syntheticInt8Inputs(importModel(modelPath), modelPath, count);

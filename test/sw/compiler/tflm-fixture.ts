@@ -42,8 +42,8 @@ export interface TflmFixture {
   tensor(index: number): NpyArray;
 }
 
-export function loadTflmFixture(model: string): TflmFixture {
-  const dir = join(FIXTURES_DIR, model);
+export function loadTflmFixture(model: string, fixturesDir = FIXTURES_DIR): TflmFixture {
+  const dir = join(fixturesDir, model);
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir}: no TFLM fixture (scripts/tflm/README.md says how to make it)`);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as TflmManifest;
   const byIndex = new Map(manifest.tensors.map((t) => [t.index, t]));
