@@ -6,7 +6,8 @@
 //
 // INPUTS.npy: int8, first axis = one input, the rest the model input's own shape (NHWC). Writes
 // OUT_DIR/outputs.npy (one row per input; outputs_<k>.npy when the model has several outputs),
-// OUT_DIR/tensors/t<index>.npy (K rows of that tensor) and OUT_DIR/manifest.json.
+// OUT_DIR/tensors/t<index>.npy (K rows of that tensor; a batch axis of 1 is dropped in both) and
+// OUT_DIR/manifest.json (shapes there are the tensors' own).
 // Built against the reference kernels only (no OPTIMIZED_KERNEL_DIR): see scripts/tflm/README.md.
 
 #include <cstdint>
@@ -210,9 +211,11 @@ int main(int argc, char** argv) {
     }
   }
 
+  // one row per input, the tensor's batch axis of 1 dropped: the layout of inputs.npy and of vta infer's
+  // --save-outputs
   auto shape_of = [](const TfLiteIntArray* dims, int rows) {
     std::vector<int> s = {rows};
-    for (int d = 0; d < dims->size; d++) s.push_back(dims->data[d]);
+    for (int d = dims->size > 1 && dims->data[0] == 1 ? 1 : 0; d < dims->size; d++) s.push_back(dims->data[d]);
     return s;
   };
   std::ostringstream m;

@@ -86,6 +86,34 @@ export function compareNpy(a: NpyArray | ArrayLike<number>, b: NpyArray | ArrayL
   return { count: va.length, differing, first, maxAbs };
 }
 
+export interface SavedOutputsDiff extends NpyDiff {
+  rows: number;
+  identicalRows: number;
+  /** The first input whose output differs, -1 when none. */
+  firstDifferingRow: number;
+}
+
+/**
+ * A `vta infer --data npy:<fixture>/inputs.npy --save-outputs FILE` file against the fixture's outputs (what
+ * TFLM computed on those inputs): same shape and dtype required; rows identical and values that differ.
+ */
+export function compareSavedOutputs(saved: string, model: string): SavedOutputsDiff {
+  const f = loadTflmFixture(model);
+  const a = readNpy(saved);
+  if (a.dtype !== f.outputs.dtype || a.shape.join() !== f.outputs.shape.join()) {
+    throw new Error(`${saved}: ${a.dtype} (${a.shape.join(', ')}), the fixture's outputs are ${f.outputs.dtype} (${f.outputs.shape.join(', ')})`);
+  }
+  const rows = f.outputs.shape[0];
+  const per = a.data.length / rows;
+  let identicalRows = 0;
+  let firstDifferingRow = -1;
+  for (let i = 0; i < rows; i++) {
+    if (compareNpy(a.data.subarray(i * per, (i + 1) * per), f.outputs.data.subarray(i * per, (i + 1) * per)).differing === 0) identicalRows++;
+    else if (firstDifferingRow < 0) firstDifferingRow = i;
+  }
+  return { ...compareNpy(a, f.outputs), rows, identicalRows, firstDifferingRow };
+}
+
 /** Our graph's name for TFLite tensor `t` (the importer's `t<index>:<name before ';'>`). */
 export const ourTensorName = (t: { index: number; name: string }) => `t${t.index}:${t.name.split(';')[0]}`;
 

@@ -3,13 +3,26 @@
 // int8 model: the outputs bit for bit on every recorded input, and every intermediate tensor on the first
 // few, so that a difference names the first layer where the two part ways.
 
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
+import { main } from '../../../cli/dispatch';
 import { defaultConfig } from '../../../hw/vta/config';
 import { runInt8 } from '../../../sw/compiler/exec/int8';
 import { importModel } from '../../../sw/compiler/import';
 import { Graph, Requant } from '../../../sw/compiler/ir';
 import { runPipeline } from '../../../sw/compiler/pipeline';
-import { compareNpy, compareTensors, describeDiffs, graphInput, loadTflmFixture, TFLM_FIXTURE_MODELS, toTflmLayout } from './tflm-fixture';
+import {
+  compareNpy,
+  compareSavedOutputs,
+  compareTensors,
+  describeDiffs,
+  FIXTURES_DIR,
+  graphInput,
+  loadTflmFixture,
+  TFLM_FIXTURE_MODELS,
+  toTflmLayout,
+} from './tflm-fixture';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -69,4 +82,19 @@ test('the autoencoder’s dense layers requantize with TFLM’s multipliers', ()
     [1105921547, -6],
     [1462485078, -9],
   ]);
+});
+
+// The CLI path the device is checked on: `vta infer` on the fixture's inputs saves rows in the fixture's
+// shape, and since the exact reference is TFLM's, the device's rows identical to TFLM's are exactly the
+// ones its report counts as identical to the exact reference. The device itself is not asserted exact here.
+test('vta infer --data npy:<fixture inputs> --save-outputs compares row by row with the fixture', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vta-tflm-'));
+  const [saved, json] = [join(dir, 'out.npy'), join(dir, 'r.json')];
+  const inputs = join(FIXTURES_DIR, 'mlperf-tiny-ad', 'inputs.npy');
+  const model = join(ROOT, loadTflmFixture('mlperf-tiny-ad').manifest.model);
+  const io = { stdout: () => undefined, stderr: () => undefined };
+  expect(await main(['infer', model, '--data', `npy:${inputs}`, '--target', 'fsim', '--save-outputs', saved, '--json', json], io)).toBe(0);
+  const c = compareSavedOutputs(saved, 'mlperf-tiny-ad');
+  expect(c.rows).toBe(200);
+  expect(c.identicalRows).toBe(Math.round(JSON.parse(readFileSync(json, 'utf8')).exact.identical * c.rows));
 });
