@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,6 +46,8 @@ struct Npy {
   std::vector<int> shape;
   std::vector<uint8_t> data;
 };
+
+uint8_t* Aligned16(uint8_t* p) { return p + ((16 - reinterpret_cast<uintptr_t>(p) % 16) % 16); }
 
 // The fields of a .npy header this tool reads and writes: 'descr' and 'shape' (C order only).
 Npy ReadNpy(const std::string& path) {
@@ -158,19 +159,20 @@ int main(int argc, char** argv) {
   const int keep = argc == 5 ? std::atoi(argv[4]) : 2;
 
   std::vector<uint8_t> file = ReadFile(argv[1]);
-  // flatbuffers want the model 16-byte aligned
-  std::unique_ptr<uint8_t[]> model_bytes(new (std::align_val_t(16)) uint8_t[file.size()]);
-  std::memcpy(model_bytes.get(), file.data(), file.size());
-  const tflite::Model* model = tflite::GetModel(model_bytes.get());
+  // flatbuffers want the model 16-byte aligned, the arena too
+  std::vector<uint8_t> model_store(file.size() + 16);
+  uint8_t* model_bytes = Aligned16(model_store.data());
+  std::memcpy(model_bytes, file.data(), file.size());
+  const tflite::Model* model = tflite::GetModel(model_bytes);
   if (model->subgraphs()->size() != 1) Fail(std::string(argv[1]) + ": only single-subgraph models are supported");
   const tflite::SubGraph* sg = model->subgraphs()->Get(0);
 
   Resolver resolver;
   AddOps(resolver);
   const size_t arena_size = 64 << 20;
-  std::unique_ptr<uint8_t[]> arena(new (std::align_val_t(16)) uint8_t[arena_size]);
+  std::vector<uint8_t> arena_store(arena_size + 16);
   // preserve_all_tensors: the linear planner gives every tensor its own memory, so each stays readable
-  tflite::MicroInterpreter interp(model, resolver, arena.get(), arena_size, nullptr, nullptr, true);
+  tflite::MicroInterpreter interp(model, resolver, Aligned16(arena_store.data()), arena_size, nullptr, nullptr, true);
   if (interp.AllocateTensors() != kTfLiteOk) Fail(std::string(argv[1]) + ": AllocateTensors failed");
   if (interp.inputs_size() != 1) Fail(std::string(argv[1]) + ": only single-input models are supported");
 
