@@ -20,14 +20,17 @@ import { importModel } from '../../sw/compiler/import';
 import { elementCount, Graph } from '../../sw/compiler/ir';
 
 const ROOT = join(__dirname, '..', '..');
-/** Each model and how many inputs its fixture records: the small autoencoder 200 (a rounding difference of
- * its last layer showed on 1 value of 200 inputs), the image models 20 (each input is a few seconds of test). */
+/**
+ * Each model (its path from the repository root) and how many inputs its fixture records: the small
+ * autoencoder 200 (a rounding difference of its last layer showed on 1 value of 200 inputs), the image
+ * models 20 (each input is a few seconds of test), ops-edges (ops-model.ts writes it) 50.
+ */
 export const TFLM_MODELS: Record<string, { file: string; count: number }> = {
-  'mlperf-tiny-resnet8': { file: 'mlperf-tiny-resnet8/pretrainedResnet_quant.tflite', count: 20 },
-  'mlperf-tiny-vww': { file: 'mlperf-tiny-vww/vww_96_int8.tflite', count: 20 },
-  'mlperf-tiny-ad': { file: 'mlperf-tiny-ad/ad01_int8.tflite', count: 200 },
+  'mlperf-tiny-resnet8': { file: '../shared/models/mlperf-tiny-resnet8/pretrainedResnet_quant.tflite', count: 20 },
+  'mlperf-tiny-vww': { file: '../shared/models/mlperf-tiny-vww/vww_96_int8.tflite', count: 20 },
+  'mlperf-tiny-ad': { file: '../shared/models/mlperf-tiny-ad/ad01_int8.tflite', count: 200 },
+  'ops-edges': { file: 'test/fixtures/tflm/ops-edges.tflite', count: 50 },
 };
-const MODELS_DIR = join(ROOT, '..', 'shared', 'models');
 
 /** The int8 input rows (the model's declared layout, NHWC for images) `vta infer --data synthetic:count` feeds. */
 function syntheticInt8Inputs(g: Graph, modelPath: string, count: number): { shape: number[]; data: Int8Array } {
@@ -65,7 +68,7 @@ function main(): void {
   const outDir = flag('out', join(ROOT, 'test', 'fixtures', 'tflm'));
   for (const [name, { file, count: modelCount }] of Object.entries(TFLM_MODELS)) {
     const count = countFlag ? Number(countFlag) : modelCount;
-    const modelPath = join(MODELS_DIR, file);
+    const modelPath = join(ROOT, file);
     const out = join(outDir, name);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(join(out, 'tensors'), { recursive: true });

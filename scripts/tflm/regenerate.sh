@@ -1,5 +1,6 @@
 #!/bin/bash
-# Rebuilds TFLite Micro and the runner if needed (build.sh), then rewrites test/fixtures/tflm/ (make-fixtures.ts).
+# Rebuilds TFLite Micro and the runner if needed (build.sh), then rewrites test/fixtures/tflm/ (ops-model.ts,
+# make-fixtures.ts).
 #   scripts/tflm/regenerate.sh SOURCES BUILD_DIR [--count N] [--keep K]
 set -euo pipefail
 SOURCES=${1:?usage: regenerate.sh SOURCES BUILD_DIR [--count N] [--keep K]}
@@ -8,5 +9,6 @@ shift 2
 HERE=$(cd "$(dirname "$0")" && pwd)
 "$HERE/build.sh" "$SOURCES" "$BUILD"
 cd "$HERE/../.."
+npx tsx scripts/tflm/ops-model.ts
 npx tsx scripts/tflm/make-fixtures.ts "$BUILD/tflm_runner" "$@"
 du -sh test/fixtures/tflm

@@ -7,7 +7,7 @@ import { NpyArray, readNpy } from '../../../sw/compiler/data/npy';
 import { Graph } from '../../../sw/compiler/ir';
 
 export const FIXTURES_DIR = join(__dirname, '..', '..', 'fixtures', 'tflm');
-export const TFLM_FIXTURE_MODELS = ['mlperf-tiny-resnet8', 'mlperf-tiny-vww', 'mlperf-tiny-ad'];
+export const TFLM_FIXTURE_MODELS = ['mlperf-tiny-resnet8', 'mlperf-tiny-vww', 'mlperf-tiny-ad', 'ops-edges'];
 
 export interface TflmTensor {
   index: number;
@@ -23,7 +23,9 @@ export interface TflmTensor {
 }
 
 export interface TflmManifest {
+  /** The model file, from the repository root. */
   model: string;
+  modelSha256: string;
   tflmCommit: string;
   inputs: number;
   intermediateInputs: number;

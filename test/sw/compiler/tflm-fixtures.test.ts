@@ -3,6 +3,7 @@
 // int8 model: the outputs bit for bit on every recorded input, and every intermediate tensor on the first
 // few, so that a difference names the first layer where the two part ways.
 
+import { createHash } from 'crypto';
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -35,8 +36,13 @@ describe.each(TFLM_FIXTURE_MODELS)('TFLite Micro fixture %s', (model) => {
     exact = p.exact;
   });
 
-  test('the fixture names its engine and holds every input', () => {
+  test('the fixture names its engine, its model file and holds every input', () => {
     expect(f.manifest.tflmCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(ROOT, f.manifest.model)))
+        .digest('hex'),
+    ).toBe(f.manifest.modelSha256);
     expect(f.inputs.shape[0]).toBe(f.manifest.inputs);
     expect(f.outputs.shape[0]).toBe(f.manifest.inputs);
     expect(f.manifest.tensors.length).toBeGreaterThan(f.manifest.operators.length - 1);
