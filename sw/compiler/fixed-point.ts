@@ -81,7 +81,11 @@ export function activationRange(
   qmin = -128,
   qmax = 127,
 ): { min: number; max: number } {
-  const q = (v: number) => z + Math.round(v / s);
+  // TFLite's Quantize here: the quotient in float32, rounded half away from zero
+  const q = (v: number) => {
+    const t = Math.fround(v / s);
+    return z + Math.sign(t) * Math.round(Math.abs(t));
+  };
   if (act.kind === 'relu') return { min: Math.max(qmin, q(0)), max: qmax };
   if (act.kind === 'clip') return { min: Math.max(qmin, q(act.min)), max: Math.min(qmax, q(act.max)) };
   return { min: qmin, max: qmax };

@@ -9,6 +9,7 @@ import { tfliteAverage } from '../fixed-point';
 import { runFloatNode } from './float';
 import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
 import { im2col, Im2colParams } from './im2col';
+import { softmaxInt8, softmaxParams } from './tflite-softmax';
 
 export type Value = Float32Array | Int8Array | Int32Array;
 export type Values = Map<string, Value>;
@@ -142,7 +143,8 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const out = new Int8Array(size);
       const z = zp(g, n.inputs[0]);
       const incl = n.attrs.countIncludePad as boolean;
-      // max-pool pads read as the zero point (the device's zero pad with zero point 0)
+      // pads read as the zero point (the device's zero pad with zero point 0). Average: TFLite's int8 rule,
+      // the raw int8 values summed and divided rounding half away from zero (around 0, not the zero point)
       pool(
         x,
         inShape(0),
@@ -154,8 +156,7 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
         out,
         n.op === 'max_pool'
           ? (v, padded) => Math.max(...v, ...(padded > v.length ? [z] : []))
-          : // TFLite's rule on the raw values (pads counted as the zero point when they count)
-            (v, padded) => tfliteAverage(v.reduce((a, c) => a + c, 0) + (incl ? (padded - v.length) * z : 0), incl ? padded : v.length),
+          : (v, padded) => tfliteAverage(v.reduce((a, c) => a + c, 0) + (incl ? (padded - v.length) * z : 0), incl ? padded : v.length),
       );
       return out;
     }
@@ -180,10 +181,17 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
     case 'identity':
       return x;
     case 'softmax': {
-      // int8 -> int8: the float softmax of the dequantized input, quantized to the output (TFLite's kernel
-      // uses a fixed-point exp; results can differ from it by one step)
       const qi = g.tensors[n.inputs[0]].quant!;
       const qo = outT.quant!;
+      if (qo.scale[0] === 1 / 256 && qo.zeroPoint[0] === -128 && n.attrs.axis === 1) {
+        // TFLite's int8 softmax (the only output quantization its kernel accepts), over axis 1
+        const [N, C] = inShape(0);
+        const inner = elementCount(inShape(0).slice(2));
+        const out = new Int8Array(size);
+        softmaxInt8(x, N * inner, C, inner, softmaxParams(qi.scale[0]), out);
+        return out;
+      }
+      // another output quantization: the float softmax of the dequantized input, quantized to the output
       const f = runFloatNode(g, n, () => Float32Array.from(x, (v) => (v - qi.zeroPoint[0]) * qi.scale[0]));
       return Int8Array.from(f, (v) => Math.min(127, Math.max(-128, Math.round(v / qo.scale[0]) + qo.zeroPoint[0])));
     }

@@ -210,7 +210,10 @@ class Importer {
     const sw = w.quant!.scale;
     if (sw.length !== 1 && sw.length !== channels) this.fail(op, `weights ${w.index} have ${sw.length} scales for ${channels} output channels`);
     if (w.quant!.zeroPoint.some((z) => z !== 0)) this.fail(op, `weights ${w.index} have a non-zero zero point (TFLite int8 weights are symmetric)`);
-    const qm = sw.map((s) => quantizeMultiplier((sx * s) / sy));
+    // TFLite's FULLY_CONNECTED with one weight scale multiplies the input and weight scales in float32
+    // (GetQuantizedConvolutionMultipler); convolutions and per-channel weights multiply in double
+    const floatProduct = op.op === 'FULLY_CONNECTED' && sw.length === 1;
+    const qm = sw.map((s) => quantizeMultiplier((floatProduct ? Math.fround(sx * s) : sx * s) / sy));
     const zp = y.quant!.zeroPoint[0];
     return { shift: qm.map((q) => -q.shift), multiplier: qm.map((q) => q.multiplier), rounding: 'nearest', zeroPoint: zp, ...activationRange(act, sy, zp) };
   }

@@ -1,0 +1,106 @@
+// Our TFLite integer reference (the int8 executor on an int8 model's exact graph, `vta infer`'s "exact")
+// against TFLite Micro's reference kernels, recorded by scripts/tflm/ on synthetic inputs of each MLPerf Tiny
+// int8 model: the outputs bit for bit on every recorded input, and every intermediate tensor on the first
+// few, so that a difference names the first layer where the two part ways.
+
+import { createHash } from 'crypto';
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { main } from '../../../cli/dispatch';
+import { defaultConfig } from '../../../hw/vta/config';
+import { runInt8 } from '../../../sw/compiler/exec/int8';
+import { importModel } from '../../../sw/compiler/import';
+import { Graph, Requant } from '../../../sw/compiler/ir';
+import { runPipeline } from '../../../sw/compiler/pipeline';
+import {
+  compareNpy,
+  compareSavedOutputs,
+  compareTensors,
+  describeDiffs,
+  FIXTURES_DIR,
+  graphInput,
+  loadTflmFixture,
+  TFLM_FIXTURE_MODELS,
+  toTflmLayout,
+} from './tflm-fixture';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+describe.each(TFLM_FIXTURE_MODELS)('TFLite Micro fixture %s', (model) => {
+  const f = loadTflmFixture(model);
+  let exact: Graph;
+  beforeAll(() => {
+    const p = runPipeline(importModel(join(ROOT, f.manifest.model)), defaultConfig(), []);
+    if (!p.exact) throw new Error(`${f.manifest.model}: the pipeline made no exact graph (is the model int8?)`);
+    exact = p.exact;
+  });
+
+  test('the fixture names its engine, its model file and holds every input', () => {
+    expect(f.manifest.tflmCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(ROOT, f.manifest.model)))
+        .digest('hex'),
+    ).toBe(f.manifest.modelSha256);
+    expect(f.inputs.shape[0]).toBe(f.manifest.inputs);
+    expect(f.outputs.shape[0]).toBe(f.manifest.inputs);
+    expect(f.manifest.tensors.length).toBeGreaterThan(f.manifest.operators.length - 1);
+  });
+
+  test('outputs are TFLM’s bit for bit on every input', () => {
+    const out = exact.outputs[0];
+    const rows = Array.from({ length: f.manifest.inputs }, (_, i) => toTflmLayout(runInt8(exact, graphInput(exact, f, i)).get(out)!, exact.tensors[out].shape));
+    const per = f.outputs.data.length / f.manifest.inputs;
+    const diffs = rows.map((r, i) => ({ i, ...compareNpy(r, f.outputs.data.subarray(i * per, (i + 1) * per)) }));
+    const differing = diffs.filter((d) => d.differing > 0);
+    expect(differing.map((d) => `input ${d.i}: ${d.differing} of ${d.count} values differ, max |difference| ${d.maxAbs}`)).toEqual([]);
+    expect(compareNpy(rows.flat(), f.outputs).differing).toBe(0);
+  });
+
+  test('every intermediate tensor is TFLM’s', () => {
+    const { diffs, missing } = compareTensors(exact, f, (i) => runInt8(exact, graphInput(exact, f, i)));
+    // every tensor an operator writes is in our graph under its TFLite index
+    expect(missing).toEqual([]);
+    expect(diffs.length).toBe(f.manifest.tensors.length);
+    // the first line is the first layer where our reference and TFLM part ways
+    expect(describeDiffs(diffs)).toEqual([]);
+  });
+});
+
+// TFLM's own requantization constants of the autoencoder's ten FULLY_CONNECTED layers (OpDataFullyConnected
+// after Prepare, printed from a copy of its fully_connected.cc): TFLite multiplies the input and weight
+// scales of a per-tensor FULLY_CONNECTED in float32, so the Q31 multiplier differs from the double
+// product's in its last bits (the last layer: 1462485078, not 1462485049), enough to flip one output of 200.
+test('the autoencoder’s dense layers requantize with TFLM’s multipliers', () => {
+  const f = loadTflmFixture('mlperf-tiny-ad');
+  const exact = runPipeline(importModel(join(ROOT, f.manifest.model)), defaultConfig(), []).exact!;
+  const dense = exact.nodes.filter((n) => n.op === 'dense').map((n) => n.attrs.requant as Requant);
+  expect(dense.map((r) => [r.multiplier![0], -r.shift[0]])).toEqual([
+    [1638001653, -8],
+    [1442659874, -5],
+    [1185020362, -2],
+    [1439819933, -4],
+    [1085889771, -6],
+    [1442237646, -5],
+    [1315670694, -5],
+    [1994356843, -6],
+    [1105921547, -6],
+    [1462485078, -9],
+  ]);
+});
+
+// The CLI path the device is checked on: `vta infer` on the fixture's inputs saves rows in the fixture's
+// shape, and since the exact reference is TFLM's, the device's rows identical to TFLM's are exactly the
+// ones its report counts as identical to the exact reference. The device itself is not asserted exact here.
+test('vta infer --data npy:<fixture inputs> --save-outputs compares row by row with the fixture', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vta-tflm-'));
+  const [saved, json] = [join(dir, 'out.npy'), join(dir, 'r.json')];
+  const inputs = join(FIXTURES_DIR, 'mlperf-tiny-ad', 'inputs.npy');
+  const model = join(ROOT, loadTflmFixture('mlperf-tiny-ad').manifest.model);
+  const io = { stdout: () => undefined, stderr: () => undefined };
+  expect(await main(['infer', model, '--data', `npy:${inputs}`, '--target', 'fsim', '--save-outputs', saved, '--json', json], io)).toBe(0);
+  const c = compareSavedOutputs(saved, 'mlperf-tiny-ad');
+  expect(c.rows).toBe(200);
+  expect(c.identicalRows).toBe(Math.round(JSON.parse(readFileSync(json, 'utf8')).exact.identical * c.rows));
+});
