@@ -218,8 +218,11 @@ export class Compute extends Module {
       issuedLast.set(issueOk);
     }
     const doIssue = issueOk.named('do_issue');
-    const reqIssue = reqGap ? doIssue.and(isAlu).and(aluOp.eq(ALU_OPCODE_REQ)).named('req_issue') : null;
-    if (reqGap && reqIssue) when(reqIssue, () => reqGap.set(REQ_LATENCY - 1)).elsewhen(reqGap.ne(0), () => reqGap.set(reqGap.sub(1)));
+    let reqIssue: BoolV | null = null;
+    if (reqGap) {
+      reqIssue = doIssue.and(isAlu).and(aluOp.eq(ALU_OPCODE_REQ)).named('req_issue');
+      when(reqIssue, () => reqGap.set(REQ_LATENCY - 1)).elsewhen(reqGap.ne(0), () => reqGap.set(reqGap.sub(1)));
+    }
     const lastIssue = doIssue.and(lastU).and(lastI).and(lastO).named('last_issue');
     const quickRetire = lastIssue.and(noPush).named('quick_retire');
 
@@ -384,8 +387,8 @@ export class Compute extends Module {
     let wAcc = mux(wGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
     let wLow = mux(wGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
     if (req) {
-      // ALU REQ: its results leave the ALU's `req` port REQ_LATENCY cycles after U (one slot of the issue
-      // gap, so never in the cycle of another write-back) and take the write-back's place
+      // ALU REQ: its results leave the ALU's `req` port REQ_LATENCY cycles after U, in the last cycle of
+      // its issue gap (so never beside another write-back), and take the write-back's place
       const reqOut = (alu.io as unknown as { req: typeof alu.io.out }).req;
       const uReq = uAlu.and(uOp.eq(ALU_OPCODE_REQ));
       const wReq = regNext(uReq, { name: 'w_is_req', init: false });
