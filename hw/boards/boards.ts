@@ -255,7 +255,10 @@ const BOARD_LIST: readonly Board[] = [
     runtimeTarget: 'pynq-z1',
     // The Zynq-7020 has 140 RAMB36 and 220 DSP48E1: the ALU at one micro-op per two cycles keeps ACC at one
     // read port (no replica, ~28 RAMB36 saved) and two products per DSP bring 1x16x16 from 256 to 128 DSPs.
-    presetKnobs: { ALU_INITIATION_INTERVAL: 2, GEMM_DSP_PACKING: 2 },
+    // The requantization stage (hw/vta/REQUANT.md) adds 64 DSPs (192 of 220), no block RAM (its parameter
+    // buffer is LUT-RAM) and keeps the clock estimate (vta synth: 126.5 MHz). 64 entries: RAM64M's depth,
+    // and each virtual thread's half (32 blocks of 16) covers a layer of 512 output channels.
+    presetKnobs: { ALU_INITIATION_INTERVAL: 2, GEMM_DSP_PACKING: 2, REQUANT_BUFF_DEPTH: 64 },
     processor: { ...ZYNQ_7000, boardPart: 'www.digilentinc.com:pynq-z1:part0:*', boardSettings: PYNQ_Z1_DDR_AND_IO },
   },
   {

@@ -7,7 +7,8 @@
 //                per step: LOAD WGT (pads; pop g2l when the half is reused), LOAD INP (pads; push l2g),
 //                          GEMM (pop l2g; push g2l when a later load reuses this half)
 //                ALU ops (MIN/MAX/ADD/SHR[/MUL], imm and vector), [with REQUANT_BUFF_DEPTH: LOAD REQ,
-//                ALU REQ ×1–2], ALU ADD 0 over the tile (defines OUT),
+//                ALU REQ ×1–2, before the last GEMM step, before or after the ALU ops], ALU ADD 0 over
+//                the tile (defines OUT),
 //                the last one pushing g2s;  STORE 2-D with stride (pop g2s, push s2g)
 //   FINISH (pop s2g)
 // Every index stays inside the loaded regions, so no instruction reads undefined SRAM.
@@ -257,7 +258,12 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       const range = addUops(1, () => ({ dst: accBase, src: 0, wgt: 0 }));
       body.push(loop(build.gemm({ ...range, resetReg: true, iterOut: 1, iterIn: accN, dstFactorIn: 1, popNext: tile > 0 })));
     }
+    // Where the tile's requantization goes: before its last GEMM step (the GEMM accumulates onto what REQ
+    // wrote), before the ALU epilogue (ALU ops read it as operands) or after it. The pipelined stage writes
+    // back later than the other micro-ops, so each of these orders must hold in the hardware.
+    const reqWhere = cfg.requant ? Math.floor(q() * 3) : -1;
     for (let k = 0; k < stepsPerTile[tile]; k++, g++) {
+      if (reqWhere === 0 && k === stepsPerTile[tile] - 1) body.push(...requantOps(accBase, accN));
       const half = g % vt;
       const last = half === vt - 1;
       const wl = load2d(MEM_TYPE.WGT, regionBase(half, wgtHalf, last, t.wgt.depth), wgtHalf, { popNext: g >= vt });
@@ -291,6 +297,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       );
     }
     // ALU epilogue.
+    if (reqWhere === 1) body.push(...requantOps(accBase, accN));
     const nAlu = int(1, 4);
     for (let k = 0; k < nAlu; k++) {
       const op = pick(aluOps);
@@ -316,7 +323,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
         ),
       );
     }
-    if (cfg.requant) body.push(...requantOps(accBase, accN));
+    if (reqWhere === 2) body.push(...requantOps(accBase, accN));
     // ADD 0 over the whole tile: OUT = low byte of every accumulator, then hand OUT to the store.
     const all = addUops(1, () => ({ dst: accBase, src: accBase, wgt: 0 }));
     body.push(loop(build.alu({ ...all, aluOp: ALU_OPCODE.ADD, useImm: true, imm: 0, iterOut: 1, iterIn: accN, dstFactorIn: 1, pushNext: true })));

@@ -17,9 +17,13 @@ afterAll(cleanup);
 test("--estimate bound: no synthesis; VTA's default core on the Pynq-Z1 is refused for its 256 multipliers", async () => {
   const t0 = Date.now();
   const io = captureIo();
-  const code = await runFpga(['--board', 'pynq-z1', '--alu-ii', '1', '--gemm-dsp-packing', '1', '--estimate', 'bound', '--out', tempDir()], io, {
-    emitRtl: fakeEmitRtl,
-  });
+  const code = await runFpga(
+    ['--board', 'pynq-z1', '--alu-ii', '1', '--gemm-dsp-packing', '1', '--requant-depth', '0', '--estimate', 'bound', '--out', tempDir()],
+    io,
+    {
+      emitRtl: fakeEmitRtl,
+    },
+  );
   expect(code).toBe(1);
   expect(io.err).toContain('vta fpga: checking the fit with the lower bound from the buffers and multipliers (no synthesis)');
   expect(io.err).toMatch(
@@ -28,7 +32,8 @@ test("--estimate bound: no synthesis; VTA's default core on the Pynq-Z1 is refus
   expect(io.err).not.toContain('yosys');
   const preset = captureIo();
   expect(await runFpga(['--board', 'pynq-z1', '--estimate', 'bound', '--out', tempDir()], preset, { emitRtl: fakeEmitRtl })).toBe(0);
-  expect(preset.out).toMatch(/fit {4}fits: bram36 \d+\/140, dsp 128\/220 \(lower bound/);
+  // the preset's requantization stage: at least two DSPs per 32x32 product lane
+  expect(preset.out).toMatch(/fit {4}fits: bram36 \d+\/140, dsp 160\/220 \(lower bound/);
   expect(Date.now() - t0).toBeLessThan(10_000);
 });
 

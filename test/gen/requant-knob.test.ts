@@ -1,5 +1,6 @@
-// The requantization stage's knob (hw/vta/REQUANT.md): off (the default, and every board preset), the
-// generated design has no requantization module or memory and the header no REQ macros; on, it has both.
+// The requantization stage's knob (hw/vta/REQUANT.md): off (the default, and every board preset but the
+// Pynq-Z1's), the generated design has no requantization module or memory and the header no REQ macros; on,
+// it has both.
 
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -22,7 +23,7 @@ const requantParts = (m: GenManifest) => [
 
 test.each([
   ['default', []],
-  ['pynq-z1', ['--board', 'pynq-z1']],
+  ['pynq-z1 --requant-depth 0', ['--board', 'pynq-z1', '--requant-depth', '0']],
   ['de10-nano', ['--board', 'de10-nano']],
 ])('knob off (%s): no requantization module, memory or macro', async (_label, flags) => {
   const { m, header } = await manifestOf(...flags);
@@ -39,4 +40,10 @@ test('knob on: the REQ TensorAlu and loader, the parameter buffer and the header
   expect(m.memories?.find((x) => x.name === 'compute.req_mem')).toMatchObject({ depth: 32, width: 16 * 64 });
   expect(header).toMatch(/#define VTA_MEM_ID_REQ 6\n#define VTA_ALU_OPCODE_REQ 5\n/);
   expect(header).toMatch(/#define VTA_REQ_BUFF_DEPTH 32 /);
+});
+
+test('the Pynq-Z1 preset has the stage, 64 entries', async () => {
+  const { m, header } = await manifestOf('--board', 'pynq-z1');
+  expect(m.memories?.find((x) => x.name === 'compute.req_mem')).toMatchObject({ depth: 64, width: 16 * 64 });
+  expect(header).toMatch(/#define VTA_REQ_BUFF_DEPTH 64 /);
 });

@@ -1,7 +1,7 @@
-// The Pynq-Z1 preset (ALU initiation interval 2, two int8 products per DSP, 64-bit bus) keeps VTA's
-// semantics bit-exact on TSIM: default-configuration conformance vectors that exercise what the preset
-// changes (vector ALU operands, read-after-write chains, GEMM extremes, blocked GEMM) replay byte for byte
-// on it, and random legal programs leave DRAM identical to fsim's. The whole set:
+// The Pynq-Z1 preset (ALU initiation interval 2, two int8 products per DSP, the requantization stage,
+// 64-bit bus) keeps VTA's semantics bit-exact on TSIM: default-configuration conformance vectors that
+// exercise what the preset changes (vector ALU operands, read-after-write chains, GEMM extremes, blocked
+// GEMM) replay byte for byte on it, and random legal programs leave DRAM identical to fsim's. The whole set:
 // `vta conform ../shared/conformance/vta-hls --target tsim --board pynq-z1`.
 
 import { readdirSync } from 'fs';
@@ -36,6 +36,7 @@ describe('VtaCore with the pynq-z1 preset on TSIM', () => {
   test('the preset really changes the hardware', () => {
     expect(cfg.aluInitiationInterval).toBe(2);
     expect(cfg.gemmDspPacking).toBe(2);
+    expect(cfg.requant?.depth).toBe(64); // its ALU REQ: test/tsim/requant.test.ts (the pynq-z1_req64 vectors)
   });
 
   test.each(files)('conformance %s', async (file) => {

@@ -5,12 +5,13 @@
 
 import { deriveConfig, DEFAULT_CONFIG_JSON, withOverrides } from '../../hw/vta/config';
 import { VtaComputeUnits } from '../../hw/vta/core/compute-units';
+import { REQ_LATENCY } from '../../hw/vta/core/tensor-alu';
 import { ALU_OPCODE_REQ, decodeParam, encodeParam, INT32_MAX, INT32_MIN, RequantParam, requantStage } from '../../hw/vta/requant';
 import { aluRef, buildStreamSim, packLanes, rng, Row, unpackLanes } from './rtl-sim';
 
 const cfg = deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { LOG_BATCH: 1, LOG_BLOCK: 3, LOG_WGT_BUFF_SIZE: 16, REQUANT_BUFF_DEPTH: 4 }), 'b2x8-req');
 
-test('requantization lanes equal requantStage, one op per cycle, latency 1', async () => {
+test(`requantization lanes equal requantStage, one op per cycle, latency ${REQ_LATENCY} (other ops 1)`, async () => {
   const sim = await buildStreamSim(new VtaComputeUnits(cfg), 'units_b2x8_req');
   const lanes = cfg.batch * cfg.blockOut;
   const r = rng(18);
@@ -78,7 +79,7 @@ test('requantization lanes equal requantStage, one op per cycle, latency 1', asy
       64,
     );
   };
-  const rows: Row[] = Array.from({ length: n + 3 }, (_, t) => ({ reset: t === 0 }));
+  const rows: Row[] = Array.from({ length: n + 2 + REQ_LATENCY }, (_, t) => ({ reset: t === 0 }));
   ops.forEach((o, i) => {
     if (o) {
       Object.assign(rows[1 + i], {
@@ -92,18 +93,26 @@ test('requantization lanes equal requantStage, one op per cycle, latency 1', asy
   });
   const out = await sim.run(rows);
   let reqChecked = 0;
-  for (let t = 2; t < rows.length; t++) {
-    const o = ops[t - 2];
+  // op i enters in row 1 + i: an ordinary op's result is on out_* one row later, a REQ's on req_* REQ_LATENCY
+  // rows later (valid only then: REQs may follow each other every cycle)
+  let reqValidRows = 0;
+  for (let t = 1; t < rows.length; t++) if (out[t].io_alu_req_valid) reqValidRows++;
+  for (let i = 0; i < n; i++) {
+    const o = ops[i];
     if (!o) continue;
-    const want =
-      o.op === ALU_OPCODE_REQ
-        ? o.a.map((a, i) =>
-            BigInt(requantStage(a, decodeParam(new Uint8Array(new BigUint64Array([BigInt.asUintN(64, paramBus([o.words[i % cfg.blockOut]]))]).buffer)))),
-          )
-        : o.a.map((a, i) => aluRef(cfg, o.op, BigInt(a), BigInt(o.b[i])));
-    expect([t, o.op, unpackLanes(out[t].io_alu_out_acc, lanes, 32)]).toEqual([t, o.op, want]);
-    if (o.op === ALU_OPCODE_REQ) reqChecked++;
+    const isReq = o.op === ALU_OPCODE_REQ;
+    const t = 1 + i + (isReq ? REQ_LATENCY : 1);
+    if (isReq) expect([t, out[t].io_alu_req_valid]).toEqual([t, 1n]);
+    const got = unpackLanes(isReq ? out[t].io_alu_req_acc : out[t].io_alu_out_acc, lanes, 32);
+    const want = isReq
+      ? o.a.map((a, i) =>
+          BigInt(requantStage(a, decodeParam(new Uint8Array(new BigUint64Array([BigInt.asUintN(64, paramBus([o.words[i % cfg.blockOut]]))]).buffer)))),
+        )
+      : o.a.map((a, i) => aluRef(cfg, o.op, BigInt(a), BigInt(o.b[i])));
+    expect([t, o.op, got]).toEqual([t, o.op, want]);
+    if (isReq) reqChecked++;
   }
   expect(reqChecked).toBeGreaterThan(250);
+  expect(reqValidRows).toBe(reqChecked);
   expect(requantStage(INT32_MIN, ops[0]!.words[0])).toBe(127);
 });

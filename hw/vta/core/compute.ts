@@ -20,14 +20,16 @@
 //   k+3+P    W   write-back: ACC[dst] = new acc, OUT[dst] = its low bits (GemmCore / TensorAlu outputs)
 // A read at R sees writes of earlier cycles only (read-old); the two micro-ops issued just before
 // (written at U and at R) are forwarded, so back-to-back micro-ops on one accumulator need no stall.
+// ALU REQ (requantization stage) writes back REQ_LATENCY - 1 cycles after W (its lanes are pipelined);
+// nothing issues in those cycles behind it, so to the next micro-op it is the one issued just before.
 // Every push waits for the pipeline to drain, so the writes are visible to STORE/LOAD once it pushes.
 
-import { Bool, Bundle, Decoupled, Flip, Module, UInt, cat, connect, instance, mem, mux, reg, regNext, when } from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, U, UInt, cat, connect, instance, mem, mux, reg, regNext, when } from '../../dsl';
 import type { Bool as BoolV, UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
-import { MEM_TYPE_REQ } from '../requant';
+import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../requant';
 import { GemmCore } from './gemm-core';
-import { TensorAlu } from './tensor-alu';
+import { REQ_LATENCY, TensorAlu } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
 import { fieldWires } from './insn-fields';
 import { InsnEntry, StageStatus } from './stage';
@@ -206,12 +208,21 @@ export class Compute extends Module {
     // ALU initiation interval 2: an ALU micro-op never issues in the cycle after another issue, so the
     // one ACC read port can serve its source (at R-1) and its destination (at R) in consecutive cycles.
     let issueOk = issue.and(zeroTrip.not());
+    // ALU REQ writes back REQ_LATENCY - 1 cycles later than every other micro-op: the next micro-op issues
+    // that much later, so its operands and its write-back see the REQ's as those of the micro-op before.
+    const reqGap = cfg.requant ? reg('req_gap', UInt(Math.max(1, Math.ceil(Math.log2(REQ_LATENCY)))), { init: 0 }) : null;
+    if (reqGap) issueOk = issueOk.and(reqGap.eq(0));
     if (cfg.aluInitiationInterval === 2) {
       const issuedLast = reg('issued_last', Bool(), { init: false });
       issueOk = issueOk.and(isAlu.and(issuedLast).not());
       issuedLast.set(issueOk);
     }
     const doIssue = issueOk.named('do_issue');
+    let reqIssue: BoolV | null = null;
+    if (reqGap) {
+      reqIssue = doIssue.and(isAlu).and(aluOp.eq(ALU_OPCODE_REQ)).named('req_issue');
+      when(reqIssue, () => reqGap.set(REQ_LATENCY - 1)).elsewhen(reqGap.ne(0), () => reqGap.set(reqGap.sub(1)));
+    }
     const lastIssue = doIssue.and(lastU).and(lastI).and(lastO).named('last_issue');
     const quickRetire = lastIssue.and(noPush).named('quick_retire');
 
@@ -233,7 +244,7 @@ export class Compute extends Module {
       st.goto('PUSH');
     });
     // (At interval 1 doIssue is exactly this expression; spelled out so the default Verilog is unchanged.)
-    when(cfg.aluInitiationInterval === 2 ? doIssue : issue.and(zeroTrip.not()), () => {
+    when(cfg.aluInitiationInterval === 2 || cfg.requant ? doIssue : issue.and(zeroTrip.not()), () => {
       when(lastU.not(), () => uopIdx.set(uopIdx.add(1))).otherwise(() => {
         uopIdx.set(uopBgn.zext(logUop + 1));
         when(lastI.not(), () => {
@@ -256,7 +267,8 @@ export class Compute extends Module {
         });
       });
     });
-    when(doIssue, () => pipeCnt.set(P + 3)).elsewhen(pipeCnt.ne(0), () => pipeCnt.set(pipeCnt.sub(1)));
+    const drain = reqIssue ? mux(reqIssue, U(P + 3 + REQ_LATENCY - 1, 8), U(P + 3, 8)) : P + 3;
+    when(doIssue, () => pipeCnt.set(drain)).elsewhen(pipeCnt.ne(0), () => pipeCnt.set(pipeCnt.sub(1)));
     // After the issue logic: a take in the last issue cycle overrides its loop-counter updates.
     when(take, () => {
       cur.set(head);
@@ -369,11 +381,24 @@ export class Compute extends Module {
     const uImm = regNext(rImm, { name: 'u_imm' });
 
     // W: the write-back of this cycle, and the one of the cycle before
-    const wValid = regNext(uValid, { name: 'w_valid', init: false });
-    const wDst = regNext(uDst, { name: 'w_dst' });
+    let wValid = regNext(uValid, { name: 'w_valid', init: false });
+    let wDst = regNext(uDst, { name: 'w_dst' });
     const wGemm = regNext(uGemm, { name: 'w_is_gemm', init: false });
-    const wAcc = mux(wGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
-    const wLow = mux(wGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
+    let wAcc = mux(wGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
+    let wLow = mux(wGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
+    if (req) {
+      // ALU REQ: its results leave the ALU's `req` port REQ_LATENCY cycles after U, in the last cycle of
+      // its issue gap (so never beside another write-back), and take the write-back's place
+      const reqOut = (alu.io as unknown as { req: typeof alu.io.out }).req;
+      const uReq = uAlu.and(uOp.eq(ALU_OPCODE_REQ));
+      const wReq = regNext(uReq, { name: 'w_is_req', init: false });
+      let reqDst = uDst;
+      for (let i = 1; i <= REQ_LATENCY; i++) reqDst = regNext(reqDst, { name: `req_w${i}_dst` });
+      wValid = wValid.and(wReq.not()).or(reqOut.valid).named('wb_valid');
+      wDst = mux(reqOut.valid, reqDst, wDst).named('wb_dst');
+      wAcc = mux(reqOut.valid, reqOut.acc, wAcc).named('wb_acc');
+      wLow = mux(reqOut.valid, reqOut.low, wLow).named('wb_low');
+    }
     const w1Valid = regNext(wValid, { name: 'w1_valid', init: false });
     const w1Dst = regNext(wDst, { name: 'w1_dst' });
     const w1Acc = regNext(wAcc, { name: 'w1_acc' });

@@ -10,15 +10,28 @@
 // Lane semantics (a, b signed 32-bit): MIN/MAX signed; ADD wraps; MUL = low 32 bits of a·b;
 // SHR: s = b; s ≥ 0 → a >>> min(s, 31); s < 0 → a << −s, 0 when −s ≥ 32. out_low = low outBits of out_acc.
 // An opcode the configuration lacks (Fetch rejects it) yields a (unchanged). With the requantization stage
-// (cfg.requant), opcode 5 (REQ) gives requantLane(a, in_param word of the lane's output channel).
+// (cfg.requant), opcode 5 (REQ) gives requantLane(a, in_param word of the lane's output channel) on
+// req_* (valid, acc, low), REQ_LATENCY cycles after the inputs, fully pipelined; out_* then carries a.
 
 import { Bool, Bundle, Flip, Module, SInt, UInt, Vec, mux, pack, regNext, unpack, vecOf } from '../../dsl';
 import type { SInt as SIntV, UInt as UIntV } from '../../dsl';
 import { ALU_OP_NAMES, type VtaConfig } from '../config';
 import { ALU_OPCODE_REQ } from '../requant';
-import { REQ_WORD_BITS, requantLane } from './requant-lane';
+import { REQ_LANE_STAGES, REQ_WORD_BITS, requantLane } from './requant-lane';
 
 export const ALU_OPCODE: Readonly<Record<(typeof ALU_OP_NAMES)[number], number>> = { MIN: 0, MAX: 1, ADD: 2, SHR: 3, MUL: 4 };
+
+/** Cycles from the inputs of an ALU REQ to its results on `req` (the other ops take 1, on `out`). */
+export const REQ_LATENCY = REQ_LANE_STAGES + 1;
+
+function resultShape(cfg: VtaConfig) {
+  const lanes = cfg.batch * cfg.blockOut;
+  return Bundle({
+    valid: Bool(),
+    acc: UInt(lanes * cfg.accBits),
+    low: UInt(lanes * cfg.outBits),
+  });
+}
 
 export function tensorAluIoShape(cfg: VtaConfig) {
   const lanes = cfg.batch * cfg.blockOut;
@@ -33,11 +46,9 @@ export function tensorAluIoShape(cfg: VtaConfig) {
         ...(cfg.requant ? { param: UInt(cfg.blockOut * REQ_WORD_BITS) } : {}),
       }),
     ),
-    out: Bundle({
-      valid: Bool(),
-      acc: UInt(lanes * cfg.accBits),
-      low: UInt(lanes * cfg.outBits),
-    }),
+    out: resultShape(cfg),
+    // With the requantization stage: the results of opcode 5 (REQ), REQ_LATENCY cycles after the inputs.
+    ...(cfg.requant ? { req: resultShape(cfg) } : {}),
   });
 }
 
@@ -76,17 +87,24 @@ export class TensorAlu extends Module {
     const lanes = this.cfg.batch * this.cfg.blockOut;
     const a = unpack(Vec(lanes, SInt(this.cfg.accBits)), this.io.in.a);
     const b = unpack(Vec(lanes, SInt(this.cfg.accBits)), this.io.in.b);
-    let r = a.map((x, i) => aluLane(this.cfg, this.io.in.op, x, b[i]));
-    const inputs = this.io.in as unknown as { param?: UIntV };
-    if (this.cfg.requant && inputs.param) {
-      const words = unpack(Vec(this.cfg.blockOut, UInt(REQ_WORD_BITS)), inputs.param);
-      const isReq = this.io.in.op.eq(ALU_OPCODE_REQ);
-      // lane (b, o) uses output channel o's word
-      r = r.map((v, i) => mux(isReq, requantLane(a[i], words[i % this.cfg.blockOut]), v));
-    }
+    const r = a.map((x, i) => aluLane(this.cfg, this.io.in.op, x, b[i]));
     const q = regNext(vecOf(r), { name: 'res_q' });
     this.io.out.valid.set(regNext(this.io.in.valid, { name: 'valid_q', init: false }));
     this.io.out.acc.set(pack(q));
     this.io.out.low.set(pack(vecOf(q.map((x) => x.trunc(this.cfg.outBits)))));
+    const ports = this.io as unknown as { in: { param?: UIntV }; req?: TensorAlu['io']['out'] };
+    if (this.cfg.requant && ports.in.param && ports.req) this.requantLanes(a, ports.in.param, ports.req);
+  }
+
+  /** ALU REQ: the pipelined requantization lanes, lane (b, o) with output channel o's parameter word. */
+  private requantLanes(a: readonly SIntV[], param: UIntV, out: TensorAlu['io']['out']): void {
+    const words = unpack(Vec(this.cfg.blockOut, UInt(REQ_WORD_BITS)), param);
+    const r = a.map((x, i) => requantLane(x, words[i % this.cfg.blockOut], (v, name, stage) => regNext(v, { name: `req${i}_s${stage}_${name}` })));
+    let valid = this.io.in.valid.and(this.io.in.op.eq(ALU_OPCODE_REQ));
+    for (let s = 1; s <= REQ_LANE_STAGES; s++) valid = regNext(valid, { name: `req_valid_s${s}`, init: false });
+    const q = regNext(vecOf(r), { name: 'req_res_q' });
+    out.valid.set(regNext(valid, { name: 'req_valid_q', init: false }));
+    out.acc.set(pack(q));
+    out.low.set(pack(vecOf(q.map((x) => x.trunc(this.cfg.outBits)))));
   }
 }
