@@ -1,7 +1,9 @@
 // TFLite Micro's recorded results (test/fixtures/tflm/<model>/, made by scripts/tflm/) and the comparisons
 // the tests make against them: any executor's int8 values, in our NCHW layout, against TFLM's NHWC tensors.
 
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { main } from '../../../cli/dispatch';
 import { join } from 'path';
 import { NpyArray, readNpy } from '../../../sw/compiler/data/npy';
 import { Graph } from '../../../sw/compiler/ir';
@@ -186,4 +188,18 @@ export function describeDiffs(diffs: readonly TensorDiff[]): string[] {
   return diffs
     .filter((d) => d.differing > 0)
     .map((d) => `${d.name} (${d.op}): ${d.differing} of ${d.count} values differ, max |difference| ${d.maxAbs}, first at flat index ${d.first}`);
+}
+
+/** `vta infer` on fixture `fixture`'s inputs with the Pynq-Z1 preset: its saved outputs against the fixture's, and the report. */
+export async function inferFixture(fixture: string, target: string): Promise<{ rows: number; identicalRows: number; exact: number; fraction: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vta-tflm-'));
+  const [saved, json] = [join(dir, 'out.npy'), join(dir, 'r.json')];
+  const inputs = join(FIXTURES_DIR, fixture, 'inputs.npy');
+  const model = join(__dirname, '..', '..', '..', loadTflmFixture(fixture).manifest.model);
+  const io = { stdout: () => undefined, stderr: () => undefined };
+  const args = ['infer', model, '--data', `npy:${inputs}`, '--target', target, '--board', 'pynq-z1', '--save-outputs', saved, '--json', json];
+  expect(await main(args, io)).toBe(0);
+  const c = compareSavedOutputs(saved, fixture);
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  return { rows: c.rows, identicalRows: c.identicalRows, exact: report.exact.identical, fraction: report.deviceMacFraction };
 }
