@@ -11,16 +11,7 @@ import { runInt8 } from '../../../sw/compiler/exec/int8';
 import { importModel } from '../../../sw/compiler/import';
 import { Graph, Requant } from '../../../sw/compiler/ir';
 import { runPipeline } from '../../../sw/compiler/pipeline';
-import {
-  compareNpy,
-  compareTensors,
-  describeDiffs,
-  inferFixture,
-  graphInput,
-  loadTflmFixture,
-  TFLM_FIXTURE_MODELS,
-  toTflmLayout,
-} from './tflm-fixture';
+import { compareNpy, compareTensors, describeDiffs, inferFixture, graphInput, loadTflmFixture, TFLM_FIXTURE_MODELS, toTflmLayout } from './tflm-fixture';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
