@@ -143,7 +143,7 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const out = new Int8Array(size);
       const z = zp(g, n.inputs[0]);
       const incl = n.attrs.countIncludePad as boolean;
-      // pads read as the zero point (the device's zero pad with zero point 0). Average: TFLite's int8 rule,
+      // Max: over the values inside the image (TFLite and ONNX leave pads out). Average: TFLite's int8 rule,
       // the raw int8 values summed and divided rounding half away from zero (around 0, not the zero point)
       pool(
         x,
@@ -155,7 +155,7 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
         outShape[3],
         out,
         n.op === 'max_pool'
-          ? (v, padded) => Math.max(...v, ...(padded > v.length ? [z] : []))
+          ? (v) => Math.max(...v)
           : (v, padded) => tfliteAverage(v.reduce((a, c) => a + c, 0) + (incl ? (padded - v.length) * z : 0), incl ? padded : v.length),
       );
       return out;

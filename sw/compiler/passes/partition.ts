@@ -84,6 +84,14 @@ export function exactAddReason(cfg: VtaConfig, ar: AddRequant | undefined): stri
   return "TFLite's ADD rescales each input by its own Q31 multiplier, which the device can only approximate; on the CPU it is exact";
 }
 
+/** The least int8 value tensor `t` can hold, as its producer's clamp says (-128 when unknown). */
+function lowerBound(g: Graph, t: string): number {
+  const p = g.nodes.find((m) => m.outputs[0] === t);
+  const r = p?.attrs.requant as Requant | AddRequant | undefined;
+  if (!r) return -128;
+  return 'requant' in r ? r.requant.min : r.min;
+}
+
 /** Why VTA cannot run `n` (null when it can). */
 export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null {
   const t = (i: number) => g.tensors[n.inputs[i]];
@@ -129,6 +137,9 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
       if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
       if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
       if (zeroPoints(g, n)) return 'its input has a non-zero zero point (VTA pads with 0)';
+      // the frameworks leave pads out of the max; VTA's zero pads change nothing only if no value is below 0
+      if (p[0] > 0 && !(lowerBound(g, n.inputs[0]) >= 0))
+        return 'its padded windows may hold only negative values, where the zero pads VTA loads would win (the frameworks leave pads out)';
       return null;
     }
     case 'flatten':
