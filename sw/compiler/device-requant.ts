@@ -25,15 +25,11 @@ function stageRequant(cfg: VtaConfig, r: Requant, channels: number, where: strin
   if (!cfg.requant) return null;
   const params: RequantParam[] = [];
   const half: number[] = [];
-  // per-channel arrays cover the model's channels; the lanes past them (padding to a block) output 0
+  // per-channel arrays cover the model's channels; the lanes past them (padding to a block) are left to
+  // stageParamTable, which zeroes them
   const perChannel = Math.max(r.shift.length, r.multiplier?.length ?? 1);
   const real = perChannel > 1 ? Math.min(perChannel, channels) : channels;
-  for (let c = 0; c < channels; c++) {
-    if (c >= real) {
-      params.push({ mode: 'q31', multiplier: 0, exponent: 0, zeroPoint: 0, min: 0, max: 0 });
-      half.push(0);
-      continue;
-    }
+  for (let c = 0; c < real; c++) {
     let scheme = channelScheme(r, c, where);
     let h = 0;
     // the stage shifts with floor rounding: half-up adds 2^(s-1) to the bias first

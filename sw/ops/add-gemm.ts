@@ -25,6 +25,18 @@ export interface GemmAddEpilogue {
 
 const MAX_TILE = 2 ** 14 - 1;
 
+/** A device buffer of WGT elements, element k = factors[k] times the identity (BLOCK_OUT = BLOCK_IN). */
+export function scaledIdentities(rt: Runtime, factors: readonly number[]): DeviceBuffer {
+  const B = rt.config.blockOut;
+  const w = new Int8Array(factors.length * B * B);
+  factors.forEach((f, k) => {
+    for (let i = 0; i < B; i++) w[k * B * B + i * B + i] = f;
+  });
+  const buf = rt.alloc(w.byteLength);
+  rt.copyToDevice(buf, new Uint8Array(w.buffer));
+  return buf;
+}
+
 /** Why `addGemm` cannot run on this configuration (null when it can). */
 export function addGemmIssue(cfg: Runtime['config']): string | null {
   if (cfg.blockIn !== cfg.blockOut) return `int8 activations are INP vectors only when BLOCK_IN ${cfg.blockIn} = BLOCK_OUT ${cfg.blockOut}`;
@@ -69,13 +81,7 @@ export async function addGemm(
 
   // WGT: wa * I at entry 0, wb * I at entry 1 (one copy, loaded by the first tile)
   const BO = cfg.blockOut;
-  const ident = new Int8Array(2 * BO * BO);
-  for (let i = 0; i < BO; i++) {
-    ident[i * BO + i] = wa;
-    ident[BO * BO + i * BO + i] = wb;
-  }
-  const wgt = rt.alloc(ident.byteLength);
-  rt.copyToDevice(wgt, new Uint8Array(ident.buffer));
+  const wgt = scaledIdentities(rt, [wa, wb]);
   const stage = cfg.requant ? shiftClipParams({ shift, relu: e.relu ?? false, min: e.min, max: e.max }, BO) : null;
   const req = stage ? rt.alloc(cfg.requant!.elemBytes) : null;
   if (req) rt.copyToDevice(req, stageParamTable(cfg, stage!, BO, name));

@@ -545,11 +545,14 @@ export async function conv2dPacked(
       });
       if (reqBuf) {
         const block0 = t.grp * OCBg + t.oc0;
-        if (reqResident) emitStageRequant(rt, accBase, block0, tOC, hw);
-        for (let c0 = 0; !reqResident && c0 < tOC; c0 += reqDepth) {
-          const n = Math.min(reqDepth, tOC - c0);
-          rt.loadBuffer2D(reqBuf, block0 + c0, MEM_TYPE_REQ, 0, 1, n, n);
-          emitStageRequant(rt, accBase + c0 * hw, 0, n, hw);
+        if (reqResident) {
+          emitStageRequant(rt, accBase, block0, tOC, hw);
+        } else {
+          for (let c0 = 0; c0 < tOC; c0 += reqDepth) {
+            const n = Math.min(reqDepth, tOC - c0);
+            rt.loadBuffer2D(reqBuf, block0 + c0, MEM_TYPE_REQ, 0, 1, n, n);
+            emitStageRequant(rt, accBase + c0 * hw, 0, n, hw);
+          }
         }
       } else emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
       clean[ti % V] = offset ? nOut : 0;

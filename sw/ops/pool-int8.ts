@@ -5,7 +5,7 @@
 
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
-import { addGemmIssue } from './add-gemm';
+import { addGemmIssue, scaledIdentities } from './add-gemm';
 import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry } from './alu';
 import { OperatorError } from './errors';
 
@@ -35,10 +35,7 @@ export async function maxPoolInt8(
   let tOH = OH;
   while (tOH > 1 && !fits(tOH)) tOH--;
   if (!fits(tOH)) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the INP and ACC buffers`);
-  const ident = new Int8Array(cfg.blockOut * cfg.blockIn);
-  for (let i = 0; i < cfg.blockOut; i++) ident[i * cfg.blockIn + i] = 1;
-  const wgt = rt.alloc(ident.byteLength);
-  rt.copyToDevice(wgt, new Uint8Array(ident.buffer));
+  const wgt = scaledIdentities(rt, [1]);
 
   const tiles: { plane: number; oh0: number; th: number }[] = [];
   for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });

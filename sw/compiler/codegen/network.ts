@@ -303,6 +303,11 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     steps.push({ kind: 'upload', tensor: t, buf, as });
     return buf;
   };
+  /** An int8 activation as INP vectors: its producer's buffer when that layout is INP's, else uploaded. */
+  const inpOperand = (t: string): DeviceBuffer => {
+    const r = where.get(t);
+    return r && r.form === 'act' && BI === BO ? r.buf : upload(t, 'inp');
+  };
   const constBuf = (name: string, data?: Int32Array) => {
     const d = data ?? (g.tensors[name].data as Int8Array | Int32Array);
     const buf = alloc(name, d.byteLength);
@@ -358,8 +363,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const O = (n.attrs.packedWeightShape as number[])[0];
           let input: DeviceBuffer;
           if (n.op === 'conv2d') {
-            const res = where.get(n.inputs[0]);
-            input = res && res.form === 'act' && BI === BO ? res.buf : upload(n.inputs[0], 'inp');
+            input = inpOperand(n.inputs[0]);
           } else if (n.attrs.packedInput === 'flattened') {
             input = where.get(n.inputs[0])!.buf;
           } else {
@@ -385,12 +389,8 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const elements = outBytes(o.shape) / (B * BO);
           const epi = { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max };
           if (addGemmIssue(cfg) === null) {
-            // int8 operands where they are (INP vectors), added by GEMMs: no int32 copies through the host
-            const operand = (t: string) => {
-              const r = where.get(t);
-              return r && r.form === 'act' ? r.buf : upload(t, 'inp');
-            };
-            await addGemm(rt, operand(n.inputs[0]), operand(n.inputs[1]), output, elements, epi, n.name);
+            // int8 operands where they are, added by GEMMs: no int32 copies through the host
+            await addGemm(rt, inpOperand(n.inputs[0]), inpOperand(n.inputs[1]), output, elements, epi, n.name);
           } else {
             await aluElementwise(rt, upload(n.inputs[0], 'acc'), upload(n.inputs[1], 'acc'), output, elements, 'ADD', epi, n.name);
           }
@@ -410,8 +410,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
             pad: (n.attrs.pads as number[])[0],
           };
           // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
-          const r = where.get(n.inputs[0]);
-          if (addGemmIssue(cfg) === null) await maxPoolInt8(rt, r && r.form === 'act' ? r.buf : upload(n.inputs[0], 'inp'), output, pool, {}, n.name);
+          if (addGemmIssue(cfg) === null) await maxPoolInt8(rt, inpOperand(n.inputs[0]), output, pool, {}, n.name);
           else await maxPoolPacked(rt, upload(n.inputs[0], 'acc'), output, pool, {}, n.name);
           where.set(n.outputs[0], { buf: output, form: 'act' });
           break;
