@@ -20,11 +20,12 @@
 //   k+3+P    W   write-back: ACC[dst] = new acc, OUT[dst] = its low bits (GemmCore / TensorAlu outputs)
 // A read at R sees writes of earlier cycles only (read-old); the two micro-ops issued just before
 // (written at U and at R) are forwarded, so back-to-back micro-ops on one accumulator need no stall.
-// ALU REQ (requantization stage) writes back REQ_LATENCY - 1 cycles after W (its lanes are pipelined);
-// nothing issues in those cycles behind it, so to the next micro-op it is the one issued just before.
+// ALU REQ (requantization stage) writes back REQ_LATENCY - 1 cycles after W (its lanes are pipelined).
+// Another GEMM/ALU issues only after that gap, so to it the REQ is the micro-op issued just before; a REQ
+// may follow a REQ in the next cycle unless its destination is that of a REQ still in the lanes.
 // Every push waits for the pipeline to drain, so the writes are visible to STORE/LOAD once it pushes.
 
-import { Bool, Bundle, Decoupled, Flip, Module, U, UInt, cat, connect, instance, mem, mux, reg, regNext, when } from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, U, UInt, cat, connect, instance, mem, mux, reg, regNext, when, wire } from '../../dsl';
 import type { Bool as BoolV, UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
 import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../requant';
@@ -202,25 +203,57 @@ export class Compute extends Module {
       .or(iterIn.eq(0))
       .or(uopEnd.le(uopBgn.zext(logUop + 1)));
     const issue = st.is('LOOP').named('issue');
+    // With the requantization stage the micro-op to issue is read one cycle ahead (at the index the loop
+    // counter takes next), so its destination is known in the issue cycle (reqHazard).
+    const uopNextIdx = cfg.requant ? wire('uop_next_idx', UInt(logUop + 1)) : null;
+    const uopPeekWord = uopNextIdx ? uopMem.readSync(uopNextIdx.trunc(logUop)) : null;
+    const uopPeek = uopPeekWord ? { word: uopPeekWord, dst: fieldWires(uopPeekWord, 'peek')(cfg.layout.uop, 'dst') } : null;
     const lastU = uopIdx.add(1).ge(uopEnd);
     const lastI = iIdx.add(1).ge(iterIn);
     const lastO = oIdx.add(1).ge(iterOut);
     // ALU initiation interval 2: an ALU micro-op never issues in the cycle after another issue, so the
     // one ACC read port can serve its source (at R-1) and its destination (at R) in consecutive cycles.
     let issueOk = issue.and(zeroTrip.not());
-    // ALU REQ writes back REQ_LATENCY - 1 cycles later than every other micro-op: the next micro-op issues
-    // that much later, so its operands and its write-back see the REQ's as those of the micro-op before.
+    // ALU REQ writes back REQ_LATENCY - 1 cycles later than every other micro-op. Another micro-op issues
+    // only after that gap, so its operands and its write-back see the REQ's as those of the micro-op before.
+    // REQs themselves all have that latency, so one may follow another back to back unless it reads (and
+    // writes) an accumulator a REQ still in the lanes will write: `reqHazard` compares its destination,
+    // known at issue from the prefetched micro-op (uopPeek), with those of the REQs issued in the
+    // last REQ_LATENCY - 1 cycles.
+    const isReq = cfg.requant ? isAlu.and(aluOp.eq(ALU_OPCODE_REQ)).named('is_req') : null;
     const reqGap = cfg.requant ? reg('req_gap', UInt(Math.max(1, Math.ceil(Math.log2(REQ_LATENCY)))), { init: 0 }) : null;
-    if (reqGap) issueOk = issueOk.and(reqGap.eq(0));
+    let trackReqDst: ((issued: BoolV) => void) | null = null;
+    if (reqGap && isReq) {
+      const peekDst = uopPeek!.dst.resize(logAcc).add(dstOut.add(dstIn)).named('peek_acc_dst');
+      const inFlight = Array.from({ length: REQ_LATENCY - 1 }, (_, i) => ({
+        valid: reg(`req_fl${i + 1}_valid`, Bool(), { init: false }),
+        dst: reg(`req_fl${i + 1}_dst`, UInt(logAcc), { init: 0 }),
+      }));
+      const reqHazard = inFlight
+        .map((f) => f.valid.and(f.dst.eq(peekDst)))
+        .reduce((a, b) => a.or(b))
+        .named('req_hazard');
+      trackReqDst = (issued) => {
+        inFlight[0].valid.set(issued);
+        inFlight[0].dst.set(peekDst);
+        for (let i = 1; i < inFlight.length; i++) {
+          inFlight[i].valid.set(inFlight[i - 1].valid);
+          inFlight[i].dst.set(inFlight[i - 1].dst);
+        }
+      };
+      issueOk = issueOk.and(mux(isReq, reqHazard.not(), reqGap.eq(0)));
+    }
     if (cfg.aluInitiationInterval === 2) {
+      // A REQ reads no ACC source (its src picks a parameter entry), so it may follow any micro-op.
       const issuedLast = reg('issued_last', Bool(), { init: false });
-      issueOk = issueOk.and(isAlu.and(issuedLast).not());
+      issueOk = issueOk.and((isReq ? isAlu.and(issuedLast).and(isReq.not()) : isAlu.and(issuedLast)).not());
       issuedLast.set(issueOk);
     }
     const doIssue = issueOk.named('do_issue');
     let reqIssue: BoolV | null = null;
-    if (reqGap) {
-      reqIssue = doIssue.and(isAlu).and(aluOp.eq(ALU_OPCODE_REQ)).named('req_issue');
+    if (reqGap && isReq) {
+      reqIssue = doIssue.and(isReq).named('req_issue');
+      trackReqDst!(reqIssue);
       when(reqIssue, () => reqGap.set(REQ_LATENCY - 1)).elsewhen(reqGap.ne(0), () => reqGap.set(reqGap.sub(1)));
     }
     const lastIssue = doIssue.and(lastU).and(lastI).and(lastO).named('last_issue');
@@ -308,7 +341,15 @@ export class Compute extends Module {
     when(complete, () => st.goto('IDLE'));
 
     // ---- micro-op pipeline ----
-    const uopWord = uopMem.readSync(uopIdx.trunc(logUop), doIssue);
+    let uopWord: UIntV;
+    if (uopNextIdx && uopPeek) {
+      // the loop counter's next value, as the issue and take logic above set it
+      const stepped = mux(lastU, uopBgn.zext(logUop + 1), uopIdx.add(1));
+      uopNextIdx.set(mux(take, headField(cfg.layout.gemm, 'uop_bgn').zext(logUop + 1), mux(doIssue, stepped, uopIdx)));
+      uopWord = regNext(uopPeek.word, { name: 's1_uop' });
+    } else {
+      uopWord = uopMem.readSync(uopIdx.trunc(logUop), doIssue);
+    }
     const s1Valid = regNext(doIssue, { name: 's1_valid', init: false });
     // Control bits of each micro-op travel with it (the next instruction may be issuing behind it).
     const s1Gemm = regNext(isGemm, { name: 's1_is_gemm', init: false });
@@ -348,9 +389,9 @@ export class Compute extends Module {
     let rUseImm = s1UseImm;
     let rImm = s1Imm;
     // The micro-op one stage before R (for the early source read at ALU initiation interval 2).
-    let early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc };
+    let early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc, op: rOp };
     for (let i = 1; i <= P; i++) {
-      if (i === P) early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc };
+      if (i === P) early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc, op: rOp };
       rValid = regNext(rValid, { name: `r${i}_valid`, init: false });
       rDst = regNext(rDst, { name: `r${i}_dst` });
       rSrc = regNext(rSrc, { name: `r${i}_src` });
@@ -364,7 +405,10 @@ export class Compute extends Module {
     let accB: UIntV;
     if (cfg.aluInitiationInterval === 2) {
       // One read port: an ALU micro-op's source at R-1, every micro-op's destination at R.
-      const srcRead = early.valid.and(early.alu).and(early.useImm.not()).named('acc_src_read');
+      // (An ALU REQ's src is a parameter entry, not an ACC row: it may issue right after another micro-op.)
+      let srcReadCond = early.valid.and(early.alu).and(early.useImm.not());
+      if (cfg.requant) srcReadCond = srcReadCond.and(early.op.ne(ALU_OPCODE_REQ));
+      const srcRead = srcReadCond.named('acc_src_read');
       accA = accMem.readSync(mux(srcRead, early.src, rDst), srcRead.or(rValid));
       accB = regNext(accA, { name: 'acc_src_q' });
     } else {
