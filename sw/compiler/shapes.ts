@@ -9,9 +9,6 @@ export function convOutHW(h: number, w: number, kh: number, kw: number, strides:
   return [Math.floor((h + pt + pb - kh) / sh) + 1, Math.floor((w + pl + pr - kw) / sw) + 1];
 }
 
-const num = (n: Node, k: string): number => n.attrs[k] as number;
-const nums = (n: Node, k: string): number[] => n.attrs[k] as number[];
-
 /** The shape of each output of `n` (in the order of n.outputs). */
 export function inferShapes(g: Graph, n: Node): number[][] {
   const s = (i: number) => {
@@ -27,15 +24,15 @@ export function inferShapes(g: Graph, n: Node): number[][] {
       const [N, C, H, W] = s(0);
       const [O, I, KH, KW] = s(1);
       need(s(0).length === 4, `input must be 4-D NCHW, got [${s(0).join(',')}]`);
-      need(I * num(n, 'groups') === C, `weights [${s(1).join(',')}] need ${C} input channels / ${num(n, 'groups')} groups`);
-      const [OH, OW] = convOutHW(H, W, KH, KW, nums(n, 'strides'), nums(n, 'pads'));
+      need(I * n.attrs.groups === C, `weights [${s(1).join(',')}] need ${C} input channels / ${n.attrs.groups} groups`);
+      const [OH, OW] = convOutHW(H, W, KH, KW, n.attrs.strides, n.attrs.pads);
       need(OH >= 1 && OW >= 1, `the ${KH}x${KW} kernel does not fit the padded ${H}x${W} input`);
       return [[N, O, OH, OW]];
     }
     case 'im2col': {
       const [N, C, H, W] = s(0);
-      const [KH, KW] = nums(n, 'kernel');
-      const [OH, OW] = convOutHW(H, W, KH, KW, nums(n, 'strides'), nums(n, 'pads'));
+      const [KH, KW] = n.attrs.kernel;
+      const [OH, OW] = convOutHW(H, W, KH, KW, n.attrs.strides, n.attrs.pads);
       return [[N, C * KH * KW, OH, OW]];
     }
     case 'dense': {
@@ -47,8 +44,8 @@ export function inferShapes(g: Graph, n: Node): number[][] {
     case 'max_pool':
     case 'avg_pool': {
       const [N, C, H, W] = s(0);
-      const [kh, kw] = nums(n, 'kernel');
-      const [OH, OW] = convOutHW(H, W, kh, kw, nums(n, 'strides'), nums(n, 'pads'));
+      const [kh, kw] = n.attrs.kernel;
+      const [OH, OW] = convOutHW(H, W, kh, kw, n.attrs.strides, n.attrs.pads);
       need(OH >= 1 && OW >= 1, `the ${kh}x${kw} window does not fit the padded ${H}x${W} input`);
       return [[N, C, OH, OW]];
     }
@@ -58,24 +55,24 @@ export function inferShapes(g: Graph, n: Node): number[][] {
     }
     case 'flatten': {
       const x = s(0);
-      const axis = num(n, 'axis') < 0 ? num(n, 'axis') + x.length : num(n, 'axis');
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + x.length : n.attrs.axis;
       return [[elementCount(x.slice(0, axis)), elementCount(x.slice(axis))]];
     }
     case 'reshape': {
       const x = s(0);
-      const want = nums(n, 'shape').map((d, i) => (d === 0 ? x[i] : d));
+      const want = n.attrs.shape.map((d, i) => (d === 0 ? x[i] : d));
       const known = want.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
       const out = want.map((d) => (d === -1 ? elementCount(x) / known : d));
       need(
         out.every((d) => Number.isInteger(d) && d > 0) && elementCount(out) === elementCount(x),
-        `cannot reshape [${x.join(',')}] to [${nums(n, 'shape').join(',')}]`,
+        `cannot reshape [${x.join(',')}] to [${n.attrs.shape.join(',')}]`,
       );
       return [out];
     }
     case 'concat': {
       const shapes = n.inputs.map((_, i) => s(i));
       const r = shapes[0].length;
-      const axis = num(n, 'axis') < 0 ? num(n, 'axis') + r : num(n, 'axis');
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + r : n.attrs.axis;
       for (const sh of shapes)
         need(
           sh.length === r && sh.every((d, i) => i === axis || d === shapes[0][i]),

@@ -13,7 +13,7 @@ import { packActivations, roundUp, unpackActivations } from '../../ops/layout';
 import type { DeviceBuffer, RecordedProgram, Recording, Runtime } from '../../runtime';
 import { runInt8Node, constValue, Value, Values } from '../exec/int8';
 import { deviceRequant } from '../device-requant';
-import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '../ir';
+import { CompileError, elementCount, Graph, Node } from '../ir';
 import { plannerSchedules, ScheduleProvider } from './schedule';
 
 /** How a tensor sits in device DRAM: NCHWnc int8 (OUT/INP layout), or a dense output [B, N, 1, M/B] packed. */
@@ -22,7 +22,7 @@ type Residency = { buf: DeviceBuffer; form: 'act' | 'dense' };
 /** A node's multiply-accumulates per run, whatever its target (convolutions of any grouping, dense layers); 0 for the rest. */
 export function nodeMacs(g: Graph, n: Node): number {
   // an add or pool run as a GEMM (lower-gemm.ts) counts as the operator it is: no MACs of the model
-  if ((n.op !== 'conv2d' && n.op !== 'dense') || n.attrs.loweredFrom) return 0;
+  if (n.op === 'dense' ? false : n.op !== 'conv2d' || n.attrs.loweredFrom) return 0;
   const x = g.tensors[n.inputs[0]].shape;
   const out = elementCount(g.tensors[n.outputs[0]].shape);
   if (n.op === 'dense') return out * (elementCount(x) / x[0]);
@@ -97,7 +97,7 @@ export class CompiledNetwork {
       if (!l) {
         l = {
           node: n.name,
-          op: (n.attrs.loweredFrom as string | undefined) ?? n.op,
+          op: (n.op === 'conv2d' && n.attrs.loweredFrom) || n.op,
           target: n.target ?? 'cpu',
           cycles: null,
           estCycles: null,
@@ -222,12 +222,13 @@ function addPerChannel(cfg: VtaConfig, packed: Int32Array, add: number[]): Int32
 export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry {
   const B = cfg.batch;
   const x = g.tensors[n.inputs[0]];
-  const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
+  if (!n.packed) throw new CompileError(`codegen: node ${n.name} (${n.op}) was not packed`);
+  const [O, I, KH, KW] = n.packed.weightShape;
   if (n.op === 'conv2d') {
     const [N, C0, H, W] = x.shape;
-    const C = (n.attrs.packedInputChannels as number | undefined) ?? C0;
-    const [pt, pb, pl, pr] = n.attrs.pads as number[];
-    const [sh, sw] = n.attrs.strides as number[];
+    const C = n.packed.inputChannels ?? C0;
+    const [pt, pb, pl, pr] = n.attrs.pads;
+    const [sh, sw] = n.attrs.strides;
     return {
       N: roundUp(N, B),
       C: roundUp(C, cfg.blockIn),
@@ -242,7 +243,7 @@ export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry 
       padBottom: pb,
       padLeft: pl,
       padRight: pr,
-      groups: (n.attrs.packedGroups as number | undefined) ?? (n.attrs.groups as number),
+      groups: n.packed.groups ?? n.attrs.groups,
     };
   }
   return {
@@ -359,12 +360,14 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
         }
         case 'conv2d':
         case 'dense': {
-          const r = n.attrs.requant as Requant;
-          const O = (n.attrs.packedWeightShape as number[])[0];
+          const r = n.attrs.requant;
+          if (!r || !n.packed) throw new CompileError(`codegen: node ${n.name} (${n.op}) is not a packed int8 GEMM`);
+          const packed = n.packed;
+          const O = packed.weightShape[0];
           let input: DeviceBuffer;
           if (n.op === 'conv2d') {
             input = inpOperand(n.inputs[0]);
-          } else if (n.attrs.packedInput === 'flattened') {
+          } else if (packed.input === 'flattened') {
             input = where.get(n.inputs[0])!.buf;
           } else {
             input = upload(n.inputs[0], 'dense');
@@ -377,14 +380,15 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
           const epi = { shift: d.shift, relu: false, ...d.epilogue };
           const inputZeroPoint = x.quant?.zeroPoint[0] ?? 0;
           plan = schedules.conv2d(cfg, geo, conv2dVectorCount(geo, epi, true, inputZeroPoint), n.name);
-          const biasName = n.attrs.packedBias as string;
+          const biasName = packed.bias;
           const bias = d.biasAdd ? constBuf(biasName, addPerChannel(cfg, g.tensors[biasName].data as Int32Array, d.biasAdd)) : constBuf(biasName);
-          await conv2dPacked(rt, { input, weight: constBuf(n.attrs.packedWeight as string), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint });
+          await conv2dPacked(rt, { input, weight: constBuf(packed.weight), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint });
           where.set(n.outputs[0], { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
           break;
         }
         case 'add': {
-          const ar = n.attrs.requant as AddRequant;
+          const ar = n.attrs.requant;
+          if (!ar) throw new CompileError(`codegen: node ${n.name} (add) has no int8 requantization`);
           const output = outputBuf(n.outputs[0]);
           const elements = outBytes(o.shape) / (B * BO);
           const epi = { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max };
@@ -405,9 +409,9 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
             CB: roundUp(C, BO) / BO,
             H,
             W,
-            kernel: (n.attrs.kernel as number[])[0],
-            stride: (n.attrs.strides as number[])[0],
-            pad: (n.attrs.pads as number[])[0],
+            kernel: n.attrs.kernel[0],
+            stride: n.attrs.strides[0],
+            pad: n.attrs.pads[0],
           };
           // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
           if (addGemmIssue(cfg) === null) await maxPoolInt8(rt, inpOperand(n.inputs[0]), output, pool, {}, n.name);

@@ -28,32 +28,21 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
   switch (n.op) {
     case 'conv2d': {
       const [, , OH, OW] = outShape;
-      out.set(
-        convSums(
-          x,
-          inShape(0),
-          get(n.inputs[1]),
-          inShape(1),
-          n.inputs[2] ? get(n.inputs[2]) : null,
-          { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number },
-          OH,
-          OW,
-        ),
-      );
-      applyActivation(out, n.attrs.activation as Activation);
+      out.set(convSums(x, inShape(0), get(n.inputs[1]), inShape(1), n.inputs[2] ? get(n.inputs[2]) : null, n.attrs, OH, OW));
+      applyActivation(out, n.attrs.activation);
       return out;
     }
     case 'dense': {
       const [M, K] = inShape(0);
       out.set(denseSums(x, M, K, get(n.inputs[1]), outShape[1], n.inputs[2] ? get(n.inputs[2]) : null));
-      applyActivation(out, n.attrs.activation as Activation);
+      applyActivation(out, n.attrs.activation);
       return out;
     }
     case 'batch_norm': {
       const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => get(n.inputs[i]));
       const C = outShape[1];
       const inner = elementCount(outShape.slice(2));
-      const eps = n.attrs.epsilon as number;
+      const eps = n.attrs.epsilon;
       for (let i = 0; i < out.length; i++) {
         const c = Math.floor(i / inner) % C;
         out[i] = ((x[i] - mean[c]) / Math.sqrt(variance[c] + eps)) * scale[c] + bias[c];
@@ -64,7 +53,7 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
       for (let i = 0; i < out.length; i++) out[i] = Math.max(0, x[i]);
       return out;
     case 'clip':
-      for (let i = 0; i < out.length; i++) out[i] = Math.min(n.attrs.max as number, Math.max(n.attrs.min as number, x[i]));
+      for (let i = 0; i < out.length; i++) out[i] = Math.min(n.attrs.max, Math.max(n.attrs.min, x[i]));
       return out;
     case 'identity':
     case 'flatten':
@@ -76,15 +65,15 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
       const ia = broadcastIndex(outShape, inShape(0));
       const ib = broadcastIndex(outShape, inShape(1));
       for (let i = 0; i < out.length; i++) out[i] = x[ia(i)] + b[ib(i)];
-      applyActivation(out, n.attrs.activation as Activation);
+      applyActivation(out, n.attrs.activation);
       return out;
     }
     case 'max_pool':
     case 'avg_pool': {
       const [, , OH, OW] = outShape;
       const max = n.op === 'max_pool';
-      const incl = n.attrs.countIncludePad as boolean;
-      pool(x, inShape(0), n.attrs.kernel as number[], n.attrs.strides as number[], n.attrs.pads as number[], OH, OW, out, (v, padded) =>
+      const incl = n.attrs.countIncludePad;
+      pool(x, inShape(0), n.attrs.kernel, n.attrs.strides, n.attrs.pads, OH, OW, out, (v, padded) =>
         max ? Math.max(...v) : v.reduce((a, b) => a + b, 0) / (incl ? padded : v.length),
       );
       return out;
@@ -111,7 +100,7 @@ export function runFloatNode(g: Graph, n: Node, get: (name: string) => Float32Ar
     }
     case 'concat': {
       const r = outShape.length;
-      const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + r : n.attrs.axis;
       concat(
         n.inputs.map((name, i) => ({ data: get(name), shape: inShape(i) })),
         axis,

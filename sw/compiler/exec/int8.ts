@@ -4,11 +4,11 @@
 // those and the device's own nodes are checked against them.
 
 import { multiplyByQuantizedMultiplier, requantize } from '../../../hw/vta/requant';
-import { AddRequant, channelScheme, CompileError, elementCount, Graph, Node, Requant } from '../ir';
+import { channelScheme, CompileError, elementCount, Graph, Node, Requant } from '../ir';
 import { tfliteAverage } from '../fixed-point';
 import { runFloatNode } from './float';
 import { broadcastIndex, concat, convSums, denseSums, pool } from './kernels';
-import { im2col, Im2colParams } from './im2col';
+import { im2col } from './im2col';
 import { softmaxInt8, softmaxParams } from './tflite-softmax';
 
 export type Value = Float32Array | Int8Array | Int32Array;
@@ -94,27 +94,18 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       const wv = wz ? Int32Array.from(w, (v) => v - wz) : w;
       const sums =
         n.op === 'conv2d'
-          ? convSums(
-              x,
-              inShape(0),
-              wv,
-              inShape(1),
-              bias,
-              { strides: n.attrs.strides as number[], pads: n.attrs.pads as number[], groups: n.attrs.groups as number },
-              outShape[2],
-              outShape[3],
-              zp(g, n.inputs[0]),
-            )
+          ? convSums(x, inShape(0), wv, inShape(1), bias, n.attrs, outShape[2], outShape[3], zp(g, n.inputs[0]))
           : denseSums(x, inShape(0)[0], inShape(0)[1], wv, outShape[1], bias, zp(g, n.inputs[0]));
       // int32 accumulators with wrap: the exact double sums modulo 2^32
-      const r = n.attrs.requant as Requant | undefined;
+      const r = n.attrs.requant;
       if (!r) return Int32Array.from(sums, wrap);
       const out = new Int8Array(size);
       requantizeSums(sums, r, outShape[1], n.op === 'conv2d' ? outShape[2] * outShape[3] : 1, out);
       return out;
     }
     case 'add': {
-      const ar = n.attrs.requant as AddRequant;
+      const ar = n.attrs.requant;
+      if (!ar) throw new CompileError(`node ${n.name} (add): an int8 add needs its requantization (AddRequant)`);
       const b = get(n.inputs[1]);
       const ia = broadcastIndex(outShape, inShape(0));
       const ib = broadcastIndex(outShape, inShape(1));
@@ -142,15 +133,15 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
     case 'avg_pool': {
       const out = new Int8Array(size);
       const z = zp(g, n.inputs[0]);
-      const incl = n.attrs.countIncludePad as boolean;
+      const incl = n.attrs.countIncludePad;
       // Max: over the values inside the image (TFLite and ONNX leave pads out). Average: TFLite's int8 rule,
       // the raw int8 values summed and divided rounding half away from zero (around 0, not the zero point)
       pool(
         x,
         inShape(0),
-        n.attrs.kernel as number[],
-        n.attrs.strides as number[],
-        n.attrs.pads as number[],
+        n.attrs.kernel,
+        n.attrs.strides,
+        n.attrs.pads,
         outShape[2],
         outShape[3],
         out,
@@ -172,8 +163,8 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
     case 'relu':
     case 'clip': {
       const q = outT.quant!;
-      const lo = n.op === 'relu' ? q.zeroPoint[0] : Math.max(-128, Math.round((n.attrs.min as number) / q.scale[0]) + q.zeroPoint[0]);
-      const hi = n.op === 'relu' ? 127 : Math.min(127, Math.round((n.attrs.max as number) / q.scale[0]) + q.zeroPoint[0]);
+      const lo = n.op === 'relu' ? q.zeroPoint[0] : Math.max(-128, Math.round(n.attrs.min / q.scale[0]) + q.zeroPoint[0]);
+      const hi = n.op === 'relu' ? 127 : Math.min(127, Math.round(n.attrs.max / q.scale[0]) + q.zeroPoint[0]);
       return Int8Array.from(x, (v) => Math.min(hi, Math.max(lo, v)));
     }
     case 'flatten':
@@ -196,11 +187,11 @@ export function runInt8Node(g: Graph, n: Node, get: (name: string) => Value): Va
       return Int8Array.from(f, (v) => Math.min(127, Math.max(-128, Math.round(v / qo.scale[0]) + qo.zeroPoint[0])));
     }
     case 'im2col':
-      return im2col(x, inShape(0), n.attrs as unknown as Im2colParams, outShape[2], outShape[3], zp(g, n.inputs[0]));
+      return im2col(x, inShape(0), n.attrs, outShape[2], outShape[3], zp(g, n.inputs[0]));
     case 'concat': {
       const out = new Int8Array(size);
       const r = outShape.length;
-      const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+      const axis = n.attrs.axis < 0 ? n.attrs.axis + r : n.attrs.axis;
       concat(
         n.inputs.map((name, i) => ({ data: get(name) as Int8Array, shape: inShape(i) })),
         axis,

@@ -6,7 +6,7 @@
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { AddRequant, CompileError, Graph, Node, Requant, Target } from '../ir';
-import { consumers, producers, cloneGraph } from '../ir';
+import { consumers, producers, cloneGraph, requantOf } from '../ir';
 import { didYouMean } from '../../../util/suggest';
 
 /** A --cpu/--vta request that cannot be met (an unknown node, or one VTA cannot run): the user's to fix. */
@@ -87,7 +87,7 @@ export function exactAddReason(cfg: VtaConfig, ar: AddRequant | undefined): stri
 /** The least int8 value tensor `t` can hold, as its producer's clamp says (-128 when unknown). */
 function lowerBound(g: Graph, t: string): number {
   const p = g.nodes.find((m) => m.outputs[0] === t);
-  const r = p?.attrs.requant as Requant | AddRequant | undefined;
+  const r = p && requantOf(p);
   if (!r) return -128;
   return 'requant' in r ? r.requant.min : r.min;
 }

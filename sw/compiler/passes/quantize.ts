@@ -8,7 +8,7 @@
 // reshapes) are grouped and get the widest range of the group.
 
 import { runFloat } from '../exec/float';
-import { Activation, CompileError, Graph, Node, QuantParams, Requant, Tensor } from '../ir';
+import { Activation, cloneNode, CompileError, Graph, Node, QuantParams, Tensor } from '../ir';
 
 export interface QuantizeOptions {
   /** 'calibrated' (per-tensor ranges from the samples, default) or 'global' (one scale for every activation). */
@@ -115,7 +115,7 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
       // float from here on: the CPU runs it on dequantized values
       const inputs = n.inputs.map((i) => (!i ? '' : g.tensors[i].data ? add({ ...g.tensors[i] }) : asFloat(i)));
       add({ ...o, shape: [...o.shape] });
-      emit({ ...n, inputs, attrs: structuredClone(n.attrs) });
+      emit({ ...cloneNode(n), inputs });
       value.set(o.name, { name: o.name, int: false });
       continue;
     }
@@ -141,10 +141,12 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
         const half = shift > 0 ? 2 ** (shift - 1) : 0;
         const bq = Int32Array.from({ length: O }, (_, c) => (bf ? Math.round(bf[c] / sa) : 0) + half);
         const bn = add({ name: `${n.name}.bias:q`, dtype: 'int32', shape: [O], data: bq, quant: q8(sa) });
-        const [min, max] = activationBounds(n.attrs.activation as Activation, so);
-        const requant: Requant = { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max };
+        const [min, max] = activationBounds(n.attrs.activation, so);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(so) });
-        emit({ ...n, inputs: [x, wn, bn], attrs: { ...structuredClone(n.attrs), requant } });
+        const q = cloneNode(n);
+        q.inputs = [x, wn, bn];
+        q.attrs.requant = { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max };
+        emit(q);
         break;
       }
       case 'add': {
@@ -154,13 +156,12 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
         });
         const sIn = scaleOf(a);
         const shift = Math.round(Math.log2(so / sIn));
-        const [min, max] = activationBounds(n.attrs.activation as Activation, so);
+        const [min, max] = activationBounds(n.attrs.activation, so);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(so) });
-        emit({
-          ...n,
-          inputs: [a, b],
-          attrs: { ...structuredClone(n.attrs), requant: { inputShift: [0, 0], requant: { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max } } },
-        });
+        const q = cloneNode(n);
+        q.inputs = [a, b];
+        q.attrs.requant = { inputShift: [0, 0], requant: { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max } };
+        emit(q);
         break;
       }
       case 'max_pool':
@@ -174,7 +175,7 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
       case 'concat': {
         const inputs = ins.map((v) => v!.name);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(scaleOf(inputs[0])) });
-        emit({ ...n, inputs, attrs: structuredClone(n.attrs) });
+        emit({ ...cloneNode(n), inputs });
         break;
       }
       default:
