@@ -70,7 +70,7 @@ const weightZeroPoint = (g: Graph, n: Node) => (g.tensors[n.inputs[1]].quant?.ze
 /** A convolution with one filter per channel (depth multiplier 1): it runs as a GEMM with block-diagonal weights (pack.ts). */
 export function isDepthwise(g: Graph, n: Node): boolean {
   if (n.op !== 'conv2d') return false;
-  const groups = n.attrs.groups as number;
+  const groups = n.attrs.groups;
   return groups > 1 && g.tensors[n.inputs[0]].shape[1] === groups && g.tensors[n.inputs[1]].shape[0] === groups;
 }
 
@@ -105,35 +105,36 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
     case 'conv2d': {
       const [, C] = t(0).shape;
       const [O, , KH, KW] = t(1).shape;
-      const groups = n.attrs.groups as number;
+      const groups = n.attrs.groups;
       if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
-      const why = convRequant(n.attrs.requant as Requant, cfg);
+      const why = convRequant(n.attrs.requant, cfg);
       if (why) return why;
       if (isDepthwise(g, n)) {
         if (cfg.blockIn !== cfg.blockOut) return `depthwise runs as block-diagonal GEMMs, which need BLOCK_IN ${cfg.blockIn} = BLOCK_OUT ${cfg.blockOut}`;
       } else if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
         return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
       }
-      const pads = n.attrs.pads as number[];
+      const pads = n.attrs.pads;
       if (pads.some((p, i) => p > 15 || p >= (i < 2 ? KH : KW))) return `pads [${pads.join(',')}] exceed the load unit's padding (< kernel, <= 15)`;
       return null;
     }
     case 'dense':
       if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
-      return convRequant(n.attrs.requant as Requant, cfg);
+      return convRequant(n.attrs.requant, cfg);
     case 'add': {
-      const ar = n.attrs.requant as AddRequant;
+      const ar = n.attrs.requant;
       const exact = exactAddReason(cfg, ar);
       if (exact) return exact;
       if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
       if (zeroPoints(g, n)) return "an input has a non-zero zero point; VTA's add has none";
+      if (!ar) return 'its output is not requantized to int8';
       if (ar.inputShift.some((s) => s !== 0) || ar.inputMultiplier) return "its two inputs have different scales and VTA's add cannot rescale them";
       return shiftOnly(ar.requant);
     }
     case 'max_pool': {
-      const [kh, kw] = n.attrs.kernel as number[];
-      const [sh, sw] = n.attrs.strides as number[];
-      const p = n.attrs.pads as number[];
+      const [kh, kw] = n.attrs.kernel;
+      const [sh, sw] = n.attrs.strides;
+      const p = n.attrs.pads;
       if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
       if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
       if (zeroPoints(g, n)) return 'its input has a non-zero zero point (VTA pads with 0)';
@@ -182,7 +183,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     if (n.op !== 'flatten') continue;
     const p = prod.get(n.inputs[0]);
     const c = cons.get(n.outputs[0]) ?? [];
-    const axisOk = (n.attrs.axis as number) === 1 && g.tensors[n.inputs[0]].shape.length === 4 && g.tensors[n.inputs[0]].shape[0] === 1;
+    const axisOk = n.attrs.axis === 1 && g.tensors[n.inputs[0]].shape.length === 4 && g.tensors[n.inputs[0]].shape[0] === 1;
     const ok =
       p?.target === 'vta' &&
       p.op === 'conv2d' &&
@@ -209,7 +210,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     if (n.op !== 'concat') continue;
     const shapes = n.inputs.map((i) => g.tensors[i].shape);
     const r = shapes[0].length;
-    const axis = (n.attrs.axis as number) < 0 ? (n.attrs.axis as number) + r : (n.attrs.axis as number);
+    const axis = n.attrs.axis < 0 ? n.attrs.axis + r : n.attrs.axis;
     // inputs of other widths start at block boundaries too (padded slices) when only VTA convolutions read the result:
     // the pack pass spreads their weights' input channels onto the padded layout (zeros on the padding)
     const readers = cons.get(n.outputs[0]) ?? [];
@@ -217,7 +218,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
       cfg.blockIn === cfg.blockOut &&
       !g.outputs.includes(n.outputs[0]) &&
       readers.length > 0 &&
-      readers.every((c) => c.op === 'conv2d' && c.target === 'vta' && c.inputs[0] === n.outputs[0] && (c.attrs.groups as number) === 1);
+      readers.every((c) => c.op === 'conv2d' && c.target === 'vta' && c.inputs[0] === n.outputs[0] && c.attrs.groups === 1);
     const ok =
       r === 4 &&
       axis === 1 &&
