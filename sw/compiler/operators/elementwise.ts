@@ -89,6 +89,7 @@ export const add: OperatorDef<'add'> = {
     c.place(n.outputs[0], { buf: output, form: 'act' });
     return { macs: 0 };
   },
+  writesSlices: true,
 };
 
 /** relu/clip on int8: the clamp to the real bounds in the output's quantization. */
@@ -101,6 +102,7 @@ function clampInt8(n: NodeOf<'relu'> | NodeOf<'clip'>, { get, out: o }: RunConte
 }
 
 export const relu: OperatorDef<'relu'> = {
+  keepsScale: true,
   runFloat(n, { get, size }) {
     const x = get(n.inputs[0]);
     const out = new Float32Array(size);
@@ -111,6 +113,7 @@ export const relu: OperatorDef<'relu'> = {
 };
 
 export const clip: OperatorDef<'clip'> = {
+  keepsScale: true,
   runFloat(n, { get, size }) {
     const x = get(n.inputs[0]);
     const out = new Float32Array(size);
@@ -128,7 +131,7 @@ export const copyFloat = (n: { inputs: string[] }, { get, size }: RunContext<Flo
 };
 export const sameInt8 = (n: { inputs: string[] }, { get }: RunContext<Value>): Value => get(n.inputs[0]);
 
-export const identity: OperatorDef<'identity'> = { runFloat: copyFloat, runInt8: sameInt8 };
+export const identity: OperatorDef<'identity'> = { keepsScale: true, runFloat: copyFloat, runInt8: sameInt8 };
 
 export const batchNorm: OperatorDef<'batch_norm'> = {
   runFloat(n, { get, out: o, size }) {

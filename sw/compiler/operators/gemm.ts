@@ -111,6 +111,7 @@ export const conv2d: OperatorDef<'conv2d'> = {
     return null;
   },
   emit: emitGemm,
+  writesSlices: true,
   macs: gemmMacs,
 };
 

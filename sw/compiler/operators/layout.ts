@@ -10,6 +10,7 @@ import { copyFloat, sameInt8 } from './elementwise';
 import type { OperatorDef } from './types';
 
 export const flatten: OperatorDef<'flatten'> = {
+  keepsScale: true,
   inferShape(n, s) {
     const x = s(0);
     const axis = axisIndex(n.attrs.axis, x.length);
@@ -18,7 +19,29 @@ export const flatten: OperatorDef<'flatten'> = {
   runFloat: copyFloat,
   runInt8: sameInt8,
   deviceSupport: () => null,
-  placedInContext: true,
+  // free between a VTA conv2d and a VTA dense: the dense reads the packed output with permuted weights
+  placeInContext(n, { g, cfg, producer, consumers }) {
+    const p = producer(n.inputs[0]);
+    const c = consumers(n.outputs[0]);
+    const x = g.tensors[n.inputs[0]].shape;
+    const axisOk = n.attrs.axis === 1 && x.length === 4 && x[0] === 1;
+    const ok =
+      p?.target === 'vta' &&
+      p.op === 'conv2d' &&
+      consumers(n.inputs[0]).length === 1 &&
+      c.length === 1 &&
+      c[0].target === 'vta' &&
+      c[0].op === 'dense' &&
+      axisOk &&
+      cfg.blockIn === cfg.blockOut &&
+      !g.outputs.includes(n.outputs[0]);
+    return {
+      ok,
+      free: "free: folded into the dense weights' column order",
+      host: 'host reshape',
+      onlyWhen: 'between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT',
+    };
+  },
   async emit(n, c) {
     const r = c.residency(n.inputs[0]);
     if (!r) throw new CompileError(`codegen: ${n.name}: a VTA flatten needs its input on the device`);
@@ -28,6 +51,7 @@ export const flatten: OperatorDef<'flatten'> = {
 };
 
 export const reshape: OperatorDef<'reshape'> = {
+  keepsScale: true,
   inferShape(n, s, need) {
     const x = s(0);
     const want = n.attrs.shape.map((d, i) => (d === 0 ? x[i] : d));
@@ -44,6 +68,7 @@ export const reshape: OperatorDef<'reshape'> = {
 };
 
 export const concat: OperatorDef<'concat'> = {
+  keepsScale: true,
   inferShape(n, s, need) {
     const shapes = n.inputs.map((_, i) => s(i));
     const r = shapes[0].length;
@@ -76,7 +101,46 @@ export const concat: OperatorDef<'concat'> = {
     return out;
   },
   deviceSupport: () => null,
-  placedInContext: true,
+  // free along channels of batch-1 VTA outputs: the producers write into slices of one buffer, which needs every
+  // input but the last to fill whole BLOCK_OUT channel blocks
+  placeInContext(n, { g, cfg, producer, consumers, writesSlices, slicedBy }) {
+    const shapes = n.inputs.map((i) => g.tensors[i].shape);
+    const r = shapes[0].length;
+    const axis = axisIndex(n.attrs.axis, r);
+    // inputs of other widths start at block boundaries too (padded slices) when only VTA convolutions read the result:
+    // the pack pass spreads their weights' input channels onto the padded layout (zeros on the padding)
+    const readers = consumers(n.outputs[0]);
+    const padded =
+      cfg.blockIn === cfg.blockOut &&
+      !g.outputs.includes(n.outputs[0]) &&
+      readers.length > 0 &&
+      readers.every((c) => c.op === 'conv2d' && c.target === 'vta' && c.inputs[0] === n.outputs[0] && c.attrs.groups === 1);
+    const ok =
+      r === 4 &&
+      axis === 1 &&
+      shapes[0][0] === 1 &&
+      new Set(n.inputs).size === n.inputs.length &&
+      n.inputs.every((i, k) => {
+        const p = producer(i);
+        return (
+          p?.target === 'vta' &&
+          writesSlices(p) &&
+          !slicedBy.has(i) &&
+          !g.outputs.includes(i) &&
+          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0 || padded)
+        );
+      });
+    return {
+      ok,
+      free: 'free: the inputs are written into channel slices of one buffer',
+      host: 'host concatenation',
+      onlyWhen: `along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut} unless only VTA convolutions read it`,
+      onVta() {
+        for (const i of n.inputs) slicedBy.set(i, n.name);
+        if (shapes.slice(0, -1).some((sh) => sh[1] % cfg.blockOut)) n.attrs.paddedSlices = true;
+      },
+    };
+  },
   // one buffer; each input is written into its channel-block slice (padded slices: only VTA convolutions read it, pack.ts)
   planBuffers(n, c) {
     const whole = c.alloc(

@@ -57,6 +57,7 @@ function poolInt8(n: WindowPool, { g, get, inShape, out: o, size }: RunContext<V
 }
 
 export const maxPool: OperatorDef<'max_pool'> = {
+  keepsScale: true,
   inferShape: poolShape,
   runFloat: poolFloat,
   runInt8: poolInt8,
@@ -93,9 +94,11 @@ export const maxPool: OperatorDef<'max_pool'> = {
     c.place(n.outputs[0], { buf: output, form: 'act' });
     return { macs: 0 };
   },
+  writesSlices: true,
 };
 
 export const avgPool: OperatorDef<'avg_pool'> = {
+  keepsScale: true,
   inferShape: poolShape,
   runFloat: poolFloat,
   runInt8: poolInt8,
@@ -106,6 +109,7 @@ function roundDiv(s: number, d: number): number {
 }
 
 export const globalAvgPool: OperatorDef<'global_avg_pool'> = {
+  keepsScale: true,
   inferShape(_n, s) {
     const [N, C] = s(0);
     return [[N, C, 1, 1]];

@@ -8,6 +8,7 @@ import type { VtaConfig } from '../../../hw/vta/config';
 import { CompileError, Graph, Node, Target } from '../ir';
 import { consumers, producers, cloneGraph } from '../ir';
 import { operatorOf } from '../operators/table';
+import type { PlacementContext } from '../operators/types';
 import { didYouMean } from '../../../util/suggest';
 
 export { exactAddReason, isDepthwise } from '../operators/common';
@@ -55,7 +56,7 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
   }
   const reasons = new Map<string, string>();
   for (const n of g.nodes) {
-    const inContext = operatorOf(n).placedInContext;
+    const inContext = operatorOf(n).placeInContext !== undefined;
     const why = inContext ? 'decided below' : deviceSupport(g, cfg, n);
     let target: Target = why ? 'cpu' : 'vta';
     let reason = why ?? 'the operator library runs it';
@@ -71,73 +72,26 @@ export function partition(input: Graph, cfg: VtaConfig, opts: PartitionOptions =
     n.target = target;
     reasons.set(n.name, reason);
   }
-  // a flatten between a VTA conv2d and a VTA dense is free: the dense reads the packed output with permuted weights
+  // operators placed from their neighbours' targets (a free flatten or concat), in node order
   const prod = producers(g);
   const cons = consumers(g);
+  const context: PlacementContext = {
+    g,
+    cfg,
+    producer: (t) => prod.get(t),
+    consumers: (t) => cons.get(t) ?? [],
+    writesSlices: (p) => operatorOf(p).writesSlices === true,
+    slicedBy: new Map(),
+  };
   for (const n of g.nodes) {
-    if (n.op !== 'flatten') continue;
-    const p = prod.get(n.inputs[0]);
-    const c = cons.get(n.outputs[0]) ?? [];
-    const axisOk = n.attrs.axis === 1 && g.tensors[n.inputs[0]].shape.length === 4 && g.tensors[n.inputs[0]].shape[0] === 1;
-    const ok =
-      p?.target === 'vta' &&
-      p.op === 'conv2d' &&
-      (cons.get(n.inputs[0]) ?? []).length === 1 &&
-      c.length === 1 &&
-      c[0].target === 'vta' &&
-      c[0].op === 'dense' &&
-      axisOk &&
-      cfg.blockIn === cfg.blockOut &&
-      !g.outputs.includes(n.outputs[0]);
+    const place = operatorOf(n).placeInContext;
+    if (!place) continue;
+    const d = place(n, context);
     const forced = opts.cpu?.includes(n.name);
-    if (opts.vta?.includes(n.name) && !ok)
-      throw new PartitionRequestError(
-        `partition: node ${n.name} (flatten) runs on VTA only between a VTA conv2d and a VTA dense of batch 1 with BLOCK_IN = BLOCK_OUT`,
-      );
-    n.target = ok && !forced ? 'vta' : 'cpu';
-    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? "free: folded into the dense weights' column order" : 'host reshape');
-  }
-  // a concat along channels of batch-1 VTA outputs is free: the producers write into slices of one buffer,
-  // which needs every input but the last to fill whole BLOCK_OUT channel blocks
-  const ACT_PRODUCERS = new Set(['conv2d', 'add', 'max_pool']);
-  const slicedBy = new Map<string, string>();
-  for (const n of g.nodes) {
-    if (n.op !== 'concat') continue;
-    const shapes = n.inputs.map((i) => g.tensors[i].shape);
-    const r = shapes[0].length;
-    const axis = n.attrs.axis < 0 ? n.attrs.axis + r : n.attrs.axis;
-    // inputs of other widths start at block boundaries too (padded slices) when only VTA convolutions read the result:
-    // the pack pass spreads their weights' input channels onto the padded layout (zeros on the padding)
-    const readers = cons.get(n.outputs[0]) ?? [];
-    const padded =
-      cfg.blockIn === cfg.blockOut &&
-      !g.outputs.includes(n.outputs[0]) &&
-      readers.length > 0 &&
-      readers.every((c) => c.op === 'conv2d' && c.target === 'vta' && c.inputs[0] === n.outputs[0] && c.attrs.groups === 1);
-    const ok =
-      r === 4 &&
-      axis === 1 &&
-      shapes[0][0] === 1 &&
-      new Set(n.inputs).size === n.inputs.length &&
-      n.inputs.every((i, k) => {
-        const p = prod.get(i);
-        return (
-          p?.target === 'vta' &&
-          ACT_PRODUCERS.has(p.op) &&
-          !slicedBy.has(i) &&
-          !g.outputs.includes(i) &&
-          (k === n.inputs.length - 1 || shapes[k][1] % cfg.blockOut === 0 || padded)
-        );
-      });
-    const forced = opts.cpu?.includes(n.name);
-    if (opts.vta?.includes(n.name) && !ok)
-      throw new PartitionRequestError(
-        `partition: node ${n.name} (concat) runs on VTA only along channels of batch-1 VTA conv/add/max-pool outputs, all but the last a multiple of BLOCK_OUT ${cfg.blockOut} unless only VTA convolutions read it`,
-      );
-    n.target = ok && !forced ? 'vta' : 'cpu';
-    if (n.target === 'vta') for (const i of n.inputs) slicedBy.set(i, n.name);
-    if (n.target === 'vta' && shapes.slice(0, -1).some((sh) => sh[1] % cfg.blockOut)) n.attrs.paddedSlices = true;
-    reasons.set(n.name, forced ? 'forced by --cpu' : ok ? 'free: the inputs are written into channel slices of one buffer' : 'host concatenation');
+    if (opts.vta?.includes(n.name) && !d.ok) throw new PartitionRequestError(`partition: node ${n.name} (${n.op}) runs on VTA only ${d.onlyWhen}`);
+    n.target = d.ok && !forced ? 'vta' : 'cpu';
+    if (n.target === 'vta') d.onVta?.();
+    reasons.set(n.name, forced ? 'forced by --cpu' : d.ok ? d.free : d.host);
   }
   return { graph: g, placements: g.nodes.map((n) => ({ node: n.name, op: n.op, target: n.target!, reason: reasons.get(n.name)! })) };
 }

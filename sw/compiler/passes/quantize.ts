@@ -8,6 +8,7 @@
 // reshapes) are grouped and get the widest range of the group.
 
 import { runFloat } from '../exec/float';
+import { operatorOf } from '../operators/table';
 import { Activation, cloneNode, CompileError, Graph, Node, QuantParams, Tensor } from '../ir';
 
 export interface QuantizeOptions {
@@ -17,7 +18,8 @@ export interface QuantizeOptions {
   globalScale?: number;
 }
 
-const SAME_SCALE = new Set(['max_pool', 'avg_pool', 'global_avg_pool', 'flatten', 'reshape', 'identity', 'relu', 'clip', 'concat']);
+/** Operators whose int8 output keeps its input's scale (their table entry's keepsScale). */
+const keepsScale = (n: Node) => operatorOf(n).keepsScale === true;
 
 /** Smallest power-of-two scale with maxAbs <= 127 * scale. */
 export function pow2Scale(maxAbs: number): number {
@@ -63,7 +65,7 @@ function scaleGroups(g: Graph): (t: string) => string {
     if (ra !== rb) parent.set(ra, rb);
   };
   for (const n of g.nodes) {
-    if (SAME_SCALE.has(n.op)) for (const i of n.inputs) if (i) union(i, n.outputs[0]);
+    if (keepsScale(n)) for (const i of n.inputs) if (i) union(i, n.outputs[0]);
     if (n.op === 'add' && !g.tensors[n.inputs[0]].data && !g.tensors[n.inputs[1]].data) union(n.inputs[0], n.inputs[1]);
   }
   return find;
@@ -164,22 +166,13 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
         emit(q);
         break;
       }
-      case 'max_pool':
-      case 'avg_pool':
-      case 'global_avg_pool':
-      case 'flatten':
-      case 'reshape':
-      case 'identity':
-      case 'relu':
-      case 'clip':
-      case 'concat': {
+      default: {
+        if (!keepsScale(n)) throw new CompileError(`node ${n.name} (${n.op}): cannot be quantized (fold batch norms into a convolution first)`);
         const inputs = ins.map((v) => v!.name);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(scaleOf(inputs[0])) });
         emit({ ...cloneNode(n), inputs });
         break;
       }
-      default:
-        throw new CompileError(`node ${n.name} (${n.op}): cannot be quantized (fold batch norms into a convolution first)`);
     }
     value.set(o.name, { name: o.name, int: true });
   }
