@@ -23,7 +23,7 @@ export function nodeMacs(g: Graph, n: Node): number {
 
 export type Step =
   | { kind: 'cpu'; node: Node }
-  | { kind: 'upload'; tensor: string; buf: DeviceBuffer; as: 'inp' | 'acc' | 'dense' }
+  | { kind: 'upload'; tensor: string; buf: DeviceBuffer; as: UploadForm }
   | { kind: 'device'; node: Node; programs: RecordedProgram[]; plan?: Conv2dPlan; macs: number }
   | { kind: 'download'; tensor: string; from: Residency };
 
