@@ -77,38 +77,6 @@ export function channelScheme(r: Requant, c: number, where = 'requant'): Requant
 }
 
 /**
- * Operators. Float semantics follow ONNX; an int8 node (int8 inputs) computes in int32 with the inputs'
- * zero points subtracted and, when its output is int8, requantizes by `requant`.
- *  conv2d      in: x, w [O, C/groups, KH, KW], bias?   attrs: strides, pads, groups, activation, requant?
- *  dense       in: x [M, K], w [N, K], bias?           attrs: activation, requant?
- *  batch_norm  in: x, scale, bias, mean, var          attrs: epsilon
- *  relu, clip (min, max), identity
- *  add         in: a, b (same shape)                   attrs: activation, requant? (int8: see AddRequant)
- *  max_pool / avg_pool                                 attrs: kernel, strides, pads, countIncludePad
- *  global_avg_pool, flatten (axis), reshape (shape), softmax (axis), concat (axis)
- *  quantize (float -> int, output quant), dequantize (int -> float, input quant)
- *  im2col      (int8, made by lower-gemm) attrs: kernel, strides, pads; out [N, C*KH*KW, OH, OW], pads = zero point
- */
-export type OpType =
-  | 'conv2d'
-  | 'dense'
-  | 'batch_norm'
-  | 'relu'
-  | 'clip'
-  | 'identity'
-  | 'add'
-  | 'max_pool'
-  | 'avg_pool'
-  | 'global_avg_pool'
-  | 'flatten'
-  | 'reshape'
-  | 'softmax'
-  | 'concat'
-  | 'quantize'
-  | 'dequantize'
-  | 'im2col';
-
-/**
  * Integer element-wise add: each input is rescaled to a common accumulator scale by a left shift
  * (`inputShift`, VTA: powers of two) or a multiplier (TFLite), summed, then requantized by `requant`.
  */
@@ -120,18 +88,142 @@ export interface AddRequant {
   requant: Requant;
 }
 
-export type AttrValue = number | string | boolean | number[] | Activation | Requant | AddRequant;
+/** Spatial window of a convolution, pool or im2col: strides [h, w], pads [top, bottom, left, right]. */
+export interface WindowAttrs {
+  strides: number[];
+  pads: number[];
+}
+
+/** conv2d  in: x, w [O, C/groups, KH, KW], bias? */
+export interface Conv2dAttrs extends WindowAttrs {
+  groups: number;
+  activation: Activation;
+  requant?: Requant;
+  /** Set by lower-gemm: the operator this convolution computes (its MACs are not the model's). */
+  loweredFrom?: 'avg_pool' | 'global_avg_pool' | 'add';
+}
+
+/** dense  in: x [M, K], w [N, K], bias? */
+export interface DenseAttrs {
+  activation: Activation;
+  requant?: Requant;
+}
+
+/** add  in: a, b (same shape, or broadcasting in float); int8: see AddRequant. */
+export interface AddAttrs {
+  activation: Activation;
+  requant?: AddRequant;
+}
+
+/** max_pool / avg_pool: a kernel [KH, KW] window; an average counts the pads when countIncludePad. */
+export interface PoolAttrs extends WindowAttrs {
+  kernel: number[];
+  countIncludePad?: boolean;
+}
+
+/** im2col (int8, made by lower-gemm): out [N, C*KH*KW, OH, OW], pads hold the input's zero point. */
+export interface Im2colAttrs extends WindowAttrs {
+  kernel: number[];
+}
+
+export interface ConcatAttrs {
+  axis: number;
+  /** Set by the partition: a VTA concat whose inputs start at channel-block boundaries with padding between. */
+  paddedSlices?: boolean;
+}
+
+/** An operator without attributes. */
+export type NoAttrs = Record<string, never>;
+
+/**
+ * Operators and their attributes. Float semantics follow ONNX; an int8 node (int8 inputs) computes in int32
+ * with the inputs' zero points subtracted and, when its output is int8, requantizes by `requant`.
+ * Each operator's shape, references, placement and code generation are one entry of operators/table.ts.
+ *  batch_norm  in: x, scale, bias, mean, var;  clip (min, max) in the real domain
+ *  flatten (axis), reshape (shape, 0 = keep, -1 = infer), softmax (axis), concat (axis)
+ *  quantize (float -> int, output quant), dequantize (int -> float, input quant)
+ */
+export interface AttrsOf {
+  conv2d: Conv2dAttrs;
+  dense: DenseAttrs;
+  batch_norm: { epsilon: number };
+  relu: NoAttrs;
+  clip: { min: number; max: number };
+  identity: NoAttrs;
+  add: AddAttrs;
+  max_pool: PoolAttrs;
+  avg_pool: PoolAttrs;
+  global_avg_pool: NoAttrs;
+  flatten: { axis: number };
+  reshape: { shape: number[] };
+  softmax: { axis: number };
+  concat: ConcatAttrs;
+  quantize: NoAttrs;
+  dequantize: NoAttrs;
+  im2col: Im2colAttrs;
+}
+
+export type OpType = keyof AttrsOf;
 
 export type Target = 'cpu' | 'vta';
 
-export interface Node {
+/**
+ * What the pack pass (passes/pack.ts) records on a VTA conv2d or dense: its packed constants and the GEMM
+ * they describe, which code generation reads.
+ */
+export interface PackedGemm {
+  /** dense: reads a flattened VTA conv2d output as it is packed (its weight columns permuted into that order). */
+  input?: 'flattened';
+  /** conv2d over a VTA concat with padded slices: the input channel count of that padded layout. */
+  inputChannels?: number;
+  /** depthwise conv2d: the groups of the grouped GEMM it runs as (one per channel block, block-diagonal weights). */
+  groups?: number;
+  /** The OIHWoi weight tensor (a name in graph.tensors). */
+  weight: string;
+  /** [O, I, KH, KW] of the weights as packed (after the rewrites above), before padding to blocks. */
+  weightShape: number[];
+  /** The ACC-row bias tensor [O/BLOCK_OUT][BATCH][BLOCK_OUT] (a name in graph.tensors). */
+  bias: string;
+}
+
+interface NodeBase {
   name: string;
-  op: OpType;
   inputs: string[];
   outputs: string[];
-  attrs: Record<string, AttrValue>;
   /** Set by the partition pass. */
   target?: Target;
+  /** Set by the pack pass on VTA conv2d/dense nodes. */
+  packed?: PackedGemm;
+}
+
+/** A node of operator `O`: its attributes are `AttrsOf[O]`. */
+export type NodeOf<O extends OpType> = NodeBase & { op: O; attrs: AttrsOf[O] };
+
+/** Any node: a union keyed on `op`, so `n.op === 'conv2d'` gives `n.attrs` the type Conv2dAttrs. */
+export type Node = { [O in OpType]: NodeOf<O> }[OpType];
+
+/** The operators that run as a GEMM on VTA (packed by the pack pass). */
+export type GemmNode = NodeOf<'conv2d'> | NodeOf<'dense'>;
+
+/** A node of operator `op` (the one place a generic operator and its attributes meet the union). */
+export function makeNode<O extends OpType>(op: O, base: NodeBase, attrs: AttrsOf[O]): Node {
+  return { ...base, op, attrs } as NodeOf<OpType> as Node;
+}
+
+/** The node as operator `op` (for code that dispatched on `n.op` already), or an error naming it. */
+export function nodeAs<O extends OpType>(n: Node, op: O): NodeOf<O> {
+  if (n.op !== op) throw new CompileError(`node ${n.name}: expected a ${op} node, got ${n.op}`);
+  return n as NodeOf<OpType> as NodeOf<O>;
+}
+
+/** A conv2d's or dense's requantization (undefined for other operators and float nodes). */
+export function gemmRequant(n: Node): Requant | undefined {
+  return n.op === 'conv2d' || n.op === 'dense' ? n.attrs.requant : undefined;
+}
+
+/** Any node's integer requantization: a conv2d's or dense's Requant, an add's AddRequant. */
+export function requantOf(n: Node): Requant | AddRequant | undefined {
+  return 'requant' in n.attrs ? n.attrs.requant : undefined;
 }
 
 export interface Graph {
@@ -179,6 +271,13 @@ export function consumers(g: Graph): Map<string, Node[]> {
   return m;
 }
 
+/** A copy of a node: new input/output lists, attributes and packing record. */
+export function cloneNode<N extends Node>(n: N): N {
+  const c = makeNode(n.op, { ...n, inputs: [...n.inputs], outputs: [...n.outputs] }, structuredClone(n.attrs)) as N;
+  if (n.packed) c.packed = structuredClone(n.packed);
+  return c;
+}
+
 /** A structural copy: nodes, attributes and tensor records are new objects; constant data is shared (passes never mutate it in place). */
 export function cloneGraph(g: Graph): Graph {
   const tensors: Record<string, Tensor> = {};
@@ -190,7 +289,7 @@ export function cloneGraph(g: Graph): Graph {
     tensors,
     inputs: [...g.inputs],
     outputs: [...g.outputs],
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: structuredClone(n.attrs) })),
+    nodes: g.nodes.map(cloneNode),
   };
 }
 

@@ -1,7 +1,7 @@
 // The pass pipeline from an imported float graph to a partitioned, packed int8 graph.
 
 import type { VtaConfig } from '../../hw/vta/config';
-import { Graph, validateGraph } from './ir';
+import { Graph, requantOf, validateGraph } from './ir';
 import { foldBatchNorm } from './passes/fold-batch-norm';
 import { foldConstants } from './passes/fold-constants';
 import { fuseActivations } from './passes/fuse';
@@ -54,5 +54,5 @@ export function runPipeline(imported: Graph, cfg: VtaConfig, calibration: Record
 
 /** True for a graph that is already integer (an imported int8 model): some node requantizes. */
 export function isQuantized(g: Graph): boolean {
-  return g.nodes.some((n) => n.attrs.requant !== undefined);
+  return g.nodes.some((n) => requantOf(n) !== undefined);
 }

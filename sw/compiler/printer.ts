@@ -1,7 +1,10 @@
 // Text form of a graph for `vta compile --print`: one line per node with its target, op, attributes and
 // tensor types; constants summarised.
 
-import type { Activation, AddRequant, AttrValue, Graph, QuantParams, Requant, Tensor } from './ir';
+import type { Activation, AddRequant, Graph, Node, QuantParams, Requant, Tensor } from './ir';
+
+/** Any attribute's value (ir.ts AttrsOf), or a field of a node's packing record. */
+type AttrValue = number | string | boolean | number[] | Activation | Requant | AddRequant;
 
 function fmtNum(x: number): string {
   if (Number.isInteger(x)) return String(x);
@@ -51,6 +54,11 @@ function fmtAttr(v: AttrValue): string {
   return typeof v === 'number' ? fmtNum(v) : String(v);
 }
 
+/** The pack pass's record (ir.ts PackedGemm) as attributes named packedInput, packedWeight, ..., in its order. */
+function packedEntries(n: Node): [string, AttrValue][] {
+  return Object.entries(n.packed ?? {}).map(([k, v]) => [`packed${k[0].toUpperCase()}${k.slice(1)}`, v]);
+}
+
 /** The graph as text, `title` on the first line. */
 export function formatGraph(g: Graph, title = g.name): string {
   const lines = [`graph ${title}: ${g.nodes.length} nodes`];
@@ -61,7 +69,7 @@ export function formatGraph(g: Graph, title = g.name): string {
     return tt?.data ? `$${t}` : `%${t}`;
   };
   for (const n of g.nodes) {
-    const attrs = Object.entries(n.attrs)
+    const attrs = [...Object.entries(n.attrs), ...packedEntries(n)]
       .filter(([, v]) => !(typeof v === 'object' && !Array.isArray(v) && 'kind' in v && (v as Activation).kind === 'none'))
       .map(([k, v]) => `${k}=${fmtAttr(v)}`)
       .join(' ');

@@ -5,34 +5,25 @@
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { Counters, emptyCounters } from '../../../sim/device';
-import { aluElementwise, maxPoolPacked } from '../../ops/alu';
-import { addGemm, addGemmIssue } from '../../ops/add-gemm';
-import { maxPoolInt8 } from '../../ops/pool-int8';
-import { Conv2dGeometry, conv2dPacked, Conv2dPlan, conv2dVectorCount } from '../../ops/conv2d';
+import type { Conv2dPlan } from '../../ops/conv2d';
 import { packActivations, roundUp, unpackActivations } from '../../ops/layout';
 import type { DeviceBuffer, RecordedProgram, Recording, Runtime } from '../../runtime';
 import { runInt8Node, constValue, Value, Values } from '../exec/int8';
-import { deviceRequant } from '../device-requant';
-import { AddRequant, CompileError, elementCount, Graph, Node, Requant } from '../ir';
+import { CompileError, Graph, Node } from '../ir';
+import { operatorOf } from '../operators/table';
+import type { EmitContext, Residency, UploadForm } from './context';
 import { plannerSchedules, ScheduleProvider } from './schedule';
 
-/** How a tensor sits in device DRAM: NCHWnc int8 (OUT/INP layout), or a dense output [B, N, 1, M/B] packed. */
-type Residency = { buf: DeviceBuffer; form: 'act' | 'dense' };
+export { nodeGeometry } from './geometry';
 
-/** A node's multiply-accumulates per run, whatever its target (convolutions of any grouping, dense layers); 0 for the rest. */
+/** A node's multiply-accumulates per run, whatever its target (its operator's `macs`: convolutions of any grouping, dense layers); 0 for the rest. */
 export function nodeMacs(g: Graph, n: Node): number {
-  // an add or pool run as a GEMM (lower-gemm.ts) counts as the operator it is: no MACs of the model
-  if ((n.op !== 'conv2d' && n.op !== 'dense') || n.attrs.loweredFrom) return 0;
-  const x = g.tensors[n.inputs[0]].shape;
-  const out = elementCount(g.tensors[n.outputs[0]].shape);
-  if (n.op === 'dense') return out * (elementCount(x) / x[0]);
-  const w = g.tensors[n.inputs[1]].shape; // OIHW, I = input channels per group
-  return out * (elementCount(w) / w[0]);
+  return operatorOf(n).macs?.(n, g) ?? 0;
 }
 
 export type Step =
   | { kind: 'cpu'; node: Node }
-  | { kind: 'upload'; tensor: string; buf: DeviceBuffer; as: 'inp' | 'acc' | 'dense' }
+  | { kind: 'upload'; tensor: string; buf: DeviceBuffer; as: UploadForm }
   | { kind: 'device'; node: Node; programs: RecordedProgram[]; plan?: Conv2dPlan; macs: number }
   | { kind: 'download'; tensor: string; from: Residency };
 
@@ -97,7 +88,7 @@ export class CompiledNetwork {
       if (!l) {
         l = {
           node: n.name,
-          op: (n.attrs.loweredFrom as string | undefined) ?? n.op,
+          op: (n.op === 'conv2d' && n.attrs.loweredFrom) || n.op,
           target: n.target ?? 'cpu',
           cycles: null,
           estCycles: null,
@@ -206,63 +197,6 @@ export function packedToHost(cfg: VtaConfig, packed: Int8Array, shape: number[],
   return out;
 }
 
-/** Packed ACC bias rows [O/BO][B][BO] plus a per-channel amount. */
-function addPerChannel(cfg: VtaConfig, packed: Int32Array, add: number[]): Int32Array {
-  const out = Int32Array.from(packed);
-  for (let c = 0; c < add.length; c++) {
-    for (let b = 0; b < cfg.batch; b++) {
-      const i = (Math.floor(c / cfg.blockOut) * cfg.batch + b) * cfg.blockOut + (c % cfg.blockOut);
-      out[i] = (out[i] + add[c]) | 0;
-    }
-  }
-  return out;
-}
-
-/** The packed conv2d a VTA conv2d or dense node runs as (dense: a 1 x M/BATCH image of BATCH rows). */
-export function nodeGeometry(cfg: VtaConfig, g: Graph, n: Node): Conv2dGeometry {
-  const B = cfg.batch;
-  const x = g.tensors[n.inputs[0]];
-  const [O, I, KH, KW] = n.attrs.packedWeightShape as number[];
-  if (n.op === 'conv2d') {
-    const [N, C0, H, W] = x.shape;
-    const C = (n.attrs.packedInputChannels as number | undefined) ?? C0;
-    const [pt, pb, pl, pr] = n.attrs.pads as number[];
-    const [sh, sw] = n.attrs.strides as number[];
-    return {
-      N: roundUp(N, B),
-      C: roundUp(C, cfg.blockIn),
-      H,
-      W,
-      O: roundUp(O, cfg.blockOut),
-      KH,
-      KW,
-      strideH: sh,
-      strideW: sw,
-      padTop: pt,
-      padBottom: pb,
-      padLeft: pl,
-      padRight: pr,
-      groups: (n.attrs.packedGroups as number | undefined) ?? (n.attrs.groups as number),
-    };
-  }
-  return {
-    N: B,
-    C: roundUp(I, cfg.blockIn),
-    H: 1,
-    W: Math.ceil(x.shape[0] / B),
-    O: roundUp(O, cfg.blockOut),
-    KH: 1,
-    KW: 1,
-    strideH: 1,
-    strideW: 1,
-    padTop: 0,
-    padBottom: 0,
-    padLeft: 0,
-    padRight: 0,
-    groups: 1,
-  };
-}
-
 export interface CodegenOptions {
   schedules?: ScheduleProvider;
 }
@@ -292,7 +226,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     steps.push({ kind: 'download', tensor: t, from: r });
     onHost.add(t);
   };
-  const upload = (t: string, as: 'inp' | 'acc' | 'dense'): DeviceBuffer => {
+  const upload = (t: string, as: UploadForm): DeviceBuffer => {
     toHost(t);
     const shape = g.tensors[t].shape;
     const bytes =
@@ -303,36 +237,33 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     steps.push({ kind: 'upload', tensor: t, buf, as });
     return buf;
   };
-  /** An int8 activation as INP vectors: its producer's buffer when that layout is INP's, else uploaded. */
-  const inpOperand = (t: string): DeviceBuffer => {
-    const r = where.get(t);
-    return r && r.form === 'act' && BI === BO ? r.buf : upload(t, 'inp');
-  };
-  const constBuf = (name: string, data?: Int32Array) => {
-    const d = data ?? (g.tensors[name].data as Int8Array | Int32Array);
-    const buf = alloc(name, d.byteLength);
-    rt.copyToDevice(buf, d);
-    return buf;
+  const slices = new Map<string, DeviceBuffer>();
+  const ctx: EmitContext = {
+    rt,
+    cfg,
+    g,
+    schedules,
+    alloc,
+    outBytes,
+    upload,
+    inpOperand: (t) => {
+      const r = where.get(t);
+      return r && r.form === 'act' && BI === BO ? r.buf : upload(t, 'inp');
+    },
+    outputBuf: (t) => slices.get(t) ?? alloc(t, outBytes(g.tensors[t].shape)),
+    constBuf: (name, data) => {
+      const d = data ?? (g.tensors[name].data as Int8Array | Int32Array);
+      const buf = alloc(name, d.byteLength);
+      rt.copyToDevice(buf, d);
+      return buf;
+    },
+    residency: (t) => where.get(t),
+    place: (t, r) => where.set(t, r),
+    setSlice: (t, buf) => slices.set(t, buf),
   };
 
-  // A VTA concat along channels (batch 1) is one buffer: each input is written into its channel-block slice.
-  const slices = new Map<string, DeviceBuffer>();
-  for (const n of g.nodes) {
-    if (n.target !== 'vta' || n.op !== 'concat') continue;
-    // every input's slice whole blocks (padded slices: only VTA convolutions read the result, pack.ts)
-    const whole = alloc(
-      n.outputs[0],
-      n.inputs.reduce((s, i) => s + outBytes(g.tensors[i].shape), 0),
-    );
-    let off = 0;
-    for (const i of n.inputs) {
-      const bytes = outBytes(g.tensors[i].shape);
-      slices.set(i, { addr: whole.addr + off, bytes });
-      off += bytes;
-    }
-    where.set(n.outputs[0], { buf: whole, form: 'act' });
-  }
-  const outputBuf = (t: string) => slices.get(t) ?? alloc(t, outBytes(g.tensors[t].shape));
+  // buffers VTA nodes lay out for their inputs before any code (a concat's channel slices)
+  for (const n of g.nodes) if (n.target === 'vta') operatorOf(n).planBuffers?.(n, ctx);
 
   rt.startRecording();
   try {
@@ -343,82 +274,11 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
         onHost.add(n.outputs[0]);
         continue;
       }
-      const x = g.tensors[n.inputs[0]];
-      const o = g.tensors[n.outputs[0]];
-      let plan: Conv2dPlan | undefined;
-      let macs = 0;
+      const emit = operatorOf(n).emit;
+      if (!emit) throw new CompileError(`codegen: node ${n.name}: no VTA code for ${n.op}`);
       const programsBefore = rt.recordedPrograms.length;
-      switch (n.op) {
-        case 'concat':
-          continue; // its inputs were written into their slices
-        case 'flatten': {
-          const r = where.get(n.inputs[0]);
-          if (!r) throw new CompileError(`codegen: ${n.name}: a VTA flatten needs its input on the device`);
-          where.set(n.outputs[0], r);
-          continue;
-        }
-        case 'conv2d':
-        case 'dense': {
-          const r = n.attrs.requant as Requant;
-          const O = (n.attrs.packedWeightShape as number[])[0];
-          let input: DeviceBuffer;
-          if (n.op === 'conv2d') {
-            input = inpOperand(n.inputs[0]);
-          } else if (n.attrs.packedInput === 'flattened') {
-            input = where.get(n.inputs[0])!.buf;
-          } else {
-            input = upload(n.inputs[0], 'dense');
-          }
-          const geo = nodeGeometry(cfg, g, n);
-          macs = nodeMacs(g, n);
-          const output = n.op === 'conv2d' ? outputBuf(n.outputs[0]) : alloc(n.outputs[0], B * roundUp(O, BO) * geo.W);
-          // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
-          const d = deviceRequant(r, O, n.name, cfg);
-          const epi = { shift: d.shift, relu: false, ...d.epilogue };
-          const inputZeroPoint = x.quant?.zeroPoint[0] ?? 0;
-          plan = schedules.conv2d(cfg, geo, conv2dVectorCount(geo, epi, true, inputZeroPoint), n.name);
-          const biasName = n.attrs.packedBias as string;
-          const bias = d.biasAdd ? constBuf(biasName, addPerChannel(cfg, g.tensors[biasName].data as Int32Array, d.biasAdd)) : constBuf(biasName);
-          await conv2dPacked(rt, { input, weight: constBuf(n.attrs.packedWeight as string), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint });
-          where.set(n.outputs[0], { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
-          break;
-        }
-        case 'add': {
-          const ar = n.attrs.requant as AddRequant;
-          const output = outputBuf(n.outputs[0]);
-          const elements = outBytes(o.shape) / (B * BO);
-          const epi = { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max };
-          if (addGemmIssue(cfg) === null) {
-            // int8 operands where they are, added by GEMMs: no int32 copies through the host
-            await addGemm(rt, inpOperand(n.inputs[0]), inpOperand(n.inputs[1]), output, elements, epi, n.name);
-          } else {
-            await aluElementwise(rt, upload(n.inputs[0], 'acc'), upload(n.inputs[1], 'acc'), output, elements, 'ADD', epi, n.name);
-          }
-          where.set(n.outputs[0], { buf: output, form: 'act' });
-          break;
-        }
-        case 'max_pool': {
-          const output = outputBuf(n.outputs[0]);
-          const [N, C, H, W] = x.shape;
-          const pool = {
-            NB: roundUp(N, B) / B,
-            CB: roundUp(C, BO) / BO,
-            H,
-            W,
-            kernel: (n.attrs.kernel as number[])[0],
-            stride: (n.attrs.strides as number[])[0],
-            pad: (n.attrs.pads as number[])[0],
-          };
-          // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
-          if (addGemmIssue(cfg) === null) await maxPoolInt8(rt, inpOperand(n.inputs[0]), output, pool, {}, n.name);
-          else await maxPoolPacked(rt, upload(n.inputs[0], 'acc'), output, pool, {}, n.name);
-          where.set(n.outputs[0], { buf: output, form: 'act' });
-          break;
-        }
-        default:
-          throw new CompileError(`codegen: node ${n.name}: no VTA code for ${n.op}`);
-      }
-      steps.push({ kind: 'device', node: n, programs: rt.recordedPrograms.slice(programsBefore), plan, macs });
+      const done = await emit(n, ctx);
+      if (done) steps.push({ kind: 'device', node: n, programs: rt.recordedPrograms.slice(programsBefore), plan: done.plan, macs: done.macs });
     }
     for (const t of g.outputs) toHost(t);
   } catch (e) {

@@ -6,7 +6,7 @@ import type { CompiledModel } from '../model';
 import type { LabelledImages } from '../data/idx';
 import { runFloat } from '../exec/float';
 import { runInt8 } from '../exec/int8';
-import type { Graph, Requant } from '../ir';
+import { gemmRequant, Graph } from '../ir';
 import type { VtaConfig } from '../../../hw/vta/config';
 import type { InferReport, LayerReport } from './infer-report';
 import { imageInput, Normalization } from './common';
@@ -278,7 +278,7 @@ export function reportFrom(compiled: CompiledModel, t: Tally, c: ReportContext):
 /** Which requantization rule the device runs for an imported int8 model (the report says it beside exactness). */
 function importedRule(device: Graph, cfg: VtaConfig): string {
   const vta = device.nodes.filter((n) => n.target === 'vta' && (n.op === 'conv2d' || n.op === 'dense'));
-  const staged = vta.filter((n) => (n.attrs.requant as Requant | undefined)?.multiplier).length;
+  const staged = vta.filter((n) => gemmRequant(n)?.multiplier).length;
   const cpuAdds = device.nodes.filter((n) => n.target === 'cpu' && n.op === 'add').length;
   const adds = cpuAdds ? `; ${cpuAdds} add${cpuAdds > 1 ? 's' : ''} on the CPU` : '';
   if (cfg.requant && staged === vta.length) return `VTA nodes requantize in the requantization stage with TFLite's Q31 rule (exact)${adds}`;

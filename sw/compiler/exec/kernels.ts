@@ -1,7 +1,16 @@
 // Loop kernels shared by the float and the integer executors (NCHW / OIHW, numbers accumulated as JS
 // doubles for float, or as int32 with wrap for integers: `wrap` = (v) => v | 0).
 
+import type { Activation } from '../ir';
 import { hostMatmul, MATMUL_BLOCK, roundUp } from './wasm-matmul';
+
+/** A fused activation on float values, in place. */
+export function applyActivation(v: Float32Array, a: Activation | undefined): void {
+  if (!a || a.kind === 'none') return;
+  const lo = a.kind === 'relu' ? 0 : a.min;
+  const hi = a.kind === 'relu' ? Infinity : a.max;
+  for (let i = 0; i < v.length; i++) v[i] = Math.min(hi, Math.max(lo, v[i]));
+}
 
 export interface ConvParams {
   strides: number[];

@@ -3,7 +3,7 @@
 // op type and the attribute. Symbolic dimensions (a dynamic batch) become 1.
 
 import { onnx } from 'onnx-proto';
-import { AttrValue, CompileError, DType, Graph, Node, OpType, Tensor, TensorData } from '../ir';
+import { CompileError, DType, Graph, makeNode, Node, Tensor, TensorData } from '../ir';
 import { readModelFile } from './read';
 import { inferShapes } from '../shapes';
 import { checkImportedGraph, checkShape } from './validate';
@@ -199,9 +199,9 @@ function importNode(
     if (strides.length !== 2 || p.length !== 4) fail('attributes strides/pads: expected 2 strides and 4 pads');
     return { strides, pads: [p[0], p[2], p[1], p[3]] };
   };
-  let op: OpType;
-  const a: Record<string, AttrValue> = {};
   let nodeInputs = inputs;
+  const base = () => ({ name, inputs: nodeInputs, outputs: outputs.slice(0, 1) });
+  let node: Node;
   switch (opType) {
     case 'Conv': {
       const w = constOf(1, 'weights');
@@ -209,25 +209,25 @@ function importNode(
       const kernel = ints('kernel_shape', w.shape.slice(2))!;
       if (kernel[0] !== w.shape[2] || kernel[1] !== w.shape[3])
         fail(`attribute kernel_shape [${kernel.join(',')}] differs from the weights' [${w.shape.slice(2).join(',')}]`);
-      Object.assign(a, spatial(kernel));
-      a.groups = int('group', 1);
-      a.activation = { kind: 'none' };
+      const window = spatial(kernel);
+      const groups = int('group', 1);
       if (inputs[2]) constOf(2, 'bias');
-      op = 'conv2d';
       nodeInputs = [inputs[0], inputs[1], inputs[2] ?? ''];
+      node = makeNode('conv2d', base(), { ...window, groups, activation: { kind: 'none' } });
       break;
     }
-    case 'BatchNormalization':
-      a.epsilon = float('epsilon', 1e-5);
+    case 'BatchNormalization': {
+      const epsilon = float('epsilon', 1e-5);
       float('momentum', 0.9);
       if (int('training_mode', 0) !== 0) fail('attribute training_mode: only inference (0) is supported');
       if (opset < 9 && int('spatial', 1) !== 1) fail('attribute spatial: only 1 is supported');
       if (outputs.length > 1 && outputs.slice(1).some(Boolean)) fail('only the first output (Y) is supported');
       for (let i = 1; i <= 4; i++) floatConst(i, ['', 'scale', 'bias', 'mean', 'var'][i]);
-      op = 'batch_norm';
+      node = makeNode('batch_norm', base(), { epsilon });
       break;
+    }
     case 'Relu':
-      op = 'relu';
+      node = makeNode('relu', base(), {});
       break;
     case 'Clip': {
       let lo = -Infinity;
@@ -239,46 +239,40 @@ function importNode(
         if (inputs[1]) lo = floatConst(1, 'min')[0];
         if (inputs[2]) hi = floatConst(2, 'max')[0];
       }
-      a.min = lo;
-      a.max = hi;
       nodeInputs = [inputs[0]];
-      op = 'clip';
+      node = makeNode('clip', base(), { min: lo, max: hi });
       break;
     }
     case 'Add':
-      a.activation = { kind: 'none' };
-      op = 'add';
+      node = makeNode('add', base(), { activation: { kind: 'none' } });
       break;
     case 'MaxPool':
     case 'AveragePool': {
       const kernel = ints('kernel_shape')!;
       if (!kernel) fail('attribute kernel_shape is required');
-      Object.assign(a, spatial(kernel));
-      a.kernel = kernel;
+      const window = { ...spatial(kernel), kernel };
       if (int('ceil_mode', 0) !== 0) fail('attribute ceil_mode: only 0 (floor) is supported');
       if (opType === 'MaxPool') {
         if (int('storage_order', 0) !== 0) fail('attribute storage_order: only 0 is supported');
         if (outputs.length > 1 && outputs[1]) fail('the Indices output is not supported');
-        op = 'max_pool';
+        node = makeNode('max_pool', base(), window);
       } else {
-        a.countIncludePad = int('count_include_pad', 0) === 1;
-        op = 'avg_pool';
+        node = makeNode('avg_pool', base(), { ...window, countIncludePad: int('count_include_pad', 0) === 1 });
       }
       break;
     }
     case 'GlobalAveragePool':
-      op = 'global_avg_pool';
+      node = makeNode('global_avg_pool', base(), {});
       break;
     case 'Flatten':
-      a.axis = int('axis', 1);
-      op = 'flatten';
+      node = makeNode('flatten', base(), { axis: int('axis', 1) });
       break;
     case 'Reshape': {
       const c = constOf(1, 'shape');
-      a.shape = Array.from(c.data as BigInt64Array, (v) => Number(v));
+      const shape = Array.from(c.data as BigInt64Array, (v) => Number(v));
       if (int('allowzero', 0) !== 0) fail('attribute allowzero: only 0 is supported');
       nodeInputs = [inputs[0]];
-      op = 'reshape';
+      node = makeNode('reshape', base(), { shape });
       break;
     }
     case 'Gemm':
@@ -314,38 +308,34 @@ function importNode(
           Float32Array.from({ length: N }, (_, i) => beta * c[c.length === 1 ? 0 : i]),
         );
       }
-      a.activation = { kind: 'none' };
       nodeInputs = [inputs[0], `${name}.weight`, biasName];
-      op = 'dense';
+      node = makeNode('dense', base(), { activation: { kind: 'none' } });
       break;
     }
     case 'Softmax': {
       const r = g.tensors[inputs[0]].shape.length;
       const axis = int('axis', opset >= 13 ? -1 : 1);
       if ((axis < 0 ? axis + r : axis) !== r - 1) fail(`attribute axis: only the last axis is supported, got ${axis}`);
-      a.axis = r - 1;
-      op = 'softmax';
+      node = makeNode('softmax', base(), { axis: r - 1 });
       break;
     }
     case 'Identity':
-      op = 'identity';
+      node = makeNode('identity', base(), {});
       break;
     case 'Dropout':
       float('ratio', 0.5);
       int('seed', 0);
       if (outputs.length > 1 && outputs[1]) fail('the mask output is not supported');
       nodeInputs = [inputs[0]];
-      op = 'identity';
+      node = makeNode('identity', base(), {});
       break;
     case 'Concat':
-      a.axis = int('axis', 1);
-      op = 'concat';
+      node = makeNode('concat', base(), { axis: int('axis', 1) });
       break;
     default:
       return fail(`operator ${opType} is not supported`);
   }
   for (const k of attrs.keys()) if (!used.has(k)) fail(`attribute ${k} is not supported`);
-  const node: Node = { name, op, inputs: nodeInputs, outputs: outputs.slice(0, 1), attrs: a };
   const x = g.tensors[nodeInputs[0]];
   const shapes = inferShapes(g, node);
   node.outputs.forEach((o, i) => {

@@ -6,7 +6,25 @@
 // computed here from the file's float32 scales exactly as TFLite's kernels prepare them.
 
 import { activationRange, quantizeMultiplier } from '../fixed-point';
-import { Activation, AddRequant, CompileError, DType, Graph, Node, QuantParams, Requant, Tensor, TensorData, validateGraph } from '../ir';
+import {
+  Activation,
+  AddAttrs,
+  AddRequant,
+  AttrsOf,
+  CompileError,
+  Conv2dAttrs,
+  DenseAttrs,
+  DType,
+  Graph,
+  makeNode,
+  Node,
+  OpType,
+  QuantParams,
+  Requant,
+  Tensor,
+  TensorData,
+  validateGraph,
+} from '../ir';
 import { readModelFile } from './read';
 import { checkImportedGraph, checkQuantParams, checkShape } from './validate';
 import { ACTIVATIONS, readTflite, Table, TfliteFormatError, TfliteModel, TfliteOperator, TfliteTensor } from './tflite-schema';
@@ -189,9 +207,9 @@ class Importer {
     return q[0];
   }
 
-  private add(op: TfliteOperator, type: Node['op'], inputs: string[], attrs: Node['attrs'], out = op.outputs[0]): void {
+  private add<O extends OpType>(op: TfliteOperator, type: O, inputs: string[], attrs: AttrsOf[O], out = op.outputs[0]): void {
     const y = this.m.tensors[out];
-    this.nodes.push({ name: `${type}_${op.index}`, op: type, inputs, outputs: [this.activation(y, op)], attrs });
+    this.nodes.push(makeNode(type, { name: `${type}_${op.index}`, inputs, outputs: [this.activation(y, op)] }, attrs));
   }
 
   /** TFLite SAME/VALID padding -> the IR's [top, bottom, left, right] (SAME puts the odd pixel at the end). */
@@ -298,7 +316,7 @@ class Importer {
     }
     const KH = w.shape[1];
     const KW = w.shape[2];
-    const attrs: Node['attrs'] = { strides: [sh, sw], pads: this.pads(op, padding, H, W, KH, KW, sh, sw), groups, activation: act };
+    const attrs: Conv2dAttrs = { strides: [sh, sw], pads: this.pads(op, padding, H, W, KH, KW, sh, sw), groups, activation: act };
     const inputs = [this.nameOf(x), wName];
     if (b) inputs.push(this.constant(b, op, null));
     if (this.isInt8(op, x, w, y)) {
@@ -334,7 +352,7 @@ class Importer {
       x = { ...x, shape: [M, K] };
     }
     if (x.shape[1] !== K) this.fail(op, `input [${x.shape}] does not match weights [${w.shape}]`);
-    const attrs: Node['attrs'] = { activation: act };
+    const attrs: DenseAttrs = { activation: act };
     const inputs = [xName, this.constant(w, op, null)];
     if (b) inputs.push(this.constant(b, op, null));
     if (this.isInt8(op, x, w, y)) attrs.requant = this.requant(op, x, w, y, act, N);
@@ -348,7 +366,7 @@ class Importer {
     const y = this.m.tensors[op.outputs[0]];
     if (a.shape.join() !== b.shape.join()) this.fail(op, `inputs [${a.shape}] and [${b.shape}] differ (broadcasting is not supported)`);
     for (const t of [a, b]) if (t.data) this.fail(op, `constant input ${t.index} (${t.name}) is not supported`);
-    const attrs: Node['attrs'] = { activation: act };
+    const attrs: AddAttrs = { activation: act };
     if (this.isInt8(op, a, b, y)) {
       // TFLite's int8 ADD: both inputs to twice the larger input scale, << 20, each by its multiplier (< 1),
       // summed, then by the output multiplier, plus the output zero point, clamped to the activation range

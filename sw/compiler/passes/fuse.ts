@@ -1,10 +1,10 @@
 // Activation fusion: a ReLU or Clip whose input is produced by a conv2d, dense or add (and used only
 // there) becomes that node's `activation`, so the epilogue (requantization + clip) runs in the same call.
 
-import { Activation, cloneGraph, Graph, pruneTensors } from '../ir';
+import { cloneGraph, Graph, Node, NodeOf, pruneTensors } from '../ir';
 import { replaceUses, useCount } from './util';
 
-const FUSABLE = new Set(['conv2d', 'dense', 'add']);
+const fusable = (n: Node | undefined): n is NodeOf<'conv2d'> | NodeOf<'dense'> | NodeOf<'add'> => n?.op === 'conv2d' || n?.op === 'dense' || n?.op === 'add';
 
 export function fuseActivations(input: Graph): Graph {
   const g = cloneGraph(input);
@@ -13,12 +13,12 @@ export function fuseActivations(input: Graph): Graph {
   for (const n of g.nodes) {
     if (n.op !== 'relu' && n.op !== 'clip') continue;
     const prev = byOutput.get(n.inputs[0]);
-    if (!prev || !FUSABLE.has(prev.op) || useCount(g, prev.outputs[0]) !== 1 || g.outputs.includes(prev.outputs[0])) continue;
-    const cur = prev.attrs.activation as Activation;
+    if (!fusable(prev) || useCount(g, prev.outputs[0]) !== 1 || g.outputs.includes(prev.outputs[0])) continue;
+    const cur = prev.attrs.activation;
     const lo0 = cur.kind === 'none' ? -Infinity : cur.kind === 'relu' ? 0 : cur.min;
     const hi0 = cur.kind === 'clip' ? cur.max : Infinity;
-    const lo = Math.max(lo0, n.op === 'relu' ? 0 : (n.attrs.min as number));
-    const hi = Math.min(hi0, n.op === 'relu' ? Infinity : (n.attrs.max as number));
+    const lo = Math.max(lo0, n.op === 'relu' ? 0 : n.attrs.min);
+    const hi = Math.min(hi0, n.op === 'relu' ? Infinity : n.attrs.max);
     prev.attrs.activation = lo === 0 && hi === Infinity ? { kind: 'relu' } : { kind: 'clip', min: lo, max: hi };
     replaceUses(g, n.outputs[0], prev.outputs[0]);
     drop.add(n.name);

@@ -16,7 +16,7 @@
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { exactAverage, quantizeMultiplier } from '../fixed-point';
-import { AddRequant, cloneGraph, elementCount, Graph, Node, pruneTensors, Requant } from '../ir';
+import { AddRequant, cloneGraph, elementCount, Graph, makeNode, Node, NodeOf, pruneTensors, Requant } from '../ir';
 import { deviceSupport, exactAddReason } from './partition';
 import { freshName } from './util';
 
@@ -51,16 +51,16 @@ function addConstant(g: Graph, base: string, dtype: 'int8' | 'int32', shape: num
 const isInt8 = (g: Graph, t: string) => g.tensors[t]?.dtype === 'int8' && g.tensors[t].quant?.scale.length === 1;
 
 /** avg_pool / global_avg_pool -> depthwise conv2d, or null when the pool does not fit one. */
-function lowerPool(g: Graph, cfg: VtaConfig, n: Node): Node | null {
+function lowerPool(g: Graph, cfg: VtaConfig, n: NodeOf<'avg_pool'> | NodeOf<'global_avg_pool'>): Node | null {
   const x = g.tensors[n.inputs[0]];
   const y = g.tensors[n.outputs[0]];
   if (!isInt8(g, n.inputs[0]) || !isInt8(g, n.outputs[0]) || x.shape.length !== 4) return null;
   const [, C, H, W] = x.shape;
-  const global = n.op === 'global_avg_pool';
-  const kernel = global ? [H, W] : (n.attrs.kernel as number[]);
-  const pads = global ? [0, 0, 0, 0] : (n.attrs.pads as number[]);
+  const pool = n.op === 'avg_pool' ? n.attrs : null;
+  const kernel = pool ? pool.kernel : [H, W];
+  const pads = pool ? pool.pads : [0, 0, 0, 0];
   // without the padding in the count, border windows divide by fewer taps: not one convolution
-  if (pads.some((p) => p !== 0) && !n.attrs.countIncludePad) return null;
+  if (pads.some((p) => p !== 0) && !pool?.countIncludePad) return null;
   const window = kernel[0] * kernel[1];
   const zIn = x.quant!.zeroPoint[0];
   const zp = y.quant!.zeroPoint[0];
@@ -82,18 +82,14 @@ function lowerPool(g: Graph, cfg: VtaConfig, n: Node): Node | null {
   }
   const w = addConstant(g, `${n.name}:ones`, 'int8', [C, 1, kernel[0], kernel[1]], new Int8Array(C * window).fill(weight));
   const b = addConstant(g, `${n.name}:zero_bias`, 'int32', [C], new Int32Array(C).fill(bias));
-  return {
-    ...n,
-    op: 'conv2d',
-    inputs: [n.inputs[0], w, b],
-    attrs: { strides: global ? [1, 1] : (n.attrs.strides as number[]), pads, groups: C, activation: { kind: 'none' }, requant, loweredFrom: n.op },
-  };
+  const strides = pool ? pool.strides : [1, 1];
+  return makeNode('conv2d', { ...n, inputs: [n.inputs[0], w, b] }, { strides, pads, groups: C, activation: { kind: 'none' }, requant, loweredFrom: n.op });
 }
 
 /** add -> concat + 1x1 conv2d: the concat node and the conv node, or null. */
-function lowerAdd(g: Graph, n: Node): Node[] | null {
+function lowerAdd(g: Graph, n: NodeOf<'add'>): Node[] | null {
   const [a, b] = n.inputs;
-  const ar = n.attrs.requant as AddRequant | undefined;
+  const ar = n.attrs.requant;
   if (!ar || !isInt8(g, a) || !isInt8(g, b) || !isInt8(g, n.outputs[0])) return null;
   const shape = g.tensors[a].shape;
   if (shape.length !== 4 || g.tensors[b].shape.join() !== shape.join() || ar.requant.shift.length !== 1) return null;
@@ -116,14 +112,13 @@ function lowerAdd(g: Graph, n: Node): Node[] | null {
   const pair = freshName(g, `${n.name}:pair`);
   // raw int8 values side by side; the zero points are in the bias, so the pair has none
   g.tensors[pair] = { name: pair, dtype: 'int8', shape: [N, 2 * C, H, W], quant: { scale: [g.tensors[a].quant!.scale[0]], zeroPoint: [0] } };
-  const concat: Node = { name: `${n.name}:pair`, op: 'concat', inputs: [a, b], outputs: [pair], attrs: { axis: 1 } };
+  const concat = makeNode('concat', { name: `${n.name}:pair`, inputs: [a, b], outputs: [pair] }, { axis: 1 });
   const requant: Requant = { shift: [n0], rounding: 'floor', zeroPoint: r.zeroPoint, min: r.min, max: r.max };
-  const conv: Node = {
-    ...n,
-    op: 'conv2d',
-    inputs: [pair, w, bi],
-    attrs: { strides: [1, 1], pads: [0, 0, 0, 0], groups: 1, activation: { kind: 'none' }, requant, loweredFrom: 'add' },
-  };
+  const conv = makeNode(
+    'conv2d',
+    { ...n, inputs: [pair, w, bi] },
+    { strides: [1, 1], pads: [0, 0, 0, 0], groups: 1, activation: { kind: 'none' }, requant, loweredFrom: 'add' },
+  );
   return [concat, conv];
 }
 
@@ -135,7 +130,7 @@ function lowerAdd(g: Graph, n: Node): Node[] | null {
 function lowerIm2col(g: Graph, cfg: VtaConfig, n: Node, fromHost: boolean): Node[] | null {
   const x = g.tensors[n.inputs[0]];
   const w = g.tensors[n.inputs[1]];
-  if (n.op !== 'conv2d' || !fromHost || (n.attrs.groups as number) !== 1 || !isInt8(g, n.inputs[0]) || x.shape.length !== 4 || !w?.data) return null;
+  if (n.op !== 'conv2d' || !fromHost || n.attrs.groups !== 1 || !isInt8(g, n.inputs[0]) || x.shape.length !== 4 || !w?.data) return null;
   const [O, C, KH, KW] = w.shape;
   const K = C * KH * KW;
   if (KH * KW === 1 || Math.ceil(C / cfg.blockIn) * KH * KW <= Math.ceil(K / cfg.blockIn)) return null;
@@ -145,14 +140,8 @@ function lowerIm2col(g: Graph, cfg: VtaConfig, n: Node, fromHost: boolean): Node
   const wName = freshName(g, `${n.inputs[1]}:im2col`);
   // OIHW flattened is already [O, C*KH*KW] in im2col's channel order
   g.tensors[wName] = { ...w, name: wName, shape: [O, K, 1, 1] };
-  const cut: Node = {
-    name: cols,
-    op: 'im2col',
-    inputs: [n.inputs[0]],
-    outputs: [cols],
-    attrs: { kernel: [KH, KW], strides: n.attrs.strides, pads: n.attrs.pads },
-  };
-  const conv: Node = { ...n, inputs: [cols, wName, ...n.inputs.slice(2)], attrs: { ...n.attrs, strides: [1, 1], pads: [0, 0, 0, 0] } };
+  const cut = makeNode('im2col', { name: cols, inputs: [n.inputs[0]], outputs: [cols] }, { kernel: [KH, KW], strides: n.attrs.strides, pads: n.attrs.pads });
+  const conv = makeNode('conv2d', { ...n, inputs: [cols, wName, ...n.inputs.slice(2)] }, { ...n.attrs, strides: [1, 1], pads: [0, 0, 0, 0] });
   return [cut, conv];
 }
 
@@ -170,7 +159,7 @@ export function lowerToGemm(input: Graph, cfg: VtaConfig, opts: LowerGemmOptions
       const x = g.tensors[n.inputs[0]].shape;
       const y = g.tensors[n.outputs[0]].shape;
       if (x.length === 4 && y.length === 2 && y[0] === x[0] && y[1] === elementCount(x) / x[0]) {
-        nodes.push({ ...n, op: 'flatten', attrs: { axis: 1 } });
+        nodes.push(makeNode('flatten', n, { axis: 1 }));
         continue;
       }
     }
@@ -178,7 +167,7 @@ export function lowerToGemm(input: Graph, cfg: VtaConfig, opts: LowerGemmOptions
     if (n.op === 'avg_pool' || n.op === 'global_avg_pool') {
       const conv = lowerPool(g, cfg, n);
       lowered = conv && [conv];
-    } else if (n.op === 'add' && deviceSupport(g, cfg, n) !== null && !exactAddReason(cfg, n.attrs.requant as AddRequant | undefined)) {
+    } else if (n.op === 'add' && deviceSupport(g, cfg, n) !== null && !exactAddReason(cfg, n.attrs.requant)) {
       lowered = lowerAdd(g, n);
     } else if (n.op === 'conv2d') {
       lowered = lowerIm2col(g, cfg, n, fromHost(n.inputs[0]));

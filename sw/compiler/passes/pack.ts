@@ -3,12 +3,13 @@
 // activations between VTA nodes are marked NCHWnc. A dense that reads a flattened VTA output takes the
 // packed activation as it is: its weight columns are permuted into the packed order
 // ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels. A depthwise convolution becomes a
-// grouped one of one channel block per group with block-diagonal weights (`packedGroups` groups). A conv reading
-// a VTA concat with padded slices has its weights' input channels spread onto that layout (`packedInputChannels`).
+// grouped one of one channel block per group with block-diagonal weights (`packed.groups` groups). A conv reading
+// a VTA concat with padded slices has its weights' input channels spread onto that layout (`packed.inputChannels`).
+// What the pass did is recorded in each node's `packed` (ir.ts PackedGemm), which code generation reads.
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { packBias, packWeights, roundUp } from '../../ops/layout';
-import { cloneGraph, Graph, producers } from '../ir';
+import { cloneGraph, Graph, PackedGemm, producers } from '../ir';
 import { isDepthwise } from './partition';
 import { freshName } from './util';
 
@@ -65,6 +66,8 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
     }
     if (n.op !== 'conv2d' && n.op !== 'dense') continue;
     const w = g.tensors[n.inputs[1]];
+    // the rewrites below, in the order they apply (the graph printer lists them in this order too)
+    const how: Pick<PackedGemm, 'input' | 'inputChannels' | 'groups'> = {};
     let wData = w.data as Int8Array;
     let oihw = w.shape.length === 4 ? w.shape : [w.shape[0], w.shape[1], 1, 1];
     const flat = prod.get(n.inputs[0]);
@@ -73,7 +76,7 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
       const p = permuteFlattenedColumns(wData, w.shape[0], [C, H, W], cfg.blockOut);
       wData = p.data;
       oihw = [w.shape[0], p.K, 1, 1];
-      n.attrs.packedInput = 'flattened';
+      how.input = 'flattened';
     }
     const cat = prod.get(n.inputs[0]);
     if (n.op === 'conv2d' && cat?.op === 'concat' && cat.target === 'vta' && cat.attrs.paddedSlices) {
@@ -85,14 +88,14 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
       );
       wData = spread.data;
       oihw = spread.shape;
-      n.attrs.packedInputChannels = spread.shape[1];
+      how.inputChannels = spread.shape[1];
     }
     if (isDepthwise(g, n)) {
       // one filter per channel: a grouped GEMM, one group per channel block, block-diagonal weights
       const bd = blockDiagonal(wData, oihw, cfg.blockIn);
       wData = bd.data;
       oihw = bd.shape;
-      n.attrs.packedGroups = roundUp(w.shape[0], cfg.blockIn) / cfg.blockIn;
+      how.groups = roundUp(w.shape[0], cfg.blockIn) / cfg.blockIn;
     }
     const wName = freshName(g, `${n.inputs[1]}:packed`);
     const packed = packWeights(cfg, wData, [oihw[0], oihw[1], oihw[2], oihw[3]], { name: `${n.name} weights` });
@@ -104,13 +107,11 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
       layout: 'OIHWoi',
       quant: w.quant,
     };
-    n.attrs.packedWeight = wName;
-    n.attrs.packedWeightShape = oihw;
     const b = g.tensors[n.inputs[2]];
     const bName = freshName(g, `${n.inputs[2]}:packed`);
     const pb = packBias(cfg, b.data as Int32Array, oihw[0]);
     g.tensors[bName] = { name: bName, dtype: 'int32', shape: [pb.length / (cfg.batch * cfg.blockOut), cfg.batch, cfg.blockOut], data: pb, quant: b.quant };
-    n.attrs.packedBias = bName;
+    n.packed = { ...how, weight: wName, weightShape: oihw, bias: bName };
   }
   return g;
 }

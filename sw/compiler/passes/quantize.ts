@@ -8,7 +8,8 @@
 // reshapes) are grouped and get the widest range of the group.
 
 import { runFloat } from '../exec/float';
-import { Activation, CompileError, Graph, Node, QuantParams, Requant, Tensor } from '../ir';
+import { operatorOf } from '../operators/table';
+import { Activation, cloneNode, CompileError, Graph, Node, QuantParams, Tensor } from '../ir';
 
 export interface QuantizeOptions {
   /** 'calibrated' (per-tensor ranges from the samples, default) or 'global' (one scale for every activation). */
@@ -17,7 +18,8 @@ export interface QuantizeOptions {
   globalScale?: number;
 }
 
-const SAME_SCALE = new Set(['max_pool', 'avg_pool', 'global_avg_pool', 'flatten', 'reshape', 'identity', 'relu', 'clip', 'concat']);
+/** Operators whose int8 output keeps its input's scale (their table entry's keepsScale). */
+const keepsScale = (n: Node) => operatorOf(n).keepsScale === true;
 
 /** Smallest power-of-two scale with maxAbs <= 127 * scale. */
 export function pow2Scale(maxAbs: number): number {
@@ -63,7 +65,7 @@ function scaleGroups(g: Graph): (t: string) => string {
     if (ra !== rb) parent.set(ra, rb);
   };
   for (const n of g.nodes) {
-    if (SAME_SCALE.has(n.op)) for (const i of n.inputs) if (i) union(i, n.outputs[0]);
+    if (keepsScale(n)) for (const i of n.inputs) if (i) union(i, n.outputs[0]);
     if (n.op === 'add' && !g.tensors[n.inputs[0]].data && !g.tensors[n.inputs[1]].data) union(n.inputs[0], n.inputs[1]);
   }
   return find;
@@ -115,7 +117,7 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
       // float from here on: the CPU runs it on dequantized values
       const inputs = n.inputs.map((i) => (!i ? '' : g.tensors[i].data ? add({ ...g.tensors[i] }) : asFloat(i)));
       add({ ...o, shape: [...o.shape] });
-      emit({ ...n, inputs, attrs: structuredClone(n.attrs) });
+      emit({ ...cloneNode(n), inputs });
       value.set(o.name, { name: o.name, int: false });
       continue;
     }
@@ -141,10 +143,12 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
         const half = shift > 0 ? 2 ** (shift - 1) : 0;
         const bq = Int32Array.from({ length: O }, (_, c) => (bf ? Math.round(bf[c] / sa) : 0) + half);
         const bn = add({ name: `${n.name}.bias:q`, dtype: 'int32', shape: [O], data: bq, quant: q8(sa) });
-        const [min, max] = activationBounds(n.attrs.activation as Activation, so);
-        const requant: Requant = { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max };
+        const [min, max] = activationBounds(n.attrs.activation, so);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(so) });
-        emit({ ...n, inputs: [x, wn, bn], attrs: { ...structuredClone(n.attrs), requant } });
+        const q = cloneNode(n);
+        q.inputs = [x, wn, bn];
+        q.attrs.requant = { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max };
+        emit(q);
         break;
       }
       case 'add': {
@@ -154,31 +158,21 @@ export function quantize(g: Graph, samples: Record<string, Float32Array>[], opts
         });
         const sIn = scaleOf(a);
         const shift = Math.round(Math.log2(so / sIn));
-        const [min, max] = activationBounds(n.attrs.activation as Activation, so);
+        const [min, max] = activationBounds(n.attrs.activation, so);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(so) });
-        emit({
-          ...n,
-          inputs: [a, b],
-          attrs: { ...structuredClone(n.attrs), requant: { inputShift: [0, 0], requant: { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max } } },
-        });
+        const q = cloneNode(n);
+        q.inputs = [a, b];
+        q.attrs.requant = { inputShift: [0, 0], requant: { shift: [shift], rounding: 'floor', zeroPoint: 0, min, max } };
+        emit(q);
         break;
       }
-      case 'max_pool':
-      case 'avg_pool':
-      case 'global_avg_pool':
-      case 'flatten':
-      case 'reshape':
-      case 'identity':
-      case 'relu':
-      case 'clip':
-      case 'concat': {
+      default: {
+        if (!keepsScale(n)) throw new CompileError(`node ${n.name} (${n.op}): cannot be quantized (fold batch norms into a convolution first)`);
         const inputs = ins.map((v) => v!.name);
         add({ name: o.name, dtype: 'int8', shape: [...o.shape], quant: q8(scaleOf(inputs[0])) });
-        emit({ ...n, inputs, attrs: structuredClone(n.attrs) });
+        emit({ ...cloneNode(n), inputs });
         break;
       }
-      default:
-        throw new CompileError(`node ${n.name} (${n.op}): cannot be quantized (fold batch norms into a convolution first)`);
     }
     value.set(o.name, { name: o.name, int: true });
   }

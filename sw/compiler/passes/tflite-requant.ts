@@ -13,7 +13,7 @@
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { runsInStage } from '../device-requant';
-import { CompileError, Graph, Node, Requant, Tensor } from '../ir';
+import { CompileError, GemmNode, Graph, makeNode, Node, Requant, Tensor } from '../ir';
 
 export interface TfliteRequantOptions {
   /** The ALU has MUL (ALU_OPS includes it): use the multiplier form. */
@@ -43,7 +43,7 @@ function addConst(g: Graph, like: Tensor, data: Int8Array | Int32Array, scale: n
 }
 
 /** Shift-only form: the multiplier folded into the weights and bias. */
-function foldIntoWeights(g: Graph, n: Node, r: Requant): void {
+function foldIntoWeights(g: Graph, n: GemmNode, r: Requant): void {
   const w = constOf(g, n, 1, 'int8');
   const b = n.inputs[2] ? constOf(g, n, 2, 'int32') : null;
   const O = w.shape[0];
@@ -88,7 +88,7 @@ function foldIntoWeights(g: Graph, n: Node, r: Requant): void {
 }
 
 /** MUL form: exact weights, a per-channel multiplier after a pre-shift that rules out overflow. */
-function mulForm(g: Graph, n: Node, r: Requant): void {
+function mulForm(g: Graph, n: GemmNode, r: Requant): void {
   const w = constOf(g, n, 1, 'int8');
   const b = n.inputs[2] ? constOf(g, n, 2, 'int32') : null;
   const O = w.shape[0];
@@ -133,10 +133,11 @@ function mulForm(g: Graph, n: Node, r: Requant): void {
 
 /** The graph with every VTA conv2d/dense carrying TFLite's multiplier rewritten into the device's form. */
 export function lowerTfliteRequant(input: Graph, opts: TfliteRequantOptions): Graph {
-  const g: Graph = { ...input, tensors: { ...input.tensors }, nodes: input.nodes.map((n) => ({ ...n, inputs: [...n.inputs], attrs: { ...n.attrs } })) };
+  const g: Graph = { ...input, tensors: { ...input.tensors }, nodes: input.nodes.map((n) => makeNode(n.op, { ...n, inputs: [...n.inputs] }, { ...n.attrs })) };
   for (const n of g.nodes) {
-    const r = n.attrs.requant as Requant | undefined;
-    if ((n.op !== 'conv2d' && n.op !== 'dense') || !r?.multiplier || n.target === 'cpu') continue;
+    if (n.op !== 'conv2d' && n.op !== 'dense') continue;
+    const r = n.attrs.requant;
+    if (!r?.multiplier || n.target === 'cpu') continue;
     if (opts.stage && runsInStage(opts.stage, r, g.tensors[n.inputs[1]].shape[0], n.name)) continue;
     if (opts.mul) mulForm(g, n, r);
     else foldIntoWeights(g, n, r);

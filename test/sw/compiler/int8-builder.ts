@@ -2,7 +2,7 @@
 // with random shapes and scales from a seeded generator: for the lowering tests on fsim and TSIM.
 import { quantizeMultiplier } from '../../../sw/compiler/fixed-point';
 import { TFLITE_ADD_LEFT_SHIFT } from '../../../sw/compiler/import/tflite';
-import { AddRequant, Graph, Node, Requant, Tensor } from '../../../sw/compiler/ir';
+import { AddRequant, Graph, makeNode, Node, Requant, Tensor } from '../../../sw/compiler/ir';
 
 /** A small deterministic generator (mulberry32). */
 export function rng(seed: number) {
@@ -103,8 +103,9 @@ export class Int8Builder {
     const q = this.tensors[x].quant!;
     const shape = global ? [N, C, 1, 1] : [N, C, Math.floor((H - kernel) / stride) + 1, Math.floor((W - kernel) / stride) + 1];
     const y = this.act(shape, q.scale[0], q.zeroPoint[0]);
-    const attrs: Node['attrs'] = global ? {} : { kernel: [kernel, kernel], strides: [stride, stride], pads: [0, 0, 0, 0], countIncludePad: false };
-    this.nodes.push({ name: `pool${this.k++}`, op: global ? 'global_avg_pool' : 'avg_pool', inputs: [x], outputs: [y], attrs });
+    const base = { name: `pool${this.k++}`, inputs: [x], outputs: [y] };
+    const window = { kernel: [kernel, kernel], strides: [stride, stride], pads: [0, 0, 0, 0], countIncludePad: false };
+    this.nodes.push(global ? makeNode('global_avg_pool', base, {}) : makeNode('avg_pool', base, window));
     return y;
   }
   reshape(x: string): string {

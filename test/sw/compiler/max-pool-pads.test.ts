@@ -17,7 +17,13 @@ function graph(producerMin: number | null): Graph {
     const requant: Requant = { shift: [0], rounding: 'floor', zeroPoint: 0, min: producerMin, max: 127 };
     tensors.s = { name: 's', dtype: 'int8', shape: [1, 16, 4, 4], quant: q };
     tensors.w = { name: 'w', dtype: 'int8', shape: [16, 16, 1, 1], data: new Int8Array(256), quant: { scale: [0.1], zeroPoint: [0] } };
-    nodes.push({ name: 'conv', op: 'conv2d', inputs: ['s', 'w'], outputs: ['a'], attrs: { strides: [1, 1], pads: [0, 0, 0, 0], groups: 1, requant } });
+    nodes.push({
+      name: 'conv',
+      op: 'conv2d',
+      inputs: ['s', 'w'],
+      outputs: ['a'],
+      attrs: { strides: [1, 1], pads: [0, 0, 0, 0], groups: 1, activation: { kind: 'none' }, requant },
+    });
   }
   nodes.push({ name: 'pool', op: 'max_pool', inputs: ['a'], outputs: ['y'], attrs: { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } });
   return { name: 'pool', tensors, nodes, inputs: [producerMin === null ? 'a' : 's'], outputs: ['y'] };

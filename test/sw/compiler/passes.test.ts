@@ -2,7 +2,7 @@
 import { defaultConfig } from '../../../hw/vta/config';
 import { runFloat } from '../../../sw/compiler/exec/float';
 import { requantValue, runInt8 } from '../../../sw/compiler/exec/int8';
-import { cloneGraph, Graph, Node, Requant, Tensor, validateGraph } from '../../../sw/compiler/ir';
+import { cloneGraph, Conv2dAttrs, Graph, Node, nodeAs, Tensor, validateGraph } from '../../../sw/compiler/ir';
 import { foldBatchNorm } from '../../../sw/compiler/passes/fold-batch-norm';
 import { foldConstants } from '../../../sw/compiler/passes/fold-constants';
 import { fuseActivations } from '../../../sw/compiler/passes/fuse';
@@ -23,7 +23,7 @@ function graph(
   for (const [k, [shape, data]] of Object.entries(consts)) tensors[k] = { name: k, dtype: 'float32', shape, data };
   const g: Graph = { name: 't', tensors, nodes: [], inputs: [input[0]], outputs };
   for (const n of nodes) {
-    const node: Node = { ...n, attrs: n.attrs ?? {} };
+    const node = { ...n, attrs: n.attrs ?? {} } as Node; // test graphs: each op with its attributes as written
     g.nodes.push(node);
     inferShapes(g, node).forEach((s, i) => (tensors[node.outputs[i]] = { name: node.outputs[i], dtype: 'float32', shape: s }));
   }
@@ -31,7 +31,7 @@ function graph(
   return g;
 }
 
-const conv = (name: string, inputs: string[], out: string, extra: Node['attrs'] = {}): Node => ({
+const conv = (name: string, inputs: string[], out: string, extra: Partial<Conv2dAttrs> = {}): Node => ({
   name,
   op: 'conv2d',
   inputs,
@@ -76,7 +76,7 @@ test('fold batch norm, fold constants (identity), fuse ReLU: same float results,
   expect(folded.nodes.map((n) => n.op)).toEqual(['conv2d', 'relu']);
   const fused = fuseActivations(folded);
   expect(fused.nodes.map((n) => n.op)).toEqual(['conv2d']);
-  expect(fused.nodes[0].attrs.activation).toEqual({ kind: 'relu' });
+  expect(nodeAs(fused.nodes[0], 'conv2d').attrs.activation).toEqual({ kind: 'relu' });
   close(runFloat(fused, x).get(fused.outputs[0])!, ref, 1e-4);
   // the input graph is untouched (passes are pure)
   expect(g.nodes.length).toBe(4);
@@ -121,7 +121,7 @@ test('ReLU then Clip(-1, 6) fuse into clip(0, 6); no fusion when the conv output
   );
   const f = fuseActivations(g);
   expect(f.nodes.length).toBe(1);
-  expect(f.nodes[0].attrs.activation).toEqual({ kind: 'clip', min: 0, max: 6 });
+  expect(nodeAs(f.nodes[0], 'conv2d').attrs.activation).toEqual({ kind: 'clip', min: 0, max: 6 });
   expect(f.outputs).toEqual(['y']);
   const h = graph(
     ['x', [1, 16, 4, 4]],
@@ -199,8 +199,11 @@ test('partition: a first conv with 3 channels on VTA, overrides, unsupported for
   expect(reason(q, 'c2')).toBe('the operator library runs it');
   const withShift = (s: number) => {
     const r = cloneGraph(q);
-    const c2 = r.nodes.find((n) => n.name === 'c2')!;
-    c2.attrs.requant = { ...(c2.attrs.requant as Requant), shift: [s] };
+    const c2 = nodeAs(
+      r.nodes.find((n) => n.name === 'c2')!,
+      'conv2d',
+    );
+    c2.attrs.requant = { ...c2.attrs.requant!, shift: [s] };
     return r;
   };
   expect(reason(withShift(-1), 'c2')).toBe('the output scale needs a left shift by 1 bit(s); the ALU only shifts right (by 0 to 31)');
@@ -219,7 +222,7 @@ test('pack: OIHWoi weights with padded channels; a flattened packed input permut
   const q = partition(quantize(g, [{ x: floats(256, 2) }]), cfg).graph;
   const packed = pack(q, cfg);
   const c = packed.nodes.find((n) => n.op === 'conv2d')!;
-  const t = packed.tensors[c.attrs.packedWeight as string];
+  const t = packed.tensors[c.packed!.weight];
   expect(t.layout).toBe('OIHWoi');
   expect(t.shape).toEqual([2, 1, 3, 3, 16, 16]);
   expect(packed.tensors[c.inputs[0]].layout).toBe('NCHWnc');

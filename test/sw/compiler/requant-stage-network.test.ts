@@ -7,7 +7,7 @@ import { FunctionalSimulator } from '../../../sim/fsim';
 import { generate } from '../../../sw/compiler/codegen/network';
 import { runInt8 } from '../../../sw/compiler/exec/int8';
 import { importModel } from '../../../sw/compiler/import';
-import type { Requant } from '../../../sw/compiler/ir';
+import { requantOf, type Requant } from '../../../sw/compiler/ir';
 import { runPipeline } from '../../../sw/compiler/pipeline';
 import { Runtime } from '../../../sw/runtime';
 import { cfgWith, Rng } from '../helpers';
@@ -25,7 +25,7 @@ test.each([
   const gemms = p.device.nodes.filter((n) => n.target === 'vta' && (n.op === 'conv2d' || n.op === 'dense'));
   expect(gemms.length).toBeGreaterThan(0);
   // TFLite's multiplier reaches the device untouched (the int8 reference is the exact graph's arithmetic)
-  for (const n of gemms) expect([n.name, Boolean((n.attrs.requant as Requant).multiplier)]).toEqual([n.name, true]);
+  for (const n of gemms) expect([n.name, Boolean((requantOf(n) as Requant).multiplier)]).toEqual([n.name, true]);
   expect(p.device.nodes.filter((n) => n.target === 'cpu' && n.op === 'add').length).toBe(cpuAdds);
   const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 32 << 20 }));
   const net = await generate(rt, p.device);

@@ -5,6 +5,7 @@ import { join } from 'path';
 import { generate } from '../../../sw/compiler/codegen/network';
 import { syntheticImage } from '../../../sw/compiler/data/synthetic';
 import { runInt8 } from '../../../sw/compiler/exec/int8';
+import { requantOf } from '../../../sw/compiler/ir';
 import { importModel } from '../../../sw/compiler/import';
 import { runPipeline } from '../../../sw/compiler/pipeline';
 import { FunctionalSimulator } from '../../../sim/fsim';
@@ -29,7 +30,7 @@ test.each([false, true])('ResNet-8 int8 on fsim equals the integer reference (AL
   expect(onVta).toEqual(expect.arrayContaining(['conv2d_0', 'add_3:pair', 'add_3', 'add_11', 'avg_pool_12', 'reshape_13', 'dense_14']));
   // the device form: no Q31 multipliers left on VTA nodes; the exact graph keeps them
   for (const n of p.quantized.nodes.filter((x) => x.target === 'vta'))
-    expect((n.attrs.requant as { multiplier?: number[] } | undefined)?.multiplier).toBeUndefined();
+    expect((requantOf(n) as { multiplier?: number[] } | undefined)?.multiplier).toBeUndefined();
   const rt = new Runtime(new FunctionalSimulator(cfg, { dramBytes: 16 << 20 }));
   const net = await generate(rt, p.device);
   const x = { [g.inputs[0]]: syntheticImage(5) };

@@ -2,7 +2,7 @@
 // checked against TFLite's integer rule computed by hand-checked fixed-point functions.
 import { exactAverage, multiplyByQuantizedMultiplier, quantizeMultiplier, tfliteAverage } from '../../../sw/compiler/fixed-point';
 import { cfgWith } from '../helpers';
-import { Graph, Requant } from '../../../sw/compiler/ir';
+import { Graph, Requant, requantOf } from '../../../sw/compiler/ir';
 import { lowerTfliteRequant } from '../../../sw/compiler/passes/tflite-requant';
 
 /** One int8 conv2d (3 input channels, 3x3) with TFLite requantization, per-channel multipliers `reals`. */
@@ -43,7 +43,7 @@ test('without MUL: the multiplier is folded into the weights and bias, one shift
   const reals = [0.003, 0.0005];
   const g = lowerTfliteRequant(convGraph(w, Int32Array.of(1000, -77), reals, -128, 5), { mul: false });
   const n = g.nodes[0];
-  const r = n.attrs.requant as Requant;
+  const r = requantOf(n) as Requant;
   const q0 = quantizeMultiplier(0.003);
   const M0 = (q0.multiplier / 2 ** 31) * 2 ** q0.shift; // TFLite exponent: M = m / 2^31 * 2^shift
   expect(r).toEqual({ shift: [8, 10], rounding: 'floor', zeroPoint: 5, min: -128, max: 127 });
@@ -64,7 +64,7 @@ test('with MUL: ((acc >> p) * q + 2^(t-1)) >> t stays within one step of TFLite 
   const bias = Int32Array.of(12345, -54321, 0, 777);
   const reals = [0.0031, 0.00047, 0.021, 0.9];
   const g = lowerTfliteRequant(convGraph(w, bias, reals, -128, -3), { mul: true });
-  const r = g.nodes[0].attrs.requant as Requant;
+  const r = requantOf(g.nodes[0]) as Requant;
   expect(g.nodes[0].inputs[1]).toBe('w'); // exact weights
   expect(r.rounding).toBe('nearest');
   const qm = reals.map(quantizeMultiplier);
@@ -89,7 +89,7 @@ test('with MUL: ((acc >> p) * q + 2^(t-1)) >> t stays within one step of TFLite 
 test('nodes partitioned to the CPU keep the exact TFLite rule', () => {
   const g0 = convGraph(new Int8Array(27).fill(3), Int32Array.of(0), [0.01], 0, 0);
   g0.nodes[0].target = 'cpu';
-  expect(lowerTfliteRequant(g0, { mul: false }).nodes[0].attrs.requant).toBe(g0.nodes[0].attrs.requant);
+  expect(requantOf(lowerTfliteRequant(g0, { mul: false }).nodes[0])).toBe(requantOf(g0.nodes[0]));
 });
 
 test('a channel of zero weights keeps a small shift; a multiplier flushed to 0 multiplies by 0 (VWW has both)', () => {
@@ -97,13 +97,13 @@ test('a channel of zero weights keeps a small shift; a multiplier flushed to 0 m
   const w = new Int8Array(2 * 27);
   w[0] = 50;
   const folded = lowerTfliteRequant(convGraph(w, Int32Array.of(10, -138022948), [0.004, 2 ** -27], 0, -128), { mul: false });
-  const r = folded.nodes[0].attrs.requant as Requant;
+  const r = requantOf(folded.nodes[0]) as Requant;
   expect(r.shift[1]).toBe(0);
   expect((folded.tensors[folded.nodes[0].inputs[2]].data as Int32Array)[1]).toBe(Math.round(-138022948 * 2 ** -27));
   // TFLite's QuantizeMultiplier flushes a tiny multiplier to 0: the MUL form multiplies that channel by 0
   const withZero = convGraph(w, Int32Array.of(10, 20), [0.004, 1e-12], 0, 3);
-  expect((withZero.nodes[0].attrs.requant as Requant).multiplier![1]).toBe(0);
-  const mul = lowerTfliteRequant(withZero, { mul: true }).nodes[0].attrs.requant as Requant;
+  expect((requantOf(withZero.nodes[0]) as Requant).multiplier![1]).toBe(0);
+  const mul = requantOf(lowerTfliteRequant(withZero, { mul: true }).nodes[0]) as Requant;
   expect([mul.preShift![1], mul.aluMultiplier![1], mul.shift[1]]).toEqual([0, 0, 1]);
 });
 
@@ -111,7 +111,7 @@ test('a core with the requantization stage keeps the Q31 multiplier (nothing fol
   const w = Int8Array.from({ length: 2 * 27 }, (_, i) => ((i * 37) % 255) - 127);
   const g = convGraph(w, Int32Array.of(10, -20), [0.004, 0.0021], 3, -5);
   const staged = lowerTfliteRequant(g, { mul: false, stage: cfgWith({ REQUANT_BUFF_DEPTH: 16 }) });
-  expect(staged.nodes[0].attrs.requant).toEqual(g.nodes[0].attrs.requant);
+  expect(requantOf(staged.nodes[0])).toEqual(requantOf(g.nodes[0]));
   expect(staged.nodes[0].inputs).toEqual(g.nodes[0].inputs);
 });
 

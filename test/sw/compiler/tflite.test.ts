@@ -3,7 +3,7 @@ import { join } from 'path';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../../../sw/compiler/fixed-point';
 import { importTflite, importTfliteFile } from '../../../sw/compiler/import/tflite';
 import { readTflite } from '../../../sw/compiler/import/tflite-schema';
-import { AddRequant, CompileError, Requant } from '../../../sw/compiler/ir';
+import { AddRequant, CompileError, Requant, requantOf } from '../../../sw/compiler/ir';
 import { buildTflite } from './tflite-builder';
 
 const DIR = join(__dirname, '../../../../shared/models/mlperf-tiny-resnet8');
@@ -100,7 +100,7 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
     expect(g.tensors[g.inputs[0]]).toMatchObject({ dtype: 'float32', shape: [1, 3, 32, 32] });
     expect(g.tensors[g.nodes[0].outputs[0]].quant).toEqual({ scale: [1], zeroPoint: [-128] });
     const conv = g.nodes[3]; // no activation, output zero point 4
-    const r = conv.attrs.requant as Requant;
+    const r = requantOf(conv) as Requant;
     const [x, w, y] = [m.tensors[m.operators[2].inputs[0]], m.tensors[m.operators[2].inputs[1]], m.tensors[m.operators[2].outputs[0]]];
     expect(r.multiplier).toHaveLength(16);
     for (let c = 0; c < 16; c++) {
@@ -109,9 +109,9 @@ describe('TFLite reader on the MLPerf Tiny ResNet-8 files', () => {
       expect(Math.abs((r.multiplier![c] / 2 ** 31) * 2 ** -r.shift[c] - real) / real).toBeLessThan(2 ** -30);
     }
     expect(r).toMatchObject({ rounding: 'nearest', zeroPoint: 4, min: -128, max: 127 });
-    expect((g.nodes[1].attrs.requant as Requant).min).toBe(-128); // ReLU with zero point -128
+    expect((requantOf(g.nodes[1]) as Requant).min).toBe(-128); // ReLU with zero point -128
     expect(g.tensors[conv.inputs[1]].quant!.axis).toBe(0);
-    const add = g.nodes[4].attrs.requant as AddRequant;
+    const add = requantOf(g.nodes[4]) as AddRequant;
     expect(add.inputShift).toEqual([20, 20]);
     expect(add.inputMultiplier![1]).toBe(2 ** 30); // the larger input scale: exactly 1/2
     expect(add.requant.zeroPoint).toBe(-128);

@@ -1,0 +1,138 @@
+// Pooling: max_pool (on VTA by the ALU's MAX over int8 copied into ACC by GEMMs, or int32 uploads), avg_pool
+// and global_avg_pool (on VTA only as the depthwise convolutions lower-gemm.ts makes of them).
+
+import { maxPoolPacked } from '../../ops/alu';
+import { addGemmIssue } from '../../ops/add-gemm';
+import { roundUp } from '../../ops/layout';
+import { maxPoolInt8 } from '../../ops/pool-int8';
+import { pool } from '../exec/kernels';
+import { tfliteAverage } from '../fixed-point';
+import { elementCount, NodeOf } from '../ir';
+import { convOutHW, lowerBound, zeroPointOf, zeroPoints } from './common';
+import type { OperatorDef, RunContext, Value } from './types';
+
+type WindowPool = NodeOf<'max_pool'> | NodeOf<'avg_pool'>;
+
+function poolShape(n: WindowPool, s: (i: number) => number[], need: (cond: boolean, what: string) => void): number[][] {
+  const [N, C, H, W] = s(0);
+  const [kh, kw] = n.attrs.kernel;
+  const [OH, OW] = convOutHW(H, W, kh, kw, n.attrs.strides, n.attrs.pads);
+  need(OH >= 1 && OW >= 1, `the ${kh}x${kw} window does not fit the padded ${H}x${W} input`);
+  return [[N, C, OH, OW]];
+}
+
+function poolFloat(n: WindowPool, { get, inShape, out: o, size }: RunContext<Float32Array>): Float32Array {
+  const x = get(n.inputs[0]);
+  const out = new Float32Array(size);
+  const [, , OH, OW] = o.shape;
+  const max = n.op === 'max_pool';
+  const incl = n.attrs.countIncludePad;
+  pool(x, inShape(0), n.attrs.kernel, n.attrs.strides, n.attrs.pads, OH, OW, out, (v, padded) =>
+    max ? Math.max(...v) : v.reduce((a, b) => a + b, 0) / (incl ? padded : v.length),
+  );
+  return out;
+}
+
+function poolInt8(n: WindowPool, { g, get, inShape, out: o, size }: RunContext<Value>): Value {
+  const x = get(n.inputs[0]);
+  const out = new Int8Array(size);
+  const z = zeroPointOf(g, n.inputs[0]);
+  const incl = n.attrs.countIncludePad;
+  // Max: over the values inside the image (TFLite and ONNX leave pads out). Average: TFLite's int8 rule,
+  // the raw int8 values summed and divided rounding half away from zero (around 0, not the zero point)
+  pool(
+    x,
+    inShape(0),
+    n.attrs.kernel,
+    n.attrs.strides,
+    n.attrs.pads,
+    o.shape[2],
+    o.shape[3],
+    out,
+    n.op === 'max_pool'
+      ? (v) => Math.max(...v)
+      : (v, padded) => tfliteAverage(v.reduce((a, c) => a + c, 0) + (incl ? (padded - v.length) * z : 0), incl ? padded : v.length),
+  );
+  return out;
+}
+
+export const maxPool: OperatorDef<'max_pool'> = {
+  keepsScale: true,
+  inferShape: poolShape,
+  runFloat: poolFloat,
+  runInt8: poolInt8,
+  deviceSupport(n, g) {
+    const [kh, kw] = n.attrs.kernel;
+    const [sh, sw] = n.attrs.strides;
+    const p = n.attrs.pads;
+    if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
+    if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
+    if (zeroPoints(g, n)) return 'its input has a non-zero zero point (VTA pads with 0)';
+    // the frameworks leave pads out of the max; VTA's zero pads change nothing only if no value is below 0
+    if (p[0] > 0 && !(lowerBound(g, n.inputs[0]) >= 0))
+      return 'its padded windows may hold only negative values, where the zero pads VTA loads would win (the frameworks leave pads out)';
+    return null;
+  },
+  async emit(n, c) {
+    const { cfg } = c;
+    const B = cfg.batch;
+    const BO = cfg.blockOut;
+    const output = c.outputBuf(n.outputs[0]);
+    const [N, C, H, W] = c.g.tensors[n.inputs[0]].shape;
+    const window = {
+      NB: roundUp(N, B) / B,
+      CB: roundUp(C, BO) / BO,
+      H,
+      W,
+      kernel: n.attrs.kernel[0],
+      stride: n.attrs.strides[0],
+      pad: n.attrs.pads[0],
+    };
+    // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
+    if (addGemmIssue(cfg) === null) await maxPoolInt8(c.rt, c.inpOperand(n.inputs[0]), output, window, {}, n.name);
+    else await maxPoolPacked(c.rt, c.upload(n.inputs[0], 'acc'), output, window, {}, n.name);
+    c.place(n.outputs[0], { buf: output, form: 'act' });
+    return { macs: 0 };
+  },
+  writesSlices: true,
+};
+
+export const avgPool: OperatorDef<'avg_pool'> = {
+  keepsScale: true,
+  inferShape: poolShape,
+  runFloat: poolFloat,
+  runInt8: poolInt8,
+};
+
+function roundDiv(s: number, d: number): number {
+  return Math.sign(s) * Math.floor((Math.abs(s) + d / 2) / d);
+}
+
+export const globalAvgPool: OperatorDef<'global_avg_pool'> = {
+  keepsScale: true,
+  inferShape(_n, s) {
+    const [N, C] = s(0);
+    return [[N, C, 1, 1]];
+  },
+  runFloat(n, { get, inShape, size }) {
+    const x = get(n.inputs[0]);
+    const out = new Float32Array(size);
+    const inner = elementCount(inShape(0).slice(2));
+    for (let i = 0; i < out.length; i++) {
+      let s = 0;
+      for (let k = 0; k < inner; k++) s += x[i * inner + k];
+      out[i] = s / inner;
+    }
+    return out;
+  },
+  runInt8(n, { g, get, inShape, size }) {
+    const x = get(n.inputs[0]);
+    const inner = elementCount(inShape(0).slice(2));
+    const z = zeroPointOf(g, n.inputs[0]);
+    return Int8Array.from({ length: size }, (_, i) => {
+      let s = 0;
+      for (let k = 0; k < inner; k++) s += x[i * inner + k] - z;
+      return z + roundDiv(s, inner);
+    });
+  },
+};
