@@ -116,6 +116,8 @@ export interface RunResult {
   races?: Race[];
   /** With `trackStores`: the index of the STORE that last wrote a DRAM byte, or -1. */
   storeWriter?: (addr: number) => number;
+  /** The host registers after the run, by name (hw/vta/regs.ts), where the device has them (TSIM, boards). */
+  registers?: Record<string, number>;
 }
 
 export interface Device {

@@ -37,6 +37,8 @@ export const INPUT_LIMITS = Object.freeze({
   scheduleDbBytes: 32 << 20,
   /** A labelled image set (IDX), also after gunzip. */
   dataBytes: 1 << 29,
+  /** A report an earlier run wrote (vta bench ... --json), read back to compare with. */
+  reportBytes: 16 << 20,
 });
 
 /** A short reason for a failed file operation. */

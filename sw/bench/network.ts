@@ -8,48 +8,23 @@ import { CliIo, CommandFailure, EXIT_OK, UsageError } from '../../cli/errors';
 import { mulberry32 } from '../../sim/testing/prng';
 import { checkOutputFile } from '../../util/output-dir';
 import { checkTargetPresent, openDevice, targetFlag, targetHelp } from '../../sim/targets';
-import { generate, LayerRun } from '../compiler/codegen/network';
+import { generate } from '../compiler/codegen/network';
 import { plannerSchedules, ScheduleProvider } from '../compiler/codegen/schedule';
 import { asCommandErrors, CONFIG_FLAGS, configFromArgs, schedulesFromArgs } from '../compiler/commands/common';
 import { runInt8 } from '../compiler/exec/int8';
 import { Graph } from '../compiler/ir';
 import { formatPlacements } from '../compiler/passes/partition';
 import { runPipeline } from '../compiler/pipeline';
+
+export { VTA_PUBLISHED };
+export type { NetworkBenchReport, NetworkLayer };
 import { Runtime } from '../runtime';
+import { cycleBreakdown } from './cycle-breakdown';
+import { NetworkBenchReport, NetworkLayer, VTA_PUBLISHED } from './network-report';
+import { networkBreakdownSvg, readNetworkReport } from './network-svg';
 import { resnet18Graph } from './resnet18-graph';
 
-/** VTA's published TSIM figures for ResNet-18's offloaded layers (all convolutions but the first). */
-export const VTA_PUBLISHED = { cycles: 7.73e6, macs: 1.695e9, idealCycles: 6.62e6, goalCycles: 6.95e6 };
-
 export const NETWORKS: Record<string, (size?: number) => Graph> = { resnet18: (size = 224) => resnet18Graph(18, 1000, size) };
-
-export type NetworkLayer = Pick<LayerRun, 'node' | 'op' | 'target' | 'cycles' | 'estCycles' | 'macs'> & {
-  utilization: number | null;
-};
-
-export interface NetworkBenchReport {
-  workload: string;
-  target: string;
-  config: string;
-  quantization: string;
-  /** Sum over the VTA layers; measured on TSIM, the planner's estimate on fsim (cyclesSource). */
-  offloadedCycles: number;
-  cyclesSource: 'measured' | 'estimate';
-  /** The VTA convolutions' part of offloadedCycles. */
-  convCycles: number;
-  /**
-   * VTA's scope (what its published figure counts): layer1-layer4, the convolutions with their residual adds
-   * (TVM fuses those into the convolutions; the stem's convolution and pool and the classifier run on its CPU).
-   */
-  vtaScopeCycles: number;
-  macs: number;
-  utilization: number;
-  idealCycles: number;
-  published: typeof VTA_PUBLISHED;
-  /** The device's output equals the integer reference's (null: not checked). */
-  correct: boolean | null;
-  layers: NetworkLayer[];
-}
 
 export async function runNetworkBench(
   workload: string,
@@ -103,6 +78,8 @@ export async function runNetworkBench(
         estCycles: l.estCycles,
         macs: l.macs,
         utilization: l.target === 'vta' && c ? l.macs / (c * peak) : null,
+        stages: l.stages,
+        breakdown: l.cycles !== null && l.counters && l.stages ? cycleBreakdown(l.cycles, l.counters, l.stages) : null,
       };
     });
     const vta = layers.filter((l) => l.target === 'vta');
@@ -173,6 +150,8 @@ export const networkBenchCommand = defineCommand({
       { name: 'target', type: 'string', metavar: 'TARGET', help: targetHelp('fsim') },
       { name: 'size', type: 'int', metavar: 'N', help: 'input height and width (default 224; smaller for quick runs, e.g. 32)' },
       { name: 'json', type: 'string', metavar: 'FILE', help: 'write the report as JSON' },
+      { name: 'svg', type: 'string', metavar: 'FILE', help: "write where each layer's cycles go (GEMM, ALU, compute otherwise, token waits, idle; TSIM)" },
+      { name: 'before', type: 'string', metavar: 'FILE', help: "with --svg: an earlier run's --json report, drawn beside this run per layer" },
       { name: 'skip-check', type: 'bool', help: 'do not compare with the integer reference (saves the CPU reference run)' },
       { name: 'db', type: 'string', metavar: 'FILE', help: 'a schedule database (vta tune) merged with the shipped one' },
       {
@@ -192,12 +171,23 @@ export const networkBenchCommand = defineCommand({
     if (args.bool('no-db') && args.string('db') !== undefined) throw new UsageError('--db and --no-db exclude each other');
     const schedules = args.bool('no-db') ? plannerSchedules : schedulesFromArgs(args);
     const json = args.string('json');
-    if (json !== undefined) checkOutputFile(json, '--json'); // before the long run, not after
+    const svg = args.string('svg');
+    const beforeFile = args.string('before');
+    if (beforeFile !== undefined && svg === undefined) throw new UsageError('--before needs --svg (it is drawn beside this run)');
+    // before the long run, not after
+    if (json !== undefined) checkOutputFile(json, '--json');
+    if (svg !== undefined) checkOutputFile(svg, '--svg');
+    const before = beforeFile === undefined ? null : readNetworkReport(beforeFile);
     const r = await asCommandErrors(() => runNetworkBench(workload, target, io, args, !args.bool('skip-check'), size, schedules));
     io.stdout(formatNetworkReport(r) + '\n');
     if (json) {
       writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
       io.stdout(`wrote ${json}\n`);
+    }
+    if (svg) {
+      writeFileSync(svg, networkBreakdownSvg(r, before));
+      const missing = r.layers.some((l) => l.target === 'vta' && !l.breakdown);
+      io.stdout(`wrote ${svg}${missing ? ` (no stage counters on ${r.target}: one bar of cycles per layer)` : ''}\n`);
     }
     if (r.correct === false) throw new CommandFailure('the device output differs from the integer reference');
     return EXIT_OK;

@@ -13,7 +13,7 @@ export interface RooflinePoint {
   utilization: number | null;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Okabe–Ito and Tableau colours that stay apart for colour-blind readers and in greyscale pairs. */
 export const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#8C564B', '#7F3C8D', '#B8860B'];

@@ -36,9 +36,15 @@ export interface LayerRun {
   estCycles: number | null;
   macs: number;
   counters: Counters | null;
+  /** The stage cycle counters (STAGE_COUNTERS) summed over the layer's programs, where the device has them (TSIM, boards). */
+  stages: StageCycles | null;
   /** Seconds: device run (replay) or CPU work (the node, plus packing/copies charged to it). */
   seconds: number;
 }
+
+/** Cycle counters of the three stages (hw/vta/regs.ts): busy executing, and waiting for a dependency token. */
+export const STAGE_COUNTERS = ['COMPUTE_BUSY', 'COMPUTE_TOKEN_STALL', 'LOAD_BUSY', 'LOAD_TOKEN_STALL', 'STORE_BUSY', 'STORE_TOKEN_STALL'] as const;
+export type StageCycles = Record<(typeof STAGE_COUNTERS)[number], number>;
 
 export interface NetworkRun {
   values: Values;
@@ -94,6 +100,7 @@ export class CompiledNetwork {
           estCycles: null,
           macs: 0,
           counters: null,
+          stages: null,
           seconds: 0,
         };
         layers.set(n.name, l);
@@ -126,11 +133,16 @@ export class CompiledNetwork {
           l.estCycles = s.plan?.estCycles ?? null;
           l.counters = emptyCounters();
           let cycles: number | null = 0;
+          let stages: StageCycles | null = Object.fromEntries(STAGE_COUNTERS.map((k) => [k, 0])) as StageCycles;
           for (const p of s.programs) {
             const r = await this.rt.replay(p);
             cycles = cycles === null || r.cycles === null ? null : cycles + r.cycles;
             addCounters(l.counters, r.counters);
+            const regs = r.registers;
+            if (stages && regs && STAGE_COUNTERS.every((k) => regs[k] !== undefined)) for (const k of STAGE_COUNTERS) stages[k] += regs[k];
+            else stages = null;
           }
+          l.stages = stages;
           l.cycles = cycles;
           l.seconds += (performance.now() - t0) / 1e3;
           break;
