@@ -180,12 +180,13 @@ export function emitPoolWindows(
     rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
     { reset: true },
   );
-  const win = (all: boolean) =>
-    rt.kernel(`pool:${all ? 'all' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
+  // the window's first element copied (ADD onto the reset), then MAX with the other K*K - 1
+  const win = (rest: boolean) =>
+    rt.kernel(`pool:${rest ? 'rest' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
       k.loop(th, OW, s * inCols).loop(OW, 1, s);
-      for (let ky = 0; ky < (all ? K : 1); ky++) for (let kx = 0; kx < (all ? K : 1); kx++) k.push(outBase, inBase + ky * inCols + kx);
+      for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) if (rest === ky + kx > 0) k.push(outBase, inBase + ky * inCols + kx);
     });
   rt.pushAlu(win(false), 'ADD');
-  rt.pushAlu(win(true), 'MAX');
+  if (K > 1) rt.pushAlu(win(true), 'MAX');
   emitRequant(rt, outBase, th * OW, e);
 }
