@@ -175,6 +175,7 @@ export function emitPoolWindows(
   s: number,
   inCols: number,
   e: { shift: number; relu: boolean; min: number; max: number },
+  valuesInt8 = false,
 ): void {
   rt.pushGemm(
     rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
@@ -188,5 +189,5 @@ export function emitPoolWindows(
     });
   rt.pushAlu(win(false), 'ADD');
   if (K > 1) rt.pushAlu(win(true), 'MAX');
-  emitRequant(rt, outBase, th * OW, e);
+  emitRequant(rt, outBase, th * OW, e, valuesInt8);
 }

@@ -74,13 +74,21 @@ export function shiftClipParams(epi: { shift: number; relu: boolean; min?: numbe
  * afterwards: OUT (the low 8 bits) is the same v, and the ACC values are bounded above by offset + 127,
  * which conv2d's MAX initialisation of the next tile relies on (see requantOffset).
  */
-export function emitRequant(rt: Runtime, base: number, n: number, epi: { shift: number; relu: boolean; min?: number; max?: number; offset?: number }): void {
+export function emitRequant(
+  rt: Runtime,
+  base: number,
+  n: number,
+  epi: { shift: number; relu: boolean; min?: number; max?: number; offset?: number },
+  /** The values are int8 already (a max-pool of int8 data): with shift 0, a bound at the int8 limit needs no micro-op. */
+  valuesInt8 = false,
+): void {
   const k = spanKernel(rt, base, n);
   const off = epi.offset ?? 0;
   const [lo, hi] = clipBounds(epi);
+  const needed = (bound: number, limit: number) => !(valuesInt8 && epi.shift === 0 && off === 0 && bound === limit);
   if (epi.shift > 0) rt.pushAlu(k, 'SHR', epi.shift);
-  rt.pushAlu(k, 'MAX', off + lo);
-  rt.pushAlu(k, 'MIN', off + hi);
+  if (needed(lo, -128)) rt.pushAlu(k, 'MAX', off + lo);
+  if (needed(hi, 127)) rt.pushAlu(k, 'MIN', off + hi);
 }
 
 /**

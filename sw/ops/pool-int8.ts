@@ -68,7 +68,7 @@ export async function maxPoolInt8(
       );
       rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
       if (t + V < tiles.length) rt.depPush('compute', 'load');
-      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e);
+      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e, true);
       rt.depPush('compute', 'store');
       // store stage
       rt.depPop('compute', 'store');

@@ -44,7 +44,7 @@ describe('addGemm on fsim', () => {
   });
 });
 
-test('maxPoolInt8: ResNet 3x3 s2 p1, 2x2 s2, a wide 3x3 s1 p1 (several tiles a plane), ReLU and a shift', async () => {
+test('maxPoolInt8: ResNet 3x3 s2 p1, 2x2 s2, a wide 3x3 s1 p1 (several tiles a plane), ReLU, a shift and clip bounds', async () => {
   const cfg = cfgWith();
   const rt = runtime(cfg);
   const rng = new Rng(3);
@@ -53,9 +53,10 @@ test('maxPoolInt8: ResNet 3x3 s2 p1, 2x2 s2, a wide 3x3 s1 p1 (several tiles a p
     [32, 9, 7, 2, 2, 0, 1],
     [16, 40, 40, 3, 1, 1, 0],
     [48, 112, 20, 3, 2, 1, 2],
+    [16, 10, 10, 3, 2, 1, -1], // shift 0 with clip bounds inside int8 (the int8 path skips only bounds at the limits)
   ]) {
     const x = rng.int8(C * H * W);
-    const e = { shift: sh, relu: sh === 1 };
+    const e = sh < 0 ? { shift: 0, relu: false, min: -5, max: 100 } : { shift: sh, relu: sh === 1 };
     const ref = maxPoolRef(Int32Array.from(x), [1, C, H, W], k, s, p, e);
     const [, , OH, OW] = ref.shape;
     const xin = rt.alloc(C * H * W);
