@@ -9,4 +9,6 @@ test.each(['mlperf-tiny-ad', 'mlperf-tiny-resnet8', 'mlperf-tiny-vww'])('%s on T
   const r = await inferFixture(fixture, 'tsim');
   expect(r.rows).toBe(loadTflmFixture(fixture).inputs.shape[0]);
   expect(r).toMatchObject({ identicalRows: r.rows, exact: 1 });
+  // ResNet-8's residual ADDs run exactly on the device (sw/ops/add-q31.ts)
+  expect(r.addTargets).toEqual(fixture === 'mlperf-tiny-resnet8' ? ['vta', 'vta', 'vta'] : []);
 });
