@@ -1,5 +1,6 @@
 // Element-wise operators: add (on VTA: GEMMs adding int8 operands where they are, or the ALU's ADD on int32
-// copies; TFLite's ADD exactly through the requantization stage where the core has it, add-q31.ts), relu and clip (fused into their producer by fuse.ts where they can be), identity, batch_norm
+// copies; TFLite's ADD exactly through the requantization stage where the core has it, add-q31.ts), relu and
+// clip (fused into their producer by fuse.ts where they can be), identity, batch_norm
 // (folded into the convolution before it by fold-batch-norm.ts where it can be).
 
 import { multiplyByQuantizedMultiplier, requantize } from '../../../hw/vta/requant';
