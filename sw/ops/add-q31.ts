@@ -1,10 +1,12 @@
 // TFLite's int8 ADD, exactly, on a core with the requantization stage (hw/vta/REQUANT.md). Per element:
-//   s_k = RoundingDivideByPOT(SRDHM((x_k - z_k) << L_k, M_k), -e_k)   (an ALU ADD and SHR, one wide ALU REQ)
+//   s_k = RoundingDivideByPOT(SRDHM((x_k - z_k) << L_k, M_k), -e_k)   (wide ALU REQs keep the int32 in ACC)
 //   out = clamp(RoundingDivideByPOT(SRDHM(s_a + s_b, M_o), -e_o) + z_o)  (an ALU ADD, one narrow ALU REQ)
-// The wide REQ keeps each rescaled input as an int32 in ACC, so the sum is TFLite's, not an approximation
-// (the GEMM form of an add, add-gemm.ts, has int8 weights). The operands reach ACC as int8 INP vectors
-// times an identity block (GEMM, when BLOCK_IN = BLOCK_OUT), or as int32 copies by LOAD ACC otherwise.
-// Two virtual threads: INP and ACC in halves that alternate per tile, with VTA's token ping-pong.
+// so the sum is TFLite's, not an approximation (the GEMM form of an add, add-gemm.ts, has int8 weights).
+// With int8 operands in INP (BLOCK_IN = BLOCK_OUT), GEMMs make x - z in ACC: x times an identity block, plus a
+// vector of -1s times z·I (a GEMM micro-op a cycle, where an ALU ADD takes ALU_INITIATION_INTERVAL). Without,
+// LOAD ACC brings int32 copies and an ALU ADD subtracts z. The shift by L is a wide REQ in shift mode, or part of
+// the Q31 word when e_k = 0 (the word's positive exponent shifts left before the product: TFLite's larger-scale
+// input). Two virtual threads: INP and ACC in halves that alternate per tile, with VTA's token ping-pong.
 
 import { MEM_TYPE } from '../../hw/vta/config';
 import { encodeParam, INT32_MAX, INT32_MIN, MEM_TYPE_REQ, REQ_LANE_BYTES, RequantParam } from '../../hw/vta/requant';
@@ -30,14 +32,11 @@ export interface Q31AddParams {
 
 // the copy GEMM loops over both operands of a tile: 2 x MAX_TILE iterations at most
 const MAX_TILE = 2 ** 13 - 1;
-/** Parameter entries: input a's wide word, input b's, the output's. */
-const ENTRIES = 3;
 
-/** Why this core cannot run `addQ31` (null when it can). */
+/** Why this core cannot run `addQ31` at all (null when it may, depending on the parameters). */
 export function addQ31CoreIssue(cfg: Runtime['config']): string | null {
   if (!cfg.requant) return 'the core has no requantization stage (REQUANT_BUFF_DEPTH 0)';
-  if (cfg.requant.depth < ENTRIES) return `the requantization stage's ${cfg.requant.depth} parameter entries are fewer than the ${ENTRIES} it needs`;
-  if (cfg.tensor.acc.depth < 8) return 'the ACC buffer is too small';
+  if (cfg.tensor.acc.depth < 8 || cfg.tensor.inp.depth < 8) return 'the ACC or INP buffer is too small';
   return null;
 }
 
@@ -58,14 +57,35 @@ export function addQ31ParamsIssue(p: Q31AddParams): string | null {
   return null;
 }
 
-/** The three parameter entries in DRAM: every lane of entry k holds the same word. */
-function paramTable(rt: Runtime, p: Q31AddParams, name: string): DeviceBuffer {
+/** The parameter words; per input, the entries its REQs use in order; the output's entry. */
+function stagePlan(p: Q31AddParams): { words: RequantParam[]; passes: number[][]; output: number } {
+  const words: RequantParam[] = [];
+  const entry = (w: RequantParam) => {
+    const k = words.findIndex((x) => JSON.stringify(x) === JSON.stringify(w));
+    return k >= 0 ? k : words.push(w) - 1;
+  };
+  const wide = { zeroPoint: 0, min: 0, max: 0, wide: true };
+  const passes = p.inputs.map((i) => {
+    // e = 0: RoundingDivideByPOT by 0 is the identity, and the word's positive exponent is the input's left shift
+    if (i.exponent === 0) return [entry({ mode: 'q31', multiplier: i.multiplier, exponent: i.leftShift, ...wide })];
+    const shift = i.leftShift ? [entry({ mode: 'shift', multiplier: 0, exponent: i.leftShift, ...wide })] : [];
+    return [...shift, entry({ mode: 'q31', multiplier: i.multiplier, exponent: i.exponent, ...wide })];
+  });
+  return { words, passes, output: entry(p.output) };
+}
+
+/** Why `addQ31` cannot run `p` on `cfg` (null when it can). */
+export function addQ31Issue(cfg: Runtime['config'], p: Q31AddParams): string | null {
+  const issue = addQ31CoreIssue(cfg) ?? addQ31ParamsIssue(p);
+  if (issue) return issue;
+  const entries = stagePlan(p).words.length;
+  return entries > cfg.requant!.depth ? `it needs ${entries} parameter entries, the requantization stage has ${cfg.requant!.depth}` : null;
+}
+
+/** The parameter entries in DRAM: every lane of entry k holds word k. */
+function paramTable(rt: Runtime, words: readonly RequantParam[], name: string): DeviceBuffer {
   const cfg = rt.config;
-  const words: RequantParam[] = [
-    ...p.inputs.map((i): RequantParam => ({ mode: 'q31', multiplier: i.multiplier, exponent: i.exponent, zeroPoint: 0, min: 0, max: 0, wide: true })),
-    p.output,
-  ];
-  const bytes = new Uint8Array(ENTRIES * cfg.requant!.elemBytes);
+  const bytes = new Uint8Array(words.length * cfg.requant!.elemBytes);
   words.forEach((w, k) => {
     for (let o = 0; o < cfg.blockOut; o++) encodeParam(w, bytes, k * cfg.requant!.elemBytes + o * REQ_LANE_BYTES, `${name}: parameter ${k}`);
   });
@@ -89,7 +109,7 @@ export async function addQ31(
   name = 'add',
 ): Promise<void> {
   const cfg = rt.config;
-  const issue = addQ31CoreIssue(cfg) ?? addQ31ParamsIssue(p) ?? (operands === 'inp' ? addGemmIssue(cfg) : null);
+  const issue = addQ31Issue(cfg, p) ?? (operands === 'inp' ? addGemmIssue(cfg) : null);
   if (issue) throw new OperatorError(`${name}: ${issue}`);
   if (!Number.isSafeInteger(vectors) || vectors < 1) throw new OperatorError(`${name}: vector count must be positive, got ${vectors}`);
   const inBytes = operands === 'inp' ? cfg.tensor.inp.elemBytes : cfg.tensor.acc.elemBytes;
@@ -101,13 +121,20 @@ export async function addQ31(
     if (buf.bytes < vectors * bytes) throw new OperatorError(`${name}: ${what} has ${buf.bytes} bytes, ${vectors} vectors need ${vectors * bytes}`);
   }
 
-  const wgt = operands === 'inp' ? scaledIdentities(rt, [1]) : null;
-  const req = paramTable(rt, p, name);
+  const plan = stagePlan(p);
+  const req = paramTable(rt, plan.words, name);
+  const zps = p.inputs.map((i) => i.zeroPoint);
+  // WGT: the identity, then z_a·I and z_b·I; INP: one vector of -1s in the last entry (the GEMMs' zero points)
+  const inp = operands === 'inp';
+  const wgt = inp ? scaledIdentities(rt, [1, ...zps]) : null;
+  const minusOnes = inp ? rt.alloc(cfg.tensor.inp.elemBytes) : null;
+  if (minusOnes) rt.copyToDevice(minusOnes, new Int8Array(cfg.tensor.inp.elemBytes).fill(-1));
+  const onesEntry = cfg.tensor.inp.depth - 1;
   const V = 2;
   const inpSlot = cfg.tensor.inp.depth >> 1;
   const accSlot = cfg.tensor.acc.depth >> 1;
-  // a tile holds both operands side by side in its ACC half (and INP half)
-  const T = Math.min(accSlot >> 1, operands === 'inp' ? inpSlot >> 1 : MAX_TILE, MAX_TILE);
+  // a tile holds both operands side by side in its ACC half (and INP half, less the -1s vector)
+  const T = Math.min(accSlot >> 1, inp ? (inpSlot - 1) >> 1 : MAX_TILE, MAX_TILE);
   const tiles = Math.ceil(vectors / T);
   const prev = rt.currentOperator;
   rt.setOperator(name);
@@ -117,41 +144,48 @@ export async function addQ31(
       const n = Math.min(T, vectors - off);
       const accBase = (t % V) * accSlot;
       const bases = [accBase, accBase + n];
-      if (wgt) {
+      if (wgt && minusOnes) {
         // load stage: both int8 operands into this thread's INP half
         const inpBase = (t % V) * inpSlot;
         if (t >= V) rt.depPop('compute', 'load');
-        if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, 1, 1);
+        if (t === 0) {
+          rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, 3, 3);
+          rt.loadBuffer2D(minusOnes, 0, MEM_TYPE.INP, onesEntry, 1, 1, 1);
+        }
         rt.loadBuffer2D(a, off, MEM_TYPE.INP, inpBase, 1, n, n);
         rt.loadBuffer2D(b, off, MEM_TYPE.INP, inpBase + n, 1, n, n);
         rt.depPush('load', 'compute');
         if (t >= V) rt.depPop('store', 'compute');
         rt.depPop('load', 'compute');
-        // ACC = INP x identity, both operands in one GEMM loop
+        // ACC = x·I + (-1)·(z·I), each GEMM looping over both operands
         rt.pushGemm(
           rt.kernel(`reset:a${accBase}:n${2 * n}`, (k) => k.loop(2 * n, 1, 0, 0).push(accBase, 0, 0)),
           { reset: true },
         );
         rt.pushGemm(rt.kernel(`copy:a${accBase}:i${inpBase}:n${2 * n}`, (k) => k.loop(2 * n, 1, 1, 0).push(accBase, inpBase, 0)));
+        if (zps.some((z) => z !== 0)) {
+          const key = `zp:a${accBase}:n${n}:i${onesEntry}:${zps.map((z) => (z ? 1 : 0)).join('')}`;
+          rt.pushGemm(
+            rt.kernel(key, (k) => {
+              k.loop(n, 1, 0, 0);
+              zps.forEach((z, i) => z !== 0 && k.push(bases[i], onesEntry, 1 + i));
+            }),
+          );
+        }
         if (t + V < tiles) rt.depPush('compute', 'load');
       } else {
         if (t >= V) rt.depPop('store', 'compute');
         rt.loadBuffer2D(a, off, MEM_TYPE.ACC, bases[0], 1, n, n);
         rt.loadBuffer2D(b, off, MEM_TYPE.ACC, bases[1], 1, n, n);
+        zps.forEach((z, i) => z !== 0 && rt.pushAlu(spanKernel(rt, bases[i], n), 'ADD', -z));
       }
-      if (t === 0) rt.loadBuffer2D(req, 0, MEM_TYPE_REQ, 0, 1, ENTRIES, ENTRIES);
-      p.inputs.forEach((input, k) => {
-        const span = spanKernel(rt, bases[k], n);
-        if (input.zeroPoint !== 0) rt.pushAlu(span, 'ADD', -input.zeroPoint);
-        // VTA's SHR by a negative amount shifts left
-        if (input.leftShift !== 0) rt.pushAlu(span, 'SHR', -input.leftShift);
-        emitStageRequant(rt, bases[k], k, 1, n);
-      });
+      if (t === 0) rt.loadBuffer2D(req, 0, MEM_TYPE_REQ, 0, 1, plan.words.length, plan.words.length);
+      plan.passes.forEach((entries, i) => entries.forEach((e) => emitStageRequant(rt, bases[i], e, 1, n)));
       rt.pushAlu(
         rt.kernel(`sum:a${accBase}:n${n}`, (k) => k.loop(n, 1, 1).push(bases[0], bases[1])),
         'ADD',
       );
-      emitStageRequant(rt, bases[0], 2, 1, n);
+      emitStageRequant(rt, bases[0], plan.output, 1, n);
       rt.depPush('compute', 'store');
       rt.depPop('compute', 'store');
       rt.storeBuffer2D(bases[0], out, off, 1, n, n);
@@ -161,6 +195,7 @@ export async function addQ31(
   } finally {
     rt.setOperator(prev);
     if (wgt) rt.free(wgt);
+    if (minusOnes) rt.free(minusOnes);
     rt.free(req);
   }
 }

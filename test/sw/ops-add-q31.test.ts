@@ -1,10 +1,11 @@
 // TFLite's int8 ADD on the device (sw/ops/add-q31.ts: wide ALU REQs per input, an int32 sum, a narrow REQ) against
 // the add's integer reference (operators/elementwise.ts runInt8) on fsim: random int8 tensors, random scales (ratios
 // up to 1000, so small multipliers with large exponents), zero points and clamps, through both operand paths.
+import { multiplyByQuantizedMultiplier, requantStage } from '../../hw/vta/requant';
 import { exactAdd } from '../../sw/compiler/operators/common';
 import { runInt8Node } from '../../sw/compiler/exec/int8';
 import { Graph, NodeOf } from '../../sw/compiler/ir';
-import { addQ31, addQ31ParamsIssue, Q31AddParams } from '../../sw/ops/add-q31';
+import { addQ31, addQ31Issue, addQ31ParamsIssue, Q31AddParams } from '../../sw/ops/add-q31';
 import { OperatorError } from '../../sw/ops';
 import { packActivations, unpackActivations } from '../../sw/ops/layout';
 import { Int8Builder, rng } from './compiler/int8-builder';
@@ -68,4 +69,40 @@ test('parameters outside the exact int32 range are refused with a reason', async
   const buf = rt.alloc(4096);
   await expect(addQ31(rt, buf, buf, buf, 4, wide, 'inp', 'add9')).rejects.toThrow(OperatorError);
   expect(exactAdd(g, n, cfgWith())).toMatch(/no requantization stage/);
+});
+
+// Hand-made parameters off TFLite's usual path: zero points 0 (no zero-point micro-op) and -128 (|x - z| = 255),
+// left shifts 0 and 23 (the widest exact one), both exponents negative. Two different left shifts besides need
+// five parameter entries, more than a buffer of four.
+test('edge parameters against the formula; more entries than the buffer holds is a clear error', async () => {
+  const p: Q31AddParams = {
+    inputs: [
+      { zeroPoint: 0, leftShift: 0, multiplier: 2 ** 31 - 1, exponent: -3 },
+      { zeroPoint: -128, leftShift: 23, multiplier: 1518500250, exponent: -20 },
+    ],
+    output: { mode: 'q31', multiplier: 1 << 30, exponent: -4, zeroPoint: -7, min: -100, max: 120 },
+  };
+  expect(addQ31Issue(cfg, p)).toBeNull();
+  const twoShifts: Q31AddParams = { ...p, inputs: [{ ...p.inputs[0], leftShift: 5 }, p.inputs[1]] };
+  expect(addQ31Issue(cfg, twoShifts)).toMatch(/needs 5 parameter entries, the requantization stage has 4/);
+  expect(addQ31Issue(cfgWith({ REQUANT_BUFF_DEPTH: 8 }), twoShifts)).toBeNull();
+  const rt = runtime(cfg);
+  const vectors = 700;
+  const size = vectors * 16;
+  const x = Int8Array.from({ length: size }, (_, i) => (i * 37) % 256);
+  const y = Int8Array.from({ length: size }, (_, i) => (i * 101 + 255 * (i & 1)) % 256);
+  const [bx, by, bo] = [x, y, x].map((v) => {
+    const buf = rt.alloc(v.length);
+    rt.copyToDevice(buf, new Uint8Array(v.buffer));
+    return buf;
+  });
+  await addQ31(rt, bx, by, bo, vectors, p, 'inp');
+  const got = new Int8Array(rt.copyFromDevice(bo, size).slice().buffer);
+  const scale = (v: number, k: 0 | 1) => {
+    const i = p.inputs[k];
+    return multiplyByQuantizedMultiplier((v - i.zeroPoint) * 2 ** i.leftShift, i.multiplier, i.exponent);
+  };
+  const want = Int8Array.from(x, (v, i) => requantStage(scale(v, 0) + scale(y[i], 1), p.output));
+  expect(firstDiff(got, want)).toBe(-1);
+  expect(new Set(want).size).toBeGreaterThan(40);
 });

@@ -3,7 +3,7 @@
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { schemeParam } from '../../../hw/vta/requant';
-import { addQ31CoreIssue, addQ31ParamsIssue, Q31AddInput, Q31AddParams } from '../../ops/add-q31';
+import { addQ31CoreIssue, addQ31Issue, Q31AddInput, Q31AddParams } from '../../ops/add-q31';
 import { AddRequant, channelScheme, Graph, Node, NodeOf, Requant, requantOf } from '../ir';
 
 export function convOutHW(h: number, w: number, kh: number, kw: number, strides: number[], pads: number[]): [number, number] {
@@ -97,7 +97,7 @@ export function exactAdd(g: Graph, n: NodeOf<'add'>, cfg: VtaConfig): Q31AddPara
     exponent: -(ar.inputPostShift?.[k] ?? 0),
   });
   const p: Q31AddParams = { inputs: [input(0), input(1)], output };
-  const params = addQ31ParamsIssue(p);
+  const params = addQ31Issue(cfg, p);
   return params ? why(params) : p;
 }
 
