@@ -197,6 +197,7 @@ export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR
     def('VTA_LOG_REQ_BUFF_DEPTH', cfg.requant.logDepth);
     def('VTA_REQ_BUFF_DEPTH', cfg.requant.depth, 'elements');
     def('VTA_REQ_MODE_SHIFT_BIT', 63, 'in the parameter word: 1 = acc >> -exponent, 0 = TFLite Q31');
+    def('VTA_REQ_WIDE_BIT', 62, 'in the parameter word: 1 = the int32 value to ACC, no zero point or clamp');
   }
 
   for (const key of ['mem', 'gemm', 'alu', 'uop'] as const) {

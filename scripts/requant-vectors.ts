@@ -1,6 +1,6 @@
 // Writes the requantization stage's conformance-style vectors (hw/vta/REQUANT.md) into
-// test/sim/fixtures/requant-vectors/: two targeted programs (TFLite's Q31 rule on its edges; VTA's shift
-// and clip with zero points) and random programs on three configurations, expected DRAM from fsim.
+// test/sim/fixtures/requant-vectors/: three targeted programs (TFLite's Q31 rule on its edges; VTA's shift
+// and clip with zero points; wide words, which keep the int32 value) and random programs on three configurations, expected DRAM from fsim.
 // `npx tsx scripts/requant-vectors.ts`; test/tsim/requant.test.ts replays them on TSIM.
 
 import { mkdirSync, writeFileSync } from 'fs';
@@ -16,8 +16,11 @@ import { programImage, RandomProgram, randomProgram, SENTINEL, toVector } from '
 const OUT_DIR = join(__dirname, '..', 'test', 'sim', 'fixtures', 'requant-vectors');
 const PAGE = 4096;
 
-/** One ACC tile per row of `acc`, requantized tile t by entry `entryOf(t)`, stored as int8. */
-function targeted(cfg: VtaConfig, name: string, acc: number[][], entries: RequantParam[][], entryOf: (t: number) => number): RandomProgram {
+/**
+ * One ACC tile per row of `acc` (`copies` times: tile c·rows + t holds row t), requantized by one ALU REQ per
+ * pass (pass p uses entry `passes[p](tile)` for each tile), stored as int8.
+ */
+function targeted(cfg: VtaConfig, name: string, acc: number[][], entries: RequantParam[][], passes: ((t: number) => number)[], copies = 1): RandomProgram {
   const geom = cfg.requant!;
   let next = PAGE;
   const init: { addr: number; bytes: Uint8Array }[] = [];
@@ -32,17 +35,21 @@ function targeted(cfg: VtaConfig, name: string, acc: number[][], entries: Requan
   const paramBytes = new Uint8Array(entries.length * geom.elemBytes);
   entries.forEach((e, k) => e.forEach((w, o) => encodeParam(w, paramBytes, k * geom.elemBytes + o * REQ_LANE_BYTES)));
   const reqAddr = put(paramBytes);
-  const uops = acc.map((_, t) => ({ dst: t, src: entryOf(t), wgt: 0 }));
+  const tiles = acc.length * copies;
+  const uops = passes.flatMap((entryOf) => Array.from({ length: tiles }, (_, t) => ({ dst: t, src: entryOf(t), wgt: 0 })));
   const uopWords = new Uint8Array(new Uint32Array(uops.map((u) => encodeUop(cfg, u))).buffer);
   const uopAddr = put(uopWords);
-  const outBytes = acc.length * cfg.tensor.out.elemBytes;
+  const outBytes = tiles * cfg.tensor.out.elemBytes;
   const outAddr = put(new Uint8Array(outBytes).fill(SENTINEL));
+  const accBase = accAddr / cfg.tensor.acc.elemBytes;
   const insns: Insn[] = [
     build.load({ memType: MEM_TYPE.UOP, dramBase: uopAddr / 4, xSize: uops.length, xStride: uops.length }),
-    build.load({ memType: MEM_TYPE.ACC, dramBase: accAddr / cfg.tensor.acc.elemBytes, xSize: acc.length, xStride: acc.length }),
+    ...Array.from({ length: copies }, (_, c) =>
+      build.load({ memType: MEM_TYPE.ACC, dramBase: accBase, sramBase: c * acc.length, xSize: acc.length, xStride: acc.length }),
+    ),
     build.load({ memType: MEM_TYPE_REQ, dramBase: reqAddr / geom.elemBytes, xSize: entries.length, xStride: entries.length }),
-    build.alu({ aluOp: ALU_OPCODE_REQ, uopBgn: 0, uopEnd: uops.length, pushNext: true }),
-    build.store({ dramBase: outAddr / cfg.tensor.out.elemBytes, xSize: acc.length, xStride: acc.length, popPrev: true }),
+    ...passes.map((_, p) => build.alu({ aluOp: ALU_OPCODE_REQ, uopBgn: p * tiles, uopEnd: (p + 1) * tiles, pushNext: p === passes.length - 1 })),
+    build.store({ dramBase: outAddr / cfg.tensor.out.elemBytes, xSize: tiles, xStride: tiles, popPrev: true }),
     build.finish(),
   ];
   const code = encodeProgram(cfg, insns);
@@ -83,7 +90,7 @@ function q31Edges(cfg: VtaConfig): RandomProgram {
     acc.push(row);
     entries.push(words);
   }
-  return targeted(cfg, 'req_q31_edges', acc, entries, (t) => t);
+  return targeted(cfg, 'req_q31_edges', acc, entries, [(t) => t]);
 }
 
 /** VTA's shift-and-clip (with zero points and left shifts), entries shared by several tiles. */
@@ -102,7 +109,42 @@ function shiftClip(cfg: VtaConfig): RandomProgram {
       max: 127,
     })),
   );
-  return targeted(cfg, 'req_shift_clip', acc, entries, (t) => t % 4);
+  return targeted(cfg, 'req_shift_clip', acc, entries, [(t) => t % 4]);
+}
+
+/**
+ * Wide words (bit 62): the int32 value stays in ACC. Four copies of 8 tiles (TFLite ADD's (x - z) << 20 inputs,
+ * random accumulators, extremes) are rescaled by wide Q31 and shift words (a few narrow lanes between them),
+ * then copy c by a wide shift word by 8c: the stored low 8 bits of each copy are byte c of every value.
+ */
+function wideWords(cfg: VtaConfig): RandomProgram {
+  const r = mulberry32(183);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const lanes = cfg.batch * cfg.blockOut;
+  const rows = 8;
+  const acc = Array.from({ length: rows }, (_, t) =>
+    Array.from({ length: lanes }, (_, l) =>
+      l % 5 === 0 ? [INT32_MIN, INT32_MAX, -1, 0, 1 << 30][t % 5] : l % 2 ? (int(-128, 127) - int(-128, 127)) * 2 ** 20 : (r() * 2 ** 32) | 0,
+    ),
+  );
+  const rescale = Array.from({ length: 4 }, (_, k) =>
+    Array.from({ length: cfg.blockOut }, (_, o): RequantParam => {
+      const q31 = k < 3 || o % 2 === 0;
+      return {
+        mode: q31 ? 'q31' : 'shift',
+        multiplier: o === 0 ? [INT32_MIN, INT32_MAX, 1 << 30, 0][k] : int(1 << 30, INT32_MAX),
+        exponent: q31 ? (o % 7 === 6 ? int(1, 31) : -int(0, 32)) : int(-32, 31),
+        zeroPoint: int(-128, 127),
+        min: int(-128, 0),
+        max: int(0, 127),
+        ...(o % 8 === 7 ? {} : { wide: true }),
+      };
+    }),
+  );
+  const bytes = Array.from({ length: 4 }, (_, c) =>
+    Array.from({ length: cfg.blockOut }, (): RequantParam => ({ mode: 'shift', multiplier: 0, exponent: -8 * c, zeroPoint: 5, min: 0, max: 0, wide: true })),
+  );
+  return targeted(cfg, 'req_wide', acc, [...rescale, ...bytes], [(t) => t % 4, (t) => 4 + Math.floor(t / rows)], 4);
 }
 
 async function withFsimResult(p: RandomProgram, label: string): Promise<Record<string, unknown>> {
@@ -127,7 +169,11 @@ async function main(): Promise<void> {
   ];
   for (const [label, json] of configs) {
     const cfg = deriveConfig(json, label);
-    const programs = [...(label === 'default_req64' ? [q31Edges(cfg), shiftClip(cfg)] : []), randomProgram(cfg, 1801), randomProgram(cfg, 1802)];
+    const programs = [
+      ...(label === 'default_req64' ? [q31Edges(cfg), shiftClip(cfg), wideWords(cfg)] : []),
+      randomProgram(cfg, 1801),
+      randomProgram(cfg, 1802),
+    ];
     for (const p of programs) {
       const v = await withFsimResult(p, label);
       // The vector carries every configuration key that differs from VTA's (toVector writes the LOG_* keys).

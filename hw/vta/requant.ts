@@ -19,6 +19,8 @@ interface Output {
   zeroPoint: number;
   min: number;
   max: number;
+  /** The int32 value v itself: no zero point, no clamp (the stage's wide words, REQUANT.md). */
+  wide?: boolean;
 }
 export type ShiftRounding = 'floor' | 'half-up';
 export interface ShiftScheme extends Output {
@@ -100,7 +102,7 @@ export function shiftValue(v: number, shift: number, rounding: ShiftRounding): n
   return v;
 }
 
-/** The one evaluator: the int8 (or narrower) output of int32 accumulator `acc` under `r`. */
+/** The one evaluator: the int8 (or narrower) output of int32 accumulator `acc` under `r`; v itself when `r.wide`. */
 export function requantize(acc: number, r: RequantScheme): number {
   let v: number;
   switch (r.kind) {
@@ -114,6 +116,7 @@ export function requantize(acc: number, r: RequantScheme): number {
       v = shiftValue(Math.imul(acc >> r.preShift, r.multiplier), r.shift, r.rounding);
       break;
   }
+  if (r.wide) return v;
   return Math.min(r.max, Math.max(r.min, v + r.zeroPoint));
 }
 
@@ -134,17 +137,23 @@ export interface RequantParam {
   multiplier: number;
   /** Signed 6-bit exponent, -32..31, positive = left (TFLite's convention). */
   exponent: number;
-  /** int8 zero point and clamp bounds. */
+  /** int8 zero point and clamp bounds (ignored when `wide`). */
   zeroPoint: number;
   min: number;
   max: number;
+  /** Bit 62: the result is the int32 value v itself, written to ACC (its low 8 bits to OUT). */
+  wide?: boolean;
 }
+
+/** Bit of the parameter word's top byte that selects shift mode (word bit 63) and the wide result (bit 62). */
+const TOP_MODE_SHIFT = 0x80;
+const TOP_WIDE = 0x40;
 
 const sext = (v: number, bits: number) => (v >= 2 ** (bits - 1) ? v - 2 ** bits : v);
 
 /** The scheme a parameter word means. */
 export function paramScheme(p: RequantParam): RequantScheme {
-  const out = { zeroPoint: p.zeroPoint, min: p.min, max: p.max };
+  const out = { zeroPoint: p.zeroPoint, min: p.min, max: p.max, ...(p.wide ? { wide: true } : {}) };
   return p.mode === 'q31'
     ? { kind: 'q31', multiplier: p.multiplier, exponent: p.exponent, ...out }
     : { kind: 'shift', shift: -p.exponent, rounding: 'floor', ...out };
@@ -155,12 +164,13 @@ export function decodeParam(bytes: Uint8Array, offset = 0): RequantParam {
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, REQ_LANE_BYTES);
   const top = view.getUint8(7);
   return {
-    mode: top & 0x80 ? 'shift' : 'q31',
+    mode: top & TOP_MODE_SHIFT ? 'shift' : 'q31',
     multiplier: view.getInt32(0, true),
     exponent: sext(top & 0x3f, 6),
     zeroPoint: view.getInt8(4),
     min: view.getInt8(5),
     max: view.getInt8(6),
+    ...(top & TOP_WIDE ? { wide: true } : {}),
   };
 }
 
@@ -177,11 +187,11 @@ export function encodeParam(p: RequantParam, out: Uint8Array = new Uint8Array(RE
   view.setInt8(4, p.zeroPoint);
   view.setInt8(5, p.min);
   view.setInt8(6, p.max);
-  view.setUint8(7, (p.mode === 'shift' ? 0x80 : 0) | (p.exponent & 0x3f));
+  view.setUint8(7, (p.mode === 'shift' ? TOP_MODE_SHIFT : 0) | (p.wide ? TOP_WIDE : 0) | (p.exponent & 0x3f));
   return out;
 }
 
-/** The stage on one lane: the int8 result of accumulator `acc` under the parameter word `p`. */
+/** The stage on one lane: the int8 result of accumulator `acc` under the parameter word `p` (int32 when wide). */
 export function requantStage(acc: number, p: RequantParam): number {
   return requantize(acc, paramScheme(p));
 }

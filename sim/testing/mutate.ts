@@ -61,7 +61,7 @@ function candidates(cfg: VtaConfig, f: Field, old: number, rnd: () => number): n
 
 /**
  * Changes one parameter word that a LOAD REQ of the program reads (hw/vta/REQUANT.md) to an edge: the mode
- * flipped, exponent -32/31/0, multiplier INT32_MIN/MAX, or the clamp bounds swapped. Returns what changed,
+ * flipped, exponent -32/31/0, multiplier INT32_MIN/MAX, the clamp bounds swapped, or the wide bit flipped. Returns what changed,
  * or null when the program reads no parameter word.
  */
 function mutateRequantWord(cfg: VtaConfig, insns: readonly Insn[], image: Uint8Array, rnd: () => number): string | null {
@@ -75,13 +75,15 @@ function mutateRequantWord(cfg: VtaConfig, insns: readonly Insn[], image: Uint8A
   const addr = (l.dramBase + y * l.xStride + x) * geom.elemBytes + lane * REQ_LANE_BYTES;
   if (addr + REQ_LANE_BYTES > image.length) return null;
   const p = decodeParam(image, addr);
-  const change = Math.floor(rnd() * 4);
+  const change = Math.floor(rnd() * 5);
   if (change === 0) p.mode = p.mode === 'q31' ? 'shift' : 'q31';
   else if (change === 1) p.exponent = [-32, 31, 0][Math.floor(rnd() * 3)];
   else if (change === 2) p.multiplier = rnd() < 0.5 ? -0x80000000 : 0x7fffffff;
-  else [p.min, p.max] = [p.max, p.min];
+  else if (change === 3) [p.min, p.max] = [p.max, p.min];
+  else p.wide = !p.wide;
   encodeParam(p, image, addr);
-  return `requant word at byte ${addr}: ${['mode flipped', `exponent -> ${p.exponent}`, `multiplier -> ${p.multiplier}`, 'bounds swapped'][change]}`;
+  const what = ['mode flipped', `exponent -> ${p.exponent}`, `multiplier -> ${p.multiplier}`, 'bounds swapped', `wide -> ${p.wide}`];
+  return `requant word at byte ${addr}: ${what[change]}`;
 }
 
 /** One seeded mutant of `v`. */

@@ -378,7 +378,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
   };
 }
 
-/** `n` random requantization parameter words: both modes, every exponent, extreme multipliers and bounds. */
+/** `n` random requantization parameter words: both modes, narrow and wide, every exponent, extreme multipliers and bounds. */
 export function randomRequantWords(n: number, rnd: () => number): Uint8Array {
   const bytes = new Uint8Array(n * REQ_LANE_BYTES);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -393,6 +393,7 @@ export function randomRequantWords(n: number, rnd: () => number): Uint8Array {
         zeroPoint: int(-128, 127),
         min: lo,
         max: rnd() < 0.9 ? Math.min(127, lo + int(0, 255)) : int(-128, 127),
+        ...(rnd() < 0.25 ? { wide: true } : {}),
       },
       bytes,
       k * REQ_LANE_BYTES,

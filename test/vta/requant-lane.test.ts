@@ -1,5 +1,5 @@
 // The RTL requantization lanes (TensorAlu opcode 5 with REQUANT_BUFF_DEPTH, hw/vta/core/requant-lane.ts)
-// under Verilator against the one evaluator (hw/vta/requant.ts requantStage): random words of both modes,
+// under Verilator against the one evaluator (hw/vta/requant.ts requantStage): random words of both modes, narrow and wide,
 // every exponent -32..31, INT32_MIN·INT32_MIN saturation, rounding ties, clamp bounds in either order;
 // mixed with ordinary ALU ops back to back.
 
@@ -26,6 +26,8 @@ test(`requantization lanes equal requantStage, one op per cycle, latency ${REQ_L
       zeroPoint: r.int(-128, 127),
       min: lo,
       max: r.int(0, 9) === 0 ? r.int(-128, 127) : Math.min(127, lo + r.int(0, 255)),
+      // a quarter of the words keep the int32 value (bit 62): the lanes must bypass zero point and clamp
+      ...(r.int(0, 3) === 0 ? { wide: true } : {}),
     };
   };
   interface Op {
@@ -113,6 +115,10 @@ test(`requantization lanes equal requantStage, one op per cycle, latency ${REQ_L
     if (isReq) reqChecked++;
   }
   expect(reqChecked).toBeGreaterThan(250);
+  const wideOutside = ops
+    .filter((o) => o?.op === ALU_OPCODE_REQ)
+    .flatMap((o) => o!.words.filter((w, c) => w.wide && o!.a.some((a, i) => i % cfg.blockOut === c && Math.abs(requantStage(a, w)) > 128)));
+  expect(wideOutside.length).toBeGreaterThan(20); // wide results outside int8 were compared
   expect(reqValidRows).toBe(reqChecked);
   expect(requantStage(INT32_MIN, ops[0]!.words[0])).toBe(127);
 });

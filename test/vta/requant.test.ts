@@ -111,9 +111,11 @@ test('parameter words: encode/decode round trip; the stage is the evaluator of t
       zeroPoint: Math.floor(rnd() * 256) - 128,
       min: Math.floor(rnd() * 256) - 128,
       max: Math.floor(rnd() * 256) - 128,
+      ...(rnd() < 0.25 ? { wide: true } : {}),
     };
     encodeParam(p, bytes);
     expect(decodeParam(bytes)).toEqual(p);
+    expect((bytes[7] >> 6) & 1).toBe(p.wide ? 1 : 0); // bit 62
     const acc = (rnd() * 2 ** 32) | 0;
     const v =
       p.mode === 'q31'
@@ -121,7 +123,7 @@ test('parameter words: encode/decode round trip; the stage is the evaluator of t
         : p.exponent >= 0
           ? Number(wrap32(BigInt(acc) << BigInt(p.exponent)))
           : Number(BigInt(acc) >> BigInt(-p.exponent));
-    expect(requantStage(acc, p)).toBe(Math.min(p.max, Math.max(p.min, v + p.zeroPoint)));
+    expect(requantStage(acc, p)).toBe(p.wide ? v : Math.min(p.max, Math.max(p.min, v + p.zeroPoint)));
   }
   expect(() => encodeParam({ mode: 'q31', multiplier: 0, exponent: 32, zeroPoint: 0, min: 0, max: 0 })).toThrow(/exponent = 32 outside/);
   expect(schemeParam({ kind: 'shift', shift: 3, rounding: 'half-up', zeroPoint: 0, min: -128, max: 127 })).toMatch(/floor/);

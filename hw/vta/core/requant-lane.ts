@@ -7,13 +7,14 @@
 //   x = acc << L (wraps), p = x·M (64-bit), SRDHM = trunc0((p + nudge) / 2^31), INT32_MIN² saturates;
 //   v = floor(y / 2^R) + (y mod 2^R > (2^R - 1)/2 + (y < 0))   (RoundingDivideByPOT, R ≤ 32)
 // Shift mode: v = acc >> R (arithmetic, 33 bits so R = 32 leaves the sign), or x when e > 0.
-// Then out = min(max, max(min, v + zero_point)), with v + zero_point exact in 34 bits.
+// Then out = min(max, max(min, v + zero_point)), with v + zero_point exact in 34 bits; a wide word (bit 62)
+// gives v itself (it always fits int32), bypassing stage 4's zero point and clamp.
 //
 // Stages (a register after each; the multiply and the rounding chain each get a cycle of their own):
 //   1. shifts: x = acc << L, and the shift mode's value
 //   2. the 32×32 product (DSP blocks) beside the two's-complement correction and the saturation test
 //   3. SRDHM's rounding and RoundingDivideByPOT (one add and a variable shift)
-//   4. zero point and clamp (then the caller's result register)
+//   4. zero point and clamp, or v for a wide word (then the caller's result register)
 
 import { cat, mux, S, U } from '../../dsl';
 import type { HWAny, SInt as SIntV, UInt as UIntV } from '../../dsl';
@@ -69,6 +70,7 @@ export function requantLane(acc: SIntV, word: UIntV, register: LaneRegister): SI
   const shiftMode = params2.bit(31);
   const v3 = register(mux(shiftMode, shifted2, rounded), 'v', 3);
   const params3 = register(params2.bits(23, 0), 'params', 3);
+  const wide3 = register(params2.bit(30), 'wide', 3);
 
   // ---- stage 4: zero point and clamp
   const zp = params3.bits(7, 0).asSInt();
@@ -79,6 +81,7 @@ export function requantLane(acc: SIntV, word: UIntV, register: LaneRegister): SI
   const hi34 = hiBound.sext(34);
   const atLeastLo = mux(v.gt(lo34), v, lo34);
   const clamped = mux(atLeastLo.lt(hi34), atLeastLo, hi34);
-  // min(hi, max(lo, v)) always lies in int8 (it is hi, or in [lo, hi))
-  return clamped.trunc(8).sext(acc.width);
+  // min(hi, max(lo, v)) always lies in int8 (it is hi, or in [lo, hi)); v fits int32 (SRDHM's result
+  // divided by 2^R, a 32-bit shift's), so truncating it to the accumulator width is exact
+  return mux(wide3, v3.trunc(acc.width), clamped.trunc(8).sext(acc.width));
 }

@@ -2,7 +2,9 @@
 // words (why VTA's ALU or GEMM cannot compute a node's integers).
 
 import type { VtaConfig } from '../../../hw/vta/config';
-import { AddRequant, Graph, Node, Requant, requantOf } from '../ir';
+import { schemeParam } from '../../../hw/vta/requant';
+import { addQ31CoreIssue, addQ31Issue, Q31AddInput, Q31AddParams } from '../../ops/add-q31';
+import { AddRequant, channelScheme, Graph, Node, NodeOf, Requant, requantOf } from '../ir';
 
 export function convOutHW(h: number, w: number, kh: number, kw: number, strides: number[], pads: number[]): [number, number] {
   const [sh, sw] = strides;
@@ -64,13 +66,39 @@ export function isDepthwise(g: Graph, n: Node): boolean {
 }
 
 /**
- * On a core with the requantization stage the device computes TFLite's integers exactly, so an add it can only
- * approximate stays on the CPU: TFLite's ADD rescales each input by its own Q31 multiplier (about 24 bits that
- * decide the rounding), and the GEMM form of an add (lower-gemm.ts) has int8 weights.
+ * On a core with the requantization stage the device computes TFLite's integers exactly, so an add with
+ * TFLite's per-input Q31 multipliers runs exactly (sw/ops/add-q31.ts, see exactAdd) or on the CPU, never as
+ * the GEMM form of an add (lower-gemm.ts), whose int8 weights only approximate the multipliers. Non-null here
+ * means "exact or nothing"; exactAdd says whether the device's exact form covers the node.
  */
 export function exactAddReason(cfg: VtaConfig, ar: AddRequant | undefined): string | null {
   if (!cfg.requant || !ar?.inputMultiplier) return null;
-  return "TFLite's ADD rescales each input by its own Q31 multiplier, which the device can only approximate; on the CPU it is exact";
+  return "TFLite's ADD rescales each input by its own Q31 multiplier, which only the exact add kernel (add-q31.ts) reproduces";
+}
+
+/** The exact add kernel's parameters for add `n` on `cfg`, or why it cannot run it (the partition's reason). */
+export function exactAdd(g: Graph, n: NodeOf<'add'>, cfg: VtaConfig): Q31AddParams | string {
+  const why = (s: string) => `TFLite's ADD must be exact on this core (its per-input Q31 multipliers), and ${s}; on the CPU it is exact`;
+  const ar = n.attrs.requant;
+  if (!ar?.inputMultiplier) return why('it has no per-input multipliers');
+  const core = addQ31CoreIssue(cfg);
+  if (core) return why(core);
+  const t = (i: number) => g.tensors[n.inputs[i]];
+  if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return why('the exact add kernel needs two NCHW tensors of one shape');
+  if ([0, 1].some((i) => (t(i).quant?.zeroPoint.length ?? 1) > 1)) return why('the exact add kernel needs per-tensor zero points');
+  const r = ar.requant;
+  if (r.shift.length !== 1 || (r.multiplier?.length ?? 1) !== 1) return why('the exact add kernel needs one output multiplier');
+  const output = schemeParam(channelScheme(r, 0, `node ${n.name}`));
+  if (typeof output === 'string') return why(`the requantization stage cannot requantize its sum: ${output}`);
+  const input = (k: 0 | 1): Q31AddInput => ({
+    zeroPoint: zeroPointOf(g, n.inputs[k]),
+    leftShift: ar.inputShift[k],
+    multiplier: ar.inputMultiplier![k],
+    exponent: -(ar.inputPostShift?.[k] ?? 0),
+  });
+  const p: Q31AddParams = { inputs: [input(0), input(1)], output };
+  const params = addQ31Issue(cfg, p);
+  return params ? why(params) : p;
 }
 
 /** The least int8 value tensor `t` can hold, as its producer's clamp says (-128 when unknown). */

@@ -1,14 +1,16 @@
 // Element-wise operators: add (on VTA: GEMMs adding int8 operands where they are, or the ALU's ADD on int32
-// copies), relu and clip (fused into their producer by fuse.ts where they can be), identity, batch_norm
+// copies; TFLite's ADD exactly through the requantization stage where the core has it, add-q31.ts), relu and
+// clip (fused into their producer by fuse.ts where they can be), identity, batch_norm
 // (folded into the convolution before it by fold-batch-norm.ts where it can be).
 
 import { multiplyByQuantizedMultiplier, requantize } from '../../../hw/vta/requant';
 import { addGemm, addGemmIssue } from '../../ops/add-gemm';
+import { addQ31 } from '../../ops/add-q31';
 import { aluElementwise } from '../../ops/alu';
 import { applyActivation, broadcastIndex } from '../exec/kernels';
 import { mulQ31, wrap } from '../exec/requant-sums';
 import { channelScheme, CompileError, elementCount, NodeOf } from '../ir';
-import { exactAddReason, shiftOnly, zeroPointOf, zeroPoints } from './common';
+import { exactAdd, exactAddReason, shiftOnly, zeroPointOf, zeroPoints } from './common';
 import type { OperatorDef, RunContext, Value } from './types';
 
 export const add: OperatorDef<'add'> = {
@@ -65,8 +67,10 @@ export const add: OperatorDef<'add'> = {
   deviceSupport(n, g, cfg) {
     const t = (i: number) => g.tensors[n.inputs[i]];
     const ar = n.attrs.requant;
-    const exact = exactAddReason(cfg, ar);
-    if (exact) return exact;
+    if (exactAddReason(cfg, ar)) {
+      const exact = exactAdd(g, n, cfg);
+      return typeof exact === 'string' ? exact : null;
+    }
     if (t(0).shape.join() !== t(1).shape.join() || t(0).shape.length !== 4) return 'the inputs are not two NCHW tensors of one shape';
     if (zeroPoints(g, n)) return "an input has a non-zero zero point; VTA's add has none";
     if (!ar) return 'its output is not requantized to int8';
@@ -79,6 +83,16 @@ export const add: OperatorDef<'add'> = {
     if (!ar) throw new CompileError(`codegen: node ${n.name} (add) has no int8 requantization`);
     const output = c.outputBuf(n.outputs[0]);
     const elements = c.outBytes(c.g.tensors[n.outputs[0]].shape) / (cfg.batch * cfg.blockOut);
+    const exact = exactAddReason(cfg, ar) && exactAdd(c.g, n, cfg);
+    if (exact) {
+      if (typeof exact === 'string') throw new CompileError(`codegen: node ${n.name} (add): ${exact}`);
+      // TFLite's integers: each input rescaled exactly by the requantization stage (add-q31.ts)
+      const inp = addGemmIssue(cfg) === null;
+      const operand = (t: string) => (inp ? c.inpOperand(t) : c.upload(t, 'acc'));
+      await addQ31(c.rt, operand(n.inputs[0]), operand(n.inputs[1]), output, elements, exact, inp ? 'inp' : 'acc', n.name);
+      c.place(n.outputs[0], { buf: output, form: 'act' });
+      return { macs: 0 };
+    }
     const epi = { shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max };
     if (addGemmIssue(cfg) === null) {
       // int8 operands where they are, added by GEMMs: no int32 copies through the host

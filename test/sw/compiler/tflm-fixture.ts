@@ -191,7 +191,10 @@ export function describeDiffs(diffs: readonly TensorDiff[]): string[] {
 }
 
 /** `vta infer` on fixture `fixture`'s inputs with the Pynq-Z1 preset: its saved outputs against the fixture's, and the report. */
-export async function inferFixture(fixture: string, target: string): Promise<{ rows: number; identicalRows: number; exact: number; fraction: number }> {
+export async function inferFixture(
+  fixture: string,
+  target: string,
+): Promise<{ rows: number; identicalRows: number; exact: number; fraction: number; addTargets: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vta-tflm-'));
   const [saved, json] = [join(dir, 'out.npy'), join(dir, 'r.json')];
   const inputs = join(FIXTURES_DIR, fixture, 'inputs.npy');
@@ -201,5 +204,6 @@ export async function inferFixture(fixture: string, target: string): Promise<{ r
   expect(await main(args, io)).toBe(0);
   const c = compareSavedOutputs(saved, fixture);
   const report = JSON.parse(readFileSync(json, 'utf8'));
-  return { rows: c.rows, identicalRows: c.identicalRows, exact: report.exact.identical, fraction: report.deviceMacFraction };
+  const addTargets = (report.layers as { op: string; target: string }[]).filter((l) => l.op === 'add').map((l) => l.target);
+  return { rows: c.rows, identicalRows: c.identicalRows, exact: report.exact.identical, fraction: report.deviceMacFraction, addTargets };
 }

@@ -88,5 +88,15 @@ test.each(['mlperf-tiny-ad', 'mlperf-tiny-resnet8', 'mlperf-tiny-vww'])(
     expect(r.rows).toBe(loadTflmFixture(fixture).inputs.shape[0]);
     expect(r).toMatchObject({ identicalRows: r.rows, exact: 1 });
     expect(r.fraction).toBeGreaterThanOrEqual(0.99);
+    // ResNet-8's three residual ADDs run exactly on the device (sw/ops/add-q31.ts), not on the CPU
+    expect(r.addTargets).toEqual(fixture === 'mlperf-tiny-resnet8' ? ['vta', 'vta', 'vta'] : []);
   },
 );
+
+// ops-edges' ADD of two tensors with different scales and zero points: TFLite's per-input multipliers, exact
+// on the device through the stage's wide words. (Its grouped convolution and pools still run on the CPU.)
+test('ops-edges on fsim, Pynq-Z1 preset: its ADD runs on the device, every output TFLM’s', async () => {
+  const r = await inferFixture('ops-edges', 'fsim');
+  expect(r.rows).toBe(loadTflmFixture('ops-edges').inputs.shape[0]);
+  expect(r).toMatchObject({ identicalRows: r.rows, exact: 1, addTargets: ['vta'] });
+});
