@@ -58,13 +58,6 @@ export const zeroPoints = (g: Graph, n: Node): boolean => n.inputs.filter(Boolea
 /** conv2d/dense: the input's zero point runs on the device (zero-point.ts); the weights' must be 0. */
 export const weightZeroPoint = (g: Graph, n: Node): boolean => (g.tensors[n.inputs[1]].quant?.zeroPoint ?? [0]).some((z) => z !== 0);
 
-/** A convolution with one filter per channel (depth multiplier 1): it runs as a GEMM with block-diagonal weights (pack.ts). */
-export function isDepthwise(g: Graph, n: Node): boolean {
-  if (n.op !== 'conv2d') return false;
-  const groups = n.attrs.groups;
-  return groups > 1 && g.tensors[n.inputs[0]].shape[1] === groups && g.tensors[n.inputs[1]].shape[0] === groups;
-}
-
 /**
  * On a core with the requantization stage the device computes TFLite's integers exactly, so an add with
  * TFLite's per-input Q31 multipliers runs exactly (sw/ops/add-q31.ts, see exactAdd) or on the CPU, never as

@@ -12,7 +12,7 @@ import { applyActivation, convSums, denseSums } from '../exec/kernels';
 import { requantizeSums, wrap } from '../exec/requant-sums';
 import { CompileError, elementCount, GemmNode, Graph, NodeOf } from '../ir';
 import type { VtaConfig } from '../../../hw/vta/config';
-import { convOutHW, convRequant, isDepthwise, weightZeroPoint, zeroPointOf } from './common';
+import { convOutHW, convRequant, weightZeroPoint, zeroPointOf } from './common';
 import type { OperatorDef, RunContext, Value } from './types';
 
 /** The int32 sums of a conv2d or dense (input and weight zero points subtracted), requantized when it has a requant. */
@@ -95,17 +95,11 @@ export const conv2d: OperatorDef<'conv2d'> = {
   },
   runInt8: runInt8Gemm,
   deviceSupport(n, g, cfg) {
-    const [, C] = g.tensors[n.inputs[0]].shape;
-    const [O, , KH, KW] = g.tensors[n.inputs[1]].shape;
-    const groups = n.attrs.groups;
+    // any groups: the pack pass merges them into whole channel blocks (passes/block-groups.ts)
+    const [, , KH, KW] = g.tensors[n.inputs[1]].shape;
     if (weightZeroPoint(g, n)) return "its weights have a non-zero zero point; VTA's GEMM takes plain int8 weights";
     const why = convRequant(n.attrs.requant, cfg);
     if (why) return why;
-    if (isDepthwise(g, n)) {
-      if (cfg.blockIn !== cfg.blockOut) return `depthwise runs as block-diagonal GEMMs, which need BLOCK_IN ${cfg.blockIn} = BLOCK_OUT ${cfg.blockOut}`;
-    } else if (groups > 1 && ((C / groups) % cfg.blockIn || (O / groups) % cfg.blockOut)) {
-      return `${groups} groups of ${C / groups} -> ${O / groups} channels are not multiples of BLOCK_IN ${cfg.blockIn} / BLOCK_OUT ${cfg.blockOut}`;
-    }
     const pads = n.attrs.pads;
     if (pads.some((p, i) => p > 15 || p >= (i < 2 ? KH : KW))) return `pads [${pads.join(',')}] exceed the load unit's padding (< kernel, <= 15)`;
     return null;

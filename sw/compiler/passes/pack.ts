@@ -2,15 +2,16 @@
 // blocks, channels zero-padded to block multiples) and the biases ACC rows ([O/BLOCK_OUT][BATCH][BLOCK_OUT]);
 // activations between VTA nodes are marked NCHWnc. A dense that reads a flattened VTA output takes the
 // packed activation as it is: its weight columns are permuted into the packed order
-// ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels. A depthwise convolution becomes a
-// grouped one of one channel block per group with block-diagonal weights (`packed.groups` groups). A conv reading
+// ((cb*H + h)*W + w)*BLOCK_OUT + ci, with zero columns for padded channels. A grouped convolution (depthwise, a
+// depth multiplier, any groups) becomes a grouped GEMM over whole channel blocks (block-groups.ts,
+// `packed.groups` groups; block-diagonal weights for depthwise). A conv reading
 // a VTA concat with padded slices has its weights' input channels spread onto that layout (`packed.inputChannels`).
 // What the pass did is recorded in each node's `packed` (ir.ts PackedGemm), which code generation reads.
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { packBias, packWeights, roundUp } from '../../ops/layout';
 import { cloneGraph, Graph, PackedGemm, producers } from '../ir';
-import { isDepthwise } from './partition';
+import { blockGroups, expandGroups } from './block-groups';
 import { freshName } from './util';
 
 /** Dense weights [N, C*H*W] (NCHW flatten order) -> [N, CB*H*W*BO] in packed-activation order. */
@@ -30,29 +31,28 @@ export function permuteFlattenedColumns(w: Int8Array, N: number, [C, H, W]: numb
   return { data: out, K };
 }
 
-/** Depthwise weights [C, 1, KH, KW] -> [C, BLOCK, KH, KW]: channel c's filter at input lane c % BLOCK, zeros elsewhere. */
-export function blockDiagonal(w: Int8Array, [C, , KH, KW]: number[], block: number): { data: Int8Array; shape: number[] } {
-  const KK = KH * KW;
-  const out = new Int8Array(C * block * KK);
-  for (let c = 0; c < C; c++) out.set(w.subarray(c * KK, (c + 1) * KK), (c * block + (c % block)) * KK);
-  return { data: out, shape: [C, block, KH, KW] };
-}
-
 /**
  * Weights [O, sum C_k, KH, KW] over a channel concat -> [O, C', KH, KW] over its padded slices: every input but the
  * last starts at a block boundary (C' = sum of the others' widths rounded up to `block`, plus the last's), zeros between.
  */
 export function spreadInputChannels(w: Int8Array, [O, C, KH, KW]: number[], widths: number[], block: number): { data: Int8Array; shape: number[] } {
+  const at = concatPositions(widths, block);
+  const off = at.length ? at[at.length - 1] + 1 : 0;
+  const KK = KH * KW;
+  const out = new Int8Array(O * off * KK);
+  for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) out.set(w.subarray((o * C + c) * KK, (o * C + c + 1) * KK), (o * off + at[c]) * KK);
+  return { data: out, shape: [O, off, KH, KW] };
+}
+
+/** Where each channel of a concat of `widths` channels sits when every input but the last starts at a block boundary. */
+export function concatPositions(widths: readonly number[], block: number): number[] {
   const at: number[] = [];
   let off = 0;
   widths.forEach((wk, k) => {
     for (let c = 0; c < wk; c++) at.push(off + c);
     off += k === widths.length - 1 ? wk : roundUp(wk, block);
   });
-  const KK = KH * KW;
-  const out = new Int8Array(O * off * KK);
-  for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) out.set(w.subarray((o * C + c) * KK, (o * C + c + 1) * KK), (o * off + at[c]) * KK);
-  return { data: out, shape: [O, off, KH, KW] };
+  return at;
 }
 
 export function pack(input: Graph, cfg: VtaConfig): Graph {
@@ -79,23 +79,23 @@ export function pack(input: Graph, cfg: VtaConfig): Graph {
       how.input = 'flattened';
     }
     const cat = prod.get(n.inputs[0]);
-    if (n.op === 'conv2d' && cat?.op === 'concat' && cat.target === 'vta' && cat.attrs.paddedSlices) {
-      const spread = spreadInputChannels(
-        wData,
-        oihw,
-        cat.inputs.map((i) => g.tensors[i].shape[1]),
-        cfg.blockOut,
-      );
+    const spreadWidths =
+      n.op === 'conv2d' && cat?.op === 'concat' && cat.target === 'vta' && cat.attrs.paddedSlices ? cat.inputs.map((i) => g.tensors[i].shape[1]) : null;
+    if (n.op === 'conv2d' && n.attrs.groups > 1) {
+      // a grouped GEMM over whole channel blocks (block-groups.ts): block-diagonal weights for depthwise
+      const C = g.tensors[n.inputs[0]].shape[1];
+      const at = spreadWidths ? concatPositions(spreadWidths, cfg.blockOut) : Array.from({ length: C }, (_, c) => c);
+      const bg = blockGroups(at, oihw[0], n.attrs.groups, cfg.blockIn, cfg.blockOut);
+      const ex = expandGroups(wData, oihw, at, n.attrs.groups, bg);
+      wData = ex.data;
+      oihw = ex.shape;
+      how.groups = bg.groups;
+      if (spreadWidths) how.inputChannels = at[at.length - 1] + 1;
+    } else if (spreadWidths) {
+      const spread = spreadInputChannels(wData, oihw, spreadWidths, cfg.blockOut);
       wData = spread.data;
       oihw = spread.shape;
       how.inputChannels = spread.shape[1];
-    }
-    if (isDepthwise(g, n)) {
-      // one filter per channel: a grouped GEMM, one group per channel block, block-diagonal weights
-      const bd = blockDiagonal(wData, oihw, cfg.blockIn);
-      wData = bd.data;
-      oihw = bd.shape;
-      how.groups = roundUp(w.shape[0], cfg.blockIn) / cfg.blockIn;
     }
     const wName = freshName(g, `${n.inputs[1]}:packed`);
     const packed = packWeights(cfg, wData, [oihw[0], oihw[1], oihw[2], oihw[3]], { name: `${n.name} weights` });

@@ -1,9 +1,9 @@
 // CPU/accelerator partition of a quantized graph. A node goes to VTA when the operator library can run
 // it with the same integers (deviceSupport: its operator's rule in operators/table.ts): a convolution with
-// few input channels (a first layer) has them zero-padded to a block, a depthwise one runs with
-// block-diagonal weights, and softmax and (de)quantization have no VTA operator (average pools and adds the
-// ALU cannot run are GEMMs by then: lower-gemm.ts). Flags force nodes either way; forcing an unsupported node
-// onto VTA is an error that says why.
+// few input channels (a first layer) has them zero-padded to a block, a grouped one (depthwise, any depth
+// multiplier) runs as a grouped GEMM over whole channel blocks (block-groups.ts), and softmax and
+// (de)quantization have no VTA operator (average pools and adds the ALU cannot run are GEMMs by then:
+// lower-gemm.ts). Flags force nodes either way; forcing an unsupported node onto VTA is an error that says why.
 
 import type { VtaConfig } from '../../../hw/vta/config';
 import { CompileError, Graph, Node, Target } from '../ir';
@@ -12,7 +12,7 @@ import { operatorOf } from '../operators/table';
 import type { PlacementContext } from '../operators/types';
 import { didYouMean } from '../../../util/suggest';
 
-export { exactAddReason, isDepthwise } from '../operators/common';
+export { exactAddReason } from '../operators/common';
 
 /** A --cpu/--vta request that cannot be met (an unknown node, or one VTA cannot run): the user's to fix. */
 export class PartitionRequestError extends CompileError {

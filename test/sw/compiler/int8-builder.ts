@@ -43,9 +43,11 @@ export class Int8Builder {
     const zp = this.tensors[y].quant!.zeroPoint[0];
     return { shift: qs.map((q) => -q.shift), multiplier: qs.map((q) => q.multiplier), rounding: 'nearest', zeroPoint: zp, min: relu ? zp : -128, max: 127 };
   }
-  conv(x: string, O: number, k: number, stride: number, same: boolean, depthwise: boolean, relu = this.r.next() < 0.5): string {
+  /** A conv2d; `depthwise` makes O = C groups of one channel, `groups` any other grouping (O a multiple of it). */
+  conv(x: string, O: number, k: number, stride: number, same: boolean, depthwise: boolean, relu = this.r.next() < 0.5, groups?: number): string {
     const [N, C, H, W] = this.tensors[x].shape;
-    const Ig = depthwise ? 1 : C;
+    groups ??= depthwise ? C : 1;
+    const Ig = C / groups;
     if (depthwise) O = C;
     const pad = same ? Math.max(0, (Math.ceil(H / stride) - 1) * stride + k - H) : 0;
     const padW = same ? Math.max(0, (Math.ceil(W / stride) - 1) * stride + k - W) : 0;
@@ -76,7 +78,7 @@ export class Int8Builder {
       op: 'conv2d',
       inputs: [x, w, b],
       outputs: [y],
-      attrs: { strides: [stride, stride], pads, groups: depthwise ? C : 1, activation: { kind: relu ? 'relu' : 'none' }, requant },
+      attrs: { strides: [stride, stride], pads, groups, activation: { kind: relu ? 'relu' : 'none' }, requant },
     });
     return y;
   }

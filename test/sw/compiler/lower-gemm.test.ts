@@ -8,7 +8,8 @@ import { FunctionalSimulator } from '../../../sim/fsim';
 import { generate } from '../../../sw/compiler/codegen/network';
 import { constValue, runInt8, runInt8Node } from '../../../sw/compiler/exec/int8';
 import { Graph, Node } from '../../../sw/compiler/ir';
-import { blockDiagonal, spreadInputChannels } from '../../../sw/compiler/passes/pack';
+import { blockGroups, expandGroups } from '../../../sw/compiler/passes/block-groups';
+import { spreadInputChannels } from '../../../sw/compiler/passes/pack';
 import { runPipeline } from '../../../sw/compiler/pipeline';
 import { Runtime } from '../../../sw/runtime';
 import { Int8Builder, rng } from './int8-builder';
@@ -62,11 +63,36 @@ function loweredTolerance(g: Graph, n: Node): number {
 
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
-test('blockDiagonal puts channel c at lane c % block', () => {
-  const w = Int8Array.from([1, 2, 3, 4, 5, 6]); // 3 channels of 1x2
-  const { data, shape } = blockDiagonal(w, [3, 1, 1, 2], 2);
+const lanes = (C: number) => Array.from({ length: C }, (_, c) => c);
+
+test('block groups: the coarsest split into whole channel blocks that keeps every group inside one', () => {
+  // depthwise, multiplier 1: one group per channel block (block-diagonal), padded last block included
+  expect(blockGroups(lanes(32), 32, 32, 16, 16)).toEqual({ groups: 2, inChannels: 16, outChannels: 16 });
+  expect(blockGroups(lanes(24), 24, 24, 16, 16)).toEqual({ groups: 2, inChannels: 16, outChannels: 16 });
+  expect(blockGroups(lanes(8), 8, 8, 16, 16)).toEqual({ groups: 1, inChannels: 8, outChannels: 8 });
+  // depth multiplier 2: one input block against two output blocks
+  expect(blockGroups(lanes(48), 96, 48, 16, 16)).toEqual({ groups: 3, inChannels: 16, outChannels: 32 });
+  // groups of 32 channels stay as they are; groups of 4 merge into blocks of 16
+  expect(blockGroups(lanes(64), 64, 2, 16, 16)).toEqual({ groups: 2, inChannels: 32, outChannels: 32 });
+  expect(blockGroups(lanes(64), 64, 16, 16, 16)).toEqual({ groups: 4, inChannels: 16, outChannels: 16 });
+  // BLOCK_IN 16, BLOCK_OUT 32: depthwise groups span two input blocks
+  expect(blockGroups(lanes(64), 64, 64, 16, 32)).toEqual({ groups: 2, inChannels: 32, outChannels: 32 });
+  // channels in a padded concat: 3 + 2 channels at lanes 0-2 and 4-5 (blocks of 4), depthwise
+  expect(blockGroups([0, 1, 2, 4, 5], 5, 5, 4, 4)).toEqual({ groups: 1, inChannels: 6, outChannels: 5 });
+});
+
+test('expandGroups places each filter at its channel lane inside its block group, zeros elsewhere', () => {
+  // depthwise of 3 channels, 1x2 filters, blocks of 2 lanes: block-diagonal over [2 | 1 (+ pad)] channels
+  const w = Int8Array.from([1, 2, 3, 4, 5, 6]);
+  const bg = blockGroups(lanes(3), 3, 3, 2, 2);
+  expect(bg).toEqual({ groups: 2, inChannels: 2, outChannels: 2 });
+  const { data, shape } = expandGroups(w, [3, 1, 1, 2], lanes(3), 3, bg);
   expect(shape).toEqual([3, 2, 1, 2]);
   expect(Array.from(data)).toEqual([1, 2, 0, 0, 0, 0, 3, 4, 5, 6, 0, 0]);
+  // depth multiplier 2 over 2 channels (one block of 4 lanes): outputs 0,1 read channel 0, outputs 2,3 channel 1
+  const m2 = expandGroups(Int8Array.from([1, 2, 3, 4]), [4, 1, 1, 1], lanes(2), 2, blockGroups(lanes(2), 4, 2, 4, 4));
+  expect(m2.shape).toEqual([4, 2, 1, 1]);
+  expect(Array.from(m2.data)).toEqual([1, 0, 2, 0, 0, 3, 0, 4]);
 });
 
 test('spreadInputChannels starts every concat input but the last at a block boundary', () => {
@@ -94,6 +120,19 @@ test.each(SEEDS)('depthwise conv (odd channel counts, strides, padding) on VTA (
   const b = new Int8Builder(r);
   const x = b.input([1, r.pick([3, 5, 8, 16, 24, 37]), r.int(4, 13), r.int(4, 13)]);
   const y = b.conv(x, 0, r.pick([3, 5]), r.int(1, 2), r.next() < 0.7, true);
+  await check(b.graph(y), seed);
+});
+
+test.each(SEEDS)('grouped convs: depth multiplier 2-3, groups of 2-8 channels, odd counts, on VTA (seed %i)', async (seed) => {
+  const r = rng(150 + seed);
+  const b = new Int8Builder(r);
+  const C = r.pick([2, 4, 6, 8, 16, 24]);
+  const x = b.input([1, C, r.int(4, 11), r.int(4, 11)]);
+  // depthwise with a depth multiplier, then a grouped conv whose groups are not whole blocks
+  const m = r.int(2, 3);
+  const d = b.conv(x, C * m, r.pick([1, 3]), r.int(1, 2), r.next() < 0.7, false, undefined, C);
+  const G = r.pick([2, C * m >= 8 ? 4 : 2]);
+  const y = b.conv(d, G * r.int(1, 5), 3, 1, true, false, undefined, G);
   await check(b.graph(y), seed);
 });
 
