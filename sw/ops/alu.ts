@@ -5,7 +5,7 @@
 
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
-import { emitRequant } from './epilogue';
+import { emitRequant, spanKernel } from './epilogue';
 import { OperatorError } from './errors';
 
 export interface AluEpilogue {
@@ -176,6 +176,8 @@ export function emitPoolWindows(
   inCols: number,
   e: { shift: number; relu: boolean; min: number; max: number },
   valuesInt8 = false,
+  /** Subtracted from the maxima before the epilogue (the offset maxPoolInt8 adds to keep pads out of the max). */
+  offset = 0,
 ): void {
   rt.pushGemm(
     rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
@@ -189,5 +191,6 @@ export function emitPoolWindows(
     });
   rt.pushAlu(win(false), 'ADD');
   if (K > 1) rt.pushAlu(win(true), 'MAX');
+  if (offset) rt.pushAlu(spanKernel(rt, outBase, th * OW), 'ADD', -offset);
   emitRequant(rt, outBase, th * OW, e, valuesInt8);
 }

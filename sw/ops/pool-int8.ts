@@ -2,12 +2,20 @@
 // stage (16 bytes a vector, with the load unit's zero padding) and copied into ACC by one GEMM micro-op per
 // vector against an identity block; the tensor ALU then takes the window maxima (alu.ts emitPoolWindows). The
 // int32 form (alu.ts maxPoolPacked) loads 64 bytes a vector in the compute stage. Two virtual threads.
+//
+// The load unit pads with 0, which would win a padded window whose values are all negative; the frameworks
+// leave pads out of the max. With `excludePads` every real value gets +128 on its way into ACC (a second GEMM
+// micro-op adds 64 times a plane of 2s loaded with the same padding, so the pads stay 0 and every real value
+// is >= 0 = the pads), and the maxima get -128 back before the epilogue: exact for any int8 input.
 
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
 import { addGemmIssue, scaledIdentities } from './add-gemm';
 import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry } from './alu';
 import { OperatorError } from './errors';
+
+/** Added to every real value with `excludePads`: int8 values become 0..255, above the pads' 0. */
+const PAD_OFFSET = 128;
 
 export async function maxPoolInt8(
   rt: Runtime,
@@ -16,6 +24,7 @@ export async function maxPoolInt8(
   g: PoolGeometry,
   epilogue: AluEpilogue = {},
   name = 'max_pool2d',
+  opts: { excludePads?: boolean } = {},
 ): Promise<void> {
   const cfg = rt.config;
   const issue = addGemmIssue(cfg);
@@ -24,18 +33,22 @@ export async function maxPoolInt8(
   const { kernel: K, stride: s, pad: p } = g;
   const vec = cfg.tensor.out.elemBytes;
   const { OH, OW } = checkPool(name, g, input, out, vec, vec);
+  const exclude = !!opts.excludePads && p > 0;
+  const planes = exclude ? 2 : 1; // the input rows, and the plane of 2s beside them
   const inpSlot = cfg.tensor.inp.depth >> 1;
   const accSlot = cfg.tensor.acc.depth >> 1;
   const inCols = (OW - 1) * s + K;
   // rows per tile: the input rows fit half of INP, they and the output rows half of ACC
   const fits = (th: number) => {
     const inRows = (th - 1) * s + K;
-    return inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot;
+    return planes * inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot;
   };
   let tOH = OH;
   while (tOH > 1 && !fits(tOH)) tOH--;
   if (!fits(tOH)) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the INP and ACC buffers`);
-  const wgt = scaledIdentities(rt, [1]);
+  const wgt = scaledIdentities(rt, exclude ? [1, PAD_OFFSET / 2] : [1]);
+  const twos = exclude ? rt.alloc(((tOH - 1) * s + K) * inCols * vec) : null;
+  if (twos) rt.copyToDevice(twos, new Uint8Array(((tOH - 1) * s + K) * inCols * vec).fill(2));
 
   const tiles: { plane: number; oh0: number; th: number }[] = [];
   for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
@@ -56,8 +69,9 @@ export async function maxPoolInt8(
       const n = inRows * inCols;
       // load stage: the tile's input rows, padded, into this thread's INP half
       if (t >= V) rt.depPop('compute', 'load');
-      if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, 1, 1);
+      if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, planes, planes);
       rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.INP, inpBase, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
+      if (twos) rt.loadBuffer2D(twos, 0, MEM_TYPE.INP, inpBase + n, inRows - y0 - y1, inCols - x0 - x1, inCols - x0 - x1, { y0, y1, x0, x1 });
       rt.depPush('load', 'compute');
       // compute stage: copy into ACC (reset, then one GEMM per vector), window maxima, epilogue
       if (t >= V) rt.depPop('store', 'compute');
@@ -67,8 +81,9 @@ export async function maxPoolInt8(
         { reset: true },
       );
       rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
+      if (exclude) rt.pushGemm(rt.kernel(`offset:a${inBase}:i${inpBase + n}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase + n, 1)));
       if (t + V < tiles.length) rt.depPush('compute', 'load');
-      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e, true);
+      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e, true, exclude ? PAD_OFFSET : 0);
       rt.depPush('compute', 'store');
       // store stage
       rt.depPop('compute', 'store');
@@ -79,5 +94,6 @@ export async function maxPoolInt8(
   } finally {
     rt.setOperator(prev);
     rt.free(wgt);
+    if (twos) rt.free(twos);
   }
 }

@@ -185,7 +185,10 @@ export function unaryRef(a: Int32Array, shape: readonly number[], r: ClipRequant
   return { out: Int8Array.from(a, (v) => aluEpilogue(v, r)), shape: [...shape] };
 }
 
-/** Max pooling over int32 [N,C,H,W]; padded positions count as 0 (as the load unit pads); output clipped to int8. */
+/**
+ * Max pooling over int32 [N,C,H,W]; padded positions count as 0 (as the load unit pads), or are left out of the
+ * max with `padsExcluded` (as the frameworks do); output clipped to int8.
+ */
 export function maxPoolRef(
   x: Int32Array,
   [N, C, H, W]: readonly number[],
@@ -193,6 +196,7 @@ export function maxPoolRef(
   stride: number,
   pad: number,
   r: ClipRequant = {},
+  padsExcluded = false,
 ): { out: Int8Array; shape: [number, number, number, number] } {
   const OH = Math.floor((H + 2 * pad - k) / stride) + 1;
   const OW = Math.floor((W + 2 * pad - k) / stride) + 1;
@@ -205,8 +209,9 @@ export function maxPoolRef(
           for (let kx = 0; kx < k; kx++) {
             const y = oy * stride - pad + ky;
             const xx = ox * stride - pad + kx;
-            const v = y < 0 || y >= H || xx < 0 || xx >= W ? 0 : x[(nc * H + y) * W + xx];
-            m = Math.max(m, v);
+            const inside = y >= 0 && y < H && xx >= 0 && xx < W;
+            if (!inside && padsExcluded) continue;
+            m = Math.max(m, inside ? x[(nc * H + y) * W + xx] : 0);
           }
         }
         out[(nc * OH + oy) * OW + ox] = aluEpilogue(m, r);

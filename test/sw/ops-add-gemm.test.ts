@@ -70,3 +70,33 @@ test('maxPoolInt8: ResNet 3x3 s2 p1, 2x2 s2, a wide 3x3 s1 p1 (several tiles a p
     rt.free(out);
   }
 });
+
+test('maxPoolInt8 with excludePads: pads left out of the max (as TFLite and ONNX), also where every value is negative', async () => {
+  const cfg = cfgWith();
+  const rt = runtime(cfg);
+  const rng = new Rng(5);
+  for (const [C, H, W, k, s, p, negative] of [
+    [16, 12, 12, 3, 2, 1, 1],
+    [32, 9, 7, 3, 1, 1, 1],
+    [16, 40, 40, 3, 1, 1, 0],
+    [16, 13, 11, 5, 2, 2, 0],
+  ]) {
+    const x = negative ? Int8Array.from(rng.int8(C * H * W), (v) => -1 - (Math.abs(v) % 128)) : rng.int8(C * H * W);
+    const ref = maxPoolRef(Int32Array.from(x), [1, C, H, W], k, s, p, {}, true);
+    const [, , OH, OW] = ref.shape;
+    const xin = rt.alloc(C * H * W);
+    rt.copyToDevice(xin, new Uint8Array(packActivations(cfg, x, [1, C, H, W], 'out').buffer));
+    const out = rt.alloc(C * OH * OW);
+    const window = { NB: 1, CB: C / 16, H, W, kernel: k, stride: s, pad: p };
+    const run = async (excludePads: boolean) => {
+      await maxPoolInt8(rt, xin, out, window, {}, 'pool', { excludePads });
+      return unpackActivations(cfg, new Int8Array(rt.copyFromDevice(out, C * OH * OW).slice().buffer), [1, C, OH, OW], 'out');
+    };
+    const d = firstDiff(await run(true), ref.out);
+    if (d >= 0) throw new Error(`${[C, H, W, k, s, p]}: element ${d} differs`);
+    // the zero pads would have won the border windows of all-negative data
+    if (negative) expect(firstDiff(await run(false), ref.out)).toBeGreaterThanOrEqual(0);
+    rt.free(xin);
+    rt.free(out);
+  }
+});

@@ -7,8 +7,8 @@ import { roundUp } from '../../ops/layout';
 import { maxPoolInt8 } from '../../ops/pool-int8';
 import { pool } from '../exec/kernels';
 import { tfliteAverage } from '../fixed-point';
-import { elementCount, NodeOf } from '../ir';
-import { convOutHW, lowerBound, zeroPointOf, zeroPoints } from './common';
+import { elementCount, Graph, NodeOf } from '../ir';
+import { convOutHW, lowerBound, zeroPointOf } from './common';
 import type { OperatorDef, RunContext, Value } from './types';
 
 type WindowPool = NodeOf<'max_pool'> | NodeOf<'avg_pool'>;
@@ -56,21 +56,26 @@ function poolInt8(n: WindowPool, { g, get, inShape, out: o, size }: RunContext<V
   return out;
 }
 
+/** A zero pad could be the maximum of some padded window: the pool has pads and its input can be below 0. */
+function zeroPadsWin(g: Graph, n: NodeOf<'max_pool'>): boolean {
+  return n.attrs.pads.some((x) => x > 0) && !(lowerBound(g, n.inputs[0]) >= 0);
+}
+
 export const maxPool: OperatorDef<'max_pool'> = {
   keepsScale: true,
   inferShape: poolShape,
   runFloat: poolFloat,
   runInt8: poolInt8,
-  deviceSupport(n, g) {
+  deviceSupport(n, g, cfg) {
     const [kh, kw] = n.attrs.kernel;
     const [sh, sw] = n.attrs.strides;
     const p = n.attrs.pads;
     if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
     if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
-    if (zeroPoints(g, n)) return 'its input has a non-zero zero point (VTA pads with 0)';
-    // the frameworks leave pads out of the max; VTA's zero pads change nothing only if no value is below 0
-    if (p[0] > 0 && !(lowerBound(g, n.inputs[0]) >= 0))
-      return 'its padded windows may hold only negative values, where the zero pads VTA loads would win (the frameworks leave pads out)';
+    // the frameworks leave pads out of the max (a zero point changes nothing else: the max is monotone); the
+    // int8 kernel keeps VTA's zero pads out exactly, the int32 one only where no value is below 0
+    if (zeroPadsWin(g, n) && addGemmIssue(cfg) !== null)
+      return `its padded windows may hold only negative values, where the zero pads VTA loads would win (the frameworks leave pads out; the int8 max-pool that keeps them out needs this: ${addGemmIssue(cfg)})`;
     return null;
   },
   async emit(n, c) {
@@ -89,7 +94,7 @@ export const maxPool: OperatorDef<'max_pool'> = {
       pad: n.attrs.pads[0],
     };
     // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
-    if (addGemmIssue(cfg) === null) await maxPoolInt8(c.rt, c.inpOperand(n.inputs[0]), output, window, {}, n.name);
+    if (addGemmIssue(cfg) === null) await maxPoolInt8(c.rt, c.inpOperand(n.inputs[0]), output, window, {}, n.name, { excludePads: zeroPadsWin(c.g, n) });
     else await maxPoolPacked(c.rt, c.upload(n.inputs[0], 'acc'), output, window, {}, n.name);
     c.place(n.outputs[0], { buf: output, form: 'act' });
     return { macs: 0 };
@@ -102,6 +107,11 @@ export const avgPool: OperatorDef<'avg_pool'> = {
   inferShape: poolShape,
   runFloat: poolFloat,
   runInt8: poolInt8,
+  notLowered(n) {
+    if (n.attrs.pads.some((p) => p !== 0) && !n.attrs.countIncludePad)
+      return 'its padded border windows divide by fewer values than the others (the pads are not counted), so it is not one depthwise GEMM';
+    return 'its rescaling has no GEMM form here (a multiplier that rounds to 0)';
+  },
 };
 
 function roundDiv(s: number, d: number): number {

@@ -1,6 +1,8 @@
 // A padded max-pool: TFLite and ONNX take the max over the values inside the image, VTA's load pads with 0.
-// The integer reference follows the frameworks; the device runs the pool only when no value can be below 0.
+// The integer reference follows the frameworks; the device's int8 max-pool keeps its pads out of the max (pool-int8.ts),
+// the int32 one (BLOCK_IN != BLOCK_OUT) runs the pool only when no value can be below 0.
 import { defaultConfig } from '../../../hw/vta/config';
+import { cfgWith } from '../helpers';
 import { runInt8Node } from '../../../sw/compiler/exec/int8';
 import type { Graph, Node, Requant } from '../../../sw/compiler/ir';
 import { deviceSupport } from '../../../sw/compiler/passes/partition';
@@ -36,9 +38,12 @@ test('the integer reference leaves the pads out of the max', () => {
   expect(Array.from(out.slice(0, 4))).toEqual([-50, -50, -50, -50]);
 });
 
-test('VTA runs a padded max-pool only over values that cannot be below 0', () => {
+test('VTA runs a padded max-pool of any int8 input with the int8 kernel (pads kept out), with the int32 one only over values >= 0', () => {
   const cfg = defaultConfig();
-  expect(deviceSupport(graph(null), cfg, graph(null).nodes[0])).toMatch(/padded windows may hold only negative values/);
-  expect(deviceSupport(graph(-128), cfg, graph(-128).nodes[1])).toMatch(/padded windows may hold only negative values/);
-  expect(deviceSupport(graph(0), cfg, graph(0).nodes[1])).toBeNull();
+  for (const min of [null, -128, 0]) expect(deviceSupport(graph(min), cfg, graph(min).nodes.at(-1)!)).toBeNull();
+  // BLOCK_IN != BLOCK_OUT: no int8 INP operands, the int32 max-pool pads with 0
+  const wide = cfgWith({ LOG_BLOCK_IN: 5, LOG_INP_BUFF_SIZE: 16, LOG_WGT_BUFF_SIZE: 19 });
+  expect(deviceSupport(graph(null), wide, graph(null).nodes[0])).toMatch(/padded windows may hold only negative values/);
+  expect(deviceSupport(graph(-128), wide, graph(-128).nodes[1])).toMatch(/padded windows may hold only negative values/);
+  expect(deviceSupport(graph(0), wide, graph(0).nodes[1])).toBeNull();
 });
