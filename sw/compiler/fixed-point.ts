@@ -52,19 +52,34 @@ export interface ExactAverage {
  * makes the high multiply exact for powers of two (M = -2^31), a larger |w| gives the rounding more bits.
  */
 export function exactAverage(count: number): ExactAverage | null {
-  if (!Number.isInteger(count) || count < 1 || count > 2 ** 16) return null;
+  return exactAverages([count])?.[0] ?? null;
+}
+
+/**
+ * One weight w for several window sizes (a padded pool whose border windows count fewer values) and, per count,
+ * the Q31 (M, e) that makes MultiplyByQuantizedMultiplier(w * s, M, e) = tfliteAverage(s, count); null if none.
+ */
+export function exactAverages(counts: readonly number[]): ExactAverage[] | null {
+  if (counts.some((c) => !Number.isInteger(c) || c < 1 || c > 2 ** 16)) return null;
   for (let a = 1; a <= 127; a++) {
     for (const w of [-a, a]) {
-      const top = Math.min(32, Math.floor(Math.log2(a * count)));
-      for (let r = top; r >= Math.max(0, top - 1); r--) {
-        const ideal = Math.round(2 ** (31 + r) / (w * count));
-        for (const m of [ideal, ideal - 1, ideal + 1, ideal - 2, ideal + 2]) {
-          if (m < -(2 ** 31) || m > 2 ** 31 - 1) continue;
-          let ok = true;
-          for (let s = -128 * count; s <= 127 * count && ok; s++) ok = multiplyByQuantizedMultiplier(w * s, m, -r) === tfliteAverage(s, count);
-          if (ok) return { weight: w, multiplier: m, exponent: -r };
-        }
-      }
+      const rules = counts.map((count) => averageRule(w, count));
+      if (rules.every((r) => r !== null)) return rules as ExactAverage[];
+    }
+  }
+  return null;
+}
+
+/** The Q31 rule averaging `count` int8 values from their sum times w, checked on every sum; null if none. */
+function averageRule(w: number, count: number): ExactAverage | null {
+  const top = Math.min(32, Math.floor(Math.log2(Math.abs(w) * count)));
+  for (let r = top; r >= Math.max(0, top - 1); r--) {
+    const ideal = Math.round(2 ** (31 + r) / (w * count));
+    for (const m of [ideal, ideal - 1, ideal + 1, ideal - 2, ideal + 2]) {
+      if (m < -(2 ** 31) || m > 2 ** 31 - 1) continue;
+      let ok = true;
+      for (let s = -128 * count; s <= 127 * count && ok; s++) ok = multiplyByQuantizedMultiplier(w * s, m, -r) === tfliteAverage(s, count);
+      if (ok) return { weight: w, multiplier: m, exponent: -r };
     }
   }
   return null;

@@ -7,3 +7,4 @@ export * as reference from './reference';
 export { OperatorError } from './errors';
 export * from './add-gemm';
 export * from './pool-int8';
+export * from './avg-pool-int8';

@@ -13,5 +13,8 @@ test.each(['mlperf-tiny-ad', 'mlperf-tiny-resnet8', 'mlperf-tiny-vww', 'ops-edge
     expect(r).toMatchObject({ identicalRows: r.rows, exact: 1 });
     // ResNet-8's residual ADDs and ops-edges' ADD of two scales run exactly on the device (sw/ops/add-q31.ts)
     expect(r.addTargets).toEqual({ 'mlperf-tiny-resnet8': ['vta', 'vta', 'vta'], 'ops-edges': ['vta'] }[fixture] ?? []);
+    // on the CPU only the input's quantization (with the first conv's im2col beside it) and the final softmax;
+    // ops-edges' grouped conv and SAME pools run on the device
+    expect(r.cpuNodes.filter((n) => !/^quantize_input|:im2col$|^softmax/.test(n))).toEqual([]);
   },
 );

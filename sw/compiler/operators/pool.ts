@@ -1,13 +1,16 @@
 // Pooling: max_pool (on VTA by the ALU's MAX over int8 copied into ACC by GEMMs, or int32 uploads), avg_pool
-// and global_avg_pool (on VTA only as the depthwise convolutions lower-gemm.ts makes of them).
+// and global_avg_pool (on VTA as the depthwise convolutions lower-gemm.ts makes of them; an avg_pool that does
+// not count its pads, on a core with the requantization stage, by avg-pool-int8.ts).
 
-import { maxPoolPacked } from '../../ops/alu';
+import type { VtaConfig } from '../../../hw/vta/config';
+import { maxPoolPacked, PoolGeometry } from '../../ops/alu';
+import { AverageRules, avgPoolInt8, windowCounts } from '../../ops/avg-pool-int8';
 import { addGemmIssue } from '../../ops/add-gemm';
 import { roundUp } from '../../ops/layout';
 import { maxPoolInt8 } from '../../ops/pool-int8';
 import { pool } from '../exec/kernels';
-import { tfliteAverage } from '../fixed-point';
-import { elementCount, Graph, NodeOf } from '../ir';
+import { exactAverages, tfliteAverage } from '../fixed-point';
+import { CompileError, elementCount, Graph, NodeOf } from '../ir';
 import { convOutHW, lowerBound, zeroPointOf } from './common';
 import type { OperatorDef, RunContext, Value } from './types';
 
@@ -102,16 +105,57 @@ export const maxPool: OperatorDef<'max_pool'> = {
   writesSlices: true,
 };
 
+/**
+ * An average pool that does not count its pads (TFLite's SAME) on VTA: the window sizes of its output positions
+ * and their exact rules (avg-pool-int8.ts), or why it cannot run there. Others were rewritten by lower-gemm.ts.
+ */
+function excludedPadAverage(g: Graph, n: NodeOf<'avg_pool'>, cfg: VtaConfig): { window: PoolGeometry; rules: AverageRules } | string {
+  const [kh, kw] = n.attrs.kernel;
+  const [sh, sw] = n.attrs.strides;
+  const p = n.attrs.pads;
+  if (!(p.some((x) => x !== 0) && !n.attrs.countIncludePad)) return 'its rescaling has no GEMM form here (a multiplier that rounds to 0)';
+  const why = 'its padded border windows divide by fewer values than the others (the pads are not counted)';
+  if (!cfg.requant) return `${why}, which VTA divides exactly only in the requantization stage (REQUANT_BUFF_DEPTH 0 here)`;
+  const issue = addGemmIssue(cfg);
+  if (issue) return `${why}; the int8 average pool that handles them needs this: ${issue}`;
+  if (kh !== kw || sh !== sw || p.some((x) => x !== p[0]) || p[0] >= kh || p[0] > 15)
+    return `${why}; on VTA only square windows, equal strides and equal pads below the window`;
+  const x = g.tensors[n.inputs[0]];
+  const y = g.tensors[n.outputs[0]];
+  if (x.quant?.scale[0] !== y.quant?.scale[0] || zeroPointOf(g, n.inputs[0]) !== zeroPointOf(g, n.outputs[0]))
+    return `${why}; on VTA only with the input's scale and zero point kept (TFLite's rule)`;
+  const [N, C, H, W] = x.shape;
+  const [, , OH, OW] = y.shape;
+  const cy = windowCounts(OH, H, kh, sh, p[0]);
+  const cx = windowCounts(OW, W, kh, sh, p[0]);
+  const counts = [...new Set(cy.flatMap((a) => cx.map((b) => a * b)))];
+  if (counts.length > cfg.requant.depth) return `${why}; its ${counts.length} window sizes need more parameter entries than the stage's ${cfg.requant.depth}`;
+  const exact = exactAverages(counts);
+  if (!exact) return `${why}; no int8 weight gives every window size an exact Q31 rule`;
+  return {
+    window: { NB: roundUp(N, cfg.batch) / cfg.batch, CB: roundUp(C, cfg.blockOut) / cfg.blockOut, H, W, kernel: kh, stride: sh, pad: p[0] },
+    rules: { weight: exact[0].weight, byCount: new Map(counts.map((c, i) => [c, exact[i]])) },
+  };
+}
+
 export const avgPool: OperatorDef<'avg_pool'> = {
   keepsScale: true,
   inferShape: poolShape,
   runFloat: poolFloat,
   runInt8: poolInt8,
-  notLowered(n) {
-    if (n.attrs.pads.some((p) => p !== 0) && !n.attrs.countIncludePad)
-      return 'its padded border windows divide by fewer values than the others (the pads are not counted), so it is not one depthwise GEMM';
-    return 'its rescaling has no GEMM form here (a multiplier that rounds to 0)';
+  deviceSupport(n, g, cfg) {
+    const plan = excludedPadAverage(g, n, cfg);
+    return typeof plan === 'string' ? plan : null;
   },
+  async emit(n, c) {
+    const plan = excludedPadAverage(c.g, n, c.cfg);
+    if (typeof plan === 'string') throw new CompileError(`codegen: node ${n.name} (avg_pool): ${plan}`);
+    const output = c.outputBuf(n.outputs[0]);
+    await avgPoolInt8(c.rt, c.inpOperand(n.inputs[0]), output, plan.window, plan.rules, n.name);
+    c.place(n.outputs[0], { buf: output, form: 'act' });
+    return { macs: 0 };
+  },
+  writesSlices: true,
 };
 
 function roundDiv(s: number, d: number): number {

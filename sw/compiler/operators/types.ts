@@ -33,8 +33,6 @@ export interface OperatorDef<O extends OpType> {
    * placed in context (placeInContext) answers for the node alone.
    */
   deviceSupport?(n: NodeOf<O>, g: Graph, cfg: VtaConfig): string | null;
-  /** An operator VTA runs only as what lower-gemm.ts rewrites it into: why this node was not rewritten (the partition's reason). */
-  notLowered?(n: NodeOf<O>): string;
   /** Placed by the partition from its neighbours' targets (a free flatten or concat), after every other node. */
   placeInContext?(n: NodeOf<O>, c: PlacementContext): ContextPlacement;
   /** Its device code writes its output where EmitContext.outputBuf says, so it can fill a VTA concat's slice. */

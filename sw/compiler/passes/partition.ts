@@ -44,8 +44,7 @@ export function deviceSupport(g: Graph, cfg: VtaConfig, n: Node): string | null 
   if (out.dtype !== 'int8' || (n.inputs[0] && t(0).dtype !== 'int8')) {
     return `works on ${n.inputs[0] && t(0).dtype !== 'int8' ? t(0).dtype : out.dtype} values; VTA computes on int8`;
   }
-  if (op.deviceSupport) return op.deviceSupport(n, g, cfg);
-  return op.notLowered ? op.notLowered(n) : `VTA has no ${n.op} operator`;
+  return op.deviceSupport ? op.deviceSupport(n, g, cfg) : `VTA has no ${n.op} operator`;
 }
 
 /** Sets every node's target; returns the graph and one line of reasons per node. */

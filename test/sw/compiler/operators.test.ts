@@ -18,7 +18,7 @@ test('each entry is consistent: code for what VTA may run, a reference for every
     expect([op, d.runFloat !== undefined || d.runInt8 !== undefined]).toEqual([op, true]);
     if (d.writesSlices) expect([op, d.emit !== undefined]).toEqual([op, true]);
   }
-  expect(ops.filter((op) => OPERATORS[op].emit).sort()).toEqual(['add', 'concat', 'conv2d', 'dense', 'flatten', 'max_pool']);
+  expect(ops.filter((op) => OPERATORS[op].emit).sort()).toEqual(['add', 'avg_pool', 'concat', 'conv2d', 'dense', 'flatten', 'max_pool']);
   expect(ops.filter((op) => OPERATORS[op].hostWork).sort()).toEqual(['dequantize', 'im2col', 'quantize']);
 });
 

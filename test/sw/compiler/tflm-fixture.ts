@@ -194,7 +194,7 @@ export function describeDiffs(diffs: readonly TensorDiff[]): string[] {
 export async function inferFixture(
   fixture: string,
   target: string,
-): Promise<{ rows: number; identicalRows: number; exact: number; fraction: number; addTargets: string[] }> {
+): Promise<{ rows: number; identicalRows: number; exact: number; fraction: number; addTargets: string[]; cpuNodes: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vta-tflm-'));
   const [saved, json] = [join(dir, 'out.npy'), join(dir, 'r.json')];
   const inputs = join(FIXTURES_DIR, fixture, 'inputs.npy');
@@ -205,5 +205,6 @@ export async function inferFixture(
   const c = compareSavedOutputs(saved, fixture);
   const report = JSON.parse(readFileSync(json, 'utf8'));
   const addTargets = (report.layers as { op: string; target: string }[]).filter((l) => l.op === 'add').map((l) => l.target);
-  return { rows: c.rows, identicalRows: c.identicalRows, exact: report.exact.identical, fraction: report.deviceMacFraction, addTargets };
+  const cpuNodes = (report.layers as { node: string; target: string }[]).filter((l) => l.target === 'cpu').map((l) => l.node);
+  return { rows: c.rows, identicalRows: c.identicalRows, exact: report.exact.identical, fraction: report.deviceMacFraction, addTargets, cpuNodes };
 }
