@@ -122,6 +122,44 @@ export function checkPool(
   return { OH, OW };
 }
 
+/** Output rows [oh0, oh0 + th) of one plane, and the input rows they read (inCols wide, padded by the load). */
+export interface PoolTile {
+  plane: number;
+  oh0: number;
+  th: number;
+  inRows: number;
+  /** The part inside the image: its first element in the input plane stack, rows and columns, and the load's pads. */
+  src: number;
+  ySize: number;
+  xSize: number;
+  pads: { y0: number; y1: number; x0: number; x1: number };
+}
+
+/**
+ * A pool's row tiles over every plane: as many output rows per tile as `fits(th, inRows)` allows (the buffers'
+ * halves, as the kernels use them), with where each tile's input rows come from.
+ */
+export function poolTiles(name: string, g: PoolGeometry, OH: number, OW: number, fits: (th: number, inRows: number) => boolean, buffers: string): PoolTile[] {
+  const { kernel: K, stride: s, pad: p } = g;
+  const rowsFor = (th: number) => (th - 1) * s + K;
+  const inCols = (OW - 1) * s + K;
+  let tOH = OH;
+  while (tOH > 1 && !fits(tOH, rowsFor(tOH))) tOH--;
+  if (!fits(tOH, rowsFor(tOH))) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the ${buffers}`);
+  const tiles: PoolTile[] = [];
+  for (let plane = 0; plane < g.NB * g.CB; plane++) {
+    for (let oh0 = 0; oh0 < OH; oh0 += tOH) {
+      const th = Math.min(tOH, OH - oh0);
+      const inRows = rowsFor(th);
+      const rowStart = oh0 * s - p;
+      const pads = { y0: Math.max(0, -rowStart), y1: Math.max(0, rowStart + inRows - g.H), x0: p, x1: Math.max(0, inCols - p - g.W) };
+      const src = (plane * g.H + Math.max(0, rowStart)) * g.W;
+      tiles.push({ plane, oh0, th, inRows, src, ySize: inRows - pads.y0 - pads.y1, xSize: inCols - pads.x0 - pads.x1, pads });
+    }
+  }
+  return tiles;
+}
+
 /** Max-pool over int32 ACC-layout input; padded positions read as 0 (the load unit's zero pad). */
 export async function maxPoolPacked(
   rt: Runtime,
@@ -133,37 +171,38 @@ export async function maxPoolPacked(
 ): Promise<void> {
   const cfg = rt.config;
   const e = checkEpi(name, epilogue);
-  const { kernel: K, stride: s, pad: p } = g;
+  const { kernel: K, stride: s } = g;
   const { OH, OW } = checkPool(name, g, input, out, cfg.tensor.acc.elemBytes, cfg.tensor.out.elemBytes);
   const accHalf = cfg.tensor.acc.depth >> 1;
   const inCols = (OW - 1) * s + K;
   // rows per tile: input rows + output rows fit half the ACC
-  let tOH = OH;
-  while (tOH > 1 && ((tOH - 1) * s + K) * inCols + tOH * OW > accHalf) tOH--;
-  if (((tOH - 1) * s + K) * inCols + tOH * OW > accHalf) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the ACC buffer`);
-  const tiles: { plane: number; oh0: number; th: number }[] = [];
-  for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
+  const tiles = poolTiles(name, g, OH, OW, (th, inRows) => inRows * inCols + th * OW <= accHalf, 'ACC buffer');
   await tiled(rt, name, tiles.length, (t, base) => {
-    const { plane, oh0, th } = tiles[t];
-    const inRows = (th - 1) * s + K;
-    const rowStart = oh0 * s - p;
-    const y0 = Math.max(0, -rowStart);
-    const y1 = Math.max(0, rowStart + inRows - g.H);
-    const x0 = p;
-    const x1 = Math.max(0, inCols - p - g.W);
+    const { plane, oh0, th, src, ySize, xSize, pads } = tiles[t];
     const outBase = base;
     const inBase = base + th * OW;
-    rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.ACC, inBase, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
-    emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e);
+    rt.loadBuffer2D(input, src, MEM_TYPE.ACC, inBase, ySize, xSize, g.W, pads);
+    emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, { epilogue: e });
     rt.depPush('compute', 'store');
     rt.depPop('compute', 'store');
     rt.storeBuffer2D(outBase, out, (plane * OH + oh0) * OW, th, OW, OW);
   });
 }
 
+export interface PoolWindowOptions {
+  /** How a window's values combine: MAX (default) or ADD (their sum). */
+  combine?: 'MAX' | 'ADD';
+  /** Shift and clip after the windows (none: the results stay in ACC as they are). */
+  epilogue?: { shift: number; relu: boolean; min: number; max: number };
+  /** The values are int8 already: the epilogue needs no clamp at an int8 limit (epilogue.ts emitRequant). */
+  valuesInt8?: boolean;
+  /** Subtracted from the results before the epilogue (the offset maxPoolInt8 adds to keep pads out of the max). */
+  offset?: number;
+}
+
 /**
- * The max over each K x K window (stride s) of the input rows at ACC `inBase` (inCols wide) into `th` x `OW`
- * outputs at `outBase`: reset, ADD of the first tap, MAX over all taps, then the epilogue.
+ * Each K x K window (stride s) of the input rows at ACC `inBase` (inCols wide) into `th` x `OW` outputs at
+ * `outBase`: reset, ADD of the first tap, MAX (or ADD) of the other taps, then the offset and the epilogue.
  */
 export function emitPoolWindows(
   rt: Runtime,
@@ -174,23 +213,20 @@ export function emitPoolWindows(
   K: number,
   s: number,
   inCols: number,
-  e: { shift: number; relu: boolean; min: number; max: number },
-  valuesInt8 = false,
-  /** Subtracted from the maxima before the epilogue (the offset maxPoolInt8 adds to keep pads out of the max). */
-  offset = 0,
+  o: PoolWindowOptions,
 ): void {
   rt.pushGemm(
     rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
     { reset: true },
   );
-  // the window's first element copied (ADD onto the reset), then MAX with the other K*K - 1
+  // the window's first element copied (ADD onto the reset), then combined with the other K*K - 1
   const win = (rest: boolean) =>
     rt.kernel(`pool:${rest ? 'rest' : 'first'}:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
       k.loop(th, OW, s * inCols).loop(OW, 1, s);
       for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) if (rest === ky + kx > 0) k.push(outBase, inBase + ky * inCols + kx);
     });
   rt.pushAlu(win(false), 'ADD');
-  if (K > 1) rt.pushAlu(win(true), 'MAX');
-  if (offset) rt.pushAlu(spanKernel(rt, outBase, th * OW), 'ADD', -offset);
-  emitRequant(rt, outBase, th * OW, e, valuesInt8);
+  if (K > 1) rt.pushAlu(win(true), o.combine ?? 'MAX');
+  if (o.offset) rt.pushAlu(spanKernel(rt, outBase, th * OW), 'ADD', -o.offset);
+  if (o.epilogue) emitRequant(rt, outBase, th * OW, o.epilogue, o.valuesInt8);
 }

@@ -9,7 +9,8 @@ import { MEM_TYPE } from '../../hw/vta/config';
 import { MEM_TYPE_REQ, RequantParam } from '../../hw/vta/requant';
 import type { DeviceBuffer, Runtime } from '../runtime';
 import { addGemmIssue, scaledIdentities } from './add-gemm';
-import { checkPool, PoolGeometry } from './alu';
+import { checkPool, emitPoolWindows, PoolGeometry, poolTiles } from './alu';
+import { copyIntoAcc } from './pool-int8';
 import { stageParamTable } from './epilogue';
 import { OperatorError } from './errors';
 
@@ -73,29 +74,16 @@ export async function avgPoolInt8(
   const inpSlot = cfg.tensor.inp.depth >> 1;
   const accSlot = cfg.tensor.acc.depth >> 1;
   const inCols = (OW - 1) * s + K;
-  const fits = (th: number) => {
-    const inRows = (th - 1) * s + K;
-    return inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot;
-  };
-  let tOH = OH;
-  while (tOH > 1 && !fits(tOH)) tOH--;
-  if (!fits(tOH)) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the INP and ACC buffers`);
+  const tiles = poolTiles(name, g, OH, OW, (th, inRows) => inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot, 'INP and ACC buffers');
   const wgt = scaledIdentities(rt, [rules.weight]);
   const req = rt.alloc(table.byteLength);
   rt.copyToDevice(req, table);
 
-  const tiles: { plane: number; oh0: number; th: number }[] = [];
-  for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
   const V = 2;
   const prev = rt.currentOperator;
   rt.setOperator(name);
   try {
-    tiles.forEach(({ plane, oh0, th }, t) => {
-      const inRows = (th - 1) * s + K;
-      const rowStart = oh0 * s - p;
-      const y0 = Math.max(0, -rowStart);
-      const y1 = Math.max(0, rowStart + inRows - g.H);
-      const x1 = Math.max(0, inCols - p - g.W);
+    tiles.forEach(({ plane, oh0, th, inRows, src, ySize, xSize, pads }, t) => {
       const inpBase = (t % V) * inpSlot;
       const outBase = (t % V) * accSlot;
       const inBase = outBase + th * OW;
@@ -103,27 +91,15 @@ export async function avgPoolInt8(
       // load stage: the tile's input rows, padded with 0, into this thread's INP half
       if (t >= V) rt.depPop('compute', 'load');
       if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, 1, 1);
-      rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.INP, inpBase, inRows - y0 - y1, inCols - p - x1, g.W, { y0, y1, x0: p, x1 });
+      rt.loadBuffer2D(input, src, MEM_TYPE.INP, inpBase, ySize, xSize, g.W, pads);
       rt.depPush('load', 'compute');
       // compute stage: w times the values into ACC, the window sums, one REQ per rectangle of equal counts
       if (t >= V) rt.depPop('store', 'compute');
       rt.depPop('load', 'compute');
       if (t === 0) rt.loadBuffer2D(req, 0, MEM_TYPE_REQ, 0, 1, counts.length, counts.length);
-      rt.pushGemm(
-        rt.kernel(`reset:a${inBase}:n${n}`, (k) => k.loop(n, 1, 0, 0).push(inBase, 0, 0)),
-        { reset: true },
-      );
-      rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
+      copyIntoAcc(rt, inBase, inpBase, n);
       if (t + V < tiles.length) rt.depPush('compute', 'load');
-      rt.pushGemm(
-        rt.kernel(`pool-reset:${outBase}:${th * OW}`, (k) => k.loop(th * OW, 1, 0, 0).push(outBase, 0, 0)),
-        { reset: true },
-      );
-      const window = rt.kernel(`avg:${outBase}:${inBase}:${th}x${OW}:k${K}:s${s}:c${inCols}`, (k) => {
-        k.loop(th, OW, s * inCols).loop(OW, 1, s);
-        for (let ky = 0; ky < K; ky++) for (let kx = 0; kx < K; kx++) k.push(outBase, inBase + ky * inCols + kx);
-      });
-      rt.pushAlu(window, 'ADD');
+      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, { combine: 'ADD' });
       for (const [r0, nr, a] of runs(cy.slice(oh0, oh0 + th))) {
         for (const [c0, nc, b] of runs(cx)) {
           const e = entry.get(a * b)!;

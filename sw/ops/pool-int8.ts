@@ -11,8 +11,17 @@
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
 import { addGemmIssue, scaledIdentities } from './add-gemm';
-import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry } from './alu';
+import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry, poolTiles } from './alu';
 import { OperatorError } from './errors';
+
+/** ACC[inBase + i] = INP[inpBase + i] times WGT entry 0 (an identity block, scaled), i < n: a reset, then one GEMM micro-op a vector. */
+export function copyIntoAcc(rt: Runtime, inBase: number, inpBase: number, n: number): void {
+  rt.pushGemm(
+    rt.kernel(`reset:a${inBase}:n${n}`, (k) => k.loop(n, 1, 0, 0).push(inBase, 0, 0)),
+    { reset: true },
+  );
+  rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
+}
 
 /** Added to every real value with `excludePads`: int8 values become 0..255, above the pads' 0. */
 const PAD_OFFSET = 128;
@@ -39,30 +48,18 @@ export async function maxPoolInt8(
   const accSlot = cfg.tensor.acc.depth >> 1;
   const inCols = (OW - 1) * s + K;
   // rows per tile: the input rows fit half of INP, they and the output rows half of ACC
-  const fits = (th: number) => {
-    const inRows = (th - 1) * s + K;
-    return planes * inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot;
-  };
-  let tOH = OH;
-  while (tOH > 1 && !fits(tOH)) tOH--;
-  if (!fits(tOH)) throw new OperatorError(`${name}: a ${OW}-wide output row does not fit the INP and ACC buffers`);
+  const tiles = poolTiles(name, g, OH, OW, (th, inRows) => planes * inRows * inCols <= inpSlot && inRows * inCols + th * OW <= accSlot, 'INP and ACC buffers');
   const wgt = scaledIdentities(rt, exclude ? [1, PAD_OFFSET / 2] : [1]);
-  const twos = exclude ? rt.alloc(((tOH - 1) * s + K) * inCols * vec) : null;
-  if (twos) rt.copyToDevice(twos, new Uint8Array(((tOH - 1) * s + K) * inCols * vec).fill(2));
+  const twosBytes = tiles[0].inRows * inCols * vec;
+  const twos = exclude ? rt.alloc(twosBytes) : null;
+  if (twos) rt.copyToDevice(twos, new Uint8Array(twosBytes).fill(2));
 
-  const tiles: { plane: number; oh0: number; th: number }[] = [];
-  for (let plane = 0; plane < g.NB * g.CB; plane++) for (let oh0 = 0; oh0 < OH; oh0 += tOH) tiles.push({ plane, oh0, th: Math.min(tOH, OH - oh0) });
   const V = 2;
   const prev = rt.currentOperator;
   rt.setOperator(name);
   try {
-    tiles.forEach(({ plane, oh0, th }, t) => {
-      const inRows = (th - 1) * s + K;
-      const rowStart = oh0 * s - p;
-      const y0 = Math.max(0, -rowStart);
-      const y1 = Math.max(0, rowStart + inRows - g.H);
-      const x0 = p;
-      const x1 = Math.max(0, inCols - p - g.W);
+    tiles.forEach((tile, t) => {
+      const { plane, oh0, th, inRows, src, ySize, xSize, pads } = tile;
       const inpBase = (t % V) * inpSlot;
       const outBase = (t % V) * accSlot;
       const inBase = outBase + th * OW;
@@ -70,20 +67,16 @@ export async function maxPoolInt8(
       // load stage: the tile's input rows, padded, into this thread's INP half
       if (t >= V) rt.depPop('compute', 'load');
       if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, planes, planes);
-      rt.loadBuffer2D(input, (plane * g.H + Math.max(0, rowStart)) * g.W, MEM_TYPE.INP, inpBase, inRows - y0 - y1, inCols - x0 - x1, g.W, { y0, y1, x0, x1 });
-      if (twos) rt.loadBuffer2D(twos, 0, MEM_TYPE.INP, inpBase + n, inRows - y0 - y1, inCols - x0 - x1, inCols - x0 - x1, { y0, y1, x0, x1 });
+      rt.loadBuffer2D(input, src, MEM_TYPE.INP, inpBase, ySize, xSize, g.W, pads);
+      if (twos) rt.loadBuffer2D(twos, 0, MEM_TYPE.INP, inpBase + n, ySize, xSize, xSize, pads);
       rt.depPush('load', 'compute');
       // compute stage: copy into ACC (reset, then one GEMM per vector), window maxima, epilogue
       if (t >= V) rt.depPop('store', 'compute');
       rt.depPop('load', 'compute');
-      rt.pushGemm(
-        rt.kernel(`reset:a${inBase}:n${n}`, (k) => k.loop(n, 1, 0, 0).push(inBase, 0, 0)),
-        { reset: true },
-      );
-      rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
+      copyIntoAcc(rt, inBase, inpBase, n);
       if (exclude) rt.pushGemm(rt.kernel(`offset:a${inBase}:i${inpBase + n}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase + n, 1)));
       if (t + V < tiles.length) rt.depPush('compute', 'load');
-      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, e, true, exclude ? PAD_OFFSET : 0);
+      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, { epilogue: e, valuesInt8: true, offset: exclude ? PAD_OFFSET : 0 });
       rt.depPush('compute', 'store');
       // store stage
       rt.depPop('compute', 'store');

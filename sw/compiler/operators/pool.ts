@@ -59,6 +59,23 @@ function poolInt8(n: WindowPool, { g, get, inShape, out: o, size }: RunContext<V
   return out;
 }
 
+/** Why VTA's pool kernels cannot take this window (they take one square window, stride and pad), or null. */
+function windowIssue(n: WindowPool): string | null {
+  const [kh, kw] = n.attrs.kernel;
+  const [sh, sw] = n.attrs.strides;
+  const p = n.attrs.pads;
+  if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
+  if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
+  return null;
+}
+
+/** The window and packed planes the pool kernels take (sw/ops alu.ts PoolGeometry). */
+function poolWindow(cfg: VtaConfig, g: Graph, n: WindowPool): PoolGeometry {
+  const [N, C, H, W] = g.tensors[n.inputs[0]].shape;
+  const { kernel, strides, pads } = n.attrs;
+  return { NB: roundUp(N, cfg.batch) / cfg.batch, CB: roundUp(C, cfg.blockOut) / cfg.blockOut, H, W, kernel: kernel[0], stride: strides[0], pad: pads[0] };
+}
+
 /** A zero pad could be the maximum of some padded window: the pool has pads and its input can be below 0. */
 function zeroPadsWin(g: Graph, n: NodeOf<'max_pool'>): boolean {
   return n.attrs.pads.some((x) => x > 0) && !(lowerBound(g, n.inputs[0]) >= 0);
@@ -70,11 +87,8 @@ export const maxPool: OperatorDef<'max_pool'> = {
   runFloat: poolFloat,
   runInt8: poolInt8,
   deviceSupport(n, g, cfg) {
-    const [kh, kw] = n.attrs.kernel;
-    const [sh, sw] = n.attrs.strides;
-    const p = n.attrs.pads;
-    if (kh !== kw || sh !== sw || p.some((x) => x !== p[0])) return 'only square windows, equal strides and equal pads';
-    if (p[0] >= kh || p[0] > 15) return `pad ${p[0]} must be below the window (${kh}) and at most 15`;
+    const window = windowIssue(n);
+    if (window) return window;
     // the frameworks leave pads out of the max (a zero point changes nothing else: the max is monotone); the
     // int8 kernel keeps VTA's zero pads out exactly, the int32 one only where no value is below 0
     if (zeroPadsWin(g, n) && addGemmIssue(cfg) !== null)
@@ -83,19 +97,8 @@ export const maxPool: OperatorDef<'max_pool'> = {
   },
   async emit(n, c) {
     const { cfg } = c;
-    const B = cfg.batch;
-    const BO = cfg.blockOut;
     const output = c.outputBuf(n.outputs[0]);
-    const [N, C, H, W] = c.g.tensors[n.inputs[0]].shape;
-    const window = {
-      NB: roundUp(N, B) / B,
-      CB: roundUp(C, BO) / BO,
-      H,
-      W,
-      kernel: n.attrs.kernel[0],
-      stride: n.attrs.strides[0],
-      pad: n.attrs.pads[0],
-    };
+    const window = poolWindow(cfg, c.g, n);
     // int8 input where it is, copied into ACC by GEMMs; else as int32 through the host
     if (addGemmIssue(cfg) === null) await maxPoolInt8(c.rt, c.inpOperand(n.inputs[0]), output, window, {}, n.name, { excludePads: zeroPadsWin(c.g, n) });
     else await maxPoolPacked(c.rt, c.upload(n.inputs[0], 'acc'), output, window, {}, n.name);
@@ -110,30 +113,28 @@ export const maxPool: OperatorDef<'max_pool'> = {
  * and their exact rules (avg-pool-int8.ts), or why it cannot run there. Others were rewritten by lower-gemm.ts.
  */
 function excludedPadAverage(g: Graph, n: NodeOf<'avg_pool'>, cfg: VtaConfig): { window: PoolGeometry; rules: AverageRules } | string {
-  const [kh, kw] = n.attrs.kernel;
-  const [sh, sw] = n.attrs.strides;
   const p = n.attrs.pads;
   if (!(p.some((x) => x !== 0) && !n.attrs.countIncludePad)) return 'its rescaling has no GEMM form here (a multiplier that rounds to 0)';
   const why = 'its padded border windows divide by fewer values than the others (the pads are not counted)';
   if (!cfg.requant) return `${why}, which VTA divides exactly only in the requantization stage (REQUANT_BUFF_DEPTH 0 here)`;
   const issue = addGemmIssue(cfg);
   if (issue) return `${why}; the int8 average pool that handles them needs this: ${issue}`;
-  if (kh !== kw || sh !== sw || p.some((x) => x !== p[0]) || p[0] >= kh || p[0] > 15)
-    return `${why}; on VTA only square windows, equal strides and equal pads below the window`;
+  const shape = windowIssue(n);
+  if (shape) return `${why}; on VTA ${shape}`;
   const x = g.tensors[n.inputs[0]];
   const y = g.tensors[n.outputs[0]];
   if (x.quant?.scale[0] !== y.quant?.scale[0] || zeroPointOf(g, n.inputs[0]) !== zeroPointOf(g, n.outputs[0]))
     return `${why}; on VTA only with the input's scale and zero point kept (TFLite's rule)`;
-  const [N, C, H, W] = x.shape;
+  const window = poolWindow(cfg, g, n);
   const [, , OH, OW] = y.shape;
-  const cy = windowCounts(OH, H, kh, sh, p[0]);
-  const cx = windowCounts(OW, W, kh, sh, p[0]);
+  const cy = windowCounts(OH, window.H, window.kernel, window.stride, window.pad);
+  const cx = windowCounts(OW, window.W, window.kernel, window.stride, window.pad);
   const counts = [...new Set(cy.flatMap((a) => cx.map((b) => a * b)))];
   if (counts.length > cfg.requant.depth) return `${why}; its ${counts.length} window sizes need more parameter entries than the stage's ${cfg.requant.depth}`;
   const exact = exactAverages(counts);
   if (!exact) return `${why}; no int8 weight gives every window size an exact Q31 rule`;
   return {
-    window: { NB: roundUp(N, cfg.batch) / cfg.batch, CB: roundUp(C, cfg.blockOut) / cfg.blockOut, H, W, kernel: kh, stride: sh, pad: p[0] },
+    window,
     rules: { weight: exact[0].weight, byCount: new Map(counts.map((c, i) => [c, exact[i]])) },
   };
 }
