@@ -9,17 +9,8 @@ import { MEM_TYPE_REQ } from '../../hw/vta/requant';
 import { OperatorError } from './errors';
 import { Conv2dGeometry, outputSize } from './geometry';
 import { borderClasses, planZeroPoint } from './zero-point';
-import {
-  checkEpilogueVectors,
-  emitRequant,
-  emitStageRequant,
-  Epilogue,
-  epilogueVectors,
-  packChannels,
-  requantOffset,
-  shiftClipParams,
-  stageParamTable,
-} from './epilogue';
+import { planConvBias } from './conv2d-bias';
+import { checkEpilogueVectors, emitRequant, emitStageRequant, Epilogue, epilogueVectors, packChannels, shiftClipParams, stageParamTable } from './epilogue';
 
 export { outputSize };
 export type { Epilogue };
@@ -312,8 +303,7 @@ export async function conv2dPacked(
   if (epi.stage && (vectors.length || epi.shift || epi.relu))
     throw new OperatorError(`${name}: an epilogue in the requantization stage takes no shift, ReLU or ALU vectors (its parameters hold them)`);
   // a core with the stage runs a plain shift-and-clip epilogue there too: one ALU REQ instead of SHR, MAX, MIN
-  const stage = epi.stage ?? (cfg.requant && !vectors.length ? shiftClipParams(epi, g.O) : undefined);
-  const reqTable = stage ? stageParamTable(cfg, stage, g.O, name) : null;
+  const shiftInStage = !epi.stage && !!cfg.requant && !vectors.length;
   const { OH, OW } = outputSize(g);
   const B = cfg.batch;
   const NB = g.N / B;
@@ -368,40 +358,21 @@ export async function conv2dPacked(
   const single = resident && g.groups === 1;
   const wgtLoaded: (number | null)[] = new Array(V).fill(null);
 
-  // requantization offset (see requantOffset): the biases as b + M * 2^shift in a buffer of their own
+  // how the accumulators start (conv2d-bias.ts): the bias rows, the MAX offset or the stage's init words
   const accElemBytes = cfg.tensor.acc.elemBytes;
-  let biasBuf = bufs.bias;
-  let offset = 0;
-  let ownBias: DeviceBuffer | null = null;
-  if (zp) {
-    // the zero point's share of every full window, added to the biases (a buffer of our own)
-    const delta = packChannels(cfg, zp.biasDelta, g.O);
-    if (bufs.bias) {
-      const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
-      const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
-      for (let i = 0; i < delta.length; i++) delta[i] = (delta[i] + b[i]) | 0;
-    }
-    ownBias = rt.alloc(delta.byteLength);
-    rt.copyToDevice(ownBias, delta);
-    biasBuf = ownBias;
-  } else if (bufs.bias && !reqTable) {
-    const raw = rt.copyFromDevice(bufs.bias, OB * accElemBytes);
-    const b = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of b) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    offset = requantOffset(epi.shift, lo, hi, (g.C / g.groups) * KK);
-    if (offset) {
-      const add = offset * 2 ** epi.shift;
-      const shifted = Int32Array.from(b, (v) => v + add);
-      ownBias = rt.alloc(shifted.byteLength);
-      rt.copyToDevice(ownBias, shifted);
-      biasBuf = ownBias;
-    }
-  }
+  const rawBias = bufs.bias ? rt.copyFromDevice(bufs.bias, OB * accElemBytes) : null;
+  const start = planConvBias(
+    rt,
+    bufs.bias && rawBias ? { buf: bufs.bias, packed: new Int32Array(rawBias.buffer, rawBias.byteOffset, rawBias.byteLength >> 2) } : null,
+    {
+      O: g.O,
+      taps: (g.C / g.groups) * KK,
+      stage: epi.stage ?? (shiftInStage ? shiftClipParams(epi, g.O) : undefined),
+      delta: zp ? zp.biasDelta : null,
+      aluShift: vectors.length ? null : epi.shift,
+    },
+  );
+  const { rows: biasBuf, offset, stage, init: initParams } = start;
   // the epilogue's per-channel vectors, one packed [O/BO][B][BO] block each, loaded per tile after the bias
   const vecStride = OB * cfg.batch * cfg.blockOut;
   let vecBuf: DeviceBuffer | null = null;
@@ -411,24 +382,28 @@ export async function conv2dPacked(
     allVectors.forEach((v, k) => all.set(packChannels(cfg, v, g.O), k * vecStride));
     vecBuf = rt.alloc(all.byteLength);
     rt.copyToDevice(vecBuf, all);
-    offset = 0; // per-channel epilogues keep the reset + ADD initialisation (the MAX trick needs one shift)
   }
   // the stage's parameters: every output block resident in the parameter buffer (one LOAD REQ per operator)
   // when they fit it, else each tile's blocks loaded from entry 0 just before their requantization
+  // with REQ-initialised accumulators the init words follow the epilogue's, from entry OB
+  const reqTable = stage ? concatBytes(stageParamTable(cfg, stage, g.O, name), initParams ? stageParamTable(cfg, initParams, g.O, name) : null) : null;
   let reqBuf: DeviceBuffer | null = null;
   const reqDepth = cfg.requant?.depth ?? 0;
-  const reqResident = OB <= reqDepth;
+  const reqEntries = initParams ? 2 * OB : OB;
+  const reqResident = reqEntries <= reqDepth;
   if (reqTable) {
     reqBuf = rt.alloc(reqTable.byteLength);
     rt.copyToDevice(reqBuf, reqTable);
   }
   const freeOwn = () => {
-    if (ownBias) rt.free(ownBias);
+    if (start.own) rt.free(start.own);
     if (vecBuf) rt.free(vecBuf);
     if (reqBuf) rt.free(reqBuf);
   };
   /** Per ACC slot: how many elements from its base hold a finished tile's v + offset (<= offset + 127). */
   const clean: number[] = new Array(V).fill(0);
+  /** Per ACC slot: which tile's bias and epilogue rows it holds (group, first output block, outputs). */
+  const channelRows: (string | null)[] = new Array(V).fill(null);
 
   const prevOp = rt.currentOperator;
   rt.setOperator(name);
@@ -475,7 +450,7 @@ export async function conv2dPacked(
         // compute stage
         if (k === 0 && ti >= V) rt.depPop('store', 'compute');
         rt.depPop('load', 'compute');
-        if (reqBuf && reqResident && k === 0 && ti === 0) rt.loadBuffer2D(reqBuf, 0, MEM_TYPE_REQ, 0, 1, OB, OB);
+        if (reqBuf && reqResident && k === 0 && ti === 0) rt.loadBuffer2D(reqBuf, 0, MEM_TYPE_REQ, 0, 1, reqEntries, reqEntries);
         if (k === 0) {
           // accumulators start at the bias: MAX(previous v + M, b') = b' over a clean region, else reset + ADD
           const hw = t.th * t.tw;
@@ -486,9 +461,17 @@ export async function conv2dPacked(
                 .loop(hw, 1, 0)
                 .push(accBase, accBase + nOut),
             );
-          if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
-          allVectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
-          if (biasBuf && offset && nOut <= clean[ti % V]) {
+          // the per-channel rows stay in ACC behind the outputs (nothing else writes there), so a slot whose
+          // last tile had the same output blocks and size keeps them
+          const rowsKey = `${t.grp}:${t.oc0}:${nOut}`;
+          if (channelRows[ti % V] !== rowsKey) {
+            if (biasBuf) rt.loadBuffer2D(biasBuf, t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut, 1, tOC, tOC);
+            allVectors.forEach((_, v) => rt.loadBuffer2D(vecBuf!, v * OB + t.grp * OCBg + t.oc0, MEM_TYPE.ACC, accBase + nOut + (v + 1) * tOC, 1, tOC, tOC));
+            channelRows[ti % V] = rowsKey;
+          }
+          if (initParams) {
+            emitStageRequant(rt, accBase, OB + t.grp * OCBg + t.oc0, tOC, hw);
+          } else if (biasBuf && offset && nOut <= clean[ti % V]) {
             rt.pushAlu(biasKernel(), 'MAX');
           } else {
             rt.pushGemm(
@@ -574,5 +557,13 @@ export async function conv2dPacked(
   }
   return plan;
 }
+
+const concatBytes = (a: Uint8Array, b: Uint8Array | null): Uint8Array => {
+  if (!b) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
 
 const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);
