@@ -6,7 +6,7 @@ import type { CycleBreakdown } from './cycle-breakdown';
 /** VTA's published TSIM figures for ResNet-18's offloaded layers (all convolutions but the first). */
 export const VTA_PUBLISHED = { cycles: 7.73e6, macs: 1.695e9, idealCycles: 6.62e6, goalCycles: 6.95e6 };
 
-export type NetworkLayer = Pick<LayerRun, 'node' | 'op' | 'target' | 'cycles' | 'estCycles' | 'macs' | 'stages'> & {
+export type NetworkLayer = Pick<LayerRun, 'node' | 'op' | 'target' | 'cycles' | 'estCycles' | 'macs' | 'stages' | 'fusedInto'> & {
   utilization: number | null;
   /** Where its cycles go (cycle-breakdown.ts); null without the device's stage counters (fsim). */
   breakdown: CycleBreakdown | null;

@@ -38,7 +38,8 @@ function barsOf(l: NetworkLayer, before: Map<string, NetworkLayer> | null, tags:
 }
 
 export function networkBreakdownSvg(after: NetworkBenchReport, before: NetworkBenchReport | null = null): string {
-  const layers = after.layers.filter((l) => l.target === 'vta');
+  // a fused layer's cycles are its host's (its row would be empty)
+  const layers = after.layers.filter((l) => l.target === 'vta' && !l.fusedInto);
   const beforeMap = before ? new Map(before.layers.map((l) => [l.node, l])) : null;
   const tags: [string, string] = ['before', 'after'];
   const rows = layers.map((l) => ({ name: l.node, op: l.op, bars: barsOf(l, beforeMap, tags) }));

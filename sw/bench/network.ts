@@ -79,6 +79,7 @@ export async function runNetworkBench(
         macs: l.macs,
         utilization: l.target === 'vta' && c ? l.macs / (c * peak) : null,
         stages: l.stages,
+        ...(l.fusedInto ? { fusedInto: l.fusedInto } : {}),
         breakdown: l.cycles !== null && l.counters && l.stages ? cycleBreakdown(l.cycles, l.counters, l.stages) : null,
       };
     });
@@ -115,6 +116,10 @@ export function formatNetworkReport(r: NetworkBenchReport): string {
   const lines = [`${'layer'.padEnd(28)} ${'op'.padEnd(9)} tgt  ${'cycles'.padStart(10)} ${'MMACs'.padStart(8)} ${'util'.padStart(6)}`];
   for (const l of r.layers.filter((x) => x.target === 'vta')) {
     const c = l.cycles ?? l.estCycles;
+    if (l.fusedInto) {
+      lines.push(`${l.node.padEnd(28)} ${l.op.padEnd(9)} ${l.target}  fused into ${l.fusedInto}`);
+      continue;
+    }
     lines.push(
       `${l.node.padEnd(28)} ${l.op.padEnd(9)} ${l.target}  ${(c === null ? '-' : `${Math.round(c)}${l.cycles === null ? '~' : ''}`).padStart(10)} ${(l.macs / 1e6).toFixed(1).padStart(8)} ${(l.utilization === null ? '-' : l.utilization.toFixed(3)).padStart(6)}`,
     );
@@ -186,7 +191,7 @@ export const networkBenchCommand = defineCommand({
     }
     if (svg) {
       writeFileSync(svg, networkBreakdownSvg(r, before));
-      const missing = r.layers.some((l) => l.target === 'vta' && !l.breakdown);
+      const missing = r.layers.some((l) => l.target === 'vta' && !l.fusedInto && !l.breakdown);
       io.stdout(`wrote ${svg}${missing ? ` (no stage counters on ${r.target}: one bar of cycles per layer)` : ''}\n`);
     }
     if (r.correct === false) throw new CommandFailure('the device output differs from the integer reference');

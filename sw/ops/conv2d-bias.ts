@@ -41,14 +41,14 @@ export function stageBiasInit(params: readonly RequantParam[], bias: ArrayLike<n
 
 /**
  * The stage's counterpart of requantOffset: per channel, b' = b + M * 2^s with the zero point lowered by M (exact:
- * (acc + M * 2^s) >> s = (acc >> s) + M). A REQ leaves ACC at most the largest upper bound of the words, so with
- * M the smallest >= 1 that lifts every b' to that bound, the next tile over the region starts with one ALU
- * MAX(acc, b') = b'. Null when a word is not a right shift, a zero point leaves int8 or an accumulator could
+ * (acc + M * 2^s) >> s = (acc >> s) + M). A narrow REQ leaves ACC at most 127 (whichever ran last there, a
+ * fused add's too), so with M the smallest >= 1 that lifts every b' to 127, the next tile over the region starts
+ * with one ALU MAX(acc, b') = b'. Null when a word is not a right shift, a zero point leaves int8 or an accumulator could
  * overflow int32 (`taps` products of int8 values on top of b').
  */
 export function stageOffset(params: readonly RequantParam[], bias: ArrayLike<number>, taps: number): { epilogue: RequantParam[]; bias: number[] } | null {
   if (!params.length || !params.every(rightShift)) return null;
-  const top = Math.max(...params.map((p) => p.max));
+  const top = 127;
   const epilogue: RequantParam[] = [];
   const shifted: number[] = [];
   for (let k = 0; k < params.length; k++) {

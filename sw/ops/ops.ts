@@ -45,6 +45,11 @@ export interface Conv2dOptions {
   padChannels?: boolean;
   plan?: Conv2dPlan;
   name?: string;
+  /**
+   * A residual add fused into the conv2d: out = clamp((conv + x) >> shift, min, max), with conv its own int8 output
+   * and x int8 of the output's shape (conv2d-residual.ts). Defaults: shift 0, bounds -128, 127.
+   */
+  residual?: { x: Int8Array; shift?: number; min?: number; max?: number };
 }
 
 function expectType(name: string, what: string, a: unknown, ctor: Int8ArrayConstructor | Int32ArrayConstructor): void {
@@ -169,16 +174,25 @@ async function conv2dCall(
   const bp = bias ? packBias(cfg, bias, O) : null;
   const { OH, OW } = outputSize(g);
   const outBytes = (Np / cfg.batch) * (Op / cfg.blockOut) * OH * OW * cfg.tensor.out.elemBytes;
-  return withBuffers(rt, [xp.length, wp.length, bp ? bp.byteLength : 1, outBytes], async ([bx, bw, bb, bo]) => {
+  const res = o.residual;
+  if (res) expectType(name, 'residual', res.x, Int8Array);
+  const rp = res ? packActivations(cfg, res.x, [N, O, OH, OW], 'out', { pad, name: `${name} residual` }) : null;
+  return withBuffers(rt, [xp.length, wp.length, bp ? bp.byteLength : 1, outBytes, rp ? rp.length : 1], async ([bx, bw, bb, bo, br]) => {
     rt.copyToDevice(bx, xp);
     rt.copyToDevice(bw, wp);
     if (bp) rt.copyToDevice(bb, bp);
+    if (rp) rt.copyToDevice(br, rp);
     const plan = await conv2dPacked(
       rt,
       { input: bx, weight: bw, bias: bp ? bb : null, output: bo },
       g,
       { ...o.epilogue, shift: o.shift ?? 0, relu: o.relu ?? false },
-      { plan: o.plan, name, inputZeroPoint: o.inputZeroPoint },
+      {
+        plan: o.plan,
+        name,
+        inputZeroPoint: o.inputZeroPoint,
+        residual: res ? { input: br, shift: res.shift ?? 0, min: res.min ?? -128, max: res.max ?? 127 } : undefined,
+      },
     );
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));
     const shape: Shape4 = [N, O, OH, OW];

@@ -102,7 +102,10 @@ describe('vta bench conv2d', () => {
     );
     // VTA's scope: layer1-layer4 (the block convolutions, downsamples and residual adds)
     const scope = vta.filter((l: { node: string }) => /^layer[1-4]\./.test(l.node));
-    expect(scope.filter((l: { op: string }) => l.op === 'add')).toHaveLength(8);
+    const adds = scope.filter((l: { op: string }) => l.op === 'add');
+    expect(adds).toHaveLength(8);
+    // each residual add runs inside the conv2d of its block (its second conv, or the downsample emitted after it)
+    for (const l of adds) expect(l.fusedInto).toMatch(new RegExp(`^${l.node.replace('.add', '')}\\.(conv2|downsample)$`));
     expect(rep.vtaScopeCycles).toBeCloseTo(
       scope.reduce((s: number, l: { estCycles: number | null }) => s + (l.estCycles ?? 0), 0),
       6,

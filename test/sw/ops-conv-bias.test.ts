@@ -4,7 +4,7 @@
 import { RequantParam, requantStage } from '../../hw/vta/requant';
 import { conv2d } from '../../sw/ops';
 import { stageBiasInit, stageOffset } from '../../sw/ops/conv2d-bias';
-import { conv2dAccRef } from '../../sw/ops/reference';
+import { conv2dAccRef, conv2dRef } from '../../sw/ops/reference';
 import { cfgWith, firstDiff, Rng, runtime } from './helpers';
 
 function shiftParam(rng: Rng, maxShift: number, minShift = 0): RequantParam {
@@ -86,6 +86,37 @@ describe('conv2d on fsim with the stage: both starts exact, the cheaper one take
       const resets = rt.stats.counters.gemmResetUops;
       if (c.maxShift <= 8) expect(resets).toBe(0);
       else expect(resets).toBeLessThan((s.O / 16) * plane);
+    });
+  }
+});
+
+describe('conv2d with a fused residual add on fsim equals conv2d, then the add', () => {
+  const cases = [
+    { label: 'ALU epilogue with the requantization offset', cfg: {}, shift: 9, addShift: 0 },
+    { label: 'ALU epilogue, the add shifting', cfg: {}, shift: 9, addShift: 1 },
+    { label: 'stage, REQ-initialised accumulators', cfg: { REQUANT_BUFF_DEPTH: 64 }, shift: 6, addShift: 0 },
+    { label: 'stage, MAX start, the add shifting', cfg: { REQUANT_BUFF_DEPTH: 64 }, shift: 11, addShift: 1 },
+    { label: 'stage too small for the words: the add on the ALU', cfg: { REQUANT_BUFF_DEPTH: 2 }, shift: 10, addShift: 0 },
+  ];
+  for (const c of cases) {
+    test(c.label, async () => {
+      const rng = new Rng(c.shift * 10 + c.addShift);
+      const s = { N: 1, C: 32, H: 10, W: 9, O: 48 };
+      const wShape = [s.O, s.C, 3, 3];
+      const x = rng.int8(s.N * s.C * s.H * s.W);
+      const w = rng.int8(s.O * s.C * 9);
+      const bias = rng.int32(s.O, -3000, 3000);
+      const residual = rng.int8(s.N * s.O * s.H * s.W);
+      const rt = runtime(cfgWith(c.cfg));
+      const opts = { padding: 1, shift: c.shift, relu: false };
+      const add = { x: residual, shift: c.addShift, min: 0, max: 127 };
+      for (const plan of [undefined, { tOC: 1, tIC: 1, tH: 3, tW: 4, weightsResident: false, estBytes: 0, estCycles: 0, ocThreads: 2, hThreads: 1 }]) {
+        const got = await conv2d(rt, x, [s.N, s.C, s.H, s.W], w, wShape, bias, { ...opts, plan, residual: add });
+        const a = conv2dRef(x, [s.N, s.C, s.H, s.W], w, wShape, bias, opts).out;
+        const want = Int8Array.from(a, (v, i) => Math.min(add.max, Math.max(add.min, (v + residual[i]) >> add.shift)));
+        const d = firstDiff(got.out, want);
+        if (d >= 0) throw new Error(`plan ${JSON.stringify(plan)}: differs at ${d}: ${got.out[d]} vs ${want[d]} (conv ${a[d]}, residual ${residual[d]})`);
+      }
     });
   }
 });

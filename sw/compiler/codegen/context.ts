@@ -36,6 +36,10 @@ export interface EmitContext {
   place(t: string, r: Residency): void;
   /** Makes `buf` (a slice of a concat's buffer) the output buffer of tensor `t`. */
   setSlice(t: string, buf: DeviceBuffer): void;
+  /** Records that node `node`'s work was emitted by node `into` (a residual add fused into its conv2d). */
+  fuse(node: string, into: string): void;
+  /** The node that emitted `node`'s work, if another one did. */
+  fusedInto(node: string): string | undefined;
 }
 
 /** What a node's code generation recorded: a device step (its tiling, if planned, and MACs), or null when it needs no code. */

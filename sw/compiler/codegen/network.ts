@@ -25,6 +25,8 @@ export type Step =
   | { kind: 'cpu'; node: Node }
   | { kind: 'upload'; tensor: string; buf: DeviceBuffer; as: UploadForm }
   | { kind: 'device'; node: Node; programs: RecordedProgram[]; plan?: Conv2dPlan; macs: number }
+  /** A node whose work another node's device step does (a residual add fused into its conv2d). */
+  | { kind: 'fused'; node: Node; into: string }
   | { kind: 'download'; tensor: string; from: Residency };
 
 export interface LayerRun {
@@ -40,6 +42,8 @@ export interface LayerRun {
   stages: StageCycles | null;
   /** Seconds: device run (replay) or CPU work (the node, plus packing/copies charged to it). */
   seconds: number;
+  /** The node whose device step does this one's work (its cycles are that node's; here 0). */
+  fusedInto?: string;
 }
 
 /** Cycle counters of the three stages (hw/vta/regs.ts): busy executing, and waiting for a dependency token. */
@@ -119,6 +123,13 @@ export class CompiledNetwork {
           layer(s.node).macs = nodeMacs(g, s.node);
           layer(s.node).seconds += (performance.now() - t0) / 1e3;
           break;
+        case 'fused': {
+          const l = layer(s.node);
+          l.fusedInto = s.into;
+          l.cycles = 0;
+          l.estCycles = 0;
+          break;
+        }
         case 'upload': {
           const v = get(s.tensor);
           const shape = g.tensors[s.tensor].shape;
@@ -250,6 +261,7 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     return buf;
   };
   const slices = new Map<string, DeviceBuffer>();
+  const fused = new Map<string, string>();
   const ctx: EmitContext = {
     rt,
     cfg,
@@ -272,6 +284,8 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
     residency: (t) => where.get(t),
     place: (t, r) => where.set(t, r),
     setSlice: (t, buf) => slices.set(t, buf),
+    fuse: (node, into) => fused.set(node, into),
+    fusedInto: (node) => fused.get(node),
   };
 
   // buffers VTA nodes lay out for their inputs before any code (a concat's channel slices)
@@ -291,6 +305,8 @@ export async function generate(rt: Runtime, g: Graph, opts: CodegenOptions = {})
       const programsBefore = rt.recordedPrograms.length;
       const done = await emit(n, ctx);
       if (done) steps.push({ kind: 'device', node: n, programs: rt.recordedPrograms.slice(programsBefore), plan: done.plan, macs: done.macs });
+      const into = ctx.fusedInto(n.name);
+      if (into) steps.push({ kind: 'fused', node: n, into });
     }
     for (const t of g.outputs) toHost(t);
   } catch (e) {

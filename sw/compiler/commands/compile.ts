@@ -26,6 +26,7 @@ export function describeNetwork(net: CompiledNetwork): string {
     if (s.kind === 'cpu') lines.push(`  cpu       ${s.node.name} (${s.node.op})`);
     else if (s.kind === 'upload') lines.push(`  upload    ${s.tensor} as ${s.as} (${s.buf.bytes} B)`);
     else if (s.kind === 'download') lines.push(`  download  ${s.tensor} (${s.from.buf.bytes} B)`);
+    else if (s.kind === 'fused') lines.push(`  vta       ${s.node.name} (${s.node.op}): fused into ${s.into}`);
     else {
       const insns = s.programs.reduce((a, p) => a + p.insns.length, 0);
       const plan = s.plan
@@ -61,14 +62,16 @@ function writeCompiled(dir: string, model: string, net: CompiledNetwork, p: Pipe
     return { key: k.key, addr: k.buf.addr, uops: k.uops, file };
   });
   const steps = net.steps.map((s) =>
-    s.kind === 'cpu' || s.kind === 'device'
-      ? {
-          kind: s.kind,
-          node: s.node.name,
-          op: s.node.op,
-          ...(s.kind === 'device' ? { programs: s.programs.map((pr) => net.recording.programs.indexOf(pr)), plan: s.plan ?? null, macs: s.macs } : {}),
-        }
-      : { kind: s.kind, tensor: s.tensor, addr: s.kind === 'upload' ? s.buf.addr : s.from.buf.addr, layout: s.kind === 'upload' ? s.as : s.from.form },
+    s.kind === 'fused'
+      ? { kind: s.kind, node: s.node.name, op: s.node.op, into: s.into }
+      : s.kind === 'cpu' || s.kind === 'device'
+        ? {
+            kind: s.kind,
+            node: s.node.name,
+            op: s.node.op,
+            ...(s.kind === 'device' ? { programs: s.programs.map((pr) => net.recording.programs.indexOf(pr)), plan: s.plan ?? null, macs: s.macs } : {}),
+          }
+        : { kind: s.kind, tensor: s.tensor, addr: s.kind === 'upload' ? s.buf.addr : s.from.buf.addr, layout: s.kind === 'upload' ? s.as : s.from.form },
   );
   const io = (names: string[], g: Graph) => names.map((n) => ({ name: n, type: formatTensorType(g.tensors[n]) }));
   const manifest = {

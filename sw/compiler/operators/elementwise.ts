@@ -79,6 +79,8 @@ export const add: OperatorDef<'add'> = {
   },
   async emit(n, c) {
     const { cfg } = c;
+    // fused into the conv2d producing one operand (operators/residual.ts), which wrote the sum
+    if (c.fusedInto(n.name)) return null;
     const ar = n.attrs.requant;
     if (!ar) throw new CompileError(`codegen: node ${n.name} (add) has no int8 requantization`);
     const output = c.outputBuf(n.outputs[0]);

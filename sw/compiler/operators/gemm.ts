@@ -2,7 +2,7 @@
 // rows), on packed weights and biases (passes/pack.ts) through sw/ops/conv2d.ts, with the requantization
 // as the epilogue (device-requant.ts) and the input's zero point on the device (sw/ops/zero-point.ts).
 
-import { Conv2dPlan, conv2dPacked, conv2dVectorCount } from '../../ops/conv2d';
+import { Conv2dPlan, conv2dPacked, conv2dVectorCount, residualPlanIssue } from '../../ops/conv2d';
 import { roundUp } from '../../ops/layout';
 import type { DeviceBuffer } from '../../runtime';
 import type { EmitContext, Emitted } from '../codegen/context';
@@ -13,6 +13,7 @@ import { requantizeSums, wrap } from '../exec/requant-sums';
 import { CompileError, elementCount, GemmNode, Graph, NodeOf } from '../ir';
 import type { VtaConfig } from '../../../hw/vta/config';
 import { convOutHW, convRequant, weightZeroPoint, zeroPointOf } from './common';
+import { fusableResidual } from './residual';
 import type { OperatorDef, RunContext, Value } from './types';
 
 /** The int32 sums of a conv2d or dense (input and weight zero points subtracted), requantized when it has a requant. */
@@ -53,7 +54,6 @@ async function emitGemm(n: GemmNode, c: EmitContext): Promise<Emitted> {
   }
   const geo = nodeGeometry(cfg, g, n);
   const macs = gemmMacs(n, g);
-  const output = n.op === 'conv2d' ? c.outputBuf(n.outputs[0]) : c.alloc(n.outputs[0], cfg.batch * roundUp(O, cfg.blockOut) * geo.W);
   // the requantization as an epilogue (per-channel shifts, the ALU-MUL form, zero points), the input's zero point
   const d = deviceRequant(r, O, n.name, cfg);
   const epi = { shift: d.shift, relu: false, ...d.epilogue };
@@ -61,6 +61,17 @@ async function emitGemm(n: GemmNode, c: EmitContext): Promise<Emitted> {
   const plan: Conv2dPlan | undefined = c.schedules.conv2d(cfg, geo, conv2dVectorCount(geo, epi, true, inputZeroPoint), n.name);
   const biasName = packed.bias;
   const bias = d.biasAdd ? c.constBuf(biasName, addPerChannel(cfg, g.tensors[biasName].data as Int32Array, d.biasAdd)) : c.constBuf(biasName);
+  // a residual add after it, in VTA's scheme, runs inside this conv2d (operators/residual.ts)
+  const fusion = n.op === 'conv2d' ? fusableResidual(n, c) : null;
+  if (fusion && plan && !residualPlanIssue(cfg, geo, plan)) {
+    const sum = c.outputBuf(fusion.add.outputs[0]);
+    const residual = { input: c.inpOperand(fusion.other), shift: fusion.shift, min: fusion.min, max: fusion.max };
+    await conv2dPacked(c.rt, { input, weight: c.constBuf(packed.weight), bias, output: sum }, geo, epi, { plan, name: n.name, inputZeroPoint, residual });
+    c.place(fusion.add.outputs[0], { buf: sum, form: 'act' });
+    c.fuse(fusion.add.name, n.name);
+    return { plan, macs };
+  }
+  const output = n.op === 'conv2d' ? c.outputBuf(n.outputs[0]) : c.alloc(n.outputs[0], cfg.batch * roundUp(O, cfg.blockOut) * geo.W);
   await conv2dPacked(c.rt, { input, weight: c.constBuf(packed.weight), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint });
   c.place(n.outputs[0], { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
   return { plan, macs };
