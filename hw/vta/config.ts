@@ -174,7 +174,7 @@ export interface RequantGeom {
 
 export interface VtaConfig {
   /** The JSON the configuration was read from, with every default filled in. */
-  readonly json: Readonly<Required<Omit<VtaConfigJson, 'LOG_BLOCK'>>>;
+  readonly json: Readonly<Required<Omit<VtaConfigJson, 'LOG_BLOCK' | 'ACC_8BIT_LOAD'>> & Pick<VtaConfigJson, 'ACC_8BIT_LOAD'>>;
   readonly target: string;
   readonly hwVer: string;
   readonly batch: number;
@@ -395,7 +395,8 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     ALU_INITIATION_INTERVAL: aluInitiationInterval,
     GEMM_DSP_PACKING: gemmDspPacking,
     REQUANT_BUFF_DEPTH: requantDepth,
-    ACC_8BIT_LOAD: acc8Load,
+    // Present only when on, so that the JSON written for configurations without it (config.json) is unchanged.
+    ...(acc8Load ? { ACC_8BIT_LOAD: acc8Load } : {}),
   });
   const block = blockIn === blockOut ? `${blockIn}` : `${blockIn}x${blockOut}`;
   const name = `${batch}x${block}_i${inpBits}w${wgtBits}a${accBits}_` + `${logUopSize}_${logInpSize}_${logWgtSize}_${logAccSize}`;
