@@ -9,6 +9,10 @@ import { formatInsn, programLegend } from '../../hw/vta/disasm';
 import { renderHwSpecHeader } from '../../gen/header';
 import { programCounters } from '../../sim/program-counters';
 import { mulberry32 } from '../../sim/testing/prng';
+import { readdirSync } from 'fs';
+import { join } from 'path';
+import { replay } from '../../sim/replay';
+import { loadVector } from '../../sim/vector';
 import { config, device, int32Bytes, put, runInsns } from './helpers';
 
 const ACC = MEM_TYPE_NAMES.indexOf('ACC');
@@ -175,4 +179,17 @@ test('signExtendBytes widens int8 to little-endian int32', () => {
   signExtendBytes(src, 0, dst, 4, 5);
   expect(Array.from(new Int32Array(dst.buffer).subarray(1, 6))).toEqual([-128, 127, -1, 0, 1]);
   expect([dst[0], dst[1], dst[2], dst[3]]).toEqual([0xaa, 0xaa, 0xaa, 0xaa]);
+});
+
+test('the ACC_8BIT vectors (test/sim/fixtures/acc8-vectors, scripts/acc8-vectors.ts) replay on fsim', async () => {
+  const dir = join(__dirname, 'fixtures', 'acc8-vectors');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(8);
+  expect(files.filter((f) => f.includes('acc8_sign_pads_strides'))).toHaveLength(2);
+  for (const file of files) {
+    const v = loadVector(join(dir, file));
+    expect(v.config.acc8).not.toBeNull();
+    const r = await replay(v, { target: 'fsim', maxMismatches: 4 });
+    expect({ file, mismatches: r.mismatchCount }).toEqual({ file, mismatches: 0 });
+  }
 });
