@@ -1,7 +1,7 @@
 // Writes LOAD ACC_8BIT's conformance-style vectors (hw/vta/ACC_8BIT.md) into test/sim/fixtures/acc8-vectors/:
 // one directed program (every int8 value incl. -128 and 127, pads on all four sides, a row stride, nonzero
 // dram_base and sram_base, an int8 operand added to int32 accumulators, the upper bits made visible by
-// shifts) and random programs on three configurations; expected DRAM from fsim.
+// shifts) and random programs with two or more LOAD ACC_8BIT on three configurations; expected DRAM from fsim.
 // `npx tsx scripts/acc8-vectors.ts`; test/sim/acc8-vectors.test.ts replays them on fsim, test/tsim/acc8.test.ts on TSIM.
 
 import { mkdirSync, writeFileSync } from 'fs';
@@ -111,6 +111,16 @@ function extensionKeys(cfg: VtaConfig): Record<string, unknown> {
   return out;
 }
 
+/** The first `n` random programs from `seed` on that load int8 tiles or operands at least twice. */
+function usingAcc8(cfg: VtaConfig, seed: number, n: number): RandomProgram[] {
+  const out: RandomProgram[] = [];
+  for (let s = seed; out.length < n; s++) {
+    const p = randomProgram(cfg, s);
+    if (p.insns.filter((i) => i.op === 'LOAD' && i.memType === MEM_TYPE_ACC_8BIT && i.xSize > 0).length >= 2) out.push(p);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   const configs: [string, VtaConfigJson][] = [
@@ -120,7 +130,7 @@ async function main(): Promise<void> {
   ];
   for (const [label, json] of configs) {
     const cfg = deriveConfig(json, label);
-    const programs = [...(label === 'b2x8_acc8' ? [] : [directed(cfg)]), randomProgram(cfg, 2801), randomProgram(cfg, 2802)];
+    const programs = [...(label === 'b2x8_acc8' ? [] : [directed(cfg)]), ...usingAcc8(cfg, 2801, 2)];
     for (const p of programs) {
       const v = await withFsimResult(p, label);
       v.config = { ...(v.config as object), ...extensionKeys(cfg) };

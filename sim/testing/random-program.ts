@@ -238,12 +238,30 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
   // accumulator tile, added into it with a vector ALU ADD (a residual add's shortcut).
   const a8 = mulberry32((seed ^ 0x68e31da4) >>> 0);
   const acc8Operand = (accBase: number, accN: number): Insn[] => {
-    if (a8() < 0.3) return [];
+    // Then, sometimes, an arithmetic right shift of the tile, so that its upper bits (the sign extension)
+    // reach the low bytes the STORE writes.
+    const shift =
+      a8() < 0.5
+        ? []
+        : [
+            loop(
+              build.alu({
+                ...addUops(1, () => ({ dst: accBase, src: accBase, wgt: 0 })),
+                aluOp: ALU_OPCODE.SHR,
+                useImm: true,
+                imm: 1 + Math.floor(a8() * 12),
+                iterIn: accN,
+                dstFactorIn: 1,
+                srcFactorIn: 1,
+              }),
+            ),
+          ];
+    if (a8() < 0.3) return shift;
     // beside the tile: after it, or below it when the tile ends the buffer (edges)
     const below = accBase >= 64;
     const opBaseOf = (span: number) => (below ? accBase - span : accBase + accN);
     const room = below ? accBase : t.acc.depth - accBase - accN;
-    if (room < 16) return []; // a 15-row pad (edges) needs that much
+    if (room < 16) return shift; // a 15-row pad (edges) needs that much
     const l = load2d(MEM_TYPE_ACC_8BIT, opBaseOf, Math.min(64, room), {});
     const lp = loopOver([accN, l.span]);
     const n = lp.maxed ? 1 : int(1, 3);
@@ -258,7 +276,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
       srcFactorOut: lp.fo[1],
       srcFactorIn: lp.fi[1],
     });
-    return [l.insn, loop(add)];
+    return [l.insn, loop(add), ...shift];
   };
 
   const body: Insn[] = [];

@@ -12,7 +12,11 @@ import { mulberry32 } from '../../sim/testing/prng';
 import { readdirSync } from 'fs';
 import { join } from 'path';
 import { replay } from '../../sim/replay';
-import { loadVector } from '../../sim/vector';
+import { initialDram, loadVector, Vector } from '../../sim/vector';
+import { FunctionalSimulator } from '../../sim/fsim';
+import { mutate, runMutant } from '../../sim/testing/mutate';
+import { programImage, randomProgram } from '../../sim/testing/random-program';
+import { referenceRun } from './ref-interp';
 import { config, device, int32Bytes, put, runInsns } from './helpers';
 
 const ACC = MEM_TYPE_NAMES.indexOf('ACC');
@@ -192,4 +196,73 @@ test('the ACC_8BIT vectors (test/sim/fixtures/acc8-vectors, scripts/acc8-vectors
     const r = await replay(v, { target: 'fsim', maxMismatches: 4 });
     expect({ file, mismatches: r.mismatchCount }).toEqual({ file, mismatches: 0 });
   }
+});
+
+const acc8Vectors = (): Vector[] =>
+  readdirSync(join(__dirname, 'fixtures', 'acc8-vectors'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadVector(join(__dirname, 'fixtures', 'acc8-vectors', f)));
+
+/** Whether the expected bytes of `v` differ from what the reference interpreter with `fault` computes. */
+function caught(v: Vector, fault: 'zero-extend' | 'acc-element-address'): boolean {
+  let got: Uint8Array;
+  try {
+    got = referenceRun(v.config, initialDram(v), v.insnAddr, v.insnCount, { acc8: fault });
+  } catch {
+    return true; // reading past DRAM or an SRAM index out of range: caught too
+  }
+  return v.expect.some((e) => e.data.some((b, k) => got[e.addr + k] !== b));
+}
+
+describe('a wrong LOAD ACC_8BIT is caught', () => {
+  test.each(['zero-extend', 'acc-element-address'] as const)('%s: every ACC_8BIT vector and most random programs see it', async (fault) => {
+    const vectors = acc8Vectors();
+    for (const v of vectors) {
+      // without the fault the reference computes the vector's bytes
+      const good = referenceRun(v.config, initialDram(v), v.insnAddr, v.insnCount);
+      expect({ name: v.name, same: v.expect.every((e) => e.data.every((b, k) => good[e.addr + k] === b)) }).toEqual({ name: v.name, same: true });
+    }
+    const directed = vectors.filter((v) => v.name.includes('acc8_sign_pads_strides'));
+    expect(directed.map((v) => caught(v, fault))).toEqual([true, true]);
+    expect(vectors.filter((v) => !caught(v, fault)).map((v) => v.name)).toEqual([]);
+    // random programs: fsim against the faulty reference
+    const cfg = config({ ACC_8BIT_LOAD: 1 });
+    let differ = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const p = randomProgram(cfg, seed);
+      const image = programImage(p);
+      let bad: Uint8Array;
+      try {
+        bad = referenceRun(cfg, image, p.insnAddr, p.insnCount, { acc8: fault });
+      } catch {
+        differ++;
+        continue;
+      }
+      const sim = new FunctionalSimulator(cfg, { dramBytes: image.length });
+      sim.loadImage(image);
+      await sim.run(p.insnAddr, p.insnCount);
+      if (Buffer.compare(Buffer.from(sim.read(0, image.length)), Buffer.from(bad)) !== 0) differ++;
+    }
+    expect(differ).toBeGreaterThanOrEqual(10);
+  });
+});
+
+test('mutants of the ACC_8BIT vectors swap LOAD ACC and ACC_8BIT or change an int8 byte; fsim runs them', async () => {
+  const vectors = acc8Vectors();
+  const seen = { swap: 0, byte: 0 };
+  for (const v of vectors) {
+    for (let seed = 1; seed <= 100; seed++) {
+      const m = mutate(v, seed);
+      if (/LOAD memory_type (3 -> 5|5 -> 3)/.test(m.description)) seen.swap++;
+      if (/int8 byte at \d+ read by insn \d+ LOAD ACC_8BIT/.test(m.description)) seen.byte++;
+    }
+  }
+  expect(seen.swap).toBeGreaterThan(3);
+  expect(seen.byte).toBeGreaterThan(3);
+  // one mutant run end to end on fsim: a verdict, no stray writes
+  const v = vectors[0];
+  const m = mutate(v, 3);
+  const out = await runMutant(new FunctionalSimulator(v.config, { dramBytes: Math.ceil(v.dramBytes / 4096) * 4096 }), m);
+  expect(out.strayBytes).toBe(0);
 });
