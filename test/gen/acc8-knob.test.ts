@@ -5,19 +5,20 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { GenManifest, runGen } from '../../gen/gen';
+import { lintVerilog } from '../../hw/dsl';
 import { DEFAULT_CONFIG_JSON } from '../../hw/vta/config';
 import { captureIo, cleanupTempDirs, tempDir } from './util';
 
 afterAll(cleanupTempDirs);
 
-async function gen(...flags: string[]): Promise<{ code: number; err: string; m?: GenManifest; header?: string; compute?: string }> {
+async function gen(...flags: string[]): Promise<{ code: number; err: string; m?: GenManifest; header?: string; compute?: string; out?: string }> {
   const out = join(tempDir(), 'rtl');
   const io = captureIo();
   const code = await runGen(['--out', out, ...flags], { io });
   if (code !== 0) return { code, err: io.err };
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as GenManifest;
   const compute = m.files.find((f) => f.startsWith('Compute_'))!;
-  return { code, err: '', m, header: readFileSync(join(out, 'vta_hw_spec.h'), 'utf8'), compute: readFileSync(join(out, compute), 'utf8') };
+  return { code, err: '', out, m, header: readFileSync(join(out, 'vta_hw_spec.h'), 'utf8'), compute: readFileSync(join(out, compute), 'utf8') };
 }
 
 test.each([
@@ -42,6 +43,17 @@ test.each([
   expect(compute).toMatch(/assign to_acc8 = cur_memory_type == 3'd5;/);
   expect(header).toMatch(/#define VTA_ACC_8BIT_LOAD 1 /);
   expect(header).toMatch(/#define VTA_ACC_8BIT_ELEM_BYTES 16 /);
+});
+
+test.each([
+  ['--acc8-load 1', ['--acc8-load', '1']],
+  ['pynq-z1 --acc8-load 1', ['--board', 'pynq-z1', '--acc8-load', '1']],
+])('knob on (%s): the Verilog lints clean with -Wall', async (_label, flags) => {
+  const { m, out } = await gen(...flags);
+  const files = new Map(m!.files.map((f) => [f, readFileSync(join(out!, f), 'utf8')]));
+  const lint = lintVerilog(files, m!.top, { order: [...m!.files] });
+  expect(lint.diagnostics).toEqual([]);
+  expect(lint.ok).toBe(true);
 });
 
 test('the config file key works; bad values name the file, the key, or the flag', async () => {
