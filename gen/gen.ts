@@ -39,6 +39,7 @@ export const GEN_SPEC: CommandSpec = {
     { name: 'alu-ii', type: 'int', metavar: 'N', help: 'cycles per vector-ALU micro-op, 1 or 2; 2 lets ACC use one read port (1)' },
     { name: 'gemm-dsp-packing', type: 'int', metavar: 'N', help: 'int8 products per GEMM DSP multiplier, 1 or 2 (1)' },
     { name: 'requant-depth', type: 'int', metavar: 'N', help: 'entries of the requantization stage, 0 = none (0); hw/vta/REQUANT.md' },
+    { name: 'acc8-load', type: 'int', metavar: '0|1', help: 'LOAD memory_type 5 (ACC_8BIT, int8 sign-extended into ACC), 0 = illegal (0); hw/vta/ACC_8BIT.md' },
     {
       name: 'board',
       type: 'string',
@@ -136,6 +137,7 @@ const KNOB_FLAGS = new Set([
   'alu-ii',
   'gemm-dsp-packing',
   'requant-depth',
+  'acc8-load',
 ]);
 
 const BUS_WIDTHS: Readonly<Record<number, number>> = { 64: 6, 128: 7, 256: 8, 512: 9 };
@@ -154,6 +156,7 @@ const KEY_FLAGS: readonly (readonly [string, keyof VtaConfigJson])[] = [
   ['alu-ii', 'ALU_INITIATION_INTERVAL'],
   ['gemm-dsp-packing', 'GEMM_DSP_PACKING'],
   ['requant-depth', 'REQUANT_BUFF_DEPTH'],
+  ['acc8-load', 'ACC_8BIT_LOAD'],
 ];
 
 /** Translates parsed flags into a request. Throws UsageError/ConfigError for malformed values. */
@@ -248,6 +251,7 @@ const EXTENSION_KEYS = [
   'ALU_INITIATION_INTERVAL',
   'GEMM_DSP_PACKING',
   'REQUANT_BUFF_DEPTH',
+  'ACC_8BIT_LOAD',
 ] as const;
 
 /**

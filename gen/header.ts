@@ -200,6 +200,13 @@ export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR
     def('VTA_REQ_WIDE_BIT', 62, 'in the parameter word: 1 = the int32 value to ACC, no zero point or clamp');
   }
 
+  if (cfg.acc8) {
+    // Only with the knob: without it the header is VTA's, unchanged.
+    section('LOAD ACC_8BIT (hw/vta/ACC_8BIT.md): int8 DRAM lanes sign-extended into ACC');
+    def('VTA_ACC_8BIT_LOAD', 1, 'LOAD memory_type VTA_MEM_ID_ACC_8BIT is legal');
+    def('VTA_ACC_8BIT_ELEM_BYTES', cfg.acc8.elemBytes, 'bytes of one DRAM element: VTA_BATCH * VTA_BLOCK_OUT int8 lanes');
+  }
+
   for (const key of ['mem', 'gemm', 'alu', 'uop'] as const) {
     const layout: FieldLayout = cfg.layout[key];
     const prefix = LAYOUT_MACRO_PREFIX[key];
@@ -213,7 +220,7 @@ export function renderHwSpecHeader(cfg: VtaConfig, generator: string = GENERATOR
   }
 
   section("VTA's own names for shared constants (hw_spec_const.h, hw_spec.h), with VTA's definitions");
-  def('VTA_MEM_ID_ACC_8BIT', 5, 'defined by VTA, no instruction of this core uses it');
+  def('VTA_MEM_ID_ACC_8BIT', 5, cfg.acc8 ? 'defined by VTA; LOAD ACC_8BIT, see VTA_ACC_8BIT_LOAD' : 'defined by VTA, no instruction of this core uses it');
   for (const kind of ['INP', 'WGT', 'ACC', 'OUT']) def(`${kind}_MAT_AXI_RATIO`, `(VTA_${kind}_MATRIX_WIDTH / VTA_BUS_WIDTH)`);
   out.push('#ifndef MAX', '#define MAX(a, b) (((a) > (b)) ? (a) : (b))', '#endif');
   // VTA's micro-op field bounds [start, end]; note VTA sizes GEM field 1 by the INP depth while VTAUop's

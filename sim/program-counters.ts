@@ -5,6 +5,7 @@
 
 import type { TensorKind, VtaConfig } from '../hw/vta/config';
 import { MEM_TYPE_TENSOR } from '../hw/vta/config';
+import { MEM_TYPE_ACC_8BIT } from '../hw/vta/acc8';
 import { decodeInsn, Insn, INSN_BYTES } from '../hw/vta/isa';
 import type { Counters } from './device';
 import { kindOf } from './fsim/counters';
@@ -24,6 +25,8 @@ export function programCounters(cfg: VtaConfig, insns: readonly Insn[]): Program
     const kind = kindOf(insn);
     c.byKind[kind] = (c.byKind[kind] ?? 0) + 1;
     if (insn.op !== 'LOAD') continue;
+    // LOAD ACC_8BIT (ACC_8BIT.md) counts its int8 DRAM bytes with the ACC loads, as fsim does.
+    if (insn.memType === MEM_TYPE_ACC_8BIT && cfg.acc8) c.accLoadBytes += insn.xSize * insn.ySize * cfg.acc8.elemBytes;
     const tensor = MEM_TYPE_TENSOR[insn.memType];
     const key = tensor && LOAD_COUNTER[tensor];
     if (key) (c[key] as number) += insn.xSize * insn.ySize * cfg.tensor[tensor].elemBytes;

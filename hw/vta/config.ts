@@ -4,6 +4,7 @@
 import { createHash } from 'crypto';
 import { ConfigError } from './errors';
 import { FieldLayout, packFields } from './layout';
+import { Acc8Geom, readAcc8Load } from './acc8';
 import { checkRequantDepth, REQ_LANE_BYTES } from './requant';
 
 export const ALU_OP_NAMES = ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'] as const;
@@ -68,6 +69,11 @@ export interface VtaConfigJson {
    * A power of two ≥ 2 adds LOAD memory_type 6 (REQ) and ALU opcode 5 (REQ); see hw/vta/REQUANT.md.
    */
   REQUANT_BUFF_DEPTH?: number;
+  /**
+   * Extension: 1 adds VTA's LOAD memory_type 5 (ACC_8BIT): int8 DRAM elements sign-extended into ACC;
+   * 0 (the default) leaves it illegal. See hw/vta/ACC_8BIT.md.
+   */
+  ACC_8BIT_LOAD?: number;
 }
 
 const REQUIRED_KEYS = [
@@ -94,12 +100,13 @@ const OPTIONAL_INT_KEYS = [
   'GEMM_DSP_PACKING',
   'REQUANT_BUFF_DEPTH',
 ] as const;
-const KNOWN_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_INT_KEYS, 'TARGET', 'HW_VER', 'ALU_OPS']);
+const KNOWN_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_INT_KEYS, 'TARGET', 'HW_VER', 'ALU_OPS', 'ACC_8BIT_LOAD']);
 
 const HASH_WHEN_NOT_DEFAULT: readonly (readonly [string, unknown])[] = [
   ['ALU_INITIATION_INTERVAL', 1],
   ['GEMM_DSP_PACKING', 1],
   ['REQUANT_BUFF_DEPTH', 0],
+  ['ACC_8BIT_LOAD', 0],
 ];
 
 /** VTA's default configuration (config/vta_config.json with TARGET sim). */
@@ -167,7 +174,7 @@ export interface RequantGeom {
 
 export interface VtaConfig {
   /** The JSON the configuration was read from, with every default filled in. */
-  readonly json: Readonly<Required<Omit<VtaConfigJson, 'LOG_BLOCK'>>>;
+  readonly json: Readonly<Required<Omit<VtaConfigJson, 'LOG_BLOCK' | 'ACC_8BIT_LOAD'>> & Pick<VtaConfigJson, 'ACC_8BIT_LOAD'>>;
   readonly target: string;
   readonly hwVer: string;
   readonly batch: number;
@@ -188,6 +195,8 @@ export interface VtaConfig {
   readonly gemmDspPacking: 1 | 2;
   /** The requantization stage, or null without it (REQUANT_BUFF_DEPTH 0). */
   readonly requant: RequantGeom | null;
+  /** LOAD ACC_8BIT's DRAM element, or null without it (ACC_8BIT_LOAD 0). */
+  readonly acc8: Acc8Geom | null;
   readonly tensor: Readonly<Record<TensorKind, TensorGeom>>;
   readonly layout: InsnLayouts;
   /** VTA's configuration string, e.g. `1x16_i8w8a32_15_15_18_17` (BLOCK_INxBLOCK_OUT when they differ). */
@@ -237,6 +246,8 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
   const logInp = readInt(src, 'LOG_INP_WIDTH', where, 0, 5);
   const logWgt = readInt(src, 'LOG_WGT_WIDTH', where, 0, 5);
   const logAcc = readInt(src, 'LOG_ACC_WIDTH', where, 0, 5);
+  // Before the general width check, so that a configuration asking for it learns what the knob needs.
+  const acc8Load = readAcc8Load(src, logInp, logAcc, where);
   if (logInp !== 3 || logWgt !== 3 || logAcc !== 5) {
     // The ISA's lane arithmetic (int8 operands, int32 accumulators, 16-bit immediates) is VTA's.
     throw new ConfigError(
@@ -359,6 +370,8 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
           elemBits: blockOut * REQ_LANE_BYTES * 8,
         });
 
+  const acc8: Acc8Geom | null = acc8Load ? Object.freeze({ elemBytes: batch * blockOut, elemBits: batch * blockOut * 8 }) : null;
+
   const json = Object.freeze({
     TARGET: typeof src.TARGET === 'string' ? src.TARGET : 'sim',
     HW_VER: typeof src.HW_VER === 'string' ? src.HW_VER : '0.0.2',
@@ -382,6 +395,8 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     ALU_INITIATION_INTERVAL: aluInitiationInterval,
     GEMM_DSP_PACKING: gemmDspPacking,
     REQUANT_BUFF_DEPTH: requantDepth,
+    // Present only when on, so that the JSON written for configurations without it (config.json) is unchanged.
+    ...(acc8Load ? { ACC_8BIT_LOAD: acc8Load } : {}),
   });
   const block = blockIn === blockOut ? `${blockIn}` : `${blockIn}x${blockOut}`;
   const name = `${batch}x${block}_i${inpBits}w${wgtBits}a${accBits}_` + `${logUopSize}_${logInpSize}_${logWgtSize}_${logAccSize}`;
@@ -411,6 +426,7 @@ export function deriveConfig(input: unknown, where = 'config'): VtaConfig {
     aluInitiationInterval,
     gemmDspPacking,
     requant,
+    acc8,
     tensor,
     layout,
     name,

@@ -19,6 +19,8 @@ export const NAMED_CONFIGS: Readonly<Record<string, VtaConfigJson>> = Object.fre
   ...VECTOR_SET_CONFIGS,
   // VTA's default shape with each board's preset (hw/boards/presets.ts), e.g. `vta regress --configs pynq-z1`.
   ...Object.fromEntries(BOARD_NAMES.map((b) => [b, withOverrides(DEFAULT_CONFIG_JSON, boardPreset(b))])),
+  // The default configuration with LOAD ACC_8BIT (hw/vta/ACC_8BIT.md); the same as `default+acc8`.
+  default_acc8: { ...DEFAULT_CONFIG_JSON, ACC_8BIT_LOAD: 1 },
 });
 
 export function namedConfig(name: string, where = '--configs'): VtaConfig {

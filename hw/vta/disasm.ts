@@ -2,6 +2,7 @@
 
 import { ALU_OP_NAMES, VtaConfig } from './config';
 import { DepFlags, Insn, MEM_TYPE_NAMES, illegalReason, stageOf } from './isa';
+import { MEM_TYPE_ACC_8BIT } from './acc8';
 import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from './requant';
 
 function deps(insn: DepFlags): string {
@@ -17,7 +18,7 @@ export function formatInsn(cfg: VtaConfig, insn: Insn): string {
   switch (insn.op) {
     case 'LOAD':
     case 'STORE': {
-      const mem = MEM_TYPE_NAMES[insn.memType] ?? (insn.memType === MEM_TYPE_REQ && cfg.requant ? 'REQ' : `mem${insn.memType}`);
+      const mem = MEM_TYPE_NAMES[insn.memType] ?? extensionMemName(cfg, insn.memType) ?? `mem${insn.memType}`;
       const pads = insn.yPad0 || insn.yPad1 || insn.xPad0 || insn.xPad1 ? ` pad(y ${insn.yPad0},${insn.yPad1} x ${insn.xPad0},${insn.xPad1})` : '';
       const body =
         `${insn.op.padEnd(6)} ${mem.padEnd(3)} sram=${insn.sramBase} dram=${insn.dramBase} ` +
@@ -42,6 +43,13 @@ export function formatInsn(cfg: VtaConfig, insn: Insn): string {
   }
 }
 
+/** The name of a memory type an extension of `cfg` adds, or undefined. */
+function extensionMemName(cfg: VtaConfig, memType: number): string | undefined {
+  if (memType === MEM_TYPE_REQ && cfg.requant) return 'REQ';
+  if (memType === MEM_TYPE_ACC_8BIT && cfg.acc8) return 'ACC8';
+  return undefined;
+}
+
 function illegalNote(cfg: VtaConfig, insn: Insn): string {
   const why = illegalReason(cfg, insn);
   return why ? `  ; ILLEGAL: ${why}` : '';
@@ -53,7 +61,8 @@ export function programLegend(cfg: VtaConfig): string {
   return [
     `# ${cfg.name}: index, stage queue (load, compute, store), instruction`,
     '# LOAD/STORE: sram= and dram= are element indices of that memory, not bytes (DRAM byte address = dram x element bytes);',
-    `#   y, x and stride count elements too; element bytes: UOP ${t.uop.elemBytes}, INP ${t.inp.elemBytes}, WGT ${t.wgt.elemBytes}, ACC ${t.acc.elemBytes}, OUT ${t.out.elemBytes}`,
+    `#   y, x and stride count elements too; element bytes: UOP ${t.uop.elemBytes}, INP ${t.inp.elemBytes}, WGT ${t.wgt.elemBytes}, ACC ${t.acc.elemBytes}, OUT ${t.out.elemBytes}` +
+      (cfg.acc8 ? `, ACC8 ${cfg.acc8.elemBytes} (int8, sign-extended into ACC)` : ''),
     '# GEMM/ALU: uop=[first,end) micro-ops, iter=outer x inner loops, dst/src/wgt(outer,inner) index steps per loop;',
     '#   [pop_prev ... push_next] dependency tokens; "; ILLEGAL: ..." marks what VTA rejects',
   ].join('\n');

@@ -3,6 +3,7 @@
 
 import { AluOpName, ALU_OP_NAMES, MEM_TYPE, VtaConfig } from './config';
 import { IsaError } from './errors';
+import { MEM_TYPE_ACC_8BIT } from './acc8';
 import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from './requant';
 import { Field, FieldLayout } from './layout';
 
@@ -241,7 +242,8 @@ export function decodeUop(cfg: VtaConfig, word: number): Uop {
 /**
  * Why an instruction is illegal for this configuration, or null when it is legal
  * (SEMANTICS.md: opcodes 5–7, a LOAD memory type other than 0–3, an ALU op the configuration lacks;
- * with the requantization stage, REQUANT.md adds LOAD memory type 6 and ALU opcode 5).
+ * with the requantization stage, REQUANT.md adds LOAD memory type 6 and ALU opcode 5; with ACC_8BIT_LOAD,
+ * ACC_8BIT.md adds LOAD memory type 5).
  */
 export function illegalReason(cfg: VtaConfig, insn: Insn): string | null {
   switch (insn.op) {
@@ -249,8 +251,11 @@ export function illegalReason(cfg: VtaConfig, insn: Insn): string | null {
       return `opcode ${insn.opcode} is not an instruction (LOAD 0, STORE 1, GEMM 2, FINISH 3, ALU 4)`;
     case 'LOAD':
       if (insn.memType === MEM_TYPE_REQ && cfg.requant) return null;
+      if (insn.memType === MEM_TYPE_ACC_8BIT && cfg.acc8) return null;
       if (insn.memType > MEM_TYPE.ACC) {
-        return `LOAD memory_type ${insn.memType} is not loadable (UOP 0, WGT 1, INP 2, ACC 3${cfg.requant ? ', REQ 6' : ''})`;
+        const extra = `${cfg.acc8 ? ', ACC_8BIT 5' : ''}${cfg.requant ? ', REQ 6' : ''}`;
+        const hint = insn.memType === MEM_TYPE_ACC_8BIT ? '; ACC_8BIT needs ACC_8BIT_LOAD 1' : '';
+        return `LOAD memory_type ${insn.memType} is not loadable (UOP 0, WGT 1, INP 2, ACC 3${extra})${hint}`;
       }
       return null;
     case 'ALU': {

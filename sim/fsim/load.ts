@@ -1,9 +1,11 @@
 // LOAD: 2-D strided DRAM→SRAM copy with zero padding on all four sides, for every memory type
 // (SEMANTICS.md "Memory", vta-reference §3.3), and the requantization parameter buffer (REQUANT.md). SRAM elements have the same byte layout as DRAM
-// elements, so each DRAM row is one byte copy.
+// elements, so each DRAM row is one byte copy; except LOAD ACC_8BIT (ACC_8BIT.md), whose int8 DRAM lanes
+// are sign-extended into ACC's int32 lanes.
 
 import { MEM_TYPE_TENSOR, TensorKind } from '../../hw/vta/config';
 import type { MemInsn } from '../../hw/vta/isa';
+import { MEM_TYPE_ACC_8BIT, signExtendBytes } from '../../hw/vta/acc8';
 import { MEM_TYPE_REQ } from '../../hw/vta/requant';
 import { checkSram, FsimState, memoryError } from './state';
 
@@ -17,7 +19,10 @@ const COUNTER: Record<string, 'uopLoadBytes' | 'inpLoadBytes' | 'wgtLoadBytes' |
 /** Where a LOAD writes: an on-chip tensor buffer, or the requantization parameter buffer (REQUANT.md). */
 interface LoadTarget {
   name: string;
+  /** Bytes of one DRAM element. */
   elemBytes: number;
+  /** Bytes of one SRAM element: elemBytes, or 4 × elemBytes when each DRAM byte widens to an int32 lane. */
+  sramElemBytes: number;
   depth: number;
   sram: Uint8Array;
   base: number;
@@ -27,11 +32,32 @@ interface LoadTarget {
 function loadTarget(st: FsimState, memType: number): LoadTarget {
   const req = st.cfg.requant;
   if (memType === MEM_TYPE_REQ && req && st.srams.req) {
-    return { name: 'REQ', elemBytes: req.elemBytes, depth: req.depth, sram: st.srams.req, base: 0, counter: null };
+    return { name: 'REQ', elemBytes: req.elemBytes, sramElemBytes: req.elemBytes, depth: req.depth, sram: st.srams.req, base: 0, counter: null };
+  }
+  const acc8 = st.cfg.acc8;
+  if (memType === MEM_TYPE_ACC_8BIT && acc8) {
+    const acc = st.cfg.tensor.acc;
+    return {
+      name: 'ACC_8BIT',
+      elemBytes: acc8.elemBytes,
+      sramElemBytes: acc.elemBytes,
+      depth: acc.depth,
+      sram: st.srams.bytes,
+      base: st.srams.offsets.acc,
+      counter: 'accLoadBytes',
+    };
   }
   const kind = MEM_TYPE_TENSOR[memType] as TensorKind;
   const geom = st.cfg.tensor[kind];
-  return { name: kind.toUpperCase(), elemBytes: geom.elemBytes, depth: geom.depth, sram: st.srams.bytes, base: st.srams.offsets[kind], counter: COUNTER[kind] };
+  return {
+    name: kind.toUpperCase(),
+    elemBytes: geom.elemBytes,
+    sramElemBytes: geom.elemBytes,
+    depth: geom.depth,
+    sram: st.srams.bytes,
+    base: st.srams.offsets[kind],
+    counter: COUNTER[kind],
+  };
 }
 
 /** The DRAM bytes [lo, hi) a LOAD reads, or null when it reads none. */
@@ -65,6 +91,7 @@ export function executeLoad(st: FsimState, insn: MemInsn): void {
   const target = loadTarget(st, insn.memType);
   const { xSize, ySize, xStride, xPad0, xPad1, yPad0, yPad1, sramBase, dramBase } = insn;
   const eb = target.elemBytes;
+  const sb = target.sramElemBytes;
   const depth = target.depth;
   const w = xPad0 + xSize + xPad1;
 
@@ -72,29 +99,33 @@ export function executeLoad(st: FsimState, insn: MemInsn): void {
   if (sram === st.srams.req) st.srams.forgetReqSchemes();
   const dram = st.dram.bytes;
   const base = target.base;
-  const rowBytes = xSize * eb;
+  // n DRAM elements at byte d into SRAM at byte s: a byte copy, or one int8 → int32 lane widening per byte.
+  const copy =
+    sb === eb
+      ? (d: number, s: number, n: number) => sram.set(dram.subarray(d, d + n * eb), s)
+      : (d: number, s: number, n: number) => signExtendBytes(dram, d, sram, s, n * eb);
   if (!wrap) {
-    let s = base + sramBase * eb;
-    const zeroRows = yPad0 * w * eb;
+    let s = base + sramBase * sb;
+    const zeroRows = yPad0 * w * sb;
     sram.fill(0, s, s + zeroRows);
     s += zeroRows;
     for (let r = 0; r < ySize; r++) {
       const d = (dramBase + r * xStride) * eb;
-      sram.fill(0, s, s + xPad0 * eb);
-      s += xPad0 * eb;
-      sram.set(dram.subarray(d, d + rowBytes), s);
-      s += rowBytes;
-      sram.fill(0, s, s + xPad1 * eb);
-      s += xPad1 * eb;
+      sram.fill(0, s, s + xPad0 * sb);
+      s += xPad0 * sb;
+      copy(d, s, xSize);
+      s += xSize * sb;
+      sram.fill(0, s, s + xPad1 * sb);
+      s += xPad1 * sb;
     }
-    sram.fill(0, s, s + yPad1 * w * eb);
+    sram.fill(0, s, s + yPad1 * w * sb);
   } else {
     // Non-strict mode with an index past the depth: element by element, modulo the depth.
     let idx = sramBase;
     const put = (src: number): void => {
-      const at = base + (idx % depth) * eb;
-      if (src < 0) sram.fill(0, at, at + eb);
-      else sram.set(dram.subarray(src, src + eb), at);
+      const at = base + (idx % depth) * sb;
+      if (src < 0) sram.fill(0, at, at + sb);
+      else copy(src, at, 1);
       idx++;
     };
     for (let k = 0; k < yPad0 * w; k++) put(-1);

@@ -23,7 +23,7 @@ const SPEC: CommandSpec = {
       name: 'configs',
       type: 'string',
       metavar: 'A,B',
-      help: `configurations: names, boards (pynq-z1, ...), shapes BxIxO or JSON files, each optionally +req[N] (the requantization stage) (default ${VECTOR_SET_NAMES.join(',')})`,
+      help: `configurations: names, boards (pynq-z1, ...), shapes BxIxO or JSON files, each optionally +req[N] (the requantization stage) and +acc8 (LOAD ACC_8BIT) (default ${VECTOR_SET_NAMES.join(',')})`,
     },
     { name: 'programs', type: 'int', metavar: 'N', help: 'random programs per configuration (default 100)' },
     { name: 'seed', type: 'int', metavar: 'S', help: 'first seed (default 1); program i uses seed S+i' },

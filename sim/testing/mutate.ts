@@ -1,7 +1,7 @@
 // Seeded mutations of conformance vectors, and the verdict check run on them: one change per mutant (a
 // field set to a boundary or random value, an opcode made illegal, a dependency flag flipped, FINISH
 // removed, an illegal word after FINISH, a micro-op word changed, a requantization parameter word changed,
-// strict mode off), run on two targets.
+// a LOAD ACC <-> ACC_8BIT swap or an int8 byte a LOAD ACC_8BIT reads changed, strict mode off), run on two targets.
 // The targets must agree on the verdict — pass, or the same error class and instruction index — and after
 // an error no DRAM byte outside what the program's STOREs may legally write can have changed.
 
@@ -11,6 +11,8 @@ import { decodeInsn, INSN_BYTES, Insn, MemInsn, OPCODE, readInsnBits } from '../
 import { DeviceError } from '../device';
 import type { Device } from '../device';
 import { initialDram, Vector } from '../vector';
+import { MEM_TYPE_ACC_8BIT } from '../../hw/vta/acc8';
+import { MEM_TYPE } from '../../hw/vta/config';
 import { decodeParam, encodeParam, MEM_TYPE_REQ, REQ_LANE_BYTES } from '../../hw/vta/requant';
 import { mulberry32 } from './prng';
 
@@ -86,6 +88,34 @@ function mutateRequantWord(cfg: VtaConfig, insns: readonly Insn[], image: Uint8A
   return `requant word at byte ${addr}: ${what[change]}`;
 }
 
+/**
+ * With LOAD ACC_8BIT (hw/vta/ACC_8BIT.md): a LOAD ACC becomes a LOAD ACC_8BIT or the reverse (the same
+ * fields now read other bytes, a quarter or four times as many), or one int8 byte a LOAD ACC_8BIT reads is
+ * set to -128, 127 or has its sign bit flipped. Returns what changed, or null when the program has no such LOAD.
+ */
+function mutateAcc8(cfg: VtaConfig, insns: readonly Insn[], image: Uint8Array, insnAddr: number, rnd: () => number): string | null {
+  const geom = cfg.acc8;
+  const loads = insns
+    .map((x, i) => [x, i] as const)
+    .filter(([x]) => x.op === 'LOAD' && (x.memType === MEM_TYPE.ACC || x.memType === MEM_TYPE_ACC_8BIT) && x.xSize > 0 && x.ySize > 0);
+  if (!geom || loads.length === 0) return null;
+  const [l, i] = loads[Math.floor(rnd() * loads.length)] as [MemInsn, number];
+  const narrow = l.memType === MEM_TYPE_ACC_8BIT;
+  if (!narrow || rnd() < 0.3) {
+    const at = insnAddr + i * INSN_BYTES;
+    const to = narrow ? MEM_TYPE.ACC : MEM_TYPE_ACC_8BIT;
+    writeBits(image, at, setField(readInsnBits(image, at), cfg.layout.mem.byName.memory_type, to));
+    return `insn ${i} LOAD memory_type ${l.memType} -> ${to}`;
+  }
+  const y = Math.floor(rnd() * l.ySize);
+  const x = Math.floor(rnd() * l.xSize);
+  const addr = (l.dramBase + y * l.xStride + x) * geom.elemBytes + Math.floor(rnd() * geom.elemBytes);
+  if (addr >= image.length) return null;
+  const change = Math.floor(rnd() * 3);
+  image[addr] = [0x80, 0x7f, image[addr] ^ 0x80][change];
+  return `int8 byte at ${addr} read by insn ${i} LOAD ACC_8BIT -> ${(image[addr] << 24) >> 24}`;
+}
+
 /** One seeded mutant of `v`. */
 export function mutate(v: Vector, seed: number): Mutant {
   let h = seed >>> 0;
@@ -103,6 +133,7 @@ export function mutate(v: Vector, seed: number): Mutant {
   let description: string;
   let touchesTokens = false;
   let requantChange: string | null;
+  let acc8Change: string | null;
   if (kind < 0.6) {
     // A field of one instruction.
     const i = Math.floor(rnd() * insnCount);
@@ -143,6 +174,9 @@ export function mutate(v: Vector, seed: number): Mutant {
   } else if (kind < 0.96 && cfg.requant && rnd() < 0.4 && (requantChange = mutateRequantWord(cfg, insns, image, rnd))) {
     // With the requantization stage: one parameter word a LOAD REQ reads (mode, exponent, multiplier, bounds).
     description = requantChange;
+  } else if (kind < 0.96 && cfg.acc8 && rnd() < 0.4 && (acc8Change = mutateAcc8(cfg, insns, image, v.insnAddr, rnd))) {
+    // With LOAD ACC_8BIT: a LOAD ACC <-> ACC_8BIT swap, or an int8 byte one reads.
+    description = acc8Change;
   } else if (kind < 0.96) {
     // A micro-op word of the first LOAD UOP that loads any.
     const loads = insns.filter((x) => x.op === 'LOAD' && x.memType === 0 && x.xSize > 0 && x.ySize > 0);

@@ -10,11 +10,14 @@
 //                ALU REQ ×1–2, before the last GEMM step, before or after the ALU ops], ALU ADD 0 over
 //                the tile (defines OUT),
 //                the last one pushing g2s;  STORE 2-D with stride (pop g2s, push s2g)
+//                [with ACC_8BIT_LOAD: the tile's LOAD ACC may be a LOAD ACC_8BIT of int8 values, and an
+//                int8 operand tile loaded by LOAD ACC_8BIT may be added into the tile before the ALU ops]
 //   FINISH (pop s2g)
 // Every index stays inside the loaded regions, so no instruction reads undefined SRAM.
 
 import { MEM_TYPE, VtaConfig } from '../../hw/vta/config';
 import { ALU_OPCODE, build, encodeProgram, encodeUop, Insn, INSN_BYTES, Uop } from '../../hw/vta/isa';
+import { MEM_TYPE_ACC_8BIT } from '../../hw/vta/acc8';
 import { ALU_OPCODE_REQ, encodeParam, MEM_TYPE_REQ, REQ_LANE_BYTES } from '../../hw/vta/requant';
 import { mulberry32 } from './prng';
 
@@ -104,7 +107,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
    * its first SRAM row and span. With edges, one pad may be 15 and an INP load may stride 65535 rows.
    */
   const load2d = (memType: number, baseOf: (span: number) => number, maxElems: number, flags: Partial<Insn>) => {
-    const elem = memType === MEM_TYPE.INP ? t.inp : memType === MEM_TYPE.WGT ? t.wgt : t.acc;
+    const elem = memType === MEM_TYPE.INP ? t.inp : memType === MEM_TYPE.WGT ? t.wgt : memType === MEM_TYPE_ACC_8BIT ? cfg.acc8! : t.acc;
     const maxPad = edges ? edgeInt(0, 4) : 4; // which pad (0..3) goes to 15, if any (4: none)
     const wideStride = edges && memType === MEM_TYPE.INP && e() < 0.3;
     for (;;) {
@@ -230,6 +233,52 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     return out;
   };
 
+  // With LOAD ACC_8BIT (hw/vta/ACC_8BIT.md): its choices draw from their own stream, so programs of
+  // configurations without the knob are unchanged. An int8 operand tile, loaded into ACC rows beside the
+  // accumulator tile, added into it with a vector ALU ADD (a residual add's shortcut).
+  const a8 = mulberry32((seed ^ 0x68e31da4) >>> 0);
+  const acc8Operand = (accBase: number, accN: number): Insn[] => {
+    // Then, sometimes, an arithmetic right shift of the tile, so that its upper bits (the sign extension)
+    // reach the low bytes the STORE writes.
+    const shift =
+      a8() < 0.5
+        ? []
+        : [
+            loop(
+              build.alu({
+                ...addUops(1, () => ({ dst: accBase, src: accBase, wgt: 0 })),
+                aluOp: ALU_OPCODE.SHR,
+                useImm: true,
+                imm: 1 + Math.floor(a8() * 12),
+                iterIn: accN,
+                dstFactorIn: 1,
+                srcFactorIn: 1,
+              }),
+            ),
+          ];
+    if (a8() < 0.3) return shift;
+    // beside the tile: after it, or below it when the tile ends the buffer (edges)
+    const below = accBase >= 64;
+    const opBaseOf = (span: number) => (below ? accBase - span : accBase + accN);
+    const room = below ? accBase : t.acc.depth - accBase - accN;
+    if (room < 16) return shift; // a 15-row pad (edges) needs that much
+    const l = load2d(MEM_TYPE_ACC_8BIT, opBaseOf, Math.min(64, room), {});
+    const lp = loopOver([accN, l.span]);
+    const n = lp.maxed ? 1 : int(1, 3);
+    const range = addUops(n, () => ({ dst: accBase + int(0, lp.spans[0] - 1), src: l.base + int(0, lp.spans[1] - 1), wgt: 0 }));
+    const add = build.alu({
+      ...range,
+      aluOp: ALU_OPCODE.ADD,
+      iterOut: lp.iterOut,
+      iterIn: lp.iterIn,
+      dstFactorOut: lp.fo[0],
+      dstFactorIn: lp.fi[0],
+      srcFactorOut: lp.fo[1],
+      srcFactorIn: lp.fi[1],
+    });
+    return [l.insn, loop(add), ...shift];
+  };
+
   const body: Insn[] = [];
   const outputRegions: { addr: number; bytes: number }[] = [];
   const stepsPerTile = Array.from({ length: tiles }, () => int(1, 3) * vt);
@@ -244,7 +293,8 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     let accH: number;
     let accBase: number;
     if (r() < 0.6) {
-      const l = load2d(MEM_TYPE.ACC, regionBase(0, 0, true, t.acc.depth), 64, { popNext: tile > 0 });
+      const narrow = cfg.acc8 !== null && a8() < 0.5;
+      const l = load2d(narrow ? MEM_TYPE_ACC_8BIT : MEM_TYPE.ACC, regionBase(0, 0, true, t.acc.depth), 64, { popNext: tile > 0 });
       body.push(l.insn);
       accN = l.span;
       accW = l.rowWidth;
@@ -296,6 +346,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
         ),
       );
     }
+    if (cfg.acc8) body.push(...acc8Operand(accBase, accN));
     // ALU epilogue.
     if (reqWhere === 1) body.push(...requantOps(accBase, accN));
     const nAlu = int(1, 4);
@@ -431,6 +482,7 @@ export function toVector(p: RandomProgram, finalDram: Uint8Array, configName = '
     config[k] = json[k];
   if (p.cfg.aluOps.includes('MUL')) config.ALU_OPS = [...p.cfg.aluOps];
   if (p.cfg.requant) config.REQUANT_BUFF_DEPTH = p.cfg.requant.depth;
+  if (p.cfg.acc8) config.ACC_8BIT_LOAD = 1;
   const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
   return {
     name: `${configName}__random_s${p.seed}`,

@@ -16,6 +16,11 @@ const CONFIGS: [string, VtaConfig][] = [
   ['default+MUL', deriveConfig({ ...DEFAULT_CONFIG_JSON, ALU_OPS: ['MIN', 'MAX', 'ADD', 'SHR', 'MUL'] })],
   ['default+req', deriveConfig({ ...DEFAULT_CONFIG_JSON, REQUANT_BUFF_DEPTH: 8 })],
   ['b2x8+req', deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { ...parseGemmShape('2x8x8'), LOG_WGT_BUFF_SIZE: 16, REQUANT_BUFF_DEPTH: 64 }))],
+  ['default+acc8', deriveConfig({ ...DEFAULT_CONFIG_JSON, ACC_8BIT_LOAD: 1 })],
+  [
+    'b2x8+acc8+req',
+    deriveConfig(withOverrides(DEFAULT_CONFIG_JSON, { ...parseGemmShape('2x8x8'), LOG_WGT_BUFF_SIZE: 16, ACC_8BIT_LOAD: 1, REQUANT_BUFF_DEPTH: 16 })),
+  ],
 ];
 const SEEDS = Array.from({ length: 25 }, (_, k) => 1000 + k);
 
@@ -123,5 +128,28 @@ describe('random programs with the requantization stage', () => {
     expect(count(withStage, isReq)).toBeGreaterThan(SEEDS.length);
     expect(count(withStage, isLoadReq)).toBeGreaterThan(SEEDS.length / 2);
     for (const [, cfg] of CONFIGS.slice(0, 4)) expect(count(cfg, (i) => isReq(i) || isLoadReq(i))).toBe(0);
+  });
+});
+
+describe('random programs with LOAD ACC_8BIT (hw/vta/ACC_8BIT.md)', () => {
+  const isAcc8 = (i: { op: string; memType?: number }) => i.op === 'LOAD' && i.memType === 5;
+  test('they load int8 tiles and operands into ACC, with pads; without the knob no program does', () => {
+    const withKnob = CONFIGS.find(([n]) => n === 'default+acc8')![1];
+    const loads = SEEDS.flatMap((s) => randomProgram(withKnob, s).insns.filter(isAcc8)) as { yPad0: number; xPad0: number; xStride: number; xSize: number }[];
+    expect(loads.length).toBeGreaterThan(SEEDS.length);
+    expect(loads.some((l) => l.yPad0 > 0 || l.xPad0 > 0)).toBe(true);
+    expect(loads.some((l) => l.xStride > l.xSize)).toBe(true);
+    for (const [name, cfg] of CONFIGS) if (!name.includes('acc8')) expect(SEEDS.filter((s) => randomProgram(cfg, s).insns.some(isAcc8))).toEqual([]);
+  });
+
+  test('edge programs (tile at the end of ACC, 15-row pads): fsim == reference', async () => {
+    const cfg = CONFIGS.find(([n]) => n === 'default+acc8')![1];
+    for (let seed = 1; seed <= 8; seed++) {
+      const p = randomProgram(cfg, seed, { edges: true, tiles: 2 });
+      const image = programImage(p);
+      const ref = referenceRun(cfg, image, p.insnAddr, p.insnCount);
+      const got = await runFsim(cfg, image, p.insnAddr, p.insnCount);
+      expect({ seed, same: Buffer.compare(Buffer.from(got), Buffer.from(ref)) }).toEqual({ seed, same: 0 });
+    }
   });
 });

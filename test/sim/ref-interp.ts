@@ -7,9 +7,18 @@ import { decodeInsn, decodeUop, INSN_BYTES } from '../../hw/vta/isa';
 import { decodeParam, MEM_TYPE_REQ, REQ_LANE_BYTES, requantStage } from '../../hw/vta/requant';
 
 const wrap32 = (x: number) => x | 0;
+const ACC_8BIT = 5;
 const low8 = (x: number) => ((x & 0xff) << 24) >> 24;
 
-export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: number, insnCount: number): Uint8Array {
+/**
+ * Faults to inject, to show that tests catch them: LOAD ACC_8BIT zero-extending its bytes, or addressing
+ * DRAM by LOAD ACC's element size.
+ */
+export interface ReferenceFaults {
+  acc8?: 'zero-extend' | 'acc-element-address';
+}
+
+export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: number, insnCount: number, faults: ReferenceFaults = {}): Uint8Array {
   const dram = dramIn.slice();
   const dv = new DataView(dram.buffer);
   const t = cfg.tensor;
@@ -36,6 +45,12 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
   const readElem = (mt: number, k: number): number[] => {
     if (mt === MEM_TYPE.UOP) return [dv.getUint32(k * 4, true)];
     if (mt === MEM_TYPE.ACC) return Array.from({ length: lanes('acc') }, (_, l) => dv.getInt32(k * t.acc.elemBytes + 4 * l, true));
+    // LOAD ACC_8BIT (hw/vta/ACC_8BIT.md): one int8 per accumulator lane, BATCH·BLOCK_OUT bytes an element
+    if (mt === ACC_8BIT) {
+      const elemBytes = faults.acc8 === 'acc-element-address' ? t.acc.elemBytes : lanes('acc');
+      const read = faults.acc8 === 'zero-extend' ? (a: number) => dv.getUint8(a) : (a: number) => dv.getInt8(a);
+      return Array.from({ length: lanes('acc') }, (_, l) => read(k * elemBytes + l));
+    }
     const g = mt === MEM_TYPE.INP ? t.inp : t.wgt;
     return Array.from({ length: g.rows * g.cols }, (_, l) => dv.getInt8(k * g.elemBytes + l));
   };
@@ -66,6 +81,7 @@ export function referenceRun(cfg: VtaConfig, dramIn: Uint8Array, insnAddr: numbe
       rows.forEach((e, k) => (req[at(reqDepth, insn.sramBase + k, 'LOAD REQ sram', i)] = e));
     } else if (insn.op === 'LOAD' && insn.xSize > 0) {
       const mt = insn.memType;
+      if (mt === ACC_8BIT && !cfg.acc8) throw new Error(`insn ${i}: LOAD memory_type 5 without ACC_8BIT_LOAD`);
       const depth = mt === MEM_TYPE.UOP ? t.uop.depth : mt === MEM_TYPE.INP ? t.inp.depth : mt === MEM_TYPE.WGT ? t.wgt.depth : t.acc.depth;
       const zero = (): number[] =>
         mt === MEM_TYPE.UOP ? [0] : new Array(mt === MEM_TYPE.INP ? lanes('inp') : mt === MEM_TYPE.WGT ? lanes('wgt') : lanes('acc')).fill(0);

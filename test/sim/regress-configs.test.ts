@@ -51,3 +51,12 @@ test('vta regress runs shapes, boards and files; failures would be saved under t
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/^vta regress: --configs 1x1x1: /);
 });
+
+test('+acc8 adds LOAD ACC_8BIT to any spec, with +req in either order; default_acc8 is a name too', () => {
+  const got = resolveRegressConfigs(['default+acc8', 'pynq-z1+acc8', 'b2x8+req16+acc8', '1x16x32+acc8+req']);
+  expect(got.map((c) => c.label)).toEqual(['default_acc8', 'pynq-z1_acc8', 'b2x8_req16_acc8', '1x16x32_req64_acc8']);
+  expect(got.every((c) => c.json.ACC_8BIT_LOAD === 1)).toBe(true);
+  expect(got[2].json.REQUANT_BUFF_DEPTH).toBe(16);
+  expect(resolveRegressConfigs(['default_acc8'])[0].json).toEqual(got[0].json);
+  expect(() => resolveRegressConfigs(['default+acc8+acc8'])).toThrow(/unknown configuration "default\+acc8"/);
+});

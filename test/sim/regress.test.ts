@@ -92,6 +92,6 @@ test('vta regress rejects an unknown configuration in one line', async () => {
   const r = await execa('node', ['bin/vta.js', 'regress', '--configs', 'default,b9'], { cwd: ROOT, reject: false });
   expect(r.exitCode).toBe(2);
   expect(r.stderr.trim()).toMatch(
-    /^vta regress: --configs: unknown configuration "b9"; give a name \(default, b2x8, b1x32\), a board \(.*\), a shape BxIxO or a JSON file, optionally \+req\[N\] \(the requantization stage\)$/,
+    /^vta regress: --configs: unknown configuration "b9"; give a name \(default, b2x8, b1x32\), a board \(.*\), a shape BxIxO or a JSON file, optionally \+req\[N\] \(the requantization stage\) and \+acc8 \(LOAD ACC_8BIT\)$/,
   );
 });

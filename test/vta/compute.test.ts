@@ -3,10 +3,12 @@
 // tokens; the program (LOAD UOP, LOAD ACC, random GEMM/ALU loop nests incl. reset, zero-trip loops,
 // back-to-back micro-ops on one accumulator, immediates and vector operands, index wrap-around) is
 // checked against a program-order TS reference through the OUT read port. The full 32-bit ACC is
-// checked by shifting it down 8 bits at a time with further ALU instructions.
+// checked by shifting it down 8 bits at a time with further ALU instructions. The same with ACC_8BIT_LOAD,
+// LOAD ACC_8BIT among the loads.
 
 import { Compute } from '../../hw/vta/core/compute';
-import { DEFAULT_CONFIG_JSON, deriveConfig, MEM_TYPE, withOverrides } from '../../hw/vta/config';
+import { MEM_TYPE_ACC_8BIT } from '../../hw/vta/acc8';
+import { DEFAULT_CONFIG_JSON, deriveConfig, MEM_TYPE, VtaConfig, withOverrides } from '../../hw/vta/config';
 import { build, encodeInsnBits, encodeUop, Insn } from '../../hw/vta/isa';
 import { buildInteractive, Tb } from './core-tb';
 import { aluRef, packLanes, rng, unpackLanes } from './rtl-sim';
@@ -24,13 +26,23 @@ const cfg = deriveConfig(
   'compute test',
 );
 
-const T = cfg.tensor;
-const lanes = cfg.batch * cfg.blockOut;
 const UOP_BASE = 0x1000;
 const ACC_BASE = 0x4000;
 
 test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async () => {
-  const { exe, ports } = await buildInteractive(new Compute(cfg), 'compute_small');
+  await checkCompute(cfg, 'compute_small');
+});
+
+// LOAD ACC_8BIT (hw/vta/ACC_8BIT.md): int8 elements from the ACC base register, sign-extended into ACC,
+// mixed with LOAD ACC (both on the ACC VME client) and GEMM/ALU.
+test('Compute with ACC_8BIT_LOAD runs LOAD ACC_8BIT like the reference, from a nonzero ACC base register', async () => {
+  await checkCompute(deriveConfig({ ...cfg.json, ACC_8BIT_LOAD: 1 }, 'compute test, ACC_8BIT_LOAD'), 'compute_small_acc8');
+});
+
+async function checkCompute(cfg: VtaConfig, name: string): Promise<void> {
+  const T = cfg.tensor;
+  const lanes = cfg.batch * cfg.blockOut;
+  const { exe, ports } = await buildInteractive(new Compute(cfg), name);
   const r = rng(7);
   const dram = new Uint8Array(1 << 16);
   for (let i = 0; i < dram.length; i++) dram[i] = r.int(0, 255);
@@ -63,6 +75,12 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
           const e = (insn.sramBase + x) % T.acc.depth;
           const a = ACC_BASE + (insn.dramBase + x) * T.acc.elemBytes;
           acc[e] = Array.from({ length: lanes }, (_, l) => BigInt(new DataView(dram.buffer).getInt32(a + 4 * l, true)));
+        }
+      } else if (insn.memType === MEM_TYPE_ACC_8BIT) {
+        for (let x = 0; x < insn.xSize; x++) {
+          const e = (insn.sramBase + x) % T.acc.depth;
+          const a = ACC_BASE + (insn.dramBase + x) * lanes;
+          acc[e] = Array.from({ length: lanes }, (_, l) => BigInt(new DataView(dram.buffer).getInt8(a + l)));
         }
       }
       return;
@@ -120,8 +138,13 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
     else if (k < 9) {
       const aluOp = r.int(0, 4);
       prog.push(build.alu({ ...loop(), ...flags(), aluOp, useImm: r.int(0, 1) === 0, imm: aluOp === 3 ? r.int(-40, 40) : r.int(-32768, 32767) }));
-    } else prog.push(build.load({ memType: MEM_TYPE.ACC, sramBase: r.int(0, 15), dramBase: r.int(0, 16), xSize: r.int(0, 5), ...flags() }));
+    } else {
+      const memType = cfg.acc8 && r.int(0, 1) === 0 ? MEM_TYPE_ACC_8BIT : MEM_TYPE.ACC;
+      prog.push(build.load({ memType, sramBase: r.int(0, 15), dramBase: r.int(0, 16), xSize: r.int(0, 5), ...flags() }));
+    }
   }
+  // with the knob, every accumulator from int8 elements, then the same loop nests again
+  if (cfg.acc8) prog.push(build.load({ memType: MEM_TYPE_ACC_8BIT, sramBase: 3, dramBase: 5, xSize: T.acc.depth }), ...prog.slice(2, 5));
   prog.push(build.finish());
 
   const tb = new Tb(exe, ports);
@@ -218,4 +241,4 @@ test('Compute runs LOAD/GEMM/ALU/FINISH like the program-order reference', async
   } finally {
     tb.close();
   }
-});
+}

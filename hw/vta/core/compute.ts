@@ -1,4 +1,5 @@
-// Compute: the compute stage (DESIGN.md "Compute"): LOAD UOP, LOAD ACC, GEMM, ALU and FINISH, in order.
+// Compute: the compute stage (DESIGN.md "Compute"): LOAD UOP, LOAD ACC, GEMM, ALU and FINISH, in order
+// (with the knobs also LOAD REQ, ALU REQ: REQUANT.md; LOAD ACC_8BIT: ACC_8BIT.md, acc8-load.ts).
 // Owns the UOP, ACC and OUT scratchpads; reads INP/WGT through the Load stage's read ports.
 //
 // Instruction flow (FSM): IDLE takes the queue head once its pops can be taken (pop_prev → l2g,
@@ -28,7 +29,9 @@
 import { Bool, Bundle, Decoupled, Flip, Module, U, UInt, cat, connect, instance, mem, mux, reg, regNext, when, wire } from '../../dsl';
 import type { Bool as BoolV, UInt as UIntV } from '../../dsl';
 import type { VtaConfig } from '../config';
+import { MEM_TYPE_ACC_8BIT } from '../acc8';
 import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../requant';
+import { acc8Load, shareReadClient } from './acc8-load';
 import { GemmCore } from './gemm-core';
 import { REQ_LATENCY, TensorAlu } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
@@ -96,20 +99,7 @@ export class Compute extends Module {
     tlReq.io.insn.set(cur);
     tlReq.io.base.set(io.accBase);
     reqMem.write(tlReq.io.wr.addr, tlReq.io.wr.data, tlReq.io.wr.en);
-    const rd = io.rdAcc;
-    rd.cmd.valid.set(mux(toReq, tlReq.io.rd.cmd.valid, acc.cmd.valid));
-    rd.cmd.bits.addr.set(mux(toReq, tlReq.io.rd.cmd.bits.addr, acc.cmd.bits.addr));
-    rd.cmd.bits.len.set(mux(toReq, tlReq.io.rd.cmd.bits.len, acc.cmd.bits.len));
-    acc.cmd.ready.set(rd.cmd.ready.and(toReq.not()));
-    tlReq.io.rd.cmd.ready.set(rd.cmd.ready.and(toReq));
-    for (const [client, mine] of [
-      [acc, toReq.not()],
-      [tlReq.io.rd, toReq],
-    ] as const) {
-      client.data.valid.set(rd.data.valid.and(mine));
-      client.data.bits.data.set(rd.data.bits.data);
-      client.data.bits.last.set(rd.data.bits.last);
-    }
+    shareReadClient(io.rdAcc, acc, tlReq.io.rd, toReq);
     return { mem: reqMem, load: tlReq, toReq };
   }
 
@@ -168,11 +158,15 @@ export class Compute extends Module {
     ] as const) {
       tl.io.insn.set(cur);
       tl.io.base.set(base);
-      // With the requantization stage, the ACC client is shared with LOAD REQ (requantBuffer).
-      if (!(cfg.requant && tl === tlAcc)) connect(rd, tl.io.rd);
+      // With the requantization stage or LOAD ACC_8BIT, the ACC client is shared (requantBuffer, acc8Load).
+      if (!((cfg.requant || cfg.acc8) && tl === tlAcc)) connect(rd, tl.io.rd);
     }
     uopMem.write(tlUop.io.wr.addr, tlUop.io.wr.data, tlUop.io.wr.en);
-    const req = cfg.requant ? this.requantBuffer(cur, memType.eq(MEM_TYPE_REQ), tlAcc.io.rd) : null;
+    const toAcc8 = cfg.acc8 ? memType.eq(MEM_TYPE_ACC_8BIT).named('to_acc8') : null;
+    const acc8 = toAcc8 ? acc8Load(cfg, cur, io.accBase, toAcc8, tlAcc.io) : null;
+    const req = cfg.requant ? this.requantBuffer(cur, memType.eq(MEM_TYPE_REQ), acc8 ? acc8.rd : tlAcc.io.rd) : null;
+    if (acc8 && !req) connect(io.rdAcc, acc8.rd);
+    const accLoadWr = acc8 ? acc8.wr : tlAcc.io.wr;
 
     // ---- FSM ----
     const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'PUSH'] as const);
@@ -329,6 +323,11 @@ export class Compute extends Module {
     tlAcc.io.start.set(st.is('LOAD_START').and(toAcc));
     let loads = toUop.or(toAcc);
     let loadDone = tlUop.io.done.or(tlAcc.io.done);
+    if (acc8 && toAcc8) {
+      acc8.load.io.start.set(st.is('LOAD_START').and(toAcc8));
+      loads = loads.or(toAcc8);
+      loadDone = loadDone.or(acc8.load.io.done);
+    }
     if (req) {
       req.load.io.start.set(st.is('LOAD_START').and(req.toReq));
       loads = loads.or(req.toReq);
@@ -474,9 +473,9 @@ export class Compute extends Module {
       (alu.io.in as unknown as { param: UIntV }).param.set(param);
     }
 
-    // ACC: written by LOAD ACC or by the write-back (never both: LOAD ACC starts with the pipeline empty)
-    const accWrEn = wValid.or(tlAcc.io.wr.en).named('acc_wr_en');
-    accMem.write(mux(wValid, wDst, tlAcc.io.wr.addr), mux(wValid, wAcc, tlAcc.io.wr.data), accWrEn);
+    // ACC: written by LOAD ACC (or ACC_8BIT) or by the write-back (never both: a LOAD starts with the pipeline empty)
+    const accWrEn = wValid.or(accLoadWr.en).named('acc_wr_en');
+    accMem.write(mux(wValid, wDst, accLoadWr.addr), mux(wValid, wAcc, accLoadWr.data), accWrEn);
     outMem.write(wDst, wLow, wValid);
     io.outData.set(outMem.readSync(io.outRead.addr, io.outRead.en));
 

@@ -15,6 +15,7 @@ import { Bool, Bundle, Decoupled, Flip, Module, Queue, UInt, U, cat, connect, fi
 import type { VtaConfig } from '../config';
 import { ALU_OP_NAMES, MEM_TYPE } from '../config';
 import { OPCODE, ALU_OPCODE } from '../isa';
+import { MEM_TYPE_ACC_8BIT } from '../acc8';
 import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../requant';
 import { pageBurst } from './burst';
 import { fieldWires } from './insn-fields';
@@ -46,7 +47,7 @@ export class Fetch extends Module {
   }
   get name(): string {
     const c = this.cfg;
-    return `Fetch_b${c.busBits}_q${c.insnQueueDepth}_${c.aluOps.join('').toLowerCase()}_${c.layout.mem.byName.memory_type.lsb}_${c.layout.alu.byName.alu_opcode.lsb}${c.requant ? '_req' : ''}`;
+    return `Fetch_b${c.busBits}_q${c.insnQueueDepth}_${c.aluOps.join('').toLowerCase()}_${c.layout.mem.byName.memory_type.lsb}_${c.layout.alu.byName.alu_opcode.lsb}${c.requant ? '_req' : ''}${c.acc8 ? '_acc8' : ''}`;
   }
 
   build(): void {
@@ -111,6 +112,7 @@ export class Fetch extends Module {
       aluLegal = aluLegal.or(aluOp.eq(ALU_OPCODE_REQ));
       badMemType = badMemType.and(memType.ne(MEM_TYPE_REQ));
     }
+    if (cfg.acc8) badMemType = badMemType.and(memType.ne(MEM_TYPE_ACC_8BIT)); // LOAD ACC_8BIT, to compute (ACC_8BIT.md)
     const illegal = opcode.gt(OPCODE.ALU).or(isLoad.and(badMemType)).or(opcode.eq(OPCODE.ALU).and(aluLegal.not())).named('illegal');
     const toStore = opcode.eq(OPCODE.STORE);
     const toLoad = isLoad.and(memType.eq(MEM_TYPE.INP).or(memType.eq(MEM_TYPE.WGT)));

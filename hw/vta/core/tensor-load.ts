@@ -27,11 +27,18 @@ import { fieldWires } from './insn-fields';
 import { VmeReadClient } from './vme';
 
 export type LoadKind = 'uop' | 'inp' | 'wgt' | 'acc';
-/** A tensor buffer, or 'req': the requantization stage's parameter buffer (hw/vta/REQUANT.md). */
-export type TensorLoadKind = LoadKind | 'req';
+/**
+ * A tensor buffer, 'req': the requantization stage's parameter buffer (hw/vta/REQUANT.md), or 'acc8': ACC
+ * rows from int8 DRAM elements (hw/vta/ACC_8BIT.md; the write port carries the int8 lanes, widened after it).
+ */
+export type TensorLoadKind = LoadKind | 'req' | 'acc8';
 
 /** The element size and depth a LOAD of `kind` writes. */
 function loadGeom(cfg: VtaConfig, kind: TensorLoadKind): { logDepth: number; elemBits: number; elemBytes: number } {
+  if (kind === 'acc8') {
+    if (!cfg.acc8) throw new Error('internal: an ACC_8BIT TensorLoad without ACC_8BIT_LOAD');
+    return { logDepth: cfg.tensor.acc.logDepth, elemBits: cfg.acc8.elemBits, elemBytes: cfg.acc8.elemBytes };
+  }
   if (kind !== 'req') return cfg.tensor[kind];
   if (!cfg.requant) throw new Error('internal: a REQ TensorLoad without a requantization stage');
   return cfg.requant;
