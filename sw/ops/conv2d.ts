@@ -142,6 +142,9 @@ export async function conv2dPacked(
   // one group: one copy of the weights at WGT 0, loaded by the first step, read by both virtual threads
   const single = resident && g.groups === 1;
   const wgtLoaded: (number | null)[] = new Array(V).fill(null);
+  // every weight block the same (an average pool lowered to a depthwise conv: identity blocks): one block at WGT 0
+  // serves every tap, channel block and group, so the load stage moves one block instead of all of them
+  const uniform = sameBlocks(rt.copyFromDevice(bufs.weight, wgtBytes), cfg.tensor.wgt.elemBytes);
 
   // how the accumulators start (conv2d-bias.ts): the bias rows, the MAX offset or the stage's init words
   const accElemBytes = cfg.tensor.acc.elemBytes;
@@ -230,12 +233,14 @@ export async function conv2dPacked(
       for (let k = 0; k < chunks; k++, j++) {
         const slot = j % V;
         const inpBase = slot * inpSlot;
-        const wgtBase = single ? 0 : slot * wgtSlot;
+        const wgtBase = single || uniform ? 0 : slot * wgtSlot;
         const ic0 = k * tIC;
         // load stage
         if (j >= V) rt.depPop('compute', 'load');
         if (fusedAdd && j === 0) fusedAdd.loadIdentity();
-        if (single ? j === 0 : !resident || wgtLoaded[slot] !== t.grp) {
+        if (uniform) {
+          if (j === 0) rt.loadBuffer2D(bufs.weight, 0, MEM_TYPE.WGT, 0, 1, 1, 1);
+        } else if (single ? j === 0 : !resident || wgtLoaded[slot] !== t.grp) {
           const elem = ((t.grp * OCBg + t.oc0) * ICBg + ic0) * KK;
           rt.loadBuffer2D(bufs.weight, elem, MEM_TYPE.WGT, wgtBase, tOC, tIC * KK, ICBg * KK);
           wgtLoaded[slot] = t.grp;
@@ -299,15 +304,16 @@ export async function conv2dPacked(
             }
           });
         }
-        const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
+        const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}${uniform ? 'u' : ''}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
+        const wgtOf = (ic: number, ky: number, kx: number) => (uniform ? 0 : wgtBase + (ic * g.KH + ky) * g.KW + kx);
         rt.pushGemm(
           rt.kernel(key, (kk: UopKernel) => {
-            kk.loop(tOC, t.th * t.tw, 0, tIC * KK).loop(t.th, t.tw, g.strideH * inCols, 0);
+            kk.loop(tOC, t.th * t.tw, 0, uniform ? 0 : tIC * KK).loop(t.th, t.tw, g.strideH * inCols, 0);
             for (let ic = 0; ic < tIC; ic++) {
               for (let ky = 0; ky < g.KH; ky++) {
                 for (let kx = 0; kx < g.KW; kx++) {
                   for (let x = 0; x < t.tw; x++) {
-                    kk.push(accBase + x, inpBase + ic * icPitch + ky * inCols + x * g.strideW + kx, wgtBase + (ic * g.KH + ky) * g.KW + kx);
+                    kk.push(accBase + x, inpBase + ic * icPitch + ky * inCols + x * g.strideW + kx, wgtOf(ic, ky, kx));
                   }
                 }
               }
@@ -380,5 +386,13 @@ const concatBytes = (...parts: (Uint8Array | null)[]): Uint8Array => {
   }
   return out;
 };
+
+/** Whether every `block`-byte block of `w` equals the first. */
+function sameBlocks(w: Uint8Array, block: number): boolean {
+  for (let off = block; off + block <= w.length; off += block) {
+    for (let i = 0; i < block; i++) if (w[off + i] !== w[i]) return false;
+  }
+  return w.length >= block;
+}
 
 const asInt8 = (u: Uint8Array) => new Int8Array(u.buffer, u.byteOffset, u.byteLength);

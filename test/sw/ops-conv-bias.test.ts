@@ -120,3 +120,24 @@ describe('conv2d with a fused residual add on fsim equals conv2d, then the add',
     });
   }
 });
+
+describe('conv2d whose weight blocks are all the same', () => {
+  test('a grouped conv of identity blocks (an average pool as GEMMs) loads one WGT block and gives the same outputs', async () => {
+    const rng = new Rng(77);
+    const s = { N: 1, C: 64, H: 7, W: 7 };
+    const x = rng.int8(s.N * s.C * s.H * s.W);
+    // 7x7 identity blocks, one group per channel block: how the compiler lowers a global average pool
+    const w = Int8Array.from({ length: s.C * 16 * 49 }, (_, k) => (Math.floor(k / (16 * 49)) % 16 === Math.floor(k / 49) % 16 ? 1 : 0));
+    const bias = rng.int32(s.C, -100, 100);
+    const opts = { groups: s.C / 16, shift: 6, relu: false };
+    const rt = runtime(cfgWith());
+    const got = await conv2d(rt, x, [s.N, s.C, s.H, s.W], w, [s.C, 16, 7, 7], bias, opts);
+    expect(Array.from(got.out)).toEqual(Array.from(conv2dRef(x, [s.N, s.C, s.H, s.W], w, [s.C, 16, 7, 7], bias, opts).out));
+    expect(got.stats.streamBytes.wgt).toBe(rt.config.tensor.wgt.elemBytes);
+    // one weight that differs: every block is loaded again
+    w[5] += 2;
+    const other = await conv2d(rt, x, [s.N, s.C, s.H, s.W], w, [s.C, 16, 7, 7], bias, opts);
+    expect(Array.from(other.out)).toEqual(Array.from(conv2dRef(x, [s.N, s.C, s.H, s.W], w, [s.C, 16, 7, 7], bias, opts).out));
+    expect(other.stats.streamBytes.wgt).toBeGreaterThanOrEqual((s.C / 16) * 49 * rt.config.tensor.wgt.elemBytes);
+  });
+});
