@@ -185,6 +185,16 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     const spans = sizes.map((s, k) => s - ((iterOut - 1) * fo[k] + (iterIn - 1) * fi[k]));
     return { maxed: false, iterOut, iterIn, fo, fi, spans };
   };
+  /** An instruction's loop fields over `lp` (dst, src, and wgt when loopOver had a third size). */
+  const loopFields = (lp: ReturnType<typeof loopOver>) => ({
+    iterOut: lp.iterOut,
+    iterIn: lp.iterIn,
+    dstFactorOut: lp.fo[0],
+    dstFactorIn: lp.fi[0],
+    srcFactorOut: lp.fo[1],
+    srcFactorIn: lp.fi[1],
+    ...(lp.fo.length > 2 ? { wgtFactorOut: lp.fo[2], wgtFactorIn: lp.fi[2] } : {}),
+  });
   const loop = (insn: Insn): Insn => {
     loopInsns.push(insn);
     return insn;
@@ -220,12 +230,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
             ...range,
             aluOp: ALU_OPCODE_REQ,
             useImm: q() < 0.5, // ignored by REQ
-            iterOut: lp.iterOut,
-            iterIn: lp.iterIn,
-            dstFactorOut: lp.fo[0],
-            dstFactorIn: lp.fi[0],
-            srcFactorOut: lp.fo[1],
-            srcFactorIn: lp.fi[1],
+            ...loopFields(lp),
           }),
         ),
       );
@@ -269,12 +274,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
     const add = build.alu({
       ...range,
       aluOp: ALU_OPCODE.ADD,
-      iterOut: lp.iterOut,
-      iterIn: lp.iterIn,
-      dstFactorOut: lp.fo[0],
-      dstFactorIn: lp.fi[0],
-      srcFactorOut: lp.fo[1],
-      srcFactorIn: lp.fi[1],
+      ...loopFields(lp),
     });
     return [l.insn, loop(add), ...shift];
   };
@@ -332,14 +332,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
         loop(
           build.gemm({
             ...range,
-            iterOut: lp.iterOut,
-            iterIn: lp.iterIn,
-            dstFactorOut: lp.fo[0],
-            dstFactorIn: lp.fi[0],
-            srcFactorOut: lp.fo[1],
-            srcFactorIn: lp.fi[1],
-            wgtFactorOut: lp.fo[2],
-            wgtFactorIn: lp.fi[2],
+            ...loopFields(lp),
             popPrev: true,
             pushPrev: g + vt < allSteps,
           }),
@@ -364,12 +357,7 @@ export function randomProgram(cfg: VtaConfig, seed: number, options: RandomProgr
             aluOp: ALU_OPCODE[op],
             useImm,
             imm: useImm ? imm : 0,
-            iterOut: lp.iterOut,
-            iterIn: lp.iterIn,
-            dstFactorOut: lp.fo[0],
-            dstFactorIn: lp.fi[0],
-            srcFactorOut: lp.fo[1],
-            srcFactorIn: lp.fi[1],
+            ...loopFields(lp),
           }),
         ),
       );
