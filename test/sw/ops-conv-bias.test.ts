@@ -97,11 +97,12 @@ describe('conv2d with a fused residual add on fsim equals conv2d, then the add',
     { label: 'stage, REQ-initialised accumulators', cfg: { REQUANT_BUFF_DEPTH: 64 }, shift: 6, addShift: 0 },
     { label: 'stage, MAX start, the add shifting', cfg: { REQUANT_BUFF_DEPTH: 64 }, shift: 11, addShift: 1 },
     { label: 'stage too small for the words: the add on the ALU', cfg: { REQUANT_BUFF_DEPTH: 2 }, shift: 10, addShift: 0 },
+    { label: 'batch 2, blocks of 8', cfg: { LOG_BATCH: 1, LOG_BLOCK_IN: 3, LOG_BLOCK_OUT: 3, LOG_WGT_BUFF_SIZE: 16 }, shift: 8, addShift: 0, N: 2 },
   ];
   for (const c of cases) {
     test(c.label, async () => {
       const rng = new Rng(c.shift * 10 + c.addShift);
-      const s = { N: 1, C: 32, H: 10, W: 9, O: 48 };
+      const s = { N: c.N ?? 1, C: 32, H: 10, W: 9, O: 48 };
       const wShape = [s.O, s.C, 3, 3];
       const x = rng.int8(s.N * s.C * s.H * s.W);
       const w = rng.int8(s.O * s.C * 9);
