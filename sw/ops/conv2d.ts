@@ -253,7 +253,6 @@ export async function conv2dPacked(
         rt.depPush('load', 'compute');
         // compute stage
         if (k === 0 && ti >= V) rt.depPop('store', 'compute');
-        rt.depPop('load', 'compute');
         if (reqBuf && reqResident && k === 0 && ti === 0) rt.loadBuffer2D(reqBuf, 0, MEM_TYPE_REQ, 0, 1, reqEntries, reqEntries);
         if (k === 0) {
           // accumulators start at the bias: MAX(previous v + M, b') = b' over a clean region, else reset + ADD
@@ -304,6 +303,8 @@ export async function conv2dPacked(
             }
           });
         }
+        // the tile's start above needs no loaded data, so it runs while the load stage still moves this step's
+        rt.depPop('load', 'compute');
         const key = `conv:a${accBase}:i${inpBase}:w${wgtBase}${uniform ? 'u' : ''}:ic${tIC}:k${g.KH}x${g.KW}:s${g.strideH}x${g.strideW}:oc${tOC}:h${t.th}:w${t.tw}:c${inCols}:p${icPitch}`;
         const wgtOf = (ic: number, ky: number, kx: number) => (uniform ? 0 : wgtBase + (ic * g.KH + ky) * g.KW + kx);
         rt.pushGemm(
