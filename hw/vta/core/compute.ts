@@ -29,7 +29,7 @@ import { REQ_LATENCY } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
 import { fieldWires } from './insn-fields';
 import { InsnEntry, StageStatus } from './stage';
-import { uopPipeline } from './uop-pipe';
+import { accReadVariant, uopPipeline } from './uop-pipe';
 import { VmeReadClient } from './vme';
 
 export class Compute extends Module {
@@ -190,8 +190,6 @@ export class Compute extends Module {
     const lastU = uopIdx.add(1).ge(uopEnd);
     const lastI = iIdx.add(1).ge(iterIn);
     const lastO = oIdx.add(1).ge(iterOut);
-    // ALU initiation interval 2: an ALU micro-op never issues in the cycle after another issue, so the
-    // one ACC read port can serve its source (at R-1) and its destination (at R) in consecutive cycles.
     let issueOk = issue.and(zeroTrip.not());
     // ALU REQ writes back REQ_LATENCY - 1 cycles later than every other micro-op. Another micro-op issues
     // only after that gap, so its operands and its write-back see the REQ's as those of the micro-op before.
@@ -222,8 +220,10 @@ export class Compute extends Module {
       };
       issueOk = issueOk.and(mux(isReq, reqHazard.not(), reqGap.eq(0)));
     }
-    if (cfg.aluInitiationInterval === 2) {
-      // A REQ reads no ACC source (its src picks a parameter entry), so it may follow any micro-op.
+    if (accReadVariant(cfg) === 'early-src-read') {
+      // One ACC read port (uop-pipe.ts): an ALU micro-op never issues in the cycle after another issue, so
+      // the port serves its source (at R-1) and its destination (at R) in consecutive cycles. A REQ reads
+      // no ACC source (its src picks a parameter entry), so it may follow any micro-op.
       const issuedLast = reg('issued_last', Bool(), { init: false });
       issueOk = issueOk.and((isReq ? isAlu.and(issuedLast).and(isReq.not()) : isAlu.and(issuedLast)).not());
       issuedLast.set(issueOk);

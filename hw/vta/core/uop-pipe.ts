@@ -73,29 +73,42 @@ function forward(missed: readonly WriteBack[], addr: UIntV, memData: UIntV, name
 }
 
 /**
+ * How ACC is read, decided here only: `two-ports` (ALU initiation interval 1) reads dst and src at R
+ * through two ports; `early-src-read` (interval 2) has one port, read for an ALU micro-op's src at R-1
+ * and for every dst at R, so an ALU micro-op needs R-1 free: compute.ts issues none in the cycle after
+ * another issue (a REQ excepted: it reads no ACC source).
+ */
+export type AccReadVariant = 'two-ports' | 'early-src-read';
+export function accReadVariant(cfg: VtaConfig): AccReadVariant {
+  return cfg.aluInitiationInterval === 2 ? 'early-src-read' : 'two-ports';
+}
+
+/**
  * The two ACC operands at U of the micro-op `u` (read at R from `r`, or its source at R-1 from `early`),
- * forwarded. The one place that knows the ACC read ports: at ALU initiation interval 1 two ports, dst
- * and src at R; at 2 one port, an ALU's src at R-1 (compute.ts issues no ALU micro-op in the cycle after
- * another issue, so the port is free then) and every dst at R. A read at R misses the write-backs of the
- * two micro-ops issued just before (landing at U and at R); the early read misses one more.
+ * forwarded. A read at R misses the write-backs of the two micro-ops issued just before (landing at U
+ * and at R); the early read misses one more.
  */
 function accOperands(cfg: VtaConfig, accMem: Mem<UIntT>, early: InFlightUop, r: InFlightUop, u: InFlightUop, history: WriteBackHistory) {
   const missedAtR = 2;
-  if (cfg.aluInitiationInterval === 2) {
-    // An ALU REQ's src is a parameter entry, not an ACC row: it reads nothing here.
-    let srcReadCond = early.ctl.valid.and(early.ctl.isAlu).and(early.ctl.useImm.not());
-    if (cfg.requant) srcReadCond = srcReadCond.and(early.op.aluOp.ne(ALU_OPCODE_REQ));
-    const srcRead = srcReadCond.named('acc_src_read');
-    const data = accMem.readSync(mux(srcRead, early.op.src, r.op.dst), srcRead.or(r.ctl.valid));
-    const srcData = regNext(data, { name: 'acc_src_q' });
-    return {
-      a: forward(history.youngest(missedAtR), u.op.dst, data, 'op_a'),
-      b: forward(history.youngest(missedAtR + 1), u.op.src, srcData, 'op_b'),
-    };
+  switch (accReadVariant(cfg)) {
+    case 'early-src-read': {
+      // An ALU REQ's src is a parameter entry, not an ACC row: it reads nothing here.
+      let srcReadCond = early.ctl.valid.and(early.ctl.isAlu).and(early.ctl.useImm.not());
+      if (cfg.requant) srcReadCond = srcReadCond.and(early.op.aluOp.ne(ALU_OPCODE_REQ));
+      const srcRead = srcReadCond.named('acc_src_read');
+      const data = accMem.readSync(mux(srcRead, early.op.src, r.op.dst), srcRead.or(r.ctl.valid));
+      const srcData = regNext(data, { name: 'acc_src_q' });
+      return {
+        a: forward(history.youngest(missedAtR), u.op.dst, data, 'op_a'),
+        b: forward(history.youngest(missedAtR + 1), u.op.src, srcData, 'op_b'),
+      };
+    }
+    case 'two-ports': {
+      const a = accMem.readSync(r.op.dst, r.ctl.valid);
+      const b = accMem.readSync(r.op.src, r.ctl.valid.and(r.ctl.isAlu).and(r.ctl.useImm.not()));
+      return { a: forward(history.youngest(missedAtR), u.op.dst, a, 'op_a'), b: forward(history.youngest(missedAtR), u.op.src, b, 'op_b') };
+    }
   }
-  const a = accMem.readSync(r.op.dst, r.ctl.valid);
-  const b = accMem.readSync(r.op.src, r.ctl.valid.and(r.ctl.isAlu).and(r.ctl.useImm.not()));
-  return { a: forward(history.youngest(missedAtR), u.op.dst, a, 'op_a'), b: forward(history.youngest(missedAtR), u.op.src, b, 'op_b') };
 }
 
 export interface UopPipeInputs {
