@@ -9,40 +9,28 @@
 // pushes retires at its last issue and the next GEMM/ALU is taken in that same cycle (no bubble); LOAD
 // and FINISH are taken only with the pipeline empty.
 //
-// Micro-op pipeline (cycle of issue = k, P = cfg.gemmPipelineDepth):
-//   k        S0  loop counters → UOP read (sync), index bases base = out-offset + in-offset
-//   k+1      S1  uop fields + bases → dst, src, wgt (wrapping mod each buffer's depth);
-//                GEMM: INP/WGT read through the Load stage's ports
-//   k+2      S2  GEMM: inp/wgt data → GemmCore.in
-//   k+1+P    R   ACC read: port A at dst, port B at src (two sync read ports); at ALU initiation
-//                interval 2 one port: an ALU's src one cycle earlier (R-1), dst at R
-//   k+2+P    U   operands = youngest match of (write-back this cycle, write-back one cycle ago, memory);
-//                GEMM: GemmCore.dotValid here, accIn = operand A; ALU: TensorAlu.in(a = A, b = imm or B)
-//   k+3+P    W   write-back: ACC[dst] = new acc, OUT[dst] = its low bits (GemmCore / TensorAlu outputs)
-// A read at R sees writes of earlier cycles only (read-old); the two micro-ops issued just before
-// (written at U and at R) are forwarded, so back-to-back micro-ops on one accumulator need no stall.
+// Micro-ops: S0 (the issue cycle, k) steps the loop counters, reads the UOP word (sync) and forms the
+// index bases (out-offset + in-offset); the pipeline after it, S1 → (S2 GEMM) → R → U → W with the ACC
+// forwarding, is uop-pipe.ts. A micro-op writes back at k+3+P (P = cfg.gemmPipelineDepth) and, thanks to
+// the forwarding, back-to-back micro-ops on one accumulator need no stall.
 // ALU REQ (requantization stage) writes back REQ_LATENCY - 1 cycles after W (its lanes are pipelined).
 // Another GEMM/ALU issues only after that gap, so to it the REQ is the micro-op issued just before; a REQ
 // may follow a REQ in the next cycle unless its destination is that of a REQ still in the lanes.
 // Every push waits for the pipeline to drain, so the writes are visible to STORE/LOAD once it pushes.
 
-import { Bool, Bundle, Decoupled, Flip, Module, U, UInt, cat, connect, instance, mem, mux, reg, regNext, when, wire } from '../../dsl';
+import { Bool, Bundle, Decoupled, Flip, Module, UInt, connect, instance, mem, mux, reg, regNext, when, wire } from '../../dsl';
 import type { Bool as BoolV, UInt as UIntV } from '../../dsl';
-import type { VtaConfig } from '../config';
+import { MEM_TYPE, type VtaConfig } from '../config';
+import { OPCODE } from '../isa';
 import { MEM_TYPE_ACC_8BIT } from '../acc8';
 import { ALU_OPCODE_REQ, MEM_TYPE_REQ } from '../requant';
 import { acc8Load, shareReadClient } from './acc8-load';
-import { GemmCore } from './gemm-core';
-import { REQ_LATENCY, TensorAlu } from './tensor-alu';
+import { REQ_LATENCY } from './tensor-alu';
 import { TensorLoad } from './tensor-load';
 import { fieldWires } from './insn-fields';
 import { InsnEntry, StageStatus } from './stage';
+import { accReadVariant, uopPipeline } from './uop-pipe';
 import { VmeReadClient } from './vme';
-
-const OP_LOAD = 0;
-const OP_GEMM = 2;
-const OP_FINISH = 3;
-const OP_ALU = 4;
 
 export class Compute extends Module {
   readonly io;
@@ -106,8 +94,6 @@ export class Compute extends Module {
   build(): void {
     const { cfg, io } = this;
     const T = cfg.tensor;
-    const P = cfg.gemmPipelineDepth;
-    const lanes = cfg.batch * cfg.blockOut;
     const logAcc = T.acc.logDepth;
     const logInp = T.inp.logDepth;
     const logWgt = T.wgt.logDepth;
@@ -123,9 +109,9 @@ export class Compute extends Module {
     const headPopPrev = headField(cfg.layout.gemm, 'pop_prev').asBool();
     const headPopNext = headField(cfg.layout.gemm, 'pop_next').asBool();
     const opcode = curField(cfg.layout.gemm, 'opcode');
-    const isGemm = opcode.eq(OP_GEMM).named('is_gemm');
-    const isAlu = opcode.eq(OP_ALU).named('is_alu');
-    const isFinish = opcode.eq(OP_FINISH);
+    const isGemm = opcode.eq(OPCODE.GEMM).named('is_gemm');
+    const isAlu = opcode.eq(OPCODE.ALU).named('is_alu');
+    const isFinish = opcode.eq(OPCODE.FINISH);
     const memType = curField(cfg.layout.mem, 'memory_type');
     const pushPrev = curField(cfg.layout.gemm, 'push_prev').asBool();
     const pushNext = curField(cfg.layout.gemm, 'push_next').asBool();
@@ -170,9 +156,8 @@ export class Compute extends Module {
 
     // ---- FSM ----
     const st = this.fsm('state', ['IDLE', 'LOAD_START', 'LOAD_WAIT', 'LOOP', 'PUSH'] as const);
-    // Micro-ops in flight: P+3 after the last issue, counting down; 0 = every write-back has landed.
-    const pipeCnt = reg('pipe_cnt', UInt(8), { init: 0 });
-    const pipeEmpty = pipeCnt.eq(0).named('pipe_empty');
+    // No micro-op in flight (every write-back has landed): from the pipeline's valid bits, below.
+    const pipeEmpty = wire('pipe_empty', Bool());
     const popsOk = headPopPrev.not().or(io.tokens.canPopPrev).and(headPopNext.not().or(io.tokens.canPopNext));
     const pushOk = pushPrev.not().or(io.tokens.canPushPrev).and(pushNext.not().or(io.tokens.canPushNext));
     const noPush = pushPrev.not().and(pushNext.not()).named('no_push');
@@ -205,8 +190,6 @@ export class Compute extends Module {
     const lastU = uopIdx.add(1).ge(uopEnd);
     const lastI = iIdx.add(1).ge(iterIn);
     const lastO = oIdx.add(1).ge(iterOut);
-    // ALU initiation interval 2: an ALU micro-op never issues in the cycle after another issue, so the
-    // one ACC read port can serve its source (at R-1) and its destination (at R) in consecutive cycles.
     let issueOk = issue.and(zeroTrip.not());
     // ALU REQ writes back REQ_LATENCY - 1 cycles later than every other micro-op. Another micro-op issues
     // only after that gap, so its operands and its write-back see the REQ's as those of the micro-op before.
@@ -237,16 +220,17 @@ export class Compute extends Module {
       };
       issueOk = issueOk.and(mux(isReq, reqHazard.not(), reqGap.eq(0)));
     }
-    if (cfg.aluInitiationInterval === 2) {
-      // A REQ reads no ACC source (its src picks a parameter entry), so it may follow any micro-op.
+    if (accReadVariant(cfg) === 'early-src-read') {
+      // One ACC read port (uop-pipe.ts): an ALU micro-op never issues in the cycle after another issue, so
+      // the port serves its source (at R-1) and its destination (at R) in consecutive cycles. A REQ reads
+      // no ACC source (its src picks a parameter entry), so it may follow any micro-op.
       const issuedLast = reg('issued_last', Bool(), { init: false });
       issueOk = issueOk.and((isReq ? isAlu.and(issuedLast).and(isReq.not()) : isAlu.and(issuedLast)).not());
       issuedLast.set(issueOk);
     }
     const doIssue = issueOk.named('do_issue');
-    let reqIssue: BoolV | null = null;
     if (reqGap && isReq) {
-      reqIssue = doIssue.and(isReq).named('req_issue');
+      const reqIssue = doIssue.and(isReq).named('req_issue');
       trackReqDst!(reqIssue);
       when(reqIssue, () => reqGap.set(REQ_LATENCY - 1)).elsewhen(reqGap.ne(0), () => reqGap.set(reqGap.sub(1)));
     }
@@ -259,7 +243,7 @@ export class Compute extends Module {
     // wait for it in PUSH, so a token always follows the writes it covers. GEMM/ALU after GEMM/ALU keep
     // sequential semantics through the write-back forwarding (the control bits travel with each micro-op).
     const headOp = headField(cfg.layout.gemm, 'opcode');
-    const headIsLoop = headOp.eq(OP_GEMM).or(headOp.eq(OP_ALU));
+    const headIsLoop = headOp.eq(OPCODE.GEMM).or(headOp.eq(OPCODE.ALU));
     const canTake = popsOk.and(st.is('IDLE').and(headIsLoop.or(pipeEmpty)).or(quickRetire.and(headIsLoop))).named('can_take');
     const take = canTake.and(io.insn.valid).named('take');
     io.insn.ready.set(canTake);
@@ -270,8 +254,7 @@ export class Compute extends Module {
     when(st.is('LOOP').and(zeroTrip), () => {
       st.goto('PUSH');
     });
-    // (At interval 1 doIssue is exactly this expression; spelled out so the default Verilog is unchanged.)
-    when(cfg.aluInitiationInterval === 2 || cfg.requant ? doIssue : issue.and(zeroTrip.not()), () => {
+    when(doIssue, () => {
       when(lastU.not(), () => uopIdx.set(uopIdx.add(1))).otherwise(() => {
         uopIdx.set(uopBgn.zext(logUop + 1));
         when(lastI.not(), () => {
@@ -294,16 +277,13 @@ export class Compute extends Module {
         });
       });
     });
-    const drain = reqIssue ? mux(reqIssue, U(P + 3 + REQ_LATENCY - 1, 8), U(P + 3, 8)) : P + 3;
-    when(doIssue, () => pipeCnt.set(drain)).elsewhen(pipeCnt.ne(0), () => pipeCnt.set(pipeCnt.sub(1)));
     // After the issue logic: a take in the last issue cycle overrides its loop-counter updates.
     when(take, () => {
       cur.set(head);
       curIndex.set(io.insn.bits.index);
       st.goto('IDLE');
-      const op = headField(cfg.layout.gemm, 'opcode');
-      when(op.eq(OP_GEMM).or(op.eq(OP_ALU)), () => st.goto('LOOP'))
-        .elsewhen(op.eq(OP_LOAD), () => st.goto('LOAD_START'))
+      when(headIsLoop, () => st.goto('LOOP'))
+        .elsewhen(headOp.eq(OPCODE.LOAD), () => st.goto('LOAD_START'))
         .otherwise(() => st.goto('PUSH'));
       uopIdx.set(headField(cfg.layout.gemm, 'uop_bgn').zext(logUop + 1));
       iIdx.set(0);
@@ -317,8 +297,8 @@ export class Compute extends Module {
     });
 
     // LOAD UOP / LOAD ACC
-    const toUop = memType.eq(0);
-    const toAcc = memType.eq(3);
+    const toUop = memType.eq(MEM_TYPE.UOP);
+    const toAcc = memType.eq(MEM_TYPE.ACC);
     tlUop.io.start.set(st.is('LOAD_START').and(toUop));
     tlAcc.io.start.set(st.is('LOAD_START').and(toAcc));
     let loads = toUop.or(toAcc);
@@ -339,7 +319,7 @@ export class Compute extends Module {
     when(st.is('LOAD_WAIT').and(loadDone), () => st.goto('PUSH'));
     when(complete, () => st.goto('IDLE'));
 
-    // ---- micro-op pipeline ----
+    // ---- micro-op pipeline (uop-pipe.ts) ----
     let uopWord: UIntV;
     if (uopNextIdx && uopPeek) {
       // the loop counter's next value, as the issue and take logic above set it
@@ -349,134 +329,27 @@ export class Compute extends Module {
     } else {
       uopWord = uopMem.readSync(uopIdx.trunc(logUop), doIssue);
     }
-    const s1Valid = regNext(doIssue, { name: 's1_valid', init: false });
     // Control bits of each micro-op travel with it (the next instruction may be issuing behind it).
-    const s1Gemm = regNext(isGemm, { name: 's1_is_gemm', init: false });
-    const s1Alu = regNext(isAlu, { name: 's1_is_alu', init: false });
-    const s1Reset = regNext(resetReg, { name: 's1_reset', init: false });
-    const s1Op = regNext(aluOp, { name: 's1_alu_op' });
-    const s1UseImm = regNext(useImm, { name: 's1_use_imm', init: false });
-    const s1Imm = regNext(imm, { name: 's1_imm' });
-    const s1Dst = regNext(dstOut.add(dstIn), { name: 's1_dst_base' });
-    const s1Src = regNext(srcOut.add(srcIn), { name: 's1_src_base' });
-    const s1Wgt = regNext(wgtOut.add(wgtIn), { name: 's1_wgt_base' });
-    const uopField = fieldWires(uopWord, 'uop');
-    const ufield = uopField.bind(undefined, cfg.layout.uop); // bound: no frame of its own in source locations
-    const dst1 = ufield('dst').resize(logAcc).add(s1Dst).named('s1_dst');
-    const src1 = ufield('src').resize(srcW).add(s1Src).named('s1_src');
-    const wgt1 = ufield('wgt').resize(logWgt).add(s1Wgt).named('s1_wgt');
-    io.inpRead.en.set(s1Valid.and(s1Gemm));
-    io.inpRead.addr.set(src1.resize(logInp));
-    io.wgtRead.en.set(s1Valid.and(s1Gemm));
-    io.wgtRead.addr.set(wgt1);
-
-    const gemm = instance('gemm', new GemmCore(cfg));
-    const alu = instance('alu', new TensorAlu(cfg));
-    const s2Valid = regNext(s1Valid.and(s1Gemm), { name: 's2_gemm_valid', init: false });
-    gemm.io.in.valid.set(s2Valid);
-    gemm.io.in.reset.set(regNext(s1Reset, { name: 's2_reset', init: false }));
-    gemm.io.in.inp.set(io.inpData);
-    gemm.io.in.wgt.set(io.wgtData);
-
-    // R: P cycles after S1
-    let rValid = s1Valid;
-    let rDst = dst1;
-    let rSrc = src1.resize(logAcc);
-    let rGemm = s1Gemm;
-    let rAlu = s1Alu;
-    let rOp = s1Op;
-    let rUseImm = s1UseImm;
-    let rImm = s1Imm;
-    // The micro-op one stage before R (for the early source read at ALU initiation interval 2).
-    let early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc, op: rOp };
-    for (let i = 1; i <= P; i++) {
-      if (i === P) early = { valid: rValid, alu: rAlu, useImm: rUseImm, src: rSrc, op: rOp };
-      rValid = regNext(rValid, { name: `r${i}_valid`, init: false });
-      rDst = regNext(rDst, { name: `r${i}_dst` });
-      rSrc = regNext(rSrc, { name: `r${i}_src` });
-      rGemm = regNext(rGemm, { name: `r${i}_is_gemm`, init: false });
-      rAlu = regNext(rAlu, { name: `r${i}_is_alu`, init: false });
-      rOp = regNext(rOp, { name: `r${i}_alu_op` });
-      rUseImm = regNext(rUseImm, { name: `r${i}_use_imm`, init: false });
-      rImm = regNext(rImm, { name: `r${i}_imm` });
-    }
-    let accA: UIntV;
-    let accB: UIntV;
-    if (cfg.aluInitiationInterval === 2) {
-      // One read port: an ALU micro-op's source at R-1, every micro-op's destination at R.
-      // (An ALU REQ's src is a parameter entry, not an ACC row: it may issue right after another micro-op.)
-      let srcReadCond = early.valid.and(early.alu).and(early.useImm.not());
-      if (cfg.requant) srcReadCond = srcReadCond.and(early.op.ne(ALU_OPCODE_REQ));
-      const srcRead = srcReadCond.named('acc_src_read');
-      accA = accMem.readSync(mux(srcRead, early.src, rDst), srcRead.or(rValid));
-      accB = regNext(accA, { name: 'acc_src_q' });
-    } else {
-      accA = accMem.readSync(rDst, rValid);
-      accB = accMem.readSync(rSrc, rValid.and(rAlu).and(rUseImm.not()));
-    }
-    const uValid = regNext(rValid, { name: 'u_valid', init: false });
-    const uDst = regNext(rDst, { name: 'u_dst' });
-    const uSrc = regNext(rSrc, { name: 'u_src' });
-    const uGemm = regNext(rGemm, { name: 'u_is_gemm', init: false });
-    const uAlu = regNext(rAlu, { name: 'u_is_alu', init: false });
-    const uOp = regNext(rOp, { name: 'u_alu_op' });
-    const uUseImm = regNext(rUseImm, { name: 'u_use_imm', init: false });
-    const uImm = regNext(rImm, { name: 'u_imm' });
-
-    // W: the write-back of this cycle, and the one of the cycle before
-    let wValid = regNext(uValid, { name: 'w_valid', init: false });
-    let wDst = regNext(uDst, { name: 'w_dst' });
-    const wGemm = regNext(uGemm, { name: 'w_is_gemm', init: false });
-    let wAcc = mux(wGemm, gemm.io.out.acc, alu.io.out.acc).named('w_acc');
-    let wLow = mux(wGemm, gemm.io.out.low, alu.io.out.low).named('w_low');
-    if (req) {
-      // ALU REQ: its results leave the ALU's `req` port REQ_LATENCY cycles after U, in the last cycle of
-      // its issue gap (so never beside another write-back), and take the write-back's place
-      const reqOut = (alu.io as unknown as { req: typeof alu.io.out }).req;
-      const uReq = uAlu.and(uOp.eq(ALU_OPCODE_REQ));
-      const wReq = regNext(uReq, { name: 'w_is_req', init: false });
-      let reqDst = uDst;
-      for (let i = 1; i <= REQ_LATENCY; i++) reqDst = regNext(reqDst, { name: `req_w${i}_dst` });
-      wValid = wValid.and(wReq.not()).or(reqOut.valid).named('wb_valid');
-      wDst = mux(reqOut.valid, reqDst, wDst).named('wb_dst');
-      wAcc = mux(reqOut.valid, reqOut.acc, wAcc).named('wb_acc');
-      wLow = mux(reqOut.valid, reqOut.low, wLow).named('wb_low');
-    }
-    const w1Valid = regNext(wValid, { name: 'w1_valid', init: false });
-    const w1Dst = regNext(wDst, { name: 'w1_dst' });
-    const w1Acc = regNext(wAcc, { name: 'w1_acc' });
-    const fwd = (addr: UIntV, memData: UIntV, name: string): UIntV =>
-      mux(wValid.and(wDst.eq(addr)), wAcc, mux(w1Valid.and(w1Dst.eq(addr)), w1Acc, memData)).named(name);
-    const opA = fwd(uDst, accA, 'op_a');
-    let srcMem = accB;
-    if (cfg.aluInitiationInterval === 2) {
-      // The early source read misses one more write-back: the one landing at R-1 (two cycles before U).
-      const w2Valid = regNext(w1Valid, { name: 'w2_valid', init: false });
-      const w2Dst = regNext(w1Dst, { name: 'w2_dst' });
-      const w2Acc = regNext(w1Acc, { name: 'w2_acc' });
-      srcMem = mux(w2Valid.and(w2Dst.eq(uSrc)), w2Acc, accB).named('acc_src_w2');
-    }
-    const opB = fwd(uSrc, srcMem, 'op_b');
-
-    gemm.io.accIn.set(opA);
-    const immLanes = uImm.asSInt().sext(cfg.accBits).asUInt();
-    const immBus = cat(...Array.from({ length: lanes }, () => immLanes));
-    alu.io.in.valid.set(uValid.and(uAlu));
-    alu.io.in.op.set(uOp);
-    alu.io.in.a.set(opA);
-    alu.io.in.b.set(mux(uUseImm, immBus, opB));
-    if (req) {
-      // ALU REQ: the parameter entry at the micro-op's src, read at R like the ACC operands (written
-      // only by LOAD REQ, which starts with the pipeline empty, so no forwarding)
-      const reqDepthBits = cfg.requant!.logDepth;
-      const param = req.mem.readSync(rSrc.resize(reqDepthBits), rValid.and(rAlu));
-      (alu.io.in as unknown as { param: UIntV }).param.set(param);
-    }
+    const pipe = uopPipeline(cfg, {
+      issued: {
+        ctl: { valid: doIssue, isGemm, isAlu, useImm, reset: resetReg },
+        op: { aluOp, imm, dstBase: dstOut.add(dstIn), srcBase: srcOut.add(srcIn), wgtBase: wgtOut.add(wgtIn) },
+      },
+      uopWord,
+      accMem,
+      reqMem: req ? req.mem : null,
+      inpRead: io.inpRead,
+      wgtRead: io.wgtRead,
+      inpData: io.inpData,
+      wgtData: io.wgtData,
+    });
+    pipeEmpty.set(pipe.busy.not());
+    const wb = pipe.writeBack;
 
     // ACC: written by LOAD ACC (or ACC_8BIT) or by the write-back (never both: a LOAD starts with the pipeline empty)
-    const accWrEn = wValid.or(accLoadWr.en).named('acc_wr_en');
-    accMem.write(mux(wValid, wDst, accLoadWr.addr), mux(wValid, wAcc, accLoadWr.data), accWrEn);
-    outMem.write(wDst, wLow, wValid);
+    const accWrEn = wb.valid.or(accLoadWr.en).named('acc_wr_en');
+    accMem.write(mux(wb.valid, wb.dst, accLoadWr.addr), mux(wb.valid, wb.acc, accLoadWr.data), accWrEn);
+    outMem.write(wb.dst, wb.low, wb.valid);
     io.outData.set(outMem.readSync(io.outRead.addr, io.outRead.en));
 
     // ---- events and status ----
