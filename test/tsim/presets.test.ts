@@ -66,8 +66,9 @@ describe('vta bench conv2d --board pynq-z1 --beside-default on TSIM', () => {
     expect(total).not.toBeNull();
     const [def, preset] = [Number(total![1]), Number(total![2])];
     expect(def).toBeGreaterThan(0);
-    // ALU micro-ops at one per two cycles cost cycles in the requantization epilogues, never save any
-    expect(preset).toBeGreaterThan(def);
+    // the preset's requantization stage (accumulators started by one REQ, one-REQ epilogues) more than pays for its
+    // ALU micro-ops at one per two cycles
+    expect(preset).toBeLessThan(def);
     expect(Number(total![3])).toBeCloseTo(preset / def, 3);
     expect(text).toMatch(/schedules: default: 0 of 4 layers tuned; pynq-z1 preset: 0 of 4 layers tuned/);
   });
