@@ -19,6 +19,19 @@ export interface ConvResidual {
   shift: number;
   min: number;
   max: number;
+  /** What the residual's values can be (default the whole int8 range); see innerClampRedundant. */
+  range?: readonly [number, number];
+}
+
+/**
+ * Whether the conv2d's own clamp to [lo, hi] can be left out before a fused add without a shift: for
+ * v > hi, clamp(hi + r) and clamp(v + r) are both the add's max when hi + r >= max for every residual r;
+ * for v < lo both are its min when lo + r <= min. (ResNet's identity shortcut: r >= 0 after a ReLU, the add
+ * clamps to [0, 127], the conv2d to [-128, 127].)
+ */
+export function innerClampRedundant(r: ConvResidual, lo: number, hi: number): boolean {
+  const [rMin, rMax] = r.range ?? [-128, 127];
+  return r.shift === 0 && hi + rMin >= r.max && lo + rMax <= r.min;
 }
 
 /** Why a conv2d cannot take a residual on this configuration (null when it can). */
@@ -36,6 +49,9 @@ export function checkResidual(cfg: Runtime['config'], r: ConvResidual, outBytes:
     ['max', r.max],
   ] as const) {
     if (!Number.isInteger(v) || v < -128 || v > 127) throw new OperatorError(`${name}: residual ${what} ${v} must be an int8`);
+  }
+  if (r.range && !(Number.isInteger(r.range[0]) && Number.isInteger(r.range[1]) && -128 <= r.range[0] && r.range[0] <= r.range[1] && r.range[1] <= 127)) {
+    throw new OperatorError(`${name}: residual range [${r.range.join(', ')}] must be an int8 interval`);
   }
   if (r.input.bytes < outBytes) throw new OperatorError(`${name}: the residual buffer has ${r.input.bytes} bytes, the output needs ${outBytes}`);
 }

@@ -11,8 +11,19 @@ import { Conv2dGeometry, outputSize } from './geometry';
 import { planZeroPoint } from './zero-point';
 import { planConvBias } from './conv2d-bias';
 import { checkGeometry, conv2dPlanIssue, type Conv2dPlan, planConv2d, planThreads, residualPlanIssue } from './conv2d-plan';
-import { checkResidual, ConvResidual, residualEmitter, residualParam } from './conv2d-residual';
-import { checkEpilogueVectors, emitRequant, emitStageRequant, Epilogue, epilogueVectors, packChannels, shiftClipParams, stageParamTable } from './epilogue';
+import { checkResidual, ConvResidual, innerClampRedundant, residualEmitter, residualParam } from './conv2d-residual';
+import {
+  checkEpilogueVectors,
+  clipBounds,
+  emitRequant,
+  emitStageRequant,
+  Epilogue,
+  epilogueVectors,
+  packChannels,
+  shiftClipParams,
+  spanKernel,
+  stageParamTable,
+} from './epilogue';
 
 export { outputSize };
 export type { Epilogue };
@@ -190,6 +201,9 @@ export async function conv2dPacked(
   const reqResident = reqEntries <= reqDepth;
   const residualWhy = residual ? residualPlanIssue(cfg, g, plan) : null;
   if (residualWhy) throw new OperatorError(`${name}: ${residualWhy}`);
+  // before a fused add whose clamp makes this conv2d's own redundant, the ALU epilogue is the shift alone (one
+  // shift at least, so v + residual cannot overflow int32)
+  const shiftOnly = !!residual && !stage && !vectors.length && epi.shift >= 1 && innerClampRedundant(residual, ...clipBounds(epi));
   const fusedAdd = residual ? residualEmitter(rt, residual, cfg.tensor.wgt.depth - 1, residualWord ? reqEntries - 1 : null, stage ? 0 : offset) : null;
   if (reqTable) {
     reqBuf = rt.alloc(reqTable.byteLength);
@@ -343,7 +357,8 @@ export async function conv2dPacked(
             emitStageRequant(rt, accBase + c0 * hw, 0, n, hw);
           }
         }
-      } else emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
+      } else if (shiftOnly) rt.pushAlu(spanKernel(rt, accBase, nOut), 'SHR', epi.shift);
+      else emitRequant(rt, accBase, nOut, { ...epi, shift: epi.channelShift ? 0 : epi.shift, offset });
       if (fusedAdd) {
         // the add's step: its residual rows into this step's INP slot, then ACC += them and the add's epilogue
         const inpBase = (j % V) * inpSlot;

@@ -54,7 +54,7 @@ export function spanKernel(rt: Runtime, base: number, n: number): UopKernel {
 }
 
 /** The clamp bounds of a shift-and-clip epilogue: int8, ReLU folded into them (see emitRequant). */
-function clipBounds(epi: { relu: boolean; min?: number; max?: number }): [number, number] {
+export function clipBounds(epi: { relu: boolean; min?: number; max?: number }): [number, number] {
   const lo = Math.max(-128, epi.min ?? -128);
   const hi = Math.min(127, epi.max ?? 127);
   // max(0, min(max(x, lo), hi)) = clamp(x, max(lo, 0), max(hi, 0)) for lo <= hi

@@ -49,7 +49,7 @@ export interface Conv2dOptions {
    * A residual add fused into the conv2d: out = clamp((conv + x) >> shift, min, max), with conv its own int8 output
    * and x int8 of the output's shape (conv2d-residual.ts). Defaults: shift 0, bounds -128, 127.
    */
-  residual?: { x: Int8Array; shift?: number; min?: number; max?: number };
+  residual?: { x: Int8Array; shift?: number; min?: number; max?: number; range?: [number, number] };
 }
 
 function expectType(name: string, what: string, a: unknown, ctor: Int8ArrayConstructor | Int32ArrayConstructor): void {
@@ -176,6 +176,11 @@ async function conv2dCall(
   const outBytes = (Np / cfg.batch) * (Op / cfg.blockOut) * OH * OW * cfg.tensor.out.elemBytes;
   const res = o.residual;
   if (res) expectType(name, 'residual', res.x, Int8Array);
+  if (res?.range) {
+    const [lo, hi] = res.range;
+    const k = res.x.findIndex((v) => v < lo || v > hi);
+    if (k >= 0) throw new OperatorError(`${name}: residual value ${res.x[k]} at ${k} is outside its declared range [${lo}, ${hi}]`);
+  }
   const rp = res ? packActivations(cfg, res.x, [N, O, OH, OW], 'out', { pad, name: `${name} residual` }) : null;
   return withBuffers(rt, [xp.length, wp.length, bp ? bp.byteLength : 1, outBytes, rp ? rp.length : 1], async ([bx, bw, bb, bo, br]) => {
     rt.copyToDevice(bx, xp);
@@ -191,7 +196,7 @@ async function conv2dCall(
         plan: o.plan,
         name,
         inputZeroPoint: o.inputZeroPoint,
-        residual: res ? { input: br, shift: res.shift ?? 0, min: res.min ?? -128, max: res.max ?? 127 } : undefined,
+        residual: res ? { input: br, shift: res.shift ?? 0, min: res.min ?? -128, max: res.max ?? 127, range: res.range } : undefined,
       },
     );
     const packed = asInt8(rt.copyFromDevice(bo, outBytes));

@@ -122,6 +122,38 @@ describe('conv2d with a fused residual add on fsim equals conv2d, then the add',
   }
 });
 
+describe('a fused add whose clamp makes the conv2d clamp redundant', () => {
+  test("ResNet's identity shortcut (residual >= 0, add clamped to [0, 127]): the shift alone, the same outputs", async () => {
+    const rng = new Rng(91);
+    const s = { N: 1, C: 32, H: 9, W: 8, O: 32 };
+    const wShape = [s.O, s.C, 3, 3];
+    const x = rng.int8(s.N * s.C * s.H * s.W);
+    const w = rng.int8(s.O * s.C * 9);
+    const bias = rng.int32(s.O, -3000, 3000);
+    // residuals of a ReLU output, with both ends; a small shift saturates the conv2d both ways
+    const residual = Int8Array.from({ length: s.N * s.O * s.H * s.W }, (_, i) => (i % 7 === 0 ? 127 : i % 11 === 0 ? 0 : rng.int(0, 127)));
+    for (const shift of [4, 9]) {
+      const opts = { padding: 1, shift, relu: false };
+      const a = conv2dRef(x, [s.N, s.C, s.H, s.W], w, wShape, bias, opts).out;
+      expect(a.some((v) => v === 127) && a.some((v) => v === -128)).toBe(true);
+      const want = Int8Array.from(a, (v, i) => Math.min(127, Math.max(0, v + residual[i])));
+      const aluUops: number[] = [];
+      for (const range of [undefined, [0, 127] as [number, number]]) {
+        const rt = runtime(cfgWith());
+        const got = await conv2d(rt, x, [s.N, s.C, s.H, s.W], w, wShape, bias, { ...opts, residual: { x: residual, min: 0, max: 127, range } });
+        const d = firstDiff(got.out, want);
+        if (d >= 0) throw new Error(`shift ${shift}, range ${range}: differs at ${d}: ${got.out[d]} vs ${want[d]}`);
+        aluUops.push(rt.stats.counters.aluUops);
+      }
+      expect(aluUops[1]).toBeLessThan(aluUops[0]);
+    }
+    const rt = runtime(cfgWith());
+    await expect(
+      conv2d(rt, x, [s.N, s.C, s.H, s.W], w, wShape, bias, { padding: 1, shift: 4, residual: { x: Int8Array.from(residual, (v) => v - 1), range: [0, 127] } }),
+    ).rejects.toThrow(/residual value -1 at \d+ is outside its declared range \[0, 127\]/);
+  });
+});
+
 describe('conv2d whose weight blocks are all the same', () => {
   test('a grouped conv of identity blocks (an average pool as GEMMs) loads one WGT block and gives the same outputs', async () => {
     const rng = new Rng(77);

@@ -65,7 +65,7 @@ async function emitGemm(n: GemmNode, c: EmitContext): Promise<Emitted> {
   const fusion = n.op === 'conv2d' ? fusableResidual(n, c) : null;
   if (fusion && plan && !residualPlanIssue(cfg, geo, plan)) {
     const sum = c.outputBuf(fusion.add.outputs[0]);
-    const residual = { input: c.inpOperand(fusion.other), shift: fusion.shift, min: fusion.min, max: fusion.max };
+    const residual = { input: c.inpOperand(fusion.other), shift: fusion.shift, min: fusion.min, max: fusion.max, range: fusion.range };
     await conv2dPacked(c.rt, { input, weight: c.constBuf(packed.weight), bias, output: sum }, geo, epi, { plan, name: n.name, inputZeroPoint, residual });
     c.place(fusion.add.outputs[0], { buf: sum, form: 'act' });
     c.fuse(fusion.add.name, n.name);

@@ -5,7 +5,7 @@
 
 import { residualIssue } from '../../ops/conv2d-residual';
 import type { EmitContext } from '../codegen/context';
-import type { NodeOf } from '../ir';
+import { type Graph, type NodeOf, requantOf } from '../ir';
 import { exactAddReason } from './common';
 
 export interface FusableResidual {
@@ -15,6 +15,24 @@ export interface FusableResidual {
   shift: number;
   min: number;
   max: number;
+  /** What the shortcut's values can be (valueRange). */
+  range: [number, number];
+}
+
+const INT8: [number, number] = [-128, 127];
+
+/** The values int8 tensor `t` can take: its producer's clamp (through max-pools, whose zero pads may win); else int8's. */
+export function valueRange(g: Graph, t: string, depth = 0): [number, number] {
+  const p = g.nodes.find((n) => n.outputs.includes(t));
+  if (!p || depth > 16) return INT8;
+  if (p.op === 'max_pool') {
+    const [lo, hi] = valueRange(g, p.inputs[0], depth + 1);
+    return [Math.min(lo, 0), Math.max(hi, 0)];
+  }
+  const r = requantOf(p);
+  if (!r) return INT8;
+  const q = 'requant' in r ? r.requant : r;
+  return [Math.max(-128, q.min), Math.min(127, q.max)];
 }
 
 export function fusableResidual(n: NodeOf<'conv2d'>, c: EmitContext): FusableResidual | null {
@@ -30,5 +48,5 @@ export function fusableResidual(n: NodeOf<'conv2d'>, c: EmitContext): FusableRes
   const other = add.inputs[0] === out ? add.inputs[1] : add.inputs[0];
   if (c.residency(other)?.form !== 'act') return null;
   if (g.tensors[other].shape.join() !== g.tensors[out].shape.join()) return null;
-  return { add, other, shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max };
+  return { add, other, shift: ar.requant.shift[0], min: ar.requant.min, max: ar.requant.max, range: valueRange(g, other) };
 }
