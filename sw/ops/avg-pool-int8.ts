@@ -5,12 +5,11 @@
 // REQ per rectangle of output positions whose windows hold the same number of values divides by that number
 // with the Q31 rule given for it (the compiler's fixed-point.ts exactAverages: checked on every window sum).
 
-import { MEM_TYPE } from '../../hw/vta/config';
 import { MEM_TYPE_REQ, RequantParam } from '../../hw/vta/requant';
 import type { DeviceBuffer, Runtime } from '../runtime';
 import { addGemmIssue, scaledIdentities } from './add-gemm';
 import { checkPool, emitPoolWindows, PoolGeometry, poolTiles } from './alu';
-import { copyIntoAcc } from './pool-int8';
+import { int8PoolPipeline } from './pool-int8';
 import { stageParamTable } from './epilogue';
 import { OperatorError } from './errors';
 
@@ -79,43 +78,31 @@ export async function avgPoolInt8(
   const req = rt.alloc(table.byteLength);
   rt.copyToDevice(req, table);
 
-  const V = 2;
-  const prev = rt.currentOperator;
-  rt.setOperator(name);
   try {
-    tiles.forEach(({ plane, oh0, th, inRows, src, ySize, xSize, pads }, t) => {
-      const inpBase = (t % V) * inpSlot;
-      const outBase = (t % V) * accSlot;
-      const inBase = outBase + th * OW;
-      const n = inRows * inCols;
-      // load stage: the tile's input rows, padded with 0, into this thread's INP half
-      if (t >= V) rt.depPop('compute', 'load');
-      if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, 1, 1);
-      rt.loadBuffer2D(input, src, MEM_TYPE.INP, inpBase, ySize, xSize, g.W, pads);
-      rt.depPush('load', 'compute');
-      // compute stage: w times the values into ACC, the window sums, one REQ per rectangle of equal counts
-      if (t >= V) rt.depPop('store', 'compute');
-      rt.depPop('load', 'compute');
-      if (t === 0) rt.loadBuffer2D(req, 0, MEM_TYPE_REQ, 0, 1, counts.length, counts.length);
-      copyIntoAcc(rt, inBase, inpBase, n);
-      if (t + V < tiles.length) rt.depPush('compute', 'load');
-      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, { combine: 'ADD' });
-      for (const [r0, nr, a] of runs(cy.slice(oh0, oh0 + th))) {
-        for (const [c0, nc, b] of runs(cx)) {
-          const e = entry.get(a * b)!;
-          const at = outBase + r0 * OW + c0;
-          rt.pushRequant(rt.kernel(`avg-req:a${at}:p${e}:${nr}x${nc}:w${OW}`, (k) => k.loop(nr, OW, 0).loop(nc, 1, 0).push(at, e)));
-        }
-      }
-      rt.depPush('compute', 'store');
-      // store stage
-      rt.depPop('compute', 'store');
-      rt.storeBuffer2D(outBase, out, (plane * OH + oh0) * OW, th, OW, OW);
-      if (t + V < tiles.length) rt.depPush('store', 'compute');
-    });
-    await rt.synchronize();
+    await int8PoolPipeline(
+      rt,
+      name,
+      { input, out, W: g.W, OH, OW, inCols },
+      tiles,
+      { buf: wgt, entries: 1 },
+      {
+        // w times the values into ACC, the window sums, one REQ per rectangle of equal counts
+        beforeCopy: ({ t }) => {
+          if (t === 0) rt.loadBuffer2D(req, 0, MEM_TYPE_REQ, 0, 1, counts.length, counts.length);
+        },
+        windows: ({ outBase, inBase, tile: { oh0, th } }) => {
+          emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, { combine: 'ADD' });
+          for (const [r0, nr, a] of runs(cy.slice(oh0, oh0 + th))) {
+            for (const [c0, nc, b] of runs(cx)) {
+              const e = entry.get(a * b)!;
+              const at = outBase + r0 * OW + c0;
+              rt.pushRequant(rt.kernel(`avg-req:a${at}:p${e}:${nr}x${nc}:w${OW}`, (k) => k.loop(nr, OW, 0).loop(nc, 1, 0).push(at, e)));
+            }
+          }
+        },
+      },
+    );
   } finally {
-    rt.setOperator(prev);
     rt.free(wgt);
     rt.free(req);
   }

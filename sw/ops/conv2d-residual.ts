@@ -8,7 +8,7 @@
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { RequantParam } from '../../hw/vta/requant';
 import type { DeviceBuffer, Runtime } from '../runtime';
-import { scaledIdentities } from './add-gemm';
+import { addGemmIssue, scaledIdentities } from './add-gemm';
 import { emitRequant } from './epilogue';
 import { OperatorError } from './errors';
 
@@ -34,14 +34,9 @@ export function innerClampRedundant(r: ConvResidual, lo: number, hi: number): bo
   return r.shift === 0 && hi + rMin >= r.max && lo + rMax <= r.min;
 }
 
-/** Why a conv2d cannot take a residual on this configuration (null when it can). */
-export function residualIssue(cfg: Runtime['config']): string | null {
-  if (cfg.blockIn !== cfg.blockOut) return `int8 activations are INP vectors only when BLOCK_IN ${cfg.blockIn} = BLOCK_OUT ${cfg.blockOut}`;
-  return null;
-}
-
 export function checkResidual(cfg: Runtime['config'], r: ConvResidual, outBytes: number, name: string): void {
-  const issue = residualIssue(cfg);
+  // the residual's int8 vectors are INP vectors, added by GEMM against an identity block: addGemm's needs
+  const issue = addGemmIssue(cfg);
   if (issue) throw new OperatorError(`${name}: a fused residual add needs ${issue}`);
   if (!Number.isInteger(r.shift) || r.shift < 0 || r.shift > 31) throw new OperatorError(`${name}: residual shift must be an integer in 0..31, got ${r.shift}`);
   for (const [what, v] of [

@@ -190,11 +190,11 @@ export async function conv2dPacked(
   const reqDepth = cfg.requant?.depth ?? 0;
   const residualWord = stage && residual && (initParams ? 2 * OB : OB) < reqDepth;
   const reqTable = stage
-    ? concatBytes(
+    ? Buffer.concat([
         stageParamTable(cfg, stage, g.O, name),
-        initParams ? stageParamTable(cfg, initParams, g.O, name) : null,
-        residualWord ? stageParamTable(cfg, new Array<RequantParam>(cfg.blockOut).fill(residualParam(residual)), cfg.blockOut, name) : null,
-      )
+        ...(initParams ? [stageParamTable(cfg, initParams, g.O, name)] : []),
+        ...(residualWord ? [stageParamTable(cfg, new Array<RequantParam>(cfg.blockOut).fill(residualParam(residual)), cfg.blockOut, name)] : []),
+      ])
     : null;
   let reqBuf: DeviceBuffer | null = null;
   const reqEntries = (initParams ? 2 * OB : OB) + (residualWord ? 1 : 0);
@@ -391,17 +391,6 @@ export async function conv2dPacked(
   }
   return plan;
 }
-
-const concatBytes = (...parts: (Uint8Array | null)[]): Uint8Array => {
-  const present = parts.filter((p): p is Uint8Array => p !== null);
-  const out = new Uint8Array(present.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of present) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 /** Whether every `block`-byte block of `w` equals the first. */
 function sameBlocks(w: Uint8Array, block: number): boolean {

@@ -11,7 +11,7 @@
 import { MEM_TYPE } from '../../hw/vta/config';
 import type { DeviceBuffer, Runtime } from '../runtime';
 import { addGemmIssue, scaledIdentities } from './add-gemm';
-import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry, poolTiles } from './alu';
+import { AluEpilogue, checkEpi, checkPool, emitPoolWindows, PoolGeometry, PoolTile, poolTiles } from './alu';
 import { OperatorError } from './errors';
 
 /** ACC[inBase + i] = INP[inpBase + i] times WGT entry 0 (an identity block, scaled), i < n: a reset, then one GEMM micro-op a vector. */
@@ -21,6 +21,68 @@ export function copyIntoAcc(rt: Runtime, inBase: number, inpBase: number, n: num
     { reset: true },
   );
   rt.pushGemm(rt.kernel(`copy:a${inBase}:i${inpBase}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase, 0)));
+}
+
+/** Where one tile of an int8 pool sits: its INP half, its outputs in ACC and its input rows behind them. */
+export interface Int8PoolSlot {
+  tile: PoolTile;
+  t: number;
+  inpBase: number;
+  outBase: number;
+  inBase: number;
+  /** Input vectors of the tile (rows x columns, padded). */
+  n: number;
+}
+
+/**
+ * The two-thread tile pipeline of the int8 pools: per tile, the load stage moves its padded input rows into an
+ * INP half (`load` adds more beside them), the compute stage copies them into ACC with WGT entry 0 (`beforeCopy`
+ * and `afterCopy` around it) and runs `windows`, the store stage writes the outputs. `wgtEntries` entries of
+ * `wgt` are loaded by the first tile.
+ */
+export async function int8PoolPipeline(
+  rt: Runtime,
+  name: string,
+  io: { input: DeviceBuffer; out: DeviceBuffer; W: number; OH: number; OW: number; inCols: number },
+  tiles: readonly PoolTile[],
+  wgt: { buf: DeviceBuffer; entries: number },
+  steps: { load?(x: Int8PoolSlot): void; beforeCopy?(x: Int8PoolSlot): void; afterCopy?(x: Int8PoolSlot): void; windows(x: Int8PoolSlot): void },
+): Promise<void> {
+  const cfg = rt.config;
+  const V = 2;
+  const inpSlot = cfg.tensor.inp.depth >> 1;
+  const accSlot = cfg.tensor.acc.depth >> 1;
+  const { OH, OW, inCols } = io;
+  const prev = rt.currentOperator;
+  rt.setOperator(name);
+  try {
+    tiles.forEach((tile, t) => {
+      const outBase = (t % V) * accSlot;
+      const x: Int8PoolSlot = { tile, t, inpBase: (t % V) * inpSlot, outBase, inBase: outBase + tile.th * OW, n: tile.inRows * inCols };
+      // load stage: the tile's input rows, padded, into this thread's INP half
+      if (t >= V) rt.depPop('compute', 'load');
+      if (t === 0) rt.loadBuffer2D(wgt.buf, 0, MEM_TYPE.WGT, 0, 1, wgt.entries, wgt.entries);
+      rt.loadBuffer2D(io.input, tile.src, MEM_TYPE.INP, x.inpBase, tile.ySize, tile.xSize, io.W, tile.pads);
+      steps.load?.(x);
+      rt.depPush('load', 'compute');
+      // compute stage: the rows into ACC (reset, then one GEMM per vector), then the windows
+      if (t >= V) rt.depPop('store', 'compute');
+      rt.depPop('load', 'compute');
+      steps.beforeCopy?.(x);
+      copyIntoAcc(rt, x.inBase, x.inpBase, x.n);
+      steps.afterCopy?.(x);
+      if (t + V < tiles.length) rt.depPush('compute', 'load');
+      steps.windows(x);
+      rt.depPush('compute', 'store');
+      // store stage
+      rt.depPop('compute', 'store');
+      rt.storeBuffer2D(outBase, io.out, (tile.plane * OH + tile.oh0) * OW, tile.th, OW, OW);
+      if (t + V < tiles.length) rt.depPush('store', 'compute');
+    });
+    await rt.synchronize();
+  } finally {
+    rt.setOperator(prev);
+  }
 }
 
 /** Added to every real value with `excludePads`: int8 values become 0..255, above the pads' 0. */
@@ -54,38 +116,25 @@ export async function maxPoolInt8(
   const twos = exclude ? rt.alloc(twosBytes) : null;
   if (twos) rt.copyToDevice(twos, new Uint8Array(twosBytes).fill(2));
 
-  const V = 2;
-  const prev = rt.currentOperator;
-  rt.setOperator(name);
   try {
-    tiles.forEach((tile, t) => {
-      const { plane, oh0, th, inRows, src, ySize, xSize, pads } = tile;
-      const inpBase = (t % V) * inpSlot;
-      const outBase = (t % V) * accSlot;
-      const inBase = outBase + th * OW;
-      const n = inRows * inCols;
-      // load stage: the tile's input rows, padded, into this thread's INP half
-      if (t >= V) rt.depPop('compute', 'load');
-      if (t === 0) rt.loadBuffer2D(wgt, 0, MEM_TYPE.WGT, 0, 1, planes, planes);
-      rt.loadBuffer2D(input, src, MEM_TYPE.INP, inpBase, ySize, xSize, g.W, pads);
-      if (twos) rt.loadBuffer2D(twos, 0, MEM_TYPE.INP, inpBase + n, ySize, xSize, xSize, pads);
-      rt.depPush('load', 'compute');
-      // compute stage: copy into ACC (reset, then one GEMM per vector), window maxima, epilogue
-      if (t >= V) rt.depPop('store', 'compute');
-      rt.depPop('load', 'compute');
-      copyIntoAcc(rt, inBase, inpBase, n);
-      if (exclude) rt.pushGemm(rt.kernel(`offset:a${inBase}:i${inpBase + n}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase + n, 1)));
-      if (t + V < tiles.length) rt.depPush('compute', 'load');
-      emitPoolWindows(rt, outBase, inBase, th, OW, K, s, inCols, { epilogue: e, valuesInt8: true, offset: exclude ? PAD_OFFSET : 0 });
-      rt.depPush('compute', 'store');
-      // store stage
-      rt.depPop('compute', 'store');
-      rt.storeBuffer2D(outBase, out, (plane * OH + oh0) * OW, th, OW, OW);
-      if (t + V < tiles.length) rt.depPush('store', 'compute');
-    });
-    await rt.synchronize();
+    await int8PoolPipeline(
+      rt,
+      name,
+      { input, out, W: g.W, OH, OW, inCols },
+      tiles,
+      { buf: wgt, entries: planes },
+      {
+        load: ({ inpBase, n, tile }) => {
+          if (twos) rt.loadBuffer2D(twos, 0, MEM_TYPE.INP, inpBase + n, tile.ySize, tile.xSize, tile.xSize, tile.pads);
+        },
+        afterCopy: ({ inBase, inpBase, n }) => {
+          if (exclude) rt.pushGemm(rt.kernel(`offset:a${inBase}:i${inpBase + n}:n${n}`, (k) => k.loop(n, 1, 1, 0).push(inBase, inpBase + n, 1)));
+        },
+        windows: ({ outBase, inBase, tile }) =>
+          emitPoolWindows(rt, outBase, inBase, tile.th, OW, K, s, inCols, { epilogue: e, valuesInt8: true, offset: exclude ? PAD_OFFSET : 0 }),
+      },
+    );
   } finally {
-    rt.setOperator(prev);
     rt.free(wgt);
     if (twos) rt.free(twos);
   }

@@ -61,19 +61,15 @@ async function emitGemm(n: GemmNode, c: EmitContext): Promise<Emitted> {
   const plan: Conv2dPlan | undefined = c.schedules.conv2d(cfg, geo, conv2dVectorCount(geo, epi, true, inputZeroPoint), n.name);
   const biasName = packed.bias;
   const bias = d.biasAdd ? c.constBuf(biasName, addPerChannel(cfg, g.tensors[biasName].data as Int32Array, d.biasAdd)) : c.constBuf(biasName);
-  // a residual add after it, in VTA's scheme, runs inside this conv2d (operators/residual.ts)
-  const fusion = n.op === 'conv2d' ? fusableResidual(n, c) : null;
-  if (fusion && plan && !residualPlanIssue(cfg, geo, plan)) {
-    const sum = c.outputBuf(fusion.add.outputs[0]);
-    const residual = { input: c.inpOperand(fusion.other), shift: fusion.shift, min: fusion.min, max: fusion.max, range: fusion.range };
-    await conv2dPacked(c.rt, { input, weight: c.constBuf(packed.weight), bias, output: sum }, geo, epi, { plan, name: n.name, inputZeroPoint, residual });
-    c.place(fusion.add.outputs[0], { buf: sum, form: 'act' });
-    c.fuse(fusion.add.name, n.name);
-    return { plan, macs };
-  }
-  const output = n.op === 'conv2d' ? c.outputBuf(n.outputs[0]) : c.alloc(n.outputs[0], cfg.batch * roundUp(O, cfg.blockOut) * geo.W);
-  await conv2dPacked(c.rt, { input, weight: c.constBuf(packed.weight), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint });
-  c.place(n.outputs[0], { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
+  // a residual add after it, in VTA's scheme, runs inside this conv2d and writes the add's output (operators/residual.ts)
+  const candidate = n.op === 'conv2d' ? fusableResidual(n, c) : null;
+  const fused = candidate && plan && !residualPlanIssue(cfg, geo, plan) ? candidate : null;
+  const written = fused ? fused.add.outputs[0] : n.outputs[0];
+  const output = n.op === 'conv2d' ? c.outputBuf(written) : c.alloc(written, cfg.batch * roundUp(O, cfg.blockOut) * geo.W);
+  const residual = fused ? { input: c.inpOperand(fused.other), shift: fused.shift, min: fused.min, max: fused.max, range: fused.range } : undefined;
+  await conv2dPacked(c.rt, { input, weight: c.constBuf(packed.weight), bias, output }, geo, epi, { plan, name: n.name, inputZeroPoint, residual });
+  c.place(written, { buf: output, form: n.op === 'conv2d' ? 'act' : 'dense' });
+  if (fused) c.fuse(fused.add.name, n.name);
   return { plan, macs };
 }
 

@@ -3,7 +3,7 @@
 // emitted, used by nothing else, and whose other operand is already on the device. The graph is unchanged, so
 // the integer reference still computes the conv2d, then the add; the fused kernel gives the same integers.
 
-import { residualIssue } from '../../ops/conv2d-residual';
+import { addGemmIssue } from '../../ops/add-gemm';
 import type { EmitContext } from '../codegen/context';
 import { type Graph, type NodeOf, requantOf } from '../ir';
 import { exactAddReason } from './common';
@@ -38,7 +38,7 @@ export function valueRange(g: Graph, t: string, depth = 0): [number, number] {
 export function fusableResidual(n: NodeOf<'conv2d'>, c: EmitContext): FusableResidual | null {
   const { g, cfg } = c;
   const out = n.outputs[0];
-  if (g.outputs.includes(out) || residualIssue(cfg)) return null;
+  if (g.outputs.includes(out) || addGemmIssue(cfg)) return null;
   const users = g.nodes.filter((m) => m.inputs.includes(out));
   if (users.length !== 1) return null;
   const add = users[0];
